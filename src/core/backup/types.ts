@@ -1,0 +1,39 @@
+/** The in-memory shape every backup reader yields and every writer takes. */
+
+export type Space = 'l2' | 'cosine' | 'ip';
+
+export type MetadataValue = string | number | boolean | null;
+export type Metadata = Record<string, MetadataValue>;
+
+export interface BackupRecord {
+  id: string;
+  document: string | null;
+  metadata: Metadata | null;
+  /** float32 precision is what Chroma stores; readers keep numbers as-is. */
+  embedding: number[] | null;
+  uri: string | null;
+}
+
+/** What we know about one collection before its records arrive. */
+export interface CollectionHeader {
+  name: string;
+  metadata: Metadata | null;
+  /** Only the distance space travels between servers (FACTS: SPANN on Cloud → HNSW self-hosted). */
+  space: Space | null;
+  /** The count the file claims (own format) or that a pre-scan counted (Python shapes). */
+  count: number;
+  /** Embedding dimension, null when the collection has no embeddings or is empty. */
+  dimension: number | null;
+}
+
+export type BackupFormat = 'chroma-migrate' | 'python-rows' | 'python-columns' | 'python-multi';
+
+export interface BackupSummary {
+  path: string;
+  format: BackupFormat;
+  gzip: boolean;
+  createdAt: string | null;
+  collections: CollectionHeader[];
+  /** Size in bytes of the file on disk; used to tell one backup from another for resume. */
+  bytes: number;
+}
