@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startChromaServer, type RunningServer } from '../../src/core/server/chroma-server.js';
+
+/** A real Chroma server in its own temp dir on a free port, stopped after the file's tests. */
+export function useChromaServer(): { readonly server: RunningServer; readonly url: string } {
+  let server: RunningServer | undefined;
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cm-chroma-'));
+    server = await startChromaServer({ path: join(dir, 'data') });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the Chroma server is not started yet (use it inside a test)');
+      return server;
+    },
+    get url() {
+      return this.server.url;
+    },
+  };
+}
+
+export async function startTestServer(): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cm-chroma-'));
+  const server = await startChromaServer({ path: join(dir, 'data') });
+  return {
+    server,
+    cleanup: async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
