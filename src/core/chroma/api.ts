@@ -1,0 +1,165 @@
+import type { BackupRecord, Metadata, Space } from '../backup/types.js';
+import type { Endpoint } from './endpoint.js';
+import { chromaRequest, type RequestOptions } from './http.js';
+
+/** The subset of a collection's JSON we use. */
+export interface CollectionInfo {
+  id: string;
+  name: string;
+  metadata: Metadata | null;
+  configuration_json?: {
+    hnsw?: { space?: Space } | null;
+    spann?: { space?: Space } | null;
+  } | null;
+  dimension?: number | null;
+}
+
+export interface GetPage {
+  ids: string[];
+  embeddings: number[][] | null;
+  documents: (string | null)[] | null;
+  metadatas: (Metadata | null)[] | null;
+  uris: (string | null)[] | null;
+}
+
+export interface QueryAnswer {
+  ids: string[][];
+  distances: (number[] | null)[] | null;
+}
+
+export interface Preflight {
+  max_batch_size: number;
+  supports_base64_encoding?: boolean;
+}
+
+type Signal = Pick<RequestOptions, 'signal'>;
+
+/**
+ * The Chroma v2 HTTP routes the migration uses. We talk HTTP directly rather than through the
+ * chromadb client because its validation rejects batches that mix null and string documents
+ * (which Python exports contain) and it cannot send base64 float32 embeddings.
+ */
+export class ChromaApi {
+  constructor(readonly target: Endpoint) {}
+
+  private get base(): string {
+    return `/api/v2/tenants/${encodeURIComponent(this.target.tenant)}/databases/${encodeURIComponent(this.target.database)}`;
+  }
+
+  heartbeat(options: Signal & { timeoutMs?: number } = {}): Promise<{ 'nanosecond heartbeat': number }> {
+    return chromaRequest(this.target, 'GET', '/api/v2/heartbeat', options);
+  }
+
+  version(options: Signal = {}): Promise<string> {
+    return chromaRequest(this.target, 'GET', '/api/v2/version', options);
+  }
+
+  preflight(options: Signal = {}): Promise<Preflight> {
+    return chromaRequest(this.target, 'GET', '/api/v2/pre-flight-checks', options);
+  }
+
+  identity(options: Signal = {}): Promise<{ tenant: string; databases: string[] }> {
+    return chromaRequest(this.target, 'GET', '/api/v2/auth/identity', options);
+  }
+
+  listCollections(page: { limit: number; offset: number }, options: Signal & { anonymous?: boolean } = {}): Promise<CollectionInfo[]> {
+    return chromaRequest(this.target, 'GET', `${this.base}/collections?limit=${page.limit}&offset=${page.offset}`, options);
+  }
+
+  async allCollections(options: Signal = {}): Promise<CollectionInfo[]> {
+    const all: CollectionInfo[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.listCollections({ limit: 100, offset }, options);
+      all.push(...page);
+      if (page.length < 100) return all;
+    }
+  }
+
+  async findCollection(name: string, options: Signal = {}): Promise<CollectionInfo | null> {
+    try {
+      return await chromaRequest<CollectionInfo>(this.target, 'GET', `${this.base}/collections/${encodeURIComponent(name)}`, options);
+    } catch (error) {
+      if ((error as { kind?: string }).kind === 'not-found') return null;
+      throw error;
+    }
+  }
+
+  createCollection(args: { name: string; metadata: Metadata | null; space: Space | null }, options: Signal = {}): Promise<CollectionInfo> {
+    // Only the distance space travels: a Cloud SPANN configuration becomes HNSW on a single node.
+    const metadata = args.metadata && Object.keys(args.metadata).length > 0 ? stripLegacySpace(args.metadata) : null;
+    return chromaRequest(this.target, 'POST', `${this.base}/collections`, {
+      ...options,
+      body: {
+        name: args.name,
+        metadata,
+        configuration: args.space ? { hnsw: { space: args.space } } : null,
+        get_or_create: false,
+      },
+    });
+  }
+
+  async deleteCollection(name: string, options: Signal = {}): Promise<void> {
+    await chromaRequest(this.target, 'DELETE', `${this.base}/collections/${encodeURIComponent(name)}`, options);
+  }
+
+  count(id: string, options: Signal = {}): Promise<number> {
+    return chromaRequest(this.target, 'GET', `${this.base}/collections/${id}/count`, options);
+  }
+
+  get(
+    id: string,
+    args: { limit?: number; offset?: number; ids?: string[]; include: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'> },
+    options: Signal = {},
+  ): Promise<GetPage> {
+    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args });
+  }
+
+  async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {
+    const hasEmbeddings = records.some((record) => record.embedding !== null);
+    const hasUris = records.some((record) => record.uri !== null);
+    await chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/upsert`, {
+      ...options,
+      body: {
+        ids: records.map((record) => record.id),
+        embeddings: hasEmbeddings
+          ? records.map((record) => (encoding.base64 ? encodeFloat32(record.embedding ?? []) : record.embedding))
+          : null,
+        documents: records.map((record) => record.document),
+        metadatas: records.map((record) => record.metadata),
+        uris: hasUris ? records.map((record) => record.uri) : null,
+      },
+    });
+  }
+
+  query(id: string, args: { embeddings: number[][]; nResults: number }, options: Signal = {}): Promise<QueryAnswer> {
+    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/query`, {
+      ...options,
+      body: { query_embeddings: args.embeddings, n_results: args.nResults, include: ['distances'] },
+    });
+  }
+}
+
+/** The distance space a collection uses, wherever the server recorded it. */
+export function spaceOf(info: CollectionInfo): Space | null {
+  const legacy = info.metadata?.['hnsw:space'];
+  return (
+    info.configuration_json?.hnsw?.space ??
+    info.configuration_json?.spann?.space ??
+    (legacy === 'l2' || legacy === 'cosine' || legacy === 'ip' ? legacy : null)
+  );
+}
+
+/**
+ * "hnsw:space" in metadata is the 0.x way; a 1.x server rejects it next to a configuration, so
+ * it travels as configuration instead.
+ */
+function stripLegacySpace(metadata: Metadata): Metadata | null {
+  const rest = Object.fromEntries(Object.entries(metadata).filter(([key]) => !key.startsWith('hnsw:')));
+  return Object.keys(rest).length > 0 ? rest : null;
+}
+
+/** Little-endian float32, as the server's supports_base64_encoding expects. */
+export function encodeFloat32(values: number[]): string {
+  const floats = Float32Array.from(values);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
+}

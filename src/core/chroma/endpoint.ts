@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** How a token travels: a reverse proxy in front of Chroma 1.x, or the 0.x server's own auth. */
+export const TokenHeaderSchema = z.enum(['authorization', 'x-chroma-token']);
+export type TokenHeader = z.infer<typeof TokenHeaderSchema>;
+
+export const CLOUD_HOST = 'api.trychroma.com';
+
+/** One Chroma server we talk to. The token lives here in memory only, never in state or logs. */
+export const EndpointSchema = z.object({
+  /** Base URL without a path, e.g. https://chroma.up.railway.app:443 */
+  url: z.url({ protocol: /^https?$/ }),
+  token: z.string().min(1).optional(),
+  tokenHeader: TokenHeaderSchema.default('authorization'),
+  tenant: z.string().min(1).default('default_tenant'),
+  database: z.string().min(1).default('default_database'),
+  /** Chroma Cloud: 300 records per read or write, x-chroma-token, tenant from the key. */
+  cloud: z.boolean().default(false),
+  /** Resolve tenant/database from /auth/identity (Cloud keys are scoped to one). */
+  resolveTenant: z.boolean().default(false),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+export type EndpointInput = z.input<typeof EndpointSchema>;
+
+export function endpoint(input: EndpointInput): Endpoint {
+  return EndpointSchema.parse(input);
+}
+
+/** What may be shown or persisted about an endpoint: never the token. */
+export function describeEndpoint(target: Endpoint): string {
+  const where = target.cloud ? `Chroma Cloud (${target.tenant}/${target.database})` : target.url;
+  return target.token ? `${where} with token ${maskSecret(target.token)}` : where;
+}
+
+/** "sk-abc…wxyz" style: enough to recognise, never enough to use. */
+export function maskSecret(secret: string): string {
+  if (secret.length <= 8) return '•'.repeat(secret.length);
+  return `${secret.slice(0, 3)}…${secret.slice(-2)} (${secret.length} chars)`;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

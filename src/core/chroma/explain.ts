@@ -1,0 +1,48 @@
+import { MigrateError, type ErrorCode } from '../errors.js';
+import { describeEndpoint, type Endpoint } from './endpoint.js';
+import { ChromaRequestError } from './http.js';
+
+/**
+ * Turns a failed request into words and a fix, following the guide's troubleshooting.
+ * Anything that is not a request error passes through untouched.
+ */
+export function explainRequestError(error: unknown, target: Endpoint): unknown {
+  if (!(error instanceof ChromaRequestError)) return error;
+  const where = describeEndpoint(target);
+  const header = target.tokenHeader === 'x-chroma-token' ? 'X-Chroma-Token' : 'Authorization: Bearer';
+  const make = (code: ErrorCode, message: string, fix: string) => new MigrateError(code, message, fix, { cause: error });
+  switch (error.kind) {
+    case 'network':
+      return make('CONNECTION', `Could not reach ${where}: ${error.message}.`, 'Check the URL, and that the server is deployed and running (a new Railway deployment takes a minute or two).');
+    case 'timeout':
+      return make('CONNECTION', `${where} did not answer in time: ${error.message}.`, 'The server may be overloaded or asleep; try again, or lower --batch and --concurrency.');
+    case 'unauthorized':
+    case 'forbidden':
+      return make(
+        'UNAUTHORIZED',
+        `${where} refused the request (${error.status}).`,
+        target.token
+          ? `The token was sent as "${header}". Check that it matches the one your proxy expects, or try --token-header ${target.tokenHeader === 'x-chroma-token' ? 'authorization' : 'x-chroma-token'}.`
+          : 'This server wants a token: pass --token (or set CHROMA_AUTH_TOKEN in .env).',
+      );
+    case 'quota':
+      return make(
+        'QUOTA',
+        `Chroma Cloud refused the request for exceeding a quota: ${error.message}.`,
+        'Cloud allows 300 records per read or write; chroma-migrate pages within that. If you passed --page-size or --batch above 300, lower it.',
+      );
+    case 'rate-limit':
+      return make('SERVER', `${where} kept rate-limiting (429) after several retries.`, 'Wait a minute and run the same command again: it continues where it stopped. Lower --concurrency to be gentler.');
+    case 'server':
+      return make('SERVER', `${where} kept failing: ${error.message}.`, 'Check the server\'s logs and disk space, then run the same command again: it continues where it stopped.');
+    case 'v1-only':
+    case 'not-chroma':
+      return make('CONNECTION', `${where} does not answer like a Chroma 1.x server: ${error.message}.`, 'Check the URL points at Chroma itself; a 0.4/0.5 server speaks only the old v1 API — upgrade it to Chroma 1.x.');
+    case 'not-found':
+      return make('NOT_FOUND', `${where}: ${error.message}.`, 'Check the collection, tenant and database names.');
+    case 'conflict':
+      return make('EXISTS', `${where}: ${error.message}.`, 'Choose what to do with the existing collection with --if-exists.');
+    case 'bad-request':
+      return make('BAD_INPUT', `${where} rejected the request: ${error.message}.`, 'The record or collection breaks one of Chroma\'s rules; the message above names it.');
+  }
+}

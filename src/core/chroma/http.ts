@@ -1,0 +1,134 @@
+import type { Endpoint } from './endpoint.js';
+
+export type RequestErrorKind =
+  | 'network'
+  | 'timeout'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'quota'
+  | 'rate-limit'
+  | 'server'
+  | 'bad-request'
+  | 'v1-only'
+  | 'not-chroma';
+
+/** One failed HTTP call to Chroma, classified so callers decide: retry, explain, or stop. */
+export class ChromaRequestError extends Error {
+  readonly kind: RequestErrorKind;
+  readonly status: number | null;
+  readonly retryAfterMs: number | null;
+
+  constructor(kind: RequestErrorKind, message: string, status: number | null, retryAfterMs: number | null = null) {
+    super(message);
+    this.name = 'ChromaRequestError';
+    this.kind = kind;
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'rate-limit' || this.kind === 'server';
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Leave the token off: used to detect a server open to anyone. */
+  anonymous?: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+export function authHeaders(target: Endpoint): Record<string, string> {
+  if (!target.token) return {};
+  return target.tokenHeader === 'x-chroma-token'
+    ? { 'x-chroma-token': target.token }
+    : { authorization: `Bearer ${target.token}` };
+}
+
+export async function chromaRequest<T>(
+  target: Endpoint,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  options: RequestOptions = {},
+): Promise<T> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (!options.anonymous) Object.assign(headers, authHeaders(target));
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(new URL(path, target.url), {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason ?? error;
+    if (timeout.aborted) {
+      throw new ChromaRequestError('timeout', `${method} ${path} got no answer within ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`, null);
+    }
+    throw new ChromaRequestError('network', `${method} ${path} failed: ${networkReason(error)}`, null);
+  }
+  if (response.ok) {
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ChromaRequestError('not-chroma', `${method} ${path} answered ${response.status} with a body that is not JSON; is this a Chroma server?`, response.status);
+    }
+  }
+  throw classify(method, path, response, text);
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
+}
+
+function serverMessage(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; error?: unknown; detail?: unknown };
+    const message = parsed.message ?? parsed.detail ?? parsed.error;
+    if (typeof message === 'string') return message;
+  } catch {
+    // fall through: not JSON
+  }
+  return text.replace(/\s+/g, ' ').slice(0, 200);
+}
+
+function retryAfter(response: Response): number | null {
+  const header = response.headers.get('retry-after');
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+function classify(method: string, path: string, response: Response, text: string): ChromaRequestError {
+  const status = response.status;
+  const message = serverMessage(text);
+  const where = `${method} ${path} → ${status}`;
+  if (status === 410 && /v1 API is deprecated/i.test(text)) return new ChromaRequestError('v1-only', `${where}: ${message}`, status);
+  if (status === 401) return new ChromaRequestError('unauthorized', `${where}: ${message || 'unauthorized'}`, status);
+  if (status === 403) return new ChromaRequestError('forbidden', `${where}: ${message || 'forbidden'}`, status);
+  if (status === 404) {
+    const kind = /<html|cannot (get|post)/i.test(text) ? 'not-chroma' : 'not-found';
+    return new ChromaRequestError(kind, `${where}: ${message}`, status);
+  }
+  if (status === 409) return new ChromaRequestError('conflict', `${where}: ${message}`, status);
+  if (status === 422 && /quota/i.test(text)) return new ChromaRequestError('quota', `${where}: ${message}`, status);
+  if (status === 429) return new ChromaRequestError('rate-limit', `${where}: ${message || 'rate limited'}`, status, retryAfter(response));
+  if (status >= 500) return new ChromaRequestError('server', `${where}: ${message}`, status, retryAfter(response));
+  return new ChromaRequestError('bad-request', `${where}: ${message}`, status);
+}

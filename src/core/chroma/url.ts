@@ -1,0 +1,58 @@
+import { MigrateError } from '../errors.js';
+
+export interface ParsedUrl {
+  /** scheme://host:port, no path */
+  url: string;
+  host: string;
+  port: number;
+  ssl: boolean;
+  /** What we changed and why, in words, for the user to see. */
+  notes: string[];
+}
+
+/**
+ * Accepts what users paste: a bare host, host:port, or a full URL with a path.
+ * Railway's public domains only answer HTTPS on 443 (the edge forwards to the service's port),
+ * so ":8000" or "http://" there is corrected rather than left to time out.
+ */
+export function parseChromaUrl(input: string): ParsedUrl {
+  const raw = input.trim();
+  if (raw === '') throw new MigrateError('BAD_INPUT', 'The server URL is empty.', 'Pass --url https://your-host (or host:port).');
+  const notes: string[] = [];
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  let parsed: URL;
+  try {
+    parsed = new URL(hasScheme ? raw : `${guessScheme(raw)}://${raw}`);
+  } catch {
+    throw new MigrateError('BAD_INPUT', `"${raw}" is not a URL or host name.`, 'Use a form like https://chroma.example.com, chroma.example.com:8000 or localhost:8000.');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new MigrateError('BAD_INPUT', `"${raw}" uses ${parsed.protocol.replace(':', '')}://; Chroma speaks http or https.`, 'Use http:// or https://.');
+  }
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash) {
+    notes.push(`Dropped the path "${parsed.pathname}${parsed.search}" — the client adds /api/v2 itself.`);
+  }
+  let ssl = parsed.protocol === 'https:';
+  let port = parsed.port ? Number(parsed.port) : ssl ? 443 : hasScheme ? 80 : 8000;
+  if (parsed.hostname.endsWith('.up.railway.app') && (!ssl || port !== 443)) {
+    notes.push(`Railway public domains answer on HTTPS port 443 only; using https://${parsed.hostname}:443 instead of ${parsed.protocol}//${parsed.hostname}:${port}.`);
+    ssl = true;
+    port = 443;
+  }
+  const host = parsed.hostname;
+  return { url: `${ssl ? 'https' : 'http'}://${host}:${port}`, host, port, ssl, notes };
+}
+
+/** Without a scheme: local and private hosts are usually plain HTTP, public names HTTPS. */
+function guessScheme(raw: string): 'http' | 'https' {
+  const host = raw.split(/[/:]/)[0] ?? '';
+  if (host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host) || !host.includes('.')) return 'http';
+  if (/:\d+/.test(raw) && !/:443\b/.test(raw)) return 'http';
+  return 'https';
+}
+
+export function urlFromParts(host: string, port: number | undefined, ssl: boolean | undefined): ParsedUrl {
+  if (/^[a-z]+:\/\//i.test(host)) return parseChromaUrl(host);
+  const useSsl = ssl ?? port === 443;
+  return parseChromaUrl(`${useSsl ? 'https' : 'http'}://${host}:${port ?? (useSsl ? 443 : 8000)}`);
+}

@@ -1,0 +1,134 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { ChromaClient, CloudClient } from 'chromadb';
+import { CLOUD_HOST, endpoint, TokenHeaderSchema, type Endpoint, type TokenHeader } from './chroma/endpoint.js';
+import { parseChromaUrl, urlFromParts } from './chroma/url.js';
+import { MigrateError } from './errors.js';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * The environment a command sees: the process environment over the .env file (as dotenv does:
+ * a variable already set wins). Read without side effects — no banner, no process.env writes.
+ */
+export function loadEnv(envFile = '.env', processEnv: Env = process.env): Env {
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  return { ...fromFile, ...definedOnly(processEnv) };
+}
+
+function definedOnly(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+export interface SourceFlags {
+  sourceUrl?: string;
+  sourceToken?: string;
+  apiKey?: string;
+  tenant?: string;
+  database?: string;
+}
+
+/** Chroma Cloud from --api-key or CHROMA_API_KEY; any other Chroma from --source-url. */
+export function resolveSource(flags: SourceFlags, env: Env): Endpoint {
+  if (flags.sourceUrl) {
+    const parsed = parseChromaUrl(flags.sourceUrl);
+    return endpoint({
+      url: parsed.url,
+      token: flags.sourceToken,
+      tenant: flags.tenant ?? 'default_tenant',
+      database: flags.database ?? 'default_database',
+    });
+  }
+  const apiKey = flags.apiKey ?? env.CHROMA_API_KEY;
+  if (!apiKey) {
+    throw new MigrateError(
+      'NEEDS_ANSWER',
+      'No source to export from.',
+      'Pass --api-key (or set CHROMA_API_KEY in .env) with --tenant and --database for Chroma Cloud, or --source-url for another Chroma server.',
+    );
+  }
+  const tenant = flags.tenant ?? env.CHROMA_TENANT;
+  const database = flags.database ?? env.CHROMA_DATABASE;
+  return endpoint({
+    url: `https://${env.CHROMA_CLOUD_HOST ?? CLOUD_HOST}:443`,
+    token: apiKey,
+    tokenHeader: 'x-chroma-token',
+    tenant,
+    database,
+    cloud: true,
+    resolveTenant: !tenant || !database,
+  });
+}
+
+export interface TargetFlags {
+  url?: string;
+  host?: string;
+  port?: number;
+  ssl?: boolean;
+  token?: string;
+  tokenHeader?: string;
+}
+
+export interface ResolvedTarget {
+  target: Endpoint;
+  /** Where the answer came from, for the user: "--url", ".env CHROMA_HOST", "default". */
+  from: string;
+  notes: string[];
+}
+
+/** --url or --host/--port/--ssl, else CHROMA_HOST/PORT/SSL from the environment or .env, else localhost:8000. */
+export function resolveTarget(flags: TargetFlags, env: Env): ResolvedTarget {
+  const token = flags.token ?? env.CHROMA_AUTH_TOKEN;
+  const tokenHeader = parseTokenHeader(flags.tokenHeader ?? env.CHROMA_AUTH_TOKEN_TRANSPORT_HEADER);
+  const make = (url: string, from: string, notes: string[]): ResolvedTarget => ({
+    target: endpoint({ url, token, tokenHeader }),
+    from,
+    notes,
+  });
+  if (flags.url) {
+    const parsed = parseChromaUrl(flags.url);
+    return make(parsed.url, '--url', parsed.notes);
+  }
+  if (flags.host) {
+    const parsed = urlFromParts(flags.host, flags.port, flags.ssl);
+    return make(parsed.url, '--host', parsed.notes);
+  }
+  if (env.CHROMA_HOST) {
+    const port = env.CHROMA_PORT ? Number(env.CHROMA_PORT) : undefined;
+    const ssl = env.CHROMA_SSL === undefined ? undefined : /^(1|true|yes)$/i.test(env.CHROMA_SSL);
+    const parsed = urlFromParts(env.CHROMA_HOST, port, ssl);
+    return make(parsed.url, 'CHROMA_HOST', parsed.notes);
+  }
+  return make('http://localhost:8000', 'default (a local server from "chroma-migrate serve")', []);
+}
+
+function parseTokenHeader(value: string | undefined): TokenHeader {
+  if (!value) return 'authorization';
+  const normalised = value.toLowerCase();
+  const parsed = TokenHeaderSchema.safeParse(normalised === 'bearer' ? 'authorization' : normalised);
+  if (parsed.success) return parsed.data;
+  throw new MigrateError('BAD_INPUT', `Unknown token header "${value}".`, 'Use --token-header authorization (Bearer, the default) or --token-header x-chroma-token.');
+}
+
+/**
+ * The rule an app follows after the migration, exported for apps to import:
+ * CHROMA_HOST set → the self-hosted server over HTTP(S); otherwise → Chroma Cloud.
+ */
+export function createChromaClient(env: Env = process.env): ChromaClient {
+  if (env.CHROMA_HOST) {
+    const { host, port, ssl } = urlFromParts(
+      env.CHROMA_HOST,
+      env.CHROMA_PORT ? Number(env.CHROMA_PORT) : undefined,
+      env.CHROMA_SSL === undefined ? undefined : /^(1|true|yes)$/i.test(env.CHROMA_SSL),
+    );
+    const token = env.CHROMA_AUTH_TOKEN;
+    const header = parseTokenHeader(env.CHROMA_AUTH_TOKEN_TRANSPORT_HEADER);
+    const headers: Record<string, string> = {};
+    if (token) {
+      if (header === 'x-chroma-token') headers['x-chroma-token'] = token;
+      else headers.authorization = `Bearer ${token}`;
+    }
+    return new ChromaClient({ host, port, ssl, headers });
+  }
+  return new CloudClient({ apiKey: env.CHROMA_API_KEY, tenant: env.CHROMA_TENANT, database: env.CHROMA_DATABASE });
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { MigrateError } from '../errors.js';
+import { MigrationStateSchema, STATE_VERSION, type MigrationState } from './schema.js';
+
+export const DEFAULT_STATE_PATH = '.chroma-migrate/state.json';
+
+export function statePath(explicit?: string, env: Record<string, string | undefined> = process.env): string {
+  return resolve(explicit ?? env.CHROMA_MIGRATE_STATE ?? DEFAULT_STATE_PATH);
+}
+
+export function emptyState(now = new Date()): MigrationState {
+  const at = now.toISOString();
+  return { version: STATE_VERSION, createdAt: at, updatedAt: at, steps: {}, imports: [], exports: [] };
+}
+
+/** Missing file → a fresh state. A file that is not ours or is damaged → a clear error, never a silent reset. */
+export async function loadState(path: string): Promise<MigrationState> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw new MigrateError('IO', `Could not read the migration state at ${path}: ${(error as Error).message}.`, 'Check the file\'s permissions.');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw corrupt(path, 'it is not valid JSON');
+  }
+  const parsed = MigrationStateSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw corrupt(path, `${issue?.path.join('.') || 'the top level'}: ${issue?.message ?? 'unexpected shape'}`);
+  }
+  return parsed.data;
+}
+
+function corrupt(path: string, why: string): MigrateError {
+  return new MigrateError(
+    'BAD_STATE',
+    `The migration state file ${path} is damaged (${why}).`,
+    `Move it aside (mv ${path} ${path}.bad) to start over; your backups and the target are not affected.`,
+  );
+}
+
+/** Atomic (temp file + fsync + rename) so a crash leaves the old or the new state, never half. 0600: it is the user's. */
+export async function saveState(path: string, state: MigrationState, now = new Date()): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const next = { ...state, updatedAt: now.toISOString() };
+  await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Keeps the old state as a backup when the user starts over. */
+export async function archiveState(path: string, now = new Date()): Promise<string | null> {
+  const target = `${path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
+  try {
+    await rename(path, target);
+    return target;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+export async function fingerprintFile(path: string): Promise<string> {
+  const info = await stat(path);
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(65_536, info.size));
+    await handle.read(head, 0, head.length, 0);
+    const hash = createHash('sha256').update(head).digest('hex').slice(0, 16);
+    return `${info.size}:${Math.round(info.mtimeMs)}:${hash}`;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Serialises read-modify-write of the state file within one process, so concurrent batches
+ * never lose each other's checkpoints.
+ */
+export class StateStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private constructor(readonly path: string, private state: MigrationState) {}
+
+  static async open(path: string): Promise<StateStore> {
+    return new StateStore(path, await loadState(path));
+  }
+
+  get current(): MigrationState {
+    return this.state;
+  }
+
+  update(change: (state: MigrationState) => MigrationState): Promise<MigrationState> {
+    const run = this.queue.then(async () => {
+      this.state = change(this.state);
+      await saveState(this.path, this.state);
+      return this.state;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
