@@ -1,0 +1,69 @@
+/**
+ * Runs numbered batches with at most `concurrency` in flight and reports the commit
+ * watermark: the number of leading batches that have all finished. Batches finish out of order;
+ * only the watermark is safe to persist, so a crash re-sends no more than what was in flight.
+ */
+export async function runBatches<T>(
+  batches: AsyncIterable<T>,
+  options: {
+    concurrency: number;
+    signal?: AbortSignal;
+    send: (batch: T, index: number, signal: AbortSignal) => Promise<void>;
+    /** Called in order, once per batch, when every batch up to it has finished. */
+    onCommitted: (batch: T, index: number) => Promise<void> | void;
+  },
+): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const inFlight = new Set<Promise<void>>();
+  const finished = new Map<number, T>();
+  let nextToCommit = 0;
+  let failure: unknown = null;
+  let commitChain: Promise<void> = Promise.resolve();
+
+  const commitReady = () => {
+    commitChain = commitChain.then(async () => {
+      while (finished.has(nextToCommit)) {
+        const batch = finished.get(nextToCommit) as T;
+        finished.delete(nextToCommit);
+        await options.onCommitted(batch, nextToCommit);
+        nextToCommit++;
+      }
+    });
+    return commitChain;
+  };
+
+  try {
+    let index = 0;
+    for await (const batch of batches) {
+      if (failure !== null || controller.signal.aborted) break;
+      const mine = index++;
+      const task: Promise<void> = options
+        .send(batch, mine, controller.signal)
+        .then(() => {
+          finished.set(mine, batch);
+          return commitReady();
+        })
+        .catch((error: unknown) => {
+          if (failure === null) failure = error;
+          controller.abort(error);
+        })
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+    }
+  } catch (error) {
+    // The batch source failed (a damaged file): stop sending, but let what is in flight land.
+    if (failure === null) failure = error;
+    controller.abort(error);
+  }
+  try {
+    await Promise.all(inFlight);
+    await commitChain;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
+  if (failure !== null) throw failure;
+  options.signal?.throwIfAborted();
+}

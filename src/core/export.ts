@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { BackupRecord, CollectionHeader } from './backup/types.js';
+import { BackupWriter } from './backup/writer.js';
+import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from './chroma/api.js';
+import type { Endpoint } from './chroma/endpoint.js';
+import { explainRequestError } from './chroma/explain.js';
+import { MigrateError } from './errors.js';
+import { ignoreProgress, type ProgressListener } from './progress.js';
+import { withRetry } from './retry.js';
+import type { ExportCheckpoint } from './state/schema.js';
+import { StateStore } from './state/store.js';
+
+/** Chroma Cloud's per-request read quota and per-collection concurrent-read quota. */
+export const CLOUD_MAX_PAGE = 300;
+export const CLOUD_MAX_CONCURRENT_READS = 10;
+
+export interface ExportOptions {
+  source: Endpoint;
+  out: string;
+  /** Names to export; all when empty. */
+  collections?: string[];
+  pageSize?: number;
+  concurrency?: number;
+  statePath: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** How often (records) the partial file is flushed and the checkpoint saved. */
+  checkpointEvery?: number;
+}
+
+export interface ExportResult {
+  out: string;
+  collections: Array<{ name: string; count: number }>;
+  resumed: boolean;
+}
+
+export async function exportCollections(options: ExportOptions): Promise<ExportResult> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const signal = options.signal;
+  const source = await resolveTenant(options.source, signal);
+  const api = new ChromaApi(source);
+  const sourceName = `${source.url}/${source.tenant}/${source.database}`;
+  const call = <T>(collection: string | null, work: () => Promise<T>) =>
+    withRetry(work, {
+      signal,
+      onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection, attempt, delayMs, reason: error.message }),
+    }).catch((error: unknown) => {
+      if (signal?.aborted) throw interrupted(options.out);
+      throw explainRequestError(error, source);
+    });
+
+  const pageSize = Math.max(1, Math.min(options.pageSize ?? CLOUD_MAX_PAGE, source.cloud ? CLOUD_MAX_PAGE : 5_000));
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 4, source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
+  const checkpointEvery = options.checkpointEvery ?? 3_000;
+
+  progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
+  const all = await call(null, () => api.allCollections({ signal }));
+  const chosen = choose(all, options.collections);
+  const names = chosen.map((info) => info.name);
+
+  const out = resolve(options.out);
+  const partial = `${out}.partial`;
+  const store = await StateStore.open(options.statePath);
+  const previous = store.current.exports.find(
+    (checkpoint) => checkpoint.out === out && checkpoint.source === sourceName && !checkpoint.done && sameList(checkpoint.collections, names),
+  );
+  const resumed = previous !== undefined && existsSync(partial) && previous.bytes > 0;
+  let checkpoint: ExportCheckpoint = resumed
+    ? previous
+    : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '' };
+  const save = async (change: Partial<ExportCheckpoint>) => {
+    checkpoint = { ...checkpoint, ...change, updatedAt: new Date().toISOString() };
+    await store.update((state) => ({
+      ...state,
+      exports: [...state.exports.filter((entry) => entry.out !== out), checkpoint],
+    }));
+  };
+
+  const writer = resumed
+    ? await BackupWriter.open(partial, { resumeAtBytes: checkpoint.bytes })
+    : await BackupWriter.open(partial, { source: { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud } });
+  try {
+    for (const info of chosen) {
+      if (checkpoint.finished.some((done) => done.name === info.name)) continue;
+      const current = checkpoint.current?.name === info.name ? checkpoint.current : null;
+      let offset = current?.offset ?? 0;
+      const total = await call(info.name, () => api.count(info.id, { signal }));
+      if (!current) {
+        const header = await collectionHeader(api, info, total, (work) => call(info.name, work), signal);
+        await writer.writeCollectionHeader(header);
+        await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
+      }
+      progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
+
+      let sinceCheckpoint = 0;
+      for await (const page of readPages(api, info.id, { offset, total, pageSize, concurrency, signal, call: (work) => call(info.name, work) })) {
+        await writer.writeRecords(page);
+        offset += page.length;
+        sinceCheckpoint += page.length;
+        if (sinceCheckpoint >= checkpointEvery) {
+          sinceCheckpoint = 0;
+          await save({ current: { name: info.name, offset, total }, bytes: await writer.checkpoint() });
+        }
+        progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
+      }
+      await writer.writeCollectionEnd(info.name, offset);
+      await save({ current: null, finished: [...checkpoint.finished, { name: info.name, count: offset }], bytes: await writer.checkpoint() });
+      progress({ type: 'collection-done', collection: info.name, done: offset, total });
+    }
+    await writer.finish();
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
+    throw error;
+  }
+  await rename(partial, out);
+  await save({ done: true });
+  await store.update((state) => ({
+    ...state,
+    backupPath: out,
+    steps: { ...state.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
+  }));
+  return { out, collections: checkpoint.finished, resumed };
+}
+
+function interrupted(out: string): MigrateError {
+  return new MigrateError('INTERRUPTED', `Export to ${out} interrupted.`, 'Run the same command again to continue from the last checkpoint.');
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
+}
+
+function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
+  if (!wanted || wanted.length === 0) return all;
+  const missing = wanted.filter((name) => !all.some((info) => info.name === name));
+  if (missing.length > 0) {
+    throw new MigrateError(
+      'NOT_FOUND',
+      `The source has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`,
+      `It has: ${all.map((info) => info.name).join(', ') || '(none)'}.`,
+    );
+  }
+  return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
+}
+
+/** Cloud API keys are scoped to one tenant; ask which one (and the database when there is only one). */
+async function resolveTenant(source: Endpoint, signal?: AbortSignal): Promise<Endpoint> {
+  if (!source.resolveTenant) return source;
+  const identity = await withRetry(() => new ChromaApi(source).identity({ signal }), { signal }).catch((error: unknown) => {
+    throw explainRequestError(error, source);
+  });
+  const databases = identity.databases ?? [];
+  const database = databases.length === 1 ? databases[0] : undefined;
+  if (!database && source.database === 'default_database' && databases.length > 1) {
+    throw new MigrateError('NEEDS_ANSWER', `Your key can read several databases: ${databases.join(', ')}.`, 'Pick one with --database (or CHROMA_DATABASE in .env).');
+  }
+  return { ...source, tenant: identity.tenant, database: database ?? source.database, resolveTenant: false };
+}
+
+async function collectionHeader(
+  api: ChromaApi,
+  info: CollectionInfo,
+  total: number,
+  call: <T>(work: () => Promise<T>) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<CollectionHeader> {
+  const first = total > 0 ? await call(() => api.get(info.id, { limit: 1, offset: 0, include: ['embeddings'] }, { signal })) : null;
+  const dimension = first?.embeddings?.[0]?.length ?? info.dimension ?? null;
+  return { name: info.name, metadata: info.metadata ?? null, space: spaceOf(info), count: total, dimension };
+}
+
+/**
+ * Pages in order with up to `concurrency` reads in flight: pages within the known count are
+ * fetched ahead; past it we continue one page at a time until a short page shows the end.
+ */
+async function* readPages(
+  api: ChromaApi,
+  id: string,
+  options: {
+    offset: number;
+    total: number;
+    pageSize: number;
+    concurrency: number;
+    signal?: AbortSignal;
+    call: <T>(work: () => Promise<T>) => Promise<T>;
+  },
+): AsyncGenerator<BackupRecord[]> {
+  const fetchPage = (offset: number) =>
+    options.call(() =>
+      api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }),
+    );
+  const queue: Array<Promise<GetPage>> = [];
+  let next = options.offset;
+  const fill = () => {
+    while (queue.length < options.concurrency && next < options.total) {
+      queue.push(fetchPage(next));
+      next += options.pageSize;
+    }
+  };
+  fill();
+  try {
+    while (queue.length > 0) {
+      const page = await (queue.shift() as Promise<GetPage>);
+      fill();
+      const records = toRecords(page);
+      if (records.length > 0) yield records;
+      if (records.length < options.pageSize) return;
+      if (queue.length === 0) {
+        // The collection grew after counting: carry on sequentially until a short page.
+        queue.push(fetchPage(next));
+        next += options.pageSize;
+      }
+    }
+  } finally {
+    // Never leave a rejected prefetch unobserved when we stop early.
+    for (const pending of queue) pending.catch(() => undefined);
+  }
+}
+
+function toRecords(page: GetPage): BackupRecord[] {
+  return page.ids.map((id, index) => ({
+    id,
+    document: page.documents?.[index] ?? null,
+    metadata: page.metadatas?.[index] ?? null,
+    embedding: page.embeddings?.[index] ?? null,
+    uri: page.uris?.[index] ?? null,
+  }));
+}
+
+export async function removePartial(out: string): Promise<void> {
+  await rm(`${resolve(out)}.partial`, { force: true });
+}

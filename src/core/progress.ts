@@ -1,0 +1,15 @@
+/**
+ * What long work reports. The Ink screen, the plain line reporter and --json all read these
+ * same events; the engine never prints.
+ */
+export type ProgressEvent =
+  | { type: 'phase'; message: string }
+  | { type: 'collection-start'; collection: string; total: number; done: number; resumed: boolean }
+  | { type: 'batch'; collection: string; done: number; total: number }
+  | { type: 'retry'; collection: string | null; attempt: number; delayMs: number; reason: string }
+  | { type: 'collection-done'; collection: string; done: number; total: number }
+  | { type: 'warning'; message: string };
+
+export type ProgressListener = (event: ProgressEvent) => void;
+
+export const ignoreProgress: ProgressListener = () => undefined;
