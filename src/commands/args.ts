@@ -1,0 +1,39 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { MigrateError } from '../core/errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every command takes. */
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  'env-file': { type: 'string' },
+  state: { type: 'string' },
+} as const satisfies OptionSpec;
+
+export function parseCommandArgs<T extends OptionSpec>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new MigrateError('BAD_INPUT', `${command}: ${(error as Error).message.replace(/^Unknown option/, 'unknown option')}`, `See chroma-migrate ${command} --help.`);
+  }
+}
+
+export function intOption(name: string, value: string | undefined, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new MigrateError('BAD_INPUT', `--${name} takes a whole number from ${min} to ${max}; got "${value}".`, `Fix --${name}.`);
+  }
+  return parsed;
+}
+
+export function listOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+
+export function choiceOption<C extends string>(name: string, value: string | undefined, choices: readonly C[]): C | undefined {
+  if (value === undefined) return undefined;
+  if ((choices as readonly string[]).includes(value)) return value as C;
+  throw new MigrateError('BAD_INPUT', `--${name} must be one of ${choices.join(', ')}; got "${value}".`, `Fix --${name}.`);
+}

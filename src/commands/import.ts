@@ -1,0 +1,107 @@
+import { select } from '@inquirer/prompts';
+import { importBackup, type ExistsChoice } from '../core/import.js';
+import { statePath } from '../core/state/store.js';
+import { describeEndpoint } from '../core/chroma/endpoint.js';
+import { choiceOption, intOption, listOption, parseCommandArgs } from './args.js';
+import { EXIT, writeJson, type Command } from './command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
+import { isInteractive, type CommandIo } from './io.js';
+import { createReporter, number } from './reporter.js';
+
+const OPTIONS = {
+  input: { type: 'string', short: 'i' },
+  collection: { type: 'string' },
+  as: { type: 'string' },
+  'if-exists': { type: 'string' },
+  batch: { type: 'string' },
+  concurrency: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  ...TARGET_OPTIONS,
+} as const;
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Load a backup file into the self-hosted server, in batches, resumable',
+  help: `Usage: chroma-migrate import --input FILE [options]
+
+Upserts every record of the backup into the target, several batches in flight, saving a
+checkpoint after each committed batch. Run the same command again after an interruption
+and it continues from the checkpoint. Ends with the count check.
+
+  --input FILE          a chroma-migrate backup (.jsonl or .jsonl.gz) or the guide's JSON export
+  --collection a,b      import only these collections of the backup
+  --as NAME             import the (one) selected collection under another name
+  --if-exists MODE      when the collection already holds records:
+                        ask (default in a terminal), append (upsert by id),
+                        recreate (delete it first), abort
+  --batch N             records per request (default 100; never above the server's limit)
+  --concurrency N       requests in flight (default 3)
+  --yes                 with no --if-exists: append without asking
+  --json                print the result as JSON on stdout
+
+${TARGET_HELP}
+
+Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 interrupted.`,
+
+  async run(args, io) {
+    const { values } = parseCommandArgs('import', args, OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${this.help}\n`);
+      return EXIT.ok;
+    }
+    if (!values.input) {
+      io.stderr.write('import needs --input FILE (the backup to load).\nSee chroma-migrate import --help.\n');
+      return EXIT.usage;
+    }
+    const env = envFor(values, io.env);
+    const { target, notes } = targetFrom(values, env);
+    const ifExists = choiceOption('if-exists', values['if-exists'], ['ask', 'append', 'recreate', 'abort'] as const) ?? (values.yes ? 'append' : 'ask');
+    const interactive = isInteractive(io);
+    const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
+    for (const note of notes) reporter.listener({ type: 'warning', message: note });
+    reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(target)}` });
+    try {
+      const result = await importBackup({
+        input: values.input,
+        target,
+        collections: listOption(values.collection),
+        renameTo: values.as,
+        ifExists,
+        decideExists: interactive ? (info) => askExists(info, io) : undefined,
+        batchSize: intOption('batch', values.batch, { max: 100_000 }),
+        concurrency: intOption('concurrency', values.concurrency, { max: 64 }),
+        statePath: statePath(values.state, io.env),
+        signal: io.signal,
+        onProgress: reporter.listener,
+      });
+      reporter.close();
+      const ok = result.collections.every((collection) => collection.missing === 0 && collection.count >= collection.expected);
+      if (values.json) writeJson(io, { ok, batchSize: result.batchSize, collections: result.collections });
+      else {
+        for (const collection of result.collections) {
+          const mark = collection.missing === 0 ? '✓' : '✗';
+          const missing = collection.missing > 0 ? ` — ${number(collection.missing)} ids from the backup are missing; run the same command again to re-send them` : '';
+          io.stderr.write(`${mark} ${collection.collection}: ${number(collection.count)}/${number(collection.expected)} records (${collection.action})${missing}\n`);
+        }
+      }
+      return ok ? EXIT.ok : EXIT.failed;
+    } finally {
+      reporter.close();
+    }
+  },
+};
+
+async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
+  return select<ExistsChoice>(
+    {
+      message: `Collection "${info.collection}" already exists on the target with ${number(info.count)} records. What now?`,
+      choices: [
+        { name: 'Delete and recreate it, then import', value: 'recreate' },
+        { name: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
+        { name: 'Cancel: change nothing', value: 'abort' },
+      ],
+    },
+    { output: io.stderr, signal: io.signal },
+  );
+}

@@ -1,0 +1,20 @@
+import type { Writable } from 'node:stream';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CommandIo {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+  stdinIsTTY: boolean;
+  env: Record<string, string | undefined>;
+  /** Aborted on Ctrl-C: long work stops at a safe point and leaves a checkpoint. */
+  signal: AbortSignal;
+}
+
+/** Prompts and live bars need a person at a terminal; CI and pipes get plain output. */
+export function isInteractive(io: CommandIo): boolean {
+  return io.stdinIsTTY && io.stdout.isTTY === true && !isCi(io.env);
+}
+
+export function isCi(env: Record<string, string | undefined>): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+}

@@ -1,0 +1,92 @@
+import { verifyBackup, type CollectionVerdict } from '../core/verify.js';
+import { statePath } from '../core/state/store.js';
+import { describeEndpoint } from '../core/chroma/endpoint.js';
+import { intOption, listOption, parseCommandArgs } from './args.js';
+import { EXIT, writeJson, type Command } from './command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
+import type { CommandIo } from './io.js';
+import { createReporter, number } from './reporter.js';
+
+const OPTIONS = {
+  input: { type: 'string', short: 'i' },
+  collection: { type: 'string' },
+  as: { type: 'string' },
+  sample: { type: 'string' },
+  json: { type: 'boolean' },
+  ...TARGET_OPTIONS,
+} as const;
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'Prove the target holds every record of a backup, unchanged',
+  help: `Usage: chroma-migrate verify --input FILE [options]
+
+For each collection: the count; every record compared with the backup (ids, documents,
+metadatas, uris, embeddings at float32 precision) listing missing and differing ids; and a
+semantic self-query on a sample (each record's own embedding must find itself first).
+
+  --input FILE          the backup that was imported
+  --collection a,b      only these collections
+  --as NAME             the (one) collection was imported under this name
+  --sample N            records to self-query per collection (default 20)
+  --json                print the result as JSON on stdout
+
+${TARGET_HELP}
+
+Exit codes: 0 everything matches, 1 something differs or is missing, 2 usage.`,
+
+  async run(args, io) {
+    const { values } = parseCommandArgs('verify', args, OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${this.help}\n`);
+      return EXIT.ok;
+    }
+    if (!values.input) {
+      io.stderr.write('verify needs --input FILE (the backup to compare with).\nSee chroma-migrate verify --help.\n');
+      return EXIT.usage;
+    }
+    const env = envFor(values, io.env);
+    const { target } = targetFrom(values, env);
+    const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
+    reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(target)}` });
+    try {
+      const result = await verifyBackup({
+        input: values.input,
+        target,
+        collections: listOption(values.collection),
+        renameTo: values.as,
+        sample: intOption('sample', values.sample, { min: 0, max: 10_000 }),
+        statePath: statePath(values.state, io.env),
+        signal: io.signal,
+        onProgress: reporter.listener,
+      });
+      reporter.close();
+      if (values.json) writeJson(io, { ok: result.ok, collections: result.collections });
+      else printVerdicts(io, result.collections);
+      return result.ok ? EXIT.ok : EXIT.failed;
+    } finally {
+      reporter.close();
+    }
+  },
+};
+
+function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
+  const out = (text: string) => io.stderr.write(`${text}\n`);
+  for (const verdict of verdicts) {
+    const mark = verdict.ok ? '✓' : '✗';
+    if (!verdict.exists) {
+      out(`✗ ${verdict.collection}: not on the target (0/${number(verdict.expected)} records)`);
+      continue;
+    }
+    const equal = verdict.compared - verdict.missing - verdict.differing;
+    out(`${mark} ${verdict.collection}`);
+    out(`    count          ${number(verdict.count ?? 0)}/${number(verdict.expected)}`);
+    out(`    records equal  ${number(equal)}/${number(verdict.expected)}`);
+    if (verdict.missing > 0) out(`    missing        ${number(verdict.missing)}: ${verdict.missingIds.join(', ')}${verdict.missing > verdict.missingIds.length ? ', …' : ''}`);
+    if (verdict.differing > 0) {
+      out(`    differing      ${number(verdict.differing)}: ${verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ')}${verdict.differing > verdict.differingIds.length ? ', …' : ''}`);
+    }
+    out(`    self-queries   ${verdict.selfQuery.first}/${verdict.selfQuery.sampled} found themselves first${verdict.selfQuery.failedIds.length ? ` (not: ${verdict.selfQuery.failedIds.slice(0, 5).join(', ')})` : ''}`);
+  }
+  if (verdicts.some((verdict) => verdict.missing > 0)) out('Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
+}
