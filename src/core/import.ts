@@ -155,7 +155,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
     const count = await call(() => api.count(existing!.id, { signal }));
     const choice = count === 0 ? 'append' : await decide(options, name, count);
     if (choice === 'abort') {
-      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${count} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
+      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${count.toLocaleString('en-US')} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
     }
     if (choice === 'recreate') {
       progress({ type: 'phase', message: `Deleting collection "${name}" (${count} records), as chosen` });
@@ -239,7 +239,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
 async function decide(options: ImportOptions, name: string, count: number): Promise<ExistsChoice> {
   if (options.ifExists !== 'ask') return options.ifExists;
   if (!options.decideExists) {
-    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${count} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
+    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${count.toLocaleString('en-US')} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
   }
   return options.decideExists({ collection: name, count });
 }

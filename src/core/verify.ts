@@ -158,11 +158,24 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
   }
 }
 
-/** Chroma stores float32: compare at that precision, not at the file's float64 text. */
+/**
+ * Chroma stores float32, so compare at that precision — with a little slack: in "cosine" space
+ * the server normalises vectors and gives back values a float32 ulp or two off (3 → 3.0000002,
+ * measured on Chroma 1.0). The slack is relative to the vector's largest component, a million
+ * times finer than any difference that would change a search result.
+ */
+export const EMBEDDING_TOLERANCE = 1e-6;
+
 export function sameEmbedding(stored: number[] | null, expected: number[] | null): boolean {
   if (stored === null || expected === null) return stored === expected;
   if (stored.length !== expected.length) return false;
-  return stored.every((value, index) => Math.fround(value) === Math.fround(expected[index] as number));
+  let scale = 0;
+  for (const value of expected) scale = Math.max(scale, Math.abs(value));
+  const slack = scale * EMBEDDING_TOLERANCE;
+  return stored.every((value, index) => {
+    const want = Math.fround(expected[index] as number);
+    return Math.fround(value) === want || Math.abs(value - want) <= slack;
+  });
 }
 
 /** Empty and null metadata are the same to Chroma. Numbers compare at float32 for floats written as such. */

@@ -5,7 +5,7 @@ async function* numbers(count: number) {
   for (let i = 0; i < count; i++) yield i;
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('runBatches: the commit watermark', () => {
   it('commits in order even when batches finish out of order, with at most N in flight', async () => {

@@ -1,0 +1,48 @@
+import { describeEndpoint } from '../core/chroma/endpoint.js';
+import { probe, type CheckResult } from '../core/probe.js';
+import { parseCommandArgs } from './args.js';
+import { EXIT, writeJson, type Command } from './command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
+
+const OPTIONS = { json: { type: 'boolean' }, ...TARGET_OPTIONS } as const;
+
+const MARK = { pass: '✓', fail: '✗', warn: '!', skip: '–' } as const;
+
+export const pingCommand: Command = {
+  name: 'ping',
+  summary: 'Test the connection to the self-hosted server, check by check',
+  help: `Usage: chroma-migrate ping [--url U] [--token T] [--json]
+
+Runs named checks in order and stops at the first that fails, each with its fix:
+host name → port → TLS → /api/v2/heartbeat → version → an authenticated call (list
+collections) with the token → the same call without it (a public server that answers is
+open to anyone: a loud warning) → the server's batch limit.
+
+${TARGET_HELP}
+
+Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 usage.`,
+
+  async run(args, io) {
+    const { values } = parseCommandArgs('ping', args, OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${this.help}\n`);
+      return EXIT.ok;
+    }
+    const { target, notes } = targetFrom(values, envFor(values, io.env));
+    const checks: CheckResult[] = [];
+    if (!values.json) {
+      for (const note of notes) io.stderr.write(`! ${note}\n`);
+      io.stderr.write(`Testing ${describeEndpoint(target)}\n`);
+    }
+    for await (const check of probe(target, { signal: io.signal })) {
+      checks.push(check);
+      if (values.json) continue;
+      io.stdout.write(`${MARK[check.status]} ${check.title}: ${check.detail}\n`);
+      if (check.fix && check.status !== 'pass') io.stdout.write(`    → ${check.fix}\n`);
+    }
+    const ok = checks.every((check) => check.status !== 'fail');
+    if (values.json) writeJson(io, { ok, url: target.url, notes, checks });
+    else io.stdout.write(ok ? `Connection OK: ${target.url}\n` : 'Connection test failed.\n');
+    return ok ? EXIT.ok : EXIT.failed;
+  },
+};
