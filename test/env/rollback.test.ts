@@ -1,0 +1,140 @@
+import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listBackups, saveBackup } from '../../src/core/env-file/backups.js';
+import { runCli } from '../helpers/cli.js';
+
+const CLOUD = '# Cloud\r\nCHROMA_API_KEY=ck-cloud-0123456789abcdef\r\nCHROMA_TENANT=acme\r\nCHROMA_DATABASE=prod';
+
+let dir: string;
+let envPath: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rollback-'));
+  envPath = join(dir, '.env');
+});
+
+afterEach(async () => {
+  await chmod(dir, 0o700).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const setUrl = (...extra: string[]) => runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', 'srv-tok-5f4e3d2c1b0a', '--env-file', envPath, '--yes', ...extra]);
+const backupNames = async () => (await readdir(dir)).filter((name) => name.startsWith('.env.backup-')).sort();
+
+describe('chroma-migrate rollback', () => {
+  it('after env set, removes the self-hosted keys and gives back the original bytes', async () => {
+    await writeFile(envPath, CLOUD);
+    expect((await setUrl()).code).toBe(0);
+    const result = await runCli(['rollback', '--env-file', envPath, '--yes', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(envPath, 'utf8')).toBe(CLOUD);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ action: 'remove', changed: ['CHROMA_HOST', 'CHROMA_PORT', 'CHROMA_SSL', 'CHROMA_AUTH_TOKEN'], written: true });
+    expect(await readFile(json.backup, 'utf8')).toContain('CHROMA_HOST=chroma.example.com');
+    expect(result.stderr).toContain('Chroma data is not touched');
+  });
+
+  it('--comment keeps the lines as comments; the Cloud keys still read', async () => {
+    await writeFile(envPath, `${CLOUD}\r\nCHROMA_HOST=h\r\nCHROMA_PORT=8000\r\n`);
+    const result = await runCli(['rollback', '--env-file', envPath, '--comment', '--yes']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(envPath, 'utf8')).toBe(`${CLOUD}\r\n# CHROMA_HOST=h\r\n# CHROMA_PORT=8000\r\n`);
+    expect(parse(await readFile(envPath))).toEqual(parse(CLOUD));
+  });
+
+  it('--restore puts back the exact bytes of the backup, after backing up the current file', async () => {
+    // Bytes no editor would keep: CRLF, a lone CR, no final newline, not even UTF-8.
+    const old = Buffer.concat([Buffer.from('A=1\r\nB="x\ry"\r\n# caf'), Buffer.from([0xe9, 0xff]), Buffer.from('\r\nC=3')]);
+    const backup = await saveBackup(envPath, old, new Date('2026-11-20T08:00:00Z'));
+    const current = 'CHROMA_HOST=now\n';
+    await writeFile(envPath, current, { mode: 0o640 });
+    await chmod(envPath, 0o640);
+    const result = await runCli(['rollback', '--env-file', envPath, '--restore', backup, '--yes', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect((await readFile(envPath)).equals(old)).toBe(true);
+    expect((await stat(envPath)).mode & 0o777).toBe(0o640);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ action: 'restore', restoredFrom: backup, written: true });
+    expect(await readFile(json.backup, 'utf8')).toBe(current);
+    expect((await stat(json.backup)).mode & 0o777).toBe(0o600);
+    expect(result.stderr).toContain('(saved 2026-11-20 08:00:00 UTC)');
+  });
+
+  it('--restore takes a bare backup name (as --list shows it) or "latest"', async () => {
+    await writeFile(envPath, CLOUD);
+    await setUrl();
+    const [first] = await backupNames();
+    await setUrl('--token', 'another-token-123456');
+    const byName = await runCli(['rollback', '--env-file', envPath, '--restore', first as string, '--yes']);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(await readFile(envPath, 'utf8')).toBe(CLOUD);
+    const latest = await runCli(['rollback', '--env-file', envPath, '--restore', 'latest', '--yes']);
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(parse(await readFile(envPath)).CHROMA_AUTH_TOKEN).toBe('another-token-123456');
+  });
+
+  it('--list shows the backups with their dates, newest first', async () => {
+    await saveBackup(envPath, Buffer.from('A=1\n'), new Date('2026-11-20T08:00:00Z'));
+    await saveBackup(envPath, Buffer.from('A=2\n'), new Date('2026-11-25T10:49:07Z'));
+    await saveBackup(envPath, Buffer.from('A=3\n'), new Date('2026-11-25T10:49:07Z'));
+    await writeFile(join(dir, '.env.backup-notes.txt'), 'not a backup');
+    // Dates come from the names: copying the files (new mtimes) does not reorder them.
+    await utimes(join(dir, '.env.backup-2026-11-20T08-00-00Z'), new Date(), new Date());
+    const result = await runCli(['rollback', '--env-file', envPath, '--list']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(1, 4)).toEqual([
+      `  2026-11-25 10:49:07 UTC  ${envPath}.backup-2026-11-25T10-49-07Z-1  (4 bytes)`,
+      `  2026-11-25 10:49:07 UTC  ${envPath}.backup-2026-11-25T10-49-07Z  (4 bytes)`,
+      `  2026-11-20 08:00:00 UTC  ${envPath}.backup-2026-11-20T08-00-00Z  (4 bytes)`,
+    ]);
+    const json = JSON.parse((await runCli(['rollback', '--env-file', envPath, '--list', '--json'])).stdout);
+    expect(json.backups.map((backup: { date: string }) => backup.date)).toEqual(['2026-11-25T10:49:07.000Z', '2026-11-25T10:49:07.000Z', '2026-11-20T08:00:00.000Z']);
+    expect((await listBackups(join(dir, 'nowhere', '.env')))).toEqual([]);
+  });
+
+  it('without a terminal and without --yes: exit 2 naming --yes, file and folder untouched', async () => {
+    await writeFile(envPath, `${CLOUD}\nCHROMA_HOST=h\n`);
+    for (const args of [[], ['--comment'], ['--restore', 'latest']]) {
+      if (args[0] === '--restore') await saveBackup(envPath, Buffer.from(CLOUD));
+      const before = await backupNames();
+      const result = await runCli(['rollback', '--env-file', envPath, ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('--yes');
+      expect(await readFile(envPath, 'utf8')).toBe(`${CLOUD}\nCHROMA_HOST=h\n`);
+      expect(await backupNames()).toEqual(before);
+    }
+  });
+
+  it('says so, and changes nothing, when there is nothing to roll back', async () => {
+    await writeFile(envPath, CLOUD);
+    const result = await runCli(['rollback', '--env-file', envPath]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/already uses Chroma Cloud/);
+    expect(await backupNames()).toEqual([]);
+  });
+
+  it('warns when the Cloud fallback is missing or the shell overrides the file', async () => {
+    await writeFile(envPath, 'CHROMA_HOST=h\n');
+    const result = await runCli(['rollback', '--env-file', envPath, '--dry-run'], { CHROMA_HOST: 'x' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/has no CHROMA_API_KEY/);
+    expect(result.stderr).toMatch(/CHROMA_HOST is also set in this shell's environment/);
+    expect(await readFile(envPath, 'utf8')).toBe('CHROMA_HOST=h\n');
+  });
+
+  it('errors: a missing .env, a missing backup, a read-only file, conflicting actions', async () => {
+    expect(await runCli(['rollback', '--env-file', envPath, '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining(`There is no ${envPath} to roll back`) });
+    expect(await runCli(['rollback', '--env-file', envPath, '--restore', 'latest', '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no backups') });
+    expect(await runCli(['rollback', '--env-file', envPath, '--restore', join(dir, 'nope'), '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining('rollback --list') });
+    expect(await runCli(['rollback', '--list', '--restore', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('pick one') });
+    await writeFile(envPath, 'CHROMA_HOST=h\n');
+    await chmod(envPath, 0o444);
+    const readOnly = await runCli(['rollback', '--env-file', envPath, '--yes']);
+    expect(readOnly).toMatchObject({ code: 1, stderr: expect.stringContaining('the file is read-only') });
+    expect(await readFile(envPath, 'utf8')).toBe('CHROMA_HOST=h\n');
+    expect(await backupNames()).toEqual([]);
+  });
+});
