@@ -10,9 +10,14 @@ export const COMMON_OPTIONS = {
   state: { type: 'string' },
 } as const satisfies OptionSpec;
 
-export function parseCommandArgs<T extends OptionSpec>(command: string, args: string[], options: T) {
+type CommandArgsConfig<T extends OptionSpec> = { args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: false; strict: true };
+/** Spelled out so declaration files can name it (node:util does not export its result types). */
+export type ParsedCommandArgs<T extends OptionSpec> = ReturnType<typeof parseArgs<CommandArgsConfig<T>>>;
+
+export function parseCommandArgs<T extends OptionSpec>(command: string, args: string[], options: T): ParsedCommandArgs<T> {
   try {
-    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true });
+    const config: CommandArgsConfig<T> = { args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true };
+    return parseArgs(config);
   } catch (error) {
     throw new MigrateError('BAD_INPUT', `${command}: ${(error as Error).message.replace(/^Unknown option/, 'unknown option')}`, `See chroma-migrate ${command} --help.`);
   }
