@@ -95,12 +95,15 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
       progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
 
       let sinceCheckpoint = 0;
+      let checkpointAt = Date.now();
       for await (const page of readPages(api, info.id, { offset, total, pageSize, concurrency, signal, call: (work) => call(info.name, work) })) {
         await writer.writeRecords(page);
         offset += page.length;
         sinceCheckpoint += page.length;
-        if (sinceCheckpoint >= checkpointEvery) {
+        // By size and by time: a slow source still leaves a recent place to resume from.
+        if (sinceCheckpoint >= checkpointEvery || Date.now() - checkpointAt >= 2_000) {
           sinceCheckpoint = 0;
+          checkpointAt = Date.now();
           await save({ current: { name: info.name, offset, total }, bytes: await writer.checkpoint() });
         }
         progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });

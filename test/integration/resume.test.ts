@@ -72,3 +72,24 @@ describe('kill -9 in the middle of an import, then the same command again', () =
     expect(verdict.collections[0]?.count).toBe(1177);
   }, 120_000);
 });
+
+describe('Ctrl-C during an import', () => {
+  it('stops at a safe point, exits 130 saying how to resume, and the next run completes', async () => {
+    const input = join(dir, 'ctrl-c.json');
+    await writePythonRowsJson(input, 'ctrl_c_demo', makeRecords(600, { dim: 8 }));
+    const statePath = join(dir, 'state-ctrl-c.json');
+    const args = ['import', '--input', input, '--url', slow.url, '--batch', '50', '--concurrency', '2', '--if-exists', 'abort'];
+    slow.setRules({ delayMs: 200, faultPaths: /\/upsert$/ });
+    const first = spawnCli(args, { env: { CHROMA_MIGRATE_STATE: statePath } });
+    while ((await committed(statePath)) < 100 && first.exitCode === null) await new Promise((wait) => setTimeout(wait, 50));
+    first.kill('SIGINT');
+    expect(await exitOf(first)).toBe(130);
+    expect(first.output()).toContain('Run the same command again to continue');
+    expect(first.output()).not.toMatch(/\n\s+at /);
+
+    slow.setRules({});
+    const second = spawnCli(args, { env: { CHROMA_MIGRATE_STATE: statePath } });
+    expect(await exitOf(second)).toBe(0);
+    expect(second.output()).toContain('600/600 records (resumed)');
+  }, 120_000);
+});
