@@ -1,0 +1,48 @@
+/**
+ * What inspect verifies per collection while records stream past: one embedding dimension,
+ * no repeated ids, and the count. Ids are kept only as hashes (see id-set.ts); a repeated hash
+ * is recorded as a suspect for a confirming second pass.
+ */
+import { IdHashSet } from './id-set.js';
+
+/** Beyond this many suspects the file is plainly full of duplicates; stop collecting. */
+const MAX_SUSPECTS = 10_000;
+
+export class CollectionCheck {
+  count = 0;
+  dimension: number | null = null;
+  readonly suspects = new Set<string>();
+  private readonly ids = new IdHashSet();
+
+  constructor(
+    /** Named in messages; Python exports may reveal the name only after the records. */
+    public name: string,
+    /** Dimension the file declares (own format header), checked against every record. */
+    private readonly declared: number | null = null,
+  ) {}
+
+  /** Records one id; returns a sentence when its embedding breaks the collection's dimension. */
+  add(id: string, embedding: readonly number[] | null): string | null {
+    this.count++;
+    if (!this.ids.add(id) && this.suspects.size < MAX_SUSPECTS) this.suspects.add(id);
+    return embedding === null ? null : this.checkDimension(id, embedding.length);
+  }
+
+  /** For column-wise files, where ids and embeddings arrive in different arrays. */
+  addId(id: string): void {
+    this.count++;
+    if (!this.ids.add(id) && this.suspects.size < MAX_SUSPECTS) this.suspects.add(id);
+  }
+
+  checkDimension(id: string | null, length: number): string | null {
+    const who = id === null ? 'an embedding' : `record "${id}"`;
+    if (this.declared !== null && length !== this.declared) {
+      return `${who} has ${length} numbers, but collection "${this.name}" declares dimension ${this.declared}`;
+    }
+    if (this.dimension === null) this.dimension = length;
+    else if (length !== this.dimension) {
+      return `${who} has ${length} numbers, but earlier embeddings in collection "${this.name}" have ${this.dimension} (mixed dimensions)`;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Encodes the lines of our backup format ("chroma-migrate-backup", version 1). Key order is
+ * fixed ("type" first) because readers skip record lines by their first bytes.
+ */
+import { encodeEmbedding } from './float32.js';
+import { FORMAT_NAME, FORMAT_VERSION } from './schemas.js';
+import type { BackupRecord, CollectionHeader } from './types.js';
+
+export function headerLine(source: Record<string, unknown>, createdAt = new Date()): string {
+  return JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION, created_at: createdAt.toISOString(), source: withoutSecrets(source) }) + '\n';
+}
+
+export function collectionLine(h: CollectionHeader): string {
+  return JSON.stringify({ type: 'collection', name: h.name, metadata: h.metadata, space: h.space, count: h.count, dimension: h.dimension }) + '\n';
+}
+
+export function recordLine(r: BackupRecord): string {
+  return (
+    JSON.stringify({
+      type: 'record',
+      id: r.id,
+      document: r.document,
+      metadata: r.metadata,
+      uri: r.uri,
+      embedding: r.embedding === null ? null : encodeEmbedding(r.embedding),
+    }) + '\n'
+  );
+}
+
+export function endLine(name: string, count: number): string {
+  return JSON.stringify({ type: 'end', name, count }) + '\n';
+}
+
+export function endFileLine(collections: number): string {
+  return JSON.stringify({ type: 'end-file', collections }) + '\n';
+}
+
+/** Backups get copied around; a key or token must never land in one, even by mistake. */
+const SECRET_KEY = /api[-_]?key|token|secret|passw|credential|authoriz|cookie/i;
+
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!SECRET_KEY.test(k)) out[k] = withoutSecrets(v);
+  return out;
+}

@@ -1,0 +1,219 @@
+/**
+ * Reads our own line-delimited format. One state machine serves both jobs:
+ * - inspect: validate every line, count and check each collection;
+ * - read: yield one collection's records, skipping other lines by their prefix without
+ *   parsing them (cheap skip), and stop at that collection's "end" line.
+ */
+import { MigrateError } from '../errors.js';
+import { badBackup, describeJsonError, TRUNCATED } from './bad-backup.js';
+import { CollectionCheck } from './collection-check.js';
+import { decodeEmbedding } from './float32.js';
+import { LineSplitter } from './lines.js';
+import {
+  collectionLineSchema,
+  endFileLineSchema,
+  endLineSchema,
+  explainIssues,
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  headerLineSchema,
+  recordLineSchema,
+} from './schemas.js';
+import type { BackupRecord, CollectionHeader } from './types.js';
+import type { z } from 'zod';
+
+/** Our writer always starts record lines with exactly these bytes. */
+const RECORD_PREFIX = Buffer.from('{"type":"record",');
+
+type Phase = 'header' | 'between' | 'in-collection' | 'ended';
+
+export interface OwnReadTarget {
+  name: string;
+  skip: number;
+}
+
+export class OwnFormatReader {
+  readonly collections: CollectionHeader[] = [];
+  createdAt: string | null = null;
+  /** Records ready for the consumer (read mode). */
+  out: BackupRecord[] = [];
+  found = false;
+  /** Ids seen more than once by hash, per collection (inspect mode); see id-set.ts. */
+  readonly suspects = new Map<string, Set<string>>();
+
+  private readonly splitter = new LineSplitter((line, no, terminated) => this.onLine(line, no, terminated));
+  private phase: Phase = 'header';
+  private current: { header: CollectionHeader; check: CollectionCheck | null; seen: number; target: boolean } | null = null;
+  private readonly names = new Set<string>();
+  private finished = false;
+
+  constructor(
+    private readonly label: string,
+    /** Absent: inspect everything. Present: read only this collection. */
+    private readonly target?: OwnReadTarget,
+  ) {}
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  write(chunk: Buffer): void {
+    this.splitter.write(chunk);
+  }
+
+  end(): void {
+    this.splitter.end();
+    if (this.finished) return;
+    const no = this.splitter.lines + 1;
+    if (this.phase === 'header') throw badBackup(`${this.label} is empty`);
+    if (this.phase === 'in-collection') {
+      throw this.fail(no, `expected a "record" or "end" line for collection "${this.current!.header.name}", got end of file — ${TRUNCATED}`);
+    }
+    if (this.phase === 'between') throw this.fail(no, `expected a "collection" or "end-file" line, got end of file — ${TRUNCATED}`);
+  }
+
+  private fail(no: number, message: string): MigrateError {
+    return badBackup(`${this.label} line ${no}: ${message}`);
+  }
+
+  private onLine(line: Buffer, no: number, terminated: boolean): void {
+    if (this.phase === 'in-collection' && startsWith(line, RECORD_PREFIX)) {
+      const cur = this.current!;
+      cur.seen++;
+      // Records we were asked to skip, or that belong to another collection: never parsed.
+      if (this.target !== undefined && (!cur.target || cur.seen <= this.target.skip)) return;
+      this.onRecord(this.parse(line, no, terminated), no);
+      return;
+    }
+    if (isBlank(line)) return;
+    const value = this.parse(line, no, terminated);
+    const type = value.type;
+    switch (this.phase) {
+      case 'header':
+        return this.onHeader(value, no);
+      case 'between':
+        if (type === 'collection') return this.onCollection(value, no);
+        if (type === 'end-file') return this.onEndFile(value, no);
+        throw this.fail(no, `expected a "collection" or "end-file" line, got ${describeType(type)}`);
+      case 'in-collection':
+        if (type === 'record') {
+          this.current!.seen++;
+          return this.onRecord(value, no);
+        }
+        if (type === 'end') return this.onEnd(value, no);
+        throw this.fail(no, `expected a "record" or "end" line for collection "${this.current!.header.name}", got ${describeType(type)}`);
+      case 'ended':
+        throw this.fail(no, `expected nothing after the "end-file" line, got ${describeType(type)}`);
+    }
+  }
+
+  private parse(line: Buffer, no: number, terminated: boolean): Record<string, unknown> {
+    const text = line.toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      // Our writer ends every line with "\n": a last line without one was cut off mid-write.
+      if (!terminated) throw this.fail(no, `the line is cut off — ${TRUNCATED}`);
+      throw this.fail(no, `expected a JSON object on this line, but ${describeJsonError(error, text)}`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw this.fail(no, 'expected a JSON object on this line');
+    return value as Record<string, unknown>;
+  }
+
+  private check<T>(schema: z.ZodType<T>, value: Record<string, unknown>, no: number, what: string): T {
+    const result = schema.safeParse(value);
+    if (!result.success) throw this.fail(no, `${what}: ${explainIssues(result.error, value)}`);
+    return result.data;
+  }
+
+  private onHeader(value: Record<string, unknown>, no: number): void {
+    if (value.format !== FORMAT_NAME) throw this.fail(no, `expected the "${FORMAT_NAME}" header line`);
+    const header = this.check(headerLineSchema, value, no, 'header line');
+    if (header.version !== FORMAT_VERSION) {
+      throw new MigrateError(
+        'BAD_BACKUP',
+        `${this.label} is a version ${header.version} backup; this chroma-migrate reads version ${FORMAT_VERSION}`,
+        'Use the chroma-migrate version that wrote the backup, or a newer one.',
+      );
+    }
+    this.createdAt = header.created_at;
+    this.phase = 'between';
+  }
+
+  private onCollection(value: Record<string, unknown>, no: number): void {
+    const line = this.check(collectionLineSchema, value, no, 'collection line');
+    if (this.names.has(line.name)) throw this.fail(no, `collection "${line.name}" appears twice in the file`);
+    this.names.add(line.name);
+    const header: CollectionHeader = { name: line.name, metadata: line.metadata, space: line.space, count: line.count, dimension: line.dimension };
+    const target = this.target?.name === line.name;
+    if (target) this.found = true;
+    // Inspect checks every collection; read checks only the one it yields.
+    const check = this.target === undefined || target ? new CollectionCheck(line.name, line.dimension) : null;
+    this.current = { header, check, seen: 0, target };
+    this.phase = 'in-collection';
+  }
+
+  private onRecord(value: Record<string, unknown>, no: number): void {
+    const cur = this.current!;
+    if (cur.check === null) return; // another collection, in read mode
+    const line = this.check(recordLineSchema, value, no, 'record line');
+    let embedding: number[] | null = null;
+    if (line.embedding !== null) {
+      const decoded = decodeEmbedding(line.embedding);
+      if (typeof decoded === 'string') throw this.fail(no, `record "${line.id}": ${decoded}`);
+      embedding = decoded;
+    }
+    const problem = this.target === undefined ? cur.check.add(line.id, embedding) : embedding && cur.check.checkDimension(line.id, embedding.length);
+    if (problem) throw this.fail(no, problem);
+    if (cur.target && cur.seen > this.target!.skip) {
+      this.out.push({ id: line.id, document: line.document, metadata: line.metadata, embedding, uri: line.uri });
+    }
+  }
+
+  private onEnd(value: Record<string, unknown>, no: number): void {
+    const cur = this.current!;
+    const line = this.check(endLineSchema, value, no, 'end line');
+    if (line.name !== cur.header.name) {
+      throw this.fail(no, `expected the "end" line of collection "${cur.header.name}", got the end of "${line.name}"`);
+    }
+    if (line.count !== cur.seen) {
+      throw this.fail(no, `collection "${cur.header.name}" ends claiming ${line.count} records, but ${cur.seen} record lines came before it`);
+    }
+    if (this.target === undefined) {
+      this.collections.push({ ...cur.header, count: cur.seen, dimension: cur.check!.dimension });
+      this.suspects.set(cur.header.name, cur.check!.suspects);
+    }
+    this.current = null;
+    this.phase = 'between';
+    if (cur.target) this.stop();
+  }
+
+  private onEndFile(value: Record<string, unknown>, no: number): void {
+    const line = this.check(endFileLineSchema, value, no, 'end-file line');
+    if (line.collections !== this.names.size) {
+      throw this.fail(no, `the file claims ${line.collections} collections, but ${this.names.size} came before this line`);
+    }
+    this.phase = 'ended';
+    // Read mode: the whole file went by without the collection.
+    if (this.target !== undefined) this.stop();
+  }
+
+  private stop(): void {
+    this.finished = true;
+    this.splitter.stopped = true;
+  }
+}
+
+function startsWith(line: Buffer, prefix: Buffer): boolean {
+  return line.length >= prefix.length && line.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}
+
+function isBlank(line: Buffer): boolean {
+  for (const c of line) if (c !== 0x20 && c !== 0x09) return false;
+  return true;
+}
+
+function describeType(type: unknown): string {
+  return typeof type === 'string' ? `a "${type}" line` : 'a line without a "type"';
+}

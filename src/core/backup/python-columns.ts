@@ -1,0 +1,104 @@
+/**
+ * Reads a column-wise export (collection.get() shape) with flat memory: one streaming pass per
+ * column over the same file, zipped item by item. Loading a column would hold the whole
+ * collection's embeddings at once; this holds about one batch per column.
+ */
+import { badBackup } from './bad-backup.js';
+import { streamArray, type ArrayPicker } from './python-array.js';
+import { COLUMNS, type Column } from './python-keys.js';
+import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, uriSchema } from './schemas.js';
+import type { ByteSource } from './source.js';
+import type { BackupRecord, Metadata } from './types.js';
+import type { z } from 'zod';
+
+interface ColumnStream {
+  column: Column;
+  picker: ArrayPicker;
+  items: AsyncGenerator<unknown[]>;
+  buffer: unknown[];
+  ended: boolean;
+}
+
+const SCHEMAS: Record<Column, z.ZodType> = {
+  ids: idSchema,
+  documents: documentSchema,
+  metadatas: metadataSchema,
+  embeddings: embeddingSchema,
+  uris: uriSchema,
+};
+
+export async function* readColumns(
+  source: ByteSource,
+  collection: number | null,
+  skip: number,
+  batchSize: number,
+): AsyncGenerator<BackupRecord[]> {
+  const label = source.label;
+  const prefix = collection === null ? '' : `collections[${collection}].`;
+  const streams: ColumnStream[] = COLUMNS.map((column) => {
+    const { picker, items } = streamArray(source, { collection, key: column, skip });
+    return { column, picker, items, buffer: [], ended: false };
+  });
+  const [ids, documents, metadatas, embeddings, uris] = streams as [ColumnStream, ColumnStream, ColumnStream, ColumnStream, ColumnStream];
+  // A column that is missing or null means null for every record.
+  const absent = (s: ColumnStream): boolean => s.ended && s.buffer.length === 0 && (!s.picker.present || s.picker.isNull);
+  let position = skip;
+  let dimension: number | null = null;
+  try {
+    for (;;) {
+      // Read the columns side by side: their passes overlap on disk, gunzip and CPU.
+      await Promise.all(streams.map((s) => fill(s, batchSize)));
+      const n = Math.min(batchSize, ids.buffer.length);
+      if (n === 0 && absent(ids)) throw badBackup(`${label}: column-wise data needs an "${prefix}ids" list`);
+      for (const s of streams) {
+        if (s === ids || absent(s)) continue;
+        // fill() guarantees a column that has not ended holds at least a batch.
+        const shorter = n > 0 && s.buffer.length < n;
+        const longer = n === 0 && s.buffer.length > 0;
+        if (shorter || longer) {
+          throw badBackup(
+            `${label}: "${prefix}${s.column}" has ${shorter ? 'fewer' : 'more'} items than "${prefix}ids" (${shorter ? `it ends at item ${position + s.buffer.length}` : `ids end at item ${position}`}); every column must have one item per id`,
+          );
+        }
+      }
+      if (n === 0) return;
+      const take = (s: ColumnStream): unknown[] | null => (absent(s) ? null : s.buffer.splice(0, n));
+      const cols = { ids: take(ids)!, documents: take(documents), metadatas: take(metadatas), embeddings: take(embeddings), uris: take(uris) };
+      const records: BackupRecord[] = [];
+      for (let i = 0; i < n; i++, position++) {
+        const item = <T>(column: Column): T => {
+          const value = (cols[column] as unknown[] | null)?.[i] ?? null;
+          const result = SCHEMAS[column].safeParse(value);
+          if (!result.success) throw badBackup(`${label} ${prefix}${column}[${position}]: the item ${explainIssues(result.error, value)}`);
+          return result.data as T;
+        };
+        const record: BackupRecord = {
+          id: item<string>('ids'),
+          document: item<string | null>('documents'),
+          metadata: item<Metadata | null>('metadatas'),
+          embedding: item<number[] | null>('embeddings'),
+          uri: item<string | null>('uris'),
+        };
+        const length = record.embedding?.length;
+        if (length !== undefined) {
+          if (dimension !== null && length !== dimension) {
+            throw badBackup(`${label} ${prefix}embeddings[${position}]: record "${record.id}" has ${length} numbers, but earlier embeddings have ${dimension} (mixed dimensions)`);
+          }
+          dimension = length;
+        }
+        records.push(record);
+      }
+      yield records;
+    }
+  } finally {
+    await Promise.allSettled(streams.map((s) => s.items.return(undefined)));
+  }
+}
+
+async function fill(s: ColumnStream, want: number): Promise<void> {
+  while (!s.ended && s.buffer.length < want) {
+    const next = await s.items.next();
+    if (next.done) s.ended = true;
+    else for (const item of next.value) s.buffer.push(item);
+  }
+}

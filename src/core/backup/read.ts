@@ -1,0 +1,124 @@
+/**
+ * Entry point for reading backups of every shape: our own line format and the Python JSON
+ * exports (row-wise, column-wise, several collections), plain or gzip. Everything streams.
+ */
+import { MigrateError } from '../errors.js';
+import { badBackup } from './bad-backup.js';
+import { consume, drive, rebatch } from './drive.js';
+import { OwnFormatReader } from './own-read.js';
+import { itemAt, streamArray } from './python-array.js';
+import { readColumns } from './python-columns.js';
+import { NeedsId, PythonInspector } from './python-inspect.js';
+import { locateCollection, type Place } from './python-locate.js';
+import { rowsToRecords } from './python-rows.js';
+import { sniff } from './sniff.js';
+import { openSource, type ByteSource } from './source.js';
+import type { BackupRecord, BackupSummary } from './types.js';
+
+export interface InspectOptions {
+  signal?: AbortSignal;
+}
+
+export interface ReadOptions {
+  /** Records of the collection to pass over first (still streamed, but not decoded). */
+  skip?: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads the whole file once, validating every record, and says what it holds. Throws
+ * MigrateError('BAD_BACKUP') for anything unusable: truncation, bad types, duplicate ids,
+ * mixed dimensions, columns of unequal length, or a file that is not a backup at all.
+ */
+export async function inspectBackup(path: string, options: InspectOptions = {}): Promise<BackupSummary> {
+  const source = await openSource(path, options.signal);
+  const family = await sniff(source);
+  const base = { path, gzip: source.gzip, bytes: source.bytes };
+  if (family === 'own') {
+    const reader = new OwnFormatReader(source.label);
+    await consume(source, reader);
+    for (const [name, ids] of reader.suspects) await confirmDuplicates(source, name, ids);
+    return { ...base, format: 'chroma-migrate', createdAt: reader.createdAt, collections: reader.collections };
+  }
+  const inspector = new PythonInspector(path, jsonLabel(source));
+  try {
+    await consume(source, inspector);
+  } catch (error) {
+    if (!(error instanceof NeedsId)) throw error;
+    const id = await itemAt(source, { collection: error.collection, key: 'ids' }, error.position).catch(() => undefined);
+    throw error.build(typeof id === 'string' ? id : null);
+  }
+  for (const [name, ids] of inspector.suspects) await confirmDuplicates(source, name, ids, inspector.places.get(name));
+  return { ...base, format: inspector.format, createdAt: inspector.createdAt, collections: inspector.collections };
+}
+
+/**
+ * One collection's records in file order, in batches of `batchSize`. Memory stays flat: a
+ * batch plus a read buffer (per column for column-wise files). Breaking out closes the file.
+ */
+export async function* readRecords(path: string, collection: string, options: ReadOptions = {}): AsyncGenerator<BackupRecord[]> {
+  const { skip = 0, batchSize = 100, signal } = options;
+  if (!Number.isInteger(skip) || skip < 0) throw new MigrateError('BAD_INPUT', `readRecords: skip must be a whole number ≥ 0, got ${skip}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new MigrateError('BAD_INPUT', `readRecords: batchSize must be a whole number ≥ 1, got ${batchSize}`);
+  const source = await openSource(path, signal);
+  yield* rebatch(await openRecords(source, collection, skip, batchSize), batchSize);
+}
+
+async function openRecords(source: ByteSource, collection: string, skip: number, batchSize: number): Promise<AsyncIterable<BackupRecord[]>> {
+  if ((await sniff(source)) === 'own') return ownRecords(source, collection, skip);
+  const place = await locateCollection(source, collection);
+  return pythonRecords(source, place, skip, batchSize);
+}
+
+async function* ownRecords(source: ByteSource, collection: string, skip: number): AsyncGenerator<BackupRecord[]> {
+  const reader = new OwnFormatReader(source.label, { name: collection, skip });
+  yield* drive(source, reader, () => {
+    const out = reader.out;
+    reader.out = [];
+    return out;
+  });
+  if (!reader.found) {
+    throw new MigrateError('NOT_FOUND', `Collection "${collection}" is not in the backup ${source.label}`, 'Pick one of the collections the backup holds.');
+  }
+}
+
+function pythonRecords(source: ByteSource, place: Place, skip: number, batchSize: number): AsyncIterable<BackupRecord[]> {
+  if (place.shape === 'columns') return readColumns(source, place.collection, skip, batchSize);
+  const { items } = streamArray(source, { collection: place.collection, key: 'records', skip });
+  const where = place.collection === null ? 'records' : `collections[${place.collection}].records`;
+  return rowsToRecords(items, source.label, where, skip);
+}
+
+/**
+ * inspect keeps only hashes of ids; a repeated hash is confirmed here with a second pass that
+ * remembers just the suspect ids, so a hash collision never rejects a good backup.
+ */
+async function confirmDuplicates(source: ByteSource, name: string, suspects: Set<string>, place?: Place): Promise<void> {
+  const firstSeen = new Map<string, number>();
+  let position = 0;
+  const check = (id: string): void => {
+    if (suspects.has(id)) {
+      const first = firstSeen.get(id);
+      if (first !== undefined) {
+        throw badBackup(
+          `${source.label}: duplicate id "${id}" in collection "${name}" (records #${first + 1} and #${position + 1}); ids must be unique within a collection`,
+          'Remove or rename the duplicate records (Chroma keeps one record per id), or export the collection again.',
+        );
+      }
+      firstSeen.set(id, position);
+    }
+    position++;
+  };
+  if (place?.shape === 'columns') {
+    // Only the ids column is needed: skip zipping the others.
+    for await (const ids of streamArray(source, { collection: place.collection, key: 'ids', skip: 0 }).items) for (const id of ids) check(id as string);
+    return;
+  }
+  const records = place === undefined ? ownRecords(source, name, 0) : pythonRecords(source, place, 0, 1000);
+  for await (const batch of records) for (const record of batch) check(record.id);
+}
+
+function jsonLabel(source: ByteSource): string {
+  return source.gzip ? `${source.label} (uncompressed)` : source.label;
+}

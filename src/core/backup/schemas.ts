@@ -1,0 +1,106 @@
+/**
+ * zod schemas for everything a backup can contain. Messages are written for people: they end
+ * up in BAD_BACKUP errors next to the line or byte where the problem is.
+ */
+import { z } from 'zod';
+import type { BackupRecord } from './types.js';
+
+const METADATA_VALUE = 'must be a string, number, boolean or null';
+
+export const metadataSchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], { error: METADATA_VALUE }), {
+    error: 'must be an object of string, number, boolean or null values, or null',
+  })
+  .nullable();
+
+export const idSchema = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' });
+export const documentSchema = z.string({ error: 'must be a string or null' }).nullable();
+export const uriSchema = z.string({ error: 'must be a string or null' }).nullable();
+// z.number() rejects NaN and ±Infinity, which Chroma cannot store either.
+export const embeddingSchema = z
+  .array(z.number({ error: 'must be a finite number' }), { error: 'must be a list of numbers or null' })
+  .min(1, { error: 'must not be an empty list' })
+  .nullable();
+
+/** One record of a row-wise Python export; absent fields mean null. */
+export const rowSchema = z.object(
+  {
+    id: idSchema,
+    document: documentSchema.optional(),
+    metadata: metadataSchema.optional(),
+    embedding: embeddingSchema.optional(),
+    uri: uriSchema.optional(),
+  },
+  { error: 'must be an object with an "id"' },
+);
+
+export function toRecord(row: z.infer<typeof rowSchema>): BackupRecord {
+  return {
+    id: row.id,
+    document: row.document ?? null,
+    metadata: row.metadata ?? null,
+    embedding: row.embedding ?? null,
+    uri: row.uri ?? null,
+  };
+}
+
+export const spaceSchema = z.enum(['l2', 'cosine', 'ip'], { error: 'must be "l2", "cosine", "ip" or null' }).nullable();
+
+export const FORMAT_NAME = 'chroma-migrate-backup';
+export const FORMAT_VERSION = 1;
+
+export const headerLineSchema = z.object({
+  format: z.literal(FORMAT_NAME),
+  version: z.number().int(),
+  created_at: z.string({ error: 'must be a date string' }),
+  source: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const collectionLineSchema = z.object({
+  type: z.literal('collection'),
+  name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  metadata: metadataSchema,
+  space: spaceSchema,
+  count: z.number({ error: 'must be a number' }).int().min(0),
+  dimension: z.number({ error: 'must be a number or null' }).int().min(1).nullable(),
+});
+
+export const recordLineSchema = z.object({
+  type: z.literal('record'),
+  id: idSchema,
+  document: documentSchema,
+  metadata: metadataSchema,
+  uri: uriSchema,
+  embedding: z.string({ error: 'must be a base64 string or null' }).nullable(),
+});
+
+export const endLineSchema = z.object({
+  type: z.literal('end'),
+  name: z.string({ error: 'must be a string' }),
+  count: z.number({ error: 'must be a number' }).int().min(0),
+});
+
+export const endFileLineSchema = z.object({
+  type: z.literal('end-file'),
+  collections: z.number({ error: 'must be a number' }).int().min(0),
+});
+
+/** "metadata.client must be a string, number, boolean or null" — the first problem only. */
+export function explainIssues(error: z.ZodError, data: unknown, prefix = ''): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'it is not valid';
+  const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  const where = prefix && path ? `${prefix}.${path}` : prefix || path;
+  // Our messages say what a value must be; for a key that is simply absent, say that instead.
+  const message = issue.path.length > 0 && valueAt(data, issue.path) === undefined ? 'is missing' : issue.message;
+  return where ? `${where} ${message}` : message;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}

@@ -1,0 +1,140 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectBackup, readRecords } from '../../src/core/backup/read.js';
+import { makeRecords, pyJson, writePythonColumnsJson, writePythonMultiJson, writePythonRowsJson } from '../helpers/fixtures.js';
+import { expectMigrateError, makeTempDir, readAll, removeDir } from './helpers.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await makeTempDir();
+});
+afterAll(() => removeDir(dir));
+
+// Python exports contain None documents and metadatas; 1,177 is not a multiple of any batch size.
+const records = makeRecords(1_177, { dim: 16, nullDocEvery: 4, nullMetaEvery: 6, uriEvery: 50 });
+
+describe.each([
+  ['rows.json', { indent: 0 }],
+  ['rows-pretty.json', { indent: 2 }],
+  ['rows.json.gz', { indent: 0 }],
+])('row-wise export %s', (file, style) => {
+  it('inspects and reads all 1,177 records, nulls included', async () => {
+    const path = join(dir, file);
+    await writePythonRowsJson(path, 'docs', records, { metadata: { 'hnsw:space': 'cosine', topic: 'tests' }, ...style });
+    const summary = await inspectBackup(path);
+    expect(summary).toMatchObject({ format: 'python-rows', gzip: file.endsWith('.gz'), createdAt: '2025-06-01T12:00:00.123456' });
+    expect(summary.collections).toEqual([{ name: 'docs', metadata: { 'hnsw:space': 'cosine', topic: 'tests' }, space: 'cosine', count: 1_177, dimension: 16 }]);
+    expect(await readAll(path, 'docs', { batchSize: 100 })).toEqual(records);
+  });
+});
+
+describe.each([
+  ['columns.json', {}],
+  ['columns-pretty.json', { indent: 4 }],
+  ['columns.json.gz', {}],
+])('column-wise export %s', (file, style) => {
+  it('zips the columns back into records', async () => {
+    const path = join(dir, file);
+    await writePythonColumnsJson(path, 'docs', records, style);
+    const summary = await inspectBackup(path);
+    expect(summary.format).toBe('python-columns');
+    expect(summary.collections).toEqual([{ name: 'docs', metadata: null, space: null, count: 1_177, dimension: 16 }]);
+    const back = await readAll(path, 'docs', { batchSize: 128 });
+    expect(back).toEqual(records);
+  });
+});
+
+describe('multi-collection export', () => {
+  it('reads row-wise and column-wise collections side by side', async () => {
+    const path = join(dir, 'multi.json');
+    const small = makeRecords(33, { dim: 3, prefix: 'small', seed: 4, nullDocEvery: 2 });
+    await writePythonMultiJson(
+      path,
+      [
+        { name: 'docs', metadata: { 'hnsw:space': 'ip' }, records },
+        { name: 'small', records: small, shape: 'columns' },
+        { name: 'empty', records: [] },
+      ],
+      { indent: 2 },
+    );
+    const summary = await inspectBackup(path);
+    expect(summary.format).toBe('python-multi');
+    expect(summary.collections).toEqual([
+      { name: 'docs', metadata: { 'hnsw:space': 'ip' }, space: 'ip', count: 1_177, dimension: 16 },
+      { name: 'small', metadata: null, space: null, count: 33, dimension: 3 },
+      { name: 'empty', metadata: null, space: null, count: 0, dimension: null },
+    ]);
+    expect(await readAll(path, 'small', { batchSize: 5 })).toEqual(small);
+    expect(await readAll(path, 'docs')).toEqual(records);
+    expect(await readAll(path, 'empty')).toEqual([]);
+    await expectMigrateError(readAll(path, 'nope'), 'NOT_FOUND', /"nope" is not in the backup multi\.json \(it holds: docs, small, empty\)/);
+  });
+});
+
+describe('skip', () => {
+  const small = records.slice(0, 250);
+  it.each(['rows', 'columns', 'multi'])('starts after the first `skip` records (%s)', async (shape) => {
+    const path = join(dir, `skip-${shape}.json`);
+    if (shape === 'rows') await writePythonRowsJson(path, 'docs', small);
+    else if (shape === 'columns') await writePythonColumnsJson(path, 'docs', small);
+    else await writePythonMultiJson(path, [{ name: 'x', records: small.slice(0, 3) }, { name: 'docs', records: small, shape: 'columns' }]);
+    expect(await readAll(path, 'docs', { skip: 101, batchSize: 50 })).toEqual(small.slice(101));
+    expect(await readAll(path, 'docs', { skip: 250 })).toEqual([]);
+    expect(await readAll(path, 'docs', { skip: 9_999 })).toEqual([]);
+    const batches: number[] = [];
+    for await (const batch of readRecords(path, 'docs', { skip: 10, batchSize: 100 })) batches.push(batch.length);
+    expect(batches).toEqual([100, 100, 40]);
+  });
+});
+
+describe('variants seen in the wild', () => {
+  it('handles a UTF-8 BOM, keys in any order and collection.get() extras', async () => {
+    const path = join(dir, 'bom.json');
+    const r = records.slice(0, 5);
+    // collection.get() with include=[...] leaves the rest null; "data" and "included" are extras.
+    const body = {
+      ids: r.map((x) => x.id),
+      embeddings: r.map((x) => x.embedding),
+      documents: r.map((x) => x.document),
+      uris: null,
+      data: null,
+      metadatas: r.map((x) => x.metadata),
+      included: ['embeddings', 'documents', 'metadatas'],
+      collection: 'late-name',
+      exported_at: '2024-01-02',
+    };
+    await writeFile(path, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(pyJson(body))]));
+    const summary = await inspectBackup(path);
+    expect(summary.collections[0]).toMatchObject({ name: 'late-name', count: 5, dimension: 16 });
+    expect(summary.createdAt).toBe('2024-01-02');
+    expect(await readAll(path, 'late-name')).toEqual(r.map((x) => ({ ...x, uri: null })));
+  });
+
+  it('names a nameless single-collection export after its file, and reads "collection": {name, metadata}', async () => {
+    const nameless = join(dir, 'my-docs.json.gz');
+    await writeFile(nameless, gzipSync(pyJson({ records: records.slice(0, 2) })));
+    expect((await inspectBackup(nameless)).collections[0]!.name).toBe('my-docs');
+    expect(await readAll(nameless, 'my-docs')).toEqual(records.slice(0, 2));
+
+    const nested = join(dir, 'nested.json');
+    await writeFile(nested, pyJson({ collection: { name: 'n', metadata: { a: 1 }, configuration: { hnsw: { space: 'l2' } } }, records: [] }));
+    expect((await inspectBackup(nested)).collections[0]).toEqual({ name: 'n', metadata: { a: 1 }, space: 'l2', count: 0, dimension: null });
+  });
+
+  it('reads records without document/metadata/embedding keys as nulls', async () => {
+    const path = join(dir, 'sparse.json');
+    await writeFile(path, JSON.stringify({ collection_name: 's', records: [{ id: 'a' }, { id: 'b', document: 'x' }] }));
+    expect(await readAll(path, 's')).toEqual([
+      { id: 'a', document: null, metadata: null, embedding: null, uri: null },
+      { id: 'b', document: 'x', metadata: null, embedding: null, uri: null },
+    ]);
+  });
+
+  it('refuses a collection name that the file does not hold', async () => {
+    const path = join(dir, 'named.json');
+    await writePythonRowsJson(path, 'docs', records.slice(0, 1));
+    await expectMigrateError(readAll(path, 'other'), 'NOT_FOUND', /"other" is not in the backup named\.json \(it holds: docs\)/);
+  });
+});
