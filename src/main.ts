@@ -1,7 +1,10 @@
 import { isMigrateError } from './core/errors.js';
 import { EXIT } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
-import type { CommandIo } from './commands/io.js';
+import { isInteractive, type CommandIo } from './commands/io.js';
+import { resolve } from 'node:path';
+import { loadEnv } from './core/connection.js';
+import { statePath } from './core/state/store.js';
 
 const VERSION = '0.1.0';
 
@@ -27,7 +30,8 @@ Run chroma-migrate <command> --help for a command's options.`;
 /** argv → a command; errors become words and an exit code, never a stack trace. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined) return startWizard(io);
+  if (name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? COMMANDS.find((command) => command.name === rest[0]) : undefined;
     io.stdout.write(`${topic ? topic.help : usage()}\n`);
     return EXIT.ok;
@@ -43,6 +47,27 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   }
   try {
     return await command.run(rest, io);
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+/** No arguments: the interactive wizard, which needs a person at a terminal. */
+async function startWizard(io: CommandIo): Promise<number> {
+  if (!isInteractive(io)) {
+    io.stderr.write(
+      'The interactive wizard needs a terminal (stdin and stdout a TTY, and CI not set).\n' +
+        'In scripts, pipes and CI use the subcommands:\n\n',
+    );
+    io.stdout.write(`${usage()}\n`);
+    return EXIT.usage;
+  }
+  try {
+    // Loaded only here, so subcommands start without React and Ink.
+    const { runWizard } = await import('./wizard/run.js');
+    const code = await runWizard({ cwd: process.cwd(), env: loadEnv('.env', io.env), envFile: resolve('.env'), statePath: statePath(undefined, io.env) });
+    if (code === EXIT.interrupted) io.stderr.write('Saved. Run chroma-migrate again to resume where you left off.\n');
+    return code;
   } catch (error) {
     return report(error, io);
   }

@@ -150,7 +150,7 @@ function choose(all: CollectionInfo[], wanted: string[] | undefined): Collection
 }
 
 /** Cloud API keys are scoped to one tenant; ask which one (and the database when there is only one). */
-async function resolveTenant(source: Endpoint, signal?: AbortSignal): Promise<Endpoint> {
+export async function resolveTenant(source: Endpoint, signal?: AbortSignal): Promise<Endpoint> {
   if (!source.resolveTenant) return source;
   const identity = await withRetry(() => new ChromaApi(source).identity({ signal }), { signal }).catch((error: unknown) => {
     throw explainRequestError(error, source);

@@ -31,7 +31,7 @@ const TITLES: Record<CheckId, string> = {
   heartbeat: 'Chroma heartbeat',
   version: 'Chroma version',
   auth: 'Authenticated call (list collections)',
-  open: 'Refuses calls without the token',
+  open: 'Access without the token',
   preflight: 'Server limits (pre-flight)',
 };
 
@@ -120,7 +120,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
   const loopback = isLoopbackHost(host) && !options.treatAsPublic;
   try {
     await api.listCollections({ limit: 1, offset: 0 }, { signal, anonymous: true });
-    if (loopback) yield result('open', 'pass', 'open without a token, which is fine on this machine only (localhost)');
+    if (loopback) yield result('open', 'pass', 'allowed, which is fine on this machine only (localhost)');
     else {
       yield result(
         'open',
@@ -131,7 +131,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
     }
   } catch (error) {
     if (error instanceof ChromaRequestError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
-      yield result('open', 'pass', `calls without the token are refused (${error.status})`);
+      yield result('open', 'pass', `refused (${error.status}), as it should be`);
     } else {
       yield result('open', 'warn', describe(error), 'Could not tell whether the server is open to anyone.');
     }

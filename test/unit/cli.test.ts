@@ -3,8 +3,15 @@ import { runCli } from '../helpers/cli.js';
 import { COMMANDS } from '../../src/commands/index.js';
 
 describe('the command line', () => {
-  it('lists every command with no arguments and with --help', async () => {
-    for (const args of [[], ['--help'], ['help']]) {
+  it('without a terminal, no arguments says the wizard needs one and lists the subcommands (exit 2)', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The interactive wizard needs a terminal');
+    for (const command of COMMANDS) expect(result.stdout).toContain(command.name);
+  });
+
+  it('lists every command with --help', async () => {
+    for (const args of [['--help'], ['help']]) {
       const result = await runCli(args);
       expect(result.code).toBe(0);
       for (const command of COMMANDS) expect(result.stdout).toContain(command.name);

@@ -51,7 +51,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function portIsTaken(port: number): Promise<boolean> {
+export async function portIsTaken(port: number): Promise<boolean> {
   return new Promise((answer) => {
     const probe = createServer();
     probe.once('error', () => answer(true));

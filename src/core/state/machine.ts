@@ -42,6 +42,9 @@ export function wizardStateFrom(saved: MigrationState): WizardState {
     steps[id] = entry.status === 'active' ? 'pending' : entry.status;
     if (entry.detail) details[id] = entry.detail;
   }
+  // An interrupted import says how far it got: "Resume at step 5 (import 600/1177)?"
+  const unfinished = saved.imports.find((checkpoint) => !checkpoint.done);
+  if (unfinished && steps.import !== 'done') details.import = `import ${unfinished.committed}/${unfinished.total}`;
   return { screen: 'welcome', steps, details };
 }
 

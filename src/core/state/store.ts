@@ -81,15 +81,26 @@ export async function fingerprintFile(path: string): Promise<string> {
 }
 
 /**
- * Serialises read-modify-write of the state file within one process, so concurrent batches
- * never lose each other's checkpoints.
+ * Serialises read-modify-write of the state file within one process: one store per path, so
+ * the wizard and the engine it drives never overwrite each other's changes (an import's
+ * checkpoints and the wizard's checklist live in the same file).
  */
 export class StateStore {
+  private static readonly open_ = new Map<string, StateStore>();
   private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
   private constructor(readonly path: string, private state: MigrationState) {}
 
   static async open(path: string): Promise<StateStore> {
-    return new StateStore(path, await loadState(path));
+    const existing = StateStore.open_.get(path);
+    if (existing) {
+      // Idle: pick up anything written from outside since (another run, a user's edit).
+      if (existing.pending === 0) existing.state = await loadState(path);
+      return existing;
+    }
+    const store = new StateStore(path, await loadState(path));
+    StateStore.open_.set(path, store);
+    return store;
   }
 
   get current(): MigrationState {
@@ -97,12 +108,13 @@ export class StateStore {
   }
 
   update(change: (state: MigrationState) => MigrationState): Promise<MigrationState> {
+    this.pending++;
     const run = this.queue.then(async () => {
       this.state = change(this.state);
       await saveState(this.path, this.state);
       return this.state;
     });
-    this.queue = run.catch(() => undefined);
+    this.queue = run.catch(() => undefined).finally(() => this.pending--);
     return run;
   }
 }

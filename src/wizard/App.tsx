@@ -1,0 +1,129 @@
+import { useEffect, useRef, useState } from 'react';
+import { Box, Text, useApp, useInput } from 'ink';
+import { persistableSteps, transition, type WizardEvent, type WizardState } from '../core/state/machine.js';
+import { StateStore } from '../core/state/store.js';
+import { Checklist } from './components/Checklist.js';
+import { ConnectStep } from './screens/ConnectStep.js';
+import { DeployStep } from './screens/DeployStep.js';
+import { DoneScreen } from './screens/DoneScreen.js';
+import { EnvStep } from './screens/EnvStep.js';
+import { ExportStep } from './screens/ExportStep.js';
+import { ImportStep } from './screens/ImportStep.js';
+import { IngestStep } from './screens/IngestStep.js';
+import { VerifyStep } from './screens/VerifyStep.js';
+import { Welcome } from './screens/Welcome.js';
+import type { WizardServices } from './services.js';
+import type { Session, StepProps } from './session.js';
+
+export interface AppProps {
+  services: WizardServices;
+  initial: WizardState;
+  initialSession: Session;
+  /** Aborted on Ctrl-C: running work stops at a safe point. */
+  controller: AbortController;
+  onExit: (code: number) => void;
+  /** Archive the old state before starting over. */
+  onStartOver: () => Promise<void>;
+}
+
+const STEP_SCREENS = {
+  export: ExportStep,
+  deploy: DeployStep,
+  connect: ConnectStep,
+  env: EnvStep,
+  import: ImportStep,
+  verify: VerifyStep,
+  ingest: IngestStep,
+} as const;
+
+export function App({ services, initial, initialSession, controller, onExit, onStartOver }: AppProps) {
+  const { exit } = useApp();
+  const [state, setState] = useState(initial);
+  const [session, setSession] = useState<Session>(initialSession);
+  const [stopping, setStopping] = useState(false);
+  const busy = useRef(false);
+
+  const leave = (code: number) => {
+    onExit(code);
+    exit();
+  };
+  const dispatch = (event: WizardEvent) => setState((current) => transition(current, event));
+
+  // Persist after every change of step (not every progress tick): resume needs no more.
+  const statuses = JSON.stringify(state.steps);
+  useEffect(() => {
+    if (state.screen === 'welcome') return;
+    void StateStore.open(services.statePath).then((store) =>
+      store.update((saved) => ({
+        ...saved,
+        steps: persistableSteps(state),
+        backupPath: session.backupPath ?? saved.backupPath,
+        targetUrl: session.target?.url ?? saved.targetUrl,
+      })),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [statuses, state.screen, session.backupPath, session.target?.url]);
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') {
+      setStopping(true);
+      controller.abort(new Error('interrupted'));
+      // Let running work reach its checkpoint (the engine stops within a batch), then leave.
+      const started = services.now();
+      const wait = setInterval(() => {
+        if (!busy.current || services.now() - started > 5_000) {
+          clearInterval(wait);
+          leave(130);
+        }
+      }, 50);
+      return;
+    }
+    if (key.escape && !busy.current && state.screen !== 'welcome') dispatch({ type: 'back' });
+  });
+
+  const props: StepProps = {
+    services,
+    session,
+    update: (patch) => setSession((current) => ({ ...current, ...patch })),
+    dispatch,
+    signal: controller.signal,
+    setBusy: (value) => {
+      busy.current = value;
+    },
+  };
+
+  let screen: React.ReactNode;
+  if (state.screen === 'welcome') {
+    screen = (
+      <Welcome
+        state={state}
+        onBegin={() => dispatch({ type: 'begin' })}
+        onResume={() => dispatch({ type: 'resume' })}
+        onStartOver={() => {
+          void onStartOver().then(() => {
+            setSession({});
+            dispatch({ type: 'start-over' });
+          });
+        }}
+        onQuit={() => leave(0)}
+      />
+    );
+  } else if (state.screen === 'done') {
+    screen = <DoneScreen session={session} onExit={() => leave(0)} />;
+  } else {
+    const Step = STEP_SCREENS[state.screen];
+    // key: a step's screen starts fresh each time it is entered.
+    screen = <Step key={state.screen} {...props} />;
+  }
+
+  return (
+    <Box flexDirection="column" width={80}>
+      <Text>
+        <Text bold color="cyan">chroma-migrate</Text>
+        <Text color="gray"> · Cloud → your own server · Esc back · Ctrl-C save and quit</Text>
+      </Text>
+      <Checklist state={state} />
+      {stopping ? <Text color="yellow">Saving your place… run chroma-migrate again to resume.</Text> : screen}
+    </Box>
+  );
+}

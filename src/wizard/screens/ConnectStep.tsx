@@ -1,0 +1,154 @@
+import { useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
+import { PasswordInput, Select, TextInput } from '@inkjs/ui';
+import { endpoint, type Endpoint } from '../../core/chroma/endpoint.js';
+import { parseChromaUrl } from '../../core/chroma/url.js';
+import { resolveTarget } from '../../core/connection.js';
+import type { CheckResult } from '../../core/probe.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import type { StepProps } from '../session.js';
+
+type Phase =
+  | { name: 'url'; error?: unknown }
+  | { name: 'token'; url: string; notes: string[] }
+  | { name: 'running'; target: Endpoint; notes: string[] }
+  | { name: 'finished'; target: Endpoint; notes: string[]; checks: CheckResult[] };
+
+const MARK = { pass: '✓', fail: '✗', warn: '!', skip: '–' } as const;
+const COLOR = { pass: 'green', fail: 'red', warn: 'yellow', skip: 'gray' } as const;
+
+export function ConnectStep({ services, session, update, dispatch, signal, setBusy }: StepProps) {
+  const [phase, setPhase] = useState<Phase>({ name: 'url' });
+  const [checks, setChecks] = useState<CheckResult[]>([]);
+  const known = session.target?.url ?? (services.env.CHROMA_HOST ? resolveTarget({}, services.env).target.url : undefined);
+
+  useEffect(() => {
+    setBusy(phase.name === 'running');
+    if (phase.name !== 'running') return;
+    let cancelled = false;
+    const found: CheckResult[] = [];
+    setChecks([]);
+    (async () => {
+      for await (const check of services.probe(phase.target, { signal })) {
+        if (cancelled) return;
+        found.push(check);
+        setChecks([...found]);
+      }
+      if (!cancelled) setPhase({ name: 'finished', target: phase.target, notes: phase.notes, checks: found });
+    })().catch((error: unknown) => !cancelled && setPhase({ name: 'url', error }));
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [phase]);
+
+  const submitUrl = (raw: string) => {
+    const value = raw.trim() || known;
+    if (!value) return;
+    try {
+      const parsed = parseChromaUrl(value);
+      setPhase({ name: 'token', url: parsed.url, notes: parsed.notes });
+    } catch (error) {
+      setPhase({ name: 'url', error });
+    }
+  };
+  const withToken = (url: string, notes: string[], token: string | undefined) =>
+    setPhase({ name: 'running', target: endpoint({ url, token: token || undefined }), notes });
+
+  const list = (
+    <Box flexDirection="column">
+      {checks.map((check) => (
+        <Box key={check.id} flexDirection="column">
+          <Text color={COLOR[check.status]} wrap="truncate-end">
+            {MARK[check.status]} {check.title}: {check.detail}
+          </Text>
+          {check.fix && check.status !== 'pass' ? <Text color="yellow">{'  '}→ {check.fix}</Text> : null}
+        </Box>
+      ))}
+    </Box>
+  );
+
+  switch (phase.name) {
+    case 'url':
+      return (
+        <Box flexDirection="column">
+          <Text bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Text>
+          <TextInput placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={submitUrl} />
+          {phase.error ? <ErrorBox error={phase.error} /> : null}
+        </Box>
+      );
+    case 'token': {
+      const fromEnv = services.env.CHROMA_AUTH_TOKEN;
+      const offers = [
+        ...(session.deployToken ? [{ label: 'Use the token generated in step 2', value: 'deploy' }] : []),
+        ...(fromEnv ? [{ label: 'Use CHROMA_AUTH_TOKEN from .env', value: 'env' }] : []),
+      ];
+      return (
+        <Box flexDirection="column">
+          {phase.notes.map((note) => (
+            <Text key={note} color="yellow">
+              ! {note}
+            </Text>
+          ))}
+          {offers.length > 0 ? (
+            <>
+              <Text bold>Step 3 · Token for {phase.url}:</Text>
+              <Select
+                options={[...offers, { label: 'Type another token', value: 'type' }, { label: 'No token (a server on this machine)', value: 'none' }]}
+                onChange={(value) => {
+                  if (value === 'type') setPhase({ name: 'token', url: phase.url, notes: [] });
+                  else withToken(phase.url, phase.notes, value === 'deploy' ? session.deployToken : value === 'env' ? fromEnv : undefined);
+                }}
+              />
+            </>
+          ) : (
+            <>
+              <Text bold>Step 3 · Token for {phase.url} (hidden; Enter for none):</Text>
+              <PasswordInput onSubmit={(token) => withToken(phase.url, phase.notes, token.trim())} />
+            </>
+          )}
+        </Box>
+      );
+    }
+    case 'running':
+      return (
+        <Box flexDirection="column">
+          <Text bold>Step 3 · Testing {phase.target.url}</Text>
+          {list}
+        </Box>
+      );
+    case 'finished': {
+      const failed = phase.checks.some((check) => check.status === 'fail');
+      return (
+        <Box flexDirection="column">
+          <Text bold>Step 3 · {phase.target.url}</Text>
+          {list}
+          <Select
+            options={
+              failed
+                ? [
+                    { label: 'Edit the URL or token', value: 'edit' },
+                    { label: 'Retry', value: 'retry' },
+                    { label: 'Back to step 2', value: 'back' },
+                  ]
+                : [{ label: 'Continue to step 4: update .env', value: 'next' }]
+            }
+            onChange={(value) => {
+              if (value === 'edit') setPhase({ name: 'url' });
+              else if (value === 'retry') setPhase({ name: 'running', target: phase.target, notes: phase.notes });
+              else if (value === 'back') dispatch({ type: 'back' });
+              else {
+                update({ target: phase.target });
+                dispatch({ type: 'step-done', step: 'connect', detail: phase.target.url });
+              }
+            }}
+          />
+        </Box>
+      );
+    }
+    default: {
+      const exhaustive: never = phase;
+      return exhaustive;
+    }
+  }
+}

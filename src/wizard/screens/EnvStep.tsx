@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
+import { ConfirmInput, Select } from '@inkjs/ui';
+import { parseChromaUrl } from '../../core/chroma/url.js';
+import type { EnvPlan } from '../../core/env-file/apply.js';
+import { formatEnvChanges } from '../../core/env-file/diff.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import type { StepProps } from '../session.js';
+import { currentTarget } from '../target.js';
+
+type Phase = { name: 'planning' } | { name: 'confirm'; plan: EnvPlan } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
+
+export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
+  const [phase, setPhase] = useState<Phase>({ name: 'planning' });
+  const target = currentTarget(session, services);
+
+  useEffect(() => {
+    setBusy(phase.name === 'writing');
+    let cancelled = false;
+    if (phase.name === 'planning') {
+      services
+        .planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined)
+        .then((plan) => {
+          if (cancelled) return;
+          if (plan.changes.length === 0) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
+          else setPhase({ name: 'confirm', plan });
+        })
+        .catch((error: unknown) => !cancelled && setPhase({ name: 'failed', error }));
+    } else if (phase.name === 'writing') {
+      services
+        .applyEnvPlan(phase.plan)
+        .then(({ backup }) => !cancelled && dispatch({ type: 'step-done', step: 'env', detail: backup ? `backup ${backup.split('/').pop()}` : 'new file' }))
+        .catch((error: unknown) => !cancelled && setPhase({ name: 'failed', error }));
+    }
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [phase]);
+
+  switch (phase.name) {
+    case 'planning':
+      return <Text>Reading {services.envFile}…</Text>;
+    case 'confirm':
+      return (
+        <Box flexDirection="column">
+          <Text bold>Step 4 · {phase.plan.file.exists ? 'Changes to' : 'New file'} {phase.plan.path}:</Text>
+          {formatEnvChanges(phase.plan.changes).map((line) => (
+            <Text key={line} color={line.startsWith('+') ? 'green' : 'red'}>
+              {'  '}
+              {line}
+            </Text>
+          ))}
+          <Text color="gray">The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Text>
+          <Text>
+            {phase.plan.file.exists ? 'Write it (the old file is kept as a backup)? ' : 'Create it? '}
+            <ConfirmInput onConfirm={() => setPhase({ name: 'writing', plan: phase.plan })} onCancel={() => dispatch({ type: 'step-skipped', step: 'env', detail: 'not written' })} />
+          </Text>
+        </Box>
+      );
+    case 'writing':
+      return <Text>Writing {phase.plan.path}…</Text>;
+    case 'failed':
+      return (
+        <Box flexDirection="column">
+          <ErrorBox error={phase.error} />
+          <Select
+            options={[
+              { label: 'Try again', value: 'retry' },
+              { label: 'Skip: I will edit .env myself', value: 'skip' },
+            ]}
+            onChange={(value) => (value === 'retry' ? setPhase({ name: 'planning' }) : dispatch({ type: 'step-skipped', step: 'env', detail: 'edit by hand' }))}
+          />
+        </Box>
+      );
+    default: {
+      const exhaustive: never = phase;
+      return exhaustive;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { useEffect, useRef, useState } from 'react';
+import { Box, Text } from 'ink';
+import { Select } from '@inkjs/ui';
+import type { ExistsChoice, ImportResult } from '../../core/import.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { Progress } from '../components/Progress.js';
+import { count } from '../format.js';
+import type { StepProps } from '../session.js';
+import { currentTarget } from '../target.js';
+import { useProgress } from '../use-progress.js';
+
+type Phase =
+  | { name: 'running' }
+  | { name: 'exists'; collection: string; records: number }
+  | { name: 'finished'; result: ImportResult }
+  | { name: 'failed'; error: unknown };
+
+export function ImportStep({ services, session, dispatch, signal, setBusy }: StepProps) {
+  const [phase, setPhase] = useState<Phase>({ name: 'running' });
+  const [attempt, setAttempt] = useState(0);
+  const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
+  const progress = useProgress(services.now);
+  const target = currentTarget(session, services);
+  const backupPath = session.backupPath;
+
+  useEffect(() => {
+    if (!backupPath) return;
+    let cancelled = false;
+    setBusy(true);
+    setPhase({ name: 'running' });
+    services
+      .importBackup({
+        input: backupPath,
+        target,
+        ifExists: 'ask',
+        decideExists: (info) =>
+          new Promise<ExistsChoice>((resolve) => {
+            answer.current = resolve;
+            setBusy(false);
+            setPhase({ name: 'exists', collection: info.collection, records: info.count });
+          }),
+        statePath: services.statePath,
+        signal,
+        onProgress: (event) => {
+          progress.onProgress(event);
+          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `${count(event.done)}/${count(event.total)}` });
+        },
+      })
+      .then((result) => !cancelled && setPhase({ name: 'finished', result }))
+      .catch((error: unknown) => !cancelled && setPhase({ name: 'failed', error }))
+      .finally(() => setBusy(false));
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [attempt]);
+
+  if (!backupPath) {
+    return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
+  }
+  const bars = progress.bars.map((entry) => <Progress key={entry.label} {...entry} />);
+
+  switch (phase.name) {
+    case 'running':
+      return (
+        <Box flexDirection="column">
+          <Text bold>Step 5 · Importing into {target.url}</Text>
+          <Text color="gray">{progress.phase}</Text>
+          {bars}
+        </Box>
+      );
+    case 'exists':
+      return (
+        <Box flexDirection="column">
+          <Text bold>
+            Step 5 · Collection "{phase.collection}" already exists on {target.url} with {count(phase.records)} records.
+          </Text>
+          <Select
+            options={[
+              { label: 'Delete and recreate it, then import', value: 'recreate' },
+              { label: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
+              { label: 'Cancel: change nothing', value: 'abort' },
+            ]}
+            onChange={(value) => {
+              setBusy(true);
+              setPhase({ name: 'running' });
+              answer.current?.(value as ExistsChoice);
+            }}
+          />
+        </Box>
+      );
+    case 'finished': {
+      const ok = phase.result.collections.every((entry) => entry.missing === 0);
+      return (
+        <Box flexDirection="column">
+          {bars}
+          {phase.result.collections.map((entry) => (
+            <Text key={entry.collection} color={entry.missing === 0 ? 'green' : 'red'}>
+              {entry.missing === 0 ? '✓' : '✗'} {entry.collection}: {count(entry.count)}/{count(entry.expected)} records ({entry.action}
+              {entry.resumedFrom > 0 ? ` from ${count(entry.resumedFrom)}` : ''}){entry.missing > 0 ? ` — ${count(entry.missing)} missing` : ''}
+            </Text>
+          ))}
+          <Select
+            options={ok ? [{ label: 'Continue to step 6: verify', value: 'next' }] : [{ label: 'Import again (re-sends what is missing)', value: 'retry' }, { label: 'Continue to verify anyway', value: 'next' }]}
+            onChange={(value) => {
+              if (value === 'retry') setAttempt((n) => n + 1);
+              else {
+                const total = phase.result.collections.reduce((sum, entry) => sum + entry.count, 0);
+                dispatch({ type: 'step-done', step: 'import', detail: `${count(total)} records` });
+              }
+            }}
+          />
+        </Box>
+      );
+    }
+    case 'failed':
+      return (
+        <Box flexDirection="column">
+          {bars}
+          <ErrorBox error={phase.error} />
+          <Select
+            options={[
+              { label: 'Try again (continues from the checkpoint)', value: 'retry' },
+              { label: 'Back to the connection test', value: 'back' },
+            ]}
+            onChange={(value) => (value === 'retry' ? setAttempt((n) => n + 1) : dispatch({ type: 'goto', step: 'connect' }))}
+          />
+        </Box>
+      );
+    default: {
+      const exhaustive: never = phase;
+      return exhaustive;
+    }
+  }
+}

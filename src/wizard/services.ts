@@ -1,0 +1,51 @@
+import { inspectBackup, readRecords } from '../core/backup/read.js';
+import { ChromaApi } from '../core/chroma/api.js';
+import { applyEnvPlan, planSelfHostedEnv } from '../core/env-file/apply.js';
+import { exportCollections } from '../core/export.js';
+import { importBackup } from '../core/import.js';
+import { probe } from '../core/probe.js';
+import { startChromaServer } from '../core/server/chroma-server.js';
+import { generateToken } from '../core/token.js';
+import { verifyBackup } from '../core/verify.js';
+
+/**
+ * Everything the wizard does to the world, in one object: the real engine by default; tests
+ * swap the clock (and nothing that crosses the wire).
+ */
+export interface WizardServices {
+  now: () => number;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  envFile: string;
+  statePath: string;
+  /** A fresh token for the deploy guide; tests pin it for stable snapshots. */
+  newToken: () => string;
+  exportCollections: typeof exportCollections;
+  inspectBackup: typeof inspectBackup;
+  readRecords: typeof readRecords;
+  importBackup: typeof importBackup;
+  verifyBackup: typeof verifyBackup;
+  probe: typeof probe;
+  startChromaServer: typeof startChromaServer;
+  planSelfHostedEnv: typeof planSelfHostedEnv;
+  applyEnvPlan: typeof applyEnvPlan;
+  api: (target: ConstructorParameters<typeof ChromaApi>[0]) => ChromaApi;
+}
+
+export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile' | 'statePath'>): WizardServices {
+  return {
+    ...base,
+    now: Date.now,
+    newToken: generateToken,
+    exportCollections,
+    inspectBackup,
+    readRecords,
+    importBackup,
+    verifyBackup,
+    probe,
+    startChromaServer,
+    planSelfHostedEnv,
+    applyEnvPlan,
+    api: (target) => new ChromaApi(target),
+  };
+}
