@@ -1,5 +1,6 @@
 import { loadEnv, resolveSource, resolveTarget, type Env, type ResolvedTarget } from '../core/connection.js';
-import type { Endpoint } from '../core/chroma/endpoint.js';
+import { isLoopbackHost, type Endpoint } from '../core/chroma/endpoint.js';
+import { MigrateError } from '../core/errors.js';
 import { intOption, type OptionSpec } from './args.js';
 
 export const TARGET_OPTIONS = {
@@ -9,6 +10,7 @@ export const TARGET_OPTIONS = {
   ssl: { type: 'boolean' },
   token: { type: 'string' },
   'token-header': { type: 'string' },
+  insecure: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
 export const TARGET_HELP = `Target (the self-hosted server):
@@ -17,6 +19,7 @@ export const TARGET_HELP = `Target (the self-hosted server):
   --token T             sent as "Authorization: Bearer T" (prefer CHROMA_AUTH_TOKEN in .env:
                         a flag is visible in your shell history and in ps)
   --token-header H      authorization (default) or x-chroma-token
+  --insecure            allow sending the token over plain http:// to another machine
   Without these: CHROMA_HOST, CHROMA_PORT, CHROMA_SSL, CHROMA_AUTH_TOKEN from the
   environment or .env; otherwise http://localhost:8000 (chroma-migrate serve).`;
 
@@ -38,10 +41,10 @@ export function envFor(values: { 'env-file'?: string }, processEnv: Env): Env {
 }
 
 export function targetFrom(
-  values: { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string },
+  values: { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string; insecure?: boolean },
   env: Env,
 ): ResolvedTarget {
-  return resolveTarget(
+  const resolved = resolveTarget(
     {
       url: values.url,
       host: values.host,
@@ -51,6 +54,19 @@ export function targetFrom(
       tokenHeader: values['token-header'],
     },
     env,
+  );
+  refuseCleartextToken(resolved.target, values.insecure === true);
+  return resolved;
+}
+
+/** A token sent over plain http to another machine can be read by anyone on the path. */
+export function refuseCleartextToken(target: Endpoint, insecure: boolean): void {
+  const url = new URL(target.url);
+  if (!target.token || url.protocol !== 'http:' || isLoopbackHost(url.hostname) || insecure) return;
+  throw new MigrateError(
+    'BAD_INPUT',
+    `Refusing to send the token to ${target.url} over plain http: anyone between you and the server could read it.`,
+    'Use the server\'s https:// address (Railway domains are https on 443), or pass --insecure if this network is private and you accept the risk.',
   );
 }
 

@@ -56,3 +56,13 @@ describe('the command line', () => {
     expect(result.stdout).toContain('7. Complete ingestion');
   });
 });
+
+describe('tokens never travel in clear text to another machine', () => {
+  it('refuses a token over http:// to a non-loopback host unless --insecure', async () => {
+    const refused = await runCli(['ping', '--url', 'http://chroma.internal.example:8000', '--token', 'secret-token-123456']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Refusing to send the token');
+    expect(refused.stderr).toContain('--insecure');
+    expect(refused.stdout + refused.stderr).not.toContain('secret-token-123456');
+  });
+});
