@@ -137,13 +137,14 @@ function sameList(a: string[], b: string[]): boolean {
 }
 
 function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
-  if (!wanted || wanted.length === 0) return all;
+  // The server lists in no fixed order; by name, a backup (and its resume key) is reproducible.
+  if (!wanted || wanted.length === 0) return [...all].sort((a, b) => a.name.localeCompare(b.name));
   const missing = wanted.filter((name) => !all.some((info) => info.name === name));
   if (missing.length > 0) {
     throw new MigrateError(
       'NOT_FOUND',
       `The source has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`,
-      `It has: ${all.map((info) => info.name).join(', ') || '(none)'}.`,
+      `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`,
     );
   }
   return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
