@@ -1,8 +1,10 @@
+import { backupCommand } from './backup.js';
 import type { Command } from './command.js';
 import { deployGuideCommand } from './deploy-guide.js';
 import { envCommand } from './env.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { ingestCommand } from './ingest.js';
 import { pingCommand } from './ping.js';
 import { rollbackCommand } from './rollback.js';
 import { serveCommand } from './serve.js';
@@ -10,4 +12,4 @@ import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
 /** In the order a migration uses them. */
-export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, envCommand, rollbackCommand, statusCommand];
+export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, envCommand, ingestCommand, backupCommand, rollbackCommand, statusCommand];

@@ -1,0 +1,27 @@
+import type { Endpoint } from '../chroma/endpoint.js';
+import { parseChromaUrl } from '../chroma/url.js';
+import { selfHostedEnv, SELF_HOSTED_KEYS } from '../env-file/chroma-keys.js';
+
+export type ChildEnv = Record<string, string>;
+
+/** What would let a script reach Chroma Cloud. */
+export const CLOUD_KEYS = ['CHROMA_API_KEY', 'CHROMA_TENANT', 'CHROMA_DATABASE', 'CHROMA_CLOUD_HOST'] as const;
+
+/**
+ * The environment the user's ingestion command runs with: the caller's environment, the
+ * target's CHROMA_* on top, and nothing that reaches Chroma Cloud — so a script that prefers
+ * Cloud when CHROMA_API_KEY is set cannot write there by accident.
+ *
+ * The token travels only here, never on the command line (where `ps` would show it).
+ */
+export function childEnv(base: Record<string, string | undefined>, target: Endpoint): ChildEnv {
+  const env: ChildEnv = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  // Stale self-hosted values from the caller's shell must not mix with the target's.
+  for (const key of [...SELF_HOSTED_KEYS, ...CLOUD_KEYS]) delete env[key];
+  const { host, port, ssl } = parseChromaUrl(target.url);
+  Object.assign(env, selfHostedEnv({ host, port, ssl }, target.token, target.token ? target.tokenHeader : undefined));
+  // Python block-buffers a piped stdout; without this the live view would show nothing for minutes.
+  env.PYTHONUNBUFFERED ??= '1';
+  return env;
+}
