@@ -3,6 +3,7 @@ import { ChromaApi } from '../core/chroma/api.js';
 import { applyEnvPlan, planSelfHostedEnv } from '../core/env-file/apply.js';
 import { exportCollections } from '../core/export.js';
 import { importBackup } from '../core/import.js';
+import { runIngest } from '../core/ingest.js';
 import { probe } from '../core/probe.js';
 import { startChromaServer } from '../core/server/chroma-server.js';
 import { generateToken } from '../core/token.js';
@@ -27,6 +28,7 @@ export interface WizardServices {
   verifyBackup: typeof verifyBackup;
   probe: typeof probe;
   startChromaServer: typeof startChromaServer;
+  runIngest: typeof runIngest;
   planSelfHostedEnv: typeof planSelfHostedEnv;
   applyEnvPlan: typeof applyEnvPlan;
   api: (target: ConstructorParameters<typeof ChromaApi>[0]) => ChromaApi;
@@ -44,6 +46,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     verifyBackup,
     probe,
     startChromaServer,
+    runIngest,
     planSelfHostedEnv,
     applyEnvPlan,
     api: (target) => new ChromaApi(target),
