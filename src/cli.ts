@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+// React and Ink load their production builds (the development ones take ~0.4 s longer to load).
+process.env.NODE_ENV ??= 'production';
+const { main } = await import('./main.js');
 
 const controller = new AbortController();
 let interrupts = 0;

@@ -1,6 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import { ChromaClient, CloudClient } from 'chromadb';
 import { CLOUD_HOST, endpoint, TokenHeaderSchema, type Endpoint, type TokenHeader } from './chroma/endpoint.js';
 import { parseChromaUrl, urlFromParts } from './chroma/url.js';
 import { MigrateError } from './errors.js';
@@ -102,33 +101,10 @@ export function resolveTarget(flags: TargetFlags, env: Env): ResolvedTarget {
   return make('http://localhost:8000', 'default (a local server from "chroma-migrate serve")', []);
 }
 
-function parseTokenHeader(value: string | undefined): TokenHeader {
+export function parseTokenHeader(value: string | undefined): TokenHeader {
   if (!value) return 'authorization';
   const normalised = value.toLowerCase();
   const parsed = TokenHeaderSchema.safeParse(normalised === 'bearer' ? 'authorization' : normalised);
   if (parsed.success) return parsed.data;
   throw new MigrateError('BAD_INPUT', `Unknown token header "${value}".`, 'Use --token-header authorization (Bearer, the default) or --token-header x-chroma-token.');
-}
-
-/**
- * The rule an app follows after the migration, exported for apps to import:
- * CHROMA_HOST set → the self-hosted server over HTTP(S); otherwise → Chroma Cloud.
- */
-export function createChromaClient(env: Env = process.env): ChromaClient {
-  if (env.CHROMA_HOST) {
-    const { host, port, ssl } = urlFromParts(
-      env.CHROMA_HOST,
-      env.CHROMA_PORT ? Number(env.CHROMA_PORT) : undefined,
-      env.CHROMA_SSL === undefined ? undefined : /^(1|true|yes)$/i.test(env.CHROMA_SSL),
-    );
-    const token = env.CHROMA_AUTH_TOKEN;
-    const header = parseTokenHeader(env.CHROMA_AUTH_TOKEN_TRANSPORT_HEADER);
-    const headers: Record<string, string> = {};
-    if (token) {
-      if (header === 'x-chroma-token') headers['x-chroma-token'] = token;
-      else headers.authorization = `Bearer ${token}`;
-    }
-    return new ChromaClient({ host, port, ssl, headers });
-  }
-  return new CloudClient({ apiKey: env.CHROMA_API_KEY, tenant: env.CHROMA_TENANT, database: env.CHROMA_DATABASE });
 }
