@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from './prng.js';
 
 /**
  * An HTTP proxy in front of a REAL Chroma server, for tests: it emulates Chroma Cloud's quotas,
@@ -105,17 +106,7 @@ export function cloudQuotaMessage(usageType: string, action: string, usage: numb
   return `Quota exceeded: '${usageType}' exceeded quota limit for action '${action}': current usage of ${usage} exceeds limit of ${limit}`;
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 interface Plan {
   drop: boolean;

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import type { BackupRecord, Metadata } from '../../src/core/backup/types.js';
+import { seededRandom } from './prng.js';
 
 export interface MakeRecordsOptions {
   dim?: number;
@@ -25,18 +26,6 @@ export interface MakeRecordsOptions {
 
 const CLIENTS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 const WORDS = ['vector', 'index', 'cloud', 'migrate', 'résumé', 'naïve', 'café', 'quote "x"', 'tab\there', 'line\nbreak'];
-
-/** mulberry32: tiny, fast, good enough for test data, and identical on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeOne(i: number, rand: () => number, o: Required<Omit<MakeRecordsOptions, 'nullDocEvery' | 'nullMetaEvery' | 'nullEmbeddingEvery' | 'uriEvery'>> & MakeRecordsOptions): BackupRecord {
   const every = (n: number | undefined): boolean => n !== undefined && n > 0 && i % n === n - 1;
@@ -65,7 +54,7 @@ export function generateRecords(n: number, opts: MakeRecordsOptions = {}): Itera
   const o = { dim: 8, seed: 1, prefix: 'rec', ...opts };
   return {
     *[Symbol.iterator]() {
-      const rand = prng(o.seed);
+      const rand = seededRandom(o.seed);
       for (let i = 0; i < n; i++) yield makeOne(i, rand, o);
     },
   };

@@ -5,7 +5,7 @@ import { Select } from '@inkjs/ui';
 import { endpoint } from '../../core/chroma/endpoint.js';
 import { CHROMA_IMAGE, type DeployHost } from '../../core/deploy-guide.js';
 import { freePort, portIsTaken } from '../../core/server/chroma-server.js';
-import { ErrorBox } from '../components/ErrorBox.js';
+import { FailureChoices } from '../components/FailureChoices.js';
 import type { StepProps } from '../session.js';
 
 type Phase = { name: 'choose' } | { name: 'guide'; host: DeployHost; token: string } | { name: 'starting' } | { name: 'failed'; error: unknown };
@@ -94,10 +94,11 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
       return <Text>Starting a local Chroma server (data in ./chroma-data)…</Text>;
     case 'failed':
       return (
-        <Box flexDirection="column">
-          <ErrorBox error={phase.error} />
-          <Select options={[{ label: 'Choose another way', value: 'back' }]} onChange={() => setPhase({ name: 'choose' })} />
-        </Box>
+        <FailureChoices
+          error={phase.error}
+          options={[{ label: 'Choose another way', value: 'back' }]}
+          onChange={() => setPhase({ name: 'choose' })}
+        />
       );
     default: {
       const exhaustive: never = phase;

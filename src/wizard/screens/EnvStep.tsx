@@ -4,7 +4,7 @@ import { ConfirmInput, Select } from '@inkjs/ui';
 import { parseChromaUrl } from '../../core/chroma/url.js';
 import type { EnvPlan } from '../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../core/env-file/diff.js';
-import { ErrorBox } from '../components/ErrorBox.js';
+import { FailureChoices } from '../components/FailureChoices.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
 
@@ -62,16 +62,14 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
       return <Text>Writing {phase.plan.path}…</Text>;
     case 'failed':
       return (
-        <Box flexDirection="column">
-          <ErrorBox error={phase.error} />
-          <Select
-            options={[
+        <FailureChoices
+          error={phase.error}
+          options={[
               { label: 'Try again', value: 'retry' },
               { label: 'Skip: I will edit .env myself', value: 'skip' },
             ]}
-            onChange={(value) => (value === 'retry' ? setPhase({ name: 'planning' }) : dispatch({ type: 'step-skipped', step: 'env', detail: 'edit by hand' }))}
-          />
-        </Box>
+          onChange={(value) => (value === 'retry' ? setPhase({ name: 'planning' }) : dispatch({ type: 'step-skipped', step: 'env', detail: 'edit by hand' }))}
+        />
       );
     default: {
       const exhaustive: never = phase;

@@ -9,6 +9,7 @@ import { maskSecret, type Endpoint } from '../../core/chroma/endpoint.js';
 import { resolveSource } from '../../core/connection.js';
 import { resolveTenant } from '../../core/export.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { FailureChoices } from '../components/FailureChoices.js';
 import { Progress } from '../components/Progress.js';
 import { bytes, count } from '../format.js';
 import type { StepProps } from '../session.js';
@@ -174,16 +175,14 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     }
     case 'failed':
       return (
-        <Box flexDirection="column">
-          <ErrorBox error={phase.error} />
-          <Select
-            options={[
+        <FailureChoices
+          error={phase.error}
+          options={[
               { label: 'Try again', value: 'retry' },
               { label: 'Choose another source', value: 'source' },
             ]}
-            onChange={(value) => setPhase(value === 'retry' ? phase.retry : { name: 'source' })}
-          />
-        </Box>
+          onChange={(value) => setPhase(value === 'retry' ? phase.retry : { name: 'source' })}
+        />
       );
     default: {
       const exhaustive: never = phase;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Select, TextInput } from '@inkjs/ui';
 import { describeCount } from '../../core/ingest.js';
-import { ErrorBox } from '../components/ErrorBox.js';
+import { FailureChoices } from '../components/FailureChoices.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
 
@@ -119,16 +119,14 @@ export function IngestStep({ services, session, update, dispatch, signal, setBus
     }
     case 'failed':
       return (
-        <Box flexDirection="column">
-          <ErrorBox error={phase.error} />
-          <Select
-            options={[
+        <FailureChoices
+          error={phase.error}
+          options={[
               { label: 'Edit the command', value: 'edit' },
               { label: 'Skip this step', value: 'skip' },
             ]}
-            onChange={(value) => (value === 'edit' ? setPhase({ name: 'command' }) : dispatch({ type: 'step-skipped', step: 'ingest', detail: 'skipped' }))}
-          />
-        </Box>
+          onChange={(value) => (value === 'edit' ? setPhase({ name: 'command' }) : dispatch({ type: 'step-skipped', step: 'ingest', detail: 'skipped' }))}
+        />
       );
     default: {
       const exhaustive: never = phase;

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import type { VerifyResult } from '../../core/verify.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { FailureChoices } from '../components/FailureChoices.js';
 import { Progress } from '../components/Progress.js';
 import { count } from '../format.js';
 import type { StepProps } from '../session.js';
@@ -99,10 +100,11 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
     }
     case 'failed':
       return (
-        <Box flexDirection="column">
-          <ErrorBox error={phase.error} />
-          <Select options={[{ label: 'Try again', value: 'retry' }]} onChange={() => setPhase({ name: 'running' })} />
-        </Box>
+        <FailureChoices
+          error={phase.error}
+          options={[{ label: 'Try again', value: 'retry' }]}
+          onChange={() => setPhase({ name: 'running' })}
+        />
       );
     default: {
       const exhaustive: never = phase;
