@@ -199,6 +199,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
     }));
 
   await saveCheckpoint(start, false);
+  progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
   let committed = start;
   try {

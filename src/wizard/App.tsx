@@ -66,12 +66,14 @@ export function App({ services, initial, initialSession, controller, onExit, onS
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
+      if (stopping) return; // already on the way out
       setStopping(true);
       controller.abort(new Error('interrupted'));
       // Let running work reach its checkpoint (the engine stops within a batch), then leave.
-      const started = services.now();
+      // A real timer caps the wait: the injected clock may stand still in tests.
+      const deadline = Date.now() + 5_000;
       const wait = setInterval(() => {
-        if (!busy.current || services.now() - started > 5_000) {
+        if (!busy.current || Date.now() > deadline) {
           clearInterval(wait);
           leave(130);
         }
@@ -109,7 +111,7 @@ export function App({ services, initial, initialSession, controller, onExit, onS
       />
     );
   } else if (state.screen === 'done') {
-    screen = <DoneScreen session={session} onExit={() => leave(0)} />;
+    screen = <DoneScreen state={state} session={session} onExit={() => leave(0)} />;
   } else {
     const Step = STEP_SCREENS[state.screen];
     // key: a step's screen starts fresh each time it is entered.

@@ -3,7 +3,24 @@ import { archiveState, loadState } from '../core/state/store.js';
 import { wizardStateFrom } from '../core/state/machine.js';
 import { startChromaServer, type RunningServer } from '../core/server/chroma-server.js';
 import { App } from './App.js';
+import { endpoint } from '../core/chroma/endpoint.js';
+import { loadEnv } from '../core/connection.js';
+import type { MigrationState } from '../core/state/schema.js';
+import type { Session } from './session.js';
 import { realServices, type WizardServices } from './services.js';
+
+/**
+ * What a resumed wizard remembers: the backup, the tested server (its URL from the state file;
+ * its token, never persisted, from .env where step 4 put it), the last ingestion command.
+ */
+export function initialSession(saved: MigrationState, services: WizardServices): Session {
+  const token = loadEnv(services.envFile, services.env).CHROMA_AUTH_TOKEN;
+  return {
+    backupPath: saved.backupPath,
+    ingestCommand: saved.ingestCommand,
+    target: saved.targetUrl ? endpoint({ url: saved.targetUrl, token: token || undefined }) : undefined,
+  };
+}
 
 /** Mounts the wizard on the terminal; resolves with the exit code once it unmounts. */
 export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile' | 'statePath'>): Promise<number> {
@@ -24,7 +41,7 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
     <App
       services={services}
       initial={wizardStateFrom(saved)}
-      initialSession={{ backupPath: saved.backupPath, ingestCommand: saved.ingestCommand }}
+      initialSession={initialSession(saved, services)}
       controller={controller}
       onExit={(exitCode) => {
         code = exitCode;

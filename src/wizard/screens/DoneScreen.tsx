@@ -1,13 +1,21 @@
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
+import type { WizardState } from '../../core/state/machine.js';
 import type { StepProps } from '../session.js';
 
-export function DoneScreen({ session, onExit }: Pick<StepProps, 'session'> & { onExit: () => void }) {
+export function DoneScreen({ state, session, onExit }: Pick<StepProps, 'session'> & { state: WizardState; onExit: () => void }) {
+  const verified = state.steps.verify === 'done';
   return (
     <Box flexDirection="column">
-      <Text color="green" bold>
-        Done: your data lives on your own Chroma server, and every record was checked.
-      </Text>
+      {verified ? (
+        <Text color="green" bold>
+          Done: your data lives on your own Chroma server, and every record was checked.
+        </Text>
+      ) : (
+        <Text color="yellow" bold>
+          Done, but verification did not pass: run chroma-migrate verify before you rely on it.
+        </Text>
+      )}
       <Text>Next:</Text>
       <Text>· Back up weekly: chroma-migrate backup --dir ./backups --keep 4 --print-cron</Text>
       <Text>· Keep the Cloud data a week or two until you trust the new server.</Text>

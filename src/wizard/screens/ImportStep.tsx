@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import type { ExistsChoice, ImportResult } from '../../core/import.js';
+import { isMigrateError } from '../../core/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Progress } from '../components/Progress.js';
 import { count } from '../format.js';
@@ -43,7 +44,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         signal,
         onProgress: (event) => {
           progress.onProgress(event);
-          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `${count(event.done)}/${count(event.total)}` });
+          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${event.done}/${event.total}` });
         },
       })
       .then((result) => !cancelled && setPhase({ name: 'finished', result }))
@@ -120,7 +121,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
           <ErrorBox error={phase.error} />
           <Select
             options={[
-              { label: 'Try again (continues from the checkpoint)', value: 'retry' },
+              { label: isMigrateError(phase.error) && phase.error.code === 'EXISTS' ? 'Choose again' : 'Try again (continues from the checkpoint)', value: 'retry' },
               { label: 'Back to the connection test', value: 'back' },
             ]}
             onChange={(value) => (value === 'retry' ? setAttempt((n) => n + 1) : dispatch({ type: 'goto', step: 'connect' }))}

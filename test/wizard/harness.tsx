@@ -1,0 +1,130 @@
+/**
+ * The wizard as the tests mount it: the real App over the real engine (realServices), with only
+ * the clock and the token generator pinned so frames are stable. Nothing that crosses the wire
+ * is replaced; tests that need a server start a real one.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/wizard/App.js';
+import { realServices, type WizardServices } from '../../src/wizard/services.js';
+import type { Session } from '../../src/wizard/session.js';
+import { initialWizardState, wizardStateFrom, type WizardState } from '../../src/core/state/machine.js';
+import { STEP_IDS, type StepId, type StepStatus } from '../../src/core/state/steps.js';
+import { archiveState, loadState } from '../../src/core/state/store.js';
+import { loadEnv } from '../../src/core/connection.js';
+import { initialSession } from '../../src/wizard/run.js';
+
+/** 2026-03-01T12:00:00Z: every frame and file name built from services.now() sees this. */
+export const FIXED_NOW = Date.parse('2026-03-01T12:00:00.000Z');
+/** What the deploy guide shows instead of 32 random bytes. */
+export const FIXED_TOKEN = 'TEST-TOKEN-0123456789abcdefghijklmnopqrstu';
+
+/** A clock that moves only when the test moves it. */
+export interface ManualClock {
+  now: () => number;
+  advance: (ms: number) => void;
+}
+
+export function manualClock(start = FIXED_NOW): ManualClock {
+  let at = start;
+  return {
+    now: () => at,
+    advance: (ms) => {
+      at += ms;
+    },
+  };
+}
+
+/** A temp folder whose name always has the same length (mkdtemp adds six characters), so wrapping never moves. */
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'cm-wiz-'));
+}
+
+export interface ServiceOptions {
+  dir: string;
+  clock?: ManualClock;
+  /** The process environment as main.ts builds it; by default what .env holds (loadEnv). */
+  env?: Record<string, string | undefined>;
+  overrides?: Partial<WizardServices>;
+}
+
+/** realServices as main.ts builds them, with the clock and the token pinned. */
+export function testServices({ dir, clock = manualClock(), env, overrides }: ServiceOptions): WizardServices {
+  const envFile = join(dir, '.env');
+  return {
+    ...realServices({ cwd: dir, env: env ?? loadEnv(envFile, {}), envFile, statePath: join(dir, 'state.json') }),
+    now: clock.now,
+    newToken: () => FIXED_TOKEN,
+    ...overrides,
+  };
+}
+
+export type Mounted = ReturnType<typeof render> & {
+  /** Every code onExit was called with. */
+  exits: number[];
+  controller: AbortController;
+  services: WizardServices;
+  /** Unmount, then abort whatever work the screens left running. */
+  stop: () => void;
+};
+
+export function mountWizard(services: WizardServices, initial: WizardState = initialWizardState(), session: Session = {}): Mounted {
+  const exits: number[] = [];
+  const controller = new AbortController();
+  let stopped = false;
+  const app = render(
+    <App
+      services={services}
+      initial={initial}
+      initialSession={session}
+      controller={controller}
+      onExit={(code) => exits.push(code)}
+      onStartOver={async () => {
+        await archiveState(services.statePath);
+      }}
+    />,
+  );
+  return {
+    ...app,
+    exits,
+    controller,
+    services,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      app.unmount();
+      controller.abort(new Error('test over'));
+    },
+  };
+}
+
+/** Mounts the wizard the way src/wizard/run.tsx does: from the saved state file. */
+export async function mountFromSavedState(services: WizardServices): Promise<Mounted> {
+  const saved = await loadState(services.statePath);
+  return mountWizard(services, wizardStateFrom(saved), initialSession(saved, services));
+}
+
+/** The wizard standing on `screen`, with the steps before it settled as given (done by default). */
+export function standingOn(screen: StepId, settled: Partial<Record<StepId, StepStatus>> = {}, details: WizardState['details'] = {}): WizardState {
+  const index = STEP_IDS.indexOf(screen);
+  const steps = Object.fromEntries(
+    STEP_IDS.map((id, i) => [id, id === screen ? 'active' : (settled[id] ?? (i < index ? 'done' : 'pending'))]),
+  ) as Record<StepId, StepStatus>;
+  return { screen, steps, details };
+}
+
+/**
+ * Makes a frame independent of the run: temp folders and ports become placeholders, and trailing
+ * spaces go. Temp folders and ephemeral ports have a fixed length, so the layout does not move.
+ */
+export function stable(frame: string | undefined, dirs: string[] = []): string {
+  let text = frame ?? '';
+  for (const dir of dirs) text = text.split(dir).join('<tmp>');
+  return text
+    .replace(/(127\.0\.0\.1|localhost):\d{4,5}/g, '$1:<port>')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}

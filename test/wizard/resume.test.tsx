@@ -1,0 +1,151 @@
+/**
+ * Ctrl-C in the middle of the wizard's import, then the wizard again from the saved state:
+ * the welcome screen offers to resume at step 5, the import continues from its checkpoint
+ * (sending only what was not committed), and the flow ends at Done with every record verified.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { STEP_IDS } from '../../src/core/state/steps.js';
+import { emptyState, loadState, saveState } from '../../src/core/state/store.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
+import { KEY, press, select, typeLine, waitForFrame, waitUntil } from '../helpers/ink.js';
+import { mountFromSavedState, mountWizard, tempDir, testServices, type Mounted } from './harness.js';
+
+const TOTAL = 1177;
+const BATCH = 100; // the wizard imports with the engine's default batch size
+
+let dir = '';
+let backup = '';
+let chroma: Awaited<ReturnType<typeof startTestServer>>;
+let slow: FaultProxy;
+let app: Mounted | undefined;
+
+beforeAll(async () => {
+  dir = await tempDir();
+  backup = join(dir, 'backup.json');
+  await writePythonRowsJson(backup, 'cro_audit_issues', makeRecords(TOTAL, { dim: 8 }));
+  await writeFile(join(dir, '.env'), 'CHROMA_API_KEY=ck-cloud-key-0000\nCHROMA_TENANT=acme\nCHROMA_DATABASE=prod\n');
+  chroma = await startTestServer();
+  slow = await startFaultProxy(chroma.server.url);
+});
+afterAll(async () => {
+  await slow?.close();
+  await chroma?.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  app?.stop();
+  app = undefined;
+});
+
+const upserts = () => slow.log.filter((entry) => entry.method === 'POST' && entry.path.endsWith('/upsert')).length;
+
+describe('Ctrl-C during the import, then the wizard again', () => {
+  it('saves the checkpoint, exits 130, offers "Resume at step 5", continues from it and ends at Done', async () => {
+    // --- First run: up to the import, which is slow (every upsert waits at the proxy).
+    slow.setRules({ delayMs: 400, faultPaths: /\/upsert$/ });
+    const first = testServices({ dir });
+    app = mountWizard(first);
+    await waitForFrame(app, 'Begin');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Where is your data?');
+    await select(app, 'I already have a backup file'); // the backup file (the .env key is offered first)
+    await waitForFrame(app, 'Path of the backup file');
+    await typeLine(app, backup);
+    await waitForFrame(app, 'Continue to step 2');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Where will your Chroma server run?');
+    await select(app, 'It is already deployed');
+    await waitForFrame(app, 'Server URL');
+    await typeLine(app, slow.url);
+    await waitForFrame(app, 'hidden; Enter for none');
+    await typeLine(app, '');
+    await waitForFrame(app, 'Continue to step 4');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Write it');
+    await press(app, 'y');
+
+    // At least one batch committed (the checklist counts them), then Ctrl-C.
+    await waitForFrame(app, /Import the backup \(import [1-9]\d+\/1177\)/, 30_000);
+    await press(app, KEY.ctrlC);
+    expect(await waitForFrame(app, 'Saving your place', 2_000)).toContain('run chroma-migrate again to resume');
+    await waitUntil(() => app!.exits.length > 0, 10_000, 'onExit after Ctrl-C');
+    expect(app.exits).toEqual([130]);
+    app = undefined; // Ink has unmounted itself (useApp().exit)
+
+    const saved = await loadState(first.statePath);
+    const checkpoint = saved.imports[0];
+    expect(checkpoint).toMatchObject({ collection: 'cro_audit_issues', total: TOTAL, done: false });
+    const committed = checkpoint!.committed;
+    expect(committed).toBeGreaterThanOrEqual(BATCH);
+    expect(committed).toBeLessThan(TOTAL);
+    expect(committed % BATCH).toBe(0);
+    expect(saved.steps.env?.status).toBe('done');
+    expect(saved.steps.import?.status).not.toBe('done');
+
+    // --- Second run: a new process would read .env again (it now points at the server).
+    slow.setRules({ delayMs: 20, faultPaths: /\/upsert$/ });
+    slow.resetStats();
+    const second = testServices({ dir });
+    expect(second.env.CHROMA_HOST).toBe('127.0.0.1');
+    app = await mountFromSavedState(second);
+    const welcome = await waitForFrame(app, 'Resume at step');
+    expect(welcome).toContain(`Resume at step 5: Import the backup (import ${committed}/${TOTAL})`);
+    await press(app, KEY.enter);
+
+    const imported = await waitForFrame(app, 'Continue to step 6', 60_000);
+    expect(imported).toContain(`✓ cro_audit_issues: 1,177/1,177 records (resumed from ${committed.toLocaleString('en-US')})`);
+    // Only what was not committed was sent again.
+    expect(upserts()).toBe(Math.ceil((TOTAL - committed) / BATCH));
+    await press(app, KEY.enter);
+
+    const table = await waitForFrame(app, 'Continue to step 7', 60_000);
+    expect(table).toMatch(/✓ cro_audit_issues\s+1,177\/1,177\s+1,177\/1,177/);
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Step 7');
+    await select(app, 'Skip');
+    await waitForFrame(app, 'Done: your data lives on your own Chroma server');
+    await press(app, KEY.enter);
+    await waitUntil(() => app!.exits.length > 0, 5_000, 'onExit at Done');
+    expect(app.exits).toEqual([0]);
+
+    await waitUntil(async () => {
+      const state = await loadState(second.statePath);
+      return STEP_IDS.every((id) => state.steps[id]?.status === 'done' || state.steps[id]?.status === 'skipped');
+    }, 10_000, 'every step to be saved as done or skipped');
+    const finalState = await loadState(second.statePath);
+    expect(finalState.imports).toEqual([expect.objectContaining({ committed: TOTAL, done: true })]);
+
+    const api = new ChromaApi(endpoint({ url: chroma.server.url }));
+    const collection = await api.findCollection('cro_audit_issues');
+    expect(await api.count(collection!.id)).toBe(TOTAL);
+  }, 120_000);
+});
+
+describe('resuming when step 4 was declined', () => {
+  it('imports into the server tested in step 3, not localhost:8000', async () => {
+    const own = join(dir, 'declined');
+    await mkdir(own, { recursive: true });
+    const services = testServices({ dir: own, env: {} });
+    const saved = emptyState();
+    saved.backupPath = backup;
+    saved.targetUrl = chroma.server.url;
+    saved.steps = {
+      export: { status: 'done' },
+      deploy: { status: 'skipped' },
+      connect: { status: 'done', detail: chroma.server.url },
+      env: { status: 'skipped', detail: 'not written' },
+    };
+    await saveState(services.statePath, saved);
+    app = await mountFromSavedState(services);
+    await waitForFrame(app, 'Resume at step 5');
+    await press(app, KEY.enter);
+    const importing = await waitForFrame(app, 'Step 5 ·');
+    expect(importing).toContain(`Step 5 · Importing into ${chroma.server.url}`);
+  });
+});
