@@ -83,7 +83,7 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
       case 'collection-start':
         meters.set(event.collection, new Meter(now, event.done));
         retries = 0;
-        print(`${event.collection}: ${event.resumed ? `resuming at ${number(event.done)}` : 'starting'} of ${number(event.total)} records`);
+        print(`${event.collection}: ${event.resumed ? `resuming at ${number(event.done)} of ` : ''}${number(event.total)} records`);
         lastPlain = now();
         return;
       case 'retry':
@@ -103,7 +103,7 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
         return;
       }
       case 'collection-done':
-        print(`${event.collection}: ${number(event.done)} records`);
+        print(`${event.collection}: done (${number(event.done)} records)`);
         return;
       default: {
         const exhaustive: never = event;

@@ -80,7 +80,12 @@ function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
     }
     const equal = verdict.compared - verdict.missing - verdict.differing;
     out(`${mark} ${verdict.collection}`);
-    out(`    count          ${number(verdict.count ?? 0)}/${number(verdict.expected)}`);
+    const extra = (verdict.count ?? 0) - verdict.expected;
+    out(
+      extra > 0
+        ? `    count          ${number(verdict.count ?? 0)}: the backup's ${number(verdict.expected)} plus ${number(extra)} added since`
+        : `    count          ${number(verdict.count ?? 0)}/${number(verdict.expected)}`,
+    );
     out(`    records equal  ${number(equal)}/${number(verdict.expected)}`);
     if (verdict.missing > 0) out(`    missing        ${number(verdict.missing)}: ${verdict.missingIds.join(', ')}${verdict.missing > verdict.missingIds.length ? ', …' : ''}`);
     if (verdict.differing > 0) {
