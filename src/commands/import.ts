@@ -1,5 +1,6 @@
 import { select } from '@inquirer/prompts';
 import { importBackup, type ExistsChoice } from '../core/import.js';
+import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { choiceOption, intOption, listOption, parseCommandArgs } from './args.js';
@@ -85,6 +86,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
           io.stderr.write(`${mark} ${collection.collection}: ${number(collection.count)}/${number(collection.expected)} records (${collection.action})${missing}\n`);
         }
       }
+      if ((await exposure(target, { signal: io.signal })) === 'open') io.stderr.write(`! ${OPEN_SERVER_WARNING}\n`);
       return ok ? EXIT.ok : EXIT.failed;
     } finally {
       reporter.close();

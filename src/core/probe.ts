@@ -145,6 +145,26 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
   }
 }
 
+export type Exposure = 'local' | 'guarded' | 'open' | 'unknown';
+
+/**
+ * Whether anyone on the internet can use this server: a non-loopback server that lists
+ * collections without a token is open (Chroma 1.x has no auth of its own).
+ */
+export async function exposure(target: Endpoint, options: { signal?: AbortSignal; treatAsPublic?: boolean } = {}): Promise<Exposure> {
+  if (isLoopbackHost(new URL(target.url).hostname) && !options.treatAsPublic) return 'local';
+  try {
+    await new ChromaApi(target).listCollections({ limit: 1, offset: 0 }, { signal: options.signal, anonymous: true });
+    return 'open';
+  } catch (error) {
+    if (error instanceof ChromaRequestError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) return 'guarded';
+    return 'unknown';
+  }
+}
+
+export const OPEN_SERVER_WARNING =
+  'Anyone can read and delete this database: it answers without a token. Chroma 1.x ignores CHROMA_SERVER_AUTHN_*; put a token-checking proxy in front (chroma-migrate deploy-guide).';
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -111,7 +111,7 @@ export function App({ services, initial, initialSession, controller, onExit, onS
       />
     );
   } else if (state.screen === 'done') {
-    screen = <DoneScreen state={state} session={session} onExit={() => leave(0)} />;
+    screen = <DoneScreen state={state} session={session} services={services} onExit={() => leave(0)} />;
   } else {
     const Step = STEP_SCREENS[state.screen];
     // key: a step's screen starts fresh each time it is entered.

@@ -4,7 +4,7 @@ import { applyEnvPlan, planSelfHostedEnv } from '../core/env-file/apply.js';
 import { exportCollections } from '../core/export.js';
 import { importBackup } from '../core/import.js';
 import { runIngest } from '../core/ingest.js';
-import { probe } from '../core/probe.js';
+import { exposure, probe } from '../core/probe.js';
 import { startChromaServer } from '../core/server/chroma-server.js';
 import { generateToken } from '../core/token.js';
 import { verifyBackup } from '../core/verify.js';
@@ -27,6 +27,8 @@ export interface WizardServices {
   importBackup: typeof importBackup;
   verifyBackup: typeof verifyBackup;
   probe: typeof probe;
+  /** Whether the target answers without a token; tests judge loopback servers as public. */
+  exposure: typeof exposure;
   startChromaServer: typeof startChromaServer;
   runIngest: typeof runIngest;
   planSelfHostedEnv: typeof planSelfHostedEnv;
@@ -45,6 +47,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     importBackup,
     verifyBackup,
     probe,
+    exposure,
     startChromaServer,
     runIngest,
     planSelfHostedEnv,

@@ -10,6 +10,7 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { importBackup } from '../../src/core/import.js';
 import { freePort } from '../../src/core/server/chroma-server.js';
+import { exposure } from '../../src/core/probe.js';
 import { wizardStateFrom } from '../../src/core/state/machine.js';
 import { emptyState } from '../../src/core/state/store.js';
 import { startTestServer } from '../helpers/chroma.js';
@@ -317,6 +318,16 @@ describe('step 7 and the end', () => {
     await press(app, KEY.enter);
     await waitUntil(() => app.exits.length > 0, 5_000, 'onExit');
     expect(app.exits).toEqual([0]);
+  });
+
+  it('warns at Done when the server answers without a token from the internet', async () => {
+    const state = { ...standingOn('ingest'), screen: 'done' as const };
+    state.steps.ingest = 'done';
+    // Our test server is on loopback; judge it as a public host would be judged.
+    const services = { ...testServices({ dir, env: {} }), exposure: (target: Parameters<typeof exposure>[0]) => exposure(target, { treatAsPublic: true }) };
+    const app = await mount(services, state, { backupPath: backup, target: endpoint({ url: chroma.server.url }) });
+    const shown = await waitForFrame(app, 'Anyone can read and delete');
+    expect(shown).toContain('token-checking proxy');
   });
 
   it('does not claim every record was checked when the verify mismatch was accepted', async () => {

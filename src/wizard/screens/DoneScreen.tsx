@@ -1,10 +1,22 @@
+import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
+import { OPEN_SERVER_WARNING, type Exposure } from '../../core/probe.js';
+import { currentTarget } from '../target.js';
 import { Select } from '@inkjs/ui';
 import type { WizardState } from '../../core/state/machine.js';
 import type { StepProps } from '../session.js';
 
-export function DoneScreen({ state, session, onExit }: Pick<StepProps, 'session'> & { state: WizardState; onExit: () => void }) {
+export function DoneScreen({ state, session, services, onExit }: Pick<StepProps, 'session' | 'services'> & { state: WizardState; onExit: () => void }) {
   const verified = state.steps.verify === 'done';
+  const [risk, setRisk] = useState<Exposure>('unknown');
+  useEffect(() => {
+    let cancelled = false;
+    const target = currentTarget(session, services);
+    void services.exposure(target).then((found) => !cancelled && setRisk(found));
+    return () => {
+      cancelled = true;
+    };
+  }, [session, services]);
   return (
     <Box flexDirection="column">
       {verified ? (
@@ -16,6 +28,7 @@ export function DoneScreen({ state, session, onExit }: Pick<StepProps, 'session'
           Done, but verification did not pass: run chroma-migrate verify before you rely on it.
         </Text>
       )}
+      {risk === 'open' ? <Text color="red" bold>! {OPEN_SERVER_WARNING}</Text> : null}
       <Text>Next:</Text>
       <Text>· Back up weekly: chroma-migrate backup --dir ./backups --keep 4 --print-cron</Text>
       <Text>· Keep the Cloud data a week or two until you trust the new server.</Text>
