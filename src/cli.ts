@@ -3,6 +3,11 @@
 process.env.NODE_ENV ??= 'production';
 const { main } = await import('./main.js');
 
+// Past a file-size limit (ulimit -f) the kernel sends SIGXFSZ; with signal-exit's handler (from
+// write-file-atomic) as the only listener, the process re-raises it and dies mid-write. A
+// listener of our own makes the write fail with EFBIG instead, which the writers explain.
+process.on('SIGXFSZ', () => undefined);
+
 const controller = new AbortController();
 let interrupts = 0;
 process.on('SIGINT', () => {

@@ -151,6 +151,12 @@ async function importCollection(context: CollectionContext, header: CollectionHe
   if (existing && previous && !previous.done) {
     action = 'resumed';
     start = previous.committed;
+  } else if (existing && previous?.done && options.ifExists !== 'recreate' && (await call(() => api.count(existing!.id, { signal }))) === header.count) {
+    // This backup already finished here (the same command again, e.g. after a crash between
+    // the last checkpoint and the exit): nothing to send, and not a reason to stop. The count
+    // check below still runs.
+    action = 'resumed';
+    start = previous.committed;
   } else if (existing) {
     const count = await call(() => api.count(existing!.id, { signal }));
     const choice = count === 0 ? 'append' : await decide(options, name, count);

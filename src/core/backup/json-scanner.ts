@@ -10,6 +10,7 @@
  * For each value the handler decides: descend (objects/arrays: report their children),
  * capture (parse and hand over), or skip (scan past without allocating).
  */
+import { isUtf8 } from 'node:buffer';
 import { badBackup, describeByte, describeJsonError, TRUNCATED } from './bad-backup.js';
 
 export type ValueKind = 'object' | 'array' | 'scalar';
@@ -261,7 +262,12 @@ export class JsonScanner {
     let value: unknown;
     if (this.capture) {
       const last = chunk.subarray(this.partStart, end);
-      const raw = (this.parts.length === 0 ? last : Buffer.concat([...this.parts, last])).toString('utf8');
+      const bytes = this.parts.length === 0 ? last : Buffer.concat([...this.parts, last]);
+      const raw = bytes.toString('utf8');
+      // toString() turns bytes that are not UTF-8 into U+FFFD silently: the data would change.
+      if (raw.includes('\uFFFD') && !isUtf8(bytes)) {
+        throw badBackup(`${this.label} near byte ${this.valueOffset} in ${this.where()}: bytes that are not UTF-8 (the file must be UTF-8; was it saved as Latin-1 or Windows-1252?)`);
+      }
       this.parts = [];
       try {
         value = JSON.parse(raw);

@@ -4,6 +4,7 @@
  * - read: yield one collection's records, skipping other lines by their prefix without
  *   parsing them (cheap skip), and stop at that collection's "end" line.
  */
+import { isUtf8 } from 'node:buffer';
 import { MigrateError } from '../errors.js';
 import { badBackup, describeJsonError, TRUNCATED } from './bad-backup.js';
 import { CollectionCheck } from './collection-check.js';
@@ -109,6 +110,8 @@ export class OwnFormatReader {
 
   private parse(line: Buffer, no: number, terminated: boolean): Record<string, unknown> {
     const text = line.toString('utf8');
+    // toString() turns bytes that are not UTF-8 into U+FFFD silently: the data would change.
+    if (text.includes('\uFFFD') && !isUtf8(line)) throw this.fail(no, 'the line holds bytes that are not UTF-8 — the file is damaged');
     let value: unknown;
     try {
       value = JSON.parse(text);

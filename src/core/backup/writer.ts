@@ -70,7 +70,7 @@ export class BackupWriter {
     const { resumeAtBytes } = options;
     if (resumeAtBytes === undefined) {
       const gz = options.gzip ?? wantsGzip(path);
-      const handle = await openFile(path, 'w').catch((error: unknown) => {
+      const handle = await openFile(path, 'w', 0o600).catch((error: unknown) => {
         throw ioError(path, 'create', error);
       });
       const writer = new BackupWriter(path, handle, gz, 0, 0, null, true);
@@ -274,6 +274,6 @@ function misuse(message: string): MigrateError {
 
 function ioError(path: string, action: string, error: unknown): MigrateError {
   const code = (error as { code?: unknown } | null)?.code;
-  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'no such file or folder' : String((error as Error)?.message ?? error);
+  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EFBIG' ? 'the file reached the size limit (ulimit -f, or the file system\'s largest file)' : code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'no such file or folder' : String((error as Error)?.message ?? error);
   return new MigrateError('IO', `Cannot ${action} the backup ${path}: ${why}`, 'Check free disk space and permissions, then resume.', { cause: error });
 }

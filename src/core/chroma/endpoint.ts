@@ -18,6 +18,8 @@ export const EndpointSchema = z.object({
   cloud: z.boolean().default(false),
   /** Resolve tenant/database from /auth/identity (Cloud keys are scoped to one). */
   resolveTenant: z.boolean().default(false),
+  /** Per-request timeout (ms); the default suits Railway's 5-minute cap. Tests shorten it. */
+  timeoutMs: z.number().int().positive().optional(),
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type EndpointInput = z.input<typeof EndpointSchema>;

@@ -1,0 +1,119 @@
+/**
+ * Tokens and API keys never appear in output, the state file, error messages, or the argv of the
+ * CLI and its children (ps); backups, .env and the state file are created 0600.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
+
+const TOKEN = 'tok-SECRET-6f1d2c9a8b7e';
+const API_KEY = 'ck-APIKEY-0a9b8c7d6e5f4a3b';
+const WRONG = 'tok-WRONG-1234567890ab';
+
+let dir = '';
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let guarded: FaultProxy;
+let sourceGuard: FaultProxy;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cm-secrets-'));
+  server = await startTestServer();
+  const api = new ChromaApi(endpoint({ url: server.server.url }));
+  const info = await api.createCollection({ name: 'secret_source', metadata: null, space: null });
+  await api.upsert(info.id, makeRecords(120, { dim: 8, prefix: 's' }), { base64: true });
+  guarded = await startFaultProxy(server.server.url, { token: { value: TOKEN, header: 'authorization' } });
+  sourceGuard = await startFaultProxy(server.server.url, { token: { value: API_KEY, header: 'authorization' } });
+});
+afterAll(async () => {
+  await guarded?.close();
+  await sourceGuard?.close();
+  await server?.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function expectNoSecret(text: string, where: string): void {
+  for (const secret of [TOKEN, API_KEY, WRONG]) {
+    expect(text.includes(secret), `${where} holds a secret`).toBe(false);
+    // Nor most of it: a mask shows a few characters at most.
+    expect(text.includes(secret.slice(4, 16)), `${where} holds part of a secret`).toBe(false);
+  }
+}
+
+const mode = async (path: string) => (await stat(path)).mode & 0o777;
+
+describe('secrets stay secret', () => {
+  it('export, import, verify, ping, status: output, errors and the state file never hold the token or the key', async () => {
+    const statePath = join(dir, 'state.json');
+    const env = { CHROMA_MIGRATE_STATE: statePath };
+    const out = join(dir, 'backup.jsonl.gz');
+    const runs = [
+      await runCli(['export', '--source-url', sourceGuard.url, '--source-token', API_KEY, '--out', out], env),
+      await runCli(['import', '--input', out, '--url', guarded.url, '--token', TOKEN, '--as', 'secret_copy', '--if-exists', 'abort'], env),
+      await runCli(['verify', '--input', out, '--url', guarded.url, '--as', 'secret_copy'], { ...env, CHROMA_AUTH_TOKEN: TOKEN }),
+      await runCli(['ping', '--url', guarded.url, '--token', TOKEN], env),
+      await runCli(['status'], env),
+      await runCli(['import', '--input', out, '--url', guarded.url, '--token', TOKEN, '--as', 'secret_copy', '--json', '--if-exists', 'append'], env),
+    ];
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0, 0, 0]);
+    // And when things go wrong: a wrong token, a wrong key, a Cloud key to an unreachable host.
+    const failures = [
+      await runCli(['import', '--input', out, '--url', guarded.url, '--token', WRONG, '--as', 'secret_copy', '--if-exists', 'append'], env),
+      await runCli(['export', '--source-url', sourceGuard.url, '--source-token', WRONG, '--out', join(dir, 'x.jsonl')], env),
+      await runCli(['ping', '--url', guarded.url, '--token', WRONG], env),
+      await runCli(['export', '--out', join(dir, 'cloud.jsonl'), '--tenant', 't', '--database', 'd'], { ...env, CHROMA_API_KEY: API_KEY, CHROMA_CLOUD_HOST: '127.0.0.1' }),
+    ];
+    expect(failures.map((run) => run.code)).toEqual([1, 1, 1, 1]);
+    for (const [index, run] of [...runs, ...failures].entries()) expectNoSecret(run.stdout + run.stderr, `run ${index}`);
+    expectNoSecret(await readFile(statePath, 'utf8'), 'the state file');
+    // The backup records where it came from, never with what key.
+    const { gunzipSync } = await import('node:zlib');
+    expectNoSecret(gunzipSync(await readFile(out)).toString('utf8').slice(0, 4096), 'the backup header');
+    expect(await mode(statePath)).toBe(0o600);
+    expect(await mode(out)).toBe(0o600);
+  }, 60_000);
+
+  it('a token given in the environment never reaches the argv of the CLI or any child (ps)', async () => {
+    const input = join(dir, 'ps.json');
+    await writePythonRowsJson(input, 'ps_check', makeRecords(300, { dim: 8 }));
+    guarded.setRules({ token: { value: TOKEN, header: 'authorization' }, delayMs: 100, faultPaths: /\/upsert$/ });
+    const child = spawnCli(['import', '--input', input, '--url', guarded.url, '--batch', '10', '--concurrency', '1', '--if-exists', 'abort'], {
+      env: { CHROMA_MIGRATE_STATE: join(dir, 'state-ps.json'), CHROMA_AUTH_TOKEN: TOKEN },
+    });
+    // Read every process's command line while it runs (what ps shows), a few times.
+    const seen: string[] = [];
+    for (let i = 0; i < 10 && child.exitCode === null; i++) {
+      for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+        try {
+          seen.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+        } catch {
+          // gone meanwhile
+        }
+      }
+      await new Promise((wait) => setTimeout(wait, 100));
+    }
+    await exitOf(child);
+    guarded.setRules({ token: { value: TOKEN, header: 'authorization' } });
+    expect(seen.some((line) => line.includes('ps.json'))).toBe(true);
+    expect(await exitOf(child)).toBe(0);
+    expectNoSecret(seen.join('\n'), 'ps');
+    expectNoSecret(child.output(), 'the output');
+  }, 60_000);
+
+  it('.env is created 0600 and the token in it is masked on screen', async () => {
+    const envFile = join(dir, 'app', '.env');
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'app')));
+    const run = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', TOKEN, '--env-file', envFile, '--yes']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await mode(envFile)).toBe(0o600);
+    expect(await readFile(envFile, 'utf8')).toContain(`CHROMA_AUTH_TOKEN=${TOKEN}`);
+    expectNoSecret(run.stdout + run.stderr, 'env set output');
+  });
+});
