@@ -56,7 +56,8 @@ export async function chromaRequest<T>(
   path: string,
   options: RequestOptions = {},
 ): Promise<T> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const timeoutMs = options.timeoutMs ?? target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (!options.anonymous) Object.assign(headers, authHeaders(target));
@@ -75,7 +76,7 @@ export async function chromaRequest<T>(
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? error;
     if (timeout.aborted) {
-      throw new ChromaRequestError('timeout', `${method} ${path} got no answer within ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`, null);
+      throw new ChromaRequestError('timeout', `${method} ${path} got no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, null);
     }
     throw new ChromaRequestError('network', `${method} ${path} failed: ${networkReason(error)}`, null);
   }
