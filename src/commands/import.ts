@@ -36,8 +36,9 @@ and it continues from the checkpoint. Ends with the count check.
   --if-exists MODE      when the collection already holds records:
                         ask (default in a terminal), append (upsert by id),
                         recreate (delete it first), abort
-  --batch N             records per request (default 100; never above the server's limit)
-  --concurrency N       requests in flight (default 3)
+  --batch N             records per request (default 1000, 300 to Chroma Cloud;
+                        never above the server's limit)
+  --concurrency N       requests in flight (default 2)
   --yes                 with no --if-exists: append without asking
   --json                print the result as JSON on stdout
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { importBackup, type ImportOptions } from '../../src/core/import.js';
 import { STEP_IDS } from '../../src/core/state/steps.js';
 import { emptyState, loadState, saveState } from '../../src/core/state/store.js';
 import { startTestServer } from '../helpers/chroma.js';
@@ -17,7 +18,9 @@ import { KEY, press, select, typeLine, waitForFrame, waitUntil } from '../helper
 import { mountFromSavedState, mountWizard, tempDir, testServices, type Mounted } from './harness.js';
 
 const TOTAL = 1177;
-const BATCH = 100; // the wizard imports with the engine's default batch size
+// Smaller than the engine's default (1,000), so the Ctrl-C lands between committed batches.
+const BATCH = 100;
+const smallBatches = { importBackup: (options: ImportOptions) => importBackup({ ...options, batchSize: BATCH }) };
 
 let dir = '';
 let backup = '';
@@ -49,7 +52,7 @@ describe('Ctrl-C during the import, then the wizard again', () => {
   it('saves the checkpoint, exits 130, offers "Resume at step 5", continues from it and ends at Done', async () => {
     // --- First run: up to the import, which is slow (every upsert waits at the proxy).
     slow.setRules({ delayMs: 400, faultPaths: /\/upsert$/ });
-    const first = testServices({ dir });
+    const first = testServices({ dir, overrides: smallBatches });
     app = mountWizard(first);
     await waitForFrame(app, 'Begin');
     await press(app, KEY.enter);
@@ -91,7 +94,7 @@ describe('Ctrl-C during the import, then the wizard again', () => {
     // --- Second run: a new process would read .env again (it now points at the server).
     slow.setRules({ delayMs: 20, faultPaths: /\/upsert$/ });
     slow.resetStats();
-    const second = testServices({ dir });
+    const second = testServices({ dir, overrides: smallBatches });
     expect(second.env.CHROMA_HOST).toBe('127.0.0.1');
     app = await mountFromSavedState(second);
     const welcome = await waitForFrame(app, 'Resume at step');

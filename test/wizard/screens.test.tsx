@@ -205,6 +205,7 @@ describe('step 5: import', () => {
         importBackup: (options) =>
           importBackup({
             ...options,
+            batchSize: 100,
             concurrency: 1,
             onProgress: (event) => {
               if (event.type === 'batch') {
