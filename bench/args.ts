@@ -1,0 +1,102 @@
+/** Flags of `npm run bench -- …`; every size is a flag so a quick run and the full run share code. */
+export interface BenchArgs {
+  records: number;
+  big: number;
+  skipBig: boolean;
+  dim: number;
+  sweepBatches: number[];
+  sweepConcurrency: number[];
+  /** Batch size and concurrency for chroma-migrate's import; defaults = the product's defaults. */
+  importBatch?: number;
+  importConcurrency?: number;
+  exportConcurrency?: number;
+  /** Milliseconds a proxy adds to every export request, standing in for the round trip to Cloud. */
+  latencyMs: number;
+  only: Set<Section>;
+  out: string;
+  keep: boolean;
+  label: string;
+}
+
+export type Section = 'import' | 'export' | 'memory' | 'size' | 'wizard';
+const SECTIONS: Section[] = ['import', 'export', 'memory', 'size', 'wizard'];
+
+export const USAGE = `npm run bench -- [flags]
+  --records N            synthetic collection size (default 20000)
+  --big N                the large backup for memory and export growth (default 100000)
+  --skip-big             leave out the large-backup runs (memory, export growth)
+  --dim N                embedding dimension (default 384)
+  --sweep-batches L      raw-loader batch sizes, comma-separated (default 100,300,1000,2000)
+  --sweep-concurrency L  raw-loader requests in flight (default 1,2)
+  --import-batch N       chroma-migrate import --batch-size (default: the product's)
+  --import-concurrency N chroma-migrate import --concurrency (default: the product's)
+  --export-concurrency N chroma-migrate export --concurrency (default: the product's)
+  --latency MS           also export through a proxy adding MS to each request, like the
+                         round trip to Chroma Cloud (default 50)
+  --only L               sections: import,export,memory,size,wizard (default all)
+  --label TEXT           stored in results.json to tell runs apart
+  --out FILE             where the JSON goes (default bench/results.json)
+  --keep                 keep the temp folder (servers' data, backups)`;
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = {
+    records: 20_000,
+    big: 100_000,
+    skipBig: false,
+    dim: 384,
+    sweepBatches: [100, 300, 1000, 2000],
+    sweepConcurrency: [1, 2],
+    only: new Set(SECTIONS),
+    out: 'bench/results.json',
+    keep: false,
+    label: '',
+    latencyMs: 50,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${flag} needs a value\n\n${USAGE}`);
+      return next;
+    };
+    const count = (): number => {
+      const text = value();
+      const n = Number(text.replace(/[_,]/g, ''));
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a whole number ≥ 1, got ${text}`);
+      return n;
+    };
+    const list = (): number[] => value().split(',').map((part) => {
+      const n = Number(part);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants whole numbers ≥ 1, got ${part}`);
+      return n;
+    });
+    switch (flag) {
+      case '--records': args.records = count(); break;
+      case '--big': args.big = count(); break;
+      case '--skip-big': args.skipBig = true; break;
+      case '--dim': args.dim = count(); break;
+      case '--sweep-batches': args.sweepBatches = list(); break;
+      case '--sweep-concurrency': args.sweepConcurrency = list(); break;
+      case '--import-batch': args.importBatch = count(); break;
+      case '--import-concurrency': args.importConcurrency = count(); break;
+      case '--export-concurrency': args.exportConcurrency = count(); break;
+      case '--latency': args.latencyMs = count(); break;
+      case '--label': args.label = value(); break;
+      case '--out': args.out = value(); break;
+      case '--keep': args.keep = true; break;
+      case '--only': {
+        const wanted = value().split(',');
+        const bad = wanted.filter((name) => !SECTIONS.includes(name as Section));
+        if (bad.length > 0) throw new Error(`--only: unknown section ${bad.join(', ')} (known: ${SECTIONS.join(', ')})`);
+        args.only = new Set(wanted as Section[]);
+        break;
+      }
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`Unknown flag ${flag}\n\n${USAGE}`);
+    }
+  }
+  return args;
+}

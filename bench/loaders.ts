@@ -1,0 +1,115 @@
+/**
+ * The methods chroma-migrate is measured against: the guide's JS-client loop, raw HTTP loaders
+ * straight against the server (the practical limit), and the plain sequential export loop.
+ * Every loop is bounded by the record count; every URL is a local server the run started.
+ */
+import { ChromaClient } from 'chromadb';
+import { encodeFloat32 } from '../src/core/chroma/api.js';
+import type { BackupRecord } from '../src/core/backup/types.js';
+import { COLLECTION } from './data.js';
+
+const BASE = '/api/v2/tenants/default_tenant/databases/default_database';
+
+async function post<T>(url: string, body: string): Promise<T> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url} → ${response.status}: ${text.slice(0, 200)}`);
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+async function createCollection(url: string): Promise<string> {
+  const info = await post<{ id: string }>(`${url}${BASE}/collections`, JSON.stringify({ name: COLLECTION, configuration: { hnsw: { space: 'cosine' } } }));
+  return info.id;
+}
+
+export async function countOf(url: string, id: string): Promise<number> {
+  const response = await fetch(`${url}${BASE}/collections/${id}/count`);
+  return (await response.json()) as number;
+}
+
+export async function collectionId(url: string, name = COLLECTION): Promise<string> {
+  const response = await fetch(`${url}${BASE}/collections/${encodeURIComponent(name)}`);
+  if (!response.ok) throw new Error(`no collection ${name} on ${url}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+export interface LoadTiming {
+  seconds: number;
+  records: number;
+}
+
+/**
+ * The guide's method: the chromadb JS client, `collection.add` of 100 records at a time, one
+ * after the other. Records are already in memory (the guide json.loads the whole file first);
+ * only the upload loop is timed.
+ */
+export async function guideImport(url: string, records: BackupRecord[]): Promise<LoadTiming> {
+  const { hostname, port } = new URL(url);
+  const client = new ChromaClient({ host: hostname, port: Number(port), ssl: false });
+  const collection = await client.createCollection({ name: COLLECTION, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } });
+  const started = performance.now();
+  for (let i = 0; i < records.length; i += 100) {
+    const batch = records.slice(i, i + 100);
+    await collection.add({
+      ids: batch.map((record) => record.id),
+      embeddings: batch.map((record) => record.embedding as number[]),
+      documents: batch.map((record) => record.document as string),
+      metadatas: batch.map((record) => record.metadata as Record<string, string | number | boolean>),
+    });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const count = await collection.count();
+  if (count !== records.length) throw new Error(`guide import left ${count} of ${records.length} records`);
+  return { seconds, records: records.length };
+}
+
+/**
+ * A raw loader: request bodies (base64 float32, as the server prefers) are built before the
+ * clock starts, so only the server's work and the HTTP round trips are timed.
+ */
+export async function rawImport(url: string, records: BackupRecord[], batch: number, concurrency: number): Promise<LoadTiming> {
+  const id = await createCollection(url);
+  const bodies: string[] = [];
+  for (let i = 0; i < records.length; i += batch) {
+    const part = records.slice(i, i + batch);
+    bodies.push(
+      JSON.stringify({
+        ids: part.map((record) => record.id),
+        embeddings: part.map((record) => encodeFloat32(record.embedding as number[])),
+        documents: part.map((record) => record.document),
+        metadatas: part.map((record) => record.metadata),
+        uris: null,
+      }),
+    );
+  }
+  const route = `${url}${BASE}/collections/${id}/upsert`;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) await post(route, bodies[next++] as string);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const count = await countOf(url, id);
+  if (count !== records.length) throw new Error(`raw import left ${count} of ${records.length} records`);
+  return { seconds, records: records.length };
+}
+
+/**
+ * The plain export loop: `get` with limit/offset, one page after the other, every field
+ * included, answers parsed and dropped (no file is written, which only flatters this side).
+ */
+export async function sequentialExport(url: string, id: string, total: number, pageSize: number): Promise<LoadTiming> {
+  const route = `${url}${BASE}/collections/${id}/get`;
+  let records = 0;
+  const started = performance.now();
+  for (let offset = 0, pages = 0; pages <= Math.ceil(total / pageSize); offset += pageSize, pages++) {
+    const page = await post<{ ids: string[] }>(route, JSON.stringify({ limit: pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }));
+    records += page.ids.length;
+    if (page.ids.length < pageSize) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (records !== total) throw new Error(`sequential export read ${records} of ${total} records`);
+  return { seconds, records };
+}

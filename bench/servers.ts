@@ -1,0 +1,50 @@
+/**
+ * Real Chroma servers for the benchmark: each in its own folder under the run's temp dir, on a
+ * free localhost port, and all stopped (SIGINT, through stop()) when the run ends or fails.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startChromaServer, type RunningServer } from '../src/core/server/chroma-server.js';
+
+export interface BenchServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<RunningServer>();
+
+export async function startServer(root: string, label: string): Promise<BenchServer> {
+  const dir = await mkdtemp(join(root, `server-${label}-`));
+  const server = await startChromaServer({ path: join(dir, 'data'), startTimeoutMs: 60_000 });
+  running.add(server);
+  if (!/^http:\/\/(localhost|127\.0\.0\.1):\d+$/.test(server.url)) {
+    await server.stop();
+    throw new Error(`refusing to benchmark a server that is not local: ${server.url}`);
+  }
+  return {
+    url: server.url,
+    stop: async () => {
+      if (!running.delete(server)) return;
+      await server.stop();
+      // The data folders of 100k-record collections are large: free the disk as we go.
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function stopAllServers(): Promise<void> {
+  await Promise.allSettled([...running].map(async (server) => {
+    running.delete(server);
+    await server.stop();
+  }));
+}
+
+/** Starts a server, runs `work`, and always stops the server. */
+export async function withServer<T>(root: string, label: string, work: (server: BenchServer) => Promise<T>): Promise<T> {
+  const server = await startServer(root, label);
+  try {
+    return await work(server);
+  } finally {
+    await server.stop();
+  }
+}
