@@ -23,10 +23,9 @@ export const ingestCommand: Command = {
 
 Step 7, "complete ingestion": runs CMD through the shell in the current folder, with the
 target's CHROMA_HOST, CHROMA_PORT, CHROMA_SSL and CHROMA_AUTH_TOKEN in its environment and
-CHROMA_API_KEY, CHROMA_TENANT and CHROMA_DATABASE taken out of it, so a script that prefers
-Chroma Cloud cannot write there by accident. (A script that loads .env itself — load_dotenv(),
-dotenv.config() — reads them back from the file: let CHROMA_HOST decide, as the guide's client
-code does.) Its output is shown as it comes; Ctrl-C is passed on to it. Counts each collection
+CHROMA_API_KEY, CHROMA_TENANT and CHROMA_DATABASE set empty, so a script that prefers Chroma
+Cloud cannot write there by accident — even one that loads .env itself (load_dotenv(),
+dotenv.config()), since dotenv never overrides a variable that is already set. Its output is shown as it comes; Ctrl-C is passed on to it. Counts each collection
 before and after, e.g. "cro_audit_issues: 1,177 → 2,054 (+877)". The command is remembered in
 the migration state for next time.
 

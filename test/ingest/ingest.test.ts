@@ -33,7 +33,8 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
   it('ingests the remaining audits: "cro_audit_issues: 1,177 → 2,054 (+877)", with the target in the environment and no Cloud key', async () => {
     const report = join(dir, 'seen-ok.json');
     const state = join(dir, 'state-ok.json');
-    const command = ingestScript(`--collection cro_audit_issues --add 877 --report '${report}'`);
+    // The script loads the project's .env itself, as many do: its Cloud key must still not win.
+    const command = ingestScript(`--collection cro_audit_issues --add 877 --report '${report}' --dotenv '${envFile}'`);
     const result = await runCli(['ingest', '--command', command, '--env-file', envFile, '--state', state], shellEnv);
 
     expect(result.stderr).not.toMatch(/Unexpected/);
@@ -51,6 +52,9 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
       CHROMA_SSL: 'false',
       CHROMA_AUTH_TOKEN: TOKEN,
       CHROMA_AUTH_TOKEN_TRANSPORT_HEADER: 'Authorization',
+      CHROMA_API_KEY: '',
+      CHROMA_TENANT: '',
+      CHROMA_DATABASE: '',
     });
     // Neither the Cloud keys (from the shell or from .env) nor the token on any command line `ps` shows.
     expect(JSON.stringify(seen)).not.toMatch(/ck-from|tenant-from/);

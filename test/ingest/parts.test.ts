@@ -4,6 +4,9 @@ import { childEnv } from '../../src/core/ingest/child-env.js';
 import { describeCount, pairCounts } from '../../src/core/ingest/counts.js';
 import { LineSplitter, LineTail } from '../../src/core/ingest/lines.js';
 
+// Empty, not absent: a script that loads .env with dotenv then cannot pick the key up from it.
+const NO_CLOUD = { CHROMA_API_KEY: '', CHROMA_TENANT: '', CHROMA_DATABASE: '', CHROMA_CLOUD_HOST: '' };
+
 describe('the ingestion command\'s environment', () => {
   it('carries the target as CHROMA_* and no Cloud key, whatever the shell had', () => {
     const env = childEnv(
@@ -17,13 +20,14 @@ describe('the ingestion command\'s environment', () => {
       CHROMA_SSL: 'true',
       CHROMA_AUTH_TOKEN: 'tok-123456789',
       CHROMA_AUTH_TOKEN_TRANSPORT_HEADER: 'X-Chroma-Token',
+      ...NO_CLOUD,
       PYTHONUNBUFFERED: '1',
     });
   });
 
   it('a target without a token leaves no token behind', () => {
     const env = childEnv({ CHROMA_AUTH_TOKEN: 'from-shell', PYTHONUNBUFFERED: '0' }, endpoint({ url: 'http://localhost:8000' }));
-    expect(env).toEqual({ CHROMA_HOST: 'localhost', CHROMA_PORT: '8000', CHROMA_SSL: 'false', PYTHONUNBUFFERED: '0' });
+    expect(env).toEqual({ CHROMA_HOST: 'localhost', CHROMA_PORT: '8000', CHROMA_SSL: 'false', ...NO_CLOUD, PYTHONUNBUFFERED: '0' });
   });
 });
 

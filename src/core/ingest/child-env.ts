@@ -9,8 +9,8 @@ export const CLOUD_KEYS = ['CHROMA_API_KEY', 'CHROMA_TENANT', 'CHROMA_DATABASE',
 
 /**
  * The environment the user's ingestion command runs with: the caller's environment, the
- * target's CHROMA_* on top, and nothing that reaches Chroma Cloud — so a script that prefers
- * Cloud when CHROMA_API_KEY is set cannot write there by accident.
+ * target's CHROMA_* on top, and the Cloud keys emptied — so a script that prefers Cloud when
+ * CHROMA_API_KEY is set cannot write there by accident.
  *
  * The token travels only here, never on the command line (where `ps` would show it).
  */
@@ -21,6 +21,9 @@ export function childEnv(base: Record<string, string | undefined>, target: Endpo
   for (const key of [...SELF_HOSTED_KEYS, ...CLOUD_KEYS]) delete env[key];
   const { host, port, ssl } = parseChromaUrl(target.url);
   Object.assign(env, selfHostedEnv({ host, port, ssl }, target.token, target.token ? target.tokenHeader : undefined));
+  // Present but empty, not absent: dotenv (Python's load_dotenv, Node's config) never overrides a
+  // variable that is set, so a script that loads .env still cannot pick up the Cloud key from it.
+  for (const key of CLOUD_KEYS) env[key] = '';
   // Python block-buffers a piped stdout; without this the live view would show nothing for minutes.
   env.PYTHONUNBUFFERED ??= '1';
   return env;
