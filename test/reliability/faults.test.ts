@@ -157,6 +157,47 @@ describe('a fault that never clears', () => {
     await expectVerified(name);
   }, 60_000);
 
+  it('a server that stops answering: each request is tried three times, then a clear timeout error', async () => {
+    const name = 'faults_hung_server';
+    const statePath = join(dir, `state-${name}.json`);
+    proxy.setRules({ delayMs: 60, faultPaths: upsertsOnly });
+    proxy.resetStats();
+    let hung = false;
+    const progress = collect();
+    const failure = await importBackup({
+      input,
+      target: endpoint({ url: proxy.url, timeoutMs: 400 }),
+      renameTo: name,
+      ifExists: 'abort',
+      batchSize: 50,
+      concurrency: 3,
+      statePath,
+      onProgress: (event) => {
+        progress.listener(event);
+        if (!hung && event.type === 'batch' && event.done >= 200) {
+          hung = true;
+          proxy.setRules({ delayMs: 60_000, faultPaths: upsertsOnly }); // answers nothing, for a minute
+        }
+      },
+    }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    proxy.setRules({});
+    expect(hung).toBe(true);
+    expect(failure).toBeInstanceOf(MigrateError);
+    expect((failure as MigrateError).message).toMatch(/no answer within 400 ms/);
+    expect((failure as MigrateError).fix).toMatch(/run the same command again/i);
+    // Two retries after a timeout, not six: the first request to give up ends the run.
+    const timeoutRetries = progress.events.filter((event) => event.type === 'retry' && event.reason.includes('no answer'));
+    expect(Math.max(...timeoutRetries.map((event) => (event.type === 'retry' ? event.attempt : 0)))).toBeLessThanOrEqual(2);
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { imports: Array<{ collection: string; committed: number; done: boolean }> };
+    const checkpoint = state.imports.find((entry) => entry.collection === name);
+    expect(checkpoint).toMatchObject({ done: false });
+    expect(checkpoint?.committed).toBeGreaterThanOrEqual(200);
+    log.push(`import | every upsert unanswered from record ${checkpoint?.committed} on (400 ms timeout) | ${(failure as MigrateError).code} error after ${timeoutRetries.length} timeout retries, checkpoint kept`);
+  }, 60_000);
+
   it("Cloud's 422 quota answer is not retried: a clear QUOTA error at once", async () => {
     proxy.setRules({ cloudQuota: true });
     proxy.resetStats();

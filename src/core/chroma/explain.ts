@@ -15,7 +15,7 @@ export function explainRequestError(error: unknown, target: Endpoint): unknown {
     case 'network':
       return make('CONNECTION', `Could not reach ${where}: ${error.message}.`, 'Check the URL, and that the server is deployed and running (a new Railway deployment takes a minute or two).');
     case 'timeout':
-      return make('CONNECTION', `${where} did not answer in time: ${error.message}.`, 'The server may be overloaded or asleep; try again, or lower --batch and --concurrency.');
+      return make('CONNECTION', `${where} did not answer in time: ${error.message}.`, 'The server may be overloaded, asleep or hung: check it answers (chroma-migrate ping), then run the same command again: it continues where it stopped. Lower --batch and --concurrency for a slow server.');
     case 'unauthorized':
     case 'forbidden':
       return make(

@@ -41,7 +41,11 @@ export interface RequestOptions {
   anonymous?: boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = 120_000;
+/**
+ * A batch of 1,000 384-d records is ~2 MB and takes a local server under a second; 60 s leaves
+ * room for a slow uplink to a remote server while a hung one is noticed (see withRetry).
+ */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 export function authHeaders(target: Endpoint): Record<string, string> {
   if (!target.token) return {};
