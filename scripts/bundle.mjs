@@ -17,8 +17,18 @@ await build({
   sourcemap: true,
   // chromadb is only used by the library face; react-devtools-core only by Ink with DEV=true.
   external: ['chromadb', 'react-devtools-core'],
-  // Bundled CommonJS dependencies call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // Bundled CommonJS dependencies call require() for Node's built-ins, and read __filename
+  // (write-file-atomic names its temp files with it): give them both, as Node gives CommonJS.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      "import { dirname as __pathDirname } from 'node:path';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+      'const __dirname = __pathDirname(__filename);',
+    ].join(' '),
+  },
   // Minified, and React/Ink's development code dropped at build time rather than skipped at run
   // time: ~0.1 s less to parse before the first frame (measured, 10 starts each). Names are kept
   // for readable errors; the source maps lead back to src/.

@@ -14,9 +14,19 @@ type CommandArgsConfig<T extends OptionSpec> = { args: string[]; options: typeof
 /** Spelled out so declaration files can name it (node:util does not export its result types). */
 export type ParsedCommandArgs<T extends OptionSpec> = ReturnType<typeof parseArgs<CommandArgsConfig<T>>>;
 
+/**
+ * The .env to use is `--dotenv PATH`. Node 20 itself reads an `--env-file` anywhere on its
+ * command line, even after the script (nodejs/node#54232): it exits with "not found" for a file
+ * that does not exist yet, before any of our code runs. `--env-file` still works where Node lets
+ * it through; both land in the same option.
+ */
+function dotenvAlias(args: string[]): string[] {
+  return args.map((arg) => (arg === '--dotenv' ? '--env-file' : arg.startsWith('--dotenv=') ? `--env-file=${arg.slice('--dotenv='.length)}` : arg));
+}
+
 export function parseCommandArgs<T extends OptionSpec>(command: string, args: string[], options: T): ParsedCommandArgs<T> {
   try {
-    const config: CommandArgsConfig<T> = { args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true };
+    const config: CommandArgsConfig<T> = { args: dotenvAlias(args), options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true };
     return parseArgs(config);
   } catch (error) {
     throw new MigrateError('BAD_INPUT', `${command}: ${(error as Error).message.replace(/^Unknown option/, 'unknown option')}`, `See chroma-migrate ${command} --help.`);

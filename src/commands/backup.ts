@@ -108,7 +108,7 @@ function printCron(
   // cron has none of the shell's variables: a target given by flag must be spelled out; .env is read from the folder.
   if (values.url !== undefined || values.host !== undefined) flags.push('--url', target.url);
   if (values['token-header'] !== undefined) flags.push('--token-header', values['token-header']);
-  if (values['env-file'] !== undefined) flags.push('--env-file', resolve(values['env-file']));
+  if (values['env-file'] !== undefined) flags.push('--dotenv', resolve(values['env-file']));
   io.stdout.write(`${cronLine({ cwd: process.cwd(), dir: values.dir ?? '.', keep, flags, nodeBinDir: dirname(process.execPath) })}\n`);
   if (values.token !== undefined) {
     io.stderr.write('! The token is not written into the crontab (anyone who can read it would see it): put CHROMA_AUTH_TOKEN in .env in this folder.\n');

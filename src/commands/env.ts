@@ -41,7 +41,7 @@ old file is kept as .env.backup-<time> next to it.
                         shell history and in ps
   --token-header H      authorization (Bearer, the default) or x-chroma-token; saved as
                         CHROMA_AUTH_TOKEN_TRANSPORT_HEADER
-  --env-file PATH       the file to change (default ./.env; created if missing, mode 0600)
+  --dotenv PATH         the file to change (default ./.env; created if missing, mode 0600)
   --yes                 write without asking (needed when there is no terminal)
   --dry-run             only show the change
   --json                print {path, backup, changed, written} on stdout (key names, never values)
@@ -108,7 +108,7 @@ async function envSet(args: string[], io: CommandIo, help: string): Promise<numb
   await assertUnchanged(file);
   const backup = file.exists ? await saveBackup(path, file.bytes) : null;
   await writeEnvFile(path, plan.text, file.mode);
-  const flag = values['env-file'] === undefined ? '' : ` --env-file ${values['env-file']}`;
+  const flag = values['env-file'] === undefined ? '' : ` --dotenv ${values['env-file']}`;
   io.stderr.write(
     `✓ Updated ${path}${backup ? `; the previous version is saved as ${backup}` : ''}.\n` +
       `  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${flag}\n`,

@@ -32,7 +32,7 @@ interface Flags {
 export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'Point your app back at Chroma Cloud, or restore a saved .env backup',
-  help: `Usage: chroma-migrate rollback [--env-file PATH] [--restore BACKUP | --list] [--comment] [--yes]
+  help: `Usage: chroma-migrate rollback [--dotenv PATH] [--restore BACKUP | --list] [--comment] [--yes]
 
 The rollback plan: your app's .env stops pointing at the self-hosted server, so the app falls
 back to Chroma Cloud (CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE). Only the .env file
@@ -44,7 +44,7 @@ the current file is saved as .env.backup-<time> before any change.
   --comment             comment those lines out instead of removing them
   --restore BACKUP      put back a saved backup byte for byte ("latest" for the newest)
   --list                list the backups of the file, newest first
-  --env-file PATH       the file (default ./.env)
+  --dotenv PATH         the file (default ./.env)
   --yes                 change the file without asking (needed when there is no terminal)
   --dry-run             only show the change
   --json                print the result as JSON on stdout (key names, never values)
@@ -72,7 +72,7 @@ Exit codes: 0 done or nothing to do, 1 failed or declined, 2 usage (or no termin
 async function fallBackToCloud(comment: boolean, flags: Flags, io: CommandIo): Promise<number> {
   const { path } = flags;
   const file = await readEnvFile(path);
-  if (!file.exists) throw new MigrateError('NOT_FOUND', `There is no ${path} to roll back.`, "Pass --env-file with the path of your app's .env.");
+  if (!file.exists) throw new MigrateError('NOT_FOUND', `There is no ${path} to roll back.`, "Pass --dotenv with the path of your app's .env.");
   const keys = [...SELF_HOSTED_KEYS];
   const plan = planEnvPatch(file.text, comment ? { set: {}, comment: keys } : { set: {}, remove: keys });
   const result = (backup: string | null, written: boolean) => ({ path, action: comment ? 'comment' : 'remove', backup, changed: plan.changes.map((change) => change.key), written });
@@ -188,5 +188,5 @@ function formatDate(date: Date): string {
 }
 
 function envFileFlag(flags: Flags): string {
-  return flags.path === resolve('.env') ? '' : ` --env-file ${flags.path}`;
+  return flags.path === resolve('.env') ? '' : ` --dotenv ${flags.path}`;
 }

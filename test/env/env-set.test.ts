@@ -35,7 +35,7 @@ describe('chroma-migrate env set', () => {
   it('writes host, port, ssl and token, keeps the Cloud keys, and saves a 0600 backup', async () => {
     await writeFile(envPath, APP_ENV, { mode: 0o644 });
     await chmod(envPath, 0o644);
-    const result = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', TOKEN, '--env-file', envPath, '--yes']);
+    const result = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', TOKEN, '--dotenv', envPath, '--yes']);
     expect(result.code, result.stderr).toBe(0);
     const env = parse(await readFile(envPath));
     expect(env).toMatchObject({ CHROMA_HOST: 'chroma.example.com', CHROMA_PORT: '443', CHROMA_SSL: 'true', CHROMA_AUTH_TOKEN: TOKEN });
@@ -51,13 +51,13 @@ describe('chroma-migrate env set', () => {
   it('never prints a token or API key, old or new, in the diff, notes, --json or errors', async () => {
     await writeFile(envPath, APP_ENV);
     const runs = [
-      await runCli(['env', 'set', '--url', 'http://my.up.railway.app:8000/x', '--token', TOKEN, '--env-file', envPath, '--dry-run']),
-      await runCli(['env', 'set', '--url', 'localhost:8000', '--env-file', envPath, '--yes', '--json'], { CHROMA_AUTH_TOKEN: TOKEN }),
-      await runCli(['env', 'set', '--url', 'https://elsewhere.example.com', '--token', `${TOKEN}-new`, '--env-file', envPath]),
-      await runCli(['env', 'set', '--url', 'localhost:8000', '--token', TOKEN, '--token-header', 'nope', '--env-file', envPath]),
-      await runCli(['rollback', '--env-file', envPath, '--yes', '--json']),
-      await runCli(['rollback', '--env-file', envPath, '--restore', 'latest', '--yes']),
-      await runCli(['rollback', '--env-file', envPath, '--list']),
+      await runCli(['env', 'set', '--url', 'http://my.up.railway.app:8000/x', '--token', TOKEN, '--dotenv', envPath, '--dry-run']),
+      await runCli(['env', 'set', '--url', 'localhost:8000', '--dotenv', envPath, '--yes', '--json'], { CHROMA_AUTH_TOKEN: TOKEN }),
+      await runCli(['env', 'set', '--url', 'https://elsewhere.example.com', '--token', `${TOKEN}-new`, '--dotenv', envPath]),
+      await runCli(['env', 'set', '--url', 'localhost:8000', '--token', TOKEN, '--token-header', 'nope', '--dotenv', envPath]),
+      await runCli(['rollback', '--dotenv', envPath, '--yes', '--json']),
+      await runCli(['rollback', '--dotenv', envPath, '--restore', 'latest', '--yes']),
+      await runCli(['rollback', '--dotenv', envPath, '--list']),
     ];
     expect(runs.map((run) => run.code)).toEqual([0, 0, 2, 2, 0, 0, 0]);
     for (const run of runs) {
@@ -71,15 +71,15 @@ describe('chroma-migrate env set', () => {
   });
 
   it('takes the token from CHROMA_AUTH_TOKEN, and writes none when there is none', async () => {
-    await runCli(['env', 'set', '--url', 'localhost', '--env-file', envPath, '--yes'], { CHROMA_AUTH_TOKEN: TOKEN });
+    await runCli(['env', 'set', '--url', 'localhost', '--dotenv', envPath, '--yes'], { CHROMA_AUTH_TOKEN: TOKEN });
     expect(parse(await readFile(envPath)).CHROMA_AUTH_TOKEN).toBe(TOKEN);
     const other = join(dir, 'other.env');
-    await runCli(['env', 'set', '--url', 'localhost', '--env-file', other, '--yes'], { CHROMA_AUTH_TOKEN: '' });
+    await runCli(['env', 'set', '--url', 'localhost', '--dotenv', other, '--yes'], { CHROMA_AUTH_TOKEN: '' });
     expect(parse(await readFile(other))).toEqual({ CHROMA_HOST: 'localhost', CHROMA_PORT: '8000', CHROMA_SSL: 'false' });
   });
 
   it('creates a missing file with mode 0600 and no backup', async () => {
-    const result = await runCli(['env', 'set', '--url', 'http://10.0.0.5:9000', '--token-header', 'X-Chroma-Token', '--env-file', envPath, '--yes', '--json']);
+    const result = await runCli(['env', 'set', '--url', 'http://10.0.0.5:9000', '--token-header', 'X-Chroma-Token', '--dotenv', envPath, '--yes', '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ backup: null, written: true });
     expect(await readFile(envPath, 'utf8')).toBe(
@@ -91,7 +91,7 @@ describe('chroma-migrate env set', () => {
 
   it('without a terminal and without --yes: exit 2 naming --yes, nothing written', async () => {
     await writeFile(envPath, APP_ENV);
-    const result = await runCli(['env', 'set', '--url', 'localhost', '--token', TOKEN, '--env-file', envPath]);
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--token', TOKEN, '--dotenv', envPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--yes');
     expect(result.stderr).toContain('- CHROMA_AUTH_TOKEN=old…dd (24 chars)');
@@ -101,7 +101,7 @@ describe('chroma-migrate env set', () => {
 
   it('changes nothing (and backs up nothing) when the file already says so', async () => {
     await writeFile(envPath, 'CHROMA_HOST=localhost\nCHROMA_PORT="8000"\nCHROMA_SSL=false\n');
-    const result = await runCli(['env', 'set', '--url', 'localhost:8000', '--env-file', envPath]);
+    const result = await runCli(['env', 'set', '--url', 'localhost:8000', '--dotenv', envPath]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/nothing to change/);
     expect(await backups()).toEqual([]);
@@ -109,7 +109,7 @@ describe('chroma-migrate env set', () => {
 
   it('--dry-run shows the change and writes nothing', async () => {
     await writeFile(envPath, APP_ENV);
-    const result = await runCli(['env', 'set', '--url', 'localhost', '--env-file', envPath, '--dry-run']);
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--dotenv', envPath, '--dry-run']);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('+ CHROMA_HOST=localhost');
     expect(result.stderr).toContain('CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE stay as they are');
@@ -133,7 +133,7 @@ describe('env set where it cannot write: a clear IO error, and the original unto
   it('a read-only file (chmod 0444)', async () => {
     await writeFile(envPath, APP_ENV);
     await chmod(envPath, 0o444);
-    const result = await runCli(['env', 'set', '--url', 'localhost', '--env-file', envPath, '--yes']);
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--dotenv', envPath, '--yes']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Cannot write ${envPath}: the file is read-only. Nothing was changed.`);
     expect(result.stderr).toContain(`chmod u+w ${envPath}`);
@@ -144,7 +144,7 @@ describe('env set where it cannot write: a clear IO error, and the original unto
   it('a read-only folder (chmod 0555)', async () => {
     await writeFile(envPath, APP_ENV);
     await chmod(dir, 0o555);
-    const result = await runCli(['env', 'set', '--url', 'localhost', '--env-file', envPath, '--yes']);
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--dotenv', envPath, '--yes']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`the folder ${dir} is read-only`);
     expect(result.stderr).toContain(`chmod u+w ${dir}`);
@@ -155,14 +155,14 @@ describe('env set where it cannot write: a clear IO error, and the original unto
 
   it('a path under a regular file', async () => {
     await writeFile(join(dir, 'not-a-folder'), 'x');
-    const result = await runCli(['env', 'set', '--url', 'localhost', '--env-file', join(dir, 'not-a-folder', '.env'), '--yes']);
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--dotenv', join(dir, 'not-a-folder', '.env'), '--yes']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Part of that path is a file, not a folder/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('a folder that does not exist', async () => {
-    const result = await runCli(['env', 'set', '--url', 'localhost', '--env-file', join(dir, 'missing', '.env'), '--yes']);
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--dotenv', join(dir, 'missing', '.env'), '--yes']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`the folder ${join(dir, 'missing')} is not there`);
     await mkdir(join(dir, 'unused'));

@@ -21,14 +21,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const setUrl = (...extra: string[]) => runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', 'srv-tok-5f4e3d2c1b0a', '--env-file', envPath, '--yes', ...extra]);
+const setUrl = (...extra: string[]) => runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', 'srv-tok-5f4e3d2c1b0a', '--dotenv', envPath, '--yes', ...extra]);
 const backupNames = async () => (await readdir(dir)).filter((name) => name.startsWith('.env.backup-')).sort();
 
 describe('chroma-migrate rollback', () => {
   it('after env set, removes the self-hosted keys and gives back the original bytes', async () => {
     await writeFile(envPath, CLOUD);
     expect((await setUrl()).code).toBe(0);
-    const result = await runCli(['rollback', '--env-file', envPath, '--yes', '--json']);
+    const result = await runCli(['rollback', '--dotenv', envPath, '--yes', '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(envPath, 'utf8')).toBe(CLOUD);
     const json = JSON.parse(result.stdout);
@@ -39,7 +39,7 @@ describe('chroma-migrate rollback', () => {
 
   it('--comment keeps the lines as comments; the Cloud keys still read', async () => {
     await writeFile(envPath, `${CLOUD}\r\nCHROMA_HOST=h\r\nCHROMA_PORT=8000\r\n`);
-    const result = await runCli(['rollback', '--env-file', envPath, '--comment', '--yes']);
+    const result = await runCli(['rollback', '--dotenv', envPath, '--comment', '--yes']);
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(envPath, 'utf8')).toBe(`${CLOUD}\r\n# CHROMA_HOST=h\r\n# CHROMA_PORT=8000\r\n`);
     expect(parse(await readFile(envPath))).toEqual(parse(CLOUD));
@@ -52,7 +52,7 @@ describe('chroma-migrate rollback', () => {
     const current = 'CHROMA_HOST=now\n';
     await writeFile(envPath, current, { mode: 0o640 });
     await chmod(envPath, 0o640);
-    const result = await runCli(['rollback', '--env-file', envPath, '--restore', backup, '--yes', '--json']);
+    const result = await runCli(['rollback', '--dotenv', envPath, '--restore', backup, '--yes', '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect((await readFile(envPath)).equals(old)).toBe(true);
     expect((await stat(envPath)).mode & 0o777).toBe(0o640);
@@ -68,10 +68,10 @@ describe('chroma-migrate rollback', () => {
     await setUrl();
     const [first] = await backupNames();
     await setUrl('--token', 'another-token-123456');
-    const byName = await runCli(['rollback', '--env-file', envPath, '--restore', first as string, '--yes']);
+    const byName = await runCli(['rollback', '--dotenv', envPath, '--restore', first as string, '--yes']);
     expect(byName.code, byName.stderr).toBe(0);
     expect(await readFile(envPath, 'utf8')).toBe(CLOUD);
-    const latest = await runCli(['rollback', '--env-file', envPath, '--restore', 'latest', '--yes']);
+    const latest = await runCli(['rollback', '--dotenv', envPath, '--restore', 'latest', '--yes']);
     expect(latest.code, latest.stderr).toBe(0);
     expect(parse(await readFile(envPath)).CHROMA_AUTH_TOKEN).toBe('another-token-123456');
   });
@@ -83,14 +83,14 @@ describe('chroma-migrate rollback', () => {
     await writeFile(join(dir, '.env.backup-notes.txt'), 'not a backup');
     // Dates come from the names: copying the files (new mtimes) does not reorder them.
     await utimes(join(dir, '.env.backup-2026-11-20T08-00-00Z'), new Date(), new Date());
-    const result = await runCli(['rollback', '--env-file', envPath, '--list']);
+    const result = await runCli(['rollback', '--dotenv', envPath, '--list']);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').slice(1, 4)).toEqual([
       `  2026-11-25 10:49:07 UTC  ${envPath}.backup-2026-11-25T10-49-07Z-1  (4 bytes)`,
       `  2026-11-25 10:49:07 UTC  ${envPath}.backup-2026-11-25T10-49-07Z  (4 bytes)`,
       `  2026-11-20 08:00:00 UTC  ${envPath}.backup-2026-11-20T08-00-00Z  (4 bytes)`,
     ]);
-    const json = JSON.parse((await runCli(['rollback', '--env-file', envPath, '--list', '--json'])).stdout);
+    const json = JSON.parse((await runCli(['rollback', '--dotenv', envPath, '--list', '--json'])).stdout);
     expect(json.backups.map((backup: { date: string }) => backup.date)).toEqual(['2026-11-25T10:49:07.000Z', '2026-11-25T10:49:07.000Z', '2026-11-20T08:00:00.000Z']);
     expect((await listBackups(join(dir, 'nowhere', '.env')))).toEqual([]);
   });
@@ -100,7 +100,7 @@ describe('chroma-migrate rollback', () => {
     for (const args of [[], ['--comment'], ['--restore', 'latest']]) {
       if (args[0] === '--restore') await saveBackup(envPath, Buffer.from(CLOUD));
       const before = await backupNames();
-      const result = await runCli(['rollback', '--env-file', envPath, ...args]);
+      const result = await runCli(['rollback', '--dotenv', envPath, ...args]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('--yes');
       expect(await readFile(envPath, 'utf8')).toBe(`${CLOUD}\nCHROMA_HOST=h\n`);
@@ -110,7 +110,7 @@ describe('chroma-migrate rollback', () => {
 
   it('says so, and changes nothing, when there is nothing to roll back', async () => {
     await writeFile(envPath, CLOUD);
-    const result = await runCli(['rollback', '--env-file', envPath]);
+    const result = await runCli(['rollback', '--dotenv', envPath]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/already uses Chroma Cloud/);
     expect(await backupNames()).toEqual([]);
@@ -118,7 +118,7 @@ describe('chroma-migrate rollback', () => {
 
   it('warns when the Cloud fallback is missing or the shell overrides the file', async () => {
     await writeFile(envPath, 'CHROMA_HOST=h\n');
-    const result = await runCli(['rollback', '--env-file', envPath, '--dry-run'], { CHROMA_HOST: 'x' });
+    const result = await runCli(['rollback', '--dotenv', envPath, '--dry-run'], { CHROMA_HOST: 'x' });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/has no CHROMA_API_KEY/);
     expect(result.stderr).toMatch(/CHROMA_HOST is also set in this shell's environment/);
@@ -126,13 +126,13 @@ describe('chroma-migrate rollback', () => {
   });
 
   it('errors: a missing .env, a missing backup, a read-only file, conflicting actions', async () => {
-    expect(await runCli(['rollback', '--env-file', envPath, '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining(`There is no ${envPath} to roll back`) });
-    expect(await runCli(['rollback', '--env-file', envPath, '--restore', 'latest', '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no backups') });
-    expect(await runCli(['rollback', '--env-file', envPath, '--restore', join(dir, 'nope'), '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining('rollback --list') });
+    expect(await runCli(['rollback', '--dotenv', envPath, '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining(`There is no ${envPath} to roll back`) });
+    expect(await runCli(['rollback', '--dotenv', envPath, '--restore', 'latest', '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no backups') });
+    expect(await runCli(['rollback', '--dotenv', envPath, '--restore', join(dir, 'nope'), '--yes'])).toMatchObject({ code: 1, stderr: expect.stringContaining('rollback --list') });
     expect(await runCli(['rollback', '--list', '--restore', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('pick one') });
     await writeFile(envPath, 'CHROMA_HOST=h\n');
     await chmod(envPath, 0o444);
-    const readOnly = await runCli(['rollback', '--env-file', envPath, '--yes']);
+    const readOnly = await runCli(['rollback', '--dotenv', envPath, '--yes']);
     expect(readOnly).toMatchObject({ code: 1, stderr: expect.stringContaining('the file is read-only') });
     expect(await readFile(envPath, 'utf8')).toBe('CHROMA_HOST=h\n');
     expect(await backupNames()).toEqual([]);

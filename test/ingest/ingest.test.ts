@@ -35,7 +35,7 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
     const state = join(dir, 'state-ok.json');
     // The script loads the project's .env itself, as many do: its Cloud key must still not win.
     const command = ingestScript(`--collection cro_audit_issues --add 877 --report '${report}' --dotenv '${envFile}'`);
-    const result = await runCli(['ingest', '--command', command, '--env-file', envFile, '--state', state], shellEnv);
+    const result = await runCli(['ingest', '--command', command, '--dotenv', envFile, '--state', state], shellEnv);
 
     expect(result.stderr).not.toMatch(/Unexpected/);
     expect(result.code).toBe(0);
@@ -72,7 +72,7 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
     await seedCollection(chroma.url, 'failing_audits', 40);
     const state = join(dir, 'state-fail.json');
     const command = ingestScript('--collection failing_audits --add 10 --exit 3');
-    const result = await runCli(['ingest', '--command', command, '--collection', 'failing_audits', '--env-file', envFile, '--state', state, '--json'], shellEnv);
+    const result = await runCli(['ingest', '--command', command, '--collection', 'failing_audits', '--dotenv', envFile, '--state', state, '--json'], shellEnv);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('│ something went wrong (exit 3)');
@@ -87,14 +87,14 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
   it('remembers the command: --again runs it, and without a terminal a missing --command names it', async () => {
     const state = join(dir, 'state-again.json');
     const command = ingestScript('--collection again_audits --add 5');
-    expect((await runCli(['ingest', '--command', command, '--env-file', envFile, '--state', state], shellEnv)).code).toBe(0);
+    expect((await runCli(['ingest', '--command', command, '--dotenv', envFile, '--state', state], shellEnv)).code).toBe(0);
 
-    const asked = await runCli(['ingest', '--env-file', envFile, '--state', state], shellEnv);
+    const asked = await runCli(['ingest', '--dotenv', envFile, '--state', state], shellEnv);
     expect(asked.code).toBe(2);
     expect(asked.stderr).toContain(`Last time you ran: ${command}`);
     expect(asked.stderr).toContain('--again');
 
-    const again = await runCli(['ingest', '--again', '--collection', 'again_audits', '--env-file', envFile, '--state', state], shellEnv);
+    const again = await runCli(['ingest', '--again', '--collection', 'again_audits', '--dotenv', envFile, '--state', state], shellEnv);
     expect(again.code).toBe(0);
     // Same ids again: the script's add leaves the count where it was.
     expect(again.stderr).toContain('again_audits: 5 → 5 (+0)');
@@ -102,7 +102,7 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
 
   it('--collection counts only that collection, and a collection the command creates shows as new', async () => {
     const result = await runCli(
-      ['ingest', '--command', ingestScript('--collection brand_new --add 250'), '--collection', 'brand_new', '--env-file', envFile, '--state', join(dir, 'state-new.json')],
+      ['ingest', '--command', ingestScript('--collection brand_new --add 250'), '--collection', 'brand_new', '--dotenv', envFile, '--state', join(dir, 'state-new.json')],
       shellEnv,
     );
     expect(result.code).toBe(0);
@@ -111,7 +111,7 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
   });
 
   it('a command the shell cannot find exits 127 and says so', async () => {
-    const result = await runCli(['ingest', '--command', 'no-such-ingest-command-xyz', '--env-file', envFile, '--state', join(dir, 'state-127.json')], shellEnv);
+    const result = await runCli(['ingest', '--command', 'no-such-ingest-command-xyz', '--dotenv', envFile, '--state', join(dir, 'state-127.json')], shellEnv);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('exit code 127');
     expect(result.stderr).toContain('could not find it');
@@ -119,7 +119,7 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
 
   it('refuses a command line that carries the token (ps would show it, the state would keep it)', async () => {
     const state = join(dir, 'state-token.json');
-    const result = await runCli(['ingest', '--command', `echo ${TOKEN}`, '--env-file', envFile, '--state', state], shellEnv);
+    const result = await runCli(['ingest', '--command', `echo ${TOKEN}`, '--dotenv', envFile, '--state', state], shellEnv);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('contains the server\'s token');
     expect((await loadState(state)).ingestCommand).toBeUndefined();
@@ -127,7 +127,7 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
 
   it('an unreachable target fails before the command runs', async () => {
     const marker = join(dir, 'should-not-exist');
-    const result = await runCli(['ingest', '--command', `touch '${marker}'`, '--url', 'http://127.0.0.1:9', '--state', join(dir, 'state-down.json'), '--env-file', join(dir, 'none.env')], shellEnv);
+    const result = await runCli(['ingest', '--command', `touch '${marker}'`, '--url', 'http://127.0.0.1:9', '--state', join(dir, 'state-down.json'), '--dotenv', join(dir, 'none.env')], shellEnv);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Could not reach');
     await expect(readFile(marker)).rejects.toThrow();
@@ -139,7 +139,7 @@ describe('Ctrl-C reaches the ingestion command', () => {
     const report = join(dir, 'seen-sigint.json');
     const child = spawnCli(
       // "; echo": the shell has to stay, so the script is its child, not exec'd in its place.
-      ['ingest', '--command', `${ingestScript(`--collection sigint_audits --add 30 --wait-for-sigint --report '${report}'`)}; echo done`, '--env-file', envFile, '--state', join(dir, 'state-sigint.json')],
+      ['ingest', '--command', `${ingestScript(`--collection sigint_audits --add 30 --wait-for-sigint --report '${report}'`)}; echo done`, '--dotenv', envFile, '--state', join(dir, 'state-sigint.json')],
       { env: { CHROMA_API_KEY: '' } },
     );
     await waitFor(() => child.output().includes('waiting for Ctrl-C'), 30_000);

@@ -4,7 +4,7 @@
  * it starts, that subcommands work from it, and that a pipe gets the plain message.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,16 @@ describe('the bundled CLI (dist/bin/cli.mjs)', () => {
     const guide = await run(['deploy-guide', '--host', 'docker']);
     expect(guide.code).toBe(0);
     expect(guide.stdout).toContain('docker run');
+  });
+
+  it('writes files atomically (write-file-atomic inside the bundle): env set to a new .env', async () => {
+    // Also the case Node 20 itself broke for --env-file (nodejs/node#54232): a file not there yet.
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-env-'));
+    const envFile = join(dir, '.env');
+    const set = await run(['env', 'set', '--url', 'https://chroma.example.com', '--dotenv', envFile, '--yes']);
+    expect(set.stderr + set.stdout).not.toMatch(/\n\s+at /);
+    expect(set.code).toBe(0);
+    expect(readFileSync(envFile, 'utf8')).toContain('CHROMA_HOST=chroma.example.com');
   });
 
   it('without a terminal, says the wizard needs one and exits 2', async () => {

@@ -246,12 +246,12 @@ describe('wrong places and wrong keys', () => {
     const blocker = join(dir, 'not-a-folder');
     await writeFile(blocker, 'a file, not a folder');
     const envFile = join(blocker, '.env');
-    const run = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--env-file', envFile, '--yes']);
+    const run = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--dotenv', envFile, '--yes']);
     expectClearFailure(run, '.env path that cannot be written', /(Cannot|Could not) (write|read) .*not-a-folder.*ENOTDIR/);
 
     const folderEnv = join(dir, 'env-is-a-folder');
     await mkdir(folderEnv);
-    const run2 = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--env-file', folderEnv, '--yes']);
+    const run2 = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--dotenv', folderEnv, '--yes']);
     expectClearFailure(run2, '.env that is a folder', /folder|EISDIR/i);
   });
 

@@ -110,7 +110,7 @@ describe('secrets stay secret', () => {
   it('.env is created 0600 and the token in it is masked on screen', async () => {
     const envFile = join(dir, 'app', '.env');
     await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'app')));
-    const run = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', TOKEN, '--env-file', envFile, '--yes']);
+    const run = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', TOKEN, '--dotenv', envFile, '--yes']);
     expect(run.code, run.stderr).toBe(0);
     expect(await mode(envFile)).toBe(0o600);
     expect(await readFile(envFile, 'utf8')).toContain(`CHROMA_AUTH_TOKEN=${TOKEN}`);
