@@ -58,10 +58,10 @@ export async function assertWritable(path: string): Promise<void> {
   const folder = dirname(path);
   const folderStat = await stat(folder).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
-    throw ioError(error, `Cannot write ${path}: ${code === 'ENOTDIR' ? 'part of that path is a file, not a folder' : `the folder ${folder} is not there`}`, 'Pass --env-file with the path of your project\'s .env.');
+    throw ioError(error, `Cannot write ${path}: ${code === 'ENOTDIR' ? 'part of that path is a file, not a folder' : `the folder ${folder} is not there`}`, 'Pass --dotenv with the path of your project\'s .env.');
   });
   if (!folderStat.isDirectory()) {
-    throw new MigrateError('IO', `Cannot write ${path}: ${folder} is a file, not a folder.`, 'Pass --env-file with the path of your project\'s .env.');
+    throw new MigrateError('IO', `Cannot write ${path}: ${folder} is a file, not a folder.`, 'Pass --dotenv with the path of your project\'s .env.');
   }
   if (!(await writable(folder, folderStat.mode))) {
     throw new MigrateError(
@@ -71,7 +71,7 @@ export async function assertWritable(path: string): Promise<void> {
     );
   }
   const fileStat = await stat(path).catch(() => undefined);
-  if (fileStat?.isDirectory()) throw new MigrateError('IO', `${path} is a folder, not a .env file.`, 'Pass --env-file with the path of the file itself.');
+  if (fileStat?.isDirectory()) throw new MigrateError('IO', `${path} is a folder, not a .env file.`, 'Pass --dotenv with the path of the file itself.');
   if (fileStat && !(await writable(path, fileStat.mode))) {
     throw new MigrateError('IO', `Cannot write ${path}: the file is read-only. Nothing was changed.`, `Make it writable (chmod u+w ${path}) and run again.`);
   }
@@ -101,9 +101,9 @@ export function ioError(error: unknown, what: string, fix: string): MigrateError
 
 function readFix(code: string | undefined, path: string): string {
   if (code === 'EACCES' || code === 'EPERM') return `Check the permissions of ${path} and its folder.`;
-  if (code === 'EROFS') return 'That file system is read-only; point --env-file at a writable copy.';
+  if (code === 'EROFS') return 'That file system is read-only; point --dotenv at a writable copy.';
   if (code === 'ENOSPC') return 'The disk is full; free some space and run again.';
-  if (code === 'ENOTDIR') return 'Part of that path is a file, not a folder: pass --env-file with the path of your project\'s .env.';
-  if (code === 'EISDIR') return `${path} is a folder: pass --env-file with the path of the file itself.`;
+  if (code === 'ENOTDIR') return 'Part of that path is a file, not a folder: pass --dotenv with the path of your project\'s .env.';
+  if (code === 'EISDIR') return `${path} is a folder: pass --dotenv with the path of the file itself.`;
   return `Check ${path} and run again.`;
 }
