@@ -12,6 +12,7 @@ import { ImportStep } from './screens/ImportStep.js';
 import { IngestStep } from './screens/IngestStep.js';
 import { VerifyStep } from './screens/VerifyStep.js';
 import { Welcome } from './screens/Welcome.js';
+import type { RunningServer } from '../core/server/chroma-server.js';
 import type { WizardServices } from './services.js';
 import type { Session, StepProps } from './session.js';
 
@@ -24,6 +25,8 @@ export interface AppProps {
   onExit: (code: number) => void;
   /** Archive the old state before starting over. */
   onStartOver: () => Promise<void>;
+  /** The local server of a resumed migration, on its way up (null if it could not start). */
+  localServer?: Promise<RunningServer | null>;
 }
 
 const STEP_SCREENS = {
@@ -36,7 +39,7 @@ const STEP_SCREENS = {
   ingest: IngestStep,
 } as const;
 
-export function App({ services, initial, initialSession, controller, onExit, onStartOver }: AppProps) {
+export function App({ services, initial, initialSession, controller, onExit, onStartOver, localServer }: AppProps) {
   const { exit } = useApp();
   const [state, setState] = useState(initial);
   const [session, setSession] = useState<Session>(initialSession);
@@ -59,10 +62,20 @@ export function App({ services, initial, initialSession, controller, onExit, onS
         steps: persistableSteps(state),
         backupPath: session.backupPath ?? saved.backupPath,
         targetUrl: session.target?.url ?? saved.targetUrl,
+        localServer: session.localServer ? { path: session.localServer.path, port: session.localServer.port } : saved.localServer,
       })),
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [statuses, state.screen, session.backupPath, session.target?.url]);
+  }, [statuses, state.screen, session.backupPath, session.target?.url, session.localServer]);
+
+  // A resumed migration's local server, started again in the background (see run.tsx).
+  useEffect(() => {
+    let current = true;
+    void localServer?.then((server) => current && server && setSession((now) => ({ ...now, localServer: now.localServer ?? server })));
+    return () => {
+      current = false;
+    };
+  }, [localServer]);
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {

@@ -6,6 +6,7 @@ import { App } from './App.js';
 import { endpoint } from '../core/chroma/endpoint.js';
 import { loadEnv } from '../core/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
+import { STEP_IDS } from '../core/state/steps.js';
 import type { Session } from './session.js';
 import { realServices, type WizardServices } from './services.js';
 
@@ -22,6 +23,18 @@ export function initialSession(saved: MigrationState, services: WizardServices):
   };
 }
 
+/**
+ * The local server a migration in progress was using stopped with the wizard that started it:
+ * start it again on the same folder and port, in the background, so the first frame does not
+ * wait and a resumed import finds it (its first request retries while the server comes up).
+ * If it cannot start (the port taken, say), the step that needs it says so.
+ */
+export function restartLocalServer(saved: MigrationState, services: WizardServices): Promise<RunningServer | null> | null {
+  const unfinished = STEP_IDS.some((id) => !['done', 'skipped'].includes(saved.steps[id]?.status ?? 'pending'));
+  if (!saved.localServer || !unfinished) return null;
+  return services.startChromaServer({ path: saved.localServer.path, port: saved.localServer.port }).catch(() => null);
+}
+
 /** Mounts the wizard on the terminal; resolves with the exit code once it unmounts. */
 export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile' | 'statePath'>): Promise<number> {
   const servers: RunningServer[] = [];
@@ -35,6 +48,7 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
     },
   };
   const saved = await loadState(services.statePath);
+  const restarting = restartLocalServer(saved, services);
   const controller = new AbortController();
   let code = 0;
   const instance = render(
@@ -49,10 +63,12 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
       onStartOver={async () => {
         await archiveState(services.statePath);
       }}
+      localServer={restarting ?? undefined}
     />,
     { exitOnCtrlC: false },
   );
   await instance.waitUntilExit();
+  await restarting; // one still starting is stopped with the rest
   await Promise.all(servers.map((server) => server.stop()));
   return code;
 }

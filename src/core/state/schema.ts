@@ -57,5 +57,7 @@ export const MigrationStateSchema = z.object({
   imports: z.array(ImportCheckpointSchema).default([]),
   exports: z.array(ExportCheckpointSchema).default([]),
   ingestCommand: z.string().optional(),
+  /** The local Chroma server the wizard started, so that a resumed wizard starts it again. */
+  localServer: z.object({ path: z.string(), port: z.number().int().positive() }).optional(),
 });
 export type MigrationState = z.infer<typeof MigrationStateSchema>;
