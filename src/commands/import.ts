@@ -1,5 +1,6 @@
 import { select } from '@inquirer/prompts';
 import { importBackup, type ExistsChoice } from '../core/import.js';
+import { describeImport } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
@@ -83,8 +84,8 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
       else {
         for (const collection of result.collections) {
           const mark = collection.missing === 0 ? '✓' : '✗';
-          const missing = collection.missing > 0 ? ` — ${number(collection.missing)} ids from the backup are missing; run the same command again to re-send them` : '';
-          io.stderr.write(`${mark} ${collection.collection}: ${number(collection.count)}/${number(collection.expected)} records (${collection.action})${missing}\n`);
+          const again = collection.missing > 0 ? '; run the same command again to re-send them' : '';
+          io.stderr.write(`${mark} ${describeImport(collection, number)}${again}\n`);
         }
       }
       if ((await exposure(target, { signal: io.signal })) === 'open') io.stderr.write(`! ${OPEN_SERVER_WARNING}\n`);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import type { ExistsChoice, ImportResult } from '../../core/import.js';
+import { describeImport } from '../../core/import-summary.js';
 import { isMigrateError } from '../../core/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Progress } from '../components/Progress.js';
@@ -73,8 +74,11 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
     case 'exists':
       return (
         <Box flexDirection="column">
-          <Text bold>
-            Step 5 · Collection "{phase.collection}" already exists on {target.url} with {count(phase.records)} records.
+          {/* Name and URL on lines of their own: either may be long, and a sentence would wrap. */}
+          <Text bold>Step 5 · This collection already exists on the server:</Text>
+          <Text>
+            {'  '}
+            {phase.collection} · {count(phase.records)} records · {target.url}
           </Text>
           <Select
             options={[
@@ -97,8 +101,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
           {bars}
           {phase.result.collections.map((entry) => (
             <Text key={entry.collection} color={entry.missing === 0 ? 'green' : 'red'}>
-              {entry.missing === 0 ? '✓' : '✗'} {entry.collection}: {count(entry.count)}/{count(entry.expected)} records ({entry.action}
-              {entry.resumedFrom > 0 ? ` from ${count(entry.resumedFrom)}` : ''}){entry.missing > 0 ? ` — ${count(entry.missing)} missing` : ''}
+              {entry.missing === 0 ? '✓' : '✗'} {describeImport(entry, count)}
             </Text>
           ))}
           <Select

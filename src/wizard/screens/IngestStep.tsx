@@ -58,7 +58,9 @@ export function IngestStep({ services, session, update, dispatch, signal, setBus
       return (
         <Box flexDirection="column">
           <Text bold>Step 7 · Ingest the data that did not fit under Cloud's quotas?</Text>
-          <Text color="gray">Your command runs with CHROMA_HOST etc. pointing at {target.url}; never at Cloud.</Text>
+          {/* The URL on a line of its own: a Railway URL would wrap the sentence at 80 columns. */}
+          <Text color="gray">Your command runs with CHROMA_HOST etc. set for this server, never Cloud:</Text>
+          <Text color="gray">  {target.url}</Text>
           <Select
             options={[
               ...(session.ingestCommand ? [{ label: `Run again: ${session.ingestCommand}`.slice(0, 74), value: 'again' }] : []),

@@ -12,7 +12,7 @@ export function Welcome({ state, onBegin, onResume, onStartOver, onQuit }: { sta
     const label = next ? `Resume at step ${index + 1}: ${STEPS[index]?.title}${detail}` : 'Open the summary (every step is finished)';
     return (
       <Box flexDirection="column">
-        <Text>A migration is in progress in this folder.</Text>
+        <Text>{next ? 'A migration is in progress in this folder.' : 'The migration in this folder is finished.'}</Text>
         <Select
           options={[
             { label, value: 'resume' },

@@ -1,0 +1,14 @@
+import type { CollectionImportResult } from './import.js';
+
+/**
+ * One line per imported collection, for the CLI and the wizard alike. An append says what it
+ * added and what the collection now holds: "2,054/1,177" would read as a mismatch.
+ */
+export function describeImport(entry: CollectionImportResult, number: (n: number) => string): string {
+  const missing = entry.missing > 0 ? ` — ${number(entry.missing)} ids from the backup are missing` : '';
+  if (entry.action === 'appended') {
+    return `${entry.collection}: ${number(entry.expected)} records appended; the collection holds ${number(entry.count)}${missing}`;
+  }
+  const from = entry.resumedFrom > 0 ? ` from ${number(entry.resumedFrom)}` : '';
+  return `${entry.collection}: ${number(entry.count)}/${number(entry.expected)} records (${entry.action}${from})${missing}`;
+}
