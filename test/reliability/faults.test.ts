@@ -56,19 +56,24 @@ async function importThrough(name: string, rules: FaultRules, timeoutMs?: number
   const progress = collect();
   const started = Date.now();
   const result = await importBackup({
-    input,
+    ...shared(name, statePath),
     target: endpoint({ url: proxy.url, timeoutMs }),
-    renameTo: name,
-    ifExists: 'abort',
-    batchSize: 50,
-    concurrency: 3,
-    statePath,
     onProgress: progress.listener,
   });
   const ms = Date.now() - started;
   proxy.setRules({});
   const reasons = progress.events.flatMap((event) => (event.type === 'retry' ? [event.reason] : []));
   return { result, retries: progress.retries(), reasons, injected: { ...proxy.stats.injected }, ms };
+}
+
+/** What every import here shares: 50-record batches, 3 in flight, stop if the collection exists. */
+function shared(name: string, statePath: string) {
+  return { input, renameTo: name, ifExists: 'abort' as const, batchSize: 50, concurrency: 3, statePath };
+}
+
+async function checkpointOf(statePath: string, name: string) {
+  const state = JSON.parse(await readFile(statePath, 'utf8')) as { imports: Array<{ collection: string; committed: number; done: boolean }> };
+  return state.imports.find((entry) => entry.collection === name);
 }
 
 async function expectVerified(name: string): Promise<void> {
@@ -116,13 +121,8 @@ describe('a fault that never clears', () => {
     let brokeAt = 0;
     const started = Date.now();
     const failure = await importBackup({
-      input,
+      ...shared(name, statePath),
       target: endpoint({ url: proxy.url }),
-      renameTo: name,
-      ifExists: 'abort',
-      batchSize: 50,
-      concurrency: 3,
-      statePath,
       onProgress: (event) => {
         if (!broken && event.type === 'batch' && event.done >= 200) {
           broken = true;
@@ -144,8 +144,7 @@ describe('a fault that never clears', () => {
     expect(error.fix).toMatch(/run the same command again/i);
     // 6 retries with backoff capped at 10 s: well under half a minute, never a hang.
     expect(ms).toBeLessThan(30_000);
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as { imports: Array<{ collection: string; committed: number; done: boolean }> };
-    const checkpoint = state.imports.find((entry) => entry.collection === name);
+    const checkpoint = await checkpointOf(statePath, name);
     expect(checkpoint?.done).toBe(false);
     expect(checkpoint?.committed).toBeGreaterThanOrEqual(200);
     expect(checkpoint?.committed).toBeLessThan(N);
@@ -165,13 +164,8 @@ describe('a fault that never clears', () => {
     let hung = false;
     const progress = collect();
     const failure = await importBackup({
-      input,
+      ...shared(name, statePath),
       target: endpoint({ url: proxy.url, timeoutMs: 400 }),
-      renameTo: name,
-      ifExists: 'abort',
-      batchSize: 50,
-      concurrency: 3,
-      statePath,
       onProgress: (event) => {
         progress.listener(event);
         if (!hung && event.type === 'batch' && event.done >= 200) {
@@ -191,8 +185,7 @@ describe('a fault that never clears', () => {
     // Two retries after a timeout, not six: the first request to give up ends the run.
     const timeoutRetries = progress.events.filter((event) => event.type === 'retry' && event.reason.includes('no answer'));
     expect(Math.max(...timeoutRetries.map((event) => (event.type === 'retry' ? event.attempt : 0)))).toBeLessThanOrEqual(2);
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as { imports: Array<{ collection: string; committed: number; done: boolean }> };
-    const checkpoint = state.imports.find((entry) => entry.collection === name);
+    const checkpoint = await checkpointOf(statePath, name);
     expect(checkpoint).toMatchObject({ done: false });
     expect(checkpoint?.committed).toBeGreaterThanOrEqual(200);
     log.push(`import | every upsert unanswered from record ${checkpoint?.committed} on (400 ms timeout) | ${(failure as MigrateError).code} error after ${timeoutRetries.length} timeout retries, checkpoint kept`);
@@ -276,13 +269,8 @@ describe('the server killed and restarted in the middle', () => {
     let restart: Promise<number> | null = null;
     const progress = collect();
     const first = await importBackup({
-      input,
+      ...shared(name, statePath),
       target: endpoint({ url: proxy.url }),
-      renameTo: name,
-      ifExists: 'abort',
-      batchSize: 50,
-      concurrency: 3,
-      statePath,
       onProgress: (event) => {
         progress.listener(event);
         if (!restart && event.type === 'batch' && event.done >= 300) restart = restartServer();
