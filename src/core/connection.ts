@@ -27,6 +27,16 @@ export interface SourceFlags {
   database?: string;
 }
 
+/**
+ * Chroma Cloud's address. CHROMA_CLOUD_HOST (the Chroma clients' variable) may name another
+ * host, always over HTTPS on 443 — or, for a Cloud-compatible stand-in such as a staging proxy
+ * or the test suite's quota-enforcing proxy, a full URL with its own scheme and port.
+ */
+export function cloudUrl(host: string | undefined): string {
+  if (host && host.includes('://')) return new URL(host).origin;
+  return `https://${host || CLOUD_HOST}:443`;
+}
+
 /** Chroma Cloud from --api-key or CHROMA_API_KEY; any other Chroma from --source-url. */
 export function resolveSource(flags: SourceFlags, env: Env): Endpoint {
   if (flags.sourceUrl) {
@@ -49,7 +59,7 @@ export function resolveSource(flags: SourceFlags, env: Env): Endpoint {
   const tenant = flags.tenant ?? env.CHROMA_TENANT;
   const database = flags.database ?? env.CHROMA_DATABASE;
   return endpoint({
-    url: `https://${env.CHROMA_CLOUD_HOST ?? CLOUD_HOST}:443`,
+    url: cloudUrl(env.CHROMA_CLOUD_HOST),
     token: apiKey,
     tokenHeader: 'x-chroma-token',
     tenant,

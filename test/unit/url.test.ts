@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseChromaUrl } from '../../src/core/chroma/url.js';
+import { cloudUrl } from '../../src/core/connection.js';
 
 describe('parseChromaUrl: what users paste', () => {
   it.each([
@@ -32,5 +33,18 @@ describe('parseChromaUrl: what users paste', () => {
     expect(() => parseChromaUrl('')).toThrow(/empty/);
     expect(() => parseChromaUrl('ftp://x.example.com')).toThrow(/http or https/);
     expect(() => parseChromaUrl('http://exa mple')).toThrow(/not a URL/);
+  });
+});
+
+describe('cloudUrl: where Chroma Cloud is', () => {
+  it.each([
+    [undefined, 'https://api.trychroma.com:443'],
+    ['', 'https://api.trychroma.com:443'], // what the ingestion command gets: empty, so the default
+    ['europe-west1.gcp.trychroma.com', 'https://europe-west1.gcp.trychroma.com:443'],
+    // A Cloud-compatible stand-in (a staging proxy, the test suite's quota proxy): its own URL.
+    ['http://127.0.0.1:9311', 'http://127.0.0.1:9311'],
+    ['https://cloud-proxy.internal:8443/', 'https://cloud-proxy.internal:8443'],
+  ])('%j → %s', (host, url) => {
+    expect(cloudUrl(host)).toBe(url);
   });
 });
