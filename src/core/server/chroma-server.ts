@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -80,16 +80,20 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
     );
   }
   const logFile = options.logFile ?? join(path, 'chroma-server.log');
-  const log = createWriteStream(logFile, { flags: 'a' });
   const { file, args } = await commandLine(chromaCliPath(), ['run', '--path', path, '--port', String(port)]);
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
+  // The server writes its log straight to the file, not through a pipe to us: it logs every
+  // request, and a pipe fills up (and stalls the server) whenever our event loop is busy.
+  const logFd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, { stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd); // the child has its own copy
+  }
   const exited = new Promise<number | null>((done) => {
     child.once('exit', (code) => done(code));
     child.once('error', () => done(null));
   });
-  exited.then(() => log.end());
 
   const url = `http://localhost:${port}`;
   try {
