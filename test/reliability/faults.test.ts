@@ -165,7 +165,8 @@ describe('a fault that never clears', () => {
     const progress = collect();
     const failure = await importBackup({
       ...shared(name, statePath),
-      target: endpoint({ url: proxy.url, timeoutMs: 400 }),
+      // 2 s: ample for a 50-record upsert on a loaded CI machine, short for a test of a hang.
+      target: endpoint({ url: proxy.url, timeoutMs: 2_000 }),
       onProgress: (event) => {
         progress.listener(event);
         if (!hung && event.type === 'batch' && event.done >= 200) {
@@ -180,7 +181,7 @@ describe('a fault that never clears', () => {
     proxy.setRules({});
     expect(hung).toBe(true);
     expect(failure).toBeInstanceOf(MigrateError);
-    expect((failure as MigrateError).message).toMatch(/no answer within 400 ms/);
+    expect((failure as MigrateError).message).toMatch(/no answer within 2 s/);
     expect((failure as MigrateError).fix).toMatch(/run the same command again/i);
     // Two retries after a timeout, not six: the first request to give up ends the run.
     const timeoutRetries = progress.events.filter((event) => event.type === 'retry' && event.reason.includes('no answer'));
@@ -188,7 +189,7 @@ describe('a fault that never clears', () => {
     const checkpoint = await checkpointOf(statePath, name);
     expect(checkpoint).toMatchObject({ done: false });
     expect(checkpoint?.committed).toBeGreaterThanOrEqual(200);
-    log.push(`import | every upsert unanswered from record ${checkpoint?.committed} on (400 ms timeout) | ${(failure as MigrateError).code} error after ${timeoutRetries.length} timeout retries, checkpoint kept`);
+    log.push(`import | every upsert unanswered from record ${checkpoint?.committed} on (2 s timeout) | ${(failure as MigrateError).code} error after ${timeoutRetries.length} timeout retries, checkpoint kept`);
   }, 60_000);
 
   it("Cloud's 422 quota answer is not retried: a clear QUOTA error at once", async () => {
