@@ -1,12 +1,11 @@
 import { render } from 'ink';
 import { archiveState, loadState } from '../core/state/store.js';
-import { wizardStateFrom } from '../core/state/machine.js';
+import { nextOpenStep, wizardStateFrom } from '../core/state/machine.js';
 import { startChromaServer, type RunningServer } from '../core/server/chroma-server.js';
 import { App } from './App.js';
 import { endpoint } from '../core/chroma/endpoint.js';
 import { loadEnv } from '../core/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
-import { STEP_IDS } from '../core/state/steps.js';
 import type { Session } from './session.js';
 import { realServices, type WizardServices } from './services.js';
 
@@ -30,8 +29,7 @@ export function initialSession(saved: MigrationState, services: WizardServices):
  * If it cannot start (the port taken, say), the step that needs it says so.
  */
 export function restartLocalServer(saved: MigrationState, services: WizardServices): Promise<RunningServer | null> | null {
-  const unfinished = STEP_IDS.some((id) => !['done', 'skipped'].includes(saved.steps[id]?.status ?? 'pending'));
-  if (!saved.localServer || !unfinished) return null;
+  if (!saved.localServer || nextOpenStep(wizardStateFrom(saved).steps) === null) return null;
   return services.startChromaServer({ path: saved.localServer.path, port: saved.localServer.port }).catch(() => null);
 }
 
