@@ -18,7 +18,7 @@ export function childEnv(base: Record<string, string | undefined>, target: Endpo
   const env: ChildEnv = {};
   for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
   // Stale self-hosted values from the caller's shell must not mix with the target's.
-  for (const key of [...SELF_HOSTED_KEYS, ...CLOUD_KEYS]) delete env[key];
+  for (const key of SELF_HOSTED_KEYS) delete env[key];
   const { host, port, ssl } = parseChromaUrl(target.url);
   Object.assign(env, selfHostedEnv({ host, port, ssl }, target.token, target.token ? target.tokenHeader : undefined));
   // Present but empty, not absent: dotenv (Python's load_dotenv, Node's config) never overrides a
