@@ -24,9 +24,3 @@ export function runChild(mode: 'import' | 'export' | 'idle', spec: Partial<Child
     });
   });
 }
-
-export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const started = performance.now();
-  const value = await work();
-  return { value, seconds: (performance.now() - started) / 1000 };
-}

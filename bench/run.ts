@@ -6,11 +6,11 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_BATCH, DEFAULT_CONCURRENCY } from '../src/core/import.js';
+import { DEFAULT_CONCURRENCY } from '../src/core/import.js';
 import { parseArgs, type BenchArgs } from './args.js';
 import { benchRecords, COLLECTION, compareWithGenerated, writeGuideJson, writeProductBackup, type Comparison } from './data.js';
 import { collectionId, guideImport, rawImport, sequentialExport, type LoadTiming } from './loaders.js';
-import { runChild, timed } from './measure.js';
+import { runChild } from './measure.js';
 import type { ChildReport } from './child.js';
 import { fmt, MB, rate, table, type Target } from './report.js';
 import { startServer, stopAllServers, withServer, type BenchServer } from './servers.js';
