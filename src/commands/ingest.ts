@@ -25,9 +25,10 @@ Step 7, "complete ingestion": runs CMD through the shell in the current folder, 
 target's CHROMA_HOST, CHROMA_PORT, CHROMA_SSL and CHROMA_AUTH_TOKEN in its environment and
 CHROMA_API_KEY, CHROMA_TENANT and CHROMA_DATABASE set empty, so a script that prefers Chroma
 Cloud cannot write there by accident — even one that loads .env itself (load_dotenv(),
-dotenv.config()), since dotenv never overrides a variable that is already set. Its output is shown as it comes; Ctrl-C is passed on to it. Counts each collection
-before and after, e.g. "cro_audit_issues: 1,177 → 2,054 (+877)". The command is remembered in
-the migration state for next time.
+dotenv.config()), since dotenv never overrides a variable that is already set. Its output is
+shown as it comes; Ctrl-C is passed on to it. Counts each collection before and after, e.g.
+"cro_audit_issues: 1,177 → 2,054 (+877)". The command is remembered in the migration state for
+next time.
 
   --command CMD, -c CMD   the ingestion command, e.g.
                         --command "python3 scripts/ingest_audits.py --local-dir sample_audits/"
