@@ -2,7 +2,11 @@
 // ~400 modules of Ink, React and our own code one by one: that alone took the wizard's first
 // frame from ~0.45 s to ~1 s (measured by `npm run bench -- --only wizard`). The library face
 // (dist/index.js, for apps) stays tsc's plain output.
+import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+// Chunk names carry a content hash: without this, every build leaves the last one's chunks behind.
+await rm('dist/bin', { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'src/cli.ts' },

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { confirm } from '@inquirer/prompts';
 import { parse } from 'dotenv';
 import { parseChromaUrl } from '../core/chroma/url.js';
 import { MigrateError } from '../core/errors.js';
@@ -10,7 +9,7 @@ import { assertUnchanged, assertWritable, readEnvFile, writeEnvFile } from '../c
 import { planEnvPatch } from '../core/env-file/patch.js';
 import { choiceOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
-import { isInteractive, type CommandIo } from './io.js';
+import { isInteractive, loadPrompts, type CommandIo } from './io.js';
 
 const SET_OPTIONS = {
   url: { type: 'string' },
@@ -133,5 +132,6 @@ export async function confirmChange(io: CommandIo, yes: boolean | undefined, que
   if (!isInteractive(io)) {
     throw new MigrateError('NEEDS_ANSWER', `${what}, and there is no terminal to ask for confirmation.`, 'Run again with --yes to confirm (or --dry-run to only see the change).');
   }
+  const { confirm } = await loadPrompts();
   return confirm({ message: question, default: defaultAnswer }, { output: io.stderr, signal: io.signal });
 }

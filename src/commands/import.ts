@@ -1,4 +1,3 @@
-import { select } from '@inquirer/prompts';
 import { importBackup, type ExistsChoice } from '../core/import.js';
 import { describeImport } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
@@ -7,7 +6,7 @@ import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { choiceOption, intOption, listOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
 import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
-import { isInteractive, type CommandIo } from './io.js';
+import { isInteractive, loadPrompts, type CommandIo } from './io.js';
 import { createReporter, number } from './reporter.js';
 
 const OPTIONS = {
@@ -97,6 +96,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
 };
 
 async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
+  const { select } = await loadPrompts();
   return select<ExistsChoice>(
     {
       message: `Collection "${info.collection}" already exists on the target with ${number(info.count)} records. What now?`,

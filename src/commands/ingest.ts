@@ -1,11 +1,10 @@
-import { input } from '@inquirer/prompts';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { describeCount, runIngest, type IngestResult } from '../core/ingest.js';
 import { loadState, statePath } from '../core/state/store.js';
 import { listOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
 import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
-import { isInteractive, type CommandIo } from './io.js';
+import { isInteractive, loadPrompts, type CommandIo } from './io.js';
 import { createReporter } from './reporter.js';
 
 const OPTIONS = {
@@ -79,6 +78,7 @@ async function chooseCommand(values: { command?: string; again?: boolean }, last
   if (values.command !== undefined) return values.command;
   if (values.again && last) return last;
   if (isInteractive(io)) {
+    const { input } = await loadPrompts();
     return input({ message: 'Command that ingests your data', default: last, required: true }, { output: io.stderr, signal: io.signal });
   }
   const hint = last ? `\nLast time you ran: ${last}\nRun it again with --again.` : '';
