@@ -4,7 +4,7 @@
  * Every loop is bounded by the record count; every URL is a local server the run started.
  */
 import { ChromaClient } from 'chromadb';
-import { encodeFloat32 } from '../src/core/chroma/api.js';
+import { encodeEmbedding } from '../src/core/backup/float32.js';
 import type { BackupRecord } from '../src/core/backup/types.js';
 import { COLLECTION } from './data.js';
 
@@ -75,7 +75,7 @@ export async function rawImport(url: string, records: BackupRecord[], batch: num
     bodies.push(
       JSON.stringify({
         ids: part.map((record) => record.id),
-        embeddings: part.map((record) => encodeFloat32(record.embedding as number[])),
+        embeddings: part.map((record) => encodeEmbedding(record.embedding as number[])),
         documents: part.map((record) => record.document),
         metadatas: part.map((record) => record.metadata),
         uris: null,

@@ -57,6 +57,16 @@ describe.each(['backup.jsonl', 'backup.jsonl.gz'])('round trip (%s)', (file) => 
     expect(await readAll(path, 'empty')).toEqual([]);
   });
 
+  it('keeps lines longer than its write buffer whole and in order, multi-byte text included', async () => {
+    const path = join(dir, `long-${file}`);
+    const records = makeRecords(60, { dim: 8 }).map((record, index) =>
+      // Around the 1 MiB flush point and beyond the spare room: ASCII, 2-byte and 4-byte UTF-8.
+      index % 20 === 3 ? { ...record, document: `${'é'.repeat(450_000)}🚀${'x'.repeat(index * 9_000)}` } : record,
+    );
+    await writeBackup(path, [{ name: 'docs', records }]);
+    expect(await readAll(path, 'docs')).toEqual(records);
+  });
+
   it('stores embeddings as float32 (values are rounded, not kept as float64)', async () => {
     const path = join(dir, `f32-${file}`);
     const record: BackupRecord = { id: 'x', document: 'é ✓ "q"', metadata: { a: 1.5, b: null, c: true }, embedding: [0.1, -2.5, 1e-8, 123456.789], uri: null };
@@ -217,6 +227,20 @@ describe('writer misuse and bad input', () => {
     await w.finish();
     expect(await readAll(path, 'docs')).toEqual([good[0]]);
     await expectMigrateError(w.writeRecords([]), 'BAD_STATE', /closed/);
+  });
+
+  it('lets the schema decide what its quick check cannot: null-prototype metadata, float32 overflow', async () => {
+    const path = join(dir, 'schema-decides.jsonl');
+    const w = await BackupWriter.open(path);
+    await w.writeCollectionHeader(header('docs', 1));
+    const [good] = makeRecords(1);
+    const bare = Object.assign(Object.create(null) as Record<string, string>, { topic: 'kept' });
+    await w.writeRecords([{ ...good!, metadata: bare }]);
+    await expectMigrateError(w.writeRecords([{ ...good!, embedding: [1, 2, 3, 4, 5, 6, 7, 1e39] }]), 'BAD_INPUT', /1e\+39 does not fit in float32/);
+    await expectMigrateError(w.writeRecords([{ ...good!, metadata: { tags: ['a'] } as never }]), 'BAD_INPUT', /metadata/);
+    await w.writeCollectionEnd('docs', 1);
+    await w.finish();
+    expect((await readAll(path, 'docs'))[0]?.metadata).toEqual({ topic: 'kept' });
   });
 
   it('keeps calls in order even when they are not awaited one by one', async () => {

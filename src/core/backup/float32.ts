@@ -3,12 +3,6 @@
  * float32, so this is lossless for what the server holds and ~3x smaller than decimal JSON.
  */
 
-export function encodeEmbedding(embedding: readonly number[]): string {
-  const bytes = Buffer.allocUnsafe(embedding.length * 4);
-  for (let i = 0; i < embedding.length; i++) bytes.writeFloatLE(embedding[i]!, i * 4);
-  return bytes.toString('base64');
-}
-
 /**
  * Decoding goes through one reusable, 4-byte-aligned scratch buffer so a Float32Array can view
  * the bytes directly (little-endian hosts: x86, ARM); per-value readFloatLE was the slowest
@@ -16,6 +10,17 @@ export function encodeEmbedding(embedding: readonly number[]): string {
  */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 let scratch = Buffer.allocUnsafeSlow(16 * 1024);
+
+/** The same bytes go to the server in an upsert ("supports_base64_encoding" in its pre-flight). */
+export function encodeEmbedding(embedding: readonly number[]): string {
+  if (LITTLE_ENDIAN) {
+    const floats = Float32Array.from(embedding);
+    return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
+  }
+  const bytes = Buffer.allocUnsafe(embedding.length * 4);
+  for (let i = 0; i < embedding.length; i++) bytes.writeFloatLE(embedding[i]!, i * 4);
+  return bytes.toString('base64');
+}
 
 /** Returns the numbers, or a sentence saying why the text is not a float32 vector. */
 export function decodeEmbedding(text: string): number[] | string {

@@ -1,3 +1,4 @@
+import { encodeEmbedding } from '../backup/float32.js';
 import type { BackupRecord, Metadata, Space } from '../backup/types.js';
 import type { Endpoint } from './endpoint.js';
 import { chromaRequest, type RequestOptions } from './http.js';
@@ -122,7 +123,7 @@ export class ChromaApi {
       body: {
         ids: records.map((record) => record.id),
         embeddings: hasEmbeddings
-          ? records.map((record) => (encoding.base64 ? encodeFloat32(record.embedding ?? []) : record.embedding))
+          ? records.map((record) => (encoding.base64 ? encodeEmbedding(record.embedding ?? []) : record.embedding))
           : null,
         documents: records.map((record) => record.document),
         metadatas: records.map((record) => record.metadata),
@@ -156,10 +157,4 @@ export function spaceOf(info: CollectionInfo): Space | null {
 function stripLegacySpace(metadata: Metadata): Metadata | null {
   const rest = Object.fromEntries(Object.entries(metadata).filter(([key]) => !key.startsWith('hnsw:')));
   return Object.keys(rest).length > 0 ? rest : null;
-}
-
-/** Little-endian float32, as the server's supports_base64_encoding expects. */
-export function encodeFloat32(values: number[]): string {
-  const floats = Float32Array.from(values);
-  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
 }
