@@ -10,7 +10,7 @@ export interface BenchArgs {
   importBatch?: number;
   importConcurrency?: number;
   exportConcurrency?: number;
-  /** Milliseconds a proxy adds to every export request, standing in for the round trip to Cloud. */
+  /** Milliseconds a proxy adds to every request of a second import and export: a server across a network. */
   latencyMs: number;
   only: Set<Section>;
   out: string;
@@ -31,8 +31,8 @@ export const USAGE = `npm run bench -- [flags]
   --import-batch N       chroma-migrate import --batch-size (default: the product's)
   --import-concurrency N chroma-migrate import --concurrency (default: the product's)
   --export-concurrency N chroma-migrate export --concurrency (default: the product's)
-  --latency MS           also export through a proxy adding MS to each request, like the
-                         round trip to Chroma Cloud (default 50)
+  --latency MS           also import and export through a proxy adding MS to each request,
+                         like the round trip to Railway or Chroma Cloud (default 50; 0: off)
   --only L               sections: import,export,memory,size,wizard (default all)
   --label TEXT           stored in results.json to tell runs apart
   --out FILE             where the JSON goes (default bench/results.json)
@@ -80,7 +80,12 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--import-batch': args.importBatch = count(); break;
       case '--import-concurrency': args.importConcurrency = count(); break;
       case '--export-concurrency': args.exportConcurrency = count(); break;
-      case '--latency': args.latencyMs = count(); break;
+      case '--latency': {
+        const text = value();
+        args.latencyMs = Number(text);
+        if (!Number.isInteger(args.latencyMs) || args.latencyMs < 0) throw new Error(`--latency wants a whole number of milliseconds ≥ 0, got ${text}`);
+        break;
+      }
       case '--label': args.label = value(); break;
       case '--out': args.out = value(); break;
       case '--keep': args.keep = true; break;

@@ -46,6 +46,8 @@ interface Results {
     productVsGuide: number;
     productVsBest: number;
     transferVsBest: number;
+    /** Both again through a proxy adding `latencyMs` to every request: a server across a network. */
+    overLatency?: { latencyMs: number; product: ProductRun; guide: { seconds: number; recordsPerSecond: number }; productVsGuide: number };
   };
   export?: {
     records: number;
@@ -199,6 +201,30 @@ async function main(): Promise<void> {
         productVsBest: round(mine.recordsPerSecond / best.recordsPerSecond, 2),
         transferVsBest: round(mine.transferRecordsPerSecond / best.recordsPerSecond, 2),
       };
+      if (args.latencyMs > 0) {
+        // On localhost the server's ingest is the ceiling for every loader; a self-hosted server
+        // is usually across a network (Railway), where the round trips are what batching saves.
+        say(`import: chroma-migrate and the guide again through a proxy adding ${args.latencyMs} ms to each request`);
+        const overProxy = <T>(label: string, work: (url: string) => Promise<T>) =>
+          withServer(root, label, async (s) => {
+            const proxy = await startFaultProxy(s.url, { delayMs: args.latencyMs });
+            try {
+              return await work(proxy.url);
+            } finally {
+              await proxy.close();
+            }
+          });
+        const slowProduct = productRun(product, await overProxy('import-latency', (url) =>
+          runChild('import', { url, file: product, statePath: statePath(), batchSize: args.importBatch, concurrency: args.importConcurrency }),
+        ));
+        const slowGuide = timing(await overProxy('guide-latency', (url) => guideImport(url, records)));
+        results.import.overLatency = {
+          latencyMs: args.latencyMs,
+          product: slowProduct,
+          guide: slowGuide,
+          productVsGuide: round(slowProduct.recordsPerSecond / slowGuide.recordsPerSecond, 2),
+        };
+      }
     }
 
     // ── export ───────────────────────────────────────────────────────────────────────────
@@ -227,18 +253,20 @@ async function main(): Promise<void> {
       }
       // On localhost a request costs only the server's work; to Cloud each also costs a round
       // trip, which is what reading pages in parallel hides.
-      say(`export: both again through a proxy adding ${args.latencyMs} ms to each request`);
-      const slow = await startFaultProxy(exportSource.url, { delayMs: args.latencyMs });
       let overLatency: NonNullable<Results['export']>['overLatency'];
-      try {
-        const slowSequential = timing(await sequentialExport(slow.url, id, n, 300));
-        const out = join(root, `exported-${n}-latency.jsonl`);
-        const report = await runChild('export', { url: slow.url, file: out, statePath: statePath(), collection: COLLECTION, pageSize: 300, concurrency: args.exportConcurrency });
-        const product = productRun(out, report);
-        await rm(out, { force: true });
-        overLatency = { latencyMs: args.latencyMs, product, sequential: slowSequential, productVsSequential: round(product.recordsPerSecond / slowSequential.recordsPerSecond, 2) };
-      } finally {
-        await slow.close();
+      if (args.latencyMs > 0) {
+        say(`export: both again through a proxy adding ${args.latencyMs} ms to each request`);
+        const slow = await startFaultProxy(exportSource.url, { delayMs: args.latencyMs });
+        try {
+          const slowSequential = timing(await sequentialExport(slow.url, id, n, 300));
+          const out = join(root, `exported-${n}-latency.jsonl`);
+          const report = await runChild('export', { url: slow.url, file: out, statePath: statePath(), collection: COLLECTION, pageSize: 300, concurrency: args.exportConcurrency });
+          const product = productRun(out, report);
+          await rm(out, { force: true });
+          overLatency = { latencyMs: args.latencyMs, product, sequential: slowSequential, productVsSequential: round(product.recordsPerSecond / slowSequential.recordsPerSecond, 2) };
+        } finally {
+          await slow.close();
+        }
       }
       exportBest = runs.reduce((a, b) => (b.transferRecordsPerSecond > a.transferRecordsPerSecond ? b : a));
       const sequentialBest = Math.max(...sequential.map((run) => run.recordsPerSecond));
@@ -348,7 +376,13 @@ function targets(r: Results): Target[] {
   const list: Target[] = [];
   const yes = (value: number | undefined, ok: (v: number) => boolean) => (value === undefined ? null : ok(value));
   if (r.import) {
-    list.push({ name: 'import vs the guide', want: '≥ 1.5×', got: `${r.import.productVsGuide}×`, met: r.import.productVsGuide >= 1.5 });
+    const latency = r.import.overLatency;
+    list.push({
+      name: 'import vs the guide',
+      want: '≥ 1.5×',
+      got: `${r.import.productVsGuide}× on localhost` + (latency ? `; ${latency.productVsGuide}× with ${latency.latencyMs} ms per request` : ''),
+      met: r.import.productVsGuide >= 1.5,
+    });
     list.push({
       name: 'import vs best raw loader',
       want: '≥ 0.9×',
@@ -433,6 +467,11 @@ function render(r: Results): string {
         '',
       ]),
     ];
+    if (i.overLatency) {
+      const l = i.overLatency;
+      rows.push([`chroma-migrate, +${l.latencyMs} ms per request`, fmt(i.records), fmt(l.product.seconds, 1), fmt(l.product.recordsPerSecond), `${l.productVsGuide}×`, `${fmt(l.product.peakRssMB)} MB`]);
+      rows.push([`guide, +${l.latencyMs} ms per request`, fmt(i.records), fmt(l.guide.seconds, 1), fmt(l.guide.recordsPerSecond), '1×', '']);
+    }
     parts.push(table(rows));
   }
   if (r.export) {
