@@ -21,7 +21,7 @@ import {
   recordLineSchema,
 } from './schemas.js';
 import type { BackupRecord, CollectionHeader } from './types.js';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 /** Our writer always starts record lines with exactly these bytes. */
 const RECORD_PREFIX = Buffer.from('{"type":"record",');
@@ -124,7 +124,7 @@ export class OwnFormatReader {
     return value as Record<string, unknown>;
   }
 
-  private check<T>(schema: z.ZodType<T>, value: Record<string, unknown>, no: number, what: string): T {
+  private check<T>(schema: z.ZodMiniType<T>, value: Record<string, unknown>, no: number, what: string): T {
     const result = schema.safeParse(value);
     if (!result.success) throw this.fail(no, `${what}: ${explainIssues(result.error, value)}`);
     return result.data;

@@ -9,7 +9,7 @@ import { COLUMNS, type Column } from './python-keys.js';
 import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, uriSchema } from './schemas.js';
 import type { ByteSource } from './source.js';
 import type { BackupRecord, Metadata } from './types.js';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 interface ColumnStream {
   column: Column;
@@ -19,7 +19,7 @@ interface ColumnStream {
   ended: boolean;
 }
 
-const SCHEMAS: Record<Column, z.ZodType> = {
+const SCHEMAS: Record<Column, z.ZodMiniType> = {
   ids: idSchema,
   documents: documentSchema,
   metadatas: metadataSchema,

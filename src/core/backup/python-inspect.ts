@@ -22,9 +22,9 @@ import {
 } from './python-keys.js';
 import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, rowSchema, uriSchema } from './schemas.js';
 import type { BackupFormat, CollectionHeader, Metadata } from './types.js';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
-const COLUMN_SCHEMAS: Record<Column, z.ZodType> = {
+const COLUMN_SCHEMAS: Record<Column, z.ZodMiniType> = {
   ids: idSchema,
   documents: documentSchema,
   metadatas: metadataSchema,

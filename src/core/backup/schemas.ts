@@ -2,34 +2,37 @@
  * zod schemas for everything a backup can contain. Messages are written for people: they end
  * up in BAD_BACKUP errors next to the line or byte where the problem is.
  */
-import { z } from 'zod';
+// `* as z`, not `{ z }`: see ../zod-locale.ts.
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 import type { BackupRecord } from './types.js';
 
 const METADATA_VALUE = 'must be a string, number, boolean or null';
 
-export const metadataSchema = z
-  .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], { error: METADATA_VALUE }), {
+export const metadataSchema = z.nullable(
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], { error: METADATA_VALUE }), {
     error: 'must be an object of string, number, boolean or null values, or null',
-  })
-  .nullable();
+  }),
+);
 
-export const idSchema = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' });
-export const documentSchema = z.string({ error: 'must be a string or null' }).nullable();
-export const uriSchema = z.string({ error: 'must be a string or null' }).nullable();
+export const idSchema = z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }));
+export const documentSchema = z.nullable(z.string({ error: 'must be a string or null' }));
+export const uriSchema = z.nullable(z.string({ error: 'must be a string or null' }));
 // z.number() rejects NaN and ±Infinity, which Chroma cannot store either.
-export const embeddingSchema = z
-  .array(z.number({ error: 'must be a finite number' }), { error: 'must be a list of numbers or null' })
-  .min(1, { error: 'must not be an empty list' })
-  .nullable();
+export const embeddingSchema = z.nullable(
+  z
+    .array(z.number({ error: 'must be a finite number' }), { error: 'must be a list of numbers or null' })
+    .check(z.minLength(1, { error: 'must not be an empty list' })),
+);
 
 /** One record of a row-wise Python export; absent fields mean null. */
 export const rowSchema = z.object(
   {
     id: idSchema,
-    document: documentSchema.optional(),
-    metadata: metadataSchema.optional(),
-    embedding: embeddingSchema.optional(),
-    uri: uriSchema.optional(),
+    document: z.optional(documentSchema),
+    metadata: z.optional(metadataSchema),
+    embedding: z.optional(embeddingSchema),
+    uri: z.optional(uriSchema),
   },
   { error: 'must be an object with an "id"' },
 );
@@ -44,25 +47,25 @@ export function toRecord(row: z.infer<typeof rowSchema>): BackupRecord {
   };
 }
 
-export const spaceSchema = z.enum(['l2', 'cosine', 'ip'], { error: 'must be "l2", "cosine", "ip" or null' }).nullable();
+export const spaceSchema = z.nullable(z.enum(['l2', 'cosine', 'ip'], { error: 'must be "l2", "cosine", "ip" or null' }));
 
 export const FORMAT_NAME = 'chroma-migrate-backup';
 export const FORMAT_VERSION = 1;
 
 export const headerLineSchema = z.object({
   format: z.literal(FORMAT_NAME),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   created_at: z.string({ error: 'must be a date string' }),
-  source: z.record(z.string(), z.unknown()).optional(),
+  source: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export const collectionLineSchema = z.object({
   type: z.literal('collection'),
-  name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  name: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
   metadata: metadataSchema,
   space: spaceSchema,
-  count: z.number({ error: 'must be a number' }).int().min(0),
-  dimension: z.number({ error: 'must be a number or null' }).int().min(1).nullable(),
+  count: z.number({ error: 'must be a number' }).check(z.int(), z.minimum(0)),
+  dimension: z.nullable(z.number({ error: 'must be a number or null' }).check(z.int(), z.minimum(1))),
 });
 
 export const recordLineSchema = z.object({
@@ -71,22 +74,22 @@ export const recordLineSchema = z.object({
   document: documentSchema,
   metadata: metadataSchema,
   uri: uriSchema,
-  embedding: z.string({ error: 'must be a base64 string or null' }).nullable(),
+  embedding: z.nullable(z.string({ error: 'must be a base64 string or null' })),
 });
 
 export const endLineSchema = z.object({
   type: z.literal('end'),
   name: z.string({ error: 'must be a string' }),
-  count: z.number({ error: 'must be a number' }).int().min(0),
+  count: z.number({ error: 'must be a number' }).check(z.int(), z.minimum(0)),
 });
 
 export const endFileLineSchema = z.object({
   type: z.literal('end-file'),
-  collections: z.number({ error: 'must be a number' }).int().min(0),
+  collections: z.number({ error: 'must be a number' }).check(z.int(), z.minimum(0)),
 });
 
 /** "metadata.client must be a string, number, boolean or null" — the first problem only. */
-export function explainIssues(error: z.ZodError, data: unknown, prefix = ''): string {
+export function explainIssues(error: z.core.$ZodError, data: unknown, prefix = ''): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'it is not valid';
   const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');

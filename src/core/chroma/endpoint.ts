@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// `* as z`, not `{ z }`: see ../zod-locale.ts.
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 
 /** How a token travels: a reverse proxy in front of Chroma 1.x, or the 0.x server's own auth. */
 export const TokenHeaderSchema = z.enum(['authorization', 'x-chroma-token']);
@@ -10,16 +12,16 @@ export const CLOUD_HOST = 'api.trychroma.com';
 export const EndpointSchema = z.object({
   /** Base URL without a path, e.g. https://chroma.up.railway.app:443 */
   url: z.url({ protocol: /^https?$/ }),
-  token: z.string().min(1).optional(),
-  tokenHeader: TokenHeaderSchema.default('authorization'),
-  tenant: z.string().min(1).default('default_tenant'),
-  database: z.string().min(1).default('default_database'),
+  token: z.optional(z.string().check(z.minLength(1))),
+  tokenHeader: z._default(TokenHeaderSchema, 'authorization'),
+  tenant: z._default(z.string().check(z.minLength(1)), 'default_tenant'),
+  database: z._default(z.string().check(z.minLength(1)), 'default_database'),
   /** Chroma Cloud: 300 records per read or write, x-chroma-token, tenant from the key. */
-  cloud: z.boolean().default(false),
+  cloud: z._default(z.boolean(), false),
   /** Resolve tenant/database from /auth/identity (Cloud keys are scoped to one). */
-  resolveTenant: z.boolean().default(false),
+  resolveTenant: z._default(z.boolean(), false),
   /** Per-request timeout (ms); the default suits Railway's 5-minute cap. Tests shorten it. */
-  timeoutMs: z.number().int().positive().optional(),
+  timeoutMs: z.optional(z.number().check(z.int(), z.positive())),
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type EndpointInput = z.input<typeof EndpointSchema>;

@@ -1,16 +1,18 @@
-import { z } from 'zod';
+// `* as z`, not `{ z }`: see ../zod-locale.ts.
+import * as z from 'zod/mini';
+import '../zod-locale.js';
 import { STEP_IDS } from './steps.js';
 
 export const STATE_VERSION = 1;
 
 const StepStateSchema = z.object({
   status: z.enum(['pending', 'active', 'done', 'skipped', 'failed']),
-  at: z.string().optional(),
-  detail: z.string().optional(),
+  at: z.optional(z.string()),
+  detail: z.optional(z.string()),
 });
 
 /** Identifies one backup file's content cheaply: size, mtime and a hash of its first 64 KiB. */
-export const FingerprintSchema = z.string().min(1);
+export const FingerprintSchema = z.string().check(z.minLength(1));
 
 /** How far one collection's import has committed: every record before `committed` is on the target. */
 export const ImportCheckpointSchema = z.object({
@@ -20,9 +22,9 @@ export const ImportCheckpointSchema = z.object({
   collection: z.string(),
   /** The name in the backup, when imported under another name. */
   sourceCollection: z.string(),
-  batchSize: z.number().int().positive(),
-  committed: z.number().int().nonnegative(),
-  total: z.number().int().nonnegative(),
+  batchSize: z.number().check(z.int(), z.positive()),
+  committed: z.number().check(z.int(), z.nonnegative()),
+  total: z.number().check(z.int(), z.nonnegative()),
   done: z.boolean(),
   updatedAt: z.string(),
 });
@@ -34,12 +36,16 @@ export const ExportCheckpointSchema = z.object({
   /** Where the data comes from, without any key: URL + tenant/database. */
   source: z.string(),
   collections: z.array(z.string()),
-  finished: z.array(z.object({ name: z.string(), count: z.number().int().nonnegative() })),
-  current: z
-    .object({ name: z.string(), offset: z.number().int().nonnegative(), total: z.number().int().nonnegative() })
-    .nullable(),
+  finished: z.array(z.object({ name: z.string(), count: z.number().check(z.int(), z.nonnegative()) })),
+  current: z.nullable(
+    z.object({
+      name: z.string(),
+      offset: z.number().check(z.int(), z.nonnegative()),
+      total: z.number().check(z.int(), z.nonnegative()),
+    }),
+  ),
   /** Byte length of the partial file at the last checkpoint: a valid place to truncate to. */
-  bytes: z.number().int().nonnegative(),
+  bytes: z.number().check(z.int(), z.nonnegative()),
   done: z.boolean(),
   updatedAt: z.string(),
 });
@@ -51,13 +57,13 @@ export const MigrationStateSchema = z.object({
   updatedAt: z.string(),
   steps: z.partialRecord(z.enum(STEP_IDS), StepStateSchema),
   /** The backup file the migration works from (path only). */
-  backupPath: z.string().optional(),
+  backupPath: z.optional(z.string()),
   /** The target URL (never its token). */
-  targetUrl: z.string().optional(),
-  imports: z.array(ImportCheckpointSchema).default([]),
-  exports: z.array(ExportCheckpointSchema).default([]),
-  ingestCommand: z.string().optional(),
+  targetUrl: z.optional(z.string()),
+  imports: z._default(z.array(ImportCheckpointSchema), []),
+  exports: z._default(z.array(ExportCheckpointSchema), []),
+  ingestCommand: z.optional(z.string()),
   /** The local Chroma server the wizard started, so that a resumed wizard starts it again. */
-  localServer: z.object({ path: z.string(), port: z.number().int().positive() }).optional(),
+  localServer: z.optional(z.object({ path: z.string(), port: z.number().check(z.int(), z.positive()) })),
 });
 export type MigrationState = z.infer<typeof MigrationStateSchema>;
