@@ -10,6 +10,7 @@ import { badBackup, describeJsonError, TRUNCATED } from './bad-backup.js';
 import { CollectionCheck } from './collection-check.js';
 import { decodeEmbedding } from './float32.js';
 import { LineSplitter } from './lines.js';
+import { isPlainRecordLine } from './quick-check.js';
 import {
   collectionLineSchema,
   endFileLineSchema,
@@ -160,7 +161,7 @@ export class OwnFormatReader {
   private onRecord(value: Record<string, unknown>, no: number): void {
     const cur = this.current!;
     if (cur.check === null) return; // another collection, in read mode
-    const line = this.check(recordLineSchema, value, no, 'record line');
+    const line = isPlainRecordLine(value) ? value : this.check(recordLineSchema, value, no, 'record line');
     let embedding: number[] | null = null;
     if (line.embedding !== null) {
       const decoded = decodeEmbedding(line.embedding);

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { isPlainRecord, isPlainRecordLine } from '../../src/core/backup/quick-check.js';
+import { recordLineSchema, rowSchema } from '../../src/core/backup/schemas.js';
+import type { BackupRecord } from '../../src/core/backup/types.js';
+
+// The quick checks may only say yes where the schema says yes: every "no" goes to the schema.
+const good: BackupRecord = { id: 'a', document: 'text', metadata: { topic: 'x', n: 1.5, ok: true, none: null }, embedding: [0.5, -1, 3e38], uri: null };
+const records: Array<[string, unknown]> = [
+  ['good', good],
+  ['all null', { id: 'a', document: null, metadata: null, embedding: null, uri: null }],
+  ['empty id', { ...good, id: '' }],
+  ['numeric id', { ...good, id: 7 }],
+  ['document number', { ...good, document: 1 }],
+  ['document missing', { ...good, document: undefined }],
+  ['uri object', { ...good, uri: {} }],
+  ['metadata array', { ...good, metadata: ['a'] }],
+  ['metadata nested', { ...good, metadata: { a: { b: 1 } } }],
+  ['metadata list value', { ...good, metadata: { a: [1] } }],
+  ['metadata NaN', { ...good, metadata: { a: Number.NaN } }],
+  ['metadata null prototype', { ...good, metadata: Object.assign(Object.create(null) as object, { a: 'b' }) }],
+  ['metadata Date', { ...good, metadata: new Date(0) }],
+  ['embedding empty', { ...good, embedding: [] }],
+  ['embedding NaN', { ...good, embedding: [1, Number.NaN] }],
+  ['embedding beyond float32', { ...good, embedding: [1e39] }],
+  ['embedding string value', { ...good, embedding: [1, '2'] }],
+  ['embedding typed array', { ...good, embedding: new Float32Array([1, 2]) }],
+];
+
+describe('quick checks are never looser than the schemas', () => {
+  it.each(records)('record: %s', (_name, value) => {
+    if (isPlainRecord(value as BackupRecord)) expect(rowSchema.safeParse(value).success).toBe(true);
+  });
+
+  it.each(records)('record line: %s', (_name, value) => {
+    const line = { type: 'record', ...(value as object), embedding: 'AAAAPw==' };
+    if (isPlainRecordLine(line)) expect(recordLineSchema.safeParse(line).success).toBe(true);
+  });
+
+  it('says yes to the everyday record and line, so the schemas stay off the hot path', () => {
+    expect(isPlainRecord(good)).toBe(true);
+    expect(isPlainRecordLine({ type: 'record', id: 'a', document: null, metadata: { k: 1 }, uri: null, embedding: 'AAAAPw==' })).toBe(true);
+  });
+
+  it('says no to a line of another type or with an embedding that is not base64 text', () => {
+    expect(isPlainRecordLine({ type: 'end', id: 'a', document: null, metadata: null, uri: null, embedding: null })).toBe(false);
+    expect(isPlainRecordLine({ type: 'record', id: 'a', document: null, metadata: null, uri: null, embedding: [1] })).toBe(false);
+  });
+});
