@@ -53,7 +53,9 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       resolveTenant(phase.source, signal)
         .then(async (source) => {
           const infos = await services.api(source).allCollections({ signal });
-          if (!cancelled) setPhase({ name: 'collections', source, names: infos.map((info) => info.name) });
+          // The server lists in no fixed order: by name, the list (and the backup's order) is stable.
+          const names = infos.map((info) => info.name).sort((a, b) => a.localeCompare(b));
+          if (!cancelled) setPhase({ name: 'collections', source, names });
         })
         .catch((error: unknown) => fail(error, { name: 'source' }));
     } else if (phase.name === 'running') {
