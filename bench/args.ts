@@ -12,6 +12,8 @@ export interface BenchArgs {
   exportConcurrency?: number;
   /** Milliseconds a proxy adds to every request of a second import and export: a server across a network. */
   latencyMs: number;
+  /** Alternating runs of the product and each baseline, compared by medians. */
+  rounds: number;
   only: Set<Section>;
   out: string;
   keep: boolean;
@@ -33,6 +35,8 @@ export const USAGE = `npm run bench -- [flags]
   --export-concurrency N chroma-migrate export --concurrency (default: the product's)
   --latency MS           also import and export through a proxy adding MS to each request,
                          like the round trip to Railway or Chroma Cloud (default 50; 0: off)
+  --rounds N             alternating runs of chroma-migrate and each baseline, compared
+                         by their medians (default 3)
   --only L               sections: import,export,memory,size,wizard (default all)
   --label TEXT           stored in results.json to tell runs apart
   --out FILE             where the JSON goes (default bench/results.json)
@@ -51,6 +55,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     keep: false,
     label: '',
     latencyMs: 50,
+    rounds: 3,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
@@ -80,6 +85,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--import-batch': args.importBatch = count(); break;
       case '--import-concurrency': args.importConcurrency = count(); break;
       case '--export-concurrency': args.exportConcurrency = count(); break;
+      case '--rounds': args.rounds = count(); break;
       case '--latency': {
         const text = value();
         args.latencyMs = Number(text);
