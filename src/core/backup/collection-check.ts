@@ -21,11 +21,11 @@ export class CollectionCheck {
     private readonly declared: number | null = null,
   ) {}
 
-  /** Records one id; returns a sentence when its embedding breaks the collection's dimension. */
-  add(id: string, embedding: readonly number[] | null): string | null {
+  /** Records one id; returns a sentence when its embedding's length breaks the collection's dimension. */
+  add(id: string, embeddingLength: number | null): string | null {
     this.count++;
     if (!this.ids.add(id) && this.suspects.size < MAX_SUSPECTS) this.suspects.add(id);
-    return embedding === null ? null : this.checkDimension(id, embedding.length);
+    return embeddingLength === null ? null : this.checkDimension(id, embeddingLength);
   }
 
   /** For column-wise files, where ids and embeddings arrive in different arrays. */

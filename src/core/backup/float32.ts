@@ -24,6 +24,29 @@ export function encodeEmbedding(embedding: readonly number[]): string {
 
 /** Returns the numbers, or a sentence saying why the text is not a float32 vector. */
 export function decodeEmbedding(text: string): number[] | string {
+  const count = decodeToScratch(text);
+  if (typeof count === 'string') return count;
+  const out = new Array<number>(count);
+  if (LITTLE_ENDIAN) {
+    const view = new Float32Array(scratch.buffer, scratch.byteOffset, count);
+    for (let i = 0; i < count; i++) out[i] = view[i]!;
+  } else {
+    for (let i = 0; i < count; i++) out[i] = scratch.readFloatLE(i * 4);
+  }
+  return out;
+}
+
+/**
+ * The checks of decodeEmbedding without building the numbers: how many there are, or why the
+ * text is not a float32 vector. Inspecting a backup needs only that (the numbers cost an array
+ * per record, and the garbage collector's time to drop it).
+ */
+export function embeddingLength(text: string): number | string {
+  return decodeToScratch(text);
+}
+
+/** Decodes into the scratch buffer and checks it; returns the number of values or why not. */
+function decodeToScratch(text: string): number | string {
   if (text.length % 4 !== 0) return 'the embedding is not valid base64';
   const most = (text.length / 4) * 3;
   if (scratch.length < most) scratch = Buffer.allocUnsafeSlow(most);
@@ -33,15 +56,10 @@ export function decodeEmbedding(text: string): number[] | string {
   if (length % 4 !== 0) return `the embedding is ${length} bytes, not a whole number of float32 values (4 bytes each)`;
   if (length === 0) return 'the embedding is empty';
   const count = length / 4;
-  const out = new Array<number>(count);
-  if (LITTLE_ENDIAN) {
-    const view = new Float32Array(scratch.buffer, scratch.byteOffset, count);
-    for (let i = 0; i < count; i++) out[i] = view[i]!;
-  } else {
-    for (let i = 0; i < count; i++) out[i] = scratch.readFloatLE(i * 4);
-  }
+  const view = LITTLE_ENDIAN ? new Float32Array(scratch.buffer, scratch.byteOffset, count) : null;
   for (let i = 0; i < count; i++) {
-    if (!Number.isFinite(out[i])) return `the embedding holds ${out[i]} at position ${i}, which Chroma does not accept`;
+    const value = view ? view[i]! : scratch.readFloatLE(i * 4);
+    if (!Number.isFinite(value)) return `the embedding holds ${value} at position ${i}, which Chroma does not accept`;
   }
-  return out;
+  return count;
 }

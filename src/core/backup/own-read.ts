@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { MigrateError } from '../errors.js';
 import { badBackup, describeJsonError, TRUNCATED } from './bad-backup.js';
 import { CollectionCheck } from './collection-check.js';
-import { decodeEmbedding } from './float32.js';
+import { decodeEmbedding, embeddingLength } from './float32.js';
 import { LineSplitter } from './lines.js';
 import { isPlainRecordLine } from './quick-check.js';
 import {
@@ -162,13 +162,21 @@ export class OwnFormatReader {
     const cur = this.current!;
     if (cur.check === null) return; // another collection, in read mode
     const line = isPlainRecordLine(value) ? value : this.check(recordLineSchema, value, no, 'record line');
+    if (this.target === undefined) {
+      // Inspect: every check, but only the embedding's length is kept.
+      const length = line.embedding === null ? null : embeddingLength(line.embedding);
+      if (typeof length === 'string') throw this.fail(no, `record "${line.id}": ${length}`);
+      const problem = cur.check.add(line.id, length);
+      if (problem) throw this.fail(no, problem);
+      return;
+    }
     let embedding: number[] | null = null;
     if (line.embedding !== null) {
       const decoded = decodeEmbedding(line.embedding);
       if (typeof decoded === 'string') throw this.fail(no, `record "${line.id}": ${decoded}`);
       embedding = decoded;
     }
-    const problem = this.target === undefined ? cur.check.add(line.id, embedding) : embedding && cur.check.checkDimension(line.id, embedding.length);
+    const problem = embedding && cur.check.checkDimension(line.id, embedding.length);
     if (problem) throw this.fail(no, problem);
     if (cur.target && cur.seen > this.target!.skip) {
       this.out.push({ id: line.id, document: line.document, metadata: line.metadata, embedding, uri: line.uri });

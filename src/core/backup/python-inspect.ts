@@ -207,7 +207,7 @@ export class PythonInspector implements ScanHandler {
     }
     const row = result.data;
     const target = (this.multi ? this.current : this.root)!;
-    const problem = target.check.add(row.id, row.embedding ?? null);
+    const problem = target.check.add(row.id, row.embedding?.length ?? null);
     if (problem) throw this.fail(offset, problem);
   }
 
