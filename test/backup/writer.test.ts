@@ -243,6 +243,16 @@ describe('writer misuse and bad input', () => {
     expect((await readAll(path, 'docs'))[0]?.metadata).toEqual({ topic: 'kept' });
   });
 
+  it('writes absent fields as null, so the reader takes back what the writer took', async () => {
+    const path = join(dir, 'absent-fields.jsonl');
+    const w = await BackupWriter.open(path);
+    await w.writeCollectionHeader(header('docs', 1, null));
+    await w.writeRecords([{ id: 'only-an-id' } as unknown as BackupRecord]);
+    await w.writeCollectionEnd('docs', 1);
+    await w.finish();
+    expect(await readAll(path, 'docs')).toEqual([{ id: 'only-an-id', document: null, metadata: null, embedding: null, uri: null }]);
+  });
+
   it('keeps calls in order even when they are not awaited one by one', async () => {
     const path = join(dir, 'unawaited.jsonl');
     const w = await BackupWriter.open(path);

@@ -24,6 +24,8 @@ const records: Array<[string, unknown]> = [
   ['embedding beyond float32', { ...good, embedding: [1e39] }],
   ['embedding string value', { ...good, embedding: [1, '2'] }],
   ['embedding typed array', { ...good, embedding: new Float32Array([1, 2]) }],
+  ['metadata with a symbol key', { ...good, metadata: { a: 'b', [Symbol('s')]: 'c' } }],
+  ['metadata with "__proto__" from JSON', { ...good, metadata: JSON.parse('{"__proto__":"x","k":1}') as object }],
 ];
 
 describe('quick checks are never looser than the schemas', () => {
@@ -39,6 +41,13 @@ describe('quick checks are never looser than the schemas', () => {
   it('says yes to the everyday record and line, so the schemas stay off the hot path', () => {
     expect(isPlainRecord(good)).toBe(true);
     expect(isPlainRecordLine({ type: 'record', id: 'a', document: null, metadata: { k: 1 }, uri: null, embedding: 'AAAAPw==' })).toBe(true);
+  });
+
+  it('leaves symbol keys and a JSON "__proto__" key to the schema, which refuses or drops them', () => {
+    expect(isPlainRecord({ ...good, metadata: { a: 'b', [Symbol('s')]: 'c' } as never })).toBe(false);
+    const line = JSON.parse('{"type":"record","id":"a","document":null,"uri":null,"embedding":null,"metadata":{"__proto__":"x","k":1}}') as Record<string, unknown>;
+    expect(isPlainRecordLine(line)).toBe(false);
+    expect(recordLineSchema.parse(line).metadata).toEqual({ k: 1 });
   });
 
   it('says no to a line of another type or with an embedding that is not base64 text', () => {

@@ -19,10 +19,12 @@ export function recordLine(r: BackupRecord): string {
     JSON.stringify({
       type: 'record',
       id: r.id,
-      document: r.document,
-      metadata: r.metadata,
-      uri: r.uri,
-      embedding: r.embedding === null ? null : encodeEmbedding(r.embedding),
+      // Absent fields (the schema's "optional", as in Python exports) are written as null: every
+      // record line names all five, as the reader requires.
+      document: r.document ?? null,
+      metadata: r.metadata ?? null,
+      uri: r.uri ?? null,
+      embedding: r.embedding == null ? null : encodeEmbedding(r.embedding),
     }) + '\n'
   );
 }

@@ -20,6 +20,9 @@ export interface RecordLine {
 export function isPlainMetadata(metadata: unknown): metadata is Metadata | null {
   if (metadata === null) return true;
   if (typeof metadata !== 'object' || Object.getPrototypeOf(metadata) !== Object.prototype) return false;
+  // The schema sees symbol keys (and refuses them) and drops a "__proto__" key JSON.parse made;
+  // leave both to it, so the quick path keeps exactly what the schema would.
+  if (Object.getOwnPropertySymbols(metadata).length > 0 || Object.hasOwn(metadata, '__proto__')) return false;
   for (const key in metadata) {
     const value = (metadata as Record<string, unknown>)[key];
     if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;

@@ -24,7 +24,7 @@ const gzipAsync = promisify(gzipCallback);
 
 /** Bytes buffered before a write to disk (and, for .gz, one gzip member). */
 const FLUSH_AT = 1 << 20;
-/** Room for the line that crosses FLUSH_AT; a longer line is written on its own. */
+/** Room for the line that crosses FLUSH_AT; a longer line is kept aside, in order, for the next flush. */
 const SPARE = 256 * 1024;
 
 export interface BackupWriterOptions {
@@ -285,7 +285,7 @@ function checkRecord(record: BackupRecord, collection: string, dimension: number
       if (!Number.isFinite(Math.fround(v))) throw fail(`embedding value ${v} does not fit in float32`);
     }
   }
-  const embedding = record.embedding;
+  const embedding = record.embedding ?? null;
   if (embedding === null) return dimension;
   if (dimension !== null && embedding.length !== dimension) {
     throw fail(`embedding has ${embedding.length} numbers, but the collection's dimension is ${dimension}`);
