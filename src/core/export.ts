@@ -136,9 +136,14 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((name, index) => name === b[index]);
 }
 
+/** By code unit, not locale: the order (and so a resume's key) must not depend on the machine. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
   // The server lists in no fixed order; by name, a backup (and its resume key) is reproducible.
-  if (!wanted || wanted.length === 0) return [...all].sort((a, b) => a.name.localeCompare(b.name));
+  if (!wanted || wanted.length === 0) return [...all].sort((a, b) => compareNames(a.name, b.name));
   const missing = wanted.filter((name) => !all.some((info) => info.name === name));
   if (missing.length > 0) {
     throw new MigrateError(

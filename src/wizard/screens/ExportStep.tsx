@@ -7,7 +7,7 @@ import type { BackupSummary } from '../../core/backup/types.js';
 import { breakdownBy } from '../../core/breakdown.js';
 import { maskSecret, type Endpoint } from '../../core/chroma/endpoint.js';
 import { resolveSource } from '../../core/connection.js';
-import { resolveTenant } from '../../core/export.js';
+import { compareNames, resolveTenant } from '../../core/export.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { FailureChoices } from '../components/FailureChoices.js';
 import { Progress } from '../components/Progress.js';
@@ -53,8 +53,8 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       resolveTenant(phase.source, signal)
         .then(async (source) => {
           const infos = await services.api(source).allCollections({ signal });
-          // The server lists in no fixed order: by name, the list (and the backup's order) is stable.
-          const names = infos.map((info) => info.name).sort((a, b) => a.localeCompare(b));
+          // The server lists in no fixed order: by name, the list is the same each time.
+          const names = infos.map((info) => info.name).sort(compareNames);
           if (!cancelled) setPhase({ name: 'collections', source, names });
         })
         .catch((error: unknown) => fail(error, { name: 'source' }));
@@ -125,7 +125,9 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
           <MultiSelect
             options={phase.names.map((name) => ({ label: name, value: name }))}
             defaultValue={phase.names}
-            onSubmit={(chosen) => chosen.length > 0 && setPhase({ name: 'out', source: phase.source, chosen })}
+            // By name too: the picker moves a re-ticked name to the end, and the order is part of
+            // the export's resume key (and of the backup).
+            onSubmit={(chosen) => chosen.length > 0 && setPhase({ name: 'out', source: phase.source, chosen: [...chosen].sort(compareNames) })}
           />
         </Box>
       );
