@@ -88,7 +88,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--rounds': args.rounds = count(); break;
       case '--latency': {
         const text = value();
-        args.latencyMs = Number(text);
+        args.latencyMs = /^\d+$/.test(text) ? Number(text) : Number.NaN;
         if (!Number.isInteger(args.latencyMs) || args.latencyMs < 0) throw new Error(`--latency wants a whole number of milliseconds ≥ 0, got ${text}`);
         break;
       }
