@@ -114,10 +114,24 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
   if (renameTo && chosen.length !== 1) {
     throw new MigrateError('BAD_INPUT', '--as renames one collection, but several are selected.', 'Pick one with --collection NAME.');
   }
-  return chosen.map((name) => ({
+  const selected = chosen.map((name) => ({
     header: summary.collections.find((header) => header.name === name) as CollectionHeader,
     name: renameTo ?? name,
   }));
+  // Before anything touches the target: a Chroma server takes no record without a vector, and
+  // the import sends the stored vectors, it computes none.
+  for (const { header } of selected) {
+    if (header.withoutEmbedding) {
+      throw new MigrateError(
+        'BAD_BACKUP',
+        `Collection "${header.name}" in the backup has ${header.withoutEmbedding.toLocaleString('en-US')} of ${header.count.toLocaleString('en-US')} records without an embedding; a Chroma server stores no record without one. Nothing was sent.`,
+        (wanted && wanted.length > 0) || available.length === 1
+          ? 'Export it again with embeddings included (the guide\'s Python export must ask for include=["embeddings", "documents", "metadatas"]).'
+          : 'Export it again with embeddings included, or leave it out: pick the other collections with --collection.',
+      );
+    }
+  }
+  return selected;
 }
 
 interface CollectionContext {

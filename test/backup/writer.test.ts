@@ -48,7 +48,7 @@ describe.each(['backup.jsonl', 'backup.jsonl.gz'])('round trip (%s)', (file) => 
     expect(summary).toMatchObject({ format: 'chroma-migrate', gzip: file.endsWith('.gz'), bytes: size });
     expect(summary.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(summary.collections).toEqual([
-      { ...header('docs', 1_177), count: 1_177, dimension: 8 },
+      { ...header('docs', 1_177), count: 1_177, dimension: 8, withoutEmbedding: docs.filter((record) => record.embedding === null).length },
       { ...header('empty', 0, null), count: 0, dimension: null },
       { ...header('other', 40, 3), count: 40, dimension: 3 },
     ]);

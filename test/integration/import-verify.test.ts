@@ -99,4 +99,15 @@ describe('import and verify against a real Chroma server', () => {
     expect(recreated.code).toBe(0);
     expect(recreated.stderr).toContain('1,177/1,177 records (recreated)');
   });
+
+  it('a backup with records that lack an embedding is refused before anything reaches the server', async () => {
+    const input = join(dir, 'no-vectors.json');
+    await writePythonRowsJson(input, 'half_vectors', makeRecords(30, { dim: 16, nullEmbeddingEvery: 3, prefix: 'nv' }));
+    const result = await runCli(['import', '--input', input, '--url', chroma.url, '--if-exists', 'abort'], { CHROMA_MIGRATE_STATE: join(dir, 'state-nv.json') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Collection "half_vectors" in the backup has 10 of 30 records without an embedding');
+    expect(result.stderr).toContain('include=["embeddings"');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // words, not a stack trace
+    expect(await new ChromaApi(endpoint({ url: chroma.url })).findCollection('half_vectors')).toBeNull();
+  });
 });

@@ -10,6 +10,8 @@ const MAX_SUSPECTS = 10_000;
 
 export class CollectionCheck {
   count = 0;
+  /** Records that carry an embedding (a Chroma server stores none without one). */
+  withEmbedding = 0;
   dimension: number | null = null;
   readonly suspects = new Set<string>();
   private readonly ids = new IdHashSet();
@@ -25,7 +27,15 @@ export class CollectionCheck {
   add(id: string, embeddingLength: number | null): string | null {
     this.count++;
     if (!this.ids.add(id) && this.suspects.size < MAX_SUSPECTS) this.suspects.add(id);
-    return embeddingLength === null ? null : this.checkDimension(id, embeddingLength);
+    if (embeddingLength === null) return null;
+    this.withEmbedding++;
+    return this.checkDimension(id, embeddingLength);
+  }
+
+  /** Records this collection's entry of a summary: how many records lack an embedding, if any. */
+  get withoutEmbedding(): number | undefined {
+    const missing = this.count - this.withEmbedding;
+    return missing > 0 ? missing : undefined;
   }
 
   /** For column-wise files, where ids and embeddings arrive in different arrays. */

@@ -221,6 +221,7 @@ export class PythonInspector implements ScanHandler {
     if (column === 'ids') target.check.addId(value as string);
     else if (column === 'embeddings' && value !== null) {
       const length = (value as unknown[]).length;
+      target.check.withEmbedding++;
       if (target.check.checkDimension(null, length) !== null) {
         const where = `${this.label} near byte ${offset} in ${this.scanner.where()}`;
         const check = target.check;
@@ -246,6 +247,7 @@ export class PythonInspector implements ScanHandler {
       space: spaceOf(p.metadata, p.configuration),
       count,
       dimension: p.check.dimension,
+      ...(p.check.withoutEmbedding ? { withoutEmbedding: p.check.withoutEmbedding } : {}),
     });
     if (p.check.suspects.size > 0) this.suspects.set(name, p.check.suspects);
   }

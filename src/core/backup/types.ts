@@ -24,6 +24,8 @@ export interface CollectionHeader {
   count: number;
   /** Embedding dimension, null when the collection has no embeddings or is empty. */
   dimension: number | null;
+  /** Inspect only: how many records have no embedding, when some have none. */
+  withoutEmbedding?: number;
 }
 
 export type BackupFormat = 'chroma-migrate' | 'python-rows' | 'python-columns' | 'python-multi';
