@@ -111,6 +111,18 @@ describe('step 1: export', () => {
     expect(frame(app)).toMatchSnapshot('backup summary');
   });
 
+  it('warns at the summary when records lack an embedding, which the import will refuse', async () => {
+    const partial = join(dir, 'partial-vectors.json');
+    await writePythonRowsJson(partial, 'half_vectors', makeRecords(30, { dim: 8, nullEmbeddingEvery: 3 }));
+    const app = await mount(testServices({ dir, env: {} }), standingOn('export'));
+    await waitForFrame(app, 'Where is your data?');
+    await select(app, 'I already have a backup file');
+    await waitForFrame(app, 'Path of the backup file');
+    await typeLine(app, partial);
+    const summary = await waitForFrame(app, 'Continue to step 2');
+    expect(summary).toContain('! 10 without an embedding: the import will refuse this collection');
+  });
+
   it('explains a path that is not there and asks again', async () => {
     const app = await mount(testServices({ dir, env: {} }), standingOn('export'));
     await waitForFrame(app, 'Where is your data?');

@@ -162,6 +162,11 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
                 {header.name}: {count(header.count)} records{header.dimension ? `, ${header.dimension}-d` : ''}
                 {header.space ? `, ${header.space}` : ''}
               </Text>
+              {header.withoutEmbedding ? (
+                <Text color="yellow">
+                  {'    '}! {count(header.withoutEmbedding)} without an embedding: the import will refuse this collection
+                </Text>
+              ) : null}
               {(phase.breakdown[header.name] ?? []).slice(0, 6).map((entry) => (
                 <Text key={entry.value} color="gray">
                   {'    '}
