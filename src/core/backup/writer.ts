@@ -56,9 +56,11 @@ export class BackupWriter {
    * writer's biggest cost in an export).
    */
   private readonly output = Buffer.allocUnsafeSlow(FLUSH_AT + SPARE);
-  private pendingBytes = 0;
-  /** A line too long for the spare room, held as is until the next flush writes it. */
-  private oversized: string[] = [];
+  /** Bytes of `output` in use. */
+  private usedBytes = 0;
+  /** Lines that did not fit in the spare room (and all after them), encoded, for the next flush. */
+  private oversized: Buffer[] = [];
+  private oversizedBytes = 0;
   /** Serializes calls, so unawaited calls still reach the file in order. */
   private queue: Promise<unknown> = Promise.resolve();
   private failure: unknown = null;
@@ -173,8 +175,7 @@ export class BackupWriter {
   /** Closes without the end-file line; output after the last checkpoint is dropped. */
   async abort(): Promise<void> {
     await this.queue.catch(() => undefined);
-    this.pendingBytes = 0;
-    this.oversized = [];
+    this.clear();
     await this.close();
   }
 
@@ -192,14 +193,25 @@ export class BackupWriter {
     return next;
   }
 
+  private get pendingBytes(): number {
+    return this.usedBytes + this.oversizedBytes;
+  }
+
   private buffer(text: string): void {
     // A UTF-16 code unit becomes at most 3 bytes of UTF-8: only then is the room certain.
-    if (this.oversized.length === 0 && this.pendingBytes + text.length * 3 <= this.output.length) {
-      this.pendingBytes += this.output.write(text, this.pendingBytes, 'utf8');
+    if (this.oversized.length === 0 && this.usedBytes + text.length * 3 <= this.output.length) {
+      this.usedBytes += this.output.write(text, this.usedBytes, 'utf8');
     } else {
-      this.oversized.push(text);
-      this.pendingBytes += Buffer.byteLength(text, 'utf8');
+      const bytes = Buffer.from(text, 'utf8');
+      this.oversized.push(bytes);
+      this.oversizedBytes += bytes.length;
     }
+  }
+
+  private clear(): void {
+    this.usedBytes = 0;
+    this.oversized = [];
+    this.oversizedBytes = 0;
   }
 
   private async write(text: string): Promise<void> {
@@ -209,9 +221,10 @@ export class BackupWriter {
 
   private async flush(): Promise<void> {
     if (this.pendingBytes === 0) return;
-    const text = this.oversized.length === 0 ? this.output.subarray(0, this.pendingBytes) : this.collect();
-    this.pendingBytes = 0;
-    this.oversized = [];
+    const inBuffer = this.output.subarray(0, this.usedBytes);
+    // The oversized lines come after everything in the buffer (buffer() keeps it so).
+    const text = this.oversized.length === 0 ? inBuffer : Buffer.concat([inBuffer, ...this.oversized]);
+    this.clear();
     const bytes = this.gzip ? await gzipAsync(text) : text;
     let done = 0;
     try {
@@ -223,12 +236,6 @@ export class BackupWriter {
       throw ioError(this.path, 'write', error);
     }
     this.position += bytes.length;
-  }
-
-  /** The buffered bytes followed by the oversized lines, in order, as one new buffer. */
-  private collect(): Buffer {
-    const inBuffer = this.pendingBytes - this.oversized.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8'), 0);
-    return Buffer.concat([Buffer.from(this.output.subarray(0, inBuffer)), ...this.oversized.map((line) => Buffer.from(line, 'utf8'))]);
   }
 
   private async sync(): Promise<number> {
