@@ -11,7 +11,7 @@ const MAX_SUSPECTS = 10_000;
 export class CollectionCheck {
   count = 0;
   /** Records that carry an embedding (a Chroma server stores none without one). */
-  withEmbedding = 0;
+  private withEmbedding = 0;
   dimension: number | null = null;
   readonly suspects = new Set<string>();
   private readonly ids = new IdHashSet();
@@ -27,9 +27,13 @@ export class CollectionCheck {
   add(id: string, embeddingLength: number | null): string | null {
     this.count++;
     if (!this.ids.add(id) && this.suspects.size < MAX_SUSPECTS) this.suspects.add(id);
-    if (embeddingLength === null) return null;
+    return embeddingLength === null ? null : this.addEmbedding(id, embeddingLength);
+  }
+
+  /** Counts one embedding; returns a sentence when its length breaks the collection's dimension. */
+  addEmbedding(id: string | null, length: number): string | null {
     this.withEmbedding++;
-    return this.checkDimension(id, embeddingLength);
+    return this.checkDimension(id, length);
   }
 
   /** Records this collection's entry of a summary: how many records lack an embedding, if any. */

@@ -221,8 +221,7 @@ export class PythonInspector implements ScanHandler {
     if (column === 'ids') target.check.addId(value as string);
     else if (column === 'embeddings' && value !== null) {
       const length = (value as unknown[]).length;
-      target.check.withEmbedding++;
-      if (target.check.checkDimension(null, length) !== null) {
+      if (target.check.addEmbedding(null, length) !== null) {
         const where = `${this.label} near byte ${offset} in ${this.scanner.where()}`;
         const check = target.check;
         throw new NeedsId(target.index, position, (id) =>
