@@ -64,10 +64,11 @@ export function parseArgs(argv: string[]): BenchArgs {
       if (next === undefined) throw new Error(`${flag} needs a value\n\n${USAGE}`);
       return next;
     };
-    const count = (): number => {
+    const count = (min = 1): number => {
       const text = value();
-      const n = Number(text.replace(/[_,]/g, ''));
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a whole number ≥ 1, got ${text}`);
+      // Digits only (with _ or , between them): Number('') would be 0, Number('1e3') 1000.
+      const n = /^\d[\d_,]*$/.test(text) ? Number(text.replace(/[_,]/g, '')) : Number.NaN;
+      if (!Number.isInteger(n) || n < min) throw new Error(`${flag} wants a whole number ≥ ${min}, got ${text}`);
       return n;
     };
     const list = (): number[] => value().split(',').map((part) => {
@@ -86,12 +87,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--import-concurrency': args.importConcurrency = count(); break;
       case '--export-concurrency': args.exportConcurrency = count(); break;
       case '--rounds': args.rounds = count(); break;
-      case '--latency': {
-        const text = value();
-        args.latencyMs = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-        if (!Number.isInteger(args.latencyMs) || args.latencyMs < 0) throw new Error(`--latency wants a whole number of milliseconds ≥ 0, got ${text}`);
-        break;
-      }
+      case '--latency': args.latencyMs = count(0); break;
       case '--label': args.label = value(); break;
       case '--out': args.out = value(); break;
       case '--keep': args.keep = true; break;
