@@ -13,7 +13,7 @@ import { collectionId, guideImport, rawImport, sequentialExport, type LoadTiming
 import { runChild } from './measure.js';
 import type { ChildReport } from './child.js';
 import { fmt, MB, rate, table, type Target } from './report.js';
-import { startServer, stopAllServers, withServer, type BenchServer } from './servers.js';
+import { startServer, stopAllServers, withServer } from './servers.js';
 import { startFaultProxy } from '../test/helpers/fault-proxy.js';
 import { BUNDLED_CLI, measureWizard, UNBUNDLED_CLI, type WizardTiming } from './wizard.js';
 
@@ -144,7 +144,6 @@ async function main(): Promise<void> {
   const dim = args.dim;
   let state = 0;
   const statePath = () => join(root, `state-${++state}.json`);
-  let exportSource: BenchServer | null = null;
 
   process.once('SIGINT', () => {
     say('interrupted: stopping the servers');
@@ -232,12 +231,10 @@ async function main(): Promise<void> {
     let exported: string | null = null;
     let exportMedian: ProductRun | null = null;
     if (args.only.has('export') || args.only.has('size')) {
-      if (!exportSource) {
-        say('export: seeding the source');
-        exportSource = await startServer(root, 'export-source');
-        const report = await runChild('import', { url: exportSource.url, file: product, statePath: statePath(), batchSize: 1000, concurrency: 2 });
-        if (report.records !== n) throw new Error(`seeding left ${report.records} records`);
-      }
+      say('export: seeding the source');
+      const exportSource = await startServer(root, 'export-source');
+      const seeded = await runChild('import', { url: exportSource.url, file: product, statePath: statePath(), batchSize: 1000, concurrency: 2 });
+      if (seeded.records !== n) throw new Error(`seeding left ${seeded.records} records`);
       const id = await collectionId(exportSource.url);
       const runs: ProductRun[] = [];
       const sequential: Array<{ seconds: number; recordsPerSecond: number }> = [];
@@ -283,7 +280,6 @@ async function main(): Promise<void> {
         overLatency,
       };
       await exportSource.stop();
-      exportSource = null;
     }
 
     // ── size ─────────────────────────────────────────────────────────────────────────────
