@@ -243,6 +243,31 @@ describe('writer misuse and bad input', () => {
     expect((await readAll(path, 'docs'))[0]?.metadata).toEqual({ topic: 'kept' });
   });
 
+  it('takes float32 embeddings (as the export reads them) and writes the same line as for numbers', async () => {
+    const records = makeRecords(3);
+    const asNumbers = join(dir, 'as-numbers.jsonl');
+    const asFloats = join(dir, 'as-floats.jsonl');
+    for (const [path, rows] of [
+      [asNumbers, records],
+      [asFloats, records.map((record) => ({ ...record, embedding: Float32Array.from(record.embedding!) }))],
+    ] as const) {
+      const w = await BackupWriter.open(path);
+      await w.writeCollectionHeader(header('docs', 3));
+      await w.writeRecords(rows);
+      await w.writeCollectionEnd('docs', 3);
+      await w.finish();
+    }
+    const records1 = (await readFile(asNumbers, 'utf8')).split('\n').slice(1);
+    expect((await readFile(asFloats, 'utf8')).split('\n').slice(1)).toEqual(records1);
+
+    const w = await BackupWriter.open(join(dir, 'floats-refused.jsonl'));
+    await w.writeCollectionHeader(header('docs', 1));
+    const bad = { ...records[0]!, embedding: Float32Array.of(1, 2, 3, 4, 5, 6, 7, Number.POSITIVE_INFINITY) };
+    await expectMigrateError(w.writeRecords([bad]), 'BAD_INPUT', /embedding\[7\] must be a finite number/);
+    await expectMigrateError(w.writeRecords([{ ...records[0]!, embedding: new Float32Array(0) }]), 'BAD_INPUT', /embedding/);
+    await w.abort();
+  });
+
   it('writes absent fields as null, so the reader takes back what the writer took', async () => {
     const path = join(dir, 'absent-fields.jsonl');
     const w = await BackupWriter.open(path);

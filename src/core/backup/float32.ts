@@ -3,6 +3,8 @@
  * float32, so this is lossless for what the server holds and ~3x smaller than decimal JSON.
  */
 
+import type { Embedding } from './types.js';
+
 /**
  * Decoding goes through one reusable, 4-byte-aligned scratch buffer so a Float32Array can view
  * the bytes directly (little-endian hosts: x86, ARM); per-value readFloatLE was the slowest
@@ -12,9 +14,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 let scratch = Buffer.allocUnsafeSlow(16 * 1024);
 
 /** The same bytes go to the server in an upsert ("supports_base64_encoding" in its pre-flight). */
-export function encodeEmbedding(embedding: readonly number[]): string {
+export function encodeEmbedding(embedding: Embedding): string {
   if (LITTLE_ENDIAN) {
-    const floats = Float32Array.from(embedding);
+    const floats = embedding instanceof Float32Array ? embedding : Float32Array.from(embedding);
     return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
   }
   const bytes = Buffer.allocUnsafe(embedding.length * 4);

@@ -4,7 +4,7 @@
  * stricter than its schema, so callers run the schema only when a check says no; the schema
  * then decides, and explains what is wrong.
  */
-import type { BackupRecord, Metadata } from './types.js';
+import type { Metadata, WritableRecord } from './types.js';
 
 /** A record line of our format as recordLineSchema accepts it (the embedding still base64). */
 export interface RecordLine {
@@ -36,11 +36,16 @@ function isStringOrNull(value: unknown): value is string | null {
 }
 
 /** What the writer takes: also every embedding value within float32's range. */
-export function isPlainRecord(record: BackupRecord): boolean {
+export function isPlainRecord(record: WritableRecord): boolean {
   if (typeof record.id !== 'string' || record.id === '') return false;
   if (!isStringOrNull(record.document) || !isStringOrNull(record.uri) || !isPlainMetadata(record.metadata)) return false;
   const embedding = record.embedding;
   if (embedding === null) return true;
+  if (embedding instanceof Float32Array) {
+    // Already float32: only Infinity or NaN could be wrong.
+    for (let i = 0; i < embedding.length; i++) if (!Number.isFinite(embedding[i])) return false;
+    return embedding.length > 0;
+  }
   if (!Array.isArray(embedding) || embedding.length === 0) return false;
   for (let i = 0; i < embedding.length; i++) {
     const value = embedding[i];

@@ -14,6 +14,13 @@ export interface BackupRecord {
   uri: string | null;
 }
 
+/** An embedding as a writer takes it: numbers, or float32 as the export reads them off the wire. */
+export type Embedding = readonly number[] | Float32Array;
+
+export interface WritableRecord extends Omit<BackupRecord, 'embedding'> {
+  embedding: Embedding | null;
+}
+
 /** What we know about one collection before its records arrive. */
 export interface CollectionHeader {
   name: string;

@@ -17,7 +17,7 @@ import { MigrateError } from '../errors.js';
 import { collectionLine, endFileLine, endLine, headerLine, recordLine } from './own-format.js';
 import { isPlainRecord } from './quick-check.js';
 import { explainIssues, metadataSchema, rowSchema, spaceSchema } from './schemas.js';
-import type { BackupRecord, CollectionHeader } from './types.js';
+import type { CollectionHeader, WritableRecord } from './types.js';
 import { scanResumePoint } from './writer-resume.js';
 
 const gzipAsync = promisify(gzipCallback);
@@ -128,7 +128,7 @@ export class BackupWriter {
     });
   }
 
-  writeRecords(records: readonly BackupRecord[]): Promise<void> {
+  writeRecords(records: readonly WritableRecord[]): Promise<void> {
     return this.run(async () => {
       const current = this.current;
       if (current === null) throw misuse('records written outside a collection; call writeCollectionHeader first');
@@ -281,13 +281,15 @@ function checkHeader(h: CollectionHeader): string | null {
 }
 
 /** Never write what the reader would reject: the same schema guards both ends. */
-function checkRecord(record: BackupRecord, collection: string, dimension: number | null): number | null {
+function checkRecord(record: WritableRecord, collection: string, dimension: number | null): number | null {
   const fail = (why: string): MigrateError =>
     new MigrateError('BAD_INPUT', `Cannot back up record "${String(record.id)}" of collection "${collection}": ${why}`);
   if (!isPlainRecord(record)) {
-    const result = rowSchema.safeParse(record);
-    if (!result.success) throw fail(explainIssues(result.error, record));
-    for (const v of record.embedding ?? []) {
+    // The schema and its messages speak of number arrays; float32 ones hold the same numbers.
+    const plain = record.embedding instanceof Float32Array ? { ...record, embedding: Array.from(record.embedding) } : record;
+    const result = rowSchema.safeParse(plain);
+    if (!result.success) throw fail(explainIssues(result.error, plain));
+    for (const v of plain.embedding ?? []) {
       // A value beyond float32's range would become Infinity on disk.
       if (!Number.isFinite(Math.fround(v))) throw fail(`embedding value ${v} does not fit in float32`);
     }

@@ -1,6 +1,7 @@
 import { encodeEmbedding } from '../backup/float32.js';
-import type { BackupRecord, Metadata, Space } from '../backup/types.js';
+import type { BackupRecord, Embedding, Metadata, Space } from '../backup/types.js';
 import type { Endpoint } from './endpoint.js';
+import { parseFloatPage } from './float-page.js';
 import { chromaRequest, type RequestOptions } from './http.js';
 
 /** The subset of a collection's JSON we use. */
@@ -21,6 +22,11 @@ export interface GetPage {
   documents: (string | null)[] | null;
   metadatas: (Metadata | null)[] | null;
   uris: (string | null)[] | null;
+}
+
+/** A page as the export reads it: embeddings as float32 when read fast, as numbers otherwise. */
+export interface ExportPage extends Omit<GetPage, 'embeddings'> {
+  embeddings: Array<Embedding | null> | null;
 }
 
 export interface QueryAnswer {
@@ -113,6 +119,15 @@ export class ChromaApi {
     options: Signal = {},
   ): Promise<GetPage> {
     return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args });
+  }
+
+  /** get() for a full page of records, read straight from the answer's bytes (see float-page.ts). */
+  getPage(
+    id: string,
+    args: { limit: number; offset: number; include: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'> },
+    options: Signal = {},
+  ): Promise<ExportPage> {
+    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args, read: parseFloatPage });
   }
 
   async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {

@@ -39,6 +39,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Leave the token off: used to detect a server open to anyone. */
   anonymous?: boolean;
+  /** A faster reader for a successful answer's bytes; when it returns null, JSON.parse reads them. */
+  read?: (body: Buffer) => unknown;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function chromaRequest<T>(
   if (options.body !== undefined) headers['content-type'] = 'application/json';
 
   let response: Response;
-  let text: string;
+  let body: Buffer;
   try {
     response = await fetch(new URL(path, target.url), {
       method,
@@ -76,7 +78,7 @@ export async function chromaRequest<T>(
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal,
     });
-    text = await response.text();
+    body = Buffer.from(await response.arrayBuffer());
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason ?? error;
     if (timeout.aborted) {
@@ -85,14 +87,14 @@ export async function chromaRequest<T>(
     throw new ChromaRequestError('network', `${method} ${path} failed: ${networkReason(error)}`, null);
   }
   if (response.ok) {
-    if (text === '') return undefined as T;
+    if (body.length === 0) return undefined as T;
     try {
-      return JSON.parse(text) as T;
+      return (options.read?.(body) ?? JSON.parse(body.toString('utf8'))) as T;
     } catch {
       throw new ChromaRequestError('not-chroma', `${method} ${path} answered ${response.status} with a body that is not JSON; is this a Chroma server?`, response.status);
     }
   }
-  throw classify(method, path, response, text);
+  throw classify(method, path, response, body.toString('utf8'));
 }
 
 function networkReason(error: unknown): string {
