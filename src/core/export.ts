@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CollectionHeader, WritableRecord } from './backup/types.js';
 import { BackupWriter } from './backup/writer.js';
-import { ChromaApi, spaceOf, type CollectionInfo, type ExportPage } from './chroma/api.js';
+import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { explainRequestError } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
@@ -199,9 +199,9 @@ async function* readPages(
 ): AsyncGenerator<WritableRecord[]> {
   const fetchPage = (offset: number) =>
     options.call(() =>
-      api.getPage(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }),
+      api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }),
     );
-  const queue: Array<Promise<ExportPage>> = [];
+  const queue: Array<Promise<GetPage>> = [];
   let next = options.offset;
   const fill = () => {
     while (queue.length < options.concurrency && next < options.total) {
@@ -212,7 +212,7 @@ async function* readPages(
   fill();
   try {
     while (queue.length > 0) {
-      const page = await (queue.shift() as Promise<ExportPage>);
+      const page = await (queue.shift() as Promise<GetPage>);
       fill();
       const records = toRecords(page);
       if (records.length > 0) yield records;
@@ -229,7 +229,7 @@ async function* readPages(
   }
 }
 
-function toRecords(page: ExportPage): WritableRecord[] {
+function toRecords(page: GetPage): WritableRecord[] {
   return page.ids.map((id, index) => ({
     id,
     document: page.documents?.[index] ?? null,

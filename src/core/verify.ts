@@ -1,5 +1,5 @@
 import { inspectBackup, readRecords } from './backup/read.js';
-import type { BackupRecord, BackupSummary, Metadata } from './backup/types.js';
+import type { BackupRecord, BackupSummary, Embedding, Metadata } from './backup/types.js';
 import { ChromaApi, type GetPage } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { explainRequestError } from './chroma/explain.js';
@@ -167,16 +167,18 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
  */
 export const EMBEDDING_TOLERANCE = 1e-6;
 
-export function sameEmbedding(stored: number[] | null, expected: number[] | null): boolean {
+export function sameEmbedding(stored: Embedding | null, expected: Embedding | null): boolean {
   if (stored === null || expected === null) return stored === expected;
   if (stored.length !== expected.length) return false;
   let scale = 0;
-  for (const value of expected) scale = Math.max(scale, Math.abs(value));
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
   const slack = scale * EMBEDDING_TOLERANCE;
-  return stored.every((value, index) => {
-    const want = Math.fround(expected[index] as number);
-    return Math.fround(value) === want || Math.abs(value - want) <= slack;
-  });
+  for (let i = 0; i < stored.length; i++) {
+    const value = stored[i]!;
+    const want = Math.fround(expected[i]!);
+    if (Math.fround(value) !== want && !(Math.abs(value - want) <= slack)) return false;
+  }
+  return true;
 }
 
 /** Empty and null metadata are the same to Chroma. Numbers compare at float32 for floats written as such. */

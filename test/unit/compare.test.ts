@@ -7,6 +7,12 @@ describe('record comparison at the precision Chroma stores', () => {
     expect(sameEmbedding([0.5, 0.25, 0.125, 3.0000002], [0.5, 0.25, 0.125, 3])).toBe(true);
   });
 
+  it('compares float32 as the server answer is read against numbers from the backup', () => {
+    expect(sameEmbedding(Float32Array.of(0.1, 0.2, 3.0000002), [0.1, 0.2, 3])).toBe(true);
+    expect(sameEmbedding(Float32Array.of(0.5, 0.25), [0.5, 0.2501])).toBe(false);
+    expect(sameEmbedding(Float32Array.of(Number.NaN), [0.5])).toBe(false);
+  });
+
   it('a real change, another length, or null against a vector differs', () => {
     expect(sameEmbedding([0.5, 0.25], [0.5, 0.2501])).toBe(false);
     expect(sameEmbedding([0.5], [0.5, 0])).toBe(false);

@@ -16,17 +16,13 @@ export interface CollectionInfo {
   dimension?: number | null;
 }
 
+/** Embeddings come as float32 when float-page read the answer, as numbers when JSON.parse did. */
 export interface GetPage {
   ids: string[];
-  embeddings: number[][] | null;
+  embeddings: Array<Embedding | null> | null;
   documents: (string | null)[] | null;
   metadatas: (Metadata | null)[] | null;
   uris: (string | null)[] | null;
-}
-
-/** A page as the export reads it: embeddings as float32 when read fast, as numbers otherwise. */
-export interface ExportPage extends Omit<GetPage, 'embeddings'> {
-  embeddings: Array<Embedding | null> | null;
 }
 
 export interface QueryAnswer {
@@ -118,15 +114,7 @@ export class ChromaApi {
     args: { limit?: number; offset?: number; ids?: string[]; include: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'> },
     options: Signal = {},
   ): Promise<GetPage> {
-    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args });
-  }
-
-  /** get() for a full page of records, read straight from the answer's bytes (see float-page.ts). */
-  getPage(
-    id: string,
-    args: { limit: number; offset: number; include: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'> },
-    options: Signal = {},
-  ): Promise<ExportPage> {
+    // Nearly all of a page's bytes are embeddings: see float-page.ts for why they skip JSON.parse.
     return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args, read: parseFloatPage });
   }
 
