@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CollectionHeader, WritableRecord } from './backup/types.js';
+import type { CollectionHeader, BackupRecord } from './backup/types.js';
 import { BackupWriter } from './backup/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';
@@ -196,7 +196,7 @@ async function* readPages(
     signal?: AbortSignal;
     call: <T>(work: () => Promise<T>) => Promise<T>;
   },
-): AsyncGenerator<WritableRecord[]> {
+): AsyncGenerator<BackupRecord[]> {
   const fetchPage = (offset: number) =>
     options.call(() =>
       api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }),
@@ -229,7 +229,7 @@ async function* readPages(
   }
 }
 
-function toRecords(page: GetPage): WritableRecord[] {
+function toRecords(page: GetPage): BackupRecord[] {
   return page.ids.map((id, index) => ({
     id,
     document: page.documents?.[index] ?? null,

@@ -100,7 +100,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     }
 
     for (const record of samples) {
-      const answer = await call(() => api.query(info.id, { embeddings: [record.embedding as number[]], nResults: 3 }, { signal }));
+      const answer = await call(() => api.query(info.id, { embeddings: [record.embedding as Embedding], nResults: 3 }, { signal }));
       verdict.selfQuery.sampled++;
       if (rankedFirst(record.id, answer.ids[0] ?? [], answer.distances?.[0] ?? [])) verdict.selfQuery.first++;
       else verdict.selfQuery.failedIds.push(record.id);

@@ -16,9 +16,12 @@ export async function removeDir(dir: string): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
 
+/** Every record of a collection, embeddings as number arrays (our format reads them as float32) for toEqual. */
 export async function readAll(path: string, collection: string, options?: ReadOptions): Promise<BackupRecord[]> {
   const out: BackupRecord[] = [];
-  for await (const batch of readRecords(path, collection, options)) out.push(...batch);
+  for await (const batch of readRecords(path, collection, options)) {
+    for (const record of batch) out.push({ ...record, embedding: record.embedding && Array.from(record.embedding) });
+  }
   return out;
 }
 

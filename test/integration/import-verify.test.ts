@@ -59,6 +59,23 @@ describe('import and verify against a real Chroma server', () => {
     expect(verified.stderr).toMatch(/records equal\s+1,177\/1,177/);
   });
 
+  it('float32 embeddings (as our format reads them) upsert as base64 and as JSON numbers, and a query takes them', async () => {
+    const api = new ChromaApi(endpoint({ url: chroma.url }));
+    const sample = records.slice(0, 40).map((record) => ({ ...record, embedding: Float32Array.from(record.embedding!) }));
+    for (const base64 of [true, false]) {
+      const info = await api.createCollection({ name: `float32_${base64 ? 'base64' : 'numbers'}`, metadata: null, space: null });
+      await api.upsert(info.id, sample, { base64 });
+      const page = await api.get(info.id, { ids: sample.map((record) => record.id), include: ['embeddings'] });
+      expect(page.ids).toHaveLength(40);
+      page.ids.forEach((id, index) => {
+        const want = sample.find((record) => record.id === id)!.embedding;
+        expect(Array.from(page.embeddings![index]!)).toEqual(Array.from(want));
+      });
+      const answer = await api.query(info.id, { embeddings: [sample[3]!.embedding], nResults: 1 });
+      expect(answer.ids[0]).toEqual([sample[3]!.id]);
+    }
+  });
+
   it('verify names missing and differing records and exits 1', async () => {
     const input = join(dir, 'rows-damaged.json');
     await writePythonRowsJson(input, 'damaged', records.slice(0, 200));

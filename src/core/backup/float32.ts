@@ -24,17 +24,16 @@ export function encodeEmbedding(embedding: Embedding): string {
   return bytes.toString('base64');
 }
 
-/** Returns the numbers, or a sentence saying why the text is not a float32 vector. */
-export function decodeEmbedding(text: string): number[] | string {
+/**
+ * Returns the values as float32 (half the memory of a number array, and an upsert sends their
+ * bytes as they are), or a sentence saying why the text is not a float32 vector.
+ */
+export function decodeEmbedding(text: string): Float32Array | string {
   const count = decodeToScratch(text);
   if (typeof count === 'string') return count;
-  const out = new Array<number>(count);
-  if (LITTLE_ENDIAN) {
-    const view = new Float32Array(scratch.buffer, scratch.byteOffset, count);
-    for (let i = 0; i < count; i++) out[i] = view[i]!;
-  } else {
-    for (let i = 0; i < count; i++) out[i] = scratch.readFloatLE(i * 4);
-  }
+  if (LITTLE_ENDIAN) return new Float32Array(scratch.buffer, scratch.byteOffset, count).slice();
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = scratch.readFloatLE(i * 4);
   return out;
 }
 

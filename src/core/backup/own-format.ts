@@ -4,7 +4,7 @@
  */
 import { encodeEmbedding } from './float32.js';
 import { FORMAT_NAME, FORMAT_VERSION } from './schemas.js';
-import type { CollectionHeader, WritableRecord } from './types.js';
+import type { CollectionHeader, BackupRecord } from './types.js';
 
 export function headerLine(source: Record<string, unknown>, createdAt = new Date()): string {
   return JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION, created_at: createdAt.toISOString(), source: withoutSecrets(source) }) + '\n';
@@ -14,7 +14,7 @@ export function collectionLine(h: CollectionHeader): string {
   return JSON.stringify({ type: 'collection', name: h.name, metadata: h.metadata, space: h.space, count: h.count, dimension: h.dimension }) + '\n';
 }
 
-export function recordLine(r: WritableRecord): string {
+export function recordLine(r: BackupRecord): string {
   return (
     JSON.stringify({
       type: 'record',

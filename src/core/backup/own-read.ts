@@ -170,7 +170,7 @@ export class OwnFormatReader {
       if (problem) throw this.fail(no, problem);
       return;
     }
-    let embedding: number[] | null = null;
+    let embedding: Float32Array | null = null;
     if (line.embedding !== null) {
       const decoded = decodeEmbedding(line.embedding);
       if (typeof decoded === 'string') throw this.fail(no, `record "${line.id}": ${decoded}`);

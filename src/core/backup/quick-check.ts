@@ -4,7 +4,7 @@
  * stricter than its schema, so callers run the schema only when a check says no; the schema
  * then decides, and explains what is wrong.
  */
-import type { Metadata, WritableRecord } from './types.js';
+import type { Metadata, BackupRecord } from './types.js';
 
 /** A record line of our format as recordLineSchema accepts it (the embedding still base64). */
 export interface RecordLine {
@@ -36,7 +36,7 @@ function isStringOrNull(value: unknown): value is string | null {
 }
 
 /** What the writer takes: also every embedding value within float32's range. */
-export function isPlainRecord(record: WritableRecord): boolean {
+export function isPlainRecord(record: BackupRecord): boolean {
   if (typeof record.id !== 'string' || record.id === '') return false;
   if (!isStringOrNull(record.document) || !isStringOrNull(record.uri) || !isPlainMetadata(record.metadata)) return false;
   const embedding = record.embedding;

@@ -9,17 +9,16 @@ export interface BackupRecord {
   id: string;
   document: string | null;
   metadata: Metadata | null;
-  /** float32 precision is what Chroma stores; readers keep numbers as-is. */
-  embedding: number[] | null;
+  /** float32 precision is what Chroma stores; Python exports' numbers are kept as they are. */
+  embedding: Embedding | null;
   uri: string | null;
 }
 
-/** An embedding as a writer takes it: numbers, or float32 as the export reads them off the wire. */
+/**
+ * Numbers as a Python export holds them, or float32 as our format and a server's answer are
+ * read (half the memory, and sent on as bytes without a conversion).
+ */
 export type Embedding = readonly number[] | Float32Array;
-
-export interface WritableRecord extends Omit<BackupRecord, 'embedding'> {
-  embedding: Embedding | null;
-}
 
 /** What we know about one collection before its records arrive. */
 export interface CollectionHeader {

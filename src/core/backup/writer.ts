@@ -17,7 +17,7 @@ import { MigrateError } from '../errors.js';
 import { collectionLine, endFileLine, endLine, headerLine, recordLine } from './own-format.js';
 import { isPlainRecord } from './quick-check.js';
 import { explainIssues, metadataSchema, rowSchema, spaceSchema } from './schemas.js';
-import type { CollectionHeader, WritableRecord } from './types.js';
+import type { CollectionHeader, BackupRecord } from './types.js';
 import { scanResumePoint } from './writer-resume.js';
 
 const gzipAsync = promisify(gzipCallback);
@@ -128,7 +128,7 @@ export class BackupWriter {
     });
   }
 
-  writeRecords(records: readonly WritableRecord[]): Promise<void> {
+  writeRecords(records: readonly BackupRecord[]): Promise<void> {
     return this.run(async () => {
       const current = this.current;
       if (current === null) throw misuse('records written outside a collection; call writeCollectionHeader first');
@@ -281,7 +281,7 @@ function checkHeader(h: CollectionHeader): string | null {
 }
 
 /** Never write what the reader would reject: the same schema guards both ends. */
-function checkRecord(record: WritableRecord, collection: string, dimension: number | null): number | null {
+function checkRecord(record: BackupRecord, collection: string, dimension: number | null): number | null {
   const fail = (why: string): MigrateError =>
     new MigrateError('BAD_INPUT', `Cannot back up record "${String(record.id)}" of collection "${collection}": ${why}`);
   if (!isPlainRecord(record)) {

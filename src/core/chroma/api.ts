@@ -121,13 +121,14 @@ export class ChromaApi {
   async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {
     const hasEmbeddings = records.some((record) => record.embedding !== null);
     const hasUris = records.some((record) => record.uri !== null);
+    // A server without base64 takes JSON numbers, and JSON.stringify writes a Float32Array as an object.
+    const embeddingOf = (record: BackupRecord) =>
+      encoding.base64 ? encodeEmbedding(record.embedding ?? []) : record.embedding && Array.from(record.embedding);
     await chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/upsert`, {
       ...options,
       body: {
         ids: records.map((record) => record.id),
-        embeddings: hasEmbeddings
-          ? records.map((record) => (encoding.base64 ? encodeEmbedding(record.embedding ?? []) : record.embedding))
-          : null,
+        embeddings: hasEmbeddings ? records.map(embeddingOf) : null,
         documents: records.map((record) => record.document),
         metadatas: records.map((record) => record.metadata),
         uris: hasUris ? records.map((record) => record.uri) : null,
@@ -135,10 +136,10 @@ export class ChromaApi {
     });
   }
 
-  query(id: string, args: { embeddings: number[][]; nResults: number }, options: Signal = {}): Promise<QueryAnswer> {
+  query(id: string, args: { embeddings: Embedding[]; nResults: number }, options: Signal = {}): Promise<QueryAnswer> {
     return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/query`, {
       ...options,
-      body: { query_embeddings: args.embeddings, n_results: args.nResults, include: ['distances'] },
+      body: { query_embeddings: args.embeddings.map((embedding) => Array.from(embedding)), n_results: args.nResults, include: ['distances'] },
     });
   }
 }
