@@ -38,6 +38,8 @@ describe('parseFloatPage', () => {
       ];
       texts.push(...notations);
     }
+    // Leading fraction zeros bring a huge exponent back into range.
+    texts.push(`0.${'0'.repeat(10_005)}1e10010`, `-0.${'0'.repeat(400)}25e401`, '1e-0', '1E+022', '0e99999999');
     texts.push('0', '-0', '0.0', '-0.0', '1', '123456789012345', '1234567890123456789', '1e-45', '1e-46', '3.4028235e38', '-3.4028234e38', '0.000000000000000000000001', '1e22', '1e23');
     const vector = `[${texts.join(',')}]`;
     const json = `{"ids":["a"],"embeddings":[${vector}]}`;
@@ -80,6 +82,9 @@ describe('parseFloatPage', () => {
       '{"ids":["a"],"embeddings":[[1]]',
       '{"ids":["a","b"],"documents":["unterminated]}',
       '{"embeddings":[[1]]}',
+      '{"__proto__":{"ids":["x"]},"embeddings":[[1]]}',
+      `{"ids":["a"],"embeddings":[[0.${'0'.repeat(9_999)}1e100000]]}`,
+      '\ufeff{"ids":["a"],"embeddings":[[1]]}',
       '{"ids":["a"],"documents":[tru]}',
       '[1,2]',
       '',

@@ -11,14 +11,7 @@
  * Anything this reader does not expect makes it return null, and the caller parses the text
  * the ordinary way, which also explains malformed JSON.
  */
-export interface FloatPage {
-  ids: string[];
-  embeddings: Array<Float32Array | null> | null;
-  documents: (string | null)[] | null;
-  metadatas: (Record<string, unknown> | null)[] | null;
-  uris: (string | null)[] | null;
-  [field: string]: unknown;
-}
+import type { GetPage } from './api.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -34,6 +27,9 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 const LOWER_E = 0x65;
+const LOWER_N = 0x6e;
+const LOWER_U = 0x75;
+const LOWER_L = 0x6c;
 const UPPER_E = 0x45;
 
 /** 10^0 … 10^22: every one exact in a double, the range of Clinger's fast path. */
@@ -45,7 +41,7 @@ const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 class Unexpected extends Error {}
 
-export function parseFloatPage(bytes: Buffer): FloatPage | null {
+export function parseFloatPage(bytes: Buffer): GetPage | null {
   try {
     return new Reader(bytes).page();
   } catch (error) {
@@ -64,7 +60,7 @@ class Reader {
     this.view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
 
-  page(): FloatPage {
+  page(): GetPage {
     const page: Record<string, unknown> = {};
     this.expect(OPEN_OBJECT);
     if (this.peek() === CLOSE_OBJECT) {
@@ -72,6 +68,8 @@ class Reader {
     } else {
       for (;;) {
         const key = this.key();
+        // Assigning "__proto__" would set the page's prototype, not a field, as JSON.parse does.
+        if (key === '__proto__') throw new Unexpected();
         this.expect(COLON);
         page[key] = key === 'embeddings' && this.peek() === OPEN_ARRAY ? this.embeddings() : this.anyValue();
         const next = this.next();
@@ -81,7 +79,7 @@ class Reader {
     }
     if (this.peek() !== -1) throw new Unexpected();
     if (!Array.isArray(page.ids)) throw new Unexpected();
-    return page as FloatPage;
+    return page as unknown as GetPage;
   }
 
   private embeddings(): Array<Float32Array | null> {
@@ -94,7 +92,7 @@ class Reader {
     for (;;) {
       const first = this.peek();
       if (first === OPEN_ARRAY) out.push(this.vector());
-      else if (first === 0x6e /* n */) out.push(this.literalNull());
+      else if (first === LOWER_N) out.push(this.literalNull());
       else throw new Unexpected();
       const next = this.next();
       if (next === CLOSE_ARRAY) return out;
@@ -104,7 +102,7 @@ class Reader {
 
   private literalNull(): null {
     const { bytes, pos } = this;
-    if (bytes[pos] !== 0x6e || bytes[pos + 1] !== 0x75 || bytes[pos + 2] !== 0x6c || bytes[pos + 3] !== 0x6c) throw new Unexpected();
+    if (bytes[pos] !== LOWER_N || bytes[pos + 1] !== LOWER_U || bytes[pos + 2] !== LOWER_L || bytes[pos + 3] !== LOWER_L) throw new Unexpected();
     this.pos += 4;
     return null;
   }
@@ -164,8 +162,9 @@ class Reader {
         if (!(c >= ZERO && c <= NINE)) throw new Unexpected();
         let power = 0;
         do {
-          // Past 9999 the value is 0 or Infinity either way; Number() below decides which.
-          if (power < 10_000) power = power * 10 + (c - ZERO);
+          // No cap: leading fraction zeros can bring a huge exponent back into range. A power
+          // past 2^53 (or Infinity) is out of range whatever the zeros, and Number() decides.
+          power = power * 10 + (c - ZERO);
           c = bytes[++pos]!;
         } while (c >= ZERO && c <= NINE);
         exponent += sign * power;
