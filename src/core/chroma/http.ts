@@ -49,6 +49,9 @@ export interface RequestOptions {
  */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** Drops a leading byte-order mark, as response.text() does (Buffer's toString keeps it). */
+const UTF8 = new TextDecoder();
+
 export function authHeaders(target: Endpoint): Record<string, string> {
   if (!target.token) return {};
   return target.tokenHeader === 'x-chroma-token'
@@ -87,14 +90,18 @@ export async function chromaRequest<T>(
     throw new ChromaRequestError('network', `${method} ${path} failed: ${networkReason(error)}`, null);
   }
   if (response.ok) {
-    if (body.length === 0) return undefined as T;
+    // Outside the try below: a fault in the reader is ours, not the server's.
+    const read = options.read?.(body) ?? null;
+    if (read !== null) return read as T;
+    const text = UTF8.decode(body);
+    if (text === '') return undefined as T;
     try {
-      return (options.read?.(body) ?? JSON.parse(body.toString('utf8'))) as T;
+      return JSON.parse(text) as T;
     } catch {
       throw new ChromaRequestError('not-chroma', `${method} ${path} answered ${response.status} with a body that is not JSON; is this a Chroma server?`, response.status);
     }
   }
-  throw classify(method, path, response, body.toString('utf8'));
+  throw classify(method, path, response, UTF8.decode(body));
 }
 
 function networkReason(error: unknown): string {
