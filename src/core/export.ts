@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CollectionHeader, BackupRecord } from './backup/types.js';
+import type { BackupRecord, CollectionHeader } from './backup/types.js';
 import { BackupWriter } from './backup/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';

@@ -4,7 +4,7 @@
  */
 import { encodeEmbedding } from './float32.js';
 import { FORMAT_NAME, FORMAT_VERSION } from './schemas.js';
-import type { CollectionHeader, BackupRecord } from './types.js';
+import type { BackupRecord, CollectionHeader } from './types.js';
 
 export function headerLine(source: Record<string, unknown>, createdAt = new Date()): string {
   return JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION, created_at: createdAt.toISOString(), source: withoutSecrets(source) }) + '\n';

@@ -4,7 +4,7 @@
  * stricter than its schema, so callers run the schema only when a check says no; the schema
  * then decides, and explains what is wrong.
  */
-import type { Metadata, BackupRecord } from './types.js';
+import type { BackupRecord, Metadata } from './types.js';
 
 /** A record line of our format as recordLineSchema accepts it (the embedding still base64). */
 export interface RecordLine {

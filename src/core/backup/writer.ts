@@ -17,7 +17,7 @@ import { MigrateError } from '../errors.js';
 import { collectionLine, endFileLine, endLine, headerLine, recordLine } from './own-format.js';
 import { isPlainRecord } from './quick-check.js';
 import { explainIssues, metadataSchema, rowSchema, spaceSchema } from './schemas.js';
-import type { CollectionHeader, BackupRecord } from './types.js';
+import type { BackupRecord, CollectionHeader } from './types.js';
 import { scanResumePoint } from './writer-resume.js';
 
 const gzipAsync = promisify(gzipCallback);

@@ -121,9 +121,9 @@ export class ChromaApi {
   async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {
     const hasEmbeddings = records.some((record) => record.embedding !== null);
     const hasUris = records.some((record) => record.uri !== null);
-    // A server without base64 takes JSON numbers, and JSON.stringify writes a Float32Array as an object.
+    // A server without base64 takes the numbers as JSON.
     const embeddingOf = (record: BackupRecord) =>
-      encoding.base64 ? encodeEmbedding(record.embedding ?? []) : record.embedding && Array.from(record.embedding);
+      encoding.base64 ? encodeEmbedding(record.embedding ?? []) : record.embedding && asNumbers(record.embedding);
     await chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/upsert`, {
       ...options,
       body: {
@@ -139,9 +139,14 @@ export class ChromaApi {
   query(id: string, args: { embeddings: Embedding[]; nResults: number }, options: Signal = {}): Promise<QueryAnswer> {
     return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/query`, {
       ...options,
-      body: { query_embeddings: args.embeddings.map((embedding) => Array.from(embedding)), n_results: args.nResults, include: ['distances'] },
+      body: { query_embeddings: args.embeddings.map(asNumbers), n_results: args.nResults, include: ['distances'] },
     });
   }
+}
+
+/** JSON has no float32 array: JSON.stringify would write a Float32Array as an object. */
+function asNumbers(embedding: Embedding): readonly number[] {
+  return embedding instanceof Float32Array ? Array.from(embedding) : embedding;
 }
 
 /** The distance space a collection uses, wherever the server recorded it. */
