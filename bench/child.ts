@@ -1,6 +1,7 @@
 /**
- * One chroma-migrate import or export in a process of its own, so its peak RSS is its own:
- * `node --import tsx bench/child.ts import|export|idle '<json>'`. Prints one JSON line.
+ * One chroma-migrate import or export in a process of its own, so its peak RSS is its own.
+ * measure.ts bundles this file and runs `node child.mjs import|export|idle '<json>'`. Prints
+ * one JSON line.
  */
 import { endpoint } from '../src/core/chroma/endpoint.js';
 import { exportCollections } from '../src/core/export.js';

@@ -498,7 +498,7 @@ function render(r: Results): string {
     add('import, our .jsonl', m.importProduct);
     add('import, the guide\'s JSON', m.importGuideJson);
     add('export to .jsonl', m.exportProduct);
-    rows.push(['(node + tsx doing nothing)', '', '', '', `${fmt(m.idleChildMB, 1)} MB`]);
+    rows.push(['(the same child doing nothing)', '', '', '', `${fmt(m.idleChildMB, 1)} MB`]);
     parts.push(table(rows));
   }
   if (r.size) {
