@@ -4,6 +4,7 @@
  * is recorded as a suspect for a confirming second pass.
  */
 import { IdHashSet } from './id-set.js';
+import type { CollectionHeader } from './types.js';
 
 /** Beyond this many suspects the file is plainly full of duplicates; stop collecting. */
 const MAX_SUSPECTS = 10_000;
@@ -36,10 +37,10 @@ export class CollectionCheck {
     return this.checkDimension(id, length);
   }
 
-  /** Records this collection's entry of a summary: how many records lack an embedding, if any. */
-  get withoutEmbedding(): number | undefined {
+  /** What inspect reports of the collection: its dimension, and how many records lack an embedding, if any. */
+  summary(): Pick<CollectionHeader, 'dimension' | 'withoutEmbedding'> {
     const missing = this.count - this.withEmbedding;
-    return missing > 0 ? missing : undefined;
+    return { dimension: this.dimension, ...(missing > 0 ? { withoutEmbedding: missing } : {}) };
   }
 
   /** For column-wise files, where ids and embeddings arrive in different arrays. */

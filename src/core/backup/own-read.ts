@@ -193,8 +193,7 @@ export class OwnFormatReader {
       throw this.fail(no, `collection "${cur.header.name}" ends claiming ${line.count} records, but ${cur.seen} record lines came before it`);
     }
     if (this.target === undefined) {
-      const withoutEmbedding = cur.check!.withoutEmbedding;
-      this.collections.push({ ...cur.header, count: cur.seen, dimension: cur.check!.dimension, ...(withoutEmbedding ? { withoutEmbedding } : {}) });
+      this.collections.push({ ...cur.header, count: cur.seen, ...cur.check!.summary() });
       this.suspects.set(cur.header.name, cur.check!.suspects);
     }
     this.current = null;

@@ -245,8 +245,7 @@ export class PythonInspector implements ScanHandler {
       metadata: p.metadata,
       space: spaceOf(p.metadata, p.configuration),
       count,
-      dimension: p.check.dimension,
-      ...(p.check.withoutEmbedding ? { withoutEmbedding: p.check.withoutEmbedding } : {}),
+      ...p.check.summary(),
     });
     if (p.check.suspects.size > 0) this.suspects.set(name, p.check.suspects);
   }
