@@ -245,11 +245,8 @@ class Reader {
   }
 
   private key(): string {
-    this.skipSpace();
-    if (this.bytes[this.pos] !== QUOTE) throw new Unexpected();
-    const start = this.pos;
-    this.pos = this.stringEnd(start);
-    return JSON.parse(this.bytes.toString('utf8', start, this.pos)) as string;
+    if (this.peek() !== QUOTE) throw new Unexpected();
+    return this.anyValue() as string;
   }
 
   private expect(byte: number): void {
