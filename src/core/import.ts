@@ -1,13 +1,16 @@
 import { inspectBackup, readRecords } from './backup/read.js';
+import { numberTypesNote } from './backup/summary-notes.js';
 import type { BackupRecord, BackupSummary, CollectionHeader } from './backup/types.js';
 import { runBatches } from './batches.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from './chroma/api.js';
+import { detectCapabilities } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { explainRequestError } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
 import { countMissingIds } from './missing-ids.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
+import { checkValuesFit, withoutSparse } from './values/target-fit.js';
 import type { ImportCheckpoint } from './state/schema.js';
 import { fingerprintFile, StateStore } from './state/store.js';
 
@@ -26,6 +29,8 @@ export interface ImportOptions {
   decideExists?: (info: { collection: string; count: number }) => Promise<ExistsChoice>;
   batchSize?: number;
   concurrency?: number;
+  /** Leave out metadata keys holding sparse vectors, which a single node cannot store. */
+  dropSparse?: boolean;
   statePath: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -69,6 +74,8 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   progress({ type: 'phase', message: `Checking ${options.input}` });
   const summary = await inspectBackup(options.input, { signal: options.signal });
   const headers = selectCollections(summary, options.collections, options.renameTo);
+  const note = numberTypesNote(summary);
+  if (note) progress({ type: 'warning', message: note });
 
   progress({ type: 'phase', message: `Connecting to ${options.target.url}` });
   const preflight = await withRetry(() => api.preflight({ signal: options.signal }), { signal: options.signal }).catch((error) => {
@@ -80,6 +87,11 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
     progress({ type: 'warning', message: `The server accepts at most ${serverMax} records per request; using batches of ${batchSize}.` });
   }
   const base64 = preflight.supports_base64_encoding === true;
+  // Still before anything is written: every value must fit the target, or be left out by choice.
+  const capabilities = await detectCapabilities(api, { signal: options.signal });
+  const holds = { arrays: capabilities.arrays, sparse: options.target.cloud };
+  const dropSparse = options.dropSparse === true;
+  for (const warning of checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse })) progress({ type: 'warning', message: warning });
   const store = await StateStore.open(options.statePath);
   const fingerprint = await fingerprintFile(options.input);
   const results: CollectionImportResult[] = [];
@@ -229,6 +241,10 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       ],
     }));
 
+  // checkValuesFit let sparse vectors through only when they are to be left out.
+  const sparseLeftOut = header.sparseKeys !== undefined && !options.target.cloud;
+  const sendable = (batch: BackupRecord[]) => (sparseLeftOut ? batch.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : batch);
+
   await saveCheckpoint(start, false);
   progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
@@ -238,7 +254,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
       signal,
       send: (batch: BackupRecord[], _index, batchSignal) =>
-        withRetry(() => api.upsert(collectionId, batch, { base64: context.base64 }, { signal: batchSignal }), {
+        withRetry(() => api.upsert(collectionId, sendable(batch), { base64: context.base64 }, { signal: batchSignal }), {
           signal: batchSignal,
           onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
         }),
