@@ -171,28 +171,34 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
 
 /**
  * Chroma stores float32, so compare at that precision. In "cosine" space the server normalises
- * vectors and gives some values back one float32 step off (3 → 3.0000002, measured on Chroma 1.x):
- * there a value may differ by one step; in "l2" and "ip" space it must be the same float32.
+ * vectors and gives some values back a float32 step or two off (3 → 3.0000002; measured on the
+ * bundled 1.5.9 over 18,832 values of 16-d vectors: 75% exact, 25% one step, 2 values two
+ * steps): there a value may be two steps away; in "l2" and "ip" it must be the same float32.
  */
 export function sameEmbedding(stored: Embedding | null, expected: Embedding | null, space: Space | null = 'l2'): boolean {
   if (stored === null || expected === null) return stored === expected;
   if (stored.length !== expected.length) return false;
-  const oneStep = space === 'cosine';
+  const steps = space === 'cosine' ? COSINE_STEPS : 0;
   for (let i = 0; i < stored.length; i++) {
     const value = Math.fround(stored[i]!);
     const want = Math.fround(expected[i]!);
-    if (value === want) continue;
-    if (!oneStep || !(Math.abs(value - want) <= Math.max(float32Step(want), float32Step(value)))) return false;
+    if (value !== want && !(float32Distance(value, want) <= steps)) return false;
   }
   return true;
 }
 
+const COSINE_STEPS = 2;
 const F32 = new Float32Array(1);
-const BITS = new Uint32Array(F32.buffer);
+const BITS = new Int32Array(F32.buffer);
 
-/** The distance from a float32 to the next one away from zero. */
-function float32Step(value: number): number {
-  F32[0] = Math.abs(value);
-  BITS[0]! += 1;
-  return F32[0]! - Math.abs(value);
+/** How many float32 values lie between a and b (both float32): their bits in one ordered line. */
+function float32Distance(a: number, b: number): number {
+  return Math.abs(orderedBits(a) - orderedBits(b));
+}
+
+function orderedBits(value: number): number {
+  F32[0] = value;
+  const bits = BITS[0]!;
+  // Negative floats count down from zero: mirror them so the line runs -max … -0 = +0 … +max.
+  return bits < 0 ? -(bits & 0x7fffffff) : bits;
 }

@@ -4,15 +4,19 @@ import { compareMetadata } from '../../src/core/values/compare.js';
 import { WholeFloat } from '../../src/core/values/types.js';
 
 describe('record comparison at the precision Chroma stores', () => {
-  it('float64 text equal at float32 is equal; a cosine round trip one float32 step off is equal', () => {
+  it('float64 text equal at float32 is equal; a cosine round trip a float32 step off is equal', () => {
     expect(sameEmbedding([0.1, 0.2], [Math.fround(0.1), Math.fround(0.2)])).toBe(true);
     expect(sameEmbedding([0.5, 0.25, 0.125, 3.0000002], [0.5, 0.25, 0.125, 3], 'cosine')).toBe(true);
   });
 
-  it('l2 stays exact; cosine allows one float32 step, not two', () => {
-    expect(sameEmbedding([3.0000002], [3], 'l2')).toBe(false);
-    expect(sameEmbedding([3.0000005], [3], 'cosine')).toBe(false);
-    expect(sameEmbedding([-3.0000002], [-3], 'cosine')).toBe(true);
+  it('l2 stays exact; cosine allows two float32 steps, not three', () => {
+    const step = 2 ** -22; // between 2 and 4
+    expect(sameEmbedding([3 + step], [3], 'l2')).toBe(false);
+    expect(sameEmbedding([3 + 2 * step], [3], 'cosine')).toBe(true);
+    expect(sameEmbedding([3 + 3 * step], [3], 'cosine')).toBe(false);
+    expect(sameEmbedding([-3 - 2 * step], [-3], 'cosine')).toBe(true);
+    expect(sameEmbedding([2 ** -149], [-(2 ** -149)], 'cosine')).toBe(true);
+    expect(sameEmbedding([0.5], [-0.5], 'cosine')).toBe(false);
   });
 
   it('compares float32 as the server answer is read against numbers from the backup', () => {

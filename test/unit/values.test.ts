@@ -24,7 +24,7 @@ describe('metadata values keep their Chroma type through JSON', () => {
   it('reads lists of each type, a float list keeping its whole floats', () => {
     const value = parseTyped('{"s":["a","b"],"i":[1,2],"f":[1.0,2.5],"b":[true,false]}') as Record<string, never>;
     expect(value).toEqual({ s: ['a', 'b'], i: [1, 2], f: [new WholeFloat(1), 2.5], b: [true, false] });
-    expect(['s', 'i', 'f', 'b'].map((k) => valueType(value[k]))).toEqual(['string[]', 'int[]', 'float[]', 'bool[]']);
+    expect(['s', 'i', 'f', 'b'].map((k) => valueType(value[k]!))).toEqual(['string[]', 'int[]', 'float[]', 'bool[]']);
   });
 
   it('a decimal long enough to round to a whole number is still a float', () => {

@@ -20,6 +20,8 @@ type Phase =
 export function ImportStep({ services, session, dispatch, signal, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'running' });
   const [attempt, setAttempt] = useState(0);
+  /** Asked in words after the import stopped on sparse vectors, before anything was written. */
+  const [dropSparse, setDropSparse] = useState(false);
   const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
   const progress = useProgress(services.now);
   const target = currentTarget(session, services);
@@ -35,6 +37,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         input: backupPath,
         target,
         ifExists: 'ask',
+        dropSparse,
         decideExists: (info) =>
           new Promise<ExistsChoice>((resolve) => {
             answer.current = resolve;
@@ -123,11 +126,22 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
           {bars}
           <ErrorBox error={phase.error} />
           <Select
-            options={[
-              { label: isMigrateError(phase.error) && phase.error.code === 'EXISTS' ? 'Choose again' : 'Try again (continues from the checkpoint)', value: 'retry' },
-              { label: 'Back to the connection test', value: 'back' },
-            ]}
-            onChange={(value) => (value === 'retry' ? setAttempt((n) => n + 1) : dispatch({ type: 'goto', step: 'connect' }))}
+            options={
+              cannotHoldSparse(phase.error)
+                ? [
+                    { label: 'Back to the connection test (nothing was written)', value: 'back' },
+                    { label: 'Import without the sparse vectors (the backup keeps them)', value: 'drop-sparse' },
+                  ]
+                : [
+                    { label: isMigrateError(phase.error) && phase.error.code === 'EXISTS' ? 'Choose again' : 'Try again (continues from the checkpoint)', value: 'retry' },
+                    { label: 'Back to the connection test', value: 'back' },
+                  ]
+            }
+            onChange={(value) => {
+              if (value === 'drop-sparse') setDropSparse(true);
+              if (value === 'back') dispatch({ type: 'goto', step: 'connect' });
+              else setAttempt((n) => n + 1);
+            }}
           />
         </Box>
       );
@@ -136,4 +150,8 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
       return exhaustive;
     }
   }
+}
+
+function cannotHoldSparse(error: unknown): boolean {
+  return isMigrateError(error) && error.code === 'CANNOT_HOLD' && /sparse vectors/.test(error.message);
 }
