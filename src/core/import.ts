@@ -50,6 +50,8 @@ export interface ImportResult {
   summary: BackupSummary;
   batchSize: number;
   collections: CollectionImportResult[];
+  /** What the user should know about what was carried (values left out by choice, a format-1 backup). */
+  notes: string[];
 }
 
 /**
@@ -74,8 +76,9 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   progress({ type: 'phase', message: `Checking ${options.input}` });
   const summary = await inspectBackup(options.input, { signal: options.signal });
   const headers = selectCollections(summary, options.collections, options.renameTo);
+  const notes: string[] = [];
   const note = numberTypesNote(summary);
-  if (note) progress({ type: 'warning', message: note });
+  if (note) notes.push(note);
 
   progress({ type: 'phase', message: `Connecting to ${options.target.url}` });
   const preflight = await withRetry(() => api.preflight({ signal: options.signal }), { signal: options.signal }).catch((error) => {
@@ -91,7 +94,8 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   const capabilities = await detectCapabilities(api, { signal: options.signal });
   const holds = { arrays: capabilities.arrays, sparse: options.target.cloud };
   const dropSparse = options.dropSparse === true;
-  for (const warning of checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse })) progress({ type: 'warning', message: warning });
+  notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse }));
+  for (const message of notes) progress({ type: 'warning', message });
   const store = await StateStore.open(options.statePath);
   const fingerprint = await fingerprintFile(options.input);
   const results: CollectionImportResult[] = [];
@@ -113,7 +117,7 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
       },
     },
   }));
-  return { summary, batchSize, collections: results };
+  return { summary, batchSize, collections: results, notes };
 }
 
 function selectCollections(summary: BackupSummary, wanted: string[] | undefined, renameTo: string | undefined) {

@@ -107,6 +107,11 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
               {entry.missing === 0 ? '✓' : '✗'} {describeImport(entry, count)}
             </Text>
           ))}
+          {phase.result.notes.map((note) => (
+            <Text key={note} color="yellow">
+              ! {note}
+            </Text>
+          ))}
           <Select
             options={ok ? [{ label: 'Continue to step 6: verify', value: 'next' }] : [{ label: 'Import again (re-sends what is missing)', value: 'retry' }, { label: 'Continue to verify anyway', value: 'next' }]}
             onChange={(value) => {
