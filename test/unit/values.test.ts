@@ -50,3 +50,16 @@ describe('metadata values keep their Chroma type through JSON', () => {
     expect(valueProblem(Number.NaN)).not.toBeNull();
   });
 });
+
+describe('the fast path', () => {
+  it('sends only text with a number JSON.parse would mistype the slow way', async () => {
+    const { mayLoseNumbers } = await import('../../src/core/values/json.js');
+    expect(mayLoseNumbers('{"page":3,"score":0.8234567891234567,"t":"x"}')).toBe(false);
+    expect(mayLoseNumbers('{"v":2.0}')).toBe(true);
+    expect(mayLoseNumbers('{"v":1e3}')).toBe(true);
+    expect(mayLoseNumbers('{"v":1.5e-3}')).toBe(false);
+    expect(mayLoseNumbers('{"v":0.99999999999999999}')).toBe(true);
+    expect(mayLoseNumbers('{"v":9007199254740993}')).toBe(true);
+    expect(mayLoseNumbers('{"v":-123456789012345}')).toBe(false);
+  });
+});

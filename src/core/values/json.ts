@@ -5,17 +5,13 @@
  * - a fraction or an exponent → a float, a WholeFloat when its value is whole.
  *
  * JSON.parse stays the fast path: lossless-json (about 5× slower on a metadata object) reads
- * only text that may hold a token JSON.parse would change — a whole float (`2.0`, `1e3`), an
- * int of 16 digits or more, or a decimal long enough to round to a whole number.
+ * only text that may hold a token JSON.parse would change (mayLoseNumbers).
  */
 import { parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import { WholeFloat } from './types.js';
 
-/**
- * A number token JSON.parse would misread, after the ":", "," or "[" that starts a value.
- * Strings may match too ("v2.0, beta"): they only take the slower, still exact, path.
- */
-const AMBIGUOUS_NUMBER = /[:,[]\s*-?(?:\d+\.0+(?![0-9])|\d+(?:\.\d+)?[eE]|[\d.]{16})/;
+/** A number token; in a string's text too, which only ever sends that text the slower, still exact, way. */
+const NUMBER_TOKEN = /-?\d+(\.\d+)?([eE][-+]?\d+)?/g;
 
 const INTEGER_TOKEN = /^-?\d+$/;
 
@@ -29,13 +25,27 @@ export function numberFromToken(token: string): number | bigint | WholeFloat {
 export function parseTyped(text: string): unknown {
   // JSON.parse also decides whether the text is JSON at all, and words its errors.
   const value: unknown = JSON.parse(text);
-  if (!AMBIGUOUS_NUMBER.test(text)) return value;
+  if (!mayLoseNumbers(text)) return value;
   return losslessParse(text, null, numberFromToken);
 }
 
-/** True when `text` may hold a number token whose type JSON.parse would lose. */
+/**
+ * True when `text` may hold a number JSON.parse would mistype: a float token whose value is
+ * whole (2.0, 1e3, or a decimal so long it rounds to one), or an int of 16 digits or more.
+ * A float with a fraction and a short int read the same either way, so everyday metadata
+ * (page: 3, score: 0.8234567891234567) stays on JSON.parse.
+ */
 export function mayLoseNumbers(text: string): boolean {
-  return AMBIGUOUS_NUMBER.test(text);
+  NUMBER_TOKEN.lastIndex = 0;
+  for (let match = NUMBER_TOKEN.exec(text); match !== null; match = NUMBER_TOKEN.exec(text)) {
+    const token = match[0];
+    if (match[1] === undefined && match[2] === undefined) {
+      if (token.length - (token.charCodeAt(0) === 0x2d ? 1 : 0) >= 16) return true;
+    } else if (Number.isInteger(Number(token))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** How a float is written: always with a fraction or an exponent, so it reads back as a float. */
