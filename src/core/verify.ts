@@ -1,7 +1,9 @@
 import { inspectBackup, readRecords } from './backup/read.js';
 import type { BackupRecord, BackupSummary, Embedding, Metadata } from './backup/types.js';
 import { ChromaApi, type GetPage } from './chroma/api.js';
+import { describeServer } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
+import { checkCollectionSettings, type CollectionSettingsVerdict } from './collection/verify-collection.js';
 import { explainRequestError } from './chroma/explain.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
@@ -32,6 +34,8 @@ export interface CollectionVerdict {
   missingIds: string[];
   differingIds: Array<{ id: string; fields: string[] }>;
   selfQuery: { sampled: number; first: number; failedIds: string[] };
+  /** The collection itself: embedding function, space, HNSW, schema (collection/verify-collection.ts). */
+  settings: CollectionSettingsVerdict | null;
   ok: boolean;
 }
 
@@ -56,6 +60,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
   const summary = await inspectBackup(options.input, { signal });
   const wanted = options.collections && options.collections.length > 0 ? options.collections : summary.collections.map((header) => header.name);
   const verdicts: CollectionVerdict[] = [];
+  const server = await describeServer(api, { signal });
 
   for (const sourceName of wanted) {
     const header = summary.collections.find((candidate) => candidate.name === sourceName);
@@ -71,6 +76,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
       missingIds: [],
       differingIds: [],
       selfQuery: { sampled: 0, first: 0, failedIds: [] },
+      settings: null,
       ok: false,
     };
     verdicts.push(verdict);
@@ -82,6 +88,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     }
     verdict.exists = true;
     verdict.count = await call(() => api.count(info.id, { signal }));
+    verdict.settings = checkCollectionSettings(header, info, server);
     progress({ type: 'collection-start', collection: name, total: header.count, done: 0, resumed: false });
 
     const sampleEvery = Math.max(1, Math.floor(header.count / Math.max(1, options.sample ?? 20)));
@@ -107,7 +114,11 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     }
     // More records than the backup is not a loss: step 7 ingests new data into the same collection.
     verdict.ok =
-      verdict.missing === 0 && verdict.differing === 0 && (verdict.count ?? 0) >= header.count && verdict.selfQuery.first === verdict.selfQuery.sampled;
+      verdict.missing === 0 &&
+      verdict.differing === 0 &&
+      (verdict.count ?? 0) >= header.count &&
+      verdict.selfQuery.first === verdict.selfQuery.sampled &&
+      verdict.settings.differences.length === 0;
     progress({ type: 'collection-done', collection: name, done: verdict.compared, total: header.count });
   }
 
