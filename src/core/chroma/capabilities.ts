@@ -34,6 +34,8 @@ export interface ServerModel {
   capabilities: ServerCapabilities;
   /** Null when the server (or a proxy in front) does not serve /openapi.json. */
   openapi: OpenApiDoc | null;
+  /** Why it is null: the request's error. */
+  openapiError?: unknown;
 }
 
 /**
@@ -47,14 +49,13 @@ export async function detectCapabilities(api: ChromaApi, options: { signal?: Abo
 }
 
 export async function describeServer(api: ChromaApi, options: { signal?: AbortSignal } = {}): Promise<ServerModel> {
-  let openapi: OpenApiDoc | null = null;
   try {
-    openapi = await api.openapi(options);
+    const openapi = await api.openapi(options);
+    return { capabilities: capabilitiesOf(openapi), openapi };
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    openapi = null;
+    return { capabilities: { ...OLDEST }, openapi: null, openapiError: error };
   }
-  return { capabilities: openapi ? capabilitiesOf(openapi) : { ...OLDEST }, openapi };
 }
 
 export function capabilitiesOf(doc: OpenApiDoc): ServerCapabilities {
