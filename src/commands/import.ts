@@ -1,3 +1,4 @@
+import type { Space } from '../core/backup/types.js';
 import { importBackup, type ExistsChoice } from '../core/import.js';
 import { describeImport } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
@@ -7,6 +8,7 @@ import { choiceOption, intOption, listOption, parseCommandArgs } from './args.js
 import { EXIT, writeJson, type Command } from './command.js';
 import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
 import { isInteractive, loadPrompts, type CommandIo } from './io.js';
+import { differenceLines, leftOutLines } from './collection-report.js';
 import { createReporter, number } from './reporter.js';
 
 const OPTIONS = {
@@ -14,6 +16,7 @@ const OPTIONS = {
   collection: { type: 'string' },
   as: { type: 'string' },
   'if-exists': { type: 'string' },
+  space: { type: 'string' },
   batch: { type: 'string' },
   concurrency: { type: 'string' },
   'drop-sparse': { type: 'boolean' },
@@ -37,6 +40,9 @@ and it continues from the checkpoint. Ends with the count check.
   --if-exists MODE      when the collection already holds records:
                         ask (default in a terminal), append (upsert by id),
                         recreate (delete it first), abort
+  --space l2|cosine|ip  the distance space for a collection whose backup does not record
+                        it (the guide's column-wise JSON without collection metadata);
+                        asked in a terminal, required without one
   --batch N             records per request (default 1000, 300 to Chroma Cloud;
                         never above the server's limit)
   --concurrency N       requests in flight (default 2)
@@ -47,6 +53,11 @@ and it continues from the checkpoint. Ends with the count check.
   --json                print the result as JSON on stdout
 
 ${TARGET_HELP}
+
+The collection is created with what the backup recorded and the server can hold: embedding
+function, space, HNSW parameters, and (Chroma ≥ 1.3) the schema's index switches. What the
+server cannot hold (SPANN settings, CMEK, enabled sparse indexes, fields it does not know) is
+named in the report; the created collection is read back and any difference is named too.
 
 Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 interrupted.`,
 
@@ -63,6 +74,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
     const env = envFor(values, io.env);
     const { target, notes } = targetFrom(values, env);
     const ifExists = choiceOption('if-exists', values['if-exists'], ['ask', 'append', 'recreate', 'abort'] as const) ?? (values.yes ? 'append' : 'ask');
+    const space = choiceOption('space', values.space, ['l2', 'cosine', 'ip'] as const);
     const interactive = isInteractive(io);
     const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
     for (const note of notes) reporter.listener({ type: 'warning', message: note });
@@ -75,6 +87,8 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
         renameTo: values.as,
         ifExists,
         decideExists: interactive ? (info) => askExists(info, io) : undefined,
+        space,
+        decideSpace: interactive ? (info) => askSpace(info, io) : undefined,
         batchSize: intOption('batch', values.batch, { max: 100_000 }),
         concurrency: intOption('concurrency', values.concurrency, { max: 64 }),
         dropSparse: values['drop-sparse'] === true,
@@ -90,6 +104,12 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
           const mark = collection.missing === 0 ? '✓' : '✗';
           const again = collection.missing > 0 ? '; run the same command again to re-send them' : '';
           io.stderr.write(`${mark} ${describeImport(collection, number)}${again}\n`);
+          const lines = [
+            ...(collection.chosenSpace ? [`    space          ${collection.chosenSpace}, as chosen (the backup does not record it)`] : []),
+            ...leftOutLines(collection.leftOut),
+            ...(collection.differences.length > 0 ? ['    created        but the server holds it differently:', ...differenceLines(collection.differences)] : []),
+          ];
+          for (const line of lines) io.stderr.write(`${line}\n`);
         }
       }
       if ((await exposure(target, { signal: io.signal })) === 'open') io.stderr.write(`! ${OPEN_SERVER_WARNING}\n`);
@@ -99,6 +119,21 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
     }
   },
 };
+
+async function askSpace(info: { collection: string; source: string }, io: CommandIo): Promise<Space> {
+  const { select } = await loadPrompts();
+  return select<Space>(
+    {
+      message: `The backup does not record how collection "${info.source}" compared embeddings (its distance space). Which did it use on the source?`,
+      choices: [
+        { name: 'cosine — most text embedding models (OpenAI, Cohere, …) are searched this way', value: 'cosine' },
+        { name: 'l2 — squared Euclidean distance, Chroma\'s default when none was set', value: 'l2' },
+        { name: 'ip — inner product', value: 'ip' },
+      ],
+    },
+    { output: io.stderr, signal: io.signal },
+  );
+}
 
 async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
   const { select } = await loadPrompts();

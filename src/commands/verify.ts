@@ -5,6 +5,7 @@ import { intOption, listOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
 import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
 import type { CommandIo } from './io.js';
+import { settingsLines } from './collection-report.js';
 import { createReporter, number } from './reporter.js';
 
 const OPTIONS = {
@@ -22,8 +23,11 @@ export const verifyCommand: Command = {
   help: `Usage: chroma-migrate verify --input FILE [options]
 
 For each collection: the count; every record compared with the backup (ids, documents,
-metadatas, uris, embeddings at float32 precision) listing missing and differing ids; and a
-semantic self-query on a sample (each record's own embedding must find itself first).
+metadatas, uris, embeddings at float32 precision) listing missing and differing ids; a
+semantic self-query on a sample (each record's own embedding must find itself first); and the
+collection itself: its embedding function, distance space, HNSW parameters and schema switches
+must be what importing the backup into this server gives. It also says what your app needs
+for the embedding function (its API key's env var, the @chroma-core package for JS apps).
 
   --input FILE          the backup that was imported
   --collection a,b      only these collections
@@ -95,6 +99,7 @@ function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
       out(`    not carried    sparse vectors in "${key}" (${number(count)} records): a self-hosted server cannot store them; the backup keeps them`);
     }
     out(`    self-queries   ${verdict.selfQuery.first}/${verdict.selfQuery.sampled} found themselves first${verdict.selfQuery.failedIds.length ? ` (not: ${verdict.selfQuery.failedIds.slice(0, 5).join(', ')})` : ''}`);
+    for (const line of settingsLines(verdict.settings, verdict.collection)) out(line);
   }
   if (verdicts.some((verdict) => verdict.missing > 0)) out('Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
 }

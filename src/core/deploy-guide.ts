@@ -5,8 +5,11 @@
  */
 export type DeployHost = 'railway' | 'docker' | 'other';
 
-/** The server version this tool is tested against (the one in the chromadb npm package). */
-export const CHROMA_IMAGE = 'chromadb/chroma:1.3.4';
+/**
+ * The server release this tool is tested against: the chromadb npm package's bindings 1.3.4 are
+ * Chroma release 1.5.9, and images are tagged by release (there is no chromadb/chroma:1.3.4).
+ */
+export const CHROMA_IMAGE = 'chromadb/chroma:1.5.9';
 
 export interface GuideSection {
   title: string;

@@ -178,7 +178,17 @@ async function collectionHeader(
 ): Promise<CollectionHeader> {
   const first = total > 0 ? await call(() => api.get(info.id, { limit: 1, offset: 0, include: ['embeddings'] }, { signal })) : null;
   const dimension = first?.embeddings?.[0]?.length ?? info.dimension ?? null;
-  return { name: info.name, metadata: info.metadata ?? null, space: spaceOf(info), count: total, dimension };
+  // The collection itself, not just its space: embedding function, HNSW settings, schema.
+  // The writer drops any secret-named field (see own-format.ts withoutSecrets).
+  return {
+    name: info.name,
+    metadata: info.metadata ?? null,
+    space: spaceOf(info),
+    count: total,
+    dimension,
+    configuration: info.configuration_json ?? null,
+    schema: info.schema ?? null,
+  };
 }
 
 /**

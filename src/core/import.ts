@@ -1,10 +1,12 @@
 import { inspectBackup, readRecords } from './backup/read.js';
 import { numberTypesNote } from './backup/summary-notes.js';
-import type { BackupRecord, BackupSummary, CollectionHeader } from './backup/types.js';
+import type { BackupRecord, BackupSummary, CollectionHeader, Space } from './backup/types.js';
 import { runBatches } from './batches.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from './chroma/api.js';
-import { detectCapabilities } from './chroma/capabilities.js';
+import { describeServer, type ServerModel } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
+import { compareCollection, describeDifference, type CollectionDifference } from './collection/compare.js';
+import { planCollection, spaceUnknown, type LeftOut } from './collection/plan.js';
 import { explainRequestError } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
 import { countMissingIds } from './missing-ids.js';
@@ -27,6 +29,10 @@ export interface ImportOptions {
   ifExists: IfExists;
   /** Asked when ifExists is 'ask' and the collection already holds records. */
   decideExists?: (info: { collection: string; count: number }) => Promise<ExistsChoice>;
+  /** The distance space for collections whose backup does not record one (--space). */
+  space?: Space;
+  /** Asked when a collection's space is unknown, --space is absent and it must be created. */
+  decideSpace?: (info: { collection: string; source: string }) => Promise<Space>;
   batchSize?: number;
   concurrency?: number;
   /** Leave out metadata keys holding sparse vectors, which a single node cannot store. */
@@ -44,6 +50,12 @@ export interface CollectionImportResult {
   missing: number;
   resumedFrom: number;
   action: 'created' | 'recreated' | 'appended' | 'resumed';
+  /** What the backup recorded about the collection that this target cannot hold, by name. */
+  leftOut: LeftOut[];
+  /** Where the created collection, read back, differs from what was asked for. */
+  differences: CollectionDifference[];
+  /** Set when the backup did not record the space and it was chosen (--space or the question). */
+  chosenSpace?: Space;
 }
 
 export interface ImportResult {
@@ -90,18 +102,18 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
     progress({ type: 'warning', message: `The server accepts at most ${serverMax} records per request; using batches of ${batchSize}.` });
   }
   const base64 = preflight.supports_base64_encoding === true;
+  const server = await describeServer(api, { signal: options.signal });
   // Still before anything is written: every value must fit the target, or be left out by choice.
-  const capabilities = await detectCapabilities(api, { signal: options.signal });
-  const holds = { arrays: capabilities.arrays, sparse: options.target.cloud };
-  const dropSparse = options.dropSparse === true;
-  notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse }));
+  const holds = { arrays: server.capabilities.arrays, sparse: options.target.cloud, known: server.openapi !== null };
+  notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse: options.dropSparse === true }));
   for (const message of notes) progress({ type: 'warning', message });
+  const spaces = await chooseSpaces(headers, api, options, explain);
   const store = await StateStore.open(options.statePath);
   const fingerprint = await fingerprintFile(options.input);
   const results: CollectionImportResult[] = [];
 
   for (const { header, name } of headers) {
-    const context: CollectionContext = { options, api, store, fingerprint, batchSize, base64, progress, explain };
+    const context: CollectionContext = { options, api, store, fingerprint, batchSize, base64, progress, explain, server, chosenSpace: spaces.get(name) };
     results.push(await importCollection(context, header, name));
   }
   await store.update((state) => ({
@@ -159,6 +171,42 @@ interface CollectionContext {
   base64: boolean;
   progress: ProgressListener;
   explain: (error: unknown) => unknown;
+  server: ServerModel;
+  chosenSpace: Space | undefined;
+}
+
+/**
+ * A backup that does not record the distance space (the guide's column-wise JSON without
+ * collection metadata) gets the one the user names — asked before anything is written, and
+ * only for collections that will be created. Never a quiet l2.
+ */
+async function chooseSpaces(
+  headers: Array<{ header: CollectionHeader; name: string }>,
+  api: ChromaApi,
+  options: ImportOptions,
+  explain: (error: unknown) => unknown,
+): Promise<Map<string, Space>> {
+  const chosen = new Map<string, Space>();
+  for (const { header, name } of headers) {
+    if (!spaceUnknown(header)) continue;
+    if (options.space) {
+      chosen.set(name, options.space);
+      continue;
+    }
+    const existing = await withRetry(() => api.findCollection(name, { signal: options.signal }), { signal: options.signal }).catch((error: unknown) => {
+      throw explain(error);
+    });
+    if (existing && options.ifExists !== 'recreate') continue;
+    if (!options.decideSpace) {
+      throw new MigrateError(
+        'NEEDS_ANSWER',
+        `The backup does not record which distance space collection "${header.name}" used (l2, cosine or ip). Nothing was written.`,
+        'Say which with --space l2|cosine|ip — the one the source collection had (Chroma\'s default is l2; OpenAI-style embeddings are usually searched with cosine).',
+      );
+    }
+    chosen.set(name, await options.decideSpace({ collection: name, source: header.name }));
+  }
+  return chosen;
 }
 
 function checkpointMatches(checkpoint: ImportCheckpoint, context: CollectionContext, name: string): boolean {
@@ -213,10 +261,20 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       action = 'appended';
     }
   }
+  let leftOut: LeftOut[] = [];
+  let differences: CollectionDifference[] = [];
   if (existing) {
     checkDimension(existing, header, name);
   } else {
-    existing = await call(() => api.createCollection({ name, metadata: header.metadata, space: header.space }, { signal }));
+    const plan = planCollection(header, context.server, { space: context.chosenSpace });
+    leftOut = plan.leftOut;
+    for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
+    await call(() => api.createCollection({ name, ...plan.request }, { signal }));
+    // Read it back: a server may quietly hold less than it was sent.
+    existing = await call(() => api.findCollection(name, { signal }));
+    if (!existing) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
+    differences = compareCollection(plan.intended, existing);
+    for (const difference of differences) progress({ type: 'warning', message: `"${name}" was not created as asked: ${describeDifference(difference)}.` });
     start = 0;
   }
   const collection = existing;
@@ -285,7 +343,18 @@ async function importCollection(context: CollectionContext, header: CollectionHe
         });
   await saveCheckpoint(committed, missing === 0);
   progress({ type: 'collection-done', collection: name, done: count, total: header.count });
-  return { source: header.name, collection: name, expected: header.count, count, missing, resumedFrom: start, action };
+  return {
+    source: header.name,
+    collection: name,
+    expected: header.count,
+    count,
+    missing,
+    resumedFrom: start,
+    action,
+    leftOut,
+    differences,
+    ...(context.chosenSpace ? { chosenSpace: context.chosenSpace } : {}),
+  };
 }
 
 async function decide(options: ImportOptions, name: string, count: number): Promise<ExistsChoice> {

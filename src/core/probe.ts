@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ChromaApi } from './chroma/api.js';
+import { describeServer } from './chroma/capabilities.js';
 import { isLoopbackHost, type Endpoint } from './chroma/endpoint.js';
 import { ChromaRequestError } from './chroma/http.js';
 
@@ -29,7 +30,7 @@ const TITLES: Record<CheckId, string> = {
   tcp: 'Port accepts connections',
   tls: 'TLS certificate is valid',
   heartbeat: 'Chroma heartbeat',
-  version: 'Chroma version',
+  version: 'What the server can hold',
   auth: 'Authenticated call (list collections)',
   open: 'Access without the token',
   preflight: 'Server limits (pre-flight)',
@@ -89,10 +90,40 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
   }
 
   try {
+    // Every 1.x server answers "1.0.0" here; it still tells a 0.x server apart.
     const version = await api.version({ signal });
     const major = Number(String(version).split('.')[0]);
-    if (major >= 1) yield result('version', 'pass', `Chroma ${version}`);
-    else yield result('version', 'warn', `Chroma ${version}`, 'This is a 0.x server; chroma-migrate is tested with Chroma 1.x. Upgrading is recommended.');
+    if (major >= 1) {
+      const { capabilities, openapi, openapiError } = await describeServer(api, { signal });
+      const refused = openapiError instanceof ChromaRequestError && (openapiError.kind === 'unauthorized' || openapiError.kind === 'forbidden');
+      const holds = [
+        capabilities.schema ? 'collection schemas (index switches, full-text settings)' : null,
+        capabilities.arrays ? 'array metadata values' : null,
+      ].filter((part) => part !== null);
+      const lacks = [
+        capabilities.schema ? null : 'collection schemas (Chroma ≥ 1.3)',
+        capabilities.arrays ? null : 'array metadata values (Chroma ≥ 1.5)',
+      ].filter((part) => part !== null);
+      const detail = `Chroma 1.x${holds.length > 0 ? `; holds ${holds.join(' and ')}` : ''}${lacks.length > 0 ? `; not ${lacks.join(' nor ')}` : ''}${openapi ? '' : ' (its /openapi.json is not served: assumed the oldest 1.x)'}`;
+      if (lacks.length === 0) yield result('version', 'pass', detail);
+      // A proxy that refuses the token refuses this too; the authenticated call below says so.
+      else if (refused) yield result('version', 'pass', 'Chroma 1.x (what it can hold is read once the token is accepted)');
+      else if (!openapi) {
+        yield result(
+          'version',
+          'warn',
+          detail,
+          'Let /openapi.json through to the server: chroma-migrate reads from it what the server can hold, and without it assumes the oldest 1.x (no schema, no array metadata).',
+        );
+      } else {
+        yield result(
+          'version',
+          'warn',
+          detail,
+          'An older server: collections are created with a configuration (embedding function, space, HNSW) but no schema, and records with array metadata cannot be imported. Upgrading the server (image chromadb/chroma:1.5.9) lifts both.',
+        );
+      }
+    } else yield result('version', 'warn', `Chroma ${version}`, 'This is a 0.x server; chroma-migrate is tested with Chroma 1.x. Upgrading is recommended.');
   } catch (error) {
     yield result('version', 'fail', describe(error), 'The server answers the heartbeat but not /api/v2/version: it may be an old or unusual build. Upgrade to Chroma 1.x.');
     return;

@@ -2,7 +2,9 @@ import { inspectBackup, readRecords } from './backup/read.js';
 import { numberTypesNote } from './backup/summary-notes.js';
 import type { BackupRecord, BackupSummary, Embedding, Space } from './backup/types.js';
 import { ChromaApi, spaceOf, type GetPage } from './chroma/api.js';
+import { describeServer } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
+import { checkCollectionSettings, type CollectionSettingsVerdict } from './collection/verify-collection.js';
 import { explainRequestError } from './chroma/explain.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
@@ -37,6 +39,8 @@ export interface CollectionVerdict {
   /** Metadata keys whose sparse vectors the target does not hold (import --drop-sparse), with how many records. */
   sparseNotCarried: Record<string, number>;
   selfQuery: { sampled: number; first: number; failedIds: string[] };
+  /** The collection itself: embedding function, space, HNSW, schema (collection/verify-collection.ts). */
+  settings: CollectionSettingsVerdict | null;
   ok: boolean;
 }
 
@@ -63,6 +67,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
   if (note) progress({ type: 'warning', message: note });
   const wanted = options.collections && options.collections.length > 0 ? options.collections : summary.collections.map((header) => header.name);
   const verdicts: CollectionVerdict[] = [];
+  const server = await describeServer(api, { signal });
 
   for (const sourceName of wanted) {
     const header = summary.collections.find((candidate) => candidate.name === sourceName);
@@ -79,6 +84,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
       differingIds: [],
       sparseNotCarried: {},
       selfQuery: { sampled: 0, first: 0, failedIds: [] },
+      settings: null,
       ok: false,
     };
     verdicts.push(verdict);
@@ -90,6 +96,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     }
     verdict.exists = true;
     verdict.count = await call(() => api.count(info.id, { signal }));
+    verdict.settings = checkCollectionSettings(header, info, server);
     progress({ type: 'collection-start', collection: name, total: header.count, done: 0, resumed: false });
 
     const sampleEvery = Math.max(1, Math.floor(header.count / Math.max(1, options.sample ?? 20)));
@@ -115,7 +122,11 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     }
     // More records than the backup is not a loss: step 7 ingests new data into the same collection.
     verdict.ok =
-      verdict.missing === 0 && verdict.differing === 0 && (verdict.count ?? 0) >= header.count && verdict.selfQuery.first === verdict.selfQuery.sampled;
+      verdict.missing === 0 &&
+      verdict.differing === 0 &&
+      (verdict.count ?? 0) >= header.count &&
+      verdict.selfQuery.first === verdict.selfQuery.sampled &&
+      verdict.settings.differences.length === 0;
     progress({ type: 'collection-done', collection: name, done: verdict.compared, total: header.count });
   }
 

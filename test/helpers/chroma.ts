@@ -3,14 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startChromaServer, type RunningServer } from '../../src/core/server/chroma-server.js';
+import { oldChromaCli } from './old-chroma.js';
+
+export interface TestServerOptions {
+  /** 'bundled' (default): the newest, from node_modules; 'old': bindings 1.0.1, no schema, no arrays. */
+  release?: 'bundled' | 'old';
+}
+
+function cliFor(options: TestServerOptions): string | undefined {
+  // test/global-setup.ts installed it.
+  return options.release === 'old' ? oldChromaCli() : undefined;
+}
 
 /** A real Chroma server in its own temp dir on a free port, stopped after the file's tests. */
-export function useChromaServer(): { readonly server: RunningServer; readonly url: string } {
+export function useChromaServer(options: TestServerOptions = {}): { readonly server: RunningServer; readonly url: string } {
   let server: RunningServer | undefined;
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cm-chroma-'));
-    server = await startChromaServer({ path: join(dir, 'data') });
+    server = await startChromaServer({ path: join(dir, 'data'), cliPath: cliFor(options) });
   });
   afterAll(async () => {
     await server?.stop();
@@ -27,9 +38,9 @@ export function useChromaServer(): { readonly server: RunningServer; readonly ur
   };
 }
 
-export async function startTestServer(): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cm-chroma-'));
-  const server = await startChromaServer({ path: join(dir, 'data') });
+  const server = await startChromaServer({ path: join(dir, 'data'), cliPath: cliFor(options) });
   return {
     server,
     cleanup: async () => {

@@ -119,7 +119,7 @@ describe('every value type, end to end against a real server', () => {
     // Rows, key by key, the same.
     const rows = join(dir, 'rows.json');
     await writeFile(rows, `{"collection_name": "rows_copy", "records": [{"id": "r1", "metadata": {"score": 2.0, "big": 9007199254740993}, "embedding": [0.5, 1e-05], "document": null}]}`);
-    await importBackup({ input: rows, target, ifExists: 'abort', statePath });
+    await importBackup({ input: rows, target, ifExists: 'abort', space: 'l2', statePath });
     expect((await metadatasOf('rows_copy')).r1).toEqual({ metadata: { score: new WholeFloat(2), big: 9007199254740993n }, document: null });
   });
 

@@ -17,7 +17,18 @@ export function headerLine(source: Record<string, unknown>, createdAt = new Date
 }
 
 export function collectionLine(h: CollectionHeader): string {
-  return JSON.stringify({ type: 'collection', name: h.name, metadata: h.metadata, space: h.space, count: h.count, dimension: h.dimension }) + '\n';
+  return (
+    JSON.stringify({
+      type: 'collection',
+      name: h.name,
+      metadata: h.metadata,
+      space: h.space,
+      count: h.count,
+      dimension: h.dimension,
+      configuration: h.configuration ? withoutSecrets(h.configuration) : null,
+      schema: h.schema ? withoutSecrets(h.schema) : null,
+    }) + '\n'
+  );
 }
 
 export function recordLine(r: BackupRecord): string {
@@ -44,10 +55,24 @@ export function endFileLine(collections: number): string {
 /** Backups get copied around; a key or token must never land in one, even by mistake. */
 const SECRET_KEY = /api[-_]?key|token|secret|passw|credential|authoriz|cookie/i;
 
+/**
+ * Chroma's embedding function configs name the variable that holds a key (`api_key_env_var:
+ * "OPENAI_API_KEY"`), never the key: the app needs that name after the move, so it stays. It
+ * stays only while it looks like a variable name (upper case, digits, "_"): a real key pasted
+ * there by mistake ("sk-proj-…", base64) has lower case or dashes and is dropped like any other
+ * secret-named key.
+ */
+const ENV_VAR_KEY = /_env_var$/i;
+const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
+
+function keepsSecretNamedKey(key: string, value: unknown): boolean {
+  return ENV_VAR_KEY.test(key) && typeof value === 'string' && ENV_VAR_NAME.test(value);
+}
+
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!SECRET_KEY.test(k)) out[k] = withoutSecrets(v);
+  for (const [k, v] of Object.entries(value)) if (!SECRET_KEY.test(k) || keepsSecretNamedKey(k, v)) out[k] = withoutSecrets(v);
   return out;
 }

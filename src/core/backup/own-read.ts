@@ -159,7 +159,15 @@ export class OwnFormatReader {
     const line = this.check(collectionLineSchema, value, no, 'collection line');
     if (this.names.has(line.name)) throw this.fail(no, `collection "${line.name}" appears twice in the file`);
     this.names.add(line.name);
-    const header: CollectionHeader = { name: line.name, metadata: line.metadata, space: line.space, count: line.count, dimension: line.dimension };
+    const header: CollectionHeader = {
+      name: line.name,
+      metadata: line.metadata,
+      space: line.space,
+      count: line.count,
+      dimension: line.dimension,
+      configuration: line.configuration ?? null,
+      schema: line.schema ?? null,
+    };
     const target = this.target?.name === line.name;
     if (target) this.found = true;
     // Inspect checks every collection; read checks only the one it yields.

@@ -21,7 +21,8 @@ import {
   type Shape,
 } from './python-keys.js';
 import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, rowSchema, uriSchema } from './schemas.js';
-import type { BackupFormat, CollectionHeader, Metadata } from './types.js';
+import type { BackupFormat, CollectionHeader, CollectionJson, Metadata } from './types.js';
+import { withoutSecrets } from './own-format.js';
 import type * as z from 'zod/mini';
 
 const COLUMN_SCHEMAS: Record<Column, z.ZodMiniType> = {
@@ -246,6 +247,7 @@ export class PythonInspector implements ScanHandler {
       name,
       metadata: p.metadata,
       space: spaceOf(p.metadata, p.configuration),
+      configuration: isObject(p.configuration) ? (withoutSecrets(p.configuration) as CollectionJson) : null,
       count,
       ...p.check.summary(),
     });
@@ -263,6 +265,10 @@ export class PythonInspector implements ScanHandler {
     }
     return ids;
   }
+}
+
+function isObject(value: unknown): value is CollectionJson {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function parseQuietly(text: string): unknown {

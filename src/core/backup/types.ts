@@ -5,6 +5,9 @@ export type Space = 'l2' | 'cosine' | 'ip';
 export type { Metadata, MetadataValue } from '../values/types.js';
 import type { Metadata } from '../values/types.js';
 
+/** A JSON object as Chroma sent it; read through src/core/collection/shape.ts. */
+export type CollectionJson = Record<string, unknown>;
+
 export interface BackupRecord {
   id: string;
   document: string | null;
@@ -24,8 +27,16 @@ export type Embedding = readonly number[] | Float32Array;
 export interface CollectionHeader {
   name: string;
   metadata: Metadata | null;
-  /** Only the distance space travels between servers (FACTS: SPANN on Cloud → HNSW self-hosted). */
+  /** The distance space, wherever the source recorded it; null when it did not say. */
   space: Space | null;
+  /**
+   * The source's `configuration_json` (`{hnsw|spann, embedding_function}`) and, since Chroma 1.3,
+   * its `schema` (`{defaults, keys}`), as the server gave them, secrets removed. Absent or null
+   * in backups that never recorded them (version 1 files, most Python exports).
+   * src/core/collection/plan.ts turns them into what a target can hold.
+   */
+  configuration?: CollectionJson | null;
+  schema?: CollectionJson | null;
   /** The count the file claims (own format) or that a pre-scan counted (Python shapes). */
   count: number;
   /** Embedding dimension, null when the collection has no embeddings or is empty. */

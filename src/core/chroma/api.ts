@@ -1,5 +1,6 @@
 import { encodeEmbedding } from '../backup/float32.js';
-import type { BackupRecord, Embedding, Metadata, Space } from '../backup/types.js';
+import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '../backup/types.js';
+import type { OpenApiDoc } from './capabilities.js';
 import type { Endpoint } from './endpoint.js';
 import { readGetPage } from './float-page.js';
 import { chromaRequest, type RequestOptions } from './http.js';
@@ -9,11 +10,25 @@ export interface CollectionInfo {
   id: string;
   name: string;
   metadata: Metadata | null;
-  configuration_json?: {
+  /** `{hnsw|spann, embedding_function}`; read with src/core/collection/shape.ts. */
+  configuration_json?: (CollectionJson & {
     hnsw?: { space?: Space } | null;
     spann?: { space?: Space } | null;
-  } | null;
+  }) | null;
+  /** Since Chroma 1.3: `{defaults, keys}` with the per-type index switches. */
+  schema?: CollectionJson | null;
   dimension?: number | null;
+}
+
+/** What creates a collection: see src/core/collection/plan.ts for how it is chosen. */
+export interface CreateCollectionRequest {
+  name: string;
+  metadata: Metadata | null;
+  /** One or the other (a server refuses both non-default). */
+  configuration?: CollectionJson | null;
+  schema?: CollectionJson | null;
+  /** Shorthand for `configuration: {hnsw: {space}}` when neither of the above is given. */
+  space?: Space | null;
 }
 
 /** Embeddings come as float32 when float-page read the answer, as numbers when JSON.parse did. */
@@ -57,6 +72,11 @@ export class ChromaApi {
     return chromaRequest(this.target, 'GET', '/api/v2/version', options);
   }
 
+  /** The server's own description of its routes and shapes; see capabilities.ts. */
+  openapi(options: Signal = {}): Promise<OpenApiDoc> {
+    return chromaRequest(this.target, 'GET', '/openapi.json', options);
+  }
+
   preflight(options: Signal = {}): Promise<Preflight> {
     return chromaRequest(this.target, 'GET', '/api/v2/pre-flight-checks', options);
   }
@@ -87,18 +107,17 @@ export class ChromaApi {
     }
   }
 
-  createCollection(args: { name: string; metadata: Metadata | null; space: Space | null }, options: Signal = {}): Promise<CollectionInfo> {
-    // Only the distance space travels: a Cloud SPANN configuration becomes HNSW on a single node.
-    const metadata = args.metadata && Object.keys(args.metadata).length > 0 ? stripLegacySpace(args.metadata) : null;
-    return chromaRequest(this.target, 'POST', `${this.base}/collections`, {
-      ...options,
-      body: {
-        name: args.name,
-        metadata,
-        configuration: args.space ? { hnsw: { space: args.space } } : null,
-        get_or_create: false,
-      },
-    });
+  createCollection(request: CreateCollectionRequest, options: Signal = {}): Promise<CollectionInfo> {
+    const body: Record<string, unknown> = { name: request.name, metadata: request.metadata, get_or_create: false };
+    // A server before 1.3 knows no "schema" field; send it only when there is one.
+    if (request.schema) body.schema = request.schema;
+    else body.configuration = request.configuration ?? (request.space ? { hnsw: { space: request.space } } : null);
+    return chromaRequest(this.target, 'POST', `${this.base}/collections`, { ...options, body });
+  }
+
+  /** Sets parts of a collection's configuration, e.g. a lost embedding function. */
+  async updateConfiguration(id: string, configuration: CollectionJson, options: Signal = {}): Promise<void> {
+    await chromaRequest(this.target, 'PUT', `${this.base}/collections/${id}`, { ...options, body: { new_configuration: configuration } });
   }
 
   async deleteCollection(name: string, options: Signal = {}): Promise<void> {
@@ -157,13 +176,4 @@ export function spaceOf(info: CollectionInfo): Space | null {
     info.configuration_json?.spann?.space ??
     (legacy === 'l2' || legacy === 'cosine' || legacy === 'ip' ? legacy : null)
   );
-}
-
-/**
- * "hnsw:space" in metadata is the 0.x way; a 1.x server rejects it next to a configuration, so
- * it travels as configuration instead.
- */
-function stripLegacySpace(metadata: Metadata): Metadata | null {
-  const rest = Object.fromEntries(Object.entries(metadata).filter(([key]) => !key.startsWith('hnsw:')));
-  return Object.keys(rest).length > 0 ? rest : null;
 }

@@ -1,21 +1,104 @@
 /**
- * What a target server can hold. /api/v2/version answers "1.0.0" on every 1.x server (FACTS),
- * so this reads the server's route and schema list instead.
+ * What a Chroma server can hold. `/api/v2/version` answers "1.0.0" on every 1.x server, so it
+ * cannot tell them apart; the OpenAPI document each server serves describes its own request
+ * shapes, and those grew with the releases (measured on bindings 1.0.1, 1.2.1 and 1.3.4):
+ * - `schema` on create-collection since release 1.3 (bindings 1.1.x/1.2.x);
+ * - array metadata values since release 1.5.0 (bindings 1.3.x).
  */
 import type { ChromaApi } from './api.js';
-import { chromaRequest } from './http.js';
 
 export interface ServerCapabilities {
-  /** Collection schemas (release 1.3+). */
+  /** Create-collection takes a `schema` (per-key index switches, full-text settings). */
   schema: boolean;
-  /** List metadata values (release 1.5+). */
+  /** Record metadata may hold arrays of strings, ints, floats or bools. */
   arrays: boolean;
 }
 
+/** The OpenAPI document as far as we read it: component schemas by name. */
+export interface OpenApiDoc {
+  components?: { schemas?: Record<string, OpenApiNode> };
+}
+
+export interface OpenApiNode {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, OpenApiNode>;
+  additionalProperties?: boolean | OpenApiNode;
+  items?: OpenApiNode;
+  oneOf?: OpenApiNode[];
+  allOf?: OpenApiNode[];
+  anyOf?: OpenApiNode[];
+}
+
+export interface ServerModel {
+  capabilities: ServerCapabilities;
+  /** Null when the server (or a proxy in front) does not serve /openapi.json. */
+  openapi: OpenApiDoc | null;
+  /** Why it is null: the request's error. */
+  openapiError?: unknown;
+}
+
+/**
+ * Without the document we assume the oldest 1.x: a configuration is understood by every 1.x
+ * server, and refusing arrays up front beats a 422 halfway through an import.
+ */
+const OLDEST: ServerCapabilities = { schema: false, arrays: false };
+
 export async function detectCapabilities(api: ChromaApi, options: { signal?: AbortSignal } = {}): Promise<ServerCapabilities> {
-  const spec = await chromaRequest<{ components?: { schemas?: Record<string, unknown> } }>(api.target, 'GET', '/openapi.json', options).catch(() => null);
-  const schemas = spec?.components?.schemas ?? {};
-  const schema = 'Schema' in schemas;
-  // Lists arrived with the release that also added sparse vector value types to the schema.
-  return { schema, arrays: schema && 'SparseVectorValueType' in schemas };
+  return (await describeServer(api, options)).capabilities;
+}
+
+export async function describeServer(api: ChromaApi, options: { signal?: AbortSignal } = {}): Promise<ServerModel> {
+  try {
+    const openapi = await api.openapi(options);
+    return { capabilities: capabilitiesOf(openapi), openapi };
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    return { capabilities: { ...OLDEST }, openapi: null, openapiError: error };
+  }
+}
+
+export function capabilitiesOf(doc: OpenApiDoc): ServerCapabilities {
+  const create = resolve(doc, doc.components?.schemas?.CreateCollectionPayload);
+  const upsert = resolve(doc, doc.components?.schemas?.UpsertCollectionRecordsPayload);
+  const metadata = upsert?.properties?.metadatas?.items;
+  return {
+    schema: create?.properties?.schema !== undefined,
+    arrays: metadata !== undefined && variants(doc, metadata).some((map) => {
+      const values = typeof map.additionalProperties === 'object' ? map.additionalProperties : undefined;
+      return values !== undefined && variants(doc, values).some((value) => typeOf(value).includes('array'));
+    }),
+  };
+}
+
+export function resolve(doc: OpenApiDoc, node: OpenApiNode | undefined): OpenApiNode | undefined {
+  let current = node;
+  for (let hops = 0; current?.$ref && hops < 20; hops++) {
+    current = doc.components?.schemas?.[current.$ref.replace('#/components/schemas/', '')];
+  }
+  return current;
+}
+
+/** The alternatives a node allows, refs resolved, nulls left out. */
+export function variants(doc: OpenApiDoc, node: OpenApiNode): OpenApiNode[] {
+  const resolved = resolve(doc, node);
+  if (!resolved) return [];
+  const alternatives = resolved.oneOf ?? resolved.anyOf;
+  if (alternatives) return alternatives.flatMap((alternative) => variants(doc, alternative)).filter((v) => !isNullOnly(v));
+  return [resolved];
+}
+
+function typeOf(node: OpenApiNode): string[] {
+  return node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type];
+}
+
+function isNullOnly(node: OpenApiNode): boolean {
+  const types = typeOf(node);
+  return types.length === 1 && types[0] === 'null';
+}
+
+/** "schema yes, arrays no" — for ping and the wizard. */
+export function describeCapabilities(capabilities: ServerCapabilities): string {
+  const yes = (on: boolean) => (on ? 'yes' : 'no');
+  return `collection schema: ${yes(capabilities.schema)} (Chroma ≥ 1.3), array metadata: ${yes(capabilities.arrays)} (Chroma ≥ 1.5)`;
 }

@@ -16,6 +16,8 @@ export interface StartServerOptions {
   logFile?: string;
   /** How long to wait for the first heartbeat. */
   startTimeoutMs?: number;
+  /** Another chromadb package's CLI (an older server release); default: the bundled one. */
+  cliPath?: string;
 }
 
 export interface RunningServer {
@@ -80,7 +82,7 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
     );
   }
   const logFile = options.logFile ?? join(path, 'chroma-server.log');
-  const { file, args } = await commandLine(chromaCliPath(), ['run', '--path', path, '--port', String(port)]);
+  const { file, args } = await commandLine(options.cliPath ?? chromaCliPath(), ['run', '--path', path, '--port', String(port)]);
   // The server writes its log straight to the file, not through a pipe to us: it logs every
   // request, and a pipe fills up (and stalls the server) whenever our event loop is busy.
   const logFd = openSync(logFile, 'a');

@@ -13,6 +13,8 @@ export interface TargetHolds {
   arrays: boolean;
   /** Sparse vectors: Chroma Cloud only (a single node answers 501). */
   sparse: boolean;
+  /** False when the server did not describe itself (/openapi.json): `arrays` is then a guess. */
+  known: boolean;
 }
 
 export interface FitOptions {
@@ -44,8 +46,12 @@ export function checkValuesFit(headers: CollectionHeader[], target: TargetHolds,
     if (header.listKeys && !target.arrays) {
       throw new MigrateError(
         'CANNOT_HOLD',
-        `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, but the target server is older than Chroma 1.5 and cannot store lists. Nothing was written.`,
-        'Upgrade the target to Chroma 1.5 or newer (the deploy guide pins chromadb/chroma:1.5.9), then run the import again.',
+        target.known
+          ? `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, but the target server is older than Chroma 1.5 and cannot store lists. Nothing was written.`
+          : `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, and the target did not say whether it can store them (its /openapi.json could not be read; lists need Chroma 1.5 or newer). Nothing was written.`,
+        target.known
+          ? 'Upgrade the target to Chroma 1.5 or newer (the deploy guide pins chromadb/chroma:1.5.9), then run the import again.'
+          : 'Let /openapi.json through the proxy in front of Chroma, or check the server runs Chroma 1.5 or newer, then run the import again.',
       );
     }
   }

@@ -1,0 +1,65 @@
+/**
+ * What an app needs, after the move, to embed query text with its collection's embedding
+ * function. Chroma stores only the function's name and config (never a key): the app supplies
+ * the key through the env var the config names, and a JS app the `@chroma-core/<name>` package
+ * that registers the function (`getCollection` throws "No embedding function found" without
+ * it). Names and packages from chroma-core/chroma clients/new-js/packages/ai-embeddings.
+ */
+import { isObject, type EmbeddingFunctionConfig } from './shape.js';
+
+export interface AppNeeds {
+  /** The function's registered name, e.g. "openai". */
+  name: string;
+  /** Env vars the app must set (from the config's `*_env_var` fields, else the function's default). */
+  envVars: string[];
+  /** The npm package a JS app installs, when there is one. */
+  jsPackage: string | null;
+  /** Embeds through Chroma's hosted API (chroma-cloud-qwen / -splade): still Chroma Cloud, with its key. */
+  cloudHosted: boolean;
+}
+
+/** Registered name → npm package and the env var its config names by default. */
+const KNOWN: Record<string, { jsPackage: string; envVar?: string }> = {
+  openai: { jsPackage: '@chroma-core/openai', envVar: 'OPENAI_API_KEY' },
+  cohere: { jsPackage: '@chroma-core/cohere', envVar: 'COHERE_API_KEY' },
+  'google-gemini': { jsPackage: '@chroma-core/google-gemini', envVar: 'GEMINI_API_KEY' },
+  jina: { jsPackage: '@chroma-core/jina', envVar: 'JINA_API_KEY' },
+  mistral: { jsPackage: '@chroma-core/mistral', envVar: 'MISTRAL_API_KEY' },
+  morph: { jsPackage: '@chroma-core/morph', envVar: 'MORPH_API_KEY' },
+  perplexity: { jsPackage: '@chroma-core/perplexity', envVar: 'PERPLEXITY_API_KEY' },
+  'together-ai': { jsPackage: '@chroma-core/together-ai', envVar: 'TOGETHER_API_KEY' },
+  voyageai: { jsPackage: '@chroma-core/voyageai', envVar: 'VOYAGE_API_KEY' },
+  'cloudflare-worker-ai': { jsPackage: '@chroma-core/cloudflare-worker-ai', envVar: 'CLOUDFLARE_API_KEY' },
+  'chroma-cloud-qwen': { jsPackage: '@chroma-core/chroma-cloud-qwen', envVar: 'CHROMA_API_KEY' },
+  'chroma-cloud-splade': { jsPackage: '@chroma-core/chroma-cloud-splade', envVar: 'CHROMA_API_KEY' },
+  ollama: { jsPackage: '@chroma-core/ollama' },
+  'huggingface-server': { jsPackage: '@chroma-core/huggingface-server' },
+  sentence_transformer: { jsPackage: '@chroma-core/sentence-transformer' },
+  chroma_bm25: { jsPackage: '@chroma-core/chroma-bm25' },
+  default: { jsPackage: '@chroma-core/default-embed' },
+};
+
+const CLOUD_HOSTED = new Set(['chroma-cloud-qwen', 'chroma-cloud-splade']);
+
+/** Null when the collection names no embedding function (or only "legacy"/"unknown"). */
+export function appNeeds(ef: EmbeddingFunctionConfig | null): AppNeeds | null {
+  if (!ef || ef.type !== 'known' || typeof ef.name !== 'string') return null;
+  const known = KNOWN[ef.name];
+  const config = isObject(ef.config) ? ef.config : {};
+  const named = Object.entries(config)
+    .filter(([key, value]) => /_env_var$/i.test(key) && typeof value === 'string' && value !== '')
+    .map(([, value]) => value as string);
+  const envVars = named.length > 0 ? [...new Set(named)] : known?.envVar ? [known.envVar] : [];
+  return { name: ef.name, envVars, jsPackage: known?.jsPackage ?? null, cloudHosted: CLOUD_HOSTED.has(ef.name) };
+}
+
+/** Lines for a Done screen or verify's report. */
+export function describeAppNeeds(collection: string, needs: AppNeeds): string[] {
+  const lines = [`"${collection}" embeds query text with ${needs.name}.`];
+  if (needs.envVars.length > 0) lines.push(`Your app needs ${needs.envVars.join(', ')} set where it runs.`);
+  if (needs.jsPackage) lines.push(`JS apps: npm install ${needs.jsPackage} (and import it before getCollection).`);
+  if (needs.cloudHosted) {
+    lines.push(`${needs.name} is hosted by Chroma: query embedding still calls Chroma Cloud's API with your Chroma Cloud key (CHROMA_API_KEY), after the move too.`);
+  }
+  return lines;
+}
