@@ -20,6 +20,7 @@ import { useChromaServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 
 const chroma = useChromaServer();
+const old = useChromaServer({ release: 'old' });
 let dir = '';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-values-'));
@@ -31,23 +32,29 @@ afterAll(async () => {
 const base = '/api/v2/tenants/default_tenant/databases/default_database/collections';
 
 /** Raw HTTP with a body as text: the only way to send 2.0 as JSON writes it. */
-async function raw(method: string, path: string, body?: string): Promise<string> {
-  const response = await fetch(new URL(path, chroma.url), { method, headers: { 'content-type': 'application/json' }, body });
+async function raw(method: string, path: string, body?: string, url = chroma.url): Promise<string> {
+  const response = await fetch(new URL(path, url), { method, headers: { 'content-type': 'application/json' }, body });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
   return text;
 }
 
-async function createWithRecords(name: string, space: string, recordsJson: string): Promise<string> {
-  const created = JSON.parse(await raw('POST', base, JSON.stringify({ name, configuration: { hnsw: { space } } }))) as { id: string };
-  await raw('POST', `${base}/${created.id}/add`, recordsJson);
+/** The shape the OpenAI embedding function persists; tuned HNSW; cosine. */
+const CONFIGURATION = {
+  hnsw: { space: 'cosine', ef_construction: 200, max_neighbors: 32 },
+  embedding_function: { type: 'known', name: 'openai', config: { api_key_env_var: 'OPENAI_API_KEY', model_name: 'text-embedding-3-small' } },
+};
+
+async function createWithRecords(name: string, recordsJson: string, url = chroma.url): Promise<string> {
+  const created = JSON.parse(await raw('POST', base, JSON.stringify({ name, configuration: CONFIGURATION }), url)) as { id: string };
+  await raw('POST', `${base}/${created.id}/add`, recordsJson, url);
   return created.id;
 }
 
 /** The metadatas of a collection as the server holds them, by id, with number types. */
-async function metadatasOf(name: string): Promise<Record<string, unknown>> {
-  const { id } = JSON.parse(await raw('GET', `${base}/${name}`)) as { id: string };
-  const page = parseTyped(await raw('POST', `${base}/${id}/get`, JSON.stringify({ include: ['metadatas', 'documents'] }))) as {
+async function metadatasOf(name: string, url = chroma.url): Promise<Record<string, unknown>> {
+  const { id } = JSON.parse(await raw('GET', `${base}/${name}`, undefined, url)) as { id: string };
+  const page = parseTyped(await raw('POST', `${base}/${id}/get`, JSON.stringify({ include: ['metadatas', 'documents'] }), url)) as {
     ids: string[];
     metadatas: unknown[];
     documents: unknown[];
@@ -68,7 +75,7 @@ const TYPED_RECORDS = `{
 
 describe('every value type, end to end against a real server', () => {
   it('exports, imports under another name and verifies with 2.0, 2, 9007199254740993, lists and a null document, type for type', async () => {
-    await createWithRecords('typed_source', 'cosine', TYPED_RECORDS);
+    await createWithRecords('typed_source', TYPED_RECORDS);
     const source = endpoint({ url: chroma.url });
     const out = join(dir, 'typed.jsonl');
     const statePath = join(dir, 'state.json');
@@ -88,6 +95,9 @@ describe('every value type, end to end against a real server', () => {
 
     const [before, after] = [await metadatasOf('typed_source'), await metadatasOf('typed_copy')];
     expect(after).toEqual(before);
+    const configurationOf = async (name: string) => (JSON.parse(await raw('GET', `${base}/${name}`)) as { configuration_json: unknown }).configuration_json;
+    expect(await configurationOf('typed_copy')).toEqual(await configurationOf('typed_source'));
+    expect(await configurationOf('typed_copy')).toMatchObject(CONFIGURATION);
     expect(after.a).toEqual({
       metadata: { whole_float: new WholeFloat(2), int: 2, big: 9007199254740993n, float: 0.5, flag: true, text: '2.0' },
       document: 'first',
@@ -133,6 +143,39 @@ describe('every value type, end to end against a real server', () => {
     const verdict = await verifyBackup({ input, target, renameTo: 'float_lost' });
     expect(verdict.ok).toBe(false);
     expect(verdict.collections[0]?.differingIds).toEqual([{ id: 'f1', fields: ['metadata.score: float 2.0 became int 2'] }]);
+  });
+});
+
+describe('the oldest 1.x still deployed (bindings 1.0.1: no lists)', () => {
+  it('carries 2.0, 2 and 9007199254740993 type for type, with the EF and HNSW settings', async () => {
+    const scalars = `{"ids": ["a", "b"], "embeddings": [[1.0, 0.0, 0.5], [0.0, 1.0, 0.25]], "documents": ["first", null],
+      "metadatas": [{"whole_float": 2.0, "int": 2, "big": 9007199254740993, "float": 0.5, "flag": true}, null]}`;
+    await createWithRecords('old_source', scalars, old.url);
+    const source = endpoint({ url: old.url });
+    const out = join(dir, 'old.jsonl');
+    const statePath = join(dir, 'state-old.json');
+    await exportCollections({ source, out, collections: ['old_source'], statePath });
+    await importBackup({ input: out, target: source, collections: ['old_source'], renameTo: 'old_copy', ifExists: 'abort', statePath });
+    expect((await verifyBackup({ input: out, target: source, collections: ['old_source'], renameTo: 'old_copy' })).collections[0]).toMatchObject({ ok: true });
+    expect((await metadatasOf('old_copy', old.url)).a).toEqual({
+      metadata: { whole_float: new WholeFloat(2), int: 2, big: 9007199254740993n, float: 0.5, flag: true },
+      document: 'first',
+    });
+    const configurationOf = async (name: string) => (JSON.parse(await raw('GET', `${base}/${name}`, undefined, old.url)) as { configuration_json: unknown }).configuration_json;
+    expect(await configurationOf('old_copy')).toEqual(await configurationOf('old_source'));
+    expect(await configurationOf('old_copy')).toMatchObject(CONFIGURATION);
+  });
+
+  it('refuses a backup with lists up front, naming the key, the count and the server\'s limit; nothing is written', async () => {
+    const input = join(dir, 'lists.json');
+    await writeFile(input, `{"ids": ["l1", "l2"], "embeddings": [[0.1, 0.2], [0.3, 0.4]], "metadatas": [{"tags": ["a", "b"]}, {"tags": ["c"]}]}`);
+    const target = endpoint({ url: old.url });
+    await expectMigrateError(
+      importBackup({ input, target, renameTo: 'lists_copy', ifExists: 'abort', space: 'l2', statePath: join(dir, 'state-lists.json') }),
+      'CANNOT_HOLD',
+      /holds lists in metadata "tags" \(2 records\), but the target server is older than Chroma 1\.5 and cannot store lists\. Nothing was written\./,
+    );
+    expect(await new ChromaApi(target).findCollection('lists_copy')).toBeNull();
   });
 });
 
