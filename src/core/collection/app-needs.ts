@@ -5,6 +5,8 @@
  * that registers the function (`getCollection` throws "No embedding function found" without
  * it). Names and packages from chroma-core/chroma clients/new-js/packages/ai-embeddings.
  */
+import type { ChromaApi } from '../chroma/api.js';
+import { factsOf } from './compare.js';
 import { isObject, type EmbeddingFunctionConfig } from './shape.js';
 
 export interface AppNeeds {
@@ -62,4 +64,16 @@ export function describeAppNeeds(collection: string, needs: AppNeeds): string[] 
     lines.push(`${needs.name} is hosted by Chroma: query embedding still calls Chroma Cloud's API with your Chroma Cloud key (CHROMA_API_KEY), after the move too.`);
   }
   return lines;
+}
+
+/** What the app needs for each collection on a server that names an embedding function. */
+export async function appNeedsOnServer(
+  api: ChromaApi,
+  options: { names?: string[]; signal?: AbortSignal } = {},
+): Promise<Array<{ collection: string; needs: AppNeeds }>> {
+  const all = await api.allCollections({ signal: options.signal });
+  const wanted = options.names ? all.filter((info) => options.names!.includes(info.name)) : all;
+  return wanted
+    .map((info) => ({ collection: info.name, needs: appNeeds(factsOf(info).embeddingFunction) }))
+    .filter((entry): entry is { collection: string; needs: AppNeeds } => entry.needs !== null);
 }
