@@ -19,6 +19,7 @@ const OPTIONS = {
   space: { type: 'string' },
   batch: { type: 'string' },
   concurrency: { type: 'string' },
+  'drop-sparse': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   json: { type: 'boolean' },
   ...TARGET_OPTIONS,
@@ -45,6 +46,9 @@ and it continues from the checkpoint. Ends with the count check.
   --batch N             records per request (default 1000, 300 to Chroma Cloud;
                         never above the server's limit)
   --concurrency N       requests in flight (default 2)
+  --drop-sparse         import without metadata keys that hold sparse vectors, which
+                        only Chroma Cloud can store (the backup keeps them); without it
+                        such a backup stops before anything is written
   --yes                 with no --if-exists: append without asking
   --json                print the result as JSON on stdout
 
@@ -87,6 +91,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
         decideSpace: interactive ? (info) => askSpace(info, io) : undefined,
         batchSize: intOption('batch', values.batch, { max: 100_000 }),
         concurrency: intOption('concurrency', values.concurrency, { max: 64 }),
+        dropSparse: values['drop-sparse'] === true,
         statePath: statePath(values.state, io.env),
         signal: io.signal,
         onProgress: reporter.listener,

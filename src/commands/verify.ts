@@ -95,6 +95,9 @@ function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
     if (verdict.differing > 0) {
       out(`    differing      ${number(verdict.differing)}: ${verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ')}${verdict.differing > verdict.differingIds.length ? ', …' : ''}`);
     }
+    for (const [key, count] of Object.entries(verdict.sparseNotCarried)) {
+      out(`    not carried    sparse vectors in "${key}" (${number(count)} records): a self-hosted server cannot store them; the backup keeps them`);
+    }
     out(`    self-queries   ${verdict.selfQuery.first}/${verdict.selfQuery.sampled} found themselves first${verdict.selfQuery.failedIds.length ? ` (not: ${verdict.selfQuery.failedIds.slice(0, 5).join(', ')})` : ''}`);
     for (const line of settingsLines(verdict.settings, verdict.collection)) out(line);
   }

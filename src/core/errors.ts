@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'EXISTS'
   | 'NEEDS_ANSWER'
   | 'MISMATCH'
+  // The target cannot store a value the backup holds (sparse vectors, or lists on an old server).
+  | 'CANNOT_HOLD'
   | 'INTERRUPTED'
   | 'IO';
 

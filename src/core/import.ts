@@ -1,4 +1,5 @@
 import { inspectBackup, readRecords } from './backup/read.js';
+import { numberTypesNote } from './backup/summary-notes.js';
 import type { BackupRecord, BackupSummary, CollectionHeader, Space } from './backup/types.js';
 import { runBatches } from './batches.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from './chroma/api.js';
@@ -11,6 +12,7 @@ import { MigrateError } from './errors.js';
 import { countMissingIds } from './missing-ids.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
+import { checkValuesFit, withoutSparse } from './values/target-fit.js';
 import type { ImportCheckpoint } from './state/schema.js';
 import { fingerprintFile, StateStore } from './state/store.js';
 
@@ -33,6 +35,8 @@ export interface ImportOptions {
   decideSpace?: (info: { collection: string; source: string }) => Promise<Space>;
   batchSize?: number;
   concurrency?: number;
+  /** Leave out metadata keys holding sparse vectors, which a single node cannot store. */
+  dropSparse?: boolean;
   statePath: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -58,6 +62,8 @@ export interface ImportResult {
   summary: BackupSummary;
   batchSize: number;
   collections: CollectionImportResult[];
+  /** What the user should know about what was carried (values left out by choice, a format-1 backup). */
+  notes: string[];
 }
 
 /**
@@ -82,6 +88,9 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   progress({ type: 'phase', message: `Checking ${options.input}` });
   const summary = await inspectBackup(options.input, { signal: options.signal });
   const headers = selectCollections(summary, options.collections, options.renameTo);
+  const notes: string[] = [];
+  const note = numberTypesNote(summary);
+  if (note) notes.push(note);
 
   progress({ type: 'phase', message: `Connecting to ${options.target.url}` });
   const preflight = await withRetry(() => api.preflight({ signal: options.signal }), { signal: options.signal }).catch((error) => {
@@ -94,6 +103,10 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   }
   const base64 = preflight.supports_base64_encoding === true;
   const server = await describeServer(api, { signal: options.signal });
+  // Still before anything is written: every value must fit the target, or be left out by choice.
+  const holds = { arrays: server.capabilities.arrays, sparse: options.target.cloud, known: server.openapi !== null };
+  notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse: options.dropSparse === true }));
+  for (const message of notes) progress({ type: 'warning', message });
   const spaces = await chooseSpaces(headers, api, options, explain);
   const store = await StateStore.open(options.statePath);
   const fingerprint = await fingerprintFile(options.input);
@@ -116,7 +129,7 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
       },
     },
   }));
-  return { summary, batchSize, collections: results };
+  return { summary, batchSize, collections: results, notes };
 }
 
 function selectCollections(summary: BackupSummary, wanted: string[] | undefined, renameTo: string | undefined) {
@@ -290,6 +303,10 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       ],
     }));
 
+  // checkValuesFit let sparse vectors through only when they are to be left out.
+  const sparseLeftOut = header.sparseKeys !== undefined && !options.target.cloud;
+  const sendable = (batch: BackupRecord[]) => (sparseLeftOut ? batch.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : batch);
+
   await saveCheckpoint(start, false);
   progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
@@ -299,7 +316,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
       signal,
       send: (batch: BackupRecord[], _index, batchSignal) =>
-        withRetry(() => api.upsert(collectionId, batch, { base64: context.base64 }, { signal: batchSignal }), {
+        withRetry(() => api.upsert(collectionId, sendable(batch), { base64: context.base64 }, { signal: batchSignal }), {
           signal: batchSignal,
           onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
         }),

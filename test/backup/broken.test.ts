@@ -92,7 +92,9 @@ describe('own format: wrong content', () => {
   it.each([
     ['a number id', recordLine('x', null, { id: 7 }), /line 5: record line: id must be a string/],
     ['an empty id', recordLine(''), /line 5: record line: id must not be empty/],
-    ['nested metadata', recordLine('x', null, { metadata: { a: { b: 1 } } }), /line 5: record line: metadata\.a must be a string, number, boolean or null/],
+    ['nested metadata', recordLine('x', null, { metadata: { a: { b: 1 } } }), /line 5: record line: metadata\.a must be a string, number, boolean, a list of one of those, a sparse vector, or null/],
+    ['a nested list in metadata', recordLine('x', null, { metadata: { a: [[1]] } }), /line 5: record line: metadata\.a must be a list of plain values \(Chroma refuses nested lists\)/],
+    ['a mixed list in metadata', recordLine('x', null, { metadata: { a: ['x', 1] } }), /line 5: record line: metadata\.a must be a list of one type \(Chroma refuses mixed lists\)/],
     ['a numeric document', recordLine('x', null, { document: 5 }), /line 5: record line: document must be a string or null/],
     ['base64 that is not 4-byte aligned', recordLine('x', Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64')), /line 5: record "x": the embedding is 6 bytes, not a whole number of float32 values/],
     ['text that is not base64', recordLine('x', 'not base64!'), /line 5: record "x": the embedding is not valid base64/],
@@ -121,9 +123,9 @@ describe('own format: wrong content', () => {
   });
 
   it('rejects an unknown format version with its own message', async () => {
-    const path = await own('v2.jsonl');
-    await editLines(path, (lines) => [lines[0]!.replace('"version":1', '"version":2'), ...lines.slice(1)]);
-    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /is a version 2 backup; this chroma-migrate reads version 1/);
+    const path = await own('v3.jsonl');
+    await editLines(path, (lines) => [lines[0]!.replace('"version":2', '"version":3'), ...lines.slice(1)]);
+    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /is a version 3 backup; this chroma-migrate reads versions 1 and 2/);
   });
 
   it('reports a missing collection as NOT_FOUND', async () => {
@@ -143,13 +145,13 @@ describe('Python exports: broken files', () => {
 
   it('names the byte offset of a record with wrong types', async () => {
     const path = join(dir, 'types.json');
-    const bad = records.map((r, i) => (i === 7 ? { ...r, metadata: { tags: ['a', 'b'] } } : r)) as BackupRecord[];
+    const bad = records.map((r, i) => (i === 7 ? { ...r, metadata: { tags: ['a', 2] } } : r)) as BackupRecord[];
     await writePythonRowsJson(path, 'docs', bad);
     const offset = (await readFile(path, 'utf8')).indexOf('{"id": "rec-000007"');
     await expectMigrateError(
       inspectBackup(path),
       'BAD_BACKUP',
-      new RegExp(`^types\\.json near byte ${offset} in records\\[7\\]: record \\(id "rec-000007"\\): metadata\\.tags must be a string, number, boolean or null$`),
+      new RegExp(`^types\\.json near byte ${offset} in records\\[7\\]: record \\(id "rec-000007"\\): metadata\\.tags must be a list of one type \\(Chroma refuses mixed lists\\)$`),
     );
   });
 

@@ -78,12 +78,13 @@ describe.each(['backup.jsonl', 'backup.jsonl.gz'])('round trip (%s)', (file) => 
 });
 
 describe('file layout', () => {
-  it('writes the header, collection, record, end and end-file lines of format version 1', async () => {
+  it('writes the header, collection, record, end and end-file lines of format version 2, metadata last', async () => {
     const path = join(dir, 'layout.jsonl');
     await writeBackup(path, [{ name: 'docs', records: makeRecords(2, { dim: 2 }) }]);
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.type ?? l.format)).toEqual(['chroma-migrate-backup', 'collection', 'record', 'record', 'end', 'end-file']);
-    expect(lines[0]).toMatchObject({ version: 1, source: { url: 'https://api.trychroma.com', tenant: 't' } });
+    expect(Object.keys(lines[2]!)).toEqual(['type', 'id', 'document', 'uri', 'embedding', 'metadata']);
+    expect(lines[0]).toMatchObject({ version: 2, source: { url: 'https://api.trychroma.com', tenant: 't' } });
     expect(lines[2]!.embedding).toBe(Buffer.from(new Float32Array(makeRecords(1, { dim: 2 })[0]!.embedding!).buffer).toString('base64'));
     expect(lines[4]).toEqual({ type: 'end', name: 'docs', count: 2 });
     expect(lines[5]).toEqual({ type: 'end-file', collections: 1 });
@@ -237,7 +238,7 @@ describe('writer misuse and bad input', () => {
     const bare = Object.assign(Object.create(null) as Record<string, string>, { topic: 'kept' });
     await w.writeRecords([{ ...good!, metadata: bare }]);
     await expectMigrateError(w.writeRecords([{ ...good!, embedding: [1, 2, 3, 4, 5, 6, 7, 1e39] }]), 'BAD_INPUT', /1e\+39 does not fit in float32/);
-    await expectMigrateError(w.writeRecords([{ ...good!, metadata: { tags: ['a'] } as never }]), 'BAD_INPUT', /metadata/);
+    await expectMigrateError(w.writeRecords([{ ...good!, metadata: { tags: ['a', 1] } as never }]), 'BAD_INPUT', /metadata\.tags must be a list of one type/);
     await w.writeCollectionEnd('docs', 1);
     await w.finish();
     expect((await readAll(path, 'docs'))[0]?.metadata).toEqual({ topic: 'kept' });

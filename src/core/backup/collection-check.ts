@@ -3,8 +3,9 @@
  * no repeated ids, and the count. Ids are kept only as hashes (see id-set.ts); a repeated hash
  * is recorded as a suspect for a confirming second pass.
  */
+import { isSparseVector } from '../values/types.js';
 import { IdHashSet } from './id-set.js';
-import type { CollectionHeader } from './types.js';
+import type { CollectionHeader, Metadata } from './types.js';
 
 /** Beyond this many suspects the file is plainly full of duplicates; stop collecting. */
 const MAX_SUSPECTS = 10_000;
@@ -16,6 +17,9 @@ export class CollectionCheck {
   dimension: number | null = null;
   readonly suspects = new Set<string>();
   private readonly ids = new IdHashSet();
+  /** Per metadata key, how many records hold a list / a sparse vector there: what an older or single-node target may not hold. */
+  private readonly lists = new Map<string, number>();
+  private readonly sparse = new Map<string, number>();
 
   constructor(
     /** Named in messages; Python exports may reveal the name only after the records. */
@@ -37,10 +41,25 @@ export class CollectionCheck {
     return this.checkDimension(id, length);
   }
 
-  /** What inspect reports of the collection: its dimension, and how many records lack an embedding, if any. */
-  summary(): Pick<CollectionHeader, 'dimension' | 'withoutEmbedding'> {
+  /** Notes which keys hold lists and sparse vectors. */
+  addMetadata(metadata: Metadata | null): void {
+    if (metadata === null) return;
+    for (const key in metadata) {
+      const value = metadata[key];
+      if (Array.isArray(value)) this.lists.set(key, (this.lists.get(key) ?? 0) + 1);
+      else if (isSparseVector(value)) this.sparse.set(key, (this.sparse.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** What inspect reports of the collection: its dimension, how many records lack an embedding, and which keys hold lists or sparse vectors. */
+  summary(): Pick<CollectionHeader, 'dimension' | 'withoutEmbedding' | 'listKeys' | 'sparseKeys'> {
     const missing = this.count - this.withEmbedding;
-    return { dimension: this.dimension, ...(missing > 0 ? { withoutEmbedding: missing } : {}) };
+    return {
+      dimension: this.dimension,
+      ...(missing > 0 ? { withoutEmbedding: missing } : {}),
+      ...(this.lists.size > 0 ? { listKeys: Object.fromEntries(this.lists) } : {}),
+      ...(this.sparse.size > 0 ? { sparseKeys: Object.fromEntries(this.sparse) } : {}),
+    };
   }
 
   /** For column-wise files, where ids and embeddings arrive in different arrays. */

@@ -11,10 +11,12 @@
  * capture (parse and hand over), or skip (scan past without allocating).
  */
 import { isUtf8 } from 'node:buffer';
+import { parseTyped } from '../values/json.js';
 import { badBackup, describeByte, describeJsonError, TRUNCATED } from './bad-backup.js';
 
 export type ValueKind = 'object' | 'array' | 'scalar';
-export type Decision = 'skip' | 'capture' | { descend: string };
+/** 'capture-typed': parse keeping each number's type, for metadata (values/json.ts). */
+export type Decision = 'skip' | 'capture' | 'capture-typed' | { descend: string };
 
 export interface Frame {
   readonly kind: 'object' | 'array';
@@ -60,6 +62,7 @@ export class JsonScanner {
 
   // State of the value being skipped or captured.
   private capture = false;
+  private typed = false;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -181,6 +184,7 @@ export class JsonScanner {
   private beginKey(i: number): void {
     this.state = IN_KEY;
     this.capture = true;
+    this.typed = false;
     this.depth = 0;
     this.inString = true;
     this.escaped = false;
@@ -205,6 +209,7 @@ export class JsonScanner {
     }
     this.state = IN_VALUE;
     this.capture = decision !== 'skip';
+    this.typed = decision === 'capture-typed';
     this.escaped = false;
     this.valueOffset = this.at(i);
     this.parts = [];
@@ -270,7 +275,7 @@ export class JsonScanner {
       }
       this.parts = [];
       try {
-        value = JSON.parse(raw);
+        value = this.typed ? parseTyped(raw) : JSON.parse(raw);
       } catch (error) {
         // V8 reports a position inside the slice; add it to the slice's offset (exact for ASCII).
         // Without one (e.g. for NaN) point at NaN/Infinity if present, else at the value's start.

@@ -1,7 +1,13 @@
 /**
- * Encodes the lines of our backup format ("chroma-migrate-backup", version 1). Key order is
- * fixed ("type" first) because readers skip record lines by their first bytes.
+ * Encodes the lines of our backup format ("chroma-migrate-backup", version 2). Key order is
+ * fixed: "type" first, because readers skip record lines by their first bytes, and "metadata"
+ * last, because a reader that finds a number JSON.parse would mistype re-reads just that tail.
+ *
+ * Version 2 writes metadata numbers as typed (values/json.ts): a float always with a fraction
+ * or exponent (2.0), an int past 2^53 exactly. Version 1 went through JSON.parse and
+ * JSON.stringify, so its whole floats read as ints and its big ints are rounded.
  */
+import { stringifyTyped } from '../values/json.js';
 import { encodeEmbedding } from './float32.js';
 import { FORMAT_NAME, FORMAT_VERSION } from './schemas.js';
 import type { BackupRecord, CollectionHeader } from './types.js';
@@ -26,18 +32,16 @@ export function collectionLine(h: CollectionHeader): string {
 }
 
 export function recordLine(r: BackupRecord): string {
-  return (
-    JSON.stringify({
-      type: 'record',
-      id: r.id,
-      // Absent fields (the schema's "optional", as in Python exports) are written as null: every
-      // record line names all five, as the reader requires.
-      document: r.document ?? null,
-      metadata: r.metadata ?? null,
-      uri: r.uri ?? null,
-      embedding: r.embedding == null ? null : encodeEmbedding(r.embedding),
-    }) + '\n'
-  );
+  const head = JSON.stringify({
+    type: 'record',
+    id: r.id,
+    // Absent fields (the schema's "optional", as in Python exports) are written as null: every
+    // record line names all five, as the reader requires.
+    document: r.document ?? null,
+    uri: r.uri ?? null,
+    embedding: r.embedding == null ? null : encodeEmbedding(r.embedding),
+  });
+  return `${head.slice(0, -1)},"metadata":${stringifyTyped(r.metadata ?? null)}}\n`;
 }
 
 export function endLine(name: string, count: number): string {

@@ -19,10 +19,14 @@ import {
   FORMAT_NAME,
   FORMAT_VERSION,
   headerLineSchema,
+  READABLE_VERSIONS,
   recordLineSchema,
 } from './schemas.js';
-import type { BackupRecord, CollectionHeader } from './types.js';
+import { mayLoseNumbers, parseTyped } from '../values/json.js';
+import type { BackupRecord, CollectionHeader, Metadata } from './types.js';
 import type * as z from 'zod/mini';
+
+const METADATA_KEY = '"metadata":';
 
 /** Our writer always starts record lines with exactly these bytes. */
 const RECORD_PREFIX = Buffer.from('{"type":"record",');
@@ -37,6 +41,8 @@ export interface OwnReadTarget {
 export class OwnFormatReader {
   readonly collections: CollectionHeader[] = [];
   createdAt: string | null = null;
+  /** The format version the header names (1 could not tell whole floats from ints). */
+  version = FORMAT_VERSION;
   /** Records ready for the consumer (read mode). */
   out: BackupRecord[] = [];
   found = false;
@@ -48,6 +54,8 @@ export class OwnFormatReader {
   private current: { header: CollectionHeader; check: CollectionCheck | null; seen: number; target: boolean } | null = null;
   private readonly names = new Set<string>();
   private finished = false;
+  /** The text of the line parse() read last, for typedMetadata(). */
+  private lastText = '';
 
   constructor(
     private readonly label: string,
@@ -111,6 +119,7 @@ export class OwnFormatReader {
 
   private parse(line: Buffer, no: number, terminated: boolean): Record<string, unknown> {
     const text = line.toString('utf8');
+    this.lastText = text;
     // toString() turns bytes that are not UTF-8 into U+FFFD silently: the data would change.
     if (text.includes('\uFFFD') && !isUtf8(line)) throw this.fail(no, 'the line holds bytes that are not UTF-8 — the file is damaged');
     let value: unknown;
@@ -134,13 +143,14 @@ export class OwnFormatReader {
   private onHeader(value: Record<string, unknown>, no: number): void {
     if (value.format !== FORMAT_NAME) throw this.fail(no, `expected the "${FORMAT_NAME}" header line`);
     const header = this.check(headerLineSchema, value, no, 'header line');
-    if (header.version !== FORMAT_VERSION) {
+    if (!READABLE_VERSIONS.includes(header.version)) {
       throw new MigrateError(
         'BAD_BACKUP',
-        `${this.label} is a version ${header.version} backup; this chroma-migrate reads version ${FORMAT_VERSION}`,
+        `${this.label} is a version ${header.version} backup; this chroma-migrate reads versions ${READABLE_VERSIONS.join(' and ')}`,
         'Use the chroma-migrate version that wrote the backup, or a newer one.',
       );
     }
+    this.version = header.version;
     this.createdAt = header.created_at;
     this.phase = 'between';
   }
@@ -176,6 +186,7 @@ export class OwnFormatReader {
       if (typeof length === 'string') throw this.fail(no, `record "${line.id}": ${length}`);
       const problem = cur.check.add(line.id, length);
       if (problem) throw this.fail(no, problem);
+      cur.check.addMetadata(line.metadata);
       return;
     }
     let embedding: Float32Array | null = null;
@@ -187,7 +198,26 @@ export class OwnFormatReader {
     const problem = embedding && cur.check.checkDimension(line.id, embedding.length);
     if (problem) throw this.fail(no, problem);
     if (cur.target && cur.seen > this.target!.skip) {
-      this.out.push({ id: line.id, document: line.document, metadata: line.metadata, embedding, uri: line.uri });
+      this.out.push({ id: line.id, document: line.document, metadata: this.typedMetadata(line.metadata), embedding, uri: line.uri });
+    }
+  }
+
+  /**
+   * JSON.parse read the line fast; where the metadata may hold a number it mistyped (2.0, a big
+   * int), read that part again with types (values/json.ts). The writer puts "metadata" last, so
+   * the tail after its key is the value; anything else (a hand-edited line) reads whole.
+   */
+  private typedMetadata(parsed: Metadata | null): Metadata | null {
+    // Version 1 lost the types when it was written: there is nothing to recover.
+    if (parsed === null || this.version === 1) return parsed;
+    const text = this.lastText;
+    const at = text.indexOf(METADATA_KEY);
+    const tail = at === -1 ? text : text.slice(at + METADATA_KEY.length, text.trimEnd().length - 1);
+    if (!mayLoseNumbers(tail)) return parsed;
+    try {
+      return at === -1 ? (parseTyped(text) as { metadata: Metadata }).metadata : (parseTyped(tail) as Metadata);
+    } catch {
+      return (parseTyped(text) as { metadata: Metadata }).metadata;
     }
   }
 

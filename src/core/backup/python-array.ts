@@ -18,6 +18,8 @@ export interface ArrayTarget {
 
 export class ArrayPicker implements ScanHandler {
   out: unknown[] = [];
+  /** The row being read key by key ("records" items). */
+  private row: Record<string, unknown> = {};
   /** The key was found (as an array or as null). */
   present = false;
   /** The key holds null rather than a list (collection.get() leaves unrequested fields null). */
@@ -45,7 +47,13 @@ export class ArrayPicker implements ScanHandler {
       return { descend: 'root' };
     }
     const { tag, key } = parent;
-    if (tag === 'items') return parent.index < this.target.skip ? 'skip' : 'capture';
+    if (tag === 'items') {
+      if (parent.index < this.target.skip) return 'skip';
+      if (this.target.key === 'metadatas') return 'capture-typed';
+      // A row is read key by key, so that its metadata alone is parsed with number types.
+      return this.target.key === 'records' && kind === 'object' ? { descend: 'row' } : 'capture';
+    }
+    if (tag === 'row') return key === 'metadata' ? 'capture-typed' : 'capture';
     if (tag === 'colls') return parent.index === this.target.collection && kind === 'object' ? { descend: 'coll' } : 'skip';
     const holder = this.target.collection === null ? tag === 'root' : tag === 'coll';
     if (!holder) return tag === 'root' && key === 'collections' && kind === 'array' ? { descend: 'colls' } : 'skip';
@@ -59,6 +67,11 @@ export class ArrayPicker implements ScanHandler {
   }
 
   value(parent: Frame | undefined, value: unknown, offset: number): void {
+    if (parent?.tag === 'row') {
+      // As JSON.parse does: a "__proto__" key is a plain property, the last of a repeated key wins.
+      Object.defineProperty(this.row, parent.key!, { value, enumerable: true, writable: true, configurable: true });
+      return;
+    }
     if (parent?.tag === 'items') {
       this.out.push(value);
       return;
@@ -77,7 +90,10 @@ export class ArrayPicker implements ScanHandler {
   }
 
   close(frame: Frame): void {
-    if (frame.tag === 'items') {
+    if (frame.tag === 'row') {
+      this.out.push(this.row);
+      this.row = {};
+    } else if (frame.tag === 'items') {
       this.length = frame.index;
       this.scanner.stop();
     } else if (frame.tag === 'coll' || frame.tag === 'root') {

@@ -210,6 +210,7 @@ export class PythonInspector implements ScanHandler {
     const target = (this.multi ? this.current : this.root)!;
     const problem = target.check.add(row.id, row.embedding?.length ?? null);
     if (problem) throw this.fail(offset, problem);
+    target.check.addMetadata(row.metadata ?? null);
   }
 
   private onColumnItem(column: Column, position: number, value: unknown, offset: number): void {
@@ -220,6 +221,7 @@ export class PythonInspector implements ScanHandler {
     }
     const target = (this.multi ? this.current : this.root)!;
     if (column === 'ids') target.check.addId(value as string);
+    else if (column === 'metadatas') target.check.addMetadata(value as Metadata | null);
     else if (column === 'embeddings' && value !== null) {
       const length = (value as unknown[]).length;
       if (target.check.addEmbedding(null, length) !== null) {

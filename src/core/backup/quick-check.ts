@@ -4,6 +4,7 @@
  * stricter than its schema, so callers run the schema only when a check says no; the schema
  * then decides, and explains what is wrong.
  */
+import { metadataProblem } from '../values/check.js';
 import type { BackupRecord, Metadata } from './types.js';
 
 /** A record line of our format as recordLineSchema accepts it (the embedding still base64). */
@@ -16,19 +17,13 @@ export interface RecordLine {
   embedding: string | null;
 }
 
-/** Null, or a plain object of string, finite number, boolean or null values. */
+/** Null, or a plain object of values Chroma holds (values/check.ts). */
 export function isPlainMetadata(metadata: unknown): metadata is Metadata | null {
   if (metadata === null) return true;
-  if (typeof metadata !== 'object' || Object.getPrototypeOf(metadata) !== Object.prototype) return false;
-  // The schema sees symbol keys (and refuses them) and drops a "__proto__" key JSON.parse made;
-  // leave both to it, so the quick path keeps exactly what the schema would.
-  if (Object.getOwnPropertySymbols(metadata).length > 0 || Object.hasOwn(metadata, '__proto__')) return false;
-  for (const key in metadata) {
-    const value = (metadata as Record<string, unknown>)[key];
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
-  }
-  return true;
+  // The schema drops a "__proto__" key JSON.parse made; leave it to the schema, so the quick
+  // path keeps exactly what the schema would.
+  if (typeof metadata === 'object' && Object.hasOwn(metadata, '__proto__')) return false;
+  return metadataProblem(metadata) === null;
 }
 
 function isStringOrNull(value: unknown): value is string | null {

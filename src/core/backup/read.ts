@@ -39,7 +39,7 @@ export async function inspectBackup(path: string, options: InspectOptions = {}):
     const reader = new OwnFormatReader(source.label);
     await consume(source, reader);
     for (const [name, ids] of reader.suspects) await confirmDuplicates(source, name, ids);
-    return { ...base, format: 'chroma-migrate', createdAt: reader.createdAt, collections: reader.collections };
+    return { ...base, format: 'chroma-migrate', createdAt: reader.createdAt, collections: reader.collections, typedNumbers: reader.version >= 2 };
   }
   const inspector = new PythonInspector(path, jsonLabel(source));
   try {
@@ -50,7 +50,8 @@ export async function inspectBackup(path: string, options: InspectOptions = {}):
     throw error.build(typeof id === 'string' ? id : null);
   }
   for (const [name, ids] of inspector.suspects) await confirmDuplicates(source, name, ids, inspector.places.get(name));
-  return { ...base, format: inspector.format, createdAt: inspector.createdAt, collections: inspector.collections };
+  // Python's json.dump writes 2.0 and big ints as they are.
+  return { ...base, format: inspector.format, createdAt: inspector.createdAt, collections: inspector.collections, typedNumbers: true };
 }
 
 /**

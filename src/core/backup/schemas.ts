@@ -5,13 +5,18 @@
 // `* as z`, not `{ z }`: see ../zod-locale.ts.
 import * as z from 'zod/mini';
 import '../zod-locale.js';
+import { valueProblem, VALUE_RULE } from '../values/check.js';
+import type { MetadataValue } from '../values/types.js';
 import type { BackupRecord } from './types.js';
 
-const METADATA_VALUE = 'must be a string, number, boolean or null';
+// Which values Chroma holds is values/check.ts's to say; the schema only places the problem.
+const metadataValueSchema = z.custom<MetadataValue>((value) => valueProblem(value) === null, {
+  error: (issue) => valueProblem(issue.input) ?? VALUE_RULE,
+});
 
 export const metadataSchema = z.nullable(
-  z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], { error: METADATA_VALUE }), {
-    error: 'must be an object of string, number, boolean or null values, or null',
+  z.record(z.string(), metadataValueSchema, {
+    error: 'must be an object of metadata values, or null',
   }),
 );
 
@@ -50,7 +55,9 @@ export function toRecord(row: z.infer<typeof rowSchema>): BackupRecord {
 export const spaceSchema = z.nullable(z.enum(['l2', 'cosine', 'ip'], { error: 'must be "l2", "cosine", "ip" or null' }));
 
 export const FORMAT_NAME = 'chroma-migrate-backup';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Versions this chroma-migrate reads; 1 could not tell a whole float from an int (own-format.ts). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export const headerLineSchema = z.object({
   format: z.literal(FORMAT_NAME),

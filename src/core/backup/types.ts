@@ -2,8 +2,8 @@
 
 export type Space = 'l2' | 'cosine' | 'ip';
 
-export type MetadataValue = string | number | boolean | null;
-export type Metadata = Record<string, MetadataValue>;
+export type { Metadata, MetadataValue } from '../values/types.js';
+import type { Metadata } from '../values/types.js';
 
 /** A JSON object as Chroma sent it; read through src/core/collection/shape.ts. */
 export type CollectionJson = Record<string, unknown>;
@@ -43,6 +43,10 @@ export interface CollectionHeader {
   dimension: number | null;
   /** Inspect only: how many records have no embedding, when some have none. */
   withoutEmbedding?: number;
+  /** Inspect only: metadata keys holding lists (Chroma 1.5+), with how many records hold one. */
+  listKeys?: Record<string, number>;
+  /** Inspect only: metadata keys holding sparse vectors (Chroma Cloud only), with how many records hold one. */
+  sparseKeys?: Record<string, number>;
 }
 
 export type BackupFormat = 'chroma-migrate' | 'python-rows' | 'python-columns' | 'python-multi';
@@ -53,6 +57,11 @@ export interface BackupSummary {
   gzip: boolean;
   createdAt: string | null;
   collections: CollectionHeader[];
+  /**
+   * False for backups that cannot tell a whole float (2.0) from an int (2), nor keep an int past
+   * 2^53 exact: chroma-migrate's format version 1 read numbers through JSON.parse.
+   */
+  typedNumbers: boolean;
   /** Size in bytes of the file on disk; used to tell one backup from another for resume. */
   bytes: number;
 }

@@ -7,7 +7,7 @@
 import { MigrateError } from '../errors.js';
 import { LineSplitter } from './lines.js';
 import { openSource, readChunks } from './source.js';
-import { FORMAT_NAME } from './schemas.js';
+import { FORMAT_NAME, FORMAT_VERSION } from './schemas.js';
 
 export interface ResumePoint {
   gzip: boolean;
@@ -60,6 +60,8 @@ export async function scanResumePoint(path: string, resumeAtBytes: number): Prom
     const value = parse(line, no);
     if (no === 1) {
       if (value.format !== FORMAT_NAME) throw notCheckpoint('the file is not a chroma-migrate backup');
+      // Appending version-2 lines under a version-1 header would claim types the start lost.
+      if (value.version !== FORMAT_VERSION) throw notCheckpoint(`it was started by an older chroma-migrate (format version ${String(value.version)})`);
     } else if (value.type === 'collection') {
       point.collections++;
       const dimension = typeof value.dimension === 'number' ? value.dimension : null;

@@ -2,7 +2,7 @@ import { encodeEmbedding } from '../backup/float32.js';
 import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '../backup/types.js';
 import type { OpenApiDoc } from './capabilities.js';
 import type { Endpoint } from './endpoint.js';
-import { parseFloatPage } from './float-page.js';
+import { readGetPage } from './float-page.js';
 import { chromaRequest, type RequestOptions } from './http.js';
 
 /** The subset of a collection's JSON we use. */
@@ -134,7 +134,7 @@ export class ChromaApi {
     options: Signal = {},
   ): Promise<GetPage> {
     // Nearly all of a page's bytes are embeddings: see float-page.ts for why they skip JSON.parse.
-    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args, read: parseFloatPage });
+    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args, read: readGetPage });
   }
 
   async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {

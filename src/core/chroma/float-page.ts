@@ -11,6 +11,7 @@
  * Anything this reader does not expect makes it return null, and the caller parses the text
  * the ordinary way, which also explains malformed JSON.
  */
+import { mayLoseNumbers, parseTyped } from '../values/json.js';
 import type { GetPage } from './api.js';
 
 const QUOTE = 0x22;
@@ -50,6 +51,29 @@ export function parseFloatPage(bytes: Buffer): GetPage | null {
   }
 }
 
+const UTF8 = new TextDecoder();
+
+/**
+ * A `get` answer as float-page reads it, or — for what it does not expect — as JSON.parse
+ * does, with the metadatas read again with their number types when JSON.parse may have lost
+ * them. Null when the body is not JSON: the caller explains that.
+ */
+export function readGetPage(bytes: Buffer): GetPage | null {
+  const page = parseFloatPage(bytes);
+  if (page !== null) return page;
+  const text = UTF8.decode(bytes);
+  let parsed: GetPage;
+  try {
+    parsed = JSON.parse(text) as GetPage;
+  } catch {
+    return null;
+  }
+  if (parsed !== null && typeof parsed === 'object' && mayLoseNumbers(text)) {
+    parsed.metadatas = (parseTyped(text) as GetPage).metadatas;
+  }
+  return parsed;
+}
+
 class Reader {
   private pos = 0;
   private scratch = new Float32Array(1024);
@@ -71,7 +95,9 @@ class Reader {
         // Assigning "__proto__" would set the page's prototype, not a field, as JSON.parse does.
         if (key === '__proto__') throw new Unexpected();
         this.expect(COLON);
-        page[key] = key === 'embeddings' && this.peek() === OPEN_ARRAY ? this.embeddings() : this.anyValue();
+        if (key === 'embeddings' && this.peek() === OPEN_ARRAY) page[key] = this.embeddings();
+        // Metadata numbers keep their type: 2.0 stays a float, big ints stay exact (values/).
+        else page[key] = key === 'metadatas' ? this.anyValue(parseTyped) : this.anyValue();
         const next = this.next();
         if (next === CLOSE_OBJECT) break;
         if (next !== COMMA) throw new Unexpected();
@@ -197,11 +223,11 @@ class Reader {
   }
 
   /** Any other value: found by its extent, then read by JSON.parse from just those bytes. */
-  private anyValue(): unknown {
+  private anyValue(parse: (text: string) => unknown = JSON.parse): unknown {
     this.skipSpace();
     const start = this.pos;
     this.skipValue();
-    return JSON.parse(this.bytes.toString('utf8', start, this.pos));
+    return parse(this.bytes.toString('utf8', start, this.pos));
   }
 
   private skipValue(): void {

@@ -1,3 +1,4 @@
+import { stringifyTyped } from '../values/json.js';
 import type { Endpoint } from './endpoint.js';
 
 export type RequestErrorKind =
@@ -78,7 +79,8 @@ export async function chromaRequest<T>(
     response = await fetch(new URL(path, target.url), {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      // Metadata numbers keep their type on the wire: 2.0 goes as a float (values/json.ts).
+      body: options.body === undefined ? undefined : stringifyTyped(options.body),
       signal,
     });
     body = Buffer.from(await response.arrayBuffer());

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
+import { numberTypesNote } from '../../core/backup/summary-notes.js';
 import { MultiSelect, PasswordInput, Select, TextInput } from '@inkjs/ui';
 import type { BackupSummary } from '../../core/backup/types.js';
 import { breakdownBy } from '../../core/breakdown.js';
@@ -173,6 +174,16 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
                   {'    '}! {count(header.withoutEmbedding)} without an embedding: the import will refuse this collection
                 </Text>
               ) : null}
+              {Object.entries(header.sparseKeys ?? {}).map(([key, n]) => (
+                <Text key={`sparse-${key}`} color="yellow">
+                  {'    '}! sparse vectors in "{key}" ({count(n)} records): a self-hosted server cannot store them; the import will ask
+                </Text>
+              ))}
+              {Object.entries(header.listKeys ?? {}).map(([key, n]) => (
+                <Text key={`list-${key}`} color="gray">
+                  {'    '}lists in "{key}" ({count(n)} records): the target needs Chroma 1.5 or newer
+                </Text>
+              ))}
               {(phase.breakdown[header.name] ?? []).slice(0, 6).map((entry) => (
                 <Text key={entry.value} color="gray">
                   {'    '}
@@ -181,6 +192,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
               ))}
             </Box>
           ))}
+          {numberTypesNote(phase.summary) ? <Text color="yellow">! {numberTypesNote(phase.summary)}</Text> : null}
           <Select
             options={[{ label: 'Continue to step 2: deploy', value: 'next' }]}
             onChange={() => dispatch({ type: 'step-done', step: 'export', detail: phase.fromFile ? `${count(total)} records in ${basename(phase.summary.path)}` : `${count(total)} records` })}

@@ -22,6 +22,8 @@ type Phase =
 export function ImportStep({ services, session, dispatch, signal, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'running' });
   const [attempt, setAttempt] = useState(0);
+  /** Asked in words after the import stopped on sparse vectors, before anything was written. */
+  const [dropSparse, setDropSparse] = useState(false);
   const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
   const answerSpace = useRef<((space: Space) => void) | null>(null);
   const progress = useProgress(services.now);
@@ -38,6 +40,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         input: backupPath,
         target,
         ifExists: 'ask',
+        dropSparse,
         decideExists: (info) =>
           new Promise<ExistsChoice>((resolve) => {
             answer.current = resolve;
@@ -133,6 +136,11 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
               {entry.missing === 0 ? '✓' : '✗'} {describeImport(entry, count)}
             </Text>
           ))}
+          {phase.result.notes.map((note) => (
+            <Text key={note} color="yellow">
+              ! {note}
+            </Text>
+          ))}
           <Select
             options={ok ? [{ label: 'Continue to step 6: verify', value: 'next' }] : [{ label: 'Import again (re-sends what is missing)', value: 'retry' }, { label: 'Continue to verify anyway', value: 'next' }]}
             onChange={(value) => {
@@ -152,11 +160,22 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
           {bars}
           <ErrorBox error={phase.error} />
           <Select
-            options={[
-              { label: isMigrateError(phase.error) && phase.error.code === 'EXISTS' ? 'Choose again' : 'Try again (continues from the checkpoint)', value: 'retry' },
-              { label: 'Back to the connection test', value: 'back' },
-            ]}
-            onChange={(value) => (value === 'retry' ? setAttempt((n) => n + 1) : dispatch({ type: 'goto', step: 'connect' }))}
+            options={
+              cannotHoldSparse(phase.error)
+                ? [
+                    { label: 'Back to the connection test (nothing was written)', value: 'back' },
+                    { label: 'Import without the sparse vectors (the backup keeps them)', value: 'drop-sparse' },
+                  ]
+                : [
+                    { label: isMigrateError(phase.error) && phase.error.code === 'EXISTS' ? 'Choose again' : 'Try again (continues from the checkpoint)', value: 'retry' },
+                    { label: 'Back to the connection test', value: 'back' },
+                  ]
+            }
+            onChange={(value) => {
+              if (value === 'drop-sparse') setDropSparse(true);
+              if (value === 'back') dispatch({ type: 'goto', step: 'connect' });
+              else setAttempt((n) => n + 1);
+            }}
           />
         </Box>
       );
@@ -165,4 +184,8 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
       return exhaustive;
     }
   }
+}
+
+function cannotHoldSparse(error: unknown): boolean {
+  return isMigrateError(error) && error.code === 'CANNOT_HOLD' && /sparse vectors/.test(error.message);
 }

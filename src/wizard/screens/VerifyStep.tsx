@@ -80,6 +80,21 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
                 {entry.collection}: {count(entry.missing)} missing{entry.missingIds.length ? ` (${entry.missingIds.slice(0, 3).join(', ')}…)` : ''}, {count(entry.differing)} differing
               </Text>
             ))}
+          {result.collections.flatMap((entry) =>
+            entry.differingIds.slice(0, 1).map((first) => (
+              <Text key={`${entry.collection}-first`} color="yellow">
+                {'  '}first difference: {first.id}: {first.fields.join('; ')}
+              </Text>
+            )),
+          )}
+          {result.collections.flatMap((entry) =>
+            Object.entries(entry.sparseNotCarried).map(([key, n]) => (
+              <Text key={`${entry.collection}-sparse-${key}`} color="yellow">
+                {'  '}
+                {entry.collection}: sparse vectors in "{key}" ({count(n)} records) not carried — a self-hosted server cannot store them; the backup keeps them
+              </Text>
+            )),
+          )}
           <Select
             options={
               result.ok

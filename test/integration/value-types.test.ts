@@ -1,0 +1,180 @@
+/**
+ * Every metadata value type Chroma has, end to end against a real server: export → backup →
+ * import under another name → verify, and the raw values read back type for type.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupWriter } from '../../src/core/backup/writer.js';
+import { inspectBackup } from '../../src/core/backup/read.js';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { exportCollections } from '../../src/core/export.js';
+import { importBackup } from '../../src/core/import.js';
+import { verifyBackup } from '../../src/core/verify.js';
+import { parseTyped } from '../../src/core/values/json.js';
+import { WholeFloat } from '../../src/core/values/types.js';
+import { expectMigrateError } from '../backup/helpers.js';
+import { useChromaServer } from '../helpers/chroma.js';
+import { runCli } from '../helpers/cli.js';
+
+const chroma = useChromaServer();
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cm-values-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base = '/api/v2/tenants/default_tenant/databases/default_database/collections';
+
+/** Raw HTTP with a body as text: the only way to send 2.0 as JSON writes it. */
+async function raw(method: string, path: string, body?: string): Promise<string> {
+  const response = await fetch(new URL(path, chroma.url), { method, headers: { 'content-type': 'application/json' }, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
+  return text;
+}
+
+async function createWithRecords(name: string, space: string, recordsJson: string): Promise<string> {
+  const created = JSON.parse(await raw('POST', base, JSON.stringify({ name, configuration: { hnsw: { space } } }))) as { id: string };
+  await raw('POST', `${base}/${created.id}/add`, recordsJson);
+  return created.id;
+}
+
+/** The metadatas of a collection as the server holds them, by id, with number types. */
+async function metadatasOf(name: string): Promise<Record<string, unknown>> {
+  const { id } = JSON.parse(await raw('GET', `${base}/${name}`)) as { id: string };
+  const page = parseTyped(await raw('POST', `${base}/${id}/get`, JSON.stringify({ include: ['metadatas', 'documents'] }))) as {
+    ids: string[];
+    metadatas: unknown[];
+    documents: unknown[];
+  };
+  return Object.fromEntries(page.ids.map((key, i) => [key, { metadata: page.metadatas[i], document: page.documents[i] }]));
+}
+
+const TYPED_RECORDS = `{
+  "ids": ["a", "b", "c"],
+  "embeddings": [[1.0, 0.0, 0.5], [0.0, 1.0, 0.25], [0.5, 0.5, 3.0]],
+  "documents": ["first", null, "third"],
+  "metadatas": [
+    {"whole_float": 2.0, "int": 2, "big": 9007199254740993, "float": 0.5, "flag": true, "text": "2.0"},
+    {"tags": ["x", "y"], "ints": [1, 2, 9007199254740993], "floats": [1.0, 2.5], "flags": [true, false]},
+    null
+  ]
+}`;
+
+describe('every value type, end to end against a real server', () => {
+  it('exports, imports under another name and verifies with 2.0, 2, 9007199254740993, lists and a null document, type for type', async () => {
+    await createWithRecords('typed_source', 'cosine', TYPED_RECORDS);
+    const source = endpoint({ url: chroma.url });
+    const out = join(dir, 'typed.jsonl');
+    const statePath = join(dir, 'state.json');
+    await exportCollections({ source, out, collections: ['typed_source'], statePath });
+
+    const text = await readFile(out, 'utf8');
+    expect(text).toContain('"whole_float":2.0');
+    expect(text).toContain('"big":9007199254740993');
+    expect(text).toContain('"floats":[1.0,2.5]');
+    const summary = await inspectBackup(out);
+    expect(summary.typedNumbers).toBe(true);
+    expect(summary.collections[0]).toMatchObject({ listKeys: { tags: 1, ints: 1, floats: 1, flags: 1 } });
+
+    await importBackup({ input: out, target: source, collections: ['typed_source'], renameTo: 'typed_copy', ifExists: 'abort', statePath });
+    const verdict = await verifyBackup({ input: out, target: source, collections: ['typed_source'], renameTo: 'typed_copy' });
+    expect(verdict.collections[0]).toMatchObject({ ok: true, differing: 0, missing: 0 });
+
+    const [before, after] = [await metadatasOf('typed_source'), await metadatasOf('typed_copy')];
+    expect(after).toEqual(before);
+    expect(after.a).toEqual({
+      metadata: { whole_float: new WholeFloat(2), int: 2, big: 9007199254740993n, float: 0.5, flag: true, text: '2.0' },
+      document: 'first',
+    });
+    expect((after.b as { metadata: unknown }).metadata).toEqual({
+      tags: ['x', 'y'],
+      ints: [1, 2, 9007199254740993n],
+      floats: [new WholeFloat(1), 2.5],
+      flags: [true, false],
+    });
+    expect((after.b as { document: unknown }).document).toBeNull();
+  });
+
+  it('a guide-shaped JSON (as Python json.dump writes it) with 2.0 and lists imports with the float still a float', async () => {
+    const input = join(dir, 'guide.json');
+    await writeFile(
+      input,
+      `{"ids": ["g1", "g2"], "embeddings": [[0.1, 0.2], [0.3, 1e-05]], "documents": ["one", "two"],
+        "metadatas": [{"score": 2.0, "n": 9007199254740993, "tags": ["a", "b"]}, {"score": 2.5, "n": 3}],
+        "metadata": {"hnsw:space": "l2"}}`,
+    );
+    const statePath = join(dir, 'state-guide.json');
+    const target = endpoint({ url: chroma.url });
+    await importBackup({ input, target, renameTo: 'guide_copy', ifExists: 'abort', statePath });
+    const stored = await metadatasOf('guide_copy');
+    expect(stored.g1).toMatchObject({ metadata: { score: new WholeFloat(2), n: 9007199254740993n, tags: ['a', 'b'] } });
+    expect((await verifyBackup({ input, target, renameTo: 'guide_copy' })).ok).toBe(true);
+
+    // Rows, key by key, the same.
+    const rows = join(dir, 'rows.json');
+    await writeFile(rows, `{"collection_name": "rows_copy", "records": [{"id": "r1", "metadata": {"score": 2.0, "big": 9007199254740993}, "embedding": [0.5, 1e-05], "document": null}]}`);
+    await importBackup({ input: rows, target, ifExists: 'abort', space: 'l2', statePath });
+    expect((await metadatasOf('rows_copy')).r1).toEqual({ metadata: { score: new WholeFloat(2), big: 9007199254740993n }, document: null });
+  });
+
+  it('verify fails, naming the key, when a float became an int on the target', async () => {
+    const input = join(dir, 'guide-float.json');
+    await writeFile(input, `{"ids": ["f1"], "embeddings": [[0.1, 0.2]], "metadatas": [{"score": 2.0}], "metadata": {"hnsw:space": "l2"}}`);
+    const target = endpoint({ url: chroma.url });
+    await importBackup({ input, target, renameTo: 'float_lost', ifExists: 'abort', statePath: join(dir, 'state-f.json') });
+    const { id } = JSON.parse(await raw('GET', `${base}/float_lost`)) as { id: string };
+    await raw('POST', `${base}/${id}/upsert`, '{"ids":["f1"],"embeddings":[[0.1,0.2]],"metadatas":[{"score":2}]}');
+    const verdict = await verifyBackup({ input, target, renameTo: 'float_lost' });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.collections[0]?.differingIds).toEqual([{ id: 'f1', fields: ['metadata.score: float 2.0 became int 2'] }]);
+  });
+});
+
+describe('what a single node cannot hold is never dropped silently', () => {
+  const sparse = { '#type': 'sparse_vector' as const, indices: [3, 7], values: [0.5, 1.5], tokens: ['cat', 'dog'] };
+
+  async function sparseBackup(path: string): Promise<void> {
+    const writer = await BackupWriter.open(path);
+    await writer.writeCollectionHeader({ name: 'hybrid', metadata: null, space: 'l2', count: 3, dimension: 2 });
+    await writer.writeRecords([
+      { id: 's1', document: 'a', metadata: { kind: 'x', sparse }, embedding: [0.1, 0.2], uri: null },
+      { id: 's2', document: 'b', metadata: { kind: 'y', sparse }, embedding: [0.3, 0.4], uri: null },
+      { id: 's3', document: 'c', metadata: { kind: 'z' }, embedding: [0.5, 0.6], uri: null },
+    ]);
+    await writer.writeCollectionEnd('hybrid', 3);
+    await writer.finish();
+  }
+
+  it('a backup holding sparse vectors stops the import with nothing written; --drop-sparse imports the rest and verify says what was left out', async () => {
+    const input = join(dir, 'sparse.jsonl');
+    await sparseBackup(input);
+    const target = endpoint({ url: chroma.url });
+    const statePath = join(dir, 'state-sparse.json');
+    await expectMigrateError(
+      importBackup({ input, target, ifExists: 'abort', statePath }),
+      'CANNOT_HOLD',
+      /Collection "hybrid" holds sparse vectors in metadata "sparse" \(2 records\); a self-hosted Chroma server cannot store sparse vectors.*Nothing was written/,
+    );
+    expect(await new ChromaApi(target).findCollection('hybrid')).toBeNull();
+
+    const cli = await runCli(['import', '--input', input, '--url', chroma.url, '--if-exists', 'abort'], { CHROMA_MIGRATE_STATE: statePath });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/--drop-sparse/);
+    expect(cli.stderr).not.toMatch(/at .*\.ts:\d+/);
+
+    const imported = await importBackup({ input, target, ifExists: 'abort', dropSparse: true, statePath });
+    expect(imported.collections[0]).toMatchObject({ count: 3, missing: 0 });
+    expect((await metadatasOf('hybrid')).s1).toEqual({ metadata: { kind: 'x' }, document: 'a' });
+    // The backup keeps them.
+    expect(await readFile(input, 'utf8')).toContain('"#type":"sparse_vector"');
+    const verdict = await verifyBackup({ input, target });
+    expect(verdict.ok).toBe(true);
+    expect(verdict.collections[0]?.sparseNotCarried).toEqual({ sparse: 2 });
+  });
+});
