@@ -32,7 +32,7 @@ describe('what the app needs for its embedding function', () => {
   it('a Chroma-hosted function still needs the Cloud key, and says so', () => {
     const needs = appNeeds({ type: 'known', name: 'chroma-cloud-qwen', config: {} })!;
     expect(needs).toMatchObject({ envVars: ['CHROMA_API_KEY'], cloudHosted: true });
-    expect(describeAppNeeds('docs', needs).join(' ')).toContain("calls Chroma Cloud's API with your Chroma Cloud key");
+    expect(describeAppNeeds('"docs"', needs).join(' ')).toContain('queries still call Chroma Cloud with your Cloud key');
   });
 
   it('nothing for a legacy or absent function', () => {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { appNeedsOnServer, describeAppNeeds, type AppNeeds } from '../../core/collection/app-needs.js';
+import { appNeedsOnServer, describeAppNeeds, groupAppNeeds, type AppNeeds } from '../../core/collection/app-needs.js';
 import { OPEN_SERVER_WARNING, type Exposure } from '../../core/probe.js';
 import { currentTarget } from '../target.js';
 import { Select } from '@inkjs/ui';
@@ -36,9 +36,9 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
         </Text>
       )}
       {risk === 'open' ? <Text color="red" bold>! {OPEN_SERVER_WARNING}</Text> : null}
-      {needs.flatMap((entry) =>
-        describeAppNeeds(entry.collection, entry.needs).map((line, index) => (
-          <Text key={`${entry.collection}-${index}`} color={entry.needs.cloudHosted && line.includes('Chroma Cloud') ? 'yellow' : undefined}>
+      {groupAppNeeds(needs).flatMap((entry) =>
+        describeAppNeeds(entry.label, entry.needs).map((line, index) => (
+          <Text key={`${entry.label}-${index}`} color={entry.needs.cloudHosted && line.startsWith('hosted by Chroma') ? 'yellow' : undefined}>
             {index === 0 ? '· ' : '  '}
             {line}
           </Text>
