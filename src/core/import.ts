@@ -190,6 +190,7 @@ async function chooseSpaces(
   for (const { header, name } of headers) {
     if (!spaceUnknown(header)) continue;
     if (options.space) {
+      options.onProgress?.({ type: 'warning', message: `The backup does not record the distance space of "${header.name}"; using ${options.space} (--space).` });
       chosen.set(name, options.space);
       continue;
     }
