@@ -267,7 +267,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
   if (existing) {
     checkDimension(existing, header, name);
   } else {
-    const plan = planCollection(header, context.server, { space: context.chosenSpace });
+    const plan = planCollection(header, context.server, { space: context.chosenSpace, cloud: options.target.cloud });
     leftOut = plan.leftOut;
     for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
     await call(() => api.createCollection({ name, ...plan.request }, { signal }));

@@ -61,6 +61,15 @@ describe('planning a collection for a target', () => {
     expect(plan.intended).toMatchObject({ space: 'ip', embeddingFunction: OPENAI_EF, switches: { 'keys.#embedding.float_list.vector_index': true } });
   });
 
+  it('to Chroma Cloud, SPANN and CMEK are sent as they are: Cloud holds them', () => {
+    const spann = { space: 'cosine', search_nprobe: 64 };
+    const config = planCollection(header({ configuration: { spann, embedding_function: OPENAI_EF } }), OLD_SERVER, { cloud: true });
+    expect(config.request.configuration).toEqual({ spann, embedding_function: OPENAI_EF });
+    expect(config.leftOut).toEqual([]);
+    const schema = { defaults: {}, keys: {}, cmek: { gcp: 'projects/p/locations/l/keyRings/r/cryptoKeys/k' } };
+    expect(planCollection(header({ schema }), NEW_SERVER, { cloud: true }).request.schema).toEqual(schema);
+  });
+
   it('a backup that does not say its space gets the chosen one, and says it did not say', () => {
     const bare = header({});
     expect(spaceUnknown(bare)).toBe(true);
