@@ -32,5 +32,5 @@ export function leftOutLines(leftOut: LeftOut[]): string[] {
 }
 
 export function appLines(collection: string, needs: AppNeeds): string[] {
-  return describeAppNeeds(collection, needs).map((line, index) => (index === 0 ? `    your app       ${line}` : `                   ${line}`));
+  return describeAppNeeds(`"${collection}"`, needs).map((line, index) => (index === 0 ? `    your app       ${line}` : `                   ${line}`));
 }

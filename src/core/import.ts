@@ -190,6 +190,7 @@ async function chooseSpaces(
   for (const { header, name } of headers) {
     if (!spaceUnknown(header)) continue;
     if (options.space) {
+      options.onProgress?.({ type: 'warning', message: `The backup does not record the distance space of "${header.name}"; using ${options.space} (--space).` });
       chosen.set(name, options.space);
       continue;
     }
@@ -266,7 +267,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
   if (existing) {
     checkDimension(existing, header, name);
   } else {
-    const plan = planCollection(header, context.server, { space: context.chosenSpace });
+    const plan = planCollection(header, context.server, { space: context.chosenSpace, cloud: options.target.cloud });
     leftOut = plan.leftOut;
     for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
     await call(() => api.createCollection({ name, ...plan.request }, { signal }));

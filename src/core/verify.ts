@@ -96,7 +96,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     }
     verdict.exists = true;
     verdict.count = await call(() => api.count(info.id, { signal }));
-    verdict.settings = checkCollectionSettings(header, info, server);
+    verdict.settings = checkCollectionSettings(header, info, server, { cloud: options.target.cloud });
     progress({ type: 'collection-start', collection: name, total: header.count, done: 0, resumed: false });
 
     const sampleEvery = Math.max(1, Math.floor(header.count / Math.max(1, options.sample ?? 20)));

@@ -120,7 +120,14 @@ describe('variants seen in the wild', () => {
 
     const nested = join(dir, 'nested.json');
     await writeFile(nested, pyJson({ collection: { name: 'n', metadata: { a: 1 }, configuration: { hnsw: { space: 'l2' } } }, records: [] }));
-    expect((await inspectBackup(nested)).collections[0]).toEqual({ name: 'n', metadata: { a: 1 }, space: 'l2', count: 0, dimension: null });
+    expect((await inspectBackup(nested)).collections[0]).toEqual({
+      name: 'n',
+      metadata: { a: 1 },
+      space: 'l2',
+      configuration: { hnsw: { space: 'l2' } },
+      count: 0,
+      dimension: null,
+    });
   });
 
   it('reads records without document/metadata/embedding keys as nulls', async () => {

@@ -74,7 +74,7 @@ async function stateIsWhole(path: string): Promise<string> {
 describe('kill -9 at random points of an import, each followed by a plain re-run', () => {
   it(`${POINTS} points: every re-run completes and verifies`, async () => {
     const input = join(dir, 'backup.json');
-    await writePythonRowsJson(input, 'chaos', makeRecords(N, { dim: 16, nullDocEvery: 7 }));
+    await writePythonRowsJson(input, 'chaos', makeRecords(N, { dim: 16, nullDocEvery: 7 }), { metadata: { 'hnsw:space': 'l2' } });
     const statePath = join(dir, 'import-state.json');
     const env = { CHROMA_MIGRATE_STATE: statePath };
     proxy.setRules({ delayMs: 25, faultPaths: /\/upsert$/ }); // long enough to land kills mid-import

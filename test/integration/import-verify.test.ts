@@ -48,7 +48,14 @@ describe('import and verify against a real Chroma server', () => {
     const input = join(dir, 'columns.json');
     await writePythonColumnsJson(input, 'cro_audit_issues', records);
     const env = { CHROMA_MIGRATE_STATE: join(dir, 'state-cols.json') };
-    const imported = await runCli(['import', '--input', input, '--as', 'columns_copy', '--url', chroma.url, '--json'], env);
+    // The column-wise shape without collection metadata does not say which space: never a quiet l2.
+    const unasked = await runCli(['import', '--input', input, '--as', 'columns_copy', '--url', chroma.url], env);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toContain('does not record which distance space');
+    expect(unasked.stderr).toContain('--space l2|cosine|ip');
+    expect(await new ChromaApi(endpoint({ url: chroma.url })).findCollection('columns_copy')).toBeNull();
+
+    const imported = await runCli(['import', '--input', input, '--as', 'columns_copy', '--space', 'cosine', '--url', chroma.url, '--json'], env);
     expect(imported.stderr).not.toMatch(/Unexpected/);
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, collections: [{ collection: 'columns_copy', count: 1177, expected: 1177 }] });
@@ -57,6 +64,10 @@ describe('import and verify against a real Chroma server', () => {
     expect(verified.code).toBe(0);
     expect(verified.stderr).toContain('✓ columns_copy');
     expect(verified.stderr).toMatch(/records equal\s+1,177\/1,177/);
+    expect(verified.stderr).toContain("the backup does not record it; the target's is the one chosen at import");
+    expect((await new ChromaApi(endpoint({ url: chroma.url })).findCollection('columns_copy'))?.configuration_json?.hnsw?.space).toBe('cosine');
+    expect(verified.stderr).toContain('the backup does not record it; the target\'s is the one chosen at import');
+    expect((await new ChromaApi(endpoint({ url: chroma.url })).findCollection('columns_copy'))?.configuration_json?.hnsw?.space).toBe('cosine');
   });
 
   it('float32 embeddings (as our format reads them) upsert as base64 and as JSON numbers, and a query takes them', async () => {
@@ -78,7 +89,7 @@ describe('import and verify against a real Chroma server', () => {
 
   it('verify names missing and differing records and exits 1', async () => {
     const input = join(dir, 'rows-damaged.json');
-    await writePythonRowsJson(input, 'damaged', records.slice(0, 200));
+    await writePythonRowsJson(input, 'damaged', records.slice(0, 200), { metadata: { 'hnsw:space': 'l2' } });
     const target = endpoint({ url: chroma.url });
     await importBackup({ input, target, ifExists: 'abort', statePath: join(dir, 'state-damaged.json') });
     const api = new ChromaApi(target);
@@ -119,7 +130,7 @@ describe('import and verify against a real Chroma server', () => {
 
   it('a backup with records that lack an embedding is refused before anything reaches the server', async () => {
     const input = join(dir, 'no-vectors.json');
-    await writePythonRowsJson(input, 'half_vectors', makeRecords(30, { dim: 16, nullEmbeddingEvery: 3, prefix: 'nv' }));
+    await writePythonRowsJson(input, 'half_vectors', makeRecords(30, { dim: 16, nullEmbeddingEvery: 3, prefix: 'nv' }), { metadata: { 'hnsw:space': 'l2' } });
     const result = await runCli(['import', '--input', input, '--url', chroma.url, '--if-exists', 'abort'], { CHROMA_MIGRATE_STATE: join(dir, 'state-nv.json') });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Collection "half_vectors" in the backup has 10 of 30 records without an embedding');

@@ -39,7 +39,7 @@ describe('kill -9 in the middle of an import, then the same command again', () =
   it('completes with the exact count, re-sending no more than the batches in flight', async () => {
     const input = join(dir, 'backup.json');
     const records = makeRecords(1177, { dim: 16 });
-    await writePythonRowsJson(input, 'cro_audit_issues', records);
+    await writePythonRowsJson(input, 'cro_audit_issues', records, { metadata: { 'hnsw:space': 'l2' } });
     const statePath = join(dir, 'state.json');
     const args = ['import', '--input', input, '--url', slow.url, '--batch', '50', '--concurrency', '3', '--if-exists', 'abort'];
     const env = { CHROMA_MIGRATE_STATE: statePath };
@@ -76,7 +76,7 @@ describe('kill -9 in the middle of an import, then the same command again', () =
 describe('Ctrl-C during an import', () => {
   it('stops at a safe point, exits 130 saying how to resume, and the next run completes', async () => {
     const input = join(dir, 'ctrl-c.json');
-    await writePythonRowsJson(input, 'ctrl_c_demo', makeRecords(600, { dim: 8 }));
+    await writePythonRowsJson(input, 'ctrl_c_demo', makeRecords(600, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const statePath = join(dir, 'state-ctrl-c.json');
     const args = ['import', '--input', input, '--url', slow.url, '--batch', '50', '--concurrency', '2', '--if-exists', 'abort'];
     slow.setRules({ delayMs: 200, faultPaths: /\/upsert$/ });

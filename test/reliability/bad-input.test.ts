@@ -106,7 +106,7 @@ describe('broken backups are refused before anything is sent', () => {
 
   it('a Python export cut mid-record', async () => {
     const path = join(dir, 'cut.json');
-    await writePythonRowsJson(path, 'cut', makeRecords(50, { dim: 8 }));
+    await writePythonRowsJson(path, 'cut', makeRecords(50, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const size = (await readFile(path)).length;
     await truncate(path, Math.floor(size * 0.6));
     await importFails('Python export cut mid-record', path, /cut\.json.*(truncated|cut off|end of file|ends)/i);
@@ -157,7 +157,7 @@ describe('broken backups are refused before anything is sent', () => {
 
   it('a dimension different from the target collection', async () => {
     const path = join(dir, 'dim16.json');
-    await writePythonRowsJson(path, 'existing_8d', makeRecords(20, { dim: 16, prefix: 'new' }));
+    await writePythonRowsJson(path, 'existing_8d', makeRecords(20, { dim: 16, prefix: 'new' }), { metadata: { 'hnsw:space': 'l2' } });
     await importFails('dimension differs from the target collection', path, /8-dimensional.*16-dimensional/);
   });
 });
@@ -166,7 +166,7 @@ describe('edge cases that are not errors', () => {
   it('an empty collection is created empty and the run succeeds', async () => {
     const path = join(dir, 'empty.json');
     await writeFile(path, rowsJson([], 'empty_one'));
-    const run = await runCli(['import', '--input', path, '--url', target.server.url, '--if-exists', 'abort'], { CHROMA_MIGRATE_STATE: join(dir, 'state-empty.json') });
+    const run = await runCli(['import', '--input', path, '--url', target.server.url, '--if-exists', 'abort', '--space', 'l2'], { CHROMA_MIGRATE_STATE: join(dir, 'state-empty.json') });
     log.push(`empty collection | exit ${run.code} | ${run.stderr.trim().split('\n').at(-1)}`);
     expect(run.code, run.stderr).toBe(0);
     expect((await snapshot()).empty_one).toBe(0);
@@ -190,7 +190,7 @@ describe('edge cases that are not errors', () => {
       ),
     );
     const state = { CHROMA_MIGRATE_STATE: join(dir, 'state-big.json') };
-    const run = await runCli(['import', '--input', path, '--url', target.server.url, '--if-exists', 'abort'], state);
+    const run = await runCli(['import', '--input', path, '--url', target.server.url, '--if-exists', 'abort', '--space', 'l2'], state);
     log.push(`id 200 B, document 20 KB, 33 metadata keys (self-hosted) | exit ${run.code} | ${run.stderr.trim().split('\n').at(-1)}`);
     expect(run.code, run.stderr).toBe(0);
     const verify = await runCli(['verify', '--input', path, '--url', target.server.url], state);
@@ -199,7 +199,7 @@ describe('edge cases that are not errors', () => {
 
   it('the same import again after it finished is a no-op success, not "already exists" (--if-exists abort)', async () => {
     const path = join(dir, 'again.json');
-    await writePythonRowsJson(path, 'run_twice', makeRecords(60, { dim: 8 }));
+    await writePythonRowsJson(path, 'run_twice', makeRecords(60, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const args = ['import', '--input', path, '--url', target.server.url, '--if-exists', 'abort'];
     const state = { CHROMA_MIGRATE_STATE: join(dir, 'state-twice.json') };
     expect((await runCli(args, state)).code).toBe(0);
@@ -208,7 +208,7 @@ describe('edge cases that are not errors', () => {
     expect(again.stderr).toContain('run_twice: 60/60 records (resumed from 60)');
     // Another backup for the same collection still stops: that is a real conflict.
     const other = join(dir, 'again-other.json');
-    await writePythonRowsJson(other, 'run_twice', makeRecords(60, { dim: 8, prefix: 'other' }));
+    await writePythonRowsJson(other, 'run_twice', makeRecords(60, { dim: 8, prefix: 'other' }), { metadata: { 'hnsw:space': 'l2' } });
     expect((await runCli(['import', '--input', other, '--url', target.server.url, '--if-exists', 'abort'], state)).code).toBe(1);
   });
 });
@@ -216,7 +216,7 @@ describe('edge cases that are not errors', () => {
 describe('wrong places and wrong keys', () => {
   it('a URL that is not Chroma', async () => {
     const path = join(dir, 'ok.json');
-    await writePythonRowsJson(path, 'never_arrives', makeRecords(5, { dim: 8 }));
+    await writePythonRowsJson(path, 'never_arrives', makeRecords(5, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const run = await runCli(['import', '--input', path, '--url', notChromaUrl, '--if-exists', 'abort'], { CHROMA_MIGRATE_STATE: join(dir, 'state-nc.json') });
     expectClearFailure(run, 'a URL that is not Chroma (import)', /does not answer like a Chroma|not JSON|is this a Chroma server/i);
     // ping prints its checklist (✓/✗ per step, → fix) and one closing line.
@@ -231,7 +231,7 @@ describe('wrong places and wrong keys', () => {
 
   it('a wrong token', async () => {
     const path = join(dir, 'ok-token.json');
-    await writePythonRowsJson(path, 'token_target', makeRecords(5, { dim: 8 }));
+    await writePythonRowsJson(path, 'token_target', makeRecords(5, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const before = await snapshot();
     const run = await runCli(['import', '--input', path, '--url', guarded.url, '--if-exists', 'abort'], {
       CHROMA_MIGRATE_STATE: join(dir, 'state-token.json'),
@@ -260,8 +260,8 @@ describe('wrong places and wrong keys', () => {
     // name) must not "resume" at A's checkpoint: the collection is simply there already.
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
-    await writePythonRowsJson(a, 'shared_name', makeRecords(40, { dim: 8, prefix: 'a' }));
-    await writePythonRowsJson(b, 'shared_name', makeRecords(40, { dim: 8, prefix: 'b' }));
+    await writePythonRowsJson(a, 'shared_name', makeRecords(40, { dim: 8, prefix: 'a' }), { metadata: { 'hnsw:space': 'l2' } });
+    await writePythonRowsJson(b, 'shared_name', makeRecords(40, { dim: 8, prefix: 'b' }), { metadata: { 'hnsw:space': 'l2' } });
     const statePath = join(dir, 'state-foreign.json');
     const first = await runCli(['import', '--input', a, '--url', target.server.url, '--if-exists', 'abort', '--batch', '10'], { CHROMA_MIGRATE_STATE: statePath });
     expect(first.code).toBe(0);
@@ -289,7 +289,7 @@ describe('wrong places and wrong keys', () => {
 describe('a damaged state file', () => {
   it('is detected and explained, never silently reset (more in test/unit/state.test.ts)', async () => {
     const path = join(dir, 'ok-state.json');
-    await writePythonRowsJson(path, 'state_check', makeRecords(5, { dim: 8 }));
+    await writePythonRowsJson(path, 'state_check', makeRecords(5, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const statePath = join(dir, 'state-damaged.json');
     const half = '{"version":1,"createdAt":"2026-11-25T10:00:00.000Z","imports":[{"backup":"x","commit';
     await writeFile(statePath, half);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   server = await startChromaServer({ path: join(dir, 'data') });
   proxy = await startFaultProxy(server.url);
   input = join(dir, 'backup.json');
-  await writePythonRowsJson(input, 'faulty', makeRecords(N, { dim: 16, nullDocEvery: 13, nullMetaEvery: 17 }));
+  await writePythonRowsJson(input, 'faulty', makeRecords(N, { dim: 16, nullDocEvery: 13, nullMetaEvery: 17 }), { metadata: { 'hnsw:space': 'l2' } });
   // The export source: the same records, already on the server.
   const api = new ChromaApi(endpoint({ url: server.url }));
   const info = await api.createCollection({ name: 'export_source', metadata: { owner: 'faults' }, space: 'cosine' });

@@ -82,7 +82,7 @@ describe('secrets stay secret', () => {
 
   it('a token given in the environment never reaches the argv of the CLI or any child (ps)', async () => {
     const input = join(dir, 'ps.json');
-    await writePythonRowsJson(input, 'ps_check', makeRecords(300, { dim: 8 }));
+    await writePythonRowsJson(input, 'ps_check', makeRecords(300, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     guarded.setRules({ token: { value: TOKEN, header: 'authorization' }, delayMs: 100, faultPaths: /\/upsert$/ });
     const child = spawnCli(['import', '--input', input, '--url', guarded.url, '--batch', '10', '--concurrency', '1', '--if-exists', 'abort'], {
       env: { CHROMA_MIGRATE_STATE: join(dir, 'state-ps.json'), CHROMA_AUTH_TOKEN: TOKEN },

@@ -31,7 +31,7 @@ let app: Mounted | undefined;
 beforeAll(async () => {
   dir = await tempDir();
   backup = join(dir, 'backup.json');
-  await writePythonRowsJson(backup, 'cro_audit_issues', makeRecords(TOTAL, { dim: 8 }));
+  await writePythonRowsJson(backup, 'cro_audit_issues', makeRecords(TOTAL, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
   await writeFile(join(dir, '.env'), 'CHROMA_API_KEY=ck-cloud-key-0000\nCHROMA_TENANT=acme\nCHROMA_DATABASE=prod\n');
   chroma = await startTestServer();
   slow = await startFaultProxy(chroma.server.url);

@@ -113,7 +113,7 @@ describe('step 1: export', () => {
 
   it('warns at the summary when records lack an embedding, which the import will refuse', async () => {
     const partial = join(dir, 'partial-vectors.json');
-    await writePythonRowsJson(partial, 'half_vectors', makeRecords(30, { dim: 8, nullEmbeddingEvery: 3 }));
+    await writePythonRowsJson(partial, 'half_vectors', makeRecords(30, { dim: 8, nullEmbeddingEvery: 3 }), { metadata: { 'hnsw:space': 'l2' } });
     const app = await mount(testServices({ dir, env: {} }), standingOn('export'));
     await waitForFrame(app, 'Where is your data?');
     await select(app, 'I already have a backup file');
@@ -207,7 +207,7 @@ describe('step 5: import', () => {
     // per committed batch, so the rate and ETA are the same on every run.
     const clock = manualClock();
     const slowBackup = join(dir, 'progress.json');
-    await writePythonRowsJson(slowBackup, 'progress_demo', makeRecords(TOTAL, { dim: 8, seed: 2 }));
+    await writePythonRowsJson(slowBackup, 'progress_demo', makeRecords(TOTAL, { dim: 8, seed: 2 }), { metadata: { 'hnsw:space': 'l2' } });
     proxy.setRules({ delayMs: 50, faultPaths: /\/upsert$/ });
     const services = testServices({
       dir,
@@ -243,7 +243,7 @@ describe('step 5: import', () => {
   it('asks what to do when the collection already exists on the server with records', async () => {
     const existsBackup = join(dir, 'exists.json');
     const records = makeRecords(40, { dim: 8, seed: 3 });
-    await writePythonRowsJson(existsBackup, 'exists_demo', records);
+    await writePythonRowsJson(existsBackup, 'exists_demo', records, { metadata: { 'hnsw:space': 'l2' } });
     // Someone's data already lives there: 25 records under the same name.
     const target = endpoint({ url: chroma.server.url });
     const api = new ChromaApi(target);
@@ -297,8 +297,8 @@ describe('step 6: verify', () => {
   it('shows what is missing and offers to re-import it', async () => {
     const partial = join(dir, 'partial.json');
     const full = join(dir, 'full.json');
-    await writePythonRowsJson(partial, 'partial_demo', makeRecords(1100, { dim: 8, seed: 4 }));
-    await writePythonRowsJson(full, 'partial_demo', makeRecords(TOTAL, { dim: 8, seed: 4 }));
+    await writePythonRowsJson(partial, 'partial_demo', makeRecords(1100, { dim: 8, seed: 4 }), { metadata: { 'hnsw:space': 'l2' } });
+    await writePythonRowsJson(full, 'partial_demo', makeRecords(TOTAL, { dim: 8, seed: 4 }), { metadata: { 'hnsw:space': 'l2' } });
     const target = endpoint({ url: chroma.server.url });
     await importBackup({ input: partial, target, ifExists: 'abort', statePath: join(dir, 'partial-state.json') });
 

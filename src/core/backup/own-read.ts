@@ -165,8 +165,9 @@ export class OwnFormatReader {
       space: line.space,
       count: line.count,
       dimension: line.dimension,
-      configuration: line.configuration ?? null,
-      schema: line.schema ?? null,
+      // Present only when the file recorded them (format 1 files and bare collections do not).
+      ...(line.configuration ? { configuration: line.configuration } : {}),
+      ...(line.schema ? { schema: line.schema } : {}),
     };
     const target = this.target?.name === line.name;
     if (target) this.found = true;

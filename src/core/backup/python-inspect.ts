@@ -247,7 +247,7 @@ export class PythonInspector implements ScanHandler {
       name,
       metadata: p.metadata,
       space: spaceOf(p.metadata, p.configuration),
-      configuration: isObject(p.configuration) ? (withoutSecrets(p.configuration) as CollectionJson) : null,
+      ...(isObject(p.configuration) ? { configuration: withoutSecrets(p.configuration) as CollectionJson } : {}),
       count,
       ...p.check.summary(),
     });

@@ -5,6 +5,8 @@
  * that registers the function (`getCollection` throws "No embedding function found" without
  * it). Names and packages from chroma-core/chroma clients/new-js/packages/ai-embeddings.
  */
+import type { ChromaApi } from '../chroma/api.js';
+import { factsOf } from './compare.js';
 import { isObject, type EmbeddingFunctionConfig } from './shape.js';
 
 export interface AppNeeds {
@@ -53,13 +55,41 @@ export function appNeeds(ef: EmbeddingFunctionConfig | null): AppNeeds | null {
   return { name: ef.name, envVars, jsPackage: known?.jsPackage ?? null, cloudHosted: CLOUD_HOSTED.has(ef.name) };
 }
 
-/** Lines for a Done screen or verify's report. */
-export function describeAppNeeds(collection: string, needs: AppNeeds): string[] {
-  const lines = [`"${collection}" embeds query text with ${needs.name}.`];
-  if (needs.envVars.length > 0) lines.push(`Your app needs ${needs.envVars.join(', ')} set where it runs.`);
-  if (needs.jsPackage) lines.push(`JS apps: npm install ${needs.jsPackage} (and import it before getCollection).`);
-  if (needs.cloudHosted) {
-    lines.push(`${needs.name} is hosted by Chroma: query embedding still calls Chroma Cloud's API with your Chroma Cloud key (CHROMA_API_KEY), after the move too.`);
-  }
+/**
+ * Short lines (a wizard frame is 80–100 columns) for a Done screen or verify's report;
+ * `label` names the collection(s), e.g. '"docs"' or '"a", "b"'.
+ */
+export function describeAppNeeds(label: string, needs: AppNeeds): string[] {
+  const lines = [`${label} embeds query text with ${needs.name}:`];
+  if (needs.envVars.length > 0) lines.push(`set ${needs.envVars.join(', ')} where your app runs`);
+  if (needs.jsPackage) lines.push(`JS apps: npm install ${needs.jsPackage}`);
+  if (needs.cloudHosted) lines.push(`hosted by Chroma: queries still call Chroma Cloud with your Cloud key`);
   return lines;
+}
+
+/** Collections that need the same thing, together: one entry per embedding function and env vars. */
+export function groupAppNeeds(entries: Array<{ collection: string; needs: AppNeeds }>): Array<{ label: string; needs: AppNeeds }> {
+  const groups = new Map<string, { names: string[]; needs: AppNeeds }>();
+  for (const entry of entries) {
+    const key = `${entry.needs.name}|${entry.needs.envVars.join(',')}`;
+    const group = groups.get(key) ?? { names: [], needs: entry.needs };
+    group.names.push(entry.collection);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ names, needs }) => ({
+    label: names.length <= 3 ? names.map((name) => `"${name}"`).join(', ') : `"${names[0]}" and ${names.length - 1} more collections`,
+    needs,
+  }));
+}
+
+/** What the app needs for each collection on a server that names an embedding function. */
+export async function appNeedsOnServer(
+  api: ChromaApi,
+  options: { names?: string[]; signal?: AbortSignal } = {},
+): Promise<Array<{ collection: string; needs: AppNeeds }>> {
+  const all = await api.allCollections({ signal: options.signal });
+  const wanted = options.names ? all.filter((info) => options.names!.includes(info.name)) : all;
+  return wanted
+    .map((info) => ({ collection: info.name, needs: appNeeds(factsOf(info).embeddingFunction) }))
+    .filter((entry): entry is { collection: string; needs: AppNeeds } => entry.needs !== null);
 }

@@ -59,8 +59,11 @@ const CLOUD_ONLY = 'Chroma Cloud only; a single-node server cannot hold it';
 const UNKNOWN_FIELD = 'this server version does not know the field';
 const SPANN_ONLY = 'a SPANN setting (Chroma Cloud\'s index); the target indexes with HNSW';
 
-/** `space` overrides what the backup says: the user's answer when it says nothing. */
-export function planCollection(header: CollectionHeader, server: ServerModel, options: { space?: Space | null } = {}): CollectionPlan {
+/**
+ * `space` is the user's answer when the backup says nothing. `cloud`: the target is Chroma Cloud,
+ * which holds SPANN, CMEK and sparse indexes, so they are sent as they are.
+ */
+export function planCollection(header: CollectionHeader, server: ServerModel, options: { space?: Space | null; cloud?: boolean } = {}): CollectionPlan {
   const leftOut: LeftOut[] = [];
   const metadata = withoutLegacyKeys(header.metadata);
   for (const key of LEGACY_UNCARRIED) {
@@ -74,6 +77,17 @@ export function planCollection(header: CollectionHeader, server: ServerModel, op
     leftOut.push({ field: 'schema', why: 'the target predates collection schemas (Chroma 1.3): per-key index switches and full-text settings stay at its defaults' });
   }
   const source = sourceIndexOf(header.configuration, header.schema, header.metadata);
+  if (options.cloud && source.spann) {
+    const spann: CollectionJson = { ...source.spann };
+    if (space && !spann.space) spann.space = space;
+    const configuration = prune(server, 'CollectionConfiguration', { spann, ...(source.embeddingFunction ? { embedding_function: source.embeddingFunction } : {}) }, leftOut);
+    return {
+      request: { metadata, configuration },
+      carries: 'configuration',
+      intended: { space: source.space ?? space, embeddingFunction: source.embeddingFunction, hnsw: {}, switches: {} },
+      leftOut,
+    };
+  }
   const hnsw: CollectionJson = { ...pickHnsw(source.hnsw) };
   if (source.spann) {
     const mapped = pickHnsw(source.spann).ef_search;
@@ -103,6 +117,15 @@ export function planCollection(header: CollectionHeader, server: ServerModel, op
 
   function schemaPlan(source: CollectionJson, model: ServerModel, chosen: Space | null, out: LeftOut[]): Omit<CollectionPlan, 'leftOut'> {
     const schema = structuredClone(source);
+    if (options.cloud) {
+      const pruned = prune(model, 'Schema', schema, out);
+      const vector = schemaVectorConfig(pruned);
+      return {
+        request: { metadata, schema: pruned },
+        carries: 'schema',
+        intended: { space: asSpace(vector?.space) ?? chosen, embeddingFunction: asEmbeddingFunction(vector?.embedding_function), hnsw: pickHnsw(vector?.hnsw), switches: schemaSwitches(pruned) },
+      };
+    }
     if (schema.cmek !== undefined && schema.cmek !== null) out.push({ field: 'cmek', why: `customer-managed encryption key: ${CLOUD_ONLY}` });
     delete schema.cmek;
     const spannDropped = new Set<string>();

@@ -20,8 +20,13 @@ export interface CollectionSettingsVerdict {
   app: AppNeeds | null;
 }
 
-export function checkCollectionSettings(header: CollectionHeader, info: CollectionInfo, server: ServerModel): CollectionSettingsVerdict {
-  const plan = planCollection(header, server);
+export function checkCollectionSettings(
+  header: CollectionHeader,
+  info: CollectionInfo,
+  server: ServerModel,
+  options: { cloud?: boolean } = {},
+): CollectionSettingsVerdict {
+  const plan = planCollection(header, server, options);
   return {
     differences: compareCollection(plan.intended, info),
     leftOut: plan.leftOut,

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
+import { appNeedsOnServer, describeAppNeeds, groupAppNeeds, type AppNeeds } from '../../core/collection/app-needs.js';
 import { OPEN_SERVER_WARNING, type Exposure } from '../../core/probe.js';
 import { currentTarget } from '../target.js';
 import { Select } from '@inkjs/ui';
@@ -9,10 +10,16 @@ import type { StepProps } from '../session.js';
 export function DoneScreen({ state, session, services, onExit }: Pick<StepProps, 'session' | 'services'> & { state: WizardState; onExit: () => void }) {
   const verified = state.steps.verify === 'done';
   const [risk, setRisk] = useState<Exposure>('unknown');
+  const [needs, setNeeds] = useState<Array<{ collection: string; needs: AppNeeds }>>([]);
   useEffect(() => {
     let cancelled = false;
     const target = currentTarget(session, services);
     void services.exposure(target).then((found) => !cancelled && setRisk(found));
+    // What the app needs for the embedding functions the moved collections carry.
+    appNeedsOnServer(services.api(target)).then(
+      (found) => !cancelled && setNeeds(found),
+      () => undefined,
+    );
     return () => {
       cancelled = true;
     };
@@ -29,6 +36,14 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
         </Text>
       )}
       {risk === 'open' ? <Text color="red" bold>! {OPEN_SERVER_WARNING}</Text> : null}
+      {groupAppNeeds(needs).flatMap((entry) =>
+        describeAppNeeds(entry.label, entry.needs).map((line, index) => (
+          <Text key={`${entry.label}-${index}`} color={entry.needs.cloudHosted && line.startsWith('hosted by Chroma') ? 'yellow' : undefined}>
+            {index === 0 ? '· ' : '  '}
+            {line}
+          </Text>
+        )),
+      )}
       <Text>Next:</Text>
       <Text>· Back up weekly: chroma-migrate backup --dir ./backups --keep 4 --print-cron</Text>
       <Text>· Keep the Cloud data a week or two until you trust the new server.</Text>

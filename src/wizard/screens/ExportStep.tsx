@@ -6,6 +6,7 @@ import { numberTypesNote } from '../../core/backup/summary-notes.js';
 import { MultiSelect, PasswordInput, Select, TextInput } from '@inkjs/ui';
 import type { BackupSummary } from '../../core/backup/types.js';
 import { breakdownBy } from '../../core/breakdown.js';
+import { spaceUnknown } from '../../core/collection/plan.js';
 import { maskSecret, type Endpoint } from '../../core/chroma/endpoint.js';
 import { resolveSource } from '../../core/connection.js';
 import { compareNames, resolveTenant } from '../../core/export.js';
@@ -163,6 +164,11 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
                 {header.name}: {count(header.count)} records{header.dimension ? `, ${header.dimension}-d` : ''}
                 {header.space ? `, ${header.space}` : ''}
               </Text>
+              {spaceUnknown(header) ? (
+                <Text color="yellow">
+                  {'    '}! The backup does not record its distance space (l2, cosine or ip): the import will ask
+                </Text>
+              ) : null}
               {header.withoutEmbedding ? (
                 <Text color="yellow">
                   {'    '}! {count(header.withoutEmbedding)} without an embedding: the import will refuse this collection

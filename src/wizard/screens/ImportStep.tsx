@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
+import type { Space } from '../../core/backup/types.js';
 import type { ExistsChoice, ImportResult } from '../../core/import.js';
 import { describeImport } from '../../core/import-summary.js';
 import { isMigrateError } from '../../core/errors.js';
@@ -14,6 +15,7 @@ import { useProgress } from '../use-progress.js';
 type Phase =
   | { name: 'running' }
   | { name: 'exists'; collection: string; records: number }
+  | { name: 'space'; collection: string; source: string }
   | { name: 'finished'; result: ImportResult }
   | { name: 'failed'; error: unknown };
 
@@ -23,6 +25,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   /** Asked in words after the import stopped on sparse vectors, before anything was written. */
   const [dropSparse, setDropSparse] = useState(false);
   const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
+  const answerSpace = useRef<((space: Space) => void) | null>(null);
   const progress = useProgress(services.now);
   const target = currentTarget(session, services);
   const backupPath = session.backupPath;
@@ -43,6 +46,12 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
             answer.current = resolve;
             setBusy(false);
             setPhase({ name: 'exists', collection: info.collection, records: info.count });
+          }),
+        decideSpace: (info) =>
+          new Promise<Space>((resolve) => {
+            answerSpace.current = resolve;
+            setBusy(false);
+            setPhase({ name: 'space', collection: info.collection, source: info.source });
           }),
         statePath: services.statePath,
         signal,
@@ -93,6 +102,26 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
               setBusy(true);
               setPhase({ name: 'running' });
               answer.current?.(value as ExistsChoice);
+            }}
+          />
+        </Box>
+      );
+    case 'space':
+      return (
+        <Box flexDirection="column">
+          <Text bold>Step 5 · How did &quot;{phase.source}&quot; compare embeddings?</Text>
+          <Text>The backup does not record its distance space. Pick the one the collection had on the source:</Text>
+          <Text color="gray">searches rank by it, and it cannot be changed after the collection is created.</Text>
+          <Select
+            options={[
+              { label: 'cosine — most text embedding models (OpenAI, Cohere, …) are searched this way', value: 'cosine' },
+              { label: "l2 — squared Euclidean distance, Chroma's default when none was set", value: 'l2' },
+              { label: 'ip — inner product', value: 'ip' },
+            ]}
+            onChange={(value) => {
+              setBusy(true);
+              setPhase({ name: 'running' });
+              answerSpace.current?.(value as Space);
             }}
           />
         </Box>

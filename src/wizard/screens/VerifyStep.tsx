@@ -1,3 +1,4 @@
+import { describeDifference } from '../../core/collection/compare.js';
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
@@ -84,6 +85,14 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
             entry.differingIds.slice(0, 1).map((first) => (
               <Text key={`${entry.collection}-first`} color="yellow">
                 {'  '}first difference: {first.id}: {first.fields.join('; ')}
+              </Text>
+            )),
+          )}
+          {result.collections.flatMap((entry) =>
+            (entry.settings?.differences ?? []).map((difference) => (
+              <Text key={`${entry.collection}-setting-${difference.field}`} color="yellow" wrap="truncate-end">
+                {'  '}
+                {entry.collection}: {describeDifference(difference)}
               </Text>
             )),
           )}

@@ -1,0 +1,75 @@
+/**
+ * The collection itself in the wizard: a backup that does not record its distance space is
+ * asked about in words at step 5, and the Done screen names what the app needs for the
+ * embedding functions the moved collections carry.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { makeRecords, writePythonColumnsJson } from '../helpers/fixtures.js';
+import { select, waitForFrame } from '../helpers/ink.js';
+import { mountWizard, standingOn, tempDir, testServices } from './harness.js';
+
+let dir = '';
+let chroma: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  dir = await tempDir();
+  chroma = await startTestServer();
+});
+afterAll(async () => {
+  await chroma?.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('step 5: a backup that does not record its distance space', () => {
+  it('asks which space in words, writes nothing before the answer, and creates the collection with it', async () => {
+    const backupPath = join(dir, 'columns.json');
+    await writePythonColumnsJson(backupPath, 'no_space_docs', makeRecords(30, { dim: 4 }));
+    const target = endpoint({ url: chroma.server.url });
+    const app = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath, target });
+    try {
+      const asked = await waitForFrame(app, 'How did "no_space_docs" compare embeddings?', 40_000);
+      expect(asked).toContain('does not record its distance space');
+      expect(await new ChromaApi(target).findCollection('no_space_docs')).toBeNull();
+      await select(app, 'cosine');
+      const finished = await waitForFrame(app, 'Continue to step 6', 40_000);
+      expect(finished).toContain('no_space_docs: 30/30 records');
+      expect((await new ChromaApi(target).findCollection('no_space_docs'))?.configuration_json?.hnsw?.space).toBe('cosine');
+    } finally {
+      app.stop();
+    }
+  });
+});
+
+describe('the Done screen', () => {
+  it('names the env var and the @chroma-core package each embedding function needs, and warns about a Chroma-hosted one', async () => {
+    const target = endpoint({ url: chroma.server.url });
+    const api = new ChromaApi(target);
+    await api.createCollection({
+      name: 'openai_docs',
+      metadata: null,
+      configuration: { embedding_function: { type: 'known', name: 'openai', config: { api_key_env_var: 'OPENAI_API_KEY', model_name: 'text-embedding-3-small' } } },
+    });
+    await api.createCollection({
+      name: 'qwen_docs',
+      metadata: null,
+      configuration: { embedding_function: { type: 'known', name: 'chroma-cloud-qwen', config: { model: 'Qwen/Qwen3-Embedding-0.6B', task: 'nl_to_code' } } },
+    });
+    const state = { ...standingOn('ingest'), screen: 'done' as const };
+    state.steps.ingest = 'done';
+    const app = mountWizard(testServices({ dir, env: {} }), state, { target });
+    try {
+      const shown = await waitForFrame(app, 'embeds query text with chroma-cloud-qwen', 20_000);
+      expect(shown).toContain('"openai_docs" embeds query text with openai:');
+      expect(shown).toContain('set OPENAI_API_KEY where your app runs');
+      expect(shown).toContain('JS apps: npm install @chroma-core/openai');
+      expect(shown).toContain('hosted by Chroma: queries still call Chroma Cloud with your Cloud key');
+      expect(Math.max(...shown.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    } finally {
+      app.stop();
+    }
+  });
+});
