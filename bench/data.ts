@@ -39,7 +39,7 @@ export async function writeProductBackup(path: string, count: number, dim: numbe
 
 /** The guide's Python export: row-wise `records`, compact like json.dumps (its smallest form). */
 export async function writeGuideJson(path: string, count: number, dim: number): Promise<number> {
-  await writePythonRowsJson(path, COLLECTION, benchRecords(count, dim), { metadata: { purpose: 'benchmark' } });
+  await writePythonRowsJson(path, COLLECTION, benchRecords(count, dim), { metadata: { purpose: 'benchmark', 'hnsw:space': 'cosine' } });
   return (await stat(path)).size;
 }
 

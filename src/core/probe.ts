@@ -3,6 +3,7 @@ import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ChromaApi } from './chroma/api.js';
 import { describeServer } from './chroma/capabilities.js';
+import { CHROMA_IMAGE } from './deploy-guide.js';
 import { isLoopbackHost, type Endpoint } from './chroma/endpoint.js';
 import { ChromaRequestError } from './chroma/http.js';
 
@@ -120,7 +121,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
           'version',
           'warn',
           detail,
-          'An older server: collections are created with a configuration (embedding function, space, HNSW) but no schema, and records with array metadata cannot be imported. Upgrading the server (image chromadb/chroma:1.5.9) lifts both.',
+          `An older server: collections are created with a configuration (embedding function, space, HNSW) but no schema, and records with array metadata cannot be imported. Upgrading the server (image ${CHROMA_IMAGE}) lifts both.`,
         );
       }
     } else yield result('version', 'warn', `Chroma ${version}`, 'This is a 0.x server; chroma-migrate is tested with Chroma 1.x. Upgrading is recommended.');

@@ -5,6 +5,7 @@
  * - `schema` on create-collection since release 1.3 (bindings 1.1.x/1.2.x);
  * - array metadata values since release 1.5.0 (bindings 1.3.x).
  */
+import { withRetry } from '../retry.js';
 import type { ChromaApi } from './api.js';
 
 export interface ServerCapabilities {
@@ -50,7 +51,8 @@ export async function detectCapabilities(api: ChromaApi, options: { signal?: Abo
 
 export async function describeServer(api: ChromaApi, options: { signal?: AbortSignal } = {}): Promise<ServerModel> {
   try {
-    const openapi = await api.openapi(options);
+    // A dropped connection must not pass for an old server: retried like every other read.
+    const openapi = await withRetry(() => api.openapi(options), { signal: options.signal });
     return { capabilities: capabilitiesOf(openapi), openapi };
   } catch (error) {
     if (options.signal?.aborted) throw error;
