@@ -28,6 +28,29 @@ export interface ExportOptions {
   onProgress?: ProgressListener;
   /** How often (records) the partial file is flushed and the checkpoint saved. */
   checkpointEvery?: number;
+  /** Also hands every page to this (a copy's import): see ExportSink. */
+  sink?: ExportSink;
+}
+
+/**
+ * A consumer of the pages as they are read, e.g. a copy upserting them into the target. The
+ * export checkpoints no further than the sink has made safe, so one resume point serves both:
+ * after a crash the export reads again, and the sink receives again, from the same record.
+ */
+export interface ExportSink {
+  /** Called before the collection's first page; `resumed`: the export is continuing it from `start`. */
+  open(header: CollectionHeader, place: { resumed: boolean; start: number }): CollectionSink;
+}
+
+export interface CollectionSink {
+  /** Takes the next page; resolves when there is room for another (backpressure), rejects when the sink failed. */
+  push(records: BackupRecord[]): Promise<void>;
+  /** Records from the collection's start that are safe downstream. */
+  readonly committed: number;
+  /** No more pages: resolves when everything pushed is safe downstream. */
+  end(): Promise<void>;
+  /** The export failed: stop, and wait for the sink to settle. */
+  abort(error: unknown): Promise<void>;
 }
 
 export interface ExportResult {
@@ -81,32 +104,48 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
   const writer = resumed
     ? await BackupWriter.open(partial, { resumeAtBytes: checkpoint.bytes })
     : await BackupWriter.open(partial, { source: { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud } });
+  let sink: CollectionSink | null = null;
   try {
     for (const info of chosen) {
       if (checkpoint.finished.some((done) => done.name === info.name)) continue;
       const current = checkpoint.current?.name === info.name ? checkpoint.current : null;
       let offset = current?.offset ?? 0;
       const total = await call(info.name, () => api.count(info.id, { signal }));
-      if (!current) {
-        const header = await collectionHeader(api, info, total, (work) => call(info.name, work), signal);
+      // A resumed collection's header is in the file already; a sink still needs it.
+      const header = !current || options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null;
+      if (!current && header) {
         await writer.writeCollectionHeader(header);
         await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
       }
+      sink = header && options.sink ? options.sink.open(header, { resumed: current !== null, start: offset }) : null;
       progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
 
+      // Places the file could be cut at, oldest first, waiting for the sink to catch up with them.
+      const places: Array<{ offset: number; bytes: number }> = [];
+      const saveReached = async () => {
+        let reached: { offset: number; bytes: number } | undefined;
+        while (places.length > 0 && places[0]!.offset <= (sink?.committed ?? Infinity)) reached = places.shift();
+        if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
+      };
       let sinceCheckpoint = 0;
       let checkpointAt = Date.now();
       for await (const page of readPages(api, info.id, { offset, total, pageSize, concurrency, signal, call: (work) => call(info.name, work) })) {
         await writer.writeRecords(page);
+        await sink?.push(page);
         offset += page.length;
         sinceCheckpoint += page.length;
         // By size and by time: a slow source still leaves a recent place to resume from.
         if (sinceCheckpoint >= checkpointEvery || Date.now() - checkpointAt >= 2_000) {
           sinceCheckpoint = 0;
           checkpointAt = Date.now();
-          await save({ current: { name: info.name, offset, total }, bytes: await writer.checkpoint() });
+          places.push({ offset, bytes: await writer.checkpoint() });
         }
+        await saveReached();
         progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
+      }
+      if (sink) {
+        await sink.end();
+        sink = null;
       }
       await writer.writeCollectionEnd(info.name, offset);
       await save({ current: null, finished: [...checkpoint.finished, { name: info.name, count: offset }], bytes: await writer.checkpoint() });
@@ -114,6 +153,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
     }
     await writer.finish();
   } catch (error) {
+    await sink?.abort(error);
     await writer.abort().catch(() => undefined);
     if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
     throw error;
