@@ -95,7 +95,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
   },
 };
 
-async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
+export async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
   const { select } = await loadPrompts();
   return select<ExistsChoice>(
     {
