@@ -49,7 +49,8 @@ continues where the target had committed. The source is only ever read.
                         recreate (delete it first), abort
   --yes                 with no --if-exists: append without asking
   --page-size N         records per read (default 300; Cloud allows at most 300)
-  --read-concurrency N  reads in flight (default 4; Cloud allows 10 per collection)
+  --read-concurrency N  reads in flight (default 8 on Chroma Cloud, halved on each 429;
+                        4 elsewhere)
   --batch N             records per write (default 1000, 300 to Chroma Cloud)
   --concurrency N       writes in flight (default 2)
   --sample N            records to self-query per collection when verifying (default 20)
