@@ -6,6 +6,7 @@
  * the import has committed (see ExportSink): one resume point serves both. Ends with verify,
  * which compares the finished file with the target record by record.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Endpoint } from './chroma/endpoint.js';
 import { MigrateError } from './errors.js';
@@ -18,9 +19,11 @@ import {
   type ExistsChoice,
   type IfExists,
   type RecordFeed,
+  targetKey,
 } from './import.js';
 import { PagePipe } from './page-pipe.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
+import { StateStore } from './state/store.js';
 import { verifyBackup, type VerifyResult } from './verify.js';
 
 export interface CopyOptions {
@@ -65,21 +68,34 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     throw new MigrateError('BAD_INPUT', '--as renames one collection, but it needs that one named.', 'Pick it with --collections NAME.');
   }
   const source = await resolveTenant(options.source, signal);
-  const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
   const out = resolve(options.out);
   const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;
+
+  // Stopped while verifying (the copy itself had finished): verify again, copy nothing.
+  const finished = await finishedCopy(options, out, `${source.url}/${source.tenant}/${source.database}`, fingerprint);
+  if (finished) {
+    progress({ type: 'phase', message: `${out} was copied to ${options.target.url} already; verifying` });
+    const verify = options.verify === false ? null : await verifyAtEnd(options, out, finished.map((entry) => entry.name));
+    return { out, resumed: true, batchSize: 0, collections: [], exported: finished, verify, ok: verify?.ok ?? true };
+  }
+
+  const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
   const results: CollectionImportResult[] = [];
 
   const sink: ExportSink = {
     open(header, place) {
       const pipe = new PagePipe(target.batchSize, target.batchSize * 2);
       let committed = place.start;
+      let onCommit = (): void => undefined;
       const feed: RecordFeed = {
         backup: out,
         fingerprint,
         records: () => pipe.batches(),
         resume: place,
-        onCommitted: (count) => (committed = count),
+        onCommitted: (count) => {
+          committed = count;
+          onCommit();
+        },
       };
       const imported = importCollection(target, header, options.renameTo ?? header.name, feed).then(
         (result) => void results.push(result),
@@ -94,6 +110,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
         get committed() {
           return committed;
         },
+        onCommit: (listener) => (onCommit = listener),
         end: async () => {
           pipe.close();
           await imported;
@@ -124,19 +141,42 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   });
   await recordImportStep(target.store, out, options.target, results);
 
-  const verify =
-    options.verify === false
-      ? null
-      : await verifyBackup({
-          input: out,
-          target: options.target,
-          collections: exported.collections.map((collection) => collection.name),
-          renameTo: options.renameTo,
-          sample: options.sample,
-          statePath: options.statePath,
-          signal,
-          onProgress: progress,
-        });
+  const verify = options.verify === false ? null : await verifyAtEnd(options, out, exported.collections.map((collection) => collection.name));
   const ok = verify ? verify.ok : results.every((result) => result.missing === 0);
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
+}
+
+function verifyAtEnd(options: CopyOptions, out: string, collections: string[]): Promise<VerifyResult> {
+  return verifyBackup({
+    input: out,
+    target: options.target,
+    collections,
+    renameTo: options.renameTo,
+    sample: options.sample,
+    statePath: options.statePath,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+}
+
+/**
+ * The same copy (file, source, collections, target) already finished its export and every
+ * import, and the file is still there: what is left is the verify.
+ */
+async function finishedCopy(options: CopyOptions, out: string, source: string, fingerprint: string): Promise<Array<{ name: string; count: number }> | null> {
+  if (!existsSync(out)) return null;
+  const state = (await StateStore.open(options.statePath)).current;
+  // A copy that went through its verify is over: running it again copies again.
+  if (state.steps.verify?.status === 'done') return null;
+  const exported = state.exports.find((entry) => entry.out === out && entry.source === source && entry.done);
+  if (!exported || (options.collections?.length && !sameNames(exported.collections, options.collections))) return null;
+  const target = targetKey(options.target);
+  const imported = exported.finished.every(({ name }) =>
+    state.imports.some((entry) => entry.fingerprint === fingerprint && entry.target === target && entry.collection === (options.renameTo ?? name) && entry.done),
+  );
+  return imported && exported.finished.length > 0 ? exported.finished : null;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
 }

@@ -75,6 +75,8 @@ export interface CollectionSink {
   push(records: BackupRecord[]): Promise<void>;
   /** Records from the collection's start that are safe downstream. */
   readonly committed: number;
+  /** Calls `listener` each time `committed` moves (a resume point may have been reached). */
+  onCommit(listener: () => void): void;
   /** No more pages: resolves when everything pushed is safe downstream. */
   end(): Promise<void>;
   /** The export failed: stop, and wait for the sink to settle. */
@@ -152,13 +154,19 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
       sink = header && options.sink ? options.sink.open(header, { resumed: current !== null, start: offset }) : null;
       progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
 
-      // Places the file could be cut at, oldest first, waiting for the sink to catch up with them.
+      // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;
+      // saved in turn, as the sink commits (the last pages are read long before they land).
       const places: Array<{ offset: number; bytes: number }> = [];
-      const saveReached = async () => {
-        let reached: { offset: number; bytes: number } | undefined;
-        while (places.length > 0 && places[0]!.offset <= (sink?.committed ?? Infinity)) reached = places.shift();
-        if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
+      let saving: Promise<void> = Promise.resolve();
+      const saveReached = () => {
+        saving = saving.then(async () => {
+          let reached: { offset: number; bytes: number } | undefined;
+          while (places.length > 0 && places[0]!.offset <= (sink?.committed ?? Infinity)) reached = places.shift();
+          if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
+        });
+        return saving;
       };
+      sink?.onCommit(() => void saveReached().catch(() => undefined));
       let sinceCheckpoint = 0;
       let checkpointAt = Date.now();
       for await (const page of readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
@@ -178,6 +186,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
       if (sink) {
         await sink.end();
         sink = null;
+        await saving;
       }
       await writer.writeCollectionEnd(info.name, offset);
       await save({ current: null, finished: [...checkpoint.finished, { name: info.name, count: offset }], bytes: await writer.checkpoint() });

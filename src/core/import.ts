@@ -188,7 +188,7 @@ function checkpointMatches(checkpoint: ImportCheckpoint, session: TargetSession,
   return checkpoint.fingerprint === feed.fingerprint && checkpoint.target === targetKey(session.options.target) && checkpoint.collection === name;
 }
 
-function targetKey(target: Endpoint): string {
+export function targetKey(target: Endpoint): string {
   return `${target.url}/${target.tenant}/${target.database}`;
 }
 

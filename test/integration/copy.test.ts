@@ -116,6 +116,30 @@ describe('copy: source → backup file + target in one command', () => {
     expect(verdict.collections[0]?.count).toBe(1177);
   }, 180_000);
 
+  it('stopped during its verify, the same command only verifies', async () => {
+    const out = join(dir, 'verify-stopped.jsonl');
+    const statePath = join(dir, 'verify-stopped-state.json');
+    const args = ['copy', '--collections', 'notes', '--as', 'notes_verify', '--out', out, '--source-url', cloud.url, '--url', slow.url];
+    const env = { CHROMA_MIGRATE_STATE: statePath };
+    // Only verify reads records back from the target.
+    slow.setRules({ delayMs: 5_000, faultPaths: /\/get$/ });
+    const stop = new AbortController();
+    const first = runCli(args, env, stop.signal);
+    const deadline = Date.now() + 60_000;
+    const imported = async () => JSON.parse(await readFile(statePath, 'utf8').catch(() => '{}')).steps?.import?.status === 'done';
+    while (!(await imported()) && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 50));
+    stop.abort();
+    expect((await first).code).toBe(130);
+
+    slow.setRules({});
+    const writes = slow.log.filter((entry) => WRITES.test(entry.path)).length;
+    const second = await runCli([...args, '--json'], env);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('verifying');
+    expect(JSON.parse(second.stdout).verify[0]).toMatchObject({ collection: 'notes_verify', ok: true, compared: 40 });
+    expect(slow.log.filter((entry) => WRITES.test(entry.path)).length).toBe(writes);
+  }, 120_000);
+
   it('after kill -9, the same command finishes the copy with the exact count', async () => {
     const out = join(dir, 'killed.jsonl');
     const statePath = join(dir, 'killed-state.json');
