@@ -120,7 +120,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
   },
 };
 
-async function askSpace(info: { collection: string; source: string }, io: CommandIo): Promise<Space> {
+export async function askSpace(info: { collection: string; source: string }, io: CommandIo): Promise<Space> {
   const { select } = await loadPrompts();
   return select<Space>(
     {
@@ -135,7 +135,7 @@ async function askSpace(info: { collection: string; source: string }, io: Comman
   );
 }
 
-async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
+export async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
   const { select } = await loadPrompts();
   return select<ExistsChoice>(
     {

@@ -74,7 +74,7 @@ Exit codes: 0 everything matches, 1 something differs or is missing, 2 usage.`,
   },
 };
 
-function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
+export function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
   const out = (text: string) => io.stderr.write(`${text}\n`);
   for (const verdict of verdicts) {
     const mark = verdict.ok ? '✓' : '✗';
