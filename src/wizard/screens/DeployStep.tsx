@@ -20,10 +20,13 @@ const ESSENTIALS: Record<DeployHost, string[]> = {
     '3. Give only the proxy a public domain: HTTPS on port 443, not :8000.',
   ],
   docker: [
-    `docker run -d -p 127.0.0.1:8000:8000 -v ./chroma-data:/data ${CHROMA_IMAGE}`,
-    'Publish it through a token-checking proxy, never port 8000 directly.',
+    `compose.yaml: ${CHROMA_IMAGE} with its data on a volume at /data, reachable only`,
+    'through a token-checking Caddy proxy that serves HTTPS on your domain.',
   ],
-  other: [`Run ${CHROMA_IMAGE} with storage at /data behind a token-checking HTTPS proxy.`],
+  vm: [
+    `A VM with Docker: ${CHROMA_IMAGE} with its data at /data, behind a token-checking`,
+    'Caddy proxy serving HTTPS on your domain; open only ports 80 and 443.',
+  ],
 };
 
 export function DeployStep({ services, session, update, dispatch, setBusy }: StepProps) {
@@ -55,7 +58,7 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
             options={[
               { label: 'Railway (the usual choice, about $10–13 a month vs $29 for Cloud Starter)', value: 'railway' },
               { label: 'Docker on a server or VM', value: 'docker' },
-              { label: 'Another host', value: 'other' },
+              { label: 'A VM (Docker Compose)', value: 'vm' },
               { label: 'Start a local Chroma server for me (on this machine)', value: 'local' },
               { label: 'It is already deployed: skip to the connection test', value: 'skip' },
             ]}
@@ -74,13 +77,13 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
     case 'guide':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 2 · Deploy on {phase.host === 'railway' ? 'Railway' : phase.host === 'docker' ? 'Docker' : 'your host'}</Text>
+          <Text bold>Step 2 · Deploy on {phase.host === 'railway' ? 'Railway' : phase.host === 'docker' ? 'Docker' : 'a VM'}</Text>
           {ESSENTIALS[phase.host].map((line) => (
             <Text key={line}>{line}</Text>
           ))}
           <Text>Token for the proxy (shown once, copy it now):</Text>
           <Text color="yellow">  {phase.token}</Text>
-          <Text color="gray">Every step in full: chroma-migrate deploy-guide --host {phase.host}</Text>
+          <Text color="gray">The files and every step: chroma-migrate deploy-guide --host {phase.host} --write ./chroma-deploy</Text>
           <Select
             options={[
               { label: 'It is deployed: test the connection', value: 'done' },
