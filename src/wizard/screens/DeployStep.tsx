@@ -58,7 +58,7 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
             options={[
               { label: 'Railway (the usual choice, about $10–13 a month vs $29 for Cloud Starter)', value: 'railway' },
               { label: 'Docker on a server or VM', value: 'docker' },
-              { label: 'A VM (Docker Compose)', value: 'vm' },
+              { label: 'A new VM from any cloud (Docker Compose)', value: 'vm' },
               { label: 'Start a local Chroma server for me (on this machine)', value: 'local' },
               { label: 'It is already deployed: skip to the connection test', value: 'skip' },
             ]}
@@ -83,7 +83,7 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
           ))}
           <Text>Token for the proxy (shown once, copy it now):</Text>
           <Text color="yellow">  {phase.token}</Text>
-          <Text color="gray">The files and every step: chroma-migrate deploy-guide --host {phase.host} --write ./chroma-deploy</Text>
+          <Text color="gray">Files and steps: chroma-migrate deploy-guide --host {phase.host} --write ./deploy</Text>
           <Select
             options={[
               { label: 'It is deployed: test the connection', value: 'done' },
