@@ -4,11 +4,20 @@ import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import { endpoint } from '../../core/chroma/endpoint.js';
 import { CHROMA_IMAGE, type DeployHost } from '../../core/deploy-guide.js';
-import { freePort, portIsTaken } from '../../core/server/chroma-server.js';
+import { loadEnv } from '../../core/connection.js';
+import { portIsTaken } from '../../core/server/chroma-server.js';
+import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../../core/server/local-port.js';
 import { FailureChoices } from '../components/FailureChoices.js';
 import type { StepProps } from '../session.js';
 
-type Phase = { name: 'choose' } | { name: 'guide'; host: DeployHost; token: string } | { name: 'starting' } | { name: 'failed'; error: unknown };
+type Phase =
+  | { name: 'choose' }
+  | { name: 'guide'; host: DeployHost; token: string }
+  | { name: 'checking-port' }
+  /** The port the user expects is taken: say so and offer the next free one. */
+  | { name: 'port-taken'; taken: number; next: number }
+  | { name: 'starting'; port: number }
+  | { name: 'failed'; error: unknown };
 
 /** The essentials on one screen; the full text is one command away. */
 const ESSENTIALS: Record<DeployHost, string[]> = {
@@ -34,11 +43,20 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
 
   useEffect(() => {
     setBusy(phase.name === 'starting');
-    if (phase.name !== 'starting') return;
+    if (phase.name !== 'starting' && phase.name !== 'checking-port') return;
     let cancelled = false;
     (async () => {
       const existing = session.localServer;
-      const server = existing ?? (await services.startChromaServer({ path: resolve(services.cwd, 'chroma-data'), port: (await portIsTaken(8000)) ? await freePort() : 8000 }));
+      if (!existing && phase.name === 'checking-port') {
+        // The port .env already points at on this machine, else Chroma's usual 8000.
+        const wanted = localPortInEnv(loadEnv(services.envFile, services.env)) ?? DEFAULT_LOCAL_PORT;
+        const taken = await portIsTaken(wanted);
+        const next = taken ? await nextFreePort(wanted) : wanted;
+        if (!cancelled) setPhase(taken ? { name: 'port-taken', taken: wanted, next } : { name: 'starting', port: wanted });
+        return;
+      }
+      const port = phase.name === 'starting' ? phase.port : DEFAULT_LOCAL_PORT;
+      const server = existing ?? (await services.startChromaServer({ path: resolve(services.cwd, 'chroma-data'), port }));
       if (cancelled) return;
       update({ localServer: server, target: endpoint({ url: server.url }) });
       dispatch({ type: 'step-done', step: 'deploy', detail: `local server ${server.url}` });
@@ -63,7 +81,7 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
               { label: 'It is already deployed: skip to the connection test', value: 'skip' },
             ]}
             onChange={(value) => {
-              if (value === 'local') setPhase({ name: 'starting' });
+              if (value === 'local') setPhase({ name: 'checking-port' });
               else if (value === 'skip') dispatch({ type: 'step-skipped', step: 'deploy', detail: 'already deployed' });
               else {
                 const token = session.deployToken ?? services.newToken();
@@ -93,8 +111,23 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
           />
         </Box>
       );
+    case 'checking-port':
+      return <Text>Looking for a free port…</Text>;
+    case 'port-taken':
+      return (
+        <Box flexDirection="column">
+          <Text color="yellow">Port {phase.taken} is already in use by another program on this machine.</Text>
+          <Select
+            options={[
+              { label: `Start the local Chroma server on port ${phase.next} instead`, value: 'next' },
+              { label: 'Choose another way', value: 'back' },
+            ]}
+            onChange={(value) => setPhase(value === 'next' ? { name: 'starting', port: phase.next } : { name: 'choose' })}
+          />
+        </Box>
+      );
     case 'starting':
-      return <Text>Starting a local Chroma server (data in ./chroma-data)…</Text>;
+      return <Text>Starting a local Chroma server on port {phase.port} (data in ./chroma-data)…</Text>;
     case 'failed':
       return (
         <FailureChoices
