@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JS_CLIENT } from '../../src/core/app-snippets.js';
 import { freePort } from '../../src/core/server/chroma-server.js';
 import { caddyRequired, caddyVersion, filesUnder, skipWithoutCaddy, startCaddy, type RunningCaddy } from '../helpers/caddy.js';
 import { useChromaServer } from '../helpers/chroma.js';
@@ -10,6 +12,7 @@ import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
 
 const TOKEN = 'caddy-test-token-0123456789abcdef';
+const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
 
 it('Caddy is installed wherever the tests require it (CI)', () => {
   if (caddyRequired) expect(caddyVersion, 'CI must install caddy (apt-get install -y caddy)').not.toBeNull();
@@ -121,6 +124,18 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
       expect(child.output()).toContain('✓ TLS certificate is valid');
       expect(child.output()).toContain('Connection OK');
       expect(code).toBe(0);
+    });
+
+    it('the app\'s JS client code from the Done screen reads the new .env values and gets through with the token', async () => {
+      const port = new URL(httpsUrl).port;
+      const script = `${JS_CLIENT}\nconsole.log('collections:', JSON.stringify((await client.listCollections()).map((c) => c.name)));`;
+      const env = { PATH: process.env.PATH ?? '', DOTENV_CONFIG_QUIET: 'true', NODE_EXTRA_CA_CERTS: https.rootCert, CHROMA_HOST: 'localhost', CHROMA_PORT: port, CHROMA_SSL: 'true' };
+      // Run from the project folder, where chromadb and dotenv resolve.
+      const withToken = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT, env: { ...env, CHROMA_AUTH_TOKEN: TOKEN }, encoding: 'utf8' });
+      expect(withToken.stdout + withToken.stderr).toContain('collections: ["through_caddy"]');
+      const without = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT, env, encoding: 'utf8' });
+      expect(without.status).not.toBe(0);
+      expect(without.stdout + without.stderr).toMatch(/Unauthorized|401/);
     });
 
     it('without it fails at once, naming the CA problem and NODE_EXTRA_CA_CERTS, and import does not retry', async () => {

@@ -328,7 +328,7 @@ describe('step 7 and the end', () => {
     const app = await mount(testServices({ dir, env: {} }), state, { backupPath: backup });
     await waitForFrame(app, 'Exit');
     expect(frame(app)).toMatchSnapshot();
-    await press(app, KEY.enter);
+    await select(app, 'Exit');
     await waitUntil(() => app.exits.length > 0, 5_000, 'onExit');
     expect(app.exits).toEqual([0]);
   });
