@@ -86,7 +86,8 @@ const CA_FIX =
 export function explainProblem(problem: NetworkProblem, place: ProblemPlace): Explained {
   const { host, port } = place;
   const at = `${host}:${port}`;
-  const why = place.code ? ` (${place.reason && place.reason !== place.code ? `${place.code}: ${place.reason}` : place.code})` : '';
+  const detail = [place.code, place.reason && place.reason !== place.code ? place.reason : undefined].filter(Boolean).join(': ');
+  const why = detail ? ` (${detail})` : '';
   if (place.cloud) return explainCloud(problem, host, why);
   switch (problem) {
     case 'dns':
