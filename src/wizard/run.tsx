@@ -38,11 +38,17 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   const servers: RunningServer[] = [];
   const services: WizardServices = {
     ...realServices(base),
-    // A local server started for the user lives as long as the wizard: stop it on the way out.
+    // A local server started for the user lives as long as the wizard and is stopped on the way
+    // out, unless the user chooses at the end to keep it (detached, so it can outlive us).
     startChromaServer: async (options) => {
-      const server = await startChromaServer(options);
+      const server = await startChromaServer({ ...options, detached: true });
       servers.push(server);
       return server;
+    },
+    keepServerRunning: (server) => {
+      const index = servers.findIndex((candidate) => candidate.pid === server.pid);
+      if (index >= 0) servers.splice(index, 1);
+      server.keepRunning();
     },
   };
   const saved = await loadState(services.statePath);

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/main.js';
@@ -7,6 +10,20 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Commands record finished steps (ping, env set, serve…): without --state they would write into
+ * the project folder's .chroma-migrate/. Tests get a state file of their own per worker instead.
+ */
+let defaultState: string | undefined;
+function testStatePath(): string {
+  if (!defaultState) {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-test-state-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    defaultState = join(dir, 'state.json');
+  }
+  return defaultState;
 }
 
 /** Runs the CLI in-process with captured output and no TTY, as CI and pipes see it. */
@@ -21,7 +38,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     stdout,
     stderr,
     stdinIsTTY: false,
-    env: { CHROMA_MIGRATE_STATE: undefined, ...env },
+    env: { CHROMA_MIGRATE_STATE: testStatePath(), ...env },
     signal: signal ?? new AbortController().signal,
   });
   return { code, stdout: out, stderr: err };
@@ -33,7 +50,7 @@ export const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.ts', import.meta.u
 export function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, CI: 'true', ...options.env },
+    env: { ...process.env, CI: 'true', CHROMA_MIGRATE_STATE: testStatePath(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

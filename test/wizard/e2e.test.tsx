@@ -96,7 +96,7 @@ describe('the wizard from start to Done with a backup file as the source', () =>
     const done = await waitForFrame(app, 'Done: your data lives on your own Chroma server');
     // The .env backup is named by the wall clock (core/env-file/backups.ts), not services.now.
     expect(stable(done, [dir]).replace(/\.env\.backup-[\dT-]+Z/, '.env.backup-<time>')).toMatchSnapshot('done after a full run');
-    await press(app, KEY.enter);
+    await select(app, 'Exit');
     await waitUntil(() => app!.exits.length > 0, 5_000, 'onExit');
     expect(app.exits).toEqual([0]);
 

@@ -124,6 +124,7 @@ export function stable(frame: string | undefined, dirs: string[] = []): string {
   for (const dir of dirs) text = text.split(dir).join('<tmp>');
   return text
     .replace(/(127\.0\.0\.1|localhost):\d{4,5}/g, '$1:<port>')
+    .replace(/\bport \d{4,5}\b/g, 'port <port>')
     .split('\n')
     .map((line) => line.trimEnd())
     .join('\n');

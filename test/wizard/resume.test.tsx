@@ -113,7 +113,7 @@ describe('Ctrl-C during the import, then the wizard again', () => {
     await waitForFrame(app, 'Step 7');
     await select(app, 'Skip');
     await waitForFrame(app, 'Done: your data lives on your own Chroma server');
-    await press(app, KEY.enter);
+    await select(app, 'Exit');
     await waitUntil(() => app!.exits.length > 0, 5_000, 'onExit at Done');
     expect(app.exits).toEqual([0]);
 

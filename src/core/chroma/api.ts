@@ -3,7 +3,7 @@ import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '.
 import type { OpenApiDoc } from './capabilities.js';
 import type { Endpoint } from './endpoint.js';
 import { readGetPage } from './float-page.js';
-import { chromaRequest, type RequestOptions } from './http.js';
+import { chromaRequest, notChroma, type RequestOptions } from './http.js';
 
 /** The subset of a collection's JSON we use. */
 export interface CollectionInfo {
@@ -64,8 +64,13 @@ export class ChromaApi {
     return `/api/v2/tenants/${encodeURIComponent(this.target.tenant)}/databases/${encodeURIComponent(this.target.database)}`;
   }
 
-  heartbeat(options: Signal & { timeoutMs?: number } = {}): Promise<{ 'nanosecond heartbeat': number }> {
-    return chromaRequest(this.target, 'GET', '/api/v2/heartbeat', options);
+  async heartbeat(options: Signal & { timeoutMs?: number } = {}): Promise<{ 'nanosecond heartbeat': number }> {
+    const answer = await chromaRequest<unknown>(this.target, 'GET', '/api/v2/heartbeat', options);
+    // Any web server answers 200 with something; only Chroma answers with its clock.
+    if (typeof (answer as { 'nanosecond heartbeat'?: unknown } | null)?.['nanosecond heartbeat'] !== 'number') {
+      throw notChroma('GET', '/api/v2/heartbeat', 200, JSON.stringify(answer));
+    }
+    return answer as { 'nanosecond heartbeat': number };
   }
 
   version(options: Signal = {}): Promise<string> {
@@ -77,8 +82,12 @@ export class ChromaApi {
     return chromaRequest(this.target, 'GET', '/openapi.json', options);
   }
 
-  preflight(options: Signal = {}): Promise<Preflight> {
-    return chromaRequest(this.target, 'GET', '/api/v2/pre-flight-checks', options);
+  async preflight(options: Signal = {}): Promise<Preflight> {
+    const answer = await chromaRequest<unknown>(this.target, 'GET', '/api/v2/pre-flight-checks', options);
+    if (typeof (answer as Partial<Preflight> | null)?.max_batch_size !== 'number') {
+      throw notChroma('GET', '/api/v2/pre-flight-checks', 200, JSON.stringify(answer));
+    }
+    return answer as Preflight;
   }
 
   identity(options: Signal = {}): Promise<{ tenant: string; databases: string[] }> {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { ConfirmInput, Select } from '@inkjs/ui';
 import { parseChromaUrl } from '../../core/chroma/url.js';
-import type { EnvPlan } from '../../core/env-file/apply.js';
+import { octalMode, type EnvPlan } from '../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../core/env-file/diff.js';
 import { FailureChoices } from '../components/FailureChoices.js';
 import type { StepProps } from '../session.js';
@@ -29,7 +29,12 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     } else if (phase.name === 'writing') {
       services
         .applyEnvPlan(phase.plan)
-        .then(({ backup }) => !cancelled && dispatch({ type: 'step-done', step: 'env', detail: backup ? `backup ${backup.split('/').pop()}` : 'new file' }))
+        .then(({ backup, tightened }) => {
+          if (cancelled) return;
+          const saved = backup ? `backup ${backup.split('/').pop()}` : 'new file';
+          // Said in the checklist: the screen moves on at once.
+          dispatch({ type: 'step-done', step: 'env', detail: tightened ? `${saved}; holds the token, so now ${octalMode(tightened.to)}` : saved });
+        })
         .catch((error: unknown) => !cancelled && setPhase({ name: 'failed', error }));
     }
     return () => {
