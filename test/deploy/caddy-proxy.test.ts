@@ -85,7 +85,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
     const input = join(dir, 'backup.json');
     await writePythonRowsJson(input, 'through_caddy', makeRecords(250, { dim: 8 }));
     const state = join(dir, 'state.json');
-    const imported = await runCli(['import', '--input', input, '--url', proxyUrl, '--state', state, '--if-exists', 'abort'], env);
+    const imported = await runCli(['import', '--input', input, '--url', proxyUrl, '--state', state, '--if-exists', 'abort', '--space', 'l2'], env);
     expect(imported.stderr).toContain('250/250');
     expect(imported.code).toBe(0);
     const verified = await runCli(['verify', '--input', input, '--url', proxyUrl, '--state', state], env);
@@ -129,7 +129,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
       const input = join(dir, 'backup-https.json');
       await writePythonRowsJson(input, 'over_https', makeRecords(120, { dim: 8, seed: 7 }));
       const state = join(dir, 'state-https.json');
-      const imported = spawnCli(['import', '--input', input, '--url', httpsUrl, '--state', state, '--if-exists', 'abort'], { env });
+      const imported = spawnCli(['import', '--input', input, '--url', httpsUrl, '--state', state, '--if-exists', 'abort', '--space', 'l2'], { env });
       expect(await exitOf(imported), imported.output()).toBe(0);
       const verified = spawnCli(['verify', '--input', input, '--url', httpsUrl, '--state', state], { env });
       expect(await exitOf(verified), verified.output()).toBe(0);
@@ -153,7 +153,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
       expect(ping.output()).toMatch(/✗ TLS certificate is valid: .*not trust/);
       expect(ping.output()).toContain('NODE_EXTRA_CA_CERTS');
       const input = join(dir, 'backup.json');
-      const imported = spawnCli(['import', '--input', input, '--url', httpsUrl, '--state', join(dir, 'state-tls.json'), '--if-exists', 'abort'], {
+      const imported = spawnCli(['import', '--input', input, '--url', httpsUrl, '--state', join(dir, 'state-tls.json'), '--if-exists', 'abort', '--space', 'l2'], {
         env: { CHROMA_AUTH_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: '' },
       });
       expect(await exitOf(imported)).toBe(1);
