@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/main.js';
@@ -7,6 +10,22 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Where a run that names no state file keeps it: a temp folder of this worker, removed when it
+ * exits. The CLI's own default (./.chroma-migrate/state.json) is the working folder, which in a
+ * test run is the repository: a test that forgot --state used to leave a state file there.
+ */
+let scratch: string | undefined;
+let runs = 0;
+function throwawayState(): string {
+  if (!scratch) {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-cli-state-'));
+    scratch = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return join(scratch, `state-${++runs}.json`);
 }
 
 /** Runs the CLI in-process with captured output and no TTY, as CI and pipes see it. */
@@ -21,7 +40,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     stdout,
     stderr,
     stdinIsTTY: false,
-    env: { CHROMA_MIGRATE_STATE: undefined, ...env },
+    env: { CHROMA_MIGRATE_STATE: args.includes('--state') ? undefined : throwawayState(), ...env },
     signal: signal ?? new AbortController().signal,
   });
   return { code, stdout: out, stderr: err };

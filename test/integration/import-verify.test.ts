@@ -90,7 +90,7 @@ describe('import and verify against a real Chroma server', () => {
       body: JSON.stringify({ ids: [records[7]!.id] }),
     });
 
-    const result = await runCli(['verify', '--input', input, '--url', chroma.url]);
+    const result = await runCli(['verify', '--input', input, '--url', chroma.url], { CHROMA_MIGRATE_STATE: join(dir, 'state-verify-damaged.json') });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`missing        1: ${records[7]!.id}`);
     expect(result.stderr).toContain(`${records[5]!.id} (document)`);
