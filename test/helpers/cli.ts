@@ -42,9 +42,13 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     stdinIsTTY: false,
     env: { CHROMA_MIGRATE_STATE: args.includes('--state') ? undefined : throwawayState(), ...env },
     signal: signal ?? new AbortController().signal,
+    program: { node: process.execPath, script: BUNDLE },
   });
   return { code, stdout: out, stderr: err };
 }
+
+/** The installed CLI's script: what `npm install` builds and a crontab line calls. */
+export const BUNDLE = fileURLToPath(new URL('../../dist/bin/cli.mjs', import.meta.url));
 
 export const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
