@@ -3,6 +3,7 @@ import type { BackupRecord, BackupSummary, Embedding, Metadata } from './backup/
 import { ChromaApi, type GetPage } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { explainRequestError } from './chroma/explain.js';
+import { fraction } from './format.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
 import { StateStore } from './state/store.js';
@@ -121,7 +122,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
         verify: {
           status: ok ? 'done' : 'failed',
           at: new Date().toISOString(),
-          detail: verdicts.map((verdict) => `${verdict.collection}: ${verdict.compared - verdict.missing - verdict.differing}/${verdict.expected} equal`).join(', '),
+          detail: verdicts.map((verdict) => `${verdict.collection}: ${fraction(verdict.compared - verdict.missing - verdict.differing, verdict.expected)} equal`).join(', '),
         },
       },
     }));

@@ -56,7 +56,8 @@ describe('import and verify against a real Chroma server', () => {
     const verified = await runCli(['verify', '--input', input, '--as', 'columns_copy', '--url', chroma.url], env);
     expect(verified.code).toBe(0);
     expect(verified.stderr).toContain('✓ columns_copy');
-    expect(verified.stderr).toMatch(/records equal\s+1,177\/1,177/);
+    expect(verified.stderr).toMatch(/records equal\s+1,177 of 1,177/);
+    expect(verified.stderr).toContain('✓ columns_copy: 1,177 from the backup, all equal');
   });
 
   it('float32 embeddings (as our format reads them) upsert as base64 and as JSON numbers, and a query takes them', async () => {
