@@ -3,6 +3,7 @@ import { Box, Text, useApp, useInput } from 'ink';
 import { persistableSteps, transition, type WizardEvent, type WizardState } from '../core/state/machine.js';
 import { StateStore } from '../core/state/store.js';
 import { Checklist } from './components/Checklist.js';
+import { Revisit } from './components/Revisit.js';
 import { ConnectStep } from './screens/ConnectStep.js';
 import { DeployStep } from './screens/DeployStep.js';
 import { DoneScreen } from './screens/DoneScreen.js';
@@ -59,7 +60,7 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     void StateStore.open(services.statePath).then((store) =>
       store.update((saved) => ({
         ...saved,
-        steps: persistableSteps(state),
+        steps: persistableSteps(state, saved.steps, new Date(services.now())),
         backupPath: session.backupPath ?? saved.backupPath,
         targetUrl: session.target?.url ?? saved.targetUrl,
         localServer: session.localServer ? { path: session.localServer.path, port: session.localServer.port } : saved.localServer,
@@ -127,8 +128,15 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     screen = <DoneScreen state={state} session={session} services={services} onExit={() => leave(0)} />;
   } else {
     const Step = STEP_SCREENS[state.screen];
-    // key: a step's screen starts fresh each time it is entered.
-    screen = <Step key={state.screen} {...props} />;
+    const status = state.steps[state.screen];
+    const step = state.screen;
+    // A finished step reached with Esc is shown, not run again; key: a step's screen starts fresh each time it is entered.
+    screen =
+      status === 'done' || status === 'skipped' ? (
+        <Revisit key={`${step}-revisit`} step={step} state={state} onKeep={() => dispatch({ type: 'resume' })} onRedo={() => dispatch({ type: 'goto', step })} />
+      ) : (
+        <Step key={step} {...props} />
+      );
   }
 
   return (
