@@ -252,16 +252,25 @@ describe('step 5: import', () => {
 
     const app = await mount(testServices({ dir, env: {} }), standingOn('import'), { backupPath: existsBackup, target });
     const prompt = await waitForFrame(app, 'already exists');
-    expect(prompt).toContain('Delete and recreate');
-    expect(prompt).toContain('Append');
+    // Enter alone appends: the choice that deletes is last and never preselected.
+    expect(prompt).toMatch(/❯ Append/);
     expect(prompt).toContain('Cancel');
+    expect(prompt).toContain('Delete it (25 records) and recreate it');
     expect(frame(app)).toMatchSnapshot('exists prompt');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Continue to step 6');
+    // The same collection (not deleted and made anew), now holding the backup's 40.
+    expect((await api.findCollection('exists_demo'))?.id).toBe(created.id);
+    expect(await api.count(created.id)).toBe(40);
+    app.stop();
 
-    await select(app, 'Cancel: change nothing');
-    const failed = await waitForFrame(app, 'nothing was changed');
+    const again = await mount(testServices({ dir, env: {} }), standingOn('import'), { backupPath: existsBackup, target });
+    await waitForFrame(again, 'already exists');
+    await select(again, 'Cancel: change nothing');
+    const failed = await waitForFrame(again, 'nothing was changed');
     expect(failed).toContain('Choose again');
-    expect(frame(app)).toMatchSnapshot('cancelled');
-    expect(await api.count(created.id)).toBe(25);
+    expect(frame(again)).toMatchSnapshot('cancelled');
+    expect(await api.count(created.id)).toBe(40);
   });
 
   it('fails with the reason and the fix when the server refuses the request', async () => {

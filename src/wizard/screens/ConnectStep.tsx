@@ -7,6 +7,7 @@ import { resolveTarget } from '../../core/connection.js';
 import type { CheckResult } from '../../core/probe.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import type { StepProps } from '../session.js';
+import { tokenOffers } from '../token-offers.js';
 
 type Phase =
   | { name: 'url'; error?: unknown }
@@ -79,10 +80,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       );
     case 'token': {
       const fromEnv = services.env.CHROMA_AUTH_TOKEN;
-      const offers = [
-        ...(session.deployToken ? [{ label: 'Use the token generated in step 2', value: 'deploy' }] : []),
-        ...(fromEnv ? [{ label: 'Use CHROMA_AUTH_TOKEN from .env', value: 'env' }] : []),
-      ];
+      const offers = tokenOffers(phase.url, { deployToken: session.deployToken, envToken: fromEnv, envUrl: known && services.env.CHROMA_HOST ? resolveTarget({}, services.env).target.url : undefined });
       return (
         <Box flexDirection="column">
           {phase.notes.map((note) => (
@@ -90,11 +88,11 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
               ! {note}
             </Text>
           ))}
-          {offers.length > 0 ? (
+          {session.deployToken || fromEnv ? (
             <>
               <Text bold>Step 3 · Token for {phase.url}:</Text>
               <Select
-                options={[...offers, { label: 'Type another token', value: 'type' }, { label: 'No token (a server on this machine)', value: 'none' }]}
+                options={offers}
                 onChange={(value) => {
                   if (value === 'type') setPhase({ name: 'token', url: phase.url, notes: [] });
                   else withToken(phase.url, phase.notes, value === 'deploy' ? session.deployToken : value === 'env' ? fromEnv : undefined);

@@ -6,7 +6,7 @@ import { describeImport } from '../../core/import-summary.js';
 import { isMigrateError } from '../../core/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Progress } from '../components/Progress.js';
-import { count } from '../format.js';
+import { count, fraction } from '../format.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
 import { useProgress } from '../use-progress.js';
@@ -45,7 +45,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         signal,
         onProgress: (event) => {
           progress.onProgress(event);
-          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${event.done}/${event.total}` });
+          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
         },
       })
       .then((result) => !cancelled && setPhase({ name: 'finished', result }))
@@ -80,11 +80,12 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
             {'  '}
             {phase.collection} · {count(phase.records)} records · {target.url}
           </Text>
+          {/* Enter alone must never delete: the destructive choice comes last, never preselected. */}
           <Select
             options={[
-              { label: 'Delete and recreate it, then import', value: 'recreate' },
               { label: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
               { label: 'Cancel: change nothing', value: 'abort' },
+              { label: `Delete it (${count(phase.records)} records) and recreate it, then import`, value: 'recreate' },
             ]}
             onChange={(value) => {
               setBusy(true);
