@@ -1,8 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Static, Text, useApp, useInput } from 'ink';
 import { persistableSteps, transition, type WizardEvent, type WizardState } from '../core/state/machine.js';
 import { StateStore } from '../core/state/store.js';
-import { Checklist } from './components/Checklist.js';
+import { Checklist, checklistHeight, type ChecklistStyle } from './components/Checklist.js';
+import { Para } from './components/Para.js';
+import { DESIGNED_MIN_COLUMNS, SpaceProvider } from './layout/space.js';
+import { useTerminalSize } from './layout/terminal-size.js';
 import { Revisit } from './components/Revisit.js';
 import { ConnectStep } from './screens/ConnectStep.js';
 import { DeployStep } from './screens/DeployStep.js';
@@ -139,14 +142,30 @@ export function App({ services, initial, initialSession, controller, onExit, onS
       );
   }
 
+  // The live frame (checklist + screen) stays shorter than the terminal: at its height Ink
+  // clears the screen and the user's scrollback. The header never changes, so it is printed
+  // once, above, into the scrollback (<Static>), and is not redrawn.
+  const size = useTerminalSize();
+  const narrow = size.columns < DESIGNED_MIN_COLUMNS;
+  const style: ChecklistStyle = size.rows < 20 ? 'line' : narrow ? 'plain' : 'box';
+  // One line of slack: Ink's own trailing newline, and a word-wrap that takes a line more than counted.
+  const rows = Math.max(4, size.rows - checklistHeight(state, style, size.columns) - 2);
   return (
-    <Box flexDirection="column" width={80}>
-      <Text>
-        <Text bold color="cyan">chroma-migrate</Text>
-        <Text color="gray"> · Cloud → your own server · Esc back · Ctrl-C save and quit</Text>
-      </Text>
-      <Checklist state={state} />
-      {stopping ? <Text color="yellow">Saving your place… run chroma-migrate again to resume.</Text> : screen}
+    <Box flexDirection="column">
+      <Static items={['header']}>
+        {(item) => (
+          <Box key={item}>
+            <Para>
+              <Text bold color="cyan">chroma-migrate</Text>
+              <Text color="gray"> · Cloud → your own server · Esc back · Ctrl-C save and quit</Text>
+            </Para>
+          </Box>
+        )}
+      </Static>
+      <Checklist state={state} style={style} />
+      <SpaceProvider space={{ columns: size.columns, rows, narrow }}>
+        {stopping ? <Para color="yellow">Stopping at a safe point…</Para> : screen}
+      </SpaceProvider>
     </Box>
   );
 }

@@ -6,6 +6,7 @@ import { parseChromaUrl } from '../../core/chroma/url.js';
 import { resolveTarget } from '../../core/connection.js';
 import type { CheckResult } from '../../core/probe.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { Para } from '../components/Para.js';
 import type { StepProps } from '../session.js';
 import { tokenOffers } from '../token-offers.js';
 
@@ -60,10 +61,14 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
     <Box flexDirection="column">
       {checks.map((check) => (
         <Box key={check.id} flexDirection="column">
-          <Text color={COLOR[check.status]} wrap="truncate-end">
-            {MARK[check.status]} {check.title}: {check.detail}
-          </Text>
-          {check.fix && check.status !== 'pass' ? <Text color="yellow">{'  '}→ {check.fix}</Text> : null}
+          <Para mark={`${MARK[check.status]} `} color={COLOR[check.status]}>
+            {check.title}: {check.detail}
+          </Para>
+          {check.fix && check.status !== 'pass' ? (
+            <Para mark="  → " color="yellow">
+              {check.fix}
+            </Para>
+          ) : null}
         </Box>
       ))}
     </Box>
@@ -73,7 +78,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
     case 'url':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Text>
+          <Para bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Para>
           <TextInput placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={submitUrl} />
           {phase.error ? <ErrorBox error={phase.error} /> : null}
         </Box>
@@ -84,13 +89,13 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       return (
         <Box flexDirection="column">
           {phase.notes.map((note) => (
-            <Text key={note} color="yellow">
-              ! {note}
-            </Text>
+            <Para key={note} mark="! " color="yellow">
+              {note}
+            </Para>
           ))}
           {session.deployToken || fromEnv ? (
             <>
-              <Text bold>Step 3 · Token for {phase.url}:</Text>
+              <Para bold>Step 3 · Token for {phase.url}:</Para>
               <Select
                 options={offers}
                 onChange={(value) => {
@@ -101,7 +106,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
             </>
           ) : (
             <>
-              <Text bold>Step 3 · Token for {phase.url} (hidden; Enter for none):</Text>
+              <Para bold>Step 3 · Token for {phase.url} (hidden; Enter for none):</Para>
               <PasswordInput onSubmit={(token) => withToken(phase.url, phase.notes, token.trim())} />
             </>
           )}
@@ -111,7 +116,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
     case 'running':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 3 · Testing {phase.target.url}</Text>
+          <Para bold>Step 3 · Testing {phase.target.url}</Para>
           {list}
         </Box>
       );
@@ -119,7 +124,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       const failed = phase.checks.some((check) => check.status === 'fail');
       return (
         <Box flexDirection="column">
-          <Text bold>Step 3 · {phase.target.url}</Text>
+          <Para bold>Step 3 · {phase.target.url}</Para>
           {list}
           <Select
             options={

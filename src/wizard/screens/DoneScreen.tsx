@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { OPEN_SERVER_WARNING, type Exposure } from '../../core/probe.js';
 import { currentTarget } from '../target.js';
+import { Para } from '../components/Para.js';
 import { Select } from '@inkjs/ui';
 import type { WizardState } from '../../core/state/machine.js';
 import type { StepProps } from '../session.js';
@@ -28,13 +29,19 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
           Done, but verification did not pass: run chroma-migrate verify before you rely on it.
         </Text>
       )}
-      {risk === 'open' ? <Text color="red" bold>! {OPEN_SERVER_WARNING}</Text> : null}
+      {risk === 'open' ? (
+        <Para mark="! " color="red" bold>
+          {OPEN_SERVER_WARNING}
+        </Para>
+      ) : null}
       <Text>Next:</Text>
-      <Text>· Back up weekly: chroma-migrate backup --dir ./backups --keep 4 --print-cron</Text>
-      <Text>· Keep the Cloud data a week or two until you trust the new server.</Text>
-      <Text>· To switch the app back to Cloud: chroma-migrate rollback</Text>
+      <Para mark="· ">Back up weekly: chroma-migrate backup --dir ./backups --keep 4 --print-cron</Para>
+      <Para mark="· ">Keep the Cloud data a week or two until you trust the new server.</Para>
+      <Para mark="· ">To switch the app back to Cloud: chroma-migrate rollback</Para>
       {session.localServer ? (
-        <Text color="yellow">· The local server stops with the wizard: restart it with chroma-migrate serve</Text>
+        <Para mark="· " color="yellow">
+          The local server stops with the wizard: restart it with chroma-migrate serve
+        </Para>
       ) : null}
       <Select options={[{ label: 'Exit', value: 'exit' }]} onChange={onExit} />
     </Box>

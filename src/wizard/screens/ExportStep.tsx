@@ -10,7 +10,10 @@ import { resolveSource } from '../../core/connection.js';
 import { compareNames, resolveTenant } from '../../core/export.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { FailureChoices } from '../components/FailureChoices.js';
-import { Progress } from '../components/Progress.js';
+import { Para } from '../components/Para.js';
+import { ProgressList } from '../components/Progress.js';
+import { Window } from '../components/Window.js';
+import { fitting, useSpace } from '../layout/space.js';
 import { bytes, count } from '../format.js';
 import type { StepProps } from '../session.js';
 import { useProgress } from '../use-progress.js';
@@ -32,6 +35,7 @@ const BREAKDOWN_KEY = 'client';
 export function ExportStep({ services, update, dispatch, signal, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'source' });
   const progress = useProgress(services.now);
+  const space = useSpace();
   const cloudKey = services.env.CHROMA_API_KEY;
 
   const summarise = async (path: string, fromFile: boolean) => {
@@ -95,17 +99,17 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     case 'file':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Path of the backup file (our .jsonl[.gz] or the guide's JSON export):</Text>
+          <Para bold>Step 1 · Path of the backup file (our .jsonl[.gz] or the guide's JSON export):</Para>
           <TextInput placeholder="./backup.json" onSubmit={(path) => path.trim() && setPhase({ name: 'checking', path: path.trim() })} />
           {phase.error ? <ErrorBox error={phase.error} /> : null}
         </Box>
       );
     case 'checking':
-      return <Text>Checking {phase.path}, every record…</Text>;
+      return <Para>Checking {phase.path}, every record…</Para>;
     case 'key':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Your Chroma Cloud API key (hidden as you type; never saved by chroma-migrate):</Text>
+          <Para bold>Step 1 · Your Chroma Cloud API key (hidden as you type; never saved by chroma-migrate):</Para>
           <PasswordInput
             onSubmit={(apiKey) =>
               apiKey.trim() && setPhase({ name: 'listing', source: resolveSource({ apiKey: apiKey.trim() }, services.env) })
@@ -123,6 +127,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
         <Box flexDirection="column">
           <Text bold>Step 1 · Collections to export (space toggles, Enter confirms):</Text>
           <MultiSelect
+            visibleOptionCount={Math.min(phase.names.length, fitting(space, 2))}
             options={phase.names.map((name) => ({ label: name, value: name }))}
             defaultValue={phase.names}
             // By name too: the picker moves a re-ticked name to the end, and the order is part of
@@ -135,7 +140,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       const suggested = `chroma-backup-${new Date(services.now()).toISOString().slice(0, 10)}.jsonl.gz`;
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Write the backup to (Enter for {suggested}):</Text>
+          <Para bold>Step 1 · Write the backup to (Enter for {suggested}):</Para>
           <TextInput placeholder={suggested} onSubmit={(out) => setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out: out.trim() || suggested })} />
         </Box>
       );
@@ -143,38 +148,42 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     case 'running':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Exporting to {phase.out}</Text>
-          <Text color="gray">{progress.phase}</Text>
-          {progress.bars.map((entry) => (
-            <Progress key={entry.label} {...entry} />
-          ))}
+          <Para bold>Step 1 · Exporting to {phase.out}</Para>
+          <Para dim>{progress.phase}</Para>
+          <ProgressList bars={progress.bars} size={fitting(space, 4)} />
         </Box>
       );
     case 'summary': {
       const total = phase.summary.collections.reduce((sum, header) => sum + header.count, 0);
       return (
         <Box flexDirection="column">
-          <Text color="green">✓ {phase.summary.path} · {bytes(phase.size)} · {count(total)} records</Text>
-          {phase.summary.collections.map((header) => (
+          <Para mark="✓ " color="green">
+            {phase.summary.path} · {bytes(phase.size)} · {count(total)} records
+          </Para>
+          <Window
+            items={phase.summary.collections}
+            size={fitting(space, 3, 1)}
+            noun="more collections"
+            render={(header) => (
             <Box key={header.name} flexDirection="column">
-              <Text>
-                {'  '}
+              <Para indent={2}>
                 {header.name}: {count(header.count)} records{header.dimension ? `, ${header.dimension}-d` : ''}
                 {header.space ? `, ${header.space}` : ''}
-              </Text>
+              </Para>
               {header.withoutEmbedding ? (
-                <Text color="yellow">
-                  {'    '}! {count(header.withoutEmbedding)} without an embedding: the import will refuse this collection
-                </Text>
+                <Para mark="    ! " color="yellow">
+                  {count(header.withoutEmbedding)} without an embedding: the import will refuse this collection
+                </Para>
               ) : null}
-              {(phase.breakdown[header.name] ?? []).slice(0, 6).map((entry) => (
+              {(phase.breakdown[header.name] ?? []).slice(0, phase.summary.collections.length > 1 ? 3 : 6).map((entry) => (
                 <Text key={entry.value} color="gray">
                   {'    '}
                   {entry.value}: {count(entry.count)} records
                 </Text>
               ))}
             </Box>
-          ))}
+            )}
+          />
           <Select
             options={[{ label: 'Continue to step 2: deploy', value: 'next' }]}
             onChange={() => dispatch({ type: 'step-done', step: 'export', detail: phase.fromFile ? `${count(total)} records in ${basename(phase.summary.path)}` : `${count(total)} records` })}

@@ -5,7 +5,9 @@ import type { ExistsChoice, ImportResult } from '../../core/import.js';
 import { describeImport } from '../../core/import-summary.js';
 import { isMigrateError } from '../../core/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { Progress } from '../components/Progress.js';
+import { Para } from '../components/Para.js';
+import { ProgressList } from '../components/Progress.js';
+import { fitting, useSpace } from '../layout/space.js';
 import { count, fraction } from '../format.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
@@ -22,6 +24,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   const [attempt, setAttempt] = useState(0);
   const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
   const progress = useProgress(services.now);
+  const space = useSpace();
   const target = currentTarget(session, services);
   const backupPath = session.backupPath;
 
@@ -60,15 +63,15 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   if (!backupPath) {
     return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
   }
-  const bars = progress.bars.map((entry) => <Progress key={entry.label} {...entry} />);
+  const bars = (reserved: number) => <ProgressList bars={progress.bars} size={fitting(space, reserved, 1)} />;
 
   switch (phase.name) {
     case 'running':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 5 · Importing into {target.url}</Text>
-          <Text color="gray">{progress.phase}</Text>
-          {bars}
+          <Para bold>Step 5 · Importing into {target.url}</Para>
+          <Para dim>{progress.phase}</Para>
+          {bars(3)}
         </Box>
       );
     case 'exists':
@@ -76,10 +79,9 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         <Box flexDirection="column">
           {/* Name and URL on lines of their own: either may be long, and a sentence would wrap. */}
           <Text bold>Step 5 · This collection already exists on the server:</Text>
-          <Text>
-            {'  '}
+          <Para indent={2}>
             {phase.collection} · {count(phase.records)} records · {target.url}
-          </Text>
+          </Para>
           {/* Enter alone must never delete: the destructive choice comes last, never preselected. */}
           <Select
             options={[
@@ -99,11 +101,10 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
       const ok = phase.result.collections.every((entry) => entry.missing === 0);
       return (
         <Box flexDirection="column">
-          {bars}
           {phase.result.collections.map((entry) => (
-            <Text key={entry.collection} color={entry.missing === 0 ? 'green' : 'red'}>
-              {entry.missing === 0 ? '✓' : '✗'} {describeImport(entry, count)}
-            </Text>
+            <Para key={entry.collection} mark={entry.missing === 0 ? '✓ ' : '✗ '} color={entry.missing === 0 ? 'green' : 'red'}>
+              {describeImport(entry, count)}
+            </Para>
           ))}
           <Select
             options={ok ? [{ label: 'Continue to step 6: verify', value: 'next' }] : [{ label: 'Import again (re-sends what is missing)', value: 'retry' }, { label: 'Continue to verify anyway', value: 'next' }]}
@@ -121,7 +122,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
     case 'failed':
       return (
         <Box flexDirection="column">
-          {bars}
+          {bars(6)}
           <ErrorBox error={phase.error} />
           <Select
             options={[
