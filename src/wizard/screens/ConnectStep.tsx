@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { PasswordInput, Select, TextInput } from '@inkjs/ui';
+import { Select } from '@inkjs/ui';
+import { LineInput } from '../components/LineInput.js';
 import { endpoint, type Endpoint } from '../../core/chroma/endpoint.js';
 import { parseChromaUrl } from '../../core/chroma/url.js';
 import { resolveTarget } from '../../core/connection.js';
@@ -11,7 +12,7 @@ import type { StepProps } from '../session.js';
 import { tokenOffers } from '../token-offers.js';
 
 type Phase =
-  | { name: 'url'; error?: unknown }
+  | { name: 'url'; error?: unknown; typed?: string }
   | { name: 'token'; url: string; notes: string[] }
   | { name: 'running'; target: Endpoint; notes: string[] }
   | { name: 'finished'; target: Endpoint; notes: string[]; checks: CheckResult[] };
@@ -37,7 +38,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
         setChecks([...found]);
       }
       if (!cancelled) setPhase({ name: 'finished', target: phase.target, notes: phase.notes, checks: found });
-    })().catch((error: unknown) => !cancelled && setPhase({ name: 'url', error }));
+    })().catch((error: unknown) => !cancelled && setPhase({ name: 'url', error, typed: phase.target.url }));
     return () => {
       cancelled = true;
     };
@@ -51,7 +52,8 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       const parsed = parseChromaUrl(value);
       setPhase({ name: 'token', url: parsed.url, notes: parsed.notes });
     } catch (error) {
-      setPhase({ name: 'url', error });
+      // The text stays as typed, to be mended rather than typed again.
+      setPhase({ name: 'url', error, typed: raw });
     }
   };
   const withToken = (url: string, notes: string[], token: string | undefined) =>
@@ -79,7 +81,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       return (
         <Box flexDirection="column">
           <Para bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Para>
-          <TextInput placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={submitUrl} />
+          <LineInput key={String(phase.error ?? '')} defaultValue={phase.typed} placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={submitUrl} />
           {phase.error ? <ErrorBox error={phase.error} /> : null}
         </Box>
       );
@@ -107,7 +109,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
           ) : (
             <>
               <Para bold>Step 3 · Token for {phase.url} (hidden; Enter for none):</Para>
-              <PasswordInput onSubmit={(token) => withToken(phase.url, phase.notes, token.trim())} />
+              <LineInput mask onSubmit={(token) => withToken(phase.url, phase.notes, token.trim())} />
             </>
           )}
         </Box>
@@ -137,7 +139,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
                 : [{ label: 'Continue to step 4: update .env', value: 'next' }]
             }
             onChange={(value) => {
-              if (value === 'edit') setPhase({ name: 'url' });
+              if (value === 'edit') setPhase({ name: 'url', typed: phase.target.url });
               else if (value === 'retry') setPhase({ name: 'running', target: phase.target, notes: phase.notes });
               else if (value === 'back') dispatch({ type: 'back' });
               else {

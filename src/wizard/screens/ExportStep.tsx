@@ -2,13 +2,15 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { MultiSelect, PasswordInput, Select, TextInput } from '@inkjs/ui';
+import { MultiSelect, Select } from '@inkjs/ui';
+import { LineInput } from '../components/LineInput.js';
 import type { BackupSummary } from '../../core/backup/types.js';
 import { breakdownBy } from '../../core/breakdown.js';
 import { maskSecret, type Endpoint } from '../../core/chroma/endpoint.js';
 import { resolveSource } from '../../core/connection.js';
 import { compareNames, resolveTenant } from '../../core/export.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { PathInput } from '../components/PathInput.js';
 import { FailureChoices } from '../components/FailureChoices.js';
 import { Para } from '../components/Para.js';
 import { ProgressList } from '../components/Progress.js';
@@ -20,7 +22,7 @@ import { useProgress } from '../use-progress.js';
 
 type Phase =
   | { name: 'source' }
-  | { name: 'file'; error?: unknown }
+  | { name: 'file'; error?: unknown; typed?: string }
   | { name: 'checking'; path: string }
   | { name: 'key' }
   | { name: 'listing'; source: Endpoint }
@@ -52,7 +54,8 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     let cancelled = false;
     const fail = (error: unknown, retry: Phase) => !cancelled && setPhase({ name: 'failed', error, retry });
     if (phase.name === 'checking') {
-      summarise(resolve(services.cwd, phase.path), true).catch((error: unknown) => !cancelled && setPhase({ name: 'file', error }));
+      // Back to the prompt with the text as typed: the user fixes it instead of typing it again.
+      summarise(resolve(services.cwd, phase.path), true).catch((error: unknown) => !cancelled && setPhase({ name: 'file', error, typed: phase.path }));
     } else if (phase.name === 'listing') {
       resolveTenant(phase.source, signal)
         .then(async (source) => {
@@ -100,8 +103,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       return (
         <Box flexDirection="column">
           <Para bold>Step 1 · Path of the backup file (our .jsonl[.gz] or the guide's JSON export):</Para>
-          <TextInput placeholder="./backup.json" onSubmit={(path) => path.trim() && setPhase({ name: 'checking', path: path.trim() })} />
-          {phase.error ? <ErrorBox error={phase.error} /> : null}
+          <PathInput cwd={services.cwd} typed={phase.typed} error={phase.error} onSubmit={(path) => setPhase({ name: 'checking', path: path.trim() })} />
         </Box>
       );
     case 'checking':
@@ -110,7 +112,8 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       return (
         <Box flexDirection="column">
           <Para bold>Step 1 · Your Chroma Cloud API key (hidden as you type; never saved by chroma-migrate):</Para>
-          <PasswordInput
+          <LineInput
+            mask
             onSubmit={(apiKey) =>
               apiKey.trim() && setPhase({ name: 'listing', source: resolveSource({ apiKey: apiKey.trim() }, services.env) })
             }
@@ -141,7 +144,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       return (
         <Box flexDirection="column">
           <Para bold>Step 1 · Write the backup to (Enter for {suggested}):</Para>
-          <TextInput placeholder={suggested} onSubmit={(out) => setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out: out.trim() || suggested })} />
+          <LineInput placeholder={suggested} onSubmit={(out) => setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out: out.trim() || suggested })} />
         </Box>
       );
     }

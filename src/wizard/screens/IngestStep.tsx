@@ -1,7 +1,8 @@
 import { dirname, join, relative } from 'node:path';
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { Select, TextInput } from '@inkjs/ui';
+import { Select } from '@inkjs/ui';
+import { LineInput } from '../components/LineInput.js';
 import { describeCount, describeOutcome } from '../../core/ingest.js';
 import { FailureChoices } from '../components/FailureChoices.js';
 import { plural } from '../format.js';
@@ -107,7 +108,7 @@ export function IngestStep({ services, session, update, dispatch, signal, setBus
       return (
         <Box flexDirection="column">
           <Para bold>Step 7 · Command to run (in {services.cwd}):</Para>
-          <TextInput placeholder={EXAMPLE} defaultValue={session.ingestCommand} onSubmit={(command) => command.trim() && setPhase({ name: 'running', command: command.trim() })} />
+          <LineInput placeholder={EXAMPLE} defaultValue={session.ingestCommand} onSubmit={(command) => command.trim() && setPhase({ name: 'running', command: command.trim() })} />
         </Box>
       );
     case 'running':
