@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { Box, Static, Text, useApp, useInput } from 'ink';
+import { Box, measureElement, Static, Text, useApp, useInput, type DOMElement } from 'ink';
 import { persistableSteps, transition, type WizardEvent, type WizardState } from '../core/state/machine.js';
 import { StateStore } from '../core/state/store.js';
 import { Checklist, checklistHeight, type ChecklistStyle } from './components/Checklist.js';
@@ -147,9 +147,20 @@ export function App({ services, initial, initialSession, controller, onExit, onS
   // once, above, into the scrollback (<Static>), and is not redrawn.
   const size = useTerminalSize();
   const narrow = size.columns < DESIGNED_MIN_COLUMNS;
-  const style: ChecklistStyle = size.rows < 20 ? 'line' : narrow ? 'plain' : 'box';
+  const full: ChecklistStyle = size.rows < 20 ? 'line' : narrow ? 'plain' : 'box';
   // One line of slack: Ink's own trailing newline, and a word-wrap that takes a line more than counted.
-  const rows = Math.max(4, size.rows - checklistHeight(state, style, size.columns) - 2);
+  const rows = Math.max(4, size.rows - checklistHeight(state, full, size.columns) - 2);
+  // A screen without a window (the deploy guide at 60 columns) can still be taller than that:
+  // measured after it renders, the checklist then shrinks to one line. The screen's room is
+  // always counted with the full checklist, so the decision cannot flip back and forth.
+  const screenBox = useRef<DOMElement>(null);
+  const [screenHeight, setScreenHeight] = useState(0);
+  useEffect(() => {
+    if (!screenBox.current) return;
+    const { height } = measureElement(screenBox.current);
+    if (height !== screenHeight) setScreenHeight(height);
+  });
+  const style: ChecklistStyle = full !== 'line' && screenHeight > rows ? 'line' : full;
   return (
     <Box flexDirection="column">
       <Static items={['header']}>
@@ -157,14 +168,16 @@ export function App({ services, initial, initialSession, controller, onExit, onS
           <Box key={item}>
             <Para>
               <Text bold color="cyan">chroma-migrate</Text>
-              <Text color="gray"> · Cloud → your own server · Esc back · Ctrl-C save and quit</Text>
+              <Text color="gray">{size.columns >= 80 ? ' · Cloud → your own server' : ''} · Esc back · Ctrl-C save and quit</Text>
             </Para>
           </Box>
         )}
       </Static>
       <Checklist state={state} style={style} />
       <SpaceProvider space={{ columns: size.columns, rows, narrow }}>
-        {stopping ? <Para color="yellow">Stopping at a safe point…</Para> : screen}
+        <Box ref={screenBox} flexDirection="column">
+          {stopping ? <Para color="yellow">Stopping at a safe point…</Para> : screen}
+        </Box>
       </SpaceProvider>
     </Box>
   );
