@@ -1,11 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
-import { Box, measureElement, Static, Text, useApp, useInput, type DOMElement } from 'ink';
+import { Box, Static, Text, useApp, useInput, type DOMElement } from 'ink';
 import { persistableSteps, transition, type WizardEvent, type WizardState } from '../core/state/machine.js';
 import { StateStore } from '../core/state/store.js';
 import { Checklist, checklistHeight, type ChecklistStyle } from './components/Checklist.js';
 import { Para } from './components/Para.js';
 import { DESIGNED_MIN_COLUMNS, SpaceProvider } from './layout/space.js';
 import { useTerminalSize } from './layout/terminal-size.js';
+import { useMeasuredHeight } from './layout/measured-height.js';
+import { FrameSignal } from './layout/frames.js';
 import { Revisit } from './components/Revisit.js';
 import { ConnectStep } from './screens/ConnectStep.js';
 import { DeployStep } from './screens/DeployStep.js';
@@ -31,6 +33,8 @@ export interface AppProps {
   onStartOver: () => Promise<void>;
   /** The local server of a resumed migration, on its way up (null if it could not start). */
   localServer?: Promise<RunningServer | null>;
+  /** Fired after each frame Ink draws (render's onRender): the layout re-measures then. */
+  frames?: FrameSignal;
 }
 
 const STEP_SCREENS = {
@@ -43,7 +47,7 @@ const STEP_SCREENS = {
   ingest: IngestStep,
 } as const;
 
-export function App({ services, initial, initialSession, controller, onExit, onStartOver, localServer }: AppProps) {
+export function App({ services, initial, initialSession, controller, onExit, onStartOver, localServer, frames }: AppProps) {
   const { exit } = useApp();
   const [state, setState] = useState(initial);
   const [session, setSession] = useState<Session>(initialSession);
@@ -150,17 +154,15 @@ export function App({ services, initial, initialSession, controller, onExit, onS
   const full: ChecklistStyle = size.rows < 20 ? 'line' : narrow ? 'plain' : 'box';
   // One line of slack: Ink's own trailing newline, and a word-wrap that takes a line more than counted.
   const rows = Math.max(4, size.rows - checklistHeight(state, full, size.columns) - 2);
-  // A screen without a window (the deploy guide at 60 columns) can still be taller than that:
-  // measured after it renders, the checklist then shrinks to one line. The screen's room is
-  // always counted with the full checklist, so the decision cannot flip back and forth.
+  // A screen without a window (the deploy guide, a .env diff at 60 columns) can still be taller
+  // than that. Its height is known only after a render, and one frame too tall is enough for
+  // Ink to clear the scrollback: so the screen is drawn in a box clipped to the room it has
+  // (never taller), measured, and when it does not fit the checklist shrinks to one line.
+  // Windows size themselves by the full checklist's room, so the choice cannot flip-flop.
   const screenBox = useRef<DOMElement>(null);
-  const [screenHeight, setScreenHeight] = useState(0);
-  useEffect(() => {
-    if (!screenBox.current) return;
-    const { height } = measureElement(screenBox.current);
-    if (height !== screenHeight) setScreenHeight(height);
-  });
-  const style: ChecklistStyle = full !== 'line' && screenHeight > rows ? 'line' : full;
+  const screenHeight = useMeasuredHeight(screenBox, frames);
+  const style: ChecklistStyle = full !== 'line' && screenHeight !== null && screenHeight > rows ? 'line' : full;
+  const room = style === full ? rows : Math.max(4, size.rows - checklistHeight(state, style, size.columns) - 2);
   return (
     <Box flexDirection="column">
       <Static items={['header']}>
@@ -175,8 +177,10 @@ export function App({ services, initial, initialSession, controller, onExit, onS
       </Static>
       <Checklist state={state} style={style} />
       <SpaceProvider space={{ columns: size.columns, rows, narrow }}>
-        <Box ref={screenBox} flexDirection="column">
-          {stopping ? <Para color="yellow">Stopping at a safe point…</Para> : screen}
+        <Box flexDirection="column" height={Math.min(room, screenHeight ?? room)} overflowY="hidden">
+          <Box ref={screenBox} flexDirection="column" flexShrink={0}>
+            {stopping ? <Para color="yellow">Stopping at a safe point…</Para> : screen}
+          </Box>
         </Box>
       </SpaceProvider>
     </Box>

@@ -47,7 +47,7 @@ class Stdin extends EventEmitter {
   unref() {}
 }
 
-export function renderAt(tree: ReactElement, size: TerminalSize = { columns: 80, rows: 24 }) {
+export function renderAt(tree: ReactElement, size: TerminalSize = { columns: 80, rows: 24 }, onRender?: () => void) {
   const stdout = new Stdout(size.columns, size.rows);
   const stderr = new Stdout(size.columns, size.rows);
   const stdin = new Stdin();
@@ -59,6 +59,7 @@ export function renderAt(tree: ReactElement, size: TerminalSize = { columns: 80,
     debug: true,
     exitOnCtrlC: false,
     patchConsole: false,
+    onRender,
   });
   return {
     rerender: instance.rerender,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderAt, type TerminalSize } from '../helpers/ink-render.js';
 import { App } from '../../src/wizard/App.js';
+import { FrameSignal } from '../../src/wizard/layout/frames.js';
 import { realServices, type WizardServices } from '../../src/wizard/services.js';
 import type { Session } from '../../src/wizard/session.js';
 import { initialWizardState, wizardStateFrom, type WizardState } from '../../src/core/state/machine.js';
@@ -75,8 +76,10 @@ export function mountWizard(services: WizardServices, initial: WizardState = ini
   const exits: number[] = [];
   const controller = new AbortController();
   let stopped = false;
+  const frames = new FrameSignal();
   const app = renderAt(
     <App
+      frames={frames}
       services={services}
       initial={initial}
       initialSession={session}
@@ -87,6 +90,7 @@ export function mountWizard(services: WizardServices, initial: WizardState = ini
       }}
     />,
     size,
+    frames.drawn,
   );
   return {
     ...app,
