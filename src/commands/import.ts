@@ -140,11 +140,13 @@ export async function askExists(info: { collection: string; count: number }, io:
   return select<ExistsChoice>(
     {
       message: `Collection "${info.collection}" already exists on the target with ${number(info.count)} records. What now?`,
+      // Enter alone must never delete: the first choice is the default, so the destructive one is last.
       choices: [
-        { name: 'Delete and recreate it, then import', value: 'recreate' },
         { name: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
         { name: 'Cancel: change nothing', value: 'abort' },
+        { name: `Delete it (${number(info.count)} records) and recreate it, then import`, value: 'recreate' },
       ],
+      default: 'append',
     },
     { output: io.stderr, signal: io.signal },
   );

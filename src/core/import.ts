@@ -9,6 +9,7 @@ import { compareCollection, describeDifference, type CollectionDifference } from
 import { planCollection, spaceUnknown, type LeftOut } from './collection/plan.js';
 import { explainRequestError } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
+import { count as formatCount, fraction } from './format.js';
 import { countMissingIds } from './missing-ids.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
@@ -159,7 +160,7 @@ export async function recordImportStep(store: StateStore, backup: string, target
       import: {
         status: results.every((result) => result.missing === 0) ? 'done' : 'failed',
         at: new Date().toISOString(),
-        detail: results.map((result) => `${result.collection}: ${result.count}/${result.expected}`).join(', '),
+        detail: results.map((result) => `${result.collection}: ${fraction(result.count, result.expected)}`).join(', '),
       },
     },
   }));
@@ -208,7 +209,7 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
     if (header.withoutEmbedding) {
       throw new MigrateError(
         'BAD_BACKUP',
-        `Collection "${header.name}" in the backup has ${header.withoutEmbedding.toLocaleString('en-US')} of ${header.count.toLocaleString('en-US')} records without an embedding; a Chroma server stores no record without one. Nothing was sent.`,
+        `Collection "${header.name}" in the backup has ${fraction(header.withoutEmbedding, header.count)} records without an embedding; a Chroma server stores no record without one. Nothing was sent.`,
         (wanted && wanted.length > 0) || available.length === 1
           ? 'Export it again with embeddings included (the guide\'s Python export must ask for include=["embeddings", "documents", "metadatas"]).'
           : 'Export it again with embeddings included, or leave it out: pick the other collections with --collection.',
@@ -302,7 +303,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     const count = await call(() => api.count(existing!.id, { signal }));
     const choice = count === 0 ? 'append' : await decide(options, name, count);
     if (choice === 'abort') {
-      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${count.toLocaleString('en-US')} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
+      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${formatCount(count)} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
     }
     if (choice === 'recreate') {
       progress({ type: 'phase', message: `Deleting collection "${name}" (${count} records), as chosen` });
@@ -381,7 +382,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     });
   } catch (error) {
     if (signal?.aborted) {
-      throw new MigrateError('INTERRUPTED', `Import of "${name}" interrupted at ${committed}/${header.count} records.`, 'Run the same command again to continue from there.');
+      throw new MigrateError('INTERRUPTED', `Import of "${name}" interrupted at ${fraction(committed, header.count)} records.`, 'Run the same command again to continue from there.');
     }
     throw explain(error);
   }
@@ -415,7 +416,7 @@ export async function importCollection(context: TargetSession, header: Collectio
 async function decide(options: TargetSession['options'], name: string, count: number): Promise<ExistsChoice> {
   if (options.ifExists !== 'ask') return options.ifExists;
   if (!options.decideExists) {
-    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${count.toLocaleString('en-US')} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
+    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${formatCount(count)} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
   }
   return options.decideExists({ collection: name, count });
 }

@@ -8,6 +8,7 @@ import { isLoopbackHost, type Endpoint } from './chroma/endpoint.js';
 import { explainNetworkError } from './chroma/explain.js';
 import { ChromaRequestError } from './chroma/http.js';
 import { explainProblem, problemOf, type ProblemPlace } from './chroma/network-problem.js';
+import { count, plural } from './format.js';
 
 export type CheckId = 'dns' | 'tcp' | 'tls' | 'heartbeat' | 'version' | 'auth' | 'open' | 'preflight';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -31,10 +32,10 @@ export interface ProbeOptions {
 const TITLES: Record<CheckId, string> = {
   dns: 'Host name resolves',
   tcp: 'Port accepts connections',
-  tls: 'TLS certificate is valid',
+  tls: 'TLS',
   heartbeat: 'Chroma heartbeat',
   version: 'What the server can hold',
-  auth: 'Authenticated call (list collections)',
+  auth: 'List collections (with the token)',
   open: 'Access without the token',
   preflight: 'Server limits (pre-flight)',
 };
@@ -79,9 +80,9 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
       yield failure('tls', tls.code, tls.reason);
       return;
     }
-    yield result('tls', 'pass', 'certificate trusted');
+    yield result('tls', 'pass', 'the certificate is trusted');
   } else {
-    yield result('tls', 'skip', 'plain http');
+    yield result('tls', 'skip', 'not used (plain http)');
   }
 
   const api = new ChromaApi(target);
@@ -141,7 +142,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
 
   try {
     const collections = await api.listCollections({ limit: 100, offset: 0 }, { signal });
-    yield result('auth', 'pass', `${collections.length}${collections.length === 100 ? '+' : ''} collection(s) listed${target.token ? ' with the token' : ' (no token given)'}`);
+    yield result('auth', 'pass', `${collections.length === 100 ? 'over 100 collections' : plural(collections.length, 'collection')} listed${target.token ? ' with the token' : ' without a token'}`);
   } catch (error) {
     const header = target.tokenHeader === 'x-chroma-token' ? 'X-Chroma-Token' : 'Authorization: Bearer';
     if (!isRefusal(error)) yield result('auth', 'fail', describe(error), 'Check the server\'s logs.');
@@ -180,7 +181,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
 
   try {
     const preflight = await api.preflight({ signal });
-    yield result('preflight', 'pass', `up to ${preflight.max_batch_size.toLocaleString('en-US')} records per request`);
+    yield result('preflight', 'pass', `up to ${count(preflight.max_batch_size)} records per request`);
   } catch (error) {
     yield result('preflight', 'warn', describe(error), 'Imports will use batches of 100, which every server accepts.');
   }

@@ -6,6 +6,7 @@ import { describeServer } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { checkCollectionSettings, type CollectionSettingsVerdict } from './collection/verify-collection.js';
 import { explainRequestError } from './chroma/explain.js';
+import { fraction } from './format.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
 import { compareMetadata } from './values/compare.js';
@@ -159,7 +160,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
         verify: {
           status: ok ? 'done' : 'failed',
           at: new Date().toISOString(),
-          detail: verdicts.map((verdict) => `${verdict.collection}: ${verdict.compared - verdict.missing - verdict.differing}/${verdict.expected} equal`).join(', '),
+          detail: verdicts.map((verdict) => `${verdict.collection}: ${fraction(verdict.compared - verdict.missing - verdict.differing, verdict.expected)} equal`).join(', '),
         },
       },
     }));

@@ -3,6 +3,7 @@ import { archiveState, loadState } from '../core/state/store.js';
 import { nextOpenStep, wizardStateFrom } from '../core/state/machine.js';
 import { startChromaServer, type RunningServer } from '../core/server/chroma-server.js';
 import { App } from './App.js';
+import { FrameSignal } from './layout/frames.js';
 import { endpoint } from '../core/chroma/endpoint.js';
 import { loadEnv } from '../core/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
@@ -55,6 +56,7 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   const restarting = restartLocalServer(saved, services);
   const controller = new AbortController();
   let code = 0;
+  const frames = new FrameSignal();
   const instance = render(
     <App
       services={services}
@@ -68,8 +70,9 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
         await archiveState(services.statePath);
       }}
       localServer={restarting ?? undefined}
+      frames={frames}
     />,
-    { exitOnCtrlC: false },
+    { exitOnCtrlC: false, onRender: frames.drawn },
   );
   await instance.waitUntilExit();
   await restarting; // one still starting is stopped with the rest

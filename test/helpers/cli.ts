@@ -13,17 +13,19 @@ export interface CliRun {
 }
 
 /**
- * Commands record finished steps (ping, env set, serve…): without --state they would write into
- * the project folder's .chroma-migrate/. Tests get a state file of their own per worker instead.
+ * Where a run that names no state file keeps it: a temp folder of this worker, removed when it
+ * exits. The CLI's own default (./.chroma-migrate/state.json) is the working folder, which in a
+ * test run is the repository: a test that forgot --state used to leave a state file there.
  */
-let defaultState: string | undefined;
-function testStatePath(): string {
-  if (!defaultState) {
-    const dir = mkdtempSync(join(tmpdir(), 'cm-test-state-'));
+let scratch: string | undefined;
+let runs = 0;
+function throwawayState(): string {
+  if (!scratch) {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-cli-state-'));
+    scratch = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    defaultState = join(dir, 'state.json');
   }
-  return defaultState;
+  return join(scratch, `state-${++runs}.json`);
 }
 
 /** Runs the CLI in-process with captured output and no TTY, as CI and pipes see it. */
@@ -38,11 +40,15 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     stdout,
     stderr,
     stdinIsTTY: false,
-    env: { CHROMA_MIGRATE_STATE: testStatePath(), ...env },
+    env: { CHROMA_MIGRATE_STATE: args.includes('--state') ? undefined : throwawayState(), ...env },
     signal: signal ?? new AbortController().signal,
+    program: { node: process.execPath, script: BUNDLE },
   });
   return { code, stdout: out, stderr: err };
 }
+
+/** The installed CLI's script: what `npm install` builds and a crontab line calls. */
+export const BUNDLE = fileURLToPath(new URL('../../dist/bin/cli.mjs', import.meta.url));
 
 export const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
@@ -50,7 +56,7 @@ export const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.ts', import.meta.u
 export function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, CI: 'true', CHROMA_MIGRATE_STATE: testStatePath(), ...options.env },
+    env: { ...process.env, CI: 'true', ...(args.includes('--state') ? {} : { CHROMA_MIGRATE_STATE: throwawayState() }), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

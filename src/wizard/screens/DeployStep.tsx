@@ -8,6 +8,7 @@ import { loadEnv } from '../../core/connection.js';
 import { portIsTaken } from '../../core/server/chroma-server.js';
 import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../../core/server/local-port.js';
 import { FailureChoices } from '../components/FailureChoices.js';
+import { Para } from '../components/Para.js';
 import type { StepProps } from '../session.js';
 
 type Phase =
@@ -20,12 +21,11 @@ type Phase =
   | { name: 'failed'; error: unknown };
 
 /** The essentials on one screen; the full text is one command away. */
+// One string a paragraph: they wrap to the terminal's width, numbered ones under their text.
 const ESSENTIALS: Record<DeployHost, string[]> = {
   railway: [
-    `1. Deploy the image ${CHROMA_IMAGE} with a volume mounted at /data`,
-    '   (/chroma/chroma, the old path, loses your data on every redeploy).',
-    '2. Put a token-checking Caddy proxy in front: Chroma 1.x ignores',
-    '   CHROMA_SERVER_AUTHN_*, so without it anyone can read and delete your data.',
+    `1. Deploy the image ${CHROMA_IMAGE} with a volume mounted at /data (/chroma/chroma, the old path, loses your data on every redeploy).`,
+    '2. Put a token-checking Caddy proxy in front: Chroma 1.x ignores CHROMA_SERVER_AUTHN_*, so without it anyone can read and delete your data.',
     '3. Give only the proxy a public domain: HTTPS on port 443, not :8000.',
   ],
   docker: [
@@ -96,12 +96,17 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
       return (
         <Box flexDirection="column">
           <Text bold>Step 2 · Deploy on {phase.host === 'railway' ? 'Railway' : phase.host === 'docker' ? 'Docker' : 'a VM'}</Text>
-          {ESSENTIALS[phase.host].map((line) => (
-            <Text key={line}>{line}</Text>
-          ))}
+          {ESSENTIALS[phase.host].map((line) => {
+            const number = /^\d+\. /.exec(line)?.[0];
+            return (
+              <Para key={line} mark={number}>
+                {number ? line.slice(number.length) : line}
+              </Para>
+            );
+          })}
           <Text>Token for the proxy (shown once, copy it now):</Text>
           <Text color="yellow">  {phase.token}</Text>
-          <Text color="gray">Files and steps: chroma-migrate deploy-guide --host {phase.host} --write ./deploy</Text>
+          <Para dim>Files and steps: chroma-migrate deploy-guide --host {phase.host} --write ./deploy</Para>
           <Select
             options={[
               { label: 'It is deployed: test the connection', value: 'done' },

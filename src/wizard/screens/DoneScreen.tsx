@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Static, Text } from 'ink';
+import { Para } from '../components/Para.js';
 import { Select } from '@inkjs/ui';
 import { JS_CLIENT, PYTHON_CLIENT } from '../../core/app-snippets.js';
 import { appNeedsOnServer, describeAppNeeds, groupAppNeeds, type AppNeeds } from '../../core/collection/app-needs.js';
@@ -96,23 +97,26 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
           Done, but verification did not pass: run chroma-migrate verify before you rely on it.
         </Text>
       )}
-      {risk === 'open' ? <Text color="red" bold>! {OPEN_SERVER_WARNING}</Text> : null}
+      {risk === 'open' ? (
+        <Para mark="! " color="red" bold>
+          {OPEN_SERVER_WARNING}
+        </Para>
+      ) : null}
       <Text>Next:</Text>
-      <Text>· Back up weekly: chroma-migrate backup --dir ./backups --keep 4 --print-cron</Text>
-      <Text>· Keep the Cloud data a week or two until you trust the new server.</Text>
-      <Text>· To switch the app back to Cloud: chroma-migrate rollback</Text>
+      <Para mark="· ">Back up weekly: chroma-migrate backup --dir ./backups --keep 4 --print-cron</Para>
+      <Para mark="· ">Keep the Cloud data a week or two until you trust the new server.</Para>
+      <Para mark="· ">To switch the app back to Cloud: chroma-migrate rollback</Para>
       {groupAppNeeds(needs).flatMap((entry) =>
         describeAppNeeds(entry.label, entry.needs).map((line, index) => (
-          <Text key={`${entry.label}-${index}`} color={entry.needs.cloudHosted && line.startsWith('hosted by Chroma') ? 'yellow' : undefined}>
-            {index === 0 ? '· ' : '  '}
+          <Para key={`${entry.label}-${index}`} mark={index === 0 ? '· ' : '  '} color={entry.needs.cloudHosted && line.startsWith('hosted by Chroma') ? 'yellow' : undefined}>
             {line}
-          </Text>
+          </Para>
         )),
       )}
       {server ? (
-        <Text color="yellow">
-          · The local Chroma server ({server.url}) runs inside this wizard: keep it running after you exit, or stop it.
-        </Text>
+        <Para mark="· " color="yellow">
+          The local Chroma server ({server.url}) runs inside this wizard: keep it running after you exit, or stop it.
+        </Para>
       ) : null}
       <Select
         options={options}

@@ -5,6 +5,7 @@ import { parseChromaUrl } from '../../core/chroma/url.js';
 import { octalMode, type EnvPlan } from '../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../core/env-file/diff.js';
 import { FailureChoices } from '../components/FailureChoices.js';
+import { Para } from '../components/Para.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
 
@@ -49,14 +50,15 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     case 'confirm':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 4 · {phase.plan.file.exists ? 'Changes to' : 'New file'} {phase.plan.path}:</Text>
+          <Para bold>
+            Step 4 · {phase.plan.file.exists ? 'Changes to' : 'New file'} {phase.plan.path}:
+          </Para>
           {formatEnvChanges(phase.plan.changes).map((line) => (
-            <Text key={line} color={line.startsWith('+') ? 'green' : 'red'}>
-              {'  '}
+            <Para key={line} indent={2} color={line.startsWith('+') ? 'green' : 'red'}>
               {line}
-            </Text>
+            </Para>
           ))}
-          <Text color="gray">The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Text>
+          <Para dim>The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Para>
           <Text>
             {phase.plan.file.exists ? 'Write it (the old file is kept as a backup)? ' : 'Create it? '}
             <ConfirmInput onConfirm={() => setPhase({ name: 'writing', plan: phase.plan })} onCancel={() => dispatch({ type: 'step-skipped', step: 'env', detail: 'not written' })} />
