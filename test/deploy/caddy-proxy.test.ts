@@ -70,6 +70,22 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
     expect(await refused.json()).toMatchObject({ error: 'Unauthorized' });
   });
 
+  it('with CHROMA_AUTH_TOKEN unset on the proxy, an empty token opens nothing (503 that names the variable)', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const unset = await startCaddy(join(dir, 'railway', 'Caddyfile'), { ...proxyEnv, PORT: String(port), CHROMA_AUTH_TOKEN: '' }, { http: `${url}/api/v2/heartbeat` });
+    try {
+      const collections = `${url}/api/v2/tenants/default_tenant/databases/default_database/collections`;
+      for (const headers of [{}, { authorization: 'Bearer ' }, { 'x-chroma-token': '' }] as Array<Record<string, string>>) {
+        const answer = await fetch(collections, { headers });
+        expect(answer.status).toBe(503);
+        expect(await answer.text()).toContain('CHROMA_AUTH_TOKEN is not set on the proxy');
+      }
+    } finally {
+      await unset.stop();
+    }
+  });
+
   it('keeps the token out of every file Caddy wrote (autosave.json included)', async () => {
     const files = await filesUnder(railway.dir);
     expect(files.some((file) => file.endsWith('autosave.json'))).toBe(true);
