@@ -99,7 +99,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
     expect(ping.stdout).toMatch(/Access without the token: refused \(401\)/);
     expect(ping.code).toBe(0);
     const input = join(dir, 'backup.json');
-    await writePythonRowsJson(input, 'through_caddy', makeRecords(250, { dim: 8 }));
+    await writePythonRowsJson(input, 'through_caddy', makeRecords(250, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const state = join(dir, 'state.json');
     const imported = await runCli(['import', '--input', input, '--url', proxyUrl, '--state', state, '--if-exists', 'abort'], env);
     expect(imported.stderr).toContain('250/250');
@@ -143,7 +143,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
       // import and verify too, over HTTPS, with the CA given the same way.
       const env = { CHROMA_AUTH_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: https.rootCert };
       const input = join(dir, 'backup-https.json');
-      await writePythonRowsJson(input, 'over_https', makeRecords(120, { dim: 8, seed: 7 }));
+      await writePythonRowsJson(input, 'over_https', makeRecords(120, { dim: 8, seed: 7 }), { metadata: { 'hnsw:space': 'l2' } });
       const state = join(dir, 'state-https.json');
       const imported = spawnCli(['import', '--input', input, '--url', httpsUrl, '--state', state, '--if-exists', 'abort'], { env });
       expect(await exitOf(imported), imported.output()).toBe(0);
