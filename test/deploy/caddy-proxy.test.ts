@@ -70,6 +70,22 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
     expect(await refused.json()).toMatchObject({ error: 'Unauthorized' });
   });
 
+  it('with CHROMA_AUTH_TOKEN unset on the proxy, an empty token opens nothing (503 that names the variable)', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const unset = await startCaddy(join(dir, 'railway', 'Caddyfile'), { ...proxyEnv, PORT: String(port), CHROMA_AUTH_TOKEN: '' }, { http: `${url}/api/v2/heartbeat` });
+    try {
+      const collections = `${url}/api/v2/tenants/default_tenant/databases/default_database/collections`;
+      for (const headers of [{}, { authorization: 'Bearer ' }, { 'x-chroma-token': '' }] as Array<Record<string, string>>) {
+        const answer = await fetch(collections, { headers });
+        expect(answer.status).toBe(503);
+        expect(await answer.text()).toContain('CHROMA_AUTH_TOKEN is not set on the proxy');
+      }
+    } finally {
+      await unset.stop();
+    }
+  });
+
   it('keeps the token out of every file Caddy wrote (autosave.json included)', async () => {
     const files = await filesUnder(railway.dir);
     expect(files.some((file) => file.endsWith('autosave.json'))).toBe(true);
@@ -83,7 +99,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
     expect(ping.stdout).toMatch(/Access without the token: refused \(401\)/);
     expect(ping.code).toBe(0);
     const input = join(dir, 'backup.json');
-    await writePythonRowsJson(input, 'through_caddy', makeRecords(250, { dim: 8 }));
+    await writePythonRowsJson(input, 'through_caddy', makeRecords(250, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const state = join(dir, 'state.json');
     const imported = await runCli(['import', '--input', input, '--url', proxyUrl, '--state', state, '--if-exists', 'abort', '--space', 'l2'], env);
     expect(imported.stderr).toContain('250/250');
@@ -127,7 +143,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
       // import and verify too, over HTTPS, with the CA given the same way.
       const env = { CHROMA_AUTH_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: https.rootCert };
       const input = join(dir, 'backup-https.json');
-      await writePythonRowsJson(input, 'over_https', makeRecords(120, { dim: 8, seed: 7 }));
+      await writePythonRowsJson(input, 'over_https', makeRecords(120, { dim: 8, seed: 7 }), { metadata: { 'hnsw:space': 'l2' } });
       const state = join(dir, 'state-https.json');
       const imported = spawnCli(['import', '--input', input, '--url', httpsUrl, '--state', state, '--if-exists', 'abort', '--space', 'l2'], { env });
       expect(await exitOf(imported), imported.output()).toBe(0);

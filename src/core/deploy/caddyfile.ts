@@ -13,10 +13,6 @@ export type ProxySite =
   /** HTTPS on $CHROMA_DOMAIN: Caddy gets the certificate itself (Let's Encrypt, or its own CA for localhost or an IP). */
   | 'domain';
 
-/** What the proxy lets through without a token, and why: said in the file and in the guide. */
-export const OPEN_PATHS_NOTE =
-  'Only GET /api/v2/heartbeat is open without the token, so health checks and `chroma-migrate ping` can tell the server is up; it reveals nothing but a clock. Every other request needs the token.';
-
 export function caddyfile(site: ProxySite): string {
   const globals =
     site === 'domain'
