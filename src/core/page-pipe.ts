@@ -9,6 +9,8 @@ import type { BackupRecord } from './backup/types.js';
 export class PagePipe {
   private held: BackupRecord[] = [];
   private closed = false;
+  /** The first batch leaves with whatever the first page brought: the target starts at once. */
+  private first = true;
   private failure: { error: unknown } | null = null;
   private wakeConsumer: (() => void) | null = null;
   private wakeProducer: (() => void) | null = null;
@@ -43,7 +45,8 @@ export class PagePipe {
   async *batches(): AsyncGenerator<BackupRecord[]> {
     for (;;) {
       this.throwIfFailed();
-      if (this.held.length >= this.batchSize || (this.closed && this.held.length > 0)) {
+      if (this.held.length >= this.batchSize || (this.held.length > 0 && (this.closed || this.first))) {
+        this.first = false;
         const batch = this.held.splice(0, this.batchSize);
         this.wake('producer');
         yield batch;
