@@ -26,6 +26,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   const [attempt, setAttempt] = useState(0);
   /** Asked in words after the import stopped on sparse vectors, before anything was written. */
   const [dropSparse, setDropSparse] = useState(false);
+  const answered = useRef<unknown>(null);
   const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
   const answerSpace = useRef<((space: Space) => void) | null>(null);
   const progress = useProgress(services.now);
@@ -174,6 +175,9 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
                   ]
             }
             onChange={(value) => {
+              // One answer per failure: a second call for the same one would start a second import.
+              if (answered.current === phase.error) return;
+              answered.current = phase.error;
               if (value === 'drop-sparse') setDropSparse(true);
               if (value === 'back') dispatch({ type: 'goto', step: 'connect' });
               else setAttempt((n) => n + 1);
