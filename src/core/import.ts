@@ -306,7 +306,7 @@ export async function importCollection(context: TargetSession, header: Collectio
       throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${formatCount(count)} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
     }
     if (choice === 'recreate') {
-      progress({ type: 'phase', message: `Deleting collection "${name}" (${count} records), as chosen` });
+      progress({ type: 'phase', message: `Deleting collection "${name}" (${formatCount(count)} records), as chosen` });
       await call(() => api.deleteCollection(name, { signal }));
       existing = null;
       action = 'recreated';

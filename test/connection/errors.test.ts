@@ -120,17 +120,17 @@ describe('connection errors, each with its own message and fix, none retried whe
     const env = { NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt') };
     const good = spawnCli(['ping', '--url', urls.good as string], { env });
     await exitOf(good);
-    expect(good.output()).toContain('✓ TLS certificate is valid');
+    expect(good.output()).toContain('✓ TLS: the certificate is trusted');
 
     const other = spawnCli(['ping', '--url', (urls['other-name'] as string).replace('localhost', '127.0.0.1')], { env });
     expect(await exitOf(other)).toBe(1);
-    expect(other.output()).toMatch(/✗ TLS certificate is valid: The certificate at 127\.0\.0\.1:\d+ is not for the name 127\.0\.0\.1/);
+    expect(other.output()).toMatch(/✗ TLS: The certificate at 127\.0\.0\.1:\d+ is not for the name 127\.0\.0\.1/);
     expect(other.output()).toContain('exact domain the certificate was issued for');
     expect(other.output()).not.toContain('DEP0123');
 
     const expired = spawnCli(['ping', '--url', urls.expired as string], { env });
     expect(await exitOf(expired)).toBe(1);
-    expect(expired.output()).toMatch(/✗ TLS certificate is valid: The certificate of localhost has expired \(CERT_HAS_EXPIRED/);
+    expect(expired.output()).toMatch(/✗ TLS: The certificate of localhost has expired \(CERT_HAS_EXPIRED/);
     expect(expired.output()).toContain('Renew it on the server');
   });
 

@@ -13,19 +13,13 @@ export interface CliRun {
 }
 
 /**
- * Where a run that names no state file keeps it: a temp folder of this worker, removed when it
- * exits. The CLI's own default (./.chroma-migrate/state.json) is the working folder, which in a
+ * A run that names no state file gets a throwaway one, in a temp folder removed when the run
+ * ends. The CLI's own default (./.chroma-migrate/state.json) is the working folder, which in a
  * test run is the repository: a test that forgot --state used to leave a state file there.
  */
-let scratch: string | undefined;
-let runs = 0;
-function throwawayState(): string {
-  if (!scratch) {
-    const dir = mkdtempSync(join(tmpdir(), 'cm-cli-state-'));
-    scratch = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return join(scratch, `state-${++runs}.json`);
+function throwawayState(): { path: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'cm-cli-state-'));
+  return { path: join(dir, 'state.json'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Runs the CLI in-process with captured output and no TTY, as CI and pipes see it. */
@@ -36,14 +30,15 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   let err = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const scratch = args.includes('--state') || env.CHROMA_MIGRATE_STATE !== undefined ? null : throwawayState();
   const code = await main(args, {
     stdout,
     stderr,
     stdinIsTTY: false,
-    env: { CHROMA_MIGRATE_STATE: args.includes('--state') ? undefined : throwawayState(), ...env },
+    env: { CHROMA_MIGRATE_STATE: scratch?.path, ...env },
     signal: signal ?? new AbortController().signal,
     program: { node: process.execPath, script: BUNDLE },
-  });
+  }).finally(() => scratch?.remove());
   return { code, stdout: out, stderr: err };
 }
 
@@ -54,11 +49,13 @@ export const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.ts', import.meta.u
 
 /** The real CLI as a child process (through tsx), for kill -9 and Ctrl-C tests. */
 export function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess & { output: () => string } {
+  const scratch = args.includes('--state') || options.env?.CHROMA_MIGRATE_STATE !== undefined ? null : throwawayState();
   const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, CI: 'true', ...(args.includes('--state') ? {} : { CHROMA_MIGRATE_STATE: throwawayState() }), ...options.env },
+    env: { ...process.env, CI: 'true', ...(scratch ? { CHROMA_MIGRATE_STATE: scratch.path } : {}), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (scratch) child.once('exit', () => scratch.remove());
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

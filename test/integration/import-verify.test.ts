@@ -124,7 +124,7 @@ describe('import and verify against a real Chroma server', () => {
 
     const recreated = await runCli(['import', '--input', input, '--url', chroma.url, '--if-exists', 'recreate'], env);
     expect(recreated.code).toBe(0);
-    expect(recreated.stderr).toContain('1,177/1,177 records (recreated)');
+    expect(recreated.stderr).toContain('1,177 of 1,177 records (recreated)');
   });
 
   it('a backup with records that lack an embedding is refused before anything reaches the server', async () => {

@@ -205,7 +205,7 @@ describe('edge cases that are not errors', () => {
     expect((await runCli(args, state)).code).toBe(0);
     const again = await runCli(args, state);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toContain('run_twice: 60/60 records (resumed from 60)');
+    expect(again.stderr).toContain('run_twice: 60 of 60 records (resumed from 60)');
     // Another backup for the same collection still stops: that is a real conflict.
     const other = join(dir, 'again-other.json');
     await writePythonRowsJson(other, 'run_twice', makeRecords(60, { dim: 8, prefix: 'other' }), { metadata: { 'hnsw:space': 'l2' } });

@@ -82,7 +82,7 @@ describe.each([60, 80, 120])('at %i columns', (columns) => {
     await typeLine(app, '');
     const frame = await waitForFrame(app, 'Edit the URL or token');
     expectFits(frame, columns);
-    expect(words(frame)).toContain('or the port is wrong (Railway: use 443 with https).');
+    expect(words(frame)).toContain('it is not running (yet), or the port is wrong.');
     expect(stable(frame, [dir])).toMatchSnapshot();
   });
 

@@ -73,8 +73,11 @@ export class ChromaApi {
     return answer as { 'nanosecond heartbeat': number };
   }
 
-  version(options: Signal = {}): Promise<string> {
-    return chromaRequest(this.target, 'GET', '/api/v2/version', options);
+  async version(options: Signal = {}): Promise<string> {
+    const answer = await chromaRequest<unknown>(this.target, 'GET', '/api/v2/version', options);
+    // Something else answering 200 (a catch-all proxy page) must not pass for a version.
+    if (typeof answer !== 'string') throw notChroma('GET', '/api/v2/version', 200, JSON.stringify(answer) ?? '');
+    return answer;
   }
 
   /** The server's own description of its routes and shapes; see capabilities.ts. */
@@ -94,8 +97,11 @@ export class ChromaApi {
     return chromaRequest(this.target, 'GET', '/api/v2/auth/identity', options);
   }
 
-  listCollections(page: { limit: number; offset: number }, options: Signal & { anonymous?: boolean } = {}): Promise<CollectionInfo[]> {
-    return chromaRequest(this.target, 'GET', `${this.base}/collections?limit=${page.limit}&offset=${page.offset}`, options);
+  async listCollections(page: { limit: number; offset: number }, options: Signal & { anonymous?: boolean } = {}): Promise<CollectionInfo[]> {
+    const path = `${this.base}/collections?limit=${page.limit}&offset=${page.offset}`;
+    const answer = await chromaRequest<unknown>(this.target, 'GET', path, options);
+    if (!Array.isArray(answer)) throw notChroma('GET', path, 200, JSON.stringify(answer) ?? '');
+    return answer as CollectionInfo[];
   }
 
   async allCollections(options: Signal = {}): Promise<CollectionInfo[]> {
