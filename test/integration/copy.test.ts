@@ -156,7 +156,7 @@ describe('copy: source → backup file + target in one command', () => {
     // --if-exists abort: the collection the killed run made is recognised as its own.
     const second = spawnCli(args, { env: { CHROMA_MIGRATE_STATE: statePath } });
     expect(await exitOf(second)).toBe(0);
-    expect(second.output()).toContain('1,177/1,177');
+    expect(second.output()).toContain('1,177 of 1,177 records');
     const verdict = await verifyBackup({ input: out, target: endpoint({ url: target.server.url }), collections: ['cro_audit_issues'], renameTo: 'audit_killed' });
     expect(verdict.ok).toBe(true);
   }, 240_000);
