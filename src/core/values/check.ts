@@ -43,16 +43,25 @@ function sparseProblem(value: object): string | null {
   return null;
 }
 
-/** Null or a plain object of valid values; else the first problem, with its key. */
-export function metadataProblem(metadata: unknown): string | null {
+export interface MetadataIssue {
+  /** The key whose value is wrong; null when the metadata itself is not an object. */
+  key: string | null;
+  problem: string;
+}
+
+/** Null for null or a plain object of valid values; else the first problem and its key. */
+export function metadataIssue(metadata: unknown): MetadataIssue | null {
   if (metadata === null) return null;
-  if (typeof metadata !== 'object' || Array.isArray(metadata) || Object.getPrototypeOf(metadata) !== Object.prototype) {
-    return 'must be an object of metadata values, or null';
-  }
-  if (Object.getOwnPropertySymbols(metadata).length > 0) return 'must be an object of metadata values, or null';
+  // A null prototype (Object.create(null)) is as plain as {}; a class instance is not.
+  const prototype: unknown = typeof metadata === 'object' ? Object.getPrototypeOf(metadata) : undefined;
+  if (Array.isArray(metadata) || (prototype !== Object.prototype && prototype !== null)) return { key: null, problem: METADATA_RULE };
+  if (Object.getOwnPropertySymbols(metadata).length > 0) return { key: null, problem: METADATA_RULE };
   for (const key in metadata) {
     const problem = valueProblem((metadata as Record<string, unknown>)[key]);
-    if (problem !== null) return `.${key} ${problem}`;
+    if (problem !== null) return { key, problem };
   }
   return null;
 }
+
+const METADATA_RULE = 'must be an object of metadata values, or null';
+
