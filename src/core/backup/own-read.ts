@@ -209,8 +209,10 @@ export class OwnFormatReader {
    * the tail after its key is the value; anything else (a hand-edited line) reads whole.
    */
   private typedMetadata(parsed: Metadata | null): Metadata | null {
-    // Version 1 lost the types when it was written: there is nothing to recover.
-    if (parsed === null || this.version === 1) return parsed;
+    // Version 1 wrote 2.0 as 2, so its digit tokens read as ints either way; but it wrote a
+    // float past 1e21 with an exponent and rounded ints past 2^53 — read as typed, both come
+    // back as what import writes and verify reads from the target (a float; an exact int).
+    if (parsed === null) return parsed;
     const text = this.lastText;
     const at = text.indexOf(METADATA_KEY);
     const tail = at === -1 ? text : text.slice(at + METADATA_KEY.length, text.trimEnd().length - 1);
