@@ -52,3 +52,18 @@ describe('format version 1 backups', () => {
     expect(error.fix).toBe(`Delete ${path} and run the same command again: the export then starts from the beginning.`);
   });
 });
+
+describe('format version 2 lines the typed reader refuses', () => {
+  it('a key repeated in one metadata object is a clear BAD_BACKUP, not a crash', async () => {
+    const path = join(dir, 'dup.jsonl');
+    const text = [
+      '{"format":"chroma-migrate-backup","version":2,"created_at":"2026-11-01T10:00:00.000Z","source":{}}',
+      '{"type":"collection","name":"docs","metadata":null,"space":"l2","count":1,"dimension":null,"configuration":null,"schema":null}',
+      '{"type":"record","id":"a","document":null,"uri":null,"embedding":null,"metadata":{"n":2.0,"n":3.0}}',
+      '{"type":"end","name":"docs","count":1}',
+      '{"type":"end-file","collections":1}',
+    ].join('\n');
+    await writeFile(path, text + '\n');
+    await expectMigrateError(readAll(path, 'docs'), 'BAD_BACKUP', /line 3.*record "a": its metadata cannot be read with number types \(Duplicate key 'n'/);
+  });
+});
