@@ -161,7 +161,7 @@ export class OwnFormatReader {
     this.names.add(line.name);
     const header: CollectionHeader = {
       name: line.name,
-      metadata: line.metadata,
+      metadata: this.typedCollectionMetadata(line.metadata),
       space: line.space,
       count: line.count,
       dimension: line.dimension,
@@ -227,6 +227,16 @@ export class OwnFormatReader {
         // repeated in one object (which of the two values is meant?).
         throw this.fail(no, `record "${id}": its metadata cannot be read with number types (${(error as Error).message})`);
       }
+    }
+  }
+
+  /** The collection line's metadata with number types (the line is short: read it whole). */
+  private typedCollectionMetadata(parsed: Metadata | null): Metadata | null {
+    if (parsed === null || !mayLoseNumbers(this.lastText)) return parsed;
+    try {
+      return (parseTyped(this.lastText) as { metadata: Metadata | null }).metadata;
+    } catch {
+      return parsed;
     }
   }
 
