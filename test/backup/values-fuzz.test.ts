@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { parse as losslessParse } from 'lossless-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupRecord, Metadata, MetadataValue } from '../../src/core/backup/types.js';
+import { inspectBackup } from '../../src/core/backup/read.js';
 import { BackupWriter } from '../../src/core/backup/writer.js';
 import { compareMetadata } from '../../src/core/values/compare.js';
 import { numberFromToken, parseTyped, stringifyTyped } from '../../src/core/values/json.js';
@@ -155,6 +156,18 @@ describe('a "__proto__" metadata key is a key like any other', () => {
       const got = await readAll(path, name);
       expect(got.map((record) => Object.keys(record.metadata!)), path).toEqual([['__proto__', 'n'], ['__proto__', 'n']]);
       expectSameMetadata(got, want);
+    }
+  });
+});
+
+describe('collection metadata in Python exports', () => {
+  it('keeps 2.0 a float and a big int exact, in one- and multi-collection files', async () => {
+    const one = join(dir, 'one.json');
+    await writeFile(one, '{"name": "docs", "metadata": {"version": 2.0, "big": 9007199254740993}, "ids": ["a"], "embeddings": [[1.0]]}');
+    const multi = join(dir, 'multi.json');
+    await writeFile(multi, '{"collections": [{"name": "docs", "collection_metadata": {"version": 2.0, "big": 9007199254740993}, "records": [{"id": "a", "embedding": [1.0]}]}]}');
+    for (const path of [one, multi]) {
+      expect((await inspectBackup(path)).collections[0]?.metadata, path).toEqual({ version: new WholeFloat(2), big: 9007199254740993n });
     }
   });
 });
