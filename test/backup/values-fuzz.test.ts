@@ -14,6 +14,7 @@ import { BackupWriter } from '../../src/core/backup/writer.js';
 import { compareMetadata } from '../../src/core/values/compare.js';
 import { numberFromToken, parseTyped, stringifyTyped } from '../../src/core/values/json.js';
 import { WholeFloat, type Scalar } from '../../src/core/values/types.js';
+import { seededRandom } from '../helpers/prng.js';
 import { makeTempDir, readAll, removeDir } from './helpers.js';
 
 let dir = '';
@@ -22,19 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => removeDir(dir));
 
-/** mulberry32: small, seeded, good enough to pick cases. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generator(seed: number) {
-  const r = random(seed);
+  const r = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
   const int = (): number | bigint =>
     pick([
