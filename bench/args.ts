@@ -12,6 +12,9 @@ export interface BenchArgs {
   exportConcurrency?: number;
   /** Milliseconds a proxy adds to every request of a second import and export: a server across a network. */
   latencyMs: number;
+  /** The network section: milliseconds added to every request to the source (Cloud) and to the target (Railway). */
+  sourceLatencyMs: number;
+  targetLatencyMs: number;
   /** Alternating runs of the product and each baseline, compared by medians. */
   rounds: number;
   only: Set<Section>;
@@ -20,8 +23,8 @@ export interface BenchArgs {
   label: string;
 }
 
-export type Section = 'import' | 'export' | 'memory' | 'size' | 'wizard';
-const SECTIONS: Section[] = ['import', 'export', 'memory', 'size', 'wizard'];
+export type Section = 'network' | 'import' | 'export' | 'memory' | 'size' | 'wizard';
+const SECTIONS: Section[] = ['network', 'import', 'export', 'memory', 'size', 'wizard'];
 
 export const USAGE = `npm run bench -- [flags]
   --records N            synthetic collection size (default 20000)
@@ -35,9 +38,13 @@ export const USAGE = `npm run bench -- [flags]
   --export-concurrency N chroma-migrate export --concurrency (default: the product's)
   --latency MS           also import and export through a proxy adding MS to each request,
                          like the round trip to Railway or Chroma Cloud (default 50; 0: off)
+  --source-latency MS    network section: added to each request to the source, like the round
+                         trip to Chroma Cloud (default 80)
+  --target-latency MS    network section: added to each request to the target, like the round
+                         trip to Railway (default 40)
   --rounds N             alternating runs of chroma-migrate and each baseline, compared
                          by their medians (default 3)
-  --only L               sections: import,export,memory,size,wizard (default all)
+  --only L               sections: network,import,export,memory,size,wizard (default all)
   --label TEXT           stored in results.json to tell runs apart
   --out FILE             where the JSON goes (default bench/results.json)
   --keep                 keep the temp folder (servers' data, backups)`;
@@ -55,6 +62,8 @@ export function parseArgs(argv: string[]): BenchArgs {
     keep: false,
     label: '',
     latencyMs: 50,
+    sourceLatencyMs: 80,
+    targetLatencyMs: 40,
     rounds: 3,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -88,6 +97,8 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--export-concurrency': args.exportConcurrency = count(); break;
       case '--rounds': args.rounds = count(); break;
       case '--latency': args.latencyMs = count(0); break;
+      case '--source-latency': args.sourceLatencyMs = count(0); break;
+      case '--target-latency': args.targetLatencyMs = count(0); break;
       case '--label': args.label = value(); break;
       case '--out': args.out = value(); break;
       case '--keep': args.keep = true; break;

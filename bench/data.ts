@@ -4,7 +4,7 @@ import { readRecords } from '../src/core/backup/read.js';
 import type { BackupRecord } from '../src/core/backup/types.js';
 import { BackupWriter } from '../src/core/backup/writer.js';
 import { sameEmbedding } from '../src/core/verify.js';
-import { generateRecords, writePythonRowsJson } from '../test/helpers/fixtures.js';
+import { generateRecords, writePythonColumnsJson, writePythonRowsJson } from '../test/helpers/fixtures.js';
 
 export const COLLECTION = 'bench_docs';
 
@@ -40,6 +40,12 @@ export async function writeProductBackup(path: string, count: number, dim: numbe
 /** The guide's Python export: row-wise `records`, compact like json.dumps (its smallest form). */
 export async function writeGuideJson(path: string, count: number, dim: number): Promise<number> {
   await writePythonRowsJson(path, COLLECTION, benchRecords(count, dim), { metadata: { purpose: 'benchmark', 'hnsw:space': 'cosine' } });
+  return (await stat(path)).size;
+}
+
+/** The column-wise shape a Python script gets from `json.dump(collection.get(...))`. */
+export async function writeGuideColumnsJson(path: string, count: number, dim: number): Promise<number> {
+  await writePythonColumnsJson(path, COLLECTION, benchRecords(count, dim), { metadata: { purpose: 'benchmark' }, uris: false });
   return (await stat(path)).size;
 }
 

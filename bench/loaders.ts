@@ -113,3 +113,76 @@ export async function sequentialExport(url: string, id: string, total: number, p
   if (records !== total) throw new Error(`sequential export read ${records} of ${total} records`);
   return { seconds, records };
 }
+
+interface RawPage {
+  ids: string[];
+  embeddings: number[][] | null;
+  documents: Array<string | null> | null;
+  metadatas: Array<Record<string, string | number | boolean> | null> | null;
+}
+
+/** The source's collection, read one page after the other (as the guide's export script does). */
+async function readPage(url: string, id: string, limit: number, offset: number): Promise<RawPage> {
+  return post<RawPage>(`${url}${BASE}/collections/${id}/get`, JSON.stringify({ limit, offset, include: ['embeddings', 'documents', 'metadatas'] }));
+}
+
+/**
+ * The guide's whole method, source to target: its export (sequential `get` of 300, everything
+ * held in memory), then its import (the JS client's `add` of 100, one after the other).
+ */
+export async function guideMove(sourceUrl: string, targetUrl: string, total: number): Promise<LoadTiming> {
+  const started = performance.now();
+  const id = await collectionId(sourceUrl);
+  const pages: RawPage[] = [];
+  for (let offset = 0; ; offset += 300) {
+    const page = await readPage(sourceUrl, id, 300, offset);
+    pages.push(page);
+    if (page.ids.length < 300) break;
+  }
+  const { hostname, port } = new URL(targetUrl);
+  const client = new ChromaClient({ host: hostname, port: Number(port), ssl: false });
+  const collection = await client.createCollection({ name: COLLECTION, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } });
+  const ids = pages.flatMap((page) => page.ids);
+  const embeddings = pages.flatMap((page) => page.embeddings ?? []);
+  const documents = pages.flatMap((page) => page.documents ?? []);
+  const metadatas = pages.flatMap((page) => page.metadatas ?? []);
+  for (let i = 0; i < ids.length; i += 100) {
+    await collection.add({
+      ids: ids.slice(i, i + 100),
+      embeddings: embeddings.slice(i, i + 100),
+      documents: documents.slice(i, i + 100) as string[],
+      metadatas: metadatas.slice(i, i + 100) as Array<Record<string, string | number | boolean>>,
+    });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const count = await collection.count();
+  if (count !== total) throw new Error(`the guide's method left ${count} of ${total} records`);
+  return { seconds, records: total };
+}
+
+/**
+ * The method of Chroma's own `chroma copy` (rust/cli/src/commands/copy.rs, see FACTS): batches of
+ * 100, 5 in flight, each batch read from the source and written to the target with `add`. Its
+ * reads go through Cloud's Search API; here a `get` of the same batch stands in for them.
+ */
+export async function chromaCopyMove(sourceUrl: string, targetUrl: string, total: number, batch = 100, concurrency = 5): Promise<LoadTiming> {
+  const started = performance.now();
+  const sourceId = await collectionId(sourceUrl);
+  const targetId = await createCollection(targetUrl);
+  const route = `${targetUrl}${BASE}/collections/${targetId}/add`;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const offset = next;
+        next += batch;
+        const page = await readPage(sourceUrl, sourceId, batch, offset);
+        await post(route, JSON.stringify({ ids: page.ids, embeddings: page.embeddings, documents: page.documents, metadatas: page.metadatas, uris: null }));
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const count = await countOf(targetUrl, targetId);
+  if (count !== total) throw new Error(`the chroma copy method left ${count} of ${total} records`);
+  return { seconds, records: total };
+}

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
 // React and Ink load their production builds (the development ones take ~0.4 s longer to load).
 process.env.NODE_ENV ??= 'production';
 const { main } = await import('./main.js');
@@ -24,5 +25,6 @@ const code = await main(process.argv.slice(2), {
   stdinIsTTY: process.stdin.isTTY === true,
   env: process.env,
   signal: controller.signal,
+  program: { node: process.execPath, script: realpathSync(process.argv[1] ?? '.') },
 });
 process.exitCode = code;

@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { BACKUP_STATE_FILE, cronLine, runBackup, type BackupResult } from '../core/backups.js';
 import { describeEndpoint, type Endpoint } from '../core/chroma/endpoint.js';
 import { intOption, parseCommandArgs } from './args.js';
@@ -34,7 +34,9 @@ Restore one with: chroma-migrate import --input DIR/chroma-backup-….jsonl.gz
   --dir DIR             where backups go (created if missing)
   --keep N              keep the newest N backups, delete older ones (default: keep all)
   --print-cron          print a crontab line that runs this backup weekly (Sundays 03:00)
-                        from the current folder, logging to DIR/backup.log, and exit
+                        from the current folder, logging to DIR/backup.log, and exit; it
+                        calls this installation by absolute path (node included), as
+                        cron's bare PATH finds neither npx nor nvm's node
   --page-size N         records per read (default 1000)
   --concurrency N       reads in flight (default 4)
   --json                print the result as JSON on stdout
@@ -109,7 +111,11 @@ function printCron(
   if (values.url !== undefined || values.host !== undefined) flags.push('--url', target.url);
   if (values['token-header'] !== undefined) flags.push('--token-header', values['token-header']);
   if (values['env-file'] !== undefined) flags.push('--dotenv', resolve(values['env-file']));
-  io.stdout.write(`${cronLine({ cwd: process.cwd(), dir: values.dir ?? '.', keep, flags, nodeBinDir: dirname(process.execPath) })}\n`);
+  const program = io.program ?? { node: process.execPath, script: resolve(process.argv[1] ?? '.') };
+  io.stdout.write(`${cronLine({ cwd: process.cwd(), dir: values.dir ?? '.', keep, flags, ...program })}\n`);
+  if (program.script.includes(`${sep}_npx${sep}`)) {
+    io.stderr.write("! This copy of chroma-migrate runs from npx's cache, which npm may clear: install it (from a clone: npm install -g /path/to/chroma-migrate; see the README) and print the line again.\n");
+  }
   if (values.token !== undefined) {
     io.stderr.write('! The token is not written into the crontab (anyone who can read it would see it): put CHROMA_AUTH_TOKEN in .env in this folder.\n');
   }

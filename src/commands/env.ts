@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { parseChromaUrl } from '../core/chroma/url.js';
 import { MigrateError } from '../core/errors.js';
-import { saveBackup } from '../core/env-file/backups.js';
-import { selfHostedEnv } from '../core/env-file/chroma-keys.js';
+import { applyEnvPlan, octalMode, planSelfHostedEnv } from '../core/env-file/apply.js';
 import { formatEnvChanges, type EnvChange } from '../core/env-file/diff.js';
-import { assertUnchanged, assertWritable, readEnvFile, writeEnvFile } from '../core/env-file/file.js';
-import { planEnvPatch } from '../core/env-file/patch.js';
+import { assertWritable } from '../core/env-file/file.js';
+import { recordStepDone } from '../core/state/record-step.js';
+import { statePath } from '../core/state/store.js';
 import { choiceOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
 import { isInteractive, loadPrompts, type CommandIo } from './io.js';
@@ -79,11 +79,13 @@ async function envSet(args: string[], io: CommandIo, help: string): Promise<numb
   const path = resolve(values['env-file'] ?? '.env');
   for (const note of target.notes) io.stderr.write(`! ${note}\n`);
 
-  const file = await readEnvFile(path);
-  const plan = planEnvPatch(file.text, { set: selfHostedEnv(target, token, tokenHeaderOption(values['token-header'])) });
+  const plan = await planSelfHostedEnv(path, target, token, tokenHeaderOption(values['token-header']));
+  const file = plan.file;
   const result = (backup: string | null, written: boolean) => ({ path, backup, changed: plan.changes.map((change) => change.key), written });
+  const state = statePath(values.state, io.env);
   if (plan.changes.length === 0) {
     io.stderr.write(`✓ ${path} already points at ${target.url}; nothing to change.\n`);
+    await recordStep(io, state, path, target.url);
     if (values.json) writeJson(io, result(null, false));
     return EXIT.ok;
   }
@@ -104,16 +106,27 @@ async function envSet(args: string[], io: CommandIo, help: string): Promise<numb
     io.stderr.write('Cancelled: nothing changed.\n');
     return EXIT.failed;
   }
-  await assertUnchanged(file);
-  const backup = file.exists ? await saveBackup(path, file.bytes) : null;
-  await writeEnvFile(path, plan.text, file.mode);
+  const { backup, tightened } = await applyEnvPlan(plan);
   const flag = values['env-file'] === undefined ? '' : ` --dotenv ${values['env-file']}`;
   io.stderr.write(
     `✓ Updated ${path}${backup ? `; the previous version is saved as ${backup}` : ''}.\n` +
+      (tightened
+        ? `  It now holds a token, so only you can read it: its mode went from ${octalMode(tightened.from)} to ${octalMode(tightened.to)}.\n`
+        : plan.writesToken && !file.exists
+          ? `  It holds a token, so only you can read it (mode ${octalMode(file.mode)}).\n`
+          : '') +
       `  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${flag}\n`,
   );
+  await recordStep(io, state, path, target.url);
   if (values.json) writeJson(io, result(backup, true));
   return EXIT.ok;
+}
+
+/** Step 4 is done: the app's .env points at the new server. A state that cannot be saved only warns. */
+async function recordStep(io: CommandIo, state: string, path: string, url: string): Promise<void> {
+  await recordStepDone(state, 'env', `.env → ${url}`).catch((error: unknown) => {
+    io.stderr.write(`! Could not record step 4 in ${state}: ${(error as Error).message}\n`);
+  });
 }
 
 function tokenHeaderOption(value: string | undefined) {

@@ -31,7 +31,8 @@ again after an interruption and it continues.
   --out FILE            the backup to write, e.g. backup.jsonl.gz
   --collections a,b     only these collections (default: --all)
   --page-size N         records per read (default 300; Cloud allows at most 300)
-  --concurrency N       reads in flight (default 4; Cloud allows 10 per collection)
+  --concurrency N       reads in flight (default 8 on Chroma Cloud, halved on each 429
+                        and grown back; 4 elsewhere; Cloud allows 10 per collection)
   --json                print the result as JSON on stdout
 
 ${SOURCE_HELP}

@@ -120,7 +120,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
   },
 };
 
-async function askSpace(info: { collection: string; source: string }, io: CommandIo): Promise<Space> {
+export async function askSpace(info: { collection: string; source: string }, io: CommandIo): Promise<Space> {
   const { select } = await loadPrompts();
   return select<Space>(
     {
@@ -135,16 +135,18 @@ async function askSpace(info: { collection: string; source: string }, io: Comman
   );
 }
 
-async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
+export async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
   const { select } = await loadPrompts();
   return select<ExistsChoice>(
     {
       message: `Collection "${info.collection}" already exists on the target with ${number(info.count)} records. What now?`,
+      // Enter alone must never delete: the first choice is the default, so the destructive one is last.
       choices: [
-        { name: 'Delete and recreate it, then import', value: 'recreate' },
         { name: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
         { name: 'Cancel: change nothing', value: 'abort' },
+        { name: `Delete it (${number(info.count)} records) and recreate it, then import`, value: 'recreate' },
       ],
+      default: 'append',
     },
     { output: io.stderr, signal: io.signal },
   );

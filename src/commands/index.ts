@@ -2,6 +2,7 @@ import { backupCommand } from './backup.js';
 import type { Command } from './command.js';
 import { deployGuideCommand } from './deploy-guide.js';
 import { envCommand } from './env.js';
+import { copyCommand } from './copy.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { ingestCommand } from './ingest.js';
@@ -12,4 +13,4 @@ import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
 /** In the order a migration uses them. */
-export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, envCommand, ingestCommand, backupCommand, rollbackCommand, statusCommand];
+export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, copyCommand, envCommand, ingestCommand, backupCommand, rollbackCommand, statusCommand];

@@ -1,5 +1,5 @@
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { describeCount, runIngest, type IngestResult } from '../core/ingest.js';
+import { describeCount, describeOutcome, runIngest, type IngestResult } from '../core/ingest.js';
 import { loadState, statePath } from '../core/state/store.js';
 import { listOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
@@ -89,9 +89,5 @@ async function chooseCommand(values: { command?: string; again?: boolean }, last
 function report(result: IngestResult, io: CommandIo): void {
   const lines = result.counts.map((count) => `  ${describeCount(count, result.countedAfter)}`);
   if (lines.length === 0) lines.push('  (no collections on the target)');
-  let verdict: string;
-  if (result.interrupted) verdict = `✗ Interrupted: the command stopped with exit code ${result.exitCode}. What it wrote so far is on the server:`;
-  else if (result.ok) verdict = '✓ The command finished (exit code 0).';
-  else verdict = `✗ The command failed with exit code ${result.exitCode}${result.signal ? ` (${result.signal})` : ''}.${result.exitCode === 127 ? ' The shell could not find it: check the spelling, and run from the folder the command expects.' : ''} Records it wrote before failing are on the server:`;
-  io.stderr.write(`${verdict}\n${lines.join('\n')}\n`);
+  io.stderr.write(`${describeOutcome(result)}\n${lines.join('\n')}\n`);
 }

@@ -8,6 +8,18 @@ export interface CommandIo {
   env: Record<string, string | undefined>;
   /** Aborted on Ctrl-C: long work stops at a safe point and leaves a checkpoint. */
   signal: AbortSignal;
+  /**
+   * How this CLI was started, by absolute paths: what a crontab line must call, since cron's
+   * PATH (/usr/bin:/bin) finds neither nvm's node nor a global install's bin folder.
+   */
+  program?: Program;
+}
+
+export interface Program {
+  /** The node binary (process.execPath). */
+  node: string;
+  /** The CLI's own script, symlinks resolved (npm's bin links point into the package). */
+  script: string;
 }
 
 /** Prompts and live bars need a person at a terminal; CI and pipes get plain output. */

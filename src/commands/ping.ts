@@ -1,8 +1,11 @@
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { probe, type CheckResult } from '../core/probe.js';
+import { recordStepDone } from '../core/state/record-step.js';
+import { statePath } from '../core/state/store.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
 import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
+import type { CommandIo } from './io.js';
 
 const OPTIONS = { json: { type: 'boolean' }, ...TARGET_OPTIONS } as const;
 
@@ -19,6 +22,8 @@ collections) with the token → the same call without it (a public server that a
 open to anyone: a loud warning) → the server's batch limit.
 
 ${TARGET_HELP}
+
+When every check passes, step 3 (and step 2, if open) is marked done for chroma-migrate status.
 
 Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 usage.`,
 
@@ -41,8 +46,20 @@ Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 usage.`
       if (check.fix && check.status !== 'pass') io.stdout.write(`    → ${check.fix}\n`);
     }
     const ok = checks.every((check) => check.status !== 'fail');
+    if (ok) await recordConnected(io, statePath(values.state, io.env), target.url);
     if (values.json) writeJson(io, { ok, url: target.url, notes, checks });
     else io.stdout.write(ok ? `Connection OK: ${target.url}\n` : 'Connection test failed.\n');
     return ok ? EXIT.ok : EXIT.failed;
   },
 };
+
+/**
+ * Step 3 is done, and the server it reached is the migration's target. A server that answers
+ * is deployed, so step 2 is done too if nothing marked it (a Railway deploy has no command).
+ */
+async function recordConnected(io: CommandIo, path: string, url: string): Promise<void> {
+  await recordStepDone(path, 'connect', url, (state) => ({
+    targetUrl: url,
+    steps: state.steps.deploy?.status === 'done' || state.steps.deploy?.status === 'skipped' ? state.steps : { ...state.steps, deploy: { status: 'done', at: new Date().toISOString(), detail: `reachable at ${url}` } },
+  })).catch((error: unknown) => io.stderr.write(`! Could not record step 3 in ${path}: ${(error as Error).message}\n`));
+}

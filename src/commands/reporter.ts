@@ -1,3 +1,4 @@
+import { count } from '../core/format.js';
 import type { ProgressEvent, ProgressListener } from '../core/progress.js';
 import type { CommandIo } from './io.js';
 
@@ -34,7 +35,8 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export const number = (value: number) => value.toLocaleString('en-US');
+/** The one number format (core/format.ts), under the name the commands use. */
+export const number = count;
 
 function bar(done: number, total: number, width: number): string {
   const ratio = total > 0 ? Math.min(1, done / total) : 1;

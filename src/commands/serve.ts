@@ -1,6 +1,12 @@
-import { startChromaServer } from '../core/server/chroma-server.js';
+import { loadEnv } from '../core/connection.js';
+import { MigrateError } from '../core/errors.js';
+import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../core/server/local-port.js';
+import { portIsTaken, startChromaServer } from '../core/server/chroma-server.js';
+import { recordStepDone } from '../core/state/record-step.js';
+import { statePath } from '../core/state/store.js';
 import { intOption, parseCommandArgs } from './args.js';
 import { EXIT, type Command } from './command.js';
+import { isInteractive, loadPrompts } from './io.js';
 
 const OPTIONS = {
   path: { type: 'string' },
@@ -13,10 +19,12 @@ export const serveCommand: Command = {
   help: `Usage: chroma-migrate serve [--path DIR] [--port N]
 
 Starts the Chroma 1.x server that ships in the chromadb npm package, persisting to DIR
-(default ./chroma-data), on localhost port N (default 8000). It is the default target of
-import and verify. On systems older than glibc 2.39 (Debian 12, Ubuntu 22.04) it fetches
-Debian's newer C libraries into ~/.cache/chroma-migrate once, without touching the system.
-Stop it with Ctrl-C. Its log is DIR/chroma-server.log.`,
+(default ./chroma-data), on localhost port N (default: the port your .env points at when
+CHROMA_HOST is this machine, else 8000). It is the default target of import and verify.
+When the port is taken it says so and offers the next free one. On systems older than
+glibc 2.39 (Debian 12, Ubuntu 22.04) it fetches Debian's newer C libraries into
+~/.cache/chroma-migrate once, without touching the system.
+Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) done.`,
 
   async run(args, io) {
     const { values } = parseCommandArgs('serve', args, OPTIONS);
@@ -25,10 +33,19 @@ Stop it with Ctrl-C. Its log is DIR/chroma-server.log.`,
       return EXIT.ok;
     }
     const path = values.path ?? './chroma-data';
-    const port = intOption('port', values.port, { max: 65_535 }) ?? 8000;
+    const envPort = localPortInEnv(loadEnv(values['env-file'] ?? '.env', io.env));
+    let port = intOption('port', values.port, { max: 65_535 }) ?? envPort ?? DEFAULT_LOCAL_PORT;
+    if (await portIsTaken(port)) port = await otherPort(port, envPort, io);
     io.stderr.write(`Starting Chroma on port ${port} (data in ${path})…\n`);
     const server = await startChromaServer({ path, port });
+    const state = statePath(values.state, io.env);
+    await recordStepDone(state, 'deploy', `local server ${server.url}`, () => ({ localServer: { path: server.path, port: server.port } })).catch((error: unknown) =>
+      io.stderr.write(`! Could not record step 2 in ${state}: ${(error as Error).message}\n`),
+    );
     io.stderr.write(`✓ Chroma is listening on ${server.url} — data in ${server.path}\n  Log: ${server.logFile}\n  Press Ctrl-C to stop.\n`);
+    if (envPort !== null && envPort !== server.port) {
+      io.stderr.write(`! Your .env points at port ${envPort}, not ${server.port}. To use this server: chroma-migrate env set --url ${server.url}\n`);
+    }
     const stopped = new Promise<'signal'>((resolve) => io.signal.addEventListener('abort', () => resolve('signal'), { once: true }));
     const outcome = await Promise.race([stopped, server.exited]);
     if (outcome === 'signal') {
@@ -40,3 +57,31 @@ Stop it with Ctrl-C. Its log is DIR/chroma-server.log.`,
     return EXIT.failed;
   },
 };
+
+/** The port is taken: say so, offer the next free one (asked at a terminal, named otherwise). */
+async function otherPort(taken: number, envPort: number | null, io: Parameters<Command['run']>[1]): Promise<number> {
+  const next = await nextFreePort(taken);
+  const already = await chromaAnswers(taken);
+  const what = already
+    ? `A Chroma server already answers on port ${taken} (http://localhost:${taken})`
+    : `Port ${taken} is in use by another program`;
+  const envNote = envPort === taken ? ` Your .env points at port ${taken}: with another port, update it too (chroma-migrate env set --url http://localhost:${next}).` : '';
+  if (!isInteractive(io)) {
+    throw new MigrateError('SERVER_START', `${what}.`, `${already ? 'Use that one, or start' : 'Start'} another on the next free port: chroma-migrate serve --port ${next}.${envNote}`);
+  }
+  io.stderr.write(`! ${what}.${envNote}\n`);
+  const { confirm } = await loadPrompts();
+  const yes = await confirm({ message: `Start on port ${next} instead?`, default: !already }, { output: io.stderr, signal: io.signal });
+  if (!yes) throw new MigrateError('SERVER_START', `${what}; nothing started.`, `Stop what runs there, or choose a port with --port.`);
+  return next;
+}
+
+async function chromaAnswers(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/api/v2/heartbeat`, { signal: AbortSignal.timeout(2_000) });
+    const body = (await response.json()) as Record<string, unknown>;
+    return typeof body['nanosecond heartbeat'] === 'number';
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,6 @@
 import { loadState, statePath } from '../core/state/store.js';
 import { STEPS } from '../core/state/steps.js';
+import { fraction } from '../core/format.js';
 import type { MigrationState } from '../core/state/schema.js';
 import { parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
@@ -55,7 +56,7 @@ be resumed. Works without a terminal.`,
     const lines = ['Migration Status', '', ...checklist(state), ''];
     if (state.backupPath) lines.push(`Backup: ${state.backupPath}`);
     if (state.targetUrl) lines.push(`Target: ${state.targetUrl}`);
-    for (const entry of unfinishedImports) lines.push(`Import of "${entry.collection}" can resume at ${entry.committed}/${entry.total} (chroma-migrate import --input ${entry.backup})`);
+    for (const entry of unfinishedImports) lines.push(`Import of "${entry.collection}" can resume at ${fraction(entry.committed, entry.total)} records (chroma-migrate import --input ${entry.backup})`);
     for (const entry of unfinishedExports) lines.push(`Export to ${entry.out} can resume (run the same export command again)`);
     io.stdout.write(`${lines.join('\n').trimEnd()}\n`);
     return EXIT.ok;

@@ -1,5 +1,7 @@
 import { verifyBackup, type CollectionVerdict } from '../core/verify.js';
 import { statePath } from '../core/state/store.js';
+import { fraction, plural } from '../core/format.js';
+import { describeSelfQueries, describeVerdict } from '../core/verify-summary.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
@@ -74,31 +76,26 @@ Exit codes: 0 everything matches, 1 something differs or is missing, 2 usage.`,
   },
 };
 
-function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
+export function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): void {
   const out = (text: string) => io.stderr.write(`${text}\n`);
   for (const verdict of verdicts) {
     const mark = verdict.ok ? '✓' : '✗';
     if (!verdict.exists) {
-      out(`✗ ${verdict.collection}: not on the target (0/${number(verdict.expected)} records)`);
+      out(`✗ ${verdict.collection}: ${describeVerdict(verdict)}`);
       continue;
     }
     const equal = verdict.compared - verdict.missing - verdict.differing;
-    out(`${mark} ${verdict.collection}`);
-    const extra = (verdict.count ?? 0) - verdict.expected;
-    out(
-      extra > 0
-        ? `    count          ${number(verdict.count ?? 0)}: the backup's ${number(verdict.expected)} plus ${number(extra)} added since`
-        : `    count          ${number(verdict.count ?? 0)}/${number(verdict.expected)}`,
-    );
-    out(`    records equal  ${number(equal)}/${number(verdict.expected)}`);
+    out(`${mark} ${verdict.collection}: ${describeVerdict(verdict)}`);
+    out(`    count          ${number(verdict.count ?? 0)} on the target`);
+    out(`    records equal  ${fraction(equal, verdict.expected)}`);
     if (verdict.missing > 0) out(`    missing        ${number(verdict.missing)}: ${verdict.missingIds.join(', ')}${verdict.missing > verdict.missingIds.length ? ', …' : ''}`);
     if (verdict.differing > 0) {
       out(`    differing      ${number(verdict.differing)}: ${verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ')}${verdict.differing > verdict.differingIds.length ? ', …' : ''}`);
     }
-    for (const [key, count] of Object.entries(verdict.sparseNotCarried)) {
-      out(`    not carried    sparse vectors in "${key}" (${number(count)} records): a self-hosted server cannot store them; the backup keeps them`);
+    for (const [key, n] of Object.entries(verdict.sparseNotCarried)) {
+      out(`    not carried    sparse vectors in "${key}" (${plural(n, 'record')}): a self-hosted server cannot store them; the backup keeps them`);
     }
-    out(`    self-queries   ${verdict.selfQuery.first}/${verdict.selfQuery.sampled} found themselves first${verdict.selfQuery.failedIds.length ? ` (not: ${verdict.selfQuery.failedIds.slice(0, 5).join(', ')})` : ''}`);
+    out(`    self-queries   ${describeSelfQueries(verdict)}${verdict.selfQuery.failedIds.length ? ` (not: ${verdict.selfQuery.failedIds.slice(0, 5).join(', ')})` : ''}`);
     for (const line of settingsLines(verdict.settings, verdict.collection)) out(line);
   }
   if (verdicts.some((verdict) => verdict.missing > 0)) out('Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');

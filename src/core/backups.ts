@@ -121,17 +121,25 @@ export interface CronOptions {
   flags?: string[];
   /** Default: Sundays at 03:00. */
   schedule?: string;
-  /** Folder of the node binary: cron's PATH is /usr/bin:/bin, which misses nvm's and /usr/local's node. */
-  nodeBinDir?: string;
+  /**
+   * The node binary and the CLI's script, absolute: cron runs with PATH=/usr/bin:/bin and no
+   * HOME, where neither `npx` (a registry look-up) nor nvm's node can be found.
+   */
+  node: string;
+  script: string;
 }
 
-/** One crontab line that runs the backup weekly from the project folder, appending to DIR/backup.log. */
+/**
+ * One crontab line that runs the backup weekly from the project folder, appending to
+ * DIR/backup.log. The log's folder is made first: the redirection is opened before the backup
+ * would create it, and a missing folder would fail the job before it starts.
+ */
 export function cronLine(options: CronOptions): string {
   const dir = resolve(options.cwd, options.dir);
-  const path = options.nodeBinDir && !['/usr/bin', '/bin'].includes(options.nodeBinDir) ? `PATH=${cronQuote(`${options.nodeBinDir}:/usr/bin:/bin`)} ` : '';
   const flags = (options.flags ?? []).map((flag) => (/^[A-Za-z0-9_@+=:,./-]+$/.test(flag) ? flag : cronQuote(flag)));
   const args = ['--dir', cronQuote(dir), ...(options.keep !== undefined ? ['--keep', String(options.keep)] : []), ...flags];
-  return `${options.schedule ?? '0 3 * * 0'} cd ${cronQuote(resolve(options.cwd))} && ${path}npx chroma-migrate backup ${args.join(' ')} >> ${cronQuote(join(dir, 'backup.log'))} 2>&1`;
+  const program = `${cronQuote(options.node)} ${cronQuote(options.script)}`;
+  return `${options.schedule ?? '0 3 * * 0'} cd ${cronQuote(resolve(options.cwd))} && mkdir -p ${cronQuote(dir)} && ${program} backup ${args.join(' ')} >> ${cronQuote(join(dir, 'backup.log'))} 2>&1`;
 }
 
 /**

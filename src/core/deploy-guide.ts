@@ -2,8 +2,10 @@
  * The deployment steps for Chroma 1.x, written from what the old manual guide got wrong:
  * the volume path (/data, not /chroma/chroma), the port (443 on Railway's public domain, not
  * 8000), and auth (1.x ignores CHROMA_SERVER_AUTHN_*: a token-checking proxy does it).
+ * The files the steps name (Caddyfile, Dockerfile, compose.yaml) come from deploy/files.ts.
  */
-export type DeployHost = 'railway' | 'docker' | 'other';
+export type DeployHost = 'railway' | 'docker' | 'vm';
+export const DEPLOY_HOSTS = ['railway', 'docker', 'vm'] as const satisfies readonly DeployHost[];
 
 /**
  * The server release this tool is tested against: the chromadb npm package's bindings 1.3.4 are
@@ -16,102 +18,117 @@ export interface GuideSection {
   lines: string[];
 }
 
-export function caddyfile(upstream: string): string[] {
-  return [
-    '{',
-    '  admin off',
-    '}',
-    ':{$PORT:8080} {',
-    '  # Health checks stay open: they reveal nothing.',
-    '  @open path /api/v2/heartbeat /api/v2/version',
-    `  handle @open { reverse_proxy ${upstream} }`,
-    '  @authorized header Authorization "Bearer {$CHROMA_AUTH_TOKEN}"',
-    `  handle @authorized { reverse_proxy ${upstream} }`,
-    '  respond "Unauthorized" 401',
-    '}',
-  ];
+export interface GuideOptions {
+  /** Where the files were written, or null when the guide only names them. */
+  dir: string | null;
 }
 
-export function deployGuide(host: DeployHost, token: string): GuideSection[] {
+const OPEN_ONLY_HEARTBEAT = [
+  'Open without the token: only GET /api/v2/heartbeat, so health checks and `chroma-migrate ping`',
+  'can tell the proxy and Chroma are up (it reveals nothing but a clock). Everything else',
+  'answers 401 without the token.',
+];
+
+export function deployGuide(host: DeployHost, token: string, options: GuideOptions = { dir: null }): GuideSection[] {
+  const where = options.dir ?? '<folder>';
+  const files = options.dir
+    ? []
+    : [`Get these files with: chroma-migrate deploy-guide --host ${host} --write ./chroma-deploy`];
   const auth: GuideSection = {
     title: 'Why a proxy for the token',
     lines: [
       'Chroma 1.x has no built-in authentication: CHROMA_SERVER_AUTHN_PROVIDER and',
       'CHROMA_SERVER_AUTHN_CREDENTIALS are silently ignored, so a server deployed with them is',
-      'open to anyone on the internet. A small Caddy proxy in front checks the token instead.',
-      '`chroma-migrate ping` tells you whether your server refuses calls without the token.',
+      'open to anyone on the internet. The Caddy proxy in front checks the token instead, in',
+      'either header Chroma clients send: "Authorization: Bearer <token>" or "X-Chroma-Token: <token>".',
+      ...OPEN_ONLY_HEARTBEAT,
+      'The proxy reads the token from its environment on each request: it is in no file, and',
+      'never in Caddy\'s saved config.',
     ],
   };
   const tokenSection: GuideSection = {
     title: 'Your token (shown once — store it in your password manager)',
-    lines: [token, 'Put it in the proxy as CHROMA_AUTH_TOKEN and in your app\'s .env as CHROMA_AUTH_TOKEN.'],
+    lines: [token, 'Set it on the proxy as CHROMA_AUTH_TOKEN; `chroma-migrate env set` puts it in your app\'s .env.'],
   };
   const cost: GuideSection = {
     title: 'Monthly cost',
     lines: ['Railway (Hobby, one small Chroma + proxy, a few GB volume): about $10–13', 'Chroma Cloud Starter: $29'],
   };
+  const next = (url: string): GuideSection => ({
+    title: 'Next: test it through the proxy, with the token',
+    lines: [
+      `chroma-migrate ping --url ${url}   (reads CHROMA_AUTH_TOKEN from .env, or pass --token)`,
+      'It must pass "Authenticated call" and show "Access without the token: refused".',
+    ],
+  });
   if (host === 'railway') {
     return [
       {
         title: 'Railway: Chroma',
         lines: [
-          `1. New project → Deploy a Docker image → ${CHROMA_IMAGE} (pin the version; "latest" moves under you).`,
+          `1. New project → Deploy a Docker image → ${CHROMA_IMAGE} (pinned: "latest" moves under you).`,
+          '   Name the service "chroma".',
           '2. Add a volume mounted at /data. Chroma 1.x keeps its data in /data; a volume at',
           '   /chroma/chroma (the 0.x path in older guides) leaves the data on the ephemeral disk,',
           '   and every redeploy wipes it.',
-          '3. Do NOT give this service a public domain: only the proxy below talks to it, over',
-          '   Railway\'s private network (chroma.railway.internal:8000).',
+          '3. Do NOT give this service a public domain: only the proxy talks to it, over Railway\'s',
+          '   private network.',
         ],
       },
       {
         title: 'Railway: the token-checking proxy',
         lines: [
-          '4. New service → Docker image caddy:2 → add this file as /etc/caddy/Caddyfile',
-          '   (or build from a two-line Dockerfile that copies it):',
-          ...caddyfile('chroma.railway.internal:8000').map((line) => `     ${line}`),
-          '5. Variables on the proxy: CHROMA_AUTH_TOKEN=<your token>.',
+          `4. Deploy the folder ${where} (Dockerfile + Caddyfile) as a second service, e.g.`,
+          `   cd ${where} && railway up   — or push it to a repo and add it as a GitHub service.`,
+          '5. Variables on the proxy service (Railway sets PORT itself):',
+          '     CHROMA_AUTH_TOKEN=<your token>',
+          '     CHROMA_UPSTREAM=${{chroma.RAILWAY_PRIVATE_DOMAIN}}:8000',
           '6. Settings → Networking → Generate domain. Railway serves it over HTTPS on port 443',
-          '   (its edge forwards to the service\'s port), so your app connects with:',
+          '   (its edge forwards to the proxy\'s PORT), so your app connects with:',
           '     CHROMA_HOST=<name>.up.railway.app  CHROMA_PORT=443  CHROMA_SSL=true',
           '   not :8000, which times out from outside. One request may take at most 5 minutes there.',
+          '   If the proxy answers 502, it cannot reach Chroma: check CHROMA_UPSTREAM names the Chroma',
+          '   service. Environments created before 16 Oct 2025 have an IPv6-only private network,',
+          '   which Chroma (listening on IPv4) does not answer on: deploy into a new environment.',
+          ...files,
         ],
       },
       auth,
       tokenSection,
       cost,
-      { title: 'Next', lines: ['chroma-migrate ping --url https://<name>.up.railway.app  (reads CHROMA_AUTH_TOKEN from .env)'] },
+      next('https://<name>.up.railway.app'),
     ];
   }
-  if (host === 'docker') {
-    return [
-      {
-        title: 'Docker',
-        lines: [
-          `docker run -d --name chroma --restart unless-stopped -p 127.0.0.1:8000:8000 -v ./chroma-data:/data ${CHROMA_IMAGE}`,
-          'The volume must be at /data (Chroma 1.x\'s path). Port 8000 is bound to localhost only;',
-          'to reach it from other machines, put the proxy below in front and publish only the proxy.',
-          ...caddyfile('localhost:8000').map((line) => `  ${line}`),
-        ],
-      },
-      auth,
-      tokenSection,
-      cost,
-      { title: 'Next', lines: ['chroma-migrate ping --url http://localhost:8000'] },
-    ];
-  }
+  const machine =
+    host === 'docker'
+      ? ['1. On a machine with Docker and a public IP, point a DNS name (A/AAAA record) at it.']
+      : [
+          '1. A VM (any cloud) with Docker installed and a public IP; point a DNS name (A/AAAA record)',
+          '   at it. Open only ports 80 and 443 in its firewall (80 answers the certificate challenge',
+          '   and redirects to HTTPS); never 8000.',
+        ];
   return [
     {
-      title: 'Any host (a VM, Fly.io, Render, Kubernetes…)',
+      title: host === 'docker' ? 'Docker: Chroma and the proxy with Docker Compose' : 'A VM: Chroma and the proxy with Docker Compose',
       lines: [
-        `Run the image ${CHROMA_IMAGE} with persistent storage mounted at /data, reachable only`,
-        'from a token-checking reverse proxy (Caddy below, or nginx) that serves HTTPS:',
-        ...caddyfile('127.0.0.1:8000').map((line) => `  ${line}`),
-        'Or on this machine: chroma-migrate serve --path ./chroma-data --port 8000',
+        ...machine,
+        `2. Copy the folder ${where} (compose.yaml + Caddyfile) to it. Next to compose.yaml, create`,
+        '   .env (chmod 600) with:',
+        '     CHROMA_DOMAIN=chroma.example.com',
+        '     CHROMA_AUTH_TOKEN=<your token>',
+        '3. docker compose up -d',
+        `   Chroma (${CHROMA_IMAGE}) keeps its data on the volume chroma-data at /data and is`,
+        '   reachable only from the proxy; the proxy serves HTTPS on your domain with a certificate',
+        '   it gets from Let\'s Encrypt by itself. Your app connects with:',
+        '     CHROMA_HOST=chroma.example.com  CHROMA_PORT=443  CHROMA_SSL=true',
+        '   Without a domain (an IP, or localhost) Caddy signs with its own CA, which clients do not',
+        '   trust: give them its root.crt (Node: NODE_EXTRA_CA_CERTS=root.crt) or, better, a domain.',
+        ...files,
       ],
     },
     auth,
     tokenSection,
     cost,
-    { title: 'Next', lines: ['chroma-migrate ping --url https://<your-host>'] },
+    next('https://chroma.example.com'),
   ];
 }

@@ -15,6 +15,40 @@ import { StateStore } from './state/store.js';
 /** Chroma Cloud's per-request read quota and per-collection concurrent-read quota. */
 export const CLOUD_MAX_PAGE = 300;
 export const CLOUD_MAX_CONCURRENT_READS = 10;
+/**
+ * Reads in flight by default. Across the internet each read is mostly the round trip, so more in
+ * flight reads faster, up to Cloud's quota; a 429 halves the window (ReadWindow). Elsewhere 4:
+ * on one machine the server's CPU is the limit, not the round trip (measured, see README).
+ */
+const CLOUD_DEFAULT_READS = 8;
+
+/**
+ * How many reads may be in flight. Starts at 2 and opens by one with each read that succeeds
+ * (TCP's slow start) up to the chosen concurrency: the first page is the one a copy's target
+ * waits for, and reads started together share the source's CPU, so the first arrives last
+ * (profiled on one machine: 8 at once, the first page after 2.1 s). Each 429 halves the window
+ * (Cloud's quota is shared with whatever else reads the collection); after that it grows back
+ * by one after that many reads succeed in a row.
+ */
+export class ReadWindow {
+  limit: number;
+  private streak = 0;
+  private slowStart = true;
+  constructor(private readonly max: number) {
+    this.limit = Math.min(2, max);
+  }
+  slowDown(): void {
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.streak = 0;
+    this.slowStart = false;
+  }
+  succeeded(): void {
+    if (this.limit >= this.max) return;
+    if (!this.slowStart && ++this.streak < this.limit) return;
+    this.limit++;
+    this.streak = 0;
+  }
+}
 
 export interface ExportOptions {
   source: Endpoint;
@@ -28,6 +62,31 @@ export interface ExportOptions {
   onProgress?: ProgressListener;
   /** How often (records) the partial file is flushed and the checkpoint saved. */
   checkpointEvery?: number;
+  /** Also hands every page to this (a copy's import): see ExportSink. */
+  sink?: ExportSink;
+}
+
+/**
+ * A consumer of the pages as they are read, e.g. a copy upserting them into the target. The
+ * export checkpoints no further than the sink has made safe, so one resume point serves both:
+ * after a crash the export reads again, and the sink receives again, from the same record.
+ */
+export interface ExportSink {
+  /** Called before the collection's first page; `resumed`: the export is continuing it from `start`. */
+  open(header: CollectionHeader, place: { resumed: boolean; start: number }): CollectionSink;
+}
+
+export interface CollectionSink {
+  /** Takes the next page; resolves when there is room for another (backpressure), rejects when the sink failed. */
+  push(records: BackupRecord[]): Promise<void>;
+  /** Records from the collection's start that are safe downstream. */
+  readonly committed: number;
+  /** Calls `listener` each time `committed` moves (a resume point may have been reached). */
+  onCommit(listener: () => void): void;
+  /** No more pages: resolves when everything pushed is safe downstream. */
+  end(): Promise<void>;
+  /** The export failed: stop, and wait for the sink to settle. */
+  abort(error: unknown): Promise<void>;
 }
 
 export interface ExportResult {
@@ -42,17 +101,21 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
   const source = await resolveTenant(options.source, signal);
   const api = new ChromaApi(source);
   const sourceName = `${source.url}/${source.tenant}/${source.database}`;
+  const pageSize = Math.max(1, Math.min(options.pageSize ?? CLOUD_MAX_PAGE, source.cloud ? CLOUD_MAX_PAGE : 5_000));
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? (source.cloud ? CLOUD_DEFAULT_READS : 4), source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
+  const reads = new ReadWindow(concurrency);
   const call = <T>(collection: string | null, work: () => Promise<T>) =>
     withRetry(work, {
       signal,
-      onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection, attempt, delayMs, reason: error.message }),
+      onRetry: ({ attempt, delayMs, error }) => {
+        if (error.kind === 'rate-limit') reads.slowDown();
+        progress({ type: 'retry', collection, attempt, delayMs, reason: error.message });
+      },
     }).catch((error: unknown) => {
       if (signal?.aborted) throw interrupted(options.out);
       throw explainRequestError(error, source);
     });
 
-  const pageSize = Math.max(1, Math.min(options.pageSize ?? CLOUD_MAX_PAGE, source.cloud ? CLOUD_MAX_PAGE : 5_000));
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 4, source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
   const checkpointEvery = options.checkpointEvery ?? 3_000;
 
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
@@ -81,32 +144,55 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
   const writer = resumed
     ? await BackupWriter.open(partial, { resumeAtBytes: checkpoint.bytes })
     : await BackupWriter.open(partial, { source: { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud } });
+  let sink: CollectionSink | null = null;
   try {
     for (const info of chosen) {
       if (checkpoint.finished.some((done) => done.name === info.name)) continue;
       const current = checkpoint.current?.name === info.name ? checkpoint.current : null;
       let offset = current?.offset ?? 0;
       const total = await call(info.name, () => api.count(info.id, { signal }));
-      if (!current) {
-        const header = await collectionHeader(api, info, total, (work) => call(info.name, work), signal);
+      // A resumed collection's header is in the file already; a sink still needs it.
+      const header = !current || options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null;
+      if (!current && header) {
         await writer.writeCollectionHeader(header);
         await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
       }
+      sink = header && options.sink ? options.sink.open(header, { resumed: current !== null, start: offset }) : null;
       progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
 
+      // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;
+      // saved in turn, as the sink commits (the last pages are read long before they land).
+      const places: Array<{ offset: number; bytes: number }> = [];
+      let saving: Promise<void> = Promise.resolve();
+      const saveReached = () => {
+        saving = saving.then(async () => {
+          let reached: { offset: number; bytes: number } | undefined;
+          while (places.length > 0 && places[0]!.offset <= (sink?.committed ?? Infinity)) reached = places.shift();
+          if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
+        });
+        return saving;
+      };
+      sink?.onCommit(() => void saveReached().catch(() => undefined));
       let sinceCheckpoint = 0;
       let checkpointAt = Date.now();
-      for await (const page of readPages(api, info.id, { offset, total, pageSize, concurrency, signal, call: (work) => call(info.name, work) })) {
+      for await (const page of readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
         await writer.writeRecords(page);
+        await sink?.push(page);
         offset += page.length;
         sinceCheckpoint += page.length;
         // By size and by time: a slow source still leaves a recent place to resume from.
         if (sinceCheckpoint >= checkpointEvery || Date.now() - checkpointAt >= 2_000) {
           sinceCheckpoint = 0;
           checkpointAt = Date.now();
-          await save({ current: { name: info.name, offset, total }, bytes: await writer.checkpoint() });
+          places.push({ offset, bytes: await writer.checkpoint() });
         }
+        await saveReached();
         progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
+      }
+      if (sink) {
+        await sink.end();
+        sink = null;
+        await saving;
       }
       await writer.writeCollectionEnd(info.name, offset);
       await save({ current: null, finished: [...checkpoint.finished, { name: info.name, count: offset }], bytes: await writer.checkpoint() });
@@ -114,6 +200,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
     }
     await writer.finish();
   } catch (error) {
+    await sink?.abort(error);
     await writer.abort().catch(() => undefined);
     if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
     throw error;
@@ -202,19 +289,22 @@ async function* readPages(
     offset: number;
     total: number;
     pageSize: number;
-    concurrency: number;
+    window: ReadWindow;
     signal?: AbortSignal;
     call: <T>(work: () => Promise<T>) => Promise<T>;
   },
 ): AsyncGenerator<BackupRecord[]> {
   const fetchPage = (offset: number) =>
-    options.call(() =>
-      api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }),
-    );
+    options
+      .call(() => api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
+      .then((page) => {
+        options.window.succeeded();
+        return page;
+      });
   const queue: Array<Promise<GetPage>> = [];
   let next = options.offset;
   const fill = () => {
-    while (queue.length < options.concurrency && next < options.total) {
+    while (queue.length < options.window.limit && next < options.total) {
       queue.push(fetchPage(next));
       next += options.pageSize;
     }

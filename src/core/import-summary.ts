@@ -10,5 +10,5 @@ export function describeImport(entry: CollectionImportResult, number: (n: number
     return `${entry.collection}: ${number(entry.expected)} records appended; the collection holds ${number(entry.count)}${missing}`;
   }
   const from = entry.resumedFrom > 0 ? ` from ${number(entry.resumedFrom)}` : '';
-  return `${entry.collection}: ${number(entry.count)}/${number(entry.expected)} records (${entry.action}${from})${missing}`;
+  return `${entry.collection}: ${number(entry.count)} of ${number(entry.expected)} records (${entry.action}${from})${missing}`;
 }

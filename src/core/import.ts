@@ -9,6 +9,7 @@ import { compareCollection, describeDifference, type CollectionDifference } from
 import { planCollection, spaceUnknown, type LeftOut } from './collection/plan.js';
 import { explainRequestError } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
+import { count as formatCount, fraction } from './format.js';
 import { countMissingIds } from './missing-ids.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
@@ -81,8 +82,6 @@ const CLOUD_MAX_BATCH = 300;
 
 export async function importBackup(options: ImportOptions): Promise<ImportResult> {
   const progress = options.onProgress ?? ignoreProgress;
-  const api = new ChromaApi(options.target);
-  const explain = (error: unknown) => explainRequestError(error, options.target);
 
   // Nothing touches the target until the whole file has validated.
   progress({ type: 'phase', message: `Checking ${options.input}` });
@@ -92,6 +91,50 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   const note = numberTypesNote(summary);
   if (note) notes.push(note);
 
+  const target = await openTarget(options);
+  // Still before anything is written: every value must fit the target, or be left out by choice.
+  const { server } = target;
+  const holds = { arrays: server.capabilities.arrays, sparse: options.target.cloud, known: server.openapi !== null };
+  notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse: options.dropSparse === true }));
+  for (const message of notes) target.progress({ type: 'warning', message });
+  const spaces = await chooseSpaces(headers, target.api, options, target.explain);
+  const fingerprint = await fingerprintFile(options.input);
+  const results: CollectionImportResult[] = [];
+
+  for (const { header, name } of headers) {
+    const feed: RecordFeed = {
+      backup: options.input,
+      fingerprint,
+      records: (skip) => readRecords(options.input, header.name, { skip, batchSize: target.batchSize, signal: options.signal }),
+      again: () => readRecords(options.input, header.name, { batchSize: 300, signal: options.signal }),
+      chosenSpace: spaces.get(name),
+    };
+    results.push(await importCollection(target, header, name, feed));
+  }
+  await recordImportStep(target.store, options.input, options.target, results);
+  return { summary, batchSize: target.batchSize, collections: results, notes };
+}
+
+/** What importing into one target needs, whatever the records come from (a file, or a live export). */
+export interface TargetSession {
+  options: Pick<ImportOptions, 'target' | 'ifExists' | 'decideExists' | 'concurrency' | 'signal' | 'dropSparse'>;
+  api: ChromaApi;
+  /** What the target can hold (schema, lists) and the fields it knows. */
+  server: ServerModel;
+  store: StateStore;
+  batchSize: number;
+  base64: boolean;
+  progress: ProgressListener;
+  explain: (error: unknown) => unknown;
+}
+
+/** Asks the target for its limits and settles the batch size; sends nothing else. */
+export async function openTarget(
+  options: Pick<ImportOptions, 'target' | 'ifExists' | 'decideExists' | 'concurrency' | 'signal' | 'batchSize' | 'statePath' | 'onProgress' | 'dropSparse'>,
+): Promise<TargetSession> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const api = new ChromaApi(options.target);
+  const explain = (error: unknown) => explainRequestError(error, options.target);
   progress({ type: 'phase', message: `Connecting to ${options.target.url}` });
   const preflight = await withRetry(() => api.preflight({ signal: options.signal }), { signal: options.signal }).catch((error) => {
     throw explain(error);
@@ -102,34 +145,48 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
     progress({ type: 'warning', message: `The server accepts at most ${serverMax} records per request; using batches of ${batchSize}.` });
   }
   const base64 = preflight.supports_base64_encoding === true;
-  const server = await describeServer(api, { signal: options.signal });
-  // Still before anything is written: every value must fit the target, or be left out by choice.
-  const holds = { arrays: server.capabilities.arrays, sparse: options.target.cloud, known: server.openapi !== null };
-  notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse: options.dropSparse === true }));
-  for (const message of notes) progress({ type: 'warning', message });
-  const spaces = await chooseSpaces(headers, api, options, explain);
   const store = await StateStore.open(options.statePath);
-  const fingerprint = await fingerprintFile(options.input);
-  const results: CollectionImportResult[] = [];
+  const server = await describeServer(api, { signal: options.signal });
+  return { options, api, server, store, batchSize, base64, progress, explain };
+}
 
-  for (const { header, name } of headers) {
-    const context: CollectionContext = { options, api, store, fingerprint, batchSize, base64, progress, explain, server, chosenSpace: spaces.get(name) };
-    results.push(await importCollection(context, header, name));
-  }
+export async function recordImportStep(store: StateStore, backup: string, target: Endpoint, results: CollectionImportResult[]): Promise<void> {
   await store.update((state) => ({
     ...state,
-    backupPath: options.input,
-    targetUrl: options.target.url,
+    backupPath: backup,
+    targetUrl: target.url,
     steps: {
       ...state.steps,
       import: {
         status: results.every((result) => result.missing === 0) ? 'done' : 'failed',
         at: new Date().toISOString(),
-        detail: results.map((result) => `${result.collection}: ${result.count}/${result.expected}`).join(', '),
+        detail: results.map((result) => `${result.collection}: ${fraction(result.count, result.expected)}`).join(', '),
       },
     },
   }));
-  return { summary, batchSize, collections: results, notes };
+}
+
+/**
+ * Where one collection's records come from. `records(skip)` yields them in order from record
+ * `skip`; `again()` yields them once more for the missing-id check (absent: not possible yet,
+ * e.g. a copy whose file is still being written — its verify step compares every record).
+ */
+export interface RecordFeed {
+  /** The backup the checkpoint is keyed by, and its fingerprint. */
+  backup: string;
+  fingerprint: string;
+  records: (skip: number) => AsyncIterable<BackupRecord[]>;
+  again?: () => AsyncIterable<BackupRecord[]>;
+  /**
+   * Set by a copy, whose export decides where a resume starts: `resumed` says the export is
+   * continuing this collection (so an existing collection is ours, not the user's), and `start`
+   * is the record the export continues from.
+   */
+  resume?: { resumed: boolean; start: number };
+  /** Told the commit watermark after each committed batch. */
+  onCommitted?: (committed: number) => void;
+  /** The space the user named for a collection whose backup does not record one. */
+  chosenSpace?: Space;
 }
 
 function selectCollections(summary: BackupSummary, wanted: string[] | undefined, renameTo: string | undefined) {
@@ -152,7 +209,7 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
     if (header.withoutEmbedding) {
       throw new MigrateError(
         'BAD_BACKUP',
-        `Collection "${header.name}" in the backup has ${header.withoutEmbedding.toLocaleString('en-US')} of ${header.count.toLocaleString('en-US')} records without an embedding; a Chroma server stores no record without one. Nothing was sent.`,
+        `Collection "${header.name}" in the backup has ${fraction(header.withoutEmbedding, header.count)} records without an embedding; a Chroma server stores no record without one. Nothing was sent.`,
         (wanted && wanted.length > 0) || available.length === 1
           ? 'Export it again with embeddings included (the guide\'s Python export must ask for include=["embeddings", "documents", "metadatas"]).'
           : 'Export it again with embeddings included, or leave it out: pick the other collections with --collection.',
@@ -160,19 +217,6 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
     }
   }
   return selected;
-}
-
-interface CollectionContext {
-  options: ImportOptions;
-  api: ChromaApi;
-  store: StateStore;
-  fingerprint: string;
-  batchSize: number;
-  base64: boolean;
-  progress: ProgressListener;
-  explain: (error: unknown) => unknown;
-  server: ServerModel;
-  chosenSpace: Space | undefined;
 }
 
 /**
@@ -210,19 +254,15 @@ async function chooseSpaces(
   return chosen;
 }
 
-function checkpointMatches(checkpoint: ImportCheckpoint, context: CollectionContext, name: string): boolean {
-  return (
-    checkpoint.fingerprint === context.fingerprint &&
-    checkpoint.target === targetKey(context.options.target) &&
-    checkpoint.collection === name
-  );
+function checkpointMatches(checkpoint: ImportCheckpoint, session: TargetSession, feed: RecordFeed, name: string): boolean {
+  return checkpoint.fingerprint === feed.fingerprint && checkpoint.target === targetKey(session.options.target) && checkpoint.collection === name;
 }
 
-function targetKey(target: Endpoint): string {
+export function targetKey(target: Endpoint): string {
   return `${target.url}/${target.tenant}/${target.database}`;
 }
 
-async function importCollection(context: CollectionContext, header: CollectionHeader, name: string): Promise<CollectionImportResult> {
+export async function importCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<CollectionImportResult> {
   const { options, api, store, progress, explain } = context;
   const signal = options.signal;
   const call = <T>(work: () => Promise<T>) =>
@@ -233,12 +273,24 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       throw explain(error);
     });
 
-  const previous = store.current.imports.find((checkpoint) => checkpointMatches(checkpoint, context, name));
+  const found = store.current.imports.find((checkpoint) => checkpointMatches(checkpoint, context, feed, name));
+  // A copy's export decides where it resumes; a checkpoint of ours counts only when it continues.
+  const previous = feed.resume && !feed.resume.resumed ? undefined : found;
   let existing = await call(() => api.findCollection(name, { signal }));
   let action: CollectionImportResult['action'] = 'created';
   let start = 0;
 
-  if (existing && previous && !previous.done) {
+  if (feed.resume && previous && (existing || feed.resume.start === 0)) {
+    // The copy that stopped had made this collection: what is there is ours.
+    action = existing ? 'resumed' : 'created';
+    start = feed.resume.start;
+  } else if (feed.resume && feed.resume.start > 0) {
+    throw new MigrateError(
+      'BAD_STATE',
+      `The copy being resumed had sent ${feed.resume.start.toLocaleString('en-US')} records to "${name}" on ${options.target.url}, but ${existing ? 'its checkpoint is gone' : 'the collection is gone'}.`,
+      'Start the copy afresh: delete the partial backup (the --out file with .partial added), or pick another --out.',
+    );
+  } else if (existing && previous && !previous.done) {
     action = 'resumed';
     start = previous.committed;
   } else if (existing && previous?.done && options.ifExists !== 'recreate' && (await call(() => api.count(existing!.id, { signal }))) === header.count) {
@@ -251,10 +303,10 @@ async function importCollection(context: CollectionContext, header: CollectionHe
     const count = await call(() => api.count(existing!.id, { signal }));
     const choice = count === 0 ? 'append' : await decide(options, name, count);
     if (choice === 'abort') {
-      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${count.toLocaleString('en-US')} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
+      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${formatCount(count)} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
     }
     if (choice === 'recreate') {
-      progress({ type: 'phase', message: `Deleting collection "${name}" (${count} records), as chosen` });
+      progress({ type: 'phase', message: `Deleting collection "${name}" (${formatCount(count)} records), as chosen` });
       await call(() => api.deleteCollection(name, { signal }));
       existing = null;
       action = 'recreated';
@@ -267,7 +319,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
   if (existing) {
     checkDimension(existing, header, name);
   } else {
-    const plan = planCollection(header, context.server, { space: context.chosenSpace, cloud: options.target.cloud });
+    const plan = planCollection(header, context.server, { space: feed.chosenSpace, cloud: options.target.cloud });
     leftOut = plan.leftOut;
     for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
     await call(() => api.createCollection({ name, ...plan.request }, { signal }));
@@ -276,7 +328,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
     if (!existing) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
     differences = compareCollection(plan.intended, existing);
     for (const difference of differences) progress({ type: 'warning', message: `"${name}" was not created as asked: ${describeDifference(difference)}.` });
-    start = 0;
+    if (!feed.resume) start = 0;
   }
   const collection = existing;
   const collectionId = collection.id;
@@ -288,10 +340,10 @@ async function importCollection(context: CollectionContext, header: CollectionHe
     store.update((state) => ({
       ...state,
       imports: [
-        ...state.imports.filter((checkpoint) => !checkpointMatches(checkpoint, context, name)),
+        ...state.imports.filter((checkpoint) => !checkpointMatches(checkpoint, context, feed, name)),
         {
-          backup: options.input,
-          fingerprint: context.fingerprint,
+          backup: feed.backup,
+          fingerprint: feed.fingerprint,
           target: targetKey(options.target),
           collection: name,
           sourceCollection: header.name,
@@ -304,8 +356,8 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       ],
     }));
 
-  // checkValuesFit let sparse vectors through only when they are to be left out.
-  const sparseLeftOut = header.sparseKeys !== undefined && !options.target.cloud;
+  // A single node cannot store sparse vectors: they travel only when the user chose to leave them out (checkValuesFit).
+  const sparseLeftOut = options.dropSparse === true && !options.target.cloud;
   const sendable = (batch: BackupRecord[]) => (sparseLeftOut ? batch.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : batch);
 
   await saveCheckpoint(start, false);
@@ -313,7 +365,7 @@ async function importCollection(context: CollectionContext, header: CollectionHe
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
   let committed = start;
   try {
-    await runBatches(readRecords(options.input, header.name, { skip: start, batchSize: context.batchSize, signal }), {
+    await runBatches(feed.records(start), {
       concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
       signal,
       send: (batch: BackupRecord[], _index, batchSignal) =>
@@ -324,12 +376,13 @@ async function importCollection(context: CollectionContext, header: CollectionHe
       onCommitted: async (batch) => {
         committed += batch.length;
         await saveCheckpoint(committed, false);
+        feed.onCommitted?.(committed);
         progress({ type: 'batch', collection: name, done: committed, total: header.count });
       },
     });
   } catch (error) {
     if (signal?.aborted) {
-      throw new MigrateError('INTERRUPTED', `Import of "${name}" interrupted at ${committed}/${header.count} records.`, 'Run the same command again to continue from there.');
+      throw new MigrateError('INTERRUPTED', `Import of "${name}" interrupted at ${fraction(committed, header.count)} records.`, 'Run the same command again to continue from there.');
     }
     throw explain(error);
   }
@@ -339,9 +392,11 @@ async function importCollection(context: CollectionContext, header: CollectionHe
   const missing =
     action !== 'appended' && count === header.count
       ? 0
-      : await countMissingIds(api, collectionId, readRecords(options.input, header.name, { batchSize: 300, signal }), signal).catch((error) => {
-          throw explain(error);
-        });
+      : feed.again
+        ? await countMissingIds(api, collectionId, feed.again(), signal).catch((error) => {
+            throw explain(error);
+          })
+        : Math.max(0, header.count - count);
   await saveCheckpoint(committed, missing === 0);
   progress({ type: 'collection-done', collection: name, done: count, total: header.count });
   return {
@@ -354,14 +409,14 @@ async function importCollection(context: CollectionContext, header: CollectionHe
     action,
     leftOut,
     differences,
-    ...(context.chosenSpace ? { chosenSpace: context.chosenSpace } : {}),
+    ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
   };
 }
 
-async function decide(options: ImportOptions, name: string, count: number): Promise<ExistsChoice> {
+async function decide(options: TargetSession['options'], name: string, count: number): Promise<ExistsChoice> {
   if (options.ifExists !== 'ask') return options.ifExists;
   if (!options.decideExists) {
-    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${count.toLocaleString('en-US')} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
+    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${formatCount(count)} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
   }
   return options.decideExists({ collection: name, count });
 }

@@ -1,3 +1,6 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ChromaApi } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { explainRequestError } from './chroma/explain.js';
@@ -26,6 +29,11 @@ export interface IngestOptions {
   collections?: string[];
   /** Where the migration state lives: the command is remembered there for a resume. */
   statePath?: string;
+  /**
+   * Every line of the command's output also goes here (0600, its folder made): a screen shows
+   * only a window of the output, and the rest must stay findable.
+   */
+  logFile?: string;
   /** Aborting forwards Ctrl-C (SIGINT) to the command and waits for it to stop. */
   signal?: AbortSignal;
   /** Every line the command prints, as it prints it. */
@@ -49,6 +57,10 @@ export interface IngestResult {
   countedAfter: boolean;
   /** The command's last lines of output. */
   tail: string[];
+  /** How many lines it printed in all. */
+  lines: number;
+  /** The file holding all of them, when one was asked for. */
+  logFile?: string;
   durationMs: number;
 }
 
@@ -85,6 +97,8 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
 
   progress({ type: 'phase', message: `Running: ${command}` });
   const tail = new LineTail(10);
+  let lines = 0;
+  const log = options.logFile ? await openLog(options.logFile, command, startedAt) : null;
   const exit = await runShellCommand({
     command,
     env: childEnv(options.env, target),
@@ -92,12 +106,16 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     signal,
     graceMs: options.graceMs,
     onOutput: (line, stream) => {
+      lines++;
       tail.add(line);
+      log?.write(`${line}\n`);
       options.onOutput?.(line, stream);
     },
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
+    await closeLog(log, null);
     throw new MigrateError('IO', `Could not start the ingestion command: ${(error as Error).message}.`, 'Check that /bin/sh exists and the current folder is readable.');
   });
+  await closeLog(log, exit);
 
   // Not under the (possibly aborted) signal: the command has stopped, and what it wrote is worth knowing.
   progress({ type: 'phase', message: `Counting records on ${target.url}` });
@@ -127,6 +145,8 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     counts,
     countedAfter: after !== null,
     tail: tail.current,
+    lines,
+    logFile: options.logFile,
     durationMs: Date.now() - startedAt.getTime(),
   };
 }
@@ -136,4 +156,24 @@ function stepDetail(exit: { exitCode: number; interrupted: boolean }, counts: Co
   const changed = counts.filter((entry) => !countedAfter || entry.change !== 0);
   if (changed.length === 0) return `${how}; no records added`;
   return [how, ...changed.map((entry) => describeCount(entry, countedAfter))].join('; ');
+}
+
+async function openLog(path: string, command: string, at: Date): Promise<WriteStream> {
+  await mkdir(dirname(path), { recursive: true });
+  const stream = createWriteStream(path, { mode: 0o600 });
+  stream.write(`# ${at.toISOString()} $ ${command}\n`);
+  return stream;
+}
+
+async function closeLog(log: WriteStream | null, exit: { exitCode: number; interrupted: boolean } | null): Promise<void> {
+  if (!log) return;
+  if (exit) log.write(`# ${exit.interrupted ? 'interrupted, ' : ''}exit code ${exit.exitCode}\n`);
+  await new Promise<void>((resolve) => log.end(resolve));
+}
+
+/** The verdict line both faces print: "✓ The command finished (exit code 0)." */
+export function describeOutcome(result: Pick<IngestResult, 'interrupted' | 'ok' | 'exitCode' | 'signal'>): string {
+  if (result.interrupted) return `✗ Interrupted: the command stopped with exit code ${result.exitCode}. What it wrote so far is on the server:`;
+  if (result.ok) return '✓ The command finished (exit code 0).';
+  return `✗ The command failed with exit code ${result.exitCode}${result.signal ? ` (${result.signal})` : ''}.${result.exitCode === 127 ? ' The shell could not find it: check the spelling, and run from the folder the command expects.' : ''} Records it wrote before failing are on the server:`;
 }

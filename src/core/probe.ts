@@ -1,11 +1,14 @@
 import { lookup } from 'node:dns/promises';
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ChromaApi } from './chroma/api.js';
 import { describeServer } from './chroma/capabilities.js';
 import { CHROMA_IMAGE } from './deploy-guide.js';
 import { isLoopbackHost, type Endpoint } from './chroma/endpoint.js';
+import { explainNetworkError } from './chroma/explain.js';
 import { ChromaRequestError } from './chroma/http.js';
+import { explainProblem, problemOf, type ProblemPlace } from './chroma/network-problem.js';
+import { count, plural } from './format.js';
 
 export type CheckId = 'dns' | 'tcp' | 'tls' | 'heartbeat' | 'version' | 'auth' | 'open' | 'preflight';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -29,10 +32,10 @@ export interface ProbeOptions {
 const TITLES: Record<CheckId, string> = {
   dns: 'Host name resolves',
   tcp: 'Port accepts connections',
-  tls: 'TLS certificate is valid',
+  tls: 'TLS',
   heartbeat: 'Chroma heartbeat',
   version: 'What the server can hold',
-  auth: 'Authenticated call (list collections)',
+  auth: 'List collections (with the token)',
   open: 'Access without the token',
   preflight: 'Server limits (pre-flight)',
 };
@@ -50,21 +53,23 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
   const timeoutMs = options.timeoutMs ?? 10_000;
   const result = (id: CheckId, status: CheckStatus, detail: string, fix?: string): CheckResult => ({ id, title: TITLES[id], status, detail, fix });
 
+  const place: ProblemPlace = { host, port, cloud: target.cloud };
+  const failure = (id: CheckId, code: string | undefined, reason?: string): CheckResult => {
+    const { message, fix } = explainProblem(problemOf(code), { ...place, code, reason });
+    return result(id, 'fail', message, fix);
+  };
+
   try {
     const address = await lookup(host);
     yield result('dns', 'pass', `${host} → ${address.address}`);
   } catch (error) {
-    yield result('dns', 'fail', `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, 'Check the host name for typos; a new Railway domain can take a minute to appear.');
+    yield failure('dns', (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND');
     return;
   }
 
   const tcp = await tryTcp(host, port, timeoutMs);
   if (tcp) {
-    const fix =
-      tcp === 'ECONNREFUSED'
-        ? 'Nothing listens there: the deployment may not be finished or running, or the port is wrong (Railway: use 443 with https).'
-        : 'The host did not answer in time: check the URL, firewalls, and that the service is running.';
-    yield result('tcp', 'fail', `${host}:${port} — ${tcp === 'ECONNREFUSED' ? 'connection refused' : tcp}.`, fix);
+    yield failure('tcp', tcp === 'timed out' ? 'ETIMEDOUT' : tcp);
     return;
   }
   yield result('tcp', 'pass', `${host}:${port} is reachable`);
@@ -72,12 +77,12 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
   if (url.protocol === 'https:') {
     const tls = await tryTls(host, port, timeoutMs);
     if (tls) {
-      yield result('tls', 'fail', `The TLS handshake failed: ${tls}.`, 'The certificate is not trusted for this name. Use the exact public domain (Railway issues certificates for *.up.railway.app automatically), or http:// if the server has no TLS.');
+      yield failure('tls', tls.code, tls.reason);
       return;
     }
-    yield result('tls', 'pass', 'certificate trusted');
+    yield result('tls', 'pass', 'the certificate is trusted');
   } else {
-    yield result('tls', 'skip', 'plain http');
+    yield result('tls', 'skip', 'not used (plain http)');
   }
 
   const api = new ChromaApi(target);
@@ -126,26 +131,31 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
       }
     } else yield result('version', 'warn', `Chroma ${version}`, 'This is a 0.x server; chroma-migrate is tested with Chroma 1.x. Upgrading is recommended.');
   } catch (error) {
-    yield result('version', 'fail', describe(error), 'The server answers the heartbeat but not /api/v2/version: it may be an old or unusual build. Upgrade to Chroma 1.x.');
-    return;
+    if (isRefusal(error) && !target.token) {
+      // A token-checking proxy guards it; the next check says what the token must do.
+      yield result('version', 'skip', `needs the token (${(error as ChromaRequestError).status})`);
+    } else {
+      yield result('version', 'fail', describe(error), 'The server answers the heartbeat but not /api/v2/version: it may be an old or unusual build. Upgrade to Chroma 1.x.');
+      return;
+    }
   }
 
   try {
     const collections = await api.listCollections({ limit: 100, offset: 0 }, { signal });
-    yield result('auth', 'pass', `${collections.length}${collections.length === 100 ? '+' : ''} collection(s) listed${target.token ? ' with the token' : ' (no token given)'}`);
+    yield result('auth', 'pass', `${collections.length === 100 ? 'over 100 collections' : plural(collections.length, 'collection')} listed${target.token ? ' with the token' : ' without a token'}`);
   } catch (error) {
-    const refused = error instanceof ChromaRequestError && (error.kind === 'unauthorized' || error.kind === 'forbidden');
     const header = target.tokenHeader === 'x-chroma-token' ? 'X-Chroma-Token' : 'Authorization: Bearer';
-    yield result(
-      'auth',
-      'fail',
-      refused ? `The server refused the token (${(error as ChromaRequestError).status}); it was sent as "${header}".` : describe(error),
-      refused
-        ? target.token
-          ? `Check the token matches the one in your proxy's configuration, or try --token-header ${target.tokenHeader === 'x-chroma-token' ? 'authorization' : 'x-chroma-token'}.`
-          : 'This server wants a token: pass --token (or CHROMA_AUTH_TOKEN in .env).'
-        : 'Check the server\'s logs.',
-    );
+    if (!isRefusal(error)) yield result('auth', 'fail', describe(error), 'Check the server\'s logs.');
+    else if (!target.token) {
+      yield result('auth', 'fail', `The server wants a token (${error.status}), and none was given.`, 'Pass --token, or set CHROMA_AUTH_TOKEN in .env (chroma-migrate env set does both).');
+    } else {
+      yield result(
+        'auth',
+        'fail',
+        `The server refused the token (${error.status}); it was sent as "${header}".`,
+        `Check the token matches CHROMA_AUTH_TOKEN on the proxy, character for character (the proxy from chroma-migrate deploy-guide accepts either header). A proxy of your own that reads only ${target.tokenHeader === 'x-chroma-token' ? 'Authorization: Bearer' : 'X-Chroma-Token'} needs --token-header ${target.tokenHeader === 'x-chroma-token' ? 'authorization' : 'x-chroma-token'}.`,
+      );
+    }
     return;
   }
 
@@ -171,7 +181,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
 
   try {
     const preflight = await api.preflight({ signal });
-    yield result('preflight', 'pass', `up to ${preflight.max_batch_size.toLocaleString('en-US')} records per request`);
+    yield result('preflight', 'pass', `up to ${count(preflight.max_batch_size)} records per request`);
   } catch (error) {
     yield result('preflight', 'warn', describe(error), 'Imports will use batches of 100, which every server accepts.');
   }
@@ -197,6 +207,10 @@ export async function exposure(target: Endpoint, options: { signal?: AbortSignal
 export const OPEN_SERVER_WARNING =
   'Anyone can read and delete this database: it answers without a token. Chroma 1.x ignores CHROMA_SERVER_AUTHN_*; put a token-checking proxy in front (chroma-migrate deploy-guide).';
 
+function isRefusal(error: unknown): error is ChromaRequestError {
+  return error instanceof ChromaRequestError && (error.kind === 'unauthorized' || error.kind === 'forbidden');
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -207,10 +221,17 @@ function heartbeatFailure(
   result: (id: CheckId, status: CheckStatus, detail: string, fix?: string) => CheckResult,
 ): CheckResult {
   if (error instanceof ChromaRequestError) {
+    if (error.kind === 'network') {
+      const { message, fix } = explainNetworkError(error, target);
+      return result('heartbeat', 'fail', message, fix);
+    }
+    if (error.kind === 'not-chroma') {
+      return result('heartbeat', 'fail', `${target.url} is ${error.message}.`, 'Check the URL points at Chroma itself (or its token-checking proxy), not a web app, a dashboard or a placeholder page.');
+    }
     if (error.kind === 'v1-only') {
       return result('heartbeat', 'fail', 'The server speaks only the old v1 API.', 'Upgrade the server to Chroma 1.x (the chromadb/chroma image\'s current tags).');
     }
-    if (error.kind === 'not-found' || error.kind === 'not-chroma' || error.kind === 'bad-request') {
+    if (error.kind === 'not-found' || error.kind === 'bad-request') {
       return result('heartbeat', 'fail', `${target.url} answers HTTP, but not like Chroma (${error.message}).`, 'Check the URL points at the Chroma service itself, not a web app or a dashboard; an old 0.4/0.5 server speaks only /api/v1 — upgrade it.');
     }
     if (error.kind === 'unauthorized' || error.kind === 'forbidden') {
@@ -234,15 +255,16 @@ function tryTcp(host: string, port: number, timeoutMs: number): Promise<string |
   });
 }
 
-function tryTls(host: string, port: number, timeoutMs: number): Promise<string | null> {
+function tryTls(host: string, port: number, timeoutMs: number): Promise<{ code?: string; reason?: string } | null> {
   return new Promise((resolve) => {
-    const socket = tlsConnect({ host, port, servername: host });
-    const done = (outcome: string | null) => {
+    // SNI carries host names only: an IP there is refused by RFC 6066 (and Node warns, DEP0123).
+    const socket = tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }) });
+    const done = (outcome: { code?: string; reason?: string } | null) => {
       socket.destroy();
       resolve(outcome);
     };
-    socket.setTimeout(timeoutMs, () => done('timed out'));
-    socket.once('secureConnect', () => done(socket.authorized ? null : String(socket.authorizationError)));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+    socket.setTimeout(timeoutMs, () => done({ code: 'ETIMEDOUT' }));
+    socket.once('secureConnect', () => done(socket.authorized ? null : { code: String(socket.authorizationError) }));
+    socket.once('error', (error: NodeJS.ErrnoException & { reason?: string }) => done({ code: error.code, reason: error.reason }));
   });
 }

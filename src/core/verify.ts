@@ -6,6 +6,7 @@ import { describeServer } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { checkCollectionSettings, type CollectionSettingsVerdict } from './collection/verify-collection.js';
 import { explainRequestError } from './chroma/explain.js';
+import { fraction } from './format.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
 import { compareMetadata } from './values/compare.js';
@@ -51,6 +52,8 @@ export interface VerifyResult {
 }
 
 const LISTED = 20;
+/** Reads (and self-queries) of the target in flight while comparing. */
+const READS_IN_FLIGHT = 4;
 
 export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult> {
   const progress = options.onProgress ?? ignoreProgress;
@@ -102,23 +105,40 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     const sampleEvery = Math.max(1, Math.floor(header.count / Math.max(1, options.sample ?? 20)));
     const samples: BackupRecord[] = [];
     let seen = 0;
-    for await (const batch of readRecords(options.input, sourceName, { batchSize: 250, signal })) {
-      const page = await call(() =>
-        api.get(info.id, { ids: batch.map((record) => record.id), include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal }),
-      );
-      compareBatch(batch, page, verdict, spaceOf(info));
+    const space = spaceOf(info);
+    // Several reads in flight, compared in file order: across a network each read is mostly
+    // waiting for the round trip (a copy ends with this pass).
+    const pending: Array<{ batch: BackupRecord[]; page: Promise<GetPage> }> = [];
+    const settle = async () => {
+      const { batch, page } = pending.shift() as (typeof pending)[number];
+      compareBatch(batch, await page, verdict, space);
       for (const record of batch) {
         if (record.embedding && seen % sampleEvery === 0 && samples.length < (options.sample ?? 20)) samples.push(record);
         seen++;
       }
       progress({ type: 'batch', collection: name, done: verdict.compared, total: header.count });
+    };
+    try {
+      for await (const batch of readRecords(options.input, sourceName, { batchSize: 250, signal })) {
+        const page = call(() => api.get(info.id, { ids: batch.map((record) => record.id), include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal }));
+        page.catch(() => undefined); // awaited in turn by settle()
+        pending.push({ batch, page });
+        if (pending.length >= READS_IN_FLIGHT) await settle();
+      }
+      while (pending.length > 0) await settle();
+    } finally {
+      for (const { page } of pending) page.catch(() => undefined);
     }
 
-    for (const record of samples) {
-      const answer = await call(() => api.query(info.id, { embeddings: [record.embedding as Embedding], nResults: 3 }, { signal }));
-      verdict.selfQuery.sampled++;
-      if (rankedFirst(record.id, answer.ids[0] ?? [], answer.distances?.[0] ?? [])) verdict.selfQuery.first++;
-      else verdict.selfQuery.failedIds.push(record.id);
+    for (let from = 0; from < samples.length; from += READS_IN_FLIGHT) {
+      const chunk = samples.slice(from, from + READS_IN_FLIGHT);
+      const answers = await Promise.all(chunk.map((record) => call(() => api.query(info.id, { embeddings: [record.embedding as Embedding], nResults: 3 }, { signal }))));
+      chunk.forEach((record, index) => {
+        const answer = answers[index]!;
+        verdict.selfQuery.sampled++;
+        if (rankedFirst(record.id, answer.ids[0] ?? [], answer.distances?.[0] ?? [])) verdict.selfQuery.first++;
+        else verdict.selfQuery.failedIds.push(record.id);
+      });
     }
     // More records than the backup is not a loss: step 7 ingests new data into the same collection.
     verdict.ok =
@@ -140,7 +160,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
         verify: {
           status: ok ? 'done' : 'failed',
           at: new Date().toISOString(),
-          detail: verdicts.map((verdict) => `${verdict.collection}: ${verdict.compared - verdict.missing - verdict.differing}/${verdict.expected} equal`).join(', '),
+          detail: verdicts.map((verdict) => `${verdict.collection}: ${fraction(verdict.compared - verdict.missing - verdict.differing, verdict.expected)} equal`).join(', '),
         },
       },
     }));

@@ -1,8 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Static, Text, useApp, useInput, type DOMElement } from 'ink';
 import { persistableSteps, transition, type WizardEvent, type WizardState } from '../core/state/machine.js';
 import { StateStore } from '../core/state/store.js';
-import { Checklist } from './components/Checklist.js';
+import { Checklist, checklistHeight, type ChecklistStyle } from './components/Checklist.js';
+import { Para } from './components/Para.js';
+import { DESIGNED_MIN_COLUMNS, SpaceProvider } from './layout/space.js';
+import { useTerminalSize } from './layout/terminal-size.js';
+import { useMeasuredHeight } from './layout/measured-height.js';
+import { FrameSignal } from './layout/frames.js';
+import { Revisit } from './components/Revisit.js';
 import { ConnectStep } from './screens/ConnectStep.js';
 import { DeployStep } from './screens/DeployStep.js';
 import { DoneScreen } from './screens/DoneScreen.js';
@@ -27,6 +33,8 @@ export interface AppProps {
   onStartOver: () => Promise<void>;
   /** The local server of a resumed migration, on its way up (null if it could not start). */
   localServer?: Promise<RunningServer | null>;
+  /** Fired after each frame Ink draws (render's onRender): the layout re-measures then. */
+  frames?: FrameSignal;
 }
 
 const STEP_SCREENS = {
@@ -39,7 +47,7 @@ const STEP_SCREENS = {
   ingest: IngestStep,
 } as const;
 
-export function App({ services, initial, initialSession, controller, onExit, onStartOver, localServer }: AppProps) {
+export function App({ services, initial, initialSession, controller, onExit, onStartOver, localServer, frames }: AppProps) {
   const { exit } = useApp();
   const [state, setState] = useState(initial);
   const [session, setSession] = useState<Session>(initialSession);
@@ -59,7 +67,7 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     void StateStore.open(services.statePath).then((store) =>
       store.update((saved) => ({
         ...saved,
-        steps: persistableSteps(state),
+        steps: persistableSteps(state, saved.steps, new Date(services.now())),
         backupPath: session.backupPath ?? saved.backupPath,
         targetUrl: session.target?.url ?? saved.targetUrl,
         localServer: session.localServer ? { path: session.localServer.path, port: session.localServer.port } : saved.localServer,
@@ -127,18 +135,54 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     screen = <DoneScreen state={state} session={session} services={services} onExit={() => leave(0)} />;
   } else {
     const Step = STEP_SCREENS[state.screen];
-    // key: a step's screen starts fresh each time it is entered.
-    screen = <Step key={state.screen} {...props} />;
+    const status = state.steps[state.screen];
+    const step = state.screen;
+    // A finished step reached with Esc is shown, not run again; key: a step's screen starts fresh each time it is entered.
+    screen =
+      status === 'done' || status === 'skipped' ? (
+        <Revisit key={`${step}-revisit`} step={step} state={state} onKeep={() => dispatch({ type: 'resume' })} onRedo={() => dispatch({ type: 'goto', step })} />
+      ) : (
+        <Step key={step} {...props} />
+      );
   }
 
+  // The live frame (checklist + screen) stays shorter than the terminal: at its height Ink
+  // clears the screen and the user's scrollback. The header never changes, so it is printed
+  // once, above, into the scrollback (<Static>), and is not redrawn.
+  const size = useTerminalSize();
+  const narrow = size.columns < DESIGNED_MIN_COLUMNS;
+  const full: ChecklistStyle = size.rows < 20 ? 'line' : narrow ? 'plain' : 'box';
+  // One line of slack: Ink's own trailing newline, and a word-wrap that takes a line more than counted.
+  const rows = Math.max(4, size.rows - checklistHeight(state, full, size.columns) - 2);
+  // A screen without a window (the deploy guide, a .env diff at 60 columns) can still be taller
+  // than that. Its height is known only after a render, and one frame too tall is enough for
+  // Ink to clear the scrollback: so the screen is drawn in a box clipped to the room it has
+  // (never taller), measured, and when it does not fit the checklist shrinks to one line.
+  // Windows size themselves by the full checklist's room, so the choice cannot flip-flop.
+  const screenBox = useRef<DOMElement>(null);
+  const screenHeight = useMeasuredHeight(screenBox, frames);
+  const style: ChecklistStyle = full !== 'line' && screenHeight !== null && screenHeight > rows ? 'line' : full;
+  const room = style === full ? rows : Math.max(4, size.rows - checklistHeight(state, style, size.columns) - 2);
   return (
-    <Box flexDirection="column" width={80}>
-      <Text>
-        <Text bold color="cyan">chroma-migrate</Text>
-        <Text color="gray"> · Cloud → your own server · Esc back · Ctrl-C save and quit</Text>
-      </Text>
-      <Checklist state={state} />
-      {stopping ? <Text color="yellow">Saving your place… run chroma-migrate again to resume.</Text> : screen}
+    <Box flexDirection="column">
+      <Static items={['header']}>
+        {(item) => (
+          <Box key={item}>
+            <Para>
+              <Text bold color="cyan">chroma-migrate</Text>
+              <Text color="gray">{size.columns >= 80 ? ' · Cloud → your own server' : ''} · Esc back · Ctrl-C save and quit</Text>
+            </Para>
+          </Box>
+        )}
+      </Static>
+      <Checklist state={state} style={style} />
+      <SpaceProvider space={{ columns: size.columns, rows, narrow }}>
+        <Box flexDirection="column" height={Math.min(room, screenHeight ?? room)} overflowY="hidden">
+          <Box ref={screenBox} flexDirection="column" flexShrink={0}>
+            {stopping ? <Para color="yellow">Stopping at a safe point…</Para> : screen}
+          </Box>
+        </Box>
+      </SpaceProvider>
     </Box>
   );
 }

@@ -1,4 +1,4 @@
-export const count = (value: number) => value.toLocaleString('en-US');
+export { count, fraction, plural } from '../core/format.js';
 
 export function bytes(size: number): string {
   if (size < 1024) return `${size} B`;

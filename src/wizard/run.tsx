@@ -3,6 +3,7 @@ import { archiveState, loadState } from '../core/state/store.js';
 import { nextOpenStep, wizardStateFrom } from '../core/state/machine.js';
 import { startChromaServer, type RunningServer } from '../core/server/chroma-server.js';
 import { App } from './App.js';
+import { FrameSignal } from './layout/frames.js';
 import { endpoint } from '../core/chroma/endpoint.js';
 import { loadEnv } from '../core/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
@@ -38,17 +39,24 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   const servers: RunningServer[] = [];
   const services: WizardServices = {
     ...realServices(base),
-    // A local server started for the user lives as long as the wizard: stop it on the way out.
+    // A local server started for the user lives as long as the wizard and is stopped on the way
+    // out, unless the user chooses at the end to keep it (detached, so it can outlive us).
     startChromaServer: async (options) => {
-      const server = await startChromaServer(options);
+      const server = await startChromaServer({ ...options, detached: true });
       servers.push(server);
       return server;
+    },
+    keepServerRunning: (server) => {
+      const index = servers.findIndex((candidate) => candidate.pid === server.pid);
+      if (index >= 0) servers.splice(index, 1);
+      server.keepRunning();
     },
   };
   const saved = await loadState(services.statePath);
   const restarting = restartLocalServer(saved, services);
   const controller = new AbortController();
   let code = 0;
+  const frames = new FrameSignal();
   const instance = render(
     <App
       services={services}
@@ -62,8 +70,9 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
         await archiveState(services.statePath);
       }}
       localServer={restarting ?? undefined}
+      frames={frames}
     />,
-    { exitOnCtrlC: false },
+    { exitOnCtrlC: false, onRender: frames.drawn },
   );
   await instance.waitUntilExit();
   await restarting; // one still starting is stopped with the rest

@@ -5,7 +5,7 @@ import { exportCollections } from '../core/export.js';
 import { importBackup } from '../core/import.js';
 import { runIngest } from '../core/ingest.js';
 import { exposure, probe } from '../core/probe.js';
-import { startChromaServer } from '../core/server/chroma-server.js';
+import { startChromaServer, type RunningServer } from '../core/server/chroma-server.js';
 import { generateToken } from '../core/token.js';
 import { verifyBackup } from '../core/verify.js';
 
@@ -30,6 +30,8 @@ export interface WizardServices {
   /** Whether the target answers without a token; tests judge loopback servers as public. */
   exposure: typeof exposure;
   startChromaServer: typeof startChromaServer;
+  /** The user chose to keep the local server after the wizard exits: let it outlive us. */
+  keepServerRunning: (server: RunningServer) => void;
   runIngest: typeof runIngest;
   planSelfHostedEnv: typeof planSelfHostedEnv;
   applyEnvPlan: typeof applyEnvPlan;
@@ -49,6 +51,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     probe,
     exposure,
     startChromaServer,
+    keepServerRunning: (server) => server.keepRunning(),
     runIngest,
     planSelfHostedEnv,
     applyEnvPlan,

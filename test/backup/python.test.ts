@@ -112,6 +112,19 @@ describe('variants seen in the wild', () => {
     expect(await readAll(path, 'late-name')).toEqual(r.map((x) => ({ ...x, uri: null })));
   });
 
+  it('reads each column from where it starts, in the order collection.get() writes them (gzip, BOM, skip)', async () => {
+    const r = records.slice(0, 7);
+    const body = { ids: r.map((x) => x.id), embeddings: r.map((x) => x.embedding), documents: r.map((x) => x.document), uris: null, data: null, metadatas: r.map((x) => x.metadata), included: ['embeddings'] };
+    const text = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(pyJson(body, 2))]);
+    for (const [name, bytes] of [['get-order.json', text], ['get-order.json.gz', gzipSync(text)]] as const) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      const rest: unknown[] = [];
+      for await (const batch of readRecords(path, 'get-order', { skip: 3, batchSize: 2 })) rest.push(...batch);
+      expect(rest).toEqual(r.slice(3).map((x) => ({ ...x, uri: null })));
+    }
+  });
+
   it('names a nameless single-collection export after its file, and reads "collection": {name, metadata}', async () => {
     const nameless = join(dir, 'my-docs.json.gz');
     await writeFile(nameless, gzipSync(pyJson({ records: records.slice(0, 2) })));

@@ -42,16 +42,18 @@ describe('ping: each check failing in turn against real servers', () => {
     expect(results.find((check) => check.id === 'preflight')?.detail).toMatch(/up to [\d,]+ records/);
   });
 
-  it('a stopped port fails at tcp with "deployment not finished or wrong URL"', async () => {
-    const results = await checks(`http://127.0.0.1:${await freePort()}`);
+  it('a stopped port fails at tcp: nothing listens there, not running or the wrong port', async () => {
+    const port = await freePort();
+    const results = await checks(`http://127.0.0.1:${port}`);
     expect(summary(results)).toEqual(['dns:pass', 'tcp:fail']);
-    expect(results[1]?.fix).toMatch(/deployment may not be finished/);
+    expect(results[1]?.detail).toBe(`Nothing accepts connections at 127.0.0.1:${port} (connection refused).`);
+    expect(results[1]?.fix).toMatch(/not running \(yet\), or the port is wrong/);
   });
 
   it('a web server that is not Chroma fails at the heartbeat', async () => {
     const results = await checks(websiteUrl);
     expect(summary(results).at(-1)).toBe('heartbeat:fail');
-    expect(results.at(-1)?.detail).toMatch(/not like Chroma/);
+    expect(results.at(-1)?.detail).toMatch(/not a Chroma server \(something else answered GET \/api\/v2\/heartbeat with 404: "<html>/);
   });
 
   it('a token-checking proxy with the wrong token fails at the authenticated call, naming the header', async () => {
@@ -76,12 +78,12 @@ describe('ping: each check failing in turn against real servers', () => {
   it('the ping command prints every check, never the token, and exits by the result', async () => {
     const good = await runCli(['ping', '--url', guarded.url], { CHROMA_AUTH_TOKEN: 'right-token-0123456789' });
     expect(good.code).toBe(0);
-    expect(good.stdout).toContain('✓ Authenticated call (list collections)');
+    expect(good.stdout).toContain('✓ List collections (with the token): 0 collections listed with the token');
     expect(good.stdout + good.stderr).not.toContain('right-token-0123456789');
     const bad = await runCli(['ping', '--url', guarded.url, '--token', 'nope-nope-nope']);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('✗ Authenticated call');
-    expect(bad.stdout).toContain('→ Check the token matches');
+    expect(bad.stdout).toContain('✗ List collections');
+    expect(bad.stdout).toContain('→ Check the token matches CHROMA_AUTH_TOKEN on the proxy');
     const json = await runCli(['ping', '--url', chroma.url, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true });
   });

@@ -32,7 +32,7 @@ afterEach(async () => {
 const backups = async () => (await readdir(dir)).filter((name) => name.startsWith('.env.backup-'));
 
 describe('chroma-migrate env set', () => {
-  it('writes host, port, ssl and token, keeps the Cloud keys, and saves a 0600 backup', async () => {
+  it('writes host, port, ssl and token, keeps the Cloud keys, saves a 0600 backup, and makes the .env 0600 (saying so)', async () => {
     await writeFile(envPath, APP_ENV, { mode: 0o644 });
     await chmod(envPath, 0o644);
     const result = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--token', TOKEN, '--dotenv', envPath, '--yes']);
@@ -41,7 +41,9 @@ describe('chroma-migrate env set', () => {
     expect(env).toMatchObject({ CHROMA_HOST: 'chroma.example.com', CHROMA_PORT: '443', CHROMA_SSL: 'true', CHROMA_AUTH_TOKEN: TOKEN });
     expect(env).toMatchObject({ CHROMA_API_KEY: API_KEY, CHROMA_TENANT: 'acme', CHROMA_DATABASE: 'prod' });
     expect(await readFile(envPath, 'utf8')).toContain(`export CHROMA_AUTH_TOKEN=${TOKEN}\n`);
-    expect((await stat(envPath)).mode & 0o777).toBe(0o644);
+    // It holds a token now: readable by its owner only.
+    expect((await stat(envPath)).mode & 0o777).toBe(0o600);
+    expect(result.stderr).toContain('It now holds a token, so only you can read it: its mode went from 0644 to 0600.');
     const [backup] = await backups();
     expect(backup).toMatch(/^\.env\.backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
     expect(await readFile(join(dir, backup as string), 'utf8')).toBe(APP_ENV);

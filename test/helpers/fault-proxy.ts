@@ -34,6 +34,12 @@ export interface FaultRules {
   delayMs?: number;
   delayRate?: number;
   /**
+   * Delay at most this many requests, then none: a timeout test that delays the first few
+   * requests past the client's timeout knows that each retry goes through, so it cannot fail by
+   * the same request being delayed three times in a row (which a rate allows, now and then).
+   */
+  maxDelays?: number;
+  /**
    * Only apply the random faults to paths matching this. Default: data routes, i.e. everything
    * but heartbeat, version, healthcheck, pre-flight-checks and auth/identity.
    */
@@ -73,7 +79,7 @@ export interface FaultProxy {
   stats: { requests: number; forwarded: number; injected: Record<string, number> };
   /** Every request seen, in arrival order. */
   log: FaultLogEntry[];
-  /** Replace the rules; reseeds the PRNG and restarts the 5xx/429 rotations. */
+  /** Replace the rules; reseeds the PRNG and restarts the 5xx/429 rotations and the delay count. */
   setRules(rules: FaultRules): void;
   /** Zero the counters and empty the log. */
   resetStats(): void;
@@ -220,8 +226,10 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
   let random = seededRandom(1);
   let turn5xx = 0;
   let turn429 = 0;
+  let delays = 0;
   const setRules = (next: FaultRules): void => {
     rules = { ...next };
+    delays = 0;
     random = seededRandom(next.seed ?? 1);
     turn5xx = 0;
     turn429 = 0;
@@ -273,7 +281,8 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
     faultPaths.lastIndex = 0;
     if (hasRandomFaults(r) && faultPaths.test(path)) plan = planFaults(r, random);
 
-    if (plan?.delay) {
+    if (plan?.delay && (r.maxDelays === undefined || delays < r.maxDelays)) {
+      delays++;
       inject('delay');
       await sleep(r.delayMs ?? 0);
       if (closed || req.socket.destroyed) return;

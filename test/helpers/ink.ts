@@ -76,9 +76,11 @@ export async function waitForFrame(
     const frame = app.lastFrame() ?? '';
     if (test(frame)) {
       // The frame is written on commit; the new screen's input handlers attach in passive
-      // effects just after. Let them run before the caller presses a key.
+      // effects just after. Let them run before the caller presses a key. The wizard may draw
+      // once more meanwhile (its layout measures each frame): return that one if it still fits.
       await tick(20);
-      return frame;
+      const settled = app.lastFrame() ?? '';
+      return test(settled) ? settled : frame;
     }
     if (Date.now() > deadline) {
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${String(expected)} in the frame:\n${frame}`);

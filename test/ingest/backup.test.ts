@@ -1,17 +1,20 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { backupFileName, listBackups, runBackup } from '../../src/core/backups.js';
 import { verifyBackup } from '../../src/core/verify.js';
 import { startTestServer, useChromaServer } from '../helpers/chroma.js';
-import { runCli } from '../helpers/cli.js';
+import { BUNDLE, runCli } from '../helpers/cli.js';
 import { makeRecords } from '../helpers/fixtures.js';
 import { seedCollection } from './helpers.js';
 
+const execFileAsync = promisify(execFile);
 const chroma = useChromaServer();
 let dir = '';
 beforeAll(async () => {
@@ -112,18 +115,41 @@ describe('chroma-migrate backup: weekly backups of the new server', () => {
     expect((await verifyBackup({ input: result.file, target: source })).ok).toBe(true);
   });
 
-  it('--print-cron prints a weekly crontab line with the working folder and safely quoted paths', async () => {
+  it('--print-cron prints a weekly crontab line: absolute node and CLI, the log folder made first, paths quoted', async () => {
     const odd = join(dir, "it's 100% backups");
     const result = await runCli(['backup', '--dir', odd, '--keep', '4', '--print-cron']);
     expect(result.code).toBe(0);
     const q = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`.replace(/%/g, '\\%');
-    const node = dirname(process.execPath);
-    const path = node === '/usr/bin' || node === '/bin' ? '' : `PATH=${q(`${node}:/usr/bin:/bin`)} `;
     expect(result.stdout).toBe(
-      `0 3 * * 0 cd ${q(process.cwd())} && ${path}npx chroma-migrate backup --dir ${q(odd)} --keep 4 >> ${q(join(odd, 'backup.log'))} 2>&1\n`,
+      `0 3 * * 0 cd ${q(process.cwd())} && mkdir -p ${q(odd)} && ${q(process.execPath)} ${q(BUNDLE)} backup --dir ${q(odd)} --keep 4 >> ${q(join(odd, 'backup.log'))} 2>&1\n`,
     );
     expect(result.stdout).toContain("'\\''s 100\\% backups");
     expect(existsSync(odd)).toBe(false);
+  });
+
+  it("the printed line, run as cron runs it (env -i, PATH=/usr/bin:/bin, another folder), writes a backup and its log", async () => {
+    // The app's folder, with an awkward name, a .env pointing at the server, and no chroma-migrate in it.
+    const app = join(dir, "my app's 100% folder");
+    await mkdir(app);
+    const url = new URL(chroma.url);
+    await writeFile(join(app, '.env'), `CHROMA_HOST=${url.hostname}\nCHROMA_PORT=${url.port}\nCHROMA_SSL=false\n`);
+    // Printed by the installed CLI itself, as a user would: the bundle, started in the app's folder.
+    const printed = await execFileAsync(process.execPath, [BUNDLE, 'backup', '--dir', 'backups', '--keep', '4', '--print-cron'], { cwd: app, env: { ...process.env, CI: 'true' } });
+    const line = printed.stdout.trim();
+    expect(line).not.toContain('npx');
+    // cron: the first five fields are the schedule; "\%" is a literal "%"; the rest goes to sh.
+    const command = line.split(' ').slice(5).join(' ').replace(/\\%/g, '%');
+    const elsewhere = await mkdtemp(join(tmpdir(), 'cm-cron-home-'));
+    try {
+      await execFileAsync('env', ['-i', 'PATH=/usr/bin:/bin', 'sh', '-c', command], { cwd: elsewhere });
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+    const written = await listBackups(join(app, 'backups'));
+    expect(written).toHaveLength(1);
+    expect((await verifyBackup({ input: join(app, 'backups', written[0]!), target: endpoint({ url: chroma.url }) })).ok).toBe(true);
+    expect(await readFile(join(app, 'backups', 'backup.log'), 'utf8')).toContain('✓ Backup');
+    expect(existsSync(join(app, '.chroma-migrate'))).toBe(false);
   });
 
   it('the target given by flag goes into the cron line, its token never does', async () => {

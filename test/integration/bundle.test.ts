@@ -35,7 +35,7 @@ describe('the bundled CLI (dist/bin/cli.mjs)', () => {
   it('runs a command (deploy-guide for Docker)', async () => {
     const guide = await run(['deploy-guide', '--host', 'docker']);
     expect(guide.code).toBe(0);
-    expect(guide.stdout).toContain('docker run');
+    expect(guide.stdout).toContain('docker compose up -d');
   });
 
   it('writes files atomically (write-file-atomic inside the bundle): env set to a new .env', async () => {

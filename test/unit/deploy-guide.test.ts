@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHROMA_IMAGE } from '../../src/core/deploy-guide.js';
 import { runCli } from '../helpers/cli.js';
@@ -37,8 +40,46 @@ describe('deploy-guide', () => {
     expect(first.token).not.toBe(second.token);
   });
 
-  it('Docker gets a docker run line with the volume; a wrong host is a usage error', async () => {
-    expect((await runCli(['deploy-guide', '--host', 'docker'])).stdout).toMatch(/docker run .* -v \.\/chroma-data:\/data chromadb\/chroma/);
+  it('Docker and a VM get compose.yaml and a Caddyfile ("other" still means a VM); a wrong host is a usage error', async () => {
+    const docker = await runCli(['deploy-guide', '--host', 'docker']);
+    expect(docker.stdout).toContain('compose.yaml');
+    expect(docker.stdout).toContain('docker compose up -d');
+    const other = JSON.parse((await runCli(['deploy-guide', '--host', 'other', '--json'])).stdout) as { host: string; files: Array<{ name: string; text: string }> };
+    expect(other.host).toBe('vm');
+    expect(other.files.map((file) => file.name)).toEqual(['compose.yaml', 'Caddyfile']);
     expect((await runCli(['deploy-guide', '--host', 'heroku'])).code).toBe(2);
+  });
+
+  it('the files pin the tested image, keep data on /data, publish only the proxy, and hold no token', async () => {
+    const guide = JSON.parse((await runCli(['deploy-guide', '--host', 'docker', '--json'])).stdout) as { token: string; files: Array<{ name: string; text: string }> };
+    const compose = guide.files.find((file) => file.name === 'compose.yaml')?.text ?? '';
+    expect(compose).toContain(`image: ${CHROMA_IMAGE}`);
+    expect(compose).toContain('chroma-data:/data');
+    expect(compose).not.toContain('8000:8000');
+    for (const file of guide.files) expect(file.text).not.toContain(guide.token);
+    // Parsing is proven by the real Caddy (test/deploy/caddy-proxy.test.ts); here, where the token is read.
+    for (const file of guide.files.filter((candidate) => candidate.name === 'Caddyfile')) {
+      expect(file.text).toContain('{env.CHROMA_AUTH_TOKEN}');
+      expect(file.text).not.toContain('{$CHROMA_AUTH_TOKEN');
+    }
+  });
+
+  it('--write puts the files in a folder and keeps a different earlier version as a backup', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cm-guide-'));
+    try {
+      await writeFile(join(dir, 'Caddyfile'), 'my own edit\n');
+      const result = await runCli(['deploy-guide', '--host', 'railway', '--write', dir]);
+      expect(result.code).toBe(0);
+      expect(await readFile(join(dir, 'Dockerfile'), 'utf8')).toContain('FROM caddy:2');
+      expect(await readFile(join(dir, 'Caddyfile'), 'utf8')).toContain('reverse_proxy {env.CHROMA_UPSTREAM}');
+      const backups = (await readdir(dir)).filter((name) => name.startsWith('Caddyfile.backup-'));
+      expect(backups).toHaveLength(1);
+      expect(await readFile(join(dir, backups[0] ?? ''), 'utf8')).toBe('my own edit\n');
+      expect(result.stdout).toContain('your version kept as');
+      const again = await runCli(['deploy-guide', '--host', 'railway', '--write', dir]);
+      expect(again.stdout).toContain('already up to date');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

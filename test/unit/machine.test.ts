@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialWizardState, nextOpenStep, transition, wizardStateFrom, type WizardEvent, type WizardState } from '../../src/core/state/machine.js';
+import { initialWizardState, nextOpenStep, persistableSteps, transition, wizardStateFrom, type WizardEvent, type WizardState } from '../../src/core/state/machine.js';
 import { emptyState } from '../../src/core/state/store.js';
 import { STEPS, type StepId } from '../../src/core/state/steps.js';
 
@@ -32,7 +32,11 @@ describe('the wizard state machine', () => {
     expect(state.steps.connect).toBe('failed');
     state = transition(state, { type: 'back' });
     expect(state.screen).toBe('deploy');
-    expect(state.steps.deploy).toBe('active');
+    // Shown as finished, not started again: Esc never redoes work by itself.
+    expect(state.steps.deploy).toBe('done');
+    expect(state.steps.connect).toBe('failed');
+    expect(transition(state, { type: 'resume' }).screen).toBe('connect');
+    expect(transition(state, { type: 'goto', step: 'deploy' }).steps.deploy).toBe('active');
     expect(transition(run([{ type: 'begin' }]), { type: 'back' }).screen).toBe('export');
   });
 
@@ -62,5 +66,17 @@ describe('the wizard state machine', () => {
     const state = run([{ type: 'begin' }, { type: 'progress', step: 'export', detail: '300/1177' }]);
     expect(state.screen).toBe('export');
     expect(state.details.export).toBe('300/1177');
+  });
+
+  it('each step keeps its own time in the state file: only a step that changed gets a new one', () => {
+    const first = run([{ type: 'begin' }, { type: 'step-done', step: 'export', detail: '1,177 records' }]);
+    const t1 = new Date('2026-03-01T12:00:00Z');
+    const t2 = new Date('2026-03-01T12:07:00Z');
+    const saved = persistableSteps(first, {}, t1);
+    const later = run([{ type: 'step-done', step: 'deploy', detail: 'railway' }], first);
+    const next = persistableSteps(later, saved, t2);
+    expect(next.export?.at).toBe(t1.toISOString());
+    expect(next.deploy?.at).toBe(t2.toISOString());
+    expect(next.connect).toMatchObject({ status: 'active', at: t2.toISOString() });
   });
 });

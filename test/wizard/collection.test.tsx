@@ -36,7 +36,7 @@ describe('step 5: a backup that does not record its distance space', () => {
       expect(await new ChromaApi(target).findCollection('no_space_docs')).toBeNull();
       await select(app, 'cosine');
       const finished = await waitForFrame(app, 'Continue to step 6', 40_000);
-      expect(finished).toContain('no_space_docs: 30/30 records');
+      expect(finished).toContain('no_space_docs: 30 of 30 records');
       expect((await new ChromaApi(target).findCollection('no_space_docs'))?.configuration_json?.hnsw?.space).toBe('cosine');
     } finally {
       app.stop();

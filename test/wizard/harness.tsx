@@ -6,8 +6,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
+import { renderAt, type TerminalSize } from '../helpers/ink-render.js';
 import { App } from '../../src/wizard/App.js';
+import { FrameSignal } from '../../src/wizard/layout/frames.js';
 import { realServices, type WizardServices } from '../../src/wizard/services.js';
 import type { Session } from '../../src/wizard/session.js';
 import { initialWizardState, wizardStateFrom, type WizardState } from '../../src/core/state/machine.js';
@@ -61,7 +62,7 @@ export function testServices({ dir, clock = manualClock(), env, overrides }: Ser
   };
 }
 
-export type Mounted = ReturnType<typeof render> & {
+export type Mounted = ReturnType<typeof renderAt> & {
   /** Every code onExit was called with. */
   exits: number[];
   controller: AbortController;
@@ -70,12 +71,15 @@ export type Mounted = ReturnType<typeof render> & {
   stop: () => void;
 };
 
-export function mountWizard(services: WizardServices, initial: WizardState = initialWizardState(), session: Session = {}): Mounted {
+/** 80×24 unless a test asks for another terminal: the size most terminals open at. */
+export function mountWizard(services: WizardServices, initial: WizardState = initialWizardState(), session: Session = {}, size: TerminalSize = { columns: 80, rows: 24 }): Mounted {
   const exits: number[] = [];
   const controller = new AbortController();
   let stopped = false;
-  const app = render(
+  const frames = new FrameSignal();
+  const app = renderAt(
     <App
+      frames={frames}
       services={services}
       initial={initial}
       initialSession={session}
@@ -85,6 +89,8 @@ export function mountWizard(services: WizardServices, initial: WizardState = ini
         await archiveState(services.statePath);
       }}
     />,
+    size,
+    frames.drawn,
   );
   return {
     ...app,
@@ -124,6 +130,7 @@ export function stable(frame: string | undefined, dirs: string[] = []): string {
   for (const dir of dirs) text = text.split(dir).join('<tmp>');
   return text
     .replace(/(127\.0\.0\.1|localhost):\d{4,5}/g, '$1:<port>')
+    .replace(/\bport \d{4,5}\b/g, 'port <port>')
     .split('\n')
     .map((line) => line.trimEnd())
     .join('\n');

@@ -24,13 +24,27 @@ afterEach(() => {
 });
 
 describe('keys shared by every screen', () => {
-  it('Esc on the connection test goes back to the deploy step', async () => {
-    app = mountWizard(testServices({ dir, env: {} }), standingOn('connect'));
+  it('Esc on the connection test goes back to the deploy step, shown as done, not started again', async () => {
+    app = mountWizard(testServices({ dir, env: {} }), standingOn('connect', {}, { deploy: 'railway' }));
     await waitForFrame(app, 'Server URL');
     await press(app, KEY.escape);
-    const back = await waitForFrame(app, 'Where will your Chroma server run?');
-    expect(back).toContain('▶ 2. Deploy a self-hosted Chroma ← you are here');
+    const back = await waitForFrame(app, 'Do this step again');
+    expect(back).toContain('✓ 2. Deploy a self-hosted Chroma (railway) ← you are here');
     expect(back).toContain('· 3. Test the connection');
+    expect(back).toContain('✓ Done: railway');
+    await select(app, 'Do this step again');
+    const redo = await waitForFrame(app, 'Where will your Chroma server run?');
+    expect(redo).toContain('▶ 2. Deploy a self-hosted Chroma (railway) ← you are here');
+  });
+
+  it('Esc after the import does not import again: keeping it returns to the step the user left', async () => {
+    app = mountWizard(testServices({ dir, env: {} }), standingOn('verify', {}, { import: '1,177 records' }));
+    await waitForFrame(app, '6. Verify ← you are here');
+    await press(app, KEY.escape);
+    const back = await waitForFrame(app, 'Keep it and go on to step 6: Verify');
+    expect(back).toContain('✓ 5. Import the backup (1,177 records) ← you are here');
+    await select(app, 'Keep it');
+    expect(await waitForFrame(app, '6. Verify ← you are here')).toContain('✓ 5. Import the backup (1,177 records)');
   });
 
   it('Ctrl-C on a prompt saves and leaves with 130 at once', async () => {

@@ -85,7 +85,7 @@ describe('the welcome screen', () => {
     ];
     const app = await mount(testServices({ dir }), wizardStateFrom(saved));
     const shown = await waitForFrame(app, 'Resume at step');
-    expect(shown).toContain('Resume at step 5: Import the backup (import 600/1177)');
+    expect(shown).toContain('Resume at step 5: Import the backup (import 600 of 1,177)');
     expect(shown).toContain('Start over (the old state is kept as a backup)');
     expect(frame(app)).toMatchSnapshot();
   });
@@ -162,7 +162,7 @@ describe('step 3: connection test', () => {
     expect(frame(app)).toMatchSnapshot('token prompt');
     await typeLine(app, '');
     const finished = await waitForFrame(app, 'Edit the URL or token');
-    expect(finished).toContain('connection refused');
+    expect(finished).toContain('Nothing accepts connections at 127.0.0.1');
     expect(frame(app)).toMatchSnapshot('checks finished with a failure');
   });
 
@@ -231,7 +231,7 @@ describe('step 5: import', () => {
       },
     });
     const app = await mount(services, standingOn('import'), { backupPath: slowBackup, target: endpoint({ url: proxy.url }) });
-    const running = await waitForFrame(app, '300/1,177 ·');
+    const running = await waitForFrame(app, '300 of 1,177 ·');
     expect(running).toContain('Importing into');
     await tick(200); // nothing else may move while the fifth batch waits at the proxy
     expect(frame(app)).toBe(stable(running, [dir]));
@@ -252,16 +252,26 @@ describe('step 5: import', () => {
 
     const app = await mount(testServices({ dir, env: {} }), standingOn('import'), { backupPath: existsBackup, target });
     const prompt = await waitForFrame(app, 'already exists');
-    expect(prompt).toContain('Delete and recreate');
-    expect(prompt).toContain('Append');
+    // Enter alone appends: the choice that deletes is last and never preselected.
+    expect(prompt).toMatch(/❯ Append/);
     expect(prompt).toContain('Cancel');
+    expect(prompt).toContain('Delete it (25 records) and recreate it');
     expect(frame(app)).toMatchSnapshot('exists prompt');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Continue to step 6');
+    // The same collection (not deleted and made anew), now holding the backup's 40.
+    expect((await api.findCollection('exists_demo'))?.id).toBe(created.id);
+    expect(await api.count(created.id)).toBe(40);
+    app.stop();
 
-    await select(app, 'Cancel: change nothing');
-    const failed = await waitForFrame(app, 'nothing was changed');
+    // A state of its own: the one above holds the finished append, which a re-run would just confirm.
+    const again = await mount(testServices({ dir, env: {}, overrides: { statePath: join(dir, 'state-cancel.json') } }), standingOn('import'), { backupPath: existsBackup, target });
+    await waitForFrame(again, 'already exists');
+    await select(again, 'Cancel: change nothing');
+    const failed = await waitForFrame(again, 'nothing was changed');
     expect(failed).toContain('Choose again');
-    expect(frame(app)).toMatchSnapshot('cancelled');
-    expect(await api.count(created.id)).toBe(25);
+    expect(frame(again)).toMatchSnapshot('cancelled');
+    expect(await api.count(created.id)).toBe(40);
   });
 
   it('fails with the reason and the fix when the server refuses the request', async () => {
@@ -281,7 +291,7 @@ describe('step 5: import', () => {
   it('reports the finished import and offers to verify', async () => {
     const app = await mount(testServices({ dir, env: {} }), standingOn('import'), { backupPath: backup, target: endpoint({ url: chroma.server.url }) });
     const finished = await waitForFrame(app, 'Continue to step 6', 40_000);
-    expect(finished).toContain('cro_audit_issues: 1,177/1,177 records (created)');
+    expect(finished).toContain('cro_audit_issues: 1,177 of 1,177 records (created)');
     expect(frame(app)).toMatchSnapshot();
   });
 });
@@ -290,7 +300,7 @@ describe('step 6: verify', () => {
   it('shows the table with every record equal (after the import above)', async () => {
     const app = await mount(testServices({ dir, env: {} }), standingOn('verify'), { backupPath: backup, target: endpoint({ url: chroma.server.url }) });
     const table = await waitForFrame(app, 'Continue to step 7', 40_000);
-    expect(table).toMatch(/cro_audit_issues\s+1,177\/1,177\s+1,177\/1,177/);
+    expect(table).toContain('✓ cro_audit_issues: 1,177 from the backup, all equal');
     expect(frame(app)).toMatchSnapshot();
   });
 
@@ -310,7 +320,7 @@ describe('step 6: verify', () => {
     // Re-sending the backup (upsert by id) fills the gap; the second table is all green.
     await select(app, 'Re-import the missing records');
     const repaired = await waitForFrame(app, 'Continue to step 7', 40_000);
-    expect(repaired).toMatch(/✓ partial_demo\s+1,177\/1,177\s+1,177\/1,177/);
+    expect(repaired).toContain('✓ partial_demo: 1,177 from the backup, all equal');
   });
 });
 
@@ -322,13 +332,13 @@ describe('step 7 and the end', () => {
   });
 
   it('says what to do next when every step is done', async () => {
-    const state = { ...standingOn('ingest', {}, { export: '1,177 records in backup.json', import: '1,177 records', verify: '1,177/1,177 verified' }), screen: 'done' as const };
+    const state = { ...standingOn('ingest', {}, { export: '1,177 records in backup.json', import: '1,177 records', verify: '1,177 records equal' }), screen: 'done' as const };
     state.steps.ingest = 'skipped';
     state.details.ingest = 'skipped';
     const app = await mount(testServices({ dir, env: {} }), state, { backupPath: backup });
     await waitForFrame(app, 'Exit');
     expect(frame(app)).toMatchSnapshot();
-    await press(app, KEY.enter);
+    await select(app, 'Exit');
     await waitUntil(() => app.exits.length > 0, 5_000, 'onExit');
     expect(app.exits).toEqual([0]);
   });

@@ -48,7 +48,7 @@ describe('step 5: a backup with sparse vectors', () => {
 
       await select(app, 'Import without the sparse vectors');
       const finished = await waitForFrame(app, 'Continue to step 6', 40_000);
-      expect(finished).toContain('hybrid_docs: 2/2 records');
+      expect(finished).toContain('hybrid_docs: 2 of 2 records');
       expect(finished).toContain('Leaving out sparse vectors');
     } finally {
       app.stop();

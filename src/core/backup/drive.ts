@@ -11,8 +11,9 @@ export interface ChunkConsumer {
   readonly done: boolean;
 }
 
-export async function* drive<T>(source: ByteSource, consumer: ChunkConsumer, take: () => T[]): AsyncGenerator<T[]> {
-  for await (const chunk of readChunks(source)) {
+/** `from`: start at this offset of the (decompressed) text instead of its beginning. */
+export async function* drive<T>(source: ByteSource, consumer: ChunkConsumer, take: () => T[], from = 0): AsyncGenerator<T[]> {
+  for await (const chunk of readChunks(source, undefined, from)) {
     consumer.write(chunk);
     const items = take();
     if (items.length > 0) yield items;

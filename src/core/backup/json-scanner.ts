@@ -85,6 +85,11 @@ export class JsonScanner {
     this.stopped = true;
   }
 
+  /** The input starts at this offset of the document (a value read on its own): offsets in messages count from there. */
+  startAt(offset: number): void {
+    this.base = offset;
+  }
+
   write(chunk: Buffer): void {
     const n = chunk.length;
     let i = 0;

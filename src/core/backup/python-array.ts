@@ -14,6 +14,11 @@ export interface ArrayTarget {
   collection: number | null;
   key: 'records' | Column;
   skip: number;
+  /**
+   * Where the array starts in the text (python-locate found it): read from there, the array being
+   * the whole input, instead of walking the document from its start to find it.
+   */
+  at?: number;
 }
 
 export class ArrayPicker implements ScanHandler {
@@ -43,6 +48,11 @@ export class ArrayPicker implements ScanHandler {
 
   decide(parent: Frame | undefined, kind: ValueKind): Decision {
     if (parent === undefined) {
+      if (this.target.at !== undefined) {
+        if (kind !== 'array') throw badBackup(`${this.label} near byte ${this.target.at}: expected "${this.target.key}" to start here (has the file changed since it was checked?)`);
+        this.present = true;
+        return { descend: 'items' };
+      }
       if (kind !== 'object') throw notABackup(this.label, 'the top-level JSON value is not an object');
       return { descend: 'root' };
     }
@@ -120,7 +130,8 @@ export class ArrayPicker implements ScanHandler {
 /** The picker exposes its state (present, length) once the iteration ends. */
 export function streamArray(source: ByteSource, target: ArrayTarget): { picker: ArrayPicker; items: AsyncGenerator<unknown[]> } {
   const picker = new ArrayPicker(target, source.gzip ? `${source.label} (uncompressed)` : source.label);
-  return { picker, items: drive(source, picker, () => picker.take()) };
+  if (target.at !== undefined) picker.scanner.startAt(target.at);
+  return { picker, items: drive(source, picker, () => picker.take(), target.at ?? 0) };
 }
 
 /** One item of an array, e.g. ids[523] to name the record an error is about. */

@@ -1,10 +1,18 @@
 /**
- * Reads a column-wise export (collection.get() shape) with flat memory: one streaming pass per
+ * Reads a column-wise export (collection.get() shape) with flat memory: one streaming reader per
  * column over the same file, zipped item by item. Loading a column would hold the whole
  * collection's embeddings at once; this holds about one batch per column.
+ *
+ * Each reader starts where its column starts (python-locate found the places; for .gz each
+ * reader has its own decompressor and drops what comes before). Before, each reader walked the
+ * file from its start to its column: in the order Python writes `collection.get()` (ids,
+ * embeddings, documents, ..., metadatas) the documents and metadatas readers walked the whole
+ * embeddings column before their first item, and a reader for a column the file lacks (uris)
+ * walked the whole file.
  */
 import { badBackup } from './bad-backup.js';
-import { streamArray, type ArrayPicker } from './python-array.js';
+import { streamArray } from './python-array.js';
+import type { Place } from './python-locate.js';
 import { COLUMNS, type Column } from './python-keys.js';
 import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, uriSchema } from './schemas.js';
 import type { ByteSource } from './source.js';
@@ -13,8 +21,9 @@ import type * as z from 'zod/mini';
 
 interface ColumnStream {
   column: Column;
-  picker: ArrayPicker;
-  items: AsyncGenerator<unknown[]>;
+  /** Whether the column is in the file as a list (not missing, not null): known once read. */
+  isList: () => boolean;
+  items: AsyncGenerator<unknown[]> | null;
   buffer: unknown[];
   ended: boolean;
 }
@@ -27,21 +36,19 @@ const SCHEMAS: Record<Column, z.ZodMiniType> = {
   uris: uriSchema,
 };
 
-export async function* readColumns(
-  source: ByteSource,
-  collection: number | null,
-  skip: number,
-  batchSize: number,
-): AsyncGenerator<BackupRecord[]> {
+export async function* readColumns(source: ByteSource, place: Place, skip: number, batchSize: number): AsyncGenerator<BackupRecord[]> {
   const label = source.label;
+  const { collection } = place;
   const prefix = collection === null ? '' : `collections[${collection}].`;
   const streams: ColumnStream[] = COLUMNS.map((column) => {
-    const { picker, items } = streamArray(source, { collection, key: column, skip });
-    return { column, picker, items, buffer: [], ended: false };
+    const at = place.columns?.[column];
+    if (place.columns && (at === undefined || at === null)) return { column, isList: () => false, items: null, buffer: [], ended: true };
+    const { picker, items } = streamArray(source, { collection, key: column, skip, ...(typeof at === 'number' ? { at } : {}) });
+    return { column, isList: () => picker.present && !picker.isNull, items, buffer: [], ended: false };
   });
   const [ids, documents, metadatas, embeddings, uris] = streams as [ColumnStream, ColumnStream, ColumnStream, ColumnStream, ColumnStream];
   // A column that is missing or null means null for every record.
-  const absent = (s: ColumnStream): boolean => s.ended && s.buffer.length === 0 && (!s.picker.present || s.picker.isNull);
+  const absent = (s: ColumnStream): boolean => s.ended && s.buffer.length === 0 && !s.isList();
   let position = skip;
   let dimension: number | null = null;
   try {
@@ -91,12 +98,12 @@ export async function* readColumns(
       yield records;
     }
   } finally {
-    await Promise.allSettled(streams.map((s) => s.items.return(undefined)));
+    await Promise.allSettled(streams.map((s) => s.items?.return(undefined)));
   }
 }
 
 async function fill(s: ColumnStream, want: number): Promise<void> {
-  while (!s.ended && s.buffer.length < want) {
+  while (!s.ended && s.items !== null && s.buffer.length < want) {
     const next = await s.items.next();
     if (next.done) s.ended = true;
     else for (const item of next.value) s.buffer.push(item);

@@ -7,12 +7,18 @@ import { MigrateError } from '../errors.js';
 import { notABackup } from './bad-backup.js';
 import { consume } from './drive.js';
 import { JsonScanner, type Decision, type Frame, type ScanHandler, type ValueKind } from './json-scanner.js';
-import { NAME_KEYS, shapeOfKey, type Shape } from './python-keys.js';
+import { isColumn, NAME_KEYS, shapeOfKey, type Column, type Shape } from './python-keys.js';
 import type { ByteSource } from './source.js';
 
 export interface Place {
   collection: number | null;
   shape: Shape;
+  /**
+   * Column-wise data: where each column's array starts in the (decompressed) text, null for a
+   * column that is null; a column not in the file is not listed. Lets each column be read from
+   * its own start, side by side, instead of every reader walking the file up to its column.
+   */
+  columns?: Partial<Record<Column, number | null>>;
 }
 
 class Locator implements ScanHandler {
@@ -20,7 +26,7 @@ class Locator implements ScanHandler {
   /** Name found in the top-level object before its data, if any. */
   rootName: string | null = null;
   readonly names: string[] = [];
-  private current: { index: number; name: string | null; shape: Shape | null } | null = null;
+  private current: { index: number; name: string | null; shape: Shape | null; columns: Partial<Record<Column, number | null>> } | null = null;
   readonly scanner: JsonScanner;
 
   constructor(
@@ -42,7 +48,7 @@ class Locator implements ScanHandler {
     this.scanner.end();
   }
 
-  decide(parent: Frame | undefined, kind: ValueKind): Decision {
+  decide(parent: Frame | undefined, kind: ValueKind, offset: number): Decision {
     if (parent === undefined) {
       if (kind !== 'object') throw notABackup(this.label, 'the top-level JSON value is not an object');
       return { descend: 'root' };
@@ -52,20 +58,27 @@ class Locator implements ScanHandler {
     if (tag === 'root') {
       if (key === 'collections' && kind === 'array') return { descend: 'colls' };
       const shape = shapeOfKey(key);
-      if (shape !== null) {
+      if (shape === 'rows' && this.place === null) {
         this.place = { collection: null, shape };
         this.scanner.stop();
+        return 'skip';
+      }
+      if (shape === 'columns') {
+        // Keep walking the top-level object: every column's start is wanted.
+        this.place ??= { collection: null, shape, columns: {} };
+        if (this.place.shape === 'columns' && key !== null && isColumn(key)) this.place.columns![key] = kind === 'array' ? offset : null;
         return 'skip';
       }
       return isName ? 'capture' : 'skip';
     }
     if (tag === 'colls') {
       if (kind !== 'object') return 'skip';
-      this.current = { index: parent.index, name: null, shape: null };
+      this.current = { index: parent.index, name: null, shape: null, columns: {} };
       return { descend: 'coll' };
     }
     if (tag === 'coll') {
       this.current!.shape ??= shapeOfKey(key);
+      if (key !== null && isColumn(key)) this.current!.columns[key] = kind === 'array' ? offset : null;
       return isName ? 'capture' : 'skip';
     }
     return 'skip';
@@ -80,10 +93,10 @@ class Locator implements ScanHandler {
 
   close(frame: Frame): void {
     if (frame.tag === 'coll') {
-      const { index, name, shape } = this.current!;
+      const { index, name, shape, columns } = this.current!;
       if (name !== null) this.names.push(name);
       if (name === this.wanted && shape !== null) {
-        this.place = { collection: index, shape };
+        this.place = { collection: index, shape, ...(shape === 'columns' ? { columns } : {}) };
         this.scanner.stop();
       }
       this.current = null;

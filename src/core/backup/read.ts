@@ -85,7 +85,7 @@ async function* ownRecords(source: ByteSource, collection: string, skip: number)
 }
 
 function pythonRecords(source: ByteSource, place: Place, skip: number, batchSize: number): AsyncIterable<BackupRecord[]> {
-  if (place.shape === 'columns') return readColumns(source, place.collection, skip, batchSize);
+  if (place.shape === 'columns') return readColumns(source, place, skip, batchSize);
   const { items } = streamArray(source, { collection: place.collection, key: 'records', skip });
   const where = place.collection === null ? 'records' : `collections[${place.collection}].records`;
   return rowsToRecords(items, source.label, where, skip);

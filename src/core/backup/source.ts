@@ -20,6 +20,8 @@ export interface ByteSource {
   gzip: boolean;
   /** Size on disk. */
   bytes: number;
+  /** Length of the UTF-8 BOM a plain file starts with (0 or 3); unknown (0) for gzip. */
+  bom: number;
   signal: AbortSignal | undefined;
 }
 
@@ -33,11 +35,12 @@ export async function openSource(path: string, signal?: AbortSignal): Promise<By
   }
   try {
     const { size } = await handle.stat();
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    const head = Buffer.alloc(3);
+    const { bytesRead } = await handle.read(head, 0, 3, 0);
     // Trust the bytes, not the name: a plain file called .gz (or the reverse) still reads.
-    const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-    return { path, label: basename(path), gzip, bytes: size, signal };
+    const gzip = bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const bom = !gzip && bytesRead === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+    return { path, label: basename(path), gzip, bytes: size, bom, signal };
   } catch (error) {
     throw ioError(path, error); // e.g. EISDIR: opening a folder succeeds, reading it does not
   } finally {
@@ -48,11 +51,18 @@ export async function openSource(path: string, signal?: AbortSignal): Promise<By
 /**
  * Streams the (decompressed) bytes. Breaking out of the loop closes the file.
  * `limit` reads only the first `limit` bytes on disk (the writer's resume check uses it).
+ * `from` starts at that offset of the decompressed text (after any BOM): a plain file is read
+ * from there, a gzip file is decompressed from its start and the bytes before are dropped.
  */
-export async function* readChunks(source: ByteSource, limit?: number): AsyncGenerator<Buffer> {
+export async function* readChunks(source: ByteSource, limit?: number, from = 0): AsyncGenerator<Buffer> {
   const { signal } = source;
   throwIfAborted(signal, source.path);
   if (limit === 0) return;
+  if (from > 0 && !source.gzip) {
+    yield* readPlainFrom(source, from + source.bom);
+    return;
+  }
+  let drop = from;
   const file = createReadStream(source.path, { highWaterMark: CHUNK, ...(limit === undefined ? {} : { end: limit - 1 }) });
   let stream: Readable = file;
   if (source.gzip) {
@@ -65,25 +75,50 @@ export async function* readChunks(source: ByteSource, limit?: number): AsyncGene
   signal?.addEventListener('abort', onAbort, { once: true });
   // Bytes held back until we know whether the file starts with a BOM; null once decided.
   let head: Buffer | null = Buffer.alloc(0);
+  // After the BOM check: drops what comes before `from`.
+  const skipped = (chunk: Buffer): Buffer => {
+    if (drop === 0) return chunk;
+    const cut = Math.min(drop, chunk.length);
+    drop -= cut;
+    return chunk.subarray(cut);
+  };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (head === null) {
-        yield chunk;
+        const rest = skipped(chunk);
+        if (rest.length > 0) yield rest;
         continue;
       }
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
       if (head.length < 3) continue;
-      const first = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+      const first = skipped(head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head);
       head = null;
       if (first.length > 0) yield first;
     }
-    if (head !== null && head.length > 0) yield head;
+    if (head !== null && skipped(head).length > 0) yield skipped(head);
   } catch (error) {
     throw translate(source, error);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     file.destroy();
     stream.destroy();
+  }
+  throwIfAborted(signal, source.path);
+}
+
+/** A plain file from a byte offset on disk. */
+async function* readPlainFrom(source: ByteSource, start: number): AsyncGenerator<Buffer> {
+  const { signal } = source;
+  const file = createReadStream(source.path, { highWaterMark: CHUNK, start });
+  const onAbort = (): void => void file.destroy(interrupted(source.path));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of file as AsyncIterable<Buffer>) yield chunk;
+  } catch (error) {
+    throw translate(source, error);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    file.destroy();
   }
   throwIfAborted(signal, source.path);
 }

@@ -3,8 +3,8 @@ import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '.
 import type { OpenApiDoc } from './capabilities.js';
 import type { Endpoint } from './endpoint.js';
 import { readGetPage } from './float-page.js';
-import { chromaRequest, type RequestOptions } from './http.js';
-import { mayLoseNumbers, parseTyped } from '../values/json.js';
+import { chromaRequest, notChroma, type RequestOptions } from './http.js';
+import { mayLoseNumbers, parseTyped, stringifyTyped } from '../values/json.js';
 
 /** The subset of a collection's JSON we use. */
 export interface CollectionInfo {
@@ -65,12 +65,20 @@ export class ChromaApi {
     return `/api/v2/tenants/${encodeURIComponent(this.target.tenant)}/databases/${encodeURIComponent(this.target.database)}`;
   }
 
-  heartbeat(options: Signal & { timeoutMs?: number } = {}): Promise<{ 'nanosecond heartbeat': number }> {
-    return chromaRequest(this.target, 'GET', '/api/v2/heartbeat', options);
+  async heartbeat(options: Signal & { timeoutMs?: number } = {}): Promise<{ 'nanosecond heartbeat': number }> {
+    const answer = await chromaRequest<unknown>(this.target, 'GET', '/api/v2/heartbeat', options);
+    // Any web server answers 200 with something; only Chroma answers with its clock.
+    if (typeof (answer as { 'nanosecond heartbeat'?: unknown } | null)?.['nanosecond heartbeat'] !== 'number') {
+      throw notChroma('GET', '/api/v2/heartbeat', 200, JSON.stringify(answer));
+    }
+    return answer as { 'nanosecond heartbeat': number };
   }
 
-  version(options: Signal = {}): Promise<string> {
-    return chromaRequest(this.target, 'GET', '/api/v2/version', options);
+  async version(options: Signal = {}): Promise<string> {
+    const answer = await chromaRequest<unknown>(this.target, 'GET', '/api/v2/version', options);
+    // Something else answering 200 (a catch-all proxy page) must not pass for a version.
+    if (typeof answer !== 'string') throw notChroma('GET', '/api/v2/version', 200, JSON.stringify(answer) ?? '');
+    return answer;
   }
 
   /** The server's own description of its routes and shapes; see capabilities.ts. */
@@ -78,16 +86,24 @@ export class ChromaApi {
     return chromaRequest(this.target, 'GET', '/openapi.json', options);
   }
 
-  preflight(options: Signal = {}): Promise<Preflight> {
-    return chromaRequest(this.target, 'GET', '/api/v2/pre-flight-checks', options);
+  async preflight(options: Signal = {}): Promise<Preflight> {
+    const answer = await chromaRequest<unknown>(this.target, 'GET', '/api/v2/pre-flight-checks', options);
+    if (typeof (answer as Partial<Preflight> | null)?.max_batch_size !== 'number') {
+      throw notChroma('GET', '/api/v2/pre-flight-checks', 200, JSON.stringify(answer));
+    }
+    return answer as Preflight;
   }
 
   identity(options: Signal = {}): Promise<{ tenant: string; databases: string[] }> {
     return chromaRequest(this.target, 'GET', '/api/v2/auth/identity', options);
   }
 
-  listCollections(page: { limit: number; offset: number }, options: Signal & { anonymous?: boolean } = {}): Promise<CollectionInfo[]> {
-    return chromaRequest(this.target, 'GET', `${this.base}/collections?limit=${page.limit}&offset=${page.offset}`, { ...options, read: readCollectionJson });
+  async listCollections(page: { limit: number; offset: number }, options: Signal & { anonymous?: boolean } = {}): Promise<CollectionInfo[]> {
+    const path = `${this.base}/collections?limit=${page.limit}&offset=${page.offset}`;
+    const answer = await chromaRequest<unknown>(this.target, 'GET', path, { ...options, read: readCollectionJson });
+    // stringifyTyped: the answer's metadata may hold bigints, which JSON.stringify refuses.
+    if (!Array.isArray(answer)) throw notChroma('GET', path, 200, stringifyTyped(answer) ?? '');
+    return answer as CollectionInfo[];
   }
 
   async allCollections(options: Signal = {}): Promise<CollectionInfo[]> {

@@ -1,6 +1,19 @@
 import { MigrateError, type ErrorCode } from '../errors.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 import { ChromaRequestError } from './http.js';
+import { explainProblem, type Explained } from './network-problem.js';
+
+/** A failed connection (kind 'network') in words, naming the host and port of the target. */
+export function explainNetworkError(error: ChromaRequestError, target: Endpoint): Explained {
+  const url = new URL(target.url);
+  return explainProblem(error.network?.problem ?? 'other', {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    cloud: target.cloud,
+    code: error.network?.code,
+    reason: error.network?.reason,
+  });
+}
 
 /**
  * Turns a failed request into words and a fix, following the guide's troubleshooting.
@@ -12,10 +25,18 @@ export function explainRequestError(error: unknown, target: Endpoint): unknown {
   const header = target.tokenHeader === 'x-chroma-token' ? 'X-Chroma-Token' : 'Authorization: Bearer';
   const make = (code: ErrorCode, message: string, fix: string) => new MigrateError(code, message, fix, { cause: error });
   switch (error.kind) {
-    case 'network':
-      return make('CONNECTION', `Could not reach ${where}: ${error.message}.`, 'Check the URL, and that the server is deployed and running (a new Railway deployment takes a minute or two).');
+    case 'network': {
+      const { message, fix } = explainNetworkError(error, target);
+      return make('CONNECTION', message, fix);
+    }
     case 'timeout':
-      return make('CONNECTION', `${where} did not answer in time: ${error.message}.`, 'The server may be overloaded, asleep or hung: check it answers (chroma-migrate ping), then run the same command again: it continues where it stopped. Lower --batch and --concurrency for a slow server.');
+      return make(
+        'CONNECTION',
+        `${where} did not answer in time: ${error.message}.`,
+        target.cloud
+          ? 'Chroma Cloud may be slow right now: run the same command again, it continues where it stopped. Lower --concurrency to be gentler.'
+          : 'The server may be overloaded, asleep or hung: check it answers (chroma-migrate ping), then run the same command again: it continues where it stopped. Lower --batch and --concurrency for a slow server.',
+      );
     case 'unauthorized':
     case 'forbidden':
       return make(
@@ -36,8 +57,9 @@ export function explainRequestError(error: unknown, target: Endpoint): unknown {
     case 'server':
       return make('SERVER', `${where} kept failing: ${error.message}.`, 'Check the server\'s logs and disk space, then run the same command again: it continues where it stopped.');
     case 'v1-only':
+      return make('CONNECTION', `${where} speaks only the old v1 API: ${error.message}.`, 'It is a Chroma 0.4/0.5 server: upgrade it to Chroma 1.x.');
     case 'not-chroma':
-      return make('CONNECTION', `${where} does not answer like a Chroma 1.x server: ${error.message}.`, 'Check the URL points at Chroma itself; a 0.4/0.5 server speaks only the old v1 API — upgrade it to Chroma 1.x.');
+      return make('CONNECTION', `${where} is ${error.message}.`, 'Check the URL points at Chroma itself (or at its token-checking proxy), not at a web app, a dashboard or a placeholder page.');
     case 'not-found':
       return make('NOT_FOUND', `${where}: ${error.message}.`, 'Check the collection, tenant and database names.');
     case 'conflict':

@@ -1,5 +1,7 @@
+import { connect as tlsConnect } from 'node:tls';
 import { stringifyTyped } from '../values/json.js';
 import type { Endpoint } from './endpoint.js';
+import { isRetryableProblem, problemOf, type NetworkProblem } from './network-problem.js';
 
 export type RequestErrorKind =
   | 'network'
@@ -20,17 +22,28 @@ export class ChromaRequestError extends Error {
   readonly kind: RequestErrorKind;
   readonly status: number | null;
   readonly retryAfterMs: number | null;
+  /** For kind 'network': what went wrong, with Node's code and reason (see network-problem.ts). */
+  readonly network: { problem: NetworkProblem; code?: string; reason?: string } | undefined;
 
-  constructor(kind: RequestErrorKind, message: string, status: number | null, retryAfterMs: number | null = null) {
+  constructor(
+    kind: RequestErrorKind,
+    message: string,
+    status: number | null,
+    retryAfterMs: number | null = null,
+    network?: { problem: NetworkProblem; code?: string; reason?: string },
+  ) {
     super(message);
     this.name = 'ChromaRequestError';
     this.kind = kind;
     this.status = status;
     this.retryAfterMs = retryAfterMs;
+    this.network = network;
   }
 
+  /** A certificate, a name that does not resolve or the wrong protocol stay wrong: no retry. */
   get retryable(): boolean {
-    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'rate-limit' || this.kind === 'server';
+    if (this.kind === 'network') return isRetryableProblem(this.network?.problem ?? 'other');
+    return this.kind === 'timeout' || this.kind === 'rate-limit' || this.kind === 'server';
   }
 }
 
@@ -89,26 +102,57 @@ export async function chromaRequest<T>(
     if (timeout.aborted) {
       throw new ChromaRequestError('timeout', `${method} ${path} got no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, null);
     }
-    throw new ChromaRequestError('network', `${method} ${path} failed: ${networkReason(error)}`, null);
+    throw await networkError(method, path, target.url, error);
   }
   if (response.ok) {
     // Outside the try below: a fault in the reader is ours, not the server's.
     const read = options.read?.(body) ?? null;
     if (read !== null) return read as T;
     const text = UTF8.decode(body);
-    if (text === '') return undefined as T;
+    // Chroma answers every read with JSON; an empty page is a proxy or a placeholder app.
+    if (text === '' && method !== 'GET') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ChromaRequestError('not-chroma', `${method} ${path} answered ${response.status} with a body that is not JSON; is this a Chroma server?`, response.status);
+      throw notChroma(method, path, response.status, text);
     }
   }
-  throw classify(method, path, response, UTF8.decode(body));
+  const text = UTF8.decode(body);
+  // Go's (so Caddy's) answer to plain HTTP on a TLS port.
+  if (response.status === 400 && /HTTP request to an HTTPS server/i.test(text)) {
+    throw new ChromaRequestError('network', `${method} ${path}: the port speaks HTTPS`, null, null, { problem: 'plain-on-tls' });
+  }
+  throw classify(method, path, response, text);
 }
 
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
+/** "not a Chroma server (something else answered: …)", quoting the start of what did. */
+export function notChroma(method: string, path: string, status: number, text: string): ChromaRequestError {
+  const quoted = text.trim() === '' ? 'an empty page' : `"${text.replace(/\s+/g, ' ').trim().slice(0, 80)}${text.length > 80 ? '…' : ''}"`;
+  return new ChromaRequestError('not-chroma', `not a Chroma server (something else answered ${method} ${path} with ${status}: ${quoted})`, status);
+}
+
+async function networkError(method: string, path: string, base: string, error: unknown): Promise<ChromaRequestError> {
+  const cause = (error as { cause?: { code?: string; message?: string; reason?: string } }).cause;
+  const code = cause?.code;
+  const reason = cause?.reason ?? cause?.message;
+  let problem = problemOf(code);
+  const url = new URL(base);
+  // A TLS listener drops a plain HTTP request without a word: ask it for a handshake to tell.
+  if (problem === 'reset' && url.protocol === 'http:' && (await speaksTls(url))) problem = 'plain-on-tls';
+  return new ChromaRequestError('network', `${method} ${path} failed: ${code ?? reason ?? (error as Error).message ?? String(error)}`, null, null, { problem, code, reason });
+}
+
+function speaksTls(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), rejectUnauthorized: false });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(3_000, () => done(false));
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 function serverMessage(text: string): string {
@@ -139,8 +183,8 @@ function classify(method: string, path: string, response: Response, text: string
   if (status === 401) return new ChromaRequestError('unauthorized', `${where}: ${message || 'unauthorized'}`, status);
   if (status === 403) return new ChromaRequestError('forbidden', `${where}: ${message || 'forbidden'}`, status);
   if (status === 404) {
-    const kind = /<html|cannot (get|post)/i.test(text) ? 'not-chroma' : 'not-found';
-    return new ChromaRequestError(kind, `${where}: ${message}`, status);
+    if (/<html|cannot (get|post)/i.test(text)) return notChroma(method, path, status, text);
+    return new ChromaRequestError('not-found', `${where}: ${message}`, status);
   }
   if (status === 409) return new ChromaRequestError('conflict', `${where}: ${message}`, status);
   if (status === 422 && /quota/i.test(text)) return new ChromaRequestError('quota', `${where}: ${message}`, status);

@@ -11,20 +11,35 @@ export interface EnvPlan {
   file: EnvFile;
   text: string;
   changes: EnvChange[];
+  /** The plan writes a token into the file: it must then be readable by its owner only. */
+  writesToken: boolean;
+}
+
+export interface AppliedEnvPlan {
+  backup: string | null;
+  /** The file's mode, when writing a token made it stricter (e.g. 0644 → 0600). */
+  tightened: { from: number; to: number } | null;
 }
 
 /** Step 4's change, computed without writing: what the user is shown before saying yes. */
 export async function planSelfHostedEnv(path: string, target: Pick<ParsedUrl, 'host' | 'port' | 'ssl'>, token?: string, tokenHeader?: TokenHeader): Promise<EnvPlan> {
   const file = await readEnvFile(path);
   const plan = planEnvPatch(file.text, { set: selfHostedEnv(target, token, tokenHeader) });
-  return { path, file, text: plan.text, changes: plan.changes };
+  return { path, file, text: plan.text, changes: plan.changes, writesToken: token !== undefined && token !== '' };
 }
 
 /** Writes a plan: refuses if the file changed since it was read, keeps a 0600 backup, writes atomically. */
-export async function applyEnvPlan(plan: EnvPlan): Promise<{ backup: string | null }> {
+export async function applyEnvPlan(plan: EnvPlan): Promise<AppliedEnvPlan> {
   await assertWritable(plan.path);
   await assertUnchanged(plan.file);
   const backup = plan.file.exists ? await saveBackup(plan.path, plan.file.bytes) : null;
-  await writeEnvFile(plan.path, plan.text, plan.file.mode);
-  return { backup };
+  // A token in a world-readable file is a token anyone on the machine can use.
+  const mode = plan.writesToken ? plan.file.mode & ~0o077 : plan.file.mode;
+  await writeEnvFile(plan.path, plan.text, mode);
+  return { backup, tightened: mode !== plan.file.mode ? { from: plan.file.mode, to: mode } : null };
+}
+
+/** "0644" for messages. */
+export function octalMode(mode: number): string {
+  return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 }

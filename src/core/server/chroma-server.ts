@@ -18,6 +18,11 @@ export interface StartServerOptions {
   startTimeoutMs?: number;
   /** Another chromadb package's CLI (an older server release); default: the bundled one. */
   cliPath?: string;
+  /**
+   * In a session of its own: Ctrl-C at the terminal or closing it does not reach the server,
+   * so it can outlive this process (see keepRunning). Its owner still stops it otherwise.
+   */
+  detached?: boolean;
 }
 
 export interface RunningServer {
@@ -29,6 +34,8 @@ export interface RunningServer {
   /** Resolves with the exit code when the server process ends, whoever ended it. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
+  /** Lets this process exit while the server runs on (stop it later with kill -INT pid). */
+  keepRunning(): void;
 }
 
 /** The npm CLI that ships the Rust server: node_modules/chromadb/dist/cli.mjs. */
@@ -88,7 +95,7 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(file, args, { stdio: ['ignore', logFd, logFd] });
+    child = spawn(file, args, { stdio: ['ignore', logFd, logFd], detached: options.detached === true });
   } finally {
     closeSync(logFd); // the child has its own copy
   }
@@ -117,6 +124,7 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
     pid: child.pid ?? -1,
     exited,
     stop: () => stopProcess(child, exited),
+    keepRunning: () => child.unref(),
   };
 }
 

@@ -1,3 +1,4 @@
+import { fraction } from '../format.js';
 import { STEPS, type StepId, type StepStatus } from './steps.js';
 import type { MigrationState } from './schema.js';
 
@@ -44,7 +45,7 @@ export function wizardStateFrom(saved: MigrationState): WizardState {
   }
   // An interrupted import says how far it got: "Resume at step 5 (import 600/1177)?"
   const unfinished = saved.imports.find((checkpoint) => !checkpoint.done);
-  if (unfinished && steps.import !== 'done') details.import = `import ${unfinished.committed}/${unfinished.total}`;
+  if (unfinished && steps.import !== 'done') details.import = `import ${fraction(unfinished.committed, unfinished.total)}`;
   return { screen: 'welcome', steps, details };
 }
 
@@ -91,7 +92,10 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
       if (index <= 0) return state;
       const current = state.screen === 'done' ? null : state.screen;
       const steps = current && state.steps[current] === 'active' ? { ...state.steps, [current]: 'pending' as const } : state.steps;
-      return enter({ ...state, steps }, ORDER[index - 1] as StepId);
+      const previous = ORDER[index - 1] as StepId;
+      // A finished step is shown, not done again: its screen offers to keep it or redo it.
+      if (steps[previous] === 'done' || steps[previous] === 'skipped') return { ...state, steps, screen: previous };
+      return enter({ ...state, steps }, previous);
     }
     case 'goto':
       return enter(state, event.step);
@@ -102,10 +106,17 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
   }
 }
 
-/** What the runner writes back into the migration state after each transition (never secrets). */
-export function persistableSteps(state: WizardState): MigrationState['steps'] {
-  const at = new Date().toISOString();
+/**
+ * What the runner writes back into the migration state after each transition (never secrets).
+ * Each step keeps its own time: `at` moves only when that step's status or detail changes, so
+ * the file says when each step happened, not when the last one did.
+ */
+export function persistableSteps(state: WizardState, saved: MigrationState['steps'] = {}, now = new Date()): MigrationState['steps'] {
   return Object.fromEntries(
-    ORDER.filter((id) => state.steps[id] !== 'pending').map((id) => [id, { status: state.steps[id], at, detail: state.details[id] }]),
+    ORDER.filter((id) => state.steps[id] !== 'pending').map((id) => {
+      const before = saved[id];
+      const same = before && before.status === state.steps[id] && before.detail === state.details[id];
+      return [id, { status: state.steps[id], at: same && before.at ? before.at : now.toISOString(), detail: state.details[id] }];
+    }),
   ) as MigrationState['steps'];
 }

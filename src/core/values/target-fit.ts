@@ -41,7 +41,7 @@ export function checkValuesFit(headers: CollectionHeader[], target: TargetHolds,
           'Import without them: run again with --drop-sparse. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
         );
       }
-      warnings.push(`Leaving out sparse vectors in "${header.name}": ${keyList(header.sparseKeys)}, as asked with --drop-sparse. The backup keeps them.`);
+      warnings.push(`Leaving out sparse vectors in "${header.name}": ${keyList(header.sparseKeys)}, as chosen (--drop-sparse). The backup keeps them.`);
     }
     if (header.listKeys && !target.arrays) {
       throw new MigrateError(

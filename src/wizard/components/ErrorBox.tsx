@@ -1,5 +1,6 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { isMigrateError } from '../../core/errors.js';
+import { Para } from './Para.js';
 
 /**
  * An error in words with its fix; never a stack trace. Long lines wrap with a hanging indent,
@@ -10,19 +11,14 @@ export function ErrorBox({ error }: { error: unknown }) {
   const fix = isMigrateError(error) ? error.fix : undefined;
   return (
     <Box flexDirection="column">
-      <Hanging mark="✗ " color="red" text={message} />
-      {fix ? <Hanging mark="  → " color="yellow" text={fix} /> : null}
-    </Box>
-  );
-}
-
-function Hanging({ mark, color, text }: { mark: string; color: string; text: string }) {
-  return (
-    <Box>
-      <Text color={color}>{mark}</Text>
-      <Box flexShrink={1}>
-        <Text color={color}>{text}</Text>
-      </Box>
+      <Para mark="✗ " color="red">
+        {message}
+      </Para>
+      {fix ? (
+        <Para mark="  → " color="yellow">
+          {fix}
+        </Para>
+      ) : null}
     </Box>
   );
 }

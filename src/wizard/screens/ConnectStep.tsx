@@ -1,15 +1,18 @@
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { PasswordInput, Select, TextInput } from '@inkjs/ui';
+import { Select } from '@inkjs/ui';
+import { LineInput } from '../components/LineInput.js';
 import { endpoint, type Endpoint } from '../../core/chroma/endpoint.js';
 import { parseChromaUrl } from '../../core/chroma/url.js';
 import { resolveTarget } from '../../core/connection.js';
 import type { CheckResult } from '../../core/probe.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { Para } from '../components/Para.js';
 import type { StepProps } from '../session.js';
+import { tokenOffers } from '../token-offers.js';
 
 type Phase =
-  | { name: 'url'; error?: unknown }
+  | { name: 'url'; error?: unknown; typed?: string }
   | { name: 'token'; url: string; notes: string[] }
   | { name: 'running'; target: Endpoint; notes: string[] }
   | { name: 'finished'; target: Endpoint; notes: string[]; checks: CheckResult[] };
@@ -35,7 +38,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
         setChecks([...found]);
       }
       if (!cancelled) setPhase({ name: 'finished', target: phase.target, notes: phase.notes, checks: found });
-    })().catch((error: unknown) => !cancelled && setPhase({ name: 'url', error }));
+    })().catch((error: unknown) => !cancelled && setPhase({ name: 'url', error, typed: phase.target.url }));
     return () => {
       cancelled = true;
     };
@@ -49,7 +52,8 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       const parsed = parseChromaUrl(value);
       setPhase({ name: 'token', url: parsed.url, notes: parsed.notes });
     } catch (error) {
-      setPhase({ name: 'url', error });
+      // The text stays as typed, to be mended rather than typed again.
+      setPhase({ name: 'url', error, typed: raw });
     }
   };
   const withToken = (url: string, notes: string[], token: string | undefined) =>
@@ -59,10 +63,14 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
     <Box flexDirection="column">
       {checks.map((check) => (
         <Box key={check.id} flexDirection="column">
-          <Text color={COLOR[check.status]} wrap="truncate-end">
-            {MARK[check.status]} {check.title}: {check.detail}
-          </Text>
-          {check.fix && check.status !== 'pass' ? <Text color="yellow">{'  '}→ {check.fix}</Text> : null}
+          <Para mark={`${MARK[check.status]} `} color={COLOR[check.status]}>
+            {check.title}: {check.detail}
+          </Para>
+          {check.fix && check.status !== 'pass' ? (
+            <Para mark="  → " color="yellow">
+              {check.fix}
+            </Para>
+          ) : null}
         </Box>
       ))}
     </Box>
@@ -72,29 +80,26 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
     case 'url':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Text>
-          <TextInput placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={submitUrl} />
+          <Para bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Para>
+          <LineInput key={String(phase.error ?? '')} defaultValue={phase.typed} placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={submitUrl} />
           {phase.error ? <ErrorBox error={phase.error} /> : null}
         </Box>
       );
     case 'token': {
       const fromEnv = services.env.CHROMA_AUTH_TOKEN;
-      const offers = [
-        ...(session.deployToken ? [{ label: 'Use the token generated in step 2', value: 'deploy' }] : []),
-        ...(fromEnv ? [{ label: 'Use CHROMA_AUTH_TOKEN from .env', value: 'env' }] : []),
-      ];
+      const offers = tokenOffers(phase.url, { deployToken: session.deployToken, envToken: fromEnv, envUrl: known && services.env.CHROMA_HOST ? resolveTarget({}, services.env).target.url : undefined });
       return (
         <Box flexDirection="column">
           {phase.notes.map((note) => (
-            <Text key={note} color="yellow">
-              ! {note}
-            </Text>
+            <Para key={note} mark="! " color="yellow">
+              {note}
+            </Para>
           ))}
-          {offers.length > 0 ? (
+          {session.deployToken || fromEnv ? (
             <>
-              <Text bold>Step 3 · Token for {phase.url}:</Text>
+              <Para bold>Step 3 · Token for {phase.url}:</Para>
               <Select
-                options={[...offers, { label: 'Type another token', value: 'type' }, { label: 'No token (a server on this machine)', value: 'none' }]}
+                options={offers}
                 onChange={(value) => {
                   if (value === 'type') setPhase({ name: 'token', url: phase.url, notes: [] });
                   else withToken(phase.url, phase.notes, value === 'deploy' ? session.deployToken : value === 'env' ? fromEnv : undefined);
@@ -103,8 +108,8 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
             </>
           ) : (
             <>
-              <Text bold>Step 3 · Token for {phase.url} (hidden; Enter for none):</Text>
-              <PasswordInput onSubmit={(token) => withToken(phase.url, phase.notes, token.trim())} />
+              <Para bold>Step 3 · Token for {phase.url} (hidden; Enter for none):</Para>
+              <LineInput mask onSubmit={(token) => withToken(phase.url, phase.notes, token.trim())} />
             </>
           )}
         </Box>
@@ -113,7 +118,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
     case 'running':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 3 · Testing {phase.target.url}</Text>
+          <Para bold>Step 3 · Testing {phase.target.url}</Para>
           {list}
         </Box>
       );
@@ -121,7 +126,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       const failed = phase.checks.some((check) => check.status === 'fail');
       return (
         <Box flexDirection="column">
-          <Text bold>Step 3 · {phase.target.url}</Text>
+          <Para bold>Step 3 · {phase.target.url}</Para>
           {list}
           <Select
             options={
@@ -134,7 +139,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
                 : [{ label: 'Continue to step 4: update .env', value: 'next' }]
             }
             onChange={(value) => {
-              if (value === 'edit') setPhase({ name: 'url' });
+              if (value === 'edit') setPhase({ name: 'url', typed: phase.target.url });
               else if (value === 'retry') setPhase({ name: 'running', target: phase.target, notes: phase.notes });
               else if (value === 'back') dispatch({ type: 'back' });
               else {

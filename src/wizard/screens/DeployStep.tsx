@@ -4,26 +4,38 @@ import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import { endpoint } from '../../core/chroma/endpoint.js';
 import { CHROMA_IMAGE, type DeployHost } from '../../core/deploy-guide.js';
-import { freePort, portIsTaken } from '../../core/server/chroma-server.js';
+import { loadEnv } from '../../core/connection.js';
+import { portIsTaken } from '../../core/server/chroma-server.js';
+import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../../core/server/local-port.js';
 import { FailureChoices } from '../components/FailureChoices.js';
+import { Para } from '../components/Para.js';
 import type { StepProps } from '../session.js';
 
-type Phase = { name: 'choose' } | { name: 'guide'; host: DeployHost; token: string } | { name: 'starting' } | { name: 'failed'; error: unknown };
+type Phase =
+  | { name: 'choose' }
+  | { name: 'guide'; host: DeployHost; token: string }
+  | { name: 'checking-port' }
+  /** The port the user expects is taken: say so and offer the next free one. */
+  | { name: 'port-taken'; taken: number; next: number }
+  | { name: 'starting'; port: number }
+  | { name: 'failed'; error: unknown };
 
 /** The essentials on one screen; the full text is one command away. */
+// One string a paragraph: they wrap to the terminal's width, numbered ones under their text.
 const ESSENTIALS: Record<DeployHost, string[]> = {
   railway: [
-    `1. Deploy the image ${CHROMA_IMAGE} with a volume mounted at /data`,
-    '   (/chroma/chroma, the old path, loses your data on every redeploy).',
-    '2. Put a token-checking Caddy proxy in front: Chroma 1.x ignores',
-    '   CHROMA_SERVER_AUTHN_*, so without it anyone can read and delete your data.',
+    `1. Deploy the image ${CHROMA_IMAGE} with a volume mounted at /data (/chroma/chroma, the old path, loses your data on every redeploy).`,
+    '2. Put a token-checking Caddy proxy in front: Chroma 1.x ignores CHROMA_SERVER_AUTHN_*, so without it anyone can read and delete your data.',
     '3. Give only the proxy a public domain: HTTPS on port 443, not :8000.',
   ],
   docker: [
-    `docker run -d -p 127.0.0.1:8000:8000 -v ./chroma-data:/data ${CHROMA_IMAGE}`,
-    'Publish it through a token-checking proxy, never port 8000 directly.',
+    `compose.yaml: ${CHROMA_IMAGE} with its data on a volume at /data, reachable only`,
+    'through a token-checking Caddy proxy that serves HTTPS on your domain.',
   ],
-  other: [`Run ${CHROMA_IMAGE} with storage at /data behind a token-checking HTTPS proxy.`],
+  vm: [
+    `A VM with Docker: ${CHROMA_IMAGE} with its data at /data, behind a token-checking`,
+    'Caddy proxy serving HTTPS on your domain; open only ports 80 and 443.',
+  ],
 };
 
 export function DeployStep({ services, session, update, dispatch, setBusy }: StepProps) {
@@ -31,11 +43,20 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
 
   useEffect(() => {
     setBusy(phase.name === 'starting');
-    if (phase.name !== 'starting') return;
+    if (phase.name !== 'starting' && phase.name !== 'checking-port') return;
     let cancelled = false;
     (async () => {
       const existing = session.localServer;
-      const server = existing ?? (await services.startChromaServer({ path: resolve(services.cwd, 'chroma-data'), port: (await portIsTaken(8000)) ? await freePort() : 8000 }));
+      if (!existing && phase.name === 'checking-port') {
+        // The port .env already points at on this machine, else Chroma's usual 8000.
+        const wanted = localPortInEnv(loadEnv(services.envFile, services.env)) ?? DEFAULT_LOCAL_PORT;
+        const taken = await portIsTaken(wanted);
+        const next = taken ? await nextFreePort(wanted) : wanted;
+        if (!cancelled) setPhase(taken ? { name: 'port-taken', taken: wanted, next } : { name: 'starting', port: wanted });
+        return;
+      }
+      const port = phase.name === 'starting' ? phase.port : DEFAULT_LOCAL_PORT;
+      const server = existing ?? (await services.startChromaServer({ path: resolve(services.cwd, 'chroma-data'), port }));
       if (cancelled) return;
       update({ localServer: server, target: endpoint({ url: server.url }) });
       dispatch({ type: 'step-done', step: 'deploy', detail: `local server ${server.url}` });
@@ -55,12 +76,12 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
             options={[
               { label: 'Railway (the usual choice, about $10–13 a month vs $29 for Cloud Starter)', value: 'railway' },
               { label: 'Docker on a server or VM', value: 'docker' },
-              { label: 'Another host', value: 'other' },
+              { label: 'A new VM from any cloud (Docker Compose)', value: 'vm' },
               { label: 'Start a local Chroma server for me (on this machine)', value: 'local' },
               { label: 'It is already deployed: skip to the connection test', value: 'skip' },
             ]}
             onChange={(value) => {
-              if (value === 'local') setPhase({ name: 'starting' });
+              if (value === 'local') setPhase({ name: 'checking-port' });
               else if (value === 'skip') dispatch({ type: 'step-skipped', step: 'deploy', detail: 'already deployed' });
               else {
                 const token = session.deployToken ?? services.newToken();
@@ -74,13 +95,18 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
     case 'guide':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 2 · Deploy on {phase.host === 'railway' ? 'Railway' : phase.host === 'docker' ? 'Docker' : 'your host'}</Text>
-          {ESSENTIALS[phase.host].map((line) => (
-            <Text key={line}>{line}</Text>
-          ))}
+          <Text bold>Step 2 · Deploy on {phase.host === 'railway' ? 'Railway' : phase.host === 'docker' ? 'Docker' : 'a VM'}</Text>
+          {ESSENTIALS[phase.host].map((line) => {
+            const number = /^\d+\. /.exec(line)?.[0];
+            return (
+              <Para key={line} mark={number}>
+                {number ? line.slice(number.length) : line}
+              </Para>
+            );
+          })}
           <Text>Token for the proxy (shown once, copy it now):</Text>
           <Text color="yellow">  {phase.token}</Text>
-          <Text color="gray">Every step in full: chroma-migrate deploy-guide --host {phase.host}</Text>
+          <Para dim>Files and steps: chroma-migrate deploy-guide --host {phase.host} --write ./deploy</Para>
           <Select
             options={[
               { label: 'It is deployed: test the connection', value: 'done' },
@@ -90,8 +116,23 @@ export function DeployStep({ services, session, update, dispatch, setBusy }: Ste
           />
         </Box>
       );
+    case 'checking-port':
+      return <Text>Looking for a free port…</Text>;
+    case 'port-taken':
+      return (
+        <Box flexDirection="column">
+          <Text color="yellow">Port {phase.taken} is already in use by another program on this machine.</Text>
+          <Select
+            options={[
+              { label: `Start the local Chroma server on port ${phase.next} instead`, value: 'next' },
+              { label: 'Choose another way', value: 'back' },
+            ]}
+            onChange={(value) => setPhase(value === 'next' ? { name: 'starting', port: phase.next } : { name: 'choose' })}
+          />
+        </Box>
+      );
     case 'starting':
-      return <Text>Starting a local Chroma server (data in ./chroma-data)…</Text>;
+      return <Text>Starting a local Chroma server on port {phase.port} (data in ./chroma-data)…</Text>;
     case 'failed':
       return (
         <FailureChoices

@@ -2,9 +2,10 @@ import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { ConfirmInput, Select } from '@inkjs/ui';
 import { parseChromaUrl } from '../../core/chroma/url.js';
-import type { EnvPlan } from '../../core/env-file/apply.js';
+import { octalMode, type EnvPlan } from '../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../core/env-file/diff.js';
 import { FailureChoices } from '../components/FailureChoices.js';
+import { Para } from '../components/Para.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
 
@@ -29,7 +30,12 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     } else if (phase.name === 'writing') {
       services
         .applyEnvPlan(phase.plan)
-        .then(({ backup }) => !cancelled && dispatch({ type: 'step-done', step: 'env', detail: backup ? `backup ${backup.split('/').pop()}` : 'new file' }))
+        .then(({ backup, tightened }) => {
+          if (cancelled) return;
+          const saved = backup ? `backup ${backup.split('/').pop()}` : 'new file';
+          // Said in the checklist: the screen moves on at once.
+          dispatch({ type: 'step-done', step: 'env', detail: tightened ? `${saved}; holds the token, so now ${octalMode(tightened.to)}` : saved });
+        })
         .catch((error: unknown) => !cancelled && setPhase({ name: 'failed', error }));
     }
     return () => {
@@ -44,14 +50,15 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     case 'confirm':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 4 · {phase.plan.file.exists ? 'Changes to' : 'New file'} {phase.plan.path}:</Text>
+          <Para bold>
+            Step 4 · {phase.plan.file.exists ? 'Changes to' : 'New file'} {phase.plan.path}:
+          </Para>
           {formatEnvChanges(phase.plan.changes).map((line) => (
-            <Text key={line} color={line.startsWith('+') ? 'green' : 'red'}>
-              {'  '}
+            <Para key={line} indent={2} color={line.startsWith('+') ? 'green' : 'red'}>
               {line}
-            </Text>
+            </Para>
           ))}
-          <Text color="gray">The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Text>
+          <Para dim>The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Para>
           <Text>
             {phase.plan.file.exists ? 'Write it (the old file is kept as a backup)? ' : 'Create it? '}
             <ConfirmInput onConfirm={() => setPhase({ name: 'writing', plan: phase.plan })} onCancel={() => dispatch({ type: 'step-skipped', step: 'env', detail: 'not written' })} />

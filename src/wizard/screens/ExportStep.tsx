@@ -3,7 +3,8 @@ import { basename, resolve } from 'node:path';
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { numberTypesNote } from '../../core/backup/summary-notes.js';
-import { MultiSelect, PasswordInput, Select, TextInput } from '@inkjs/ui';
+import { MultiSelect, Select } from '@inkjs/ui';
+import { LineInput } from '../components/LineInput.js';
 import type { BackupSummary } from '../../core/backup/types.js';
 import { breakdownBy } from '../../core/breakdown.js';
 import { spaceUnknown } from '../../core/collection/plan.js';
@@ -11,15 +12,19 @@ import { maskSecret, type Endpoint } from '../../core/chroma/endpoint.js';
 import { resolveSource } from '../../core/connection.js';
 import { compareNames, resolveTenant } from '../../core/export.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { PathInput } from '../components/PathInput.js';
 import { FailureChoices } from '../components/FailureChoices.js';
-import { Progress } from '../components/Progress.js';
-import { bytes, count } from '../format.js';
+import { Para } from '../components/Para.js';
+import { ProgressList } from '../components/Progress.js';
+import { Window } from '../components/Window.js';
+import { fitting, useSpace } from '../layout/space.js';
+import { bytes, count, plural } from '../format.js';
 import type { StepProps } from '../session.js';
 import { useProgress } from '../use-progress.js';
 
 type Phase =
   | { name: 'source' }
-  | { name: 'file'; error?: unknown }
+  | { name: 'file'; error?: unknown; typed?: string }
   | { name: 'checking'; path: string }
   | { name: 'key' }
   | { name: 'listing'; source: Endpoint }
@@ -34,6 +39,7 @@ const BREAKDOWN_KEY = 'client';
 export function ExportStep({ services, update, dispatch, signal, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'source' });
   const progress = useProgress(services.now);
+  const space = useSpace();
   const cloudKey = services.env.CHROMA_API_KEY;
 
   const summarise = async (path: string, fromFile: boolean) => {
@@ -50,7 +56,8 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     let cancelled = false;
     const fail = (error: unknown, retry: Phase) => !cancelled && setPhase({ name: 'failed', error, retry });
     if (phase.name === 'checking') {
-      summarise(resolve(services.cwd, phase.path), true).catch((error: unknown) => !cancelled && setPhase({ name: 'file', error }));
+      // Back to the prompt with the text as typed: the user fixes it instead of typing it again.
+      summarise(resolve(services.cwd, phase.path), true).catch((error: unknown) => !cancelled && setPhase({ name: 'file', error, typed: phase.path }));
     } else if (phase.name === 'listing') {
       resolveTenant(phase.source, signal)
         .then(async (source) => {
@@ -97,18 +104,18 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     case 'file':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Path of the backup file (our .jsonl[.gz] or the guide's JSON export):</Text>
-          <TextInput placeholder="./backup.json" onSubmit={(path) => path.trim() && setPhase({ name: 'checking', path: path.trim() })} />
-          {phase.error ? <ErrorBox error={phase.error} /> : null}
+          <Para bold>Step 1 · Path of the backup file (our .jsonl[.gz] or the guide's JSON export):</Para>
+          <PathInput cwd={services.cwd} typed={phase.typed} error={phase.error} onSubmit={(path) => setPhase({ name: 'checking', path: path.trim() })} />
         </Box>
       );
     case 'checking':
-      return <Text>Checking {phase.path}, every record…</Text>;
+      return <Para>Checking {phase.path}, every record…</Para>;
     case 'key':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Your Chroma Cloud API key (hidden as you type; never saved by chroma-migrate):</Text>
-          <PasswordInput
+          <Para bold>Step 1 · Your Chroma Cloud API key (hidden as you type; never saved by chroma-migrate):</Para>
+          <LineInput
+            mask
             onSubmit={(apiKey) =>
               apiKey.trim() && setPhase({ name: 'listing', source: resolveSource({ apiKey: apiKey.trim() }, services.env) })
             }
@@ -125,6 +132,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
         <Box flexDirection="column">
           <Text bold>Step 1 · Collections to export (space toggles, Enter confirms):</Text>
           <MultiSelect
+            visibleOptionCount={Math.min(phase.names.length, fitting(space, 2))}
             options={phase.names.map((name) => ({ label: name, value: name }))}
             defaultValue={phase.names}
             // By name too: the picker moves a re-ticked name to the end, and the order is part of
@@ -137,62 +145,66 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       const suggested = `chroma-backup-${new Date(services.now()).toISOString().slice(0, 10)}.jsonl.gz`;
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Write the backup to (Enter for {suggested}):</Text>
-          <TextInput placeholder={suggested} onSubmit={(out) => setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out: out.trim() || suggested })} />
+          <Para bold>Step 1 · Write the backup to (Enter for {suggested}):</Para>
+          <LineInput placeholder={suggested} onSubmit={(out) => setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out: out.trim() || suggested })} />
         </Box>
       );
     }
     case 'running':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 1 · Exporting to {phase.out}</Text>
-          <Text color="gray">{progress.phase}</Text>
-          {progress.bars.map((entry) => (
-            <Progress key={entry.label} {...entry} />
-          ))}
+          <Para bold>Step 1 · Exporting to {phase.out}</Para>
+          <Para dim>{progress.phase}</Para>
+          <ProgressList bars={progress.bars} size={fitting(space, 4)} />
         </Box>
       );
     case 'summary': {
       const total = phase.summary.collections.reduce((sum, header) => sum + header.count, 0);
       return (
         <Box flexDirection="column">
-          <Text color="green">✓ {phase.summary.path} · {bytes(phase.size)} · {count(total)} records</Text>
-          {phase.summary.collections.map((header) => (
+          <Para mark="✓ " color="green">
+            {phase.summary.path} · {bytes(phase.size)} · {count(total)} records
+          </Para>
+          <Window
+            items={phase.summary.collections}
+            size={fitting(space, 3, 1)}
+            noun="more collections"
+            render={(header) => (
             <Box key={header.name} flexDirection="column">
-              <Text>
-                {'  '}
+              <Para indent={2}>
                 {header.name}: {count(header.count)} records{header.dimension ? `, ${header.dimension}-d` : ''}
                 {header.space ? `, ${header.space}` : ''}
-              </Text>
+              </Para>
               {spaceUnknown(header) ? (
-                <Text color="yellow">
-                  {'    '}! The backup does not record its distance space (l2, cosine or ip): the import will ask
-                </Text>
+                <Para mark="    ! " color="yellow">
+                  The backup does not record its distance space (l2, cosine or ip): the import will ask
+                </Para>
               ) : null}
               {header.withoutEmbedding ? (
-                <Text color="yellow">
-                  {'    '}! {count(header.withoutEmbedding)} without an embedding: the import will refuse this collection
-                </Text>
+                <Para mark="    ! " color="yellow">
+                  {count(header.withoutEmbedding)} without an embedding: the import will refuse this collection
+                </Para>
               ) : null}
               {Object.entries(header.sparseKeys ?? {}).map(([key, n]) => (
-                <Text key={`sparse-${key}`} color="yellow">
-                  {'    '}! sparse vectors in "{key}" ({count(n)} records): a self-hosted server cannot store them; the import will ask
-                </Text>
+                <Para key={`sparse-${key}`} mark="    ! " color="yellow">
+                  sparse vectors in "{key}" ({plural(n, 'record')}): a self-hosted server cannot store them; the import will ask
+                </Para>
               ))}
               {Object.entries(header.listKeys ?? {}).map(([key, n]) => (
-                <Text key={`list-${key}`} color="gray">
-                  {'    '}lists in "{key}" ({count(n)} records): the target needs Chroma 1.5 or newer
-                </Text>
+                <Para key={`list-${key}`} indent={4} dim>
+                  lists in "{key}" ({plural(n, 'record')}): the target needs Chroma 1.5 or newer
+                </Para>
               ))}
-              {(phase.breakdown[header.name] ?? []).slice(0, 6).map((entry) => (
+              {(phase.breakdown[header.name] ?? []).slice(0, phase.summary.collections.length > 1 ? 3 : 6).map((entry) => (
                 <Text key={entry.value} color="gray">
                   {'    '}
                   {entry.value}: {count(entry.count)} records
                 </Text>
               ))}
             </Box>
-          ))}
-          {numberTypesNote(phase.summary) ? <Text color="yellow">! {numberTypesNote(phase.summary)}</Text> : null}
+            )}
+          />
+          {numberTypesNote(phase.summary) ? <Para mark="! " color="yellow">{numberTypesNote(phase.summary)}</Para> : null}
           <Select
             options={[{ label: 'Continue to step 2: deploy', value: 'next' }]}
             onChange={() => dispatch({ type: 'step-done', step: 'export', detail: phase.fromFile ? `${count(total)} records in ${basename(phase.summary.path)}` : `${count(total)} records` })}

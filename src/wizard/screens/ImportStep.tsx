@@ -6,8 +6,10 @@ import type { ExistsChoice, ImportResult } from '../../core/import.js';
 import { describeImport } from '../../core/import-summary.js';
 import { isMigrateError } from '../../core/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { Progress } from '../components/Progress.js';
-import { count } from '../format.js';
+import { Para } from '../components/Para.js';
+import { ProgressList } from '../components/Progress.js';
+import { fitting, useSpace } from '../layout/space.js';
+import { count, fraction } from '../format.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
 import { useProgress } from '../use-progress.js';
@@ -24,9 +26,11 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   const [attempt, setAttempt] = useState(0);
   /** Asked in words after the import stopped on sparse vectors, before anything was written. */
   const [dropSparse, setDropSparse] = useState(false);
+  const answered = useRef<unknown>(null);
   const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
   const answerSpace = useRef<((space: Space) => void) | null>(null);
   const progress = useProgress(services.now);
+  const space = useSpace();
   const target = currentTarget(session, services);
   const backupPath = session.backupPath;
 
@@ -57,7 +61,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         signal,
         onProgress: (event) => {
           progress.onProgress(event);
-          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${event.done}/${event.total}` });
+          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
         },
       })
       .then((result) => !cancelled && setPhase({ name: 'finished', result }))
@@ -72,15 +76,15 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   if (!backupPath) {
     return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
   }
-  const bars = progress.bars.map((entry) => <Progress key={entry.label} {...entry} />);
+  const bars = (reserved: number) => <ProgressList bars={progress.bars} size={fitting(space, reserved, 1)} />;
 
   switch (phase.name) {
     case 'running':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 5 · Importing into {target.url}</Text>
-          <Text color="gray">{progress.phase}</Text>
-          {bars}
+          <Para bold>Step 5 · Importing into {target.url}</Para>
+          <Para dim>{progress.phase}</Para>
+          {bars(3)}
         </Box>
       );
     case 'exists':
@@ -88,15 +92,15 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         <Box flexDirection="column">
           {/* Name and URL on lines of their own: either may be long, and a sentence would wrap. */}
           <Text bold>Step 5 · This collection already exists on the server:</Text>
-          <Text>
-            {'  '}
+          <Para indent={2}>
             {phase.collection} · {count(phase.records)} records · {target.url}
-          </Text>
+          </Para>
+          {/* Enter alone must never delete: the destructive choice comes last, never preselected. */}
           <Select
             options={[
-              { label: 'Delete and recreate it, then import', value: 'recreate' },
               { label: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
               { label: 'Cancel: change nothing', value: 'abort' },
+              { label: `Delete it (${count(phase.records)} records) and recreate it, then import`, value: 'recreate' },
             ]}
             onChange={(value) => {
               setBusy(true);
@@ -130,11 +134,10 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
       const ok = phase.result.collections.every((entry) => entry.missing === 0);
       return (
         <Box flexDirection="column">
-          {bars}
           {phase.result.collections.map((entry) => (
-            <Text key={entry.collection} color={entry.missing === 0 ? 'green' : 'red'}>
-              {entry.missing === 0 ? '✓' : '✗'} {describeImport(entry, count)}
-            </Text>
+            <Para key={entry.collection} mark={entry.missing === 0 ? '✓ ' : '✗ '} color={entry.missing === 0 ? 'green' : 'red'}>
+              {describeImport(entry, count)}
+            </Para>
           ))}
           {phase.result.notes.map((note) => (
             <Text key={note} color="yellow">
@@ -157,7 +160,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
     case 'failed':
       return (
         <Box flexDirection="column">
-          {bars}
+          {bars(6)}
           <ErrorBox error={phase.error} />
           <Select
             options={
@@ -172,6 +175,9 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
                   ]
             }
             onChange={(value) => {
+              // One answer per failure: a second call for the same one would start a second import.
+              if (answered.current === phase.error) return;
+              answered.current = phase.error;
               if (value === 'drop-sparse') setDropSparse(true);
               if (value === 'back') dispatch({ type: 'goto', step: 'connect' });
               else setAttempt((n) => n + 1);

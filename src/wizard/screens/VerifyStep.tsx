@@ -5,19 +5,23 @@ import { Select } from '@inkjs/ui';
 import type { VerifyResult } from '../../core/verify.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { FailureChoices } from '../components/FailureChoices.js';
-import { Progress } from '../components/Progress.js';
-import { count } from '../format.js';
+import { Para } from '../components/Para.js';
+import { ProgressList } from '../components/Progress.js';
+import { Window } from '../components/Window.js';
+import { describeSelfQueries, describeVerdict } from '../../core/verify-summary.js';
+import { fitting, useSpace } from '../layout/space.js';
+import { count, plural } from '../format.js';
 import type { StepProps } from '../session.js';
 import { currentTarget } from '../target.js';
 import { useProgress } from '../use-progress.js';
 
 type Phase = { name: 'running' } | { name: 'repairing' } | { name: 'finished'; result: VerifyResult } | { name: 'failed'; error: unknown };
 
-const cell = (text: string, width: number) => text.padEnd(width).slice(0, width);
 
 export function VerifyStep({ services, session, dispatch, signal, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'running' });
   const progress = useProgress(services.now);
+  const space = useSpace();
   const target = currentTarget(session, services);
   const backupPath = session.backupPath;
 
@@ -48,10 +52,8 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
     case 'repairing':
       return (
         <Box flexDirection="column">
-          <Text bold>Step 6 · {phase.name === 'repairing' ? 'Re-sending the backup, then verifying' : 'Comparing every record with the backup'}</Text>
-          {progress.bars.map((entry) => (
-            <Progress key={entry.label} {...entry} />
-          ))}
+          <Para bold>Step 6 · {phase.name === 'repairing' ? 'Re-sending the backup, then verifying' : 'Comparing every record with the backup'}</Para>
+          <ProgressList bars={progress.bars} size={fitting(space, 2, 1)} />
         </Box>
       );
     case 'finished': {
@@ -59,51 +61,43 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
       const total = result.collections.reduce((sum, entry) => sum + entry.expected, 0);
       return (
         <Box flexDirection="column">
-          <Text bold>
-            {cell('Collection', 22)}
-            {cell('Count', 16)}
-            {cell('Equal', 16)}
-            {cell('Self-queries', 14)}
-          </Text>
-          {result.collections.map((entry) => (
-            <Text key={entry.collection} color={entry.ok ? 'green' : 'red'}>
-              {cell(`${entry.ok ? '✓' : '✗'} ${entry.collection}`, 22)}
-              {cell(`${count(entry.count ?? 0)}/${count(entry.expected)}`, 16)}
-              {cell(`${count(entry.compared - entry.missing - entry.differing)}/${count(entry.expected)}`, 16)}
-              {cell(`${entry.selfQuery.first}/${entry.selfQuery.sampled} first`, 14)}
-            </Text>
-          ))}
-          {result.collections
-            .filter((entry) => entry.missing > 0 || entry.differing > 0)
-            .map((entry) => (
-              <Text key={`${entry.collection}-why`} color="yellow" wrap="truncate-end">
-                {'  '}
-                {entry.collection}: {count(entry.missing)} missing{entry.missingIds.length ? ` (${entry.missingIds.slice(0, 3).join(', ')}…)` : ''}, {count(entry.differing)} differing
-              </Text>
-            ))}
-          {result.collections.flatMap((entry) =>
-            entry.differingIds.slice(0, 1).map((first) => (
-              <Text key={`${entry.collection}-first`} color="yellow">
-                {'  '}first difference: {first.id}: {first.fields.join('; ')}
-              </Text>
-            )),
-          )}
-          {result.collections.flatMap((entry) =>
-            (entry.settings?.differences ?? []).map((difference) => (
-              <Text key={`${entry.collection}-setting-${difference.field}`} color="yellow" wrap="truncate-end">
-                {'  '}
-                {entry.collection}: {describeDifference(difference)}
-              </Text>
-            )),
-          )}
-          {result.collections.flatMap((entry) =>
-            Object.entries(entry.sparseNotCarried).map(([key, n]) => (
-              <Text key={`${entry.collection}-sparse-${key}`} color="yellow">
-                {'  '}
-                {entry.collection}: sparse vectors in "{key}" ({count(n)} records) not carried — a self-hosted server cannot store them; the backup keeps them
-              </Text>
-            )),
-          )}
+          <Window
+            items={result.collections}
+            // Two lines a collection (three with missing ids).
+            size={Math.max(1, Math.floor(fitting(space, 4, 2) / 2))}
+            noun="more collections"
+            render={(entry) => (
+              <Box key={entry.collection} flexDirection="column">
+                <Para mark={entry.ok ? '✓ ' : '✗ '} color={entry.ok ? 'green' : 'red'}>
+                  {entry.collection}: {describeVerdict(entry)}
+                </Para>
+                <Para indent={2} dim>
+                  self-queries: {describeSelfQueries(entry)}
+                </Para>
+                {entry.missing > 0 ? (
+                  <Para indent={2} color="yellow">
+                    missing: {entry.missingIds.slice(0, 3).join(', ')}
+                    {entry.missing > 3 ? ` and ${count(entry.missing - 3)} more` : ''}
+                  </Para>
+                ) : null}
+                {entry.differingIds.slice(0, 1).map((first) => (
+                  <Para key="first" indent={2} color="yellow">
+                    first difference: {first.id}: {first.fields.join('; ')}
+                  </Para>
+                ))}
+                {(entry.settings?.differences ?? []).map((difference) => (
+                  <Para key={`setting-${difference.field}`} indent={2} color="yellow">
+                    {describeDifference(difference)}
+                  </Para>
+                ))}
+                {Object.entries(entry.sparseNotCarried).map(([key, n]) => (
+                  <Para key={`sparse-${key}`} indent={2} color="yellow">
+                    sparse vectors in "{key}" ({plural(n, 'record')}) not carried: a self-hosted server cannot store them; the backup keeps them
+                  </Para>
+                ))}
+              </Box>
+            )}
+          />
           <Select
             options={
               result.ok
@@ -115,7 +109,7 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
             }
             onChange={(value) => {
               if (value === 'repair') setPhase({ name: 'repairing' });
-              else if (result.ok) dispatch({ type: 'step-done', step: 'verify', detail: `${count(total)}/${count(total)} verified` });
+              else if (result.ok) dispatch({ type: 'step-done', step: 'verify', detail: `${count(total)} records equal` });
               else dispatch({ type: 'step-skipped', step: 'verify', detail: 'mismatch accepted' });
             }}
           />

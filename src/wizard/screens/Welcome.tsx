@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import { nextOpenStep, type WizardState } from '../../core/state/machine.js';
 import { STEPS } from '../../core/state/steps.js';
+import { Para } from '../components/Para.js';
 
 export function Welcome({ state, onBegin, onResume, onStartOver, onQuit }: { state: WizardState; onBegin: () => void; onResume: () => void; onStartOver: () => void; onQuit: () => void }) {
   const next = nextOpenStep(state.steps);
@@ -26,9 +27,8 @@ export function Welcome({ state, onBegin, onResume, onStartOver, onQuit }: { sta
   }
   return (
     <Box flexDirection="column">
-      <Text>This wizard moves your Chroma Cloud collections to a Chroma server you run,</Text>
-      <Text>points your app's .env at it, and proves that nothing was lost.</Text>
-      <Text>Ctrl-C saves your place at any time; run chroma-migrate again to resume.</Text>
+      <Para>This wizard moves your Chroma Cloud collections to a Chroma server you run, points your app's .env at it, and proves that nothing was lost.</Para>
+      <Para>Ctrl-C saves your place at any time; run chroma-migrate again to resume.</Para>
       <Select
         options={[
           { label: 'Begin', value: 'begin' },

@@ -1,0 +1,182 @@
+/**
+ * `copy`: source → target in one pass. The export engine reads pages and writes the backup
+ * file; each page is also handed to the import engine (through a PagePipe), which upserts it
+ * while the next pages are read. So the move takes about as long as the slower side, not the
+ * sum, and the backup file is still there at the end. The export checkpoints no further than
+ * the import has committed (see ExportSink): one resume point serves both. Ends with verify,
+ * which compares the finished file with the target record by record.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Endpoint } from './chroma/endpoint.js';
+import { MigrateError } from './errors.js';
+import { exportCollections, resolveTenant, type ExportResult, type ExportSink } from './export.js';
+import {
+  importCollection,
+  openTarget,
+  recordImportStep,
+  type CollectionImportResult,
+  type ExistsChoice,
+  type IfExists,
+  type RecordFeed,
+  targetKey,
+} from './import.js';
+import { PagePipe } from './page-pipe.js';
+import { ignoreProgress, type ProgressListener } from './progress.js';
+import { StateStore } from './state/store.js';
+import { verifyBackup, type VerifyResult } from './verify.js';
+
+export interface CopyOptions {
+  source: Endpoint;
+  target: Endpoint;
+  /** The backup file written on the way. */
+  out: string;
+  /** Names on the source; all when empty. */
+  collections?: string[];
+  /** Copy the (single) selected collection under another name. */
+  renameTo?: string;
+  ifExists: IfExists;
+  decideExists?: (info: { collection: string; count: number }) => Promise<ExistsChoice>;
+  pageSize?: number;
+  readConcurrency?: number;
+  batchSize?: number;
+  writeConcurrency?: number;
+  /** Compare every record at the end (default true); `sample` self-queries per collection. */
+  verify?: boolean;
+  sample?: number;
+  statePath: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  checkpointEvery?: number;
+}
+
+export interface CopyResult {
+  out: string;
+  resumed: boolean;
+  batchSize: number;
+  /** Collections sent in this run (one finished by an earlier run is not sent again). */
+  collections: CollectionImportResult[];
+  exported: ExportResult['collections'];
+  verify: VerifyResult | null;
+  ok: boolean;
+}
+
+export async function copyCollections(options: CopyOptions): Promise<CopyResult> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const signal = options.signal;
+  if (options.renameTo !== undefined && options.collections?.length !== 1) {
+    throw new MigrateError('BAD_INPUT', '--as renames one collection, but it needs that one named.', 'Pick it with --collections NAME.');
+  }
+  const source = await resolveTenant(options.source, signal);
+  const out = resolve(options.out);
+  const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;
+
+  // Stopped while verifying (the copy itself had finished): verify again, copy nothing.
+  const finished = await finishedCopy(options, out, `${source.url}/${source.tenant}/${source.database}`, fingerprint);
+  if (finished) {
+    progress({ type: 'phase', message: `${out} was copied to ${options.target.url} already; verifying` });
+    const verify = options.verify === false ? null : await verifyAtEnd(options, out, finished.map((entry) => entry.name));
+    return { out, resumed: true, batchSize: 0, collections: [], exported: finished, verify, ok: verify?.ok ?? true };
+  }
+
+  const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
+  const results: CollectionImportResult[] = [];
+
+  const sink: ExportSink = {
+    open(header, place) {
+      const pipe = new PagePipe(target.batchSize, target.batchSize * 2);
+      let committed = place.start;
+      let onCommit = (): void => undefined;
+      const feed: RecordFeed = {
+        backup: out,
+        fingerprint,
+        records: () => pipe.batches(),
+        resume: place,
+        onCommitted: (count) => {
+          committed = count;
+          onCommit();
+        },
+      };
+      const imported = importCollection(target, header, options.renameTo ?? header.name, feed).then(
+        (result) => void results.push(result),
+        (error: unknown) => {
+          pipe.fail(error);
+          throw error;
+        },
+      );
+      imported.catch(() => undefined); // observed by end() or abort(); never unhandled
+      return {
+        push: (records) => pipe.push(records),
+        get committed() {
+          return committed;
+        },
+        onCommit: (listener) => (onCommit = listener),
+        end: async () => {
+          pipe.close();
+          await imported;
+        },
+        abort: async (error) => {
+          pipe.fail(error);
+          await imported.catch(() => undefined);
+        },
+      };
+    },
+  };
+
+  // The bar follows the import (what has landed); the export reports only its phases and retries.
+  const exportProgress: ProgressListener = (event) => {
+    if (event.type !== 'batch' && event.type !== 'collection-start' && event.type !== 'collection-done') progress(event);
+  };
+  const exported = await exportCollections({
+    source,
+    out: options.out,
+    collections: options.collections,
+    pageSize: options.pageSize,
+    concurrency: options.readConcurrency,
+    statePath: options.statePath,
+    signal,
+    onProgress: exportProgress,
+    checkpointEvery: options.checkpointEvery,
+    sink,
+  });
+  await recordImportStep(target.store, out, options.target, results);
+
+  const verify = options.verify === false ? null : await verifyAtEnd(options, out, exported.collections.map((collection) => collection.name));
+  const ok = verify ? verify.ok : results.every((result) => result.missing === 0);
+  return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
+}
+
+function verifyAtEnd(options: CopyOptions, out: string, collections: string[]): Promise<VerifyResult> {
+  return verifyBackup({
+    input: out,
+    target: options.target,
+    collections,
+    renameTo: options.renameTo,
+    sample: options.sample,
+    statePath: options.statePath,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+}
+
+/**
+ * The same copy (file, source, collections, target) already finished its export and every
+ * import, and the file is still there: what is left is the verify.
+ */
+async function finishedCopy(options: CopyOptions, out: string, source: string, fingerprint: string): Promise<Array<{ name: string; count: number }> | null> {
+  if (!existsSync(out)) return null;
+  const state = (await StateStore.open(options.statePath)).current;
+  // A copy that went through its verify is over: running it again copies again.
+  if (state.steps.verify?.status === 'done') return null;
+  const exported = state.exports.find((entry) => entry.out === out && entry.source === source && entry.done);
+  if (!exported || (options.collections?.length && !sameNames(exported.collections, options.collections))) return null;
+  const target = targetKey(options.target);
+  const imported = exported.finished.every(({ name }) =>
+    state.imports.some((entry) => entry.fingerprint === fingerprint && entry.target === target && entry.collection === (options.renameTo ?? name) && entry.done),
+  );
+  return imported && exported.finished.length > 0 ? exported.finished : null;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
+}

@@ -1,0 +1,84 @@
+import { useRef, useState } from 'react';
+import { Text, useInput } from 'ink';
+
+export interface LineInputProps {
+  /** Text already there: what the user typed before an error, or a remembered value. */
+  defaultValue?: string;
+  placeholder?: string;
+  /** Shows • for each character (tokens, API keys). */
+  mask?: boolean;
+  onSubmit: (value: string) => void;
+  onChange?: (value: string) => void;
+  /** Tab: return the completed text (or the same text when nothing completes). */
+  onTab?: (value: string) => string;
+}
+
+/**
+ * A one-line text prompt that keeps the user's work: it starts from `defaultValue` (so text
+ * survives an error), submits on a pasted line's trailing newline (a path copied with its line
+ * break needed a second Enter), and passes Tab to a completer. Reads the value from a ref, not
+ * from the last render, so an Enter right after fast typing submits everything typed.
+ */
+export function LineInput({ defaultValue = '', placeholder = '', mask = false, onSubmit, onChange, onTab }: LineInputProps) {
+  const [state, setState] = useState({ value: defaultValue, cursor: defaultValue.length });
+  const current = useRef(state);
+
+  const set = (value: string, cursor: number) => {
+    const next = { value, cursor: Math.max(0, Math.min(value.length, cursor)) };
+    current.current = next;
+    setState(next);
+    if (value !== state.value) onChange?.(value);
+  };
+
+  useInput((input, key) => {
+    const { value, cursor } = current.current;
+    if (key.upArrow || key.downArrow || key.escape || (key.ctrl && input === 'c')) return;
+    if (key.return) {
+      onSubmit(value);
+      return;
+    }
+    if (key.tab) {
+      if (onTab) {
+        const completed = onTab(value);
+        set(completed, completed.length);
+      }
+      return;
+    }
+    if (key.leftArrow) return set(value, cursor - 1);
+    if (key.rightArrow) return set(value, cursor + 1);
+    if (key.ctrl && input === 'a') return set(value, 0);
+    if (key.ctrl && input === 'e') return set(value, value.length);
+    if (key.ctrl && input === 'u') return set(value.slice(cursor), 0);
+    if (key.backspace || key.delete) {
+      if (cursor === 0) return;
+      return set(value.slice(0, cursor - 1) + value.slice(cursor), cursor - 1);
+    }
+    if (!input || key.ctrl || key.meta) return;
+    // A paste arrives as one chunk: a line break in it ends the line, as Enter would.
+    const brk = input.search(/[\r\n]/);
+    const text = brk >= 0 ? input.slice(0, brk) : input;
+    const next = value.slice(0, cursor) + text + value.slice(cursor);
+    set(next, cursor + text.length);
+    if (brk >= 0) onSubmit(next);
+  });
+
+  const { value, cursor } = state;
+  if (value === '') {
+    return placeholder ? (
+      <Text>
+        <Text inverse>{placeholder[0]}</Text>
+        <Text dimColor>{placeholder.slice(1)}</Text>
+      </Text>
+    ) : (
+      <Text inverse> </Text>
+    );
+  }
+  const shown = mask ? '•'.repeat(value.length) : value;
+  return (
+    <Text>
+      {shown.slice(0, cursor)}
+      <Text inverse>{shown[cursor] ?? ' '}</Text>
+      {shown.slice(cursor + 1)}
+    </Text>
+  );
+}

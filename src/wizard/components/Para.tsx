@@ -1,0 +1,28 @@
+import type { ReactNode } from 'react';
+import { Box, Text } from 'ink';
+
+type Color = string | undefined;
+
+/**
+ * A paragraph that wraps at word boundaries to the terminal's width, each continuation line
+ * indented under the text rather than under its mark ("✓ ", "→ ", "  "), so a long message
+ * still reads as one block at 60 columns and nothing important is cut with "…".
+ */
+export function Para({ mark = '', indent = 0, color, dim, bold, children }: { mark?: string; indent?: number; color?: Color; dim?: boolean; bold?: boolean; children: ReactNode }) {
+  return (
+    <Box paddingLeft={indent}>
+      {mark ? (
+        <Box flexShrink={0}>
+          <Text color={color} dimColor={dim} bold={bold}>
+            {mark}
+          </Text>
+        </Box>
+      ) : null}
+      <Box flexShrink={1} flexGrow={1}>
+        <Text color={color} dimColor={dim} bold={bold} wrap="wrap">
+          {children}
+        </Text>
+      </Box>
+    </Box>
+  );
+}
