@@ -4,6 +4,7 @@ import type { CollectionHeader } from '../../src/core/backup/types.js';
 import { capabilitiesOf, type OpenApiDoc } from '../../src/core/chroma/capabilities.js';
 import { appNeeds, describeAppNeeds } from '../../src/core/collection/app-needs.js';
 import { planCollection, spaceUnknown } from '../../src/core/collection/plan.js';
+import { WholeFloat } from '../../src/core/values/types.js';
 
 const OPENAI_EF = { type: 'known', name: 'openai', config: { api_key_env_var: 'OPENAI_API_KEY', model_name: 'text-embedding-3-small' } };
 const OLD_SERVER = { capabilities: { schema: false, arrays: false }, openapi: null };
@@ -75,6 +76,11 @@ describe('planning a collection for a target', () => {
     expect(spaceUnknown(bare)).toBe(true);
     expect(planCollection(bare, OLD_SERVER, { space: 'cosine' }).request.configuration).toEqual({ hnsw: { space: 'cosine' } });
     expect(spaceUnknown(header({ metadata: { 'hnsw:space': 'l2' } }))).toBe(false);
+  });
+
+  it('legacy "hnsw:*" metadata read typed (1.0 a WholeFloat) travels as plain configuration numbers', () => {
+    const plan = planCollection(header({ metadata: { 'hnsw:space': 'ip', 'hnsw:resize_factor': new WholeFloat(1), 'hnsw:M': 32 } }), OLD_SERVER);
+    expect(plan.request.configuration).toEqual({ hnsw: { space: 'ip', resize_factor: 1, max_neighbors: 32 } });
   });
 });
 

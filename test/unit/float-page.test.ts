@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFloatPage } from '../../src/core/chroma/float-page.js';
+import { parseFloatPage, readGetPage } from '../../src/core/chroma/float-page.js';
+import { WholeFloat } from '../../src/core/values/types.js';
 import { seededRandom } from '../helpers/prng.js';
 
 const read = (json: string) => parseFloatPage(Buffer.from(json, 'utf8'));
@@ -95,5 +96,23 @@ describe('parseFloatPage', () => {
   it('reads strings with escapes and brackets inside, and keys in any order', () => {
     const json = '{"metadatas":[{"q":"\\\\","r":"}]\\"\\\\\\""}],"documents":["\\\\\\"[{"],"embeddings":[[2]],"ids":["\\u00e9"]}';
     expect(read(json)).toEqual(expected(json));
+  });
+});
+
+describe('readGetPage', () => {
+  it('keeps metadata number types on the JSON.parse fallback too (a page float-page does not take)', () => {
+    // A "__proto__" key makes float-page give up; the fallback must still type the metadatas.
+    const json = '{"__proto__":1,"ids":["a"],"metadatas":[{"f":2.0,"big":9007199254740993,"l":[1.0,2.5]}],"embeddings":[[1.5,2]]}';
+    expect(parseFloatPage(Buffer.from(json))).toBeNull();
+    const page = readGetPage(Buffer.from(json))!;
+    expect(page.metadatas).toEqual([{ f: new WholeFloat(2), big: 9007199254740993n, l: [new WholeFloat(1), 2.5] }]);
+    expect(page.ids).toEqual(['a']);
+  });
+
+  it('types the metadatas on the fast path as well, and gives null for a body that is not JSON', () => {
+    expect(readGetPage(Buffer.from('{"ids":["a"],"metadatas":[{"f":-0.0,"e":1e21}],"embeddings":[[1]]}'))!.metadatas).toEqual([
+      { f: new WholeFloat(-0), e: new WholeFloat(1e21) },
+    ]);
+    expect(readGetPage(Buffer.from('<html>'))).toBeNull();
   });
 });

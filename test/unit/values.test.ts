@@ -48,6 +48,11 @@ describe('metadata values keep their Chroma type through JSON', () => {
     expect(valueProblem({ '#type': 'sparse_vector', indices: [1, 2], values: [0.5], tokens: null })).toMatch(/different number/);
     expect(valueProblem({ '#type': 'sparse_vector', indices: [1], values: [0.5], tokens: ['w'] })).toBeNull();
     expect(valueProblem(Number.NaN)).not.toBeNull();
+    // i64, as the server stores ints: one past it the server would silently read as a float.
+    expect(valueProblem(9223372036854775807n)).toBeNull();
+    expect(valueProblem(-9223372036854775808n)).toBeNull();
+    expect(valueProblem(9223372036854775808n)).toMatch(/int beyond the range Chroma stores/);
+    expect(valueProblem([1, -9223372036854775809n])).toMatch(/holds an int beyond the range Chroma stores \(-9223372036854775809\)/);
   });
 });
 

@@ -17,8 +17,9 @@ export function headerLine(source: Record<string, unknown>, createdAt = new Date
 }
 
 export function collectionLine(h: CollectionHeader): string {
+  // Typed: collection metadata keeps 2.0 a float and big ints exact, as record metadata does.
   return (
-    JSON.stringify({
+    stringifyTyped({
       type: 'collection',
       name: h.name,
       metadata: h.metadata,

@@ -161,7 +161,7 @@ export class OwnFormatReader {
     this.names.add(line.name);
     const header: CollectionHeader = {
       name: line.name,
-      metadata: line.metadata,
+      metadata: this.typedCollectionMetadata(line.metadata),
       space: line.space,
       count: line.count,
       dimension: line.dimension,
@@ -199,7 +199,7 @@ export class OwnFormatReader {
     const problem = embedding && cur.check.checkDimension(line.id, embedding.length);
     if (problem) throw this.fail(no, problem);
     if (cur.target && cur.seen > this.target!.skip) {
-      this.out.push({ id: line.id, document: line.document, metadata: this.typedMetadata(line.metadata), embedding, uri: line.uri });
+      this.out.push({ id: line.id, document: line.document, metadata: this.typedMetadata(line.metadata, line.id, no), embedding, uri: line.uri });
     }
   }
 
@@ -208,9 +208,11 @@ export class OwnFormatReader {
    * int), read that part again with types (values/json.ts). The writer puts "metadata" last, so
    * the tail after its key is the value; anything else (a hand-edited line) reads whole.
    */
-  private typedMetadata(parsed: Metadata | null): Metadata | null {
-    // Version 1 lost the types when it was written: there is nothing to recover.
-    if (parsed === null || this.version === 1) return parsed;
+  private typedMetadata(parsed: Metadata | null, id: string, no: number): Metadata | null {
+    // Version 1 wrote 2.0 as 2, so its digit tokens read as ints either way; but it wrote a
+    // float past 1e21 with an exponent and rounded ints past 2^53 — read as typed, both come
+    // back as what import writes and verify reads from the target (a float; an exact int).
+    if (parsed === null) return parsed;
     const text = this.lastText;
     const at = text.indexOf(METADATA_KEY);
     const tail = at === -1 ? text : text.slice(at + METADATA_KEY.length, text.trimEnd().length - 1);
@@ -218,7 +220,23 @@ export class OwnFormatReader {
     try {
       return at === -1 ? (parseTyped(text) as { metadata: Metadata }).metadata : (parseTyped(tail) as Metadata);
     } catch {
-      return (parseTyped(text) as { metadata: Metadata }).metadata;
+      try {
+        return (parseTyped(text) as { metadata: Metadata }).metadata;
+      } catch (error) {
+        // JSON.parse took the line, so the typed reader refused something it allows: a key
+        // repeated in one object (which of the two values is meant?).
+        throw this.fail(no, `record "${id}": its metadata cannot be read with number types (${(error as Error).message})`);
+      }
+    }
+  }
+
+  /** The collection line's metadata with number types (the line is short: read it whole). */
+  private typedCollectionMetadata(parsed: Metadata | null): Metadata | null {
+    if (parsed === null || !mayLoseNumbers(this.lastText)) return parsed;
+    try {
+      return (parseTyped(this.lastText) as { metadata: Metadata | null }).metadata;
+    } catch {
+      return parsed;
     }
   }
 

@@ -23,6 +23,7 @@ import {
 import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, rowSchema, uriSchema } from './schemas.js';
 import type { BackupFormat, CollectionHeader, CollectionJson, Metadata } from './types.js';
 import { withoutSecrets } from './own-format.js';
+import { isObject } from '../collection/shape.js';
 import type * as z from 'zod/mini';
 
 const COLUMN_SCHEMAS: Record<Column, z.ZodMiniType> = {
@@ -122,7 +123,9 @@ export class PythonInspector implements ScanHandler {
         if (key === 'records') throw this.fail(offset, 'expected "records" to be a list of records');
         return 'capture'; // a column may be null; value() checks
       }
-      if (key !== null && (NAME_KEYS.has(key) || DATE_KEYS.has(key) || METADATA_KEYS.has(key) || CONFIG_KEYS.has(key))) return 'capture';
+      // Collection metadata is typed like a record's (2.0 stays a float); configuration is read plain.
+      if (key !== null && METADATA_KEYS.has(key)) return 'capture-typed';
+      if (key !== null && (NAME_KEYS.has(key) || DATE_KEYS.has(key) || CONFIG_KEYS.has(key))) return 'capture';
       return 'skip';
     }
     if (tag === 'colls') {
@@ -265,10 +268,6 @@ export class PythonInspector implements ScanHandler {
     }
     return ids;
   }
-}
-
-function isObject(value: unknown): value is CollectionJson {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function parseQuietly(text: string): unknown {

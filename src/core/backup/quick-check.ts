@@ -4,7 +4,7 @@
  * stricter than its schema, so callers run the schema only when a check says no; the schema
  * then decides, and explains what is wrong.
  */
-import { metadataProblem } from '../values/check.js';
+import { metadataIssue } from '../values/check.js';
 import type { BackupRecord, Metadata } from './types.js';
 
 /** A record line of our format as recordLineSchema accepts it (the embedding still base64). */
@@ -19,11 +19,7 @@ export interface RecordLine {
 
 /** Null, or a plain object of values Chroma holds (values/check.ts). */
 export function isPlainMetadata(metadata: unknown): metadata is Metadata | null {
-  if (metadata === null) return true;
-  // The schema drops a "__proto__" key JSON.parse made; leave it to the schema, so the quick
-  // path keeps exactly what the schema would.
-  if (typeof metadata === 'object' && Object.hasOwn(metadata, '__proto__')) return false;
-  return metadataProblem(metadata) === null;
+  return metadataIssue(metadata) === null;
 }
 
 function isStringOrNull(value: unknown): value is string | null {

@@ -5,20 +5,20 @@
 // `* as z`, not `{ z }`: see ../zod-locale.ts.
 import * as z from 'zod/mini';
 import '../zod-locale.js';
-import { valueProblem, VALUE_RULE } from '../values/check.js';
-import type { MetadataValue } from '../values/types.js';
-import type { BackupRecord } from './types.js';
+import { metadataIssue } from '../values/check.js';
+import type { BackupRecord, Metadata } from './types.js';
 
-// Which values Chroma holds is values/check.ts's to say; the schema only places the problem.
-const metadataValueSchema = z.custom<MetadataValue>((value) => valueProblem(value) === null, {
-  error: (issue) => valueProblem(issue.input) ?? VALUE_RULE,
+/**
+ * Which values Chroma holds is values/check.ts's to say; the schema only places the problem.
+ * The object passes through as parsed: z.record would copy it key by key, and assigning a
+ * "__proto__" key sets the copy's prototype — the key would be lost without a word.
+ */
+export const metadataSchema = z.custom<Metadata | null>().check((payload) => {
+  const issue = metadataIssue(payload.value);
+  if (issue === null) return;
+  const input = issue.key === null ? payload.value : (payload.value as Record<string, unknown>)[issue.key];
+  payload.issues.push({ code: 'custom', message: issue.problem, input, path: issue.key === null ? [] : [issue.key] });
 });
-
-export const metadataSchema = z.nullable(
-  z.record(z.string(), metadataValueSchema, {
-    error: 'must be an object of metadata values, or null',
-  }),
-);
 
 export const idSchema = z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }));
 export const documentSchema = z.nullable(z.string({ error: 'must be a string or null' }));

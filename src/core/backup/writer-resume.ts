@@ -25,7 +25,7 @@ export async function scanResumePoint(path: string, resumeAtBytes: number): Prom
     new MigrateError(
       'BAD_STATE',
       `Cannot resume writing ${source.label} at byte ${resumeAtBytes}: ${why}`,
-      'Start the export again from the beginning (the saved progress does not match this file).',
+      `Delete ${path} and run the same command again: the export then starts from the beginning.`,
       cause === undefined ? undefined : { cause },
     );
   if (!Number.isInteger(resumeAtBytes) || resumeAtBytes <= 0) throw notCheckpoint('the offset must be a positive whole number');

@@ -4,6 +4,7 @@ import type { OpenApiDoc } from './capabilities.js';
 import type { Endpoint } from './endpoint.js';
 import { readGetPage } from './float-page.js';
 import { chromaRequest, notChroma, type RequestOptions } from './http.js';
+import { mayLoseNumbers, parseTyped, stringifyTyped } from '../values/json.js';
 
 /** The subset of a collection's JSON we use. */
 export interface CollectionInfo {
@@ -99,8 +100,9 @@ export class ChromaApi {
 
   async listCollections(page: { limit: number; offset: number }, options: Signal & { anonymous?: boolean } = {}): Promise<CollectionInfo[]> {
     const path = `${this.base}/collections?limit=${page.limit}&offset=${page.offset}`;
-    const answer = await chromaRequest<unknown>(this.target, 'GET', path, options);
-    if (!Array.isArray(answer)) throw notChroma('GET', path, 200, JSON.stringify(answer) ?? '');
+    const answer = await chromaRequest<unknown>(this.target, 'GET', path, { ...options, read: readCollectionJson });
+    // stringifyTyped: the answer's metadata may hold bigints, which JSON.stringify refuses.
+    if (!Array.isArray(answer)) throw notChroma('GET', path, 200, stringifyTyped(answer) ?? '');
     return answer as CollectionInfo[];
   }
 
@@ -115,7 +117,7 @@ export class ChromaApi {
 
   async findCollection(name: string, options: Signal = {}): Promise<CollectionInfo | null> {
     try {
-      return await chromaRequest<CollectionInfo>(this.target, 'GET', `${this.base}/collections/${encodeURIComponent(name)}`, options);
+      return await chromaRequest<CollectionInfo>(this.target, 'GET', `${this.base}/collections/${encodeURIComponent(name)}`, { ...options, read: readCollectionJson });
     } catch (error) {
       if ((error as { kind?: string }).kind === 'not-found') return null;
       throw error;
@@ -127,7 +129,7 @@ export class ChromaApi {
     // A server before 1.3 knows no "schema" field; send it only when there is one.
     if (request.schema) body.schema = request.schema;
     else body.configuration = request.configuration ?? (request.space ? { hnsw: { space: request.space } } : null);
-    return chromaRequest(this.target, 'POST', `${this.base}/collections`, { ...options, body });
+    return chromaRequest(this.target, 'POST', `${this.base}/collections`, { ...options, body, read: readCollectionJson });
   }
 
   /** Sets parts of a collection's configuration, e.g. a lost embedding function. */
@@ -176,6 +178,35 @@ export class ChromaApi {
       body: { query_embeddings: args.embeddings.map(asNumbers), n_results: args.nResults, include: ['distances'] },
     });
   }
+}
+
+const UTF8 = new TextDecoder();
+
+/**
+ * A collection (or a list of them) with its metadata read with number types: collection
+ * metadata is typed like a record's (2.0 stays a float, big ints exact). Only the metadata:
+ * configuration_json and schema stay as JSON.parse reads them, numbers that collection/ code
+ * reads as such. Null (JSON.parse reads the body, and explains a bad one) when nothing in it
+ * could be mistyped.
+ */
+export function readCollectionJson(bytes: Buffer): unknown {
+  const text = UTF8.decode(bytes);
+  if (!mayLoseNumbers(text)) return null;
+  let plain: unknown;
+  let typed: unknown;
+  try {
+    plain = JSON.parse(text);
+    typed = parseTyped(text);
+  } catch {
+    return null;
+  }
+  const pairs: Array<[unknown, unknown]> = Array.isArray(plain) && Array.isArray(typed) ? plain.map((info, i) => [info, typed[i]]) : [[plain, typed]];
+  for (const [info, withTypes] of pairs) {
+    if (info !== null && typeof info === 'object' && withTypes !== null && typeof withTypes === 'object' && 'metadata' in withTypes) {
+      (info as CollectionInfo).metadata = (withTypes as CollectionInfo).metadata;
+    }
+  }
+  return plain;
 }
 
 /** JSON has no float32 array: JSON.stringify would write a Float32Array as an object. */

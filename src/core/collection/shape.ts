@@ -6,6 +6,7 @@
  * know them yet.
  */
 import type { CollectionJson, Metadata, Space } from '../backup/types.js';
+import { WholeFloat } from '../values/types.js';
 
 export interface EmbeddingFunctionConfig {
   /** "known", "legacy" or "unknown". */
@@ -101,7 +102,11 @@ export const LEGACY_UNCARRIED = ['hnsw:num_threads', 'hnsw:batch_size'];
 function legacyHnsw(metadata: Metadata | null): CollectionJson | null {
   if (!metadata) return null;
   const out: CollectionJson = {};
-  for (const [key, field] of Object.entries(LEGACY_KEYS)) if (metadata[key] !== undefined && metadata[key] !== null) out[field] = metadata[key];
+  for (const [key, field] of Object.entries(LEGACY_KEYS)) {
+    const value = metadata[key];
+    // Metadata is read typed ("hnsw:resize_factor": 1.0 is a WholeFloat); a configuration takes a number.
+    if (value !== undefined && value !== null) out[field] = value instanceof WholeFloat ? value.value : value;
+  }
   return Object.keys(out).length > 0 ? out : null;
 }
 
