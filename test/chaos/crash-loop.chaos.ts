@@ -96,7 +96,7 @@ describe('kill -9 at random points of an import, each followed by a plain re-run
       expect(again.code, again.output).toBe(0);
       // A kill between creating the collection and its first checkpoint leaves it empty and
       // unrecorded: the re-run fills it by appending, and says so in its own words.
-      expect(again.output).toMatch(new RegExp(`${name}: (${N}/${N} records|${N} records appended; the collection holds ${N})`));
+      expect(again.output).toMatch(new RegExp(`${name}: (${N} of ${N} records|${N} records appended; the collection holds ${N})`));
       const verdict = await verifyBackup({ input, target: endpoint({ url: server.server.url }), renameTo: name, sample: 5 });
       expect(verdict.collections[0]).toMatchObject({ count: N, missing: 0, differing: 0 });
     }
