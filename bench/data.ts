@@ -45,7 +45,7 @@ export async function writeGuideJson(path: string, count: number, dim: number): 
 
 /** The column-wise shape a Python script gets from `json.dump(collection.get(...))`. */
 export async function writeGuideColumnsJson(path: string, count: number, dim: number): Promise<number> {
-  await writePythonColumnsJson(path, COLLECTION, benchRecords(count, dim), { metadata: { purpose: 'benchmark' }, uris: false });
+  await writePythonColumnsJson(path, COLLECTION, benchRecords(count, dim), { metadata: { purpose: 'benchmark', 'hnsw:space': 'cosine' }, uris: false });
   return (await stat(path)).size;
 }
 
