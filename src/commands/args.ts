@@ -47,6 +47,11 @@ export function listOption(value: string | undefined): string[] | undefined {
   return value.split(',').map((name) => name.trim()).filter((name) => name !== '');
 }
 
+/** --if-exists as import and copy read it: `--yes` alone means append, nothing means ask. */
+export function ifExistsOption(values: { 'if-exists'?: string; yes?: boolean }): 'ask' | 'append' | 'recreate' | 'abort' {
+  return choiceOption('if-exists', values['if-exists'], ['ask', 'append', 'recreate', 'abort'] as const) ?? (values.yes ? 'append' : 'ask');
+}
+
 export function choiceOption<C extends string>(name: string, value: string | undefined, choices: readonly C[]): C | undefined {
   if (value === undefined) return undefined;
   if ((choices as readonly string[]).includes(value)) return value as C;

@@ -4,7 +4,7 @@ import { describeImport } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { choiceOption, intOption, listOption, parseCommandArgs } from './args.js';
+import { ifExistsOption, intOption, listOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
 import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
 import { askExists } from './import.js';
@@ -77,7 +77,7 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
     const env = envFor(values, io.env);
     const source = sourceFrom(values, env);
     const { target, notes } = targetFrom(values, env);
-    const ifExists = choiceOption('if-exists', values['if-exists'], ['ask', 'append', 'recreate', 'abort'] as const) ?? (values.yes ? 'append' : 'ask');
+    const ifExists = ifExistsOption(values);
     const interactive = isInteractive(io);
     const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
     for (const note of notes) reporter.listener({ type: 'warning', message: note });

@@ -4,7 +4,7 @@ import { describeImport } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { choiceOption, intOption, listOption, parseCommandArgs } from './args.js';
+import { choiceOption, ifExistsOption, intOption, listOption, parseCommandArgs } from './args.js';
 import { EXIT, writeJson, type Command } from './command.js';
 import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
 import { isInteractive, loadPrompts, type CommandIo } from './io.js';
@@ -73,7 +73,7 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
     }
     const env = envFor(values, io.env);
     const { target, notes } = targetFrom(values, env);
-    const ifExists = choiceOption('if-exists', values['if-exists'], ['ask', 'append', 'recreate', 'abort'] as const) ?? (values.yes ? 'append' : 'ask');
+    const ifExists = ifExistsOption(values);
     const space = choiceOption('space', values.space, ['l2', 'cosine', 'ip'] as const);
     const interactive = isInteractive(io);
     const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
