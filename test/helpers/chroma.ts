@@ -49,3 +49,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   };
 }
+
+/** The default tenant's collections route, for tests that talk HTTP to a server directly. */
+export const COLLECTIONS_PATH = '/api/v2/tenants/default_tenant/databases/default_database/collections';
+
+/** Raw HTTP with the body as text: the only way to send 2.0 as JSON writes it. The answer's text. */
+export async function rawChroma(url: string, method: string, path: string, body?: string): Promise<string> {
+  const response = await fetch(new URL(path, url), { method, headers: { 'content-type': 'application/json' }, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
+  return text;
+}

@@ -12,7 +12,7 @@ import { exportCollections } from '../../src/core/export.js';
 import { importBackup } from '../../src/core/import.js';
 import { parseTyped } from '../../src/core/values/json.js';
 import { WholeFloat } from '../../src/core/values/types.js';
-import { useChromaServer } from '../helpers/chroma.js';
+import { COLLECTIONS_PATH, rawChroma, useChromaServer } from '../helpers/chroma.js';
 
 const chroma = useChromaServer();
 let dir = '';
@@ -23,14 +23,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const base = '/api/v2/tenants/default_tenant/databases/default_database/collections';
-
-async function raw(method: string, path: string, body?: string): Promise<string> {
-  const response = await fetch(new URL(path, chroma.url), { method, headers: { 'content-type': 'application/json' }, body });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-  return text;
-}
+const base = COLLECTIONS_PATH;
+const raw = (method: string, path: string, body?: string) => rawChroma(chroma.url, method, path, body);
 
 const metadataOf = async (name: string) => (parseTyped(await raw('GET', `${base}/${name}`)) as { metadata: unknown }).metadata;
 

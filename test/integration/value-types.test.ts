@@ -16,7 +16,7 @@ import { verifyBackup } from '../../src/core/verify.js';
 import { parseTyped } from '../../src/core/values/json.js';
 import { WholeFloat } from '../../src/core/values/types.js';
 import { expectMigrateError } from '../backup/helpers.js';
-import { useChromaServer } from '../helpers/chroma.js';
+import { COLLECTIONS_PATH, rawChroma, useChromaServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 
 const chroma = useChromaServer();
@@ -29,15 +29,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const base = '/api/v2/tenants/default_tenant/databases/default_database/collections';
-
-/** Raw HTTP with a body as text: the only way to send 2.0 as JSON writes it. */
-async function raw(method: string, path: string, body?: string, url = chroma.url): Promise<string> {
-  const response = await fetch(new URL(path, url), { method, headers: { 'content-type': 'application/json' }, body });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-  return text;
-}
+const base = COLLECTIONS_PATH;
+const raw = (method: string, path: string, body?: string, url = chroma.url) => rawChroma(url, method, path, body);
 
 /** The shape the OpenAI embedding function persists; tuned HNSW; cosine. */
 const CONFIGURATION = {
