@@ -1,4 +1,5 @@
 import type { Space } from '../core/backup/types.js';
+import { SPACE_CHOICES } from '../core/collection/space-choices.js';
 import { importBackup, type ExistsChoice } from '../core/import.js';
 import { describeImport } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
@@ -125,11 +126,7 @@ export async function askSpace(info: { collection: string; source: string }, io:
   return select<Space>(
     {
       message: `The backup does not record how collection "${info.source}" compared embeddings (its distance space). Which did it use on the source?`,
-      choices: [
-        { name: 'cosine — most text embedding models (OpenAI, Cohere, …) are searched this way', value: 'cosine' },
-        { name: 'l2 — squared Euclidean distance, Chroma\'s default when none was set', value: 'l2' },
-        { name: 'ip — inner product', value: 'ip' },
-      ],
+      choices: SPACE_CHOICES.map((choice) => ({ name: choice.label, value: choice.value })),
     },
     { output: io.stderr, signal: io.signal },
   );

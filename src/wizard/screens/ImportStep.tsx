@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import type { Space } from '../../core/backup/types.js';
 import type { ExistsChoice, ImportResult } from '../../core/import.js';
+import { SPACE_CHOICES } from '../../core/collection/space-choices.js';
 import { describeImport } from '../../core/import-summary.js';
 import { isMigrateError } from '../../core/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
@@ -117,11 +118,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
           <Text>The backup does not record its distance space. Pick the one the collection had on the source:</Text>
           <Text color="gray">searches rank by it, and it cannot be changed after the collection is created.</Text>
           <Select
-            options={[
-              { label: 'cosine — most text embedding models (OpenAI, Cohere, …) are searched this way', value: 'cosine' },
-              { label: "l2 — squared Euclidean distance, Chroma's default when none was set", value: 'l2' },
-              { label: 'ip — inner product', value: 'ip' },
-            ]}
+            options={[...SPACE_CHOICES]}
             onChange={(value) => {
               setBusy(true);
               setPhase({ name: 'running' });
