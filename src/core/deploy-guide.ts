@@ -58,7 +58,7 @@ export function deployGuide(host: DeployHost, token: string, options: GuideOptio
     title: 'Next: test it through the proxy, with the token',
     lines: [
       `chroma-migrate ping --url ${url}   (reads CHROMA_AUTH_TOKEN from .env, or pass --token)`,
-      'It must pass "List collections (with the token)" and show "Access without the token: refused".',
+      'It must pass "List collections" and show "Access without the token: refused".',
     ],
   });
   if (host === 'railway') {

@@ -35,7 +35,7 @@ const TITLES: Record<CheckId, string> = {
   tls: 'TLS',
   heartbeat: 'Chroma heartbeat',
   version: 'What the server can hold',
-  auth: 'List collections (with the token)',
+  auth: 'List collections',
   open: 'Access without the token',
   preflight: 'Server limits (pre-flight)',
 };

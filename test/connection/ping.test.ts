@@ -78,7 +78,7 @@ describe('ping: each check failing in turn against real servers', () => {
   it('the ping command prints every check, never the token, and exits by the result', async () => {
     const good = await runCli(['ping', '--url', guarded.url], { CHROMA_AUTH_TOKEN: 'right-token-0123456789' });
     expect(good.code).toBe(0);
-    expect(good.stdout).toContain('✓ List collections (with the token): 0 collections listed with the token');
+    expect(good.stdout).toContain('✓ List collections: 0 collections listed with the token');
     expect(good.stdout + good.stderr).not.toContain('right-token-0123456789');
     const bad = await runCli(['ping', '--url', guarded.url, '--token', 'nope-nope-nope']);
     expect(bad.code).toBe(1);
