@@ -45,7 +45,7 @@ let verifyStart = 0;
 const onProgress = (event: ProgressEvent) => {
   if (verifyStart > 0) return;
   // A copy's verify begins by checking the finished file.
-  if (mode === 'copy' && event.type === 'phase' && event.message.startsWith('Checking ')) verifyStart = performance.now();
+  if (mode === 'copy' && event.type === 'phase' && (event.message.startsWith('Checking ') || event.message.startsWith('Verifying'))) verifyStart = performance.now();
   else if (event.type === 'collection-start' && transferStart === 0) transferStart = performance.now();
   else if (event.type === 'batch') transferEnd = performance.now();
 };

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { readRecords } from '../src/core/backup/read.js';
 import type { BackupRecord } from '../src/core/backup/types.js';
 import { BackupWriter } from '../src/core/backup/writer.js';
-import { sameEmbedding } from '../src/core/verify.js';
+import { sameEmbedding } from '../src/core/verify-records.js';
 import { generateRecords, writePythonColumnsJson, writePythonRowsJson } from '../test/helpers/fixtures.js';
 
 export const COLLECTION = 'bench_docs';

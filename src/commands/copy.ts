@@ -37,8 +37,9 @@ export const copyCommand: Command = {
 
 Reads every record from the source (as export does), writes the backup file and upserts
 into the target (as import does) at the same time, so the move takes about as long as the
-slower side. Then compares every record of the file with the target (as verify does).
-Checkpoints both sides as one: run the same command again after Ctrl-C or a crash and it
+slower side. Each batch the target has committed is read back and compared with what was
+sent (as verify does) while the copy goes on; the count, the collection's settings and a few
+self-queries are checked at the end. Checkpoints both sides as one: run the same command again after Ctrl-C or a crash and it
 continues where the target had committed. The source is only ever read.
 
   --out FILE            the backup written on the way, e.g. backup.jsonl.gz

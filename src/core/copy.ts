@@ -3,8 +3,9 @@
  * file; each page is also handed to the import engine (through a PagePipe), which upserts it
  * while the next pages are read. So the move takes about as long as the slower side, not the
  * sum, and the backup file is still there at the end. The export checkpoints no further than
- * the import has committed (see ExportSink): one resume point serves both. Ends with verify,
- * which compares the finished file with the target record by record.
+ * the import has committed (see ExportSink): one resume point serves both. Each committed
+ * batch is read back and compared while the copy goes on (copy-verify.ts); a collection this
+ * run did not send whole (a resume) is compared from the finished file at the end, as verify does.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,7 +25,9 @@ import {
 import { PagePipe } from './page-pipe.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { StateStore } from './state/store.js';
-import { verifyBackup, type VerifyResult } from './verify.js';
+import { CopyVerify } from './copy-verify.js';
+import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from './verify.js';
+import type { CollectionVerdict } from './verify-records.js';
 
 export interface CopyOptions {
   source: Endpoint;
@@ -57,9 +60,12 @@ export interface CopyResult {
   /** Collections sent in this run (one finished by an earlier run is not sent again). */
   collections: CollectionImportResult[];
   exported: ExportResult['collections'];
-  verify: VerifyResult | null;
+  verify: CopyVerdicts | null;
   ok: boolean;
 }
+
+/** What verify found, collection by collection (as `verify` reports it). */
+export type CopyVerdicts = Pick<VerifyResult, 'collections' | 'ok'>;
 
 export async function copyCollections(options: CopyOptions): Promise<CopyResult> {
   const progress = options.onProgress ?? ignoreProgress;
@@ -75,16 +81,22 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const finished = await finishedCopy(options, out, `${source.url}/${source.tenant}/${source.database}`, fingerprint);
   if (finished) {
     progress({ type: 'phase', message: `${out} was copied to ${options.target.url} already; verifying` });
-    const verify = options.verify === false ? null : await verifyAtEnd(options, out, finished.map((entry) => entry.name));
+    const verify = options.verify === false ? null : await verifyFile(options, out, finished.map((entry) => entry.name));
     return { out, resumed: true, batchSize: 0, collections: [], exported: finished, verify, ok: verify?.ok ?? true };
   }
 
   const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
   const results: CollectionImportResult[] = [];
+  /** Collections compared batch by batch as they landed (see copy-verify.ts), by source name. */
+  const checked = new Map<string, Promise<CollectionVerdict>>();
 
   const sink: ExportSink = {
     open(header, place) {
       const pipe = new PagePipe(target.batchSize, target.batchSize * 2);
+      const name = options.renameTo ?? header.name;
+      // A collection this run sends whole is compared as it lands; one resumed part-way is
+      // compared from the file at the end (its first records were sent by an earlier run).
+      const check = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE) : null;
       let committed = place.start;
       let onCommit = (): void => undefined;
       const feed: RecordFeed = {
@@ -92,15 +104,17 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
         fingerprint,
         records: () => pipe.batches(),
         resume: place,
-        onCommitted: (count) => {
+        onCommitted: (count, batch) => {
           committed = count;
           onCommit();
+          return check?.push(batch);
         },
       };
-      const imported = importCollection(target, header, options.renameTo ?? header.name, feed).then(
+      const imported = importCollection(target, header, name, feed).then(
         (result) => void results.push(result),
         (error: unknown) => {
           pipe.fail(error);
+          check?.stop(error);
           throw error;
         },
       );
@@ -114,9 +128,16 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
         end: async () => {
           pipe.close();
           await imported;
+          if (check) {
+            // Its last reads, count and self-queries overlap the next collection's copy.
+            const verdict = check.finish();
+            verdict.catch(() => undefined); // awaited at the end
+            checked.set(header.name, verdict);
+          }
         },
         abort: async (error) => {
           pipe.fail(error);
+          check?.stop(error);
           await imported.catch(() => undefined);
         },
       };
@@ -141,12 +162,29 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   });
   await recordImportStep(target.store, out, options.target, results);
 
-  const verify = options.verify === false ? null : await verifyAtEnd(options, out, exported.collections.map((collection) => collection.name));
+  const names = exported.collections.map((collection) => collection.name);
+  const verify = options.verify === false ? null : await verifyAtEnd(options, out, names, checked);
   const ok = verify ? verify.ok : results.every((result) => result.missing === 0);
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
 }
 
-function verifyAtEnd(options: CopyOptions, out: string, collections: string[]): Promise<VerifyResult> {
+/**
+ * The verdicts of the collections compared as they landed, and of the rest (resumed part-way,
+ * or finished by an earlier run) from the finished file; in the order they were exported.
+ */
+async function verifyAtEnd(options: CopyOptions, out: string, names: string[], checked: Map<string, Promise<CollectionVerdict>>): Promise<CopyVerdicts> {
+  if (checked.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count and ${options.sample ?? DEFAULT_SAMPLE} self-queries per collection` });
+  const live = new Map<string, CollectionVerdict>();
+  for (const [name, verdict] of checked) live.set(name, await verdict);
+  const rest = names.filter((name) => !live.has(name));
+  const fromFile = rest.length > 0 ? await verifyFile(options, out, rest) : null;
+  const collections = names.map((name) => live.get(name) ?? fromFile?.collections[rest.indexOf(name)]).filter((verdict) => verdict !== undefined);
+  // verifyBackup recorded step 6 for its part; the whole of it is this.
+  if (live.size > 0) await recordVerifyStep(options.statePath, collections);
+  return { collections, ok: collections.length > 0 && collections.every((verdict) => verdict.ok) };
+}
+
+function verifyFile(options: CopyOptions, out: string, collections: string[]): Promise<CopyVerdicts> {
   return verifyBackup({
     input: out,
     target: options.target,

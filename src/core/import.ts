@@ -183,8 +183,11 @@ export interface RecordFeed {
    * is the record the export continues from.
    */
   resume?: { resumed: boolean; start: number };
-  /** Told the commit watermark after each committed batch. */
-  onCommitted?: (committed: number) => void;
+  /**
+   * Told the commit watermark and the batch after each committed batch (a copy reads it back to
+   * verify it). The next commit waits for what it returns.
+   */
+  onCommitted?: (committed: number, batch: BackupRecord[]) => void | Promise<void>;
   /** The space the user named for a collection whose backup does not record one. */
   chosenSpace?: Space;
 }
@@ -376,7 +379,7 @@ export async function importCollection(context: TargetSession, header: Collectio
       onCommitted: async (batch) => {
         committed += batch.length;
         await saveCheckpoint(committed, false);
-        feed.onCommitted?.(committed);
+        await feed.onCommitted?.(committed, batch);
         progress({ type: 'batch', collection: name, done: committed, total: header.count });
       },
     });

@@ -44,6 +44,11 @@ export interface FaultRules {
    * but heartbeat, version, healthcheck, pre-flight-checks and auth/identity.
    */
   faultPaths?: RegExp;
+  /**
+   * A server that stores other than it acknowledges: each add/upsert body (parsed JSON) passes
+   * through this before it is forwarded, and the client still gets the server's 200.
+   */
+  alterWrite?: (body: Record<string, unknown>) => Record<string, unknown>;
   /** Seed of the deterministic PRNG behind the rates (default 1). */
   seed?: number;
 }
@@ -53,6 +58,7 @@ export type FaultName =
   | 'unauthorized'
   | 'quota'
   | 'quotaCap'
+  | 'altered'
   | 'preflightRewrite'
   | 'drop'
   | 'dropMidResponse'
@@ -328,6 +334,15 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
         inject('quotaCap');
         body = verdict.body;
       }
+    }
+    if (r.alterWrite && (route?.[1] === 'add' || route?.[1] === 'upsert')) {
+      try {
+        body ??= await readBody(req);
+      } catch {
+        return; // the client went away
+      }
+      inject('altered');
+      body = Buffer.from(JSON.stringify(r.alterWrite(JSON.parse(body.toString('utf8')) as Record<string, unknown>)));
     }
     const rewritePreflight = Boolean(r.cloudQuota) && req.method === 'GET' && PREFLIGHT_PATH.test(path);
     forward(req, res, entry, inject, body, { dropMid: Boolean(plan?.dropMid), rewritePreflight });

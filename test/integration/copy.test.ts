@@ -140,6 +140,40 @@ describe('copy: source → backup file + target in one command', () => {
     expect(slow.log.filter((entry) => WRITES.test(entry.path)).length).toBe(writes);
   }, 120_000);
 
+  it('verifies each batch as the target commits it, and names what a target stored other than it was sent', async () => {
+    const out = join(dir, 'altered.jsonl');
+    const statePath = join(dir, 'altered-state.json');
+    // The target acknowledges every write, but keeps one record fewer and one other document.
+    let first = true;
+    slow.setRules({
+      alterWrite: (body) => {
+        if (!first) return body;
+        first = false;
+        const columns = ['ids', 'embeddings', 'documents', 'metadatas', 'uris'] as const;
+        const out: Record<string, unknown> = { ...body };
+        for (const column of columns) if (Array.isArray(body[column])) out[column] = (body[column] as unknown[]).filter((_, index) => index !== 3);
+        (out.documents as Array<string | null>)[0] = 'changed on the way';
+        return out;
+      },
+    });
+    slow.resetStats();
+    const run = await runCli(['copy', '--collections', 'cro_audit_issues', '--as', 'audit_altered', '--out', out, '--source-url', cloud.url, '--url', slow.url, '--batch', '100', '--json'], {
+      CHROMA_MIGRATE_STATE: statePath,
+    });
+    slow.setRules({});
+    expect(run.code).toBe(1);
+    const verdict = JSON.parse(run.stdout).verify[0];
+    expect(verdict).toMatchObject({ collection: 'audit_altered', ok: false, compared: 1177, missing: 1, differing: 1, count: 1176 });
+    const sent = makeRecords(1177, { dim: 16, nullDocEvery: 7, nullMetaEvery: 11, uriEvery: 5 });
+    expect(verdict.missingIds).toEqual([sent[3]!.id]);
+    expect(verdict.differingIds).toEqual([{ id: sent[0]!.id, fields: ['document'] }]);
+    // Read back while the copy went on: the first read of the target came before its last write.
+    const paths = slow.log.map((entry) => entry.path);
+    expect(paths.findIndex((path) => path.endsWith('/get'))).toBeLessThan(paths.findLastIndex((path) => path.endsWith('/upsert')));
+    // No second pass over the file (it would read all 1,177 again): each record was read back once.
+    expect(paths.filter((path) => path.endsWith('/get')).length).toBeLessThanOrEqual(Math.ceil(1177 / 250) + 1);
+  }, 120_000);
+
   it('after kill -9, the same command finishes the copy with the exact count', async () => {
     const out = join(dir, 'killed.jsonl');
     const statePath = join(dir, 'killed-state.json');

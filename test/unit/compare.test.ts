@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameEmbedding } from '../../src/core/verify.js';
+import { sameEmbedding } from '../../src/core/verify-records.js';
 import { compareMetadata } from '../../src/core/values/compare.js';
 import { WholeFloat } from '../../src/core/values/types.js';
 
