@@ -25,6 +25,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   sample: { type: 'string' },
   'skip-verify': { type: 'boolean' },
+  'drop-sparse': { type: 'boolean' },
   json: { type: 'boolean' },
   ...SOURCE_OPTIONS,
   ...TARGET_OPTIONS,
@@ -55,6 +56,9 @@ continues where the target had committed. The source is only ever read.
   --batch N             records per write (default 1000, 300 to Chroma Cloud)
   --concurrency N       writes in flight (default 2)
   --sample N            records to self-query per collection when verifying (default 20)
+  --drop-sparse         copy without metadata keys that hold sparse vectors, which only
+                        Chroma Cloud can store (the backup keeps them); without it the
+                        copy stops at the first page holding one, before sending it
   --skip-verify         stop after the count check, without comparing every record
   --json                print the result as JSON on stdout
 
@@ -99,6 +103,7 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
         writeConcurrency: intOption('concurrency', values.concurrency, { max: 64 }),
         sample: intOption('sample', values.sample, { min: 0, max: 10_000 }),
         verify: values['skip-verify'] !== true,
+        dropSparse: values['drop-sparse'] === true,
         statePath: statePath(values.state, io.env),
         signal: io.signal,
         onProgress: reporter.listener,

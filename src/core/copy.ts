@@ -22,7 +22,9 @@ import {
   type RecordFeed,
   targetKey,
 } from './import.js';
+import type { BackupRecord } from './backup/types.js';
 import { PagePipe } from './page-pipe.js';
+import { checkPageFits, targetHolds } from './values/target-fit.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { StateStore } from './state/store.js';
 import { CopyVerify } from './copy-verify.js';
@@ -44,6 +46,8 @@ export interface CopyOptions {
   readConcurrency?: number;
   batchSize?: number;
   writeConcurrency?: number;
+  /** Send the records without metadata keys holding sparse vectors, which only Chroma Cloud stores. */
+  dropSparse?: boolean;
   /** Compare every record at the end (default true); `sample` self-queries per collection. */
   verify?: boolean;
   sample?: number;
@@ -87,6 +91,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
 
   const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
   const results: CollectionImportResult[] = [];
+  const holds = targetHolds(target.server, options.target.cloud);
   /** Collections compared batch by batch as they landed (see copy-verify.ts), by source name. */
   const checked = new Map<string, Promise<CollectionVerdict>>();
 
@@ -99,6 +104,19 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
       const check = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE) : null;
       let committed = place.start;
       let onCommit = (): void => undefined;
+      let leftOutSaid = false;
+      // The source says what its values are only as they are read: each page is checked before
+      // it goes on to the target, as import checks a whole file before it writes.
+      const checkFits = (records: BackupRecord[]) => {
+        const leftOut = checkPageFits(header, records, holds, {
+          dropSparse: options.dropSparse === true,
+          stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
+        });
+        if (leftOut.length > 0 && !leftOutSaid) {
+          leftOutSaid = true;
+          progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
+        }
+      };
       const feed: RecordFeed = {
         backup: out,
         fingerprint,
@@ -120,7 +138,10 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
       );
       imported.catch(() => undefined); // observed by end() or abort(); never unhandled
       return {
-        push: (records) => pipe.push(records),
+        push: (records) => {
+          checkFits(records);
+          return pipe.push(records);
+        },
         get committed() {
           return committed;
         },

@@ -13,7 +13,7 @@ import { count as formatCount, fraction } from './format.js';
 import { countMissingIds } from './missing-ids.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
-import { checkValuesFit, withoutSparse } from './values/target-fit.js';
+import { checkValuesFit, targetHolds, withoutSparse } from './values/target-fit.js';
 import type { ImportCheckpoint } from './state/schema.js';
 import { fingerprintFile, StateStore } from './state/store.js';
 
@@ -94,7 +94,7 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   const target = await openTarget(options);
   // Still before anything is written: every value must fit the target, or be left out by choice.
   const { server } = target;
-  const holds = { arrays: server.capabilities.arrays, sparse: options.target.cloud, known: server.openapi !== null };
+  const holds = targetHolds(server, options.target.cloud);
   notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse: options.dropSparse === true }));
   for (const message of notes) target.progress({ type: 'warning', message });
   const spaces = await chooseSpaces(headers, target.api, options, target.explain);

@@ -10,6 +10,7 @@ import { BackupWriter } from '../../src/core/backup/writer.js';
 import { inspectBackup } from '../../src/core/backup/read.js';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { copyCollections } from '../../src/core/copy.js';
 import { exportCollections } from '../../src/core/export.js';
 import { importBackup } from '../../src/core/import.js';
 import { verifyBackup } from '../../src/core/verify.js';
@@ -169,6 +170,18 @@ describe('the oldest 1.x still deployed (bindings 1.0.1: no lists)', () => {
       /holds lists in metadata "tags" \(2 records\), but the target server is older than Chroma 1\.5 and cannot store lists\. Nothing was written\./,
     );
     expect(await new ChromaApi(target).findCollection('lists_copy')).toBeNull();
+  });
+
+  it('a copy stops at the first page holding lists, before sending it, naming the key and the server\'s limit', async () => {
+    await createWithRecords('lists_source', `{"ids": ["l1", "l2", "l3"], "embeddings": [[0.1, 0.2, 0.3], [0.3, 0.4, 0.5], [0.5, 0.6, 0.7]], "metadatas": [{"n": 1}, {"tags": ["a", "b"]}, {"tags": ["c"]}]}`);
+    const target = endpoint({ url: old.url });
+    await expectMigrateError(
+      copyCollections({ source: endpoint({ url: chroma.url }), target, out: join(dir, 'lists-copy.jsonl'), collections: ['lists_source'], renameTo: 'lists_copied', ifExists: 'abort', statePath: join(dir, 'state-lists-copy.json') }),
+      'CANNOT_HOLD',
+      /holds lists in metadata "tags" \(2 records\), but the target server is older than Chroma 1\.5 and cannot store lists\. The copy stopped before sending them/,
+    );
+    const copied = await new ChromaApi(target).findCollection('lists_copied');
+    expect(copied === null ? 0 : await new ChromaApi(target).count(copied.id)).toBe(0);
   });
 });
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { valueProblem } from '../../src/core/values/check.js';
 import { floatText, parseTyped, stringifyTyped } from '../../src/core/values/json.js';
 import { valueType, WholeFloat } from '../../src/core/values/types.js';
+import { checkPageFits } from '../../src/core/values/target-fit.js';
+import type { BackupRecord } from '../../src/core/backup/types.js';
 
 describe('metadata values keep their Chroma type through JSON', () => {
   it('reads 2.0 as a float, 2 as an int, and an int past 2^53 exactly', () => {
@@ -66,5 +68,26 @@ describe('the fast path', () => {
     expect(mayLoseNumbers('{"v":0.99999999999999999}')).toBe(true);
     expect(mayLoseNumbers('{"v":9007199254740993}')).toBe(true);
     expect(mayLoseNumbers('{"v":-123456789012345}')).toBe(false);
+  });
+});
+
+describe('a copy checks each page against what the target holds', () => {
+  const header = { name: 'hybrid', metadata: null, space: 'l2' as const, count: 3, dimension: 2 };
+  const sparse = { '#type': 'sparse_vector' as const, indices: [1], values: [0.5] };
+  const page: BackupRecord[] = [
+    { id: 'a', document: null, metadata: { kind: 'x' }, embedding: [0.1, 0.2], uri: null },
+    { id: 'b', document: null, metadata: { kind: 'y', sparse }, embedding: [0.3, 0.4], uri: null },
+  ];
+  const node = { arrays: true, sparse: false, known: true };
+
+  it('a page without lists or sparse vectors passes without a word', () => {
+    expect(checkPageFits(header, [page[0]!], { arrays: false, sparse: false, known: true }, { dropSparse: false })).toEqual([]);
+  });
+
+  it('a sparse vector stops it with the copy\'s words, unless it was chosen to leave them out', () => {
+    const stopped = 'The copy stopped before sending them.';
+    expect(() => checkPageFits(header, page, node, { dropSparse: false, stopped })).toThrow(/holds sparse vectors in metadata "sparse" \(1 record\).*The copy stopped before sending them\./);
+    expect(checkPageFits(header, page, node, { dropSparse: true, stopped })).toHaveLength(1);
+    expect(checkPageFits(header, page, { ...node, sparse: true }, { dropSparse: false, stopped })).toEqual([]);
   });
 });

@@ -3,7 +3,9 @@
  * cannot hold stops the import, named by key, collection and count, with what to do — never a
  * silent drop. Sparse vectors may be left out on request (--drop-sparse); the backup keeps them.
  */
-import type { CollectionHeader } from '../backup/types.js';
+import { CollectionCheck } from '../backup/collection-check.js';
+import type { BackupRecord, CollectionHeader } from '../backup/types.js';
+import type { ServerModel } from '../chroma/capabilities.js';
 import { MigrateError } from '../errors.js';
 import type { Metadata } from './types.js';
 import { isSparseVector } from './types.js';
@@ -20,6 +22,26 @@ export interface TargetHolds {
 export interface FitOptions {
   /** Import without the sparse-vector keys (the user said so). */
   dropSparse: boolean;
+  /** What was (not) written when it stops; an import checks before anything is. */
+  stopped?: string;
+}
+
+/** What a server can hold: lists since 1.5 (known from /openapi.json), sparse vectors on Cloud only. */
+export function targetHolds(server: ServerModel, cloud: boolean): TargetHolds {
+  return { arrays: server.capabilities.arrays, sparse: cloud, known: server.openapi !== null };
+}
+
+/**
+ * Checks one page of records on its way to the target, for a copy: its source says what its
+ * values are only as they are read. Same verdict and words as checkValuesFit, with what the
+ * copy has sent so far; returns the warnings for what is left out by choice.
+ */
+export function checkPageFits(header: CollectionHeader, records: readonly BackupRecord[], target: TargetHolds, options: FitOptions): string[] {
+  const kinds = new CollectionCheck(header.name);
+  for (const record of records) kinds.addMetadata(record.metadata);
+  const { listKeys, sparseKeys } = kinds.summary();
+  if (!listKeys && !sparseKeys) return [];
+  return checkValuesFit([{ ...header, ...(listKeys ? { listKeys } : {}), ...(sparseKeys ? { sparseKeys } : {}) }], target, options);
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -32,13 +54,14 @@ const keyList = (keys: Record<string, number>) =>
 /** Throws when a collection holds what the target cannot; returns warnings for what is left out by choice. */
 export function checkValuesFit(headers: CollectionHeader[], target: TargetHolds, options: FitOptions): string[] {
   const warnings: string[] = [];
+  const stopped = options.stopped ?? 'Nothing was written.';
   for (const header of headers) {
     if (header.sparseKeys && !target.sparse) {
       if (!options.dropSparse) {
         throw new MigrateError(
           'CANNOT_HOLD',
-          `Collection "${header.name}" holds sparse vectors in metadata ${keyList(header.sparseKeys)}; a self-hosted Chroma server cannot store sparse vectors (only Chroma Cloud can). Nothing was written.`,
-          'Import without them: run again with --drop-sparse. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
+          `Collection "${header.name}" holds sparse vectors in metadata ${keyList(header.sparseKeys)}; a self-hosted Chroma server cannot store sparse vectors (only Chroma Cloud can). ${stopped}`,
+          'Leave them out: run the same command again with --drop-sparse. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
         );
       }
       warnings.push(`Leaving out sparse vectors in "${header.name}": ${keyList(header.sparseKeys)}, as chosen (--drop-sparse). The backup keeps them.`);
@@ -47,11 +70,11 @@ export function checkValuesFit(headers: CollectionHeader[], target: TargetHolds,
       throw new MigrateError(
         'CANNOT_HOLD',
         target.known
-          ? `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, but the target server is older than Chroma 1.5 and cannot store lists. Nothing was written.`
-          : `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, and the target did not say whether it can store them (its /openapi.json could not be read; lists need Chroma 1.5 or newer). Nothing was written.`,
+          ? `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, but the target server is older than Chroma 1.5 and cannot store lists. ${stopped}`
+          : `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, and the target did not say whether it can store them (its /openapi.json could not be read; lists need Chroma 1.5 or newer). ${stopped}`,
         target.known
-          ? 'Upgrade the target to Chroma 1.5 or newer (the deploy guide pins chromadb/chroma:1.5.9), then run the import again.'
-          : 'Let /openapi.json through the proxy in front of Chroma, or check the server runs Chroma 1.5 or newer, then run the import again.',
+          ? 'Upgrade the target to Chroma 1.5 or newer (the deploy guide pins chromadb/chroma:1.5.9), then run the same command again.'
+          : 'Let /openapi.json through the proxy in front of Chroma, or check the server runs Chroma 1.5 or newer, then run the same command again.',
       );
     }
   }
