@@ -5,7 +5,7 @@ import { runBatches } from './batches.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from './chroma/api.js';
 import { describeServer, type ServerModel } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
-import { compareCollection, describeDifference, type CollectionDifference } from './collection/compare.js';
+import { compareWithPlan, describeDifference, type CollectionDifference } from './collection/compare.js';
 import { planCollection, spaceUnknown, type LeftOut } from './collection/plan.js';
 import { explainRequestError } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
@@ -329,7 +329,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     // Read it back: a server may quietly hold less than it was sent.
     existing = await call(() => api.findCollection(name, { signal }));
     if (!existing) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
-    differences = compareCollection(plan.intended, existing);
+    differences = compareWithPlan(plan, existing);
     for (const difference of differences) progress({ type: 'warning', message: `"${name}" was not created as asked: ${describeDifference(difference)}.` });
     if (!feed.resume) start = 0;
   }

@@ -10,6 +10,7 @@ import { inspectBackup } from '../../src/core/backup/read.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { exportCollections } from '../../src/core/export.js';
 import { importBackup } from '../../src/core/import.js';
+import { verifyBackup } from '../../src/core/verify.js';
 import { parseTyped } from '../../src/core/values/json.js';
 import { WholeFloat } from '../../src/core/values/types.js';
 import { COLLECTIONS_PATH, rawChroma, useChromaServer } from '../helpers/chroma.js';
@@ -45,4 +46,18 @@ it('collection metadata keeps 2.0 a float and a big int exact through export and
 
   await importBackup({ input: out, target: source, collections: ['meta_source'], renameTo: 'meta_copy', ifExists: 'abort', statePath });
   expect(await metadataOf('meta_copy')).toEqual(expected);
+  const verified = await verifyBackup({ input: out, target: source, collections: ['meta_source'], renameTo: 'meta_copy' });
+  expect(verified.collections[0]?.settings?.differences).toEqual([]);
+
+  // Someone changes the copy's metadata: verify names each key, type for type.
+  const { id } = JSON.parse(await raw('GET', `${base}/meta_copy`)) as { id: string };
+  await raw('PUT', `${base}/${id}`, '{"new_metadata":{"version":2,"big":9007199254740993,"n":2,"owner":"y"}}');
+  const changed = await verifyBackup({ input: out, target: source, collections: ['meta_source'], renameTo: 'meta_copy' });
+  expect(changed.ok).toBe(false);
+  const byField = (a: { field: string }, b: { field: string }) => a.field.localeCompare(b.field);
+  expect(changed.collections[0]?.settings?.differences.sort(byField)).toEqual([
+    { field: 'metadata.owner', expected: 'absent', actual: 'string "y"' },
+    { field: 'metadata.team', expected: 'string "x"', actual: 'absent' },
+    { field: 'metadata.version', expected: 'float 2.0', actual: 'int 2' },
+  ]);
 });

@@ -5,7 +5,9 @@
  */
 import type { CollectionInfo } from '../chroma/api.js';
 import { spaceOf } from '../chroma/api.js';
-import type { CollectionFacts } from './plan.js';
+import type { Metadata } from '../backup/types.js';
+import { describeValue, sameValue } from '../values/compare.js';
+import type { CollectionFacts, CollectionPlan } from './plan.js';
 import {
   asEmbeddingFunction,
   describeEmbeddingFunction,
@@ -15,6 +17,7 @@ import {
   sameJson,
   schemaSwitches,
   schemaVectorConfig,
+  withoutLegacyKeys,
 } from './shape.js';
 
 export interface CollectionDifference {
@@ -57,6 +60,29 @@ export function compareCollection(intended: CollectionFacts, info: CollectionInf
     if (have !== want) out.push({ field: `schema.${path}`, expected: want ? 'enabled' : 'disabled', actual: have === undefined ? 'absent' : have ? 'enabled' : 'disabled' });
   }
   return out;
+}
+
+/**
+ * The collection's own metadata, type for type (2.0 stays a float). Legacy "hnsw:*" keys are
+ * settings, compared above as the space and HNSW; "chroma:*" keys are the server's own.
+ */
+export function compareCollectionMetadata(intended: Metadata | null, info: CollectionInfo): CollectionDifference[] {
+  const want = withoutLegacyKeys(intended) ?? {};
+  const have = withoutLegacyKeys(info.metadata) ?? {};
+  const out: CollectionDifference[] = [];
+  for (const key of new Set([...Object.keys(want), ...Object.keys(have)])) {
+    if (key.startsWith('chroma:')) continue;
+    const wanted = Object.hasOwn(want, key) ? want[key]! : undefined;
+    const got = Object.hasOwn(have, key) ? have[key]! : undefined;
+    if (wanted !== undefined && got !== undefined && sameValue(got, wanted)) continue;
+    out.push({ field: `metadata.${key}`, expected: wanted === undefined ? 'absent' : describeValue(wanted), actual: got === undefined ? 'absent' : describeValue(got) });
+  }
+  return out;
+}
+
+/** Everything the plan asked of the collection: its settings and its metadata. */
+export function compareWithPlan(plan: Pick<CollectionPlan, 'intended' | 'request'>, info: CollectionInfo): CollectionDifference[] {
+  return [...compareCollection(plan.intended, info), ...compareCollectionMetadata(plan.request.metadata ?? null, info)];
 }
 
 export function describeDifference(difference: CollectionDifference): string {

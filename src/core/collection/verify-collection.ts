@@ -8,7 +8,7 @@ import type { CollectionHeader } from '../backup/types.js';
 import type { CollectionInfo } from '../chroma/api.js';
 import type { ServerModel } from '../chroma/capabilities.js';
 import { appNeeds, type AppNeeds } from './app-needs.js';
-import { compareCollection, factsOf, type CollectionDifference } from './compare.js';
+import { compareWithPlan, factsOf, type CollectionDifference } from './compare.js';
 import { planCollection, spaceUnknown, type LeftOut } from './plan.js';
 
 export interface CollectionSettingsVerdict {
@@ -28,7 +28,7 @@ export function checkCollectionSettings(
 ): CollectionSettingsVerdict {
   const plan = planCollection(header, server, options);
   return {
-    differences: compareCollection(plan.intended, info),
+    differences: compareWithPlan(plan, info),
     leftOut: plan.leftOut,
     spaceUnrecorded: spaceUnknown(header),
     app: appNeeds(factsOf(info).embeddingFunction),
