@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectBackup, readRecords } from '../../src/core/backup/read.js';
+import { WholeFloat } from '../../src/core/values/types.js';
 import { makeRecords, pyJson, writePythonColumnsJson, writePythonMultiJson, writePythonRowsJson } from '../helpers/fixtures.js';
 import { expectMigrateError, makeTempDir, readAll, removeDir } from './helpers.js';
 
@@ -141,6 +142,10 @@ describe('variants seen in the wild', () => {
       count: 0,
       dimension: null,
     });
+    // Its metadata is typed like any other: 2.0 stays a float, a big int exact.
+    const typed = join(dir, 'nested-typed.json');
+    await writeFile(typed, '{"collection": {"name": "t", "metadata": {"version": 2.0, "big": 9007199254740993}}, "records": []}');
+    expect((await inspectBackup(typed)).collections[0]?.metadata).toEqual({ version: new WholeFloat(2), big: 9007199254740993n });
   });
 
   it('reads records without document/metadata/embedding keys as nulls', async () => {

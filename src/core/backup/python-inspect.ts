@@ -123,9 +123,18 @@ export class PythonInspector implements ScanHandler {
         if (key === 'records') throw this.fail(offset, 'expected "records" to be a list of records');
         return 'capture'; // a column may be null; value() checks
       }
+      // {"collection": {"name": ..., "metadata": ...}}, a shape some exporters use: read its keys
+      // one by one, so that its metadata too is typed.
+      if (key === 'collection' && kind === 'object') return { descend: 'info' };
       // Collection metadata is typed like a record's (2.0 stays a float); configuration is read plain.
       if (key !== null && METADATA_KEYS.has(key)) return 'capture-typed';
       if (key !== null && (NAME_KEYS.has(key) || DATE_KEYS.has(key) || CONFIG_KEYS.has(key))) return 'capture';
+      return 'skip';
+    }
+    if (tag === 'info') {
+      if (key === 'name') return 'capture';
+      if (key !== null && METADATA_KEYS.has(key)) return 'capture-typed';
+      if (key !== null && CONFIG_KEYS.has(key)) return 'capture';
       return 'skip';
     }
     if (tag === 'colls') {
@@ -141,6 +150,7 @@ export class PythonInspector implements ScanHandler {
     const { tag, key } = parent;
     if (tag === 'rows') return this.onRow(value, offset);
     if (isColumn(tag)) return this.onColumnItem(tag, parent.index, value, offset);
+    if (tag === 'info') return this.onInfo(parent.key, value, offset);
     const target = (tag === 'root' ? this.root : this.current)!;
     if (key === null) return;
     if (isColumn(key)) {
@@ -176,15 +186,15 @@ export class PythonInspector implements ScanHandler {
     return { index, name: null, metadata: null, configuration: undefined, shape: null, check: new CollectionCheck(placeholder), lengths: {} };
   }
 
+  /** A key of {"collection": {...}}: its name, typed metadata and configuration. */
+  private onInfo(key: string | null, value: unknown, offset: number): void {
+    const target = (this.multi ? this.current : this.root)!;
+    if (key === 'name' && typeof value === 'string' && value !== '') this.setName(target, value);
+    else if (key !== null && METADATA_KEYS.has(key)) target.metadata = this.metadataOf(value, offset);
+    else if (key !== null && CONFIG_KEYS.has(key)) target.configuration ??= typeof value === 'string' ? parseQuietly(value) : value;
+  }
+
   private onName(target: Pending, key: string, value: unknown, offset: number): void {
-    // {"collection": {"name": ..., "metadata": ...}} is a shape some exporters use.
-    if (key === 'collection' && value !== null && typeof value === 'object') {
-      const info = value as { name?: unknown; metadata?: unknown; configuration?: unknown; configuration_json?: unknown };
-      if (typeof info.name === 'string') this.setName(target, info.name);
-      if (info.metadata !== undefined) target.metadata = this.metadataOf(info.metadata, offset);
-      target.configuration ??= info.configuration ?? info.configuration_json;
-      return;
-    }
     if (typeof value !== 'string' || value === '') throw this.fail(offset, `expected "${key}" to be the collection's name (a non-empty string)`);
     // "collection_name" wins over a generic "name" when a file has both.
     if (target.name === null || key === 'collection_name') this.setName(target, value);
