@@ -123,7 +123,7 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
         });
       } else {
         io.stderr.write(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)\n`);
-        for (const collection of result.collections) io.stderr.write(`${collection.missing === 0 ? '✓' : '✗'} ${describeImport(collection, number)}\n`);
+        for (const collection of result.collections) io.stderr.write(`${collection.missing === 0 && collection.differences.length === 0 ? '✓' : '✗'} ${describeImport(collection, number)}\n`);
         if (result.verify) printVerdicts(io, result.verify.collections);
       }
       if ((await exposure(target, { signal: io.signal })) === 'open') io.stderr.write(`! ${OPEN_SERVER_WARNING}\n`);

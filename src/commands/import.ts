@@ -60,7 +60,9 @@ function, space, HNSW parameters, and (Chroma ≥ 1.3) the schema's index switch
 server cannot hold (SPANN settings, CMEK, enabled sparse indexes, fields it does not know) is
 named in the report; the created collection is read back and any difference is named too.
 
-Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 interrupted.`,
+Exit codes: 0 every record arrived in a collection created as the backup describes it,
+1 failed, counts differ, or the server holds the collection differently (named),
+2 usage, 130 interrupted.`,
 
   async run(args, io) {
     const { values } = parseCommandArgs('import', args, OPTIONS);
@@ -98,11 +100,13 @@ Exit codes: 0 every record arrived, 1 failed or counts differ, 2 usage, 130 inte
         onProgress: reporter.listener,
       });
       reporter.close();
-      const ok = result.collections.every((collection) => collection.missing === 0 && collection.count >= collection.expected);
+      // A collection the server created otherwise than asked (another EF, HNSW, metadata) is not
+      // the source's, even with every record in it: say so in the exit code, not only in words.
+      const ok = result.collections.every((collection) => collection.missing === 0 && collection.count >= collection.expected && collection.differences.length === 0);
       if (values.json) writeJson(io, { ok, batchSize: result.batchSize, collections: result.collections });
       else {
         for (const collection of result.collections) {
-          const mark = collection.missing === 0 ? '✓' : '✗';
+          const mark = collection.missing === 0 && collection.differences.length === 0 ? '✓' : '✗';
           const again = collection.missing > 0 ? '; run the same command again to re-send them' : '';
           io.stderr.write(`${mark} ${describeImport(collection, number)}${again}\n`);
           const lines = [

@@ -185,7 +185,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
 
   const names = exported.collections.map((collection) => collection.name);
   const verify = options.verify === false ? null : await verifyAtEnd(options, out, names, checked);
-  const ok = verify ? verify.ok : results.every((result) => result.missing === 0);
+  const ok = verify ? verify.ok : results.every((result) => result.missing === 0 && result.differences.length === 0);
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
 }
 

@@ -45,10 +45,11 @@ export interface FaultRules {
    */
   faultPaths?: RegExp;
   /**
-   * A server that stores other than it acknowledges: each add/upsert body (parsed JSON) passes
-   * through this before it is forwarded, and the client still gets the server's 200.
+   * A server that stores other than it acknowledges: each POST body (parsed JSON) to a path
+   * matching `paths` passes through `change` before it is forwarded, and the client still gets
+   * the server's answer.
    */
-  alterWrite?: (body: Record<string, unknown>) => Record<string, unknown>;
+  alterBody?: { paths: RegExp; change: (body: Record<string, unknown>) => Record<string, unknown> };
   /** Seed of the deterministic PRNG behind the rates (default 1). */
   seed?: number;
 }
@@ -335,14 +336,14 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
         body = verdict.body;
       }
     }
-    if (r.alterWrite && (route?.[1] === 'add' || route?.[1] === 'upsert')) {
+    if (r.alterBody && req.method === 'POST' && r.alterBody.paths.test(path)) {
       try {
         body ??= await readBody(req);
       } catch {
         return; // the client went away
       }
       inject('altered');
-      body = Buffer.from(JSON.stringify(r.alterWrite(JSON.parse(body.toString('utf8')) as Record<string, unknown>)));
+      body = Buffer.from(JSON.stringify(r.alterBody.change(JSON.parse(body.toString('utf8')) as Record<string, unknown>)));
     }
     const rewritePreflight = Boolean(r.cloudQuota) && req.method === 'GET' && PREFLIGHT_PATH.test(path);
     forward(req, res, entry, inject, body, { dropMid: Boolean(plan?.dropMid), rewritePreflight });

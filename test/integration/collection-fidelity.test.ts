@@ -12,6 +12,7 @@ import { importBackup } from '../../src/core/import.js';
 import { verifyBackup } from '../../src/core/verify.js';
 import { useChromaServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
 
 /** The shape the JS and Python OpenAI embedding functions persist (clients/new-js/…/openai). */
@@ -155,6 +156,22 @@ for (const release of ['bundled', 'old'] as const) {
       const info = await new ChromaApi(target).findCollection('legacy_docs');
       expect(info?.configuration_json?.hnsw).toMatchObject({ space: 'ip', ef_construction: 150, max_neighbors: 24, ef_search: 40 });
       expect(info?.metadata).toEqual({ team: 'legacy' });
+    });
+
+    it('a server that creates the collection otherwise than asked: import names each difference and exits 1', async () => {
+      // It takes the create request but keeps other metadata than it was sent.
+      const proxy = await startFaultProxy(chroma.url, {
+        alterBody: { paths: /\/collections$/, change: (body) => ({ ...body, metadata: { team: 2 } }) },
+      });
+      try {
+        const env = { CHROMA_MIGRATE_STATE: join(dir, 'state-otherwise.json') };
+        const imported = await runCli(['import', '--input', join(dir, 'docs.jsonl.gz'), '--as', 'docs_otherwise', '--if-exists', 'abort', '--url', proxy.url], env);
+        expect(imported.code).toBe(1);
+        expect(imported.stderr).toContain('✗ ');
+        expect(imported.stderr).toContain('metadata.team: expected string "search", the target has int 2');
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('verify fails, naming the difference, when the target lost the embedding function', async () => {

@@ -146,14 +146,17 @@ describe('copy: source → backup file + target in one command', () => {
     // The target acknowledges every write, but keeps one record fewer and one other document.
     let first = true;
     slow.setRules({
-      alterWrite: (body) => {
-        if (!first) return body;
-        first = false;
-        const columns = ['ids', 'embeddings', 'documents', 'metadatas', 'uris'] as const;
-        const out: Record<string, unknown> = { ...body };
-        for (const column of columns) if (Array.isArray(body[column])) out[column] = (body[column] as unknown[]).filter((_, index) => index !== 3);
-        (out.documents as Array<string | null>)[0] = 'changed on the way';
-        return out;
+      alterBody: {
+        paths: /\/upsert$/,
+        change: (body) => {
+          if (!first) return body;
+          first = false;
+          const columns = ['ids', 'embeddings', 'documents', 'metadatas', 'uris'] as const;
+          const out: Record<string, unknown> = { ...body };
+          for (const column of columns) if (Array.isArray(body[column])) out[column] = (body[column] as unknown[]).filter((_, index) => index !== 3);
+          (out.documents as Array<string | null>)[0] = 'changed on the way';
+          return out;
+        },
       },
     });
     slow.resetStats();
