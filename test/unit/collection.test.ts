@@ -23,6 +23,14 @@ describe('secrets never land in a backup, but the env var an embedding function 
     const config = { api_key_env_var: 'sk-proj-AbC123', api_key: 'sk-live', token: 't', model_name: 'm' };
     expect(withoutSecrets({ config })).toEqual({ config: { model_name: 'm' } });
   });
+
+  it('drops a key of upper case and digits alone, and keeps names of words joined by "_"', () => {
+    const pasted = { api_key_env_var: 'AKIAIOSFODNN7EXAMPLE42XYZ' };
+    expect(withoutSecrets({ pasted })).toEqual({ pasted: {} });
+    for (const name of ['OPENAI_API_KEY', 'HF_TOKEN', 'CHROMA_GOOGLE_GENAI_API_KEY', 'VOYAGE']) {
+      expect(withoutSecrets({ config: { api_key_env_var: name } })).toEqual({ config: { api_key_env_var: name } });
+    }
+  });
 });
 
 describe('what the app needs for its embedding function', () => {

@@ -54,15 +54,18 @@ const SECRET_KEY = /api[-_]?key|token|secret|passw|credential|authoriz|cookie/i;
 /**
  * Chroma's embedding function configs name the variable that holds a key (`api_key_env_var:
  * "OPENAI_API_KEY"`), never the key: the app needs that name after the move, so it stays. It
- * stays only while it looks like a variable name (upper case, digits, "_"): a real key pasted
- * there by mistake ("sk-proj-…", base64) has lower case or dashes and is dropped like any other
- * secret-named key.
+ * stays only while it looks like a variable name: words of upper case and digits joined by "_"
+ * (OPENAI_API_KEY, HF_TOKEN), or one short word (VOYAGE). A real key pasted there by mistake has
+ * lower case or dashes ("sk-proj-…", base64), or is one long run of upper case and digits (keys
+ * some services issue): either is dropped like any other secret-named key.
  */
 const ENV_VAR_KEY = /_env_var$/i;
-const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
+const ENV_VAR_NAME = /^[A-Z][A-Z0-9]{0,23}(?:_[A-Z0-9]{1,24}){0,7}$/;
+const ONE_WORD = /^[A-Z][A-Z0-9]{0,15}$/;
 
 function keepsSecretNamedKey(key: string, value: unknown): boolean {
-  return ENV_VAR_KEY.test(key) && typeof value === 'string' && ENV_VAR_NAME.test(value);
+  if (!ENV_VAR_KEY.test(key) || typeof value !== 'string' || !ENV_VAR_NAME.test(value)) return false;
+  return value.includes('_') || ONE_WORD.test(value);
 }
 
 export function withoutSecrets(value: unknown): unknown {
