@@ -34,6 +34,8 @@ export interface ChildReport {
   batchSize?: number;
   /** copy: the verify at the end (its part of `seconds`). */
   verifySeconds?: number;
+  /** CPU (user + system) the child used, start-up included: the client's share of a shared machine. */
+  cpuSeconds: number;
 }
 
 const [mode, json] = process.argv.slice(2);
@@ -102,6 +104,10 @@ if (mode === 'import') {
   throw new Error(`unknown mode ${mode}`);
 }
 const ended = performance.now();
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
 const report: ChildReport = {
   seconds: (ended - started) / 1000,
   prepareSeconds: transferStart > 0 ? (transferStart - started) / 1000 : 0,
@@ -111,5 +117,6 @@ const report: ChildReport = {
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
   batchSize,
   verifySeconds: verifyStart > 0 ? (ended - verifyStart) / 1000 : undefined,
+  cpuSeconds: cpuSeconds(),
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
