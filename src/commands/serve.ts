@@ -2,21 +2,24 @@ import { loadEnv } from '../core/connection.js';
 import { MigrateError } from '../core/errors.js';
 import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../core/server/local-port.js';
 import { portIsTaken, startChromaServer } from '../core/server/chroma-server.js';
+import { pidFileOf, stopServerAt } from '../core/server/pid-file.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { statePath } from '../core/state/store.js';
 import { intOption, parseCommandArgs } from './args.js';
 import { EXIT, type Command } from './command.js';
-import { isInteractive, loadPrompts } from './io.js';
+import { isInteractive, loadPrompts, type CommandIo } from './io.js';
 
 const OPTIONS = {
   path: { type: 'string' },
   port: { type: 'string' },
+  stop: { type: 'boolean' },
 } as const;
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run a local Chroma server (the one in the chromadb package) until Ctrl-C',
   help: `Usage: chroma-migrate serve [--path DIR] [--port N]
+       chroma-migrate serve --stop [--path DIR]
 
 Starts the Chroma 1.x server that ships in the chromadb npm package, persisting to DIR
 (default ./chroma-data), on localhost port N (default: the port your .env points at when
@@ -24,7 +27,10 @@ CHROMA_HOST is this machine, else 8000). It is the default target of import and 
 When the port is taken it says so and offers the next free one. On systems older than
 glibc 2.39 (Debian 12, Ubuntu 22.04) it fetches Debian's newer C libraries into
 ~/.cache/chroma-migrate once, without touching the system.
-Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) done.`,
+Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) done.
+
+--stop stops the server that serves DIR and runs on after the command or wizard that
+started it has ended (the wizard offers to keep it): its process is in DIR/chroma-server.pid.`,
 
   async run(args, io) {
     const { values } = parseCommandArgs('serve', args, OPTIONS);
@@ -33,6 +39,7 @@ Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) don
       return EXIT.ok;
     }
     const path = values.path ?? './chroma-data';
+    if (values.stop) return stopServer(path, io);
     const envPort = localPortInEnv(loadEnv(values['env-file'] ?? '.env', io.env));
     let port = intOption('port', values.port, { max: 65_535 }) ?? envPort ?? DEFAULT_LOCAL_PORT;
     if (await portIsTaken(port)) port = await otherPort(port, envPort, io);
@@ -84,4 +91,12 @@ async function chromaAnswers(port: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function stopServer(path: string, io: CommandIo): Promise<number> {
+  const outcome = await stopServerAt(path);
+  if (outcome.kind === 'stopped') io.stderr.write(`✓ Stopped the Chroma server for ${path} (process ${outcome.pid}).\n`);
+  else if (outcome.kind === 'stale') io.stderr.write(`Nothing to stop: process ${outcome.pid}, named in ${pidFileOf(path)}, is no longer the Chroma server for ${path} (the file is removed).\n`);
+  else io.stderr.write(`Nothing to stop: no Chroma server started by chroma-migrate runs on for ${path} (there is no ${pidFileOf(path)}). A server started with \`serve\` in a terminal stops with Ctrl-C there.\n`);
+  return EXIT.ok;
 }

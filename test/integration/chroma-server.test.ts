@@ -5,12 +5,13 @@
  * benchmark). With the log file as its stdout, a parent that does not read cannot stall it.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startChromaServer } from '../../src/core/server/chroma-server.js';
+import { runCli } from '../helpers/cli.js';
 
 describe('the Chroma server chroma-migrate starts', () => {
   it('logs to its own file and keeps answering while our event loop is blocked', async () => {
@@ -30,4 +31,29 @@ describe('the Chroma server chroma-migrate starts', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('serve --stop stops a server left running, found by its data folder; then there is nothing to stop', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cm-stop-'));
+    try {
+      const server = await startChromaServer({ path: join(dir, 'data'), startTimeoutMs: 60_000 });
+      expect(readFileSync(join(dir, 'data', 'chroma-server.pid'), 'utf8').trim()).toBe(String(server.pid));
+      const stopped = await runCli(['serve', '--stop', '--path', join(dir, 'data')]);
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).toContain(`✓ Stopped the Chroma server for ${join(dir, 'data')} (process ${server.pid}).`);
+      await server.exited;
+      expect(existsSync(join(dir, 'data', 'chroma-server.pid'))).toBe(false);
+
+      const again = await runCli(['serve', '--stop', '--path', join(dir, 'data')]);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toContain('Nothing to stop');
+      // A pid file left by a server that is gone (or a pid reused by another program) is never signalled.
+      writeFileSync(join(dir, 'data', 'chroma-server.pid'), `${process.pid}\n`);
+      const stale = await runCli(['serve', '--stop', '--path', join(dir, 'data')]);
+      expect(stale.stderr).toContain(`process ${process.pid}`);
+      expect(stale.stderr).toContain('is no longer the Chroma server');
+      expect(existsSync(join(dir, 'data', 'chroma-server.pid'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

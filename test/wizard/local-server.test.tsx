@@ -95,7 +95,7 @@ describe('Done: keep the local server running after the wizard, or stop it', () 
     await waitUntil(() => app.exits.length > 0, 5_000, 'onExit');
     expect(kept).toEqual([server]);
     expect(last).toContain(`Chroma keeps running at ${server.url} (process ${server.pid})`);
-    expect(last).toContain(`To stop it: kill -INT ${server.pid}`);
+    expect(last).toContain('To stop it: chroma-migrate serve --stop --path');
     expect((await fetch(`${server.url}/api/v2/heartbeat`)).ok).toBe(true);
   });
 

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { MigrateError } from '../errors.js';
 import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from './glibc-shim.js';
+import { removePidFile, writePidFile } from './pid-file.js';
 
 export interface StartServerOptions {
   /** Folder the server persists to; created when missing. */
@@ -34,7 +35,7 @@ export interface RunningServer {
   /** Resolves with the exit code when the server process ends, whoever ended it. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
-  /** Lets this process exit while the server runs on (stop it later with kill -INT pid). */
+  /** Lets this process exit while the server runs on (stop it later with `serve --stop --path DIR`). */
   keepRunning(): void;
 }
 
@@ -116,12 +117,16 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
       { cause: error },
     );
   }
+  const pid = child.pid ?? -1;
+  // So that `serve --stop --path DIR` finds a server the wizard left running.
+  await writePidFile(path, pid).catch(() => undefined);
+  void exited.then(() => removePidFile(path, pid).catch(() => undefined));
   return {
     url,
     port,
     path,
     logFile,
-    pid: child.pid ?? -1,
+    pid,
     exited,
     stop: () => stopProcess(child, exited),
     keepRunning: () => child.unref(),

@@ -56,7 +56,7 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
         <Text color="green">
           Chroma keeps running at {server.url} (process {leaving.server.pid}); data in {server.path}.
         </Text>
-        <Text>To stop it: kill -INT {leaving.server.pid}</Text>
+        <Text>To stop it: chroma-migrate serve --stop --path {server.path}</Text>
       </Box>
     ) : (
       <Box flexDirection="column">
