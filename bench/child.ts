@@ -8,6 +8,7 @@ import { copyCollections } from '../src/core/copy.js';
 import { exportCollections } from '../src/core/export.js';
 import { importBackup } from '../src/core/import.js';
 import type { ProgressEvent } from '../src/core/progress.js';
+import { startMemoryTrace } from './memory-trace.js';
 
 export interface ChildSpec {
   url: string;
@@ -39,6 +40,7 @@ export interface ChildReport {
 const [mode, json] = process.argv.slice(2);
 const spec = JSON.parse(json ?? '{}') as ChildSpec;
 const started = performance.now();
+const trace = startMemoryTrace(process.env.BENCH_MEMORY_TRACE, started);
 let transferStart = 0;
 let transferEnd = 0;
 let verifyStart = 0;
@@ -102,6 +104,7 @@ if (mode === 'import') {
   throw new Error(`unknown mode ${mode}`);
 }
 const ended = performance.now();
+trace?.stop();
 const report: ChildReport = {
   seconds: (ended - started) / 1000,
   prepareSeconds: transferStart > 0 ? (transferStart - started) / 1000 : 0,
