@@ -41,14 +41,19 @@ export const embeddingSchema = z.custom<number[] | null>().check((payload) => {
   for (const issue of result.error?.issues ?? []) {
     payload.issues.push({ code: 'custom', message: issue.message, input: payload.value, path: [...issue.path] });
   }
+  if (result.success) {
+    // Finite numbers, but one is past float32's largest (~3.4e38): stored it would be Infinity.
+    const values = payload.value as number[];
+    const at = values.findIndex((n) => !Number.isFinite(Math.fround(n)));
+    payload.issues.push({ code: 'custom', message: `is out of range: ${values[at]} does not fit in float32, what Chroma stores`, input: payload.value, path: [at] });
+  }
 });
 
 function isNumberList(value: unknown): boolean {
   if (!Array.isArray(value) || value.length === 0) return false;
   for (let i = 0; i < value.length; i++) {
-    // JSON.parse never gives NaN or Infinity; a value built in code might.
     const n: unknown = value[i];
-    if (typeof n !== 'number' || !Number.isFinite(n)) return false;
+    if (typeof n !== 'number' || !Number.isFinite(Math.fround(n))) return false;
   }
   return true;
 }
