@@ -1,13 +1,15 @@
 /**
  * One chroma-migrate import or export in a process of its own, so its peak RSS is its own.
- * measure.ts bundles this file and runs `node child.mjs import|export|idle '<json>'`. Prints
+ * measure.ts bundles this file and runs `node child.mjs import|export|copy|verify|idle '<json>'`. Prints
  * one JSON line.
  */
 import { endpoint } from '../src/core/chroma/endpoint.js';
 import { copyCollections } from '../src/core/copy.js';
 import { exportCollections } from '../src/core/export.js';
 import { importBackup } from '../src/core/import.js';
+import { verifyBackup } from '../src/core/verify.js';
 import type { ProgressEvent } from '../src/core/progress.js';
+import { startMemoryTrace } from './memory-trace.js';
 
 export interface ChildSpec {
   url: string;
@@ -41,6 +43,7 @@ export interface ChildReport {
 const [mode, json] = process.argv.slice(2);
 const spec = JSON.parse(json ?? '{}') as ChildSpec;
 const started = performance.now();
+const trace = startMemoryTrace(process.env.BENCH_MEMORY_TRACE, started);
 let transferStart = 0;
 let transferEnd = 0;
 let verifyStart = 0;
@@ -100,10 +103,17 @@ if (mode === 'import') {
   if (!result.ok) throw new Error(`copy incomplete: ${JSON.stringify(result.collections)}`);
   records = result.exported[0]?.count ?? 0;
   batchSize = result.batchSize;
+} else if (mode === 'verify') {
+  // The backup against the collection an import of it made: verify reads the file with the same readers.
+  const result = await verifyBackup({ input: spec.file, target: endpoint({ url: spec.url }), statePath: spec.statePath, onProgress });
+  const collection = result.collections[0];
+  if (!result.ok || !collection) throw new Error(`verify failed: ${JSON.stringify(result.collections)}`);
+  records = collection.compared;
 } else if (mode !== 'idle') {
   throw new Error(`unknown mode ${mode}`);
 }
 const ended = performance.now();
+trace?.stop();
 function cpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;

@@ -30,7 +30,7 @@ function bundledChild(): Promise<string> {
 }
 
 /** Runs bench/child.ts (bundled, under plain node) and returns its report. */
-export async function runChild(mode: 'import' | 'export' | 'copy' | 'idle', spec: Partial<ChildSpec> = {}): Promise<ChildReport> {
+export async function runChild(mode: 'import' | 'export' | 'copy' | 'verify' | 'idle', spec: Partial<ChildSpec> = {}): Promise<ChildReport> {
   const child = spawn(process.execPath, [await bundledChild(), mode, JSON.stringify(spec)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -100,6 +100,8 @@ interface Results {
     importGuideJson?: ProductRun;
     /** The column-wise shape of `json.dump(collection.get(...))`. */
     importGuideColumns?: ProductRun;
+    /** verify of the column-wise file against the collection its import made: the same readers. */
+    verifyGuideColumns?: ProductRun;
     exportProduct?: ProductRun;
   };
   size?: {
@@ -468,10 +470,13 @@ async function main(): Promise<void> {
       say(`memory: importing the ${fmt(big)}-record backup (column-wise JSON, the shape of json.dump(collection.get()))`);
       const bigColumns = join(root, `guide-columns-${big}.json`);
       await writeGuideColumnsJson(bigColumns, big, dim);
-      const importColumns = await withServer(root, 'big-columns', (s) =>
-        runChild('import', { url: s.url, file: bigColumns, statePath: statePath(), batchSize: args.importBatch, concurrency: args.importConcurrency }),
-      );
+      const [importColumns, verifyColumns] = await withServer(root, 'big-columns', async (s) => {
+        const imported = await runChild('import', { url: s.url, file: bigColumns, statePath: statePath(), batchSize: args.importBatch, concurrency: args.importConcurrency });
+        say(`memory: verifying the ${fmt(big)}-record column-wise backup`);
+        return [imported, await runChild('verify', { url: s.url, file: bigColumns, statePath: statePath() })] as const;
+      });
       results.memory.importGuideColumns = productRun(bigColumns, importColumns);
+      results.memory.verifyGuideColumns = productRun(bigColumns, verifyColumns);
       await rm(bigColumns, { force: true });
       await rm(bigProduct, { force: true });
     }
@@ -539,7 +544,7 @@ function targets(r: Results): Target[] {
     });
   }
   if (r.memory) {
-    const peaks = [r.memory.importProduct, r.memory.importGuideJson, r.memory.importGuideColumns, r.memory.exportProduct].filter((run): run is ProductRun => run !== undefined);
+    const peaks = [r.memory.importProduct, r.memory.importGuideJson, r.memory.importGuideColumns, r.memory.verifyGuideColumns, r.memory.exportProduct].filter((run): run is ProductRun => run !== undefined);
     const worst = Math.max(...peaks.map((run) => run.peakRssMB));
     list.push({ name: `peak RSS, ${fmt(r.memory.records)}-record backup`, want: '≤ 250 MB', got: `${fmt(worst, 1)} MB (worst of ${peaks.length})`, met: worst <= 250 });
   }
@@ -650,6 +655,7 @@ function render(r: Results): string {
     add('import, our .jsonl', m.importProduct);
     add('import, the guide\'s JSON (rows)', m.importGuideJson);
     add('import, column-wise JSON (collection.get())', m.importGuideColumns);
+    add('verify, column-wise JSON', m.verifyGuideColumns);
     add('export to .jsonl', m.exportProduct);
     rows.push(['(the same child doing nothing)', '', '', '', `${fmt(m.idleChildMB, 1)} MB`]);
     parts.push(table(rows));

@@ -180,6 +180,30 @@ describe('Python exports: broken files', () => {
     await expectMigrateError(inspectBackup(dims), 'BAD_BACKUP', /in embeddings\[2\]: record "c" has 1 numbers, but earlier embeddings in collection "d" have 2 \(mixed dimensions\)/);
   });
 
+  it('explains a bad embedding in either shape, when checked and when read', async () => {
+    // [embedding, where in a row, what is wrong]
+    const cases: Array<[unknown, string, string]> = [
+      [[1, 'x'], '[1]', 'must be a finite number'],
+      [[], '', 'must not be an empty list'],
+      ['x', '', 'must be a list of numbers or null'],
+      // 1e39 is a finite double, but Infinity as the float32 Chroma stores.
+      [[1, 1e39], '[1]', 'is out of range: 1e+39 does not fit in float32, what Chroma stores'],
+    ];
+    const escape = (text: string) => text.replace(/[[\]().+]/g, '\\$&');
+    for (const [i, [embedding, at, problem]] of cases.entries()) {
+      const rows = join(dir, `embedding-${i}-rows.json`);
+      const columns = join(dir, `embedding-${i}-columns.json`);
+      await writeFile(rows, JSON.stringify({ collection_name: 'e', records: [{ id: 'a', embedding }] }));
+      await writeFile(columns, JSON.stringify({ collection_name: 'e', ids: ['a'], embeddings: [embedding] }));
+      const inRow = new RegExp(`records\\[0\\]: record.*embedding${escape(at)} ${escape(problem)}$`);
+      const inColumn = new RegExp(`embeddings\\[0\\]: (the item )?${escape(at === '' ? 'the item' : at)} ${escape(problem)}$`);
+      await expectMigrateError(inspectBackup(rows), 'BAD_BACKUP', inRow);
+      await expectMigrateError(readAll(rows, 'e'), 'BAD_BACKUP', inRow);
+      await expectMigrateError(inspectBackup(columns), 'BAD_BACKUP', inColumn);
+      await expectMigrateError(readAll(columns, 'e'), 'BAD_BACKUP', inColumn);
+    }
+  });
+
   it.each([
     ['NaN in an embedding', '{"records": [{"id": "a", "embedding": [NaN, 1]}]}', /near byte 39 in records\[0\]: expected a JSON value, but it contains NaN or Infinity/],
     ['a trailing comma', '{"records": [{"id": "a"},]}', /near byte 25 in records\[1\]: expected a JSON value, got "\]"/],

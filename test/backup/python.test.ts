@@ -121,7 +121,9 @@ describe('variants seen in the wild', () => {
       const path = join(dir, name);
       await writeFile(path, bytes);
       const rest: unknown[] = [];
-      for await (const batch of readRecords(path, 'get-order', { skip: 3, batchSize: 2 })) rest.push(...batch);
+      for await (const batch of readRecords(path, 'get-order', { skip: 3, batchSize: 2 })) {
+        rest.push(...batch.map((x) => ({ ...x, embedding: x.embedding && Array.from(x.embedding) })));
+      }
       expect(rest).toEqual(r.slice(3).map((x) => ({ ...x, uri: null })));
     }
   });
@@ -155,6 +157,23 @@ describe('variants seen in the wild', () => {
       { id: 'a', document: null, metadata: null, embedding: null, uri: null },
       { id: 'b', document: 'x', metadata: null, embedding: null, uri: null },
     ]);
+  });
+
+  it('reads embeddings as float32, what Chroma stores and an upsert sends, in both shapes', async () => {
+    // Python writes float64 reprs; 0.1 and 1/3 are not float32 values.
+    const numbers = [0.1, 1 / 3, -2.5, 1e-7];
+    const rows = join(dir, 'f32-rows.json');
+    const columns = join(dir, 'f32-columns.json');
+    await writeFile(rows, JSON.stringify({ collection_name: 'f', records: [{ id: 'a', embedding: numbers }, { id: 'b', embedding: null }] }));
+    await writeFile(columns, JSON.stringify({ collection_name: 'f', ids: ['a', 'b'], embeddings: [numbers, null] }));
+    for (const path of [rows, columns]) {
+      const read: unknown[] = [];
+      for await (const batch of readRecords(path, 'f')) read.push(...batch);
+      const [a, b] = read as Array<{ embedding: unknown }>;
+      expect(a!.embedding).toBeInstanceOf(Float32Array);
+      expect(Array.from(a!.embedding as Float32Array)).toEqual(numbers.map(Math.fround));
+      expect(b!.embedding).toBeNull();
+    }
   });
 
   it('refuses a collection name that the file does not hold', async () => {

@@ -14,7 +14,7 @@ import { badBackup } from './bad-backup.js';
 import { streamArray } from './python-array.js';
 import type { Place } from './python-locate.js';
 import { COLUMNS, type Column } from './python-keys.js';
-import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, uriSchema } from './schemas.js';
+import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, toFloat32, uriSchema } from './schemas.js';
 import type { ByteSource } from './source.js';
 import type { BackupRecord, Metadata } from './types.js';
 import type * as z from 'zod/mini';
@@ -83,7 +83,7 @@ export async function* readColumns(source: ByteSource, place: Place, skip: numbe
           id: item<string>('ids'),
           document: item<string | null>('documents'),
           metadata: item<Metadata | null>('metadatas'),
-          embedding: item<number[] | null>('embeddings'),
+          embedding: toFloat32(item<number[] | null>('embeddings')),
           uri: item<string | null>('uris'),
         };
         const length = record.embedding?.length;

@@ -24,11 +24,49 @@ export const idSchema = z.string({ error: 'must be a string' }).check(z.minLengt
 export const documentSchema = z.nullable(z.string({ error: 'must be a string or null' }));
 export const uriSchema = z.nullable(z.string({ error: 'must be a string or null' }));
 // z.number() rejects NaN and ±Infinity, which Chroma cannot store either.
-export const embeddingSchema = z.nullable(
+const embeddingRules = z.nullable(
   z
     .array(z.number({ error: 'must be a finite number' }), { error: 'must be a list of numbers or null' })
     .check(z.minLength(1, { error: 'must not be an empty list' })),
 );
+
+/**
+ * An embedding of a Python export: a non-empty list of finite numbers, or null. The list passes
+ * through as parsed: z.array would copy it (3 KB per 384-d record, per record read), and walking
+ * 384 numbers through zod is slower than the plain loop; embeddingRules only explains a bad one.
+ */
+export const embeddingSchema = z.custom<number[] | null>().check((payload) => {
+  if (payload.value === null || isNumberList(payload.value)) return;
+  const result = embeddingRules.safeParse(payload.value);
+  for (const issue of result.error?.issues ?? []) {
+    payload.issues.push({ code: 'custom', message: issue.message, input: payload.value, path: [...issue.path] });
+  }
+  if (result.success) {
+    // Finite numbers, but one is past float32's largest (~3.4e38): stored it would be Infinity.
+    const values = payload.value as number[];
+    const at = values.findIndex((n) => !Number.isFinite(Math.fround(n)));
+    payload.issues.push({ code: 'custom', message: `is out of range: ${values[at]} does not fit in float32, what Chroma stores`, input: payload.value, path: [at] });
+  }
+});
+
+function isNumberList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const n: unknown = value[i];
+    if (typeof n !== 'number' || !Number.isFinite(Math.fround(n))) return false;
+  }
+  return true;
+}
+
+/**
+ * A checked embedding as float32, what Chroma stores and what an upsert sends (base64 of these
+ * bytes): the same values reach the target, and a record held while its batch is in flight
+ * keeps 1.5 KB off the V8 heap instead of a 3 KB number array that the garbage collector
+ * promotes and keeps until a full collection (the peak RSS of importing a column-wise file).
+ */
+export function toFloat32(embedding: readonly number[] | null): Float32Array | null {
+  return embedding === null ? null : new Float32Array(embedding);
+}
 
 /** One record of a row-wise Python export; absent fields mean null. */
 export const rowSchema = z.object(
@@ -47,7 +85,7 @@ export function toRecord(row: z.infer<typeof rowSchema>): BackupRecord {
     id: row.id,
     document: row.document ?? null,
     metadata: row.metadata ?? null,
-    embedding: row.embedding ?? null,
+    embedding: toFloat32(row.embedding ?? null),
     uri: row.uri ?? null,
   };
 }

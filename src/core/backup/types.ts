@@ -12,14 +12,15 @@ export interface BackupRecord {
   id: string;
   document: string | null;
   metadata: Metadata | null;
-  /** float32 precision is what Chroma stores; Python exports' numbers are kept as they are. */
+  /** float32 precision is what Chroma stores; every backup reader yields Float32Array. */
   embedding: Embedding | null;
   uri: string | null;
 }
 
 /**
- * Numbers as a Python export holds them, or float32 as our format and a server's answer are
- * read (half the memory, and sent on as bytes without a conversion).
+ * float32 as every backup reader yields it and a server's answer is read (half the memory of a
+ * number array, and sent on as bytes without a conversion), or numbers built in code (tests,
+ * fixtures).
  */
 export type Embedding = readonly number[] | Float32Array;
 
