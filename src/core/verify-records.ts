@@ -60,9 +60,9 @@ export function concludeVerdict(verdict: CollectionVerdict): void {
 }
 
 const LISTED = 20;
-/** Reads (and self-queries) of the target in flight while comparing. */
-export const READS_IN_FLIGHT = 4;
-/** Ids per read: within what every server (and Cloud's quota of 300) answers. */
+/** Reads (and self-queries) of the target in flight while comparing, unless told otherwise. */
+const READS_IN_FLIGHT = 4;
+/** Ids per read, unless told otherwise: within what every server (and Cloud's quota of 300) answers. */
 const READ_SIZE = 250;
 
 export interface RecordCheckerOptions {
@@ -73,12 +73,15 @@ export interface RecordCheckerOptions {
   space: Space | null;
   /** How many records get a semantic self-query, spread over `expected`. */
   sample: number;
+  /** Ids per read (default 250) and reads in flight (default 4). */
+  readSize?: number;
+  readsInFlight?: number;
   signal?: AbortSignal;
 }
 
 /**
  * Reads back each batch it is given and compares it into `verdict`. `check` returns once the
- * batch's read is under way (and waits only while READS_IN_FLIGHT reads are), `finish` once
+ * batch's read is under way (and waits only while `readsInFlight` reads are), `finish` once
  * every read is compared and the sampled records' self-queries have answered.
  */
 export class RecordChecker {
@@ -96,12 +99,13 @@ export class RecordChecker {
 
   async check(records: BackupRecord[]): Promise<void> {
     const { api, call, collectionId, signal } = this.options;
-    for (let from = 0; from < records.length; from += READ_SIZE) {
-      const batch = records.slice(from, from + READ_SIZE);
+    const size = this.options.readSize ?? READ_SIZE;
+    for (let from = 0; from < records.length; from += size) {
+      const batch = records.slice(from, from + size);
       const page = call(() => api.get(collectionId, { ids: batch.map((record) => record.id), include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal }));
       page.catch(() => undefined); // awaited in turn by settle()
       this.pending.push({ batch, page });
-      if (this.pending.length >= READS_IN_FLIGHT) await this.settle();
+      if (this.pending.length >= (this.options.readsInFlight ?? READS_IN_FLIGHT)) await this.settle();
     }
   }
 
