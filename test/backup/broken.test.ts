@@ -140,7 +140,7 @@ describe('Python exports: broken files', () => {
     await writePythonRowsJson(path, 'docs', records);
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.slice(0, text.indexOf('"rec-000031"') + 30));
-    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /^cut\.json near byte \d+ in records\[31\]: expected the rest of records\[31\], got end of file — the file is truncated$/);
+    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /^cut\.json near byte \d+ in records\[31\]\.document: expected the rest of records\[31\]\.document, got end of file — the file is truncated$/);
   });
 
   it('names the byte offset of a record with wrong types', async () => {
@@ -205,7 +205,7 @@ describe('Python exports: broken files', () => {
   });
 
   it.each([
-    ['NaN in an embedding', '{"records": [{"id": "a", "embedding": [NaN, 1]}]}', /near byte 39 in records\[0\]: expected a JSON value, but it contains NaN or Infinity/],
+    ['NaN in an embedding', '{"records": [{"id": "a", "embedding": [NaN, 1]}]}', /near byte 39 in records\[0\]\.embedding: expected a JSON value, but it contains NaN or Infinity/],
     ['a trailing comma', '{"records": [{"id": "a"},]}', /near byte 25 in records\[1\]: expected a JSON value, got "\]"/],
     ['an id that is a number', '{"records": [{"id": 5}]}', /near byte 13 in records\[0\]: record: id must be a string/],
     ['records that are not a list', '{"records": {"id": "a"}}', /near byte 12 in records: expected "records" to be a list of records/],

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,5 +181,19 @@ describe('variants seen in the wild', () => {
     const path = join(dir, 'named.json');
     await writePythonRowsJson(path, 'docs', records.slice(0, 1));
     await expectMigrateError(readAll(path, 'other'), 'NOT_FOUND', /"other" is not in the backup named\.json \(it holds: docs\)/);
+  });
+});
+
+describe('a metadata the typed reader refuses is refused when the file is checked', () => {
+  const dir = join(tmpdir(), `cm-dupkey-${process.pid}`);
+  it('a repeated key beside a 2.0, in a row or in the metadatas column, stops inspect (nothing would be written)', async () => {
+    await mkdir(dir, { recursive: true });
+    const rows = join(dir, 'rows.json');
+    await writeFile(rows, '{"collection_name":"rk","records":[{"id":"b","embedding":[1,3],"metadata":{"y":1}},{"id":"a","embedding":[1,2],"metadata":{"x":2.0,"x":3}}]}');
+    await expectMigrateError(inspectBackup(rows), 'BAD_BACKUP', /in records\[1\]\.metadata: .*Duplicate key 'x'/);
+    const columns = join(dir, 'columns.json');
+    await writeFile(columns, '{"ids":["a","b"],"embeddings":[[1,2],[1,3]],"metadatas":[{"y":1},{"x":2.0,"x":3}]}');
+    await expectMigrateError(inspectBackup(columns), 'BAD_BACKUP', /in metadatas\[1\]: .*Duplicate key 'x'/);
+    await rm(dir, { recursive: true, force: true });
   });
 });

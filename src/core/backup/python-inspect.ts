@@ -70,6 +70,9 @@ export class PythonInspector implements ScanHandler {
   private multi = false;
   private root: Pending | null = null;
   private current: Pending | null = null;
+  /** The row being read key by key, and where it started (errors name that byte). */
+  private row: Record<string, unknown> = {};
+  private rowStart = 0;
   readonly scanner: JsonScanner;
 
   constructor(
@@ -142,6 +145,14 @@ export class PythonInspector implements ScanHandler {
       this.current = this.pending(parent.index);
       return { descend: 'coll' };
     }
+    // A row is read key by key and metadata typed, as the reader reads them (python-array.ts): a
+    // metadata the typed reader refuses (a repeated key beside a 2.0) is refused here, before an
+    // import writes anything, not halfway through it.
+    if (tag === 'rows' && kind === 'object') {
+      this.rowStart = offset;
+      return { descend: 'row' };
+    }
+    if (tag === 'row' || tag === 'metadatas') return key === 'metadata' || tag === 'metadatas' ? 'capture-typed' : 'capture';
     return 'capture'; // an item of "records" or of a column
   }
 
@@ -149,6 +160,11 @@ export class PythonInspector implements ScanHandler {
     if (parent === undefined) return;
     const { tag, key } = parent;
     if (tag === 'rows') return this.onRow(value, offset);
+    if (tag === 'row') {
+      // As JSON.parse does: a "__proto__" key is a plain property, the last of a repeated key wins.
+      Object.defineProperty(this.row, key!, { value, enumerable: true, writable: true, configurable: true });
+      return;
+    }
     if (isColumn(tag)) return this.onColumnItem(tag, parent.index, value, offset);
     if (tag === 'info') return this.onInfo(parent.key, value, offset);
     const target = (tag === 'root' ? this.root : this.current)!;
@@ -169,7 +185,11 @@ export class PythonInspector implements ScanHandler {
 
   close(frame: Frame, offset: number): void {
     const { tag } = frame;
-    if (isColumn(tag)) {
+    if (tag === 'row') {
+      const row = this.row;
+      this.row = {};
+      this.onRow(row, this.rowStart);
+    } else if (isColumn(tag)) {
       const target = (this.multi ? this.current : this.root)!;
       target.lengths[tag] = frame.index;
     } else if (tag === 'coll') {
