@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Box, Text } from 'ink';
+import { Box, Text, Transform } from 'ink';
 
 type Color = string | undefined;
 
@@ -19,10 +19,20 @@ export function Para({ mark = '', indent = 0, color, dim, bold, children }: { ma
         </Box>
       ) : null}
       <Box flexShrink={1} flexGrow={1}>
-        <Text color={color} dimColor={dim} bold={bold} wrap="wrap">
-          {children}
-        </Text>
+        <Transform transform={withoutWrapSpace}>
+          <Text color={color} dimColor={dim} bold={bold} wrap="wrap">
+            {children}
+          </Text>
+        </Transform>
       </Box>
     </Box>
   );
+}
+
+/**
+ * Ink wraps with wrap-ansi's `trim: false`, so a line broken at a space starts the next one with
+ * that space (" never Cloud:"). A continuation line loses it, after any colour codes.
+ */
+function withoutWrapSpace(line: string, index: number): string {
+  return index === 0 ? line : line.replace(/^((?:\u001b\[[0-9;]*m)*) /, '$1');
 }
