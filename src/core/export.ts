@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackupRecord, CollectionHeader } from './backup/types.js';
+import { storedHeader } from './backup/own-format.js';
 import { BackupWriter } from './backup/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';
@@ -157,7 +158,8 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
         await writer.writeCollectionHeader(header);
         await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
       }
-      sink = header && options.sink ? options.sink.open(header, { resumed: current !== null, start: offset }) : null;
+      // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
+      sink = header && options.sink ? options.sink.open(storedHeader(header), { resumed: current !== null, start: offset }) : null;
       progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
 
       // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;

@@ -197,3 +197,23 @@ describe('a metadata the typed reader refuses is refused when the file is checke
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('the collection name: inspect and the reader agree', () => {
+  const dir = join(tmpdir(), `cm-names-${process.pid}`);
+  it('"collection_name" wins over "collection": {"name"} and "name"; otherwise the first name stands', async () => {
+    await mkdir(dir, { recursive: true });
+    const cases: Array<[string, string]> = [
+      ['{"collection_name":"a","collection":{"name":"b"},"ids":["x"],"embeddings":[[1,2]]}', 'a'],
+      ['{"collection":{"name":"b"},"collection_name":"a","ids":["x"],"embeddings":[[1,2]]}', 'a'],
+      ['{"name":"c","collection":{"name":"e"},"ids":["x"],"embeddings":[[1,2]]}', 'c'],
+      ['{"collections":[{"collection_name":"a","collection":{"name":"b"},"ids":["x"],"embeddings":[[1,2]]}],"collection":{"name":"z"}}', 'a'],
+    ];
+    for (const [index, [text, name]] of cases.entries()) {
+      const path = join(dir, `names-${index}.json`);
+      await writeFile(path, text);
+      expect((await inspectBackup(path)).collections.map((header) => header.name)).toEqual([name]);
+      expect((await readAll(path, name)).map((record) => record.id)).toEqual(['x']);
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+});

@@ -16,7 +16,20 @@ export function headerLine(source: Record<string, unknown>, createdAt = new Date
   return JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION, created_at: createdAt.toISOString(), source: withoutSecrets(source) }) + '\n';
 }
 
-export function collectionLine(h: CollectionHeader): string {
+/**
+ * The header as a backup keeps it: configuration and schema without secrets. A copy hands this
+ * same header to its import, so the target and a later `verify` of the file see one collection.
+ */
+export function storedHeader(h: CollectionHeader): CollectionHeader {
+  return {
+    ...h,
+    configuration: h.configuration ? (withoutSecrets(h.configuration) as CollectionHeader['configuration']) : null,
+    schema: h.schema ? (withoutSecrets(h.schema) as CollectionHeader['schema']) : null,
+  };
+}
+
+export function collectionLine(header: CollectionHeader): string {
+  const h = storedHeader(header);
   // Typed: collection metadata keeps 2.0 a float and big ints exact, as record metadata does.
   return (
     stringifyTyped({
@@ -26,8 +39,8 @@ export function collectionLine(h: CollectionHeader): string {
       space: h.space,
       count: h.count,
       dimension: h.dimension,
-      configuration: h.configuration ? withoutSecrets(h.configuration) : null,
-      schema: h.schema ? withoutSecrets(h.schema) : null,
+      configuration: h.configuration ?? null,
+      schema: h.schema ?? null,
     }) + '\n'
   );
 }

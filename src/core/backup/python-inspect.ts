@@ -70,6 +70,8 @@ export class PythonInspector implements ScanHandler {
   private multi = false;
   private root: Pending | null = null;
   private current: Pending | null = null;
+  /** The collection object a {"collection": {...}} being read belongs to. */
+  private infoOf: Pending | null = null;
   /** The row being read key by key, and where it started (errors name that byte). */
   private row: Record<string, unknown> = {};
   private rowStart = 0;
@@ -128,13 +130,18 @@ export class PythonInspector implements ScanHandler {
       }
       // {"collection": {"name": ..., "metadata": ...}}, a shape some exporters use: read its keys
       // one by one, so that its metadata too is typed.
-      if (key === 'collection' && kind === 'object') return { descend: 'info' };
+      if (key === 'collection' && kind === 'object') {
+        // Only the object that holds the records (the top level, or an item of "collections").
+        if (tag === 'root' && this.multi) return 'skip';
+        this.infoOf = target;
+        return { descend: 'collection-info' };
+      }
       // Collection metadata is typed like a record's (2.0 stays a float); configuration is read plain.
       if (key !== null && METADATA_KEYS.has(key)) return 'capture-typed';
       if (key !== null && (NAME_KEYS.has(key) || DATE_KEYS.has(key) || CONFIG_KEYS.has(key))) return 'capture';
       return 'skip';
     }
-    if (tag === 'info') {
+    if (tag === 'collection-info') {
       if (key === 'name') return 'capture';
       if (key !== null && METADATA_KEYS.has(key)) return 'capture-typed';
       if (key !== null && CONFIG_KEYS.has(key)) return 'capture';
@@ -166,7 +173,7 @@ export class PythonInspector implements ScanHandler {
       return;
     }
     if (isColumn(tag)) return this.onColumnItem(tag, parent.index, value, offset);
-    if (tag === 'info') return this.onInfo(parent.key, value, offset);
+    if (tag === 'collection-info') return this.onInfo(parent.key, value, offset);
     const target = (tag === 'root' ? this.root : this.current)!;
     if (key === null) return;
     if (isColumn(key)) {
@@ -208,8 +215,11 @@ export class PythonInspector implements ScanHandler {
 
   /** A key of {"collection": {...}}: its name, typed metadata and configuration. */
   private onInfo(key: string | null, value: unknown, offset: number): void {
-    const target = (this.multi ? this.current : this.root)!;
-    if (key === 'name' && typeof value === 'string' && value !== '') this.setName(target, value);
+    const target = this.infoOf!;
+    // As onName and python-locate rule: the first name stands, unless "collection_name" says otherwise.
+    if (key === 'name' && typeof value === 'string' && value !== '') {
+      if (target.name === null) this.setName(target, value);
+    }
     else if (key !== null && METADATA_KEYS.has(key)) target.metadata = this.metadataOf(value, offset);
     else if (key !== null && CONFIG_KEYS.has(key)) target.configuration ??= typeof value === 'string' ? parseQuietly(value) : value;
   }

@@ -87,7 +87,8 @@ class Locator implements ScanHandler {
   value(parent: Frame | undefined, value: unknown): void {
     const name = typeof value === 'string' ? value : (value as { name?: unknown } | null)?.name;
     if (typeof name !== 'string') return;
-    if (parent?.tag === 'root') this.rootName ??= name;
+    // The first name stands, unless "collection_name" says otherwise (as inspect rules).
+    if (parent?.tag === 'root' && (this.rootName === null || parent.key === 'collection_name')) this.rootName = name;
     else if (parent?.tag === 'coll' && (this.current!.name === null || parent.key === 'collection_name')) this.current!.name = name;
   }
 
