@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { copyCollections } from '../core/copy.js';
-import { describeImport } from '../core/import-summary.js';
+import { describeImport, importSucceeded } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
@@ -123,7 +123,7 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
         });
       } else {
         io.stderr.write(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)\n`);
-        for (const collection of result.collections) io.stderr.write(`${collection.missing === 0 && collection.differences.length === 0 ? '✓' : '✗'} ${describeImport(collection, number)}\n`);
+        for (const collection of result.collections) io.stderr.write(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}\n`);
         if (result.verify) printVerdicts(io, result.verify.collections);
       }
       if ((await exposure(target, { signal: io.signal })) === 'open') io.stderr.write(`! ${OPEN_SERVER_WARNING}\n`);

@@ -1,7 +1,7 @@
 import type { Space } from '../core/backup/types.js';
 import { SPACE_CHOICES } from '../core/collection/space-choices.js';
 import { importBackup, type ExistsChoice } from '../core/import.js';
-import { describeImport } from '../core/import-summary.js';
+import { describeImport, importSucceeded } from '../core/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
@@ -102,11 +102,11 @@ Exit codes: 0 every record arrived in a collection created as the backup describ
       reporter.close();
       // A collection the server created otherwise than asked (another EF, HNSW, metadata) is not
       // the source's, even with every record in it: say so in the exit code, not only in words.
-      const ok = result.collections.every((collection) => collection.missing === 0 && collection.count >= collection.expected && collection.differences.length === 0);
+      const ok = result.collections.every(importSucceeded);
       if (values.json) writeJson(io, { ok, batchSize: result.batchSize, collections: result.collections });
       else {
         for (const collection of result.collections) {
-          const mark = collection.missing === 0 && collection.differences.length === 0 ? '✓' : '✗';
+          const mark = importSucceeded(collection) ? '✓' : '✗';
           const again = collection.missing > 0 ? '; run the same command again to re-send them' : '';
           io.stderr.write(`${mark} ${describeImport(collection, number)}${again}\n`);
           const lines = [

@@ -4,25 +4,22 @@
  * over +40 ms to the target (npm run bench, network section), that pass cost 3.7–4.1 s of a
  * 20k-record copy's 20–22 s; here the reads overlap the writes.
  *
- * It never slows the copy down beyond holding a few batches: a read that fails after its retries
- * stops the checking, not the copy, and `finish` reports it (a copy run again then verifies
- * the whole file).
+ * Up to RECORDS_AWAITING_COMPARE records wait to be compared; past that the copy's commits wait
+ * for the comparison, so a target slower to read than to write paces the copy at its read speed.
+ * A read that fails after its retries stops the checking, not the copy: `finish` rejects, and
+ * the copy compares that collection from the finished file instead.
  */
 import type { BackupRecord, CollectionHeader } from './backup/types.js';
 import { spaceOf } from './chroma/api.js';
 import { checkCollectionSettings } from './collection/verify-collection.js';
 import type { TargetSession } from './import.js';
+import { MigrateError } from './errors.js';
 import { PagePipe } from './page-pipe.js';
 import { withRetry } from './retry.js';
 import { concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verify-records.js';
 
-/**
- * One read back per batch written, one at a time: the reads share the target with the writes,
- * and fewer, larger reads cost it less. Measured (20k records over +80/+40 ms, idle machine, two
- * rounds): reads of 250 × 4 in flight 17.0–17.5 s, 1,000 × 2 16.5–17.0 s, 1,000 × 1 15.5–16.8 s.
- * How many records may wait to be compared before the copy's commits wait too:
- */
-const HELD = 4000;
+/** How many records may wait to be compared before the copy's commits wait too. */
+const RECORDS_AWAITING_COMPARE = 4000;
 
 export class CopyVerify {
   private readonly pipe: PagePipe;
@@ -36,10 +33,11 @@ export class CopyVerify {
     private readonly header: CollectionHeader,
     private readonly name: string,
     private readonly sample: number,
+    /** The user's Ctrl-C, and the copy's own stop when it fails. */
+    private readonly signal: AbortSignal,
   ) {
-    this.pipe = new PagePipe(target.batchSize, Math.max(HELD, target.batchSize * 2));
+    this.pipe = new PagePipe(target.batchSize, Math.max(RECORDS_AWAITING_COMPARE, target.batchSize * 2));
     this.verdict = emptyVerdict(name, header.count);
-    const signal = target.options.signal;
     this.call = <T>(work: () => Promise<T>) =>
       withRetry(work, { signal }).catch((error: unknown) => {
         throw target.explain(error);
@@ -47,7 +45,7 @@ export class CopyVerify {
     this.checked = this.run();
   }
 
-  /** A batch the target has committed; waits only while HELD records wait to be compared. */
+  /** A batch the target has committed; waits only while RECORDS_AWAITING_COMPARE records wait to be compared. */
   push(batch: BackupRecord[]): Promise<void> {
     // A failed check (kept for finish) or a stopped copy is not the import's failure.
     return this.failure ? Promise.resolve() : this.pipe.push(batch).catch(() => undefined);
@@ -62,10 +60,11 @@ export class CopyVerify {
     await this.checked;
     if (this.failure) throw this.failure.error;
     const { api, server, options } = this.target;
-    const info = await this.call(() => api.findCollection(this.name, { signal: options.signal }));
+    const signal = this.signal;
+    const info = await this.call(() => api.findCollection(this.name, { signal }));
     if (info) {
       this.verdict.exists = true;
-      this.verdict.count = await this.call(() => api.count(info.id, { signal: options.signal }));
+      this.verdict.count = await this.call(() => api.count(info.id, { signal }));
       this.verdict.settings = checkCollectionSettings(this.header, info, server, { cloud: options.target.cloud });
     } else {
       this.verdict.missing = this.verdict.expected;
@@ -98,16 +97,19 @@ export class CopyVerify {
 
   private async checker(): Promise<RecordChecker> {
     const { api, options } = this.target;
-    const signal = options.signal;
+    const signal = this.signal;
     const info = await this.call(() => api.findCollection(this.name, { signal }));
-    if (!info) throw new Error(`collection "${this.name}" is not on the target`);
+    if (!info) throw new MigrateError('SERVER', `Collection "${this.name}" took records on ${options.target.url} but cannot be found there.`, 'Check the server\'s logs; then run verify on the backup file.');
     return new RecordChecker(this.verdict, {
       api,
       call: this.call,
       collectionId: info.id,
       space: spaceOf(info),
       sample: this.sample,
-      // The batch size the target takes (300 on Chroma Cloud, within its read quota too).
+      // One read back per batch written, one at a time: the reads share the target with the
+      // writes, and fewer, larger reads cost it less. Measured (20k records over +80/+40 ms, idle
+      // machine, two rounds): 250 ids × 4 in flight 17.0–17.5 s, 1,000 × 2 16.5–17.0 s,
+      // 1,000 × 1 15.5–16.8 s. The batch size the target takes is within Cloud's read quota too.
       readSize: this.target.batchSize,
       readsInFlight: 1,
       signal,

@@ -23,6 +23,7 @@ import {
   targetKey,
 } from './import.js';
 import type { BackupRecord } from './backup/types.js';
+import { importSucceeded } from './import-summary.js';
 import { PagePipe } from './page-pipe.js';
 import { checkPageFits, targetHolds } from './values/target-fit.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
@@ -48,7 +49,7 @@ export interface CopyOptions {
   writeConcurrency?: number;
   /** Send the records without metadata keys holding sparse vectors, which only Chroma Cloud stores. */
   dropSparse?: boolean;
-  /** Compare every record at the end (default true); `sample` self-queries per collection. */
+  /** Compare every record as it lands (default true); `sample` self-queries per collection. */
   verify?: boolean;
   sample?: number;
   statePath: string;
@@ -85,7 +86,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const finished = await finishedCopy(options, out, `${source.url}/${source.tenant}/${source.database}`, fingerprint);
   if (finished) {
     progress({ type: 'phase', message: `${out} was copied to ${options.target.url} already; verifying` });
-    const verify = options.verify === false ? null : await verifyFile(options, out, finished.map((entry) => entry.name));
+    const verify = options.verify === false ? null : await verifyFile(options, out, finished.map((entry) => entry.name), true);
     return { out, resumed: true, batchSize: 0, collections: [], exported: finished, verify, ok: verify?.ok ?? true };
   }
 
@@ -93,7 +94,11 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const results: CollectionImportResult[] = [];
   const holds = targetHolds(target.server, options.target.cloud);
   /** Collections compared batch by batch as they landed (see copy-verify.ts), by source name. */
-  const checked = new Map<string, Promise<CollectionVerdict>>();
+  const liveVerdicts = new Map<string, Promise<CollectionVerdict>>();
+  // Stops the live checks still running (a finished collection's count and self-queries) when
+  // the copy fails, so that the command ends with its error instead of waiting for them.
+  const liveStop = new AbortController();
+  const liveSignal = signal ? AbortSignal.any([signal, liveStop.signal]) : liveStop.signal;
 
   const sink: ExportSink = {
     open(header, place) {
@@ -101,10 +106,10 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
       const name = options.renameTo ?? header.name;
       // A collection this run sends whole is compared as it lands; one resumed part-way is
       // compared from the file at the end (its first records were sent by an earlier run).
-      const check = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE) : null;
+      const liveVerify = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE, liveSignal) : null;
       let committed = place.start;
       let onCommit = (): void => undefined;
-      let leftOutSaid = false;
+      let sparseWarned = false;
       // The source says what its values are only as they are read: each page is checked before
       // it goes on to the target, as import checks a whole file before it writes.
       const checkFits = (records: BackupRecord[]) => {
@@ -112,8 +117,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
           dropSparse: options.dropSparse === true,
           stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
         });
-        if (leftOut.length > 0 && !leftOutSaid) {
-          leftOutSaid = true;
+        if (leftOut.length > 0 && !sparseWarned) {
+          sparseWarned = true;
           progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
         }
       };
@@ -125,14 +130,14 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
         onCommitted: (count, batch) => {
           committed = count;
           onCommit();
-          return check?.push(batch);
+          return liveVerify?.push(batch);
         },
       };
       const imported = importCollection(target, header, name, feed).then(
         (result) => void results.push(result),
         (error: unknown) => {
           pipe.fail(error);
-          check?.stop(error);
+          liveVerify?.stop(error);
           throw error;
         },
       );
@@ -149,16 +154,16 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
         end: async () => {
           pipe.close();
           await imported;
-          if (check) {
+          if (liveVerify) {
             // Its last reads, count and self-queries overlap the next collection's copy.
-            const verdict = check.finish();
+            const verdict = liveVerify.finish();
             verdict.catch(() => undefined); // awaited at the end
-            checked.set(header.name, verdict);
+            liveVerdicts.set(header.name, verdict);
           }
         },
         abort: async (error) => {
           pipe.fail(error);
-          check?.stop(error);
+          liveVerify?.stop(error);
           await imported.catch(() => undefined);
         },
       };
@@ -180,39 +185,51 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     onProgress: exportProgress,
     checkpointEvery: options.checkpointEvery,
     sink,
+  }).catch((error: unknown) => {
+    liveStop.abort(error);
+    throw error;
   });
   await recordImportStep(target.store, out, options.target, results);
 
   const names = exported.collections.map((collection) => collection.name);
-  const verify = options.verify === false ? null : await verifyAtEnd(options, out, names, checked);
-  const ok = verify ? verify.ok : results.every((result) => result.missing === 0 && result.differences.length === 0);
+  const verify = options.verify === false ? null : await collectVerdicts(options, out, names, liveVerdicts);
+  const ok = verify ? verify.ok : results.every(importSucceeded);
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
 }
 
 /**
- * The verdicts of the collections compared as they landed, and of the rest (resumed part-way,
- * or finished by an earlier run) from the finished file; in the order they were exported.
+ * The verdicts of the collections compared as they landed, and of the rest from the finished
+ * file: those resumed part-way, finished by an earlier run, or whose reading back failed (the
+ * file is complete by now). In the order they were exported; step 6 recorded once, for all.
  */
-async function verifyAtEnd(options: CopyOptions, out: string, names: string[], checked: Map<string, Promise<CollectionVerdict>>): Promise<CopyVerdicts> {
-  if (checked.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count and ${options.sample ?? DEFAULT_SAMPLE} self-queries per collection` });
+async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, Promise<CollectionVerdict>>): Promise<CopyVerdicts> {
+  if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count and ${options.sample ?? DEFAULT_SAMPLE} self-queries per collection` });
   const live = new Map<string, CollectionVerdict>();
-  for (const [name, verdict] of checked) live.set(name, await verdict);
+  for (const [name, verdict] of liveVerdicts) {
+    try {
+      live.set(name, await verdict);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
+    }
+  }
   const rest = names.filter((name) => !live.has(name));
   const fromFile = rest.length > 0 ? await verifyFile(options, out, rest) : null;
-  const collections = names.map((name) => live.get(name) ?? fromFile?.collections[rest.indexOf(name)]).filter((verdict) => verdict !== undefined);
-  // verifyBackup recorded step 6 for its part; the whole of it is this.
-  if (live.size > 0) await recordVerifyStep(options.statePath, collections);
+  // verifyBackup answers for every collection it is asked about (a missing one fails).
+  const collections = names.map((name) => live.get(name) ?? fromFile!.collections[rest.indexOf(name)]!);
+  await recordVerifyStep(options.statePath, collections);
   return { collections, ok: collections.length > 0 && collections.every((verdict) => verdict.ok) };
 }
 
-function verifyFile(options: CopyOptions, out: string, collections: string[]): Promise<CopyVerdicts> {
+/** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */
+function verifyFile(options: CopyOptions, out: string, collections: string[], record = false): Promise<CopyVerdicts> {
   return verifyBackup({
     input: out,
     target: options.target,
     collections,
     renameTo: options.renameTo,
     sample: options.sample,
-    statePath: options.statePath,
+    ...(record ? { statePath: options.statePath } : {}),
     signal: options.signal,
     onProgress: options.onProgress,
   });

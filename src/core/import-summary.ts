@@ -1,6 +1,14 @@
 import type { CollectionImportResult } from './import.js';
 
 /**
+ * Every record arrived, and the server holds the collection as the backup describes it (no
+ * other EF, HNSW setting or metadata): the CLI's exit 0, the wizard's ✓, step 5 done.
+ */
+export function importSucceeded(entry: CollectionImportResult): boolean {
+  return entry.missing === 0 && entry.count >= entry.expected && entry.differences.length === 0;
+}
+
+/**
  * One line per imported collection, for the CLI and the wizard alike. An append says what it
  * added and what the collection now holds: "2,054/1,177" would read as a mismatch.
  */

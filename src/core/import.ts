@@ -10,6 +10,7 @@ import { planCollection, spaceUnknown, type LeftOut } from './collection/plan.js
 import { explainRequestError } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
 import { count as formatCount, fraction } from './format.js';
+import { importSucceeded } from './import-summary.js';
 import { countMissingIds } from './missing-ids.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
@@ -158,7 +159,7 @@ export async function recordImportStep(store: StateStore, backup: string, target
     steps: {
       ...state.steps,
       import: {
-        status: results.every((result) => result.missing === 0) ? 'done' : 'failed',
+        status: results.every(importSucceeded) ? 'done' : 'failed',
         at: new Date().toISOString(),
         detail: results.map((result) => `${result.collection}: ${fraction(result.count, result.expected)}`).join(', '),
       },

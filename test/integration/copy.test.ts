@@ -178,6 +178,30 @@ describe('copy: source → backup file + target in one command', () => {
     expect(paths.filter((path) => path.endsWith('/get')).length).toBeLessThanOrEqual(Math.ceil(1177 / 100) + 1);
   }, 120_000);
 
+  it('a read back that fails does not fail the copy: that collection is compared from the finished file', async () => {
+    const out = join(dir, 'readback-failed.jsonl');
+    const statePath = join(dir, 'readback-failed-state.json');
+    // The first read back is a request the target refuses (400: not retried).
+    let first = true;
+    slow.setRules({
+      alterBody: {
+        paths: /\/get$/,
+        change: (body) => {
+          if (!first) return body;
+          first = false;
+          return { ...body, ids: 'not a list' };
+        },
+      },
+    });
+    const run = await runCli(['copy', '--collections', 'notes', '--as', 'notes_readback', '--out', out, '--source-url', cloud.url, '--url', slow.url, '--json'], { CHROMA_MIGRATE_STATE: statePath });
+    slow.setRules({});
+    expect(first).toBe(false);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`comparing it from ${out} instead`);
+    expect(JSON.parse(run.stdout).verify).toEqual([expect.objectContaining({ collection: 'notes_readback', ok: true, compared: 40 })]);
+    expect(JSON.parse(await readFile(statePath, 'utf8')).steps.verify.status).toBe('done');
+  }, 120_000);
+
   it('after kill -9, the same command finishes the copy with the exact count', async () => {
     const out = join(dir, 'killed.jsonl');
     const statePath = join(dir, 'killed-state.json');

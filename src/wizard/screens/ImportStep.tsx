@@ -4,7 +4,8 @@ import { Select } from '@inkjs/ui';
 import type { Space } from '../../core/backup/types.js';
 import type { ExistsChoice, ImportResult } from '../../core/import.js';
 import { SPACE_CHOICES } from '../../core/collection/space-choices.js';
-import { describeImport } from '../../core/import-summary.js';
+import { describeImport, importSucceeded } from '../../core/import-summary.js';
+import { describeDifference } from '../../core/collection/compare.js';
 import { isMigrateError } from '../../core/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Para } from '../components/Para.js';
@@ -128,13 +129,21 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
         </Box>
       );
     case 'finished': {
-      const ok = phase.result.collections.every((entry) => entry.missing === 0);
+      const ok = phase.result.collections.every(importSucceeded);
+      const missing = phase.result.collections.some((entry) => entry.missing > 0);
       return (
         <Box flexDirection="column">
           {phase.result.collections.map((entry) => (
-            <Para key={entry.collection} mark={entry.missing === 0 ? '✓ ' : '✗ '} color={entry.missing === 0 ? 'green' : 'red'}>
-              {describeImport(entry, count)}
-            </Para>
+            <Box key={entry.collection} flexDirection="column">
+              <Para mark={importSucceeded(entry) ? '✓ ' : '✗ '} color={importSucceeded(entry) ? 'green' : 'red'}>
+                {describeImport(entry, count)}
+              </Para>
+              {entry.differences.map((difference) => (
+                <Para key={difference.field} mark="  ! " color="yellow">
+                  created, but the server holds it differently: {describeDifference(difference)}
+                </Para>
+              ))}
+            </Box>
           ))}
           {phase.result.notes.map((note) => (
             <Text key={note} color="yellow">
@@ -142,7 +151,14 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
             </Text>
           ))}
           <Select
-            options={ok ? [{ label: 'Continue to step 6: verify', value: 'next' }] : [{ label: 'Import again (re-sends what is missing)', value: 'retry' }, { label: 'Continue to verify anyway', value: 'next' }]}
+            options={
+              ok
+                ? [{ label: 'Continue to step 6: verify', value: 'next' }]
+                : missing
+                  ? [{ label: 'Import again (re-sends what is missing)', value: 'retry' }, { label: 'Continue to verify anyway', value: 'next' }]
+                  : // Sending again cannot change how the server made the collection; verify names it.
+                    [{ label: 'Continue to step 6: verify (it names each difference)', value: 'next' }]
+            }
             onChange={(value) => {
               if (value === 'retry') setAttempt((n) => n + 1);
               else {
