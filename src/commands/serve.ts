@@ -29,8 +29,8 @@ glibc 2.39 (Debian 12, Ubuntu 22.04) it fetches Debian's newer C libraries into
 ~/.cache/chroma-migrate once, without touching the system.
 Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) done.
 
---stop stops the server that serves DIR and runs on after the command or wizard that
-started it has ended (the wizard offers to keep it): its process is in DIR/chroma-server.pid.`,
+--stop stops the server that serves DIR, found by DIR/chroma-server.pid (--port is not
+needed): one the wizard left running (it offers to keep it), or a serve in another terminal.`,
 
   async run(args, io) {
     const { values } = parseCommandArgs('serve', args, OPTIONS);
@@ -95,8 +95,22 @@ async function chromaAnswers(port: number): Promise<boolean> {
 
 async function stopServer(path: string, io: CommandIo): Promise<number> {
   const outcome = await stopServerAt(path);
-  if (outcome.kind === 'stopped') io.stderr.write(`✓ Stopped the Chroma server for ${path} (process ${outcome.pid}).\n`);
-  else if (outcome.kind === 'stale') io.stderr.write(`Nothing to stop: process ${outcome.pid}, named in ${pidFileOf(path)}, is no longer the Chroma server for ${path} (the file is removed).\n`);
-  else io.stderr.write(`Nothing to stop: no Chroma server started by chroma-migrate runs on for ${path} (there is no ${pidFileOf(path)}). A server started with \`serve\` in a terminal stops with Ctrl-C there.\n`);
-  return EXIT.ok;
+  const file = pidFileOf(path);
+  switch (outcome.kind) {
+    case 'stopped':
+      io.stderr.write(`✓ Stopped the Chroma server for ${path} (process ${outcome.pid}).\n`);
+      return EXIT.ok;
+    case 'none':
+      io.stderr.write(`Nothing to stop: no Chroma server started by chroma-migrate serves ${path} (there is no ${file}).\n`);
+      return EXIT.ok;
+    case 'stale':
+      io.stderr.write(`Nothing to stop: process ${outcome.pid}, named in ${file}, is no longer the Chroma server for ${path} (the file is removed).\n`);
+      return EXIT.ok;
+    case 'unchecked':
+      io.stderr.write(`✗ Could not tell whether process ${outcome.pid} (named in ${file}) is the Chroma server for ${path}, so it was left alone.\n  If it is: kill -INT ${outcome.pid}\n`);
+      return EXIT.failed;
+    case 'not-yours':
+      io.stderr.write(`✗ The Chroma server for ${path} (process ${outcome.pid}) runs as another user; stop it as that user: kill -INT ${outcome.pid}\n`);
+      return EXIT.failed;
+  }
 }

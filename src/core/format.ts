@@ -14,3 +14,8 @@ export function plural(value: number, one: string, many = `${one}s`): string {
 export function fraction(done: number, total: number): string {
   return `${count(done)} of ${count(total)}`;
 }
+
+/** A word to paste into a shell: as it is when it is safe there, else single-quoted (a path with a space). */
+export function shellWord(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,9 +37,11 @@ describe('the Chroma server chroma-migrate starts', () => {
     try {
       const server = await startChromaServer({ path: join(dir, 'data'), startTimeoutMs: 60_000 });
       expect(readFileSync(join(dir, 'data', 'chroma-server.pid'), 'utf8').trim()).toBe(String(server.pid));
-      const stopped = await runCli(['serve', '--stop', '--path', join(dir, 'data')]);
+      // Named through a symlink, it is still the same folder.
+      await symlink(join(dir, 'data'), join(dir, 'link'));
+      const stopped = await runCli(['serve', '--stop', '--path', join(dir, 'link')]);
       expect(stopped.code).toBe(0);
-      expect(stopped.stderr).toContain(`✓ Stopped the Chroma server for ${join(dir, 'data')} (process ${server.pid}).`);
+      expect(stopped.stderr).toContain(`✓ Stopped the Chroma server for ${join(dir, 'link')} (process ${server.pid}).`);
       await server.exited;
       expect(existsSync(join(dir, 'data', 'chroma-server.pid'))).toBe(false);
 

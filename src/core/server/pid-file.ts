@@ -3,8 +3,12 @@
  * in its data folder (DIR/chroma-server.pid) so that `serve --stop --path DIR` can find and stop
  * it later, without the user copying a process number.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 export const PID_FILE = 'chroma-server.pid';
 
@@ -17,7 +21,10 @@ export async function writePidFile(dataPath: string, pid: number): Promise<void>
   const file = pidFileOf(dataPath);
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, `${pid}\n`);
-  await rename(temporary, file);
+  await rename(temporary, file).catch(async (error: unknown) => {
+    await rm(temporary, { force: true });
+    throw error;
+  });
 }
 
 /** Removed when that server has exited, unless another server has written its own since. */
@@ -35,28 +42,52 @@ export type StopOutcome =
   | { kind: 'stopped'; pid: number }
   /** No pid file: nothing of ours runs there. */
   | { kind: 'none' }
-  /** The pid file named a process that has gone, or that is not this folder's server. */
-  | { kind: 'stale'; pid: number };
+  /** The pid file named a process that has gone, or that is not this folder's server (the file is removed). */
+  | { kind: 'stale'; pid: number }
+  /** A process runs under that pid, but whether it is this folder's server could not be told: left alone. */
+  | { kind: 'unchecked'; pid: number }
+  /** This folder's server runs as another user: only that user (or root) can stop it. */
+  | { kind: 'not-yours'; pid: number };
 
 /**
  * SIGINT (as the server expects; see stopProcess in chroma-server.ts), then waits for it to exit;
  * SIGKILL only after `timeoutMs`. A pid the system reused for another program is never signalled:
- * on Linux the process must be running `… run --path DIR`.
+ * the process must be running `… run --path DIR` (its command line, from /proc or `ps`), and when
+ * that cannot be read, nothing is signalled.
  */
 export async function stopServerAt(folder: string, options: { timeoutMs?: number } = {}): Promise<StopOutcome> {
   const dataPath = resolve(folder);
   const pid = await readPid(dataPath);
   if (pid === null) return { kind: 'none' };
-  if (!alive(pid) || !(await servesFolder(pid, dataPath))) {
+  const serves = alive(pid) ? await servesFolder(pid, dataPath) : 'no';
+  if (serves === 'unknown') return { kind: 'unchecked', pid };
+  if (serves === 'no') {
     await rm(pidFileOf(dataPath), { force: true });
     return { kind: 'stale', pid };
   }
-  process.kill(pid, 'SIGINT');
+  const sent = signal(pid, 'SIGINT');
+  if (sent === 'EPERM') return { kind: 'not-yours', pid };
+  if (sent === 'ESRCH') {
+    await removePidFile(dataPath, pid);
+    return { kind: 'stale', pid };
+  }
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (alive(pid) && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 100));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  if (alive(pid)) signal(pid, 'SIGKILL');
   await removePidFile(dataPath, pid);
   return { kind: 'stopped', pid };
+}
+
+/** Sends the signal; the process may have gone since it was checked, or belong to another user. */
+function signal(pid: number, name: NodeJS.Signals): 'sent' | 'ESRCH' | 'EPERM' {
+  try {
+    process.kill(pid, name);
+    return 'sent';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH' || code === 'EPERM') return code;
+    throw error;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -69,11 +100,21 @@ function alive(pid: number): boolean {
   }
 }
 
-async function servesFolder(pid: number, dataPath: string): Promise<boolean> {
-  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
-  // Without /proc (macOS) the pid file is trusted: it is removed whenever its server exits.
-  if (commandLine === null) return process.platform !== 'linux';
-  const args = commandLine.split('\0');
+/** Whether the process runs `… run --path DIR` for this folder (compared as real paths: a symlink, /tmp vs /private/tmp). */
+async function servesFolder(pid: number, dataPath: string): Promise<'yes' | 'no' | 'unknown'> {
+  const args = await commandLineOf(pid);
+  if (args === null) return 'unknown';
   const at = args.indexOf('--path');
-  return at >= 0 && args[at + 1] === dataPath;
+  if (at < 0 || args[at + 1] === undefined) return 'no';
+  const [theirs, ours] = await Promise.all([realpath(args[at + 1]!).catch(() => args[at + 1]!), realpath(dataPath).catch(() => dataPath)]);
+  return theirs === ours ? 'yes' : 'no';
+}
+
+/** The process's arguments: /proc on Linux, `ps` elsewhere (split on spaces: a path with one is not matched, and left alone). */
+async function commandLineOf(pid: number): Promise<string[] | null> {
+  const proc = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
+  if (proc !== null) return proc.split('\0');
+  if (process.platform === 'linux') return null;
+  const ps = await execFileAsync('ps', ['-o', 'command=', '-p', String(pid)]).catch(() => null);
+  return ps === null ? null : ps.stdout.trim().split(/\s+/);
 }

@@ -5,6 +5,7 @@ import { Select } from '@inkjs/ui';
 import { JS_CLIENT, PYTHON_CLIENT } from '../../core/app-snippets.js';
 import { appNeedsOnServer, describeAppNeeds, groupAppNeeds, type AppNeeds } from '../../core/collection/app-needs.js';
 import { loadEnv } from '../../core/connection.js';
+import { shellWord } from '../../core/format.js';
 import { OPEN_SERVER_WARNING, type Exposure } from '../../core/probe.js';
 import { localPortInEnv } from '../../core/server/local-port.js';
 import type { RunningServer } from '../../core/server/chroma-server.js';
@@ -46,7 +47,7 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
   }, [leaving]);
 
   const server = session.localServer;
-  const restart = server ? `chroma-migrate serve --path ${server.path} --port ${server.port}` : '';
+  const restart = server ? `chroma-migrate serve --path ${shellWord(server.path)} --port ${server.port}` : '';
   const envPointsHere = server ? localPortInEnv(loadEnv(services.envFile, {})) === server.port : false;
   const envWords = envPointsHere ? 'your .env points at it' : 'your .env does not point at it';
 
@@ -56,7 +57,7 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
         <Text color="green">
           Chroma keeps running at {server.url} (process {leaving.server.pid}); data in {server.path}.
         </Text>
-        <Text>To stop it: chroma-migrate serve --stop --path {server.path}</Text>
+        <Text>To stop it: chroma-migrate serve --stop --path {shellWord(server.path)}</Text>
       </Box>
     ) : (
       <Box flexDirection="column">
