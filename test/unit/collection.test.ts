@@ -25,9 +25,10 @@ describe('secrets never land in a backup, but the env var an embedding function 
   });
 
   it('drops a key of upper case and digits alone, and keeps names of words joined by "_"', () => {
-    const pasted = { api_key_env_var: 'AKIAIOSFODNN7EXAMPLE42XYZ' };
-    expect(withoutSecrets({ pasted })).toEqual({ pasted: {} });
-    for (const name of ['OPENAI_API_KEY', 'HF_TOKEN', 'CHROMA_GOOGLE_GENAI_API_KEY', 'VOYAGE']) {
+    for (const key of ['AKIAIOSFODNN7EXAMPLE42XYZ', 'A1B2C3D4E5F6G7H8I9J0K1L2_M3N4O5P6Q7R8S9T0U1V2W3X4']) {
+      expect(withoutSecrets({ pasted: { api_key_env_var: key } })).toEqual({ pasted: {} });
+    }
+    for (const name of ['OPENAI_API_KEY', 'HF_TOKEN', 'CHROMA_GOOGLE_GENAI_API_KEY', 'VOYAGE', 'APP__OPENAI_KEY', 'OPENAI_API_KEY_2']) {
       expect(withoutSecrets({ config: { api_key_env_var: name } })).toEqual({ config: { api_key_env_var: name } });
     }
   });

@@ -73,11 +73,13 @@ const SECRET_KEY = /api[-_]?key|token|secret|passw|credential|authoriz|cookie/i;
  * some services issue): either is dropped like any other secret-named key.
  */
 const ENV_VAR_KEY = /_env_var$/i;
-const ENV_VAR_NAME = /^[A-Z][A-Z0-9]{0,23}(?:_[A-Z0-9]{1,24}){0,7}$/;
+const ENV_VAR_NAME = /^[A-Z][A-Z0-9]{0,23}(?:_{1,2}[A-Z0-9]{1,24}){0,7}$/;
 const ONE_WORD = /^[A-Z][A-Z0-9]{0,15}$/;
 
 function keepsSecretNamedKey(key: string, value: unknown): boolean {
-  if (!ENV_VAR_KEY.test(key) || typeof value !== 'string' || !ENV_VAR_NAME.test(value)) return false;
+  if (!ENV_VAR_KEY.test(key) || typeof value !== 'string' || value.length > 64 || !ENV_VAR_NAME.test(value)) return false;
+  // Words have few digits (OPENAI_API_KEY_2); a key's runs of letters and digits have many.
+  if (value.split('_').some((word) => (word.match(/[0-9]/g)?.length ?? 0) > 4)) return false;
   return value.includes('_') || ONE_WORD.test(value);
 }
 

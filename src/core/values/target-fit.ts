@@ -61,7 +61,7 @@ export function checkValuesFit(headers: CollectionHeader[], target: TargetHolds,
         throw new MigrateError(
           'CANNOT_HOLD',
           `Collection "${header.name}" holds sparse vectors in metadata ${keyList(header.sparseKeys)}; a self-hosted Chroma server cannot store sparse vectors (only Chroma Cloud can). ${stopped}`,
-          'Leave them out: run the same command again with --drop-sparse. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
+          'Leave them out: add --drop-sparse to the same command. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
         );
       }
       warnings.push(`Leaving out sparse vectors in "${header.name}": ${keyList(header.sparseKeys)}, as chosen (--drop-sparse). The backup keeps them.`);
