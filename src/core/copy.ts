@@ -151,12 +151,12 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
           return committed;
         },
         onCommit: (listener) => (onCommit = listener),
-        end: async () => {
+        end: async (exported) => {
           pipe.close();
           await imported;
           if (liveVerify) {
             // Its last reads, count and self-queries overlap the next collection's copy.
-            const verdict = liveVerify.finish();
+            const verdict = liveVerify.finish(exported);
             verdict.catch(() => undefined); // awaited at the end
             liveVerdicts.set(header.name, verdict);
           }

@@ -84,8 +84,8 @@ export interface CollectionSink {
   readonly committed: number;
   /** Calls `listener` each time `committed` moves (a resume point may have been reached). */
   onCommit(listener: () => void): void;
-  /** No more pages: resolves when everything pushed is safe downstream. */
-  end(): Promise<void>;
+  /** No more pages (`exported` records in all, what the file holds): resolves when everything pushed is safe downstream. */
+  end(exported: number): Promise<void>;
   /** The export failed: stop, and wait for the sink to settle. */
   abort(error: unknown): Promise<void>;
 }
@@ -192,7 +192,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
         progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
       }
       if (sink) {
-        await sink.end();
+        await sink.end(offset);
         sink = null;
         await saving;
       }
