@@ -11,11 +11,11 @@
  */
 import type { BackupRecord, CollectionHeader } from './backup/types.js';
 import { spaceOf } from './chroma/api.js';
+import { retryExplained } from './chroma/explain.js';
 import { checkCollectionSettings } from './collection/verify-collection.js';
 import type { TargetSession } from './import.js';
 import { MigrateError } from './errors.js';
 import { PagePipe } from './page-pipe.js';
-import { withRetry } from './retry.js';
 import { concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verify-records.js';
 
 /** How many records may wait to be compared before the copy's commits wait too. */
@@ -38,10 +38,7 @@ export class CopyVerify {
   ) {
     this.pipe = new PagePipe(target.batchSize, Math.max(RECORDS_AWAITING_COMPARE, target.batchSize * 2));
     this.verdict = emptyVerdict(name, header.count);
-    this.call = <T>(work: () => Promise<T>) =>
-      withRetry(work, { signal }).catch((error: unknown) => {
-        throw target.explain(error);
-      });
+    this.call = <T>(work: () => Promise<T>) => retryExplained(target.options.target, work, { signal });
     this.checked = this.run();
   }
 

@@ -6,7 +6,7 @@ import { storedHeader } from './backup/own-format.js';
 import { BackupWriter } from './backup/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from './chroma/api.js';
 import type { Endpoint } from './chroma/endpoint.js';
-import { explainRequestError } from './chroma/explain.js';
+import { explainRequestError, retryExplained } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { withRetry } from './retry.js';
@@ -247,9 +247,7 @@ function choose(all: CollectionInfo[], wanted: string[] | undefined): Collection
 /** Cloud API keys are scoped to one tenant; ask which one (and the database when there is only one). */
 export async function resolveTenant(source: Endpoint, signal?: AbortSignal): Promise<Endpoint> {
   if (!source.resolveTenant) return source;
-  const identity = await withRetry(() => new ChromaApi(source).identity({ signal }), { signal }).catch((error: unknown) => {
-    throw explainRequestError(error, source);
-  });
+  const identity = await retryExplained(source, () => new ChromaApi(source).identity({ signal }), { signal });
   const databases = identity.databases ?? [];
   const database = databases.length === 1 ? databases[0] : undefined;
   if (!database && source.database === 'default_database' && databases.length > 1) {

@@ -7,7 +7,7 @@ import { describeServer, type ServerModel } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { compareWithPlan, describeDifference, type CollectionDifference } from './collection/compare.js';
 import { planCollection, spaceUnknown, type LeftOut } from './collection/plan.js';
-import { explainRequestError } from './chroma/explain.js';
+import { explainRequestError, retryExplained } from './chroma/explain.js';
 import { MigrateError } from './errors.js';
 import { count as formatCount, fraction } from './format.js';
 import { importSucceeded } from './import-summary.js';
@@ -98,7 +98,7 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   const holds = targetHolds(server, options.target.cloud);
   notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse: options.dropSparse === true }));
   for (const message of notes) target.progress({ type: 'warning', message });
-  const spaces = await chooseSpaces(headers, target.api, options, target.explain);
+  const spaces = await chooseSpaces(headers, target.api, options);
   const fingerprint = await fingerprintFile(options.input);
   const results: CollectionImportResult[] = [];
 
@@ -137,9 +137,7 @@ export async function openTarget(
   const api = new ChromaApi(options.target);
   const explain = (error: unknown) => explainRequestError(error, options.target);
   progress({ type: 'phase', message: `Connecting to ${options.target.url}` });
-  const preflight = await withRetry(() => api.preflight({ signal: options.signal }), { signal: options.signal }).catch((error) => {
-    throw explain(error);
-  });
+  const preflight = await retryExplained(options.target, () => api.preflight({ signal: options.signal }), { signal: options.signal });
   const serverMax = options.target.cloud ? Math.min(CLOUD_MAX_BATCH, preflight.max_batch_size) : preflight.max_batch_size;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, serverMax));
   if (options.batchSize && batchSize < options.batchSize) {
@@ -232,7 +230,6 @@ async function chooseSpaces(
   headers: Array<{ header: CollectionHeader; name: string }>,
   api: ChromaApi,
   options: ImportOptions,
-  explain: (error: unknown) => unknown,
 ): Promise<Map<string, Space>> {
   const chosen = new Map<string, Space>();
   for (const { header, name } of headers) {
@@ -242,9 +239,7 @@ async function chooseSpaces(
       chosen.set(name, options.space);
       continue;
     }
-    const existing = await withRetry(() => api.findCollection(name, { signal: options.signal }), { signal: options.signal }).catch((error: unknown) => {
-      throw explain(error);
-    });
+    const existing = await retryExplained(options.target, () => api.findCollection(name, { signal: options.signal }), { signal: options.signal });
     if (existing && options.ifExists !== 'recreate') continue;
     if (!options.decideSpace) {
       throw new MigrateError(
@@ -270,11 +265,9 @@ export async function importCollection(context: TargetSession, header: Collectio
   const { options, api, store, progress, explain } = context;
   const signal = options.signal;
   const call = <T>(work: () => Promise<T>) =>
-    withRetry(work, {
+    retryExplained(options.target, work, {
       signal,
       onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
-    }).catch((error: unknown) => {
-      throw explain(error);
     });
 
   const found = store.current.imports.find((checkpoint) => checkpointMatches(checkpoint, context, feed, name));

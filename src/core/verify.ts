@@ -5,10 +5,9 @@ import { ChromaApi, spaceOf } from './chroma/api.js';
 import { describeServer } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
 import { checkCollectionSettings } from './collection/verify-collection.js';
-import { explainRequestError } from './chroma/explain.js';
+import { retryExplained } from './chroma/explain.js';
 import { fraction } from './format.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
-import { withRetry } from './retry.js';
 import { StateStore } from './state/store.js';
 import { concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verify-records.js';
 
@@ -37,10 +36,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
   const progress = options.onProgress ?? ignoreProgress;
   const signal = options.signal;
   const api = new ChromaApi(options.target);
-  const call = <T>(work: () => Promise<T>) =>
-    withRetry(work, { signal }).catch((error: unknown) => {
-      throw explainRequestError(error, options.target);
-    });
+  const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal });
 
   progress({ type: 'phase', message: `Checking ${options.input}` });
   const summary = await inspectBackup(options.input, { signal });

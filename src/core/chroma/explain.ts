@@ -1,4 +1,5 @@
 import { MigrateError, type ErrorCode } from '../errors.js';
+import { withRetry, type RetryOptions } from '../retry.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 import { ChromaRequestError } from './http.js';
 import { explainProblem, type Explained } from './network-problem.js';
@@ -67,4 +68,11 @@ export function explainRequestError(error: unknown, target: Endpoint): unknown {
     case 'bad-request':
       return make('BAD_INPUT', `${where} rejected the request: ${error.message}.`, 'The record or collection breaks one of Chroma\'s rules; the message above names it.');
   }
+}
+
+/** withRetry, with the failure that remains put in words for this endpoint (explainRequestError). */
+export function retryExplained<T>(target: Endpoint, work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return withRetry(work, options).catch((error: unknown) => {
+    throw explainRequestError(error, target);
+  });
 }
