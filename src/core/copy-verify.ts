@@ -12,11 +12,10 @@
 import type { BackupRecord, CollectionHeader } from './backup/types.js';
 import { spaceOf } from './chroma/api.js';
 import { retryExplained } from './chroma/explain.js';
-import { checkCollectionSettings } from './collection/verify-collection.js';
 import type { TargetSession } from './import.js';
 import { MigrateError } from './errors.js';
 import { PagePipe } from './page-pipe.js';
-import { concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verify-records.js';
+import { checkTargetCollection, concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verify-records.js';
 
 /** How many records may wait to be compared before the copy's commits wait too. */
 const RECORDS_AWAITING_COMPARE = 4000;
@@ -60,15 +59,7 @@ export class CopyVerify {
     // export began differs when records were added or deleted there during the copy.
     this.verdict.expected = exported;
     const { api, server, options } = this.target;
-    const signal = this.signal;
-    const info = await this.call(() => api.findCollection(this.name, { signal }));
-    if (info) {
-      this.verdict.exists = true;
-      this.verdict.count = await this.call(() => api.count(info.id, { signal }));
-      this.verdict.settings = checkCollectionSettings(this.header, info, server, { cloud: options.target.cloud });
-    } else {
-      this.verdict.missing = this.verdict.expected;
-    }
+    await checkTargetCollection(this.verdict, this.header, { api, call: this.call, server, cloud: options.target.cloud, signal: this.signal });
     concludeVerdict(this.verdict);
     return this.verdict;
   }

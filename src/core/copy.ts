@@ -30,7 +30,7 @@ import { ignoreProgress, type ProgressListener } from './progress.js';
 import { StateStore } from './state/store.js';
 import { CopyVerify } from './copy-verify.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from './verify.js';
-import type { CollectionVerdict } from './verify-records.js';
+import { allVerified, type CollectionVerdict } from './verify-records.js';
 
 export interface CopyOptions {
   source: Endpoint;
@@ -218,7 +218,7 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   // verifyBackup answers for every collection it is asked about (a missing one fails).
   const collections = names.map((name) => live.get(name) ?? fromFile!.collections[rest.indexOf(name)]!);
   await recordVerifyStep(options.statePath, collections);
-  return { collections, ok: collections.length > 0 && collections.every((verdict) => verdict.ok) };
+  return { collections, ok: allVerified(collections) };
 }
 
 /** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */

@@ -3,9 +3,10 @@
  * file pass (`verify`, verify.ts) and a copy (each batch as the target commits it, copy.ts) use.
  * Reads of the target stay in flight while the next batch arrives; the comparison runs in order.
  */
-import type { BackupRecord, Embedding, Space } from './backup/types.js';
-import type { ChromaApi, GetPage } from './chroma/api.js';
-import type { CollectionSettingsVerdict } from './collection/verify-collection.js';
+import type { BackupRecord, CollectionHeader, Embedding, Space } from './backup/types.js';
+import type { ChromaApi, CollectionInfo, GetPage } from './chroma/api.js';
+import type { ServerModel } from './chroma/capabilities.js';
+import { checkCollectionSettings, type CollectionSettingsVerdict } from './collection/verify-collection.js';
 import { compareMetadata } from './values/compare.js';
 
 export interface CollectionVerdict {
@@ -44,6 +45,32 @@ export function emptyVerdict(collection: string, expected: number): CollectionVe
     settings: null,
     ok: false,
   };
+}
+
+/** Verified: at least one collection, and every one of them holds. */
+export function allVerified(verdicts: CollectionVerdict[]): boolean {
+  return verdicts.length > 0 && verdicts.every((verdict) => verdict.ok);
+}
+
+/**
+ * The collection itself on the target, into the verdict: found, its count and its settings as
+ * importing `header` into this server would make them; not found, every record missing.
+ */
+export async function checkTargetCollection(
+  verdict: CollectionVerdict,
+  header: CollectionHeader,
+  target: { api: ChromaApi; call: RecordCheckerOptions['call']; server: ServerModel; cloud: boolean; signal?: AbortSignal },
+): Promise<CollectionInfo | null> {
+  const { api, call, signal } = target;
+  const info = await call(() => api.findCollection(verdict.collection, { signal }));
+  if (!info) {
+    verdict.missing = verdict.expected;
+    return null;
+  }
+  verdict.exists = true;
+  verdict.count = await call(() => api.count(info.id, { signal }));
+  verdict.settings = checkCollectionSettings(header, info, target.server, { cloud: target.cloud });
+  return info;
 }
 
 /** Everything compared: the verdict holds when nothing is missing or different, and nothing was lost. */

@@ -4,12 +4,11 @@ import type { BackupSummary } from './backup/types.js';
 import { ChromaApi, spaceOf } from './chroma/api.js';
 import { describeServer } from './chroma/capabilities.js';
 import type { Endpoint } from './chroma/endpoint.js';
-import { checkCollectionSettings } from './collection/verify-collection.js';
 import { retryExplained } from './chroma/explain.js';
 import { fraction } from './format.js';
 import { ignoreProgress, type ProgressListener } from './progress.js';
 import { StateStore } from './state/store.js';
-import { concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verify-records.js';
+import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verify-records.js';
 
 export type { CollectionVerdict } from './verify-records.js';
 
@@ -52,14 +51,8 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     const verdict = emptyVerdict(name, header?.count ?? 0);
     verdicts.push(verdict);
     if (!header) continue;
-    const info = await call(() => api.findCollection(name, { signal }));
-    if (!info) {
-      verdict.missing = header.count;
-      continue;
-    }
-    verdict.exists = true;
-    verdict.count = await call(() => api.count(info.id, { signal }));
-    verdict.settings = checkCollectionSettings(header, info, server, { cloud: options.target.cloud });
+    const info = await checkTargetCollection(verdict, header, { api, call, server, cloud: options.target.cloud, signal });
+    if (!info) continue;
     progress({ type: 'collection-start', collection: name, total: header.count, done: 0, resumed: false });
 
     // Several reads in flight, compared in file order: across a network each read is mostly
@@ -78,7 +71,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     progress({ type: 'collection-done', collection: name, done: verdict.compared, total: header.count });
   }
 
-  const ok = verdicts.length > 0 && verdicts.every((verdict) => verdict.ok);
+  const ok = allVerified(verdicts);
   if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
   return { summary, collections: verdicts, ok };
 }
@@ -88,7 +81,7 @@ export const DEFAULT_SAMPLE = 20;
 
 /** Step 6 in the state file: done when every collection verified, with each one's count. */
 export async function recordVerifyStep(statePath: string, verdicts: CollectionVerdict[]): Promise<void> {
-  const ok = verdicts.length > 0 && verdicts.every((verdict) => verdict.ok);
+  const ok = allVerified(verdicts);
   const store = await StateStore.open(statePath);
   await store.update((state) => ({
     ...state,
