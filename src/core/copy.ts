@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Endpoint } from './chroma/endpoint.js';
 import { MigrateError } from './errors.js';
-import { exportCollections, resolveTenant, type ExportResult, type ExportSink } from './export.js';
+import { exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from './export.js';
 import {
   importCollection,
   openTarget,
@@ -251,8 +251,4 @@ async function finishedCopy(options: CopyOptions, out: string, source: string, f
     state.imports.some((entry) => entry.fingerprint === fingerprint && entry.target === target && entry.collection === (options.renameTo ?? name) && entry.done),
   );
   return imported && exported.finished.length > 0 ? exported.finished : null;
-}
-
-function sameNames(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((name, index) => name === b[index]);
 }

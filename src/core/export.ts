@@ -128,7 +128,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
   const partial = `${out}.partial`;
   const store = await StateStore.open(options.statePath);
   const previous = store.current.exports.find(
-    (checkpoint) => checkpoint.out === out && checkpoint.source === sourceName && !checkpoint.done && sameList(checkpoint.collections, names),
+    (checkpoint) => checkpoint.out === out && checkpoint.source === sourceName && !checkpoint.done && sameNames(checkpoint.collections, names),
   );
   const resumed = previous !== undefined && existsSync(partial) && previous.bytes > 0;
   let checkpoint: ExportCheckpoint = resumed
@@ -221,7 +221,8 @@ function interrupted(out: string): MigrateError {
   return new MigrateError('INTERRUPTED', `Export to ${out} interrupted.`, 'Run the same command again to continue from the last checkpoint.');
 }
 
-function sameList(a: string[], b: string[]): boolean {
+/** The same names in the same order (a checkpoint belongs to one selection of collections). */
+export function sameNames(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((name, index) => name === b[index]);
 }
 
