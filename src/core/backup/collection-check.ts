@@ -7,6 +7,32 @@ import { isSparseVector } from '../values/types.js';
 import { IdHashSet } from './id-set.js';
 import type { CollectionHeader, Metadata } from './types.js';
 
+/**
+ * Per metadata key, how many records hold a list / a sparse vector there: what an older or
+ * single-node target may not hold. Kept by inspect for a whole collection, and by a copy for
+ * each page it is about to send.
+ */
+export class MetadataKinds {
+  private readonly lists = new Map<string, number>();
+  private readonly sparse = new Map<string, number>();
+
+  add(metadata: Metadata | null): void {
+    if (metadata === null) return;
+    for (const key in metadata) {
+      const value = metadata[key];
+      if (Array.isArray(value)) this.lists.set(key, (this.lists.get(key) ?? 0) + 1);
+      else if (isSparseVector(value)) this.sparse.set(key, (this.sparse.get(key) ?? 0) + 1);
+    }
+  }
+
+  summary(): Pick<CollectionHeader, 'listKeys' | 'sparseKeys'> {
+    return {
+      ...(this.lists.size > 0 ? { listKeys: Object.fromEntries(this.lists) } : {}),
+      ...(this.sparse.size > 0 ? { sparseKeys: Object.fromEntries(this.sparse) } : {}),
+    };
+  }
+}
+
 /** Beyond this many suspects the file is plainly full of duplicates; stop collecting. */
 const MAX_SUSPECTS = 10_000;
 
@@ -17,9 +43,7 @@ export class CollectionCheck {
   dimension: number | null = null;
   readonly suspects = new Set<string>();
   private readonly ids = new IdHashSet();
-  /** Per metadata key, how many records hold a list / a sparse vector there: what an older or single-node target may not hold. */
-  private readonly lists = new Map<string, number>();
-  private readonly sparse = new Map<string, number>();
+  private readonly kinds = new MetadataKinds();
 
   constructor(
     /** Named in messages; Python exports may reveal the name only after the records. */
@@ -43,12 +67,7 @@ export class CollectionCheck {
 
   /** Notes which keys hold lists and sparse vectors. */
   addMetadata(metadata: Metadata | null): void {
-    if (metadata === null) return;
-    for (const key in metadata) {
-      const value = metadata[key];
-      if (Array.isArray(value)) this.lists.set(key, (this.lists.get(key) ?? 0) + 1);
-      else if (isSparseVector(value)) this.sparse.set(key, (this.sparse.get(key) ?? 0) + 1);
-    }
+    this.kinds.add(metadata);
   }
 
   /** What inspect reports of the collection: its dimension, how many records lack an embedding, and which keys hold lists or sparse vectors. */
@@ -57,8 +76,7 @@ export class CollectionCheck {
     return {
       dimension: this.dimension,
       ...(missing > 0 ? { withoutEmbedding: missing } : {}),
-      ...(this.lists.size > 0 ? { listKeys: Object.fromEntries(this.lists) } : {}),
-      ...(this.sparse.size > 0 ? { sparseKeys: Object.fromEntries(this.sparse) } : {}),
+      ...this.kinds.summary(),
     };
   }
 

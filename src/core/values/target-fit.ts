@@ -3,7 +3,7 @@
  * cannot hold stops the import, named by key, collection and count, with what to do — never a
  * silent drop. Sparse vectors may be left out on request (--drop-sparse); the backup keeps them.
  */
-import { CollectionCheck } from '../backup/collection-check.js';
+import { MetadataKinds } from '../backup/collection-check.js';
 import type { BackupRecord, CollectionHeader } from '../backup/types.js';
 import type { ServerModel } from '../chroma/capabilities.js';
 import { MigrateError } from '../errors.js';
@@ -37,8 +37,8 @@ export function targetHolds(server: ServerModel, cloud: boolean): TargetHolds {
  * copy has sent so far; returns the warnings for what is left out by choice.
  */
 export function checkPageFits(header: CollectionHeader, records: readonly BackupRecord[], target: TargetHolds, options: FitOptions): string[] {
-  const kinds = new CollectionCheck(header.name);
-  for (const record of records) kinds.addMetadata(record.metadata);
+  const kinds = new MetadataKinds();
+  for (const record of records) kinds.add(record.metadata);
   const { listKeys, sparseKeys } = kinds.summary();
   if (!listKeys && !sparseKeys) return [];
   return checkValuesFit([{ ...header, ...(listKeys ? { listKeys } : {}), ...(sparseKeys ? { sparseKeys } : {}) }], target, options);
