@@ -284,7 +284,7 @@ export async function importCollection(context: TargetSession, header: Collectio
   } else if (feed.resume && feed.resume.start > 0) {
     throw new MigrateError(
       'BAD_STATE',
-      `The copy being resumed had sent ${feed.resume.start.toLocaleString('en-US')} records to "${name}" on ${options.target.url}, but ${existing ? 'its checkpoint is gone' : 'the collection is gone'}.`,
+      `The copy being resumed had sent ${formatCount(feed.resume.start)} records to "${name}" on ${options.target.url}, but ${existing ? 'its checkpoint is gone' : 'the collection is gone'}.`,
       'Start the copy afresh: delete the partial backup (the --out file with .partial added), or pick another --out.',
     );
   } else if (existing && previous && !previous.done) {

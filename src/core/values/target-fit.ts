@@ -7,6 +7,7 @@ import { MetadataKinds } from '../backup/collection-check.js';
 import type { BackupRecord, CollectionHeader } from '../backup/types.js';
 import type { ServerModel } from '../chroma/capabilities.js';
 import { MigrateError } from '../errors.js';
+import { plural } from '../format.js';
 import type { Metadata } from './types.js';
 import { isSparseVector } from './types.js';
 
@@ -44,8 +45,7 @@ export function checkPageFits(header: CollectionHeader, records: readonly Backup
   return checkValuesFit([{ ...header, ...(listKeys ? { listKeys } : {}), ...(sparseKeys ? { sparseKeys } : {}) }], target, options);
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-const records = (n: number) => `${count(n)} record${n === 1 ? '' : 's'}`;
+const records = (n: number) => plural(n, 'record');
 const keyList = (keys: Record<string, number>) =>
   Object.entries(keys)
     .map(([key, n]) => `"${key}" (${records(n)})`)
