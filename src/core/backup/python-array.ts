@@ -6,7 +6,7 @@
 import { badBackup, notABackup } from './bad-backup.js';
 import { drive } from './drive.js';
 import { JsonScanner, type Decision, type Frame, type ScanHandler, type ValueKind } from './json-scanner.js';
-import { NAME_KEYS, type Column } from './python-keys.js';
+import { NAME_KEYS, rowField, setRowField, type Column } from './python-keys.js';
 import type { ByteSource } from './source.js';
 
 export interface ArrayTarget {
@@ -63,7 +63,7 @@ export class ArrayPicker implements ScanHandler {
       // A row is read key by key, so that its metadata alone is parsed with number types.
       return this.target.key === 'records' && kind === 'object' ? { descend: 'row' } : 'capture';
     }
-    if (tag === 'row') return key === 'metadata' ? 'capture-typed' : 'capture';
+    if (tag === 'row') return rowField(key);
     if (tag === 'colls') return parent.index === this.target.collection && kind === 'object' ? { descend: 'coll' } : 'skip';
     const holder = this.target.collection === null ? tag === 'root' : tag === 'coll';
     if (!holder) return tag === 'root' && key === 'collections' && kind === 'array' ? { descend: 'colls' } : 'skip';
@@ -78,8 +78,7 @@ export class ArrayPicker implements ScanHandler {
 
   value(parent: Frame | undefined, value: unknown, offset: number): void {
     if (parent?.tag === 'row') {
-      // As JSON.parse does: a "__proto__" key is a plain property, the last of a repeated key wins.
-      Object.defineProperty(this.row, parent.key!, { value, enumerable: true, writable: true, configurable: true });
+      setRowField(this.row, parent.key!, value);
       return;
     }
     if (parent?.tag === 'items') {

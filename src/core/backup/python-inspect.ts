@@ -15,6 +15,8 @@ import {
   METADATA_KEYS,
   NAME_KEYS,
   nameFromPath,
+  rowField,
+  setRowField,
   shapeOfKey,
   spaceOf,
   type Column,
@@ -159,7 +161,8 @@ export class PythonInspector implements ScanHandler {
       this.rowStart = offset;
       return { descend: 'row' };
     }
-    if (tag === 'row' || tag === 'metadatas') return key === 'metadata' || tag === 'metadatas' ? 'capture-typed' : 'capture';
+    if (tag === 'row') return rowField(key);
+    if (tag === 'metadatas') return 'capture-typed';
     return 'capture'; // an item of "records" or of a column
   }
 
@@ -168,8 +171,7 @@ export class PythonInspector implements ScanHandler {
     const { tag, key } = parent;
     if (tag === 'rows') return this.onRow(value, offset);
     if (tag === 'row') {
-      // As JSON.parse does: a "__proto__" key is a plain property, the last of a repeated key wins.
-      Object.defineProperty(this.row, key!, { value, enumerable: true, writable: true, configurable: true });
+      setRowField(this.row, key!, value);
       return;
     }
     if (isColumn(tag)) return this.onColumnItem(tag, parent.index, value, offset);

@@ -14,6 +14,19 @@ export const METADATA_KEYS: ReadonlySet<string> = new Set(['collection_metadata'
 /** Chroma 1.x collection configuration, e.g. {"hnsw": {"space": "cosine"}} or {"spann": {...}}. */
 export const CONFIG_KEYS: ReadonlySet<string> = new Set(['configuration', 'configuration_json', 'collection_configuration']);
 
+/**
+ * A row of "records" is read key by key (by the readers and by inspect alike): its metadata alone
+ * is parsed with number types (2.0 stays a float), every other field plainly.
+ */
+export function rowField(key: string | null): 'capture' | 'capture-typed' {
+  return key === 'metadata' ? 'capture-typed' : 'capture';
+}
+
+/** Sets a row's field as JSON.parse would: a "__proto__" key is a plain property, the last of a repeated key wins. */
+export function setRowField(row: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function isColumn(key: string | null): key is Column {
   return key !== null && (COLUMNS as readonly string[]).includes(key);
 }
