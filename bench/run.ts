@@ -13,7 +13,7 @@ import { chromaCopyMove, collectionId, guideImport, guideMove, rawImport, sequen
 import { runChild } from './measure.js';
 import type { ChildReport } from './child.js';
 import { fmt, MB, rate, table, type Target } from './report.js';
-import { startServer, stopAllServers, withServer } from './servers.js';
+import { startServer, stopAllServers, withServer, withServerAcross } from './servers.js';
 import { startFaultProxy } from '../test/helpers/fault-proxy.js';
 import { BUNDLED_CLI, measureWizard, UNBUNDLED_CLI, type WizardTiming } from './wizard.js';
 
@@ -202,15 +202,7 @@ async function main(): Promise<void> {
       if (seeded.records !== n) throw new Error(`seeding left ${seeded.records} records`);
       const sourceProxy = await startFaultProxy(source.url, { delayMs: args.sourceLatencyMs });
       const records = [...benchRecords(n, dim)];
-      const toTarget = <T>(label: string, work: (url: string) => Promise<T>) =>
-        withServer(root, label, async (s) => {
-          const proxy = await startFaultProxy(s.url, { delayMs: args.targetLatencyMs });
-          try {
-            return await work(proxy.url);
-          } finally {
-            await proxy.close();
-          }
-        });
+      const toTarget = <T>(label: string, work: (url: string) => Promise<T>) => withServerAcross(root, label, args.targetLatencyMs, work);
       const rounds: NonNullable<Results['network']>['rounds'] = [];
       try {
         for (let k = 1; k <= args.rounds; k++) {
@@ -328,15 +320,7 @@ async function main(): Promise<void> {
         // On localhost the server's ingest is the ceiling for every loader; a self-hosted server
         // is usually across a network (Railway), where the round trips are what batching saves.
         say(`import: chroma-migrate and the guide again through a proxy adding ${args.latencyMs} ms to each request`);
-        const overProxy = <T>(label: string, work: (url: string) => Promise<T>) =>
-          withServer(root, label, async (s) => {
-            const proxy = await startFaultProxy(s.url, { delayMs: args.latencyMs });
-            try {
-              return await work(proxy.url);
-            } finally {
-              await proxy.close();
-            }
-          });
+        const overProxy = <T>(label: string, work: (url: string) => Promise<T>) => withServerAcross(root, label, args.latencyMs, work);
         const slowProduct = productRun(product, await overProxy('import-latency', (url) =>
           runChild('import', { url, file: product, statePath: statePath(), batchSize: args.importBatch, concurrency: args.importConcurrency }),
         ));

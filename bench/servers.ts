@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChromaServer, type RunningServer } from '../src/core/server/chroma-server.js';
+import { startFaultProxy } from '../test/helpers/fault-proxy.js';
 
 export interface BenchServer {
   url: string;
@@ -47,4 +48,16 @@ export async function withServer<T>(root: string, label: string, work: (server: 
   } finally {
     await server.stop();
   }
+}
+
+/** withServer, reached through a proxy that adds `delayMs` to every request: a server across a network. */
+export function withServerAcross<T>(root: string, label: string, delayMs: number, work: (url: string) => Promise<T>): Promise<T> {
+  return withServer(root, label, async (server) => {
+    const proxy = await startFaultProxy(server.url, { delayMs });
+    try {
+      return await work(proxy.url);
+    } finally {
+      await proxy.close();
+    }
+  });
 }
