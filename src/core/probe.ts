@@ -101,7 +101,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
     const major = Number(String(version).split('.')[0]);
     if (major >= 1) {
       const { capabilities, openapi, openapiError } = await describeServer(api, { signal });
-      const refused = openapiError instanceof ChromaRequestError && (openapiError.kind === 'unauthorized' || openapiError.kind === 'forbidden');
+      const refused = isRefusal(openapiError);
       const holds = [
         capabilities.schema ? 'collection schemas (index switches, full-text settings)' : null,
         capabilities.arrays ? 'array metadata values' : null,
@@ -172,7 +172,7 @@ export async function* probe(target: Endpoint, options: ProbeOptions = {}): Asyn
       );
     }
   } catch (error) {
-    if (error instanceof ChromaRequestError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
+    if (isRefusal(error)) {
       yield result('open', 'pass', `refused (${error.status}), as it should be`);
     } else {
       yield result('open', 'warn', describe(error), 'Could not tell whether the server is open to anyone.');
@@ -199,7 +199,7 @@ export async function exposure(target: Endpoint, options: { signal?: AbortSignal
     await new ChromaApi(target).listCollections({ limit: 1, offset: 0 }, { signal: options.signal, anonymous: true });
     return 'open';
   } catch (error) {
-    if (error instanceof ChromaRequestError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) return 'guarded';
+    if (isRefusal(error)) return 'guarded';
     return 'unknown';
   }
 }
@@ -207,6 +207,7 @@ export async function exposure(target: Endpoint, options: { signal?: AbortSignal
 export const OPEN_SERVER_WARNING =
   'Anyone can read and delete this database: it answers without a token. Chroma 1.x ignores CHROMA_SERVER_AUTHN_*; put a token-checking proxy in front (chroma-migrate deploy-guide).';
 
+/** The server (or its proxy) refused the request: 401 or 403. */
 function isRefusal(error: unknown): error is ChromaRequestError {
   return error instanceof ChromaRequestError && (error.kind === 'unauthorized' || error.kind === 'forbidden');
 }
