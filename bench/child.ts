@@ -4,11 +4,11 @@
  * one JSON line.
  */
 import { endpoint } from '../src/core/chroma/endpoint.js';
-import { copyCollections } from '../src/core/copy.js';
-import { exportCollections } from '../src/core/export.js';
-import { importBackup } from '../src/core/import.js';
-import { verifyBackup } from '../src/core/verify.js';
-import type { ProgressEvent } from '../src/core/progress.js';
+import { copyCollections } from '../src/core/operations/copy.js';
+import { exportCollections } from '../src/core/operations/export.js';
+import { importBackup } from '../src/core/operations/import.js';
+import { verifyBackup } from '../src/core/operations/verify.js';
+import type { ProgressEvent } from '../src/core/util/progress.js';
 import { startMemoryTrace } from './memory-trace.js';
 
 export interface ChildSpec {

@@ -1,9 +1,9 @@
 /** The synthetic collection: deterministic records, the product's backup file and the guide's JSON. */
 import { stat } from 'node:fs/promises';
 import { readRecords } from '../src/core/backup/read.js';
-import type { BackupRecord } from '../src/core/backup/types.js';
-import { BackupWriter } from '../src/core/backup/writer.js';
-import { sameEmbedding } from '../src/core/verify-records.js';
+import type { BackupRecord } from '../src/core/model/record.js';
+import { BackupWriter } from '../src/core/backup/jsonl/writer.js';
+import { sameEmbedding } from '../src/core/sinks/verifier.js';
 import { generateRecords, writePythonColumnsJson, writePythonRowsJson } from '../test/helpers/fixtures.js';
 
 export const COLLECTION = 'bench_docs';

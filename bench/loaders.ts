@@ -4,8 +4,8 @@
  * Every loop is bounded by the record count; every URL is a local server the run started.
  */
 import { ChromaClient } from 'chromadb';
-import { encodeEmbedding } from '../src/core/backup/float32.js';
-import type { BackupRecord } from '../src/core/backup/types.js';
+import { encodeEmbedding } from '../src/core/model/float32.js';
+import type { BackupRecord } from '../src/core/model/record.js';
 import { COLLECTION } from './data.js';
 
 const BASE = '/api/v2/tenants/default_tenant/databases/default_database';

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_CONCURRENCY } from '../src/core/import.js';
+import { DEFAULT_CONCURRENCY } from '../src/core/operations/import.js';
 import { parseArgs, type BenchArgs } from './args.js';
 import { benchRecords, COLLECTION, compareWithGenerated, writeGuideColumnsJson, writeGuideJson, writeProductBackup, type Comparison } from './data.js';
 import { chromaCopyMove, collectionId, guideImport, guideMove, rawImport, sequentialExport, type LoadTiming } from './loaders.js';

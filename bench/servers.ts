@@ -4,7 +4,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startChromaServer, type RunningServer } from '../src/core/server/chroma-server.js';
+import { startChromaServer, type RunningServer } from '../src/core/local-server/chroma-server.js';
 import { startFaultProxy } from '../test/helpers/fault-proxy.js';
 
 export interface BenchServer {

@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 await rm('dist/bin', { recursive: true, force: true });
 
 await build({
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { cli: 'src/bin/cli.ts' },
   outdir: 'dist/bin',
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -1,6 +1,6 @@
 import { ChromaClient, CloudClient } from 'chromadb';
 import { urlFromParts } from './core/chroma/url.js';
-import { parseTokenHeader, type Env } from './core/connection.js';
+import { parseTokenHeader, type Env } from './core/chroma/connection.js';
 
 /**
  * The rule an app follows after the migration, exported for apps to import:

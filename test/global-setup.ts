@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from '../src/core/server/glibc-shim.js';
+import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from '../src/core/local-server/glibc-shim.js';
 import { ensureOldChroma } from './helpers/old-chroma.js';
 
 /** The CLI's default state folder in the repository: no test may create it (see helpers/cli.ts). */

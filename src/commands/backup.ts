@@ -1,11 +1,11 @@
 import { resolve, sep } from 'node:path';
-import { BACKUP_STATE_FILE, cronLine, runBackup, type BackupResult } from '../core/backups.js';
+import { BACKUP_STATE_FILE, cronLine, runBackup, type BackupResult } from '../core/schedule/run-backup.js';
 import { describeEndpoint, type Endpoint } from '../core/chroma/endpoint.js';
-import { intOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
-import type { CommandIo } from './io.js';
-import { createReporter, number } from './reporter.js';
+import { intOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import type { CommandIo } from '../cli/io.js';
+import { createReporter, number } from '../cli/reporter.js';
 
 const OPTIONS = {
   dir: { type: 'string', short: 'd' },

@@ -1,15 +1,15 @@
 import { stat } from 'node:fs/promises';
-import { copyCollections } from '../core/copy.js';
-import { describeImport, importSucceeded } from '../core/import-summary.js';
-import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
+import { copyCollections } from '../core/operations/copy.js';
+import { describeImport, importSucceeded } from '../present/import-summary.js';
+import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { ifExistsOption, intOption, listOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
+import { ifExistsOption, intOption, listOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
 import { askExists } from './import.js';
-import { isInteractive } from './io.js';
-import { createReporter, number } from './reporter.js';
+import { isInteractive } from '../cli/io.js';
+import { createReporter, number } from '../cli/reporter.js';
 import { printVerdicts } from './verify.js';
 
 const OPTIONS = {

@@ -1,9 +1,9 @@
-import { DEPLOY_HOSTS, deployGuide, type DeployHost } from '../core/deploy-guide.js';
+import { DEPLOY_HOSTS, deployGuide, type DeployHost } from '../core/deploy/guide.js';
 import { deployFiles } from '../core/deploy/files.js';
 import { writeDeployFiles } from '../core/deploy/write.js';
-import { generateToken } from '../core/token.js';
-import { choiceOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
+import { generateToken } from '../core/deploy/token.js';
+import { choiceOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
 
 const OPTIONS = { host: { type: 'string' }, write: { type: 'string' }, json: { type: 'boolean' } } as const;
 

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { parseChromaUrl } from '../core/chroma/url.js';
-import { MigrateError } from '../core/errors.js';
+import { MigrateError } from '../core/util/errors.js';
 import { applyEnvPlan, octalMode, planSelfHostedEnv } from '../core/env-file/apply.js';
 import { formatEnvChanges, type EnvChange } from '../core/env-file/diff.js';
 import { assertWritable } from '../core/env-file/file.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { statePath } from '../core/state/store.js';
-import { choiceOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { isInteractive, loadPrompts, type CommandIo } from './io.js';
+import { choiceOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
 
 const SET_OPTIONS = {
   url: { type: 'string' },

@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { exportCollections } from '../core/export.js';
+import { exportCollections } from '../core/operations/export.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { intOption, listOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom } from './connection-flags.js';
-import { createReporter, number } from './reporter.js';
+import { intOption, listOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom } from '../cli/connection-flags.js';
+import { createReporter, number } from '../cli/reporter.js';
 
 const OPTIONS = {
   out: { type: 'string', short: 'o' },

@@ -1,16 +1,16 @@
-import type { Space } from '../core/backup/types.js';
-import { SPACE_CHOICES } from '../core/collection/space-choices.js';
-import { importBackup, type ExistsChoice } from '../core/import.js';
-import { describeImport, importSucceeded } from '../core/import-summary.js';
-import { exposure, OPEN_SERVER_WARNING } from '../core/probe.js';
+import type { Space } from '../core/model/record.js';
+import { SPACE_CHOICES } from '../present/space-choices.js';
+import { importBackup, type ExistsChoice } from '../core/operations/import.js';
+import { describeImport, importSucceeded } from '../present/import-summary.js';
+import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { choiceOption, ifExistsOption, intOption, listOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
-import { isInteractive, loadPrompts, type CommandIo } from './io.js';
-import { differenceLines, leftOutLines } from './collection-report.js';
-import { createReporter, number } from './reporter.js';
+import { choiceOption, ifExistsOption, intOption, listOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
+import { differenceLines, leftOutLines } from '../present/collection-report.js';
+import { createReporter, number } from '../cli/reporter.js';
 
 const OPTIONS = {
   input: { type: 'string', short: 'i' },

@@ -1,11 +1,11 @@
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { describeCount, describeOutcome, runIngest, type IngestResult } from '../core/ingest.js';
+import { describeCount, describeOutcome, runIngest, type IngestResult } from '../core/ingest/run-ingest.js';
 import { loadState, statePath } from '../core/state/store.js';
-import { listOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
-import { isInteractive, loadPrompts, type CommandIo } from './io.js';
-import { createReporter } from './reporter.js';
+import { listOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
+import { createReporter } from '../cli/reporter.js';
 
 const OPTIONS = {
   command: { type: 'string', short: 'c' },

@@ -1,11 +1,11 @@
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { probe, type CheckResult } from '../core/probe.js';
+import { probe, type CheckResult } from '../core/chroma/probe.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { statePath } from '../core/state/store.js';
-import { parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
-import type { CommandIo } from './io.js';
+import { parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import type { CommandIo } from '../cli/io.js';
 
 const OPTIONS = { json: { type: 'boolean' }, ...TARGET_OPTIONS } as const;
 

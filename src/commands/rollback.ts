@@ -2,16 +2,16 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'dotenv';
-import { MigrateError } from '../core/errors.js';
+import { MigrateError } from '../core/util/errors.js';
 import { listBackups, saveBackup, type EnvBackup } from '../core/env-file/backups.js';
 import { SELF_HOSTED_KEYS } from '../core/env-file/chroma-keys.js';
 import { diffEnv } from '../core/env-file/diff.js';
 import { assertUnchanged, assertWritable, ioError, readEnvBytes, readEnvFile, writeEnvFile } from '../core/env-file/file.js';
 import { planEnvPatch } from '../core/env-file/patch.js';
-import { parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
+import { parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
 import { confirmChange, showChanges } from './env.js';
-import type { CommandIo } from './io.js';
+import type { CommandIo } from '../cli/io.js';
 
 const OPTIONS = {
   restore: { type: 'string' },

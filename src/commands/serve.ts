@@ -1,13 +1,13 @@
-import { loadEnv } from '../core/connection.js';
-import { MigrateError } from '../core/errors.js';
-import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../core/server/local-port.js';
-import { portIsTaken, startChromaServer } from '../core/server/chroma-server.js';
-import { pidFileOf, stopServerAt } from '../core/server/pid-file.js';
+import { loadEnv } from '../core/chroma/connection.js';
+import { MigrateError } from '../core/util/errors.js';
+import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../core/local-server/local-port.js';
+import { portIsTaken, startChromaServer } from '../core/local-server/chroma-server.js';
+import { pidFileOf, stopServerAt } from '../core/local-server/pid-file.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { statePath } from '../core/state/store.js';
-import { intOption, parseCommandArgs } from './args.js';
-import { EXIT, type Command } from './command.js';
-import { isInteractive, loadPrompts, type CommandIo } from './io.js';
+import { intOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, type Command } from '../cli/command.js';
+import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
 
 const OPTIONS = {
   path: { type: 'string' },

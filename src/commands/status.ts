@@ -1,9 +1,9 @@
 import { loadState, statePath } from '../core/state/store.js';
 import { STEPS } from '../core/state/steps.js';
-import { fraction } from '../core/format.js';
+import { fraction } from '../core/util/format.js';
 import type { MigrationState } from '../core/state/schema.js';
-import { parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
+import { parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
 
 const OPTIONS = { json: { type: 'boolean' } } as const;
 

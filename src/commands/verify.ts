@@ -1,14 +1,14 @@
-import { verifyBackup, type CollectionVerdict } from '../core/verify.js';
+import { verifyBackup, type CollectionVerdict } from '../core/operations/verify.js';
 import { statePath } from '../core/state/store.js';
-import { fraction, plural } from '../core/format.js';
-import { describeSelfQueries, describeVerdict } from '../core/verify-summary.js';
+import { fraction, plural } from '../core/util/format.js';
+import { describeSelfQueries, describeVerdict } from '../present/verify-summary.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
-import { intOption, listOption, parseCommandArgs } from './args.js';
-import { EXIT, writeJson, type Command } from './command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from './connection-flags.js';
-import type { CommandIo } from './io.js';
-import { settingsLines } from './collection-report.js';
-import { createReporter, number } from './reporter.js';
+import { intOption, listOption, parseCommandArgs } from '../cli/args.js';
+import { EXIT, writeJson, type Command } from '../cli/command.js';
+import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import type { CommandIo } from '../cli/io.js';
+import { settingsLines } from '../present/collection-report.js';
+import { createReporter, number } from '../cli/reporter.js';
 
 const OPTIONS = {
   input: { type: 'string', short: 'i' },

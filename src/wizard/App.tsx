@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Box, Static, Text, useApp, useInput, type DOMElement } from 'ink';
-import { persistableSteps, transition, type WizardEvent, type WizardState } from '../core/state/machine.js';
+import { persistableSteps, transition, type WizardEvent, type WizardState } from './machine.js';
 import { StateStore } from '../core/state/store.js';
 import { Checklist, checklistHeight, type ChecklistStyle } from './components/Checklist.js';
 import { Para } from './components/Para.js';
@@ -18,7 +18,7 @@ import { ImportStep } from './screens/ImportStep.js';
 import { IngestStep } from './screens/IngestStep.js';
 import { VerifyStep } from './screens/VerifyStep.js';
 import { Welcome } from './screens/Welcome.js';
-import type { RunningServer } from '../core/server/chroma-server.js';
+import type { RunningServer } from '../core/local-server/chroma-server.js';
 import type { WizardServices } from './services.js';
 import type { Session, StepProps } from './session.js';
 

@@ -1,11 +1,11 @@
 import { render } from 'ink';
 import { archiveState, loadState } from '../core/state/store.js';
-import { nextOpenStep, wizardStateFrom } from '../core/state/machine.js';
-import { startChromaServer, type RunningServer } from '../core/server/chroma-server.js';
+import { nextOpenStep, wizardStateFrom } from './machine.js';
+import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
 import { App } from './App.js';
 import { FrameSignal } from './layout/frames.js';
 import { endpoint } from '../core/chroma/endpoint.js';
-import { loadEnv } from '../core/connection.js';
+import { loadEnv } from '../core/chroma/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
 import type { Session } from './session.js';
 import { realServices, type WizardServices } from './services.js';

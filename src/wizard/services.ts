@@ -1,13 +1,13 @@
 import { inspectBackup, readRecords } from '../core/backup/read.js';
 import { ChromaApi } from '../core/chroma/api.js';
 import { applyEnvPlan, planSelfHostedEnv } from '../core/env-file/apply.js';
-import { exportCollections } from '../core/export.js';
-import { importBackup } from '../core/import.js';
-import { runIngest } from '../core/ingest.js';
-import { exposure, probe } from '../core/probe.js';
-import { startChromaServer, type RunningServer } from '../core/server/chroma-server.js';
-import { generateToken } from '../core/token.js';
-import { verifyBackup } from '../core/verify.js';
+import { exportCollections } from '../core/operations/export.js';
+import { importBackup } from '../core/operations/import.js';
+import { runIngest } from '../core/ingest/run-ingest.js';
+import { exposure, probe } from '../core/chroma/probe.js';
+import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
+import { generateToken } from '../core/deploy/token.js';
+import { verifyBackup } from '../core/operations/verify.js';
 
 /**
  * Everything the wizard does to the world, in one object: the real engine by default; tests

@@ -1,6 +1,6 @@
 import type { Endpoint } from '../core/chroma/endpoint.js';
-import type { WizardEvent } from '../core/state/machine.js';
-import type { RunningServer } from '../core/server/chroma-server.js';
+import type { WizardEvent } from './machine.js';
+import type { RunningServer } from '../core/local-server/chroma-server.js';
 import type { WizardServices } from './services.js';
 
 /** What the steps hand each other. The token lives here, in memory only. */

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../core/chroma/endpoint.js';
-import { loadEnv, resolveTarget } from '../core/connection.js';
+import { loadEnv, resolveTarget } from '../core/chroma/connection.js';
 import type { Session } from './session.js';
 import type { WizardServices } from './services.js';
 

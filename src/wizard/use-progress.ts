@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import type { ProgressEvent } from '../core/progress.js';
+import type { ProgressEvent } from '../core/util/progress.js';
 import type { ProgressInfo } from './components/Progress.js';
 
 /**

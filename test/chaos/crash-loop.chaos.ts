@@ -15,7 +15,7 @@ import { inspectBackup } from '../../src/core/backup/read.js';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { loadState } from '../../src/core/state/store.js';
-import { verifyBackup } from '../../src/core/verify.js';
+import { verifyBackup } from '../../src/core/operations/verify.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { exitOf, spawnCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';

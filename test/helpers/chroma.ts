@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startChromaServer, type RunningServer } from '../../src/core/server/chroma-server.js';
+import { startChromaServer, type RunningServer } from '../../src/core/local-server/chroma-server.js';
 import { oldChromaCli } from './old-chroma.js';
 
 export interface TestServerOptions {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/main.js';
+import { main } from '../../src/cli/main.js';
 
 export interface CliRun {
   code: number;
@@ -45,7 +45,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 /** The installed CLI's script: what `npm install` builds and a crontab line calls. */
 export const BUNDLE = fileURLToPath(new URL('../../dist/bin/cli.mjs', import.meta.url));
 
-export const CLI_ENTRY = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+export const CLI_ENTRY = fileURLToPath(new URL('../../src/bin/cli.ts', import.meta.url));
 
 /** The real CLI as a child process (through tsx), for kill -9 and Ctrl-C tests. */
 export function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess & { output: () => string } {

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
-import type { BackupRecord, Metadata } from '../../src/core/backup/types.js';
+import type { BackupRecord, Metadata } from '../../src/core/model/record.js';
 import { seededRandom } from './prng.js';
 
 export interface MakeRecordsOptions {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { verifyBackup } from '../../src/core/verify.js';
+import { verifyBackup } from '../../src/core/operations/verify.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';

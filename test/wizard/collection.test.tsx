@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupWriter } from '../../src/core/backup/writer.js';
+import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { startTestServer } from '../helpers/chroma.js';

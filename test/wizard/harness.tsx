@@ -11,10 +11,10 @@ import { App } from '../../src/wizard/App.js';
 import { FrameSignal } from '../../src/wizard/layout/frames.js';
 import { realServices, type WizardServices } from '../../src/wizard/services.js';
 import type { Session } from '../../src/wizard/session.js';
-import { initialWizardState, wizardStateFrom, type WizardState } from '../../src/core/state/machine.js';
+import { initialWizardState, wizardStateFrom, type WizardState } from '../../src/wizard/machine.js';
 import { STEP_IDS, type StepId, type StepStatus } from '../../src/core/state/steps.js';
 import { archiveState, loadState } from '../../src/core/state/store.js';
-import { loadEnv } from '../../src/core/connection.js';
+import { loadEnv } from '../../src/core/chroma/connection.js';
 import { initialSession } from '../../src/wizard/run.js';
 
 /** 2026-03-01T12:00:00Z: every frame and file name built from services.now() sees this. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { freePort, type RunningServer } from '../../src/core/server/chroma-server.js';
+import { freePort, type RunningServer } from '../../src/core/local-server/chroma-server.js';
 import { MigrationStateSchema } from '../../src/core/state/schema.js';
 import { STEP_IDS } from '../../src/core/state/steps.js';
 import { emptyState } from '../../src/core/state/store.js';

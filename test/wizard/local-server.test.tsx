@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { startChromaServer, type RunningServer } from '../../src/core/server/chroma-server.js';
+import { startChromaServer, type RunningServer } from '../../src/core/local-server/chroma-server.js';
 import { select, tick, waitForFrame, waitUntil } from '../helpers/ink.js';
 import { mountWizard, stable, standingOn, tempDir, testServices, type Mounted } from './harness.js';
 

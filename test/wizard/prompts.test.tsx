@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/core/server/chroma-server.js';
+import { freePort } from '../../src/core/local-server/chroma-server.js';
 import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
 import { KEY, press, select, tick, typeLine, waitForFrame } from '../helpers/ink.js';
 import { mountWizard, standingOn, tempDir, testServices, type Mounted } from './harness.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { importBackup, type ImportOptions } from '../../src/core/import.js';
+import { importBackup, type ImportOptions } from '../../src/core/operations/import.js';
 import { STEP_IDS } from '../../src/core/state/steps.js';
 import { emptyState, loadState, saveState } from '../../src/core/state/store.js';
 import { startTestServer } from '../helpers/chroma.js';

@@ -2,7 +2,7 @@
  * One place that words "this file is not a usable backup", so every reader says it the same way
  * and never lets a raw SyntaxError or zlib error reach the user.
  */
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 
 export const ACCEPTED_SHAPES =
   'a chroma-migrate backup (.jsonl or .jsonl.gz), or a JSON export (optionally .gz) shaped as ' +

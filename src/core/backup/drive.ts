@@ -3,7 +3,7 @@
  * chunks, hand out what each chunk produced, stop reading as soon as the consumer is done.
  * Pulling is lazy, so a slow caller holds back reading: memory stays at about one chunk.
  */
-import { readChunks, type ByteSource } from './source.js';
+import { readChunks, type ByteSource } from './byte-source.js';
 
 export interface ChunkConsumer {
   write(chunk: Buffer): void;

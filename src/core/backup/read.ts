@@ -2,18 +2,18 @@
  * Entry point for reading backups of every shape: our own line format and the Python JSON
  * exports (row-wise, column-wise, several collections), plain or gzip. Everything streams.
  */
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 import { badBackup } from './bad-backup.js';
 import { consume, drive, rebatch } from './drive.js';
-import { OwnFormatReader } from './own-read.js';
-import { itemAt, streamArray } from './python-array.js';
-import { readColumns } from './python-columns.js';
-import { NeedsId, PythonInspector } from './python-inspect.js';
-import { locateCollection, type Place } from './python-locate.js';
-import { rowsToRecords } from './python-rows.js';
+import { OwnFormatReader } from './jsonl/read.js';
+import { itemAt, streamArray } from './python/array.js';
+import { readColumns } from './python/columns.js';
+import { NeedsId, PythonInspector } from './python/inspect.js';
+import { locateCollection, type Place } from './python/locate.js';
+import { rowsToRecords } from './python/rows.js';
 import { sniff } from './sniff.js';
-import { openSource, type ByteSource } from './source.js';
-import type { BackupRecord, BackupSummary } from './types.js';
+import { openSource, type ByteSource } from './byte-source.js';
+import type { BackupRecord, BackupSummary } from '../model/record.js';
 
 export interface InspectOptions {
   signal?: AbortSignal;

@@ -4,9 +4,9 @@
  */
 // `* as z`, not `{ z }`: see ../zod-locale.ts.
 import * as z from 'zod/mini';
-import '../zod-locale.js';
-import { metadataIssue } from '../values/check.js';
-import type { BackupRecord, Metadata } from './types.js';
+import '../util/zod-locale.js';
+import { metadataIssue } from '../model/value-check.js';
+import type { BackupRecord, Metadata } from '../model/record.js';
 
 /**
  * Which values Chroma holds is values/check.ts's to say; the schema only places the problem.

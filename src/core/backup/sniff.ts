@@ -3,7 +3,7 @@
  * before a parser gets to produce a confusing message about it.
  */
 import { badBackup, describeByte, notABackup } from './bad-backup.js';
-import { readChunks, type ByteSource } from './source.js';
+import { readChunks, type ByteSource } from './byte-source.js';
 
 export type Family = 'own' | 'json';
 

@@ -1,4 +1,4 @@
-import type { BackupSummary } from './types.js';
+import type { BackupSummary } from '../model/record.js';
 
 /** What a backup could not record about its values, said wherever it is read for import or verify. */
 export function numberTypesNote(summary: BackupSummary): string | null {

@@ -1,10 +1,10 @@
-import { encodeEmbedding } from '../backup/float32.js';
-import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '../backup/types.js';
+import { encodeEmbedding } from '../model/float32.js';
+import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '../model/record.js';
 import type { OpenApiDoc } from './capabilities.js';
 import type { Endpoint } from './endpoint.js';
 import { readGetPage } from './float-page.js';
 import { chromaRequest, notChroma, type RequestOptions } from './http.js';
-import { mayLoseNumbers, parseTyped, stringifyTyped } from '../values/json.js';
+import { mayLoseNumbers, parseTyped, stringifyTyped } from '../model/typed-json.js';
 
 /** The subset of a collection's JSON we use. */
 export interface CollectionInfo {

@@ -5,7 +5,7 @@
  * - `schema` on create-collection since release 1.3 (bindings 1.1.x/1.2.x);
  * - array metadata values since release 1.5.0 (bindings 1.3.x).
  */
-import { withRetry } from '../retry.js';
+import { withRetry } from '../util/retry.js';
 import type { ChromaApi } from './api.js';
 
 export interface ServerCapabilities {

@@ -1,6 +1,6 @@
 // `* as z`, not `{ z }`: see ../zod-locale.ts.
 import * as z from 'zod/mini';
-import '../zod-locale.js';
+import '../util/zod-locale.js';
 
 /** How a token travels: a reverse proxy in front of Chroma 1.x, or the 0.x server's own auth. */
 export const TokenHeaderSchema = z.enum(['authorization', 'x-chroma-token']);

@@ -1,5 +1,5 @@
-import { MigrateError, type ErrorCode } from '../errors.js';
-import { withRetry, type RetryOptions } from '../retry.js';
+import { MigrateError, type ErrorCode } from '../util/errors.js';
+import { withRetry, type RetryOptions } from '../util/retry.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 import { ChromaRequestError } from './http.js';
 import { explainProblem, type Explained } from './network-problem.js';

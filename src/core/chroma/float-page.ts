@@ -11,7 +11,7 @@
  * Anything this reader does not expect makes it return null, and the caller parses the text
  * the ordinary way, which also explains malformed JSON.
  */
-import { mayLoseNumbers, parseTyped } from '../values/json.js';
+import { mayLoseNumbers, parseTyped } from '../model/typed-json.js';
 import type { GetPage } from './api.js';
 
 const QUOTE = 0x22;

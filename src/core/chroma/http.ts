@@ -1,5 +1,5 @@
 import { connect as tlsConnect } from 'node:tls';
-import { stringifyTyped } from '../values/json.js';
+import { stringifyTyped } from '../model/typed-json.js';
 import type { Endpoint } from './endpoint.js';
 import { isRetryableProblem, problemOf, type NetworkProblem } from './network-problem.js';
 

@@ -1,4 +1,4 @@
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 
 export interface ParsedUrl {
   /** scheme://host:port, no path */

@@ -5,8 +5,8 @@
  */
 import type { CollectionInfo } from '../chroma/api.js';
 import { spaceOf } from '../chroma/api.js';
-import type { Metadata } from '../backup/types.js';
-import { describeValue, sameValue } from '../values/compare.js';
+import type { Metadata } from '../model/record.js';
+import { describeValue, sameValue } from '../model/compare-values.js';
 import type { CollectionFacts, CollectionPlan } from './plan.js';
 import {
   asEmbeddingFunction,

@@ -11,7 +11,7 @@
  * - Cloud-only parts (CMEK, enabled sparse indexes) and fields the target's OpenAPI document
  *   does not list are left out and named.
  */
-import type { CollectionHeader, CollectionJson, Space } from '../backup/types.js';
+import type { CollectionHeader, CollectionJson, Space } from '../model/record.js';
 import type { CreateCollectionRequest } from '../chroma/api.js';
 import type { ServerModel } from '../chroma/capabilities.js';
 import { pruneUnknown } from './prune.js';

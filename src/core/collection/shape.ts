@@ -5,8 +5,8 @@
  * loose JSON: a newer server's fields must survive a round trip through code that does not
  * know them yet.
  */
-import type { CollectionJson, Metadata, Space } from '../backup/types.js';
-import { WholeFloat } from '../values/types.js';
+import type { CollectionJson, Metadata, Space } from '../model/record.js';
+import { WholeFloat } from '../model/values.js';
 
 export interface EmbeddingFunctionConfig {
   /** "known", "legacy" or "unknown". */

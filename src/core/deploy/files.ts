@@ -1,4 +1,4 @@
-import { CHROMA_IMAGE, type DeployHost } from '../deploy-guide.js';
+import { CHROMA_IMAGE, type DeployHost } from './guide.js';
 import { caddyfile } from './caddyfile.js';
 
 /** One file the user deploys, as `deploy-guide --write DIR` writes it. */

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 import type { DeployFile } from './files.js';
 
 export interface WrittenFile {

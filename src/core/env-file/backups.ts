@@ -1,6 +1,6 @@
 import { chmod, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 import { ioError } from './file.js';
 
 export interface EnvBackup {

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 
 export interface EnvFile {
   path: string;

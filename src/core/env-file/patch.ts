@@ -1,5 +1,5 @@
 import { parse } from 'dotenv';
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 import { diffEnv, type EnvChange } from './diff.js';
 import { appendToBlock, orphanedHeaderLines } from './block.js';
 import { endsWithNewline, fileEol, joinLines, splitLines, type Line } from './lines.js';

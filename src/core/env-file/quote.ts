@@ -1,5 +1,5 @@
 import { parse } from 'dotenv';
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 
 const KEY = /^[\w.-]+$/;
 

@@ -33,7 +33,7 @@ export function pairCounts(names: string[] | undefined, before: Map<string, numb
   });
 }
 
-import { count as number } from '../format.js';
+import { count as number } from '../util/format.js';
 
 /** "cro_audit_issues: 1,177 → 2,054 (+877)", the guide's way of saying what an ingestion did. */
 export function describeCount(count: CollectionCount, afterKnown = true): string {

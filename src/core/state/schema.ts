@@ -1,6 +1,6 @@
 // `* as z`, not `{ z }`: see ../zod-locale.ts.
 import * as z from 'zod/mini';
-import '../zod-locale.js';
+import '../util/zod-locale.js';
 import { STEP_IDS } from './steps.js';
 
 export const STATE_VERSION = 1;

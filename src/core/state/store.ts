@@ -3,7 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { MigrateError } from '../errors.js';
+import { MigrateError } from '../util/errors.js';
 import { MigrationStateSchema, STATE_VERSION, type MigrationState } from './schema.js';
 
 export const DEFAULT_STATE_PATH = '.chroma-migrate/state.json';

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { STEPS } from '../../core/state/steps.js';
-import type { WizardState } from '../../core/state/machine.js';
+import type { WizardState } from '../machine.js';
 import { Para } from './Para.js';
 
 const MARK = { done: '✓', skipped: '–', failed: '✗', active: '▶', pending: '·' } as const;

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { isMigrateError } from '../../core/errors.js';
+import { isMigrateError } from '../../core/util/errors.js';
 import { Para } from './Para.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
-import { nextOpenStep, type WizardState } from '../../core/state/machine.js';
+import { nextOpenStep, type WizardState } from '../machine.js';
 import { STEPS, type StepId } from '../../core/state/steps.js';
 import { Para } from './Para.js';
 

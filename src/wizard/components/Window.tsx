@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
-import { count } from '../../core/format.js';
+import { count } from '../../core/util/format.js';
 
 /**
  * At most `size` items of a list, with a line that says how many are hidden and where to find

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
-import type { Space } from '../../core/backup/types.js';
-import type { ExistsChoice, ImportResult } from '../../core/import.js';
-import { SPACE_CHOICES } from '../../core/collection/space-choices.js';
-import { describeImport, importSucceeded } from '../../core/import-summary.js';
+import type { Space } from '../../core/model/record.js';
+import type { ExistsChoice, ImportResult } from '../../core/operations/import.js';
+import { SPACE_CHOICES } from '../../present/space-choices.js';
+import { describeImport, importSucceeded } from '../../present/import-summary.js';
 import { describeDifference } from '../../core/collection/compare.js';
-import { isMigrateError } from '../../core/errors.js';
+import { isMigrateError } from '../../core/util/errors.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Para } from '../components/Para.js';
 import { ProgressList } from '../components/Progress.js';

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
 import { LineInput } from '../components/LineInput.js';
-import { describeCount, describeOutcome } from '../../core/ingest.js';
+import { describeCount, describeOutcome } from '../../core/ingest/run-ingest.js';
 import { FailureChoices } from '../components/FailureChoices.js';
 import { plural } from '../format.js';
 import { Para } from '../components/Para.js';

@@ -1,0 +1,288 @@
+/**
+ * Reads our own line-delimited format. One state machine serves both jobs:
+ * - inspect: validate every line, count and check each collection;
+ * - read: yield one collection's records, skipping other lines by their prefix without
+ *   parsing them (cheap skip), and stop at that collection's "end" line.
+ */
+import { isUtf8 } from 'node:buffer';
+import { MigrateError } from '../../util/errors.js';
+import { badBackup, describeJsonError, TRUNCATED } from '../bad-backup.js';
+import { CollectionCheck } from '../../model/collection-check.js';
+import { decodeEmbedding, embeddingLength } from '../../model/float32.js';
+import { LineSplitter } from './lines.js';
+import { isPlainRecordLine } from './quick-check.js';
+import {
+  collectionLineSchema,
+  endFileLineSchema,
+  endLineSchema,
+  explainIssues,
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  headerLineSchema,
+  READABLE_VERSIONS,
+  recordLineSchema,
+} from '../schemas.js';
+import { mayLoseNumbers, parseTyped } from '../../model/typed-json.js';
+import type { BackupRecord, CollectionHeader, Metadata } from '../../model/record.js';
+import type * as z from 'zod/mini';
+
+const METADATA_KEY = '"metadata":';
+
+/** Our writer always starts record lines with exactly these bytes. */
+const RECORD_PREFIX = Buffer.from('{"type":"record",');
+
+type Phase = 'header' | 'between' | 'in-collection' | 'ended';
+
+export interface OwnReadTarget {
+  name: string;
+  skip: number;
+}
+
+export class OwnFormatReader {
+  readonly collections: CollectionHeader[] = [];
+  createdAt: string | null = null;
+  /** The format version the header names (1 could not tell whole floats from ints). */
+  version = FORMAT_VERSION;
+  /** Records ready for the consumer (read mode). */
+  out: BackupRecord[] = [];
+  found = false;
+  /** Ids seen more than once by hash, per collection (inspect mode); see id-set.ts. */
+  readonly suspects = new Map<string, Set<string>>();
+
+  private readonly splitter = new LineSplitter((line, no, terminated) => this.onLine(line, no, terminated));
+  private phase: Phase = 'header';
+  private current: { header: CollectionHeader; check: CollectionCheck | null; seen: number; target: boolean } | null = null;
+  private readonly names = new Set<string>();
+  private finished = false;
+  /** The text of the line parse() read last, for typedMetadata(). */
+  private lastText = '';
+
+  constructor(
+    private readonly label: string,
+    /** Absent: inspect everything. Present: read only this collection. */
+    private readonly target?: OwnReadTarget,
+  ) {}
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  write(chunk: Buffer): void {
+    this.splitter.write(chunk);
+  }
+
+  end(): void {
+    this.splitter.end();
+    if (this.finished) return;
+    const no = this.splitter.lines + 1;
+    if (this.phase === 'header') throw badBackup(`${this.label} is empty`);
+    if (this.phase === 'in-collection') {
+      throw this.fail(no, `expected a "record" or "end" line for collection "${this.current!.header.name}", got end of file — ${TRUNCATED}`);
+    }
+    if (this.phase === 'between') throw this.fail(no, `expected a "collection" or "end-file" line, got end of file — ${TRUNCATED}`);
+  }
+
+  private fail(no: number, message: string): MigrateError {
+    return badBackup(`${this.label} line ${no}: ${message}`);
+  }
+
+  private onLine(line: Buffer, no: number, terminated: boolean): void {
+    if (this.phase === 'in-collection' && startsWith(line, RECORD_PREFIX)) {
+      const cur = this.current!;
+      cur.seen++;
+      // Records we were asked to skip, or that belong to another collection: never parsed.
+      if (this.target !== undefined && (!cur.target || cur.seen <= this.target.skip)) return;
+      this.onRecord(this.parse(line, no, terminated), no);
+      return;
+    }
+    if (isBlank(line)) return;
+    const value = this.parse(line, no, terminated);
+    const type = value.type;
+    switch (this.phase) {
+      case 'header':
+        return this.onHeader(value, no);
+      case 'between':
+        if (type === 'collection') return this.onCollection(value, no);
+        if (type === 'end-file') return this.onEndFile(value, no);
+        throw this.fail(no, `expected a "collection" or "end-file" line, got ${describeType(type)}`);
+      case 'in-collection':
+        if (type === 'record') {
+          this.current!.seen++;
+          return this.onRecord(value, no);
+        }
+        if (type === 'end') return this.onEnd(value, no);
+        throw this.fail(no, `expected a "record" or "end" line for collection "${this.current!.header.name}", got ${describeType(type)}`);
+      case 'ended':
+        throw this.fail(no, `expected nothing after the "end-file" line, got ${describeType(type)}`);
+    }
+  }
+
+  private parse(line: Buffer, no: number, terminated: boolean): Record<string, unknown> {
+    const text = line.toString('utf8');
+    this.lastText = text;
+    // toString() turns bytes that are not UTF-8 into U+FFFD silently: the data would change.
+    if (text.includes('\uFFFD') && !isUtf8(line)) throw this.fail(no, 'the line holds bytes that are not UTF-8 — the file is damaged');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      // Our writer ends every line with "\n": a last line without one was cut off mid-write.
+      if (!terminated) throw this.fail(no, `the line is cut off — ${TRUNCATED}`);
+      throw this.fail(no, `expected a JSON object on this line, but ${describeJsonError(error, text)}`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw this.fail(no, 'expected a JSON object on this line');
+    return value as Record<string, unknown>;
+  }
+
+  private check<T>(schema: z.ZodMiniType<T>, value: Record<string, unknown>, no: number, what: string): T {
+    const result = schema.safeParse(value);
+    if (!result.success) throw this.fail(no, `${what}: ${explainIssues(result.error, value)}`);
+    return result.data;
+  }
+
+  private onHeader(value: Record<string, unknown>, no: number): void {
+    if (value.format !== FORMAT_NAME) throw this.fail(no, `expected the "${FORMAT_NAME}" header line`);
+    const header = this.check(headerLineSchema, value, no, 'header line');
+    if (!READABLE_VERSIONS.includes(header.version)) {
+      throw new MigrateError(
+        'BAD_BACKUP',
+        `${this.label} is a version ${header.version} backup; this chroma-migrate reads versions ${READABLE_VERSIONS.join(' and ')}`,
+        'Use the chroma-migrate version that wrote the backup, or a newer one.',
+      );
+    }
+    this.version = header.version;
+    this.createdAt = header.created_at;
+    this.phase = 'between';
+  }
+
+  private onCollection(value: Record<string, unknown>, no: number): void {
+    const line = this.check(collectionLineSchema, value, no, 'collection line');
+    if (this.names.has(line.name)) throw this.fail(no, `collection "${line.name}" appears twice in the file`);
+    this.names.add(line.name);
+    const header: CollectionHeader = {
+      name: line.name,
+      metadata: this.typedCollectionMetadata(line.metadata),
+      space: line.space,
+      count: line.count,
+      dimension: line.dimension,
+      // Present only when the file recorded them (format 1 files and bare collections do not).
+      ...(line.configuration ? { configuration: line.configuration } : {}),
+      ...(line.schema ? { schema: line.schema } : {}),
+    };
+    const target = this.target?.name === line.name;
+    if (target) this.found = true;
+    // Inspect checks every collection; read checks only the one it yields.
+    const check = this.target === undefined || target ? new CollectionCheck(line.name, line.dimension) : null;
+    this.current = { header, check, seen: 0, target };
+    this.phase = 'in-collection';
+  }
+
+  private onRecord(value: Record<string, unknown>, no: number): void {
+    const cur = this.current!;
+    if (cur.check === null) return; // another collection, in read mode
+    const line = isPlainRecordLine(value) ? value : this.check(recordLineSchema, value, no, 'record line');
+    if (this.target === undefined) {
+      // Inspect: every check, but only the embedding's length is kept.
+      const length = line.embedding === null ? null : embeddingLength(line.embedding);
+      if (typeof length === 'string') throw this.fail(no, `record "${line.id}": ${length}`);
+      const problem = cur.check.add(line.id, length);
+      if (problem) throw this.fail(no, problem);
+      cur.check.addMetadata(line.metadata);
+      return;
+    }
+    let embedding: Float32Array | null = null;
+    if (line.embedding !== null) {
+      const decoded = decodeEmbedding(line.embedding);
+      if (typeof decoded === 'string') throw this.fail(no, `record "${line.id}": ${decoded}`);
+      embedding = decoded;
+    }
+    const problem = embedding && cur.check.checkDimension(line.id, embedding.length);
+    if (problem) throw this.fail(no, problem);
+    if (cur.target && cur.seen > this.target!.skip) {
+      this.out.push({ id: line.id, document: line.document, metadata: this.typedMetadata(line.metadata, line.id, no), embedding, uri: line.uri });
+    }
+  }
+
+  /**
+   * JSON.parse read the line fast; where the metadata may hold a number it mistyped (2.0, a big
+   * int), read that part again with types (values/json.ts). The writer puts "metadata" last, so
+   * the tail after its key is the value; anything else (a hand-edited line) reads whole.
+   */
+  private typedMetadata(parsed: Metadata | null, id: string, no: number): Metadata | null {
+    // Version 1 wrote 2.0 as 2, so its digit tokens read as ints either way; but it wrote a
+    // float past 1e21 with an exponent and rounded ints past 2^53 — read as typed, both come
+    // back as what import writes and verify reads from the target (a float; an exact int).
+    if (parsed === null) return parsed;
+    const text = this.lastText;
+    const at = text.indexOf(METADATA_KEY);
+    const tail = at === -1 ? text : text.slice(at + METADATA_KEY.length, text.trimEnd().length - 1);
+    if (!mayLoseNumbers(tail)) return parsed;
+    try {
+      return at === -1 ? (parseTyped(text) as { metadata: Metadata }).metadata : (parseTyped(tail) as Metadata);
+    } catch {
+      try {
+        return (parseTyped(text) as { metadata: Metadata }).metadata;
+      } catch (error) {
+        // JSON.parse took the line, so the typed reader refused something it allows: a key
+        // repeated in one object (which of the two values is meant?).
+        throw this.fail(no, `record "${id}": its metadata cannot be read with number types (${(error as Error).message})`);
+      }
+    }
+  }
+
+  /** The collection line's metadata with number types (the line is short: read it whole). */
+  private typedCollectionMetadata(parsed: Metadata | null): Metadata | null {
+    if (parsed === null || !mayLoseNumbers(this.lastText)) return parsed;
+    try {
+      return (parseTyped(this.lastText) as { metadata: Metadata | null }).metadata;
+    } catch {
+      return parsed;
+    }
+  }
+
+  private onEnd(value: Record<string, unknown>, no: number): void {
+    const cur = this.current!;
+    const line = this.check(endLineSchema, value, no, 'end line');
+    if (line.name !== cur.header.name) {
+      throw this.fail(no, `expected the "end" line of collection "${cur.header.name}", got the end of "${line.name}"`);
+    }
+    if (line.count !== cur.seen) {
+      throw this.fail(no, `collection "${cur.header.name}" ends claiming ${line.count} records, but ${cur.seen} record lines came before it`);
+    }
+    if (this.target === undefined) {
+      this.collections.push({ ...cur.header, count: cur.seen, ...cur.check!.summary() });
+      this.suspects.set(cur.header.name, cur.check!.suspects);
+    }
+    this.current = null;
+    this.phase = 'between';
+    if (cur.target) this.stop();
+  }
+
+  private onEndFile(value: Record<string, unknown>, no: number): void {
+    const line = this.check(endFileLineSchema, value, no, 'end-file line');
+    if (line.collections !== this.names.size) {
+      throw this.fail(no, `the file claims ${line.collections} collections, but ${this.names.size} came before this line`);
+    }
+    this.phase = 'ended';
+    // Read mode: the whole file went by without the collection.
+    if (this.target !== undefined) this.stop();
+  }
+
+  private stop(): void {
+    this.finished = true;
+    this.splitter.stopped = true;
+  }
+}
+
+function startsWith(line: Buffer, prefix: Buffer): boolean {
+  return line.length >= prefix.length && line.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}
+
+function isBlank(line: Buffer): boolean {
+  for (const c of line) if (c !== 0x20 && c !== 0x09) return false;
+  return true;
+}
+
+function describeType(type: unknown): string {
+  return typeof type === 'string' ? `a "${type}" line` : 'a line without a "type"';
+}

@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { join, resolve, sep } from 'node:path';
+import { MigrateError } from '../util/errors.js';
+import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from './glibc-shim.js';
+import { removePidFile, writePidFile } from './pid-file.js';
+
+export interface StartServerOptions {
+  /** Folder the server persists to; created when missing. */
+  path: string;
+  /** 0 or undefined picks a free port. */
+  port?: number;
+  /** Where the server's own log goes; defaults to <path>/chroma-server.log. */
+  logFile?: string;
+  /** How long to wait for the first heartbeat. */
+  startTimeoutMs?: number;
+  /** Another chromadb package's CLI (an older server release); default: the bundled one. */
+  cliPath?: string;
+  /**
+   * In a session of its own: Ctrl-C at the terminal or closing it does not reach the server,
+   * so it can outlive this process (see keepRunning). Its owner still stops it otherwise.
+   */
+  detached?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  path: string;
+  logFile: string;
+  pid: number;
+  /** Resolves with the exit code when the server process ends, whoever ended it. */
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+  /** Lets this process exit while the server runs on (stop it later with `serve --stop --path DIR`). */
+  keepRunning(): void;
+}
+
+/** The npm CLI that ships the Rust server: node_modules/chromadb/dist/cli.mjs. */
+export function chromaCliPath(): string {
+  const require = createRequire(import.meta.url);
+  // The package exports no subpaths; its entry lives in dist/ (ESM) or dist/cjs/ (CJS).
+  const entry = require.resolve('chromadb');
+  const dist = entry.slice(0, entry.lastIndexOf(`${sep}dist${sep}`) + `${sep}dist`.length);
+  return join(dist, 'cli.mjs');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function portIsTaken(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const probe = createServer();
+    probe.once('error', () => answer(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => answer(false)));
+  });
+}
+
+async function commandLine(cli: string, args: string[]): Promise<{ file: string; args: string[] }> {
+  if (!glibcIsTooOld(runtimeGlibc())) return { file: process.execPath, args: [cli, ...args] };
+  const shim = await ensureGlibcShim();
+  return {
+    file: shim.loader,
+    args: ['--library-path', shim.libraryPath, process.execPath, cli, ...args],
+  };
+}
+
+export async function startChromaServer(options: StartServerOptions): Promise<RunningServer> {
+  const path = resolve(options.path);
+  await mkdir(path, { recursive: true });
+  const port = options.port && options.port > 0 ? options.port : await freePort();
+  if (await portIsTaken(port)) {
+    throw new MigrateError(
+      'SERVER_START',
+      `Port ${port} is already in use.`,
+      `Stop whatever listens there, or pick another port with --port.`,
+    );
+  }
+  const logFile = options.logFile ?? join(path, 'chroma-server.log');
+  const { file, args } = await commandLine(options.cliPath ?? chromaCliPath(), ['run', '--path', path, '--port', String(port)]);
+  // The server writes its log straight to the file, not through a pipe to us: it logs every
+  // request, and a pipe fills up (and stalls the server) whenever our event loop is busy.
+  const logFd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, { stdio: ['ignore', logFd, logFd], detached: options.detached === true });
+  } finally {
+    closeSync(logFd); // the child has its own copy
+  }
+  const exited = new Promise<number | null>((done) => {
+    child.once('exit', (code) => done(code));
+    child.once('error', () => done(null));
+  });
+
+  const url = `http://localhost:${port}`;
+  try {
+    await waitForHeartbeat(url, exited, options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    await stopProcess(child, exited);
+    throw new MigrateError(
+      'SERVER_START',
+      `The Chroma server did not start: ${(error as Error).message}`,
+      `See its log at ${logFile}.`,
+      { cause: error },
+    );
+  }
+  const pid = child.pid ?? -1;
+  // So that `serve --stop --path DIR` finds a server the wizard left running.
+  await writePidFile(path, pid).catch(() => undefined);
+  void exited.then(() => removePidFile(path, pid).catch(() => undefined));
+  return {
+    url,
+    port,
+    path,
+    logFile,
+    pid,
+    exited,
+    stop: () => stopProcess(child, exited),
+    keepRunning: () => child.unref(),
+  };
+}
+
+async function waitForHeartbeat(url: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {
+  let dead: number | null | undefined;
+  void exited.then((code) => (dead = code));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (dead !== undefined) throw new Error(`it exited with code ${dead}`);
+    try {
+      const response = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((wait) => setTimeout(wait, 150));
+  }
+  throw new Error(`no heartbeat within ${Math.round(timeoutMs / 1000)} s`);
+}
+
+/**
+ * SIGINT, never SIGTERM: under the borrowed loader the server logs "Received SIGTERM" and then
+ * spins forever. SIGKILL only as the last resort so a teardown never hangs.
+ */
+async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,254 @@
+/**
+ * `copy`: source → target in one pass. The export engine reads pages and writes the backup
+ * file; each page is also handed to the import engine (through a PagePipe), which upserts it
+ * while the next pages are read. So the move takes about as long as the slower side, not the
+ * sum, and the backup file is still there at the end. The export checkpoints no further than
+ * the import has committed (see ExportSink): one resume point serves both. Each committed
+ * batch is read back and compared while the copy goes on (copy-verify.ts); a collection this
+ * run did not send whole (a resume) is compared from the finished file at the end, as verify does.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Endpoint } from '../chroma/endpoint.js';
+import { MigrateError } from '../util/errors.js';
+import { exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from './export.js';
+import {
+  importCollection,
+  openTarget,
+  recordImportStep,
+  type CollectionImportResult,
+  type ExistsChoice,
+  type IfExists,
+  type RecordFeed,
+  targetKey,
+} from './import.js';
+import type { BackupRecord } from '../model/record.js';
+import { importSucceeded } from '../../present/import-summary.js';
+import { PagePipe } from '../sources/page-pipe.js';
+import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
+import { ignoreProgress, type ProgressListener } from '../util/progress.js';
+import { StateStore } from '../state/store.js';
+import { CopyVerify } from '../sinks/live-verifier.js';
+import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from './verify.js';
+import { allVerified, type CollectionVerdict } from '../sinks/verifier.js';
+
+export interface CopyOptions {
+  source: Endpoint;
+  target: Endpoint;
+  /** The backup file written on the way. */
+  out: string;
+  /** Names on the source; all when empty. */
+  collections?: string[];
+  /** Copy the (single) selected collection under another name. */
+  renameTo?: string;
+  ifExists: IfExists;
+  decideExists?: (info: { collection: string; count: number }) => Promise<ExistsChoice>;
+  pageSize?: number;
+  readConcurrency?: number;
+  batchSize?: number;
+  writeConcurrency?: number;
+  /** Send the records without metadata keys holding sparse vectors, which only Chroma Cloud stores. */
+  dropSparse?: boolean;
+  /** Compare every record as it lands (default true); `sample` self-queries per collection. */
+  verify?: boolean;
+  sample?: number;
+  statePath: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  checkpointEvery?: number;
+}
+
+export interface CopyResult {
+  out: string;
+  resumed: boolean;
+  batchSize: number;
+  /** Collections sent in this run (one finished by an earlier run is not sent again). */
+  collections: CollectionImportResult[];
+  exported: ExportResult['collections'];
+  verify: CopyVerdicts | null;
+  ok: boolean;
+}
+
+/** What verify found, collection by collection (as `verify` reports it). */
+export type CopyVerdicts = Pick<VerifyResult, 'collections' | 'ok'>;
+
+export async function copyCollections(options: CopyOptions): Promise<CopyResult> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const signal = options.signal;
+  if (options.renameTo !== undefined && options.collections?.length !== 1) {
+    throw new MigrateError('BAD_INPUT', '--as renames one collection, but it needs that one named.', 'Pick it with --collections NAME.');
+  }
+  const source = await resolveTenant(options.source, signal);
+  const out = resolve(options.out);
+  const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;
+
+  // Stopped while verifying (the copy itself had finished): verify again, copy nothing.
+  const finished = await finishedCopy(options, out, `${source.url}/${source.tenant}/${source.database}`, fingerprint);
+  if (finished) {
+    progress({ type: 'phase', message: `${out} was copied to ${options.target.url} already; verifying` });
+    const verify = options.verify === false ? null : await verifyFile(options, out, finished.map((entry) => entry.name), true);
+    return { out, resumed: true, batchSize: 0, collections: [], exported: finished, verify, ok: verify?.ok ?? true };
+  }
+
+  const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
+  const results: CollectionImportResult[] = [];
+  const holds = targetHolds(target.server, options.target.cloud);
+  /** Collections compared batch by batch as they landed (see copy-verify.ts), by source name. */
+  const liveVerdicts = new Map<string, Promise<CollectionVerdict>>();
+  // Stops the live checks still running (a finished collection's count and self-queries) when
+  // the copy fails, so that the command ends with its error instead of waiting for them.
+  const liveStop = new AbortController();
+  const liveSignal = signal ? AbortSignal.any([signal, liveStop.signal]) : liveStop.signal;
+
+  const sink: ExportSink = {
+    open(header, place) {
+      const pipe = new PagePipe(target.batchSize, target.batchSize * 2);
+      const name = options.renameTo ?? header.name;
+      // A collection this run sends whole is compared as it lands; one resumed part-way is
+      // compared from the file at the end (its first records were sent by an earlier run).
+      const liveVerify = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE, liveSignal) : null;
+      let committed = place.start;
+      let onCommit = (): void => undefined;
+      let sparseWarned = false;
+      // The source says what its values are only as they are read: each page is checked before
+      // it goes on to the target, as import checks a whole file before it writes.
+      const checkFits = (records: BackupRecord[]) => {
+        const leftOut = checkPageFits(header, records, holds, {
+          dropSparse: options.dropSparse === true,
+          stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
+        });
+        if (leftOut.length > 0 && !sparseWarned) {
+          sparseWarned = true;
+          progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
+        }
+      };
+      const feed: RecordFeed = {
+        backup: out,
+        fingerprint,
+        records: () => pipe.batches(),
+        resume: place,
+        onCommitted: (count, batch) => {
+          committed = count;
+          onCommit();
+          return liveVerify?.push(batch);
+        },
+      };
+      const imported = importCollection(target, header, name, feed).then(
+        (result) => void results.push(result),
+        (error: unknown) => {
+          pipe.fail(error);
+          liveVerify?.stop(error);
+          throw error;
+        },
+      );
+      imported.catch(() => undefined); // observed by end() or abort(); never unhandled
+      return {
+        push: (records) => {
+          checkFits(records);
+          return pipe.push(records);
+        },
+        get committed() {
+          return committed;
+        },
+        onCommit: (listener) => (onCommit = listener),
+        end: async (exported) => {
+          pipe.close();
+          await imported;
+          if (liveVerify) {
+            // Its last reads, count and self-queries overlap the next collection's copy.
+            const verdict = liveVerify.finish(exported);
+            verdict.catch(() => undefined); // awaited at the end
+            liveVerdicts.set(header.name, verdict);
+          }
+        },
+        abort: async (error) => {
+          pipe.fail(error);
+          liveVerify?.stop(error);
+          await imported.catch(() => undefined);
+        },
+      };
+    },
+  };
+
+  // The bar follows the import (what has landed); the export reports only its phases and retries.
+  const exportProgress: ProgressListener = (event) => {
+    if (event.type !== 'batch' && event.type !== 'collection-start' && event.type !== 'collection-done') progress(event);
+  };
+  const exported = await exportCollections({
+    source,
+    out: options.out,
+    collections: options.collections,
+    pageSize: options.pageSize,
+    concurrency: options.readConcurrency,
+    statePath: options.statePath,
+    signal,
+    onProgress: exportProgress,
+    checkpointEvery: options.checkpointEvery,
+    sink,
+  }).catch((error: unknown) => {
+    liveStop.abort(error);
+    throw error;
+  });
+  await recordImportStep(target.store, out, options.target, results);
+
+  const names = exported.collections.map((collection) => collection.name);
+  const verify = options.verify === false ? null : await collectVerdicts(options, out, names, liveVerdicts);
+  const ok = verify ? verify.ok : results.every(importSucceeded);
+  return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
+}
+
+/**
+ * The verdicts of the collections compared as they landed, and of the rest from the finished
+ * file: those resumed part-way, finished by an earlier run, or whose reading back failed (the
+ * file is complete by now). In the order they were exported; step 6 recorded once, for all.
+ */
+async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, Promise<CollectionVerdict>>): Promise<CopyVerdicts> {
+  if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count and ${options.sample ?? DEFAULT_SAMPLE} self-queries per collection` });
+  const live = new Map<string, CollectionVerdict>();
+  for (const [name, verdict] of liveVerdicts) {
+    try {
+      live.set(name, await verdict);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
+    }
+  }
+  const rest = names.filter((name) => !live.has(name));
+  const fromFile = rest.length > 0 ? await verifyFile(options, out, rest) : null;
+  // verifyBackup answers for every collection it is asked about (a missing one fails).
+  const collections = names.map((name) => live.get(name) ?? fromFile!.collections[rest.indexOf(name)]!);
+  await recordVerifyStep(options.statePath, collections);
+  return { collections, ok: allVerified(collections) };
+}
+
+/** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */
+function verifyFile(options: CopyOptions, out: string, collections: string[], record = false): Promise<CopyVerdicts> {
+  return verifyBackup({
+    input: out,
+    target: options.target,
+    collections,
+    renameTo: options.renameTo,
+    sample: options.sample,
+    ...(record ? { statePath: options.statePath } : {}),
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+}
+
+/**
+ * The same copy (file, source, collections, target) already finished its export and every
+ * import, and the file is still there: what is left is the verify.
+ */
+async function finishedCopy(options: CopyOptions, out: string, source: string, fingerprint: string): Promise<Array<{ name: string; count: number }> | null> {
+  if (!existsSync(out)) return null;
+  const state = (await StateStore.open(options.statePath)).current;
+  // A copy that went through its verify is over: running it again copies again.
+  if (state.steps.verify?.status === 'done') return null;
+  const exported = state.exports.find((entry) => entry.out === out && entry.source === source && entry.done);
+  if (!exported || (options.collections?.length && !sameNames(exported.collections, options.collections))) return null;
+  const target = targetKey(options.target);
+  const imported = exported.finished.every(({ name }) =>
+    state.imports.some((entry) => entry.fingerprint === fingerprint && entry.target === target && entry.collection === (options.renameTo ?? name) && entry.done),
+  );
+  return imported && exported.finished.length > 0 ? exported.finished : null;
+}

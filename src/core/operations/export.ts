@@ -1,0 +1,345 @@
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { BackupRecord, CollectionHeader } from '../model/record.js';
+import { storedHeader } from '../backup/jsonl/format.js';
+import { BackupWriter } from '../backup/jsonl/writer.js';
+import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../chroma/api.js';
+import type { Endpoint } from '../chroma/endpoint.js';
+import { explainRequestError, retryExplained } from '../chroma/explain.js';
+import { MigrateError } from '../util/errors.js';
+import { ignoreProgress, type ProgressListener } from '../util/progress.js';
+import { withRetry } from '../util/retry.js';
+import type { ExportCheckpoint } from '../state/schema.js';
+import { StateStore } from '../state/store.js';
+
+/** Chroma Cloud's per-request read quota and per-collection concurrent-read quota. */
+export const CLOUD_MAX_PAGE = 300;
+export const CLOUD_MAX_CONCURRENT_READS = 10;
+/**
+ * Reads in flight by default. Across the internet each read is mostly the round trip, so more in
+ * flight reads faster, up to Cloud's quota; a 429 halves the window (ReadWindow). Elsewhere 4:
+ * on one machine the server's CPU is the limit, not the round trip (measured, see README).
+ */
+const CLOUD_DEFAULT_READS = 8;
+
+/**
+ * How many reads may be in flight. Starts at 2 and opens by one with each read that succeeds
+ * (TCP's slow start) up to the chosen concurrency: the first page is the one a copy's target
+ * waits for, and reads started together share the source's CPU, so the first arrives last
+ * (profiled on one machine: 8 at once, the first page after 2.1 s). Each 429 halves the window
+ * (Cloud's quota is shared with whatever else reads the collection); after that it grows back
+ * by one after that many reads succeed in a row.
+ */
+export class ReadWindow {
+  limit: number;
+  private streak = 0;
+  private slowStart = true;
+  constructor(private readonly max: number) {
+    this.limit = Math.min(2, max);
+  }
+  slowDown(): void {
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+    this.streak = 0;
+    this.slowStart = false;
+  }
+  succeeded(): void {
+    if (this.limit >= this.max) return;
+    if (!this.slowStart && ++this.streak < this.limit) return;
+    this.limit++;
+    this.streak = 0;
+  }
+}
+
+export interface ExportOptions {
+  source: Endpoint;
+  out: string;
+  /** Names to export; all when empty. */
+  collections?: string[];
+  pageSize?: number;
+  concurrency?: number;
+  statePath: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** How often (records) the partial file is flushed and the checkpoint saved. */
+  checkpointEvery?: number;
+  /** Also hands every page to this (a copy's import): see ExportSink. */
+  sink?: ExportSink;
+}
+
+/**
+ * A consumer of the pages as they are read, e.g. a copy upserting them into the target. The
+ * export checkpoints no further than the sink has made safe, so one resume point serves both:
+ * after a crash the export reads again, and the sink receives again, from the same record.
+ */
+export interface ExportSink {
+  /** Called before the collection's first page; `resumed`: the export is continuing it from `start`. */
+  open(header: CollectionHeader, place: { resumed: boolean; start: number }): CollectionSink;
+}
+
+export interface CollectionSink {
+  /** Takes the next page; resolves when there is room for another (backpressure), rejects when the sink failed. */
+  push(records: BackupRecord[]): Promise<void>;
+  /** Records from the collection's start that are safe downstream. */
+  readonly committed: number;
+  /** Calls `listener` each time `committed` moves (a resume point may have been reached). */
+  onCommit(listener: () => void): void;
+  /** No more pages (`exported` records in all, what the file holds): resolves when everything pushed is safe downstream. */
+  end(exported: number): Promise<void>;
+  /** The export failed: stop, and wait for the sink to settle. */
+  abort(error: unknown): Promise<void>;
+}
+
+export interface ExportResult {
+  out: string;
+  collections: Array<{ name: string; count: number }>;
+  resumed: boolean;
+}
+
+export async function exportCollections(options: ExportOptions): Promise<ExportResult> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const signal = options.signal;
+  const source = await resolveTenant(options.source, signal);
+  const api = new ChromaApi(source);
+  const sourceName = `${source.url}/${source.tenant}/${source.database}`;
+  const pageSize = Math.max(1, Math.min(options.pageSize ?? CLOUD_MAX_PAGE, source.cloud ? CLOUD_MAX_PAGE : 5_000));
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? (source.cloud ? CLOUD_DEFAULT_READS : 4), source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
+  const reads = new ReadWindow(concurrency);
+  const call = <T>(collection: string | null, work: () => Promise<T>) =>
+    withRetry(work, {
+      signal,
+      onRetry: ({ attempt, delayMs, error }) => {
+        if (error.kind === 'rate-limit') reads.slowDown();
+        progress({ type: 'retry', collection, attempt, delayMs, reason: error.message });
+      },
+    }).catch((error: unknown) => {
+      if (signal?.aborted) throw interrupted(options.out);
+      throw explainRequestError(error, source);
+    });
+
+  const checkpointEvery = options.checkpointEvery ?? 3_000;
+
+  progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
+  const all = await call(null, () => api.allCollections({ signal }));
+  const chosen = choose(all, options.collections);
+  const names = chosen.map((info) => info.name);
+
+  const out = resolve(options.out);
+  const partial = `${out}.partial`;
+  const store = await StateStore.open(options.statePath);
+  const previous = store.current.exports.find(
+    (checkpoint) => checkpoint.out === out && checkpoint.source === sourceName && !checkpoint.done && sameNames(checkpoint.collections, names),
+  );
+  const resumed = previous !== undefined && existsSync(partial) && previous.bytes > 0;
+  let checkpoint: ExportCheckpoint = resumed
+    ? previous
+    : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '' };
+  const save = async (change: Partial<ExportCheckpoint>) => {
+    checkpoint = { ...checkpoint, ...change, updatedAt: new Date().toISOString() };
+    await store.update((state) => ({
+      ...state,
+      exports: [...state.exports.filter((entry) => entry.out !== out), checkpoint],
+    }));
+  };
+
+  const writer = resumed
+    ? await BackupWriter.open(partial, { resumeAtBytes: checkpoint.bytes })
+    : await BackupWriter.open(partial, { source: { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud } });
+  let sink: CollectionSink | null = null;
+  try {
+    for (const info of chosen) {
+      if (checkpoint.finished.some((done) => done.name === info.name)) continue;
+      const current = checkpoint.current?.name === info.name ? checkpoint.current : null;
+      let offset = current?.offset ?? 0;
+      const total = await call(info.name, () => api.count(info.id, { signal }));
+      // A resumed collection's header is in the file already; a sink still needs it.
+      const header = !current || options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null;
+      if (!current && header) {
+        await writer.writeCollectionHeader(header);
+        await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
+      }
+      // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
+      sink = header && options.sink ? options.sink.open(storedHeader(header), { resumed: current !== null, start: offset }) : null;
+      progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
+
+      // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;
+      // saved in turn, as the sink commits (the last pages are read long before they land).
+      const places: Array<{ offset: number; bytes: number }> = [];
+      let saving: Promise<void> = Promise.resolve();
+      const saveReached = () => {
+        saving = saving.then(async () => {
+          let reached: { offset: number; bytes: number } | undefined;
+          while (places.length > 0 && places[0]!.offset <= (sink?.committed ?? Infinity)) reached = places.shift();
+          if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
+        });
+        return saving;
+      };
+      sink?.onCommit(() => void saveReached().catch(() => undefined));
+      let sinceCheckpoint = 0;
+      let checkpointAt = Date.now();
+      for await (const page of readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
+        await writer.writeRecords(page);
+        await sink?.push(page);
+        offset += page.length;
+        sinceCheckpoint += page.length;
+        // By size and by time: a slow source still leaves a recent place to resume from.
+        if (sinceCheckpoint >= checkpointEvery || Date.now() - checkpointAt >= 2_000) {
+          sinceCheckpoint = 0;
+          checkpointAt = Date.now();
+          places.push({ offset, bytes: await writer.checkpoint() });
+        }
+        await saveReached();
+        progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
+      }
+      if (sink) {
+        await sink.end(offset);
+        sink = null;
+        await saving;
+      }
+      await writer.writeCollectionEnd(info.name, offset);
+      await save({ current: null, finished: [...checkpoint.finished, { name: info.name, count: offset }], bytes: await writer.checkpoint() });
+      progress({ type: 'collection-done', collection: info.name, done: offset, total });
+    }
+    await writer.finish();
+  } catch (error) {
+    await sink?.abort(error);
+    await writer.abort().catch(() => undefined);
+    if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
+    throw error;
+  }
+  await rename(partial, out);
+  await save({ done: true });
+  await store.update((state) => ({
+    ...state,
+    backupPath: out,
+    steps: { ...state.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
+  }));
+  return { out, collections: checkpoint.finished, resumed };
+}
+
+function interrupted(out: string): MigrateError {
+  return new MigrateError('INTERRUPTED', `Export to ${out} interrupted.`, 'Run the same command again to continue from the last checkpoint.');
+}
+
+/** The same names in the same order (a checkpoint belongs to one selection of collections). */
+export function sameNames(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((name, index) => name === b[index]);
+}
+
+/** By code unit, not locale: the order (and so a resume's key) must not depend on the machine. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
+  // The server lists in no fixed order; by name, a backup (and its resume key) is reproducible.
+  if (!wanted || wanted.length === 0) return [...all].sort((a, b) => compareNames(a.name, b.name));
+  const missing = wanted.filter((name) => !all.some((info) => info.name === name));
+  if (missing.length > 0) {
+    throw new MigrateError(
+      'NOT_FOUND',
+      `The source has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`,
+      `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`,
+    );
+  }
+  return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
+}
+
+/** Cloud API keys are scoped to one tenant; ask which one (and the database when there is only one). */
+export async function resolveTenant(source: Endpoint, signal?: AbortSignal): Promise<Endpoint> {
+  if (!source.resolveTenant) return source;
+  const identity = await retryExplained(source, () => new ChromaApi(source).identity({ signal }), { signal });
+  const databases = identity.databases ?? [];
+  const database = databases.length === 1 ? databases[0] : undefined;
+  if (!database && source.database === 'default_database' && databases.length > 1) {
+    throw new MigrateError('NEEDS_ANSWER', `Your key can read several databases: ${databases.join(', ')}.`, 'Pick one with --database (or CHROMA_DATABASE in .env).');
+  }
+  return { ...source, tenant: identity.tenant, database: database ?? source.database, resolveTenant: false };
+}
+
+async function collectionHeader(
+  api: ChromaApi,
+  info: CollectionInfo,
+  total: number,
+  call: <T>(work: () => Promise<T>) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<CollectionHeader> {
+  const first = total > 0 ? await call(() => api.get(info.id, { limit: 1, offset: 0, include: ['embeddings'] }, { signal })) : null;
+  const dimension = first?.embeddings?.[0]?.length ?? info.dimension ?? null;
+  // The collection itself, not just its space: embedding function, HNSW settings, schema.
+  // The writer drops any secret-named field (see own-format.ts withoutSecrets).
+  return {
+    name: info.name,
+    metadata: info.metadata ?? null,
+    space: spaceOf(info),
+    count: total,
+    dimension,
+    configuration: info.configuration_json ?? null,
+    schema: info.schema ?? null,
+  };
+}
+
+/**
+ * Pages in order with up to `concurrency` reads in flight: pages within the known count are
+ * fetched ahead; past it we continue one page at a time until a short page shows the end.
+ */
+async function* readPages(
+  api: ChromaApi,
+  id: string,
+  options: {
+    offset: number;
+    total: number;
+    pageSize: number;
+    window: ReadWindow;
+    signal?: AbortSignal;
+    call: <T>(work: () => Promise<T>) => Promise<T>;
+  },
+): AsyncGenerator<BackupRecord[]> {
+  const fetchPage = (offset: number) =>
+    options
+      .call(() => api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
+      .then((page) => {
+        options.window.succeeded();
+        return page;
+      });
+  const queue: Array<Promise<GetPage>> = [];
+  let next = options.offset;
+  const fill = () => {
+    while (queue.length < options.window.limit && next < options.total) {
+      queue.push(fetchPage(next));
+      next += options.pageSize;
+    }
+  };
+  fill();
+  try {
+    while (queue.length > 0) {
+      const page = await (queue.shift() as Promise<GetPage>);
+      fill();
+      const records = toRecords(page);
+      if (records.length > 0) yield records;
+      if (records.length < options.pageSize) return;
+      if (queue.length === 0) {
+        // The collection grew after counting: carry on sequentially until a short page.
+        queue.push(fetchPage(next));
+        next += options.pageSize;
+      }
+    }
+  } finally {
+    // Never leave a rejected prefetch unobserved when we stop early.
+    for (const pending of queue) pending.catch(() => undefined);
+  }
+}
+
+function toRecords(page: GetPage): BackupRecord[] {
+  return page.ids.map((id, index) => ({
+    id,
+    document: page.documents?.[index] ?? null,
+    metadata: page.metadatas?.[index] ?? null,
+    embedding: page.embeddings?.[index] ?? null,
+    uri: page.uris?.[index] ?? null,
+  }));
+}
+
+export async function removePartial(out: string): Promise<void> {
+  await rm(`${resolve(out)}.partial`, { force: true });
+}

@@ -1,0 +1,70 @@
+import type { BackupRecord } from '../model/record.js';
+
+/**
+ * Pages in (as an export reads them), batches out (as an import sends them), with a bound on
+ * what waits in between: `push` holds the producer while `capacity` records wait, so a source
+ * faster than the target costs no memory, and a target faster than the source never waits on
+ * more than one page. A failure on either side reaches the other.
+ */
+export class PagePipe {
+  private held: BackupRecord[] = [];
+  private closed = false;
+  /** The first batch leaves with whatever the first page brought: the target starts at once. */
+  private first = true;
+  private failure: { error: unknown } | null = null;
+  private wakeConsumer: (() => void) | null = null;
+  private wakeProducer: (() => void) | null = null;
+
+  constructor(
+    private readonly batchSize: number,
+    private readonly capacity: number,
+  ) {}
+
+  /** Resolves when there is room for the next page; rejects once the consumer has failed. */
+  async push(records: BackupRecord[]): Promise<void> {
+    this.throwIfFailed();
+    for (const record of records) this.held.push(record);
+    this.wake('consumer');
+    while (this.held.length >= this.capacity && this.failure === null) await new Promise<void>((resolve) => (this.wakeProducer = resolve));
+    this.throwIfFailed();
+  }
+
+  /** No more pages: the last, short batch goes out. */
+  close(): void {
+    this.closed = true;
+    this.wake('consumer');
+  }
+
+  /** Either side failed: the other side's next push or read throws this. */
+  fail(error: unknown): void {
+    if (this.failure === null) this.failure = { error };
+    this.wake('consumer');
+    this.wake('producer');
+  }
+
+  async *batches(): AsyncGenerator<BackupRecord[]> {
+    for (;;) {
+      this.throwIfFailed();
+      if (this.held.length >= this.batchSize || (this.held.length > 0 && (this.closed || this.first))) {
+        this.first = false;
+        const batch = this.held.splice(0, this.batchSize);
+        this.wake('producer');
+        yield batch;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+    }
+  }
+
+  private wake(side: 'consumer' | 'producer'): void {
+    const wake = side === 'consumer' ? this.wakeConsumer : this.wakeProducer;
+    if (side === 'consumer') this.wakeConsumer = null;
+    else this.wakeProducer = null;
+    wake?.();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure.error;
+  }
+}

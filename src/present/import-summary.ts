@@ -1,0 +1,22 @@
+import type { CollectionImportResult } from '../core/operations/import.js';
+
+/**
+ * Every record arrived, and the server holds the collection as the backup describes it (no
+ * other EF, HNSW setting or metadata): the CLI's exit 0, the wizard's ✓, step 5 done.
+ */
+export function importSucceeded(entry: CollectionImportResult): boolean {
+  return entry.missing === 0 && entry.count >= entry.expected && entry.differences.length === 0;
+}
+
+/**
+ * One line per imported collection, for the CLI and the wizard alike. An append says what it
+ * added and what the collection now holds: "2,054/1,177" would read as a mismatch.
+ */
+export function describeImport(entry: CollectionImportResult, number: (n: number) => string): string {
+  const missing = entry.missing > 0 ? ` — ${number(entry.missing)} ids from the backup are missing` : '';
+  if (entry.action === 'appended') {
+    return `${entry.collection}: ${number(entry.expected)} records appended; the collection holds ${number(entry.count)}${missing}`;
+  }
+  const from = entry.resumedFrom > 0 ? ` from ${number(entry.resumedFrom)}` : '';
+  return `${entry.collection}: ${number(entry.count)} of ${number(entry.expected)} records (${entry.action}${from})${missing}`;
+}

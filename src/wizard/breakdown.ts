@@ -1,0 +1,20 @@
+import { readRecords } from '../core/backup/read.js';
+
+/**
+ * Records per value of one metadata key ("PayNearMe: 273 records"), streamed from the backup.
+ * Returns null when no record carries the key, so the screen can leave it out.
+ */
+export async function breakdownBy(path: string, collection: string, key: string, signal?: AbortSignal): Promise<Array<{ value: string; count: number }> | null> {
+  const counts = new Map<string, number>();
+  let seen = false;
+  for await (const batch of readRecords(path, collection, { batchSize: 1000, signal })) {
+    for (const record of batch) {
+      const value = record.metadata?.[key];
+      if (value === undefined || value === null) continue;
+      seen = true;
+      counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
+    }
+  }
+  if (!seen) return null;
+  return [...counts.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { COMMANDS } from '../../src/cli/commands.js';
+
+describe('the command line', () => {
+  it('without a terminal, no arguments says the wizard needs one and lists the subcommands (exit 2)', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The interactive wizard needs a terminal');
+    for (const command of COMMANDS) expect(result.stdout).toContain(command.name);
+  });
+
+  it('lists every command with --help', async () => {
+    for (const args of [['--help'], ['help']]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(0);
+      for (const command of COMMANDS) expect(result.stdout).toContain(command.name);
+    }
+  });
+
+  it.each(COMMANDS.map((command) => command.name))('%s --help prints its usage and exits 0', async (name) => {
+    const result = await runCli([name, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: chroma-migrate ${name}`);
+  });
+
+  it('an unknown command or option is a usage error (exit 2) with a pointer to help', async () => {
+    const unknown = await runCli(['exprot']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "exprot"');
+    const option = await runCli(['import', '--inptu', 'x']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/unknown option '--inptu'/);
+    expect(option.stderr).toContain('chroma-migrate import --help');
+  });
+
+  it('missing required flags say which flag, exit 2', async () => {
+    expect(await runCli(['import'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--input FILE') });
+    expect(await runCli(['export'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--out FILE') });
+    expect(await runCli(['verify'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--input FILE') });
+    expect(await runCli(['import', '--input', 'x', '--batch', 'ten'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--batch takes a whole number') });
+  });
+
+  it('a backup file that does not exist is a clear error, exit 1, no stack trace', async () => {
+    const result = await runCli(['import', '--input', '/nonexistent/backup.jsonl', '--url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/backup\.jsonl/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('status prints the seven steps without a terminal', async () => {
+    const result = await runCli(['status', '--state', '/nonexistent-dir/state.json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Migration Status');
+    expect(result.stdout).toContain('1. Export from Chroma Cloud  ← you are here');
+    expect(result.stdout).toContain('7. Complete ingestion');
+  });
+});
+
+describe('tokens never travel in clear text to another machine', () => {
+  it('refuses a token over http:// to a non-loopback host unless --insecure', async () => {
+    const refused = await runCli(['ping', '--url', 'http://chroma.internal.example:8000', '--token', 'secret-token-123456']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Refusing to send the token');
+    expect(refused.stderr).toContain('--insecure');
+    expect(refused.stdout + refused.stderr).not.toContain('secret-token-123456');
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { sameEmbedding } from '../../../src/core/sinks/verifier.js';
+import { compareMetadata } from '../../../src/core/model/compare-values.js';
+import { WholeFloat } from '../../../src/core/model/values.js';
+
+describe('record comparison at the precision Chroma stores', () => {
+  it('float64 text equal at float32 is equal; a cosine round trip a float32 step off is equal', () => {
+    expect(sameEmbedding([0.1, 0.2], [Math.fround(0.1), Math.fround(0.2)])).toBe(true);
+    expect(sameEmbedding([0.5, 0.25, 0.125, 3.0000002], [0.5, 0.25, 0.125, 3], 'cosine')).toBe(true);
+  });
+
+  it('l2 stays exact; cosine allows two float32 steps, not three', () => {
+    const step = 2 ** -22; // between 2 and 4
+    expect(sameEmbedding([3 + step], [3], 'l2')).toBe(false);
+    expect(sameEmbedding([3 + 2 * step], [3], 'cosine')).toBe(true);
+    expect(sameEmbedding([3 + 3 * step], [3], 'cosine')).toBe(false);
+    expect(sameEmbedding([-3 - 2 * step], [-3], 'cosine')).toBe(true);
+    expect(sameEmbedding([2 ** -149], [-(2 ** -149)], 'cosine')).toBe(true);
+    expect(sameEmbedding([0.5], [-0.5], 'cosine')).toBe(false);
+  });
+
+  it('compares float32 as the server answer is read against numbers from the backup', () => {
+    expect(sameEmbedding(Float32Array.of(0.1, 0.2, 3.0000002), [0.1, 0.2, 3], 'cosine')).toBe(true);
+    expect(sameEmbedding(Float32Array.of(0.5, 0.25), [0.5, 0.2501])).toBe(false);
+    expect(sameEmbedding(Float32Array.of(Number.NaN), [0.5])).toBe(false);
+  });
+
+  it('a real change, another length, or null against a vector differs', () => {
+    expect(sameEmbedding([0.5, 0.25], [0.5, 0.2501])).toBe(false);
+    expect(sameEmbedding([0.5], [0.5, 0])).toBe(false);
+    expect(sameEmbedding(null, [0.5])).toBe(false);
+    expect(sameEmbedding(null, null)).toBe(true);
+  });
+
+  it('null and empty metadata are the same to Chroma; values compare exactly', () => {
+    const same = (a: Parameters<typeof compareMetadata>[0], b: Parameters<typeof compareMetadata>[1]) => compareMetadata(a, b).differences.length === 0;
+    expect(same(null, {})).toBe(true);
+    expect(same({ a: 1, b: 'x' }, { b: 'x', a: 1 })).toBe(true);
+    expect(same({ a: 1 }, { a: 2 })).toBe(false);
+    expect(same({ a: 1 }, { a: 1, b: true })).toBe(false);
+  });
+
+  it('names a float that became an int, and a big int that was rounded, with the key', () => {
+    expect(compareMetadata({ score: 2 }, { score: new WholeFloat(2) }).differences).toEqual(['score: float 2.0 became int 2']);
+    expect(compareMetadata({ n: 9007199254740992 }, { n: 9007199254740993n }).differences).toEqual(['n: int 9007199254740993 became int 9007199254740992']);
+    expect(compareMetadata({ tags: ['a', 'b'] }, { tags: ['a', 'b'] }).differences).toEqual([]);
+    expect(compareMetadata({ xs: [new WholeFloat(1), 2.5] }, { xs: [1, 2.5] }).differences).toEqual([]);
+    expect(compareMetadata({ xs: [1, 2] }, { xs: [new WholeFloat(1), new WholeFloat(2)] }).differences).toEqual(['xs: float[] [1.0, 2.0] became int[] [1, 2]']);
+  });
+
+  it('a sparse vector the target does not hold is reported apart; an empty list a single node drops is not a loss', () => {
+    const sparse = { '#type': 'sparse_vector' as const, indices: [1], values: [0.5], tokens: null };
+    expect(compareMetadata({ a: 1 }, { a: 1, s: sparse, e: [] })).toEqual({ differences: [], sparseNotCarried: ['s'] });
+  });
+});

@@ -1,0 +1,43 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadState, saveState, emptyState, StateStore } from '../../../src/core/state/store.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cm-state-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('the migration state file', () => {
+  it('a missing file is a fresh state; a saved one loads back, 0600', async () => {
+    const path = join(dir, 'a', 'state.json');
+    expect((await loadState(path)).steps).toEqual({});
+    const state = emptyState(new Date('2026-11-25T10:00:00Z'));
+    await saveState(path, { ...state, steps: { export: { status: 'done' } } });
+    expect((await loadState(path)).steps.export?.status).toBe('done');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it('a damaged or foreign file is explained, never silently reset', async () => {
+    const path = join(dir, 'bad.json');
+    await writeFile(path, '{"version":1,"steps":');
+    await expect(loadState(path)).rejects.toThrow(/damaged \(it is not valid JSON\)/);
+    await writeFile(path, JSON.stringify({ version: 99 }));
+    await expect(loadState(path)).rejects.toThrow(/damaged.*version/);
+    expect(await readFile(path, 'utf8')).toContain('99');
+  });
+
+  it('concurrent updates through one store never lose each other', async () => {
+    const path = join(dir, 'concurrent.json');
+    const store = await StateStore.open(path);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        store.update((state) => ({ ...state, steps: { ...state.steps, [`import`]: { status: 'active', detail: String(index) } }, ingestCommand: `${state.ingestCommand ?? ''}${index},` })),
+      ),
+    );
+    const saved = await loadState(path);
+    expect(saved.ingestCommand?.split(',').filter(Boolean)).toHaveLength(20);
+  });
+});
