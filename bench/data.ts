@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { readRecords } from '../src/core/backup/read.js';
 import type { BackupRecord } from '../src/core/model/record.js';
 import { BackupWriter } from '../src/core/backup/jsonl/writer.js';
-import { sameEmbedding } from '../src/core/sinks/verifier.js';
+import { sameEmbedding } from '../src/core/sinks/verifier/checker.js';
 import { generateRecords, writePythonColumnsJson, writePythonRowsJson } from '../test/helpers/fixtures.js';
 
 export const COLLECTION = 'bench_docs';

@@ -1,12 +1,6 @@
 import type { CollectionImportResult } from '../core/operations/import.js';
 
-/**
- * Every record arrived, and the server holds the collection as the backup describes it (no
- * other EF, HNSW setting or metadata): the CLI's exit 0, the wizard's ✓, step 5 done.
- */
-export function importSucceeded(entry: CollectionImportResult): boolean {
-  return entry.missing === 0 && entry.count >= entry.expected && entry.differences.length === 0;
-}
+export { importSucceeded } from '../core/sinks/target/session.js';
 
 /**
  * One line per imported collection, for the CLI and the wizard alike. An append says what it

@@ -54,9 +54,6 @@ export function nextOpenStep(steps: Record<StepId, StepStatus>): StepId | null {
   return ORDER.find((id) => steps[id] !== 'done' && steps[id] !== 'skipped') ?? null;
 }
 
-export function hasProgress(state: WizardState): boolean {
-  return ORDER.some((id) => state.steps[id] !== 'pending');
-}
 
 function enter(state: WizardState, screen: Screen): WizardState {
   if (screen === 'welcome' || screen === 'done') return { ...state, screen };

@@ -1,6 +1,6 @@
 /**
  * Bad input at the CLI: each gets one clear message (no stack trace), exit 1 or 2, and nothing
- * is written to the target. The readers' own tests (test/backup/broken.test.ts) go into each
+ * is written to the target. The readers' own tests (test/core/backup/broken.test.ts) go into each
  * kind in depth; here is one case per kind, end to end, against a REAL Chroma server.
  */
 import { spawn } from 'node:child_process';
@@ -287,7 +287,7 @@ describe('wrong places and wrong keys', () => {
 });
 
 describe('a damaged state file', () => {
-  it('is detected and explained, never silently reset (more in test/unit/state.test.ts)', async () => {
+  it('is detected and explained, never silently reset (more in test/core/state/store.test.ts)', async () => {
     const path = join(dir, 'ok-state.json');
     await writePythonRowsJson(path, 'state_check', makeRecords(5, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });
     const statePath = join(dir, 'state-damaged.json');

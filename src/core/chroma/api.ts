@@ -1,6 +1,6 @@
 import { encodeEmbedding } from '../model/float32.js';
 import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '../model/record.js';
-import type { OpenApiDoc } from './capabilities.js';
+import type { GetPage, OpenApiDoc } from './wire-types.js';
 import type { Endpoint } from './endpoint.js';
 import { readGetPage } from './float-page.js';
 import { chromaRequest, notChroma, type RequestOptions } from './http.js';
@@ -33,13 +33,7 @@ export interface CreateCollectionRequest {
 }
 
 /** Embeddings come as float32 when float-page read the answer, as numbers when JSON.parse did. */
-export interface GetPage {
-  ids: string[];
-  embeddings: Array<Embedding | null> | null;
-  documents: (string | null)[] | null;
-  metadatas: (Metadata | null)[] | null;
-  uris: (string | null)[] | null;
-}
+export type { GetPage } from './wire-types.js';
 
 export interface QueryAnswer {
   ids: string[][];

@@ -16,20 +16,8 @@ export interface ServerCapabilities {
 }
 
 /** The OpenAPI document as far as we read it: component schemas by name. */
-export interface OpenApiDoc {
-  components?: { schemas?: Record<string, OpenApiNode> };
-}
-
-export interface OpenApiNode {
-  $ref?: string;
-  type?: string | string[];
-  properties?: Record<string, OpenApiNode>;
-  additionalProperties?: boolean | OpenApiNode;
-  items?: OpenApiNode;
-  oneOf?: OpenApiNode[];
-  allOf?: OpenApiNode[];
-  anyOf?: OpenApiNode[];
-}
+export type { OpenApiDoc, OpenApiNode } from './wire-types.js';
+import type { OpenApiDoc, OpenApiNode } from './wire-types.js';
 
 export interface ServerModel {
   capabilities: ServerCapabilities;
@@ -99,8 +87,3 @@ function isNullOnly(node: OpenApiNode): boolean {
   return types.length === 1 && types[0] === 'null';
 }
 
-/** "schema yes, arrays no" — for ping and the wizard. */
-export function describeCapabilities(capabilities: ServerCapabilities): string {
-  const yes = (on: boolean) => (on ? 'yes' : 'no');
-  return `collection schema: ${yes(capabilities.schema)} (Chroma ≥ 1.3), array metadata: ${yes(capabilities.arrays)} (Chroma ≥ 1.5)`;
-}

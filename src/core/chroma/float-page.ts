@@ -12,7 +12,7 @@
  * the ordinary way, which also explains malformed JSON.
  */
 import { mayLoseNumbers, parseTyped } from '../model/typed-json.js';
-import type { GetPage } from './api.js';
+import type { GetPage } from './wire-types.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -16,7 +16,7 @@ export interface EnvEntry {
  * dotenv 17's own LINE pattern (lib/main.js), with the separator captured and the `d` flag for
  * positions. A hand-written scanner would disagree with dotenv on its odd corners (a value on the
  * line after `KEY=`, an unterminated quote that closes lines later); using its grammar means we
- * locate exactly the entries dotenv.parse reads. test/env/locate.test.ts pins the two together.
+ * locate exactly the entries dotenv.parse reads. test/core/env-file/locate.test.ts pins the two together.
  */
 const DOTENV_LINE =
   /(?:^|^)\s*(?:export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;

@@ -4,7 +4,7 @@ import { MigrateError } from '../util/errors.js';
 const KEY = /^[\w.-]+$/;
 
 /** Plain characters that read the same in dotenv, shells and docker compose, so need no quotes. */
-const PLAIN = /^[A-Za-z0-9_.\/:@+,~%^-]+$/;
+const PLAIN = /^[A-Za-z0-9_./:@+,~%^-]+$/;
 
 const QUOTES = ['"', "'", '`'];
 

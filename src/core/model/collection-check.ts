@@ -4,7 +4,7 @@
  * is recorded as a suspect for a confirming second pass.
  */
 import { isSparseVector } from './values.js';
-import { IdHashSet } from '../backup/id-set.js';
+import { IdHashSet } from '../util/id-set.js';
 import type { CollectionHeader, Metadata } from './record.js';
 
 /**

@@ -11,26 +11,18 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
-import { exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from './export.js';
-import {
-  importCollection,
-  openTarget,
-  recordImportStep,
-  type CollectionImportResult,
-  type ExistsChoice,
-  type IfExists,
-  type RecordFeed,
-  targetKey,
-} from './import.js';
+import { exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
+import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed } from '../sinks/target/session.js';
+import { importCollection } from '../sinks/target/write.js';
+import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
 import type { BackupRecord } from '../model/record.js';
-import { importSucceeded } from '../../present/import-summary.js';
-import { PagePipe } from '../sources/page-pipe.js';
+import { PagePipe } from '../sinks/target/page-pipe.js';
 import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
-import { CopyVerify } from '../sinks/live-verifier.js';
-import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from './verify.js';
-import { allVerified, type CollectionVerdict } from '../sinks/verifier.js';
+import { CopyVerify } from '../sinks/verifier/live.js';
+import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
+import { allVerified, type CollectionVerdict } from '../sinks/verifier/checker.js';
 
 export interface CopyOptions {
   source: Endpoint;

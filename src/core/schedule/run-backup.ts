@@ -5,11 +5,11 @@ import { inspectBackup } from '../backup/read.js';
 import { isBackupFileName, nextBackupPath, rotateBackups, type Rotation } from './rotation.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
-import { exportCollections } from '../operations/export.js';
+import { exportCollections } from '../sources/server/export-pump.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
 
-export { backupFileName, isBackupFileName, listBackups, rotateBackups } from './rotation.js';
+export { backupFileName, listBackups, rotateBackups } from './rotation.js';
 
 /**
  * The checkpoint of an interrupted backup lives next to the backups, never in the migration

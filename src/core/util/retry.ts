@@ -1,4 +1,15 @@
-import { ChromaRequestError } from '../chroma/http.js';
+/** What a retryable failure tells about itself (a ChromaRequestError is one). */
+export interface RetryableFailure extends Error {
+  retryable: boolean;
+  /** 'timeout' failures have their own, smaller budget. */
+  kind?: string;
+  /** A server's Retry-After, in milliseconds. */
+  retryAfterMs?: number;
+}
+
+function isRetryableFailure(error: unknown): error is RetryableFailure {
+  return error instanceof Error && (error as Partial<RetryableFailure>).retryable === true;
+}
 
 export interface RetryOptions {
   /** Attempts after the first. */
@@ -11,7 +22,9 @@ export interface RetryOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   signal?: AbortSignal;
-  onRetry?: (info: { attempt: number; delayMs: number; error: ChromaRequestError }) => void;
+  onRetry?: (info: { attempt: number; delayMs: number; error: RetryableFailure }) => void;
+  /** Which failures may pass on another try; by default those that say they are retryable. */
+  isRetryable?: (error: unknown) => error is RetryableFailure;
 }
 
 /**
@@ -30,7 +43,7 @@ export async function withRetry<T>(work: () => Promise<T>, options: RetryOptions
     try {
       return await work();
     } catch (error) {
-      if (!(error instanceof ChromaRequestError) || !error.retryable || attempt >= retries) throw error;
+      if (!(options.isRetryable ?? isRetryableFailure)(error) || attempt >= retries) throw error;
       if (error.kind === 'timeout' && ++timeouts > timeoutRetries) throw error;
       if (options.signal?.aborted) throw error;
       const backoff = Math.min(max, base * 2 ** attempt) * (0.5 + Math.random() / 2);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { useMemo, useState } from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { backupFilesIn, completePath, didYouMean } from '../../core/util/path-hints.js';
 import { ErrorBox } from './ErrorBox.js';
 import { LineInput } from './LineInput.js';

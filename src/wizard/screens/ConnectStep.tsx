@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { Select } from '@inkjs/ui';
 import { LineInput } from '../components/LineInput.js';
 import { endpoint, type Endpoint } from '../../core/chroma/endpoint.js';

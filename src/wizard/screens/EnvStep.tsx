@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { ConfirmInput, Select } from '@inkjs/ui';
+import { ConfirmInput } from '@inkjs/ui';
 import { parseChromaUrl } from '../../core/chroma/url.js';
 import { octalMode, type EnvPlan } from '../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../core/env-file/diff.js';

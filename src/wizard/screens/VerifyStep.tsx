@@ -1,6 +1,6 @@
 import { describeDifference } from '../../core/collection/compare.js';
 import { useEffect, useState } from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { Select } from '@inkjs/ui';
 import type { VerifyResult } from '../../core/operations/verify.js';
 import { ErrorBox } from '../components/ErrorBox.js';

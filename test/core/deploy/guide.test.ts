@@ -57,7 +57,7 @@ describe('deploy-guide', () => {
     expect(compose).toContain('chroma-data:/data');
     expect(compose).not.toContain('8000:8000');
     for (const file of guide.files) expect(file.text).not.toContain(guide.token);
-    // Parsing is proven by the real Caddy (test/deploy/caddy-proxy.test.ts); here, where the token is read.
+    // Parsing is proven by the real Caddy (test/e2e/caddy-proxy.test.ts); here, where the token is read.
     for (const file of guide.files.filter((candidate) => candidate.name === 'Caddyfile')) {
       expect(file.text).toContain('{env.CHROMA_AUTH_TOKEN}');
       expect(file.text).not.toContain('{$CHROMA_AUTH_TOKEN');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameEmbedding } from '../../../src/core/sinks/verifier.js';
+import { sameEmbedding } from '../../../src/core/sinks/verifier/checker.js';
 import { compareMetadata } from '../../../src/core/model/compare-values.js';
 import { WholeFloat } from '../../../src/core/model/values.js';
 

@@ -1,4 +1,4 @@
-import type { BackupRecord } from '../model/record.js';
+import type { BackupRecord } from '../../model/record.js';
 
 /**
  * Pages in (as an export reads them), batches out (as an import sends them), with a bound on

@@ -3,11 +3,11 @@
  * file pass (`verify`, verify.ts) and a copy (each batch as the target commits it, copy.ts) use.
  * Reads of the target stay in flight while the next batch arrives; the comparison runs in order.
  */
-import type { BackupRecord, CollectionHeader, Embedding, Space } from '../model/record.js';
-import type { ChromaApi, CollectionInfo, GetPage } from '../chroma/api.js';
-import type { ServerModel } from '../chroma/capabilities.js';
-import { checkCollectionSettings, type CollectionSettingsVerdict } from '../collection/settings-verdict.js';
-import { compareMetadata } from '../model/compare-values.js';
+import type { BackupRecord, CollectionHeader, Embedding, Space } from '../../model/record.js';
+import type { ChromaApi, CollectionInfo, GetPage } from '../../chroma/api.js';
+import type { ServerModel } from '../../chroma/capabilities.js';
+import { checkCollectionSettings, type CollectionSettingsVerdict } from '../../collection/settings-verdict.js';
+import { compareMetadata } from '../../model/compare-values.js';
 
 export interface CollectionVerdict {
   collection: string;

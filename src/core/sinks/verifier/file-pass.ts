@@ -1,16 +1,16 @@
-import { inspectBackup, readRecords } from '../backup/read.js';
-import { numberTypesNote } from '../backup/summary-notes.js';
-import type { BackupSummary } from '../model/record.js';
-import { ChromaApi, spaceOf } from '../chroma/api.js';
-import { describeServer } from '../chroma/capabilities.js';
-import type { Endpoint } from '../chroma/endpoint.js';
-import { retryExplained } from '../chroma/explain.js';
-import { fraction } from '../util/format.js';
-import { ignoreProgress, type ProgressListener } from '../util/progress.js';
-import { StateStore } from '../state/store.js';
-import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from '../sinks/verifier.js';
+import { inspectBackup, readRecords } from '../../backup/read.js';
+import { numberTypesNote } from '../../backup/summary-notes.js';
+import type { BackupSummary } from '../../model/record.js';
+import { ChromaApi, spaceOf } from '../../chroma/api.js';
+import { describeServer } from '../../chroma/capabilities.js';
+import type { Endpoint } from '../../chroma/endpoint.js';
+import { retryExplained } from '../../chroma/explain.js';
+import { fraction } from '../../util/format.js';
+import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
+import { StateStore } from '../../state/store.js';
+import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './checker.js';
 
-export type { CollectionVerdict } from '../sinks/verifier.js';
+export type { CollectionVerdict } from './checker.js';
 
 export interface VerifyOptions {
   input: string;

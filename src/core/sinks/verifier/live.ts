@@ -9,13 +9,13 @@
  * A read that fails after its retries stops the checking, not the copy: `finish` rejects, and
  * the copy compares that collection from the finished file instead.
  */
-import type { BackupRecord, CollectionHeader } from '../model/record.js';
-import { spaceOf } from '../chroma/api.js';
-import { retryExplained } from '../chroma/explain.js';
-import type { TargetSession } from '../operations/import.js';
-import { MigrateError } from '../util/errors.js';
-import { PagePipe } from '../sources/page-pipe.js';
-import { checkTargetCollection, concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './verifier.js';
+import type { BackupRecord, CollectionHeader } from '../../model/record.js';
+import { spaceOf } from '../../chroma/api.js';
+import { retryExplained } from '../../chroma/explain.js';
+import type { TargetSession } from '../target/session.js';
+import { MigrateError } from '../../util/errors.js';
+import { PagePipe } from '../target/page-pipe.js';
+import { checkTargetCollection, concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './checker.js';
 
 /** How many records may wait to be compared before the copy's commits wait too. */
 const RECORDS_AWAITING_COMPARE = 4000;

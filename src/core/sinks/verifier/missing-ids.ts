@@ -1,6 +1,6 @@
-import type { BackupRecord } from '../model/record.js';
-import type { ChromaApi } from '../chroma/api.js';
-import { withRetry } from '../util/retry.js';
+import type { BackupRecord } from '../../model/record.js';
+import type { ChromaApi } from '../../chroma/api.js';
+import { withRetry } from '../../util/retry.js';
 
 /** Asks the target for each backup id (by id, 300 at a time) and counts those it does not have. */
 export async function countMissingIds(

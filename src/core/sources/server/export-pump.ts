@@ -1,55 +1,20 @@
 import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { BackupRecord, CollectionHeader } from '../model/record.js';
-import { storedHeader } from '../backup/jsonl/format.js';
-import { BackupWriter } from '../backup/jsonl/writer.js';
-import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../chroma/api.js';
-import type { Endpoint } from '../chroma/endpoint.js';
-import { explainRequestError, retryExplained } from '../chroma/explain.js';
-import { MigrateError } from '../util/errors.js';
-import { ignoreProgress, type ProgressListener } from '../util/progress.js';
-import { withRetry } from '../util/retry.js';
-import type { ExportCheckpoint } from '../state/schema.js';
-import { StateStore } from '../state/store.js';
-
-/** Chroma Cloud's per-request read quota and per-collection concurrent-read quota. */
-export const CLOUD_MAX_PAGE = 300;
-export const CLOUD_MAX_CONCURRENT_READS = 10;
-/**
- * Reads in flight by default. Across the internet each read is mostly the round trip, so more in
- * flight reads faster, up to Cloud's quota; a 429 halves the window (ReadWindow). Elsewhere 4:
- * on one machine the server's CPU is the limit, not the round trip (measured, see README).
- */
-const CLOUD_DEFAULT_READS = 8;
-
-/**
- * How many reads may be in flight. Starts at 2 and opens by one with each read that succeeds
- * (TCP's slow start) up to the chosen concurrency: the first page is the one a copy's target
- * waits for, and reads started together share the source's CPU, so the first arrives last
- * (profiled on one machine: 8 at once, the first page after 2.1 s). Each 429 halves the window
- * (Cloud's quota is shared with whatever else reads the collection); after that it grows back
- * by one after that many reads succeed in a row.
- */
-export class ReadWindow {
-  limit: number;
-  private streak = 0;
-  private slowStart = true;
-  constructor(private readonly max: number) {
-    this.limit = Math.min(2, max);
-  }
-  slowDown(): void {
-    this.limit = Math.max(1, Math.floor(this.limit / 2));
-    this.streak = 0;
-    this.slowStart = false;
-  }
-  succeeded(): void {
-    if (this.limit >= this.max) return;
-    if (!this.slowStart && ++this.streak < this.limit) return;
-    this.limit++;
-    this.streak = 0;
-  }
-}
+import type { BackupRecord, CollectionHeader } from '../../model/record.js';
+import { storedHeader } from '../../backup/jsonl/format.js';
+import { BackupWriter } from '../../backup/jsonl/writer.js';
+import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
+import type { Endpoint } from '../../chroma/endpoint.js';
+import { explainRequestError } from '../../chroma/explain.js';
+import { MigrateError } from '../../util/errors.js';
+import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
+import { withRetry } from '../../util/retry.js';
+import type { ExportCheckpoint } from '../../state/schema.js';
+import { StateStore } from '../../state/store.js';
+import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, CLOUD_MAX_PAGE, ReadWindow } from './read-window.js';
+import { resolveTenant } from '../../chroma/tenant.js';
+export { resolveTenant };
 
 export interface ExportOptions {
   source: Endpoint;
@@ -245,18 +210,6 @@ function choose(all: CollectionInfo[], wanted: string[] | undefined): Collection
   return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
 }
 
-/** Cloud API keys are scoped to one tenant; ask which one (and the database when there is only one). */
-export async function resolveTenant(source: Endpoint, signal?: AbortSignal): Promise<Endpoint> {
-  if (!source.resolveTenant) return source;
-  const identity = await retryExplained(source, () => new ChromaApi(source).identity({ signal }), { signal });
-  const databases = identity.databases ?? [];
-  const database = databases.length === 1 ? databases[0] : undefined;
-  if (!database && source.database === 'default_database' && databases.length > 1) {
-    throw new MigrateError('NEEDS_ANSWER', `Your key can read several databases: ${databases.join(', ')}.`, 'Pick one with --database (or CHROMA_DATABASE in .env).');
-  }
-  return { ...source, tenant: identity.tenant, database: database ?? source.database, resolveTenant: false };
-}
-
 async function collectionHeader(
   api: ChromaApi,
   info: CollectionInfo,
@@ -340,6 +293,3 @@ function toRecords(page: GetPage): BackupRecord[] {
   }));
 }
 
-export async function removePartial(out: string): Promise<void> {
-  await rm(`${resolve(out)}.partial`, { force: true });
-}

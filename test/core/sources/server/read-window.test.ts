@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadWindow } from '../../../src/core/operations/export.js';
+import { ReadWindow } from '../../../../src/core/sources/server/read-window.js';
 
 describe('the export read window', () => {
   it('opens from 2 by one per successful read, up to the chosen concurrency', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PagePipe } from '../../../src/core/sources/page-pipe.js';
-import { makeRecords } from '../../helpers/fixtures.js';
+import { PagePipe } from '../../../../src/core/sinks/target/page-pipe.js';
+import { makeRecords } from '../../../helpers/fixtures.js';
 
 const records = makeRecords(25, { dim: 2 });
 

@@ -1,0 +1,113 @@
+import type { CollectionHeader } from '../../model/record.js';
+import type { CollectionInfo } from '../../chroma/api.js';
+import { compareWithPlan, describeDifference, type CollectionDifference } from '../../collection/compare.js';
+import { planCollection, type LeftOut } from '../../collection/plan.js';
+import { retryExplained } from '../../chroma/explain.js';
+import { MigrateError } from '../../util/errors.js';
+import { count as formatCount } from '../../util/format.js';
+import type { ImportCheckpoint } from '../../state/schema.js';
+import type { ExistsChoice } from './choices.js';
+import { targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
+
+/** Where one collection stands before its records are sent: found, resumed, recreated or created. */
+export interface PreparedCollection {
+  collection: CollectionInfo;
+  action: CollectionImportResult['action'];
+  /** The record the writing starts from. */
+  start: number;
+  leftOut: LeftOut[];
+  differences: CollectionDifference[];
+  /** A request to the target with the collection's retries and their progress events. */
+  call: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+export function checkpointMatches(checkpoint: ImportCheckpoint, session: TargetSession, feed: RecordFeed, name: string): boolean {
+  return checkpoint.fingerprint === feed.fingerprint && checkpoint.target === targetKey(session.options.target) && checkpoint.collection === name;
+}
+
+export async function prepareCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<PreparedCollection> {
+  const { options, api, store, progress } = context;
+  const signal = options.signal;
+  const call = <T>(work: () => Promise<T>) =>
+    retryExplained(options.target, work, {
+      signal,
+      onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+    });
+
+  const found = store.current.imports.find((checkpoint) => checkpointMatches(checkpoint, context, feed, name));
+  // A copy's export decides where it resumes; a checkpoint of ours counts only when it continues.
+  const previous = feed.resume && !feed.resume.resumed ? undefined : found;
+  let existing = await call(() => api.findCollection(name, { signal }));
+  let action: CollectionImportResult['action'] = 'created';
+  let start = 0;
+
+  if (feed.resume && previous && (existing || feed.resume.start === 0)) {
+    // The copy that stopped had made this collection: what is there is ours.
+    action = existing ? 'resumed' : 'created';
+    start = feed.resume.start;
+  } else if (feed.resume && feed.resume.start > 0) {
+    throw new MigrateError(
+      'BAD_STATE',
+      `The copy being resumed had sent ${formatCount(feed.resume.start)} records to "${name}" on ${options.target.url}, but ${existing ? 'its checkpoint is gone' : 'the collection is gone'}.`,
+      'Start the copy afresh: delete the partial backup (the --out file with .partial added), or pick another --out.',
+    );
+  } else if (existing && previous && !previous.done) {
+    action = 'resumed';
+    start = previous.committed;
+  } else if (existing && previous?.done && options.ifExists !== 'recreate' && (await call(() => api.count(existing!.id, { signal }))) === header.count) {
+    // This backup already finished here (the same command again, e.g. after a crash between
+    // the last checkpoint and the exit): nothing to send, and not a reason to stop. The count
+    // check below still runs.
+    action = 'resumed';
+    start = previous.committed;
+  } else if (existing) {
+    const count = await call(() => api.count(existing!.id, { signal }));
+    const choice = count === 0 ? 'append' : await decide(options, name, count);
+    if (choice === 'abort') {
+      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${formatCount(count)} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
+    }
+    if (choice === 'recreate') {
+      progress({ type: 'phase', message: `Deleting collection "${name}" (${formatCount(count)} records), as chosen` });
+      await call(() => api.deleteCollection(name, { signal }));
+      existing = null;
+      action = 'recreated';
+    } else {
+      action = 'appended';
+    }
+  }
+  let leftOut: LeftOut[] = [];
+  let differences: CollectionDifference[] = [];
+  if (existing) {
+    checkDimension(existing, header, name);
+  } else {
+    const plan = planCollection(header, context.server, { space: feed.chosenSpace, cloud: options.target.cloud });
+    leftOut = plan.leftOut;
+    for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
+    await call(() => api.createCollection({ name, ...plan.request }, { signal }));
+    // Read it back: a server may quietly hold less than it was sent.
+    existing = await call(() => api.findCollection(name, { signal }));
+    if (!existing) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
+    differences = compareWithPlan(plan, existing);
+    for (const difference of differences) progress({ type: 'warning', message: `"${name}" was not created as asked: ${describeDifference(difference)}.` });
+    if (!feed.resume) start = 0;
+  }
+  return { collection: existing, action, start, leftOut, differences, call };
+}
+
+async function decide(options: TargetSession['options'], name: string, count: number): Promise<ExistsChoice> {
+  if (options.ifExists !== 'ask') return options.ifExists;
+  if (!options.decideExists) {
+    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${formatCount(count)} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
+  }
+  return options.decideExists({ collection: name, count });
+}
+
+function checkDimension(existing: CollectionInfo, header: CollectionHeader, name: string): void {
+  if (existing.dimension && header.dimension && existing.dimension !== header.dimension) {
+    throw new MigrateError(
+      'BAD_INPUT',
+      `Collection "${name}" on the target holds ${existing.dimension}-dimensional embeddings; the backup's are ${header.dimension}-dimensional.`,
+      'These cannot live in one collection: use --if-exists recreate, or import under another name with --as NAME.',
+    );
+  }
+}

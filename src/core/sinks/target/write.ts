@@ -1,0 +1,97 @@
+import type { BackupRecord, CollectionHeader } from '../../model/record.js';
+import { spaceOf } from '../../chroma/api.js';
+import { MigrateError } from '../../util/errors.js';
+import { fraction } from '../../util/format.js';
+import { withRetry } from '../../util/retry.js';
+import { runBatches } from '../batches.js';
+import { countMissingIds } from '../verifier/missing-ids.js';
+import { withoutSparse } from '../target-fit.js';
+import { checkpointMatches, prepareCollection } from './prepare.js';
+import { DEFAULT_CONCURRENCY, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
+
+/** One collection into the target: settle it (prepare.ts), send its records in batches with a checkpoint after each, then count. */
+export async function importCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<CollectionImportResult> {
+  const { options, api, store, progress, explain } = context;
+  const signal = options.signal;
+  const { collection, action, start, leftOut, differences, call } = await prepareCollection(context, header, name, feed);
+  const collectionId = collection.id;
+  if (header.space && spaceOf(collection) && spaceOf(collection) !== header.space) {
+    progress({ type: 'warning', message: `"${name}" on the target uses distance "${spaceOf(collection)}", the backup "${header.space}"; searches will rank differently.` });
+  }
+
+  const saveCheckpoint = (committed: number, done: boolean) =>
+    store.update((state) => ({
+      ...state,
+      imports: [
+        ...state.imports.filter((checkpoint) => !checkpointMatches(checkpoint, context, feed, name)),
+        {
+          backup: feed.backup,
+          fingerprint: feed.fingerprint,
+          target: targetKey(options.target),
+          collection: name,
+          sourceCollection: header.name,
+          batchSize: context.batchSize,
+          committed,
+          total: header.count,
+          done,
+          updatedAt: new Date().toISOString(),
+        },
+      ],
+    }));
+
+  // A single node cannot store sparse vectors: they travel only when the user chose to leave them out (checkValuesFit).
+  const sparseLeftOut = options.dropSparse === true && !options.target.cloud;
+  const sendable = (batch: BackupRecord[]) => (sparseLeftOut ? batch.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : batch);
+
+  await saveCheckpoint(start, false);
+  progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
+  progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
+  let committed = start;
+  try {
+    await runBatches(feed.records(start), {
+      concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
+      signal,
+      send: (batch: BackupRecord[], _index, batchSignal) =>
+        withRetry(() => api.upsert(collectionId, sendable(batch), { base64: context.base64 }, { signal: batchSignal }), {
+          signal: batchSignal,
+          onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+        }),
+      onCommitted: async (batch) => {
+        committed += batch.length;
+        await saveCheckpoint(committed, false);
+        await feed.onCommitted?.(committed, batch);
+        progress({ type: 'batch', collection: name, done: committed, total: header.count });
+      },
+    });
+  } catch (error) {
+    if (signal?.aborted) {
+      throw new MigrateError('INTERRUPTED', `Import of "${name}" interrupted at ${fraction(committed, header.count)} records.`, 'Run the same command again to continue from there.');
+    }
+    throw explain(error);
+  }
+
+  const count = await call(() => api.count(collectionId, { signal }));
+  // A fresh collection must hold exactly the backup; after an append, look for each id instead.
+  const missing =
+    action !== 'appended' && count === header.count
+      ? 0
+      : feed.again
+        ? await countMissingIds(api, collectionId, feed.again(), signal).catch((error) => {
+            throw explain(error);
+          })
+        : Math.max(0, header.count - count);
+  await saveCheckpoint(committed, missing === 0);
+  progress({ type: 'collection-done', collection: name, done: count, total: header.count });
+  return {
+    source: header.name,
+    collection: name,
+    expected: header.count,
+    count,
+    missing,
+    resumedFrom: start,
+    action,
+    leftOut,
+    differences,
+    ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
+  };
+}
