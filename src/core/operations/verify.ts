@@ -1,2 +1,2 @@
 /** verify = a backup file → the verifier, against the target. */
-export { verifyBackup, DEFAULT_SAMPLE, type VerifyResult, type CollectionVerdict } from '../sinks/verifier/file-pass.js';
+export { verifyBackup, type VerifyResult, type CollectionVerdict } from '../sinks/verifier/file-pass.js';
