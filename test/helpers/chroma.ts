@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startChromaServer, type RunningServer } from '../../src/core/local-server/chroma-server.js';
-import { oldChromaCli } from './old-chroma.js';
+import { ensureOldChroma } from './old-chroma.js';
 
 export interface TestServerOptions {
   /** 'bundled' (default): the newest, from node_modules; 'old': bindings 1.0.1, no schema, no arrays. */
   release?: 'bundled' | 'old';
 }
 
-function cliFor(options: TestServerOptions): string | undefined {
-  // test/global-setup.ts installed it.
-  return options.release === 'old' ? oldChromaCli() : undefined;
+async function cliFor(options: TestServerOptions): Promise<string | undefined> {
+  return options.release === 'old' ? ensureOldChroma() : undefined;
 }
 
 /** A real Chroma server in its own temp dir on a free port, stopped after the file's tests. */
@@ -21,7 +20,7 @@ export function useChromaServer(options: TestServerOptions = {}): { readonly ser
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cm-chroma-'));
-    server = await startChromaServer({ path: join(dir, 'data'), cliPath: cliFor(options) });
+    server = await startChromaServer({ path: join(dir, 'data'), cliPath: await cliFor(options) });
   });
   afterAll(async () => {
     await server?.stop();
@@ -40,7 +39,7 @@ export function useChromaServer(options: TestServerOptions = {}): { readonly ser
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cm-chroma-'));
-  const server = await startChromaServer({ path: join(dir, 'data'), cliPath: cliFor(options) });
+  const server = await startChromaServer({ path: join(dir, 'data'), cliPath: await cliFor(options) });
   return {
     server,
     cleanup: async () => {

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,10 +28,40 @@ function installed(dir: string): boolean {
   );
 }
 
-/** Installs the old server unless it is there; into a temp folder first, so a cut-off install is never taken for a whole one. */
+/**
+ * Installs the old server unless it is there, the first time a test asks for it (not in global
+ * setup: most runs need only the bundled server). Test files run in parallel workers, so one
+ * installs while the others wait on a lock folder; into a temp folder first, so a cut-off
+ * install is never taken for a whole one.
+ */
 export async function ensureOldChroma(): Promise<string> {
   const dir = cacheDir();
   if (installed(dir)) return oldChromaCli();
+  await mkdir(join(dir, '..'), { recursive: true });
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (installed(dir)) return oldChromaCli();
+      // A lock older than the install's own timeout was left by a killed run.
+      const age = Date.now() - (await stat(lock).then((info) => info.mtimeMs, () => Date.now()));
+      if (age > 360_000) await rm(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited 10 minutes for another test worker to install the old Chroma server (${lock})`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    if (installed(dir)) return oldChromaCli();
+    return await install(dir);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function install(dir: string): Promise<string> {
   const staging = `${dir}.partial-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
