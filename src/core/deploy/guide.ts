@@ -31,74 +31,80 @@ const OPEN_ONLY_HEARTBEAT = [
 
 export function deployGuide(host: DeployHost, token: string, options: GuideOptions = { dir: null }): GuideSection[] {
   const where = options.dir ?? '<folder>';
-  const files = options.dir
-    ? []
-    : [`Get these files with: chroma-migrate deploy-guide --host ${host} --write ./chroma-deploy`];
-  const auth: GuideSection = {
-    title: 'Why a proxy for the token',
-    lines: [
-      'Chroma 1.x has no built-in authentication: CHROMA_SERVER_AUTHN_PROVIDER and',
-      'CHROMA_SERVER_AUTHN_CREDENTIALS are silently ignored, so a server deployed with them is',
-      'open to anyone on the internet. The Caddy proxy in front checks the token instead, in',
-      'either header Chroma clients send: "Authorization: Bearer <token>" or "X-Chroma-Token: <token>".',
-      ...OPEN_ONLY_HEARTBEAT,
-      'The proxy reads the token from its environment on each request: it is in no file, and',
-      'never in Caddy\'s saved config.',
-    ],
-  };
-  const tokenSection: GuideSection = {
-    title: 'Your token (shown once — store it in your password manager)',
-    lines: [token, 'Set it on the proxy as CHROMA_AUTH_TOKEN; `chroma-migrate env set` puts it in your app\'s .env.'],
-  };
-  const cost: GuideSection = {
-    title: 'Monthly cost',
-    lines: ['Railway (Hobby, one small Chroma + proxy, a few GB volume): about $10–13', 'Chroma Cloud Starter: $29'],
-  };
-  const next = (url: string): GuideSection => ({
-    title: 'Next: test it through the proxy, with the token',
-    lines: [
-      `chroma-migrate ping --url ${url}   (reads CHROMA_AUTH_TOKEN from .env, or pass --token)`,
-      'It must pass "List collections" and show "Access without the token: refused".',
-    ],
-  });
-  if (host === 'railway') {
-    return [
-      {
-        title: 'Railway: Chroma',
-        lines: [
-          `1. New project → Deploy a Docker image → ${CHROMA_IMAGE} (pinned: "latest" moves under you).`,
-          '   Name the service "chroma".',
-          '2. Add a volume mounted at /data. Chroma 1.x keeps its data in /data; a volume at',
-          '   /chroma/chroma (the 0.x path in older guides) leaves the data on the ephemeral disk,',
-          '   and every redeploy wipes it.',
-          '3. Do NOT give this service a public domain: only the proxy talks to it, over Railway\'s',
-          '   private network.',
-        ],
-      },
-      {
-        title: 'Railway: the token-checking proxy',
-        lines: [
-          `4. Deploy the folder ${where} (Dockerfile + Caddyfile) as a second service, e.g.`,
-          `   cd ${where} && railway up   — or push it to a repo and add it as a GitHub service.`,
-          '5. Variables on the proxy service (Railway sets PORT itself):',
-          '     CHROMA_AUTH_TOKEN=<your token>',
-          '     CHROMA_UPSTREAM=${{chroma.RAILWAY_PRIVATE_DOMAIN}}:8000',
-          '6. Settings → Networking → Generate domain. Railway serves it over HTTPS on port 443',
-          '   (its edge forwards to the proxy\'s PORT), so your app connects with:',
-          '     CHROMA_HOST=<name>.up.railway.app  CHROMA_PORT=443  CHROMA_SSL=true',
-          '   not :8000, which times out from outside. One request may take at most 5 minutes there.',
-          '   If the proxy answers 502, it cannot reach Chroma: check CHROMA_UPSTREAM names the Chroma',
-          '   service. Environments created before 16 Oct 2025 have an IPv6-only private network,',
-          '   which Chroma (listening on IPv4) does not answer on: deploy into a new environment.',
-          ...files,
-        ],
-      },
-      auth,
-      tokenSection,
-      cost,
-      next('https://<name>.up.railway.app'),
-    ];
-  }
+  const files = options.dir ? [] : [`Get these files with: chroma-migrate deploy-guide --host ${host} --write ./chroma-deploy`];
+  if (host === 'railway') return [...railwaySections(where, files), ...commonSections(token, 'https://<name>.up.railway.app')];
+  return [composeSection(host, where, files), ...commonSections(token, 'https://chroma.example.com')];
+}
+
+/** Why the proxy, the token, the cost and the next step: the same for every host. */
+function commonSections(token: string, url: string): GuideSection[] {
+  return [
+    {
+      title: 'Why a proxy for the token',
+      lines: [
+        'Chroma 1.x has no built-in authentication: CHROMA_SERVER_AUTHN_PROVIDER and',
+        'CHROMA_SERVER_AUTHN_CREDENTIALS are silently ignored, so a server deployed with them is',
+        'open to anyone on the internet. The Caddy proxy in front checks the token instead, in',
+        'either header Chroma clients send: "Authorization: Bearer <token>" or "X-Chroma-Token: <token>".',
+        ...OPEN_ONLY_HEARTBEAT,
+        'The proxy reads the token from its environment on each request: it is in no file, and',
+        'never in Caddy\'s saved config.',
+      ],
+    },
+    {
+      title: 'Your token (shown once — store it in your password manager)',
+      lines: [token, 'Set it on the proxy as CHROMA_AUTH_TOKEN; `chroma-migrate env set` puts it in your app\'s .env.'],
+    },
+    {
+      title: 'Monthly cost',
+      lines: ['Railway (Hobby, one small Chroma + proxy, a few GB volume): about $10–13', 'Chroma Cloud Starter: $29'],
+    },
+    {
+      title: 'Next: test it through the proxy, with the token',
+      lines: [
+        `chroma-migrate ping --url ${url}   (reads CHROMA_AUTH_TOKEN from .env, or pass --token)`,
+        'It must pass "List collections" and show "Access without the token: refused".',
+      ],
+    },
+  ];
+}
+
+function railwaySections(where: string, files: string[]): GuideSection[] {
+  return [
+    {
+      title: 'Railway: Chroma',
+      lines: [
+        `1. New project → Deploy a Docker image → ${CHROMA_IMAGE} (pinned: "latest" moves under you).`,
+        '   Name the service "chroma".',
+        '2. Add a volume mounted at /data. Chroma 1.x keeps its data in /data; a volume at',
+        '   /chroma/chroma (the 0.x path in older guides) leaves the data on the ephemeral disk,',
+        '   and every redeploy wipes it.',
+        '3. Do NOT give this service a public domain: only the proxy talks to it, over Railway\'s',
+        '   private network.',
+      ],
+    },
+    {
+      title: 'Railway: the token-checking proxy',
+      lines: [
+        `4. Deploy the folder ${where} (Dockerfile + Caddyfile) as a second service, e.g.`,
+        `   cd ${where} && railway up   — or push it to a repo and add it as a GitHub service.`,
+        '5. Variables on the proxy service (Railway sets PORT itself):',
+        '     CHROMA_AUTH_TOKEN=<your token>',
+        '     CHROMA_UPSTREAM=${{chroma.RAILWAY_PRIVATE_DOMAIN}}:8000',
+        '6. Settings → Networking → Generate domain. Railway serves it over HTTPS on port 443',
+        '   (its edge forwards to the proxy\'s PORT), so your app connects with:',
+        '     CHROMA_HOST=<name>.up.railway.app  CHROMA_PORT=443  CHROMA_SSL=true',
+        '   not :8000, which times out from outside. One request may take at most 5 minutes there.',
+        '   If the proxy answers 502, it cannot reach Chroma: check CHROMA_UPSTREAM names the Chroma',
+        '   service. Environments created before 16 Oct 2025 have an IPv6-only private network,',
+        '   which Chroma (listening on IPv4) does not answer on: deploy into a new environment.',
+        ...files,
+      ],
+    },
+  ];
+}
+
+function composeSection(host: 'docker' | 'vm', where: string, files: string[]): GuideSection {
   const machine =
     host === 'docker'
       ? ['1. On a machine with Docker and a public IP, point a DNS name (A/AAAA record) at it.']
@@ -107,28 +113,22 @@ export function deployGuide(host: DeployHost, token: string, options: GuideOptio
           '   at it. Open only ports 80 and 443 in its firewall (80 answers the certificate challenge',
           '   and redirects to HTTPS); never 8000.',
         ];
-  return [
-    {
-      title: host === 'docker' ? 'Docker: Chroma and the proxy with Docker Compose' : 'A VM: Chroma and the proxy with Docker Compose',
-      lines: [
-        ...machine,
-        `2. Copy the folder ${where} (compose.yaml + Caddyfile) to it. Next to compose.yaml, create`,
-        '   .env (chmod 600) with:',
-        '     CHROMA_DOMAIN=chroma.example.com',
-        '     CHROMA_AUTH_TOKEN=<your token>',
-        '3. docker compose up -d',
-        `   Chroma (${CHROMA_IMAGE}) keeps its data on the volume chroma-data at /data and is`,
-        '   reachable only from the proxy; the proxy serves HTTPS on your domain with a certificate',
-        '   it gets from Let\'s Encrypt by itself. Your app connects with:',
-        '     CHROMA_HOST=chroma.example.com  CHROMA_PORT=443  CHROMA_SSL=true',
-        '   Without a domain (an IP, or localhost) Caddy signs with its own CA, which clients do not',
-        '   trust: give them its root.crt (Node: NODE_EXTRA_CA_CERTS=root.crt) or, better, a domain.',
-        ...files,
-      ],
-    },
-    auth,
-    tokenSection,
-    cost,
-    next('https://chroma.example.com'),
-  ];
+  return {
+    title: host === 'docker' ? 'Docker: Chroma and the proxy with Docker Compose' : 'A VM: Chroma and the proxy with Docker Compose',
+    lines: [
+      ...machine,
+      `2. Copy the folder ${where} (compose.yaml + Caddyfile) to it. Next to compose.yaml, create`,
+      '   .env (chmod 600) with:',
+      '     CHROMA_DOMAIN=chroma.example.com',
+      '     CHROMA_AUTH_TOKEN=<your token>',
+      '3. docker compose up -d',
+      `   Chroma (${CHROMA_IMAGE}) keeps its data on the volume chroma-data at /data and is`,
+      '   reachable only from the proxy; the proxy serves HTTPS on your domain with a certificate',
+      '   it gets from Let\'s Encrypt by itself. Your app connects with:',
+      '     CHROMA_HOST=chroma.example.com  CHROMA_PORT=443  CHROMA_SSL=true',
+      '   Without a domain (an IP, or localhost) Caddy signs with its own CA, which clients do not',
+      '   trust: give them its root.crt (Node: NODE_EXTRA_CA_CERTS=root.crt) or, better, a domain.',
+      ...files,
+    ],
+  };
 }
