@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +117,58 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
     expect(ping.code).toBe(1);
     expect(ping.stdout).not.toContain('refused the token');
     expect(ping.stdout).toMatch(/wants a token/);
+  });
+
+  describe('tokens Caddy could read as patterns, with a stand-in upstream that goes away', () => {
+    // A node server stands in for Chroma so it can be stopped: Caddy logs the request's headers
+    // on every failed upstream dial, which is where a token could leak.
+    for (const token of ['*', 'abc*', 'Tok3n_normal-XYZ0123456789']) {
+      it(`token ${JSON.stringify(token)}: only the exact value passes, and it never shows in Caddy's output`, async () => {
+        const upstream = createServer((_request, response) => response.end('{"ok":true}'));
+        await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+        const upstreamPort = (upstream.address() as AddressInfo).port;
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}`;
+        const caddy = await startCaddy(join(dir, 'railway', 'Caddyfile'), { PORT: String(port), CHROMA_AUTH_TOKEN: token, CHROMA_UPSTREAM: `127.0.0.1:${upstreamPort}` }, { http: `${url}/api/v2/heartbeat` });
+        try {
+          const collections = `${url}/api/v2/tenants/default_tenant/databases/default_database/collections`;
+          const status = async (headers: Record<string, string>) => (await fetch(collections, { headers })).status;
+          expect(await status({ 'x-chroma-token': token })).toBe(200);
+          expect(await status({ authorization: `Bearer ${token}` })).toBe(200);
+          const near = token === '*' ? ['anything', 'x', '**'] : token === 'abc*' ? ['abcdef', 'abc', 'abc*x'] : [`${token}x`, token.slice(0, -1), token.toLowerCase()];
+          for (const wrong of near) {
+            expect(await status({ 'x-chroma-token': wrong }), wrong).toBe(401);
+            expect(await status({ authorization: `Bearer ${wrong}` }), wrong).toBe(401);
+          }
+          await new Promise<void>((resolve) => upstream.close(() => resolve()));
+          upstream.closeAllConnections();
+          expect(await status({ 'x-chroma-token': token })).toBe(502);
+          expect(await status({ authorization: `Bearer ${token}` })).toBe(502);
+          const heartbeat = await fetch(`${url}/api/v2/heartbeat`, { headers: { 'x-chroma-token': token } });
+          expect(heartbeat.status).toBe(502);
+          await fetch(`${url}/api/v2/heartbeat`, { headers: { 'x-chroma-token': `LEAKCANARY${token}` } });
+        } finally {
+          upstream.close();
+          await caddy.stop();
+        }
+        const output = caddy.output();
+        expect(output).toContain('"X-Chroma-Token":"REDACTED"');
+        expect(output).not.toContain('LEAKCANARY');
+        expect(output).not.toContain('"X-Chroma-Token":[');
+        // Node's fetch sends `Accept: */*` and `Accept-Language: *`: take those out before looking for `*`.
+        const withoutAccept = output.replaceAll('"Accept":["*/*"]', '').replaceAll('"Accept-Language":["*"]', '');
+        expect(withoutAccept).not.toContain(token === '*' ? '"*"' : token);
+      });
+    }
+
+    it('the domain Caddyfile without CHROMA_DOMAIN refuses to start and says which variable is missing', async () => {
+      const result = spawnSync('caddy', ['validate', '--config', join(dir, 'docker', 'Caddyfile'), '--adapter', 'caddyfile'], {
+        env: { PATH: process.env.PATH, HOME: join(dir, 'validate-home'), XDG_DATA_HOME: join(dir, 'validate-data'), XDG_CONFIG_HOME: join(dir, 'validate-config'), CHROMA_AUTH_TOKEN: TOKEN, CHROMA_UPSTREAM: 'chroma:8000' },
+        encoding: 'utf8',
+      });
+      expect(result.status).not.toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/chroma_domain is not set/i);
+    });
   });
 
   describe('HTTPS with Caddy\'s own CA (the compose Caddyfile on localhost)', () => {
