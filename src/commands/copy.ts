@@ -39,8 +39,8 @@ export const copyCommand: Command = {
 Reads every record from the source (as export does), writes the backup file and upserts
 into the target (as import does) at the same time, so the move takes about as long as the
 slower side. Each batch the target has committed is read back and compared with what was
-sent (as verify does) while the copy goes on; the count, the collection's settings and a few
-self-queries are checked at the end. Checkpoints both sides as one: run the same command again after Ctrl-C or a crash and it
+sent (as verify does) while the copy goes on; the count and the collection's settings are
+checked at the end, and the target index's recall is measured on a sample. Checkpoints both sides as one: run the same command again after Ctrl-C or a crash and it
 continues where the target had committed. The source is only ever read.
 
   --out FILE            the backup written on the way, e.g. backup.jsonl.gz
@@ -55,7 +55,7 @@ continues where the target had committed. The source is only ever read.
                         4 elsewhere)
   --batch N             records per write (default 1000, 300 to Chroma Cloud)
   --concurrency N       writes in flight (default 2)
-  --sample N            records to self-query per collection when verifying (default 20)
+  --sample N            records that measure the index's recall when verifying (default 20)
   --drop-sparse         copy without metadata keys that hold sparse vectors, which only
                         Chroma Cloud can store (the backup keeps them); without it the
                         copy stops at the first page holding one, before sending it

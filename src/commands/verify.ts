@@ -1,7 +1,7 @@
 import { verifyBackup, type CollectionVerdict } from '../core/operations/verify.js';
 import { statePath } from '../core/state/store.js';
 import { fraction, plural } from '../core/util/format.js';
-import { describeSelfQueries, describeVerdict } from '../present/verify-summary.js';
+import { describeRecall, describeVerdict, recallAdvice } from '../present/verify-summary.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { intOption, listOption, parseCommandArgs } from '../cli/args.js';
 import { EXIT, writeJson, type Command } from '../cli/command.js';
@@ -25,16 +25,16 @@ export const verifyCommand: Command = {
   help: `Usage: chroma-migrate verify --input FILE [options]
 
 For each collection: the count; every record compared with the backup (ids, documents,
-metadatas, uris, embeddings at float32 precision) listing missing and differing ids; a
-semantic self-query on a sample (each record's own embedding must find itself first); and the
-collection itself: its embedding function, distance space, HNSW parameters and schema switches
-must be what importing the backup into this server gives. It also says what your app needs
-for the embedding function (its API key's env var, the @chroma-core package for JS apps).
+metadatas type for type, uris, embeddings as float32) listing missing and differing ids; and
+the collection itself: its metadata, embedding function, distance space, HNSW parameters and
+schema must be what importing the backup into this server gives. These decide the exit code.
+It also measures the target index's recall (its answers for a sample against the true nearest
+neighbours computed from the records) and says what your app needs for the embedding function.
 
   --input FILE          the backup that was imported
   --collection a,b      only these collections
   --as NAME             the (one) collection was imported under this name
-  --sample N            records to self-query per collection (default 20)
+  --sample N            records that query the index to measure its recall (default 20)
   --json                print the result as JSON on stdout
 
 ${TARGET_HELP}
@@ -95,7 +95,9 @@ export function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): voi
     for (const [key, n] of Object.entries(verdict.sparseNotCarried)) {
       out(`    not carried    sparse vectors in "${key}" (${plural(n, 'record')}): a self-hosted server cannot store them; the backup keeps them`);
     }
-    out(`    self-queries   ${describeSelfQueries(verdict)}${verdict.selfQuery.failedIds.length ? ` (not: ${verdict.selfQuery.failedIds.slice(0, 5).join(', ')})` : ''}`);
+    out(`    index          ${describeRecall(verdict)}`);
+    const advice = recallAdvice(verdict);
+    if (advice) out(`    ! ${advice}`);
     for (const line of settingsLines(verdict.settings, verdict.collection)) out(line);
   }
   if (verdicts.some((verdict) => verdict.missing > 0)) out('Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');

@@ -1,4 +1,5 @@
-import { count, fraction } from '../core/util/format.js';
+import { count, fraction, plural } from '../core/util/format.js';
+import { LOW_RECALL } from '../core/sinks/verifier/recall.js';
 import type { CollectionVerdict } from '../core/operations/verify.js';
 
 /**
@@ -18,7 +19,26 @@ export function describeVerdict(verdict: CollectionVerdict): string {
   return `${fraction(equal, verdict.expected)} from the backup equal (${problems})${more}`;
 }
 
-/** "20 of 20 found themselves first": the semantic self-query sample. */
-export function describeSelfQueries(verdict: CollectionVerdict): string {
-  return `${fraction(verdict.selfQuery.first, verdict.selfQuery.sampled)} found themselves first`;
+/**
+ * "index recall 0.97 at k=10 (ef_search 100), 20 queries": how well the target's index finds
+ * the true nearest neighbours of a sample, computed exactly from the records. It measures the
+ * index (HNSW is approximate), not the data: the records were compared one by one above.
+ */
+export function describeRecall(verdict: Pick<CollectionVerdict, 'recall'>): string {
+  const { recall } = verdict;
+  if (recall.recall === null) return 'index recall not measured (no records with embeddings to query)';
+  const ef = recall.efSearch === null ? '' : ` (ef_search ${count(recall.efSearch)})`;
+  return `index recall ${recall.recall.toFixed(2)} at k=${recall.k}${ef}, ${plural(recall.sampled, 'query', 'queries')}`;
+}
+
+/** The warning and its fix when the index answers noticeably worse than an exact search; null otherwise. */
+export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collection'>): string | null {
+  const { recall } = verdict;
+  if (!recall.low) return null;
+  const raise = recall.efSearch === null ? 200 : Math.max(200, recall.efSearch * 2);
+  return (
+    `Queries on "${verdict.collection}" miss some true neighbours (recall below ${LOW_RECALL}); the records themselves are equal. ` +
+    `Raise the target's ef_search, a property of the server's index, not of the move: ` +
+    `PUT /api/v2/tenants/…/collections/{id} {"new_configuration": {"hnsw": {"ef_search": ${raise}}}}.`
+  );
 }

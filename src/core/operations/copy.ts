@@ -22,7 +22,10 @@ import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
 import { CopyVerify } from '../sinks/verifier/live.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
-import { allVerified, type CollectionVerdict } from '../sinks/verifier/checker.js';
+import { allVerified, measureTargetRecall, type CollectionVerdict } from '../sinks/verifier/checker.js';
+import { readRecords } from '../backup/read.js';
+import { ChromaApi } from '../chroma/api.js';
+import { retryExplained } from '../chroma/explain.js';
 
 export interface CopyOptions {
   source: Endpoint;
@@ -61,6 +64,12 @@ export interface CopyResult {
   ok: boolean;
 }
 
+/** A collection compared as it landed, and the records it kept to measure recall with. */
+interface LiveVerdict {
+  verdict: Promise<CollectionVerdict>;
+  samples: () => BackupRecord[];
+}
+
 /** What verify found, collection by collection (as `verify` reports it). */
 export type CopyVerdicts = Pick<VerifyResult, 'collections' | 'ok'>;
 
@@ -86,7 +95,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const results: CollectionImportResult[] = [];
   const holds = targetHolds(target.server, options.target.cloud);
   /** Collections compared batch by batch as they landed (see copy-verify.ts), by source name. */
-  const liveVerdicts = new Map<string, Promise<CollectionVerdict>>();
+  const liveVerdicts = new Map<string, LiveVerdict>();
   // Stops the live checks still running (a finished collection's count and self-queries) when
   // the copy fails, so that the command ends with its error instead of waiting for them.
   const liveStop = new AbortController();
@@ -150,7 +159,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
             // Its last reads, count and self-queries overlap the next collection's copy.
             const verdict = liveVerify.finish(exported);
             verdict.catch(() => undefined); // awaited at the end
-            liveVerdicts.set(header.name, verdict);
+            liveVerdicts.set(header.name, { verdict, samples: () => liveVerify.samples });
           }
         },
         abort: async (error) => {
@@ -194,12 +203,17 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
  * file: those resumed part-way, finished by an earlier run, or whose reading back failed (the
  * file is complete by now). In the order they were exported; step 6 recorded once, for all.
  */
-async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, Promise<CollectionVerdict>>): Promise<CopyVerdicts> {
-  if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count and ${options.sample ?? DEFAULT_SAMPLE} self-queries per collection` });
+async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, LiveVerdict>): Promise<CopyVerdicts> {
+  if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count, and the index's recall on ${options.sample ?? DEFAULT_SAMPLE} records per collection` });
   const live = new Map<string, CollectionVerdict>();
-  for (const [name, verdict] of liveVerdicts) {
+  const api = new ChromaApi(options.target);
+  const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal: options.signal });
+  for (const [name, { verdict, samples }] of liveVerdicts) {
     try {
-      live.set(name, await verdict);
+      const found = await verdict;
+      // The file is whole now: the samples' true neighbours are among all its records.
+      await measureTargetRecall(found, samples(), readRecords(out, name, { batchSize: 1000, signal: options.signal }), { api, call, signal: options.signal });
+      live.set(name, found);
     } catch (error) {
       if (options.signal?.aborted) throw error;
       options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });

@@ -8,7 +8,7 @@ import { FailureChoices } from '../components/FailureChoices.js';
 import { Para } from '../components/Para.js';
 import { ProgressList } from '../components/Progress.js';
 import { Window } from '../components/Window.js';
-import { describeSelfQueries, describeVerdict } from '../../present/verify-summary.js';
+import { describeRecall, describeVerdict } from '../../present/verify-summary.js';
 import { fitting, useSpace } from '../layout/space.js';
 import { count, plural } from '../format.js';
 import type { StepProps } from '../session.js';
@@ -72,7 +72,7 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
                   {entry.collection}: {describeVerdict(entry)}
                 </Para>
                 <Para indent={2} dim>
-                  self-queries: {describeSelfQueries(entry)}
+                  {describeRecall(entry)}
                 </Para>
                 {entry.missing > 0 ? (
                   <Para indent={2} color="yellow">

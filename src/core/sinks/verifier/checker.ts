@@ -4,10 +4,12 @@
  * Reads of the target stay in flight while the next batch arrives; the comparison runs in order.
  */
 import type { BackupRecord, CollectionHeader, Embedding, Space } from '../../model/record.js';
-import type { ChromaApi, CollectionInfo, GetPage } from '../../chroma/api.js';
+import { spaceOf, type ChromaApi, type CollectionInfo, type GetPage } from '../../chroma/api.js';
 import type { ServerModel } from '../../chroma/capabilities.js';
 import { checkCollectionSettings, type CollectionSettingsVerdict } from '../../collection/settings-verdict.js';
 import { compareMetadata } from '../../model/compare-values.js';
+import { factsOf } from '../../collection/compare.js';
+import { DEFAULT_K, measureRecall, noRecall, TrueNeighbours, type IndexRecall } from './recall.js';
 
 export interface CollectionVerdict {
   collection: string;
@@ -23,7 +25,8 @@ export interface CollectionVerdict {
   differingIds: Array<{ id: string; fields: string[] }>;
   /** Metadata keys whose sparse vectors the target does not hold (import --drop-sparse), with how many records. */
   sparseNotCarried: Record<string, number>;
-  selfQuery: { sampled: number; first: number; failedIds: string[] };
+  /** The target index's recall@k on a sample: measured and reported, never part of `ok`. */
+  recall: IndexRecall;
   /** The collection itself: embedding function, space, HNSW, schema (collection/verify-collection.ts). */
   settings: CollectionSettingsVerdict | null;
   ok: boolean;
@@ -41,7 +44,7 @@ export function emptyVerdict(collection: string, expected: number): CollectionVe
     missingIds: [],
     differingIds: [],
     sparseNotCarried: {},
-    selfQuery: { sampled: 0, first: 0, failedIds: [] },
+    recall: noRecall(),
     settings: null,
     ok: false,
   };
@@ -73,7 +76,10 @@ export async function checkTargetCollection(
   return info;
 }
 
-/** Everything compared: the verdict holds when nothing is missing or different, and nothing was lost. */
+/**
+ * Everything compared: the verdict holds when nothing is missing or different, and nothing was
+ * lost. Data equality decides; the index's recall is reported beside it, never counted here.
+ */
 export function concludeVerdict(verdict: CollectionVerdict): void {
   // More records than the backup is not a loss: step 7 ingests new data into the same collection.
   verdict.ok =
@@ -82,8 +88,27 @@ export function concludeVerdict(verdict: CollectionVerdict): void {
     verdict.differing === 0 &&
     (verdict.count ?? 0) >= verdict.expected &&
     verdict.compared >= verdict.expected &&
-    verdict.selfQuery.first === verdict.selfQuery.sampled &&
     (verdict.settings?.differences.length ?? 0) === 0;
+}
+
+/**
+ * The target's recall@k on `samples`, against their true neighbours among `records` (every
+ * record of the backup, or of the source), into the verdict. The collection is looked up again:
+ * its id and its `ef_search` as the target has them now.
+ */
+export async function measureTargetRecall(
+  verdict: CollectionVerdict,
+  samples: BackupRecord[],
+  records: AsyncIterable<BackupRecord[]>,
+  target: { api: ChromaApi; call: RecordCheckerOptions['call']; signal?: AbortSignal; k?: number },
+): Promise<void> {
+  if (samples.length === 0 || !verdict.exists) return;
+  const { api, call, signal } = target;
+  const info = await call(() => api.findCollection(verdict.collection, { signal }));
+  if (!info) return;
+  const truth = new TrueNeighbours(samples, spaceOf(info) ?? 'l2', target.k ?? DEFAULT_K);
+  for await (const batch of records) truth.add(batch);
+  verdict.recall = await measureRecall(truth, { api, call, collectionId: info.id, efSearch: factsOf(info).hnsw.ef_search ?? null, signal });
 }
 
 const LISTED = 20;
@@ -98,7 +123,7 @@ export interface RecordCheckerOptions {
   call: <T>(work: () => Promise<T>) => Promise<T>;
   collectionId: string;
   space: Space | null;
-  /** How many records get a semantic self-query, spread over `expected`. */
+  /** How many records are kept as recall queries, spread over `expected`. */
   sample: number;
   /** Ids per read (default 250) and reads in flight (default 4). */
   readSize?: number;
@@ -109,11 +134,12 @@ export interface RecordCheckerOptions {
 /**
  * Reads back each batch it is given and compares it into `verdict`. `check` returns once the
  * batch's read is under way (and waits only while `readsInFlight` reads are), `finish` once
- * every read is compared and the sampled records' self-queries have answered.
+ * every read is compared. It keeps a sample of the records for measureTargetRecall.
  */
 export class RecordChecker {
   private readonly pending: Array<{ batch: BackupRecord[]; page: Promise<GetPage> }> = [];
-  private readonly samples: BackupRecord[] = [];
+  /** Records kept (spread over the collection) to measure the index's recall with. */
+  readonly samples: BackupRecord[] = [];
   private readonly sampleEvery: number;
   private seen = 0;
 
@@ -136,10 +162,9 @@ export class RecordChecker {
     }
   }
 
-  /** Compares what is still in flight, then self-queries the sample. */
+  /** Compares what is still in flight. */
   async finish(): Promise<void> {
     while (this.pending.length > 0) await this.settle();
-    await this.selfQueries();
   }
 
   /** Stopped early: nothing in flight is left unobserved. */
@@ -155,28 +180,6 @@ export class RecordChecker {
       this.seen++;
     }
   }
-
-  private async selfQueries(): Promise<void> {
-    const { api, call, collectionId, signal } = this.options;
-    const { selfQuery } = this.verdict;
-    for (let from = 0; from < this.samples.length; from += READS_IN_FLIGHT) {
-      const chunk = this.samples.slice(from, from + READS_IN_FLIGHT);
-      const answers = await Promise.all(chunk.map((record) => call(() => api.query(collectionId, { embeddings: [record.embedding as Embedding], nResults: 3 }, { signal }))));
-      chunk.forEach((record, index) => {
-        const answer = answers[index]!;
-        selfQuery.sampled++;
-        if (rankedFirst(record.id, answer.ids[0] ?? [], answer.distances?.[0] ?? [])) selfQuery.first++;
-        else selfQuery.failedIds.push(record.id);
-      });
-    }
-  }
-}
-
-/** Its own id first — or tied with the first at the same distance (duplicate vectors). */
-function rankedFirst(id: string, ids: string[], distances: number[]): boolean {
-  if (ids[0] === id) return true;
-  const index = ids.indexOf(id);
-  return index > 0 && Math.abs((distances[index] ?? Infinity) - (distances[0] ?? 0)) < 1e-6;
 }
 
 function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionVerdict, space: Space | null): void {

@@ -26,6 +26,8 @@ export class CopyVerify {
   private failure: { error: unknown } | null = null;
   private readonly checked: Promise<void>;
   private readonly call: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The records kept to measure the target index's recall with, once the copy is done. */
+  samples: BackupRecord[] = [];
 
   constructor(
     private readonly target: TargetSession,
@@ -48,8 +50,9 @@ export class CopyVerify {
   }
 
   /**
-   * Every batch is pushed and the import has finished: compare what is left, then the count,
-   * the collection's settings and the self-queries, as verify does.
+   * Every batch is pushed and the import has finished: compare what is left, then the count and
+   * the collection's settings, as verify does. The index's recall is measured once the backup
+   * file is whole (measureRecall, with `samples`).
    */
   async finish(exported: number): Promise<CollectionVerdict> {
     this.pipe.close();
@@ -78,6 +81,7 @@ export class CopyVerify {
         await checker.check(batch);
       }
       await checker?.finish();
+      this.samples = checker?.samples ?? [];
     } catch (error) {
       this.failure = { error };
       this.pipe.fail(error); // later pushes are not held

@@ -1,0 +1,163 @@
+/**
+ * How well the target's index finds neighbours: recall@k of its answers against the true k
+ * nearest neighbours, computed here by brute force over the records themselves (the backup or
+ * the source) with the collection's space. A measure of the index, never the verdict: HNSW is
+ * approximate (a record's own vector need not come back first, and in "ip" the nearest is the
+ * largest dot product, not the record itself), so equal data can still score below 1.
+ */
+import type { BackupRecord, Embedding, Space } from '../../model/record.js';
+import type { ChromaApi } from '../../chroma/api.js';
+
+export interface IndexRecall {
+  /** Neighbours asked for per query (at most the number of records). */
+  k: number;
+  /** Records whose vector was sent as a query. */
+  sampled: number;
+  /** Mean share of the true k nearest the target returned, 0–1; null when nothing was sampled. */
+  recall: number | null;
+  /** The target's `ef_search`, when it says: raising it is what raises recall. */
+  efSearch: number | null;
+  /** Below LOW_RECALL: worth a warning (the data is not in question). */
+  low: boolean;
+  /** The first few sampled ids whose answer missed a true neighbour. */
+  missedIds: string[];
+}
+
+/** Neighbours per query unless told otherwise. */
+export const DEFAULT_K = 10;
+/** Below this the index answers noticeably worse than an exact search would. */
+export const LOW_RECALL = 0.9;
+const LISTED = 10;
+const QUERIES_IN_FLIGHT = 4;
+
+export function noRecall(k = DEFAULT_K): IndexRecall {
+  return { k, sampled: 0, recall: null, efSearch: null, low: false, missedIds: [] };
+}
+
+interface Neighbour {
+  distance: number;
+  id: string;
+}
+
+/**
+ * The k records nearest to each sample, by Chroma's own distances (rust/index: squared l2,
+ * 1 − cosine similarity, 1 − dot product), in one pass over every record.
+ */
+export class TrueNeighbours {
+  private readonly queries: Float64Array[];
+  private readonly norms: number[];
+  private readonly best: Neighbour[][];
+  private records = 0;
+
+  constructor(
+    readonly samples: BackupRecord[],
+    readonly space: Space,
+    private readonly k: number,
+  ) {
+    this.queries = samples.map((sample) => Float64Array.from(sample.embedding ?? []));
+    this.norms = this.queries.map(norm);
+    this.best = samples.map(() => []);
+  }
+
+  add(records: BackupRecord[]): void {
+    for (const record of records) {
+      const vector = record.embedding;
+      if (!vector) continue;
+      this.records++;
+      const length = this.space === 'cosine' ? norm(vector) : 1;
+      this.queries.forEach((query, index) => {
+        if (query.length !== vector.length) return;
+        this.offer(index, { distance: this.distance(query, this.norms[index]!, vector, length), id: record.id });
+      });
+    }
+  }
+
+  /** k as it can be: never more than the records there are. */
+  get effectiveK(): number {
+    return Math.min(this.k, this.records);
+  }
+
+  neighbours(index: number): Neighbour[] {
+    return this.best[index]!;
+  }
+
+  private distance(query: Float64Array, queryNorm: number, vector: Embedding, vectorNorm: number): number {
+    let sum = 0;
+    if (this.space === 'l2') {
+      for (let i = 0; i < query.length; i++) {
+        const d = query[i]! - vector[i]!;
+        sum += d * d;
+      }
+      return sum;
+    }
+    for (let i = 0; i < query.length; i++) sum += query[i]! * vector[i]!;
+    if (this.space === 'ip') return 1 - sum;
+    return 1 - sum / (queryNorm * vectorNorm || 1);
+  }
+
+  private offer(index: number, candidate: Neighbour): void {
+    const list = this.best[index]!;
+    if (list.length === this.k && candidate.distance >= list[list.length - 1]!.distance) return;
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.distance > candidate.distance) at--;
+    list.splice(at, 0, candidate);
+    if (list.length > this.k) list.pop();
+  }
+}
+
+function norm(vector: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!;
+  return Math.sqrt(sum);
+}
+
+export interface RecallTarget {
+  api: ChromaApi;
+  call: <T>(work: () => Promise<T>) => Promise<T>;
+  collectionId: string;
+  efSearch: number | null;
+  signal?: AbortSignal;
+}
+
+/**
+ * Queries the target with each sample and scores its answer against the true neighbours. An
+ * answer counts when it is one of them, or as near as the k-th (ties between equal vectors:
+ * either of two duplicates is a right answer).
+ */
+export async function measureRecall(truth: TrueNeighbours, target: RecallTarget): Promise<IndexRecall> {
+  const k = truth.effectiveK;
+  const result: IndexRecall = { ...noRecall(k), efSearch: target.efSearch };
+  if (k === 0 || truth.samples.length === 0) return result;
+  let total = 0;
+  for (let from = 0; from < truth.samples.length; from += QUERIES_IN_FLIGHT) {
+    const chunk = truth.samples.slice(from, from + QUERIES_IN_FLIGHT);
+    const answers = await Promise.all(
+      chunk.map((sample) => target.call(() => target.api.query(target.collectionId, { embeddings: [sample.embedding as Embedding], nResults: k }, { signal: target.signal }))),
+    );
+    chunk.forEach((sample, offset) => {
+      const expected = truth.neighbours(from + offset);
+      const answer = answers[offset]!;
+      const score = scoreAnswer(expected, answer.ids[0] ?? [], answer.distances?.[0] ?? [], k);
+      result.sampled++;
+      total += score;
+      if (score < 1 && result.missedIds.length < LISTED) result.missedIds.push(sample.id);
+    });
+  }
+  result.recall = total / result.sampled;
+  result.low = result.recall < LOW_RECALL;
+  return result;
+}
+
+function scoreAnswer(expected: Neighbour[], ids: string[], distances: number[], k: number): number {
+  if (expected.length === 0) return 1;
+  const wanted = new Set(expected.map((neighbour) => neighbour.id));
+  const kth = expected[expected.length - 1]!.distance;
+  // The server computes in float32: allow for its rounding when comparing with the k-th distance.
+  const slack = 1e-5 * Math.max(1, Math.abs(kth));
+  let hits = 0;
+  ids.slice(0, k).forEach((id, index) => {
+    const distance = distances[index];
+    if (wanted.has(id) || (distance !== undefined && distance <= kth + slack)) hits++;
+  });
+  return Math.min(hits, expected.length) / expected.length;
+}
