@@ -161,7 +161,7 @@ export async function guideMove(sourceUrl: string, targetUrl: string, total: num
 }
 
 /**
- * The method of Chroma's own `chroma copy` (rust/cli/src/commands/copy.rs, see FACTS): batches of
+ * The method of Chroma's own `chroma copy` (rust/cli/src/commands/copy.rs): batches of
  * 100, 5 in flight, each batch read from the source and written to the target with `add`. Its
  * reads go through Cloud's Search API; here a `get` of the same batch stands in for them.
  */

@@ -111,7 +111,7 @@ export const collectionLineSchema = z.object({
   space: spaceSchema,
   count: z.number({ error: 'must be a number' }).check(z.int(), z.minimum(0)),
   dimension: z.nullable(z.number({ error: 'must be a number or null' }).check(z.int(), z.minimum(1))),
-  // Since issue 12; older files have neither.
+  // Format 2 added them; format-1 files have neither.
   configuration: z.optional(z.nullable(z.record(z.string(), z.unknown(), { error: 'must be an object or null' }))),
   schema: z.optional(z.nullable(z.record(z.string(), z.unknown(), { error: 'must be an object or null' }))),
 });

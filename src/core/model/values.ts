@@ -17,7 +17,7 @@ export class WholeFloat {
 
 export type Scalar = string | number | bigint | boolean | WholeFloat;
 
-/** Cloud only: a single node answers 501 for one (FACTS). */
+/** Cloud only: a single node answers 501 for one. */
 export interface SparseVector {
   '#type': 'sparse_vector';
   indices: number[];

@@ -1,5 +1,5 @@
 /**
- * Backups written by chroma-migrate before issue 12 (format version 1) still read, and read the
+ * Backups written by chroma-migrate in format version 1 still read, and read the
  * way import writes them back and verify reads them from the target; a partial one is not
  * appended to with version-2 lines.
  */

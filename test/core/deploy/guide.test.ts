@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CHROMA_IMAGE } from '../../../src/core/deploy/guide.js';
 import { runCli } from '../../helpers/cli.js';
 
-/** Server bindings version (npm) → the Chroma release (image tag) it was built from; see FACTS. */
+/** Server bindings version (npm) → the Chroma release (image tag) it was built from: Chroma release commit "CLI 1.4.4 Python 1.5.9 JS 3.4.5". */
 const RELEASE_OF_BINDINGS: Record<string, string> = { '1.3.4': '1.5.9' };
 
 describe('deploy-guide', () => {
