@@ -18,13 +18,19 @@ export interface BenchArgs {
   /** Alternating runs of the product and each baseline, compared by medians. */
   rounds: number;
   only: Set<Section>;
+  /** The many section: how many collections the records are split over. */
+  manyCollections: number;
+  /** copy --parallel in the many section; the product's default when absent. */
+  parallel?: number;
   out: string;
   keep: boolean;
   label: string;
 }
 
-export type Section = 'network' | 'import' | 'export' | 'memory' | 'size' | 'wizard';
-const SECTIONS: Section[] = ['network', 'import', 'export', 'memory', 'size', 'wizard'];
+export type Section = 'network' | 'pinned' | 'many' | 'import' | 'export' | 'memory' | 'size' | 'wizard' | 'scale';
+const SECTIONS: Section[] = ['network', 'pinned', 'many', 'import', 'export', 'memory', 'size', 'wizard', 'scale'];
+/** scale runs only when asked for (--only scale): it is meant for --records 1000000. */
+const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'scale');
 
 export const USAGE = `npm run bench -- [flags]
   --records N            synthetic collection size (default 20000)
@@ -44,7 +50,12 @@ export const USAGE = `npm run bench -- [flags]
                          trip to Railway (default 40)
   --rounds N             alternating runs of chroma-migrate and each baseline, compared
                          by their medians (default 3)
-  --only L               sections: network,import,export,memory,size,wizard (default all)
+  --many-collections N   many section: the records split over N collections (default 100)
+  --parallel N           many section: copy --parallel (default: the product's)
+  --only L               sections: network,pinned,many,import,export,memory,size,wizard
+                         (default all of those), and scale (only when named: with
+                         --records 1000000, import and copy of 1M records, the pace at
+                         100k/500k/1M and peak RSS)
   --label TEXT           stored in results.json to tell runs apart
   --out FILE             where the JSON goes (default bench/results.json)
   --keep                 keep the temp folder (servers' data, backups)`;
@@ -57,7 +68,8 @@ export function parseArgs(argv: string[]): BenchArgs {
     dim: 384,
     sweepBatches: [100, 300, 1000, 2000],
     sweepConcurrency: [1, 2],
-    only: new Set(SECTIONS),
+    only: new Set(DEFAULT_SECTIONS),
+    manyCollections: 100,
     out: 'bench/results.json',
     keep: false,
     label: '',
@@ -100,6 +112,8 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--source-latency': args.sourceLatencyMs = count(0); break;
       case '--target-latency': args.targetLatencyMs = count(0); break;
       case '--label': args.label = value(); break;
+      case '--many-collections': args.manyCollections = count(); break;
+      case '--parallel': args.parallel = count(); break;
       case '--out': args.out = value(); break;
       case '--keep': args.keep = true; break;
       case '--only': {

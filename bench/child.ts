@@ -23,6 +23,12 @@ export interface ChildSpec {
   sourceUrl?: string;
   /** copy: skip the record-by-record verify at the end. */
   skipVerify?: boolean;
+  /** copy, export: these collections instead of `collection` alone. */
+  collections?: string[];
+  /** copy: collections in flight (--parallel). */
+  parallel?: number;
+  /** Report (records done, seconds) at each batch: the pace along a long run. */
+  samples?: boolean;
 }
 
 export interface ChildReport {
@@ -38,16 +44,23 @@ export interface ChildReport {
   verifySeconds?: number;
   /** CPU (user + system) the child used, start-up included: the client's share of a shared machine. */
   cpuSeconds: number;
+  /** The same from the start of the work (modules loaded): what the command itself costs per record. */
+  workCpuSeconds: number;
+  /** With spec.samples: [records done, seconds since start] at each batch. */
+  samples?: Array<[number, number]>;
 }
 
 const [mode, json] = process.argv.slice(2);
 const spec = JSON.parse(json ?? '{}') as ChildSpec;
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
+const samples: Array<[number, number]> | undefined = spec.samples ? [] : undefined;
 const trace = startMemoryTrace(process.env.BENCH_MEMORY_TRACE, started);
 let transferStart = 0;
 let transferEnd = 0;
 let verifyStart = 0;
 const onProgress = (event: ProgressEvent) => {
+  if (samples && event.type === 'batch') samples.push([event.done, Math.round(performance.now() - started) / 1000]);
   if (verifyStart > 0) return;
   // A copy's verify begins by checking the finished file.
   if (mode === 'copy' && event.type === 'phase' && (event.message.startsWith('Checking ') || event.message.startsWith('Verifying'))) verifyStart = performance.now();
@@ -67,31 +80,30 @@ if (mode === 'import') {
     concurrency: spec.concurrency,
     onProgress,
   });
-  const collection = result.collections[0];
-  if (!collection || collection.missing !== 0 || collection.count !== collection.expected) {
+  if (result.collections.length === 0 || result.collections.some((collection) => collection.missing !== 0 || collection.count !== collection.expected)) {
     throw new Error(`import incomplete: ${JSON.stringify(result.collections)}`);
   }
-  records = collection.count;
+  records = result.collections.reduce((sum, collection) => sum + collection.count, 0);
   batchSize = result.batchSize;
 } else if (mode === 'export') {
   // cloud: true holds the export to Chroma Cloud's quotas: 300 per read, 10 reads in flight.
   const result = await exportCollections({
     source: endpoint({ url: spec.url, cloud: true }),
     out: spec.file,
-    collections: [spec.collection],
+    collections: spec.collections ?? [spec.collection],
     pageSize: spec.pageSize,
     concurrency: spec.concurrency,
     statePath: spec.statePath,
     onProgress,
   });
-  records = result.collections[0]?.count ?? 0;
+  records = result.collections.reduce((sum, collection) => sum + collection.count, 0);
 } else if (mode === 'copy') {
   // cloud: true holds the reads to Chroma Cloud's quotas, as a copy from Cloud runs.
   const result = await copyCollections({
     source: endpoint({ url: spec.sourceUrl as string, cloud: true }),
     target: endpoint({ url: spec.url }),
     out: spec.file,
-    collections: [spec.collection],
+    collections: spec.collections ?? [spec.collection],
     ifExists: 'abort',
     batchSize: spec.batchSize,
     writeConcurrency: spec.concurrency,
@@ -101,7 +113,7 @@ if (mode === 'import') {
     onProgress,
   });
   if (!result.ok) throw new Error(`copy incomplete: ${JSON.stringify(result.collections)}`);
-  records = result.exported[0]?.count ?? 0;
+  records = result.exported.reduce((sum, collection) => sum + collection.count, 0);
   batchSize = result.batchSize;
 } else if (mode === 'verify') {
   // The backup against the collection an import of it made: verify reads the file with the same readers.
@@ -114,8 +126,8 @@ if (mode === 'import') {
 }
 const ended = performance.now();
 trace?.stop();
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
+function cpuSeconds(since?: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(since);
   return (user + system) / 1e6;
 }
 const report: ChildReport = {
@@ -128,5 +140,7 @@ const report: ChildReport = {
   batchSize,
   verifySeconds: verifyStart > 0 ? (ended - verifyStart) / 1000 : undefined,
   cpuSeconds: cpuSeconds(),
+  workCpuSeconds: cpuSeconds(cpuAtStart),
+  samples,
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);

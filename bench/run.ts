@@ -5,11 +5,15 @@
  */
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cannotPin } from './affinity.js';
+import { networkTargets, renderNetwork, runNetwork, type NetworkContext, type NetworkResult } from './network.js';
+import { manyTargets, renderMany, runMany, type ManyResult } from './many.js';
+import { renderScale, runScale, scaleTargets, type ScaleResult } from './scale.js';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_CONCURRENCY } from '../src/core/operations/import.js';
-import { parseArgs, type BenchArgs } from './args.js';
+import { parseArgs, type BenchArgs, type Section } from './args.js';
 import { benchRecords, COLLECTION, compareWithGenerated, writeGuideColumnsJson, writeGuideJson, writeProductBackup, type Comparison } from './data.js';
-import { chromaCopyMove, collectionId, guideImport, guideMove, rawImport, sequentialExport, type LoadTiming } from './loaders.js';
+import { collectionId, guideImport, rawImport, sequentialExport, type LoadTiming } from './loaders.js';
 import { runChild } from './measure.js';
 import type { ChildReport } from './child.js';
 import { fmt, MB, rate, table, type Target } from './report.js';
@@ -35,29 +39,12 @@ interface Results {
   finishedAt?: string;
   machine: { cpus: number; cpuModel: string; node: string; totalMemGiB: number; loadavgStart: number[]; loadavgEnd?: number[] };
   config: Omit<BenchArgs, 'only'> & { only: string[] };
-  /**
-   * Source → target across a modelled network (proxies adding a round trip to each request), every
-   * method on a fresh target, in turn per round; medians. The ceiling is raw upserts on localhost.
-   */
-  network?: {
-    records: number;
-    sourceLatencyMs: number;
-    targetLatencyMs: number;
-    rounds: Array<{
-      guide: Timing;
-      chromaCopy: Timing;
-      exportImport: Timing & { exportSeconds: number; importSeconds: number; peakRssMB: number };
-      copy: Timing & { verifySeconds: number; peakRssMB: number };
-      copyWithoutVerify: Timing;
-      ceiling: Timing & { batch: number; concurrency: number };
-    }>;
-    medians: { guide: number; chromaCopy: number; exportImport: number; copy: number; copyWithoutVerify: number; ceiling: number };
-    copyVsGuide: number;
-    copyVsChromaCopy: number;
-    copyVsCeiling: number;
-    copyWithoutVerifyVsCeiling: number;
-    exportImportVsGuide: number;
-  };
+  /** Source → target across a modelled network (network.ts): all processes sharing both cores. */
+  network?: NetworkResult;
+  /** The same with the target server on a core of its own (network.ts). */
+  pinned?: NetworkResult | { skipped: string };
+  many?: ManyResult;
+  scale?: ScaleResult;
   import?: {
     records: number;
     /** The run with the median rate of productRuns; ratios compare medians of alternating runs. */
@@ -121,6 +108,7 @@ interface Results {
   targets?: Target[];
 }
 
+const load1 = () => Math.round(loadavg()[0]! * 100) / 100;
 const say = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 function productRun(file: string, report: ChildReport): ProductRun {
@@ -148,15 +136,6 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-interface Timing {
-  seconds: number;
-  recordsPerSecond: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
-}
 
 function timing(t: LoadTiming) {
   return { seconds: round(t.seconds, 2), recordsPerSecond: rate(t.records, t.seconds) };
@@ -189,88 +168,30 @@ async function main(): Promise<void> {
 
   try {
     say(`temp folder ${root}; ${fmt(n)} records of ${dim}-d embeddings`);
+    // Written only when a section needs them: at --records 1000000 the guide's JSON alone is ~8 GB.
     const product = join(root, `product-${n}.jsonl`);
     const guide = join(root, `guide-${n}.json`);
-    await writeProductBackup(product, n, dim);
-    const guideBytes = await writeGuideJson(guide, n, dim);
-
-    // ── source → target across a modelled network ───────────────────────────────────────
-    if (args.only.has('network')) {
-      say(`network: seeding the source; +${args.sourceLatencyMs} ms per request to it, +${args.targetLatencyMs} ms to the target`);
-      const source = await startServer(root, 'network-source');
-      const seeded = await runChild('import', { url: source.url, file: product, statePath: statePath(), batchSize: 1000, concurrency: 2 });
-      if (seeded.records !== n) throw new Error(`seeding left ${seeded.records} records`);
-      const sourceProxy = await startFaultProxy(source.url, { delayMs: args.sourceLatencyMs });
-      const records = [...benchRecords(n, dim)];
-      const toTarget = <T>(label: string, work: (url: string) => Promise<T>) => withServerAcross(root, label, args.targetLatencyMs, work);
-      const rounds: NonNullable<Results['network']>['rounds'] = [];
-      try {
-        for (let k = 1; k <= args.rounds; k++) {
-          const tag = `(${k}/${args.rounds})`;
-          say(`network: the guide's method, sequential get of 300 then sequential add of 100 ${tag}`);
-          const guideRun = timing(await toTarget(`net-guide-${k}`, (url) => guideMove(sourceProxy.url, url, n)));
-          say(`network: the chroma copy method, batches of 100, 5 in flight, add ${tag}`);
-          const chromaCopy = timing(await toTarget(`net-chroma-copy-${k}`, (url) => chromaCopyMove(sourceProxy.url, url, n)));
-          say(`network: chroma-migrate export, then import ${tag}`);
-          const file = join(root, `net-export-${k}.jsonl.gz`);
-          const exported = await runChild('export', { url: sourceProxy.url, file, statePath: statePath(), collection: COLLECTION, pageSize: 300, concurrency: args.exportConcurrency });
-          const imported = await toTarget(`net-import-${k}`, (url) =>
-            runChild('import', { url, file, statePath: statePath(), batchSize: args.importBatch, concurrency: args.importConcurrency }),
-          );
-          await rm(file, { force: true });
-          say(`network: chroma-migrate copy ${tag}`);
-          const copyFile = join(root, `net-copy-${k}.jsonl.gz`);
-          const copied = await toTarget(`net-copy-${k}`, (url) =>
-            runChild('copy', { url, sourceUrl: sourceProxy.url, file: copyFile, statePath: statePath(), collection: COLLECTION, batchSize: args.importBatch, concurrency: args.importConcurrency }),
-          );
-          await rm(copyFile, { force: true });
-          say(`network: chroma-migrate copy --skip-verify ${tag}`);
-          const bare = await toTarget(`net-copy-bare-${k}`, (url) =>
-            runChild('copy', { url, sourceUrl: sourceProxy.url, file: copyFile, statePath: statePath(), collection: COLLECTION, batchSize: args.importBatch, concurrency: args.importConcurrency, skipVerify: true }),
-          );
-          await rm(copyFile, { force: true });
-          say(`network: the target's raw ceiling on localhost, 1,000 × 2 and × 4, bodies built first ${tag}`);
-          const ceilings = [];
-          for (const concurrency of [2, 4]) {
-            ceilings.push({ batch: 1000, concurrency, ...timing(await withServer(root, `net-ceiling-${k}-${concurrency}`, (s) => rawImport(s.url, records, 1000, concurrency))) });
-          }
-          const ceiling = ceilings.reduce((a, b) => (b.recordsPerSecond > a.recordsPerSecond ? b : a));
-          const sum = exported.seconds + imported.seconds;
-          rounds.push({
-            guide: guideRun,
-            chromaCopy,
-            exportImport: { seconds: round(sum, 2), recordsPerSecond: rate(n, sum), exportSeconds: round(exported.seconds, 2), importSeconds: round(imported.seconds, 2), peakRssMB: round(Math.max(exported.maxRssBytes, imported.maxRssBytes) / MB, 1) },
-            copy: { seconds: round(copied.seconds, 2), recordsPerSecond: rate(n, copied.seconds), verifySeconds: round(copied.verifySeconds ?? 0, 2), peakRssMB: round(copied.maxRssBytes / MB, 1) },
-            copyWithoutVerify: { seconds: round(bare.seconds, 2), recordsPerSecond: rate(n, bare.seconds) },
-            ceiling,
-          });
-        }
-      } finally {
-        await sourceProxy.close();
-        await source.stop();
-      }
-      const medianRate = (pick: (run: (typeof rounds)[number]) => Timing) => median(rounds.map((run) => pick(run).recordsPerSecond));
-      const medians = {
-        guide: medianRate((run) => run.guide),
-        chromaCopy: medianRate((run) => run.chromaCopy),
-        exportImport: medianRate((run) => run.exportImport),
-        copy: medianRate((run) => run.copy),
-        copyWithoutVerify: medianRate((run) => run.copyWithoutVerify),
-        ceiling: medianRate((run) => run.ceiling),
-      };
-      results.network = {
-        records: n,
-        sourceLatencyMs: args.sourceLatencyMs,
-        targetLatencyMs: args.targetLatencyMs,
-        rounds,
-        medians,
-        copyVsGuide: round(medians.copy / medians.guide, 2),
-        copyVsChromaCopy: round(medians.copy / medians.chromaCopy, 2),
-        copyVsCeiling: round(medians.copy / medians.ceiling, 2),
-        copyWithoutVerifyVsCeiling: round(medians.copyWithoutVerify / medians.ceiling, 2),
-        exportImportVsGuide: round(medians.exportImport / medians.guide, 2),
-      };
+    const needsProduct = ['network', 'pinned', 'import', 'export', 'size', 'scale'].some((section) => args.only.has(section as Section));
+    if (needsProduct) {
+      say(`writing ${product}`);
+      await writeProductBackup(product, n, dim);
     }
+    const productFile = () => product;
+    const guideBytes = args.only.has('size') ? await writeGuideJson(guide, n, dim) : 0;
+
+    // ── source → target across a modelled network, then with the target on a core of its own ──
+    const networkContext = (): NetworkContext => ({
+      root, product: productFile(), records: n, dim, rounds: args.rounds, sourceLatencyMs: args.sourceLatencyMs, targetLatencyMs: args.targetLatencyMs,
+      importBatch: args.importBatch, importConcurrency: args.importConcurrency, exportConcurrency: args.exportConcurrency, statePath, say, load: load1,
+    });
+    if (args.only.has('network')) results.network = await runNetwork(networkContext(), false);
+    if (args.only.has('pinned')) {
+      const why = await cannotPin();
+      if (why) say(`pinned: skipped (${why})`);
+      results.pinned = why ? { skipped: why } : await runNetwork(networkContext(), true);
+    }
+    if (args.only.has('many')) results.many = await runMany({ root, records: n, dim, rounds: args.rounds, sourceLatencyMs: args.sourceLatencyMs, targetLatencyMs: args.targetLatencyMs, collections: args.manyCollections, parallel: args.parallel, statePath, say, load: load1 });
+    if (args.only.has('scale')) results.scale = await runScale({ root, product: productFile(), records: n, dim, statePath, say, load: load1 });
 
     // ── import ───────────────────────────────────────────────────────────────────────────
     if (args.only.has('import')) {
@@ -490,13 +411,10 @@ async function main(): Promise<void> {
 function targets(r: Results): Target[] {
   const list: Target[] = [];
   const yes = (value: number | undefined, ok: (v: number) => boolean) => (value === undefined ? null : ok(value));
-  if (r.network) {
-    const net = r.network;
-    const over = `+${net.sourceLatencyMs}/${net.targetLatencyMs} ms`;
-    list.push({ name: `copy vs the guide's method (${over}, medians)`, want: '≥ 2.5×', got: `${net.copyVsGuide}× (export+import ${net.exportImportVsGuide}×)`, met: net.copyVsGuide >= 2.5 });
-    list.push({ name: `copy vs the chroma copy method (${over})`, want: '≥ 1.5×', got: `${net.copyVsChromaCopy}×`, met: net.copyVsChromaCopy >= 1.5 });
-    list.push({ name: `copy (${over}) vs raw ceiling on localhost`, want: '≥ 0.8×', got: `${net.copyVsCeiling}× with verify, ${net.copyWithoutVerifyVsCeiling}× without`, met: net.copyVsCeiling >= 0.8 });
-  }
+  if (r.network) list.push(...networkTargets(r.network));
+  if (r.pinned && !('skipped' in r.pinned)) list.push(...networkTargets(r.pinned));
+  if (r.many) list.push(...manyTargets(r.many));
+  if (r.scale) list.push(...scaleTargets(r.scale));
   if (r.import) {
     const latency = r.import.overLatency;
     list.push({
@@ -565,21 +483,10 @@ function render(r: Results): string {
     `chroma-migrate benchmark ${r.label ? `"${r.label}" ` : ''}— ${r.machine.cpus} cores (${r.machine.cpuModel}), Node ${r.machine.node}, ` +
       `load average ${r.machine.loadavgStart.join(' ')} → ${r.machine.loadavgEnd?.join(' ')}`,
   );
-  if (r.network) {
-    const net = r.network;
-    const vsGuide = (value: number) => `${round(value / net.medians.guide, 2)}×`;
-    const rows = [[`source → target, +${net.sourceLatencyMs} ms / +${net.targetLatencyMs} ms per request`, 'records', 'seconds', 'records/s', 'vs guide', 'peak RSS']];
-    net.rounds.forEach((run, k) => {
-      const tag = net.rounds.length > 1 ? ` #${k + 1}` : '';
-      rows.push([`the guide: sequential get 300, then add 100${tag}`, fmt(net.records), fmt(run.guide.seconds, 1), fmt(run.guide.recordsPerSecond), vsGuide(run.guide.recordsPerSecond), '']);
-      rows.push([`chroma copy method: 100 × 5 in flight, add${tag}`, fmt(net.records), fmt(run.chromaCopy.seconds, 1), fmt(run.chromaCopy.recordsPerSecond), vsGuide(run.chromaCopy.recordsPerSecond), '']);
-      rows.push([`chroma-migrate export (${fmt(run.exportImport.exportSeconds, 1)} s) + import${tag}`, fmt(net.records), fmt(run.exportImport.seconds, 1), fmt(run.exportImport.recordsPerSecond), vsGuide(run.exportImport.recordsPerSecond), `${fmt(run.exportImport.peakRssMB)} MB`]);
-      rows.push([`chroma-migrate copy (verify ${fmt(run.copy.verifySeconds, 1)} s)${tag}`, fmt(net.records), fmt(run.copy.seconds, 1), fmt(run.copy.recordsPerSecond), vsGuide(run.copy.recordsPerSecond), `${fmt(run.copy.peakRssMB)} MB`]);
-      rows.push([`chroma-migrate copy --skip-verify${tag}`, fmt(net.records), fmt(run.copyWithoutVerify.seconds, 1), fmt(run.copyWithoutVerify.recordsPerSecond), vsGuide(run.copyWithoutVerify.recordsPerSecond), '']);
-      rows.push([`raw ceiling, localhost, ${run.ceiling.batch} × ${run.ceiling.concurrency}${tag}`, fmt(net.records), fmt(run.ceiling.seconds, 1), fmt(run.ceiling.recordsPerSecond), vsGuide(run.ceiling.recordsPerSecond), '']);
-    });
-    parts.push(table(rows));
-  }
+  if (r.network) parts.push(renderNetwork(r.network));
+  if (r.pinned) parts.push('skipped' in r.pinned ? `pinned: skipped (${r.pinned.skipped})` : renderNetwork(r.pinned));
+  if (r.many) parts.push(renderMany(r.many));
+  if (r.scale) parts.push(renderScale(r.scale));
   if (r.import) {
     const i = r.import;
     const vsGuide = (rate: number) => `${round(rate / i.guide.recordsPerSecond, 2)}×`;
