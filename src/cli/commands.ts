@@ -1,6 +1,7 @@
 import { backupCommand } from '../commands/backup.js';
 import type { Command } from './command.js';
 import { deployGuideCommand } from '../commands/deploy-guide.js';
+import { embeddingsCommand } from '../commands/embeddings.js';
 import { envCommand } from '../commands/env.js';
 import { copyCommand } from '../commands/copy.js';
 import { exportCommand } from '../commands/export.js';
@@ -13,4 +14,4 @@ import { statusCommand } from '../commands/status.js';
 import { verifyCommand } from '../commands/verify.js';
 
 /** In the order a migration uses them. */
-export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, copyCommand, envCommand, ingestCommand, backupCommand, rollbackCommand, statusCommand];
+export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, copyCommand, embeddingsCommand, envCommand, ingestCommand, backupCommand, rollbackCommand, statusCommand];

@@ -1,0 +1,75 @@
+/**
+ * An embeddings endpoint the user runs: where its POST goes, which wire shape it speaks, and the
+ * Chroma embedding function (name and config, as Chroma's own EF registry spells them) that an
+ * app's client builds to reach it. The key itself lives here in memory only: the config names
+ * the env var, never the key.
+ */
+import type { Env } from '../chroma/connection.js';
+import { MigrateError } from '../util/errors.js';
+
+/** OpenAI-compatible `POST /v1/embeddings` (vLLM, TEI, LM Studio, llama.cpp, OpenAI) or Ollama `POST /api/embed`. */
+export type WireShape = 'openai' | 'ollama';
+
+export interface EmbeddingEndpoint {
+  shape: WireShape;
+  /** The whole URL the POST goes to. */
+  postUrl: string;
+  /**
+   * What the app's embedding function is given: Ollama's host (`http://host:11434`), or the
+   * OpenAI SDK's base URL (`http://host:8000/v1`).
+   */
+  base: string;
+  model: string;
+  apiKey?: string;
+  /** The env var the key comes from, recorded in the collection's EF config. */
+  apiKeyEnvVar?: string;
+  timeoutMs: number;
+}
+
+export interface EndpointInput {
+  url: string;
+  model: string;
+  shape?: WireShape;
+  apiKeyEnvVar?: string;
+  timeoutMs?: number;
+}
+
+/** Ollama listens here unless told otherwise. */
+const OLLAMA_PORT = '11434';
+/** An embedding of a few thousand short texts takes seconds; a model loading from disk, longer. */
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * The wire shape from the URL when it says (`…/api/embed`, `…/v1`, Ollama's port), else the one
+ * asked for, else OpenAI's (what most servers speak).
+ */
+export function resolveEmbeddingEndpoint(input: EndpointInput, env: Env): EmbeddingEndpoint {
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//i.test(input.url) ? input.url : `http://${input.url}`);
+  } catch {
+    throw new MigrateError('BAD_INPUT', `--endpoint "${input.url}" is not a URL.`, 'Give the embeddings server\'s address, e.g. http://localhost:11434 (Ollama) or http://localhost:8000/v1 (vLLM, TEI).');
+  }
+  if (input.model.trim() === '') throw new MigrateError('BAD_INPUT', '--model is empty.', 'Name the model the endpoint serves, e.g. qwen3-embedding:0.6b (Ollama) or Qwen/Qwen3-Embedding-0.6B.');
+  const path = url.pathname.replace(/\/+$/, '');
+  const shape = input.shape ?? (/\/api(\/embed)?$/.test(path) || (path === '' && url.port === OLLAMA_PORT) ? 'ollama' : 'openai');
+  const origin = url.origin;
+  const apiKey = input.apiKeyEnvVar ? env[input.apiKeyEnvVar] : undefined;
+  if (input.apiKeyEnvVar && !apiKey) {
+    throw new MigrateError('BAD_INPUT', `--api-key-env ${input.apiKeyEnvVar} names an env var that is not set.`, `Set ${input.apiKeyEnvVar} in the environment or .env (its value is never printed or saved), or leave --api-key-env out for an endpoint without a key.`);
+  }
+  const common = { model: input.model, apiKeyEnvVar: input.apiKeyEnvVar, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(apiKey ? { apiKey } : {}) };
+  if (shape === 'ollama') {
+    const prefix = path.replace(/\/api(\/embed)?$/, '');
+    return { shape, postUrl: `${origin}${prefix}/api/embed`, base: `${origin}${prefix}`, ...common };
+  }
+  const prefix = path.replace(/\/embeddings$/, '');
+  const base = /\/v1$/.test(prefix) ? `${origin}${prefix}` : `${origin}${prefix}/v1`;
+  return { shape, postUrl: `${base}/embeddings`, base, ...common };
+}
+
+/** What may be shown of an endpoint: never the key. */
+export function describeEmbeddingEndpoint(endpoint: EmbeddingEndpoint): string {
+  const key = endpoint.apiKeyEnvVar ? `, key from ${endpoint.apiKeyEnvVar}` : '';
+  return `${endpoint.postUrl} (${endpoint.shape === 'ollama' ? 'Ollama' : 'OpenAI-compatible'}, model ${endpoint.model}${key})`;
+}

@@ -1,0 +1,48 @@
+/**
+ * check = collections on the target → a sample of their documents through an embeddings endpoint
+ * → compared with the stored vectors. Reads only.
+ */
+import { ChromaApi } from '../chroma/api.js';
+import type { Endpoint } from '../chroma/endpoint.js';
+import { retryExplained } from '../chroma/explain.js';
+import { checkCollection, type EmbeddingsCheck } from '../embeddings/check.js';
+import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
+import { selectCollections } from '../embeddings/select.js';
+import { ignoreProgress, type ProgressListener } from '../util/progress.js';
+
+export interface EmbeddingsCheckOptions {
+  target: Endpoint;
+  /** Names on the target; all when absent. */
+  collections?: string[];
+  endpoint: EmbeddingEndpoint;
+  sample: number;
+  /** In place of the instruction the collection's EF applied to documents. */
+  documentInstruction?: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+/** Reproduced: the endpoint gives every sampled document the vector it has. */
+export function reproduced(check: EmbeddingsCheck): boolean {
+  return check.comparison.agreement === 'same' && check.comparison.compared > 0;
+}
+
+export async function checkEmbeddings(options: EmbeddingsCheckOptions): Promise<{ checks: EmbeddingsCheck[]; ok: boolean }> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const api = new ChromaApi(options.target);
+  const signal = options.signal;
+  const infos = await retryExplained(options.target, () => selectCollections(api, options.collections, signal), { signal });
+  const checks: EmbeddingsCheck[] = [];
+  for (const info of infos) {
+    progress({ type: 'phase', message: `Checking "${info.name}": ${options.sample} stored documents through ${options.endpoint.postUrl}` });
+    checks.push(
+      await checkCollection(api, info, options.endpoint, {
+        sample: options.sample,
+        documentInstruction: options.documentInstruction,
+        signal,
+        onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: info.name, attempt, delayMs, reason: error.message }),
+      }),
+    );
+  }
+  return { checks, ok: checks.length > 0 && checks.every(reproduced) };
+}
