@@ -50,6 +50,12 @@ export interface FaultRules {
    * the server's answer.
    */
   alterBody?: { paths: RegExp; change: (body: Record<string, unknown>) => Record<string, unknown> };
+  /**
+   * A lost answer: the first `times` (default 1) requests with this method whose path matches
+   * are forwarded, the server does the work, and the client's connection is then destroyed
+   * before any answer — what a retry of a create or a delete has to cope with.
+   */
+  dropAnswer?: { method: string; path: RegExp; times?: number };
   /** Seed of the deterministic PRNG behind the rates (default 1). */
   seed?: number;
 }
@@ -63,6 +69,7 @@ export type FaultName =
   | 'preflightRewrite'
   | 'drop'
   | 'dropMidResponse'
+  | 'dropAnswer'
   | 'status5xx'
   | 'rateLimit'
   | 'delay'
@@ -234,9 +241,11 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
   let turn5xx = 0;
   let turn429 = 0;
   let delays = 0;
+  let answersDropped = 0;
   const setRules = (next: FaultRules): void => {
     rules = { ...next };
     delays = 0;
+    answersDropped = 0;
     random = seededRandom(next.seed ?? 1);
     turn5xx = 0;
     turn429 = 0;
@@ -346,7 +355,10 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
       body = Buffer.from(JSON.stringify(r.alterBody.change(JSON.parse(body.toString('utf8')) as Record<string, unknown>)));
     }
     const rewritePreflight = Boolean(r.cloudQuota) && req.method === 'GET' && PREFLIGHT_PATH.test(path);
-    forward(req, res, entry, inject, body, { dropMid: Boolean(plan?.dropMid), rewritePreflight });
+    const lose = r.dropAnswer;
+    const dropAnswer = lose !== undefined && req.method === lose.method && lose.path.test(path) && answersDropped < (lose.times ?? 1);
+    if (dropAnswer) answersDropped++;
+    forward(req, res, entry, inject, body, { dropMid: Boolean(plan?.dropMid), rewritePreflight, dropAnswer });
   }
 
   function forward(
@@ -355,7 +367,7 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
     entry: FaultLogEntry,
     inject: (name: FaultName) => void,
     body: Buffer | undefined,
-    options: { dropMid: boolean; rewritePreflight: boolean },
+    options: { dropMid: boolean; rewritePreflight: boolean; dropAnswer: boolean },
   ): void {
     const headers = forwardHeaders(req.headers);
     headers.host = target.host;
@@ -395,6 +407,17 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
     upstream.on('response', (up) => {
       const status = up.statusCode ?? 502;
       const outHeaders = forwardHeaders(up.headers);
+      if (options.dropAnswer) {
+        // The server has answered, so it did the work; the client never hears of it.
+        readBody(up).then(
+          () => {
+            inject('dropAnswer');
+            res.socket?.destroy();
+          },
+          () => res.destroy(),
+        );
+        return;
+      }
       if (!options.dropMid && !options.rewritePreflight) {
         entry.status = status;
         res.writeHead(status, outHeaders);

@@ -4,6 +4,7 @@ import { compareWithPlan, describeDifference, type CollectionDifference } from '
 import { planCollection, type LeftOut } from '../../collection/plan.js';
 import { retryExplained } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
+import { createOnce, deleteOnce } from './idempotent.js';
 import { count as formatCount } from '../../util/format.js';
 import type { ImportCheckpoint } from '../../state/schema.js';
 import type { ExistsChoice } from './choices.js';
@@ -28,10 +29,15 @@ export function checkpointMatches(checkpoint: ImportCheckpoint, session: TargetS
 export async function prepareCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<PreparedCollection> {
   const { options, api, store, progress } = context;
   const signal = options.signal;
-  const call = <T>(work: () => Promise<T>) =>
-    retryExplained(options.target, work, {
-      signal,
-      onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+  const retry = {
+    signal,
+    onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: Error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+  };
+  const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, retry);
+  // Create and delete read the collection before a retry (idempotent.ts); their failures get the same words.
+  const explained = <T>(work: Promise<T>) =>
+    work.catch((error: unknown) => {
+      throw context.explain(error);
     });
 
   const found = store.current.imports.find((checkpoint) => checkpointMatches(checkpoint, context, feed, name));
@@ -68,7 +74,7 @@ export async function prepareCollection(context: TargetSession, header: Collecti
     }
     if (choice === 'recreate') {
       progress({ type: 'phase', message: `Deleting collection "${name}" (${formatCount(count)} records), as chosen` });
-      await call(() => api.deleteCollection(name, { signal }));
+      await explained(deleteOnce(api, name, retry));
       existing = null;
       action = 'recreated';
     } else {
@@ -83,7 +89,7 @@ export async function prepareCollection(context: TargetSession, header: Collecti
     const plan = planCollection(header, context.server, { space: feed.chosenSpace, cloud: options.target.cloud });
     leftOut = plan.leftOut;
     for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
-    await call(() => api.createCollection({ name, ...plan.request }, { signal }));
+    await explained(createOnce(api, { name, ...plan.request }, retry));
     // Read it back: a server may quietly hold less than it was sent.
     existing = await call(() => api.findCollection(name, { signal }));
     if (!existing) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
