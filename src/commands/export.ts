@@ -66,7 +66,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 130 interrupted (resumable).`,
       });
       reporter.close();
       const bytes = (await stat(result.out)).size;
-      if (values.json) writeJson(io, { ok: true, out: result.out, bytes, resumed: result.resumed, collections: result.collections });
+      if (values.json) writeJson(io, { ok: true, out: result.out, bytes, resumed: result.resumed, collections: result.collections, withheld: result.withheld });
       else {
         io.stderr.write(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)\n`);
         for (const collection of result.collections) io.stderr.write(`  ${collection.name}: ${number(collection.count)} records\n`);

@@ -93,9 +93,12 @@ export function toRecord(row: z.infer<typeof rowSchema>): BackupRecord {
 export const spaceSchema = z.nullable(z.enum(['l2', 'cosine', 'ip'], { error: 'must be "l2", "cosine", "ip" or null' }));
 
 export const FORMAT_NAME = 'chroma-migrate-backup';
-export const FORMAT_VERSION = 2;
-/** Versions this chroma-migrate reads; 1 could not tell a whole float from an int (own-format.ts). */
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
+export const FORMAT_VERSION = 3;
+/**
+ * Versions this chroma-migrate reads: 1 could not tell a whole float from an int in records; 2
+ * could, but wrote the collection's configuration and schema as JSON.parse had read them.
+ */
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 export const headerLineSchema = z.object({
   format: z.literal(FORMAT_NAME),

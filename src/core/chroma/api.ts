@@ -177,30 +177,19 @@ export class ChromaApi {
 const UTF8 = new TextDecoder();
 
 /**
- * A collection (or a list of them) with its metadata read with number types: collection
- * metadata is typed like a record's (2.0 stays a float, big ints exact). Only the metadata:
- * configuration_json and schema stay as JSON.parse reads them, numbers that collection/ code
- * reads as such. Null (JSON.parse reads the body, and explains a bad one) when nothing in it
- * could be mistyped.
+ * A collection (or a list of them) read with number types, all of it: metadata, configuration
+ * and schema alike (2.0 stays a float, 9007199254740993 stays exact), by the same value module
+ * as the records. Null (JSON.parse reads the body, and explains a bad one) when nothing in it
+ * could be mistyped, or when it is not JSON.
  */
 export function readCollectionJson(bytes: Buffer): unknown {
   const text = UTF8.decode(bytes);
   if (!mayLoseNumbers(text)) return null;
-  let plain: unknown;
-  let typed: unknown;
   try {
-    plain = JSON.parse(text);
-    typed = parseTyped(text);
+    return parseTyped(text);
   } catch {
     return null;
   }
-  const pairs: Array<[unknown, unknown]> = Array.isArray(plain) && Array.isArray(typed) ? plain.map((info, i) => [info, typed[i]]) : [[plain, typed]];
-  for (const [info, withTypes] of pairs) {
-    if (info !== null && typeof info === 'object' && withTypes !== null && typeof withTypes === 'object' && 'metadata' in withTypes) {
-      (info as CollectionInfo).metadata = (withTypes as CollectionInfo).metadata;
-    }
-  }
-  return plain;
 }
 
 /** JSON has no float32 array: JSON.stringify would write a Float32Array as an object. */

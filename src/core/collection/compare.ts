@@ -6,6 +6,8 @@
 import type { CollectionInfo } from '../chroma/api.js';
 import { spaceOf } from '../chroma/api.js';
 import type { Metadata } from '../model/record.js';
+import { WholeFloat } from '../model/values.js';
+import { stringifyTyped } from '../model/typed-json.js';
 import { describeValue, sameValue } from '../model/compare-values.js';
 import type { CollectionFacts, CollectionPlan } from './plan.js';
 import {
@@ -34,15 +36,26 @@ export function factsOf(info: CollectionInfo): CollectionFacts {
   return {
     space: spaceOf(info),
     embeddingFunction: asEmbeddingFunction(config?.embedding_function) ?? asEmbeddingFunction(vector?.embedding_function),
-    hnsw: pickHnsw(isObject(config?.hnsw) ? config.hnsw : vector?.hnsw),
+    // configuration_json leaves out some parameters the schema's vector index shows (num_threads).
+    hnsw: { ...pickHnsw(vector?.hnsw), ...pickHnsw(config?.hnsw) },
     switches: schemaSwitches(info.schema),
   };
 }
 
-export function compareCollection(intended: CollectionFacts, info: CollectionInfo): CollectionDifference[] {
+export interface CompareOptions {
+  /** The backup's settings were written untyped (1.0 as 1): their numbers compare by value. */
+  looseNumbers?: boolean;
+  /** The backup recorded the collection's settings, so an embedding function it lacks is one the target must lack too. */
+  settingsRecorded?: boolean;
+}
+
+export function compareCollection(intended: CollectionFacts, info: CollectionInfo, options: CompareOptions = {}): CollectionDifference[] {
   const actual = factsOf(info);
   const out: CollectionDifference[] = [];
-  if (intended.embeddingFunction && !sameJson(intended.embeddingFunction, actual.embeddingFunction)) {
+  const efDiffers = intended.embeddingFunction
+    ? !sameJson(intended.embeddingFunction, actual.embeddingFunction, options.looseNumbers)
+    : options.settingsRecorded === true && actual.embeddingFunction !== null && actual.embeddingFunction.type !== 'legacy';
+  if (efDiffers) {
     out.push({
       field: 'embedding_function',
       expected: describeEmbeddingFunction(intended.embeddingFunction),
@@ -53,7 +66,7 @@ export function compareCollection(intended: CollectionFacts, info: CollectionInf
   if (intended.space && intended.space !== (actual.space ?? 'l2')) out.push({ field: 'space', expected: intended.space, actual: actual.space ?? 'l2 (default)' });
   for (const field of HNSW_FIELDS) {
     const want = intended.hnsw[field];
-    if (want !== undefined && want !== actual.hnsw[field]) out.push({ field: `hnsw.${field}`, expected: String(want), actual: String(actual.hnsw[field] ?? 'unset') });
+    if (want !== undefined && !Object.is(want, actual.hnsw[field])) out.push({ field: `hnsw.${field}`, expected: String(want), actual: String(actual.hnsw[field] ?? 'unset') });
   }
   for (const [path, want] of Object.entries(intended.switches)) {
     const have = actual.switches[path];
@@ -80,9 +93,38 @@ export function compareCollectionMetadata(intended: Metadata | null, info: Colle
   return out;
 }
 
-/** Everything the plan asked of the collection: its settings and its metadata. */
-export function compareWithPlan(plan: Pick<CollectionPlan, 'intended' | 'request'>, info: CollectionInfo): CollectionDifference[] {
-  return [...compareCollection(plan.intended, info), ...compareCollectionMetadata(plan.request.metadata ?? null, info)];
+/**
+ * Every value the plan's schema sets, at the same place in the target's schema, type for type
+ * (num_threads, an index's config, an embedding function's config). A place the target does not
+ * show is not held against it here: the switches above name a missing index.
+ */
+export function compareSchemaValues(intended: unknown, actual: unknown, options: CompareOptions = {}, path = 'schema'): CollectionDifference[] {
+  if (isObject(intended) && isObject(actual)) {
+    return Object.keys(intended).flatMap((key) => (Object.hasOwn(actual, key) ? compareSchemaValues(intended[key], actual[key], options, `${path}.${key}`) : []));
+  }
+  if (intended === undefined || actual === undefined || isObject(intended) !== isObject(actual) || sameJson(intended, actual, options.looseNumbers)) return [];
+  return [{ field: path, expected: describeJson(intended), actual: describeJson(actual) }];
+}
+
+function describeJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || value instanceof WholeFloat) {
+    return value === null ? 'null' : describeValue(value);
+  }
+  return stringifyTyped(value);
+}
+
+/** Everything the plan asked of the collection: its settings, its schema's values and its metadata. */
+export function compareWithPlan(plan: Pick<CollectionPlan, 'intended' | 'request'>, info: CollectionInfo, options: CompareOptions = {}): CollectionDifference[] {
+  const settings = compareCollection(plan.intended, info, options);
+  // The embedding function and the switches are named above already, once.
+  const named = new Set(settings.map((difference) => difference.field));
+  const values = plan.request.schema ? compareSchemaValues(plan.request.schema, info.schema, options).filter((difference) => !isNamed(difference.field, named)) : [];
+  return [...settings, ...values, ...compareCollectionMetadata(plan.request.metadata ?? null, info)];
+}
+
+function isNamed(field: string, named: Set<string>): boolean {
+  if (named.has('embedding_function') && field.includes('.embedding_function')) return true;
+  return [...named].some((name) => field === name || field.startsWith(`${name}.`));
 }
 
 export function describeDifference(difference: CollectionDifference): string {

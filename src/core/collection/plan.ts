@@ -15,6 +15,7 @@ import type { CollectionHeader, CollectionJson, Space } from '../model/record.js
 import type { CreateCollectionRequest } from '../chroma/api.js';
 import type { ServerModel } from '../chroma/capabilities.js';
 import { pruneUnknown } from './prune.js';
+import { cloneTyped } from '../model/typed-json.js';
 import {
   allVectorConfigs,
   asEmbeddingFunction,
@@ -116,7 +117,7 @@ export function planCollection(header: CollectionHeader, server: ServerModel, op
   };
 
   function schemaPlan(source: CollectionJson, model: ServerModel, chosen: Space | null, out: LeftOut[]): Omit<CollectionPlan, 'leftOut'> {
-    const schema = structuredClone(source);
+    const schema = cloneTyped(source);
     if (options.cloud) {
       const pruned = prune(model, 'Schema', schema, out);
       const vector = schemaVectorConfig(pruned);
@@ -136,8 +137,6 @@ export function planCollection(header: CollectionHeader, server: ServerModel, op
         delete config.spann;
         config.hnsw = ef === undefined ? {} : { ef_search: ef };
       }
-      // Set by the source machine's core count; the target picks its own.
-      if (isObject(config.hnsw)) delete config.hnsw.num_threads;
       if (config.space === undefined && chosen) config.space = chosen;
     }
     for (const field of spannDropped) out.push({ field, why: SPANN_ONLY });

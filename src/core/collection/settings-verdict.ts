@@ -10,6 +10,7 @@ import type { ServerModel } from '../chroma/capabilities.js';
 import { appNeeds, type AppNeeds } from './app-needs.js';
 import { compareWithPlan, factsOf, type CollectionDifference } from './compare.js';
 import { planCollection, spaceUnknown, type LeftOut } from './plan.js';
+import { isObject } from './shape.js';
 
 export interface CollectionSettingsVerdict {
   differences: CollectionDifference[];
@@ -28,7 +29,7 @@ export function checkCollectionSettings(
 ): CollectionSettingsVerdict {
   const plan = planCollection(header, server, options);
   return {
-    differences: compareWithPlan(plan, info),
+    differences: compareWithPlan(plan, info, { looseNumbers: header.untypedSettings === true, settingsRecorded: isObject(header.configuration) || isObject(header.schema) }),
     leftOut: plan.leftOut,
     spaceUnrecorded: spaceUnknown(header),
     app: appNeeds(factsOf(info).embeddingFunction),

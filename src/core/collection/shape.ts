@@ -24,7 +24,7 @@ export type HnswParams = Partial<Record<HnswField, number>>;
 export const EMBEDDING_KEY = '#embedding';
 
 export function isObject(value: unknown): value is CollectionJson {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof WholeFloat);
 }
 
 export function asSpace(value: unknown): Space | null {
@@ -58,7 +58,9 @@ export function pickHnsw(source: unknown): HnswParams {
   const out: HnswParams = {};
   if (!isObject(source)) return out;
   for (const field of HNSW_FIELDS) {
-    const value = source[field];
+    // Read typed, a whole float (resize_factor 1.0) is a WholeFloat; a parameter is its number.
+    const raw = source[field];
+    const value = raw instanceof WholeFloat ? raw.value : raw;
     if (typeof value === 'number' && Number.isFinite(value)) out[field] = value;
   }
   return out;
@@ -135,16 +137,31 @@ export function schemaSwitches(schema: CollectionJson | null | undefined): Recor
   return out;
 }
 
-/** Key order and all: two JSON values that mean the same. */
-export function sameJson(a: unknown, b: unknown): boolean {
+/**
+ * Two JSON values, read typed, that are the same, key order aside: an int is not a float
+ * (2 vs 2.0), and floats are the same f64 bits (-0.0 is not 0.0). `looseNumbers` compares
+ * numbers by value only, for headers written before they were kept typed.
+ */
+export function sameJson(a: unknown, b: unknown, looseNumbers = false): boolean {
+  if (looseNumbers && isNumeric(a) && isNumeric(b)) return Number(numeric(a)) === Number(numeric(b));
+  if (typeof a === 'number' || typeof b === 'number') return Object.is(a, b);
+  if (a instanceof WholeFloat || b instanceof WholeFloat) return a instanceof WholeFloat && b instanceof WholeFloat && Object.is(a.value, b.value);
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => sameJson(item, b[index], looseNumbers));
   }
   if (!isObject(a) || !isObject(b)) return false;
   const keys = Object.keys(a).filter((key) => a[key] !== undefined);
   if (keys.length !== Object.keys(b).filter((key) => b[key] !== undefined).length) return false;
-  return keys.every((key) => sameJson(a[key], b[key]));
+  return keys.every((key) => sameJson(a[key], b[key], looseNumbers));
+}
+
+function isNumeric(value: unknown): value is number | bigint | WholeFloat {
+  return typeof value === 'number' || typeof value === 'bigint' || value instanceof WholeFloat;
+}
+
+function numeric(value: number | bigint | WholeFloat): number | bigint {
+  return value instanceof WholeFloat ? value.value : value;
 }
 
 export function describeEmbeddingFunction(ef: EmbeddingFunctionConfig | null): string {

@@ -1,6 +1,7 @@
 /**
- * Compares metadata type for type: a float that came back an int, or an int past 2^53 that came
- * back rounded, is a difference, named with its key. What a single node cannot hold (sparse
+ * Compares metadata type for type and bit for bit: a float that came back an int, a float that
+ * lost precision (3.25 → 3.2500001), or an int past 2^53 that came back rounded, is a
+ * difference, named with its key. What a single node cannot hold (sparse
  * vectors, which import leaves out only when told to; empty lists, which it drops) is reported
  * apart, never as equal and never as a loss.
  */
@@ -51,10 +52,8 @@ function sameScalar(a: Scalar, b: Scalar, asFloats = false): boolean {
   if (type !== (asFloats ? numberKind(b) : scalarType(b))) return false;
   if (type === 'int') return typeof a === 'bigint' || typeof b === 'bigint' ? BigInt(a as number) === BigInt(b as number) : a === b;
   if (type === 'float' || type === 'number') {
-    const x = numericValue(a as number | WholeFloat);
-    const y = numericValue(b as number | WholeFloat);
-    // Floats written at float32 precision somewhere on the way still match.
-    return x === y || Math.fround(x) === Math.fround(y);
+    // Chroma keeps metadata floats as f64: the same bits, or a difference (-0.0 is not 0.0).
+    return Object.is(numericValue(a as number | WholeFloat), numericValue(b as number | WholeFloat));
   }
   return a === b;
 }

@@ -38,6 +38,8 @@ export interface CollectionHeader {
    */
   configuration?: CollectionJson | null;
   schema?: CollectionJson | null;
+  /** The configuration and schema were written before they were kept typed (1.0 as 1): compare their numbers by value. */
+  untypedSettings?: boolean;
   /** The count the file claims (own format) or that a pre-scan counted (Python shapes). */
   count: number;
   /** Embedding dimension, null when the collection has no embeddings or is empty. */

@@ -57,6 +57,15 @@ export function floatText(value: number): string {
 
 const WHOLE_FLOAT = { test: (value: unknown) => value instanceof WholeFloat, stringify: (value: unknown) => floatText((value as WholeFloat).value) };
 
+/** A deep copy of parsed JSON that keeps WholeFloats (structuredClone makes them plain objects). */
+export function cloneTyped<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || value instanceof WholeFloat) return value;
+  if (Array.isArray(value)) return value.map(cloneTyped) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = cloneTyped(item);
+  return out as T;
+}
+
 /** JSON.stringify that writes WholeFloats as floats and bigints as their digits. */
 export function stringifyTyped(value: unknown): string {
   if (!holdsTypedNumbers(value)) return JSON.stringify(value);

@@ -123,9 +123,9 @@ describe('own format: wrong content', () => {
   });
 
   it('rejects an unknown format version with its own message', async () => {
-    const path = await own('v3.jsonl');
-    await editLines(path, (lines) => [lines[0]!.replace('"version":2', '"version":3'), ...lines.slice(1)]);
-    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /is a version 3 backup; this chroma-migrate reads versions 1 and 2/);
+    const path = await own('v4.jsonl');
+    await editLines(path, (lines) => [lines[0]!.replace('"version":3', '"version":4'), ...lines.slice(1)]);
+    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /is a version 4 backup; this chroma-migrate reads versions 1, 2 and 3/);
   });
 
   it('reports a missing collection as NOT_FOUND', async () => {

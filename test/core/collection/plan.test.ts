@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutSecrets } from '../../../src/core/backup/jsonl/format.js';
+import { withoutSecrets } from '../../../src/core/backup/secrets.js';
 import type { CollectionHeader } from '../../../src/core/model/record.js';
 import { capabilitiesOf, type OpenApiDoc } from '../../../src/core/chroma/capabilities.js';
 import { appNeeds, describeAppNeeds } from '../../../src/core/collection/app-needs.js';

@@ -53,3 +53,17 @@ describe('record comparison at the precision Chroma stores', () => {
     expect(compareMetadata({ a: 1 }, { a: 1, s: sparse, e: [] })).toEqual({ differences: [], sparseNotCarried: ['s'] });
   });
 });
+
+describe('metadata floats compare as f64 bits', () => {
+  it('names 1e-300 → 3e-300, π → float32(π), 3.25 → 3.2500001 and -0.0 → 0.0', () => {
+    const want = { a: 1e-300, b: Math.PI, c: 3.25, d: new WholeFloat(-0) };
+    const got = { a: 3e-300, b: Math.fround(Math.PI), c: 3.2500001, d: new WholeFloat(0) };
+    expect(compareMetadata(got, want).differences).toEqual([
+      'a: float 1e-300 became float 3e-300',
+      `b: float ${Math.PI} became float ${Math.fround(Math.PI)}`,
+      'c: float 3.25 became float 3.2500001',
+      'd: float -0.0 became float 0.0',
+    ]);
+    expect(compareMetadata({ ...want }, want).differences).toEqual([]);
+  });
+});

@@ -146,7 +146,7 @@ export class OwnFormatReader {
     if (!READABLE_VERSIONS.includes(header.version)) {
       throw new MigrateError(
         'BAD_BACKUP',
-        `${this.label} is a version ${header.version} backup; this chroma-migrate reads versions ${READABLE_VERSIONS.join(' and ')}`,
+        `${this.label} is a version ${header.version} backup; this chroma-migrate reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)}`,
         'Use the chroma-migrate version that wrote the backup, or a newer one.',
       );
     }
@@ -159,15 +159,18 @@ export class OwnFormatReader {
     const line = this.check(collectionLineSchema, value, no, 'collection line');
     if (this.names.has(line.name)) throw this.fail(no, `collection "${line.name}" appears twice in the file`);
     this.names.add(line.name);
+    const typed = this.typedCollectionLine(line);
     const header: CollectionHeader = {
       name: line.name,
-      metadata: this.typedCollectionMetadata(line.metadata),
+      metadata: typed.metadata,
       space: line.space,
       count: line.count,
       dimension: line.dimension,
       // Present only when the file recorded them (format 1 files and bare collections do not).
-      ...(line.configuration ? { configuration: line.configuration } : {}),
-      ...(line.schema ? { schema: line.schema } : {}),
+      ...(typed.configuration ? { configuration: typed.configuration } : {}),
+      ...(typed.schema ? { schema: typed.schema } : {}),
+      // Before format 3 the writer had them from JSON.parse: 1.0 was written 1.
+      ...(this.version < 3 && (typed.configuration || typed.schema) ? { untypedSettings: true } : {}),
     };
     const target = this.target?.name === line.name;
     if (target) this.found = true;
@@ -230,11 +233,15 @@ export class OwnFormatReader {
     }
   }
 
-  /** The collection line's metadata with number types (the line is short: read it whole). */
-  private typedCollectionMetadata(parsed: Metadata | null): Metadata | null {
-    if (parsed === null || !mayLoseNumbers(this.lastText)) return parsed;
+  /**
+   * The collection line's metadata, configuration and schema with number types (the line is
+   * short: read it whole), by the same value module as the records.
+   */
+  private typedCollectionLine<T extends Pick<CollectionHeader, 'metadata' | 'configuration' | 'schema'>>(parsed: T): T {
+    if (!mayLoseNumbers(this.lastText)) return parsed;
     try {
-      return (parseTyped(this.lastText) as { metadata: Metadata | null }).metadata;
+      const typed = parseTyped(this.lastText) as T;
+      return { ...parsed, metadata: typed.metadata, configuration: typed.configuration, schema: typed.schema };
     } catch {
       return parsed;
     }

@@ -24,7 +24,7 @@ import {
 } from './keys.js';
 import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchema, rowSchema, uriSchema } from '../schemas.js';
 import type { BackupFormat, CollectionHeader, CollectionJson, Metadata } from '../../model/record.js';
-import { withoutSecrets } from '../jsonl/format.js';
+import { withoutSecrets } from '../secrets.js';
 import { isObject } from '../../collection/shape.js';
 import type * as z from 'zod/mini';
 

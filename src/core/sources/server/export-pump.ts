@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
-import { storedHeader } from '../../backup/jsonl/format.js';
+import { storedHeader, withheldFields } from '../../backup/jsonl/format.js';
 import { BackupWriter } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
@@ -59,6 +59,8 @@ export interface ExportResult {
   out: string;
   collections: Array<{ name: string; count: number }>;
   resumed: boolean;
+  /** Credential fields of a collection's settings left out of the file, by path. */
+  withheld: Array<{ collection: string; fields: string[] }>;
 }
 
 export async function exportCollections(options: ExportOptions): Promise<ExportResult> {
@@ -111,6 +113,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
     ? await BackupWriter.open(partial, { resumeAtBytes: checkpoint.bytes })
     : await BackupWriter.open(partial, { source: { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud } });
   let sink: CollectionSink | null = null;
+  const withheld: ExportResult['withheld'] = [];
   try {
     for (const info of chosen) {
       if (checkpoint.finished.some((done) => done.name === info.name)) continue;
@@ -120,6 +123,11 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
       // A resumed collection's header is in the file already; a sink still needs it.
       const header = !current || options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null;
       if (!current && header) {
+        const fields = withheldFields(header);
+        if (fields.length > 0) {
+          withheld.push({ collection: info.name, fields });
+          progress({ type: 'warning', message: `"${info.name}": withheld from the backup, as credentials: ${fields.join(', ')}. The app supplies them itself on the target.` });
+        }
         await writer.writeCollectionHeader(header);
         await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
       }
@@ -179,7 +187,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
     backupPath: out,
     steps: { ...state.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
   }));
-  return { out, collections: checkpoint.finished, resumed };
+  return { out, collections: checkpoint.finished, resumed, withheld };
 }
 
 function interrupted(out: string): MigrateError {
@@ -220,7 +228,7 @@ async function collectionHeader(
   const first = total > 0 ? await call(() => api.get(info.id, { limit: 1, offset: 0, include: ['embeddings'] }, { signal })) : null;
   const dimension = first?.embeddings?.[0]?.length ?? info.dimension ?? null;
   // The collection itself, not just its space: embedding function, HNSW settings, schema.
-  // The writer drops any secret-named field (see own-format.ts withoutSecrets).
+  // The writer withholds credential fields (backup/secrets.ts) and names them.
   return {
     name: info.name,
     metadata: info.metadata ?? null,
