@@ -1,4 +1,7 @@
+import { ChromaApi } from '../core/chroma/api.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
+import { appNeedsOnServer } from '../core/collection/app-needs.js';
+import { cloudHostedLines } from '../present/embeddings.js';
 import { probe, type CheckResult } from '../core/chroma/probe.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { statePath } from '../core/state/store.js';
@@ -49,6 +52,11 @@ Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 usage.`
     if (ok) await recordConnected(io, statePath(values.state, io.env), target.url);
     if (values.json) writeJson(io, { ok, url: target.url, notes, checks });
     else io.stdout.write(ok ? `Connection OK: ${target.url}\n` : 'Connection test failed.\n');
+    // What the app needs: a Cloud-hosted embedding function stops embedding queries with the Cloud key.
+    if (ok && !values.json) {
+      const needs = await appNeedsOnServer(new ChromaApi(target), { signal: io.signal }).catch(() => []);
+      for (const line of cloudHostedLines(needs)) io.stdout.write(`${line}\n`);
+    }
     return ok ? EXIT.ok : EXIT.failed;
   },
 };

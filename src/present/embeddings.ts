@@ -7,6 +7,7 @@ import type { EmbeddingsCheck } from '../core/embeddings/check.js';
 import type { EmbeddingFunctionJson } from '../core/embeddings/ef-config.js';
 import { instructionPrefix } from '../core/embeddings/instructions.js';
 import type { SparseKey } from '../core/embeddings/sparse.js';
+import type { AppNeeds } from '../core/collection/app-needs.js';
 import { describeEmbeddingFunction } from '../core/collection/shape.js';
 import { count, plural } from '../core/util/format.js';
 
@@ -107,4 +108,24 @@ const collection = await client.getCollection({ name: ${JSON.stringify(collectio
 ${jsQuery}`;
   const env = keyVar ? `${keyVar}=<the endpoint's key; any value if it has none: the OpenAI clients refuse to start without one>` : null;
   return { python, js, env };
+}
+
+/**
+ * What the app needs, for collections whose EF is hosted by Chroma Cloud: the command that keeps
+ * their queries working (dense), or what --drop-sparse costs (sparse). Empty when there are none.
+ */
+export function cloudHostedLines(entries: Array<{ collection: string; needs: AppNeeds }>): string[] {
+  const hosted = entries.filter((entry) => entry.needs.cloudHosted);
+  const dense = hosted.filter((entry) => entry.needs.name !== 'chroma-cloud-splade').map((entry) => entry.collection);
+  const sparse = hosted.filter((entry) => entry.needs.name === 'chroma-cloud-splade').map((entry) => entry.collection);
+  const lines: string[] = [];
+  if (dense.length > 0) {
+    lines.push(`! What the app needs: ${dense.map((name) => `"${name}"`).join(', ')} embed query text through Chroma Cloud (chroma-cloud-qwen).`);
+    lines.push(`  With a model you run: chroma-migrate embeddings check --collections ${dense.join(',')} --endpoint URL --model M`);
+  }
+  if (sparse.length > 0) {
+    lines.push(`! What the app needs: ${sparse.map((name) => `"${name}"`).join(', ')} use sparse chroma-cloud-splade, which a single node cannot hold:`);
+    lines.push('  move them with --drop-sparse; keyword/hybrid ranking is lost, dense queries keep working.');
+  }
+  return lines;
 }

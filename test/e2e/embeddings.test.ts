@@ -67,6 +67,15 @@ describe('embeddings check: does an endpoint reproduce the stored vectors', () =
   });
 });
 
+describe('ping names the command when a collection embeds through Chroma Cloud', () => {
+  it('what the app needs: the collections and the command', async () => {
+    const run = await runCli(['ping', '--url', chroma.url]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/! What the app needs: .*"code".* embed query text through Chroma Cloud \(chroma-cloud-qwen\)/);
+    expect(run.stdout).toMatch(/With a model you run: chroma-migrate embeddings check --collections [a-z_,]+ --endpoint URL --model M/);
+  });
+});
+
 describe('embeddings repoint: the collection\'s EF points at the endpoint, read back raw', () => {
   it('without a terminal and without --yes it changes nothing: exit 2', async () => {
     const run = await runCli(['embeddings', 'repoint', '--collections', 'code', '--endpoint', f.url, '--api', 'ollama', '--model', 'qwen3-embedding:0.6b', '--url', chroma.url]);

@@ -70,6 +70,7 @@ describe('the Done screen', () => {
       expect(shown).toContain('set OPENAI_API_KEY where your app runs');
       expect(shown).toContain('JS apps: npm install @chroma-core/openai');
       expect(shown).toContain('hosted by Chroma: queries still call Chroma Cloud with your Cloud key');
+      expect(shown).toContain('with your own model: chroma-migrate embeddings check --endpoint URL --model M');
       expect(Math.max(...shown.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
     } finally {
       app.stop();

@@ -64,6 +64,8 @@ export function describeAppNeeds(label: string, needs: AppNeeds): string[] {
   if (needs.envVars.length > 0) lines.push(`set ${needs.envVars.join(', ')} where your app runs`);
   if (needs.jsPackage) lines.push(`JS apps: npm install ${needs.jsPackage}`);
   if (needs.cloudHosted) lines.push(`hosted by Chroma: queries still call Chroma Cloud with your Cloud key`);
+  if (needs.cloudHosted && needs.name === 'chroma-cloud-splade') lines.push('sparse: a single node cannot hold it; move with --drop-sparse (keyword ranking is lost)');
+  else if (needs.cloudHosted) lines.push('with your own model: chroma-migrate embeddings check --endpoint URL --model M');
   return lines;
 }
 
