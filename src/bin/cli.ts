@@ -1,8 +1,29 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import type { CommandIo } from '../cli/io.js';
 // React and Ink load their production builds (the development ones take ~0.4 s longer to load).
 process.env.NODE_ENV ??= 'production';
-const { main } = await import('../cli/main.js');
+// The bundle is minified; its source maps turn a real bug's stack (DEBUG=chroma-migrate) back
+// into src/ file names and lines. Set before the bundle's chunks load, which the maps belong to.
+process.setSourceMapsEnabled(true);
+
+// An error nothing awaited: Node's own report prints the throwing line of the minified bundle
+// (tens of kilobytes) and a stack. Ours says it in words, as the runner does, and leaves. Set
+// first, so nothing that happens while the rest loads escapes it.
+const loaded: { reportError?: (error: unknown, io: CommandIo) => number } = {};
+const fatal = (error: unknown) => {
+  if (loaded.reportError) process.exitCode = loaded.reportError(error, io);
+  else {
+    process.stderr.write(`✗ Unexpected error while starting: ${error instanceof Error ? error.message : String(error)}\n  → This is a bug in chroma-migrate; please report it.\n`);
+    process.exitCode = 1;
+  }
+  process.exit();
+};
+process.on('unhandledRejection', fatal);
+process.on('uncaughtException', fatal);
+
+const cli = await import('../cli/main.js');
+loaded.reportError = cli.reportError;
 
 // Past a file-size limit (ulimit -f) the kernel sends SIGXFSZ; with signal-exit's handler (from
 // write-file-atomic) as the only listener, the process re-raises it and dies mid-write. A
@@ -19,12 +40,13 @@ process.on('SIGINT', () => {
   controller.abort(new Error('interrupted'));
 });
 
-const code = await main(process.argv.slice(2), {
+const io: CommandIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   stdinIsTTY: process.stdin.isTTY === true,
   env: process.env,
   signal: controller.signal,
   program: { node: process.execPath, script: realpathSync(process.argv[1] ?? '.') },
-});
-process.exitCode = code;
+};
+
+process.exitCode = await cli.main(process.argv.slice(2), io);

@@ -48,7 +48,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    return report(error, io);
+    return reportError(error, io);
   }
 }
 
@@ -69,11 +69,12 @@ async function startWizard(io: CommandIo): Promise<number> {
     if (code === EXIT.interrupted) io.stderr.write('Saved. Run chroma-migrate again to resume where you left off.\n');
     return code;
   } catch (error) {
-    return report(error, io);
+    return reportError(error, io);
   }
 }
 
-function report(error: unknown, io: CommandIo): number {
+/** An error put in words on stderr; resolves to the exit code. Also the last word on an error nothing awaited. */
+export function reportError(error: unknown, io: CommandIo): number {
   if (isMigrateError(error)) {
     io.stderr.write(`✗ ${error.message}\n${error.fix ? `  → ${error.fix}\n` : ''}`);
     if (error.code === 'INTERRUPTED') return EXIT.interrupted;
@@ -86,7 +87,8 @@ function report(error: unknown, io: CommandIo): number {
     return EXIT.interrupted;
   }
   // Not an expected failure: show what we know, and where to report it.
-  const message = error instanceof Error ? error.message : String(error);
+  // One line of it: a message can carry a whole response body or source text.
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
   io.stderr.write(`✗ Unexpected error: ${message}\n  → This is a bug in chroma-migrate; run again with DEBUG=chroma-migrate for details and report it.\n`);
   if (io.env.DEBUG?.includes('chroma-migrate') && error instanceof Error) io.stderr.write(`${error.stack}\n`);
   return EXIT.failed;

@@ -69,7 +69,10 @@ are), 2 usage, 130 interrupted.`,
     });
     if (values.json) writeJson(io, { ...result, statePath: path });
     report(result, io);
-    if (result.interrupted) return EXIT.interrupted;
+    if (result.interrupted) {
+      io.stderr.write('  → Run the same command again to continue: it starts your command again from its beginning.\n');
+      return EXIT.interrupted;
+    }
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 };

@@ -145,7 +145,7 @@ function ioError(path: string, error: unknown): MigrateError {
 }
 
 export function interrupted(path: string): MigrateError {
-  return new MigrateError('INTERRUPTED', `Stopped reading ${basename(path)}: cancelled`);
+  return new MigrateError('INTERRUPTED', `Stopped reading ${basename(path)}: interrupted.`, 'Run the same command again to continue.');
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined, path: string): void {

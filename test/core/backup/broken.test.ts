@@ -253,7 +253,7 @@ describe('abort', () => {
     await writePythonRowsJson(path, 'docs', makeRecords(5_000, { dim: 64 }));
     const before = new AbortController();
     before.abort();
-    await expectMigrateError(inspectBackup(path, { signal: before.signal }), 'INTERRUPTED', /cancelled/);
+    await expectMigrateError(inspectBackup(path, { signal: before.signal }), 'INTERRUPTED', /interrupted/);
 
     const during = new AbortController();
     let batches = 0;
@@ -262,12 +262,12 @@ describe('abort', () => {
         if (++batches === 3) during.abort();
       }
     })();
-    await expectMigrateError(reading, 'INTERRUPTED', /cancelled/);
+    await expectMigrateError(reading, 'INTERRUPTED', /interrupted/);
     expect(batches).toBeLessThan(20);
 
     const mid = new AbortController();
     setTimeout(() => mid.abort(), 5);
-    await expectMigrateError(inspectBackup(path, { signal: mid.signal }), 'INTERRUPTED', /cancelled/);
+    await expectMigrateError(inspectBackup(path, { signal: mid.signal }), 'INTERRUPTED', /interrupted/);
   });
 
   it('closes every file it opened when the caller stops early, on errors and on abort', async () => {
@@ -289,7 +289,7 @@ describe('abort', () => {
     const reading = (async () => {
       for await (const _ of readRecords(path, 'docs', { batchSize: 10, signal: controller.signal })) controller.abort();
     })();
-    await expectMigrateError(reading, 'INTERRUPTED', /cancelled/);
+    await expectMigrateError(reading, 'INTERRUPTED', /interrupted/);
     expect(await openFds()).toBe(before);
   });
 });

@@ -256,13 +256,19 @@ async function* readPages(
     call: <T>(work: () => Promise<T>) => Promise<T>;
   },
 ): AsyncGenerator<BackupRecord[]> {
-  const fetchPage = (offset: number) =>
-    options
+  const fetchPage = (offset: number) => {
+    const page = options
       .call(() => api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
-      .then((page) => {
+      .then((records) => {
         options.window.succeeded();
-        return page;
+        return records;
       });
+    // A page read ahead can fail (Ctrl-C, the source gone) while the generator waits at `yield`
+    // for the writer: observed here, it is still thrown where it is awaited, and never becomes
+    // an unhandled rejection that kills the process mid-save.
+    page.catch(() => undefined);
+    return page;
+  };
   const queue: Array<Promise<GetPage>> = [];
   let next = options.offset;
   const fill = () => {
@@ -272,22 +278,17 @@ async function* readPages(
     }
   };
   fill();
-  try {
-    while (queue.length > 0) {
-      const page = await (queue.shift() as Promise<GetPage>);
-      fill();
-      const records = toRecords(page);
-      if (records.length > 0) yield records;
-      if (records.length < options.pageSize) return;
-      if (queue.length === 0) {
-        // The collection grew after counting: carry on sequentially until a short page.
-        queue.push(fetchPage(next));
-        next += options.pageSize;
-      }
+  while (queue.length > 0) {
+    const page = await (queue.shift() as Promise<GetPage>);
+    fill();
+    const records = toRecords(page);
+    if (records.length > 0) yield records;
+    if (records.length < options.pageSize) return;
+    if (queue.length === 0) {
+      // The collection grew after counting: carry on sequentially until a short page.
+      queue.push(fetchPage(next));
+      next += options.pageSize;
     }
-  } finally {
-    // Never leave a rejected prefetch unobserved when we stop early.
-    for (const pending of queue) pending.catch(() => undefined);
   }
 }
 
