@@ -6,7 +6,8 @@ import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { ifExistsOption, intOption, listOption, parseCommandArgs } from '../cli/args.js';
 import { EXIT, writeJson, type Command } from '../cli/command.js';
-import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { envFor, SOURCE_HELP, SOURCE_OPTIONS, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { openSource, SOURCE_PATH_HELP, SOURCE_PATH_OPTIONS } from '../cli/source-path.js';
 import { askExists } from './import.js';
 import { isInteractive } from '../cli/io.js';
 import { createReporter, number } from '../cli/reporter.js';
@@ -28,6 +29,7 @@ const OPTIONS = {
   'drop-sparse': { type: 'boolean' },
   json: { type: 'boolean' },
   ...SOURCE_OPTIONS,
+  ...SOURCE_PATH_OPTIONS,
   ...TARGET_OPTIONS,
 } as const;
 
@@ -63,6 +65,7 @@ continues where the target had committed. The source is only ever read.
   --json                print the result as JSON on stdout
 
 ${SOURCE_HELP}
+${SOURCE_PATH_HELP}
 
 ${TARGET_HELP}
 
@@ -80,13 +83,14 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
       return EXIT.usage;
     }
     const env = envFor(values, io.env);
-    const source = sourceFrom(values, env);
     const { target, notes } = targetFrom(values, env);
     const ifExists = ifExistsOption(values);
     const interactive = isInteractive(io);
     const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
+    const opened = await openSource(values, env, reporter.listener);
+    const source = opened.source;
     for (const note of notes) reporter.listener({ type: 'warning', message: note });
-    reporter.listener({ type: 'phase', message: `Source: ${describeEndpoint(source)}` });
+    reporter.listener({ type: 'phase', message: `Source: ${values['source-path'] ?? describeEndpoint(source)}` });
     reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(target)}` });
     try {
       const result = await copyCollections({
@@ -130,6 +134,7 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
       return result.ok ? EXIT.ok : EXIT.failed;
     } finally {
       reporter.close();
+      await opened.close();
     }
   },
 };

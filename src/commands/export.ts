@@ -4,7 +4,8 @@ import { statePath } from '../core/state/store.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { intOption, listOption, parseCommandArgs } from '../cli/args.js';
 import { EXIT, writeJson, type Command } from '../cli/command.js';
-import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom } from '../cli/connection-flags.js';
+import { envFor, SOURCE_HELP, SOURCE_OPTIONS } from '../cli/connection-flags.js';
+import { openSource, SOURCE_PATH_HELP, SOURCE_PATH_OPTIONS } from '../cli/source-path.js';
 import { createReporter, number } from '../cli/reporter.js';
 
 const OPTIONS = {
@@ -15,6 +16,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   json: { type: 'boolean' },
   ...SOURCE_OPTIONS,
+  ...SOURCE_PATH_OPTIONS,
 } as const;
 
 export const exportCommand: Command = {
@@ -36,6 +38,7 @@ again after an interruption and it continues.
   --json                print the result as JSON on stdout
 
 ${SOURCE_HELP}
+${SOURCE_PATH_HELP}
 
 Exit codes: 0 done, 1 failed, 2 usage, 130 interrupted (resumable).`,
 
@@ -50,9 +53,10 @@ Exit codes: 0 done, 1 failed, 2 usage, 130 interrupted (resumable).`,
       return EXIT.usage;
     }
     const env = envFor(values, io.env);
-    const source = sourceFrom(values, env);
     const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
-    reporter.listener({ type: 'phase', message: `Source: ${describeEndpoint(source)}` });
+    const opened = await openSource(values, env, reporter.listener);
+    const source = opened.source;
+    reporter.listener({ type: 'phase', message: `Source: ${values['source-path'] ?? describeEndpoint(source)}` });
     try {
       const result = await exportCollections({
         source,
@@ -74,6 +78,7 @@ Exit codes: 0 done, 1 failed, 2 usage, 130 interrupted (resumable).`,
       return EXIT.ok;
     } finally {
       reporter.close();
+      await opened.close();
     }
   },
 };

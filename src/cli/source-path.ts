@@ -1,0 +1,31 @@
+import type { Endpoint } from '../core/chroma/endpoint.js';
+import type { Env } from '../core/chroma/connection.js';
+import { openFolderSource } from '../core/sources/folder/open.js';
+import { MigrateError } from '../core/util/errors.js';
+import type { ProgressListener } from '../core/util/progress.js';
+import { sourceFrom } from './connection-flags.js';
+
+export const SOURCE_PATH_OPTIONS = { 'source-path': { type: 'string' } } as const;
+
+export const SOURCE_PATH_HELP = `  --source-path DIR     a Chroma data folder instead (the one that holds chroma.sqlite3):
+                        copied to a temporary folder and served from there by the
+                        bundled server, so DIR itself is never changed`;
+
+type SourceValues = Parameters<typeof sourceFrom>[0] & { 'source-path'?: string };
+
+export interface OpenedSource {
+  source: Endpoint;
+  /** Stops what was started for the source (a data folder's server and copy); safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The source the flags name: a server, Chroma Cloud, or a data folder served for the run. */
+export async function openSource(values: SourceValues, env: Env, onProgress: ProgressListener): Promise<OpenedSource> {
+  const folder = values['source-path'];
+  if (folder === undefined) return { source: sourceFrom(values, env), close: async () => undefined };
+  if (values['source-url'] !== undefined || values['api-key'] !== undefined) {
+    throw new MigrateError('BAD_INPUT', '--source-path reads a data folder; it cannot be combined with --source-url or --api-key.', 'Pick one source.');
+  }
+  const opened = await openFolderSource(folder, { tenant: values.tenant, database: values.database, onProgress });
+  return { source: opened.endpoint, close: opened.close };
+}

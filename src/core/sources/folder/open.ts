@@ -1,0 +1,133 @@
+/**
+ * A Chroma data folder as a source: checked, copied to a temporary folder, served there by the
+ * bundled server on a free loopback port, and read like any server. `close` stops the server and
+ * deletes the copy. The folder itself is only read (its files stay byte-identical).
+ */
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { endpoint, type Endpoint } from '../../chroma/endpoint.js';
+import { listDatabases } from '../../chroma/databases.js';
+import { ChromaApi } from '../../chroma/api.js';
+import { portIsTaken, startChromaServer, type RunningServer } from '../../local-server/chroma-server.js';
+import { stopServerAt } from '../../local-server/pid-file.js';
+import { MigrateError } from '../../util/errors.js';
+import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
+import { formatBytes } from './bytes.js';
+import { COPY_PREFIX, copyFolder, type FolderCopy } from './copy.js';
+import { inspectFolder, SQLITE_FILE } from './inspect.js';
+import { processesHolding, processName } from './in-use.js';
+import { explainStartFailure } from './start-failure.js';
+
+export interface FolderSource {
+  endpoint: Endpoint;
+  /** Stops the server and deletes the copy; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface FolderSourceOptions {
+  tenant?: string;
+  database?: string;
+  onProgress?: ProgressListener;
+  /** Another chromadb package's CLI (tests); default: the bundled server. */
+  cliPath?: string;
+  startTimeoutMs?: number;
+}
+
+const OWNER_FILE = 'owner.pid';
+
+export async function openFolderSource(folder: string, options: FolderSourceOptions = {}): Promise<FolderSource> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const dir = resolve(folder);
+  const contents = await inspectFolder(dir);
+  await refuseInUse(dir);
+  await sweepAbandonedCopies();
+  progress({ type: 'phase', message: `Copying ${dir} (${formatBytes(contents.bytes)}) to a temporary folder: serving it in place would change it` });
+  const copy = await copyFolder(dir, contents);
+  let server: RunningServer | null = null;
+  const close = async () => {
+    await server?.stop();
+    server = null;
+    await rm(copy.root, { recursive: true, force: true });
+  };
+  try {
+    await writeFile(join(copy.root, OWNER_FILE), `${process.pid}\n`);
+    server = await startOnCopy(dir, copy, options);
+    const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database' });
+    await refuseEmpty(dir, source);
+    progress({ type: 'phase', message: `Serving the copy of ${dir} at ${server.url}` });
+    return { endpoint: source, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function refuseInUse(dir: string): Promise<void> {
+  const holders = await processesHolding(join(dir, SQLITE_FILE));
+  if (holders.length === 0) return;
+  const names = await Promise.all(holders.map(async (pid) => `${(await processName(pid)) ?? 'a process'} (pid ${pid})`));
+  throw new MigrateError(
+    'BAD_INPUT',
+    `${dir} is in use: ${names.join(', ')} has ${SQLITE_FILE} open. Chroma takes no lock, so a copy made now could be torn mid-write.`,
+    'Stop the app or Chroma server that uses this folder (or read from that server with --source-url instead), then run the command again.',
+  );
+}
+
+async function startOnCopy(dir: string, copy: FolderCopy, options: FolderSourceOptions): Promise<RunningServer> {
+  const logFile = join(copy.root, 'server.log');
+  try {
+    const port = await stablePort(dir);
+    return await startChromaServer({ path: copy.data, port, logFile, cliPath: options.cliPath, startTimeoutMs: options.startTimeoutMs ?? 60_000 });
+  } catch (error) {
+    throw await explainStartFailure(dir, logFile, error);
+  }
+}
+
+/**
+ * The same folder is served on the same port from run to run when it is free: an export records
+ * its source by address, and a run after an interruption continues only from the same source.
+ */
+async function stablePort(dir: string): Promise<number> {
+  let hash = 0;
+  for (const char of dir) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const port = 20_000 + (hash % 20_000);
+  return (await portIsTaken(port)) ? 0 : port;
+}
+
+/**
+ * The server also "opens" another program's SQLite file, making an empty Chroma database in it:
+ * no collection in any database means there is nothing to read, said so rather than an empty export.
+ */
+async function refuseEmpty(dir: string, source: Endpoint): Promise<void> {
+  for (const database of await listDatabases(source)) {
+    const collections = await new ChromaApi({ ...source, database: database.name }).listCollections({ limit: 1, offset: 0 });
+    if (collections.length > 0) return;
+  }
+  throw new MigrateError(
+    'NOT_FOUND',
+    `${dir} holds no Chroma collections (tenant ${source.tenant}, every database): there is nothing to read.`,
+    `Check it is the folder your app writes to (the path given to PersistentClient, or the server's persist path) and that ${SQLITE_FILE} there is Chroma's.`,
+  );
+}
+
+/** Copies left by a run that was killed (kill -9 skips `close`): their server stopped, the copy deleted. */
+async function sweepAbandonedCopies(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names.filter((entry) => entry.startsWith(COPY_PREFIX))) {
+    const root = join(tmpdir(), name);
+    const owner = Number((await readFile(join(root, OWNER_FILE), 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
+    await stopServerAt(join(root, 'data'), { timeoutMs: 3_000 }).catch(() => undefined);
+    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
