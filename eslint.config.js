@@ -16,8 +16,7 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
-      // warn until the wizard's hand-written effects are replaced by useStepTask; then error.
-      '@eslint-community/eslint-comments/require-description': ['warn', { ignore: [] }],
+      '@eslint-community/eslint-comments/require-description': ['error', { ignore: [] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       'no-control-regex': 'off',
     },

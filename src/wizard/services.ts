@@ -1,17 +1,26 @@
+import { readFile, stat } from 'node:fs/promises';
+import { parse as parseDotenv } from 'dotenv';
 import { inspectBackup, readRecords } from '../core/backup/read.js';
 import { ChromaApi } from '../core/chroma/api.js';
+import { resolveTenant } from '../core/chroma/tenant.js';
 import { applyEnvPlan, planSelfHostedEnv } from '../core/env-file/apply.js';
 import { exportCollections } from '../core/operations/export.js';
 import { importBackup } from '../core/operations/import.js';
 import { runIngest } from '../core/ingest/run-ingest.js';
 import { exposure, probe } from '../core/chroma/probe.js';
-import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
+import { portIsTaken, startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
+import { nextFreePort } from '../core/local-server/local-port.js';
+import { appNeedsOnServer } from '../core/collection/app-needs.js';
 import { generateToken } from '../core/deploy/token.js';
 import { verifyBackup } from '../core/operations/verify.js';
+import { StateStore } from '../core/state/store.js';
+import type { MigrationState } from '../core/state/schema.js';
+import { breakdownBy } from './breakdown.js';
 
 /**
  * Everything the wizard does to the world, in one object: the real engine by default; tests
- * swap the clock (and nothing that crosses the wire).
+ * swap the clock (and nothing that crosses the wire). Screens never call the engine, the file
+ * system or the network around it.
  */
 export interface WizardServices {
   now: () => number;
@@ -24,11 +33,20 @@ export interface WizardServices {
   exportCollections: typeof exportCollections;
   inspectBackup: typeof inspectBackup;
   readRecords: typeof readRecords;
+  /** Records per value of one metadata key, for the backup summary. */
+  breakdownBy: typeof breakdownBy;
+  fileSize: (path: string) => Promise<number>;
+  /** The keys .env holds now (step 4 may have changed it since the wizard started); {} when there is none. */
+  readEnvFile: () => Promise<Record<string, string>>;
+  resolveTenant: typeof resolveTenant;
   importBackup: typeof importBackup;
   verifyBackup: typeof verifyBackup;
   probe: typeof probe;
   /** Whether the target answers without a token; tests judge loopback servers as public. */
   exposure: typeof exposure;
+  appNeedsOnServer: typeof appNeedsOnServer;
+  portIsTaken: typeof portIsTaken;
+  nextFreePort: typeof nextFreePort;
   startChromaServer: typeof startChromaServer;
   /** The user chose to keep the local server after the wizard exits: let it outlive us. */
   keepServerRunning: (server: RunningServer) => void;
@@ -36,6 +54,8 @@ export interface WizardServices {
   planSelfHostedEnv: typeof planSelfHostedEnv;
   applyEnvPlan: typeof applyEnvPlan;
   api: (target: ConstructorParameters<typeof ChromaApi>[0]) => ChromaApi;
+  /** Changes the saved migration state (at statePath) in one atomic write. */
+  updateState: (change: (saved: MigrationState) => MigrationState) => Promise<void>;
 }
 
 export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile' | 'statePath'>): WizardServices {
@@ -46,15 +66,28 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     exportCollections,
     inspectBackup,
     readRecords,
+    breakdownBy,
+    fileSize: async (path) => (await stat(path)).size,
+    readEnvFile: () => readFile(base.envFile).then(
+      (text) => parseDotenv(text),
+      () => ({}),
+    ),
+    resolveTenant,
     importBackup,
     verifyBackup,
     probe,
     exposure,
+    appNeedsOnServer,
+    portIsTaken,
+    nextFreePort,
     startChromaServer,
     keepServerRunning: (server) => server.keepRunning(),
     runIngest,
     planSelfHostedEnv,
     applyEnvPlan,
     api: (target) => new ChromaApi(target),
+    updateState: async (change) => {
+      await (await StateStore.open(base.statePath)).update(change);
+    },
   };
 }

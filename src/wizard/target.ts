@@ -1,13 +1,15 @@
 import type { Endpoint } from '../core/chroma/endpoint.js';
-import { loadEnv, resolveTarget } from '../core/chroma/connection.js';
+import { resolveTarget } from '../core/chroma/connection.js';
 import type { Session } from './session.js';
 import type { WizardServices } from './services.js';
 
 /**
  * The server the later steps talk to: the one tested in step 3, or — after a resume, when
- * memory is gone — what .env now says (step 4 wrote it).
+ * memory is gone — what the environment says (read with .env once, when the wizard started;
+ * run.tsx puts the saved URL with .env's token into the session). Reads no file: screens call
+ * it while they render.
  */
-export function currentTarget(session: Session, services: WizardServices): Endpoint {
+export function currentTarget(session: Session, services: Pick<WizardServices, 'env'>): Endpoint {
   if (session.target) return session.target;
-  return resolveTarget({}, loadEnv(services.envFile, services.env)).target;
+  return resolveTarget({}, services.env).target;
 }

@@ -1,13 +1,15 @@
-import { useEffect, useState } from 'react';
+import { basename } from 'node:path';
+import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { ConfirmInput } from '@inkjs/ui';
-import { parseChromaUrl } from '../../core/chroma/url.js';
-import { octalMode, type EnvPlan } from '../../core/env-file/apply.js';
-import { formatEnvChanges } from '../../core/env-file/diff.js';
-import { FailureChoices } from '../components/FailureChoices.js';
-import { Para } from '../components/Para.js';
-import type { StepProps } from '../session.js';
-import { currentTarget } from '../target.js';
+import { parseChromaUrl } from '../../../core/chroma/url.js';
+import { octalMode, type EnvPlan } from '../../../core/env-file/apply.js';
+import { formatEnvChanges } from '../../../core/env-file/diff.js';
+import { FailureChoices } from '../../components/FailureChoices.js';
+import { Para } from '../../components/Para.js';
+import type { StepProps } from '../../session.js';
+import { currentTarget } from '../../target.js';
+import { useStepTask } from '../../use-step-task.js';
 
 type Phase = { name: 'planning' } | { name: 'confirm'; plan: EnvPlan } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
 
@@ -15,34 +17,24 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'planning' });
   const target = currentTarget(session, services);
 
-  useEffect(() => {
-    setBusy(phase.name === 'writing');
-    let cancelled = false;
-    if (phase.name === 'planning') {
-      services
-        .planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined)
-        .then((plan) => {
-          if (cancelled) return;
-          if (plan.changes.length === 0) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
-          else setPhase({ name: 'confirm', plan });
-        })
-        .catch((error: unknown) => !cancelled && setPhase({ name: 'failed', error }));
-    } else if (phase.name === 'writing') {
-      services
-        .applyEnvPlan(phase.plan)
-        .then(({ backup, tightened }) => {
-          if (cancelled) return;
-          const saved = backup ? `backup ${backup.split('/').pop()}` : 'new file';
-          // Said in the checklist: the screen moves on at once.
-          dispatch({ type: 'step-done', step: 'env', detail: tightened ? `${saved}; holds the token, so now ${octalMode(tightened.to)}` : saved });
-        })
-        .catch((error: unknown) => !cancelled && setPhase({ name: 'failed', error }));
-    }
-    return () => {
-      cancelled = true;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [phase]);
+  useStepTask(
+    phase.name === 'planning' || phase.name === 'writing' ? phase : null,
+    async (task, { live }) => {
+      if (task.name === 'planning') {
+        const plan = await services.planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined);
+        if (!live()) return;
+        if (plan.changes.length === 0) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
+        else setPhase({ name: 'confirm', plan });
+        return;
+      }
+      const { backup, tightened } = await services.applyEnvPlan(task.plan);
+      if (!live()) return;
+      const saved = backup ? `backup ${basename(backup)}` : 'new file';
+      // Said in the checklist: the screen moves on at once.
+      dispatch({ type: 'step-done', step: 'env', detail: tightened ? `${saved}; holds the token, so now ${octalMode(tightened.to)}` : saved });
+    },
+    { setBusy, onError: (error) => setPhase({ name: 'failed', error }) },
+  );
 
   switch (phase.name) {
     case 'planning':

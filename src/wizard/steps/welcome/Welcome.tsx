@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { Select } from '@inkjs/ui';
-import { nextOpenStep, type WizardState } from '../machine.js';
-import { STEPS } from '../../core/state/steps.js';
-import { Para } from '../components/Para.js';
+import { nextOpenStep, type WizardState } from '../../machine.js';
+import { STEPS } from '../../../core/state/steps.js';
+import { Para } from '../../components/Para.js';
 
 export function Welcome({ state, onBegin, onResume, onStartOver, onQuit }: { state: WizardState; onBegin: () => void; onResume: () => void; onStartOver: () => void; onQuit: () => void }) {
   const next = nextOpenStep(state.steps);

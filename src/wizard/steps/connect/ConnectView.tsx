@@ -1,0 +1,122 @@
+import { Box } from 'ink';
+import { Select } from '@inkjs/ui';
+import type { Endpoint } from '../../../core/chroma/endpoint.js';
+import type { CheckResult } from '../../../core/chroma/probe.js';
+import { LineInput } from '../../components/LineInput.js';
+import { ErrorBox } from '../../components/ErrorBox.js';
+import { Para } from '../../components/Para.js';
+import type { TokenOffer } from '../../token-offers.js';
+
+export type ConnectPhase =
+  | { name: 'url'; error?: unknown; typed?: string }
+  /** `typing`: the user chose to type a token rather than take one on offer. */
+  | { name: 'token'; url: string; notes: string[]; typing?: boolean }
+  | { name: 'running'; target: Endpoint; notes: string[] }
+  | { name: 'finished'; target: Endpoint; notes: string[]; checks: CheckResult[] };
+
+export type FinishedChoice = 'edit' | 'retry' | 'back' | 'next';
+
+export interface ConnectViewProps {
+  phase: ConnectPhase;
+  /** The URL Enter alone takes (the one tested before, or .env's). */
+  known?: string;
+  /** The checks so far, in order. */
+  checks: CheckResult[];
+  /** The tokens on offer; empty: the token is typed. */
+  offers: TokenOffer[];
+  on: {
+    url: (typed: string) => void;
+    offer: (value: TokenOffer['value']) => void;
+    token: (typed: string) => void;
+    finished: (choice: FinishedChoice) => void;
+  };
+}
+
+const MARK = { pass: '✓', fail: '✗', warn: '!', skip: '–' } as const;
+const COLOR = { pass: 'green', fail: 'red', warn: 'yellow', skip: 'gray' } as const;
+
+/** Step 3 as the user sees it: URL, token, then each check with its fix. */
+export function ConnectView({ phase, known, checks, offers, on }: ConnectViewProps) {
+  switch (phase.name) {
+    case 'url':
+      return (
+        <Box flexDirection="column">
+          <Para bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Para>
+          <LineInput key={String(phase.error ?? '')} defaultValue={phase.typed} placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={on.url} />
+          {phase.error ? <ErrorBox error={phase.error} /> : null}
+        </Box>
+      );
+    case 'token':
+      return (
+        <Box flexDirection="column">
+          {phase.notes.map((note) => (
+            <Para key={note} mark="! " color="yellow">
+              {note}
+            </Para>
+          ))}
+          {offers.length > 0 ? (
+            <>
+              <Para bold>Step 3 · Token for {phase.url}:</Para>
+              <Select options={offers} onChange={(value) => on.offer(value as TokenOffer['value'])} />
+            </>
+          ) : (
+            <>
+              <Para bold>Step 3 · Token for {phase.url} (hidden; Enter for none):</Para>
+              <LineInput mask onSubmit={on.token} />
+            </>
+          )}
+        </Box>
+      );
+    case 'running':
+      return (
+        <Box flexDirection="column">
+          <Para bold>Step 3 · Testing {phase.target.url}</Para>
+          <Checks checks={checks} />
+        </Box>
+      );
+    case 'finished': {
+      const failed = phase.checks.some((check) => check.status === 'fail');
+      return (
+        <Box flexDirection="column">
+          <Para bold>Step 3 · {phase.target.url}</Para>
+          <Checks checks={checks} />
+          <Select
+            options={
+              failed
+                ? [
+                    { label: 'Edit the URL or token', value: 'edit' },
+                    { label: 'Retry', value: 'retry' },
+                    { label: 'Back to step 2', value: 'back' },
+                  ]
+                : [{ label: 'Continue to step 4: update .env', value: 'next' }]
+            }
+            onChange={(value) => on.finished(value as FinishedChoice)}
+          />
+        </Box>
+      );
+    }
+    default: {
+      const exhaustive: never = phase;
+      return exhaustive;
+    }
+  }
+}
+
+function Checks({ checks }: { checks: CheckResult[] }) {
+  return (
+    <Box flexDirection="column">
+      {checks.map((check) => (
+        <Box key={check.id} flexDirection="column">
+          <Para mark={`${MARK[check.status]} `} color={COLOR[check.status]}>
+            {check.title}: {check.detail}
+          </Para>
+          {check.fix && check.status !== 'pass' ? (
+            <Para mark="  → " color="yellow">
+              {check.fix}
+            </Para>
+          ) : null}
+        </Box>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,53 @@
+import { useState } from 'react';
+import type { AppNeeds } from '../../../core/collection/app-needs.js';
+import type { Exposure } from '../../../core/chroma/probe.js';
+import { localPortInEnv } from '../../../core/local-server/local-port.js';
+import type { WizardState } from '../../machine.js';
+import { currentTarget } from '../../target.js';
+import type { StepProps } from '../../session.js';
+import { useStepTask } from '../../use-step-task.js';
+import { DoneView, type Code } from './DoneView.js';
+
+/** The last screen's work: is the server open to the internet, what the app needs, where .env points. */
+export function DoneScreen({ state, session, services, onExit }: Pick<StepProps, 'session' | 'services'> & { state: WizardState; onExit: () => void }) {
+  const [risk, setRisk] = useState<Exposure>('unknown');
+  const [shown, setShown] = useState<Code[]>([]);
+  const [leaving, setLeaving] = useState<'kept' | 'stopped' | null>(null);
+  const [needs, setNeeds] = useState<Array<{ collection: string; needs: AppNeeds }>>([]);
+  const [envPort, setEnvPort] = useState<number | null>(null);
+  const server = session.localServer;
+
+  useStepTask(session, async (now, { live }) => {
+    const target = currentTarget(now, services);
+    const env = await services.readEnvFile();
+    if (live()) setEnvPort(localPortInEnv(env));
+    void services.exposure(target).then((found) => live() && setRisk(found));
+    // What the app needs for the embedding functions the moved collections carry.
+    await services.appNeedsOnServer(services.api(target)).then(
+      (found) => live() && setNeeds(found),
+      () => undefined,
+    );
+  });
+  // Leave once the last words are on screen: Ink keeps the final frame.
+  useStepTask(leaving, () => onExit());
+
+  return (
+    <DoneView
+      verified={state.steps.verify === 'done'}
+      risk={risk}
+      needs={needs}
+      shown={shown}
+      server={server}
+      envPointsHere={server ? envPort === server.port : false}
+      leaving={leaving}
+      onChoose={(value) => {
+        if (value === 'python' || value === 'js') setShown((now) => (now.includes(value) ? now : [...now, value]));
+        else if (value === 'keep' && server) {
+          services.keepServerRunning(server);
+          setLeaving('kept');
+        } else if (value === 'stop' && server) setLeaving('stopped');
+        else onExit();
+      }}
+    />
+  );
+}

@@ -1,0 +1,71 @@
+import { basename, resolve } from 'node:path';
+import { useState } from 'react';
+import { resolveSource } from '../../../core/chroma/connection.js';
+import { compareNames } from '../../../core/sources/server/export-pump.js';
+import { count } from '../../format.js';
+import type { StepProps } from '../../session.js';
+import { useProgress } from '../../use-progress.js';
+import { useStepTask } from '../../use-step-task.js';
+import { ExportView, type Breakdown, type ExportPhase } from './ExportView.js';
+
+/** The metadata key whose values the summary counts ("PayNearMe: 273 records"). */
+const BREAKDOWN_KEY = 'client';
+
+/** Step 1's work: check a backup file, or list and export Cloud collections; then summarise the file. */
+export function ExportStep({ services, update, dispatch, signal, setBusy }: StepProps) {
+  const [phase, setPhase] = useState<ExportPhase>({ name: 'source' });
+  const progress = useProgress(services.now);
+
+  const summarise = async (path: string, fromFile: boolean, live: () => boolean) => {
+    const summary = await services.inspectBackup(path, { signal });
+    const size = await services.fileSize(path);
+    const breakdown: Record<string, Breakdown> = {};
+    for (const header of summary.collections) breakdown[header.name] = await services.breakdownBy(path, header.name, BREAKDOWN_KEY, signal);
+    if (!live()) return;
+    update({ backupPath: summary.path });
+    setPhase({ name: 'summary', summary, size, breakdown, fromFile });
+  };
+
+  const working = phase.name === 'checking' || phase.name === 'listing' || phase.name === 'running' ? phase : null;
+  useStepTask(
+    working,
+    async (task, { live }) => {
+      if (task.name === 'checking') {
+        // Back to the prompt with the text as typed: the user fixes it instead of typing it again.
+        await summarise(resolve(services.cwd, task.path), true, live).catch((error: unknown) => live() && setPhase({ name: 'file', error, typed: task.path }));
+      } else if (task.name === 'listing') {
+        const source = await services.resolveTenant(task.source, signal);
+        const infos = await services.api(source).allCollections({ signal });
+        // The server lists in no fixed order: by name, the list is the same each time.
+        if (live()) setPhase({ name: 'collections', source, names: infos.map((info) => info.name).sort(compareNames) });
+      } else {
+        const result = await services.exportCollections({ source: task.source, out: resolve(services.cwd, task.out), collections: task.chosen, statePath: services.statePath, signal, onProgress: progress.onProgress });
+        await summarise(result.out, false, live);
+      }
+    },
+    { setBusy, onError: (error, task) => setPhase({ name: 'failed', error, retry: task.name === 'listing' ? { name: 'source' } : task }) },
+  );
+
+  return (
+    <ExportView
+      phase={phase}
+      cloudKey={services.env.CHROMA_API_KEY}
+      cwd={services.cwd}
+      suggestedOut={`chroma-backup-${new Date(services.now()).toISOString().slice(0, 10)}.jsonl.gz`}
+      progress={progress}
+      on={{
+        source: (choice) => setPhase(choice === 'env' ? { name: 'listing', source: resolveSource({}, services.env) } : choice === 'key' ? { name: 'key' } : { name: 'file' }),
+        path: (path) => setPhase({ name: 'checking', path: path.trim() }),
+        apiKey: (apiKey) => setPhase({ name: 'listing', source: resolveSource({ apiKey }, services.env) }),
+        chosen: (source, chosen) => setPhase({ name: 'out', source, chosen }),
+        out: (out) => phase.name === 'out' && setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out }),
+        next: () => {
+          if (phase.name !== 'summary') return;
+          const total = phase.summary.collections.reduce((sum, header) => sum + header.count, 0);
+          dispatch({ type: 'step-done', step: 'export', detail: phase.fromFile ? `${count(total)} records in ${basename(phase.summary.path)}` : `${count(total)} records` });
+        },
+        failure: (choice) => phase.name === 'failed' && setPhase(choice === 'retry' ? phase.retry : { name: 'source' }),
+      }}
+    />
+  );
+}

@@ -1,0 +1,155 @@
+import { Box, Text } from 'ink';
+import { Select } from '@inkjs/ui';
+import type { Space } from '../../../core/model/record.js';
+import type { ExistsChoice, ImportResult } from '../../../core/operations/import.js';
+import { SPACE_CHOICES } from '../../../present/space-choices.js';
+import { describeImport, importSucceeded } from '../../../present/import-summary.js';
+import { describeDifference } from '../../../core/collection/compare.js';
+import { isMigrateError } from '../../../core/util/errors.js';
+import { ErrorBox } from '../../components/ErrorBox.js';
+import { Para } from '../../components/Para.js';
+import { ProgressList, type ProgressInfo } from '../../components/Progress.js';
+import { fitting, useSpace } from '../../layout/space.js';
+import { count } from '../../format.js';
+
+export type ImportPhase =
+  | { name: 'running' }
+  | { name: 'exists'; collection: string; records: number }
+  | { name: 'space'; collection: string; source: string }
+  | { name: 'finished'; result: ImportResult }
+  | { name: 'failed'; error: unknown };
+
+export type FinishedChoice = 'next' | 'retry';
+export type FailedChoice = 'retry' | 'back' | 'drop-sparse';
+
+export interface ImportViewProps {
+  phase: ImportPhase;
+  targetUrl: string;
+  progress: { phase: string; bars: ProgressInfo[] };
+  on: {
+    exists: (choice: ExistsChoice) => void;
+    space: (space: Space) => void;
+    finished: (choice: FinishedChoice) => void;
+    failed: (choice: FailedChoice) => void;
+  };
+}
+
+/** Step 5 as the user sees it: progress, the questions the import asks, its outcome. */
+export function ImportView({ phase, targetUrl, progress, on }: ImportViewProps) {
+  const space = useSpace();
+  const bars = (reserved: number) => <ProgressList bars={progress.bars} size={fitting(space, reserved, 1)} />;
+  switch (phase.name) {
+    case 'running':
+      return (
+        <Box flexDirection="column">
+          <Para bold>Step 5 · Importing into {targetUrl}</Para>
+          <Para dim>{progress.phase}</Para>
+          {bars(3)}
+        </Box>
+      );
+    case 'exists':
+      return <ExistsQuestion collection={phase.collection} records={phase.records} targetUrl={targetUrl} onChoose={on.exists} />;
+    case 'space':
+      return <SpaceQuestion source={phase.source} onChoose={on.space} />;
+    case 'finished':
+      return <Finished result={phase.result} onChoose={on.finished} />;
+    case 'failed':
+      return (
+        <Box flexDirection="column">
+          {bars(6)}
+          <ErrorBox error={phase.error} />
+          <Select options={failedOptions(phase.error)} onChange={(value) => on.failed(value as FailedChoice)} />
+        </Box>
+      );
+    default: {
+      const exhaustive: never = phase;
+      return exhaustive;
+    }
+  }
+}
+
+function ExistsQuestion({ collection, records, targetUrl, onChoose }: { collection: string; records: number; targetUrl: string; onChoose: (choice: ExistsChoice) => void }) {
+  return (
+    <Box flexDirection="column">
+      {/* Name and URL on lines of their own: either may be long, and a sentence would wrap. */}
+      <Text bold>Step 5 · This collection already exists on the server:</Text>
+      <Para indent={2}>
+        {collection} · {count(records)} records · {targetUrl}
+      </Para>
+      {/* Enter alone must never delete: the destructive choice comes last, never preselected. */}
+      <Select
+        options={[
+          { label: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
+          { label: 'Cancel: change nothing', value: 'abort' },
+          { label: `Delete it (${count(records)} records) and recreate it, then import`, value: 'recreate' },
+        ]}
+        onChange={(value) => onChoose(value as ExistsChoice)}
+      />
+    </Box>
+  );
+}
+
+function SpaceQuestion({ source, onChoose }: { source: string; onChoose: (space: Space) => void }) {
+  return (
+    <Box flexDirection="column">
+      <Text bold>Step 5 · How did &quot;{source}&quot; compare embeddings?</Text>
+      <Text>The backup does not record its distance space. Pick the one the collection had on the source:</Text>
+      <Text color="gray">searches rank by it, and it cannot be changed after the collection is created.</Text>
+      <Select options={[...SPACE_CHOICES]} onChange={(value) => onChoose(value as Space)} />
+    </Box>
+  );
+}
+
+function Finished({ result, onChoose }: { result: ImportResult; onChoose: (choice: FinishedChoice) => void }) {
+  const ok = result.collections.every(importSucceeded);
+  const missing = result.collections.some((entry) => entry.missing > 0);
+  return (
+    <Box flexDirection="column">
+      {result.collections.map((entry) => (
+        <Box key={entry.collection} flexDirection="column">
+          <Para mark={importSucceeded(entry) ? '✓ ' : '✗ '} color={importSucceeded(entry) ? 'green' : 'red'}>
+            {describeImport(entry, count)}
+          </Para>
+          {entry.differences.map((difference) => (
+            <Para key={difference.field} mark="  ! " color="yellow">
+              created, but the server holds it differently: {describeDifference(difference)}
+            </Para>
+          ))}
+        </Box>
+      ))}
+      {result.notes.map((note) => (
+        <Text key={note} color="yellow">
+          ! {note}
+        </Text>
+      ))}
+      <Select
+        options={
+          ok
+            ? [{ label: 'Continue to step 6: verify', value: 'next' }]
+            : missing
+              ? [{ label: 'Import again (re-sends what is missing)', value: 'retry' }, { label: 'Continue to verify anyway', value: 'next' }]
+              : // Sending again cannot change how the server made the collection; verify names it.
+                [{ label: 'Continue to step 6: verify (it names each difference)', value: 'next' }]
+        }
+        onChange={(value) => onChoose(value as FinishedChoice)}
+      />
+    </Box>
+  );
+}
+
+function failedOptions(error: unknown): Array<{ label: string; value: FailedChoice }> {
+  if (cannotHoldSparse(error)) {
+    return [
+      { label: 'Back to the connection test (nothing was written)', value: 'back' },
+      { label: 'Import without the sparse vectors (the backup keeps them)', value: 'drop-sparse' },
+    ];
+  }
+  return [
+    { label: isMigrateError(error) && error.code === 'EXISTS' ? 'Choose again' : 'Try again (continues from the checkpoint)', value: 'retry' },
+    { label: 'Back to the connection test', value: 'back' },
+  ];
+}
+
+function cannotHoldSparse(error: unknown): boolean {
+  return isMigrateError(error) && error.code === 'CANNOT_HOLD' && /sparse vectors/.test(error.message);
+}

@@ -1,0 +1,71 @@
+import { dirname, join, relative } from 'node:path';
+import { useState } from 'react';
+import { describeCount } from '../../../core/ingest/run-ingest.js';
+import type { StepProps } from '../../session.js';
+import { currentTarget } from '../../target.js';
+import { useStepTask } from '../../use-step-task.js';
+import { IngestView, type IngestPhase } from './IngestView.js';
+
+/** Lines of output kept in memory for the window; the log file has all of them. */
+const KEEP = 200;
+
+/** Step 7's work: the user's ingestion command against the new server, its output logged. */
+export function IngestStep({ services, session, update, dispatch, signal, setBusy }: StepProps) {
+  const [phase, setPhase] = useState<IngestPhase>({ name: 'choose' });
+  const [lines, setLines] = useState<string[]>([]);
+  const [printed, setPrinted] = useState(0);
+  const [logFile, setLogFile] = useState('');
+  const target = currentTarget(session, services);
+
+  useStepTask(
+    phase.name === 'running' ? phase : null,
+    async (task, { live }) => {
+      setLines([]);
+      setPrinted(0);
+      // The whole output, next to the state file: the screen shows only a window of it.
+      const log = join(dirname(services.statePath), `ingest-${new Date(services.now()).toISOString().replace(/[:.]/g, '-')}.log`);
+      setLogFile(log);
+      update({ ingestCommand: task.command });
+      const outcome = await services.runIngest({
+        command: task.command,
+        target,
+        env: services.env,
+        cwd: services.cwd,
+        statePath: services.statePath,
+        logFile: log,
+        signal,
+        onOutput: (line) => {
+          if (!live()) return;
+          setPrinted((n) => n + 1);
+          setLines((current) => [...current.slice(-(KEEP - 1)), line]);
+        },
+      });
+      if (live()) setPhase({ name: 'finished', outcome });
+    },
+    { setBusy, onError: (error) => setPhase({ name: 'failed', error }) },
+  );
+
+  const shownLog = logFile ? (relative(services.cwd, logFile).startsWith('..') ? logFile : relative(services.cwd, logFile)) : '';
+  return (
+    <IngestView
+      phase={phase}
+      targetUrl={target.url}
+      cwd={services.cwd}
+      remembered={session.ingestCommand}
+      output={{ lines, printed, log: shownLog }}
+      on={{
+        command: (command) => setPhase({ name: 'running', command }),
+        choose: (choice) => {
+          const again = phase.name === 'finished' ? phase.outcome.command : session.ingestCommand;
+          if (choice === 'again' && again) setPhase({ name: 'running', command: again });
+          else if (choice === 'command' || choice === 'edit') setPhase({ name: 'command' });
+          else if (choice === 'done' && phase.name === 'finished') {
+            const { outcome } = phase;
+            const changes = outcome.counts.map((entry) => describeCount(entry, outcome.countedAfter).split(': ')[1]).join(', ');
+            dispatch({ type: 'step-done', step: 'ingest', detail: changes || `exit ${outcome.exitCode}` });
+          } else dispatch({ type: 'step-skipped', step: 'ingest', detail: phase.name === 'finished' ? `exit ${phase.outcome.exitCode}` : 'skipped' });
+        },
+      }}
+    />
+  );
+}
