@@ -14,7 +14,7 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
   const [shown, setShown] = useState<Code[]>([]);
   const [leaving, setLeaving] = useState<'kept' | 'stopped' | null>(null);
   const [needs, setNeeds] = useState<Array<{ collection: string; needs: AppNeeds }>>([]);
-  const [envPort, setEnvPort] = useState<number | null>(null);
+  const [envPort, setEnvPort] = useState<number | null | undefined>(undefined);
   const server = session.localServer;
 
   useStepTask(session, async (now, { live }) => {
@@ -38,7 +38,7 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
       needs={needs}
       shown={shown}
       server={server}
-      envPointsHere={server ? envPort === server.port : false}
+      envPointsHere={envPort === undefined ? null : server ? envPort === server.port : false}
       leaving={leaving}
       onChoose={(value) => {
         if (value === 'python' || value === 'js') setShown((now) => (now.includes(value) ? now : [...now, value]));

@@ -24,8 +24,8 @@ export interface DoneViewProps {
   /** Client code the user asked to see, printed above the live frame. */
   shown: Code[];
   server?: LocalServerView;
-  /** Whether .env points at the local server's port. */
-  envPointsHere: boolean;
+  /** Whether .env points at the local server's port; null until .env was read (the choices wait: a label changing under the cursor would move it). */
+  envPointsHere: boolean | null;
   /** Set once the user chose how to leave: the last words. */
   leaving: 'kept' | 'stopped' | null;
   onChoose: (choice: DoneChoice) => void;
@@ -39,7 +39,7 @@ const CODE: Record<Code, { title: string; text: string }> = {
 /** The end: what was proven, what to do next, and what becomes of the local server. */
 export function DoneView(props: DoneViewProps) {
   const { server, envPointsHere, leaving } = props;
-  if (leaving && server) return <Leaving how={leaving} server={server} envPointsHere={envPointsHere} />;
+  if (leaving && server) return <Leaving how={leaving} server={server} envPointsHere={envPointsHere === true} />;
   const envWords = envPointsHere ? 'your .env points at it' : 'your .env does not point at it';
   const options = [
     { label: 'Show the client code for Python', value: 'python' },
@@ -63,7 +63,7 @@ export function DoneView(props: DoneViewProps) {
         )}
       </Static>
       <NextSteps {...props} />
-      <Select options={options} onChange={(value) => props.onChoose(value as DoneChoice)} />
+      {server && envPointsHere === null ? null : <Select options={options} onChange={(value) => props.onChoose(value as DoneChoice)} />}
     </Box>
   );
 }

@@ -78,7 +78,7 @@ function Verdict({ entry }: { entry: CollectionVerdict }) {
           {recallAdvice(entry)}
         </Para>
       ) : null}
-      {entry.missing > 0 ? (
+      {entry.missing > 0 && entry.missingIds.length > 0 ? (
         <Para indent={2} color="yellow">
           missing: {entry.missingIds.slice(0, 3).join(', ')}
           {entry.missing > 3 ? ` and ${count(entry.missing - 3)} more` : ''}
