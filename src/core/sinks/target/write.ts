@@ -6,12 +6,13 @@ import { withRetry } from '../../util/retry.js';
 import { runBatches } from '../batches.js';
 import { countMissingIds } from '../verifier/missing-ids.js';
 import { withoutSparse } from '../target-fit.js';
+import { recordTooLarge, sendFitting, type RequestSize } from './fit-requests.js';
 import { checkpointMatches, prepareCollection } from './prepare.js';
 import { DEFAULT_CONCURRENCY, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
 
 /** One collection into the target: settle it (prepare.ts), send its records in batches with a checkpoint after each, then count. */
 export async function importCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<CollectionImportResult> {
-  const { options, api, store, progress, explain } = context;
+  const { options, api, progress, explain } = context;
   const signal = options.signal;
   const { collection, action, start, leftOut, differences, call } = await prepareCollection(context, header, name, feed);
   const collectionId = collection.id;
@@ -19,25 +20,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     progress({ type: 'warning', message: `"${name}" on the target uses distance "${spaceOf(collection)}", the backup "${header.space}"; searches will rank differently.` });
   }
 
-  const saveCheckpoint = (committed: number, done: boolean) =>
-    store.update((state) => ({
-      ...state,
-      imports: [
-        ...state.imports.filter((checkpoint) => !checkpointMatches(checkpoint, context, feed, name)),
-        {
-          backup: feed.backup,
-          fingerprint: feed.fingerprint,
-          target: targetKey(options.target),
-          collection: name,
-          sourceCollection: header.name,
-          batchSize: context.batchSize,
-          committed,
-          total: header.count,
-          done,
-          updatedAt: new Date().toISOString(),
-        },
-      ],
-    }));
+  const saveCheckpoint = checkpointSaver(context, header, name, feed);
 
   // A single node cannot store sparse vectors: they travel only when the user chose to leave them out (checkValuesFit).
   const sparseLeftOut = options.dropSparse === true && !options.target.cloud;
@@ -47,14 +30,23 @@ export async function importCollection(context: TargetSession, header: Collectio
   progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
   let committed = start;
+  const size: RequestSize = { records: context.batchSize };
   try {
     await runBatches(feed.records(start), {
       concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
       signal,
       send: (batch: BackupRecord[], _index, batchSignal) =>
-        withRetry(() => api.upsert(collectionId, sendable(batch), { base64: context.base64 }, { signal: batchSignal }), {
-          signal: batchSignal,
-          onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+        sendFitting(sendable(batch), size, {
+          send: (records) =>
+            withRetry(() => api.upsert(collectionId, records, { base64: context.base64 }, { signal: batchSignal }), {
+              signal: batchSignal,
+              onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+            }),
+          onSmaller: (records) =>
+            progress({ type: 'warning', message: `"${name}": ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
+          onRecordTooLarge: (record) => {
+            throw recordTooLarge(record, name, options.target.url, committed);
+          },
         }),
       onCommitted: async (batch) => {
         committed += batch.length;
@@ -94,4 +86,27 @@ export async function importCollection(context: TargetSession, header: Collectio
     differences,
     ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
   };
+}
+
+/** Saves where the collection's writing stands (the watermark of committed records). */
+function checkpointSaver(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed) {
+  return (committed: number, done: boolean) =>
+    context.store.update((state) => ({
+      ...state,
+      imports: [
+        ...state.imports.filter((checkpoint) => !checkpointMatches(checkpoint, context, feed, name)),
+        {
+          backup: feed.backup,
+          fingerprint: feed.fingerprint,
+          target: targetKey(context.options.target),
+          collection: name,
+          sourceCollection: header.name,
+          batchSize: context.batchSize,
+          committed,
+          total: header.count,
+          done,
+          updatedAt: new Date().toISOString(),
+        },
+      ],
+    }));
 }
