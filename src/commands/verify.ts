@@ -1,11 +1,11 @@
-import { verifyBackup, type CollectionVerdict } from '../core/operations/verify.js';
+import { verifyAgainstSource, verifyBackup, type CollectionVerdict } from '../core/operations/verify.js';
 import { statePath } from '../core/state/store.js';
 import { fraction, plural } from '../core/util/format.js';
 import { describeRecall, describeVerdict, recallAdvice } from '../present/verify-summary.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { intOption, listOption, parseCommandArgs } from '../cli/args.js';
 import { EXIT, writeJson, type Command } from '../cli/command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
 import type { CommandIo } from '../cli/io.js';
 import { settingsLines } from '../present/collection-report.js';
 import { createReporter, number } from '../cli/reporter.js';
@@ -13,16 +13,22 @@ import { createReporter, number } from '../cli/reporter.js';
 const OPTIONS = {
   input: { type: 'string', short: 'i' },
   collection: { type: 'string' },
+  collections: { type: 'string' },
   as: { type: 'string' },
   sample: { type: 'string' },
   json: { type: 'boolean' },
+  ...SOURCE_OPTIONS,
   ...TARGET_OPTIONS,
 } as const;
+
+/** The source flags that stand in for --input: the live source is the reference. */
+const SOURCE_FLAGS = ['source-url', 'api-key', 'tenant', 'database'] as const;
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Prove the target holds every record of a backup, unchanged',
   help: `Usage: chroma-migrate verify --input FILE [options]
+       chroma-migrate verify --source-url URL | --api-key K --tenant T --database D [options]
 
 For each collection: the count; every record compared with the backup (ids, documents,
 metadatas type for type, uris, embeddings as float32) listing missing and differing ids; and
@@ -31,11 +37,18 @@ schema must be what importing the backup into this server gives. These decide th
 It also measures the target index's recall (its answers for a sample against the true nearest
 neighbours computed from the records) and says what your app needs for the embedding function.
 
+With the source's flags in place of --input, the reference is the live source itself: the
+id sets both ways (ids the target lacks, ids the source no longer holds), every record type
+for type, and the collection, all read from the source now. This proves the target against
+the source, not only against a backup that may have missed records.
+
   --input FILE          the backup that was imported
-  --collection a,b      only these collections
+  --collections a,b     only these collections (also --collection)
   --as NAME             the (one) collection was imported under this name
   --sample N            records that query the index to measure its recall (default 20)
   --json                print the result as JSON on stdout
+
+${SOURCE_HELP}
 
 ${TARGET_HELP}
 
@@ -47,25 +60,30 @@ Exit codes: 0 everything matches, 1 something differs or is missing, 2 usage.`,
       io.stdout.write(`${this.help}\n`);
       return EXIT.ok;
     }
-    if (!values.input) {
-      io.stderr.write('verify needs --input FILE (the backup to compare with).\nSee chroma-migrate verify --help.\n');
+    const fromSource = SOURCE_FLAGS.some((flag) => values[flag] !== undefined);
+    if (!values.input === !fromSource) {
+      io.stderr.write(
+        `${values.input ? 'verify compares with --input FILE or with the source, not both.' : 'verify needs --input FILE (the backup to compare with), or the source\'s flags (--source-url URL, or --api-key/--tenant/--database).'}\nSee chroma-migrate verify --help.\n`,
+      );
       return EXIT.usage;
     }
     const env = envFor(values, io.env);
     const { target } = targetFrom(values, env);
+    const source = fromSource ? sourceFrom(values, env) : null;
     const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
+    if (source) reporter.listener({ type: 'phase', message: `Source: ${describeEndpoint(source)}` });
     reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(target)}` });
     try {
-      const result = await verifyBackup({
-        input: values.input,
+      const common = {
         target,
-        collections: listOption(values.collection),
+        collections: listOption(values.collections ?? values.collection),
         renameTo: values.as,
         sample: intOption('sample', values.sample, { min: 0, max: 10_000 }),
         statePath: statePath(values.state, io.env),
         signal: io.signal,
         onProgress: reporter.listener,
-      });
+      };
+      const result = source ? await verifyAgainstSource({ ...common, source }) : await verifyBackup({ ...common, input: values.input! });
       reporter.close();
       if (values.json) writeJson(io, { ok: result.ok, collections: result.collections });
       else printVerdicts(io, result.collections);
@@ -87,8 +105,9 @@ export function printVerdicts(io: CommandIo, verdicts: CollectionVerdict[]): voi
     const equal = verdict.compared - verdict.missing - verdict.differing;
     out(`${mark} ${verdict.collection}: ${describeVerdict(verdict)}`);
     out(`    count          ${number(verdict.count ?? 0)} on the target`);
-    out(`    records equal  ${fraction(equal, verdict.expected)}`);
+    out(`    records equal  ${fraction(equal, verdict.expected)}${verdict.against === 'source' ? ' (read from the source now)' : ''}`);
     if (verdict.missing > 0) out(`    missing        ${number(verdict.missing)}: ${verdict.missingIds.join(', ')}${verdict.missing > verdict.missingIds.length ? ', …' : ''}`);
+    if (verdict.extra > 0) out(`    not at source  ${number(verdict.extra)}: ${verdict.extraIds.join(', ')}${verdict.extra > verdict.extraIds.length ? ', …' : ''}`);
     if (verdict.differing > 0) {
       out(`    differing      ${number(verdict.differing)}: ${verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ')}${verdict.differing > verdict.differingIds.length ? ', …' : ''}`);
     }

@@ -9,14 +9,15 @@ import type { CollectionVerdict } from '../core/operations/verify.js';
  */
 export function describeVerdict(verdict: CollectionVerdict): string {
   if (!verdict.exists) return `not on the target (0 of ${count(verdict.expected)} records)`;
+  const from = verdict.against === 'source' ? 'at the source' : 'from the backup';
   const equal = verdict.compared - verdict.missing - verdict.differing;
-  const extra = Math.max(0, (verdict.count ?? 0) - (verdict.expected - verdict.missing));
-  const more = extra > 0 ? `, and ${count(extra)} more that ${extra === 1 ? 'is' : 'are'} not in it` : '';
+  const extra = verdict.against === 'source' ? verdict.extra : Math.max(0, (verdict.count ?? 0) - (verdict.expected - verdict.missing));
+  const more = extra > 0 ? `, and ${count(extra)} more that ${extra === 1 ? 'is' : 'are'} not ${verdict.against === 'source' ? 'at the source' : 'in it'}` : '';
   if (verdict.missing === 0 && verdict.differing === 0) {
-    return `${count(verdict.expected)} from the backup, ${verdict.expected === 1 ? 'equal' : 'all equal'}${more}`;
+    return `${count(verdict.expected)} ${from}, ${verdict.expected === 1 ? 'equal' : 'all equal'}${more}`;
   }
   const problems = [verdict.missing > 0 ? `${count(verdict.missing)} missing` : '', verdict.differing > 0 ? `${count(verdict.differing)} differing` : ''].filter(Boolean).join(', ');
-  return `${fraction(equal, verdict.expected)} from the backup equal (${problems})${more}`;
+  return `${fraction(Math.max(0, equal), verdict.expected)} ${from} equal (${problems})${more}`;
 }
 
 /**

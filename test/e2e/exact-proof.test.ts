@@ -79,7 +79,13 @@ describe('round trips keep the collection raw', () => {
 
 describe('each tampering is caught, named, exit 1', () => {
   const api = () => new ChromaApi(endpoint({ url: target.server.url }));
-  const verify = (collection: string) => runCli(['verify', '--input', backup(), '--url', target.server.url, '--collection', collection]);
+  // Each tampering is run through verify from the file and from the live source: the same words, the same exit code.
+  const verify = async (collection: string) => {
+    const fromFile = await runCli(['verify', '--input', backup(), '--url', target.server.url, '--collection', collection]);
+    const fromSource = await runCli(['verify', '--source-url', source.server.url, '--url', target.server.url, '--collections', collection]);
+    expect(fromSource.code, fromSource.stderr).toBe(fromFile.code);
+    return { code: fromFile.code, stderr: `${fromFile.stderr}\n--- from the source ---\n${fromSource.stderr}` };
+  };
 
   it('record metadata: 1e-300 → 3e-300, π → float32(π), 3.25 → 3.2500001', async () => {
     const info = (await api().findCollection('plain'))!;

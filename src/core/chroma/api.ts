@@ -135,6 +135,11 @@ export class ChromaApi {
     await chromaRequest(this.target, 'DELETE', `${this.base}/collections/${encodeURIComponent(name)}`, options);
   }
 
+  /** Deletes records by id (ids a target holds that the source no longer does). */
+  async deleteRecords(id: string, ids: string[], options: Signal = {}): Promise<void> {
+    await chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/delete`, { ...options, body: { ids } });
+  }
+
   count(id: string, options: Signal = {}): Promise<number> {
     return chromaRequest(this.target, 'GET', `${this.base}/collections/${id}/count`, options);
   }

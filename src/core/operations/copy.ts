@@ -23,6 +23,7 @@ import { StateStore } from '../state/store.js';
 import { CopyVerify } from '../sinks/verifier/live.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
 import { allVerified, measureTargetRecall, type CollectionVerdict } from '../sinks/verifier/checker.js';
+import { checkIdsAgainstSource } from '../sinks/verifier/source-pass.js';
 import { readRecords } from '../backup/read.js';
 import { ChromaApi } from '../chroma/api.js';
 import { retryExplained } from '../chroma/explain.js';
@@ -193,7 +194,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   await recordImportStep(target.store, out, options.target, results);
 
   const names = exported.collections.map((collection) => collection.name);
-  const verify = options.verify === false ? null : await collectVerdicts(options, out, names, liveVerdicts);
+  const verify = options.verify === false ? null : await collectVerdicts({ ...options, source }, out, names, liveVerdicts);
   const ok = verify ? verify.ok : results.every(importSucceeded);
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
 }
@@ -223,6 +224,9 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   const fromFile = rest.length > 0 ? await verifyFile(options, out, rest) : null;
   // verifyBackup answers for every collection it is asked about (a missing one fails).
   const collections = names.map((name) => live.get(name) ?? fromFile!.collections[rest.indexOf(name)]!);
+  // Last, the id sets against the source as it is now: the file is one reading of it.
+  options.onProgress?.({ type: 'phase', message: 'Comparing the target\'s ids with the source\'s, both ways' });
+  for (const [index, name] of names.entries()) await checkIdsAgainstSource(collections[index]!, name, { source: options.source, target: options.target, signal: options.signal });
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
 }

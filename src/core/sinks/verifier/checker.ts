@@ -13,14 +13,19 @@ import { DEFAULT_K, measureRecall, noRecall, TrueNeighbours, type IndexRecall } 
 
 export interface CollectionVerdict {
   collection: string;
+  /** What the target was compared with: the backup file, or the live source. */
+  against: 'backup' | 'source';
   expected: number;
   count: number | null;
   exists: boolean;
   compared: number;
   missing: number;
   differing: number;
+  /** Ids the target holds that the source does not (compared with the source only; a backup allows more). */
+  extra: number;
   /** The first few of each, for the report; the counts above are complete. */
   missingIds: string[];
+  extraIds: string[];
   /** `fields` names each difference: "document", "embedding", "uri", "metadata.score: float 2.0 became int 2". */
   differingIds: Array<{ id: string; fields: string[] }>;
   /** Metadata keys whose sparse vectors the target does not hold (import --drop-sparse), with how many records. */
@@ -35,13 +40,16 @@ export interface CollectionVerdict {
 export function emptyVerdict(collection: string, expected: number): CollectionVerdict {
   return {
     collection,
+    against: 'backup',
     expected,
     count: null,
     exists: false,
     compared: 0,
     missing: 0,
     differing: 0,
+    extra: 0,
     missingIds: [],
+    extraIds: [],
     differingIds: [],
     sparseNotCarried: {},
     recall: noRecall(),
@@ -85,6 +93,7 @@ export function concludeVerdict(verdict: CollectionVerdict): void {
   verdict.ok =
     verdict.exists &&
     verdict.missing === 0 &&
+    verdict.extra === 0 &&
     verdict.differing === 0 &&
     (verdict.count ?? 0) >= verdict.expected &&
     verdict.compared >= verdict.expected &&
@@ -111,7 +120,8 @@ export async function measureTargetRecall(
   verdict.recall = await measureRecall(truth, { api, call, collectionId: info.id, efSearch: factsOf(info).hnsw.ef_search ?? null, signal });
 }
 
-const LISTED = 20;
+/** Ids named per kind of difference in a report. */
+export const LISTED = 20;
 /** Reads (and self-queries) of the target in flight while comparing, unless told otherwise. */
 const READS_IN_FLIGHT = 4;
 /** Ids per read, unless told otherwise: within what every server (and Cloud's quota of 300) answers. */

@@ -1,0 +1,179 @@
+/**
+ * verify against the live source instead of a file: the reference is what the source holds now,
+ * so a backup that missed records (offset paging while the source changed) cannot vouch for a
+ * target that misses them too. Per collection: the id sets both ways, every record type for
+ * type, the collection itself (metadata, embedding function, space, HNSW, schema) as importing
+ * the source's header gives it, and the target index's recall against the source's records.
+ */
+import type { CollectionHeader } from '../../model/record.js';
+import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
+import { describeServer } from '../../chroma/capabilities.js';
+import type { Endpoint } from '../../chroma/endpoint.js';
+import { retryExplained } from '../../chroma/explain.js';
+import { listIds, recordsByIds } from '../../chroma/id-list.js';
+import { resolveTenant } from '../../chroma/tenant.js';
+import { factsOf } from '../../collection/compare.js';
+import { withoutSecrets } from '../../backup/secrets.js';
+import { MigrateError } from '../../util/errors.js';
+import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
+import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, RecordChecker, type CollectionVerdict } from './checker.js';
+import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
+import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
+
+export interface SourceVerifyOptions {
+  source: Endpoint;
+  target: Endpoint;
+  /** Names on the source; all when empty. */
+  collections?: string[];
+  /** The (single) selected collection is on the target under this name. */
+  renameTo?: string;
+  /** Records that query the target's index to measure its recall. */
+  sample?: number;
+  statePath?: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface SourceVerifyResult {
+  collections: CollectionVerdict[];
+  ok: boolean;
+}
+
+type Call = <T>(work: () => Promise<T>) => Promise<T>;
+
+interface Side {
+  api: ChromaApi;
+  call: Call;
+}
+
+export async function verifyAgainstSource(options: SourceVerifyOptions): Promise<SourceVerifyResult> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const signal = options.signal;
+  if (options.renameTo !== undefined && options.collections?.length !== 1) {
+    throw new MigrateError('BAD_INPUT', '--as names one collection on the target, but it needs that one named.', 'Pick it with --collections NAME.');
+  }
+  const sourceEndpoint = await resolveTenant(options.source, signal);
+  const source: Side = { api: new ChromaApi(sourceEndpoint), call: (work) => retryExplained(sourceEndpoint, work, { signal }) };
+  const target: Side = { api: new ChromaApi(options.target), call: (work) => retryExplained(options.target, work, { signal }) };
+  progress({ type: 'phase', message: `Listing collections on ${sourceEndpoint.cloud ? 'Chroma Cloud' : sourceEndpoint.url}` });
+  const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
+  const server = await describeServer(target.api, { signal });
+  const verdicts: CollectionVerdict[] = [];
+  for (const info of chosen) {
+    const name = options.renameTo ?? info.name;
+    progress({ type: 'phase', message: `Listing the ids of "${info.name}" on the source and "${name}" on the target` });
+    const sourceIds = await listIds(source.api, info.id, { call: source.call, signal });
+    const verdict = { ...emptyVerdict(name, sourceIds.length), against: 'source' as const };
+    verdicts.push(verdict);
+    const targetInfo = await checkTargetCollection(verdict, headerOf(info, sourceIds.length), { api: target.api, call: target.call, server, cloud: options.target.cloud, signal });
+    if (!targetInfo) {
+      verdict.missingIds = sourceIds.slice(0, LISTED);
+      continue;
+    }
+    compareIdSets(verdict, sourceIds, await listIds(target.api, targetInfo.id, { call: target.call, signal }));
+    await compareRecords(verdict, { source, sourceId: info.id, sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress });
+  }
+  if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
+  return { collections: verdicts, ok: allVerified(verdicts) };
+}
+
+/**
+ * The id sets both ways, into the verdict: ids the source holds and the target lacks (missing),
+ * ids the target holds and the source does not (extra). Record comparison counts missing ids
+ * again as it reads them; this sets the count from the sets, once.
+ */
+export function compareIdSets(verdict: CollectionVerdict, sourceIds: string[], targetIds: string[]): void {
+  const onTarget = new Set(targetIds);
+  const atSource = new Set(sourceIds);
+  const missing = sourceIds.filter((id) => !onTarget.has(id));
+  const extra = targetIds.filter((id) => !atSource.has(id));
+  verdict.missing = Math.max(verdict.missing, missing.length);
+  verdict.missingIds = [...new Set([...verdict.missingIds, ...missing])].slice(0, LISTED);
+  verdict.extra = extra.length;
+  verdict.extraIds = extra.slice(0, LISTED);
+}
+
+/**
+ * A copy's last check: the target's ids against the source's ids as they are now, both ways,
+ * into the verdict (which then holds only if they are the same sets).
+ */
+export async function checkIdsAgainstSource(verdict: CollectionVerdict, sourceName: string, sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal }): Promise<void> {
+  const { signal } = sides;
+  const [source, target] = [sides.source, sides.target].map((endpoint): Side => ({ api: new ChromaApi(endpoint), call: (work) => retryExplained(endpoint, work, { signal }) })) as [Side, Side];
+  const [sourceInfo, targetInfo] = await Promise.all([
+    source.call(() => source.api.findCollection(sourceName, { signal })),
+    target.call(() => target.api.findCollection(verdict.collection, { signal })),
+  ]);
+  if (!sourceInfo || !targetInfo) return;
+  const [sourceIds, targetIds] = await Promise.all([listIds(source.api, sourceInfo.id, { call: source.call, signal }), listIds(target.api, targetInfo.id, { call: target.call, signal })]);
+  compareIdSets(verdict, sourceIds, targetIds);
+  concludeVerdict(verdict);
+}
+
+async function compareRecords(
+  verdict: CollectionVerdict,
+  work: {
+    source: Side;
+    sourceId: string;
+    sourceIds: string[];
+    target: Side;
+    targetInfo: CollectionInfo;
+    sample: number;
+    signal?: AbortSignal;
+    progress: ProgressListener;
+  },
+): Promise<void> {
+  const { source, target, targetInfo, signal, progress } = work;
+  const space = spaceOf(targetInfo);
+  // The ids are known up front: the sample is read first, and its true neighbours are found
+  // in the same pass that compares every record.
+  const every = Math.max(1, Math.floor(work.sourceIds.length / Math.max(1, work.sample)));
+  const sampleIds = work.sample > 0 ? work.sourceIds.filter((_, index) => index % every === 0).slice(0, work.sample) : [];
+  const samples = [];
+  for await (const batch of recordsByIds(source.api, work.sourceId, sampleIds, { call: source.call, signal })) samples.push(...batch.filter((record) => record.embedding !== null));
+  const truth = new TrueNeighbours(samples, space ?? 'l2', DEFAULT_K);
+  // The missing ids are counted from the id sets; the checker counts them again as it reads.
+  const missingFromSets = verdict.missing;
+  const idsFromSets = verdict.missingIds;
+  verdict.missing = 0;
+  verdict.missingIds = [];
+  const checker = new RecordChecker(verdict, { api: target.api, call: target.call, collectionId: targetInfo.id, space, sample: 0, signal });
+  progress({ type: 'collection-start', collection: verdict.collection, total: work.sourceIds.length, done: 0, resumed: false });
+  try {
+    for await (const batch of recordsByIds(source.api, work.sourceId, work.sourceIds, { call: source.call, signal })) {
+      truth.add(batch);
+      await checker.check(batch);
+      progress({ type: 'batch', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.length });
+    }
+    await checker.finish();
+  } finally {
+    checker.abandon();
+  }
+  verdict.missing = Math.max(verdict.missing, missingFromSets);
+  verdict.missingIds = [...new Set([...idsFromSets, ...verdict.missingIds])].slice(0, LISTED);
+  concludeVerdict(verdict);
+  verdict.recall = await measureRecall(truth, { api: target.api, call: target.call, collectionId: targetInfo.id, efSearch: factsOf(targetInfo).hnsw.ef_search ?? null, signal });
+  progress({ type: 'collection-done', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.length });
+}
+
+/** The source's collection as a backup header would record it (credentials aside, which a file never holds). */
+function headerOf(info: CollectionInfo, count: number): CollectionHeader {
+  return {
+    name: info.name,
+    metadata: info.metadata ?? null,
+    space: spaceOf(info),
+    count,
+    dimension: info.dimension ?? null,
+    configuration: info.configuration_json ? (withoutSecrets(info.configuration_json) as CollectionHeader['configuration']) : null,
+    schema: info.schema ? (withoutSecrets(info.schema) as CollectionHeader['schema']) : null,
+  };
+}
+
+function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
+  if (!wanted || wanted.length === 0) return [...all].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const missing = wanted.filter((name) => !all.some((info) => info.name === name));
+  if (missing.length > 0) {
+    throw new MigrateError('NOT_FOUND', `The source has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`, `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`);
+  }
+  return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
+}

@@ -1,0 +1,60 @@
+/**
+ * verify against the live source: the id sets both ways, every record, the collection. A target
+ * missing one record fails naming it; a record the source no longer holds is named too.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { makeTempDir, removeDir } from '../helpers/backup.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { runCli } from '../helpers/cli.js';
+import { makeRecords } from '../helpers/fixtures.js';
+
+let dir = '';
+let source: Awaited<ReturnType<typeof startTestServer>>;
+let target: Awaited<ReturnType<typeof startTestServer>>;
+const records = makeRecords(700, { dim: 8, prefix: 'doc', nullDocEvery: 9 });
+
+beforeAll(async () => {
+  dir = await makeTempDir();
+  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
+  const api = new ChromaApi(endpoint({ url: source.server.url }));
+  const info = await api.createCollection({ name: 'docs', metadata: { team: 'a', ratio: 0.5 }, space: 'cosine' });
+  await api.upsert(info.id, records, { base64: true });
+}, 300_000);
+afterAll(async () => {
+  await Promise.all([source?.cleanup(), target?.cleanup()]);
+  await removeDir(dir);
+});
+
+describe('verify with the source flags in place of --input', () => {
+  it('passes on a copy, fails naming the id a target lacks, and names ids the source does not hold', async () => {
+    const copied = await runCli(['copy', '--all', '--out', join(dir, 'b.jsonl'), '--source-url', source.server.url, '--url', target.server.url]);
+    expect(copied.code).toBe(0);
+    const args = ['verify', '--source-url', source.server.url, '--url', target.server.url];
+
+    const passed = await runCli([...args, '--json']);
+    expect(passed.code).toBe(0);
+    const verdict = JSON.parse(passed.stdout).collections[0];
+    expect(verdict).toMatchObject({ collection: 'docs', against: 'source', expected: 700, compared: 700, missing: 0, extra: 0, differing: 0, ok: true });
+    expect(verdict.recall.sampled).toBe(20);
+
+    const api = new ChromaApi(endpoint({ url: target.server.url }));
+    const info = (await api.findCollection('docs'))!;
+    await api.deleteRecords(info.id, ['doc-000123']);
+    const missing = await runCli(args);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('✗ docs: 699 of 700 at the source equal (1 missing)');
+    expect(missing.stderr).toMatch(/missing\s+1: doc-000123/);
+
+    await api.upsert(info.id, [records[123]!, { ...records[0]!, id: 'stray-1' }], { base64: true });
+    const extra = await runCli(args);
+    expect(extra.code).toBe(1);
+    expect(extra.stderr).toMatch(/not at source\s+1: stray-1/);
+
+    // Neither or both: a usage error.
+    expect((await runCli(['verify', '--url', target.server.url])).code).toBe(2);
+    expect((await runCli([...args, '--input', join(dir, 'b.jsonl')])).code).toBe(2);
+  }, 300_000);
+});
