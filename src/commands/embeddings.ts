@@ -299,6 +299,6 @@ function printReembed(context: Context, result: ReembedResult): void {
     out(`    no document    ${plural(v.undocumented, 'record')} (${ids}) ${v.keptUndocumented ? 'kept with their old vector' : 'left out: nothing to embed (--keep-undocumented keeps them with their old vector)'}`);
   }
   for (const item of result.leftOut) out(`    left out       ${item.field}: ${item.why}`);
-  out(`    original       "${result.source}" unchanged`);
+  out(result.originalUnchanged ? `    original       "${result.source}" unchanged (count and configuration read again)` : `    ! original     "${result.source}" changed while this ran (count or configuration): something else writes to it`);
   if (v.ok) printAppCode(context, result.collection, result.ef, result.queryInstruction);
 }

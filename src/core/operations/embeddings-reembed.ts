@@ -7,6 +7,7 @@
 import type { CollectionInfo } from '../chroma/api.js';
 import { retryExplained } from '../chroma/explain.js';
 import { factsOf } from '../collection/compare.js';
+import { sameJson } from '../collection/shape.js';
 import type { LeftOut } from '../collection/plan.js';
 import type { CollectionDifference } from '../collection/compare.js';
 import { embeddingFunctionFor, type EmbeddingFunctionJson } from '../embeddings/ef-config.js';
@@ -50,6 +51,8 @@ export interface ReembedResult {
   leftOut: LeftOut[];
   differences: CollectionDifference[];
   verdict: ReembedVerdict;
+  /** The original holds as many records, with the same configuration, as when the re-embed began. */
+  originalUnchanged: boolean;
 }
 
 /** Records per write: a few embedding requests each, small enough to checkpoint often. */
@@ -95,8 +98,12 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
   await writeAll(session, info, count, prepared, feed, embedder, options);
   session.progress({ type: 'phase', message: `Verifying "${options.as}" against "${info.name}"` });
   const verdict = await verifyReembed(session.api, { id: info.id, count }, { id: prepared.collection.id, space: header.space }, { embedder, keepUndocumented: options.keepUndocumented, sample: options.sample ?? 20, call, signal: options.signal });
+  // Read, never written: the proof that the original's count and settings are what they were.
+  const after = await call(() => session.api.findCollection(info.name, { signal: options.signal }));
+  const originalUnchanged = after !== null && (await call(() => session.api.count(after.id, { signal: options.signal }))) === count && sameJson(after.configuration_json, info.configuration_json);
   await saveCheckpoint(session, feed, info, options.as, count, count, verdict.ok);
   return {
+    originalUnchanged,
     source: info.name,
     collection: options.as,
     action: prepared.action,
