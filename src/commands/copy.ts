@@ -82,6 +82,10 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
       io.stderr.write('copy needs --out FILE (where to keep the backup it writes on the way).\nSee chroma-migrate copy --help.\n');
       return EXIT.usage;
     }
+    if (values.as !== undefined && (values.all || listOption(values.collections)?.length !== 1)) {
+      io.stderr.write('--as renames one collection: name it with --collections NAME (not --all).\nSee chroma-migrate copy --help.\n');
+      return EXIT.usage;
+    }
     const env = envFor(values, io.env);
     const { target, notes } = targetFrom(values, env);
     const ifExists = ifExistsOption(values);

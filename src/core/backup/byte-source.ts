@@ -4,7 +4,7 @@
  * into MigrateErrors. Chunks are 64 KiB, so memory stays flat whatever the file size.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -27,6 +27,7 @@ export interface ByteSource {
 
 export async function openSource(path: string, signal?: AbortSignal): Promise<ByteSource> {
   throwIfAborted(signal, path);
+  await refuseSpecialFile(path);
   let handle;
   try {
     handle = await open(path, 'r');
@@ -136,6 +137,27 @@ function translate(source: ByteSource, error: unknown): unknown {
     );
   }
   return ioError(source.path, error);
+}
+
+/**
+ * Checked before opening: opening a named pipe waits for a writer (a hang at "Checking…"), and
+ * a backup is read more than once (checked whole, then written), which a pipe or a device
+ * cannot give. Anything else that is no regular file gets its own words.
+ */
+async function refuseSpecialFile(path: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw ioError(path, error);
+  }
+  if (info.isFile() || info.isDirectory()) return; // a folder: the open/read below explains it
+  const what = info.isFIFO() ? 'a named pipe (FIFO)' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isSocket() ? 'a socket' : 'not a regular file';
+  throw new MigrateError(
+    'BAD_INPUT',
+    `${path} is ${what}, not a backup file.`,
+    'chroma-migrate reads a backup twice (checks it whole, then writes it), so it needs a regular file: save the stream to a file first (e.g. cat … > backup.jsonl.gz) and pass that.',
+  );
 }
 
 function ioError(path: string, error: unknown): MigrateError {

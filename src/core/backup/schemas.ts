@@ -132,6 +132,8 @@ export const endLineSchema = z.object({
   type: z.literal('end'),
   name: z.string({ error: 'must be a string' }),
   count: z.number({ error: 'must be a number' }).check(z.int(), z.minimum(0)),
+  /** The source's count changed during the export: the collection line's count is the one at its start. */
+  source_changed: z.optional(z.boolean()),
 });
 
 export const endFileLineSchema = z.object({

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
+import { checkWritablePath } from '../util/out-path.js';
 import { exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
 import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed } from '../sinks/target/session.js';
 import { importCollection } from '../sinks/target/write.js';
@@ -80,6 +81,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   if (options.renameTo !== undefined && options.collections?.length !== 1) {
     throw new MigrateError('BAD_INPUT', '--as renames one collection, but it needs that one named.', 'Pick it with --collections NAME.');
   }
+  // Before any server is asked anything: a folder or a device as --out is a typing mistake.
+  await checkWritablePath(resolve(options.out));
   const source = await resolveTenant(options.source, signal);
   const out = resolve(options.out);
   const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;

@@ -4,6 +4,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
+import { lockFile } from '../util/file-lock.js';
 import { MigrationStateSchema, STATE_VERSION, type MigrationState } from './schema.js';
 
 export const DEFAULT_STATE_PATH = '.chroma-migrate/state.json';
@@ -52,7 +53,24 @@ function corrupt(path: string, why: string): MigrateError {
 export async function saveState(path: string, state: MigrationState, now = new Date()): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const next = { ...state, updatedAt: now.toISOString() };
-  await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  try {
+    await writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  } catch (error) {
+    throw cannotSave(path, error);
+  }
+}
+
+/** The old state stays as it was (the write is atomic); say why the new one could not be saved. */
+function cannotSave(path: string, error: unknown): MigrateError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : code === 'EFBIG' ? 'a file-size limit was reached' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the disk is read-only' : (error as Error).message;
+  return new MigrateError(
+    'IO',
+    `Could not save the migration state at ${path}: ${why}.`,
+    'Free some space (or fix the permissions), then run the same command again: it continues from the last state that was saved.',
+    { cause: error },
+  );
 }
 
 /** Keeps the old state as a backup when the user starts over. */
@@ -107,11 +125,22 @@ export class StateStore {
     return this.state;
   }
 
+  /**
+   * Applies `change` to the file as it is now, under its lock: another run's entries (other
+   * collections, other commands) written since this one loaded are kept, never overwritten
+   * by an old copy. The lock is held for one read and one write, so waiting for it is short.
+   */
   update(change: (state: MigrationState) => MigrationState): Promise<MigrationState> {
     this.pending++;
     const run = this.queue.then(async () => {
-      this.state = change(this.state);
-      await saveState(this.path, this.state);
+      await mkdir(dirname(this.path), { recursive: true });
+      const lock = await lockFile(this.path, { command: 'saving its state', waitMs: 30_000 });
+      try {
+        this.state = change(await loadState(this.path));
+        await saveState(this.path, this.state);
+      } finally {
+        await lock.release();
+      }
       return this.state;
     });
     this.queue = run.catch(() => undefined).finally(() => this.pending--);

@@ -18,6 +18,8 @@ export type ErrorCode =
   // The target cannot store a value the backup holds (sparse vectors, or lists on an old server).
   | 'CANNOT_HOLD'
   | 'INTERRUPTED'
+  // Another run holds the file (its lock names the process).
+  | 'LOCKED'
   | 'IO';
 
 export class MigrateError extends Error {

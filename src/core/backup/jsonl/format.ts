@@ -60,8 +60,8 @@ export function recordLine(r: BackupRecord): string {
   return `{"type":"record","id":${JSON.stringify(r.id)},"document":${JSON.stringify(r.document ?? null)},"uri":${JSON.stringify(r.uri ?? null)},"embedding":${embedding},"metadata":${stringifyTyped(r.metadata ?? null)}}\n`;
 }
 
-export function endLine(name: string, count: number): string {
-  return JSON.stringify({ type: 'end', name, count }) + '\n';
+export function endLine(name: string, count: number, sourceChanged = false): string {
+  return JSON.stringify(sourceChanged ? { type: 'end', name, count, source_changed: true } : { type: 'end', name, count }) + '\n';
 }
 
 export function endFileLine(collections: number): string {

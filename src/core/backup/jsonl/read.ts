@@ -256,6 +256,10 @@ export class OwnFormatReader {
     if (line.count !== cur.seen) {
       throw this.fail(no, `collection "${cur.header.name}" ends claiming ${line.count} records, but ${cur.seen} record lines came before it`);
     }
+    // Since format 3 the writer marks a source that changed while read; before, it could not say.
+    if (this.version >= 3 && cur.header.count !== null && cur.header.count !== cur.seen && line.source_changed !== true) {
+      throw this.fail(no, `collection "${cur.header.name}" claims ${cur.header.count} records in its header, but holds ${cur.seen}`);
+    }
     if (this.target === undefined) {
       this.collections.push({ ...cur.header, count: cur.seen, ...cur.check!.summary() });
       this.suspects.set(cur.header.name, cur.check!.suspects);

@@ -14,7 +14,7 @@ export interface ResumePoint {
   /** Collection lines before the resume point. */
   collections: number;
   /** The collection whose "end" line has not been written yet, if any. */
-  open: { name: string; dimension: number | null; written: number } | null;
+  open: { name: string; dimension: number | null; written: number; claimed: number | null } | null;
 }
 
 const RECORD_PREFIX = Buffer.from('{"type":"record",');
@@ -65,7 +65,7 @@ export async function scanResumePoint(path: string, resumeAtBytes: number): Prom
     } else if (value.type === 'collection') {
       point.collections++;
       const dimension = typeof value.dimension === 'number' ? value.dimension : null;
-      point.open = { name: String(value.name), dimension, written: 0 };
+      point.open = { name: String(value.name), dimension, written: 0, claimed: typeof value.count === 'number' ? value.count : null };
     } else if (value.type === 'end') {
       point.open = null;
     } else if (value.type === 'end-file') {

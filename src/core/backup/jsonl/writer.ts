@@ -57,6 +57,8 @@ interface OpenCollection {
   name: string;
   dimension: number | null;
   written: number;
+  /** The count the collection line claims (the source's count when the export began). */
+  claimed: number | null;
 }
 
 export class BackupWriter {
@@ -132,7 +134,7 @@ export class BackupWriter {
       }
       const problem = checkHeader(header);
       if (problem) throw new MigrateError('BAD_INPUT', `Cannot write collection "${header.name}": ${problem}`);
-      this.current = { name: header.name, dimension: header.dimension, written: 0 };
+      this.current = { name: header.name, dimension: header.dimension, written: 0, claimed: header.count };
       this.collections++;
       await this.write(collectionLine(header));
     });
@@ -162,7 +164,9 @@ export class BackupWriter {
         throw misuse(`collection "${name}" ends with count ${count}, but ${current.written} records were written to the file`);
       }
       this.current = null;
-      await this.write(endLine(name, count));
+      // A source that changed while it was read holds another count than it did at the start:
+      // said so here, so a reader can tell that from a damaged file.
+      await this.write(endLine(name, count, current.claimed !== null && current.claimed !== count));
     });
   }
 

@@ -9,6 +9,9 @@ import type { Endpoint } from '../../chroma/endpoint.js';
 import { explainRequestError } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
+import { describeTakeOver, lockFile } from '../../util/file-lock.js';
+import { checkWritablePath } from '../../util/out-path.js';
+import { inspectBackup } from '../../backup/read.js';
 import { withRetry } from '../../util/retry.js';
 import type { ExportCheckpoint } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
@@ -65,6 +68,20 @@ export interface ExportResult {
 
 export async function exportCollections(options: ExportOptions): Promise<ExportResult> {
   const progress = options.onProgress ?? ignoreProgress;
+  // Before anything else, so a second run on the same file stops at once, naming the first.
+  const partial = `${resolve(options.out)}.partial`;
+  await checkWritablePath(resolve(options.out));
+  await checkWritablePath(partial);
+  const lock = await lockFile(partial, { command: options.sink ? 'copy' : 'export' });
+  if (lock.tookOverFrom) progress({ type: 'warning', message: describeTakeOver(partial, lock.tookOverFrom) });
+  try {
+    return await exportLocked(options, progress);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function exportLocked(options: ExportOptions, progress: ProgressListener): Promise<ExportResult> {
   const signal = options.signal;
   const source = await resolveTenant(options.source, signal);
   const api = new ChromaApi(source);
@@ -174,6 +191,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
       progress({ type: 'collection-done', collection: info.name, done: offset, total });
     }
     await writer.finish();
+    await readBack(partial, checkpoint.finished, signal);
   } catch (error) {
     await sink?.abort(error);
     await writer.abort().catch(() => undefined);
@@ -188,6 +206,19 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
     steps: { ...state.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
   }));
   return { out, collections: checkpoint.finished, resumed, withheld };
+}
+
+/**
+ * The finished file, read back whole before it takes its name: its trailer, every record line and
+ * each collection's count must be what was written. A file that fails is left as .partial.
+ */
+async function readBack(partial: string, written: Array<{ name: string; count: number }>, signal?: AbortSignal): Promise<void> {
+  const summary = await inspectBackup(partial, { signal });
+  const found = summary.collections.map((header) => `${header.name} ${header.count}`).join(', ');
+  const expected = written.map((entry) => `${entry.name} ${entry.count}`).join(', ');
+  if (found !== expected) {
+    throw new MigrateError('MISMATCH', `The finished backup ${partial} holds ${found || 'no collections'}, but the export wrote ${expected || 'none'}.`, 'Check the disk and that no other program writes to that file, then run the same command again.');
+  }
 }
 
 function interrupted(out: string): MigrateError {
