@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { COLLECTIONS_PATH, rawChroma, useChromaServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { QWEN_EF, qwenRecords, seedQwenCollection } from '../helpers/embeddings-collection.js';
@@ -64,6 +66,30 @@ describe('embeddings check: does an endpoint reproduce the stored vectors', () =
     const refused = await runCli(['embeddings', 'check', '--collections', 'code_b', '--endpoint', `${f.url}/v1`, '--model', 'm', '--api-key-env', 'EMBED_KEY', '--url', chroma.url], { EMBED_KEY: 'wrong' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('refused the key');
+  });
+});
+
+describe('a hybrid collection: sparse chroma-cloud-splade beside the dense Qwen', () => {
+  it('check passes for the dense vectors and names the sparse key, what the app loses and --drop-sparse', async () => {
+    const api = new ChromaApi(endpoint({ url: chroma.url }));
+    const splade = { type: 'known', name: 'chroma-cloud-splade', config: { api_key_env_var: 'CHROMA_API_KEY', model: 'prithivida/Splade_PP_en_v1' } };
+    const created = await api.createCollection({
+      name: 'hybrid',
+      metadata: null,
+      schema: {
+        defaults: {},
+        keys: {
+          '#embedding': { float_list: { vector_index: { enabled: true, config: { space: 'cosine', embedding_function: QWEN_EF, source_key: '#document' } } } },
+          sparse_embedding: { sparse_vector: { sparse_vector_index: { enabled: false, config: { embedding_function: splade, source_key: '#document' } } } },
+        },
+      },
+    });
+    await api.upsert(created.id, qwenRecords(60, F, { prefix: 'h' }), { base64: true });
+    const run = await runCli(['embeddings', 'check', '--collections', 'hybrid', '--endpoint', f.url, '--api', 'ollama', '--model', 'q', '--url', chroma.url]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('"sparse_embedding" holds chroma-cloud-splade sparse vectors: a single Chroma node cannot store or search them');
+    expect(run.stderr).toContain('--drop-sparse');
+    expect(run.stderr).toContain('dense queries keep working');
   });
 });
 
