@@ -11,7 +11,8 @@ import { pingCommand } from '../commands/ping.js';
 import { rollbackCommand } from '../commands/rollback.js';
 import { serveCommand } from '../commands/serve.js';
 import { statusCommand } from '../commands/status.js';
+import { syncCommand } from '../commands/sync.js';
 import { verifyCommand } from '../commands/verify.js';
 
 /** In the order a migration uses them. */
-export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, copyCommand, embeddingsCommand, envCommand, ingestCommand, backupCommand, rollbackCommand, statusCommand];
+export const COMMANDS: Command[] = [exportCommand, deployGuideCommand, serveCommand, pingCommand, importCommand, verifyCommand, copyCommand, syncCommand, embeddingsCommand, envCommand, ingestCommand, backupCommand, rollbackCommand, statusCommand];

@@ -1,0 +1,168 @@
+/**
+ * `sync`: bring an existing target up to date with its source. For each collection: the id sets
+ * of both sides and every record on both, compared as verify compares (sinks/diff); then the
+ * source's records that the target lacks or holds differently are upserted, and with `prune` the
+ * target's records the source no longer has are deleted (after `confirmPrune`). It ends by
+ * comparing again, which is the verify against the source. Every run starts from what both
+ * sides hold, so a run cut short (Ctrl-C, kill -9) is continued by running it again. The source
+ * is only read; `out` then gets a fresh backup of the source.
+ */
+import { ChromaApi, spaceOf } from '../chroma/api.js';
+import type { Space } from '../model/record.js';
+import type { Endpoint } from '../chroma/endpoint.js';
+import { explainRequestError } from '../chroma/explain.js';
+import { MigrateError } from '../util/errors.js';
+import { ignoreProgress, type ProgressListener } from '../util/progress.js';
+import { withRetry } from '../util/retry.js';
+import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
+import { recordsByIds, type ByIdOptions } from '../sources/server/by-id.js';
+import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
+import { diffCollection, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
+import { deleteRecords } from '../sinks/diff/delete-records.js';
+import { openTarget, type TargetSession } from '../sinks/target/session.js';
+
+export interface SyncOptions {
+  source: Endpoint;
+  target: Endpoint;
+  /** Names on the source; all when empty. */
+  collections?: string[];
+  /** The (one) collection is called this on the target. */
+  renameTo?: string;
+  prune: boolean;
+  dryRun: boolean;
+  /** Asked before deleting, with how many records; false stops before any write. */
+  confirmPrune?: (removed: number) => Promise<boolean>;
+  /** A fresh backup of the source, written after the sync. */
+  out?: string;
+  statePath: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface CollectionSync extends CollectionDiff {
+  collection: string;
+  target: string;
+  upserted: number;
+  deleted: number;
+  /** The comparison after the writes (null on a dry run): what still differs. */
+  after: CollectionDiff | null;
+}
+
+export interface SyncResult {
+  collections: CollectionSync[];
+  dryRun: boolean;
+  pruned: boolean;
+  out: string | null;
+  /** After the writes, nothing is added or changed, and nothing removed when pruning. */
+  ok: boolean;
+}
+
+interface Pair {
+  name: string;
+  targetName: string;
+  source: Side;
+  target: Side;
+  space: Space | null;
+}
+
+export async function syncCollections(options: SyncOptions): Promise<SyncResult> {
+  const progress = options.onProgress ?? ignoreProgress;
+  const source = await resolveTenant(options.source, options.signal);
+  const session = await openTarget({ target: options.target, ifExists: 'append', statePath: options.statePath, signal: options.signal, onProgress: progress });
+  const pairs = await pairCollections(source, session, options);
+  const results: CollectionSync[] = [];
+  for (const pair of pairs) {
+    progress({ type: 'phase', message: `Comparing ${pair.name} with ${pair.targetName} on the target` });
+    const diff = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
+    results.push({ ...diff, collection: pair.name, target: pair.targetName, upserted: 0, deleted: 0, after: null });
+  }
+  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: true };
+  const removed = results.reduce((sum, result) => sum + result.removed.length, 0);
+  const prune = options.prune && removed > 0 && (options.confirmPrune ? await options.confirmPrune(removed) : true);
+  if (options.prune && removed > 0 && !prune) {
+    throw new MigrateError('NEEDS_ANSWER', `Not deleting the ${removed} records the source no longer has: not confirmed.`, 'Run again and confirm, or pass --yes; without --prune they are kept.');
+  }
+  for (const [index, pair] of pairs.entries()) {
+    const result = results[index]!;
+    result.upserted = await upsertFromSource(pair, [...result.added, ...result.changed.map((entry) => entry.id)], session, options.signal, progress);
+    if (prune) result.deleted = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
+    progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
+    result.after = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
+  }
+  const ok = results.every(({ after }) => after !== null && after.added.length === 0 && after.changed.length === 0 && (!prune || after.removed.length === 0));
+  const out = options.out && ok ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
+  return { collections: results, dryRun: false, pruned: prune, out, ok };
+}
+
+async function pairCollections(source: Endpoint, session: TargetSession, options: SyncOptions): Promise<Pair[]> {
+  if (options.renameTo !== undefined && options.collections?.length !== 1) {
+    throw new MigrateError('BAD_INPUT', '--as names the target of one collection, but it needs that one named.', 'Pick it with --collections NAME.');
+  }
+  const sourceApi = new ChromaApi(source);
+  const sourceRead = readOptions(source, options.signal);
+  const targetRead = readOptions(options.target, options.signal);
+  const all = await sourceRead.call(() => sourceApi.allCollections({ signal: options.signal }));
+  const wanted = options.collections && options.collections.length > 0 ? options.collections : all.map((info) => info.name).sort(compareNames);
+  const pairs: Pair[] = [];
+  const missing: string[] = [];
+  for (const name of wanted) {
+    const info = all.find((candidate) => candidate.name === name);
+    if (!info) throw new MigrateError('NOT_FOUND', `The source has no collection named "${name}".`, `It has: ${all.map((entry) => entry.name).sort(compareNames).join(', ') || '(none)'}.`);
+    const targetName = options.renameTo ?? name;
+    const onTarget = await targetRead.call(() => session.api.findCollection(targetName, { signal: options.signal }));
+    if (!onTarget) {
+      missing.push(targetName);
+      continue;
+    }
+    pairs.push({ name, targetName, space: spaceOf(info), source: { api: sourceApi, collectionId: info.id, read: sourceRead }, target: { api: session.api, collectionId: onTarget.id, read: targetRead } });
+  }
+  if (missing.length > 0) {
+    throw new MigrateError(
+      'NOT_FOUND',
+      `The target has no collection ${missing.map((name) => `"${name}"`).join(', ')}: sync brings an existing copy up to date.`,
+      `Copy ${missing.length === 1 ? 'it' : 'them'} first (chroma-migrate copy --collections ${wanted.filter((name) => missing.includes(options.renameTo ?? name)).join(',')}), then sync.`,
+    );
+  }
+  return pairs;
+}
+
+function readOptions(endpoint: Endpoint, signal: AbortSignal | undefined): ByIdOptions {
+  return {
+    pageSize: endpoint.cloud ? CLOUD_MAX_PAGE : 1_000,
+    signal,
+    call: (work) =>
+      withRetry(work, { signal }).catch((error: unknown) => {
+        if (signal?.aborted) throw new MigrateError('INTERRUPTED', 'Sync interrupted.', 'Run the same command again: it compares both sides afresh and continues with what still differs.');
+        throw explainRequestError(error, endpoint);
+      }),
+  };
+}
+
+async function upsertFromSource(pair: Pair, ids: string[], session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
+  if (ids.length === 0) return 0;
+  progress({ type: 'phase', message: `Upserting ${ids.length} records into ${pair.targetName}` });
+  const read = { ...pair.source.read, pageSize: Math.min(pair.source.read.pageSize, session.batchSize) };
+  let done = 0;
+  for await (const records of recordsByIds(pair.source.api, pair.source.collectionId, ids, read)) {
+    if (records.length > 0) await pair.target.read.call(() => session.api.upsert(pair.target.collectionId, records, { base64: session.base64 }, { signal }));
+    done += records.length;
+    progress({ type: 'batch', collection: pair.targetName, done, total: ids.length });
+  }
+  return done;
+}
+
+async function deleteFromTarget(pair: Pair, ids: string[], session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
+  if (ids.length === 0) return 0;
+  progress({ type: 'phase', message: `Deleting ${ids.length} records from ${pair.targetName} that the source no longer has` });
+  for (let from = 0; from < ids.length; from += session.batchSize) {
+    const chunk = ids.slice(from, from + session.batchSize);
+    await pair.target.read.call(() => deleteRecords(session.api.target, pair.target.collectionId, chunk, { signal }));
+    progress({ type: 'batch', collection: pair.targetName, done: Math.min(from + chunk.length, ids.length), total: ids.length });
+  }
+  return ids.length;
+}
+
+async function writeBackup(source: Endpoint, options: SyncOptions, names: string[]): Promise<string> {
+  const result = await exportCollections({ source, out: options.out!, collections: names, statePath: options.statePath, signal: options.signal, onProgress: options.onProgress });
+  return result.out;
+}
