@@ -1,6 +1,5 @@
-import { loadEnv, resolveSource, resolveTarget, type Env, type ResolvedTarget } from '../core/chroma/connection.js';
-import { isLoopbackHost, type Endpoint } from '../core/chroma/endpoint.js';
-import { MigrateError } from '../core/util/errors.js';
+import { loadEnv, refuseCleartextToken, resolveSource, resolveTarget, type Env, type ResolvedTarget } from '../core/chroma/connection.js';
+import type { Endpoint } from '../core/chroma/endpoint.js';
 import { intOption, type OptionSpec } from './args.js';
 
 export const TARGET_OPTIONS = {
@@ -29,12 +28,14 @@ export const SOURCE_OPTIONS = {
   database: { type: 'string' },
   'source-url': { type: 'string' },
   'source-token': { type: 'string' },
+  insecure: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
 export const SOURCE_HELP = `Source:
   --api-key K --tenant T --database D   Chroma Cloud (or CHROMA_API_KEY, CHROMA_TENANT,
                         CHROMA_DATABASE from the environment or .env)
-  --source-url URL [--source-token T]   any other Chroma server instead`;
+  --source-url URL [--source-token T]   any other Chroma server instead
+  --insecure            allow sending the source's token over plain http:// to another machine`;
 
 export function envFor(values: { 'env-file'?: string }, processEnv: Env): Env {
   return loadEnv(values['env-file'] ?? '.env', processEnv);
@@ -59,19 +60,8 @@ export function targetFrom(
   return resolved;
 }
 
-/** A token sent over plain http to another machine can be read by anyone on the path. */
-export function refuseCleartextToken(target: Endpoint, insecure: boolean): void {
-  const url = new URL(target.url);
-  if (!target.token || url.protocol !== 'http:' || isLoopbackHost(url.hostname) || insecure) return;
-  throw new MigrateError(
-    'BAD_INPUT',
-    `Refusing to send the token to ${target.url} over plain http: anyone between you and the server could read it.`,
-    'Use the server\'s https:// address (Railway domains are https on 443), or pass --insecure if this network is private and you accept the risk.',
-  );
-}
-
 export function sourceFrom(
-  values: { 'api-key'?: string; tenant?: string; database?: string; 'source-url'?: string; 'source-token'?: string },
+  values: { 'api-key'?: string; tenant?: string; database?: string; 'source-url'?: string; 'source-token'?: string; insecure?: boolean },
   env: Env,
 ): Endpoint {
   return resolveSource(
@@ -81,6 +71,7 @@ export function sourceFrom(
       database: values.database,
       sourceUrl: values['source-url'],
       sourceToken: values['source-token'],
+      insecure: values.insecure,
     },
     env,
   );

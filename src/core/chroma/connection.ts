@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import { CLOUD_HOST, endpoint, TokenHeaderSchema, type Endpoint, type TokenHeader } from './endpoint.js';
+import { CLOUD_HOST, endpoint, isLoopbackHost, TokenHeaderSchema, type Endpoint, type TokenHeader } from './endpoint.js';
 import { parseChromaUrl, urlFromParts } from './url.js';
 import { MigrateError } from '../util/errors.js';
 
@@ -25,6 +25,8 @@ export interface SourceFlags {
   apiKey?: string;
   tenant?: string;
   database?: string;
+  /** Send the token over plain http to another machine anyway (--insecure). */
+  insecure?: boolean;
 }
 
 /**
@@ -39,6 +41,26 @@ export function cloudUrl(host: string | undefined): string {
 
 /** Chroma Cloud from --api-key or CHROMA_API_KEY; any other Chroma from --source-url. */
 export function resolveSource(flags: SourceFlags, env: Env): Endpoint {
+  const source = sourceEndpoint(flags, env);
+  refuseCleartextToken(source, flags.insecure === true);
+  return source;
+}
+
+/**
+ * A token sent over plain http to another machine can be read by anyone on the path: the
+ * source's token or Cloud key exactly as the target's.
+ */
+export function refuseCleartextToken(server: Endpoint, insecure: boolean): void {
+  const url = new URL(server.url);
+  if (!server.token || url.protocol !== 'http:' || isLoopbackHost(url.hostname) || insecure) return;
+  throw new MigrateError(
+    'BAD_INPUT',
+    `Refusing to send the token to ${server.url} over plain http: anyone between you and the server could read it.`,
+    'Use the server\'s https:// address (Railway domains are https on 443), or pass --insecure if this network is private and you accept the risk.',
+  );
+}
+
+function sourceEndpoint(flags: SourceFlags, env: Env): Endpoint {
   if (flags.sourceUrl) {
     const parsed = parseChromaUrl(flags.sourceUrl);
     return endpoint({
