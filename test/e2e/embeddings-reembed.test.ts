@@ -22,7 +22,7 @@ let dir = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-reembed-'));
-  g = await startEmbeddingsServer({ seed: G, dim: 48, maxInputs: 16, rateLimitEvery: 7 });
+  g = await startEmbeddingsServer({ seed: G, dim: 48, maxInputs: 16, rateLimitEvery: 7, delayMs: 20 });
   // Slow enough that a kill lands mid-run; the same function as g.
   gSlow = await startEmbeddingsServer({ seed: G, dim: 48, delayMs: 60 });
   await seedQwenCollection(chroma.url, 'big', qwenRecords(N, F, { prefix: 'big' }));
@@ -103,6 +103,9 @@ describe('embeddings reembed --as NEW', () => {
     expect(run.stderr).toContain('records equal  190 of 190');
     expect(run.code).toBe(0);
     expect(g.stats.rateLimited).toBeGreaterThan(0);
+    // Concurrent, within the limit: 4 embedding requests in flight by default.
+    expect(g.stats.maxInFlight).toBeGreaterThan(1);
+    expect(g.stats.maxInFlight).toBeLessThanOrEqual(4);
     expect(await api().count((await api().findCollection('mixed_g'))!.id)).toBe(190);
 
     const keep = await runCli(['embeddings', 'reembed', '--collections', 'mixed', '--as', 'mixed_keep', '--endpoint', `${g.url}/v1`, '--model', 'g', '--url', chroma.url, '--yes', '--keep-undocumented']);
@@ -116,14 +119,13 @@ describe('embeddings reembed --as NEW', () => {
     try {
       const statePath = join(dir, 'keep-state.json');
       const args = ['embeddings', 'reembed', '--collections', 'mixed', '--as', 'mixed_keep32', '--endpoint', same.url, '--api', 'ollama', '--model', 'g', '--url', chroma.url, '--yes', '--keep-undocumented', '--batch', '20', '--state', statePath];
-      const controller = new AbortController();
-      const stopping = (async () => {
-        while (committedOf(statePath, 'mixed_keep32') < 40) await new Promise((resolve) => setTimeout(resolve, 20));
-        controller.abort();
-      })();
-      const first = await runCli(args, {}, controller.signal);
-      await stopping;
-      expect(first.code).toBe(130);
+      // Ctrl-C as a terminal sends it: SIGINT to the CLI's process, which stops at a safe point.
+      const child = spawnCli(args);
+      const exited = exitOf(child);
+      while (committedOf(statePath, 'mixed_keep32') < 40 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(child.output()).toContain('Run the same command again to continue from there.');
       const again = await runCli(args);
       expect(again.stderr).toContain('resuming at');
       expect(again.stderr).toContain('records equal  200 of 200');

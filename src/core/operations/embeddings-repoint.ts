@@ -7,7 +7,7 @@
 import { ChromaApi } from '../chroma/api.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
-import { describeEmbeddingFunction, type EmbeddingFunctionConfig } from '../collection/shape.js';
+import { describeEmbeddingFunction } from '../collection/shape.js';
 import { checkCollection, type EmbeddingsCheck } from '../embeddings/check.js';
 import { embeddingFunctionFor } from '../embeddings/ef-config.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
@@ -46,7 +46,7 @@ export async function repointEmbeddings(options: RepointOptions): Promise<{ entr
     entries.push({ check: await checkCollection(api, info, options.endpoint, { sample: options.sample, documentInstruction: options.documentInstruction, signal }) });
   }
   const passing = entries.filter((entry) => entry.check.comparison.agreement === 'same' && entry.check.comparison.compared > 0);
-  const changes = passing.map((entry) => ({ collection: entry.check.collection, from: describe(entry.check.embeddingFunction), to: describe(ef) }));
+  const changes = passing.map((entry) => ({ collection: entry.check.collection, from: describeEmbeddingFunction(entry.check.embeddingFunction), to: describeEmbeddingFunction(ef) }));
   const confirmed = changes.length > 0 && (await options.confirm(changes));
   if (confirmed) {
     for (const entry of passing) {
@@ -56,8 +56,4 @@ export async function repointEmbeddings(options: RepointOptions): Promise<{ entr
     }
   }
   return { entries, confirmed, ok: confirmed && entries.every((entry) => entry.repoint?.ok === true) };
-}
-
-function describe(ef: EmbeddingFunctionConfig | null): string {
-  return describeEmbeddingFunction(ef);
 }
