@@ -112,6 +112,16 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
     expect(bareToken.code).toBe(0);
   });
 
+  it('with a wrong token ping names the token (401 on /api/v2/version), in the words import uses for it', async () => {
+    for (const header of ['authorization', 'x-chroma-token']) {
+      const ping = await runCli(['ping', '--url', proxyUrl, '--token-header', header], { CHROMA_AUTH_TOKEN: 'not-the-token' });
+      expect(ping.code).toBe(1);
+      expect(ping.stdout).toContain('The server refused the token (401)');
+      expect(ping.stdout).not.toMatch(/old or unusual build|Upgrade to Chroma/);
+      expect(ping.stdout).not.toContain('not-the-token');
+    }
+  });
+
   it('without the token ping says the server wants one (not that it refused a token)', async () => {
     const ping = await runCli(['ping', '--url', proxyUrl]);
     expect(ping.code).toBe(1);

@@ -40,150 +40,150 @@ const TITLES: Record<CheckId, string> = {
   preflight: 'Server limits (pre-flight)',
 };
 
+type Make = (id: CheckId, status: CheckStatus, detail: string, fix?: string) => CheckResult;
+
+const make: Make = (id, status, detail, fix) => ({ id, title: TITLES[id], status, detail, fix });
+
 /**
  * The connection test, check by check, stopping at the first failure. Yields each result as it
  * finishes so a screen can tick them off live. Heartbeat and version never need a token, so
  * only an authenticated call proves the token works, and the same call without it tells
- * whether the database is open to anyone.
+ * whether the database is open to anyone. A 401 or 403 on any route is about the token, and
+ * says so in the same words wherever it happens.
  */
 export async function* probe(target: Endpoint, options: ProbeOptions = {}): AsyncGenerator<CheckResult> {
   const url = new URL(target.url);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const result = (id: CheckId, status: CheckStatus, detail: string, fix?: string): CheckResult => ({ id, title: TITLES[id], status, detail, fix });
+  for await (const check of reachability(url, host, target, options.timeoutMs ?? 10_000)) {
+    yield check;
+    if (check.status === 'fail') return;
+  }
+  const api = new ChromaApi(target);
+  const signal = options.signal;
+  try {
+    await api.heartbeat({ signal, timeoutMs: options.timeoutMs ?? 10_000 });
+    yield make('heartbeat', 'pass', '/api/v2/heartbeat answered');
+  } catch (error) {
+    yield isRefusal(error) ? tokenRefused('heartbeat', error, target) : heartbeatFailure(error, target, make);
+    return;
+  }
+  for (const check of [versionCheck, authCheck]) {
+    const result = await check(api, target, signal);
+    yield result;
+    if (result.status === 'fail') return;
+  }
+  yield await openCheck(api, isLoopbackHost(host) && !options.treatAsPublic, signal);
+  yield await preflightCheck(api, signal);
+}
 
+/** DNS, TCP and (for https) TLS: whether the server can be reached at all. */
+async function* reachability(url: URL, host: string, target: Endpoint, timeoutMs: number): AsyncGenerator<CheckResult> {
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const place: ProblemPlace = { host, port, cloud: target.cloud };
   const failure = (id: CheckId, code: string | undefined, reason?: string): CheckResult => {
     const { message, fix } = explainProblem(problemOf(code), { ...place, code, reason });
-    return result(id, 'fail', message, fix);
+    return make(id, 'fail', message, fix);
   };
-
   try {
     const address = await lookup(host);
-    yield result('dns', 'pass', `${host} → ${address.address}`);
+    yield make('dns', 'pass', `${host} → ${address.address}`);
   } catch (error) {
     yield failure('dns', (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND');
     return;
   }
-
   const tcp = await tryTcp(host, port, timeoutMs);
   if (tcp) {
     yield failure('tcp', tcp === 'timed out' ? 'ETIMEDOUT' : tcp);
     return;
   }
-  yield result('tcp', 'pass', `${host}:${port} is reachable`);
-
-  if (url.protocol === 'https:') {
-    const tls = await tryTls(host, port, timeoutMs);
-    if (tls) {
-      yield failure('tls', tls.code, tls.reason);
-      return;
-    }
-    yield result('tls', 'pass', 'the certificate is trusted');
-  } else {
-    yield result('tls', 'skip', 'not used (plain http)');
-  }
-
-  const api = new ChromaApi(target);
-  const signal = options.signal;
-  try {
-    await api.heartbeat({ signal, timeoutMs });
-    yield result('heartbeat', 'pass', '/api/v2/heartbeat answered');
-  } catch (error) {
-    yield heartbeatFailure(error, target, result);
+  yield make('tcp', 'pass', `${host}:${port} is reachable`);
+  if (url.protocol !== 'https:') {
+    yield make('tls', 'skip', 'not used (plain http)');
     return;
   }
+  const tls = await tryTls(host, port, timeoutMs);
+  yield tls ? failure('tls', tls.code, tls.reason) : make('tls', 'pass', 'the certificate is trusted');
+}
 
+async function versionCheck(api: ChromaApi, target: Endpoint, signal?: AbortSignal): Promise<CheckResult> {
+  let version: string;
   try {
     // Every 1.x server answers "1.0.0" here; it still tells a 0.x server apart.
-    const version = await api.version({ signal });
-    const major = Number(String(version).split('.')[0]);
-    if (major >= 1) {
-      const { capabilities, openapi, openapiError } = await describeServer(api, { signal });
-      const refused = isRefusal(openapiError);
-      const holds = [
-        capabilities.schema ? 'collection schemas (index switches, full-text settings)' : null,
-        capabilities.arrays ? 'array metadata values' : null,
-      ].filter((part) => part !== null);
-      const lacks = [
-        capabilities.schema ? null : 'collection schemas (Chroma ≥ 1.3)',
-        capabilities.arrays ? null : 'array metadata values (Chroma ≥ 1.5)',
-      ].filter((part) => part !== null);
-      const detail = `Chroma 1.x${holds.length > 0 ? `; holds ${holds.join(' and ')}` : ''}${lacks.length > 0 ? `; not ${lacks.join(' nor ')}` : ''}${openapi ? '' : ' (its /openapi.json is not served: assumed the oldest 1.x)'}`;
-      if (lacks.length === 0) yield result('version', 'pass', detail);
-      // A proxy that refuses the token refuses this too; the authenticated call below says so.
-      else if (refused) yield result('version', 'pass', 'Chroma 1.x (what it can hold is read once the token is accepted)');
-      else if (!openapi) {
-        yield result(
-          'version',
-          'warn',
-          detail,
-          'Let /openapi.json through to the server: chroma-migrate reads from it what the server can hold, and without it assumes the oldest 1.x (no schema, no array metadata).',
-        );
-      } else {
-        yield result(
-          'version',
-          'warn',
-          detail,
-          `An older server: collections are created with a configuration (embedding function, space, HNSW) but no schema, and records with array metadata cannot be imported. Upgrading the server (image ${CHROMA_IMAGE}) lifts both.`,
-        );
-      }
-    } else yield result('version', 'warn', `Chroma ${version}`, 'This is a 0.x server; chroma-migrate is tested with Chroma 1.x. Upgrading is recommended.');
+    version = String(await api.version({ signal }));
   } catch (error) {
-    if (isRefusal(error) && !target.token) {
-      // A token-checking proxy guards it; the next check says what the token must do.
-      yield result('version', 'skip', `needs the token (${(error as ChromaRequestError).status})`);
-    } else {
-      yield result('version', 'fail', describe(error), 'The server answers the heartbeat but not /api/v2/version: it may be an old or unusual build. Upgrade to Chroma 1.x.');
-      return;
+    if (!isRefusal(error)) {
+      return make('version', 'fail', describe(error), 'The server answers the heartbeat but not /api/v2/version: it may be an old or unusual build. Upgrade to Chroma 1.x.');
     }
+    // A token-checking proxy guards it: without a token the next check says what to do.
+    if (!target.token) return make('version', 'skip', `needs the token (${error.status})`);
+    return tokenRefused('version', error, target);
   }
+  if (Number(version.split('.')[0]) < 1) return make('version', 'warn', `Chroma ${version}`, 'This is a 0.x server; chroma-migrate is tested with Chroma 1.x. Upgrading is recommended.');
+  const { capabilities, openapi, openapiError } = await describeServer(api, { signal });
+  const holds = [capabilities.schema ? 'collection schemas (index switches, full-text settings)' : null, capabilities.arrays ? 'array metadata values' : null].filter((part) => part !== null);
+  const lacks = [capabilities.schema ? null : 'collection schemas (Chroma ≥ 1.3)', capabilities.arrays ? null : 'array metadata values (Chroma ≥ 1.5)'].filter((part) => part !== null);
+  const detail = `Chroma 1.x${holds.length > 0 ? `; holds ${holds.join(' and ')}` : ''}${lacks.length > 0 ? `; not ${lacks.join(' nor ')}` : ''}${openapi ? '' : ' (its /openapi.json is not served: assumed the oldest 1.x)'}`;
+  if (lacks.length === 0) return make('version', 'pass', detail);
+  // A proxy that refuses the token refuses this too; the authenticated call next says so.
+  if (isRefusal(openapiError)) return make('version', 'pass', 'Chroma 1.x (what it can hold is read once the token is accepted)');
+  if (!openapi) {
+    return make('version', 'warn', detail, 'Let /openapi.json through to the server: chroma-migrate reads from it what the server can hold, and without it assumes the oldest 1.x (no schema, no array metadata).');
+  }
+  return make(
+    'version',
+    'warn',
+    detail,
+    `An older server: collections are created with a configuration (embedding function, space, HNSW) but no schema, and records with array metadata cannot be imported. Upgrading the server (image ${CHROMA_IMAGE}) lifts both.`,
+  );
+}
 
+async function authCheck(api: ChromaApi, target: Endpoint, signal?: AbortSignal): Promise<CheckResult> {
   try {
     const collections = await api.listCollections({ limit: 100, offset: 0 }, { signal });
-    yield result('auth', 'pass', `${collections.length === 100 ? 'over 100 collections' : plural(collections.length, 'collection')} listed${target.token ? ' with the token' : ' without a token'}`);
+    return make('auth', 'pass', `${collections.length === 100 ? 'over 100 collections' : plural(collections.length, 'collection')} listed${target.token ? ' with the token' : ' without a token'}`);
   } catch (error) {
-    const header = target.tokenHeader === 'x-chroma-token' ? 'X-Chroma-Token' : 'Authorization: Bearer';
-    if (!isRefusal(error)) yield result('auth', 'fail', describe(error), 'Check the server\'s logs.');
-    else if (!target.token) {
-      yield result('auth', 'fail', `The server wants a token (${error.status}), and none was given.`, 'Pass --token, or set CHROMA_AUTH_TOKEN in .env (chroma-migrate env set does both).');
-    } else {
-      yield result(
-        'auth',
-        'fail',
-        `The server refused the token (${error.status}); it was sent as "${header}".`,
-        `Check the token matches CHROMA_AUTH_TOKEN on the proxy, character for character (the proxy from chroma-migrate deploy-guide accepts either header). A proxy of your own that reads only ${target.tokenHeader === 'x-chroma-token' ? 'Authorization: Bearer' : 'X-Chroma-Token'} needs --token-header ${target.tokenHeader === 'x-chroma-token' ? 'authorization' : 'x-chroma-token'}.`,
-      );
-    }
-    return;
+    if (isRefusal(error)) return tokenRefused('auth', error, target);
+    return make('auth', 'fail', describe(error), 'Check the server\'s logs.');
   }
+}
 
-  const loopback = isLoopbackHost(host) && !options.treatAsPublic;
+/** A 401 or 403, wherever it came: no token given, or the one given refused. */
+function tokenRefused(id: CheckId, error: ChromaRequestError, target: Endpoint): CheckResult {
+  if (!target.token) {
+    return make(id, 'fail', `The server wants a token (${error.status}), and none was given.`, 'Pass --token, or set CHROMA_AUTH_TOKEN in .env (chroma-migrate env set does both).');
+  }
+  const header = target.tokenHeader === 'x-chroma-token' ? 'X-Chroma-Token' : 'Authorization: Bearer';
+  const other = target.tokenHeader === 'x-chroma-token' ? 'Authorization: Bearer' : 'X-Chroma-Token';
+  return make(
+    id,
+    'fail',
+    `The server refused the token (${error.status}); it was sent as "${header}".`,
+    `Check the token matches CHROMA_AUTH_TOKEN on the proxy, character for character (the proxy from chroma-migrate deploy-guide accepts either header). A proxy of your own that reads only ${other} needs --token-header ${target.tokenHeader === 'x-chroma-token' ? 'authorization' : 'x-chroma-token'}.`,
+  );
+}
+
+async function openCheck(api: ChromaApi, loopback: boolean, signal?: AbortSignal): Promise<CheckResult> {
   try {
     await api.listCollections({ limit: 1, offset: 0 }, { signal, anonymous: true });
-    if (loopback) yield result('open', 'pass', 'allowed, which is fine on this machine only (localhost)');
-    else {
-      yield result(
-        'open',
-        'warn',
-        'ANYONE CAN READ AND DELETE THIS DATABASE: it answered without a token.',
-        'Chroma 1.x ignores CHROMA_SERVER_AUTHN_* settings. Put a token-checking proxy (Caddy, nginx) in front of it — see chroma-migrate deploy-guide.',
-      );
-    }
+    if (loopback) return make('open', 'pass', 'allowed, which is fine on this machine only (localhost)');
+    return make(
+      'open',
+      'warn',
+      'ANYONE CAN READ AND DELETE THIS DATABASE: it answered without a token.',
+      'Chroma 1.x ignores CHROMA_SERVER_AUTHN_* settings. Put a token-checking proxy (Caddy, nginx) in front of it — see chroma-migrate deploy-guide.',
+    );
   } catch (error) {
-    if (isRefusal(error)) {
-      yield result('open', 'pass', `refused (${error.status}), as it should be`);
-    } else {
-      yield result('open', 'warn', describe(error), 'Could not tell whether the server is open to anyone.');
-    }
+    if (isRefusal(error)) return make('open', 'pass', `refused (${error.status}), as it should be`);
+    return make('open', 'warn', describe(error), 'Could not tell whether the server is open to anyone.');
   }
+}
 
+async function preflightCheck(api: ChromaApi, signal?: AbortSignal): Promise<CheckResult> {
   try {
     const preflight = await api.preflight({ signal });
-    yield result('preflight', 'pass', `up to ${count(preflight.max_batch_size)} records per request`);
+    return make('preflight', 'pass', `up to ${count(preflight.max_batch_size)} records per request`);
   } catch (error) {
-    yield result('preflight', 'warn', describe(error), 'Imports will use batches of 100, which every server accepts.');
+    return make('preflight', 'warn', describe(error), 'Imports will use batches of 100, which every server accepts.');
   }
 }
 
@@ -216,11 +216,7 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function heartbeatFailure(
-  error: unknown,
-  target: Endpoint,
-  result: (id: CheckId, status: CheckStatus, detail: string, fix?: string) => CheckResult,
-): CheckResult {
+function heartbeatFailure(error: unknown, target: Endpoint, result: Make): CheckResult {
   if (error instanceof ChromaRequestError) {
     if (error.kind === 'network') {
       const { message, fix } = explainNetworkError(error, target);
@@ -234,9 +230,6 @@ function heartbeatFailure(
     }
     if (error.kind === 'not-found' || error.kind === 'bad-request') {
       return result('heartbeat', 'fail', `${target.url} answers HTTP, but not like Chroma (${error.message}).`, 'Check the URL points at the Chroma service itself, not a web app or a dashboard; an old 0.4/0.5 server speaks only /api/v1 — upgrade it.');
-    }
-    if (error.kind === 'unauthorized' || error.kind === 'forbidden') {
-      return result('heartbeat', 'fail', `The heartbeat itself was refused (${error.status}).`, 'Your proxy guards even /api/v2/heartbeat; let it through unauthenticated, or check the token.');
     }
     if (error.kind === 'timeout') return result('heartbeat', 'fail', error.message, 'The server is slow to answer: it may still be starting. Try again in a minute.');
   }
