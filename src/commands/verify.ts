@@ -5,7 +5,8 @@ import { describeRecall, describeVerdict, recallAdvice } from '../present/verify
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { intOption, listOption, parseCommandArgs } from '../cli/args.js';
 import { EXIT, writeJson, type Command } from '../cli/command.js';
-import { envFor, SOURCE_HELP, SOURCE_OPTIONS, sourceFrom, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { envFor, SOURCE_HELP, SOURCE_OPTIONS, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { openSource, SOURCE_PATH_HELP, SOURCE_PATH_OPTIONS } from '../cli/source-path.js';
 import type { CommandIo } from '../cli/io.js';
 import { settingsLines } from '../present/collection-report.js';
 import { createReporter, number } from '../cli/reporter.js';
@@ -18,11 +19,12 @@ const OPTIONS = {
   sample: { type: 'string' },
   json: { type: 'boolean' },
   ...SOURCE_OPTIONS,
+  ...SOURCE_PATH_OPTIONS,
   ...TARGET_OPTIONS,
 } as const;
 
 /** The source flags that stand in for --input: the live source is the reference. */
-const SOURCE_FLAGS = ['source-url', 'api-key', 'tenant', 'database'] as const;
+const SOURCE_FLAGS = ['source-url', 'source-path', 'api-key', 'tenant', 'database'] as const;
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -49,6 +51,7 @@ the source, not only against a backup that may have missed records.
   --json                print the result as JSON on stdout
 
 ${SOURCE_HELP}
+${SOURCE_PATH_HELP}
 
 ${TARGET_HELP}
 
@@ -69,9 +72,10 @@ Exit codes: 0 everything matches, 1 something differs or is missing, 2 usage.`,
     }
     const env = envFor(values, io.env);
     const { target } = targetFrom(values, env);
-    const source = fromSource ? sourceFrom(values, env) : null;
     const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
-    if (source) reporter.listener({ type: 'phase', message: `Source: ${describeEndpoint(source)}` });
+    const opened = fromSource ? await openSource(values, env, reporter.listener) : null;
+    const source = opened?.source ?? null;
+    if (source) reporter.listener({ type: 'phase', message: `Source: ${values['source-path'] ?? describeEndpoint(source)}` });
     reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(target)}` });
     try {
       const common = {
@@ -90,6 +94,7 @@ Exit codes: 0 everything matches, 1 something differs or is missing, 2 usage.`,
       return result.ok ? EXIT.ok : EXIT.failed;
     } finally {
       reporter.close();
+      await opened?.close();
     }
   },
 };

@@ -158,6 +158,8 @@ describe('a folder in use', () => {
     const run = await runCli(['copy', '--source-path', folder, '--collections', 'tickets', '--as', 'tickets-copied', '--out', join(dir, 'copy.jsonl'), '--url', target.server.url, '--yes']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/✓ tickets-copied/);
+    const verified = await runCli(['verify', '--source-path', folder, '--collections', 'tickets', '--as', 'tickets-copied', '--url', target.server.url]);
+    expect(verified.code, verified.stderr).toBe(0);
     expect(await checksums(folder)).toEqual(before);
   }, 300_000);
 });
