@@ -131,3 +131,9 @@ function explainEmbeddingError(error: EmbeddingRequestError, endpoint: Embedding
               : 'Check the endpoint is an embeddings server and --api says its wire shape.';
   return new MigrateError(status === 401 || status === 403 ? 'UNAUTHORIZED' : error.kind === 'network' || error.kind === 'timeout' ? 'CONNECTION' : 'SERVER', `The embeddings endpoint failed: ${error.message}.`, fix, { cause: error });
 }
+
+/** One short text, before anything else is read or written: the endpoint answers, and with what dimension. */
+export async function probeEndpoint(endpoint: EmbeddingEndpoint, options: Pick<RetryOptions, 'signal' | 'onRetry'> = {}): Promise<number> {
+  const [vector] = await embedTexts(endpoint, ["chroma-migrate: the endpoint's dimension"], options);
+  return (vector as Float32Array).length;
+}

@@ -6,6 +6,7 @@ import { ChromaApi } from '../chroma/api.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
 import { checkCollection, type EmbeddingsCheck } from '../embeddings/check.js';
+import { probeEndpoint } from '../embeddings/client.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { selectCollections } from '../embeddings/select.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
@@ -33,6 +34,8 @@ export async function checkEmbeddings(options: EmbeddingsCheckOptions): Promise<
   const signal = options.signal;
   const infos = await retryExplained(options.target, () => selectCollections(api, options.collections, signal), { signal });
   const checks: EmbeddingsCheck[] = [];
+  // The endpoint answers before any collection is read.
+  await probeEndpoint(options.endpoint, { signal });
   for (const info of infos) {
     progress({ type: 'phase', message: `Checking "${info.name}": ${options.sample} stored documents through ${options.endpoint.postUrl}` });
     checks.push(

@@ -10,11 +10,12 @@ import { factsOf } from '../collection/compare.js';
 import { sameJson } from '../collection/shape.js';
 import type { LeftOut } from '../collection/plan.js';
 import type { CollectionDifference } from '../collection/compare.js';
+import { probeEndpoint } from '../embeddings/client.js';
 import { embeddingFunctionFor, type EmbeddingFunctionJson } from '../embeddings/ef-config.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { instructionsOf } from '../embeddings/instructions.js';
 import { reembedFingerprint, reembedHeader } from '../embeddings/reembed-header.js';
-import { embedAll, reembedPage, Slots, sourcePages, type Embedder, type SourcePage } from '../embeddings/reembed-records.js';
+import { reembedPage, Slots, sourcePages, type Embedder, type SourcePage } from '../embeddings/reembed-records.js';
 import { verifyReembed, type ReembedVerdict } from '../embeddings/reembed-verify.js';
 import { runBatches } from '../sinks/batches.js';
 import { checkpointMatches, prepareCollection } from '../sinks/target/prepare.js';
@@ -81,8 +82,7 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
     onRetry: ({ attempt, delayMs, error }) => session.progress({ type: 'retry', collection: options.as, attempt, delayMs, reason: error.message }),
   };
   // Before anything is written: the endpoint answers, and says the new dimension.
-  const [probe] = await embedAll(embedder, ['chroma-migrate: the endpoint\'s dimension']);
-  const dimension = (probe as Float32Array).length;
+  const dimension = await probeEndpoint(options.endpoint, { signal: options.signal, onRetry: embedder.onRetry });
   if (options.keepUndocumented && info.dimension && info.dimension !== dimension) {
     throw new MigrateError(
       'CANNOT_HOLD',

@@ -10,6 +10,7 @@ import { retryExplained } from '../chroma/explain.js';
 import { describeEmbeddingFunction } from '../collection/shape.js';
 import { checkCollection, type EmbeddingsCheck } from '../embeddings/check.js';
 import { embeddingFunctionFor } from '../embeddings/ef-config.js';
+import { probeEndpoint } from '../embeddings/client.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { repointCollection, type RepointResult } from '../embeddings/repoint.js';
 import { selectCollections } from '../embeddings/select.js';
@@ -40,6 +41,8 @@ export async function repointEmbeddings(options: RepointOptions): Promise<{ entr
   const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal });
   const infos = await call(() => selectCollections(api, options.collections, signal));
   const ef = embeddingFunctionFor(options.endpoint);
+  // The endpoint answers before any collection is read.
+  await probeEndpoint(options.endpoint, { signal });
   const entries: RepointEntry[] = [];
   for (const info of infos) {
     progress({ type: 'phase', message: `Checking "${info.name}" before changing it: ${options.sample} stored documents through ${options.endpoint.postUrl}` });
