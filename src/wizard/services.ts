@@ -16,6 +16,17 @@ import { verifyBackup } from '../core/operations/verify.js';
 import { StateStore } from '../core/state/store.js';
 import type { MigrationState } from '../core/state/schema.js';
 import { breakdownBy } from './breakdown.js';
+import { describeServer } from '../core/chroma/capabilities.js';
+import type { Endpoint } from '../core/chroma/endpoint.js';
+import { planCollection } from '../core/collection/plan.js';
+import { sourceIndexOf, type EmbeddingFunctionConfig } from '../core/collection/shape.js';
+import type { CollectionHeader, Space } from '../core/model/record.js';
+
+/** What gives a collection its meaning beyond its records: how it ranks, and how it embeds query text. */
+export interface CollectionMeaning {
+  space: Space | null;
+  embeddingFunction: EmbeddingFunctionConfig | null;
+}
 
 /**
  * Everything the wizard does to the world, in one object: the real engine by default; tests
@@ -54,6 +65,13 @@ export interface WizardServices {
   planSelfHostedEnv: typeof planSelfHostedEnv;
   applyEnvPlan: typeof applyEnvPlan;
   api: (target: ConstructorParameters<typeof ChromaApi>[0]) => ChromaApi;
+  /** The space and embedding function of a collection on the target; null when it is not there. */
+  meaningOf: (target: Endpoint, name: string, signal?: AbortSignal) => Promise<CollectionMeaning | null>;
+  /**
+   * Deletes the collection and creates it again, empty, as the backup's header describes it —
+   * with `keep`'s space and embedding function where the header records none.
+   */
+  recreate: (target: Endpoint, header: CollectionHeader, keep: CollectionMeaning, signal?: AbortSignal) => Promise<void>;
   /** Changes the saved migration state (at statePath) in one atomic write. */
   updateState: (change: (saved: MigrationState) => MigrationState) => Promise<void>;
 }
@@ -86,6 +104,20 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     planSelfHostedEnv,
     applyEnvPlan,
     api: (target) => new ChromaApi(target),
+    meaningOf: async (target, name, signal) => {
+      const info = await new ChromaApi(target).findCollection(name, { signal });
+      if (!info) return null;
+      const index = sourceIndexOf(info.configuration_json, info.schema, info.metadata);
+      return { space: index.space, embeddingFunction: index.embeddingFunction };
+    },
+    recreate: async (target, header, keep, signal) => {
+      const api = new ChromaApi(target);
+      const recorded = sourceIndexOf(header.configuration, header.schema, header.metadata);
+      const configuration = recorded.embeddingFunction || !keep.embeddingFunction ? header.configuration : { ...header.configuration, embedding_function: keep.embeddingFunction };
+      const plan = planCollection({ ...header, configuration }, await describeServer(api, { signal }), { space: keep.space, cloud: target.cloud });
+      await api.deleteCollection(header.name, { signal });
+      await api.createCollection({ name: header.name, ...plan.request }, { signal });
+    },
     updateState: async (change) => {
       await (await StateStore.open(base.statePath)).update(change);
     },

@@ -13,7 +13,7 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { makeRecords, writePythonColumnsJson } from '../helpers/fixtures.js';
-import { select, waitForFrame } from '../helpers/ink.js';
+import { KEY, press, select, typeLine, waitForFrame } from '../helpers/ink.js';
 import { mountWizard, standingOn, tempDir, testServices } from './harness.js';
 
 let dir = '';
@@ -37,12 +37,50 @@ describe('step 5: a backup that does not record its distance space', () => {
       const asked = await waitForFrame(app, 'How did "no_space_docs" compare embeddings?', 40_000);
       expect(asked).toContain('does not record its distance space');
       expect(await new ChromaApi(target).findCollection('no_space_docs')).toBeNull();
+      // Nothing is preselected: Enter alone answers nothing.
+      expect(asked).not.toContain('❯');
+      await press(app, KEY.enter);
+      expect(await new ChromaApi(target).findCollection('no_space_docs')).toBeNull();
+      await press(app, KEY.down);
       await select(app, 'cosine');
       const finished = await waitForFrame(app, 'Continue to step 6', 40_000);
       expect(finished).toContain('no_space_docs: 30 of 30 records');
       expect((await new ChromaApi(target).findCollection('no_space_docs'))?.configuration_json?.hnsw?.space).toBe('cosine');
     } finally {
       app.stop();
+    }
+  });
+});
+
+describe('step 5: delete and recreate never changes what the collection meant', () => {
+  it('asks for the name, keeps the cosine space and the embedding function the backup does not record', async () => {
+    const backupPath = join(dir, 'kept.json');
+    await writePythonColumnsJson(backupPath, 'kept_docs', makeRecords(30, { dim: 4 }));
+    const target = endpoint({ url: chroma.server.url });
+    const api = new ChromaApi(target);
+    const openai = { type: 'known', name: 'openai', config: { api_key_env_var: 'OPENAI_API_KEY', model_name: 'text-embedding-3-small' } };
+    const before = await api.createCollection({ name: 'kept_docs', metadata: null, configuration: { hnsw: { space: 'cosine' }, embedding_function: openai } });
+    await api.upsert(before.id, makeRecords(5, { dim: 4, prefix: 'old-' }), { base64: false });
+    const app = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath, target });
+    try {
+      await waitForFrame(app, 'already exists', 40_000);
+      await select(app, 'Delete it');
+      await waitForFrame(app, 'Type its name');
+      await typeLine(app, 'kept');
+      expect(await waitForFrame(app, 'nothing was deleted')).toContain('"kept" is not "kept_docs"');
+      expect(await api.count(before.id)).toBe(5);
+      await typeLine(app, 'kept_docs');
+      const finished = await waitForFrame(app, 'Continue to step 6', 40_000);
+      expect(finished).toContain('kept_docs: 30 of 30 records (recreated)');
+      expect(finished.replace(/\s+/g, ' ')).toContain('recreated with the cosine space and its embedding function (openai');
+      const after = await api.findCollection('kept_docs');
+      expect(after?.id).not.toBe(before.id);
+      expect(after?.configuration_json?.hnsw?.space).toBe('cosine');
+      expect(after?.configuration_json?.embedding_function).toMatchObject({ name: 'openai' });
+      expect(await api.count(after!.id)).toBe(30);
+    } finally {
+      app.stop();
+      await api.deleteCollection('kept_docs').catch(() => undefined);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from './Select.js';
 import { ErrorBox } from './ErrorBox.js';
 
 /** A step's failure: the error in words with its fix, then what the user can do about it. */

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from './Select.js';
 import { nextOpenStep, type WizardState } from '../machine.js';
 import { STEPS, type StepId } from '../../core/state/steps.js';
 import { Para } from './Para.js';

@@ -29,7 +29,7 @@ const lowRecall = { ...equal, recall: { ...equal.recall, recall: 0.62, low: true
 const missing = { ...equal, count: 1170, compared: 1170, missing: 7, missingIds: ['id-0001', 'id-0002', 'id-0003'], ok: false };
 const verified = (entries: VerifyResult['collections']): VerifyResult => ({ summary: { ...summary, collections: [] }, collections: entries, ok: entries.every((entry) => entry.ok) });
 const importView = (phase: ImportPhase) => (
-  <ImportView phase={phase} targetUrl={URL} progress={{ phase: '', bars: [{ label: 'cro_audit_issues', done: 600, total: 1177, rate: 90 }] }} on={{ exists: ignore, space: ignore, finished: ignore, failed: ignore }} />
+  <ImportView phase={phase} targetUrl={URL} progress={{ phase: '', bars: [{ label: 'cro_audit_issues', done: 600, total: 1177, rate: 90 }] }} on={{ exists: ignore, confirmDelete: ignore, space: ignore, finished: ignore, failed: ignore }} />
 );
 
 describe.each(WIDTHS)('at %i columns', (columns) => {
@@ -49,6 +49,13 @@ describe.each(WIDTHS)('at %i columns', (columns) => {
   it('step 5: importing, and the collection that exists', async () => {
     expect(await renderView(importView({ name: 'running' }), columns)).toMatchSnapshot('running');
     expect(await renderView(importView({ name: 'exists', collection: 'cro_audit_issues', records: 1177 }), columns)).toMatchSnapshot('exists');
+  });
+
+  it('step 5: deleting asks for the name; the space question preselects nothing', async () => {
+    expect(await renderView(importView({ name: 'confirm-delete', collection: 'cro_audit_issues', records: 1177, mistyped: 'cro_audit' }), columns)).toMatchSnapshot('confirm');
+    const space = await renderView(importView({ name: 'space', collection: 'docs', source: 'docs' }), columns);
+    expect(space).not.toContain('❯');
+    expect(space).toMatchSnapshot('space');
   });
 
   it('step 5: finished, and failed with the fix', async () => {

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from '../../components/Select.js';
 import type { Endpoint } from '../../../core/chroma/endpoint.js';
 import type { CheckResult } from '../../../core/chroma/probe.js';
 import { LineInput } from '../../components/LineInput.js';

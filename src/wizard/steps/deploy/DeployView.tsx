@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from '../../components/Select.js';
 import { CHROMA_IMAGE, type DeployHost } from '../../../core/deploy/guide.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';

@@ -1,5 +1,5 @@
 import { Box, Static, Text } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from '../../components/Select.js';
 import { JS_CLIENT, PYTHON_CLIENT } from '../../../present/app-snippets.js';
 import { describeAppNeeds, groupAppNeeds, type AppNeeds } from '../../../core/collection/app-needs.js';
 import { shellWord } from '../../../core/util/format.js';

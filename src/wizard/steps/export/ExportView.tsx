@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { MultiSelect, Select } from '@inkjs/ui';
+import { MultiSelect } from '@inkjs/ui';
+import { Select } from '../../components/Select.js';
 import { numberTypesNote } from '../../../core/backup/summary-notes.js';
 import type { BackupSummary, CollectionHeader } from '../../../core/model/record.js';
 import { spaceUnknown } from '../../../core/collection/plan.js';

@@ -1,4 +1,5 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, type MutableRefObject } from 'react';
+import type { Endpoint } from '../../../core/chroma/endpoint.js';
 import type { Space } from '../../../core/model/record.js';
 import type { ExistsChoice } from '../../../core/operations/import.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
@@ -8,71 +9,38 @@ import { currentTarget } from '../../target.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ImportView, type ImportPhase } from './ImportView.js';
+import { recreateKeepingMeaning, type Ask } from './recreate.js';
 
 /** One run of the import: a new one for each attempt, with or without the sparse vectors. */
 interface Attempt {
   dropSparse: boolean;
 }
 
+type Answer = (value: unknown) => void;
+
 /** Step 5's work: the import, with the questions it asks answered on screen. */
 export function ImportStep({ services, session, dispatch, signal, setBusy }: StepProps) {
   const [phase, setPhase] = useState<ImportPhase>({ name: 'running' });
   const [attempt, setAttempt] = useState<Attempt>({ dropSparse: false });
   const answered = useRef<unknown>(null);
-  const answer = useRef<((choice: ExistsChoice) => void) | null>(null);
-  const answerSpace = useRef<((space: Space) => void) | null>(null);
+  const answer = useRef<Answer | null>(null);
   const progress = useProgress(services.now);
   const target = currentTarget(session, services);
   const backupPath = session.backupPath;
 
-  useStepTask(
-    backupPath ? attempt : null,
-    async ({ dropSparse }, run) => {
-      setPhase({ name: 'running' });
-      const ask = <T,>(slot: { current: ((value: T) => void) | null }, question: ImportPhase) =>
-        new Promise<T>((resolve) => {
-          slot.current = (value) => {
-            run.setBusy(true);
-            resolve(value);
-          };
-          run.setBusy(false);
-          if (run.live()) setPhase(question);
-        });
-      const result = await services.importBackup({
-        input: backupPath as string,
-        target,
-        ifExists: 'ask',
-        dropSparse,
-        decideExists: (info) => ask(answer, { name: 'exists', collection: info.collection, records: info.count }),
-        decideSpace: (info) => ask(answerSpace, { name: 'space', collection: info.collection, source: info.source }),
-        statePath: services.statePath,
-        signal,
-        onProgress: (event) => {
-          progress.onProgress(event);
-          if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
-        },
-      });
-      if (run.live()) setPhase({ name: 'finished', result });
-    },
-    { setBusy, onError: (error) => setPhase({ name: 'failed', error }) },
-  );
+  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, answer, progress, setPhase });
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
-  const running = () => setPhase({ name: 'running' });
+  const reply = (value: unknown) => answer.current?.(value);
   return (
     <ImportView
       phase={phase}
       targetUrl={target.url}
       progress={progress}
       on={{
-        exists: (choice) => {
-          running();
-          answer.current?.(choice);
-        },
-        space: (chosen) => {
-          running();
-          answerSpace.current?.(chosen);
-        },
+        exists: reply,
+        confirmDelete: reply,
+        space: reply,
         finished: (choice) => {
           if (phase.name !== 'finished') return;
           if (choice === 'retry') return setAttempt((now) => ({ ...now }));
@@ -89,4 +57,72 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
       }}
     />
   );
+}
+
+interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 'signal' | 'setBusy'> {
+  target: Endpoint;
+  backupPath: string | undefined;
+  attempt: Attempt;
+  answer: MutableRefObject<Answer | null>;
+  progress: ReturnType<typeof useProgress>;
+  setPhase: (phase: ImportPhase) => void;
+}
+
+/** Runs the import once per attempt; its questions are put on screen and answered through `answer`. */
+function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, answer, progress, setPhase }: ImportTaskContext): void {
+  useStepTask(
+  backupPath ? attempt : null,
+  async ({ dropSparse }, run) => {
+    setPhase({ name: 'running' });
+    const ask: Ask = (question) =>
+      new Promise((resolve) => {
+        answer.current = (value) => {
+          run.setBusy(true);
+          if (run.live()) setPhase({ name: 'running' });
+          resolve(value as never);
+        };
+        run.setBusy(false);
+        if (run.live()) setPhase(question);
+      });
+    const input = backupPath as string;
+    const notes: string[] = [];
+    // A recreate is done here, keeping what the collection meant; the engine is told to stop
+    // ('abort'), and the import starts again to find the collection there and empty.
+    let recreated = false;
+    const remade = new Set<string>();
+    const decideExists = async (info: { collection: string; count: number }): Promise<ExistsChoice> => {
+      const choice = await recreateKeepingMeaning({ services, target, input, signal, ask, info });
+      if (choice.note) notes.push(choice.note);
+      recreated = choice.recreated;
+      if (recreated) remade.add(info.collection);
+      return choice.answer;
+    };
+    for (;;) {
+      try {
+        const result = await services.importBackup({
+          input,
+          target,
+          ifExists: 'ask',
+          dropSparse,
+          decideExists,
+          decideSpace: (info) => ask({ name: 'space', collection: info.collection, source: info.source }) as Promise<Space>,
+          statePath: services.statePath,
+          signal,
+          onProgress: (event) => {
+            progress.onProgress(event);
+            if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
+          },
+        });
+        // The engine found the collections the wizard recreated there and empty: to the user they were recreated.
+        const collections = result.collections.map((entry) => (remade.has(entry.collection) ? { ...entry, action: 'recreated' as const } : entry));
+        if (run.live()) setPhase({ name: 'finished', result: { ...result, collections, notes: [...notes, ...result.notes] } });
+        return;
+      } catch (error) {
+        if (!recreated) throw error;
+        recreated = false;
+      }
+    }
+  },
+  { setBusy, onError: (error) => setPhase({ name: 'failed', error }) },
+);
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from '../../components/Select.js';
 import type { Space } from '../../../core/model/record.js';
 import type { ExistsChoice, ImportResult } from '../../../core/operations/import.js';
 import { SPACE_CHOICES } from '../../../present/space-choices.js';
@@ -7,6 +7,7 @@ import { describeImport, importSucceeded } from '../../../present/import-summary
 import { describeDifference } from '../../../core/collection/compare.js';
 import { isMigrateError } from '../../../core/util/errors.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
+import { LineInput } from '../../components/LineInput.js';
 import { Para } from '../../components/Para.js';
 import { ProgressList, type ProgressInfo } from '../../components/Progress.js';
 import { fitting, useSpace } from '../../layout/space.js';
@@ -15,6 +16,8 @@ import { count } from '../../format.js';
 export type ImportPhase =
   | { name: 'running' }
   | { name: 'exists'; collection: string; records: number }
+  /** Deleting needs the collection's name typed, as `gh repo delete` does. */
+  | { name: 'confirm-delete'; collection: string; records: number; mistyped?: string }
   | { name: 'space'; collection: string; source: string }
   | { name: 'finished'; result: ImportResult }
   | { name: 'failed'; error: unknown };
@@ -28,6 +31,8 @@ export interface ImportViewProps {
   progress: { phase: string; bars: ProgressInfo[] };
   on: {
     exists: (choice: ExistsChoice) => void;
+    /** The name as typed; empty: the user changed their mind. */
+    confirmDelete: (typed: string) => void;
     space: (space: Space) => void;
     finished: (choice: FinishedChoice) => void;
     failed: (choice: FailedChoice) => void;
@@ -49,6 +54,8 @@ export function ImportView({ phase, targetUrl, progress, on }: ImportViewProps) 
       );
     case 'exists':
       return <ExistsQuestion collection={phase.collection} records={phase.records} targetUrl={targetUrl} onChoose={on.exists} />;
+    case 'confirm-delete':
+      return <ConfirmDelete collection={phase.collection} records={phase.records} mistyped={phase.mistyped} onSubmit={on.confirmDelete} />;
     case 'space':
       return <SpaceQuestion source={phase.source} onChoose={on.space} />;
     case 'finished':
@@ -89,13 +96,30 @@ function ExistsQuestion({ collection, records, targetUrl, onChoose }: { collecti
   );
 }
 
+function ConfirmDelete({ collection, records, mistyped, onSubmit }: { collection: string; records: number; mistyped?: string; onSubmit: (typed: string) => void }) {
+  return (
+    <Box flexDirection="column">
+      <Para bold>
+        Step 5 · Delete &quot;{collection}&quot; and its {count(records)} records? This cannot be undone.
+      </Para>
+      <Para>Type its name to confirm (Enter alone goes back to the choices):</Para>
+      <LineInput key={mistyped ?? ''} onSubmit={onSubmit} />
+      {mistyped !== undefined ? (
+        <Para mark="✗ " color="red">
+          &quot;{mistyped}&quot; is not &quot;{collection}&quot;: nothing was deleted.
+        </Para>
+      ) : null}
+    </Box>
+  );
+}
+
 function SpaceQuestion({ source, onChoose }: { source: string; onChoose: (space: Space) => void }) {
   return (
     <Box flexDirection="column">
       <Text bold>Step 5 · How did &quot;{source}&quot; compare embeddings?</Text>
       <Text>The backup does not record its distance space. Pick the one the collection had on the source:</Text>
       <Text color="gray">searches rank by it, and it cannot be changed after the collection is created.</Text>
-      <Select options={[...SPACE_CHOICES]} onChange={(value) => onChoose(value as Space)} />
+      <Select preselect={false} options={[...SPACE_CHOICES]} onChange={(value) => onChoose(value as Space)} />
     </Box>
   );
 }
@@ -118,9 +142,9 @@ function Finished({ result, onChoose }: { result: ImportResult; onChoose: (choic
         </Box>
       ))}
       {result.notes.map((note) => (
-        <Text key={note} color="yellow">
-          ! {note}
-        </Text>
+        <Para key={note} mark="! " color="yellow">
+          {note}
+        </Para>
       ))}
       <Select
         options={

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from '../../components/Select.js';
 import { describeCount, describeOutcome } from '../../../core/ingest/run-ingest.js';
 import type { WizardServices } from '../../services.js';
 import { LineInput } from '../../components/LineInput.js';

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { Select } from '@inkjs/ui';
+import { Select } from '../../components/Select.js';
 import { describeDifference } from '../../../core/collection/compare.js';
 import type { VerifyResult } from '../../../core/operations/verify.js';
 import { describeRecall, describeVerdict, recallAdvice } from '../../../present/verify-summary.js';

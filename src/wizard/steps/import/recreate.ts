@@ -1,0 +1,53 @@
+import type { Endpoint } from '../../../core/chroma/endpoint.js';
+import { describeEmbeddingFunction, sourceIndexOf } from '../../../core/collection/shape.js';
+import { spaceUnknown } from '../../../core/collection/plan.js';
+import type { Space } from '../../../core/model/record.js';
+import type { ExistsChoice } from '../../../core/operations/import.js';
+import type { WizardServices } from '../../services.js';
+import type { ImportPhase } from './ImportView.js';
+
+/** Puts a question on screen and resolves with the user's answer. */
+export type Ask = (question: ImportPhase) => Promise<unknown>;
+
+interface Decision {
+  /** What the engine is told: 'abort' after the wizard recreated the collection itself. */
+  answer: ExistsChoice;
+  recreated: boolean;
+  /** What was kept, in words, for the summary. */
+  note?: string;
+}
+
+/**
+ * "This collection already exists": append, cancel, or delete and recreate — the last only once
+ * its name is typed, and never changing what the collection meant. The space and embedding
+ * function are read from the collection before it is deleted and kept where the backup records
+ * none; when neither says the space, the user is asked (nothing preselected).
+ */
+export async function recreateKeepingMeaning(options: { services: WizardServices; target: Endpoint; input: string; signal: AbortSignal; ask: Ask; info: { collection: string; count: number } }): Promise<Decision> {
+  const { services, target, input, signal, ask, info } = options;
+  for (;;) {
+    const choice = (await ask({ name: 'exists', collection: info.collection, records: info.count })) as ExistsChoice;
+    if (choice !== 'recreate') return { answer: choice, recreated: false };
+    if (!(await typedName(ask, info))) continue;
+    const header = (await services.inspectBackup(input, { signal })).collections.find((entry) => entry.name === info.collection);
+    if (!header) return { answer: 'recreate', recreated: false };
+    const meaning = (await services.meaningOf(target, info.collection, signal)) ?? { space: null, embeddingFunction: null };
+    const unknown = spaceUnknown(header);
+    const space = unknown ? (meaning.space ?? ((await ask({ name: 'space', collection: info.collection, source: header.name })) as Space)) : header.space;
+    await services.recreate(target, header, { space, embeddingFunction: meaning.embeddingFunction }, signal);
+    const kept = [unknown && meaning.space ? `the ${meaning.space} space` : '', !sourceIndexOf(header.configuration, header.schema, header.metadata).embeddingFunction && meaning.embeddingFunction ? `its embedding function (${describeEmbeddingFunction(meaning.embeddingFunction)})` : ''].filter(Boolean);
+    const note = kept.length > 0 ? `"${info.collection}" was recreated with ${kept.join(' and ')}, as the deleted collection had: the backup does not record ${kept.length > 1 ? 'them' : 'it'}.` : undefined;
+    return { answer: 'abort', recreated: true, note };
+  }
+}
+
+/** True once the name is typed exactly; false when the user goes back (Enter alone). */
+async function typedName(ask: Ask, info: { collection: string; count: number }): Promise<boolean> {
+  let mistyped: string | undefined;
+  for (;;) {
+    const typed = String(await ask({ name: 'confirm-delete', collection: info.collection, records: info.count, mistyped })).trim();
+    if (typed === '') return false;
+    if (typed === info.collection) return true;
+    mistyped = typed;
+  }
+}
