@@ -22,7 +22,8 @@ beforeAll(async () => {
   dir = await tempDir();
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  // A server or log the wizard started may still be closing its files: rm retries ENOTEMPTY.
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 afterEach(() => {
   app?.stop();
