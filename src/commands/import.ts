@@ -1,6 +1,7 @@
 import type { Space } from '../core/model/record.js';
 import { SPACE_CHOICES } from '../present/space-choices.js';
-import { importBackup, type ExistsChoice } from '../core/operations/import.js';
+import { importBackup, planImport, type ExistsChoice, type ImportOptions, type ImportPlanResult } from '../core/operations/import.js';
+import { planJson, planLines, planRuns } from '../present/target-plan.js';
 import { describeImport, importSucceeded } from '../present/import-summary.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { statePath } from '../core/state/store.js';
@@ -21,6 +22,8 @@ const OPTIONS = {
   batch: { type: 'string' },
   concurrency: { type: 'string' },
   'drop-sparse': { type: 'boolean' },
+  'skip-invalid': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   json: { type: 'boolean' },
   ...TARGET_OPTIONS,
@@ -50,6 +53,12 @@ and it continues from the checkpoint. Ends with the count check.
   --drop-sparse         import without metadata keys that hold sparse vectors, which
                         only Chroma Cloud can store (the backup keeps them); without it
                         such a backup stops before anything is written
+  --skip-invalid        import all but the records the target would refuse (keys it does
+                        not take, invalid text, a record too large); those are written to
+                        FILE.rejects.jsonl next to the backup. Without it such a backup
+                        stops before anything is written, naming collection, id and key
+  --dry-run             show the plan and write nothing: per collection the records, what
+                        the target will create, what is left out and what it would refuse
   --yes                 with no --if-exists: append without asking
   --json                print the result as JSON on stdout
 
@@ -83,7 +92,7 @@ Exit codes: 0 every record arrived in a collection created as the backup describ
     for (const note of notes) reporter.listener({ type: 'warning', message: note });
     reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(target)}` });
     try {
-      const result = await importBackup({
+      const options: ImportOptions = {
         input: values.input,
         target,
         collections: listOption(values.collection),
@@ -98,12 +107,15 @@ Exit codes: 0 every record arrived in a collection created as the backup describ
         statePath: statePath(values.state, io.env),
         signal: io.signal,
         onProgress: reporter.listener,
-      });
+        skipInvalid: values['skip-invalid'] === true,
+      };
+      if (values['dry-run']) return await printPlan(await planImport(options), options.skipInvalid === true, io, values.json === true, reporter.close);
+      const result = await importBackup(options);
       reporter.close();
       // A collection the server created otherwise than asked (another EF, HNSW, metadata) is not
       // the source's, even with every record in it: say so in the exit code, not only in words.
       const ok = result.collections.every(importSucceeded);
-      if (values.json) writeJson(io, { ok, batchSize: result.batchSize, collections: result.collections });
+      if (values.json) writeJson(io, { ok, batchSize: result.batchSize, collections: result.collections, rejects: result.rejects ?? null });
       else {
         for (const collection of result.collections) {
           const mark = importSucceeded(collection) ? '✓' : '✗';
@@ -116,6 +128,7 @@ Exit codes: 0 every record arrived in a collection created as the backup describ
           ];
           for (const line of lines) io.stderr.write(`${line}\n`);
         }
+        if (result.rejects) io.stderr.write(`! ${number(result.rejects.records)} record(s) the target refuses were left out, as chosen (--skip-invalid): ${result.rejects.path}\n`);
       }
       if ((await exposure(target, { signal: io.signal })) === 'open') io.stderr.write(`! ${OPEN_SERVER_WARNING}\n`);
       return ok ? EXIT.ok : EXIT.failed;
@@ -124,6 +137,17 @@ Exit codes: 0 every record arrived in a collection created as the backup describ
     }
   },
 };
+
+async function printPlan(result: ImportPlanResult, skipInvalid: boolean, io: CommandIo, json: boolean, close: () => void): Promise<number> {
+  close();
+  const runs = planRuns(result.plan, skipInvalid);
+  if (json) writeJson(io, { ok: runs, dryRun: true, batchSize: result.batchSize, notes: result.notes, ...(planJson(result.plan) as object) });
+  else {
+    io.stderr.write(`Plan (--dry-run: nothing was written), batches of ${number(result.batchSize)}:\n`);
+    for (const line of [...result.notes.map((note) => `! ${note}`), ...planLines(result.plan, number)]) io.stderr.write(`${line}\n`);
+  }
+  return runs ? EXIT.ok : EXIT.failed;
+}
 
 export async function askSpace(info: { collection: string; source: string }, io: CommandIo): Promise<Space> {
   const { select } = await loadPrompts();

@@ -3,7 +3,12 @@
  * cannot tell them apart; the OpenAPI document each server serves describes its own request
  * shapes, and those grew with the releases (measured on bindings 1.0.1, 1.2.1 and 1.3.4):
  * - `schema` on create-collection since release 1.3 (bindings 1.1.x/1.2.x);
- * - array metadata values since release 1.5.0 (bindings 1.3.x).
+ * - array metadata values since release 1.5.0 (bindings 1.3.x);
+ * - the embedding function type "unknown" on create since bindings 1.0.9 (1.0.1 answers 422
+ *   "unknown variant `unknown`, expected `legacy` or `known`").
+ * Metadata keys starting with "$" or "#", and the empty key, are refused (400 "Invalid
+ * metadata") by bindings 1.0.9, 1.2.1 and 1.3.4 and taken by 1.0.1; the OpenAPI document does not
+ * say so, but 1.0.9 is also the first to list `schema`, so the two go together here.
  */
 import { withRetry } from '../util/retry.js';
 import type { ChromaApi } from './api.js';
@@ -13,6 +18,10 @@ export interface ServerCapabilities {
   schema: boolean;
   /** Record metadata may hold arrays of strings, ints, floats or bools. */
   arrays: boolean;
+  /** Metadata keys starting with "$" or "#", and "", are refused (records and collections). */
+  strictKeys: boolean;
+  /** The embedding function types create-collection takes ("legacy", "known", "unknown"). */
+  embeddingFunctionTypes: string[];
 }
 
 /** The OpenAPI document as far as we read it: component schemas by name. */
@@ -28,10 +37,11 @@ export interface ServerModel {
 }
 
 /**
- * Without the document we assume the oldest 1.x: a configuration is understood by every 1.x
- * server, and refusing arrays up front beats a 422 halfway through an import.
+ * Without the document we assume what every 1.x server takes: a configuration, no arrays, no
+ * "unknown" embedding function, keys without "$" or "#". Refusing up front beats a 4xx halfway
+ * through an import.
  */
-const OLDEST: ServerCapabilities = { schema: false, arrays: false };
+const OLDEST: ServerCapabilities = { schema: false, arrays: false, strictKeys: true, embeddingFunctionTypes: ['legacy', 'known'] };
 
 export async function detectCapabilities(api: ChromaApi, options: { signal?: AbortSignal } = {}): Promise<ServerCapabilities> {
   return (await describeServer(api, options)).capabilities;
@@ -52,13 +62,30 @@ export function capabilitiesOf(doc: OpenApiDoc): ServerCapabilities {
   const create = resolve(doc, doc.components?.schemas?.CreateCollectionPayload);
   const upsert = resolve(doc, doc.components?.schemas?.UpsertCollectionRecordsPayload);
   const metadata = upsert?.properties?.metadatas?.items;
+  const schema = create?.properties?.schema !== undefined;
   return {
-    schema: create?.properties?.schema !== undefined,
+    schema,
+    strictKeys: schema,
+    embeddingFunctionTypes: embeddingFunctionTypes(doc),
     arrays: metadata !== undefined && variants(doc, metadata).some((map) => {
       const values = typeof map.additionalProperties === 'object' ? map.additionalProperties : undefined;
       return values !== undefined && variants(doc, values).some((value) => typeOf(value).includes('array'));
     }),
   };
+}
+
+/** The `type` values the EmbeddingFunctionConfiguration variants allow. */
+function embeddingFunctionTypes(doc: OpenApiDoc): string[] {
+  const config = doc.components?.schemas?.EmbeddingFunctionConfiguration;
+  if (!config) return [...OLDEST.embeddingFunctionTypes];
+  const types = new Set<string>();
+  for (const variant of variants(doc, config)) {
+    for (const part of [variant, ...(variant.allOf ?? []).map((member) => resolve(doc, member))]) {
+      const type = part?.properties?.type;
+      for (const value of type?.enum ?? []) if (typeof value === 'string') types.add(value);
+    }
+  }
+  return types.size > 0 ? [...types] : [...OLDEST.embeddingFunctionTypes];
 }
 
 export function resolve(doc: OpenApiDoc, node: OpenApiNode | undefined): OpenApiNode | undefined {

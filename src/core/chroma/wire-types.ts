@@ -19,6 +19,7 @@ export interface OpenApiNode {
   properties?: Record<string, OpenApiNode>;
   additionalProperties?: boolean | OpenApiNode;
   items?: OpenApiNode;
+  enum?: unknown[];
   oneOf?: OpenApiNode[];
   allOf?: OpenApiNode[];
   anyOf?: OpenApiNode[];

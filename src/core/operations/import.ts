@@ -10,7 +10,9 @@ import { fraction } from '../util/format.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
 import { fingerprintFile } from '../state/store.js';
 import { ignoreProgress } from '../util/progress.js';
-import { openTarget, recordImportStep, type CollectionImportResult, type RecordFeed, type TargetOptions } from '../sinks/target/session.js';
+import { openTarget, recordImportStep, type CollectionImportResult, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
+import { creationRefusedError, planTarget, type TargetPlan } from '../sinks/target/plan.js';
+import { refusedError, rejectsPath, writeRejects } from '../sinks/target/rejects.js';
 import { importCollection } from '../sinks/target/write.js';
 
 export type { ExistsChoice } from '../sinks/target/choices.js';
@@ -28,6 +30,8 @@ export interface ImportOptions extends TargetOptions {
   space?: Space;
   /** Asked when a collection's space is unknown, --space is absent and it must be created. */
   decideSpace?: (info: { collection: string; source: string }) => Promise<Space>;
+  /** Import all but the records the target refuses; those go to the rejects file next to the backup. */
+  skipInvalid?: boolean;
 }
 
 export interface ImportResult {
@@ -36,11 +40,32 @@ export interface ImportResult {
   collections: CollectionImportResult[];
   /** What the user should know about what was carried (values left out by choice, a format-1 backup). */
   notes: string[];
+  /** Where the records the target refuses went (--skip-invalid), and how many. */
+  rejects?: { path: string; records: number };
 }
 
-export async function importBackup(options: ImportOptions): Promise<ImportResult> {
-  const progress = options.onProgress ?? ignoreProgress;
+/** What `import --dry-run` shows: the checked backup and the plan; nothing was written. */
+export interface ImportPlanResult {
+  summary: BackupSummary;
+  batchSize: number;
+  plan: TargetPlan;
+  notes: string[];
+}
 
+/** The plan alone (import --dry-run): reads the backup and the target, writes nothing. */
+export async function planImport(options: ImportOptions): Promise<ImportPlanResult> {
+  const { summary, headers, target, notes } = await checkBackup(options);
+  const plan = await planTarget(
+    target,
+    headers.map(({ header, name }) => ({ header, name, ...(options.space ? { space: options.space } : {}) })),
+    (header) => readRecords(options.input, header.name, { batchSize: 1000, signal: options.signal }),
+  );
+  return { summary, batchSize: target.batchSize, plan, notes };
+}
+
+/** The backup validated, the target's limits read, every value checked to fit: still nothing written. */
+async function checkBackup(options: ImportOptions) {
+  const progress = options.onProgress ?? ignoreProgress;
   // Nothing touches the target until the whole file has validated.
   progress({ type: 'phase', message: `Checking ${options.input}` });
   const summary = await inspectBackup(options.input, { signal: options.signal });
@@ -48,13 +73,17 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   const notes: string[] = [];
   const note = numberTypesNote(summary);
   if (note) notes.push(note);
-
   const target = await openTarget(options);
   // Still before anything is written: every value must fit the target, or be left out by choice.
-  const { server } = target;
-  const holds = targetHolds(server, options.target.cloud);
+  const holds = targetHolds(target.server, options.target.cloud);
   notes.push(...checkValuesFit(headers.map(({ header }) => header), holds, { dropSparse: options.dropSparse === true }));
+  return { summary, headers, target, notes };
+}
+
+export async function importBackup(options: ImportOptions): Promise<ImportResult> {
+  const { summary, headers, target, notes } = await checkBackup(options);
   for (const message of notes) target.progress({ type: 'warning', message });
+  const refused = await refuseUpFront(options, headers, target);
   const spaces = await chooseSpaces(headers, target.api, options);
   const fingerprint = await fingerprintFile(options.input);
   const results: CollectionImportResult[] = [];
@@ -66,11 +95,36 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
       records: (skip) => readRecords(options.input, header.name, { skip, batchSize: target.batchSize, signal: options.signal }),
       again: () => readRecords(options.input, header.name, { batchSize: 300, signal: options.signal }),
       chosenSpace: spaces.get(name),
+      refused: refused.ids.get(name),
     };
     results.push(await importCollection(target, header, name, feed));
   }
   await recordImportStep(target.store, options.input, options.target, results);
-  return { summary, batchSize: target.batchSize, collections: results, notes };
+  return { summary, batchSize: target.batchSize, collections: results, notes, ...(refused.rejects ? { rejects: refused.rejects } : {}) };
+}
+
+/**
+ * Every collection and record checked against the target's rules before the first write. A
+ * refusal stops the import with nothing written; with --skip-invalid the refused records go to
+ * the rejects file and the rest is imported.
+ */
+async function refuseUpFront(options: ImportOptions, headers: Array<{ header: CollectionHeader; name: string }>, target: TargetSession) {
+  target.progress({ type: 'phase', message: `Checking every record of ${options.input} against ${options.target.url}'s rules` });
+  const plan = await planTarget(
+    target,
+    headers.map(({ header, name }) => ({ header, name })),
+    (header) => readRecords(options.input, header.name, { batchSize: 1000, signal: options.signal }),
+  );
+  const creation = creationRefusedError(plan, options.target.url);
+  if (creation) throw creation;
+  const refused = plan.collections.flatMap((entry) => entry.refused);
+  const ids = new Map(plan.collections.map((entry) => [entry.name, new Set(entry.refused.map((record) => record.id))]));
+  if (refused.length === 0) return { ids };
+  const path = rejectsPath(options.input);
+  if (!options.skipInvalid) throw refusedError(refused, path, 'Nothing was written: no collection was created.');
+  await writeRejects(path, refused);
+  target.progress({ type: 'warning', message: `Leaving out ${refused.length === 1 ? '1 record' : `${refused.length} records`} the target refuses, as chosen (--skip-invalid); they are in ${path}.` });
+  return { ids, rejects: { path, records: refused.length } };
 }
 
 

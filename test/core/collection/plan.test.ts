@@ -7,8 +7,8 @@ import { planCollection, spaceUnknown } from '../../../src/core/collection/plan.
 import { WholeFloat } from '../../../src/core/model/values.js';
 
 const OPENAI_EF = { type: 'known', name: 'openai', config: { api_key_env_var: 'OPENAI_API_KEY', model_name: 'text-embedding-3-small' } };
-const OLD_SERVER = { capabilities: { schema: false, arrays: false }, openapi: null };
-const NEW_SERVER = { capabilities: { schema: true, arrays: true }, openapi: null };
+const OLD_SERVER = { capabilities: { schema: false, arrays: false, strictKeys: false, embeddingFunctionTypes: ['legacy', 'known'] }, openapi: null };
+const NEW_SERVER = { capabilities: { schema: true, arrays: true, strictKeys: true, embeddingFunctionTypes: ['legacy', 'known', 'unknown'] }, openapi: null };
 
 function header(patch: Partial<CollectionHeader>): CollectionHeader {
   return { name: 'docs', metadata: null, space: null, count: 0, dimension: null, ...patch };
@@ -109,8 +109,8 @@ describe('server capabilities from its OpenAPI document', () => {
   });
 
   it('1.0.x: neither; 1.3–1.4: schema; 1.5+: both', () => {
-    expect(capabilitiesOf(doc(false, false))).toEqual({ schema: false, arrays: false });
-    expect(capabilitiesOf(doc(true, false))).toEqual({ schema: true, arrays: false });
-    expect(capabilitiesOf(doc(true, true))).toEqual({ schema: true, arrays: true });
+    expect(capabilitiesOf(doc(false, false))).toMatchObject({ schema: false, arrays: false, strictKeys: false });
+    expect(capabilitiesOf(doc(true, false))).toMatchObject({ schema: true, arrays: false, strictKeys: true });
+    expect(capabilitiesOf(doc(true, true))).toMatchObject({ schema: true, arrays: true, strictKeys: true });
   });
 });

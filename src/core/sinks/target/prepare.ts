@@ -5,6 +5,7 @@ import { planCollection, type LeftOut } from '../../collection/plan.js';
 import { retryExplained } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
 import { createOnce, deleteOnce } from './idempotent.js';
+import { creationProblems, targetRules } from './refusals.js';
 import { count as formatCount } from '../../util/format.js';
 import type { ImportCheckpoint } from '../../state/schema.js';
 import type { ExistsChoice } from './choices.js';
@@ -87,6 +88,14 @@ export async function prepareCollection(context: TargetSession, header: Collecti
     checkDimension(existing, header, name);
   } else {
     const plan = planCollection(header, context.server, { space: feed.chosenSpace, cloud: options.target.cloud });
+    const refused = creationProblems(name, plan.request, targetRules(context.server.capabilities, options.target.cloud));
+    if (refused.length > 0) {
+      throw new MigrateError(
+        'CANNOT_HOLD',
+        `${options.target.url} would refuse to create "${name}": ${refused.map((problem) => problem.why).join('; ')}. It was not created; nothing of it was written.`,
+        'Upgrade the target (the deploy guide pins chromadb/chroma:1.5.9), or leave this collection out with --collections, then run the same command again.',
+      );
+    }
     leftOut = plan.leftOut;
     for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
     await explained(createOnce(api, { name, ...plan.request }, retry));

@@ -40,6 +40,8 @@ export interface CollectionImportResult {
   differences: CollectionDifference[];
   /** Set when the backup did not record the space and it was chosen (--space or the question). */
   chosenSpace?: Space;
+  /** Records the target refuses, left out by --skip-invalid (in the rejects file). */
+  refused?: number;
 }
 
 /**
@@ -112,6 +114,11 @@ export interface RecordFeed {
   onCommitted?: (committed: number, batch: BackupRecord[]) => void | Promise<void>;
   /** The space the user named for a collection whose backup does not record one. */
   chosenSpace?: Space;
+  /**
+   * Ids the target refuses, set aside by --skip-invalid (rejects.ts): never sent, not expected
+   * in the count. A copy adds to it page by page, before the page goes out.
+   */
+  refused?: Set<string>;
 }
 
 export function targetKey(target: Endpoint): string {

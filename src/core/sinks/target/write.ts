@@ -24,7 +24,11 @@ export async function importCollection(context: TargetSession, header: Collectio
 
   // A single node cannot store sparse vectors: they travel only when the user chose to leave them out (checkValuesFit).
   const sparseLeftOut = options.dropSparse === true && !options.target.cloud;
-  const sendable = (batch: BackupRecord[]) => (sparseLeftOut ? batch.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : batch);
+  const refused = feed.refused;
+  const sendable = (batch: BackupRecord[]) => {
+    const kept = refused && refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch;
+    return sparseLeftOut ? kept.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : kept;
+  };
 
   await saveCheckpoint(start, false);
   progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
@@ -63,21 +67,22 @@ export async function importCollection(context: TargetSession, header: Collectio
   }
 
   const count = await call(() => api.count(collectionId, { signal }));
+  const expected = header.count - (refused?.size ?? 0);
   // A fresh collection must hold exactly the backup; after an append, look for each id instead.
   const missing =
-    action !== 'appended' && count === header.count
+    action !== 'appended' && count === expected
       ? 0
       : feed.again
-        ? await countMissingIds(api, collectionId, feed.again(), signal).catch((error) => {
+        ? await countMissingIds(api, collectionId, withoutRefused(feed.again(), refused), signal).catch((error) => {
             throw explain(error);
           })
-        : Math.max(0, header.count - count);
+        : Math.max(0, expected - count);
   await saveCheckpoint(committed, missing === 0);
   progress({ type: 'collection-done', collection: name, done: count, total: header.count });
   return {
     source: header.name,
     collection: name,
-    expected: header.count,
+    expected,
     count,
     missing,
     resumedFrom: start,
@@ -85,6 +90,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     leftOut,
     differences,
     ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
+    ...(refused && refused.size > 0 ? { refused: refused.size } : {}),
   };
 }
 
@@ -109,4 +115,9 @@ function checkpointSaver(context: TargetSession, header: CollectionHeader, name:
         },
       ],
     }));
+}
+
+/** The records again, less those set aside as refused (they are not on the target, by choice). */
+async function* withoutRefused(batches: AsyncIterable<BackupRecord[]>, refused: Set<string> | undefined): AsyncIterable<BackupRecord[]> {
+  for await (const batch of batches) yield refused && refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch;
 }

@@ -1,0 +1,52 @@
+/**
+ * Records the target refuses, set aside (--skip-invalid) in a file next to the backup: one JSON
+ * line per record with its collection, id, the reasons and the record itself, values typed as
+ * in the backup, so nothing is lost and the file can be mended and imported again. verify reads
+ * it back to list them as "refused by the target" rather than as missing.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { BackupRecord } from '../../model/record.js';
+import { stringifyTyped } from '../../model/typed-json.js';
+import { MigrateError } from '../../util/errors.js';
+import { describeProblems, refusedCount, type Problem } from './refusals.js';
+
+export interface RefusedRecord {
+  collection: string;
+  id: string;
+  problems: Problem[];
+  record: BackupRecord;
+}
+
+export function rejectsPath(backup: string): string {
+  return `${backup}.rejects.jsonl`;
+}
+
+function lines(refused: RefusedRecord[]): string {
+  return refused
+    .map(({ collection, id, problems, record }) =>
+      stringifyTyped({ collection, id, problems, record: { ...record, embedding: record.embedding === null ? null : Array.from(record.embedding) } }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** A fresh file (an import knows every refusal before it writes). */
+export async function writeRejects(path: string, refused: RefusedRecord[]): Promise<void> {
+  await writeFile(path, lines(refused));
+}
+
+/** The refusal that stops a run before it writes, naming collection, ids and keys. */
+export function refusedError(refused: RefusedRecord[], rejects: string, stopped: string): MigrateError {
+  const byCollection = new Map<string, RefusedRecord[]>();
+  for (const entry of refused) byCollection.set(entry.collection, [...(byCollection.get(entry.collection) ?? []), entry]);
+  const parts = [...byCollection].map(([collection, entries]) => {
+    const shown = entries.slice(0, 3).map((entry) => describeProblems(entry.id, entry.problems));
+    const more = entries.length > 3 ? `; and ${refusedCount(entries.length - 3)} more` : '';
+    return `${refusedCount(entries.length)} of "${collection}" — ${shown.join('; ')}${more}`;
+  });
+  return new MigrateError(
+    'CANNOT_HOLD',
+    `The target would refuse ${parts.join('. ')}. ${stopped}`,
+    `Import the rest with --skip-invalid: the refused records are written to ${rejects} (verify then lists them as refused by the target). Or mend them at the source and export again.`,
+  );
+}

@@ -1,0 +1,56 @@
+/** The plan of an import or a copy in words (--dry-run) and as JSON: the same facts for both faces. */
+import { describeEmbeddingFunction } from '../core/collection/shape.js';
+import type { PlannedCollection, TargetPlan } from '../core/sinks/target/plan.js';
+import { describeProblems } from '../core/sinks/target/refusals.js';
+import { leftOutLines } from './collection-report.js';
+
+const ACTIONS: Record<PlannedCollection['action'], string> = {
+  create: 'create it',
+  recreate: 'delete it and create it again (--if-exists recreate)',
+  append: 'upsert into it',
+  ask: 'ask what to do (it holds records)',
+  stop: 'stop: it holds records (--if-exists abort)',
+};
+
+function hnswWords(hnsw: Record<string, unknown>): string {
+  const entries = Object.entries(hnsw).filter(([key]) => key !== 'space');
+  return entries.length === 0 ? 'the server\'s defaults' : entries.map(([key, value]) => `${key} ${String(value)}`).join(', ');
+}
+
+export function planLines(plan: TargetPlan, number: (n: number) => string): string[] {
+  const lines: string[] = [];
+  for (const entry of plan.collections) {
+    const renamed = entry.name === entry.source ? '' : ` (from "${entry.source}")`;
+    lines.push(`"${entry.name}"${renamed}: ${number(entry.records)} records`);
+    const there = entry.existing ? `exists with ${number(entry.existing.count)} records${entry.existing.space ? `, space ${entry.existing.space}` : ''}` : 'absent';
+    lines.push(`    target         ${there} → ${ACTIONS[entry.action]}`);
+    if (entry.create) {
+      lines.push(`    creates        space ${entry.create.space ?? 'not recorded: asked, or --space'}; embedding function ${describeEmbeddingFunction(entry.create.embeddingFunction)}`);
+      lines.push(`                   HNSW ${hnswWords(entry.create.hnsw)}; sent as ${entry.create.carries === 'nothing' ? 'the server\'s defaults' : `a ${entry.create.carries}`}`);
+    }
+    lines.push(...leftOutLines(entry.leftOut));
+    for (const problem of entry.creationRefused) lines.push(`    ✗ refused      creating it: ${problem.why}`);
+    if (entry.refused.length === 0) lines.push('    records        every record fits the target\'s rules');
+    else {
+      lines.push(`    ✗ refused      ${number(entry.refused.length)} record(s) the target would refuse (--skip-invalid leaves them out):`);
+      for (const refused of entry.refused.slice(0, 10)) lines.push(`      - ${describeProblems(refused.id, refused.problems)}`);
+      if (entry.refused.length > 10) lines.push(`      … and ${number(entry.refused.length - 10)} more`);
+    }
+  }
+  return lines;
+}
+
+/** The plan for --json: every refusal with its id and reasons, without the record's values. */
+export function planJson(plan: TargetPlan): unknown {
+  return {
+    collections: plan.collections.map((entry) => ({
+      ...entry,
+      refused: entry.refused.map(({ id, problems }) => ({ id, problems })),
+    })),
+  };
+}
+
+/** True when the plan can run as it is (what --dry-run's exit code says). */
+export function planRuns(plan: TargetPlan, skipInvalid: boolean): boolean {
+  return plan.collections.every((entry) => entry.creationRefused.length === 0 && entry.action !== 'stop' && (skipInvalid || entry.refused.length === 0));
+}
