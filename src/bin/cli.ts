@@ -39,6 +39,14 @@ process.on('SIGINT', () => {
   process.stderr.write('\nStopping at a safe point… (Ctrl-C again to quit at once)\n');
   controller.abort(new Error('interrupted'));
 });
+// A `timeout`, systemd or a closed terminal: stop the same way, so a server `serve` started
+// is stopped with it, and a long command leaves its checkpoint.
+for (const name of ['SIGTERM', 'SIGHUP'] as const) {
+  process.on(name, () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new Error('interrupted'));
+  });
+}
 
 const io: CommandIo = {
   stdout: process.stdout,

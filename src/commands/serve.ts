@@ -1,7 +1,7 @@
 import { loadEnv } from '../core/chroma/connection.js';
 import { MigrateError } from '../core/util/errors.js';
 import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../core/local-server/local-port.js';
-import { portIsTaken, startChromaServer } from '../core/local-server/chroma-server.js';
+import { portIsTaken, refuseServedFolder, startChromaServer } from '../core/local-server/chroma-server.js';
 import { pidFileOf, stopServerAt } from '../core/local-server/pid-file.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { statePath } from '../core/state/store.js';
@@ -40,11 +40,15 @@ needed): one the wizard left running (it offers to keep it), or a serve in anoth
     }
     const path = values.path ?? './chroma-data';
     if (values.stop) return stopServer(path, io);
+    // Before the port: a folder already served is the answer, not another port.
+    await refuseServedFolder(path);
     const envPort = localPortInEnv(loadEnv(values['env-file'] ?? '.env', io.env));
     let port = intOption('port', values.port, { max: 65_535 }) ?? envPort ?? DEFAULT_LOCAL_PORT;
     if (await portIsTaken(port)) port = await otherPort(port, envPort, io);
     io.stderr.write(`Starting Chroma on port ${port} (data in ${path})…\n`);
-    const server = await startChromaServer({ path, port });
+    // In a session of its own, so Ctrl-C at the terminal, a closed terminal or `timeout` reach
+    // only this process, which stops Chroma the way it needs (SIGINT, then SIGKILL).
+    const server = await startChromaServer({ path, port, detached: true });
     const state = statePath(values.state, io.env);
     await recordStepDone(state, 'deploy', `local server ${server.url}`, () => ({ localServer: { path: server.path, port: server.port } })).catch((error: unknown) =>
       io.stderr.write(`! Could not record step 2 in ${state}: ${(error as Error).message}\n`),
@@ -53,7 +57,8 @@ needed): one the wizard left running (it offers to keep it), or a serve in anoth
     if (envPort !== null && envPort !== server.port) {
       io.stderr.write(`! Your .env points at port ${envPort}, not ${server.port}. To use this server: chroma-migrate env set --url ${server.url}\n`);
     }
-    const stopped = new Promise<'signal'>((resolve) => io.signal.addEventListener('abort', () => resolve('signal'), { once: true }));
+    // A signal that came while Chroma was starting counts too.
+    const stopped = new Promise<'signal'>((resolve) => (io.signal.aborted ? resolve('signal') : io.signal.addEventListener('abort', () => resolve('signal'), { once: true })));
     const outcome = await Promise.race([stopped, server.exited]);
     if (outcome === 'signal') {
       await server.stop();

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { MigrateError } from '../util/errors.js';
 import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from './glibc-shim.js';
-import { removePidFile, writePidFile } from './pid-file.js';
+import { removePidFile, servedBy, writePidFile } from './pid-file.js';
 
 export interface StartServerOptions {
   /** Folder the server persists to; created when missing. */
@@ -78,8 +78,24 @@ async function commandLine(cli: string, args: string[]): Promise<{ file: string;
   };
 }
 
+/**
+ * One server per data folder: a second one would write the same files, and its pid file would
+ * hide the first from `serve --stop`.
+ */
+export async function refuseServedFolder(folder: string): Promise<void> {
+  const serving = await servedBy(folder);
+  if (serving === null) return;
+  const where = serving.port === null ? '' : ` on port ${serving.port} (http://localhost:${serving.port})`;
+  throw new MigrateError(
+    'SERVER_START',
+    `${resolve(folder)} is already served by Chroma (process ${serving.pid})${where}.`,
+    `Use that server, or stop it first: chroma-migrate serve --stop --path '${folder}'`,
+  );
+}
+
 export async function startChromaServer(options: StartServerOptions): Promise<RunningServer> {
   const path = resolve(options.path);
+  await refuseServedFolder(path);
   await mkdir(path, { recursive: true });
   const port = options.port && options.port > 0 ? options.port : await freePort();
   if (await portIsTaken(port)) {

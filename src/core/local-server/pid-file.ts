@@ -78,6 +78,20 @@ export async function stopServerAt(folder: string, options: { timeoutMs?: number
   return { kind: 'stopped', pid };
 }
 
+/**
+ * The server that serves this folder now, if any: its pid file names a live process whose
+ * command line is `… run --path DIR` for this folder. Its port comes from the same command line.
+ */
+export async function servedBy(folder: string): Promise<{ pid: number; port: number | null } | null> {
+  const dataPath = resolve(folder);
+  const pid = await readPid(dataPath);
+  if (pid === null || !alive(pid) || (await servesFolder(pid, dataPath)) !== 'yes') return null;
+  const args = (await commandLineOf(pid)) ?? [];
+  const at = args.indexOf('--port');
+  const port = at >= 0 ? Number(args[at + 1]) : Number.NaN;
+  return { pid, port: Number.isInteger(port) ? port : null };
+}
+
 /** Sends the signal; the process may have gone since it was checked, or belong to another user. */
 function signal(pid: number, name: NodeJS.Signals): 'sent' | 'ESRCH' | 'EPERM' {
   try {
