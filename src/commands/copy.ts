@@ -12,6 +12,7 @@ import { askExists } from './import.js';
 import { isInteractive } from '../cli/io.js';
 import { createReporter, number } from '../cli/reporter.js';
 import { printVerdicts } from './verify.js';
+import { describeSourceChange } from '../present/export-summary.js';
 
 const OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -131,6 +132,10 @@ Exit codes: 0 every record arrived and matches, 1 failed or differs, 2 usage,
         });
       } else {
         io.stderr.write(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)\n`);
+        for (const collection of result.exported) {
+          const change = describeSourceChange(collection);
+          if (change) io.stderr.write(`! ${collection.name}: the source changed during the copy: ${change}. The backup and the target hold what the source held at the end.\n`);
+        }
         for (const collection of result.collections) io.stderr.write(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}\n`);
         if (result.verify) printVerdicts(io, result.verify.collections);
       }

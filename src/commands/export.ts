@@ -7,6 +7,7 @@ import { EXIT, writeJson, type Command } from '../cli/command.js';
 import { envFor, SOURCE_HELP, SOURCE_OPTIONS } from '../cli/connection-flags.js';
 import { openSource, SOURCE_PATH_HELP, SOURCE_PATH_OPTIONS } from '../cli/source-path.js';
 import { createReporter, number } from '../cli/reporter.js';
+import { describeSourceChange } from '../present/export-summary.js';
 
 const OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -73,7 +74,10 @@ Exit codes: 0 done, 1 failed, 2 usage, 130 interrupted (resumable).`,
       if (values.json) writeJson(io, { ok: true, out: result.out, bytes, resumed: result.resumed, collections: result.collections, withheld: result.withheld });
       else {
         io.stderr.write(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)\n`);
-        for (const collection of result.collections) io.stderr.write(`  ${collection.name}: ${number(collection.count)} records\n`);
+        for (const collection of result.collections) {
+          const change = describeSourceChange(collection);
+          io.stderr.write(`  ${collection.name}: ${number(collection.count)} records${change ? ` — the source changed during the export: ${change}` : ''}\n`);
+        }
       }
       return EXIT.ok;
     } finally {

@@ -55,6 +55,17 @@ export async function inspectBackup(path: string, options: InspectOptions = {}):
 }
 
 /**
+ * The collection headers of one of our own files, without inspect's duplicate-id refusal: for
+ * rewriting a file an export is about to drop repeated records from.
+ */
+export async function ownCollectionHeaders(path: string, signal?: AbortSignal): Promise<BackupSummary['collections']> {
+  const source = await openSource(path, signal);
+  const reader = new OwnFormatReader(source.label);
+  await consume(source, reader);
+  return reader.collections;
+}
+
+/**
  * One collection's records in file order, in batches of `batchSize`. Memory stays flat: a
  * batch plus a read buffer (per column for column-wise files). Breaking out closes the file.
  */

@@ -13,7 +13,7 @@ import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
 import { checkWritablePath } from '../util/out-path.js';
 import { exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
-import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed } from '../sinks/target/session.js';
+import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 import { importCollection } from '../sinks/target/write.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
 import type { BackupRecord } from '../model/record.js';
@@ -156,9 +156,11 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
           return committed;
         },
         onCommit: (listener) => (onCommit = listener),
-        end: async (exported) => {
+        end: async (exported, dropped) => {
           pipe.close();
           await imported;
+          // Sent before the source deleted them: the target, like the file, keeps what the source holds.
+          if (dropped.length > 0) await dropFromTarget(target, name, dropped, signal);
           if (liveVerify) {
             // Its last reads, count and self-queries overlap the next collection's copy.
             const verdict = liveVerify.finish(exported);
@@ -200,6 +202,16 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const verify = options.verify === false ? null : await collectVerdicts({ ...options, source }, out, names, liveVerdicts);
   const ok = verify ? verify.ok : results.every(importSucceeded);
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
+}
+
+async function dropFromTarget(target: TargetSession, name: string, ids: string[], signal?: AbortSignal): Promise<void> {
+  const call = <T>(work: () => Promise<T>) => retryExplained(target.options.target, work, { signal });
+  const info = await call(() => target.api.findCollection(name, { signal }));
+  if (!info) return;
+  for (let from = 0; from < ids.length; from += target.batchSize) {
+    const chunk = ids.slice(from, from + target.batchSize);
+    await call(() => target.api.deleteRecords(info.id, chunk, { signal }));
+  }
 }
 
 /**

@@ -36,7 +36,18 @@ export const ExportCheckpointSchema = z.object({
   /** Where the data comes from, without any key: URL + tenant/database. */
   source: z.string(),
   collections: z.array(z.string()),
-  finished: z.array(z.object({ name: z.string(), count: z.number().check(z.int(), z.nonnegative()) })),
+  finished: z.array(
+    z.object({
+      name: z.string(),
+      count: z.number().check(z.int(), z.nonnegative()),
+      /** Records the pages missed (the source changed under them), read by id at the collection's end. */
+      added: z.optional(z.number().check(z.int(), z.nonnegative())),
+      /** Ids read into the file that the source no longer held at the collection's end: dropped from the file before it is renamed. */
+      deletedIds: z.optional(z.array(z.string())),
+      /** Records read twice (an insert shifted the pages): the file keeps one. */
+      repeated: z.optional(z.number().check(z.int(), z.nonnegative())),
+    }),
+  ),
   current: z.nullable(
     z.object({
       name: z.string(),

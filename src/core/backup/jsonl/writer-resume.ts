@@ -13,8 +13,8 @@ export interface ResumePoint {
   gzip: boolean;
   /** Collection lines before the resume point. */
   collections: number;
-  /** The collection whose "end" line has not been written yet, if any. */
-  open: { name: string; dimension: number | null; written: number; claimed: number | null } | null;
+  /** The collection whose "end" line has not been written yet, if any, and the ids of its records so far. */
+  open: { name: string; dimension: number | null; written: number; claimed: number | null; ids: string[] } | null;
 }
 
 const RECORD_PREFIX = Buffer.from('{"type":"record",');
@@ -49,6 +49,7 @@ export async function scanResumePoint(path: string, resumeAtBytes: number): Prom
     if (no > 1 && line.length >= RECORD_PREFIX.length && line.compare(RECORD_PREFIX, 0, RECORD_PREFIX.length, 0, RECORD_PREFIX.length) === 0) {
       if (point.open === null) throw notCheckpoint(`line ${no} is a record outside any collection`);
       point.open.written++;
+      if (terminated) point.open.ids.push(recordId(line, no));
       // The writer must keep later records at the same dimension; learn it from the first one.
       if (point.open.dimension === null && terminated) {
         const embedding = parse(line, no).embedding;
@@ -65,13 +66,19 @@ export async function scanResumePoint(path: string, resumeAtBytes: number): Prom
     } else if (value.type === 'collection') {
       point.collections++;
       const dimension = typeof value.dimension === 'number' ? value.dimension : null;
-      point.open = { name: String(value.name), dimension, written: 0, claimed: typeof value.count === 'number' ? value.count : null };
+      point.open = { name: String(value.name), dimension, written: 0, claimed: typeof value.count === 'number' ? value.count : null, ids: [] };
     } else if (value.type === 'end') {
       point.open = null;
     } else if (value.type === 'end-file') {
       finished = true;
     }
   });
+  /** The writer puts the id right after the type: read just that JSON string. */
+  const recordId = (line: Buffer, no: number): string => {
+    const match = /^\{"type":"record","id":("(?:[^"\\]|\\.)*")/.exec(line.subarray(0, 4096).toString('utf8'));
+    if (!match) throw notCheckpoint(`line ${no} is a record without an id where the writer puts it`);
+    return JSON.parse(match[1]!) as string;
+  };
   try {
     for await (const chunk of readChunks(source, resumeAtBytes)) splitter.write(chunk);
     splitter.end();

@@ -61,6 +61,8 @@ interface OpenCollection {
   written: number;
   /** The count the collection line claims (the source's count when the export began). */
   claimed: number | null;
+  /** The ids written so far (a resume reads back those before it): the export's end check compares them with the source. */
+  ids: string[];
 }
 
 export class BackupWriter {
@@ -124,6 +126,11 @@ export class BackupWriter {
     return new BackupWriter(path, handle, point.gzip, resumeAtBytes, point.collections, point.open, false);
   }
 
+  /** The ids of the open collection's records in the file so far. */
+  get openIds(): readonly string[] {
+    return this.current?.ids ?? [];
+  }
+
   /** Bytes on disk so far (not counting buffered output). */
   get bytesWritten(): number {
     return this.position;
@@ -136,7 +143,7 @@ export class BackupWriter {
       }
       const problem = checkHeader(header);
       if (problem) throw new MigrateError('BAD_INPUT', `Cannot write collection "${header.name}": ${problem}`);
-      this.current = { name: header.name, dimension: header.dimension, written: 0, claimed: header.count };
+      this.current = { name: header.name, dimension: header.dimension, written: 0, claimed: header.count, ids: [] };
       this.collections++;
       await this.write(collectionLine(header));
     });
@@ -151,6 +158,7 @@ export class BackupWriter {
       for (const record of records) dimension = checkRecord(record, current.name, dimension);
       current.dimension = dimension;
       for (const record of records) {
+        current.ids.push(record.id);
         this.buffer(recordLine(record));
         if (this.pendingBytes >= FLUSH_AT) await this.flush();
       }

@@ -3,6 +3,9 @@ import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { storedHeader, withheldFields } from '../../backup/jsonl/format.js';
+import { rewriteWithout } from '../../backup/jsonl/rewrite.js';
+import { count } from '../../util/format.js';
+import { checkAgainstSource, type EndCheck } from './end-check.js';
 import { BackupWriter } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
@@ -52,15 +55,30 @@ export interface CollectionSink {
   readonly committed: number;
   /** Calls `listener` each time `committed` moves (a resume point may have been reached). */
   onCommit(listener: () => void): void;
-  /** No more pages (`exported` records in all, what the file holds): resolves when everything pushed is safe downstream. */
-  end(exported: number): Promise<void>;
+  /**
+   * No more pages (`exported` records in all, what the file holds at the end): resolves when
+   * everything pushed is safe downstream. `dropped`: ids pushed earlier that the source no longer
+   * holds (deleted while the export ran), to be removed downstream too.
+   */
+  end(exported: number, dropped: string[]): Promise<void>;
   /** The export failed: stop, and wait for the sink to settle. */
   abort(error: unknown): Promise<void>;
 }
 
+/** One collection as the file holds it, and how the source changed while it was read (when it did). */
+export interface ExportedCollection {
+  name: string;
+  count: number;
+  /** Records the pages missed, read by id at the end. */
+  added?: number;
+  /** Records deleted at the source during the export, left out of the file; the first few ids. */
+  deleted?: number;
+  deletedIds?: string[];
+}
+
 export interface ExportResult {
   out: string;
-  collections: Array<{ name: string; count: number }>;
+  collections: ExportedCollection[];
   resumed: boolean;
   /** Credential fields of a collection's settings left out of the file, by path. */
   withheld: Array<{ collection: string; fields: string[] }>;
@@ -126,9 +144,10 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     }));
   };
 
+  const description = { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud };
   const writer = resumed
     ? await BackupWriter.open(partial, { resumeAtBytes: checkpoint.bytes })
-    : await BackupWriter.open(partial, { source: { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud } });
+    : await BackupWriter.open(partial, { source: description });
   let sink: CollectionSink | null = null;
   const withheld: ExportResult['withheld'] = [];
   try {
@@ -181,16 +200,37 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
         await saveReached();
         progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
       }
+      progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
+      const end = await checkAgainstSource(api, info.id, writer.openIds, {
+        call: (work) => call(info.name, work),
+        signal,
+        add: async (records) => {
+          await writer.writeRecords(records);
+          await sink?.push(records);
+          offset += records.length;
+        },
+      });
+      const changed = describeChange(info.name, end);
+      if (changed) progress({ type: 'warning', message: changed });
       if (sink) {
-        await sink.end(offset);
+        await sink.end(end.count, end.deletedIds);
         sink = null;
         await saving;
       }
       await writer.writeCollectionEnd(info.name, offset);
-      await save({ current: null, finished: [...checkpoint.finished, { name: info.name, count: offset }], bytes: await writer.checkpoint() });
-      progress({ type: 'collection-done', collection: info.name, done: offset, total });
+      const entry = { name: info.name, count: end.count, ...(end.added > 0 ? { added: end.added } : {}), ...(end.deletedIds.length > 0 ? { deletedIds: end.deletedIds } : {}), ...(end.repeated > 0 ? { repeated: end.repeated } : {}) };
+      await save({ current: null, finished: [...checkpoint.finished, entry], bytes: await writer.checkpoint() });
+      progress({ type: 'collection-done', collection: info.name, done: end.count, total });
     }
     await writer.finish();
+    // Records deleted at the source during the export, and repeats, leave the file now.
+    const drops = new Map(
+      checkpoint.finished.filter((done) => (done.deletedIds?.length ?? 0) > 0 || (done.repeated ?? 0) > 0).map((done) => [done.name, { ids: new Set(done.deletedIds ?? []), count: done.count }]),
+    );
+    if (drops.size > 0) {
+      progress({ type: 'phase', message: `Leaving out of ${options.out} what the source no longer holds` });
+      await rewriteWithout(partial, drops, description, signal);
+    }
     await readBack(partial, checkpoint.finished, signal);
   } catch (error) {
     await sink?.abort(error);
@@ -205,7 +245,27 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     backupPath: out,
     steps: { ...state.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
   }));
-  return { out, collections: checkpoint.finished, resumed, withheld };
+  return { out, collections: checkpoint.finished.map(exportedCollection), resumed, withheld };
+}
+
+function exportedCollection(done: ExportCheckpoint['finished'][number]): ExportedCollection {
+  const deleted = done.deletedIds ?? [];
+  return {
+    name: done.name,
+    count: done.count,
+    ...(done.added ? { added: done.added } : {}),
+    ...(deleted.length > 0 ? { deleted: deleted.length, deletedIds: deleted.slice(0, 20) } : {}),
+  };
+}
+
+/** "2,000 added after they were missed, 2,000 deleted during the export": null when the source held still. */
+function describeChange(name: string, end: EndCheck): string | null {
+  if (end.added === 0 && end.deletedIds.length === 0) return null;
+  const parts = [
+    end.added > 0 ? `${count(end.added)} added after they were missed` : '',
+    end.deletedIds.length > 0 ? `${count(end.deletedIds.length)} deleted during the export (left out of the backup: ${end.deletedIds.slice(0, 5).join(', ')}${end.deletedIds.length > 5 ? ', …' : ''})` : '',
+  ].filter(Boolean);
+  return `The source changed while "${name}" was read: ${parts.join(', ')}. The backup holds what the source held at the end.`;
 }
 
 /**
