@@ -13,6 +13,7 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { exportCollections } from '../../src/core/operations/export.js';
 import { importBackup } from '../../src/core/operations/import.js';
+import { copyCollections } from '../../src/core/operations/copy.js';
 import { useChromaServer } from '../helpers/chroma.js';
 import { expectMigrateError, makeTempDir } from '../helpers/backup.js';
 import { runCli } from '../helpers/cli.js';
@@ -109,4 +110,29 @@ it('an embedding function of type "unknown" into 1.0.1 is refused before any col
   );
   expect(await names(oldServer.url)).toEqual(before);
   expect(existsSync(`${out}.rejects.jsonl`)).toBe(false);
+}, 180_000);
+
+it('copy checks each page before sending it: a "$" key read from 1.0.1 stops the copy into 1.5.9 before that page', async () => {
+  const api = new ChromaApi(endpoint({ url: oldServer.url }));
+  const info = await api.createCollection({ name: 'copy_dollar', metadata: null, space: 'l2' });
+  const records = makeRecords(300, { dim: 8, prefix: 'cd' });
+  records[150] = { ...records[150]!, metadata: { $dollar: 'x' } };
+  await api.upsert(info.id, records, { base64: true });
+  await expectMigrateError(
+    copyCollections({
+      source: endpoint({ url: oldServer.url }),
+      target: endpoint({ url: newServer.url }),
+      out: join(dir, 'copy.jsonl.gz'),
+      collections: ['copy_dollar'],
+      ifExists: 'abort',
+      pageSize: 100,
+      statePath: join(dir, 'state-copy.json'),
+    }),
+    'CANNOT_HOLD',
+    /1 record of "copy_dollar" — "cd-000150": key "\$dollar".*The copy stopped before sending that page/,
+  );
+  const target = new ChromaApi(endpoint({ url: newServer.url }));
+  const copied = await target.findCollection('copy_dollar');
+  const held = copied ? await target.get(copied.id, { ids: ['cd-000150'], include: [] }) : { ids: [] };
+  expect(held.ids).toEqual([]);
 }, 180_000);

@@ -18,6 +18,8 @@ import { importCollection } from '../sinks/target/write.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
 import type { BackupRecord } from '../model/record.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
+import { targetRules } from '../sinks/target/refusals.js';
+import { checkPage } from '../sinks/target/rejects.js';
 import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
@@ -118,6 +120,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
       // The source says what its values are only as they are read: each page is checked before
       // it goes on to the target, as import checks a whole file before it writes.
       const checkFits = (records: BackupRecord[]) => {
+        checkPage(records, name, targetRules(target.server.capabilities, options.target.cloud));
         const leftOut = checkPageFits(header, records, holds, {
           dropSparse: options.dropSparse === true,
           stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',

@@ -121,7 +121,12 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   const ids = new Map(plan.collections.map((entry) => [entry.name, new Set(entry.refused.map((record) => record.id))]));
   if (refused.length === 0) return { ids };
   const path = rejectsPath(options.input);
-  if (!options.skipInvalid) throw refusedError(refused, path, 'Nothing was written: no collection was created.');
+  if (!options.skipInvalid) {
+    throw refusedError(refused, {
+      stopped: 'Nothing was written: no collection was created.',
+      fix: `Import the rest with --skip-invalid: the refused records are written to ${path}, typed as in the backup. Or mend them at the source and export again.`,
+    });
+  }
   await writeRejects(path, refused);
   target.progress({ type: 'warning', message: `Leaving out ${refused.length === 1 ? '1 record' : `${refused.length} records`} the target refuses, as chosen (--skip-invalid); they are in ${path}.` });
   return { ids, rejects: { path, records: refused.length } };

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import type { BackupRecord } from '../../model/record.js';
 import { stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
-import { describeProblems, refusedCount, type Problem } from './refusals.js';
+import { describeProblems, recordProblems, refusedCount, type Problem, type TargetRules } from './refusals.js';
 
 export interface RefusedRecord {
   collection: string;
@@ -35,8 +35,26 @@ export async function writeRejects(path: string, refused: RefusedRecord[]): Prom
   await writeFile(path, lines(refused));
 }
 
+/**
+ * A copy's page on its way to the target: its source says what its records hold only as they
+ * are read, so each page is checked before it is sent, and a refused record stops the copy there.
+ */
+export function checkPage(records: readonly BackupRecord[], collection: string, rules: TargetRules): void {
+  const found: RefusedRecord[] = [];
+  for (const record of records) {
+    const problems = recordProblems(record, rules);
+    if (problems.length > 0) found.push({ collection, id: record.id, problems, record });
+  }
+  if (found.length > 0) {
+    throw refusedError(found, {
+      stopped: 'The copy stopped before sending that page; what it sent before is on the target, and the backup file holds every record read so far.',
+      fix: 'To move all but the refused records: export the collection (an export takes every record), then import the file with --skip-invalid, which sets them aside in a rejects file. Or copy the other collections with --collections, or mend the records at the source.',
+    });
+  }
+}
+
 /** The refusal that stops a run before it writes, naming collection, ids and keys. */
-export function refusedError(refused: RefusedRecord[], rejects: string, stopped: string): MigrateError {
+export function refusedError(refused: RefusedRecord[], words: { stopped: string; fix: string }): MigrateError {
   const byCollection = new Map<string, RefusedRecord[]>();
   for (const entry of refused) byCollection.set(entry.collection, [...(byCollection.get(entry.collection) ?? []), entry]);
   const parts = [...byCollection].map(([collection, entries]) => {
@@ -46,7 +64,7 @@ export function refusedError(refused: RefusedRecord[], rejects: string, stopped:
   });
   return new MigrateError(
     'CANNOT_HOLD',
-    `The target would refuse ${parts.join('. ')}. ${stopped}`,
-    `Import the rest with --skip-invalid: the refused records are written to ${rejects} (verify then lists them as refused by the target). Or mend them at the source and export again.`,
+    `The target would refuse ${parts.join('. ')}. ${words.stopped}`,
+    words.fix,
   );
 }
