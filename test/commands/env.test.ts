@@ -66,8 +66,8 @@ describe('chroma-migrate env set', () => {
       const output = run.stdout + run.stderr;
       for (const secret of [TOKEN, OLD_TOKEN, API_KEY]) expect(output).not.toContain(secret);
     }
-    expect(runs[0]?.stderr).toContain('- CHROMA_AUTH_TOKEN=old…dd (24 chars)');
-    expect(runs[0]?.stderr).toContain('+ CHROMA_AUTH_TOKEN=srv…66 (28 chars)');
+    expect(runs[0]?.stderr).toContain('- CHROMA_AUTH_TOKEN=••••dddd');
+    expect(runs[0]?.stderr).toContain('+ CHROMA_AUTH_TOKEN=••••7766');
     expect(runs[0]?.stderr).toMatch(/Railway public domains answer on HTTPS port 443/);
     expect(JSON.parse(runs[1]?.stdout ?? '')).toMatchObject({ path: envPath, changed: ['CHROMA_AUTH_TOKEN', 'CHROMA_HOST', 'CHROMA_PORT', 'CHROMA_SSL'], written: true });
   });
@@ -96,7 +96,7 @@ describe('chroma-migrate env set', () => {
     const result = await runCli(['env', 'set', '--url', 'localhost', '--token', TOKEN, '--dotenv', envPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--yes');
-    expect(result.stderr).toContain('- CHROMA_AUTH_TOKEN=old…dd (24 chars)');
+    expect(result.stderr).toContain('- CHROMA_AUTH_TOKEN=••••dddd');
     expect(await readFile(envPath, 'utf8')).toBe(APP_ENV);
     expect(await backups()).toEqual([]);
   });
@@ -168,5 +168,15 @@ describe('env set where it cannot write: a clear IO error, and the original unto
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`the folder ${join(dir, 'missing')} is not there`);
     await mkdir(join(dir, 'unused'));
+  });
+});
+
+describe('maskSecret', () => {
+  it('shows •••• and at most the last 4 characters, never the length', async () => {
+    const { maskSecret } = await import('../../src/core/chroma/endpoint.js');
+    expect(maskSecret('srv-tok-5f4e3d2c1b0a99887766')).toBe('••••7766');
+    expect(maskSecret('short-token')).toBe('••••');
+    expect(maskSecret('a')).toBe('••••');
+    expect(maskSecret('x'.repeat(100))).not.toMatch(/\d/);
   });
 });

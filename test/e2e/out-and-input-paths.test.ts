@@ -89,3 +89,25 @@ it('copy --as with --all is a usage mistake (exit 2), said before anything is re
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('--as renames one collection');
 });
+
+it('a UTF-16 file (PowerShell\'s >) is named as such, with the command that converts it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cm-utf16-'));
+  try {
+    const json = JSON.stringify({ collection_name: 'c', records: [{ id: 'a', embedding: [1, 2], document: 'x', metadata: null }] });
+    const cases: Array<[string, Buffer]> = [
+      ['bom-le.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')])],
+      ['no-bom-le.json', Buffer.from(json, 'utf16le')],
+      ['bom-be.json', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(json, 'utf16le').swap16()])],
+    ];
+    for (const [name, bytes] of cases) {
+      await writeFile(join(dir, name), bytes);
+      const result = await runCli(['import', '--input', join(dir, name), '--url', NOWHERE, '--state', join(dir, 'state.json')]);
+      expect(result.code, name).toBe(1);
+      expect(result.stderr, name).toMatch(/it is text in UTF-16 \((little|big)-endian\)/);
+      expect(result.stderr).toContain('iconv -f UTF-16 -t UTF-8');
+      expect(result.stderr).not.toContain('binary');
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

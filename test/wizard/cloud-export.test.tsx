@@ -56,7 +56,7 @@ describe('step 1 from Chroma Cloud', () => {
     await press(app, KEY.enter);
 
     const source = await waitForFrame(app, 'Where is your data?');
-    expect(source).toContain('Export from Chroma Cloud with the key in .env (ck-…09');
+    expect(source).toContain('Export from Chroma Cloud with the key in .env (••••1a09)');
     await press(app, KEY.enter); // the key in .env: the first option
 
     const chooser = await waitForFrame(app, 'Collections to export', 20_000);

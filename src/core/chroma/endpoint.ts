@@ -36,10 +36,12 @@ export function describeEndpoint(target: Endpoint): string {
   return target.token ? `${where} with token ${maskSecret(target.token)}` : where;
 }
 
-/** "sk-abc…wxyz" style: enough to recognise, never enough to use. */
+/**
+ * "••••wxyz": enough to tell two tokens apart, never enough to use or to narrow a guess. The
+ * length is never shown, and a short secret (under 16 characters) shows no character at all.
+ */
 export function maskSecret(secret: string): string {
-  if (secret.length <= 8) return '•'.repeat(secret.length);
-  return `${secret.slice(0, 3)}…${secret.slice(-2)} (${secret.length} chars)`;
+  return secret.length >= 16 ? `••••${secret.slice(-4)}` : '••••';
 }
 
 export function isLoopbackHost(hostname: string): boolean {
