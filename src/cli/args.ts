@@ -1,18 +1,39 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MigrateError } from '../core/util/errors.js';
+import { nearest } from './did-you-mean.js';
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+/** One flag: how it parses, and how its line in --help reads. */
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** The value's placeholder in help: `--input FILE`. */
+  arg?: string;
+  /** What it does, one sentence or a few; wrapped to the terminal. */
+  help: string;
+  /** Set when the command cannot run without it: what it is, for the question or the usage error. */
+  required?: string;
+  /** The help section it belongs to (shared groups such as the target's flags). */
+  group?: string;
+  /** Its name in help when that differs from the key (`--dotenv` parses into 'env-file'). */
+  display?: string;
+}
 
-/** Options every command takes. */
-export const COMMON_OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  'env-file': { type: 'string' },
-  state: { type: 'string' },
-} as const satisfies OptionSpec;
+export type Flags = Record<string, FlagSpec>;
 
-type CommandArgsConfig<T extends OptionSpec> = { args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: false; strict: true };
-/** Spelled out so declaration files can name it (node:util does not export its result types). */
-export type ParsedCommandArgs<T extends OptionSpec> = ReturnType<typeof parseArgs<CommandArgsConfig<T>>>;
+/** Flags every command takes; a command may describe them in its own words by listing them. */
+export const COMMON_FLAGS = {
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+  'env-file': { type: 'string', arg: 'PATH', display: 'dotenv', help: 'the .env file to read (default ./.env)' },
+  state: { type: 'string', arg: 'FILE', help: 'the migration state (default .chroma-migrate/state.json)' },
+} as const satisfies Flags;
+
+type ValueOf<S> = S extends { type: 'boolean' } ? boolean : string;
+/** Parsed flags: a required one is a string by the time a command runs. */
+export type FlagValues<F extends Flags> = {
+  [K in keyof F as F[K] extends { required: string } ? K : never]: ValueOf<F[K]>;
+} & {
+  [K in keyof F as F[K] extends { required: string } ? never : K]?: ValueOf<F[K]>;
+} & { help?: boolean; 'env-file'?: string; state?: string };
 
 /**
  * The .env to use is `--dotenv PATH`. Node 20 itself reads an `--env-file` anywhere on its
@@ -24,20 +45,35 @@ function dotenvAlias(args: string[]): string[] {
   return args.map((arg) => (arg === '--dotenv' ? '--env-file' : arg.startsWith('--dotenv=') ? `--env-file=${arg.slice('--dotenv='.length)}` : arg));
 }
 
-export function parseCommandArgs<T extends OptionSpec>(command: string, args: string[], options: T): ParsedCommandArgs<T> {
+export function parseFlags<F extends Flags>(command: string, args: string[], flags: F, usage?: string): FlagValues<F> {
+  const all: Flags = { ...COMMON_FLAGS, ...flags };
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, spec] of Object.entries(all)) options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
   try {
-    const config: CommandArgsConfig<T> = { args: dotenvAlias(args), options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true };
-    return parseArgs(config);
+    return parseArgs({ args: dotenvAlias(args), options, allowPositionals: false, strict: true }).values as FlagValues<F>;
   } catch (error) {
-    throw new MigrateError('BAD_INPUT', `${command}: ${(error as Error).message.replace(/^Unknown option/, 'unknown option')}`, `See chroma-migrate ${command} --help.`);
+    const see = `${usage ? `Usage: chroma-migrate ${usage}\n    ` : ''}See chroma-migrate ${command} --help.`;
+    throw new MigrateError('USAGE', `${command}: ${problem((error as Error).message, all)}`, see);
   }
+}
+
+/** Node's words for a bad argument, shortened, with the nearest flag for a typo. */
+function problem(message: string, flags: Flags): string {
+  const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(message);
+  if (unknown) {
+    const guess = nearest(unknown[2] ?? '', Object.entries(flags).map(([key, spec]) => spec.display ?? key));
+    return `unknown option '${unknown[1]}${unknown[2]}'.${guess ? ` Did you mean --${guess}?` : ''}`;
+  }
+  const positional = /^Unexpected argument '([^']*)'/.exec(message);
+  if (positional) return `unexpected argument '${positional[1]}' (every value follows its flag, e.g. --input FILE).`;
+  return message;
 }
 
 export function intOption(name: string, value: string | undefined, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new MigrateError('BAD_INPUT', `--${name} takes a whole number from ${min} to ${max}; got "${value}".`, `Fix --${name}.`);
+    throw new MigrateError('USAGE', `--${name} takes a whole number from ${min} to ${max}; got "${value}".`, `Fix --${name}.`);
   }
   return parsed;
 }
@@ -55,5 +91,5 @@ export function ifExistsOption(values: { 'if-exists'?: string; yes?: boolean }):
 export function choiceOption<C extends string>(name: string, value: string | undefined, choices: readonly C[]): C | undefined {
   if (value === undefined) return undefined;
   if ((choices as readonly string[]).includes(value)) return value as C;
-  throw new MigrateError('BAD_INPUT', `--${name} must be one of ${choices.join(', ')}; got "${value}".`, `Fix --${name}.`);
+  throw new MigrateError('USAGE', `--${name} must be one of ${choices.join(', ')}; got "${value}".`, `Fix --${name}.`);
 }

@@ -4,8 +4,8 @@ export interface Command {
   name: string;
   /** One line for the command list. */
   summary: string;
-  /** The whole --help text. */
-  help: string;
+  /** The whole --help text, wrapped to this width. */
+  help(width: number): string;
   /** Resolves with the exit code: 0 done, 1 failed, 2 usage, 130 interrupted. */
   run(args: string[], io: CommandIo): Promise<number>;
 }

@@ -1,50 +1,44 @@
-import { loadEnv, refuseCleartextToken, resolveSource, resolveTarget, type Env, type ResolvedTarget } from '../core/chroma/connection.js';
+import { refuseCleartextToken, resolveSource, resolveTarget, type Env, type ResolvedTarget } from '../core/chroma/connection.js';
 import type { Endpoint } from '../core/chroma/endpoint.js';
-import { intOption, type OptionSpec } from './args.js';
+import { intOption, type Flags } from './args.js';
 
-export const TARGET_OPTIONS = {
-  url: { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  ssl: { type: 'boolean' },
-  token: { type: 'string' },
-  'token-header': { type: 'string' },
-  insecure: { type: 'boolean' },
-} as const satisfies OptionSpec;
+export const TARGET_FLAGS = {
+  url: { type: 'string', arg: 'URL', group: 'target', help: 'https://host[:port], host:port or a bare host' },
+  host: { type: 'string', arg: 'H', group: 'target', help: 'the host alone (with --port and --ssl: the address in parts)' },
+  port: { type: 'string', arg: 'N', group: 'target', help: 'the port' },
+  ssl: { type: 'boolean', group: 'target', help: 'use https' },
+  token: {
+    type: 'string',
+    arg: 'T',
+    group: 'target',
+    help: 'sent as "Authorization: Bearer T" (prefer CHROMA_AUTH_TOKEN in .env: a flag is visible in your shell history and in ps)',
+  },
+  'token-header': { type: 'string', arg: 'H', group: 'target', help: 'authorization (default) or x-chroma-token' },
+  insecure: { type: 'boolean', group: 'target', help: 'allow sending a token over plain http:// to another machine' },
+} as const satisfies Flags;
 
-export const TARGET_HELP = `Target (the self-hosted server):
-  --url URL             https://host[:port], host:port or a bare host
-  --host H --port N --ssl   the same in parts
-  --token T             sent as "Authorization: Bearer T" (prefer CHROMA_AUTH_TOKEN in .env:
-                        a flag is visible in your shell history and in ps)
-  --token-header H      authorization (default) or x-chroma-token
-  --insecure            allow sending the token over plain http:// to another machine
-  Without these: CHROMA_HOST, CHROMA_PORT, CHROMA_SSL, CHROMA_AUTH_TOKEN from the
-  environment or .env; otherwise http://localhost:8000 (chroma-migrate serve).`;
+export const SOURCE_FLAGS = {
+  'api-key': { type: 'string', arg: 'K', group: 'source', help: 'Chroma Cloud API key (or CHROMA_API_KEY from the environment or .env)' },
+  tenant: { type: 'string', arg: 'T', group: 'source', help: 'Chroma Cloud tenant (or CHROMA_TENANT)' },
+  database: { type: 'string', arg: 'D', group: 'source', help: 'Chroma Cloud database (or CHROMA_DATABASE)' },
+  'source-url': { type: 'string', arg: 'URL', group: 'source', help: 'any other Chroma server instead of Chroma Cloud' },
+  'source-token': { type: 'string', arg: 'T', group: 'source', help: "that server's token" },
+  insecure: { type: 'boolean', group: 'source', help: "allow sending the source's token over plain http:// to another machine" },
+} as const satisfies Flags;
 
-export const SOURCE_OPTIONS = {
-  'api-key': { type: 'string' },
-  tenant: { type: 'string' },
-  database: { type: 'string' },
-  'source-url': { type: 'string' },
-  'source-token': { type: 'string' },
-  insecure: { type: 'boolean' },
-} as const satisfies OptionSpec;
+/** Titles and notes of the shared flag groups in --help. */
+export const CONNECTION_GROUPS = {
+  target: {
+    title: 'Target (the self-hosted server)',
+    note: 'Without these: CHROMA_HOST, CHROMA_PORT, CHROMA_SSL, CHROMA_AUTH_TOKEN from the environment or .env; otherwise http://localhost:8000 (chroma-migrate serve).',
+  },
+  source: { title: 'Source' },
+};
 
-export const SOURCE_HELP = `Source:
-  --api-key K --tenant T --database D   Chroma Cloud (or CHROMA_API_KEY, CHROMA_TENANT,
-                        CHROMA_DATABASE from the environment or .env)
-  --source-url URL [--source-token T]   any other Chroma server instead
-  --insecure            allow sending the source's token over plain http:// to another machine`;
+export type TargetValues = { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string; insecure?: boolean };
+export type SourceValues = { 'api-key'?: string; tenant?: string; database?: string; 'source-url'?: string; 'source-token'?: string; insecure?: boolean };
 
-export function envFor(values: { 'env-file'?: string }, processEnv: Env): Env {
-  return loadEnv(values['env-file'] ?? '.env', processEnv);
-}
-
-export function targetFrom(
-  values: { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string; insecure?: boolean },
-  env: Env,
-): ResolvedTarget {
+export function targetFrom(values: TargetValues, env: Env): ResolvedTarget {
   const resolved = resolveTarget(
     {
       url: values.url,
@@ -60,10 +54,7 @@ export function targetFrom(
   return resolved;
 }
 
-export function sourceFrom(
-  values: { 'api-key'?: string; tenant?: string; database?: string; 'source-url'?: string; 'source-token'?: string; insecure?: boolean },
-  env: Env,
-): Endpoint {
+export function sourceFrom(values: SourceValues, env: Env): Endpoint {
   return resolveSource(
     {
       apiKey: values['api-key'],

@@ -1,28 +1,36 @@
-import { isMigrateError } from '../core/util/errors.js';
-import { EXIT } from './command.js';
-import { COMMANDS } from './commands.js';
-import { isInteractive, type CommandIo } from './io.js';
 import { resolve } from 'node:path';
 import { loadEnv } from '../core/chroma/connection.js';
 import { statePath } from '../core/state/store.js';
+import { nearest } from './did-you-mean.js';
+import { EXIT } from './command.js';
+import { COMMANDS } from './commands.js';
+import { reportFailure } from './failure.js';
+import { isInteractive, type CommandIo } from './io.js';
+import { helpWidth, wrapWords } from './wrap.js';
 
 const VERSION = '0.1.0';
 
-export function usage(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length));
-  return `chroma-migrate ${VERSION} — move your Chroma Cloud collections to a self-hosted Chroma server
+/** The last word on an error nothing awaited (src/bin/cli.ts), in the runner's words. */
+export { reportFailure as reportError } from './failure.js';
+
+export function usage(width = 80): string {
+  const name = Math.max(...COMMANDS.map((command) => command.name.length));
+  const list = COMMANDS.flatMap((command) => wrapWords(command.summary, width, `  ${command.name.padEnd(name)}  `, ' '.repeat(name + 4)));
+  const title = wrapWords(`chroma-migrate ${VERSION} — move your Chroma Cloud collections to a self-hosted Chroma server`, width).join('\n');
+  return `${title}
 
 Usage: chroma-migrate <command> [options]
+       chroma-migrate              (no arguments: the step-by-step wizard)
 
 Commands:
-${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+${list.join('\n')}
 
-A typical migration:
-  chroma-migrate export --out backup.jsonl.gz          # reads CHROMA_API_KEY etc. from .env
-  chroma-migrate serve                                 # or deploy Chroma on Railway/Docker
+A typical migration (export reads CHROMA_API_KEY etc. from .env; serve runs a
+local server, or see deploy-guide):
+  chroma-migrate export --out backup.jsonl.gz
+  chroma-migrate serve
   chroma-migrate import --input backup.jsonl.gz --url http://localhost:8000
   chroma-migrate verify --input backup.jsonl.gz --url http://localhost:8000
-  chroma-migrate status
 
 Run chroma-migrate <command> --help for a command's options.`;
 }
@@ -30,10 +38,11 @@ Run chroma-migrate <command> --help for a command's options.`;
 /** argv → a command; errors become words and an exit code, never a stack trace. */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
+  const width = helpWidth(io.stdout, io.env);
   if (name === undefined) return startWizard(io);
   if (name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? COMMANDS.find((command) => command.name === rest[0]) : undefined;
-    io.stdout.write(`${topic ? topic.help : usage()}\n`);
+    io.stdout.write(`${topic ? topic.help(width) : usage(width)}\n`);
     return EXIT.ok;
   }
   if (name === '--version' || name === '-v') {
@@ -42,14 +51,13 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
-    io.stderr.write(`Unknown command "${name}".\n\n${usage()}\n`);
+    const names = COMMANDS.map((candidate) => candidate.name);
+    const guess = nearest(name, names);
+    io.stderr.write(`Unknown command "${name}".${guess ? ` Did you mean ${guess}?` : ''}\n`);
+    io.stderr.write(`Usage: chroma-migrate <command> [options], where <command> is one of:\n${wrapWords(names.join(', '), width, '  ').join('\n')}\nSee chroma-migrate --help.\n`);
     return EXIT.usage;
   }
-  try {
-    return await command.run(rest, io);
-  } catch (error) {
-    return reportError(error, io);
-  }
+  return command.run(rest, io);
 }
 
 /** No arguments: the interactive wizard, which needs a person at a terminal. */
@@ -59,7 +67,7 @@ async function startWizard(io: CommandIo): Promise<number> {
       'The interactive wizard needs a terminal (stdin and stdout a TTY, and CI not set).\n' +
         'In scripts, pipes and CI use the subcommands:\n\n',
     );
-    io.stdout.write(`${usage()}\n`);
+    io.stdout.write(`${usage(helpWidth(io.stdout, io.env))}\n`);
     return EXIT.usage;
   }
   try {
@@ -69,27 +77,6 @@ async function startWizard(io: CommandIo): Promise<number> {
     if (code === EXIT.interrupted) io.stderr.write('Saved. Run chroma-migrate again to resume where you left off.\n');
     return code;
   } catch (error) {
-    return reportError(error, io);
+    return reportFailure(error, io);
   }
-}
-
-/** An error put in words on stderr; resolves to the exit code. Also the last word on an error nothing awaited. */
-export function reportError(error: unknown, io: CommandIo): number {
-  if (isMigrateError(error)) {
-    io.stderr.write(`✗ ${error.message}\n${error.fix ? `  → ${error.fix}\n` : ''}`);
-    if (error.code === 'INTERRUPTED') return EXIT.interrupted;
-    if (error.code === 'BAD_INPUT' && /unknown option|takes a whole number|must be one of/.test(error.message)) return EXIT.usage;
-    if (error.code === 'NEEDS_ANSWER') return EXIT.usage;
-    return EXIT.failed;
-  }
-  if (io.signal.aborted || (error as { name?: string })?.name === 'AbortError' || (error as { name?: string })?.name === 'ExitPromptError') {
-    io.stderr.write('Interrupted. Run the same command again to continue.\n');
-    return EXIT.interrupted;
-  }
-  // Not an expected failure: show what we know, and where to report it.
-  // One line of it: a message can carry a whole response body or source text.
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
-  io.stderr.write(`✗ Unexpected error: ${message}\n  → This is a bug in chroma-migrate; run again with DEBUG=chroma-migrate for details and report it.\n`);
-  if (io.env.DEBUG?.includes('chroma-migrate') && error instanceof Error) io.stderr.write(`${error.stack}\n`);
-  return EXIT.failed;
 }

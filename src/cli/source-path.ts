@@ -3,13 +3,17 @@ import type { Env } from '../core/chroma/connection.js';
 import { openFolderSource } from '../core/sources/folder/open.js';
 import { MigrateError } from '../core/util/errors.js';
 import type { ProgressListener } from '../core/util/progress.js';
+import type { Flags } from './args.js';
 import { sourceFrom } from './connection-flags.js';
 
-export const SOURCE_PATH_OPTIONS = { 'source-path': { type: 'string' } } as const;
-
-export const SOURCE_PATH_HELP = `  --source-path DIR     a Chroma data folder instead (the one that holds chroma.sqlite3):
-                        copied to a temporary folder and served from there by the
-                        bundled server, so DIR itself is never changed`;
+export const SOURCE_PATH_FLAGS = {
+  'source-path': {
+    type: 'string',
+    arg: 'DIR',
+    group: 'source',
+    help: 'a Chroma data folder instead (the one that holds chroma.sqlite3): copied to a temporary folder and served from there by the bundled server, so DIR itself is never changed',
+  },
+} as const satisfies Flags;
 
 type SourceValues = Parameters<typeof sourceFrom>[0] & { 'source-path'?: string };
 
@@ -24,7 +28,7 @@ export async function openSource(values: SourceValues, env: Env, onProgress: Pro
   const folder = values['source-path'];
   if (folder === undefined) return { source: sourceFrom(values, env), close: async () => undefined };
   if (values['source-url'] !== undefined || values['api-key'] !== undefined) {
-    throw new MigrateError('BAD_INPUT', '--source-path reads a data folder; it cannot be combined with --source-url or --api-key.', 'Pick one source.');
+    throw new MigrateError('USAGE', '--source-path reads a data folder; it cannot be combined with --source-url or --api-key.', 'Pick one source.');
   }
   const opened = await openFolderSource(folder, { tenant: values.tenant, database: values.database, onProgress });
   return { source: opened.endpoint, close: opened.close };

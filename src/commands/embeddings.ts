@@ -5,36 +5,49 @@ import { checkEmbeddings, reproduced } from '../core/operations/embeddings-check
 import { repointEmbeddings } from '../core/operations/embeddings-repoint.js';
 import { reembedCollection, type ReembedResult } from '../core/operations/embeddings-reembed.js';
 import { statePath } from '../core/state/store.js';
+import { MigrateError } from '../core/util/errors.js';
 import { fraction, plural, shellWord } from '../core/util/format.js';
 import { appCode, checkLines, describeAgreement, nextStep, queryInstructionLines } from '../present/embeddings.js';
-import { choiceOption, ifExistsOption, intOption, listOption, parseCommandArgs, type ParsedCommandArgs } from '../cli/args.js';
-import { EXIT, writeJson, type Command } from '../cli/command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { choiceOption, ifExistsOption, intOption, listOption, type FlagValues } from '../cli/args.js';
+import { askExists } from '../cli/ask.js';
+import { EXIT, writeJson } from '../cli/command.js';
+import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
+import { defineCommand } from '../cli/define-command.js';
 import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
 import { createReporter, number } from '../cli/reporter.js';
-import { askExists } from './import.js';
 
-const OPTIONS = {
-  endpoint: { type: 'string' },
-  model: { type: 'string' },
-  api: { type: 'string' },
-  'api-key-env': { type: 'string' },
-  instruction: { type: 'string' },
-  collections: { type: 'string' },
-  all: { type: 'boolean' },
-  sample: { type: 'string' },
-  as: { type: 'string' },
-  'if-exists': { type: 'string' },
-  batch: { type: 'string' },
-  'embed-batch': { type: 'string' },
-  concurrency: { type: 'string' },
-  'keep-undocumented': { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
+const FLAGS = {
+  endpoint: {
+    type: 'string',
+    arg: 'URL',
+    help: 'the embeddings server: Ollama (http://HOST:11434) speaks POST /api/embed; vLLM, TEI, LM Studio, llama.cpp, OpenAI (http://HOST:PORT/v1) speak POST /v1/embeddings',
+  },
+  model: { type: 'string', arg: 'M', help: 'the model it serves, e.g. qwen3-embedding:0.6b or Qwen/Qwen3-Embedding-0.6B' },
+  api: { type: 'string', arg: 'openai|ollama', help: 'the wire shape, when the URL does not say (default: openai, or ollama on port 11434 or a path ending in /api)' },
+  'api-key-env': { type: 'string', arg: 'VAR', help: "the env var holding the endpoint's key (never printed or saved); the openai function's config names it for the app" },
+  instruction: {
+    type: 'string',
+    arg: 'TEXT',
+    help: 'the instruction put before each document (Qwen3\'s "Instruct: …\\nQuery:" format) instead of the one the collection\'s function used (usually none)',
+  },
+  collections: { type: 'string', arg: 'a,b', help: 'these collections (check: default --all)' },
+  all: { type: 'boolean', help: 'every collection on the target' },
+  sample: { type: 'string', arg: 'N', help: `documents to compare per collection (default ${DEFAULT_SAMPLE}); reembed: to embed again when verifying (default 20)` },
+  as: { type: 'string', arg: 'NEW', help: "reembed: the new collection's name" },
+  'if-exists': { type: 'string', arg: 'MODE', help: 'reembed, when NEW holds records: ask, append, recreate, abort' },
+  batch: { type: 'string', arg: 'N', help: 'reembed: records per write (default 256)' },
+  'embed-batch': { type: 'string', arg: 'N', help: 'reembed: texts per embedding request (default 32; halved on a 413)' },
+  concurrency: { type: 'string', arg: 'N', help: 'reembed: embedding requests in flight (default 4)' },
+  'keep-undocumented': {
+    type: 'boolean',
+    help: 'reembed: keep records without a document with their old vector (same dimension only); without it they are named and left out',
+  },
+  yes: { type: 'boolean', short: 'y', help: 'answer the confirmation (repoint, reembed); without a terminal a change needs it' },
+  json: { type: 'boolean', help: 'print the result as JSON on stdout' },
+  ...TARGET_FLAGS,
 } as const;
 
-type Values = ParsedCommandArgs<typeof OPTIONS>['values'];
+type Values = FlagValues<typeof FLAGS>;
 type Action = 'check' | 'repoint' | 'reembed';
 interface Context {
   io: CommandIo;
@@ -44,92 +57,49 @@ interface Context {
   collections: string[] | undefined;
 }
 
-const HELP = `Usage: chroma-migrate embeddings check|repoint|reembed --endpoint URL --model M [options]
-
-For collections already on the target whose embedding function was Cloud-hosted
-(chroma-cloud-qwen) or a paid API: keep the app's text queries working with a model you run.
-
-  check     embeds a sample of the stored documents through the endpoint and compares each
-            with its stored vector (cosine min / median). Exit 0: the endpoint reproduces the
-            vectors; 1: it does not. Reads only.
-  repoint   check, then (where it passes, after --yes or your answer) change the collection's
-            embedding function to the Chroma one that calls the endpoint (ollama or openai with
-            api_base), read it back, and print the app's new client code.
-  reembed   write a new collection --as NEW: the same ids, documents, metadata and uris, every
-            document embedded through the endpoint, its embedding function pointing there.
-            Batched, resumable (run it again after Ctrl-C or a crash), verified. The original
-            collection is never changed.
-
-  --endpoint URL        the embeddings server: Ollama (http://HOST:11434) speaks POST /api/embed;
-                        vLLM, TEI, LM Studio, llama.cpp, OpenAI (http://HOST:PORT/v1) speak
-                        POST /v1/embeddings
-  --model M             the model it serves, e.g. qwen3-embedding:0.6b or Qwen/Qwen3-Embedding-0.6B
-  --api openai|ollama   the wire shape, when the URL does not say (default: openai, or ollama on
-                        port 11434 or a path ending in /api)
-  --api-key-env VAR     the env var holding the endpoint's key (never printed or saved); the
-                        openai function's config names it for the app
-  --instruction TEXT    the instruction put before each document (Qwen3's "Instruct: …\\nQuery:"
-                        format) instead of the one the collection's function used (usually none)
-  --collections a,b     these collections (check: default --all)
-  --all                 every collection on the target
-  --sample N            documents to compare per collection (default ${DEFAULT_SAMPLE}); reembed: to embed
-                        again when verifying (default 20)
-  --as NEW              reembed: the new collection's name
-  --if-exists MODE      reembed, when NEW holds records: ask, append, recreate, abort
-  --batch N             reembed: records per write (default 256)
-  --embed-batch N       reembed: texts per embedding request (default 32; halved on a 413)
-  --concurrency N       reembed: embedding requests in flight (default 4)
-  --keep-undocumented   reembed: keep records without a document with their old vector (same
-                        dimension only); without it they are named and left out
-  --yes                 answer the confirmation (repoint, reembed); without a terminal a change
-                        needs it
-  --json                print the result as JSON on stdout
-
-Sparse keys (chroma-cloud-splade, BM25) cannot live on a single node: check names them and
-what the app loses; import and copy take --drop-sparse.
-
-${TARGET_HELP}
-
-Exit codes: 0 reproduced / changed and read back / re-embedded and verified, 1 not, 2 usage,
-130 interrupted (reembed resumes).`;
-
-export const embeddingsCommand: Command = {
+export const embeddingsCommand = defineCommand({
   name: 'embeddings',
   summary: 'After a Cloud-hosted embedding function: check, repoint or re-embed with a model you run',
-  help: HELP,
+  subcommands: ['check', 'repoint', 'reembed'],
+  usage: ['check|repoint|reembed --endpoint URL --model M [options]'],
+  description: `For collections already on the target whose embedding function was Cloud-hosted
+(chroma-cloud-qwen) or a paid API: keep the app's text queries working with a model you run.
 
-  async run(args, io) {
-    const [action, ...rest] = args;
-    if (action === undefined || action === '--help' || action === '-h') {
-      io.stdout.write(`${HELP}\n`);
-      return action === undefined ? EXIT.usage : EXIT.ok;
-    }
-    if (action !== 'check' && action !== 'repoint' && action !== 'reembed') {
-      io.stderr.write(`embeddings: unknown action "${action}"; use check, repoint or reembed.\nSee chroma-migrate embeddings --help.\n`);
-      return EXIT.usage;
-    }
-    const { values } = parseCommandArgs(`embeddings ${action}`, rest, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${HELP}\n`);
-      return EXIT.ok;
-    }
+check embeds a sample of the stored documents through the endpoint and compares each with its stored
+vector (cosine min / median). Exit 0: the endpoint reproduces the vectors; 1: it does not. Reads
+only.
+
+repoint: check, then (where it passes, after --yes or your answer) change the collection's embedding
+function to the Chroma one that calls the endpoint (ollama or openai with api_base), read it back,
+and print the app's new client code.
+
+reembed writes a new collection --as NEW: the same ids, documents, metadata and uris, every document
+embedded through the endpoint, its embedding function pointing there. Batched, resumable (run it
+again after Ctrl-C or a crash), verified. The original collection is never changed.`,
+  flags: FLAGS,
+  groups: CONNECTION_GROUPS,
+  notes: `Sparse keys (chroma-cloud-splade, BM25) cannot live on a single node: check names them and what
+the app loses; import and copy take --drop-sparse.`,
+  examples: [
+    { what: 'does a local Ollama reproduce the stored vectors?', run: 'chroma-migrate embeddings check --endpoint http://localhost:11434 --model qwen3-embedding:0.6b' },
+    { what: 'a new collection embedded by your model', run: 'chroma-migrate embeddings reembed --collections docs --as docs_local --endpoint http://localhost:8080/v1 --model m' },
+  ],
+  exitCodes: '0 reproduced / changed and read back / re-embedded and verified, 1 not, 2 usage, 130 interrupted (reembed resumes).',
+
+  async run({ subcommand, values, io, env, target }) {
+    const action = subcommand as Action;
     const problem = usageProblem(action, values, io);
-    if (problem) {
-      io.stderr.write(`${problem}\nSee chroma-migrate embeddings --help.\n`);
-      return EXIT.usage;
-    }
-    const env = envFor(values, io.env);
-    const { target } = targetFrom(values, env);
+    if (problem) throw new MigrateError('USAGE', problem, 'See chroma-migrate embeddings --help.');
     const endpoint = resolveEmbeddingEndpoint(
       { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'] },
-      env,
+      env(),
     );
-    const context: Context = { io, values, target, endpoint, collections: values.all ? undefined : listOption(values.collections) };
+    const context: Context = { io, values, target: target().target, endpoint, collections: values.all ? undefined : listOption(values.collections) };
     if (action === 'check') return runCheck(context);
     if (action === 'repoint') return runRepoint(context);
     return runReembed(context);
   },
-};
+});
 
 function usageProblem(action: Action, values: Values, io: CommandIo): string | null {
   if (!values.endpoint || !values.model) return `embeddings ${action} needs --endpoint URL and --model M (the embeddings server you run, and its model).`;

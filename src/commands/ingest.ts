@@ -1,83 +1,65 @@
-import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { describeCount, describeOutcome, runIngest, type IngestResult } from '../core/ingest/run-ingest.js';
-import { loadState, statePath } from '../core/state/store.js';
-import { listOption, parseCommandArgs } from '../cli/args.js';
-import { EXIT, writeJson, type Command } from '../cli/command.js';
-import { envFor, TARGET_HELP, TARGET_OPTIONS, targetFrom } from '../cli/connection-flags.js';
+import { loadState } from '../core/state/store.js';
+import { MigrateError } from '../core/util/errors.js';
+import { listOption } from '../cli/args.js';
+import { EXIT } from '../cli/command.js';
+import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
+import { defineCommand } from '../cli/define-command.js';
 import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
-import { createReporter } from '../cli/reporter.js';
 
-const OPTIONS = {
-  command: { type: 'string', short: 'c' },
-  again: { type: 'boolean' },
-  collection: { type: 'string' },
-  json: { type: 'boolean' },
-  ...TARGET_OPTIONS,
-} as const;
-
-export const ingestCommand: Command = {
+export const ingestCommand = defineCommand({
   name: 'ingest',
   summary: 'Run your own ingestion command against the new server and count what it added',
-  help: `Usage: chroma-migrate ingest --command "CMD" [--collection NAME] [options]
+  usage: ['--command "CMD" [--collection NAME] [options]'],
+  description: `Step 7, "complete ingestion": runs CMD through the shell in the current folder, with the target's
+CHROMA_HOST, CHROMA_PORT, CHROMA_SSL and CHROMA_AUTH_TOKEN in its environment and CHROMA_API_KEY,
+CHROMA_TENANT and CHROMA_DATABASE set empty, so a script that prefers Chroma Cloud cannot write there
+by accident — even one that loads .env itself (load_dotenv(), dotenv.config()), since dotenv never
+overrides a variable that is already set. Its output is shown as it comes; Ctrl-C is passed on to
+it. Counts each collection before and after, e.g. "cro_audit_issues: 1,177 → 2,054 (+877)". The
+command is remembered in the migration state for next time.`,
+  flags: {
+    command: { type: 'string', short: 'c', arg: 'CMD', help: 'the ingestion command, e.g. --command "python3 scripts/ingest.py --dir docs/"' },
+    again: { type: 'boolean', help: 'run the command remembered from last time' },
+    collection: { type: 'string', arg: 'a,b', help: 'count only these collections (default: every collection on the target)' },
+    json: { type: 'boolean', help: "print the result as JSON on stdout (the command's output stays on stderr)" },
+    ...TARGET_FLAGS,
+  },
+  groups: CONNECTION_GROUPS,
+  notes: 'The command gets no input (stdin is closed) and runs in its own process group.',
+  examples: [
+    { what: 'your ingestion script, pointed at the new server', run: 'chroma-migrate ingest --command "python3 ingest.py"' },
+    { what: 'the same command as last time', run: 'chroma-migrate ingest --again' },
+  ],
+  exitCodes: '0 the command succeeded, 1 it failed (its exit code is shown; the counts still are), 2 usage, 130 interrupted.',
 
-Step 7, "complete ingestion": runs CMD through the shell in the current folder, with the
-target's CHROMA_HOST, CHROMA_PORT, CHROMA_SSL and CHROMA_AUTH_TOKEN in its environment and
-CHROMA_API_KEY, CHROMA_TENANT and CHROMA_DATABASE set empty, so a script that prefers Chroma
-Cloud cannot write there by accident — even one that loads .env itself (load_dotenv(),
-dotenv.config()), since dotenv never overrides a variable that is already set. Its output is
-shown as it comes; Ctrl-C is passed on to it. Counts each collection before and after, e.g.
-"cro_audit_issues: 1,177 → 2,054 (+877)". The command is remembered in the migration state for
-next time.
-
-  --command CMD, -c CMD   the ingestion command, e.g.
-                        --command "python3 scripts/ingest_audits.py --local-dir sample_audits/"
-  --again               run the command remembered from last time
-  --collection a,b      count only these collections (default: every collection on the target)
-  --json                print the result as JSON on stdout (the command's output stays on stderr)
-
-The command gets no input (stdin is closed) and runs in its own process group.
-
-${TARGET_HELP}
-
-Exit codes: 0 the command succeeded, 1 it failed (its exit code is shown; the counts still
-are), 2 usage, 130 interrupted.`,
-
-  async run(args, io) {
-    const { values } = parseCommandArgs('ingest', args, OPTIONS);
-    if (values.help) {
-      io.stdout.write(`${this.help}\n`);
-      return EXIT.ok;
-    }
-    const path = statePath(values.state, io.env);
-    const command = await chooseCommand(values, (await loadState(path)).ingestCommand, io);
-    if (command === undefined) return EXIT.usage;
-    const env = envFor(values, io.env);
-    const { target, notes } = targetFrom(values, env);
-    const reporter = createReporter(io, { live: false });
-    for (const note of notes) reporter.listener({ type: 'warning', message: note });
-    reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(target)}` });
+  async run({ values, io, json, announceTarget, reporter, statePath, say, writeJson }) {
+    const command = await chooseCommand(values, (await loadState(statePath)).ingestCommand, io);
+    // Plain lines, never a live bar: the command's own output is interleaved with them.
+    const progress = reporter({ live: false });
+    const endpoint = announceTarget();
     const result = await runIngest({
       command,
-      target,
+      target: endpoint,
       // The process's own environment, not .env's contents: the script reads its .env itself as usual.
       env: io.env,
       collections: listOption(values.collection),
-      statePath: path,
+      statePath,
       signal: io.signal,
-      onOutput: (line) => io.stderr.write(`  │ ${line}\n`),
-      onProgress: reporter.listener,
+      onOutput: (line) => say(`  │ ${line}`),
+      onProgress: progress.listener,
     });
-    if (values.json) writeJson(io, { ...result, statePath: path });
-    report(result, io);
+    if (json) writeJson({ ...result, statePath });
+    say(report(result));
     if (result.interrupted) {
-      io.stderr.write('  → Run the same command again to continue: it starts your command again from its beginning.\n');
+      say('  → Run the same command again to continue: it starts your command again from its beginning.');
       return EXIT.interrupted;
     }
     return result.ok ? EXIT.ok : EXIT.failed;
   },
-};
+});
 
-async function chooseCommand(values: { command?: string; again?: boolean }, last: string | undefined, io: CommandIo): Promise<string | undefined> {
+async function chooseCommand(values: { command?: string; again?: boolean }, last: string | undefined, io: CommandIo): Promise<string> {
   if (values.command !== undefined) return values.command;
   if (values.again && last) return last;
   if (isInteractive(io)) {
@@ -85,12 +67,11 @@ async function chooseCommand(values: { command?: string; again?: boolean }, last
     return input({ message: 'Command that ingests your data', default: last, required: true }, { output: io.stderr, signal: io.signal });
   }
   const hint = last ? `\nLast time you ran: ${last}\nRun it again with --again.` : '';
-  io.stderr.write(`ingest needs --command "CMD" (your ingestion command).${hint}\nSee chroma-migrate ingest --help.\n`);
-  return undefined;
+  throw new MigrateError('USAGE', `ingest needs --command "CMD" (your ingestion command).${hint}`, 'See chroma-migrate ingest --help.');
 }
 
-function report(result: IngestResult, io: CommandIo): void {
+function report(result: IngestResult): string {
   const lines = result.counts.map((count) => `  ${describeCount(count, result.countedAfter)}`);
   if (lines.length === 0) lines.push('  (no collections on the target)');
-  io.stderr.write(`${describeOutcome(result)}\n${lines.join('\n')}\n`);
+  return `${describeOutcome(result)}\n${lines.join('\n')}`;
 }

@@ -1,5 +1,6 @@
 import { count, fraction, plural } from '../core/util/format.js';
 import { LOW_RECALL } from '../core/sinks/verifier/recall.js';
+import { settingsLines } from './collection-report.js';
 import type { CollectionVerdict } from '../core/operations/verify.js';
 
 /**
@@ -42,4 +43,35 @@ export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collec
     `Raise the target's ef_search, a property of the server's index, not of the move: ` +
     `PUT /api/v2/tenants/…/collections/{id} {"new_configuration": {"hnsw": {"ef_search": ${raise}}}}.`
   );
+}
+
+/** verify's report, a few lines per collection: what matched, what is missing or differs, and the settings. */
+export function verdictLines(verdicts: CollectionVerdict[]): string[] {
+  const lines: string[] = [];
+  for (const verdict of verdicts) {
+    if (!verdict.exists) {
+      lines.push(`✗ ${verdict.collection}: ${describeVerdict(verdict)}`);
+      continue;
+    }
+    const equal = verdict.compared - verdict.missing - verdict.differing;
+    const more = (shown: number, all: number) => (all > shown ? ', …' : '');
+    lines.push(`${verdict.ok ? '✓' : '✗'} ${verdict.collection}: ${describeVerdict(verdict)}`);
+    lines.push(`    count          ${count(verdict.count ?? 0)} on the target`);
+    lines.push(`    records equal  ${fraction(equal, verdict.expected)}${verdict.against === 'source' ? ' (read from the source now)' : ''}`);
+    if (verdict.missing > 0) lines.push(`    missing        ${count(verdict.missing)}: ${verdict.missingIds.join(', ')}${more(verdict.missingIds.length, verdict.missing)}`);
+    if (verdict.extra > 0) lines.push(`    not at source  ${count(verdict.extra)}: ${verdict.extraIds.join(', ')}${more(verdict.extraIds.length, verdict.extra)}`);
+    if (verdict.differing > 0) {
+      const ids = verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ');
+      lines.push(`    differing      ${count(verdict.differing)}: ${ids}${more(verdict.differingIds.length, verdict.differing)}`);
+    }
+    for (const [key, n] of Object.entries(verdict.sparseNotCarried)) {
+      lines.push(`    not carried    sparse vectors in "${key}" (${plural(n, 'record')}): a self-hosted server cannot store them; the backup keeps them`);
+    }
+    lines.push(`    index          ${describeRecall(verdict)}`);
+    const advice = recallAdvice(verdict);
+    if (advice) lines.push(`    ! ${advice}`);
+    lines.push(...settingsLines(verdict.settings, verdict.collection));
+  }
+  if (verdicts.some((verdict) => verdict.missing > 0)) lines.push('Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
+  return lines;
 }

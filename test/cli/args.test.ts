@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandArgs } from '../../src/cli/args.js';
+import { parseFlags } from '../../src/cli/args.js';
 
 describe('--dotenv', () => {
   it.each([
@@ -8,10 +8,10 @@ describe('--dotenv', () => {
     // The older spelling, where Node 20 lets it through (nodejs/node#54232 eats it otherwise).
     [['--env-file', 'app/.env']],
   ])('%j names the .env file', (args) => {
-    expect(parseCommandArgs('env', args, {}).values['env-file']).toBe('app/.env');
+    expect(parseFlags('env', args, {})['env-file']).toBe('app/.env');
   });
 
   it('leaves other arguments alone', () => {
-    expect(parseCommandArgs('env', ['--state=--dotenv'], {}).values.state).toBe('--dotenv');
+    expect(parseFlags('env', ['--state=--dotenv'], {}).state).toBe('--dotenv');
   });
 });

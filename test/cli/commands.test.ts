@@ -66,3 +66,34 @@ describe('tokens never travel in clear text to another machine', () => {
     expect(refused.stdout + refused.stderr).not.toContain('secret-token-123456');
   });
 });
+
+describe('mistakes on the command line', () => {
+  it('a misspelt command gets "did you mean", then a short usage, not the whole help', async () => {
+    const result = await runCli(['improt']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Did you mean import?');
+    expect(result.stderr).toContain('Usage: chroma-migrate <command>');
+    expect(result.stderr).not.toContain('A typical migration');
+    expect(result.stdout).toBe('');
+  });
+
+  it('a misspelt flag gets "did you mean" and the command\'s usage line', async () => {
+    const result = await runCli(['import', '--inptu', 'x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Did you mean --input?");
+    expect(result.stderr).toContain('Usage: chroma-migrate import --input FILE');
+    expect(result.stderr).not.toContain('Options:');
+  });
+
+  it('a missing required flag without a terminal names it (exit 2, from the error code)', async () => {
+    const result = await runCli(['copy', '--all']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('copy needs --out FILE');
+  });
+
+  it('--json prints a result object for failures too', async () => {
+    const result = await runCli(['import', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('--input FILE') } });
+  });
+});

@@ -28,14 +28,23 @@ export async function planSelfHostedEnv(path: string, target: Pick<ParsedUrl, 'h
   return { path, file, text: plan.text, changes: plan.changes, writesToken: token !== undefined && token !== '' };
 }
 
-/** Writes a plan: refuses if the file changed since it was read, keeps a 0600 backup, writes atomically. */
+/**
+ * Replaces the file with `data`: refuses if it changed since it was read, keeps a 0600 backup of
+ * what was there, writes atomically. Every .env change (step 4, rollback, restore) goes through here.
+ */
+export async function replaceEnvFile(path: string, file: Omit<EnvFile, 'text'>, data: string | Buffer, mode = file.mode): Promise<string | null> {
+  await assertWritable(path);
+  await assertUnchanged(file);
+  const backup = file.exists ? await saveBackup(path, file.bytes) : null;
+  await writeEnvFile(path, data, mode);
+  return backup;
+}
+
+/** Writes a plan; a token in it makes the file readable by its owner only. */
 export async function applyEnvPlan(plan: EnvPlan): Promise<AppliedEnvPlan> {
-  await assertWritable(plan.path);
-  await assertUnchanged(plan.file);
-  const backup = plan.file.exists ? await saveBackup(plan.path, plan.file.bytes) : null;
   // A token in a world-readable file is a token anyone on the machine can use.
   const mode = plan.writesToken ? plan.file.mode & ~0o077 : plan.file.mode;
-  await writeEnvFile(plan.path, plan.text, mode);
+  const backup = await replaceEnvFile(plan.path, plan.file, plan.text, mode);
   return { backup, tightened: mode !== plan.file.mode ? { from: plan.file.mode, to: mode } : null };
 }
 

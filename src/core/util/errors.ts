@@ -5,6 +5,8 @@
 export type ErrorCode =
   | 'BAD_BACKUP'
   | 'BAD_INPUT'
+  // The command line itself is wrong (a flag unknown, missing or malformed): exit 2.
+  | 'USAGE'
   | 'BAD_STATE'
   | 'CONNECTION'
   | 'UNAUTHORIZED'

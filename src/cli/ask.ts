@@ -1,0 +1,47 @@
+import type { Space } from '../core/model/record.js';
+import type { ExistsChoice } from '../core/operations/import.js';
+import { formatEnvChanges, type EnvChange } from '../core/env-file/diff.js';
+import { count } from '../core/util/format.js';
+import { MigrateError } from '../core/util/errors.js';
+import { existsChoices } from '../present/exists-choices.js';
+import { SPACE_CHOICES } from '../present/space-choices.js';
+import { isInteractive, loadPrompts, type CommandIo } from './io.js';
+
+/** The questions import and copy ask at a terminal, on stderr so stdout stays for --json. */
+export async function askSpace(info: { collection: string; source: string }, io: CommandIo): Promise<Space> {
+  const { select } = await loadPrompts();
+  return select<Space>(
+    {
+      message: `The backup does not record how collection "${info.source}" compared embeddings (its distance space). Which did it use on the source?`,
+      choices: SPACE_CHOICES.map((choice) => ({ name: choice.label, value: choice.value })),
+    },
+    { output: io.stderr, signal: io.signal },
+  );
+}
+
+export async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
+  const { select } = await loadPrompts();
+  return select<ExistsChoice>(
+    {
+      message: `Collection "${info.collection}" already exists on the target with ${count(info.count)} records. What now?`,
+      choices: existsChoices(info.count).map((choice) => ({ name: choice.label, value: choice.value })),
+      default: 'append',
+    },
+    { output: io.stderr, signal: io.signal },
+  );
+}
+
+/** A .env change as a diff (tokens masked) on stderr, with the rest of the conversation. */
+export function showChanges(io: CommandIo, title: string, changes: readonly EnvChange[], options: { commented?: boolean } = {}): void {
+  io.stderr.write(`${title}\n${formatEnvChanges(changes, options).map((line) => `  ${line}\n`).join('')}`);
+}
+
+/** --yes answers; otherwise ask at a terminal, and without one say which flag answers instead. */
+export async function confirmChange(io: CommandIo, yes: boolean | undefined, question: string, what: string, defaultAnswer = true): Promise<boolean> {
+  if (yes) return true;
+  if (!isInteractive(io)) {
+    throw new MigrateError('NEEDS_ANSWER', `${what}, and there is no terminal to ask for confirmation.`, 'Run again with --yes to confirm (or --dry-run to only see the change).');
+  }
+  const { confirm } = await loadPrompts();
+  return confirm({ message: question, default: defaultAnswer }, { output: io.stderr, signal: io.signal });
+}

@@ -1,0 +1,79 @@
+import { loadEnv, type Env, type ResolvedTarget } from '../core/chroma/connection.js';
+import { describeEndpoint, type Endpoint } from '../core/chroma/endpoint.js';
+import { statePath } from '../core/state/store.js';
+import type { Flags, FlagValues } from './args.js';
+import { writeJson } from './command.js';
+import { targetFrom, type SourceValues, type TargetValues } from './connection-flags.js';
+import { isInteractive, type CommandIo } from './io.js';
+import { openSource } from './source-path.js';
+import { createReporter, type Reporter } from './reporter.js';
+
+/** What a command's own work gets from the runner. */
+export interface CommandContext<F extends Flags> {
+  /** The first word, for a command that takes one (`env set`, `embeddings check`). */
+  subcommand: string | undefined;
+  values: FlagValues<F>;
+  io: CommandIo;
+  /** --json: the result goes to stdout as JSON. */
+  json: boolean;
+  /** A person at a terminal, who can be asked. */
+  interactive: boolean;
+  /** The migration state's file (--state, CHROMA_MIGRATE_STATE, or the default). */
+  statePath: string;
+  /** The process environment over the .env file's (--dotenv, default ./.env). */
+  env(): Env;
+  /** The target from the flags, the environment and .env. */
+  target(): ResolvedTarget;
+  /** The target, its notes shown as warnings and its address as a phase line ("Target: …"). */
+  announceTarget(): Endpoint;
+  /** The source (a server, Chroma Cloud, or a data folder served for the run, stopped by the runner), announced. */
+  openSource(): Promise<Endpoint>;
+  /** Work the runner does when the command ends, however it ends. */
+  onClose(work: () => Promise<void>): void;
+  close(): Promise<void>;
+  /** Progress on stderr, created on first use (live in a terminal unless --json); closed by the runner. */
+  reporter(options?: { live: boolean }): Reporter;
+  /** A line of conversation on stderr. */
+  say(text: string): void;
+  writeJson(value: unknown): void;
+}
+
+export function createContext<F extends Flags>(values: FlagValues<F>, io: CommandIo, subcommand?: string): CommandContext<F> {
+  const json = (values as { json?: boolean }).json === true;
+  let env: Env | undefined;
+  let target: ResolvedTarget | undefined;
+  let reporter: Reporter | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  const context: CommandContext<F> = {
+    subcommand,
+    values,
+    io,
+    json,
+    interactive: isInteractive(io),
+    statePath: statePath(values.state, io.env),
+    env: () => (env ??= loadEnv(values['env-file'] ?? '.env', io.env)),
+    target: () => (target ??= targetFrom(values as TargetValues, context.env())),
+    announceTarget() {
+      const resolved = context.target();
+      for (const note of resolved.notes) context.reporter().listener({ type: 'warning', message: note });
+      context.reporter().listener({ type: 'phase', message: `Target: ${describeEndpoint(resolved.target)}` });
+      return resolved.target;
+    },
+    async openSource() {
+      const opened = await openSource(values as SourceValues & { 'source-path'?: string }, context.env(), context.reporter().listener);
+      closers.push(opened.close);
+      const folder = (values as { 'source-path'?: string })['source-path'];
+      context.reporter().listener({ type: 'phase', message: `Source: ${folder ?? describeEndpoint(opened.source)}` });
+      return opened.source;
+    },
+    onClose: (work) => closers.push(work),
+    async close() {
+      reporter?.close();
+      for (const work of closers.splice(0)) await work();
+    },
+    reporter: (options) => (reporter ??= createReporter(io, options ?? { live: io.stderr.isTTY === true && !json })),
+    say: (text) => io.stderr.write(`${text}\n`),
+    writeJson: (value) => writeJson(io, value),
+  };
+  return context;
+}

@@ -1,0 +1,76 @@
+import { MigrateError } from '../core/util/errors.js';
+import { parseFlags, type Flags, type FlagValues } from './args.js';
+import { EXIT, type Command } from './command.js';
+import { nearest } from './did-you-mean.js';
+import { createContext, type CommandContext } from './context.js';
+import { reportFailure } from './failure.js';
+import { renderHelp, type HelpSpec } from './help.js';
+import { isInteractive, loadPrompts, type CommandIo } from './io.js';
+import { helpWidth } from './wrap.js';
+
+export interface CommandSpec<F extends Flags> extends HelpSpec {
+  /** One line for the command list. */
+  summary: string;
+  flags: F;
+  /** The words one of which the command needs first (`env set`, `embeddings check`). */
+  subcommands?: readonly string[];
+  /** The command's own work; the runner did the rest (help, flags, .env, reporter, exit code). */
+  run(context: CommandContext<F>): Promise<number>;
+}
+
+const HELP_WORDS = ['--help', '-h', 'help'];
+
+/**
+ * A subcommand from its flags and its work: --help, required flags (asked at a terminal, a usage
+ * error naming the flag elsewhere), the reporter's life, and the exit code from the error's code.
+ */
+export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
+  const help = (width: number) => renderHelp(spec, width);
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    help,
+    async run(args, io) {
+      const json = args.includes('--json');
+      let context: CommandContext<F> | undefined;
+      try {
+        const subcommand = spec.subcommands === undefined || HELP_WORDS.includes(args[0] ?? '') ? undefined : chosenSubcommand(spec, args[0]);
+        if (spec.subcommands !== undefined) args = subcommand === undefined ? ['--help'] : args.slice(1);
+        const name = subcommand === undefined ? spec.name : `${spec.name} ${subcommand}`;
+        const values = parseFlags(name, args, spec.flags, `${spec.name} ${spec.usage[0]}`);
+        if (values.help) {
+          io.stdout.write(`${help(helpWidth(io.stdout, io.env))}\n`);
+          return EXIT.ok;
+        }
+        await askRequired(name, spec.flags, values, io);
+        context = createContext(values, io, subcommand);
+        return await spec.run(context);
+      } catch (error) {
+        await context?.close().catch(() => undefined);
+        return reportFailure(error, io, { json });
+      } finally {
+        await context?.close();
+      }
+    },
+  };
+}
+
+function chosenSubcommand(spec: CommandSpec<Flags>, word: string | undefined): string {
+  const known = spec.subcommands ?? [];
+  if (word !== undefined && known.includes(word)) return word;
+  const guess = word === undefined ? null : nearest(word, known);
+  const what = word === undefined ? `${spec.name} needs a subcommand` : `Unknown ${spec.name} subcommand "${word}"${guess ? ` (did you mean ${guess}?)` : ''}`;
+  throw new MigrateError('USAGE', `${what}: chroma-migrate ${spec.name} ${spec.usage[0]}.`, `See chroma-migrate ${spec.name} --help.`);
+}
+
+/** A required flag left out: asked for at a terminal; elsewhere a usage error that names it. */
+async function askRequired<F extends Flags>(name: string, flags: F, values: FlagValues<F>, io: CommandIo): Promise<void> {
+  const record = values as Record<string, unknown>;
+  for (const [key, flag] of Object.entries(flags)) {
+    if (flag.required === undefined || record[key] !== undefined) continue;
+    const spelled = `--${flag.display ?? key}${flag.arg ? ` ${flag.arg}` : ''}`;
+    if (!isInteractive(io)) throw new MigrateError('USAGE', `${name} needs ${spelled} (${flag.required}).`, `See chroma-migrate ${name.split(' ')[0]} --help.`);
+    const { input } = await loadPrompts();
+    record[key] = await input({ message: `${spelled} — ${flag.required}:`, required: true }, { output: io.stderr, signal: io.signal });
+  }
+}

@@ -1,0 +1,38 @@
+import { isMigrateError, type ErrorCode } from '../core/util/errors.js';
+import { EXIT, writeJson } from './command.js';
+import type { CommandIo } from './io.js';
+
+/** The exit code is the error's code's, never its wording's. */
+const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  USAGE: EXIT.usage,
+  // Only a person (or the flag that answers for one) can decide: the command line was not enough.
+  NEEDS_ANSWER: EXIT.usage,
+  INTERRUPTED: EXIT.interrupted,
+};
+
+function interrupted(error: unknown, io: CommandIo): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return io.signal.aborted || name === 'AbortError' || name === 'ExitPromptError';
+}
+
+/** An error in words on stderr (and as `{ok: false, error}` on stdout with --json); its exit code. */
+export function reportFailure(error: unknown, io: CommandIo, options: { json?: boolean } = {}): number {
+  if (isMigrateError(error)) {
+    io.stderr.write(`✗ ${error.message}\n${error.fix ? `  → ${error.fix}\n` : ''}`);
+    if (options.json) writeJson(io, { ok: false, error: { code: error.code, message: error.message, fix: error.fix ?? null } });
+    return EXIT_BY_CODE[error.code] ?? EXIT.failed;
+  }
+  if (interrupted(error, io)) {
+    io.stderr.write('Interrupted. Run the same command again to continue.\n');
+    if (options.json) writeJson(io, { ok: false, error: { code: 'INTERRUPTED', message: 'Interrupted.', fix: 'Run the same command again to continue.' } });
+    return EXIT.interrupted;
+  }
+  // Not an expected failure: show what we know, and where to report it.
+  // One line of it: a message can carry a whole response body or source text.
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+  const fix = 'This is a bug in chroma-migrate; run again with DEBUG=chroma-migrate for details and report it.';
+  io.stderr.write(`✗ Unexpected error: ${message}\n  → ${fix}\n`);
+  if (io.env.DEBUG?.includes('chroma-migrate') && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+  if (options.json) writeJson(io, { ok: false, error: { code: 'UNEXPECTED', message, fix } });
+  return EXIT.failed;
+}

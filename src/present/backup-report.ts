@@ -1,0 +1,18 @@
+import type { BackupResult } from '../core/schedule/run-backup.js';
+import { count, plural } from '../core/util/format.js';
+
+/** What a scheduled backup wrote, kept and removed, and how to restore it. */
+export function backupReport(result: BackupResult, keep: number | undefined): string[] {
+  const records = result.collections.reduce((sum, entry) => sum + entry.count, 0);
+  const mb = (result.bytes / 1024 / 1024).toFixed(1);
+  const lines = [
+    `✓ Backup ${result.file} (${mb} MB): ${plural(result.collections.length, 'collection')}, ${count(records)} records, checked${result.resumed ? ' (continued an interrupted backup)' : ''}`,
+    ...result.collections.map((entry) => `  ${entry.name}: ${count(entry.count)} records`),
+  ];
+  if (keep !== undefined) {
+    const removed = result.removed.length > 0 ? `, removed ${result.removed.join(', ')}` : '';
+    lines.push(`Keeping the newest ${keep}: ${plural(result.kept.length, 'backup')} in the folder${removed}`);
+  }
+  lines.push(`Restore with: chroma-migrate import --input ${result.file}`);
+  return lines;
+}

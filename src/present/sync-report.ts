@@ -1,0 +1,46 @@
+import type { CollectionSync } from '../core/operations/sync.js';
+import { count } from '../core/util/format.js';
+
+/** How many ids of each kind are named in the report. */
+const NAMED = 5;
+
+/** A collection's sync for --json: the counts and the first ids of each kind. */
+export function syncJson(entry: CollectionSync) {
+  const summary = (diff: Pick<CollectionSync, 'added' | 'changed' | 'removed'>) => ({
+    added: diff.added.length,
+    changed: diff.changed.length,
+    removed: diff.removed.length,
+    addedIds: diff.added.slice(0, NAMED),
+    changedIds: diff.changed.slice(0, NAMED),
+    removedIds: diff.removed.slice(0, NAMED),
+  });
+  return { collection: entry.collection, target: entry.target, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
+}
+
+function named(ids: string[]): string {
+  return ids.length === 0 ? '' : `: ${ids.slice(0, NAMED).join(', ')}${ids.length > NAMED ? ', …' : ''}`;
+}
+
+/** What sync found and did, a few lines per collection. */
+export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }): string[] {
+  const lines: string[] = [];
+  for (const entry of entries) {
+    const ok = entry.after === null || (entry.after.added.length === 0 && entry.after.changed.length === 0 && (!result.pruned || entry.after.removed.length === 0));
+    lines.push(`${ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${count(entry.targetCount)} on the target before`);
+    lines.push(`    added      ${count(entry.added.length)}${named(entry.added)}`);
+    lines.push(`    changed    ${count(entry.changed.length)}${named(entry.changed.map((change) => `${change.id} (${change.fields.join(', ')})`))}`);
+    lines.push(`    removed    ${count(entry.removed.length)}${named(entry.removed)}`);
+    if (result.dryRun) continue;
+    lines.push(`    upserted   ${count(entry.upserted)}`);
+    if (result.pruned) lines.push(`    deleted    ${count(entry.deleted)}`);
+    else if (entry.removed.length > 0) lines.push(`    kept       ${count(entry.removed.length)} records the source no longer has (sync --prune deletes them)`);
+    const after = entry.after;
+    if (after) {
+      const still = after.added.length + after.changed.length === 0 ? 'every source record is on the target, equal' : `${count(after.added.length)} still missing, ${count(after.changed.length)} still differing`;
+      lines.push(`    verify     ${still}`);
+    }
+  }
+  if (result.dryRun) lines.push('Dry run: nothing was written.');
+  if (result.out) lines.push(`✓ Wrote a fresh backup of the source to ${result.out}`);
+  return lines;
+}
