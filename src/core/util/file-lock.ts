@@ -4,7 +4,7 @@
  * corrupt backup while one of them reported success.
  */
 import { hostname } from 'node:os';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MigrateError } from './errors.js';
 
@@ -46,6 +46,12 @@ export async function lockFile(file: string, options: LockOptions): Promise<File
       if (await takeOver(path, seen.text)) tookOverFrom = seen.holder;
       continue;
     }
+    // Not ours, or left empty by a crash between creating and filling it: a lock being written
+    // is filled within milliseconds, so one unreadable for 10 s is nobody's.
+    if (seen === 'unreadable' && (await ageMs(path)) > 10_000) {
+      await takeOver(path, await readFile(path, 'utf8').catch(() => ''));
+      continue;
+    }
     if (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
       continue;
@@ -64,9 +70,19 @@ async function create(path: string, me: LockHolder): Promise<boolean> {
   }
   try {
     await handle.writeFile(`${JSON.stringify(me)}\n`);
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // An empty lock would stop every later run: leave none.
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    const full = ['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException).code ?? '');
+    throw new MigrateError(
+      'IO',
+      `Cannot write the lock file ${path}: ${full ? 'the disk is full' : (error as Error).message}.`,
+      'Free some space, then run the same command again: it continues from the last state that was saved.',
+      { cause: error },
+    );
   }
+  await handle.close();
   return true;
 }
 
@@ -118,6 +134,11 @@ async function takeOver(path: string, staleText: string): Promise<boolean> {
   }
   await unlink(aside).catch(() => undefined);
   return true;
+}
+
+async function ageMs(path: string): Promise<number> {
+  const info = await stat(path).catch(() => null);
+  return info === null ? 0 : Date.now() - info.mtimeMs;
 }
 
 function held(path: string, tookOverFrom: LockHolder | null): FileLock {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,5 +55,25 @@ describe('lockFile', () => {
     const second = await lockFile(file, { command: 'b', waitMs: 10_000 });
     expect(JSON.parse(await readFile(`${file}.lock`, 'utf8')).command).toBe('b');
     await second.release();
+  });
+});
+
+describe('lockFile and an unreadable lock', () => {
+  it('an empty lock older than 10 s (a crash between creating and filling it) is taken over', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cm-lock-empty-'));
+    try {
+      const file = join(dir, 'out.partial');
+      await writeFile(`${file}.lock`, '');
+      const old = new Date(Date.now() - 60_000);
+      await utimes(`${file}.lock`, old, old);
+      const lock = await lockFile(file, { command: 'export' });
+      expect(JSON.parse(await readFile(`${file}.lock`, 'utf8')).pid).toBe(process.pid);
+      await lock.release();
+      // A fresh empty one is someone writing it: wait, then stop.
+      await writeFile(`${file}.lock`, '');
+      await expect(lockFile(file, { command: 'export' })).rejects.toMatchObject({ code: 'LOCKED' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
