@@ -7,6 +7,7 @@ import { Revisit } from './components/Revisit.js';
 import { Frame } from './app/Frame.js';
 import { usePersistence } from './app/use-persistence.js';
 import { useKeys } from './app/use-keys.js';
+import { describeEvent } from './run-log.js';
 import { ConnectStep } from './steps/connect/ConnectStep.js';
 import { DeployStep } from './steps/deploy/DeployStep.js';
 import { DoneScreen } from './steps/done/DoneScreen.js';
@@ -54,7 +55,11 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     onExit(code);
     exit();
   };
-  const dispatch = (event: WizardEvent) => setState((current) => transition(current, event));
+  const dispatch = (event: WizardEvent) => {
+    const line = describeEvent(event);
+    if (line) services.log(line);
+    setState((current) => transition(current, event));
+  };
   usePersistence(state, session, services);
   // A resumed migration's local server, started again in the background (see run.tsx).
   useEffect(() => {

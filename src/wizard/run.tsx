@@ -9,6 +9,13 @@ import { loadEnv } from '../core/chroma/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
 import type { Session } from './session.js';
 import { realServices, type WizardServices } from './services.js';
+import { exitSummary } from './run-log.js';
+import { relative } from 'node:path';
+
+function relativeOrAbsolute(cwd: string, path: string): string {
+  const shown = relative(cwd, path);
+  return shown.startsWith('..') ? path : shown;
+}
 
 /**
  * What a resumed wizard remembers: the backup, the tested server (its URL from the state file;
@@ -52,6 +59,7 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
       server.keepRunning();
     },
   };
+  services.log(`chroma-migrate wizard started in ${services.cwd}`);
   const saved = await loadState(services.statePath);
   const restarting = restartLocalServer(saved, services);
   const controller = new AbortController();
@@ -77,5 +85,8 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   await instance.waitUntilExit();
   await restarting; // one still starting is stopped with the rest
   await Promise.all(servers.map((server) => server.stop()));
+  // Below the last frame, into the scrollback: what each step did, and where the whole run is.
+  const final = await loadState(services.statePath).catch(() => null);
+  if (final) process.stdout.write(`\n${exitSummary(final, relativeOrAbsolute(services.cwd, services.logPath))}`);
   return code;
 }

@@ -1,8 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { inspectBackup, readRecords } from '../core/backup/read.js';
 import { ChromaApi } from '../core/chroma/api.js';
 import { resolveTenant } from '../core/chroma/tenant.js';
+import { explainRequestError } from '../core/chroma/explain.js';
 import { applyEnvPlan, planSelfHostedEnv } from '../core/env-file/apply.js';
 import { exportCollections } from '../core/operations/export.js';
 import { importBackup } from '../core/operations/import.js';
@@ -50,6 +52,8 @@ export interface WizardServices {
   /** The keys .env holds now (step 4 may have changed it since the wizard started); {} when there is none. */
   readEnvFile: () => Promise<Record<string, string>>;
   resolveTenant: typeof resolveTenant;
+  /** A failed request in the words and with the fix the CLI gives it. */
+  explain: typeof explainRequestError;
   importBackup: typeof importBackup;
   verifyBackup: typeof verifyBackup;
   probe: typeof probe;
@@ -72,12 +76,18 @@ export interface WizardServices {
    * with `keep`'s space and embedding function where the header records none.
    */
   recreate: (target: Endpoint, header: CollectionHeader, keep: CollectionMeaning, signal?: AbortSignal) => Promise<void>;
+  /** The plain-text record of this run: every step's results, errors and decisions, never a token. */
+  logPath: string;
+  log: (line: string) => void;
   /** Changes the saved migration state (at statePath) in one atomic write. */
   updateState: (change: (saved: MigrationState) => MigrationState) => Promise<void>;
 }
 
 export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile' | 'statePath'>): WizardServices {
+  const logPath = join(dirname(base.statePath), `wizard-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   return {
+    logPath,
+    log: runLog(logPath),
     ...base,
     now: Date.now,
     newToken: generateToken,
@@ -91,6 +101,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
       () => ({}),
     ),
     resolveTenant,
+    explain: explainRequestError,
     importBackup,
     verifyBackup,
     probe,
@@ -121,5 +132,15 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     updateState: async (change) => {
       await (await StateStore.open(base.statePath)).update(change);
     },
+  };
+}
+
+/** Appends lines in order, each with its time; the folder is made on the first line. A log that cannot be written never stops the wizard. */
+function runLog(path: string): (line: string) => void {
+  let queue: Promise<unknown> | null = null;
+  return (line) => {
+    queue ??= mkdir(dirname(path), { recursive: true }).catch(() => undefined);
+    const text = `${new Date().toISOString()} ${line.replace(/\n/g, '\n    ')}\n`;
+    queue = queue.then(() => appendFile(path, text)).catch(() => undefined);
   };
 }

@@ -42,7 +42,7 @@ afterEach(() => {
 
 describe('the wizard from start to Done with a backup file as the source', () => {
   it('imports 1,177 records into a real server, writes .env, verifies, and records every step', async () => {
-    const services = testServices({ dir });
+    const services = testServices({ dir, logToFile: true });
     app = mountWizard(services);
 
     // Welcome → Begin
@@ -140,5 +140,13 @@ describe('the wizard from start to Done with a backup file as the source', () =>
     const collection = await api.findCollection('cro_audit_issues');
     expect(collection).not.toBeNull();
     expect(await api.count(collection!.id)).toBe(1177);
+
+    // The run's log: every step's results and decisions, in plain text, no token.
+    await waitUntil(async () => (await readFile(services.logPath, 'utf8').catch(() => '')).includes('✓ 6. Verify'), 5_000, 'the log');
+    const log = await readFile(services.logPath, 'utf8');
+    for (const line of ['export: ', 'cro_audit_issues, 1,177 records', '✓ 1. Export', '– 2. Deploy', 'connect: pass', '✓ 4. Update .env', 'import: cro_audit_issues: 1,177 of 1,177', 'verify: ✓ cro_audit_issues', '– 7. Complete ingestion skipped']) {
+      expect(log).toContain(line);
+    }
+    expect(log).not.toContain('ck-cloud-key-0000');
   }, 120_000);
 });

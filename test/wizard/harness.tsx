@@ -49,13 +49,17 @@ export interface ServiceOptions {
   /** The process environment as main.ts builds it; by default what .env holds (loadEnv). */
   env?: Record<string, string | undefined>;
   overrides?: Partial<WizardServices>;
+  /** Write the run's log file (a test that reads it); otherwise lines are dropped, so no write races a temp folder's removal. */
+  logToFile?: boolean;
 }
 
 /** realServices as main.ts builds them, with the clock and the token pinned. */
-export function testServices({ dir, clock = manualClock(), env, overrides }: ServiceOptions): WizardServices {
+export function testServices({ dir, clock = manualClock(), env, overrides, logToFile = false }: ServiceOptions): WizardServices {
   const envFile = join(dir, '.env');
+  const real = realServices({ cwd: dir, env: env ?? loadEnv(envFile, {}), envFile, statePath: join(dir, 'state.json') });
   return {
-    ...realServices({ cwd: dir, env: env ?? loadEnv(envFile, {}), envFile, statePath: join(dir, 'state.json') }),
+    ...real,
+    log: logToFile ? real.log : () => undefined,
     now: clock.now,
     newToken: () => FIXED_TOKEN,
     ...overrides,

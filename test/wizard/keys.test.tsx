@@ -16,7 +16,8 @@ beforeAll(async () => {
   dir = await tempDir();
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  // A state write of the last screen may still land while the folder goes.
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 afterEach(() => {
   app?.stop();

@@ -46,9 +46,16 @@ export function LineInput({ defaultValue = '', placeholder = '', mask = false, o
     }
     if (key.leftArrow) return set(value, cursor - 1);
     if (key.rightArrow) return set(value, cursor + 1);
-    if (key.ctrl && input === 'a') return set(value, 0);
-    if (key.ctrl && input === 'e') return set(value, value.length);
+    // As in a shell: Ctrl-A/Home to the start, Ctrl-E/End to the end, Ctrl-U deletes to the
+    // start, Ctrl-K to the end, Ctrl-W the word before the cursor.
+    if (key.home || (key.ctrl && input === 'a')) return set(value, 0);
+    if (key.end || (key.ctrl && input === 'e')) return set(value, value.length);
     if (key.ctrl && input === 'u') return set(value.slice(cursor), 0);
+    if (key.ctrl && input === 'k') return set(value.slice(0, cursor), cursor);
+    if (key.ctrl && input === 'w') {
+      const start = value.slice(0, cursor).replace(/\S+\s*$|\s+$/, '').length;
+      return set(value.slice(0, start) + value.slice(cursor), start);
+    }
     if (key.backspace || key.delete) {
       if (cursor === 0) return;
       return set(value.slice(0, cursor - 1) + value.slice(cursor), cursor - 1);

@@ -24,6 +24,7 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
       for await (const check of services.probe(task.target, { signal })) {
         if (!live()) return;
         found.push(check);
+        services.log(`connect: ${check.status} ${check.title}: ${check.detail}${check.fix && check.status !== 'pass' ? ` → ${check.fix}` : ''}`);
         setChecks([...found]);
       }
       if (live()) setPhase({ name: 'finished', target: task.target, notes: task.notes, checks: found });

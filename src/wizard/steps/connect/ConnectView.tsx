@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Box } from 'ink';
 import { Select } from '../../components/Select.js';
 import type { Endpoint } from '../../../core/chroma/endpoint.js';
@@ -39,13 +40,7 @@ const COLOR = { pass: 'green', fail: 'red', warn: 'yellow', skip: 'gray' } as co
 export function ConnectView({ phase, known, checks, offers, on }: ConnectViewProps) {
   switch (phase.name) {
     case 'url':
-      return (
-        <Box flexDirection="column">
-          <Para bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Para>
-          <LineInput key={String(phase.error ?? '')} defaultValue={phase.typed} placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={on.url} />
-          {phase.error ? <ErrorBox error={phase.error} /> : null}
-        </Box>
-      );
+      return <UrlPrompt key={String(phase.error ?? '')} known={known} typed={phase.typed} error={phase.error} onSubmit={on.url} />;
     case 'token':
       return (
         <Box flexDirection="column">
@@ -100,6 +95,18 @@ export function ConnectView({ phase, known, checks, offers, on }: ConnectViewPro
       return exhaustive;
     }
   }
+}
+
+/** The URL prompt; its error goes once the text changes. */
+function UrlPrompt({ known, typed, error, onSubmit }: { known?: string; typed?: string; error?: unknown; onSubmit: (typed: string) => void }) {
+  const [edited, setEdited] = useState(false);
+  return (
+    <Box flexDirection="column">
+      <Para bold>Step 3 · Server URL{known ? ` (Enter for ${known})` : ''}:</Para>
+      <LineInput defaultValue={typed} placeholder={known ?? 'https://your-chroma.up.railway.app'} onSubmit={onSubmit} onChange={() => setEdited(true)} />
+      {error && !edited ? <ErrorBox error={error} /> : null}
+    </Box>
+  );
 }
 
 function Checks({ checks }: { checks: CheckResult[] }) {

@@ -1,8 +1,11 @@
-import { basename, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename } from 'node:path';
 import { useState } from 'react';
 import { resolveSource } from '../../../core/chroma/connection.js';
 import { compareNames } from '../../../core/sources/server/export-pump.js';
 import { count } from '../../format.js';
+import { resolveTyped } from '../../path-text.js';
+import { describeFailure } from '../../run-log.js';
 import type { StepProps } from '../../session.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
@@ -22,6 +25,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     const breakdown: Record<string, Breakdown> = {};
     for (const header of summary.collections) breakdown[header.name] = await services.breakdownBy(path, header.name, BREAKDOWN_KEY, signal);
     if (!live()) return;
+    for (const header of summary.collections) services.log(`export: ${summary.path}: ${header.name}, ${count(header.count)} records${header.space ? `, ${header.space}` : ''}`);
     update({ backupPath: summary.path });
     setPhase({ name: 'summary', summary, size, breakdown, fromFile });
   };
@@ -32,18 +36,26 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     async (task, { live }) => {
       if (task.name === 'checking') {
         // Back to the prompt with the text as typed: the user fixes it instead of typing it again.
-        await summarise(resolve(services.cwd, task.path), true, live).catch((error: unknown) => live() && setPhase({ name: 'file', error, typed: task.path }));
+        await summarise(resolveTyped(task.path, services.cwd, homedir()), true, live).catch((error: unknown) => live() && setPhase({ name: 'file', error, typed: task.path }));
       } else if (task.name === 'listing') {
-        const source = await services.resolveTenant(task.source, signal);
-        const infos = await services.api(source).allCollections({ signal });
+        // In the CLI's words (a Cloud DNS failure is explained, not shown raw).
+        const explained = <T,>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(services.explain(error, task.source)));
+        const source = await explained(services.resolveTenant(task.source, signal));
+        const infos = await explained(services.api(source).allCollections({ signal }));
         // The server lists in no fixed order: by name, the list is the same each time.
         if (live()) setPhase({ name: 'collections', source, names: infos.map((info) => info.name).sort(compareNames) });
       } else {
-        const result = await services.exportCollections({ source: task.source, out: resolve(services.cwd, task.out), collections: task.chosen, statePath: services.statePath, signal, onProgress: progress.onProgress });
+        const result = await services.exportCollections({ source: task.source, out: resolveTyped(task.out, services.cwd, homedir()), collections: task.chosen, statePath: services.statePath, signal, onProgress: progress.onProgress });
         await summarise(result.out, false, live);
       }
     },
-    { setBusy, onError: (error, task) => setPhase({ name: 'failed', error, retry: task.name === 'listing' ? { name: 'source' } : task }) },
+    {
+      setBusy,
+      onError: (error, task) => {
+        services.log(`export: ${describeFailure(error)}`);
+        setPhase({ name: 'failed', error, retry: task.name === 'listing' ? { name: 'source' } : task });
+      },
+    },
   );
 
   return (

@@ -10,6 +10,8 @@ import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ImportView, type ImportPhase } from './ImportView.js';
 import { recreateKeepingMeaning, type Ask } from './recreate.js';
+import { describeImport } from '../../../present/import-summary.js';
+import { describeFailure } from '../../run-log.js';
 
 /** One run of the import: a new one for each attempt, with or without the sparse vectors. */
 interface Attempt {
@@ -28,6 +30,10 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   const target = currentTarget(session, services);
   const backupPath = session.backupPath;
 
+  // The checklist reads the bar's counter (the bars are throttled; batch events are not).
+  const bar = progress.bars.at(-1);
+  const detail = bar ? `import ${fraction(bar.done, bar.total)}` : null;
+  useStepTask(detail, (text) => dispatch({ type: 'progress', step: 'import', detail: text }));
   useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, answer, progress, setPhase });
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
@@ -115,6 +121,8 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
         });
         // The engine found the collections the wizard recreated there and empty: to the user they were recreated.
         const collections = result.collections.map((entry) => (remade.has(entry.collection) ? { ...entry, action: 'recreated' as const } : entry));
+        for (const entry of collections) services.log(`import: ${describeImport(entry, count)}`);
+        for (const note of [...notes, ...result.notes]) services.log(`import: ! ${note}`);
         if (run.live()) setPhase({ name: 'finished', result: { ...result, collections, notes: [...notes, ...result.notes] } });
         return;
       } catch (error) {
@@ -123,6 +131,12 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
       }
     }
   },
-  { setBusy, onError: (error) => setPhase({ name: 'failed', error }) },
+  {
+    setBusy,
+    onError: (error) => {
+      services.log(`import: ${describeFailure(error)}`);
+      setPhase({ name: 'failed', error });
+    },
+  },
 );
 }

@@ -27,6 +27,7 @@ export async function recreateKeepingMeaning(options: { services: WizardServices
   const { services, target, input, signal, ask, info } = options;
   for (;;) {
     const choice = (await ask({ name: 'exists', collection: info.collection, records: info.count })) as ExistsChoice;
+    services.log(`import: "${info.collection}" exists with ${info.count} records; chose ${choice}`);
     if (choice !== 'recreate') return { answer: choice, recreated: false };
     if (!(await typedName(ask, info))) continue;
     const header = (await services.inspectBackup(input, { signal })).collections.find((entry) => entry.name === info.collection);
@@ -34,6 +35,7 @@ export async function recreateKeepingMeaning(options: { services: WizardServices
     const meaning = (await services.meaningOf(target, info.collection, signal)) ?? { space: null, embeddingFunction: null };
     const unknown = spaceUnknown(header);
     const space = unknown ? (meaning.space ?? ((await ask({ name: 'space', collection: info.collection, source: header.name })) as Space)) : header.space;
+    services.log(`import: deleting "${info.collection}" (its name typed) and recreating it with space ${space ?? 'as the backup says'}`);
     await services.recreate(target, header, { space, embeddingFunction: meaning.embeddingFunction }, signal);
     const kept = [unknown && meaning.space ? `the ${meaning.space} space` : '', !sourceIndexOf(header.configuration, header.schema, header.metadata).embeddingFunction && meaning.embeddingFunction ? `its embedding function (${describeEmbeddingFunction(meaning.embeddingFunction)})` : ''].filter(Boolean);
     const note = kept.length > 0 ? `"${info.collection}" was recreated with ${kept.join(' and ')}, as the deleted collection had: the backup does not record ${kept.length > 1 ? 'them' : 'it'}.` : undefined;

@@ -6,6 +6,8 @@ import { currentTarget } from '../../target.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { VerifyView, type VerifyPhase } from './VerifyView.js';
+import { describeRecall, describeVerdict } from '../../../present/verify-summary.js';
+import { describeFailure } from '../../run-log.js';
 
 /** Step 6's work: compare every record on the server with the backup (after re-sending it, when asked). */
 export function VerifyStep({ services, session, dispatch, signal, setBusy }: StepProps) {
@@ -23,9 +25,16 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
         await services.importBackup({ input, target, ifExists: 'append', statePath: services.statePath, signal, onProgress: progress.onProgress });
       }
       const result = await services.verifyBackup({ input, target, statePath: services.statePath, signal, onProgress: progress.onProgress });
+      for (const entry of result.collections) services.log(`verify: ${entry.ok ? '✓' : '✗'} ${entry.collection}: ${describeVerdict(entry)}; ${describeRecall(entry)}`);
       if (live()) setPhase({ name: 'finished', result });
     },
-    { setBusy, onError: (error) => setPhase({ name: 'failed', error }) },
+    {
+      setBusy,
+      onError: (error) => {
+        services.log(`verify: ${describeFailure(error)}`);
+        setPhase({ name: 'failed', error });
+      },
+    },
   );
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;

@@ -1,0 +1,53 @@
+import { STEPS, type StepId } from '../core/state/steps.js';
+import type { MigrationState } from '../core/state/schema.js';
+import { isMigrateError } from '../core/util/errors.js';
+import type { WizardEvent } from './machine.js';
+
+const MARK = { done: '✓', skipped: '–', failed: '✗', active: '▶', pending: '·' } as const;
+
+function title(step: StepId): string {
+  const index = STEPS.findIndex((entry) => entry.id === step);
+  return `${index + 1}. ${STEPS[index]?.title ?? step}`;
+}
+
+/** A navigation or a step's outcome as one line of the run's log; null for what is not worth a line (progress). */
+export function describeEvent(event: WizardEvent): string | null {
+  switch (event.type) {
+    case 'step-done':
+      return `✓ ${title(event.step)}${event.detail ? `: ${event.detail}` : ''}`;
+    case 'step-skipped':
+      return `– ${title(event.step)} skipped${event.detail ? `: ${event.detail}` : ''}`;
+    case 'step-failed':
+      return `✗ ${title(event.step)}: ${event.detail}`;
+    case 'goto':
+      return `chose to do step ${title(event.step)} (again)`;
+    case 'back':
+      return 'went back a step';
+    case 'begin':
+    case 'resume':
+    case 'start-over':
+      return `chose ${event.type}`;
+    case 'progress':
+      return null;
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+/** An error as the screen shows it: the message, and the fix after an arrow. */
+export function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `✗ ${message}${isMigrateError(error) && error.fix ? `\n→ ${error.fix}` : ''}`;
+}
+
+/** What the wizard leaves in the scrollback on its way out: one line a step, and where the log is. */
+export function exitSummary(saved: MigrationState, logPath: string): string {
+  const lines = STEPS.map((step, index) => {
+    const entry = saved.steps[step.id];
+    const status = entry?.status ?? 'pending';
+    return `${MARK[status]} ${index + 1}. ${step.title}${entry?.detail ? ` (${entry.detail})` : ''}`;
+  });
+  return `${lines.join('\n')}\nThe whole run: ${logPath}\n`;
+}
