@@ -81,6 +81,10 @@ describe('a "$"-prefixed metadata key in the second of two collections, into 1.5
     const rejects = (await readFile(`${dollar}.rejects.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { collection: string; id: string; record: { metadata: Record<string, unknown> } });
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({ collection: 'second', id: 'second-000007', record: { metadata: { $dollar: 1 } } });
+    // verify lists them as refused by the target, not as missing.
+    const verify = await runCli(['verify', '--input', dollar, '--url', newServer.url]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stderr).toMatch(/refused {8}1 by the target, left out at import \(--skip-invalid\), in .*dollar\.json\.rejects\.jsonl: second-000007/);
   }, 120_000);
 
   it('1.0.1 takes the same backup whole', async () => {

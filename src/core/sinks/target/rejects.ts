@@ -4,9 +4,9 @@
  * in the backup, so nothing is lost and the file can be mended and imported again. verify reads
  * it back to list them as "refused by the target" rather than as missing.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { BackupRecord } from '../../model/record.js';
-import { stringifyTyped } from '../../model/typed-json.js';
+import { parseTyped, stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
 import { describeProblems, recordProblems, refusedCount, type Problem, type TargetRules } from './refusals.js';
 
@@ -33,6 +33,26 @@ function lines(refused: RefusedRecord[]): string {
 /** A fresh file (an import knows every refusal before it writes). */
 export async function writeRejects(path: string, refused: RefusedRecord[]): Promise<void> {
   await writeFile(path, lines(refused));
+}
+
+/** The refused ids by collection (as named on the target); empty when there is no rejects file. */
+export async function readRejectedIds(path: string): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const entry = parseTyped(line) as { collection?: unknown; id?: unknown };
+    if (typeof entry.collection !== 'string' || typeof entry.id !== 'string') continue;
+    const ids = out.get(entry.collection) ?? new Set<string>();
+    ids.add(entry.id);
+    out.set(entry.collection, ids);
+  }
+  return out;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface CollectionVerdict {
   extraIds: string[];
   /** `fields` names each difference: "document", "embedding", "uri", "metadata.score: float 2.0 became int 2". */
   differingIds: Array<{ id: string; fields: string[] }>;
+  /** Records the target refuses, left out at import (--skip-invalid) and listed in the rejects file: not expected. */
+  refused?: { count: number; ids: string[]; file: string };
   /** Metadata keys whose sparse vectors the target does not hold (import --drop-sparse), with how many records. */
   sparseNotCarried: Record<string, number>;
   /** The target index's recall@k on a sample: measured and reported, never part of `ok`. */

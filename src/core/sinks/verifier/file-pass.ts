@@ -8,6 +8,7 @@ import { retryExplained } from '../../chroma/explain.js';
 import { fraction } from '../../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
+import { readRejectedIds, rejectsPath } from '../target/rejects.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
 export type { CollectionVerdict } from './checker.js';
@@ -44,11 +45,15 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
   const wanted = options.collections && options.collections.length > 0 ? options.collections : summary.collections.map((header) => header.name);
   const verdicts: CollectionVerdict[] = [];
   const server = await describeServer(api, { signal });
+  const rejects = rejectsPath(options.input);
+  const rejected = await readRejectedIds(rejects);
 
   for (const sourceName of wanted) {
     const header = summary.collections.find((candidate) => candidate.name === sourceName);
     const name = options.renameTo ?? sourceName;
-    const verdict = emptyVerdict(name, header?.count ?? 0);
+    const refused = rejected.get(name);
+    const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
+    if (refused) verdict.refused = { count: refused.size, ids: [...refused].slice(0, 10), file: rejects };
     verdicts.push(verdict);
     if (!header) continue;
     const info = await checkTargetCollection(verdict, header, { api, call, server, cloud: options.target.cloud, signal });
@@ -60,7 +65,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal });
     try {
       for await (const batch of readRecords(options.input, sourceName, { batchSize: 250, signal })) {
-        await checker.check(batch);
+        await checker.check(refused ? batch.filter((record) => !refused.has(record.id)) : batch);
         progress({ type: 'batch', collection: name, done: verdict.compared, total: header.count });
       }
       await checker.finish();
