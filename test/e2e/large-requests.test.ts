@@ -42,12 +42,12 @@ it('300 records of 200 KB documents import with default flags and verify', async
   expect(verdict.ok).toBe(true);
 }, 300_000);
 
-it('a record no request can carry is refused by id, with the limit in words', async () => {
+it('a record no request can carry is refused up front by id, with the limit in words, nothing written', async () => {
   const input = join(dir, 'huge.json');
   await writePythonRowsJson(input, 'huge_doc', withDocuments(makeRecords(3, { dim: 8 }), (i) => (i === 1 ? 45 * 1024 * 1024 : 100)), { metadata: { 'hnsw:space': 'l2' } });
   await expectMigrateError(
     importBackup({ input, target: endpoint({ url: chroma.url }), ifExists: 'abort', statePath: join(dir, 'state.json') }),
     'CANNOT_HOLD',
-    /Record "rec-000001" of "huge_doc" is about 45\.\d MB .*refuses it even alone \(413 Payload too large\).*up to about 36 MB/,
+    /1 record of "huge_doc" — "rec-000001": about 45\.\d MB as a request; a single Chroma server refuses requests above about 36–40 MB \(413 Payload too large\).*Nothing was written/,
   );
 }, 300_000);

@@ -234,6 +234,8 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true }),
 };
 
+const quietSockets = new WeakSet<object>();
+
 /** A host that never answers the connect is unreachable, not slow: fail it like fetch did. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -254,8 +256,16 @@ function exchange(url: URL, request: Exchange): Promise<Answer> {
         }
       }, fail);
     });
-    req.once('error', fail);
+    // Every error, not only the first: a server that answers early (413 to a large body) and
+    // closes can make the body's write fail again (EPIPE) after the first error.
+    req.on('error', fail);
     req.once('socket', (socket) => {
+      // A body still being written when the server answered early and closed fails with EPIPE
+      // on the socket after the request has its answer: the request has reported what matters.
+      if (!quietSockets.has(socket)) {
+        quietSockets.add(socket);
+        socket.on('error', () => undefined);
+      }
       if (!socket.connecting) return;
       const timer = setTimeout(() => req.destroy(Object.assign(new Error(`connect to ${url.host} timed out`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
       timer.unref();
