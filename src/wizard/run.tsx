@@ -4,6 +4,7 @@ import { nextOpenStep, wizardStateFrom } from './machine.js';
 import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
 import { App } from './App.js';
 import { FrameSignal } from './layout/frames.js';
+import { withoutInkFullscreenClear } from './layout/tall-stdout.js';
 import { endpoint } from '../core/chroma/endpoint.js';
 import { loadEnv } from '../core/chroma/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
@@ -80,7 +81,7 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
       localServer={restarting ?? undefined}
       frames={frames}
     />,
-    { exitOnCtrlC: false, onRender: frames.drawn },
+    { exitOnCtrlC: false, onRender: frames.drawn, stdout: withoutInkFullscreenClear(process.stdout) },
   );
   await instance.waitUntilExit();
   await restarting; // one still starting is stopped with the rest

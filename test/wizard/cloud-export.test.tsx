@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud?.close();
   await chroma?.cleanup();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 afterEach(() => {
   app?.stop();

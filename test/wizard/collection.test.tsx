@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await chroma?.cleanup();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe('step 5: a backup that does not record its distance space', () => {

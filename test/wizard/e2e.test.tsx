@@ -33,7 +33,7 @@ beforeAll(async () => {
   await writeFile(join(dir, '.env'), ENV_BEFORE);
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 afterEach(() => {
   app?.stop();

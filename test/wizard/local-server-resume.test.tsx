@@ -19,7 +19,7 @@ beforeAll(async () => {
   dir = await tempDir();
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe('resuming a migration that used the wizard\'s local server', () => {

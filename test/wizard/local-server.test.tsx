@@ -25,7 +25,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 async function mount(...args: Parameters<typeof mountWizard>): Promise<Mounted> {

@@ -18,7 +18,7 @@ beforeAll(async () => {
   await writePythonRowsJson(join(dir, 'chromadb_backup.json'), 'cro_audit_issues', makeRecords(40, { dim: 8 }));
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 afterEach(() => {
   app?.stop();

@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await slow?.close();
   await chroma?.cleanup();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 afterEach(() => {
   app?.stop();

@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await chroma?.cleanup();
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 afterEach(() => {
   mounted?.stop();

@@ -9,8 +9,9 @@ export interface TerminalSize {
 /** What a stream without a size (a pipe, a test double) is taken to be. */
 export const FALLBACK_SIZE: TerminalSize = { columns: 80, rows: 24 };
 
-function measure(stdout: NodeJS.WriteStream): TerminalSize {
-  return { columns: stdout.columns || FALLBACK_SIZE.columns, rows: stdout.rows || FALLBACK_SIZE.rows };
+function measure(stdout: NodeJS.WriteStream & { realRows?: number }): TerminalSize {
+  // realRows: the terminal's height behind tall-stdout.ts, which tells Ink a taller one.
+  return { columns: stdout.columns || FALLBACK_SIZE.columns, rows: (stdout.realRows ?? stdout.rows) || FALLBACK_SIZE.rows };
 }
 
 /**
