@@ -109,6 +109,7 @@ if (mode === 'import') {
     writeConcurrency: spec.concurrency,
     pageSize: spec.pageSize,
     verify: spec.skipVerify !== true,
+    parallel: spec.parallel,
     statePath: spec.statePath,
     onProgress,
   });

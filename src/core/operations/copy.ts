@@ -44,6 +44,8 @@ export interface CopyOptions {
   decideExists?: (info: { collection: string; count: number }) => Promise<ExistsChoice>;
   pageSize?: number;
   readConcurrency?: number;
+  /** Collections in flight (default DEFAULT_PARALLEL): the next ones opened ahead at source and target. */
+  parallel?: number;
   batchSize?: number;
   writeConcurrency?: number;
   /** Send the records without metadata keys holding sparse vectors, which only Chroma Cloud stores. */
@@ -190,6 +192,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     collections: options.collections,
     pageSize: options.pageSize,
     concurrency: options.readConcurrency,
+    parallel: options.parallel,
     statePath: options.statePath,
     signal,
     onProgress: exportProgress,

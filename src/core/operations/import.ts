@@ -14,6 +14,7 @@ import { openTarget, recordImportStep, type CollectionImportResult, type RecordF
 import { creationRefusedError, planTarget, type TargetPlan } from '../sinks/target/plan.js';
 import { refusedError, rejectsPath, writeRejects } from '../sinks/target/rejects.js';
 import { importCollection } from '../sinks/target/write.js';
+import { DEFAULT_PARALLEL, inParallel } from '../util/pool.js';
 
 export type { ExistsChoice } from '../sinks/target/choices.js';
 export type { CollectionImportResult } from '../sinks/target/session.js';
@@ -26,6 +27,8 @@ export interface ImportOptions extends TargetOptions {
   collections?: string[];
   /** Import the (single) selected collection under another name. */
   renameTo?: string;
+  /** Collections in flight (default DEFAULT_PARALLEL). */
+  parallel?: number;
   /** The distance space for collections whose backup does not record one (--space). */
   space?: Space;
   /** Asked when a collection's space is unknown, --space is absent and it must be created. */
@@ -86,9 +89,9 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   const refused = await refuseUpFront(options, headers, target);
   const spaces = await chooseSpaces(headers, target.api, options);
   const fingerprint = await fingerprintFile(options.input);
-  const results: CollectionImportResult[] = [];
-
-  for (const { header, name } of headers) {
+  // Several collections at once: each one's own round trips (find, create, read back, count)
+  // overlap with the others' batches; within a collection the writes keep their own limit.
+  const results = await inParallel(headers, options.parallel ?? DEFAULT_PARALLEL, ({ header, name }) => {
     const feed: RecordFeed = {
       backup: options.input,
       fingerprint,
@@ -97,8 +100,8 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
       chosenSpace: spaces.get(name),
       refused: refused.ids.get(name),
     };
-    results.push(await importCollection(target, header, name, feed));
-  }
+    return importCollection(target, header, name, feed);
+  });
   await recordImportStep(target.store, options.input, options.target, results);
   return { summary, batchSize: target.batchSize, collections: results, notes, ...(refused.rejects ? { rejects: refused.rejects } : {}) };
 }

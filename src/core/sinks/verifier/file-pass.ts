@@ -8,6 +8,7 @@ import { retryExplained } from '../../chroma/explain.js';
 import { fraction } from '../../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
+import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
 import { readRejectedIds, rejectsPath } from '../target/rejects.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
@@ -22,6 +23,8 @@ export interface VerifyOptions {
   /** How many records query the target's index, to measure its recall. */
   sample?: number;
   statePath?: string;
+  /** Collections in flight (default DEFAULT_PARALLEL). */
+  parallel?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -43,44 +46,57 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
   const note = numberTypesNote(summary);
   if (note) progress({ type: 'warning', message: note });
   const wanted = options.collections && options.collections.length > 0 ? options.collections : summary.collections.map((header) => header.name);
-  const verdicts: CollectionVerdict[] = [];
   const server = await describeServer(api, { signal });
   const rejects = rejectsPath(options.input);
   const rejected = await readRejectedIds(rejects);
+  const target = { api, call, server, cloud: options.target.cloud, signal };
 
-  for (const sourceName of wanted) {
-    const header = summary.collections.find((candidate) => candidate.name === sourceName);
-    const name = options.renameTo ?? sourceName;
-    const refused = rejected.get(name);
-    const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
-    if (refused) verdict.refused = { count: refused.size, ids: [...refused].slice(0, 10), file: rejects };
-    verdicts.push(verdict);
-    if (!header) continue;
-    const info = await checkTargetCollection(verdict, header, { api, call, server, cloud: options.target.cloud, signal });
-    if (!info) continue;
-    progress({ type: 'collection-start', collection: name, total: header.count, done: 0, resumed: false });
-
-    // Several reads in flight, compared in file order: across a network each read is mostly
-    // waiting for the round trip.
-    const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal });
-    try {
-      for await (const batch of readRecords(options.input, sourceName, { batchSize: 250, signal })) {
-        await checker.check(refused ? batch.filter((record) => !refused.has(record.id)) : batch);
-        progress({ type: 'batch', collection: name, done: verdict.compared, total: header.count });
-      }
-      await checker.finish();
-    } finally {
-      checker.abandon();
-    }
-    concludeVerdict(verdict);
-    // A second pass over the file: the sample's true neighbours are among all its records.
-    await measureTargetRecall(verdict, checker.samples, readRecords(options.input, sourceName, { batchSize: 1000, signal }), { api, call, signal });
-    progress({ type: 'collection-done', collection: name, done: verdict.compared, total: header.count });
-  }
+  // Several collections at once: each one's fixed round trips overlap with the others' reads.
+  const verdicts = await inParallel(wanted, options.parallel ?? DEFAULT_PARALLEL, (sourceName) =>
+    verifyCollection(options, summary.collections.find((candidate) => candidate.name === sourceName), sourceName, target, { rejects, rejected }),
+  );
 
   const ok = allVerified(verdicts);
   if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
   return { summary, collections: verdicts, ok };
+}
+
+/** One collection of the file against the target, into its verdict. */
+async function verifyCollection(
+  options: VerifyOptions,
+  header: BackupSummary['collections'][number] | undefined,
+  sourceName: string,
+  target: Parameters<typeof checkTargetCollection>[2],
+  set: { rejects: string; rejected: Awaited<ReturnType<typeof readRejectedIds>> },
+): Promise<CollectionVerdict> {
+  const { api, call, signal } = target;
+  const progress = options.onProgress ?? ignoreProgress;
+  const name = options.renameTo ?? sourceName;
+  const refused = set.rejected.get(name);
+  const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
+  if (refused) verdict.refused = { count: refused.size, ids: [...refused].slice(0, 10), file: set.rejects };
+  if (!header) return verdict;
+  const info = await checkTargetCollection(verdict, header, target);
+  if (!info) return verdict;
+  progress({ type: 'collection-start', collection: name, total: header.count, done: 0, resumed: false });
+
+  // Several reads in flight, compared in file order: across a network each read is mostly
+  // waiting for the round trip.
+  const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal });
+  try {
+    for await (const batch of readRecords(options.input, sourceName, { batchSize: 250, signal })) {
+      await checker.check(refused ? batch.filter((record) => !refused.has(record.id)) : batch);
+      progress({ type: 'batch', collection: name, done: verdict.compared, total: header.count });
+    }
+    await checker.finish();
+  } finally {
+    checker.abandon();
+  }
+  concludeVerdict(verdict);
+  // A second pass over the file: the sample's true neighbours are among all its records.
+  await measureTargetRecall(verdict, checker.samples, readRecords(options.input, sourceName, { batchSize: 1000, signal }), { api, call, signal });
+  progress({ type: 'collection-done', collection: name, done: verdict.compared, total: header.count });
+  return verdict;
 }
 
 /** Recall queries per collection unless told otherwise. */

@@ -20,6 +20,8 @@ import type { ExportCheckpoint } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
 import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, CLOUD_MAX_PAGE, ReadWindow } from './read-window.js';
 import { resolveTenant } from '../../chroma/tenant.js';
+import { DEFAULT_PARALLEL } from '../../util/pool.js';
+import { Lookahead, startedNow } from './lookahead.js';
 export { resolveTenant };
 
 export interface ExportOptions {
@@ -34,6 +36,8 @@ export interface ExportOptions {
   onProgress?: ProgressListener;
   /** How often (records) the partial file is flushed and the checkpoint saved. */
   checkpointEvery?: number;
+  /** Collections open at once (default DEFAULT_PARALLEL): see lookahead.ts. */
+  parallel?: number;
   /** Also hands every page to this (a copy's import): see ExportSink. */
   sink?: ExportSink;
 }
@@ -107,11 +111,11 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const pageSize = Math.max(1, Math.min(options.pageSize ?? CLOUD_MAX_PAGE, source.cloud ? CLOUD_MAX_PAGE : 5_000));
   const concurrency = Math.max(1, Math.min(options.concurrency ?? (source.cloud ? CLOUD_DEFAULT_READS : 4), source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
   const reads = new ReadWindow(concurrency);
-  const call = <T>(collection: string | null, work: () => Promise<T>) =>
+  const call = <T>(collection: string | null, work: () => Promise<T>, window = reads) =>
     withRetry(work, {
       signal,
       onRetry: ({ attempt, delayMs, error }) => {
-        if (error.kind === 'rate-limit') reads.slowDown();
+        if (error.kind === 'rate-limit') window.slowDown();
         progress({ type: 'retry', collection, attempt, delayMs, reason: error.message });
       },
     }).catch((error: unknown) => {
@@ -150,25 +154,26 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     : await BackupWriter.open(partial, { source: description });
   let sink: CollectionSink | null = null;
   const withheld: ExportResult['withheld'] = [];
+  const todo = chosen.filter((info) => !checkpoint.finished.some((done) => done.name === info.name));
+  // Collections after the current one are opened ahead (count, header, first pages, a copy's
+  // target collection), each with a read window of its own: Cloud's read limit is per collection.
+  const lookahead = openingAhead(todo, options, { api, call, pageSize, concurrency });
   try {
-    for (const info of chosen) {
-      if (checkpoint.finished.some((done) => done.name === info.name)) continue;
+    for (const [index, info] of todo.entries()) {
       const current = checkpoint.current?.name === info.name ? checkpoint.current : null;
       let offset = current?.offset ?? 0;
-      const total = await call(info.name, () => api.count(info.id, { signal }));
+      if (current) lookahead.openAfter(index);
+      const opened = current ? null : await lookahead.take(index);
+      if (opened) sink = opened.sink;
+      const total = opened?.total ?? (await call(info.name, () => api.count(info.id, { signal })));
       // A resumed collection's header is in the file already; a sink still needs it.
-      const header = !current || options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null;
+      const header = opened?.header ?? (options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null);
       if (!current && header) {
-        const fields = withheldFields(header);
-        if (fields.length > 0) {
-          withheld.push({ collection: info.name, fields });
-          progress({ type: 'warning', message: `"${info.name}": withheld from the backup, as credentials: ${fields.join(', ')}. The app supplies them itself on the target.` });
-        }
+        noteWithheld(header, withheld, progress);
         await writer.writeCollectionHeader(header);
         await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
       }
-      // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
-      sink = header && options.sink ? options.sink.open(storedHeader(header), { resumed: current !== null, start: offset }) : null;
+      if (current && header && options.sink) sink = options.sink.open(storedHeader(header), { resumed: true, start: offset });
       progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
 
       // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;
@@ -186,7 +191,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
       sink?.onCommit(() => void saveReached().catch(() => undefined));
       let sinceCheckpoint = 0;
       let checkpointAt = Date.now();
-      for await (const page of readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
+      for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
         await writer.writeRecords(page);
         await sink?.push(page);
         offset += page.length;
@@ -234,6 +239,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     await readBack(partial, checkpoint.finished, signal);
   } catch (error) {
     await sink?.abort(error);
+    await lookahead.abandon(error);
     await writer.abort().catch(() => undefined);
     if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
     throw error;
@@ -279,6 +285,32 @@ async function readBack(partial: string, written: Array<{ name: string; count: n
   if (found !== expected) {
     throw new MigrateError('MISMATCH', `The finished backup ${partial} holds ${found || 'no collections'}, but the export wrote ${expected || 'none'}.`, 'Check the disk and that no other program writes to that file, then run the same command again.');
   }
+}
+
+/** Credential fields of a collection's settings stay out of the file: said once, and listed in the result. */
+function noteWithheld(header: CollectionHeader, withheld: ExportResult['withheld'], progress: ProgressListener): void {
+  const fields = withheldFields(header);
+  if (fields.length === 0) return;
+  withheld.push({ collection: header.name, fields });
+  progress({ type: 'warning', message: `"${header.name}": withheld from the backup, as credentials: ${fields.join(', ')}. The app supplies them itself on the target.` });
+}
+
+/** The collections to do, each opened ahead (see lookahead.ts) with a read window of its own. */
+function openingAhead(
+  todo: CollectionInfo[],
+  options: ExportOptions,
+  source: { api: ChromaApi; call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>; pageSize: number; concurrency: number },
+): Lookahead<CollectionSink> {
+  const { api, call, pageSize, concurrency } = source;
+  const signal = options.signal;
+  return new Lookahead<CollectionSink>(todo, options.parallel ?? DEFAULT_PARALLEL, async (info) => {
+    const total = await call(info.name, () => api.count(info.id, { signal }));
+    const header = await collectionHeader(api, info, total, (work) => call(info.name, work), signal);
+    const window = new ReadWindow(concurrency);
+    const pages = startedNow(readPages(api, info.id, { offset: 0, total, pageSize, window, signal, call: (work) => call(info.name, work, window) }));
+    // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
+    return { total, header, pages, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0 }) : null };
+  });
 }
 
 function interrupted(out: string): MigrateError {

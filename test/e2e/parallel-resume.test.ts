@@ -1,0 +1,83 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { importBackup } from '../../src/core/operations/import.js';
+import { verifyBackup } from '../../src/core/operations/verify.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { exitOf, spawnCli } from '../helpers/cli.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { makeRecords } from '../helpers/fixtures.js';
+
+const COLLECTIONS = 20;
+const EACH = 60;
+const names = Array.from({ length: COLLECTIONS }, (_, k) => `many_${String(k).padStart(2, '0')}`);
+
+let dir = '';
+let source: Awaited<ReturnType<typeof startTestServer>>;
+let target: Awaited<ReturnType<typeof startTestServer>>;
+let slowSource: FaultProxy;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cm-parallel-'));
+  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
+  const seed = join(dir, 'seed.jsonl');
+  const writer = await BackupWriter.open(seed);
+  for (const [k, name] of names.entries()) {
+    await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: EACH, dimension: 8 });
+    await writer.writeRecords(makeRecords(EACH, { dim: 8, seed: k + 1, prefix: `${name}-` }));
+    await writer.writeCollectionEnd(name, EACH);
+  }
+  await writer.finish();
+  await importBackup({ input: seed, target: endpoint({ url: source.server.url }), ifExists: 'abort', statePath: join(dir, 'seed-state.json') });
+  slowSource = await startFaultProxy(source.server.url);
+}, 180_000);
+afterAll(async () => {
+  await slowSource?.close();
+  await Promise.all([source?.cleanup(), target?.cleanup()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function finishedExports(statePath: string): Promise<number> {
+  try {
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { exports: Array<{ finished: unknown[] }> };
+    return state.exports[0]?.finished.length ?? 0;
+  } catch {
+    return 0; // not written yet
+  }
+}
+
+describe('copy --all with several collections in flight', () => {
+  it('killed with -9 part-way through 20 collections, the same command again finishes them all and every one verifies', async () => {
+    const out = join(dir, 'copy.jsonl.gz');
+    const statePath = join(dir, 'state.json');
+    const args = ['copy', '--out', out, '--all', '--source-url', slowSource.url, '--url', target.server.url, '--if-exists', 'abort', '--parallel', '4', '--json'];
+    const env = { CHROMA_MIGRATE_STATE: statePath };
+
+    // Slow reads at the source, so the kill lands with collections open at both ends.
+    slowSource.setRules({ delayMs: 150 });
+    const first = spawnCli(args, { env });
+    const deadline = Date.now() + 120_000;
+    while ((await finishedExports(statePath)) < 5 && Date.now() < deadline && first.exitCode === null) {
+      await new Promise((wait) => setTimeout(wait, 50));
+    }
+    first.kill('SIGKILL');
+    await exitOf(first);
+    const atKill = await finishedExports(statePath);
+    expect(atKill).toBeGreaterThanOrEqual(5);
+    expect(atKill).toBeLessThan(COLLECTIONS);
+
+    slowSource.setRules({});
+    const again = spawnCli(args, { env });
+    const code = await exitOf(again);
+    expect(code, again.output()).toBe(0);
+
+    const verified = await verifyBackup({ input: out, target: endpoint({ url: target.server.url }), parallel: 4 });
+    expect(verified.collections.map((verdict) => verdict.collection)).toEqual(names);
+    for (const verdict of verified.collections) {
+      expect(verdict, verdict.collection).toMatchObject({ ok: true, count: EACH, compared: EACH, missing: 0, differing: 0 });
+    }
+  }, 300_000);
+});
