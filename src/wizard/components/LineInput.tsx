@@ -61,6 +61,14 @@ export function LineInput({ defaultValue = '', placeholder = '', mask = false, o
       return set(value.slice(0, cursor - 1) + value.slice(cursor), cursor - 1);
     }
     if (!input || key.ctrl || key.meta) return;
+    // Text and a Tab can arrive as one chunk (typed fast, or sent by tmux): the Tab completes
+    // what came before it, never lands in the line.
+    const tab = input.indexOf('\t');
+    if (tab >= 0) {
+      const before = value.slice(0, cursor) + input.slice(0, tab) + value.slice(cursor);
+      const completed = onTab ? onTab(before) : before;
+      return set(completed, completed.length);
+    }
     // A paste arrives as one chunk: a line break in it ends the line, as Enter would.
     const brk = input.search(/[\r\n]/);
     const text = brk >= 0 ? input.slice(0, brk) : input;
