@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { MigrateError } from '../core/util/errors.js';
 import { parseFlags, type Flags, type FlagValues } from './args.js';
 import { EXIT, type Command } from './command.js';
@@ -14,6 +16,10 @@ export interface CommandSpec<F extends Flags> extends HelpSpec {
   flags: F;
   /** The words one of which the command needs first (`env set`, `embeddings check`). */
   subcommands?: readonly string[];
+  /** Writes the --dotenv file, so one that does not exist yet is fine (`env set`). */
+  createsDotenv?: boolean;
+  /** Only reads the --state file, so one that does not exist is a mistake (`status`). */
+  readsStateOnly?: boolean;
   /** The command's own work; the runner did the rest (help, flags, .env, reporter, exit code). */
   run(context: CommandContext<F>): Promise<number>;
 }
@@ -42,6 +48,7 @@ export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
           io.stdout.write(`${help(helpWidth(io.stdout, io.env))}\n`);
           return EXIT.ok;
         }
+        refuseMissingFiles(spec, values);
         await askRequired(name, spec.flags, values, io);
         context = createContext(values, io, subcommand);
         return await spec.run(context);
@@ -61,6 +68,17 @@ function chosenSubcommand(spec: CommandSpec<Flags>, word: string | undefined): s
   const guess = word === undefined ? null : nearest(word, known);
   const what = word === undefined ? `${spec.name} needs a subcommand` : `Unknown ${spec.name} subcommand "${word}"${guess ? ` (did you mean ${guess}?)` : ''}`;
   throw new MigrateError('USAGE', `${what}: chroma-migrate ${spec.name} ${spec.usage[0]}.`, `See chroma-migrate ${spec.name} --help.`);
+}
+
+/** A file named on purpose that is not there: said, never quietly replaced by the default. */
+function refuseMissingFiles(spec: CommandSpec<Flags>, values: { 'env-file'?: string; state?: string }): void {
+  const dotenv = values['env-file'];
+  if (dotenv !== undefined && !spec.createsDotenv && !existsSync(dotenv)) {
+    throw new MigrateError('USAGE', `There is no ${resolve(dotenv)} (--dotenv).`, 'Check the path, or leave --dotenv out to read ./.env.');
+  }
+  if (values.state !== undefined && spec.readsStateOnly && !existsSync(values.state)) {
+    throw new MigrateError('USAGE', `There is no migration state at ${resolve(values.state)} (--state).`, 'Check the path, or leave --state out for ./.chroma-migrate/state.json.');
+  }
 }
 
 /** A required flag left out: asked for at a terminal; elsewhere a usage error that names it. */

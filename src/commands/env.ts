@@ -15,6 +15,7 @@ export const envCommand = defineCommand({
   name: 'env',
   summary: "Point your app's .env at the self-hosted server (step 4), keeping a backup",
   subcommands: ['set'],
+  createsDotenv: true,
   usage: ['set --url URL [options]'],
   description: `Writes CHROMA_HOST, CHROMA_PORT and CHROMA_SSL (and CHROMA_AUTH_TOKEN when there is a token) into
 your app's .env, replacing them where they are and adding the missing ones at the end. Every other
@@ -76,7 +77,7 @@ alone: they are the Chroma Cloud fallback that "chroma-migrate rollback" returns
 });
 
 function showPlan(plan: EnvPlan, say: (text: string) => void, show: (title: string) => void): void {
-  show(plan.file.exists ? `Changes to ${plan.path}:` : `New file ${plan.path}:`);
+  show(plan.file.exists ? `Changes to ${plan.path}:` : `New file ${plan.path} (there is none yet: env set creates it):`);
   const cloudKept = CLOUD_KEYS.filter((key) => parse(plan.file.text)[key] !== undefined);
   if (cloudKept.length === 0) return;
   say(`  ${cloudKept.join(', ')} ${cloudKept.length === 1 ? 'stays as it is' : 'stay as they are'}: the Chroma Cloud fallback (chroma-migrate rollback).`);

@@ -34,6 +34,8 @@ Chroma data is touched, on either server. Shows what it will do and asks first; 
 saved as .env.backup-<time> before any change. By default it removes CHROMA_HOST, CHROMA_PORT,
 CHROMA_SSL, CHROMA_AUTH_TOKEN (and CHROMA_AUTH_TOKEN_TRANSPORT_HEADER).`,
   flags: FLAGS,
+  // --restore puts back a .env that was deleted.
+  createsDotenv: true,
   examples: [
     { what: 'back to Chroma Cloud (asks first)', run: 'chroma-migrate rollback' },
     { what: 'undo that: the newest saved .env', run: 'chroma-migrate rollback --restore latest' },

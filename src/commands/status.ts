@@ -9,6 +9,7 @@ export const statusCommand = defineCommand({
   name: 'status',
   summary: 'Show the migration checklist: what is done and where you are',
   usage: ['[--json] [--state FILE]'],
+  readsStateOnly: true,
   description: `Prints the seven steps from the saved migration state (.chroma-migrate/state.json in the current
 folder, or --state FILE / CHROMA_MIGRATE_STATE), and any import or export that can be resumed.
 Works without a terminal.`,

@@ -49,7 +49,7 @@ describe('the command line', () => {
   });
 
   it('status prints the seven steps without a terminal', async () => {
-    const result = await runCli(['status', '--state', '/nonexistent-dir/state.json']);
+    const result = await runCli(['status'], { CHROMA_MIGRATE_STATE: '/nonexistent-dir/state.json' });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Migration Status');
     expect(result.stdout).toContain('1. Export from Chroma Cloud  ← you are here');
@@ -95,5 +95,14 @@ describe('mistakes on the command line', () => {
     const result = await runCli(['import', '--json']);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('--input FILE') } });
+  });
+
+  it('an explicit --dotenv or --state that is not there is an error, not a quiet default', async () => {
+    const dotenv = await runCli(['ping', '--dotenv', '/nope.env']);
+    expect(dotenv.code).toBe(2);
+    expect(dotenv.stderr).toContain('There is no /nope.env (--dotenv)');
+    const state = await runCli(['status', '--state', '/nonexistent-dir/state.json']);
+    expect(state.code).toBe(2);
+    expect(state.stderr).toContain('There is no migration state');
   });
 });

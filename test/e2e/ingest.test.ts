@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,8 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
 
   it('an unreachable target fails before the command runs', async () => {
     const marker = join(dir, 'should-not-exist');
+    // An explicit --dotenv must exist: an empty one keeps the repository's .env out of it.
+    await writeFile(join(dir, 'none.env'), '');
     const result = await runCli(['ingest', '--command', `touch '${marker}'`, '--url', 'http://127.0.0.1:9', '--state', join(dir, 'state-down.json'), '--dotenv', join(dir, 'none.env')], shellEnv);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Could not reach');

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ describe('the state follows the user through the subcommands', () => {
     const state = join(dir, 'state.json');
     const envFile = join(dir, '.env');
     const port = await freePort();
+    // An explicit --dotenv must exist (only env set creates one): the app's .env, empty so far.
+    await writeFile(envFile, '');
     const stop = new AbortController();
     const serving = runCli(['serve', '--path', join(dir, 'data'), '--port', String(port), '--state', state, '--dotenv', envFile], {}, stop.signal);
     try {

@@ -1,5 +1,5 @@
 import { MigrateError, type ErrorCode } from '../util/errors.js';
-import { withRetry, type RetryOptions } from '../util/retry.js';
+import { withRetry, type RetryableFailure, type RetryOptions } from '../util/retry.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 import { ChromaRequestError } from './http.js';
 import { explainProblem, type Explained } from './network-problem.js';
@@ -70,9 +70,40 @@ export function explainRequestError(error: unknown, target: Endpoint): unknown {
   }
 }
 
-/** withRetry, with the failure that remains put in words for this endpoint (explainRequestError). */
+/** Servers that answered in this process (any HTTP answer, an error status too), by origin. */
+const answered = new Set<string>();
+
+/**
+ * withRetry for a call to one server, where a refused connection to a server that never answered
+ * in this run fails after two quick tries: nothing listening there is not a blip, and waiting a
+ * dozen seconds to say so reads as a hang. Once it has answered, a refusal (a restart) is retried
+ * as any other dropped connection.
+ */
+export function withServerRetry<T>(server: Endpoint, work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const origin = new URL(server.url).origin;
+  let refusals = 0;
+  const isRetryable = (error: unknown): error is RetryableFailure => {
+    const failure = error as Partial<RetryableFailure> | null;
+    if (!(options.isRetryable ? options.isRetryable(error) : error instanceof Error && failure?.retryable === true)) return false;
+    const refused = error instanceof ChromaRequestError && error.network?.problem === 'refused';
+    return !(refused && !answered.has(origin) && ++refusals >= 2);
+  };
+  const noted = async () => {
+    try {
+      const result = await work();
+      answered.add(origin);
+      return result;
+    } catch (error) {
+      if (error instanceof ChromaRequestError && error.kind !== 'network' && error.kind !== 'timeout') answered.add(origin);
+      throw error;
+    }
+  };
+  return withRetry(noted, { ...options, isRetryable });
+}
+
+/** withServerRetry, with the failure that remains put in words for this endpoint (explainRequestError). */
 export function retryExplained<T>(target: Endpoint, work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  return withRetry(work, options).catch((error: unknown) => {
+  return withServerRetry(target, work, options).catch((error: unknown) => {
     throw explainRequestError(error, target);
   });
 }

@@ -9,13 +9,12 @@ import { checkAgainstSource, type EndCheck } from './end-check.js';
 import { BackupWriter } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
-import { explainRequestError } from '../../chroma/explain.js';
+import { explainRequestError, withServerRetry } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { describeTakeOver, lockFile } from '../../util/file-lock.js';
 import { checkWritablePath } from '../../util/out-path.js';
 import { inspectBackup } from '../../backup/read.js';
-import { withRetry } from '../../util/retry.js';
 import type { ExportCheckpoint } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
 import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, CLOUD_MAX_PAGE, ReadWindow } from './read-window.js';
@@ -112,7 +111,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const concurrency = Math.max(1, Math.min(options.concurrency ?? (source.cloud ? CLOUD_DEFAULT_READS : 4), source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
   const reads = new ReadWindow(concurrency);
   const call = <T>(collection: string | null, work: () => Promise<T>, window = reads) =>
-    withRetry(work, {
+    withServerRetry(source, work, {
       signal,
       onRetry: ({ attempt, delayMs, error }) => {
         if (error.kind === 'rate-limit') window.slowDown();
