@@ -15,6 +15,7 @@ export const TARGET_FLAGS = {
   },
   'token-header': { type: 'string', arg: 'H', group: 'target', help: 'authorization (default) or x-chroma-token' },
   insecure: { type: 'boolean', group: 'target', help: 'allow sending a token over plain http:// to another machine' },
+  'target-database': { type: 'string', arg: 'D', group: 'target', help: 'the database on the target (default default_database)' },
 } as const satisfies Flags;
 
 export const SOURCE_FLAGS = {
@@ -35,7 +36,7 @@ export const CONNECTION_GROUPS = {
   source: { title: 'Source' },
 };
 
-export type TargetValues = { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string; insecure?: boolean };
+export type TargetValues = { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string; insecure?: boolean; 'target-database'?: string };
 export type SourceValues = { 'api-key'?: string; tenant?: string; database?: string; 'source-url'?: string; 'source-token'?: string; insecure?: boolean };
 
 export function targetFrom(values: TargetValues, env: Env): ResolvedTarget {
@@ -51,7 +52,8 @@ export function targetFrom(values: TargetValues, env: Env): ResolvedTarget {
     env,
   );
   refuseCleartextToken(resolved.target, values.insecure === true);
-  return resolved;
+  const database = values['target-database'];
+  return database ? { ...resolved, target: { ...resolved.target, database } } : resolved;
 }
 
 export function sourceFrom(values: SourceValues, env: Env): Endpoint {

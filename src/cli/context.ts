@@ -5,7 +5,7 @@ import type { Flags, FlagValues } from './args.js';
 import { writeJson } from './command.js';
 import { targetFrom, type SourceValues, type TargetValues } from './connection-flags.js';
 import { isInteractive, type CommandIo } from './io.js';
-import { openSource } from './source-path.js';
+import { openSource } from './sources/source-path.js';
 import { createReporter, type Reporter } from './reporter.js';
 
 /** What a command's own work gets from the runner. */
@@ -13,6 +13,8 @@ export interface CommandContext<F extends Flags> {
   /** The first word, for a command that takes one (`env set`, `embeddings check`). */
   subcommand: string | undefined;
   values: FlagValues<F>;
+  /** The arguments as given (after the subcommand), for a command that runs itself again (--all-databases). */
+  args: string[];
   io: CommandIo;
   /** --json: the result goes to stdout as JSON. */
   json: boolean;
@@ -38,7 +40,7 @@ export interface CommandContext<F extends Flags> {
   writeJson(value: unknown): void;
 }
 
-export function createContext<F extends Flags>(values: FlagValues<F>, io: CommandIo, subcommand?: string): CommandContext<F> {
+export function createContext<F extends Flags>(values: FlagValues<F>, io: CommandIo, subcommand?: string, args: string[] = []): CommandContext<F> {
   const json = (values as { json?: boolean }).json === true;
   let env: Env | undefined;
   let target: ResolvedTarget | undefined;
@@ -47,6 +49,7 @@ export function createContext<F extends Flags>(values: FlagValues<F>, io: Comman
   const context: CommandContext<F> = {
     subcommand,
     values,
+    args,
     io,
     json,
     interactive: isInteractive(io),

@@ -50,7 +50,7 @@ export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
         }
         refuseMissingFiles(spec, values);
         await askRequired(name, spec.flags, values, io);
-        context = createContext(values, io, subcommand);
+        context = createContext(values, io, subcommand, args);
         return await spec.run(context);
       } catch (error) {
         await context?.close().catch(() => undefined);

@@ -1,3 +1,4 @@
+import type { Command } from '../cli/command.js';
 import { stat } from 'node:fs/promises';
 import { copyCollections } from '../core/operations/copy.js';
 import { MigrateError } from '../core/util/errors.js';
@@ -10,10 +11,11 @@ import { askExists } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { SOURCE_PATH_FLAGS } from '../cli/source-path.js';
+import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
+import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 import { number } from '../cli/reporter.js';
 
-export const copyCommand = defineCommand({
+export const copyCommand: Command = defineCommand({
   name: 'copy',
   summary: 'Export, import and verify in one pass: source → backup file + target at once',
   usage: ['--out FILE [--collections a,b | --all] [options]'],
@@ -24,6 +26,7 @@ while the copy goes on; the count and the collection's settings are checked at t
 target index's recall is measured on a sample. Checkpoints both sides as one: run the same command again after Ctrl-C or a crash and it
 continues where the target had committed. The source is only ever read.`,
   flags: {
+    ...ALL_DATABASES_FLAGS,
     out: { type: 'string', short: 'o', arg: 'FILE', help: 'the backup written on the way, e.g. backup.jsonl.gz', required: 'where to keep the backup it writes on the way' },
     collections: { type: 'string', arg: 'a,b', help: 'only these collections (default: --all)' },
     all: { type: 'boolean', help: 'every collection' },
@@ -57,7 +60,9 @@ continues where the target had committed. The source is only ever read.`,
   ],
   exitCodes: '0 every record arrived and matches, 1 failed or differs, 2 usage, 130 interrupted (resumable).',
 
-  async run({ values, io, interactive, json, openSource, announceTarget, reporter, statePath, say, writeJson }) {
+  async run(context): Promise<number> {
+    const { values, io, interactive, json, openSource, announceTarget, reporter, statePath, say, writeJson } = context;
+    if (values['all-databases']) return runPerDatabase(copyCommand, context);
     if (values.as !== undefined && (values.all || listOption(values.collections)?.length !== 1)) {
       throw new MigrateError('USAGE', '--as renames one collection: name it with --collections NAME (not --all).', 'See chroma-migrate copy --help.');
     }

@@ -1,14 +1,16 @@
+import type { Command } from '../cli/command.js';
 import { stat } from 'node:fs/promises';
 import { exportCollections } from '../core/operations/export.js';
 import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { SOURCE_PATH_FLAGS } from '../cli/source-path.js';
+import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
+import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 import { number } from '../cli/reporter.js';
 import { describeSourceChange } from '../present/export-summary.js';
 
-export const exportCommand = defineCommand({
+export const exportCommand: Command = defineCommand({
   name: 'export',
   summary: 'Copy collections from Chroma Cloud (or any Chroma) into a backup file',
   usage: ['--out FILE [--collections a,b | --all] [options]'],
@@ -18,6 +20,7 @@ explicit limit — at most 300 on Chroma Cloud, its read quota — and writes a 
 checkpoints and renames it at the end; run the same command again after an interruption and it
 continues.`,
   flags: {
+    ...ALL_DATABASES_FLAGS,
     out: { type: 'string', short: 'o', arg: 'FILE', help: 'the backup to write, e.g. backup.jsonl.gz', required: 'where to write the backup' },
     collections: { type: 'string', arg: 'a,b', help: 'only these collections (default: --all)' },
     all: { type: 'boolean', help: 'every collection' },
@@ -39,7 +42,9 @@ continues.`,
   ],
   exitCodes: '0 done, 1 failed, 2 usage, 130 interrupted (resumable).',
 
-  async run({ values, openSource, reporter, statePath, io, json, say, writeJson }) {
+  async run(context): Promise<number> {
+    const { values, openSource, reporter, statePath, io, json, say, writeJson } = context;
+    if (values['all-databases']) return runPerDatabase(exportCommand, context);
     const result = await exportCollections({
       source: await openSource(),
       out: values.out,

@@ -1,3 +1,4 @@
+import type { Command } from '../cli/command.js';
 import { importBackup, planImport, type ImportOptions, type ImportPlanResult } from '../core/operations/import.js';
 import { planJson, planLines, planRuns } from '../present/target-plan.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
@@ -8,9 +9,10 @@ import { askExists, askSpace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
+import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
 import { number } from '../cli/reporter.js';
 
-export const importCommand = defineCommand({
+export const importCommand: Command = defineCommand({
   name: 'import',
   summary: 'Load a backup file into the self-hosted server, in batches, resumable',
   usage: ['--input FILE [options]'],
@@ -18,6 +20,7 @@ export const importCommand = defineCommand({
 checkpoint after each committed batch. Run the same command again after an interruption and it
 continues from the checkpoint. Ends with the count check.`,
   flags: {
+    ...ALL_DATABASES_FLAGS,
     input: { type: 'string', short: 'i', arg: 'FILE', help: "a chroma-migrate backup (.jsonl or .jsonl.gz) or the guide's JSON export", required: 'the backup to load' },
     collection: { type: 'string', arg: 'a,b', help: 'import only these collections of the backup' },
     as: { type: 'string', arg: 'NAME', help: 'import the (one) selected collection under another name' },
@@ -62,7 +65,9 @@ report; the created collection is read back and any difference is named too.`,
   exitCodes: `0 every record arrived in a collection created as the backup describes it, 1 failed,
 counts differ, or the server holds the collection differently (named), 2 usage, 130 interrupted.`,
 
-  async run({ values, io, interactive, json, announceTarget, reporter, statePath, say, writeJson }) {
+  async run(context): Promise<number> {
+    const { values, io, interactive, json, announceTarget, reporter, statePath, say, writeJson } = context;
+    if (values['all-databases']) return runPerDatabase(importCommand, context);
     const target = announceTarget();
     const options: ImportOptions = {
       input: values.input,

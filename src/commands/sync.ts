@@ -7,7 +7,7 @@ import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
 import { loadPrompts } from '../cli/io.js';
-import { SOURCE_PATH_FLAGS } from '../cli/source-path.js';
+import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 
 export const syncCommand = defineCommand({
   name: 'sync',

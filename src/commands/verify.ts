@@ -1,16 +1,18 @@
+import type { Command } from '../cli/command.js';
 import { verifyAgainstSource, verifyBackup } from '../core/operations/verify.js';
 import { MigrateError } from '../core/util/errors.js';
 import { verdictLines } from '../present/verify-summary.js';
 import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
-import { SOURCE_PATH_FLAGS } from '../cli/source-path.js';
+import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 import { defineCommand } from '../cli/define-command.js';
+import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
 
 /** The source flags that stand in for --input: the live source is the reference. */
 const REFERENCE_FLAGS = ['source-url', 'source-path', 'api-key', 'tenant', 'database'] as const;
 
-export const verifyCommand = defineCommand({
+export const verifyCommand: Command = defineCommand({
   name: 'verify',
   summary: 'Prove the target holds every record of a backup, unchanged',
   usage: ['--input FILE [options]', '--source-url URL | --api-key K --tenant T --database D [options]'],
@@ -26,6 +28,7 @@ both ways (ids the target lacks, ids the source no longer holds), every record t
 the collection, all read from the source now. This proves the target against the source, not only
 against a backup that may have missed records.`,
   flags: {
+    ...ALL_DATABASES_FLAGS,
     input: { type: 'string', short: 'i', arg: 'FILE', help: 'the backup that was imported' },
     collections: { type: 'string', arg: 'a,b', help: 'only these collections' },
     collection: { type: 'string', arg: 'a,b', help: 'the same as --collections' },
@@ -44,7 +47,8 @@ against a backup that may have missed records.`,
   ],
   exitCodes: '0 everything matches, 1 something differs or is missing, 2 usage.',
 
-  async run({ values, io, json, openSource, announceTarget, reporter, statePath, say, writeJson }) {
+  async run(context): Promise<number> {
+    const { values, io, json, openSource, announceTarget, reporter, statePath, say, writeJson } = context;
     const fromSource = REFERENCE_FLAGS.some((flag) => values[flag] !== undefined);
     if (!values.input === !fromSource) {
       const problem = values.input
@@ -52,6 +56,7 @@ against a backup that may have missed records.`,
         : "verify needs --input FILE (the backup to compare with), or the source's flags (--source-url URL, or --api-key/--tenant/--database).";
       throw new MigrateError('USAGE', problem, 'See chroma-migrate verify --help.');
     }
+    if (values['all-databases']) return runPerDatabase(verifyCommand, context);
     const source = fromSource ? await openSource() : null;
     const common = {
       target: announceTarget(),

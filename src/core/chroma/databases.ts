@@ -30,3 +30,30 @@ export async function listDatabases(target: Endpoint, options: { signal?: AbortS
   }
   return all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+/** Creates it unless it exists (a 409 from a concurrent run is as good as ours). */
+export async function ensureDatabase(target: Endpoint, name: string, options: { signal?: AbortSignal } = {}): Promise<'created' | 'existed'> {
+  if (await databaseExists(target, name, options)) return 'existed';
+  try {
+    await chromaRequest(target, 'POST', databasesPath(target.tenant), { ...options, body: { name } });
+    return 'created';
+  } catch (error) {
+    if ((error as { kind?: string }).kind === 'conflict') return 'existed';
+    throw error;
+  }
+}
+
+/** Chroma 1.5's rule for a new database's name; 1.0 accepted more, so an old source may hold names a new target refuses. */
+export function databaseNameProblem(name: string): string | null {
+  if (name.length >= 3 && name.length <= 512 && /^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$/.test(name)) return null;
+  return `"${name}" is not a name a Chroma server accepts for a new database (3–512 characters from a-z A-Z 0-9 . _ -, starting and ending with a letter or digit)`;
+}
+
+export async function databaseExists(target: Endpoint, name: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+  try {
+    await chromaRequest(target, 'GET', `${databasesPath(target.tenant)}/${encodeURIComponent(name)}`, options);
+    return true;
+  } catch (error) {
+    if ((error as { kind?: string }).kind === 'not-found') return false;
+    throw error;
+  }
+}

@@ -1,10 +1,10 @@
-import type { Endpoint } from '../core/chroma/endpoint.js';
-import type { Env } from '../core/chroma/connection.js';
-import { openFolderSource } from '../core/sources/folder/open.js';
-import { MigrateError } from '../core/util/errors.js';
-import type { ProgressListener } from '../core/util/progress.js';
-import type { Flags } from './args.js';
-import { sourceFrom } from './connection-flags.js';
+import type { Endpoint } from '../../core/chroma/endpoint.js';
+import type { Env } from '../../core/chroma/connection.js';
+import { openFolderSource } from '../../core/sources/folder/open.js';
+import { MigrateError } from '../../core/util/errors.js';
+import type { ProgressListener } from '../../core/util/progress.js';
+import type { Flags } from '../args.js';
+import { sourceFrom } from '../connection-flags.js';
 
 export const SOURCE_PATH_FLAGS = {
   'source-path': {

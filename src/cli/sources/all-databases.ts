@@ -1,0 +1,149 @@
+/**
+ * `--all-databases` for export, copy, import and verify: the command runs once per database of
+ * the source's tenant (or per database file an export wrote), each run with `--database` for
+ * the source, `--target-database` for the target (created when missing, or renamed with
+ * `--database-map a=b,c=d`) and its own backup file (backup.jsonl.gz → backup.staging.jsonl.gz).
+ * Counts, progress and verify are each run's own, under a heading per database.
+ */
+import { Writable } from 'node:stream';
+import { resolveTenant } from '../../core/chroma/tenant.js';
+import { databaseNameProblem, ensureDatabase, listDatabases } from '../../core/chroma/databases.js';
+import { databaseFile, findDatabaseFiles } from '../../core/backup/database-files.js';
+import { retryExplained } from '../../core/chroma/explain.js';
+import { MigrateError } from '../../core/util/errors.js';
+import type { Endpoint } from '../../core/chroma/endpoint.js';
+import type { Flags } from '../args.js';
+import { EXIT, writeJson, type Command } from '../command.js';
+import { targetFrom } from '../connection-flags.js';
+import { loadEnv, type Env } from '../../core/chroma/connection.js';
+import type { CommandIo } from '../io.js';
+import { openSource } from './source-path.js';
+import { createReporter } from '../reporter.js';
+
+export const ALL_DATABASES_FLAGS = {
+  'all-databases': {
+    type: 'boolean',
+    help: "every database of the tenant, each with its own backup file (FILE with the database's name added, e.g. backup.staging.jsonl.gz); the target gets databases of the same names, created when missing",
+  },
+  'database-map': { type: 'string', arg: 'a=b,c=d', help: 'with --all-databases: other names for those databases on the target' },
+} as const satisfies Flags;
+
+type Values = Record<string, string | boolean | undefined>;
+
+export function parseDatabaseMap(text: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const [from, to, extra] = pair.split('=').map((part) => part.trim());
+    if (!from || !to || extra !== undefined) throw new MigrateError('USAGE', `--database-map takes source=target pairs separated by commas; got "${pair}".`, 'For example --database-map staging=stage,customer_b=cust_b.');
+    map.set(from, to);
+  }
+  return map;
+}
+
+/** Drops options (and their values) from an argument list. */
+function without(args: string[], names: string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = names.find((option) => arg === option || arg.startsWith(`${option}=`));
+    if (!name) kept.push(arg);
+    else if (arg === name && !BOOLEAN.has(name)) i++;
+  }
+  return kept;
+}
+const BOOLEAN = new Set(['--all-databases']);
+
+interface Plan {
+  /** The databases to run, source name → target name, with the per-run arguments. */
+  runs: Array<{ database: string; target: string; args: string[] }>;
+  close: () => Promise<void>;
+}
+
+export async function runPerDatabase(command: Command, context: { args: string[]; values: object; io: CommandIo }): Promise<number> {
+  const { args, io } = context;
+  const values = context.values as Values;
+  if (values.database !== undefined) {
+    io.stderr.write(`${command.name}: --all-databases and --database name different things; use one.\n`);
+    return EXIT.usage;
+  }
+  const env = loadEnv((values['env-file'] as string | undefined) ?? '.env', io.env);
+  const map = parseDatabaseMap(values['database-map'] as string | undefined);
+  const plan = await planRuns(command.name, args, values, env, io, map);
+  try {
+    const { target } = targetFrom(values as Parameters<typeof targetFrom>[0], env);
+    for (const run of plan.runs) {
+      const problem = databaseNameProblem(run.target);
+      if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${run.database}=new_name".`);
+    }
+    return await runAll(command, plan, target, values.json === true, io);
+  } finally {
+    await plan.close();
+  }
+}
+
+async function runAll(command: Command, plan: Plan, target: Endpoint, json: boolean, io: CommandIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const results: Array<{ database: string; target: string; code: number; result: unknown }> = [];
+  for (const run of plan.runs) {
+    if (command.name !== 'export' && command.name !== 'verify') {
+      const made = await retryExplained(target, () => ensureDatabase({ ...target, database: run.target }, run.target, { signal: io.signal }), { signal: io.signal });
+      if (made === 'created') io.stderr.write(`Created database ${run.target} on the target.\n`);
+    }
+    io.stderr.write(`\n== database ${run.database}${run.target === run.database ? '' : ` → ${run.target}`}\n`);
+    let captured = '';
+    const stdout = json ? collector((text) => (captured += text)) : io.stdout;
+    // export has no target; the others write to (or compare with) the target's database.
+    const targetArgs = command.name === 'export' ? [] : ['--target-database', run.target];
+    const exit = await command.run([...run.args, ...targetArgs], { ...io, stdout });
+    if (json) results.push({ database: run.database, target: run.target, code: exit, result: captured.trim() ? JSON.parse(captured) : null });
+    code = Math.max(code, exit);
+    if (exit === EXIT.interrupted || exit === EXIT.usage) break;
+  }
+  if (json) writeJson(io, { ok: code === EXIT.ok, databases: results });
+  else io.stderr.write(`\n${code === EXIT.ok ? '✓' : '✗'} ${plan.runs.length} database${plan.runs.length === 1 ? '' : 's'}: ${plan.runs.map((run) => run.database).join(', ')}\n`);
+  return code;
+}
+
+function collector(write: (text: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      write(chunk.toString());
+      done();
+    },
+  });
+}
+
+async function planRuns(name: string, args: string[], values: Values, env: Env, io: CommandIo, map: Map<string, string>): Promise<Plan> {
+  const base = without(args, ['--all-databases', '--database-map']);
+  const fromFiles = (name === 'import' || name === 'verify') && typeof values.input === 'string';
+  if (fromFiles) {
+    const files = await findDatabaseFiles(values.input as string);
+    if (files.length === 0) throw new MigrateError('NOT_FOUND', `No per-database backups next to ${values.input as string} (such as ${databaseFile(values.input as string, 'staging')}).`, 'Pass the same --out FILE that export --all-databases was given.');
+    const rest = without(base, ['--input', '-i']);
+    return { runs: files.map((file) => ({ database: file.database, target: map.get(file.database) ?? file.database, args: [...rest, '--input', file.path] })), close: async () => undefined };
+  }
+  const reporter = createReporter(io, { live: false });
+  const opened = await openSource(values as Parameters<typeof openSource>[0], env, reporter.listener);
+  try {
+    // Resolved without a database: a Cloud key may read several, and all are wanted.
+    const source = await resolveTenant({ ...opened.source, database: opened.source.resolveTenant ? '*' : opened.source.database }, io.signal);
+    const databases = await retryExplained(source, () => listDatabases(source, { signal: io.signal }), { signal: io.signal });
+    const unknown = [...map.keys()].filter((key) => !databases.some((database) => database.name === key));
+    if (unknown.length > 0) throw new MigrateError('BAD_INPUT', `--database-map names ${unknown.join(', ')}, which the source does not have.`, `It has: ${databases.map((database) => database.name).join(', ')}.`);
+    // A data folder is served once for every database's run.
+    const sourceArgs = values['source-path'] !== undefined ? ['--source-url', source.url] : [];
+    const rest = without(base, ['--out', '-o', '--source-path']);
+    const out = values.out as string | undefined;
+    const runs = databases.map((database) => ({
+      database: database.name,
+      target: map.get(database.name) ?? database.name,
+      args: [...rest, ...sourceArgs, '--database', database.name, ...(out ? ['--out', databaseFile(out, database.name)] : []), ...(source.cloud ? ['--tenant', source.tenant] : [])],
+    }));
+    return { runs, close: opened.close };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  } finally {
+    reporter.close();
+  }
+}
