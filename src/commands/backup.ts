@@ -2,7 +2,7 @@ import { resolve, sep } from 'node:path';
 import { BACKUP_STATE_FILE, cronLine, runBackup } from '../core/schedule/run-backup.js';
 import { describeEndpoint } from '../core/chroma/endpoint.js';
 import { MigrateError } from '../core/util/errors.js';
-import { backupReport } from '../present/backup-report.js';
+import { backupReport } from '../present/reports/backup-report.js';
 import { intOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';

@@ -8,7 +8,7 @@ import { defineCommand } from '../cli/define-command.js';
 import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
 import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 import { number } from '../cli/reporter.js';
-import { describeSourceChange } from '../present/export-summary.js';
+import { describeSourceChange } from '../present/reports/export-summary.js';
 
 export const exportCommand: Command = defineCommand({
   name: 'export',

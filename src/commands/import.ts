@@ -1,9 +1,9 @@
 import type { Command } from '../cli/command.js';
 import { importBackup, planImport, type ImportOptions, type ImportPlanResult } from '../core/operations/import.js';
-import { planJson, planLines, planRuns } from '../present/target-plan.js';
+import { planJson, planLines, planRuns } from '../present/reports/target-plan.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
-import { describeImport, importSucceeded } from '../present/import-summary.js';
-import { differenceLines, leftOutLines } from '../present/collection-report.js';
+import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
+import { differenceLines, leftOutLines } from '../present/reports/collection-report.js';
 import { choiceOption, ifExistsOption, intOption, listOption } from '../cli/args.js';
 import { askExists, askSpace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';

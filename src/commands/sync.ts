@@ -1,7 +1,7 @@
 import { syncCollections } from '../core/operations/sync.js';
 import { MigrateError } from '../core/util/errors.js';
 import { count } from '../core/util/format.js';
-import { syncJson, syncLines } from '../present/sync-report.js';
+import { syncJson, syncLines } from '../present/reports/sync-report.js';
 import { listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';

@@ -1,7 +1,7 @@
 import type { Command } from '../cli/command.js';
 import { verifyAgainstSource, verifyBackup } from '../core/operations/verify.js';
 import { MigrateError } from '../core/util/errors.js';
-import { verdictLines } from '../present/verify-summary.js';
+import { verdictLines } from '../present/reports/verify-summary.js';
 import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';

@@ -131,7 +131,7 @@ describe('chroma-migrate ingest runs the user\'s own ingestion command against t
     await writeFile(join(dir, 'none.env'), '');
     const result = await runCli(['ingest', '--command', `touch '${marker}'`, '--url', 'http://127.0.0.1:9', '--state', join(dir, 'state-down.json'), '--dotenv', join(dir, 'none.env')], shellEnv);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Could not reach');
+    expect(result.stderr).toContain('Nothing accepts connections');
     await expect(readFile(marker)).rejects.toThrow();
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ImportView, type ImportPhase } from './ImportView.js';
 import { recreateKeepingMeaning, type Ask } from './recreate.js';
-import { describeImport } from '../../../present/import-summary.js';
+import { describeImport } from '../../../present/reports/import-summary.js';
 import { describeFailure } from '../../run-log.js';
 
 /** One run of the import: a new one for each attempt, with or without the sparse vectors. */

@@ -3,7 +3,7 @@ import { Select } from '../../components/Select.js';
 import type { Space } from '../../../core/model/record.js';
 import type { ExistsChoice, ImportResult } from '../../../core/operations/import.js';
 import { SPACE_CHOICES } from '../../../present/space-choices.js';
-import { describeImport, importSucceeded } from '../../../present/import-summary.js';
+import { describeImport, importSucceeded } from '../../../present/reports/import-summary.js';
 import { describeDifference } from '../../../core/collection/compare.js';
 import { isMigrateError } from '../../../core/util/errors.js';
 import { ErrorBox } from '../../components/ErrorBox.js';

@@ -6,7 +6,7 @@ import { currentTarget } from '../../target.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { VerifyView, type VerifyPhase } from './VerifyView.js';
-import { describeRecall, describeVerdict } from '../../../present/verify-summary.js';
+import { describeRecall, describeVerdict } from '../../../present/reports/verify-summary.js';
 import { describeFailure } from '../../run-log.js';
 
 /** Step 6's work: compare every record on the server with the backup (after re-sending it, when asked). */

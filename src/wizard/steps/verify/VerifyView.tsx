@@ -2,7 +2,7 @@ import { Box } from 'ink';
 import { Select } from '../../components/Select.js';
 import { describeDifference } from '../../../core/collection/compare.js';
 import type { VerifyResult } from '../../../core/operations/verify.js';
-import { describeRecall, describeVerdict, recallAdvice } from '../../../present/verify-summary.js';
+import { describeRecall, describeVerdict, recallAdvice } from '../../../present/reports/verify-summary.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
 import { ProgressList, type ProgressInfo } from '../../components/Progress.js';

@@ -1,7 +1,7 @@
-import { count, fraction, plural } from '../core/util/format.js';
-import { LOW_RECALL } from '../core/sinks/verifier/recall.js';
+import { count, fraction, plural } from '../../core/util/format.js';
+import { LOW_RECALL } from '../../core/sinks/verifier/recall.js';
 import { settingsLines } from './collection-report.js';
-import type { CollectionVerdict } from '../core/operations/verify.js';
+import type { CollectionVerdict } from '../../core/operations/verify.js';
 
 /**
  * What verify found for one collection, in words the CLI and the wizard share. After step 7 the

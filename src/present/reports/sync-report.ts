@@ -1,5 +1,5 @@
-import type { CollectionSync } from '../core/operations/sync.js';
-import { count } from '../core/util/format.js';
+import type { CollectionSync } from '../../core/operations/sync.js';
+import { count } from '../../core/util/format.js';
 
 /** How many ids of each kind are named in the report. */
 const NAMED = 5;

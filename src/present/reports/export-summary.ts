@@ -1,5 +1,5 @@
-import { count } from '../core/util/format.js';
-import type { ExportedCollection } from '../core/sources/server/export-pump.js';
+import { count } from '../../core/util/format.js';
+import type { ExportedCollection } from '../../core/sources/server/export-pump.js';
 
 /**
  * "2,000 added after they were missed, 2,000 deleted during the export": how the source changed

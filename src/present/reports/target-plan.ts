@@ -1,7 +1,7 @@
 /** The plan of an import or a copy in words (--dry-run) and as JSON: the same facts for both faces. */
-import { describeEmbeddingFunction } from '../core/collection/shape.js';
-import type { PlannedCollection, TargetPlan } from '../core/sinks/target/plan.js';
-import { describeProblems } from '../core/sinks/target/refusals.js';
+import { describeEmbeddingFunction } from '../../core/collection/shape.js';
+import type { PlannedCollection, TargetPlan } from '../../core/sinks/target/plan.js';
+import { describeProblems } from '../../core/sinks/target/refusals.js';
 import { leftOutLines } from './collection-report.js';
 
 const ACTIONS: Record<PlannedCollection['action'], string> = {

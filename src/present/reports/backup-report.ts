@@ -1,5 +1,5 @@
-import type { BackupResult } from '../core/schedule/run-backup.js';
-import { count, plural } from '../core/util/format.js';
+import type { BackupResult } from '../../core/schedule/run-backup.js';
+import { count, plural } from '../../core/util/format.js';
 
 /** What a scheduled backup wrote, kept and removed, and how to restore it. */
 export function backupReport(result: BackupResult, keep: number | undefined): string[] {

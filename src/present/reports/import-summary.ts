@@ -1,6 +1,6 @@
-import type { CollectionImportResult } from '../core/operations/import.js';
+import type { CollectionImportResult } from '../../core/operations/import.js';
 
-export { importSucceeded } from '../core/sinks/target/session.js';
+export { importSucceeded } from '../../core/sinks/target/session.js';
 
 /**
  * One line per imported collection, for the CLI and the wizard alike. An append says what it

@@ -1,8 +1,8 @@
 /** The collection-level lines of import's and verify's reports (embedding function, space, HNSW, schema). */
-import { describeAppNeeds, type AppNeeds } from '../core/collection/app-needs.js';
-import { describeDifference, type CollectionDifference } from '../core/collection/compare.js';
-import type { LeftOut } from '../core/collection/plan.js';
-import type { CollectionSettingsVerdict } from '../core/collection/settings-verdict.js';
+import { describeAppNeeds, type AppNeeds } from '../../core/collection/app-needs.js';
+import { describeDifference, type CollectionDifference } from '../../core/collection/compare.js';
+import type { LeftOut } from '../../core/collection/plan.js';
+import type { CollectionSettingsVerdict } from '../../core/collection/settings-verdict.js';
 
 export function settingsLines(settings: CollectionSettingsVerdict | null, collection: string): string[] {
   if (!settings) return [];
