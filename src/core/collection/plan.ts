@@ -72,7 +72,7 @@ export function planCollection(header: CollectionHeader, server: ServerModel, op
   }
   const space = header.space ?? options.space ?? null;
   if (server.capabilities.schema && isObject(header.schema)) {
-    return { ...schemaPlan(header.schema, server, space, leftOut), leftOut };
+    return { ...schemaPlan(header.schema, server, space, leftOut, metadata, options.cloud), leftOut };
   }
   if (isObject(header.schema)) {
     leftOut.push({ field: 'schema', why: 'the target predates collection schemas (Chroma 1.3): per-key index switches and full-text settings stay at its defaults' });
@@ -115,45 +115,53 @@ export function planCollection(header: CollectionHeader, server: ServerModel, op
     },
     leftOut,
   };
+}
 
-  function schemaPlan(source: CollectionJson, model: ServerModel, chosen: Space | null, out: LeftOut[]): Omit<CollectionPlan, 'leftOut'> {
-    const schema = cloneTyped(source);
-    if (options.cloud) {
-      const pruned = prune(model, 'Schema', schema, out);
-      const vector = schemaVectorConfig(pruned);
-      return {
-        request: { metadata, schema: pruned },
-        carries: 'schema',
-        intended: { space: asSpace(vector?.space) ?? chosen, embeddingFunction: asEmbeddingFunction(vector?.embedding_function), hnsw: pickHnsw(vector?.hnsw), switches: schemaSwitches(pruned) },
-      };
-    }
-    if (schema.cmek !== undefined && schema.cmek !== null) out.push({ field: 'cmek', why: `customer-managed encryption key: ${CLOUD_ONLY}` });
-    delete schema.cmek;
-    const spannDropped = new Set<string>();
-    for (const config of allVectorConfigs(schema)) {
-      if (isObject(config.spann)) {
-        const ef = pickHnsw(config.spann).ef_search;
-        for (const item of spannLeftOut(config.spann)) spannDropped.add(item.field);
-        delete config.spann;
-        config.hnsw = ef === undefined ? {} : { ef_search: ef };
-      }
-      if (config.space === undefined && chosen) config.space = chosen;
-    }
-    for (const field of spannDropped) out.push({ field, why: SPANN_ONLY });
-    disableSparse(schema, out);
+/** A target with schemas gets the source's schema, less what a single node cannot hold. */
+function schemaPlan(
+  source: CollectionJson,
+  model: ServerModel,
+  chosen: Space | null,
+  out: LeftOut[],
+  metadata: CollectionPlan['request']['metadata'],
+  cloud: boolean | undefined,
+): Omit<CollectionPlan, 'leftOut'> {
+  const schema = cloneTyped(source);
+  if (cloud) {
     const pruned = prune(model, 'Schema', schema, out);
     const vector = schemaVectorConfig(pruned);
     return {
       request: { metadata, schema: pruned },
       carries: 'schema',
-      intended: {
-        space: asSpace(vector?.space) ?? chosen,
-        embeddingFunction: asEmbeddingFunction(vector?.embedding_function),
-        hnsw: pickHnsw(vector?.hnsw),
-        switches: schemaSwitches(pruned),
-      },
+      intended: { space: asSpace(vector?.space) ?? chosen, embeddingFunction: asEmbeddingFunction(vector?.embedding_function), hnsw: pickHnsw(vector?.hnsw), switches: schemaSwitches(pruned) },
     };
   }
+  if (schema.cmek !== undefined && schema.cmek !== null) out.push({ field: 'cmek', why: `customer-managed encryption key: ${CLOUD_ONLY}` });
+  delete schema.cmek;
+  const spannDropped = new Set<string>();
+  for (const config of allVectorConfigs(schema)) {
+    if (isObject(config.spann)) {
+      const ef = pickHnsw(config.spann).ef_search;
+      for (const item of spannLeftOut(config.spann)) spannDropped.add(item.field);
+      delete config.spann;
+      config.hnsw = ef === undefined ? {} : { ef_search: ef };
+    }
+    if (config.space === undefined && chosen) config.space = chosen;
+  }
+  for (const field of spannDropped) out.push({ field, why: SPANN_ONLY });
+  disableSparse(schema, out);
+  const pruned = prune(model, 'Schema', schema, out);
+  const vector = schemaVectorConfig(pruned);
+  return {
+    request: { metadata, schema: pruned },
+    carries: 'schema',
+    intended: {
+      space: asSpace(vector?.space) ?? chosen,
+      embeddingFunction: asEmbeddingFunction(vector?.embedding_function),
+      hnsw: pickHnsw(vector?.hnsw),
+      switches: schemaSwitches(pruned),
+    },
+  };
 }
 
 function spannLeftOut(spann: CollectionJson): LeftOut[] {
