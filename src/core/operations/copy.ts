@@ -109,78 +109,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const liveStop = new AbortController();
   const liveSignal = signal ? AbortSignal.any([signal, liveStop.signal]) : liveStop.signal;
 
-  const sink: ExportSink = {
-    open(header, place) {
-      const pipe = new PagePipe(target.batchSize, target.batchSize * 2);
-      const name = options.renameTo ?? header.name;
-      // A collection this run sends whole is compared as it lands; one resumed part-way is
-      // compared from the file at the end (its first records were sent by an earlier run).
-      const liveVerify = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE, liveSignal) : null;
-      let committed = place.start;
-      let onCommit = (): void => undefined;
-      let sparseWarned = false;
-      // The source says what its values are only as they are read: each page is checked before
-      // it goes on to the target, as import checks a whole file before it writes.
-      const checkFits = (records: BackupRecord[]) => {
-        checkPage(records, name, targetRules(target.server.capabilities, options.target.cloud));
-        const leftOut = checkPageFits(header, records, holds, {
-          dropSparse: options.dropSparse === true,
-          stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
-        });
-        if (leftOut.length > 0 && !sparseWarned) {
-          sparseWarned = true;
-          progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
-        }
-      };
-      const feed: RecordFeed = {
-        backup: out,
-        fingerprint,
-        records: () => pipe.batches(),
-        resume: place,
-        onCommitted: (count, batch) => {
-          committed = count;
-          onCommit();
-          return liveVerify?.push(batch);
-        },
-      };
-      const imported = importCollection(target, header, name, feed).then(
-        (result) => void results.push(result),
-        (error: unknown) => {
-          pipe.fail(error);
-          liveVerify?.stop(error);
-          throw error;
-        },
-      );
-      imported.catch(() => undefined); // observed by end() or abort(); never unhandled
-      return {
-        push: (records) => {
-          checkFits(records);
-          return pipe.push(records);
-        },
-        get committed() {
-          return committed;
-        },
-        onCommit: (listener) => (onCommit = listener),
-        end: async (exported, dropped) => {
-          pipe.close();
-          await imported;
-          // Sent before the source deleted them: the target, like the file, keeps what the source holds.
-          if (dropped.length > 0) await dropFromTarget(target, name, dropped, signal);
-          if (liveVerify) {
-            // Its last reads, count and self-queries overlap the next collection's copy.
-            const verdict = liveVerify.finish(exported);
-            verdict.catch(() => undefined); // awaited at the end
-            liveVerdicts.set(header.name, { verdict, samples: () => liveVerify.samples });
-          }
-        },
-        abort: async (error) => {
-          pipe.fail(error);
-          liveVerify?.stop(error);
-          await imported.catch(() => undefined);
-        },
-      };
-    },
-  };
+  const sink = copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress });
 
   // The bar follows the import (what has landed); the export reports only its phases and retries.
   const exportProgress: ProgressListener = (event) => {
@@ -282,4 +211,94 @@ async function finishedCopy(options: CopyOptions, out: string, source: string, f
     state.imports.some((entry) => entry.fingerprint === fingerprint && entry.target === target && entry.collection === (options.renameTo ?? name) && entry.done),
   );
   return imported && exported.finished.length > 0 ? exported.finished : null;
+}
+
+/** What the copy's sink needs: where records go, and where it keeps its results and live verdicts. */
+interface CopySinkContext {
+  options: CopyOptions;
+  target: TargetSession;
+  holds: ReturnType<typeof targetHolds>;
+  out: string;
+  fingerprint: string;
+  results: CollectionImportResult[];
+  liveVerdicts: Map<string, LiveVerdict>;
+  liveSignal: AbortSignal;
+  progress: ProgressListener;
+}
+
+/** The export's second sink: each page goes on to the target writer, and is read back as it lands. */
+function copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress }: CopySinkContext): ExportSink {
+  const signal = options.signal;
+  return {
+    open(header, place) {
+      const pipe = new PagePipe(target.batchSize, target.batchSize * 2);
+      const name = options.renameTo ?? header.name;
+      // A collection this run sends whole is compared as it lands; one resumed part-way is
+      // compared from the file at the end (its first records were sent by an earlier run).
+      const liveVerify = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE, liveSignal) : null;
+      let committed = place.start;
+      let onCommit = (): void => undefined;
+      let sparseWarned = false;
+      // The source says what its values are only as they are read: each page is checked before
+      // it goes on to the target, as import checks a whole file before it writes.
+      const checkFits = (records: BackupRecord[]) => {
+        checkPage(records, name, targetRules(target.server.capabilities, options.target.cloud));
+        const leftOut = checkPageFits(header, records, holds, {
+          dropSparse: options.dropSparse === true,
+          stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
+        });
+        if (leftOut.length > 0 && !sparseWarned) {
+          sparseWarned = true;
+          progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
+        }
+      };
+      const feed: RecordFeed = {
+        backup: out,
+        fingerprint,
+        records: () => pipe.batches(),
+        resume: place,
+        onCommitted: (count, batch) => {
+          committed = count;
+          onCommit();
+          return liveVerify?.push(batch);
+        },
+      };
+      const imported = importCollection(target, header, name, feed).then(
+        (result) => void results.push(result),
+        (error: unknown) => {
+          pipe.fail(error);
+          liveVerify?.stop(error);
+          throw error;
+        },
+      );
+      imported.catch(() => undefined); // observed by end() or abort(); never unhandled
+      return {
+        push: (records) => {
+          checkFits(records);
+          return pipe.push(records);
+        },
+        get committed() {
+          return committed;
+        },
+        onCommit: (listener) => (onCommit = listener),
+        end: async (exported, dropped) => {
+          pipe.close();
+          await imported;
+          // Sent before the source deleted them: the target, like the file, keeps what the source holds.
+          if (dropped.length > 0) await dropFromTarget(target, name, dropped, signal);
+          if (liveVerify) {
+            // Its last reads, count and self-queries overlap the next collection's copy.
+            const verdict = liveVerify.finish(exported);
+            verdict.catch(() => undefined); // awaited at the end
+            liveVerdicts.set(header.name, { verdict, samples: () => liveVerify.samples });
+          }
+        },
+        abort: async (error) => {
+          pipe.fail(error);
+          liveVerify?.stop(error);
+          await imported.catch(() => undefined);
+        },
+      };
+    },
+  };
 }
