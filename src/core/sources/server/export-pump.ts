@@ -136,11 +136,13 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     (checkpoint) => checkpoint.out === out && checkpoint.source === sourceName && !checkpoint.done && sameNames(checkpoint.collections, names),
   );
   const resumed = previous !== undefined && existsSync(partial) && previous.bytes > 0;
-  let checkpoint: ExportCheckpoint = resumed
-    ? previous
-    : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '' };
+  const state: ExportState = {
+    checkpoint: resumed ? previous : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '' },
+    sink: null,
+  };
   const save = async (change: Partial<ExportCheckpoint>) => {
-    checkpoint = { ...checkpoint, ...change, updatedAt: new Date().toISOString() };
+    state.checkpoint = { ...state.checkpoint, ...change, updatedAt: new Date().toISOString() };
+    const checkpoint = state.checkpoint;
     await store.update((state) => ({
       ...state,
       exports: [...state.exports.filter((entry) => entry.out !== out), checkpoint],
@@ -149,95 +151,28 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
 
   const description = { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud };
   const writer = resumed
-    ? await BackupWriter.open(partial, { resumeAtBytes: checkpoint.bytes })
+    ? await BackupWriter.open(partial, { resumeAtBytes: state.checkpoint.bytes })
     : await BackupWriter.open(partial, { source: description });
-  let sink: CollectionSink | null = null;
   const withheld: ExportResult['withheld'] = [];
-  const todo = chosen.filter((info) => !checkpoint.finished.some((done) => done.name === info.name));
+  const todo = chosen.filter((info) => !state.checkpoint.finished.some((done) => done.name === info.name));
   // Collections after the current one are opened ahead (count, header, first pages, a copy's
   // target collection), each with a read window of its own: Cloud's read limit is per collection.
   const lookahead = openingAhead(todo, options, { api, call, pageSize, concurrency });
   try {
-    for (const [index, info] of todo.entries()) {
-      const current = checkpoint.current?.name === info.name ? checkpoint.current : null;
-      let offset = current?.offset ?? 0;
-      if (current) lookahead.openAfter(index);
-      const opened = current ? null : await lookahead.take(index);
-      if (opened) sink = opened.sink;
-      const total = opened?.total ?? (await call(info.name, () => api.count(info.id, { signal })));
-      // A resumed collection's header is in the file already; a sink still needs it.
-      const header = opened?.header ?? (options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null);
-      if (!current && header) {
-        noteWithheld(header, withheld, progress);
-        await writer.writeCollectionHeader(header);
-        await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
-      }
-      if (current && header && options.sink) sink = options.sink.open(storedHeader(header), { resumed: true, start: offset });
-      progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
-
-      // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;
-      // saved in turn, as the sink commits (the last pages are read long before they land).
-      const places: Array<{ offset: number; bytes: number }> = [];
-      let saving: Promise<void> = Promise.resolve();
-      const saveReached = () => {
-        saving = saving.then(async () => {
-          let reached: { offset: number; bytes: number } | undefined;
-          while (places.length > 0 && places[0]!.offset <= (sink?.committed ?? Infinity)) reached = places.shift();
-          if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
-        });
-        return saving;
-      };
-      sink?.onCommit(() => void saveReached().catch(() => undefined));
-      let sinceCheckpoint = 0;
-      let checkpointAt = Date.now();
-      for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
-        await writer.writeRecords(page);
-        await sink?.push(page);
-        offset += page.length;
-        sinceCheckpoint += page.length;
-        // By size and by time: a slow source still leaves a recent place to resume from.
-        if (sinceCheckpoint >= checkpointEvery || Date.now() - checkpointAt >= 2_000) {
-          sinceCheckpoint = 0;
-          checkpointAt = Date.now();
-          places.push({ offset, bytes: await writer.checkpoint() });
-        }
-        await saveReached();
-        progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
-      }
-      progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
-      const end = await checkAgainstSource(api, info.id, writer.openIds, {
-        call: (work) => call(info.name, work),
-        signal,
-        add: async (records) => {
-          await writer.writeRecords(records);
-          await sink?.push(records);
-          offset += records.length;
-        },
-      });
-      const changed = describeChange(info.name, end);
-      if (changed) progress({ type: 'warning', message: changed });
-      if (sink) {
-        await sink.end(end.count, end.deletedIds);
-        sink = null;
-        await saving;
-      }
-      await writer.writeCollectionEnd(info.name, offset);
-      const entry = { name: info.name, count: end.count, ...(end.added > 0 ? { added: end.added } : {}), ...(end.deletedIds.length > 0 ? { deletedIds: end.deletedIds } : {}), ...(end.repeated > 0 ? { repeated: end.repeated } : {}) };
-      await save({ current: null, finished: [...checkpoint.finished, entry], bytes: await writer.checkpoint() });
-      progress({ type: 'collection-done', collection: info.name, done: end.count, total });
-    }
+    const run: CollectionRun = { options, progress, api, call, reads, pageSize, checkpointEvery, writer, withheld, lookahead, save, state };
+    for (const [index, info] of todo.entries()) await exportOne(run, info, index);
     await writer.finish();
     // Records deleted at the source during the export, and repeats, leave the file now.
     const drops = new Map(
-      checkpoint.finished.filter((done) => (done.deletedIds?.length ?? 0) > 0 || (done.repeated ?? 0) > 0).map((done) => [done.name, { ids: new Set(done.deletedIds ?? []), count: done.count }]),
+      state.checkpoint.finished.filter((done) => (done.deletedIds?.length ?? 0) > 0 || (done.repeated ?? 0) > 0).map((done) => [done.name, { ids: new Set(done.deletedIds ?? []), count: done.count }]),
     );
     if (drops.size > 0) {
       progress({ type: 'phase', message: `Leaving out of ${options.out} what the source no longer holds` });
       await rewriteWithout(partial, drops, description, signal);
     }
-    await readBack(partial, checkpoint.finished, signal);
+    await readBack(partial, state.checkpoint.finished, signal);
   } catch (error) {
-    await sink?.abort(error);
+    await state.sink?.abort(error);
     await lookahead.abandon(error);
     await writer.abort().catch(() => undefined);
     if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
@@ -245,12 +180,106 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   }
   await rename(partial, out);
   await save({ done: true });
-  await store.update((state) => ({
-    ...state,
+  await store.update((saved) => ({
+    ...saved,
     backupPath: out,
-    steps: { ...state.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
+    steps: { ...saved.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${state.checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
   }));
-  return { out, collections: checkpoint.finished.map(exportedCollection), resumed, withheld };
+  return { out, collections: state.checkpoint.finished.map(exportedCollection), resumed, withheld };
+}
+
+/** Where an export stands: its checkpoint (saved after each place the file can be cut) and the open collection's second sink. */
+interface ExportState {
+  checkpoint: ExportCheckpoint;
+  sink: CollectionSink | null;
+}
+
+/** What exporting one collection needs from the run around it. */
+interface CollectionRun {
+  options: ExportOptions;
+  progress: ProgressListener;
+  api: ChromaApi;
+  call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>;
+  reads: ReadWindow;
+  pageSize: number;
+  checkpointEvery: number;
+  writer: BackupWriter;
+  withheld: ExportResult['withheld'];
+  lookahead: ReturnType<typeof openingAhead>;
+  save: (change: Partial<ExportCheckpoint>) => Promise<void>;
+  state: ExportState;
+}
+
+/** One collection into the file (and the second sink): header, pages, the end check against the source's ids, the end line. */
+async function exportOne(run: CollectionRun, info: CollectionInfo, index: number): Promise<void> {
+  const { options, progress, api, call, reads, pageSize, checkpointEvery, writer, withheld, lookahead, save, state } = run;
+  const signal = options.signal;
+  const current = state.checkpoint.current?.name === info.name ? state.checkpoint.current : null;
+  let offset = current?.offset ?? 0;
+  if (current) lookahead.openAfter(index);
+  const opened = current ? null : await lookahead.take(index);
+  if (opened) state.sink = opened.sink;
+  const total = opened?.total ?? (await call(info.name, () => api.count(info.id, { signal })));
+  // A resumed collection's header is in the file already; a sink still needs it.
+  const header = opened?.header ?? (options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null);
+  if (!current && header) {
+    noteWithheld(header, withheld, progress);
+    await writer.writeCollectionHeader(header);
+    await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
+  }
+  if (current && header && options.sink) state.sink = options.sink.open(storedHeader(header), { resumed: true, start: offset });
+  progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
+
+  // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;
+  // saved in turn, as the sink commits (the last pages are read long before they land).
+  const places: Array<{ offset: number; bytes: number }> = [];
+  let saving: Promise<void> = Promise.resolve();
+  const saveReached = () => {
+    saving = saving.then(async () => {
+      let reached: { offset: number; bytes: number } | undefined;
+      while (places.length > 0 && places[0]!.offset <= (state.sink?.committed ?? Infinity)) reached = places.shift();
+      if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
+    });
+    return saving;
+  };
+  state.sink?.onCommit(() => void saveReached().catch(() => undefined));
+  let sinceCheckpoint = 0;
+  let checkpointAt = Date.now();
+  for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
+    await writer.writeRecords(page);
+    await state.sink?.push(page);
+    offset += page.length;
+    sinceCheckpoint += page.length;
+    // By size and by time: a slow source still leaves a recent place to resume from.
+    if (sinceCheckpoint >= checkpointEvery || Date.now() - checkpointAt >= 2_000) {
+      sinceCheckpoint = 0;
+      checkpointAt = Date.now();
+      places.push({ offset, bytes: await writer.checkpoint() });
+    }
+    await saveReached();
+    progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
+  }
+  progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
+  const end = await checkAgainstSource(api, info.id, writer.openIds, {
+    call: (work) => call(info.name, work),
+    signal,
+    add: async (records) => {
+      await writer.writeRecords(records);
+      await state.sink?.push(records);
+      offset += records.length;
+    },
+  });
+  const changed = describeChange(info.name, end);
+  if (changed) progress({ type: 'warning', message: changed });
+  if (state.sink) {
+    await state.sink.end(end.count, end.deletedIds);
+    state.sink = null;
+    await saving;
+  }
+  await writer.writeCollectionEnd(info.name, offset);
+  const entry = { name: info.name, count: end.count, ...(end.added > 0 ? { added: end.added } : {}), ...(end.deletedIds.length > 0 ? { deletedIds: end.deletedIds } : {}), ...(end.repeated > 0 ? { repeated: end.repeated } : {}) };
+  await save({ current: null, finished: [...state.checkpoint.finished, entry], bytes: await writer.checkpoint() });
+  progress({ type: 'collection-done', collection: info.name, done: end.count, total });
 }
 
 function exportedCollection(done: ExportCheckpoint['finished'][number]): ExportedCollection {
