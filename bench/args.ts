@@ -32,7 +32,7 @@ const SECTIONS: Section[] = ['network', 'pinned', 'many', 'import', 'export', 'm
 /** scale runs only when asked for (--only scale): it is meant for --records 1000000. */
 const DEFAULT_SECTIONS = SECTIONS.filter((section) => section !== 'scale');
 
-export const USAGE = `npm run bench -- [flags]
+const USAGE = `npm run bench -- [flags]
   --records N            synthetic collection size (default 20000)
   --big N                the large backup for memory and export growth (default 100000)
   --skip-big             leave out the large-backup runs (memory, export growth)

@@ -22,7 +22,7 @@ async function createCollection(url: string): Promise<string> {
   return info.id;
 }
 
-export async function countOf(url: string, id: string): Promise<number> {
+async function countOf(url: string, id: string): Promise<number> {
   const response = await fetch(`${url}${BASE}/collections/${id}/count`);
   return (await response.json()) as number;
 }

@@ -53,7 +53,7 @@ const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 *
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] as number;
 const MANY_PREFIX = 'many_';
 
-export function manyNames(count: number): string[] {
+function manyNames(count: number): string[] {
   return Array.from({ length: count }, (_, k) => `${MANY_PREFIX}${String(k).padStart(3, '0')}`);
 }
 

@@ -19,7 +19,7 @@ import { fmt, MB, rate, table, type Target } from './report.js';
 import { startServer, withServer, withServerAcross, type ServerPlacement } from './servers.js';
 import { startFaultProxy } from '../test/helpers/fault-proxy.js';
 
-export interface Timing {
+interface Timing {
   seconds: number;
   recordsPerSecond: number;
 }
@@ -27,7 +27,7 @@ export interface Timing {
 /** Client CPU (user + system, the bench child's process.cpuUsage() from the start of its work) per 1,000 records, in seconds. */
 type CpuPer1k = { cpuPer1k: number };
 
-export interface NetworkRound {
+interface NetworkRound {
   guide?: Timing;
   chromaCopy?: Timing;
   exportImport: Timing & { exportSeconds: number; importSeconds: number; peakRssMB: number; exportCpuPer1k: number; importCpuPer1k: number };

@@ -59,7 +59,7 @@ function timeAt(samples: Array<[number, number]>, records: number): number {
   return Number.NaN;
 }
 
-export function paceAlong(samples: Array<[number, number]>, total: number): ScaleRun['pace'] {
+function paceAlong(samples: Array<[number, number]>, total: number): ScaleRun['pace'] {
   const stretch = Math.max(1, Math.floor(total / 20));
   return [Math.floor(total / 10), Math.floor(total / 2), total].map((at) => {
     const from = Math.max(0, at - stretch);

@@ -1,7 +1,7 @@
 import type { Flags, FlagSpec } from './args.js';
 import { wrapCommand, wrapWords } from './wrap.js';
 
-export interface Example {
+interface Example {
   /** The command, as typed. */
   run: string;
   /** What it does, shown above it as a shell comment. */

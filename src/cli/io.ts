@@ -15,7 +15,7 @@ export interface CommandIo {
   program?: Program;
 }
 
-export interface Program {
+interface Program {
   /** The node binary (process.execPath). */
   node: string;
   /** The CLI's own script, symlinks resolved (npm's bin links point into the package). */
@@ -27,7 +27,7 @@ export function isInteractive(io: CommandIo): boolean {
   return io.stdinIsTTY && io.stdout.isTTY === true && !isCi(io.env);
 }
 
-export function isCi(env: Record<string, string | undefined>): boolean {
+function isCi(env: Record<string, string | undefined>): boolean {
   return env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
 }
 

@@ -13,7 +13,7 @@ const VERSION = '0.1.0';
 /** The last word on an error nothing awaited (src/bin/cli.ts), in the runner's words. */
 export { reportFailure as reportError } from './failure.js';
 
-export function usage(width = 80): string {
+function usage(width = 80): string {
   const name = Math.max(...COMMANDS.map((command) => command.name.length));
   const list = COMMANDS.flatMap((command) => wrapWords(command.summary, width, `  ${command.name.padEnd(name)}  `, ' '.repeat(name + 4)));
   const title = wrapWords(`chroma-migrate ${VERSION} — move your Chroma Cloud collections to a self-hosted Chroma server`, width).join('\n');

@@ -57,7 +57,7 @@ export function queryInstructionLines(query: string): string[] {
 }
 
 /** A sparse key cannot move to a single node: say what the app loses, and what to run. */
-export function sparseLines(key: SparseKey): string[] {
+function sparseLines(key: SparseKey): string[] {
   const what = key.function ? `${key.function} sparse vectors` : 'sparse vectors';
   return [
     `    ! sparse       "${key.key}" holds ${what}: a single Chroma node cannot store or search them (Chroma Cloud only).`,
@@ -75,7 +75,7 @@ export function nextStep(check: EmbeddingsCheck, flags: string): string {
 }
 
 /** The npm package and pip packages an app needs for the function. */
-export function packagesFor(ef: EmbeddingFunctionJson): { npm: string; pip: string } {
+function packagesFor(ef: EmbeddingFunctionJson): { npm: string; pip: string } {
   return ef.name === 'ollama' ? { npm: '@chroma-core/ollama', pip: 'ollama' } : { npm: '@chroma-core/openai', pip: 'openai' };
 }
 

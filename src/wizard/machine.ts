@@ -3,7 +3,7 @@ import { STEPS, type StepId, type StepStatus } from '../core/state/steps.js';
 import type { MigrationState } from '../core/state/schema.js';
 
 /** Where the wizard is: a welcome/resume screen, one of the seven steps, or the end. */
-export type Screen = 'welcome' | StepId | 'done';
+type Screen = 'welcome' | StepId | 'done';
 
 export interface WizardState {
   screen: Screen;

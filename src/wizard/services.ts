@@ -25,7 +25,7 @@ import { sourceIndexOf, type EmbeddingFunctionConfig } from '../core/collection/
 import type { CollectionHeader, Space } from '../core/model/record.js';
 
 /** What gives a collection its meaning beyond its records: how it ranks, and how it embeds query text. */
-export interface CollectionMeaning {
+interface CollectionMeaning {
   space: Space | null;
   embeddingFunction: EmbeddingFunctionConfig | null;
 }

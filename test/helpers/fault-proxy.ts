@@ -61,7 +61,7 @@ export interface FaultRules {
 }
 
 /** Names used in `stats.injected` and `log[].fault`. */
-export type FaultName =
+type FaultName =
   | 'unauthorized'
   | 'quota'
   | 'quotaCap'
@@ -75,7 +75,7 @@ export type FaultName =
   | 'delay'
   | 'upstreamError';
 
-export interface FaultLogEntry {
+interface FaultLogEntry {
   method: string;
   /** The path without the query string. */
   path: string;
@@ -101,10 +101,10 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export const CLOUD_QUOTA_LIMIT = 300;
+const CLOUD_QUOTA_LIMIT = 300;
 /** What Chroma Cloud's pre-flight-checks report (the real write limit is still 300). */
-export const CLOUD_PREFLIGHT_MAX_BATCH_SIZE = 1000;
-export const DEFAULT_FAULT_PATHS = /^\/api\/v2\/(?!(?:heartbeat|version|healthcheck|pre-flight-checks|auth\/identity)\/?$)/;
+const CLOUD_PREFLIGHT_MAX_BATCH_SIZE = 1000;
+const DEFAULT_FAULT_PATHS = /^\/api\/v2\/(?!(?:heartbeat|version|healthcheck|pre-flight-checks|auth\/identity)\/?$)/;
 const OPEN_PATHS = /^\/api\/v[12]\/(?:heartbeat|version|healthcheck)\/?$/;
 const RECORD_ROUTE = /\/api\/v2\/tenants\/[^/]+\/databases\/[^/]+\/collections\/[^/]+\/(get|query|add|upsert|update|delete)\/?$/;
 const PREFLIGHT_PATH = /^\/api\/v2\/pre-flight-checks\/?$/;
@@ -194,7 +194,7 @@ type QuotaVerdict =
   | { kind: 'rewrite'; body: Buffer };
 
 /** What Chroma Cloud would do with this record-route request body. */
-export function cloudQuotaVerdict(action: string, raw: Buffer): QuotaVerdict {
+function cloudQuotaVerdict(action: string, raw: Buffer): QuotaVerdict {
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));

@@ -4,10 +4,10 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { makeRecords } from './fixtures.js';
 
-export const INGEST_SCRIPT = fileURLToPath(new URL('../fixtures/ingest-script.mjs', import.meta.url));
+const INGEST_SCRIPT = fileURLToPath(new URL('../fixtures/ingest-script.mjs', import.meta.url));
 
 /** POSIX single quotes: safe for any path a temp dir can have. */
-export const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /** The fixture ingestion script as a shell command line, the way a user would type theirs. */
 export function ingestScript(args: string): string {

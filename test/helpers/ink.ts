@@ -42,7 +42,7 @@ export async function typeLine(app: Rendered, text: string, { echo = true }: { e
 }
 
 /** Moves a Select down `steps` times and chooses the focused option. */
-export async function choose(app: Rendered, steps: number): Promise<void> {
+async function choose(app: Rendered, steps: number): Promise<void> {
   for (let i = 0; i < steps; i++) await press(app, KEY.down);
   await press(app, KEY.enter);
 }

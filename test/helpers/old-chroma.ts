@@ -11,13 +11,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-export const OLD_SERVER = { chromadb: '3.0.10', bindings: '1.0.1' } as const;
+const OLD_SERVER = { chromadb: '3.0.10', bindings: '1.0.1' } as const;
 
 function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chroma-migrate', 'servers', `bindings-${OLD_SERVER.bindings}`);
 }
 
-export function oldChromaCli(): string {
+function oldChromaCli(): string {
   return join(cacheDir(), 'node_modules', 'chromadb', 'dist', 'cli.mjs');
 }
 

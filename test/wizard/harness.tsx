@@ -18,9 +18,9 @@ import { loadEnv } from '../../src/core/chroma/connection.js';
 import { initialSession } from '../../src/wizard/run.js';
 
 /** 2026-03-01T12:00:00Z: every frame and file name built from services.now() sees this. */
-export const FIXED_NOW = Date.parse('2026-03-01T12:00:00.000Z');
+const FIXED_NOW = Date.parse('2026-03-01T12:00:00.000Z');
 /** What the deploy guide shows instead of 32 random bytes. */
-export const FIXED_TOKEN = 'TEST-TOKEN-0123456789abcdefghijklmnopqrstu';
+const FIXED_TOKEN = 'TEST-TOKEN-0123456789abcdefghijklmnopqrstu';
 
 /** A clock that moves only when the test moves it. */
 export interface ManualClock {

@@ -30,7 +30,7 @@ export const ALL_DATABASES_FLAGS = {
 
 type Values = Record<string, string | boolean | undefined>;
 
-export function parseDatabaseMap(text: string | undefined): Map<string, string> {
+function parseDatabaseMap(text: string | undefined): Map<string, string> {
   const map = new Map<string, string>();
   for (const pair of (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
     const [from, to, extra] = pair.split('=').map((part) => part.trim());

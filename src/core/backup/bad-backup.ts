@@ -4,7 +4,7 @@
  */
 import { MigrateError } from '../util/errors.js';
 
-export const ACCEPTED_SHAPES =
+const ACCEPTED_SHAPES =
   'a chroma-migrate backup (.jsonl or .jsonl.gz), or a JSON export (optionally .gz) shaped as ' +
   '{"records": [{"id", "document", "metadata", "embedding"}, ...]} (row-wise), ' +
   '{"ids": [...], "documents": [...], "metadatas": [...], "embeddings": [...]} (column-wise, like collection.get()), ' +

@@ -166,10 +166,10 @@ function ioError(path: string, error: unknown): MigrateError {
   return new MigrateError('IO', `Cannot read the backup ${path}: ${why}`, 'Check the path and that you can read the file.', { cause: error });
 }
 
-export function interrupted(path: string): MigrateError {
+function interrupted(path: string): MigrateError {
   return new MigrateError('INTERRUPTED', `Stopped reading ${basename(path)}: interrupted.`, 'Run the same command again to continue.');
 }
 
-export function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
+function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
   if (signal?.aborted) throw interrupted(path);
 }

@@ -187,7 +187,7 @@ const UTF8 = new TextDecoder();
  * as the records. Null (JSON.parse reads the body, and explains a bad one) when nothing in it
  * could be mistyped, or when it is not JSON.
  */
-export function readCollectionJson(bytes: Buffer): unknown {
+function readCollectionJson(bytes: Buffer): unknown {
   const text = UTF8.decode(bytes);
   if (!mayLoseNumbers(text)) return null;
   try {

@@ -9,7 +9,7 @@ export type TokenHeader = z.infer<typeof TokenHeaderSchema>;
 export const CLOUD_HOST = 'api.trychroma.com';
 
 /** One Chroma server we talk to. The token lives here in memory only, never in state or logs. */
-export const EndpointSchema = z.object({
+const EndpointSchema = z.object({
   /** Base URL without a path, e.g. https://chroma.up.railway.app:443 */
   url: z.url({ protocol: /^https?$/ }),
   token: z.optional(z.string().check(z.minLength(1))),

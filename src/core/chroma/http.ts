@@ -69,7 +69,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** Drops a leading byte-order mark, as response.text() does (Buffer's toString keeps it). */
 const UTF8 = new TextDecoder();
 
-export function authHeaders(target: Endpoint): Record<string, string> {
+function authHeaders(target: Endpoint): Record<string, string> {
   if (!target.token) return {};
   return target.tokenHeader === 'x-chroma-token'
     ? { 'x-chroma-token': target.token }

@@ -10,8 +10,8 @@ import { ChromaRequestError } from './http.js';
 import { explainProblem, problemOf, type ProblemPlace } from './network-problem.js';
 import { count, plural } from '../util/format.js';
 
-export type CheckId = 'dns' | 'tcp' | 'tls' | 'heartbeat' | 'version' | 'auth' | 'open' | 'preflight';
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+type CheckId = 'dns' | 'tcp' | 'tls' | 'heartbeat' | 'version' | 'auth' | 'open' | 'preflight';
+type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 export interface CheckResult {
   id: CheckId;

@@ -49,7 +49,7 @@ export interface CompareOptions {
   settingsRecorded?: boolean;
 }
 
-export function compareCollection(intended: CollectionFacts, info: CollectionInfo, options: CompareOptions = {}): CollectionDifference[] {
+function compareCollection(intended: CollectionFacts, info: CollectionInfo, options: CompareOptions = {}): CollectionDifference[] {
   const actual = factsOf(info);
   const out: CollectionDifference[] = [];
   const efDiffers = intended.embeddingFunction
@@ -79,7 +79,7 @@ export function compareCollection(intended: CollectionFacts, info: CollectionInf
  * The collection's own metadata, type for type (2.0 stays a float). Legacy "hnsw:*" keys are
  * settings, compared above as the space and HNSW; "chroma:*" keys are the server's own.
  */
-export function compareCollectionMetadata(intended: Metadata | null, info: CollectionInfo): CollectionDifference[] {
+function compareCollectionMetadata(intended: Metadata | null, info: CollectionInfo): CollectionDifference[] {
   const want = withoutLegacyKeys(intended) ?? {};
   const have = withoutLegacyKeys(info.metadata) ?? {};
   const out: CollectionDifference[] = [];
@@ -98,7 +98,7 @@ export function compareCollectionMetadata(intended: Metadata | null, info: Colle
  * (num_threads, an index's config, an embedding function's config). A place the target does not
  * show is not held against it here: the switches above name a missing index.
  */
-export function compareSchemaValues(intended: unknown, actual: unknown, options: CompareOptions = {}, path = 'schema'): CollectionDifference[] {
+function compareSchemaValues(intended: unknown, actual: unknown, options: CompareOptions = {}, path = 'schema'): CollectionDifference[] {
   if (isObject(intended) && isObject(actual)) {
     return Object.keys(intended).flatMap((key) => (Object.hasOwn(actual, key) ? compareSchemaValues(intended[key], actual[key], options, `${path}.${key}`) : []));
   }

@@ -17,7 +17,7 @@ export interface EmbeddingFunctionConfig {
 
 /** The HNSW parameters a collection keeps and a server reports back in `configuration_json.hnsw`. */
 export const HNSW_FIELDS = ['ef_construction', 'ef_search', 'max_neighbors', 'resize_factor', 'sync_threshold'] as const;
-export type HnswField = (typeof HNSW_FIELDS)[number];
+type HnswField = (typeof HNSW_FIELDS)[number];
 export type HnswParams = Partial<Record<HnswField, number>>;
 
 /** The embedding vector's key in a schema; its vector index holds space, EF and HNSW/SPANN. */

@@ -10,7 +10,7 @@ export interface DeployFile {
 }
 
 /** The proxy's image: the official one, whose default command runs /etc/caddy/Caddyfile. */
-export const CADDY_IMAGE = 'caddy:2';
+const CADDY_IMAGE = 'caddy:2';
 
 function railwayDockerfile(): string {
   return [

@@ -8,7 +8,7 @@ import { withRetry, type RetryOptions } from '../util/retry.js';
 import type { EmbeddingEndpoint } from './endpoint.js';
 
 /** A failed call, retryable when waiting can fix it (network, timeout, 429, 5xx). */
-export class EmbeddingRequestError extends Error {
+class EmbeddingRequestError extends Error {
   readonly retryable: boolean;
   readonly kind: 'network' | 'timeout' | 'status' | 'answer';
   readonly status: number | null;

@@ -11,14 +11,14 @@ import type { Embedding } from '../model/record.js';
  * precision stay above it; a query then finds the same neighbours. Below it, stored vectors
  * and query vectors come from different functions and searches rank differently.
  */
-export const SAME_MIN_COSINE = 0.999;
+const SAME_MIN_COSINE = 0.999;
 /**
  * Above this median, but not reproduced: most likely the same model with another instruction,
  * normalisation or quantisation (e.g. a Q4 Ollama build), not another model.
  */
-export const CLOSE_MEDIAN_COSINE = 0.9;
+const CLOSE_MEDIAN_COSINE = 0.9;
 
-export type Agreement = 'same' | 'close' | 'different' | 'dimension';
+type Agreement = 'same' | 'close' | 'different' | 'dimension';
 
 export interface VectorComparison {
   agreement: Agreement;

@@ -14,7 +14,7 @@ import type { EmbeddingEndpoint } from './endpoint.js';
 /** Python's default for ollama's timeout, in seconds. */
 const OLLAMA_TIMEOUT_S = 60;
 /** What the OpenAI clients read when a config names nothing else. */
-export const OPENAI_DEFAULT_KEY_VAR = 'OPENAI_API_KEY';
+const OPENAI_DEFAULT_KEY_VAR = 'OPENAI_API_KEY';
 
 export interface EmbeddingFunctionJson extends CollectionJson {
   type: 'known';

@@ -8,7 +8,7 @@ import type { Env } from '../chroma/connection.js';
 import { MigrateError } from '../util/errors.js';
 
 /** OpenAI-compatible `POST /v1/embeddings` (vLLM, TEI, LM Studio, llama.cpp, OpenAI) or Ollama `POST /api/embed`. */
-export type WireShape = 'openai' | 'ollama';
+type WireShape = 'openai' | 'ollama';
 
 export interface EmbeddingEndpoint {
   shape: WireShape;

@@ -21,7 +21,7 @@ export interface RepointResult {
 }
 
 /** Where a collection's EF is kept, by the name a person can look for in the server's JSON. */
-export function embeddingFunctionPlaces(info: CollectionInfo): Array<{ place: string; value: unknown }> {
+function embeddingFunctionPlaces(info: CollectionInfo): Array<{ place: string; value: unknown }> {
   const places: Array<{ place: string; value: unknown }> = [{ place: 'configuration_json.embedding_function', value: info.configuration_json?.embedding_function ?? null }];
   const schema = isObject(info.schema) ? info.schema : null;
   if (!schema) return places;

@@ -21,7 +21,7 @@ const SECRET = /(TOKEN|API_KEY|SECRET|PASSWORD|CREDENTIALS?)$/i;
  * How a value may appear on screen. Known secrets are masked; values of keys we know nothing
  * about (DATABASE_URL with a password in it, say) are not shown at all.
  */
-export function displayValue(key: string, value: string): string | undefined {
+function displayValue(key: string, value: string): string | undefined {
   if (SECRET.test(key)) return maskSecret(value);
   if (!VISIBLE.has(key)) return undefined;
   // A host pasted as a URL may carry a password.

@@ -15,7 +15,7 @@ export interface EnvFile {
 }
 
 /** A .env holds secrets: a file we create is readable by its owner only. */
-export const NEW_FILE_MODE = 0o600;
+const NEW_FILE_MODE = 0o600;
 
 /** The file's bytes and mode; a missing file reads as empty (env set creates it). */
 export async function readEnvBytes(path: string): Promise<Omit<EnvFile, 'text'>> {

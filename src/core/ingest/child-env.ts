@@ -5,7 +5,7 @@ import { selfHostedEnv, SELF_HOSTED_KEYS } from '../env-file/chroma-keys.js';
 export type ChildEnv = Record<string, string>;
 
 /** What would let a script reach Chroma Cloud. */
-export const CLOUD_KEYS = ['CHROMA_API_KEY', 'CHROMA_TENANT', 'CHROMA_DATABASE', 'CHROMA_CLOUD_HOST'] as const;
+const CLOUD_KEYS = ['CHROMA_API_KEY', 'CHROMA_TENANT', 'CHROMA_DATABASE', 'CHROMA_CLOUD_HOST'] as const;
 
 /**
  * The environment the user's ingestion command runs with: the caller's environment, the

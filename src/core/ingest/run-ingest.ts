@@ -13,8 +13,6 @@ import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { StateStore } from '../state/store.js';
 
-export type { CollectionCount } from './counts.js';
-export type { OutputStream } from './run-command.js';
 export { describeCount } from './counts.js';
 
 export interface IngestOptions {

@@ -40,7 +40,7 @@ export interface RunningServer {
 }
 
 /** The npm CLI that ships the Rust server: node_modules/chromadb/dist/cli.mjs. */
-export function chromaCliPath(): string {
+function chromaCliPath(): string {
   const require = createRequire(import.meta.url);
   // The package exports no subpaths; its entry lives in dist/ (ESM) or dist/cjs/ (CJS).
   const entry = require.resolve('chromadb');

@@ -9,7 +9,7 @@ import { MigrateError } from '../util/errors.js';
 const run = promisify(execFile);
 
 /** The server binary in chromadb-js-bindings needs glibc symbols first shipped in 2.39. */
-export const REQUIRED_GLIBC = '2.39';
+const REQUIRED_GLIBC = '2.39';
 
 export function runtimeGlibc(): string | null {
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
@@ -23,7 +23,7 @@ export function glibcIsTooOld(version: string | null): boolean {
   return major < needMajor || (major === needMajor && minor < needMinor);
 }
 
-export function shimCacheDir(): string {
+function shimCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'chroma-migrate', 'glibc-trixie');
 }

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-export const PID_FILE = 'chroma-server.pid';
+const PID_FILE = 'chroma-server.pid';
 
 export function pidFileOf(dataPath: string): string {
   return join(dataPath, PID_FILE);
@@ -32,7 +32,7 @@ export async function removePidFile(dataPath: string, pid: number): Promise<void
   if ((await readPid(dataPath)) === pid) await rm(pidFileOf(dataPath), { force: true });
 }
 
-export async function readPid(dataPath: string): Promise<number | null> {
+async function readPid(dataPath: string): Promise<number | null> {
   const text = await readFile(pidFileOf(dataPath), 'utf8').catch(() => null);
   const pid = text === null ? Number.NaN : Number(text.trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;

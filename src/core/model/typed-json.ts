@@ -73,7 +73,7 @@ export function stringifyTyped(value: unknown): string {
 }
 
 /** Whether anything below `value` needs stringifyTyped (a walk is far cheaper than the slow path). */
-export function holdsTypedNumbers(value: unknown): boolean {
+function holdsTypedNumbers(value: unknown): boolean {
   if (typeof value === 'bigint' || value instanceof WholeFloat) return true;
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return false;
   if (Array.isArray(value)) {

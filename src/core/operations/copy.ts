@@ -77,7 +77,7 @@ interface LiveVerdict {
 }
 
 /** What verify found, collection by collection (as `verify` reports it). */
-export type CopyVerdicts = Pick<VerifyResult, 'collections' | 'ok'>;
+type CopyVerdicts = Pick<VerifyResult, 'collections' | 'ok'>;
 
 export async function copyCollections(options: CopyOptions): Promise<CopyResult> {
   const progress = options.onProgress ?? ignoreProgress;

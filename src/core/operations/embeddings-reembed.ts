@@ -57,7 +57,7 @@ export interface ReembedResult {
 }
 
 /** Records per write: a few embedding requests each, small enough to checkpoint often. */
-export const DEFAULT_REEMBED_BATCH = 256;
+const DEFAULT_REEMBED_BATCH = 256;
 /** TEI's default client batch limit; Ollama and vLLM take more. */
 const DEFAULT_EMBED_BATCH = 32;
 const DEFAULT_EMBED_CONCURRENCY = 4;

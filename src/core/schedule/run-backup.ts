@@ -146,6 +146,6 @@ export function cronLine(options: CronOptions): string {
  * Single-quoted for sh, and with "%" escaped: in a crontab an unescaped "%" ends the command
  * and starts its standard input, even inside quotes (cron removes the backslash).
  */
-export function cronQuote(value: string): string {
+function cronQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`.replace(/%/g, '\\%');
 }

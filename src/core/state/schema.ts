@@ -12,10 +12,10 @@ const StepStateSchema = z.object({
 });
 
 /** Identifies one backup file's content cheaply: size, mtime and a hash of its first 64 KiB. */
-export const FingerprintSchema = z.string().check(z.minLength(1));
+const FingerprintSchema = z.string().check(z.minLength(1));
 
 /** How far one collection's import has committed: every record before `committed` is on the target. */
-export const ImportCheckpointSchema = z.object({
+const ImportCheckpointSchema = z.object({
   backup: z.string(),
   fingerprint: FingerprintSchema,
   target: z.string(),
@@ -30,7 +30,7 @@ export const ImportCheckpointSchema = z.object({
 });
 export type ImportCheckpoint = z.infer<typeof ImportCheckpointSchema>;
 
-export const ExportCheckpointSchema = z.object({
+const ExportCheckpointSchema = z.object({
   out: z.string(),
   partial: z.string(),
   /** Where the data comes from, without any key: URL + tenant/database. */

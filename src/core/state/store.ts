@@ -7,7 +7,7 @@ import { MigrateError } from '../util/errors.js';
 import { lockFile } from '../util/file-lock.js';
 import { MigrationStateSchema, STATE_VERSION, type MigrationState } from './schema.js';
 
-export const DEFAULT_STATE_PATH = '.chroma-migrate/state.json';
+const DEFAULT_STATE_PATH = '.chroma-migrate/state.json';
 
 export function statePath(explicit?: string, env: Record<string, string | undefined> = process.env): string {
   return resolve(explicit ?? env.CHROMA_MIGRATE_STATE ?? DEFAULT_STATE_PATH);

@@ -29,7 +29,7 @@ export interface LockOptions {
   waitMs?: number;
 }
 
-export function lockPathOf(file: string): string {
+function lockPathOf(file: string): string {
   return `${file}.lock`;
 }
 

@@ -31,6 +31,6 @@ export function leftOutLines(leftOut: LeftOut[]): string[] {
   return ['    left out       what this server cannot hold:', ...leftOut.map((item) => `      - ${item.field}: ${item.why}`)];
 }
 
-export function appLines(collection: string, needs: AppNeeds): string[] {
+function appLines(collection: string, needs: AppNeeds): string[] {
   return describeAppNeeds(`"${collection}"`, needs).map((line, index) => (index === 0 ? `    your app       ${line}` : `                   ${line}`));
 }

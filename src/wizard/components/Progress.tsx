@@ -20,7 +20,7 @@ const MAX_BAR = 30;
  * One collection's progress, fitted to the terminal: name, bar and numbers on one line when
  * they fit, else the name on its own line above the bar. The name is never cut.
  */
-export function Progress({ label, done, total, rate, retries }: ProgressInfo) {
+function Progress({ label, done, total, rate, retries }: ProgressInfo) {
   const { columns } = useSpace();
   const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
   const eta = rate > 0 && done < total ? ` · ETA ${duration((total - done) / rate)}` : '';

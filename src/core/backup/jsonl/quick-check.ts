@@ -18,7 +18,7 @@ export interface RecordLine {
 }
 
 /** Null, or a plain object of values Chroma holds (values/check.ts). */
-export function isPlainMetadata(metadata: unknown): metadata is Metadata | null {
+function isPlainMetadata(metadata: unknown): metadata is Metadata | null {
   return metadataIssue(metadata) === null;
 }
 

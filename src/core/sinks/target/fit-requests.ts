@@ -14,14 +14,14 @@ import { count } from '../../util/format.js';
  * 36 MB went through, 40 MB got 413). A proxy in front (Caddy, nginx, a platform's edge) may
  * take less.
  */
-export const CHROMA_BODY_LIMIT_MB = 36;
+const CHROMA_BODY_LIMIT_MB = 36;
 
 /** Records per request for one collection; shrinks on 413, never grows back within it. */
 export interface RequestSize {
   records: number;
 }
 
-export function isTooLarge(error: unknown): boolean {
+function isTooLarge(error: unknown): boolean {
   return error instanceof ChromaRequestError && error.status === 413;
 }
 

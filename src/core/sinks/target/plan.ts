@@ -15,7 +15,7 @@ import type { RefusedRecord } from './rejects.js';
 import type { TargetSession } from './session.js';
 
 /** What happens to the collection under that name on the target. */
-export type PlannedAction = 'create' | 'recreate' | 'append' | 'ask' | 'stop';
+type PlannedAction = 'create' | 'recreate' | 'append' | 'ask' | 'stop';
 
 export interface PlannedCollection {
   source: string;

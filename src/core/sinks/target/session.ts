@@ -52,7 +52,7 @@ export interface CollectionImportResult {
  * against ~800 for 100 x 1). Two large batches in flight keep the server busy while the next
  * request is read, encoded and sent. Never above the server's pre-flight maximum.
  */
-export const DEFAULT_BATCH = 1000;
+const DEFAULT_BATCH = 1000;
 export const DEFAULT_CONCURRENCY = 2;
 /** Chroma Cloud's real write quota; its pre-flight answer (1,000) is not to be trusted. */
 const CLOUD_MAX_BATCH = 300;

@@ -82,7 +82,7 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
  * ids the target holds and the source does not (extra). Record comparison counts missing ids
  * again as it reads them; this sets the count from the sets, once.
  */
-export function compareIdSets(verdict: CollectionVerdict, sourceIds: string[], targetIds: string[]): void {
+function compareIdSets(verdict: CollectionVerdict, sourceIds: string[], targetIds: string[]): void {
   const onTarget = new Set(targetIds);
   const atSource = new Set(sourceIds);
   const missing = sourceIds.filter((id) => !onTarget.has(id));

@@ -32,7 +32,7 @@ export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: s
   }
 }
 
-export function pageRecords(page: GetPage): BackupRecord[] {
+function pageRecords(page: GetPage): BackupRecord[] {
   return page.ids.map((id, index) => ({
     id,
     document: page.documents?.[index] ?? null,

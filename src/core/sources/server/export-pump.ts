@@ -51,7 +51,7 @@ export interface ExportSink {
   open(header: CollectionHeader, place: { resumed: boolean; start: number }): CollectionSink;
 }
 
-export interface CollectionSink {
+interface CollectionSink {
   /** Takes the next page; resolves when there is room for another (backpressure), rejects when the sink failed. */
   push(records: BackupRecord[]): Promise<void>;
   /** Records from the collection's start that are safe downstream. */

@@ -15,7 +15,7 @@ export type ConnectPhase =
   | { name: 'running'; target: Endpoint; notes: string[] }
   | { name: 'finished'; target: Endpoint; notes: string[]; checks: CheckResult[] };
 
-export type FinishedChoice = 'edit' | 'retry' | 'back' | 'next';
+type FinishedChoice = 'edit' | 'retry' | 'back' | 'next';
 
 export interface ConnectViewProps {
   phase: ConnectPhase;

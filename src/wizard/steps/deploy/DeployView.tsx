@@ -13,7 +13,7 @@ export type DeployPhase =
   | { name: 'starting'; port: number }
   | { name: 'failed'; error: unknown };
 
-export type HostChoice = DeployHost | 'local' | 'skip';
+type HostChoice = DeployHost | 'local' | 'skip';
 
 export interface DeployViewProps {
   phase: DeployPhase;

@@ -7,10 +7,10 @@ import { OPEN_SERVER_WARNING, type Exposure } from '../../../core/chroma/probe.j
 import { Para } from '../../components/Para.js';
 
 export type Code = 'python' | 'js';
-export type DoneChoice = Code | 'keep' | 'stop' | 'exit';
+type DoneChoice = Code | 'keep' | 'stop' | 'exit';
 
 /** The local server the wizard started, as the last screen talks about it. */
-export interface LocalServerView {
+interface LocalServerView {
   url: string;
   path: string;
   port: number;

@@ -22,7 +22,7 @@ export type ImportPhase =
   | { name: 'finished'; result: ImportResult }
   | { name: 'failed'; error: unknown };
 
-export type FinishedChoice = 'next' | 'retry';
+type FinishedChoice = 'next' | 'retry';
 export type FailedChoice = 'retry' | 'back' | 'drop-sparse';
 
 export interface ImportViewProps {

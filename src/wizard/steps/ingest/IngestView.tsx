@@ -9,9 +9,9 @@ import { Window } from '../../components/Window.js';
 import { fitting, useSpace } from '../../layout/space.js';
 import { plural } from '../../format.js';
 
-export type IngestOutcome = Awaited<ReturnType<WizardServices['runIngest']>>;
+type IngestOutcome = Awaited<ReturnType<WizardServices['runIngest']>>;
 export type IngestPhase = { name: 'choose' } | { name: 'command' } | { name: 'running'; command: string } | { name: 'finished'; outcome: IngestOutcome } | { name: 'failed'; error: unknown };
-export type IngestChoice = 'again' | 'command' | 'edit' | 'skip' | 'done';
+type IngestChoice = 'again' | 'command' | 'edit' | 'skip' | 'done';
 
 export interface IngestViewProps {
   phase: IngestPhase;
