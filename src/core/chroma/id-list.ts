@@ -35,7 +35,7 @@ export async function listIds(api: ChromaApi, collectionId: string, options: IdL
 }
 
 /** A `get` answer as records (absent columns as null). */
-function pageRecords(page: GetPage): BackupRecord[] {
+export function pageRecords(page: GetPage): BackupRecord[] {
   return page.ids.map((id, index) => ({
     id,
     document: page.documents?.[index] ?? null,

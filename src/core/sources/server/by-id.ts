@@ -4,7 +4,8 @@
  * what the collection held, and a read by ids returns exactly those records.
  */
 import type { BackupRecord } from '../../model/record.js';
-import type { ChromaApi, GetPage } from '../../chroma/api.js';
+import type { ChromaApi } from '../../chroma/api.js';
+import { pageRecords } from '../../chroma/id-list.js';
 
 export interface ByIdOptions {
   /** Ids or records per request: at most 300 on Chroma Cloud, its read quota. */
@@ -30,14 +31,4 @@ export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: s
     const page = await options.call(() => api.get(collectionId, { ids: chunk, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }));
     yield pageRecords(page);
   }
-}
-
-function pageRecords(page: GetPage): BackupRecord[] {
-  return page.ids.map((id, index) => ({
-    id,
-    document: page.documents?.[index] ?? null,
-    metadata: page.metadatas?.[index] ?? null,
-    embedding: page.embeddings?.[index] ?? null,
-    uri: page.uris?.[index] ?? null,
-  }));
 }

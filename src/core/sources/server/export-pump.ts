@@ -8,6 +8,7 @@ import { count } from '../../util/format.js';
 import { checkAgainstSource, type EndCheck } from './end-check.js';
 import { BackupWriter } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
+import { pageRecords } from '../../chroma/id-list.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { explainRequestError, withServerRetry } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
@@ -432,7 +433,7 @@ async function* readPages(
   while (queue.length > 0) {
     const page = await (queue.shift() as Promise<GetPage>);
     fill();
-    const records = toRecords(page);
+    const records = pageRecords(page);
     if (records.length > 0) yield records;
     if (records.length < options.pageSize) return;
     if (queue.length === 0) {
@@ -441,15 +442,5 @@ async function* readPages(
       next += options.pageSize;
     }
   }
-}
-
-function toRecords(page: GetPage): BackupRecord[] {
-  return page.ids.map((id, index) => ({
-    id,
-    document: page.documents?.[index] ?? null,
-    metadata: page.metadatas?.[index] ?? null,
-    embedding: page.embeddings?.[index] ?? null,
-    uri: page.uris?.[index] ?? null,
-  }));
 }
 
