@@ -2,6 +2,54 @@ import { count } from '../core/util/format.js';
 import type { ProgressEvent, ProgressListener } from '../core/util/progress.js';
 import type { CommandIo } from './io.js';
 
+type RetryEvent = Extract<ProgressEvent, { type: 'retry' }>;
+
+/** Why a request failed, in one short line: the error's first line, at most 160 characters. */
+function shortReason(reason: string): string {
+  const first = reason.split('\n')[0] ?? '';
+  return first.length > 160 ? `${first.slice(0, 159)}…` : first;
+}
+
+function seconds(ms: number): string {
+  return ms < 1_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/** "retry 2 of 6 in 2 s (connect ECONNREFUSED 127.0.0.1:8009)" */
+function describeRetry(event: RetryEvent): string {
+  return `retry ${event.attempt}${event.of ? ` of ${event.of}` : ''} in ${seconds(event.delayMs)} (${shortReason(event.reason)})`;
+}
+
+/**
+ * Retries off a terminal (pipes, CI, logs), where a line cannot be redrawn: a burst of retries
+ * for one reason (several requests in flight all refused, six attempts of one request) prints
+ * its first retry, then, when anything else is printed or the run ends, one line counting the
+ * rest. A new reason starts a new burst.
+ */
+function retryBursts(write: (text: string) => void): { add(event: RetryEvent): void; end(): void } {
+  let burst: { reason: string; more: number; last: RetryEvent } | null = null;
+  const end = () => {
+    if (burst && burst.more > 0) {
+      const { more, last } = burst;
+      write(`  … and ${count(more)} more ${more === 1 ? 'retry' : 'retries'} for the same reason (the last was ${last.attempt}${last.of ? ` of ${last.of}` : ''})`);
+    }
+    burst = null;
+  };
+  return {
+    add(event) {
+      const reason = shortReason(event.reason);
+      if (burst && burst.reason === reason) {
+        burst.more++;
+        burst.last = event;
+        return;
+      }
+      end();
+      write(`  ${event.collection ? `${event.collection}: ` : ''}${describeRetry(event)}`);
+      burst = { reason, more: 0, last: event };
+    },
+    end,
+  };
+}
+
 export interface Reporter {
   listener: ProgressListener;
   /** Clears the live line so the final summary starts clean. */
@@ -53,6 +101,7 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
   const everyMs = options.everyMs ?? 3_000;
   const out = io.stderr;
   const meters = new Map<string, Meter>();
+  const bursts = retryBursts((text) => out.write(`${text}\n`));
   let retries = 0;
   let lastPlain = 0;
   let liveShown = false;
@@ -71,7 +120,12 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
   };
   const print = (text: string) => {
     clearLive();
+    bursts.end();
     out.write(`${text}\n`);
+  };
+  const drawLive = (text: string) => {
+    out.write(`\r\x1b[2K${text.slice(0, Math.max(10, (out.columns ?? 80) - 1))}`);
+    liveShown = true;
   };
 
   const listener: ProgressListener = (event) => {
@@ -90,14 +144,19 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
         return;
       case 'retry':
         retries++;
-        if (!options.live) print(`  retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${event.reason}`);
+        // A terminal: the live line says it, and the next batch draws over it. Elsewhere: a line
+        // when the reason changes, and one that counts the rest of the burst (retryBursts above).
+        if (options.live) drawLive(`${event.collection ? `${event.collection}: ` : ''}${describeRetry(event)}`);
+        else {
+          clearLive();
+          bursts.add(event);
+        }
         return;
       case 'batch': {
         const { tail } = line(event);
         if (options.live) {
           const width = Math.max(10, Math.min(30, (out.columns ?? 80) - tail.length - event.collection.length - 6));
-          out.write(`\r\x1b[2K${event.collection} ${bar(event.done, event.total, width)} ${tail}`);
-          liveShown = true;
+          drawLive(`${event.collection} ${bar(event.done, event.total, width)} ${tail}`);
         } else if (now() - lastPlain >= everyMs) {
           lastPlain = now();
           print(`  ${event.collection}: ${tail}`);
@@ -113,5 +172,11 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
       }
     }
   };
-  return { listener, close: clearLive };
+  return {
+    listener,
+    close: () => {
+      clearLive();
+      bursts.end();
+    },
+  };
 }

@@ -43,7 +43,7 @@ export async function checkEmbeddings(options: EmbeddingsCheckOptions): Promise<
         sample: options.sample,
         documentInstruction: options.documentInstruction,
         signal,
-        onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: info.name, attempt, delayMs, reason: error.message }),
+        onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: info.name, attempt, of, delayMs, reason: error.message }),
       }),
     );
   }

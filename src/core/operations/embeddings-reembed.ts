@@ -79,7 +79,7 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
     chunk: options.embedBatch ?? DEFAULT_EMBED_BATCH,
     slots: new Slots(options.embedConcurrency ?? DEFAULT_EMBED_CONCURRENCY),
     signal: options.signal,
-    onRetry: ({ attempt, delayMs, error }) => session.progress({ type: 'retry', collection: options.as, attempt, delayMs, reason: error.message }),
+    onRetry: ({ attempt, of, delayMs, error }) => session.progress({ type: 'retry', collection: options.as, attempt, of, delayMs, reason: error.message }),
   };
   // Before anything is written: the endpoint answers, and says the new dimension.
   const dimension = await probeEndpoint(options.endpoint, { signal: options.signal, onRetry: embedder.onRetry });
@@ -143,7 +143,7 @@ async function writeAll(
         if (records.length === 0) return;
         await withRetry(() => api.upsert(prepared.collection.id, records, { base64: session.base64 }, { signal: batchSignal }), {
           signal: batchSignal,
-          onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: options.as, attempt, delayMs, reason: error.message }),
+          onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: options.as, attempt, of, delayMs, reason: error.message }),
         });
       },
       onCommitted: async (page) => {

@@ -6,7 +6,7 @@ export type ProgressEvent =
   | { type: 'phase'; message: string }
   | { type: 'collection-start'; collection: string; total: number; done: number; resumed: boolean }
   | { type: 'batch'; collection: string; done: number; total: number }
-  | { type: 'retry'; collection: string | null; attempt: number; delayMs: number; reason: string }
+  | { type: 'retry'; collection: string | null; attempt: number; delayMs: number; reason: string; /** Retries allowed in all. */ of?: number }
   | { type: 'collection-done'; collection: string; done: number; total: number }
   | { type: 'warning'; message: string };
 

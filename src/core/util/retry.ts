@@ -22,7 +22,8 @@ export interface RetryOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   signal?: AbortSignal;
-  onRetry?: (info: { attempt: number; delayMs: number; error: RetryableFailure }) => void;
+  /** `of`: the retries allowed in all. */
+  onRetry?: (info: { attempt: number; of: number; delayMs: number; error: RetryableFailure }) => void;
   /** Which failures may pass on another try; by default those that say they are retryable. */
   isRetryable?: (error: unknown) => error is RetryableFailure;
 }
@@ -48,7 +49,7 @@ export async function withRetry<T>(work: () => Promise<T>, options: RetryOptions
       if (options.signal?.aborted) throw error;
       const backoff = Math.min(max, base * 2 ** attempt) * (0.5 + Math.random() / 2);
       const delayMs = Math.min(max, Math.max(backoff, error.retryAfterMs ?? 0));
-      options.onRetry?.({ attempt: attempt + 1, delayMs, error });
+      options.onRetry?.({ attempt: attempt + 1, of: retries, delayMs, error });
       await sleep(delayMs, options.signal);
     }
   }

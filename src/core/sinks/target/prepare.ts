@@ -32,7 +32,7 @@ export async function prepareCollection(context: TargetSession, header: Collecti
   const signal = options.signal;
   const retry = {
     signal,
-    onRetry: ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: Error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+    onRetry: ({ attempt, of, delayMs, error }: { attempt: number; of: number; delayMs: number; error: Error }) => progress({ type: 'retry', collection: name, attempt, of, delayMs, reason: error.message }),
   };
   const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, retry);
   // Create and delete read the collection before a retry (idempotent.ts); their failures get the same words.

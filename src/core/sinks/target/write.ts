@@ -44,7 +44,7 @@ export async function importCollection(context: TargetSession, header: Collectio
           send: (records) =>
             withRetry(() => api.upsert(collectionId, records, { base64: context.base64 }, { signal: batchSignal }), {
               signal: batchSignal,
-              onRetry: ({ attempt, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, delayMs, reason: error.message }),
+              onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, of, delayMs, reason: error.message }),
             }),
           onSmaller: (records) =>
             progress({ type: 'warning', message: `"${name}": ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),

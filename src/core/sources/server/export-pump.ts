@@ -114,9 +114,9 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const call = <T>(collection: string | null, work: () => Promise<T>, window = reads) =>
     withServerRetry(source, work, {
       signal,
-      onRetry: ({ attempt, delayMs, error }) => {
+      onRetry: ({ attempt, of, delayMs, error }) => {
         if (error.kind === 'rate-limit') window.slowDown();
-        progress({ type: 'retry', collection, attempt, delayMs, reason: error.message });
+        progress({ type: 'retry', collection, attempt, of, delayMs, reason: error.message });
       },
     }).catch((error: unknown) => {
       if (signal?.aborted) throw interrupted(options.out);
