@@ -19,6 +19,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  // Stacks need only the mappings (file:line in src/); the sources themselves would triple the package.
+  sourcesContent: false,
   // chromadb is only used by the library face; react-devtools-core only by Ink with DEV=true.
   external: ['chromadb', 'react-devtools-core'],
   // Bundled CommonJS dependencies call require() for Node's built-ins, and read __filename
