@@ -77,6 +77,7 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     update: (patch) => setSession((current) => ({ ...current, ...patch })),
     dispatch,
     signal: controller.signal,
+    again: state.again !== undefined && state.again === state.screen,
     setBusy: (value) => {
       busy.current = value;
     },
@@ -101,7 +102,7 @@ function screenFor(state: WizardState, props: StepProps, { leave, startOver }: {
   const step = state.screen;
   // A finished step reached with Esc is shown, not run again; key: a step's screen starts fresh each time it is entered.
   if (status === 'done' || status === 'skipped') {
-    return <Revisit key={`${step}-revisit`} step={step} state={state} onKeep={() => dispatch({ type: 'resume' })} onRedo={() => dispatch({ type: 'goto', step })} />;
+    return <Revisit key={`${step}-revisit`} step={step} state={state} onKeep={() => dispatch({ type: 'resume' })} onRedo={() => dispatch({ type: 'redo', step })} />;
   }
   return <Step key={step} {...props} />;
 }

@@ -10,6 +10,8 @@ export interface WizardState {
   steps: Record<StepId, StepStatus>;
   /** Details shown in the checklist, e.g. "import 600/1177". */
   details: Partial<Record<StepId, string>>;
+  /** A finished step the user chose to do again: its work must not take the earlier run as already done. */
+  again?: StepId;
 }
 
 export type WizardEvent =
@@ -21,7 +23,9 @@ export type WizardEvent =
   | { type: 'step-failed'; step: StepId; detail: string }
   | { type: 'progress'; step: StepId; detail: string }
   | { type: 'back' }
-  | { type: 'goto'; step: StepId };
+  | { type: 'goto'; step: StepId }
+  /** "Do this step again" on a finished step. */
+  | { type: 'redo'; step: StepId };
 
 const ORDER: StepId[] = STEPS.map((step) => step.id);
 
@@ -62,7 +66,7 @@ function enter(state: WizardState, screen: Screen): WizardState {
 
 function settle(state: WizardState, step: StepId, status: StepStatus, detail?: string): WizardState {
   const details = detail === undefined ? state.details : { ...state.details, [step]: detail };
-  const settled = { ...state, steps: { ...state.steps, [step]: status }, details };
+  const settled: WizardState = { screen: state.screen, steps: { ...state.steps, [step]: status }, details };
   return enter(settled, nextOpenStep(settled.steps) ?? 'done');
 }
 
@@ -96,6 +100,8 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
     }
     case 'goto':
       return enter(state, event.step);
+    case 'redo':
+      return { ...enter(state, event.step), again: event.step };
     default: {
       const exhaustive: never = event;
       return exhaustive;

@@ -20,7 +20,9 @@ export function describeEvent(event: WizardEvent): string | null {
     case 'step-failed':
       return `✗ ${title(event.step)}: ${event.detail}`;
     case 'goto':
-      return `chose to do step ${title(event.step)} (again)`;
+      return `went to step ${title(event.step)}`;
+    case 'redo':
+      return `chose to do step ${title(event.step)} again`;
     case 'back':
       return 'went back a step';
     case 'begin':

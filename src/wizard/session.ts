@@ -19,6 +19,8 @@ export interface StepProps {
   update: (patch: Partial<Session>) => void;
   dispatch: (event: WizardEvent) => void;
   signal: AbortSignal;
+  /** The user chose to do this finished step again: an earlier run must not count as this one. */
+  again: boolean;
   /** While work runs, Esc must not pull the screen away from under it. */
   setBusy: (busy: boolean) => void;
 }

@@ -40,6 +40,14 @@ describe('the wizard state machine', () => {
     expect(transition(run([{ type: 'begin' }]), { type: 'back' }).screen).toBe('export');
   });
 
+  it('marks a step done again as such until it settles, so its work does not take the earlier run as this one', () => {
+    const finished = run([{ type: 'begin' }, { type: 'step-done', step: 'export' }]);
+    const again = transition(finished, { type: 'redo', step: 'export' });
+    expect(again).toMatchObject({ screen: 'export', again: 'export' });
+    expect(again.steps.export).toBe('active');
+    expect(transition(again, { type: 'step-done', step: 'export' }).again).toBeUndefined();
+  });
+
   it.each(ids.map((id, index) => [id, index] as [StepId, number]))('resumes at %s when the steps before it are done', (id, index) => {
     const saved = emptyState();
     for (const done of ids.slice(0, index)) saved.steps[done] = { status: 'done' };

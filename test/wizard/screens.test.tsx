@@ -268,8 +268,10 @@ describe('step 5: import', () => {
     const again = await mount(testServices({ dir, env: {}, overrides: { statePath: join(dir, 'state-cancel.json') } }), standingOn('import'), { backupPath: existsBackup, target });
     await waitForFrame(again, 'already exists');
     await select(again, 'Cancel: change nothing');
-    const failed = await waitForFrame(again, 'nothing was changed');
+    // A choice, not a failure: no error box, no command-line advice.
+    const failed = await waitForFrame(again, 'was left as it is');
     expect(failed).toContain('Choose again');
+    expect(failed).not.toContain('--if-exists');
     expect(frame(again)).toMatchSnapshot('cancelled');
     expect(await api.count(created.id)).toBe(40);
   });

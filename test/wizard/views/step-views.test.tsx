@@ -29,7 +29,7 @@ const lowRecall = { ...equal, recall: { ...equal.recall, recall: 0.62, low: true
 const missing = { ...equal, count: 1170, compared: 1170, missing: 7, missingIds: ['id-0001', 'id-0002', 'id-0003'], ok: false };
 const verified = (entries: VerifyResult['collections']): VerifyResult => ({ summary: { ...summary, collections: [] }, collections: entries, ok: entries.every((entry) => entry.ok) });
 const importView = (phase: ImportPhase) => (
-  <ImportView phase={phase} targetUrl={URL} progress={{ phase: '', bars: [{ label: 'cro_audit_issues', done: 600, total: 1177, rate: 90 }] }} on={{ exists: ignore, confirmDelete: ignore, space: ignore, finished: ignore, failed: ignore }} />
+  <ImportView phase={phase} targetUrl={URL} progress={{ phase: '', bars: [{ label: 'cro_audit_issues', done: 600, total: 1177, rate: 90 }] }} on={{ exists: ignore, confirmDelete: ignore, space: ignore, finished: ignore, failed: ignore, cancelled: ignore }} />
 );
 
 describe.each(WIDTHS)('at %i columns', (columns) => {
@@ -60,6 +60,8 @@ describe.each(WIDTHS)('at %i columns', (columns) => {
 
   it('step 5: finished, and failed with the fix', async () => {
     expect(await renderView(importView({ name: 'finished', result: importResult }), columns)).toMatchSnapshot('finished');
+    const again = <ImportView phase={{ name: 'cancelled', collection: 'cro_audit_issues' }} targetUrl={URL} again progress={{ phase: '', bars: [] }} on={{ exists: ignore, confirmDelete: ignore, space: ignore, finished: ignore, failed: ignore, cancelled: ignore }} />;
+    expect(await renderView(again, columns)).toMatchSnapshot('cancelled, done again');
     const error = new MigrateError('SERVER', 'The server refused the batch: 413 Payload too large.', 'Import again with a smaller batch.');
     expect(await renderView(importView({ name: 'failed', error }), columns)).toMatchSnapshot('failed');
   });

@@ -17,6 +17,11 @@ export interface TargetOptions {
   ifExists: IfExists;
   /** Asked when ifExists is 'ask' and the collection already holds records. */
   decideExists?: (info: { collection: string; count: number }) => Promise<ExistsChoice>;
+  /**
+   * Do the import again: a finished import of the same backup into the same collection does not
+   * count as done; the existing collection is asked about (append or recreate) as any other.
+   */
+  again?: boolean;
   batchSize?: number;
   concurrency?: number;
   /** Leave out metadata keys holding sparse vectors, which a single node cannot store. */

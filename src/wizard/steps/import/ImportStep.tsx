@@ -12,6 +12,7 @@ import { ImportView, type ImportPhase } from './ImportView.js';
 import { recreateKeepingMeaning, type Ask } from './recreate.js';
 import { describeImport } from '../../../present/reports/import-summary.js';
 import { describeFailure } from '../../run-log.js';
+import { isMigrateError } from '../../../core/util/errors.js';
 
 /** One run of the import: a new one for each attempt, with or without the sparse vectors. */
 interface Attempt {
@@ -21,7 +22,7 @@ interface Attempt {
 type Answer = (value: unknown) => void;
 
 /** Step 5's work: the import, with the questions it asks answered on screen. */
-export function ImportStep({ services, session, dispatch, signal, setBusy }: StepProps) {
+export function ImportStep({ services, session, dispatch, signal, setBusy, again }: StepProps) {
   const [phase, setPhase] = useState<ImportPhase>({ name: 'running' });
   const [attempt, setAttempt] = useState<Attempt>({ dropSparse: false });
   const answered = useRef<unknown>(null);
@@ -34,7 +35,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
   const bar = progress.bars.at(-1);
   const detail = bar ? `import ${fraction(bar.done, bar.total)}` : null;
   useStepTask(detail, (text) => dispatch({ type: 'progress', step: 'import', detail: text }));
-  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, answer, progress, setPhase });
+  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase });
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
   const reply = (value: unknown) => answer.current?.(value);
@@ -42,6 +43,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
     <ImportView
       phase={phase}
       targetUrl={target.url}
+      again={again}
       progress={progress}
       on={{
         exists: reply,
@@ -60,6 +62,13 @@ export function ImportStep({ services, session, dispatch, signal, setBusy }: Ste
           if (choice === 'back') dispatch({ type: 'goto', step: 'connect' });
           else setAttempt((now) => ({ dropSparse: now.dropSparse || choice === 'drop-sparse' }));
         },
+        cancelled: (choice) => {
+          if (phase.name !== 'cancelled') return;
+          if (choice === 'back') dispatch({ type: 'goto', step: 'connect' });
+          // The earlier import stands, with its own numbers in the checklist.
+          else if (choice === 'keep') dispatch({ type: 'step-done', step: 'import' });
+          else setAttempt((now) => ({ ...now }));
+        },
       }}
     />
   );
@@ -69,13 +78,14 @@ interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 's
   target: Endpoint;
   backupPath: string | undefined;
   attempt: Attempt;
+  again: boolean;
   answer: MutableRefObject<Answer | null>;
   progress: ReturnType<typeof useProgress>;
   setPhase: (phase: ImportPhase) => void;
 }
 
 /** Runs the import once per attempt; its questions are put on screen and answered through `answer`. */
-function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, answer, progress, setPhase }: ImportTaskContext): void {
+function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
   useStepTask(
   backupPath ? attempt : null,
   async ({ dropSparse }, run) => {
@@ -95,12 +105,14 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
     // A recreate is done here, keeping what the collection meant; the engine is told to stop
     // ('abort'), and the import starts again to find the collection there and empty.
     let recreated = false;
+    let cancelled: string | null = null;
     const remade = new Set<string>();
     const decideExists = async (info: { collection: string; count: number }): Promise<ExistsChoice> => {
       const choice = await recreateKeepingMeaning({ services, target, input, signal, ask, info });
       if (choice.note) notes.push(choice.note);
       recreated = choice.recreated;
       if (recreated) remade.add(info.collection);
+      if (choice.answer === 'abort' && !recreated) cancelled = info.collection;
       return choice.answer;
     };
     for (;;) {
@@ -109,6 +121,8 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
           input,
           target,
           ifExists: 'ask',
+          // Done again: a finished earlier run is not this one, so an existing collection is asked about.
+          again,
           dropSparse,
           decideExists,
           decideSpace: (info) => ask({ name: 'space', collection: info.collection, source: info.source }) as Promise<Space>,
@@ -126,6 +140,10 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
         if (run.live()) setPhase({ name: 'finished', result: { ...result, collections, notes: [...notes, ...result.notes] } });
         return;
       } catch (error) {
+        if (cancelled !== null && isMigrateError(error) && error.code === 'EXISTS') {
+          if (run.live()) setPhase({ name: 'cancelled', collection: cancelled });
+          return;
+        }
         if (!recreated) throw error;
         recreated = false;
       }

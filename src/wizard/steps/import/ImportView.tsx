@@ -3,6 +3,7 @@ import { Select } from '../../components/Select.js';
 import type { Space } from '../../../core/model/record.js';
 import type { ExistsChoice, ImportResult } from '../../../core/operations/import.js';
 import { SPACE_CHOICES } from '../../../present/space-choices.js';
+import { existsChoices } from '../../../present/exists-choices.js';
 import { describeImport, importSucceeded } from '../../../present/reports/import-summary.js';
 import { describeDifference } from '../../../core/collection/compare.js';
 import { isMigrateError } from '../../../core/util/errors.js';
@@ -20,14 +21,19 @@ export type ImportPhase =
   | { name: 'confirm-delete'; collection: string; records: number; mistyped?: string }
   | { name: 'space'; collection: string; source: string }
   | { name: 'finished'; result: ImportResult }
+  /** The user chose Cancel for an existing collection: nothing more was changed, and that is no error. */
+  | { name: 'cancelled'; collection: string }
   | { name: 'failed'; error: unknown };
 
 type FinishedChoice = 'next' | 'retry';
 export type FailedChoice = 'retry' | 'back' | 'drop-sparse';
+type CancelledChoice = 'retry' | 'back' | 'keep';
 
 export interface ImportViewProps {
   phase: ImportPhase;
   targetUrl: string;
+  /** Doing a finished import again: Cancel may keep the earlier one. */
+  again?: boolean;
   progress: { phase: string; bars: ProgressInfo[] };
   on: {
     exists: (choice: ExistsChoice) => void;
@@ -36,11 +42,12 @@ export interface ImportViewProps {
     space: (space: Space) => void;
     finished: (choice: FinishedChoice) => void;
     failed: (choice: FailedChoice) => void;
+    cancelled: (choice: CancelledChoice) => void;
   };
 }
 
 /** Step 5 as the user sees it: progress, the questions the import asks, its outcome. */
-export function ImportView({ phase, targetUrl, progress, on }: ImportViewProps) {
+export function ImportView({ phase, targetUrl, again = false, progress, on }: ImportViewProps) {
   const space = useSpace();
   const bars = (reserved: number) => <ProgressList bars={progress.bars} size={fitting(space, reserved, 1)} />;
   switch (phase.name) {
@@ -60,6 +67,8 @@ export function ImportView({ phase, targetUrl, progress, on }: ImportViewProps) 
       return <SpaceQuestion source={phase.source} onChoose={on.space} />;
     case 'finished':
       return <Finished result={phase.result} onChoose={on.finished} />;
+    case 'cancelled':
+      return <Cancelled collection={phase.collection} again={again} onChoose={on.cancelled} />;
     case 'failed':
       return (
         <Box flexDirection="column">
@@ -84,14 +93,23 @@ function ExistsQuestion({ collection, records, targetUrl, onChoose }: { collecti
         {collection} · {count(records)} records · {targetUrl}
       </Para>
       {/* Enter alone must never delete: the destructive choice comes last, never preselected. */}
-      <Select
-        options={[
-          { label: 'Append: upsert the backup into it (same ids are overwritten)', value: 'append' },
-          { label: 'Cancel: change nothing', value: 'abort' },
-          { label: `Delete it (${count(records)} records) and recreate it, then import`, value: 'recreate' },
-        ]}
-        onChange={(value) => onChoose(value as ExistsChoice)}
-      />
+      <Select options={existsChoices(records)} onChange={(value) => onChoose(value as ExistsChoice)} />
+    </Box>
+  );
+}
+
+function Cancelled({ collection, again, onChoose }: { collection: string; again: boolean; onChoose: (choice: CancelledChoice) => void }) {
+  const options: Array<{ label: string; value: CancelledChoice }> = [
+    ...(again ? [{ label: 'Keep the earlier import and go on to step 6: verify', value: 'keep' as const }] : []),
+    { label: 'Choose again', value: 'retry' },
+    { label: 'Back to the connection test', value: 'back' },
+  ];
+  return (
+    <Box flexDirection="column">
+      <Para mark="– " color="gray">
+        Cancelled: &quot;{collection}&quot; was left as it is.
+      </Para>
+      <Select options={options} onChange={(value) => onChoose(value as CancelledChoice)} />
     </Box>
   );
 }

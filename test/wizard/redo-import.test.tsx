@@ -1,0 +1,105 @@
+/**
+ * "Do this step again" on a finished import does it again: the collection already there is asked
+ * about (append, cancel, or delete after its name is typed), and the records are sent anew — not
+ * "1,177 of 1,177 (resumed from 1,177)" with nothing sent.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { makeRecords } from '../helpers/fixtures.js';
+import { select, typeLine, waitForFrame } from '../helpers/ink.js';
+import { mountWizard, standingOn, tempDir, testServices } from './harness.js';
+
+let dir = '';
+let chroma: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  dir = await tempDir();
+  chroma = await startTestServer();
+});
+afterAll(async () => {
+  await chroma?.cleanup();
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+});
+
+async function writeBackup(path: string, name: string, records: number): Promise<void> {
+  const writer = await BackupWriter.open(path);
+  await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: records, dimension: 4 });
+  await writer.writeRecords(makeRecords(records, { dim: 4 }));
+  await writer.writeCollectionEnd(name, records);
+  await writer.finish();
+}
+
+/** The import step of a migration whose import finished: its Revisit screen. */
+function finishedImport() {
+  const state = standingOn('import', {}, { import: '40 records' });
+  return { ...state, steps: { ...state.steps, import: 'done' as const } };
+}
+
+describe('step 5 done again', () => {
+  it('asks about the collection, appends or recreates, and sends every record again', async () => {
+    const backupPath = join(dir, 'again.jsonl');
+    await writeBackup(backupPath, 'again_docs', 40);
+    const target = endpoint({ url: chroma.server.url });
+    const api = new ChromaApi(target);
+    const services = testServices({ dir, env: {} });
+
+    const first = mountWizard(services, standingOn('import'), { backupPath, target });
+    try {
+      expect(await waitForFrame(first, 'Continue to step 6', 40_000)).toContain('again_docs: 40 of 40 records');
+    } finally {
+      first.stop();
+    }
+    const created = await api.findCollection('again_docs');
+
+    // Append: the question first (nothing destructive preselected), then all 40 sent again.
+    const append = mountWizard(services, finishedImport(), { backupPath, target });
+    try {
+      await waitForFrame(append, 'Do this step again', 20_000);
+      await select(append, 'Do this step again');
+      const asked = await waitForFrame(append, 'already exists', 40_000);
+      expect(asked).toMatch(/❯ Append: upsert the backup into it/);
+      await select(append, 'Append');
+      const done = await waitForFrame(append, 'Continue to step 6', 40_000);
+      expect(done).toContain('again_docs: 40 records appended; the collection holds 40');
+      expect(done).not.toContain('resumed');
+    } finally {
+      append.stop();
+    }
+
+    // Cancel: no error and no CLI advice; the earlier import may stand.
+    const cancel = mountWizard(services, finishedImport(), { backupPath, target });
+    try {
+      await waitForFrame(cancel, 'Do this step again', 20_000);
+      await select(cancel, 'Do this step again');
+      await waitForFrame(cancel, 'already exists', 40_000);
+      await select(cancel, 'Cancel');
+      const cancelled = await waitForFrame(cancel, 'was left as it is', 40_000);
+      expect(cancelled).toContain('Keep the earlier import');
+      expect(cancelled).not.toContain('--if-exists');
+    } finally {
+      cancel.stop();
+    }
+
+    // Recreate: only after the name is typed; a new collection with every record.
+    const recreate = mountWizard(services, finishedImport(), { backupPath, target });
+    try {
+      await waitForFrame(recreate, 'Do this step again', 20_000);
+      await select(recreate, 'Do this step again');
+      await waitForFrame(recreate, 'already exists', 40_000);
+      await select(recreate, 'Delete it');
+      await waitForFrame(recreate, 'Type its name');
+      await typeLine(recreate, 'again_docs');
+      const done = await waitForFrame(recreate, 'Continue to step 6', 40_000);
+      expect(done).toContain('again_docs: 40 of 40 records (recreated)');
+      const after = await api.findCollection('again_docs');
+      expect(after?.id).not.toBe(created?.id);
+      expect(await api.count(after!.id)).toBe(40);
+    } finally {
+      recreate.stop();
+    }
+  });
+});
