@@ -84,6 +84,16 @@ export function listOption(value: string | undefined): string[] | undefined {
 }
 
 /** --if-exists as import and copy read it: `--yes` alone means append, nothing means ask. */
+/** What import and copy do with a target collection that already holds records; ifExistsOption reads them. */
+export const EXISTS_FLAGS = {
+  'if-exists': {
+    type: 'string',
+    arg: 'MODE',
+    help: 'when a target collection already holds records: ask (default in a terminal), append (upsert by id), recreate (delete it first), abort',
+  },
+  yes: { type: 'boolean', short: 'y', help: 'with no --if-exists: append without asking' },
+} as const satisfies Flags;
+
 export function ifExistsOption(values: { 'if-exists'?: string; yes?: boolean }): 'ask' | 'append' | 'recreate' | 'abort' {
   return choiceOption('if-exists', values['if-exists'], ['ask', 'append', 'recreate', 'abort'] as const) ?? (values.yes ? 'append' : 'ask');
 }

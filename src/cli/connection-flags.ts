@@ -18,6 +18,7 @@ export const TARGET_FLAGS = {
   'target-database': { type: 'string', arg: 'D', group: 'target', help: 'the database on the target (default default_database)' },
 } as const satisfies Flags;
 
+/** Every way to name the source: Chroma Cloud's keys, another server, or a data folder (sources/source-path.ts). */
 export const SOURCE_FLAGS = {
   'api-key': { type: 'string', arg: 'K', group: 'source', help: 'Chroma Cloud API key (or CHROMA_API_KEY from the environment or .env)' },
   tenant: { type: 'string', arg: 'T', group: 'source', help: 'Chroma Cloud tenant (or CHROMA_TENANT)' },
@@ -25,6 +26,12 @@ export const SOURCE_FLAGS = {
   'source-url': { type: 'string', arg: 'URL', group: 'source', help: 'any other Chroma server instead of Chroma Cloud' },
   'source-token': { type: 'string', arg: 'T', group: 'source', help: "that server's token" },
   insecure: { type: 'boolean', group: 'source', help: "allow sending the source's token over plain http:// to another machine" },
+  'source-path': {
+    type: 'string',
+    arg: 'DIR',
+    group: 'source',
+    help: 'a Chroma data folder instead (the one that holds chroma.sqlite3): copied to a temporary folder and served from there by the bundled server, so DIR itself is never changed',
+  },
 } as const satisfies Flags;
 
 /** Titles and notes of the shared flag groups in --help. */

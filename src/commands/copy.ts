@@ -6,13 +6,12 @@ import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
 import { verdictLines } from '../present/reports/verify-summary.js';
 import { describeSourceChange } from '../present/reports/export-summary.js';
-import { ifExistsOption, intOption, listOption } from '../cli/args.js';
+import { EXISTS_FLAGS, ifExistsOption, intOption, listOption } from '../cli/args.js';
 import { askExists } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
 import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
-import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 import { number } from '../cli/reporter.js';
 
 export const copyCommand: Command = defineCommand({
@@ -31,12 +30,7 @@ continues where the target had committed. The source is only ever read.`,
     collections: { type: 'string', arg: 'a,b', help: 'only these collections (default: --all)' },
     all: { type: 'boolean', help: 'every collection' },
     as: { type: 'string', arg: 'NAME', help: 'copy the (one) named collection under another name' },
-    'if-exists': {
-      type: 'string',
-      arg: 'MODE',
-      help: 'when a target collection already holds records: ask (default in a terminal), append (upsert by id), recreate (delete it first), abort',
-    },
-    yes: { type: 'boolean', short: 'y', help: 'with no --if-exists: append without asking' },
+    ...EXISTS_FLAGS,
     'page-size': { type: 'string', arg: 'N', help: 'records per read (default 300; Cloud allows at most 300)' },
     'read-concurrency': { type: 'string', arg: 'N', help: 'reads in flight (default 8 on Chroma Cloud, halved on each 429; 4 elsewhere)' },
     batch: { type: 'string', arg: 'N', help: 'records per write (default 1000, 300 to Chroma Cloud)' },
@@ -50,7 +44,6 @@ continues where the target had committed. The source is only ever read.`,
     'skip-verify': { type: 'boolean', help: 'stop after the count check, without comparing every record' },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...SOURCE_FLAGS,
-    ...SOURCE_PATH_FLAGS,
     ...TARGET_FLAGS,
   },
   groups: CONNECTION_GROUPS,

@@ -6,7 +6,6 @@ import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
 import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
-import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 import { number } from '../cli/reporter.js';
 import { describeSourceChange } from '../present/reports/export-summary.js';
 
@@ -33,7 +32,6 @@ continues.`,
     parallel: { type: 'string', arg: 'N', help: 'collections in flight (default 4)' },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...SOURCE_FLAGS,
-    ...SOURCE_PATH_FLAGS,
   },
   groups: CONNECTION_GROUPS,
   examples: [

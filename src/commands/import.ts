@@ -4,7 +4,7 @@ import { planJson, planLines, planRuns } from '../present/reports/target-plan.js
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
 import { differenceLines, leftOutLines } from '../present/reports/collection-report.js';
-import { choiceOption, ifExistsOption, intOption, listOption } from '../cli/args.js';
+import { choiceOption, EXISTS_FLAGS, ifExistsOption, intOption, listOption } from '../cli/args.js';
 import { askExists, askSpace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
@@ -24,11 +24,7 @@ continues from the checkpoint. Ends with the count check.`,
     input: { type: 'string', short: 'i', arg: 'FILE', help: "a chroma-migrate backup (.jsonl or .jsonl.gz) or the guide's JSON export", required: 'the backup to load' },
     collection: { type: 'string', arg: 'a,b', help: 'import only these collections of the backup' },
     as: { type: 'string', arg: 'NAME', help: 'import the (one) selected collection under another name' },
-    'if-exists': {
-      type: 'string',
-      arg: 'MODE',
-      help: 'when the collection already holds records: ask (default in a terminal), append (upsert by id), recreate (delete it first), abort',
-    },
+    ...EXISTS_FLAGS,
     space: {
       type: 'string',
       arg: 'l2|cosine|ip',
@@ -49,7 +45,6 @@ continues from the checkpoint. Ends with the count check.`,
       type: 'boolean',
       help: 'show the plan and write nothing: per collection the records, what the target will create, what is left out and what it would refuse',
     },
-    yes: { type: 'boolean', short: 'y', help: 'with no --if-exists: append without asking' },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...TARGET_FLAGS,
   },

@@ -7,7 +7,6 @@ import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
 import { loadPrompts } from '../cli/io.js';
-import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 
 export const syncCommand = defineCommand({
   name: 'sync',
@@ -29,7 +28,6 @@ again: it compares afresh and continues.`,
     yes: { type: 'boolean', short: 'y', help: 'confirm --prune without asking (needed without a terminal)' },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...SOURCE_FLAGS,
-    ...SOURCE_PATH_FLAGS,
     ...TARGET_FLAGS,
   },
   groups: CONNECTION_GROUPS,

@@ -5,7 +5,6 @@ import { verdictLines } from '../present/reports/verify-summary.js';
 import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
-import { SOURCE_PATH_FLAGS } from '../cli/sources/source-path.js';
 import { defineCommand } from '../cli/define-command.js';
 import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
 
@@ -37,7 +36,6 @@ against a backup that may have missed records.`,
     parallel: { type: 'string', arg: 'N', help: 'collections in flight (default 4)' },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...SOURCE_FLAGS,
-    ...SOURCE_PATH_FLAGS,
     ...TARGET_FLAGS,
   },
   groups: CONNECTION_GROUPS,

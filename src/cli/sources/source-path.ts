@@ -3,17 +3,7 @@ import type { Env } from '../../core/chroma/connection.js';
 import { openFolderSource } from '../../core/sources/folder/open.js';
 import { MigrateError } from '../../core/util/errors.js';
 import type { ProgressListener } from '../../core/util/progress.js';
-import type { Flags } from '../args.js';
 import { sourceFrom } from '../connection-flags.js';
-
-export const SOURCE_PATH_FLAGS = {
-  'source-path': {
-    type: 'string',
-    arg: 'DIR',
-    group: 'source',
-    help: 'a Chroma data folder instead (the one that holds chroma.sqlite3): copied to a temporary folder and served from there by the bundled server, so DIR itself is never changed',
-  },
-} as const satisfies Flags;
 
 type SourceValues = Parameters<typeof sourceFrom>[0] & { 'source-path'?: string };
 
