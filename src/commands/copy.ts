@@ -1,6 +1,8 @@
 import type { Command } from '../cli/command.js';
 import { stat } from 'node:fs/promises';
 import { copyCollections } from '../core/operations/copy.js';
+import { planCopy } from '../core/operations/copy-plan.js';
+import { printPlan } from '../present/reports/target-plan.js';
 import { MigrateError } from '../core/util/errors.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
@@ -41,6 +43,14 @@ continues where the target had committed. The source is only ever read.`,
       type: 'boolean',
       help: 'copy without metadata keys that hold sparse vectors, which only Chroma Cloud can store (the backup keeps them); without it the copy stops at the first page holding one, before sending it',
     },
+    'skip-invalid': {
+      type: 'boolean',
+      help: 'copy all but the records the target would refuse (keys it does not take, invalid text, a record too large); those are written to FILE.rejects.jsonl next to the backup (--out), and verify lists them as refused by the target. Without it the copy stops at the first page holding one, before sending it',
+    },
+    'dry-run': {
+      type: 'boolean',
+      help: 'read the source and show the plan, writing nothing (no target change, no backup, no state): per collection the records, what the target will create, what is left out and what it would refuse',
+    },
     'skip-verify': { type: 'boolean', help: 'stop after the count check, without comparing every record' },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...SOURCE_FLAGS,
@@ -61,12 +71,17 @@ continues where the target had committed. The source is only ever read.`,
     }
     const target = announceTarget();
     const source = await openSource();
+    const selection = { collections: values.all ? undefined : listOption(values.collections), renameTo: values.as };
+    if (values['dry-run']) {
+      const plan = await planCopy({ source, target, ...selection, ifExists: ifExistsOption(values), batchSize: intOption('batch', values.batch, { max: 100_000 }), statePath, signal: io.signal, onProgress: reporter().listener });
+      reporter().close();
+      return printPlan(plan, values['skip-invalid'] === true, { json, say, writeJson, number }) ? EXIT.ok : EXIT.failed;
+    }
     const result = await copyCollections({
       source,
       target,
       out: values.out,
-      collections: values.all ? undefined : listOption(values.collections),
-      renameTo: values.as,
+      ...selection,
       ifExists: ifExistsOption(values),
       decideExists: interactive ? (info) => askExists(info, io) : undefined,
       pageSize: intOption('page-size', values['page-size'], { max: 5_000 }),
@@ -77,6 +92,7 @@ continues where the target had committed. The source is only ever read.`,
       sample: intOption('sample', values.sample, { min: 0, max: 10_000 }),
       verify: values['skip-verify'] !== true,
       dropSparse: values['drop-sparse'] === true,
+      skipInvalid: values['skip-invalid'] === true,
       statePath,
       signal: io.signal,
       onProgress: reporter().listener,
@@ -85,7 +101,7 @@ continues where the target had committed. The source is only ever read.`,
     const bytes = (await stat(result.out)).size;
     if (json) {
       const { ok, out, resumed, batchSize, exported } = result;
-      writeJson({ ok, out, bytes, resumed, batchSize, exported, imported: result.collections, verify: result.verify?.collections ?? null });
+      writeJson({ ok, out, bytes, resumed, batchSize, exported, imported: result.collections, verify: result.verify?.collections ?? null, rejects: result.rejects ?? null });
     } else {
       say(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)`);
       for (const collection of result.exported) {
@@ -94,6 +110,7 @@ continues where the target had committed. The source is only ever read.`,
       }
       for (const collection of result.collections) say(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}`);
       if (result.verify) for (const line of verdictLines(result.verify.collections)) say(line);
+      if (result.rejects) say(`! ${number(result.rejects.records)} record(s) the target refuses were left out, as chosen (--skip-invalid): ${result.rejects.path}`);
     }
     if ((await exposure(target, { signal: io.signal })) === 'open') say(`! ${OPEN_SERVER_WARNING}`);
     return result.ok ? EXIT.ok : EXIT.failed;

@@ -1,6 +1,6 @@
 import type { Command } from '../cli/command.js';
-import { importBackup, planImport, type ImportOptions, type ImportPlanResult } from '../core/operations/import.js';
-import { planJson, planLines, planRuns } from '../present/reports/target-plan.js';
+import { importBackup, planImport, type ImportOptions } from '../core/operations/import.js';
+import { printPlan } from '../present/reports/target-plan.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
 import { differenceLines, leftOutLines } from '../present/reports/collection-report.js';
@@ -84,7 +84,7 @@ counts differ, or the server holds the collection differently (named), 2 usage, 
     };
     if (values['dry-run']) {
       reporter().close();
-      return printPlan(await planImport(options), options.skipInvalid === true, { json, say, writeJson });
+      return printPlan(await planImport(options), options.skipInvalid === true, { json, say, writeJson, number }) ? EXIT.ok : EXIT.failed;
     }
     const result = await importBackup(options);
     reporter().close();
@@ -106,13 +106,3 @@ counts differ, or the server holds the collection differently (named), 2 usage, 
     return ok ? EXIT.ok : EXIT.failed;
   },
 });
-
-function printPlan(result: ImportPlanResult, skipInvalid: boolean, out: { json: boolean; say: (text: string) => void; writeJson: (value: unknown) => void }): number {
-  const runs = planRuns(result.plan, skipInvalid);
-  if (out.json) out.writeJson({ ok: runs, dryRun: true, batchSize: result.batchSize, notes: result.notes, ...(planJson(result.plan) as object) });
-  else {
-    out.say(`Plan (--dry-run: nothing was written), batches of ${number(result.batchSize)}:`);
-    for (const line of [...result.notes.map((note) => `! ${note}`), ...planLines(result.plan, number)]) out.say(line);
-  }
-  return runs ? EXIT.ok : EXIT.failed;
-}

@@ -34,6 +34,11 @@ against a backup that may have missed records.`,
     as: { type: 'string', arg: 'NAME', help: 'the (one) collection was imported under this name' },
     sample: { type: 'string', arg: 'N', help: 'records that query the index to measure its recall (default 20)' },
     parallel: { type: 'string', arg: 'N', help: 'collections in flight (default 4)' },
+    rejects: {
+      type: 'string',
+      arg: 'FILE',
+      help: "with the source's flags: the rejects file of an import or copy with --skip-invalid (BACKUP.rejects.jsonl); its records are listed as refused by the target, not as missing. With --input it is read from next to the backup",
+    },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...SOURCE_FLAGS,
     ...TARGET_FLAGS,
@@ -66,7 +71,10 @@ against a backup that may have missed records.`,
       signal: io.signal,
       onProgress: reporter().listener,
     };
-    const result = source ? await verifyAgainstSource({ ...common, source }) : await verifyBackup({ ...common, input: values.input! });
+    if (values.rejects !== undefined && !source) throw new MigrateError('USAGE', '--rejects goes with the source\'s flags; with --input the rejects file next to the backup is read.', 'See chroma-migrate verify --help.');
+    const result = source
+      ? await verifyAgainstSource({ ...common, source, ...(values.rejects !== undefined ? { rejects: values.rejects } : {}) })
+      : await verifyBackup({ ...common, input: values.input! });
     reporter().close();
     if (json) writeJson({ ok: result.ok, collections: result.collections });
     else for (const line of verdictLines(result.collections)) say(line);

@@ -84,7 +84,7 @@ describe('a "$"-prefixed metadata key in the second of two collections, into 1.5
     // verify lists them as refused by the target, not as missing.
     const verify = await runCli(['verify', '--input', dollar, '--url', newServer.url]);
     expect(verify.code, verify.stderr).toBe(0);
-    expect(verify.stderr).toMatch(/refused {8}1 by the target, left out at import \(--skip-invalid\), in .*dollar\.json\.rejects\.jsonl: second-000007/);
+    expect(verify.stderr).toMatch(/refused {8}1 by the target, left out as chosen \(--skip-invalid\), listed in .*dollar\.json\.rejects\.jsonl: second-000007/);
   }, 120_000);
 
   it('1.0.1 takes the same backup whole', async () => {

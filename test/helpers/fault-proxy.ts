@@ -56,6 +56,11 @@ export interface FaultRules {
    * before any answer — what a retry of a create or a delete has to cope with.
    */
   dropAnswer?: { method: string; path: RegExp; times?: number };
+  /**
+   * A proxy's body limit (nginx's client_max_body_size, a platform's edge): a request body above
+   * this many bytes is answered 413 "Payload too large" without being forwarded.
+   */
+  maxBodyBytes?: number;
   /** Seed of the deterministic PRNG behind the rates (default 1). */
   seed?: number;
 }
@@ -70,6 +75,7 @@ type FaultName =
   | 'drop'
   | 'dropMidResponse'
   | 'dropAnswer'
+  | 'tooLarge'
   | 'status5xx'
   | 'rateLimit'
   | 'delay'
@@ -327,10 +333,22 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
     }
 
     let body: Buffer | undefined;
+    if (r.maxBodyBytes !== undefined && req.method === 'POST') {
+      try {
+        body = await readBody(req);
+      } catch {
+        return; // the client went away
+      }
+      if (body.length > r.maxBodyBytes) {
+        inject('tooLarge');
+        answer(413, { 'content-type': 'text/plain' }, 'Payload too large');
+        return;
+      }
+    }
     const route = req.method === 'POST' ? RECORD_ROUTE.exec(path) : null;
     if (r.cloudQuota && route?.[1]) {
       try {
-        body = await readBody(req);
+        body ??= await readBody(req);
       } catch {
         return; // the client went away
       }

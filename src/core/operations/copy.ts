@@ -18,8 +18,8 @@ import { importCollection } from '../sinks/target/write.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
 import type { BackupRecord } from '../model/record.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
-import { targetRules } from '../sinks/target/refusals.js';
-import { checkPage } from '../sinks/target/rejects.js';
+import { refusedCount, targetRules } from '../sinks/target/refusals.js';
+import { checkPage, readRejectedIds, RejectsLog, rejectsPath, splitPage } from '../sinks/target/rejects.js';
 import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
@@ -50,6 +50,8 @@ export interface CopyOptions {
   writeConcurrency?: number;
   /** Send the records without metadata keys holding sparse vectors, which only Chroma Cloud stores. */
   dropSparse?: boolean;
+  /** Copy all but the records the target refuses; those go to the rejects file next to the backup. */
+  skipInvalid?: boolean;
   /** Compare every record as it lands (default true); `sample` self-queries per collection. */
   verify?: boolean;
   sample?: number;
@@ -67,6 +69,8 @@ export interface CopyResult {
   collections: CollectionImportResult[];
   exported: ExportResult['collections'];
   verify: CopyVerdicts | null;
+  /** Where the records the target refuses went (--skip-invalid), and how many this run set aside. */
+  rejects?: { path: string; records: number };
   ok: boolean;
 }
 
@@ -109,7 +113,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const liveStop = new AbortController();
   const liveSignal = signal ? AbortSignal.any([signal, liveStop.signal]) : liveStop.signal;
 
-  const sink = copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress });
+  const rejects = new RejectsLog(rejectsPath(out));
+  const sink = copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress, rejects });
 
   // The bar follows the import (what has landed); the export reports only its phases and retries.
   const exportProgress: ProgressListener = (event) => {
@@ -136,7 +141,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const names = exported.collections.map((collection) => collection.name);
   const verify = options.verify === false ? null : await collectVerdicts({ ...options, source }, out, names, liveVerdicts);
   const ok = verify ? verify.ok : results.every(importSucceeded);
-  return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok };
+  const set = rejects.written > 0 ? { rejects: { path: rejects.path, records: rejects.written } } : {};
+  return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok, ...set };
 }
 
 async function dropFromTarget(target: TargetSession, name: string, ids: string[], signal?: AbortSignal): Promise<void> {
@@ -176,7 +182,12 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   const collections = names.map((name) => live.get(name) ?? fromFile!.collections[rest.indexOf(name)]!);
   // Last, the id sets against the source as it is now: the file is one reading of it.
   options.onProgress?.({ type: 'phase', message: 'Comparing the target\'s ids with the source\'s, both ways' });
-  for (const [index, name] of names.entries()) await checkIdsAgainstSource(collections[index]!, name, { source: options.source, target: options.target, signal: options.signal });
+  // Set aside as refused (--skip-invalid), by this run or by the one it resumes: not expected on the target.
+  const rejected = await readRejectedIds(rejectsPath(out));
+  for (const [index, name] of names.entries()) {
+    const refused = rejected.get(options.renameTo ?? name);
+    await checkIdsAgainstSource(collections[index]!, name, { source: options.source, target: options.target, signal: options.signal, ...(refused ? { refused } : {}) });
+  }
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
 }
@@ -224,10 +235,11 @@ interface CopySinkContext {
   liveVerdicts: Map<string, LiveVerdict>;
   liveSignal: AbortSignal;
   progress: ProgressListener;
+  rejects: RejectsLog;
 }
 
 /** The export's second sink: each page goes on to the target writer, and is read back as it lands. */
-function copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress }: CopySinkContext): ExportSink {
+function copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress, rejects }: CopySinkContext): ExportSink {
   const signal = options.signal;
   return {
     open(header, place) {
@@ -239,10 +251,14 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
       let committed = place.start;
       let onCommit = (): void => undefined;
       let sparseWarned = false;
+      const refused = new Set<string>();
+      const ready = refusedSoFar(rejects, name, place.start, refused);
+      ready.catch(() => undefined); // awaited by push and end
       // The source says what its values are only as they are read: each page is checked before
       // it goes on to the target, as import checks a whole file before it writes.
-      const checkFits = (records: BackupRecord[]) => {
-        checkPage(records, name, targetRules(target.server.capabilities, options.target.cloud));
+      const checkFits = async (records: BackupRecord[]) => {
+        await ready;
+        await setAsideRefused(records, { name, options, target, refused, rejects, progress });
         const leftOut = checkPageFits(header, records, holds, {
           dropSparse: options.dropSparse === true,
           stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
@@ -257,6 +273,8 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
         fingerprint,
         records: () => pipe.batches(),
         resume: place,
+        refused,
+        ...(options.skipInvalid ? { rejects } : {}),
         onCommitted: (count, batch) => {
           committed = count;
           onCommit();
@@ -273,8 +291,8 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
       );
       imported.catch(() => undefined); // observed by end() or abort(); never unhandled
       return {
-        push: (records) => {
-          checkFits(records);
+        push: async (records) => {
+          await checkFits(records);
           return pipe.push(records);
         },
         get committed() {
@@ -284,11 +302,12 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
         end: async (exported, dropped) => {
           pipe.close();
           await imported;
+          await ready;
           // Sent before the source deleted them: the target, like the file, keeps what the source holds.
           if (dropped.length > 0) await dropFromTarget(target, name, dropped, signal);
           if (liveVerify) {
             // Its last reads, count and self-queries overlap the next collection's copy.
-            const verdict = liveVerify.finish(exported);
+            const verdict = liveVerify.finish(exported, { ids: refused, file: rejects.path });
             verdict.catch(() => undefined); // awaited at the end
             liveVerdicts.set(header.name, { verdict, samples: () => liveVerify.samples });
           }
@@ -301,4 +320,32 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
       };
     },
   };
+}
+
+/**
+ * The ids this collection's earlier refusals left in the rejects file. Sent from its first
+ * record, the collection finds its refusals again, so its old lines go; resumed part-way, the
+ * pages before the resume point were checked by the earlier run, whose lines still hold.
+ */
+async function refusedSoFar(rejects: RejectsLog, name: string, start: number, refused: Set<string>): Promise<void> {
+  if (start === 0) return rejects.clearCollection(name);
+  for (const id of (await readRejectedIds(rejects.path)).get(name) ?? []) refused.add(id);
+}
+
+/**
+ * A page's records the target would refuse: without --skip-invalid the copy stops before
+ * sending the page; with it they go to the rejects file and into `refused`, which the target
+ * writer leaves out (the page still counts whole, so the export's resume point stays true).
+ */
+async function setAsideRefused(
+  records: BackupRecord[],
+  work: { name: string; options: CopyOptions; target: TargetSession; refused: Set<string>; rejects: RejectsLog; progress: ProgressListener },
+): Promise<void> {
+  const rules = targetRules(work.target.server.capabilities, work.options.target.cloud);
+  if (!work.options.skipInvalid) return checkPage(records, work.name, rules);
+  const found = splitPage(records, work.name, rules).refused;
+  if (found.length === 0) return;
+  for (const entry of found) work.refused.add(entry.id);
+  await work.rejects.add(found);
+  work.progress({ type: 'warning', message: `"${work.name}": leaving out ${refusedCount(found.length)} the target refuses, as chosen (--skip-invalid); they are in ${work.rejects.path}.` });
 }

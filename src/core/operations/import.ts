@@ -12,7 +12,7 @@ import { fingerprintFile } from '../state/store.js';
 import { ignoreProgress } from '../util/progress.js';
 import { openTarget, recordImportStep, type CollectionImportResult, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
 import { creationRefusedError, planTarget, type TargetPlan } from '../sinks/target/plan.js';
-import { refusedError, rejectsPath, writeRejects } from '../sinks/target/rejects.js';
+import { refusedError, RejectsLog, rejectsPath } from '../sinks/target/rejects.js';
 import { importCollection } from '../sinks/target/write.js';
 import { DEFAULT_PARALLEL, inParallel } from '../util/pool.js';
 
@@ -99,17 +99,21 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
       again: () => readRecords(options.input, header.name, { batchSize: 300, signal: options.signal }),
       chosenSpace: spaces.get(name),
       refused: refused.ids.get(name),
+      ...(options.skipInvalid ? { rejects: refused.log } : {}),
     };
     return importCollection(target, header, name, feed);
   });
   await recordImportStep(target.store, options.input, options.target, results);
-  return { summary, batchSize: target.batchSize, collections: results, notes, ...(refused.rejects ? { rejects: refused.rejects } : {}) };
+  const rejects = refused.log.written > 0 ? { path: refused.log.path, records: refused.log.written } : null;
+  return { summary, batchSize: target.batchSize, collections: results, notes, ...(rejects ? { rejects } : {}) };
 }
 
 /**
  * Every collection and record checked against the target's rules before the first write. A
  * refusal stops the import with nothing written; with --skip-invalid the refused records go to
- * the rejects file and the rest is imported.
+ * the rejects file and the rest is imported. The rejects file is rewritten by every import that
+ * writes (removed when it refuses nothing), so verify never takes an earlier run's refusals for
+ * this one's.
  */
 async function refuseUpFront(options: ImportOptions, headers: Array<{ header: CollectionHeader; name: string }>, target: TargetSession) {
   target.progress({ type: 'phase', message: `Checking every record of ${options.input} against ${options.target.url}'s rules` });
@@ -122,17 +126,16 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   if (creation) throw creation;
   const refused = plan.collections.flatMap((entry) => entry.refused);
   const ids = new Map(plan.collections.map((entry) => [entry.name, new Set(entry.refused.map((record) => record.id))]));
-  if (refused.length === 0) return { ids };
-  const path = rejectsPath(options.input);
-  if (!options.skipInvalid) {
+  const log = new RejectsLog(rejectsPath(options.input));
+  if (refused.length > 0 && !options.skipInvalid) {
     throw refusedError(refused, {
       stopped: 'Nothing was written: no collection was created.',
-      fix: `Import the rest with --skip-invalid: the refused records are written to ${path}, typed as in the backup. Or mend them at the source and export again.`,
+      fix: `Import the rest with --skip-invalid: the refused records are written to ${log.path}, typed as in the backup. Or mend them at the source and export again.`,
     });
   }
-  await writeRejects(path, refused);
-  target.progress({ type: 'warning', message: `Leaving out ${refused.length === 1 ? '1 record' : `${refused.length} records`} the target refuses, as chosen (--skip-invalid); they are in ${path}.` });
-  return { ids, rejects: { path, records: refused.length } };
+  await log.start(refused);
+  if (refused.length > 0) target.progress({ type: 'warning', message: `Leaving out ${refused.length === 1 ? '1 record' : `${refused.length} records`} the target refuses, as chosen (--skip-invalid); they are in ${log.path}.` });
+  return { ids, log };
 }
 
 

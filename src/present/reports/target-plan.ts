@@ -17,7 +17,7 @@ function hnswWords(hnsw: Record<string, unknown>): string {
   return entries.length === 0 ? 'the server\'s defaults' : entries.map(([key, value]) => `${key} ${String(value)}`).join(', ');
 }
 
-export function planLines(plan: TargetPlan, number: (n: number) => string): string[] {
+function planLines(plan: TargetPlan, number: (n: number) => string): string[] {
   const lines: string[] = [];
   for (const entry of plan.collections) {
     const renamed = entry.name === entry.source ? '' : ` (from "${entry.source}")`;
@@ -41,7 +41,7 @@ export function planLines(plan: TargetPlan, number: (n: number) => string): stri
 }
 
 /** The plan for --json: every refusal with its id and reasons, without the record's values. */
-export function planJson(plan: TargetPlan): unknown {
+function planJson(plan: TargetPlan): unknown {
   return {
     collections: plan.collections.map((entry) => ({
       ...entry,
@@ -51,6 +51,21 @@ export function planJson(plan: TargetPlan): unknown {
 }
 
 /** True when the plan can run as it is (what --dry-run's exit code says). */
-export function planRuns(plan: TargetPlan, skipInvalid: boolean): boolean {
+function planRuns(plan: TargetPlan, skipInvalid: boolean): boolean {
   return plan.collections.every((entry) => entry.creationRefused.length === 0 && entry.action !== 'stop' && (skipInvalid || entry.refused.length === 0));
+}
+
+/** The plan of a dry run, in words or as JSON; true when it can run as it is (the exit code). */
+export function printPlan(
+  result: { batchSize: number; plan: TargetPlan; notes: string[] },
+  skipInvalid: boolean,
+  out: { json: boolean; say: (text: string) => void; writeJson: (value: unknown) => void; number: (n: number) => string },
+): boolean {
+  const runs = planRuns(result.plan, skipInvalid);
+  if (out.json) out.writeJson({ ok: runs, dryRun: true, batchSize: result.batchSize, notes: result.notes, ...(planJson(result.plan) as object) });
+  else {
+    out.say(`Plan (--dry-run: nothing was written), batches of ${out.number(result.batchSize)}:`);
+    for (const line of [...result.notes.map((note) => `! ${note}`), ...planLines(result.plan, out.number)]) out.say(line);
+  }
+  return runs;
 }

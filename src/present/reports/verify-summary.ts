@@ -58,7 +58,7 @@ export function verdictLines(verdicts: CollectionVerdict[]): string[] {
     lines.push(`${verdict.ok ? '✓' : '✗'} ${verdict.collection}: ${describeVerdict(verdict)}`);
     lines.push(`    count          ${count(verdict.count ?? 0)} on the target`);
     lines.push(`    records equal  ${fraction(equal, verdict.expected)}${verdict.against === 'source' ? ' (read from the source now)' : ''}`);
-    if (verdict.refused) lines.push(`    refused        ${count(verdict.refused.count)} by the target, left out at import (--skip-invalid), in ${verdict.refused.file}: ${verdict.refused.ids.join(', ')}${more(verdict.refused.ids.length, verdict.refused.count)}`);
+    if (verdict.refused) lines.push(`    refused        ${count(verdict.refused.count)} by the target, left out as chosen (--skip-invalid), listed in ${verdict.refused.file}: ${verdict.refused.ids.join(', ')}${more(verdict.refused.ids.length, verdict.refused.count)}`);
     if (verdict.missing > 0) lines.push(`    missing        ${count(verdict.missing)}: ${verdict.missingIds.join(', ')}${more(verdict.missingIds.length, verdict.missing)}`);
     if (verdict.extra > 0) lines.push(`    not at source  ${count(verdict.extra)}: ${verdict.extraIds.join(', ')}${more(verdict.extraIds.length, verdict.extra)}`);
     if (verdict.differing > 0) {

@@ -68,6 +68,12 @@ export function recordTooLarge(record: BackupRecord, collection: string, url: st
   );
 }
 
+/** Why a record alone got 413, for the rejects file: its size and the limit, in words. */
+export function tooLargeWhy(record: BackupRecord, url: string, error: unknown): string {
+  const said = error instanceof Error ? ` ("${error.message.slice(0, 120)}")` : '';
+  return `about ${(requestBytes(record) / 1024 / 1024).toFixed(1)} MB as a request; ${url} refused it even alone (413 Payload too large${said}); a single Chroma server takes requests of up to about ${CHROMA_BODY_LIMIT_MB} MB, and a proxy in front of it may take less`;
+}
+
 /** A record's size as a request body, roughly: what the words of a refusal quote. */
 export function requestBytes(record: BackupRecord): number {
   const embedding = record.embedding ? record.embedding.length * 12 : 0;

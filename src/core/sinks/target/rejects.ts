@@ -4,7 +4,7 @@
  * in the backup, so nothing is lost and the file can be mended and imported again. verify reads
  * it back to list them as "refused by the target" rather than as missing.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import type { BackupRecord } from '../../model/record.js';
 import { parseTyped, stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
@@ -31,7 +31,7 @@ function lines(refused: RefusedRecord[]): string {
 }
 
 /** A fresh file (an import knows every refusal before it writes). */
-export async function writeRejects(path: string, refused: RefusedRecord[]): Promise<void> {
+async function writeRejects(path: string, refused: RefusedRecord[]): Promise<void> {
   await writeFile(path, lines(refused));
 }
 
@@ -56,19 +56,75 @@ export async function readRejectedIds(path: string): Promise<Map<string, Set<str
 }
 
 /**
+ * The rejects file of one run. A rejects file lists ids that verify then expects to be absent,
+ * so one left over from an earlier run would hide records that are really missing: every run
+ * that writes starts it afresh (`reset`), and a copy resumed part-way clears only what it sends
+ * again (`clearCollection`). Writes are queued one after another: collections run in parallel.
+ */
+export class RejectsLog {
+  private queue: Promise<void> = Promise.resolve();
+  /** Records set aside by this run. */
+  written = 0;
+
+  constructor(readonly path: string) {}
+
+  /** No rejects file: nothing is refused until this run says so. */
+  reset(): Promise<void> {
+    return this.enqueue(() => rm(this.path, { force: true }));
+  }
+
+  /** Starts the file with what a run knows before it writes (an import's whole plan). */
+  start(refused: RefusedRecord[]): Promise<void> {
+    this.written += refused.length;
+    return this.enqueue(() => (refused.length > 0 ? writeRejects(this.path, refused) : rm(this.path, { force: true })));
+  }
+
+  add(refused: RefusedRecord[]): Promise<void> {
+    if (refused.length === 0) return this.queue;
+    this.written += refused.length;
+    return this.enqueue(() => appendFile(this.path, lines(refused)));
+  }
+
+  /** A collection sent again from its first record: its earlier refusals are found again. */
+  clearCollection(collection: string): Promise<void> {
+    return this.enqueue(async () => {
+      const text = await readFile(this.path, 'utf8').catch(() => null);
+      if (text === null) return;
+      const kept = text.split('\n').filter((line) => line.trim() !== '' && (parseTyped(line) as { collection?: unknown }).collection !== collection);
+      if (kept.length === 0) await rm(this.path, { force: true });
+      else await writeFile(this.path, kept.map((line) => `${line}\n`).join(''));
+    });
+  }
+
+  private enqueue(work: () => Promise<unknown>): Promise<void> {
+    const next = this.queue.then(work).then(() => undefined);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** A page's records the target would refuse, and the rest. */
+export function splitPage(records: readonly BackupRecord[], collection: string, rules: TargetRules): { kept: BackupRecord[]; refused: RefusedRecord[] } {
+  const kept: BackupRecord[] = [];
+  const refused: RefusedRecord[] = [];
+  for (const record of records) {
+    const problems = recordProblems(record, rules);
+    if (problems.length > 0) refused.push({ collection, id: record.id, problems, record });
+    else kept.push(record);
+  }
+  return { kept, refused };
+}
+
+/**
  * A copy's page on its way to the target: its source says what its records hold only as they
  * are read, so each page is checked before it is sent, and a refused record stops the copy there.
  */
 export function checkPage(records: readonly BackupRecord[], collection: string, rules: TargetRules): void {
-  const found: RefusedRecord[] = [];
-  for (const record of records) {
-    const problems = recordProblems(record, rules);
-    if (problems.length > 0) found.push({ collection, id: record.id, problems, record });
-  }
-  if (found.length > 0) {
-    throw refusedError(found, {
+  const { refused } = splitPage(records, collection, rules);
+  if (refused.length > 0) {
+    throw refusedError(refused, {
       stopped: 'The copy stopped before sending that page; what it sent before is on the target, and the backup file holds every record read so far.',
-      fix: 'To move all but the refused records: export the collection (an export takes every record), then import the file with --skip-invalid, which sets them aside in a rejects file. Or copy the other collections with --collections, or mend the records at the source.',
+      fix: 'Copy all but the refused records with --skip-invalid (they go to a rejects file next to the backup), copy the other collections with --collections, or mend the records at the source.',
     });
   }
 }

@@ -9,6 +9,7 @@ import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
 import type { IfExists, ExistsChoice } from './choices.js';
 import { fraction } from '../../util/format.js';
+import type { RejectsLog } from './rejects.js';
 
 /** The target writer: one session per target, then one collection at a time (write.ts). */
 /** How to write into the target, whatever the records come from. */
@@ -124,6 +125,12 @@ export interface RecordFeed {
    * in the count. A copy adds to it page by page, before the page goes out.
    */
   refused?: Set<string>;
+  /**
+   * Where records the target refuses go (--skip-invalid): with it, a record that gets 413 even
+   * alone is set aside there (and added to `refused`) and the import goes on; without it, it
+   * stops the import, named.
+   */
+  rejects?: RejectsLog;
 }
 
 export function targetKey(target: Endpoint): string {

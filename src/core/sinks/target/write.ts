@@ -6,7 +6,7 @@ import { withRetry } from '../../util/retry.js';
 import { runBatches } from '../batches.js';
 import { countMissingIds } from '../verifier/missing-ids.js';
 import { withoutSparse } from '../target-fit.js';
-import { recordTooLarge, sendFitting, type RequestSize } from './fit-requests.js';
+import { recordTooLarge, sendFitting, tooLargeWhy, type RequestSize } from './fit-requests.js';
 import { checkpointMatches, prepareCollection } from './prepare.js';
 import { DEFAULT_CONCURRENCY, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
 
@@ -24,9 +24,10 @@ export async function importCollection(context: TargetSession, header: Collectio
 
   // A single node cannot store sparse vectors: they travel only when the user chose to leave them out (checkValuesFit).
   const sparseLeftOut = options.dropSparse === true && !options.target.cloud;
-  const refused = feed.refused;
+  // A copy adds to the set page by page, and a record 413 refuses alone joins it (--skip-invalid).
+  const refused = (feed.refused ??= new Set<string>());
   const sendable = (batch: BackupRecord[]) => {
-    const kept = refused && refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch;
+    const kept = refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch;
     return sparseLeftOut ? kept.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : kept;
   };
 
@@ -48,14 +49,17 @@ export async function importCollection(context: TargetSession, header: Collectio
             }),
           onSmaller: (records) =>
             progress({ type: 'warning', message: `"${name}": ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
-          onRecordTooLarge: (record) => {
-            throw recordTooLarge(record, name, options.target.url, committed);
+          onRecordTooLarge: async (record, error) => {
+            if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed);
+            refused.add(record.id);
+            await feed.rejects.add([{ collection: name, id: record.id, problems: [{ why: tooLargeWhy(record, options.target.url, error) }], record }]);
+            progress({ type: 'warning', message: `"${name}": record "${record.id}" is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
           },
         }),
       onCommitted: async (batch) => {
         committed += batch.length;
         await saveCheckpoint(committed, false);
-        await feed.onCommitted?.(committed, batch);
+        await feed.onCommitted?.(committed, refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch);
         progress({ type: 'batch', collection: name, done: committed, total: header.count });
       },
     });
@@ -67,7 +71,7 @@ export async function importCollection(context: TargetSession, header: Collectio
   }
 
   const count = await call(() => api.count(collectionId, { signal }));
-  const expected = header.count - (refused?.size ?? 0);
+  const expected = header.count - refused.size;
   // A fresh collection must hold exactly the backup; after an append, look for each id instead.
   const missing =
     action !== 'appended' && count === expected
@@ -90,7 +94,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     leftOut,
     differences,
     ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
-    ...(refused && refused.size > 0 ? { refused: refused.size } : {}),
+    ...(refused.size > 0 ? { refused: refused.size } : {}),
   };
 }
 

@@ -60,6 +60,12 @@ export function emptyVerdict(collection: string, expected: number): CollectionVe
   };
 }
 
+/** Records set aside as refused by the target (a rejects file): not expected, and listed as such. */
+export function markRefused(verdict: CollectionVerdict, ids: ReadonlySet<string>, file: string): void {
+  if (ids.size === 0) return;
+  verdict.refused = { count: ids.size, ids: [...ids].slice(0, 10), file };
+}
+
 /** Verified: at least one collection, and every one of them holds. */
 export function allVerified(verdicts: CollectionVerdict[]): boolean {
   return verdicts.length > 0 && verdicts.every((verdict) => verdict.ok);

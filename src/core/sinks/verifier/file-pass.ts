@@ -10,7 +10,7 @@ import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
 import { readRejectedIds, rejectsPath } from '../target/rejects.js';
-import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
+import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
 export type { CollectionVerdict } from './checker.js';
 
@@ -74,7 +74,7 @@ async function verifyCollection(
   const name = options.renameTo ?? sourceName;
   const refused = set.rejected.get(name);
   const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
-  if (refused) verdict.refused = { count: refused.size, ids: [...refused].slice(0, 10), file: set.rejects };
+  if (refused) markRefused(verdict, refused, set.rejects);
   if (!header) return verdict;
   const info = await checkTargetCollection(verdict, header, target);
   if (!info) return verdict;

@@ -15,7 +15,7 @@ import { retryExplained } from '../../chroma/explain.js';
 import type { TargetSession } from '../target/session.js';
 import { MigrateError } from '../../util/errors.js';
 import { PagePipe } from '../target/page-pipe.js';
-import { checkTargetCollection, concludeVerdict, emptyVerdict, RecordChecker, type CollectionVerdict } from './checker.js';
+import { checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, RecordChecker, type CollectionVerdict } from './checker.js';
 
 /** How many records may wait to be compared before the copy's commits wait too. */
 const RECORDS_AWAITING_COMPARE = 4000;
@@ -54,13 +54,15 @@ export class CopyVerify {
    * the collection's settings, as verify does. The index's recall is measured once the backup
    * file is whole (measureRecall, with `samples`).
    */
-  async finish(exported: number): Promise<CollectionVerdict> {
+  async finish(exported: number, refused?: { ids: ReadonlySet<string>; file: string }): Promise<CollectionVerdict> {
     this.pipe.close();
     await this.checked;
     if (this.failure) throw this.failure.error;
     // What the file holds, as verify of the file would expect: the source's count when the
-    // export began differs when records were added or deleted there during the copy.
-    this.verdict.expected = exported;
+    // export began differs when records were added or deleted there during the copy. Records
+    // the target refuses, set aside (--skip-invalid), are not expected there.
+    this.verdict.expected = exported - (refused?.ids.size ?? 0);
+    if (refused) markRefused(this.verdict, refused.ids, refused.file);
     const { api, server, options } = this.target;
     await checkTargetCollection(this.verdict, this.header, { api, call: this.call, server, cloud: options.target.cloud, signal: this.signal });
     concludeVerdict(this.verdict);

@@ -16,7 +16,8 @@ import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
-import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, RecordChecker, type CollectionVerdict } from './checker.js';
+import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, type CollectionVerdict } from './checker.js';
+import { readRejectedIds } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 
@@ -30,6 +31,8 @@ export interface SourceVerifyOptions {
   /** Records that query the target's index to measure its recall. */
   sample?: number;
   statePath?: string;
+  /** A rejects file of an import or copy with --skip-invalid: its records are listed as refused by the target, not missing. */
+  rejects?: string;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -58,12 +61,16 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   progress({ type: 'phase', message: `Listing collections on ${sourceEndpoint.cloud ? 'Chroma Cloud' : sourceEndpoint.url}` });
   const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
   const server = await describeServer(target.api, { signal });
+  const rejected = options.rejects ? await readRejectedIds(options.rejects) : new Map<string, Set<string>>();
   const verdicts: CollectionVerdict[] = [];
   for (const info of chosen) {
     const name = options.renameTo ?? info.name;
     progress({ type: 'phase', message: `Listing the ids of "${info.name}" on the source and "${name}" on the target` });
-    const sourceIds = await listIds(source.api, info.id, { call: source.call, signal });
+    const refused = rejected.get(name) ?? new Set<string>();
+    // Refused by the target and set aside (--skip-invalid): not expected there.
+    const sourceIds = (await listIds(source.api, info.id, { call: source.call, signal })).filter((id) => !refused.has(id));
     const verdict = { ...emptyVerdict(name, sourceIds.length), against: 'source' as const };
+    markRefused(verdict, refused, options.rejects ?? '');
     verdicts.push(verdict);
     const targetInfo = await checkTargetCollection(verdict, headerOf(info, sourceIds.length), { api: target.api, call: target.call, server, cloud: options.target.cloud, signal });
     if (!targetInfo) {
@@ -97,7 +104,11 @@ function compareIdSets(verdict: CollectionVerdict, sourceIds: string[], targetId
  * A copy's last check: the target's ids against the source's ids as they are now, both ways,
  * into the verdict (which then holds only if they are the same sets).
  */
-export async function checkIdsAgainstSource(verdict: CollectionVerdict, sourceName: string, sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal }): Promise<void> {
+export async function checkIdsAgainstSource(
+  verdict: CollectionVerdict,
+  sourceName: string,
+  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string> },
+): Promise<void> {
   const { signal } = sides;
   const [source, target] = [sides.source, sides.target].map((endpoint): Side => ({ api: new ChromaApi(endpoint), call: (work) => retryExplained(endpoint, work, { signal }) })) as [Side, Side];
   const [sourceInfo, targetInfo] = await Promise.all([
@@ -106,7 +117,9 @@ export async function checkIdsAgainstSource(verdict: CollectionVerdict, sourceNa
   ]);
   if (!sourceInfo || !targetInfo) return;
   const [sourceIds, targetIds] = await Promise.all([listIds(source.api, sourceInfo.id, { call: source.call, signal }), listIds(target.api, targetInfo.id, { call: target.call, signal })]);
-  compareIdSets(verdict, sourceIds, targetIds);
+  // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
+  const refused = sides.refused;
+  compareIdSets(verdict, refused && refused.size > 0 ? sourceIds.filter((id) => !refused.has(id)) : sourceIds, targetIds);
   concludeVerdict(verdict);
 }
 

@@ -356,7 +356,7 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
+export function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
   // The server lists in no fixed order; by name, a backup (and its resume key) is reproducible.
   if (!wanted || wanted.length === 0) return [...all].sort((a, b) => compareNames(a.name, b.name));
   const missing = wanted.filter((name) => !all.some((info) => info.name === name));
@@ -370,7 +370,7 @@ function choose(all: CollectionInfo[], wanted: string[] | undefined): Collection
   return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
 }
 
-async function collectionHeader(
+export async function collectionHeader(
   api: ChromaApi,
   info: CollectionInfo,
   total: number,
