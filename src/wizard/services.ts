@@ -21,6 +21,8 @@ import { breakdownBy } from './breakdown.js';
 import { describeServer } from '../core/chroma/capabilities.js';
 import type { Endpoint } from '../core/chroma/endpoint.js';
 import { planCollection } from '../core/collection/plan.js';
+import { ensureDatabase, listDatabases } from '../core/chroma/databases.js';
+import { databaseFile } from '../core/backup/database-files.js';
 import { sourceIndexOf, type EmbeddingFunctionConfig } from '../core/collection/shape.js';
 import type { CollectionHeader, Space } from '../core/model/record.js';
 
@@ -28,6 +30,13 @@ import type { CollectionHeader, Space } from '../core/model/record.js';
 interface CollectionMeaning {
   space: Space | null;
   embeddingFunction: EmbeddingFunctionConfig | null;
+}
+
+/** One database of the source's tenant, with what it holds. */
+export interface DatabaseSize {
+  name: string;
+  collections: number;
+  records: number;
 }
 
 /**
@@ -44,6 +53,12 @@ export interface WizardServices {
   /** A fresh token for the deploy guide; tests pin it for stable snapshots. */
   newToken: () => string;
   exportCollections: typeof exportCollections;
+  /** The databases of the source's tenant with their collection and record counts, by name. */
+  databasesOf: (source: Endpoint, signal?: AbortSignal) => Promise<DatabaseSize[]>;
+  /** Where `export --all-databases --out FILE` writes a database's backup (backup.staging.jsonl.gz). */
+  databaseFile: typeof databaseFile;
+  /** Makes the database on the target unless it is there. */
+  ensureDatabase: (target: Endpoint, signal?: AbortSignal) => Promise<void>;
   inspectBackup: typeof inspectBackup;
   readRecords: typeof readRecords;
   /** Records per value of one metadata key, for the backup summary. */
@@ -92,6 +107,11 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     now: Date.now,
     newToken: generateToken,
     exportCollections,
+    databasesOf,
+    databaseFile,
+    ensureDatabase: async (target, signal) => {
+      await ensureDatabase(target, target.database, { signal });
+    },
     inspectBackup,
     readRecords,
     breakdownBy,
@@ -133,6 +153,18 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
       await (await StateStore.open(base.statePath)).update(change);
     },
   };
+}
+
+async function databasesOf(source: Endpoint, signal?: AbortSignal): Promise<DatabaseSize[]> {
+  const sizes: DatabaseSize[] = [];
+  for (const { name } of await listDatabases(source, { signal })) {
+    const api = new ChromaApi({ ...source, database: name });
+    const collections = await api.allCollections({ signal });
+    let records = 0;
+    for (const collection of collections) records += await api.count(collection.id, { signal });
+    sizes.push({ name, collections: collections.length, records });
+  }
+  return sizes;
 }
 
 /** Appends lines in order, each with its time; the folder is made on the first line. A log that cannot be written never stops the wizard. */

@@ -3,8 +3,9 @@ import { endpoint } from '../../../src/core/chroma/endpoint.js';
 import type { BackupSummary } from '../../../src/core/model/record.js';
 import { ExportView, type ExportPhase, type ExportViewProps } from '../../../src/wizard/steps/export/ExportView.js';
 import { ignore, renderView, WIDTHS } from './render-view.js';
+import { databaseFile } from '../../../src/core/backup/database-files.js';
 
-const on: ExportViewProps['on'] = { source: ignore, path: ignore, apiKey: ignore, chosen: ignore, out: ignore, next: ignore, failure: ignore };
+const on: ExportViewProps['on'] = { source: ignore, path: ignore, apiKey: ignore, chosen: ignore, databases: ignore, out: ignore, next: ignore, failure: ignore };
 const source = endpoint({ url: 'https://api.trychroma.com:443' });
 const summary: BackupSummary = {
   path: '/home/ana/chroma-backup-2026-03-01.jsonl.gz',
@@ -25,6 +26,7 @@ const view = (phase: ExportPhase) => (
     cloudKey="ck-2f1e9a7c5b3d4e6f8a0b"
     cwd="/home/ana/project"
     suggestedOut="chroma-backup-2026-03-01.jsonl.gz"
+    databaseFile={databaseFile}
     progress={{ phase: 'Reading cro_audit_issues', bars: [{ label: 'cro_audit_issues', done: 600, total: 1177, rate: 120 }] }}
     on={on}
   />
@@ -44,6 +46,32 @@ describe.each(WIDTHS)('step 1 at %i columns', (columns) => {
   it('summarises a backup, with what the import will ask', async () => {
     const breakdown = { cro_audit_issues: [{ value: 'PayNearMe', count: 273 }, { value: 'Acme', count: 120 }], cro_audit_pages: null };
     expect(await renderView(view({ name: 'summary', summary, size: 2_400_000, breakdown, fromFile: true }), columns)).toMatchSnapshot();
+  });
+
+  it('asks which databases, each with what it holds, all ticked', async () => {
+    const databases = [
+      { name: 'customer_b', collections: 2, records: 1_177 },
+      { name: 'default_database', collections: 3, records: 15_000 },
+      { name: 'staging_with_a_rather_long_database_name', collections: 1, records: 40 },
+    ];
+    const frame = await renderView(view({ name: 'databases', source, databases }), columns);
+    expect(frame).toContain('default_database · 3 collections · 15,000 records');
+    expect(frame.match(/◉/g)?.length).toBe(3);
+    expect(frame).toMatchSnapshot();
+  });
+
+  it('names the per-database files before writing them', async () => {
+    const frame = await renderView(view({ name: 'out', source, chosen: [], databases: ['staging', 'customer_b'] }), columns);
+    expect(frame.replace(/\s+/g, ' ')).toContain('chroma-backup-2026-03-01.staging.jsonl.gz');
+    expect(frame).toMatchSnapshot();
+  });
+
+  it('summarises every database exported', async () => {
+    const files = [
+      { database: 'customer_b', summary: { ...summary, path: '/home/ana/b.customer_b.jsonl.gz' }, size: 2_400_000 },
+      { database: 'staging', summary: { ...summary, path: '/home/ana/b.staging.jsonl.gz', collections: [summary.collections[0]!] }, size: 1_200_000 },
+    ];
+    expect(await renderView(view({ name: 'summaries', files }), columns)).toMatchSnapshot();
   });
 
   it('offers a way out of a failure', async () => {

@@ -2,7 +2,6 @@ import { homedir } from 'node:os';
 import { basename } from 'node:path';
 import { useState } from 'react';
 import { resolveSource } from '../../../core/chroma/connection.js';
-import { compareNames } from '../../../core/sources/server/export-pump.js';
 import { count } from '../../format.js';
 import { resolveTyped } from '../../path-text.js';
 import { describeFailure } from '../../run-log.js';
@@ -10,6 +9,8 @@ import type { StepProps } from '../../session.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ExportView, type Breakdown, type ExportPhase } from './ExportView.js';
+import { exportDatabases, listSource } from './databases.js';
+import type { DatabaseBackup } from '../../session.js';
 
 /** The metadata key whose values the summary counts ("PayNearMe: 273 records"). */
 const BREAKDOWN_KEY = 'client';
@@ -30,6 +31,14 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     setPhase({ name: 'summary', summary, size, breakdown, fromFile });
   };
 
+  const summariseAll = async (written: DatabaseBackup[], live: () => boolean) => {
+    const files = [];
+    for (const file of written) files.push({ database: file.database, summary: await services.inspectBackup(file.path, { signal }), size: await services.fileSize(file.path) });
+    if (!live()) return;
+    update({ backupPath: written[0]?.path, backups: written });
+    setPhase({ name: 'summaries', files });
+  };
+
   const working = phase.name === 'checking' || phase.name === 'listing' || phase.name === 'running' ? phase : null;
   useStepTask(
     working,
@@ -38,12 +47,11 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
         // Back to the prompt with the text as typed: the user fixes it instead of typing it again.
         await summarise(resolveTyped(task.path, services.cwd, homedir()), true, live).catch((error: unknown) => live() && setPhase({ name: 'file', error, typed: task.path }));
       } else if (task.name === 'listing') {
-        // In the CLI's words (a Cloud DNS failure is explained, not shown raw).
-        const explained = <T,>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(services.explain(error, task.source)));
-        const source = await explained(services.resolveTenant(task.source, signal));
-        const infos = await explained(services.api(source).allCollections({ signal }));
-        // The server lists in no fixed order: by name, the list is the same each time.
-        if (live()) setPhase({ name: 'collections', source, names: infos.map((info) => info.name).sort(compareNames) });
+        const listed = await listSource(services, task.source, signal);
+        if (live()) setPhase(listed);
+      } else if (task.databases) {
+        const out = resolveTyped(task.out, services.cwd, homedir());
+        await summariseAll(await exportDatabases(services, { source: task.source, databases: task.databases, out }, { signal, onProgress: progress.onProgress }), live);
       } else {
         const result = await services.exportCollections({ source: task.source, out: resolveTyped(task.out, services.cwd, homedir()), collections: task.chosen, statePath: services.statePath, signal, onProgress: progress.onProgress });
         await summarise(result.out, false, live);
@@ -63,6 +71,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       phase={phase}
       cloudKey={services.env.CHROMA_API_KEY}
       cwd={services.cwd}
+      databaseFile={services.databaseFile}
       suggestedOut={`chroma-backup-${new Date(services.now()).toISOString().slice(0, 10)}.jsonl.gz`}
       progress={progress}
       on={{
@@ -70,8 +79,13 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
         path: (path) => setPhase({ name: 'checking', path: path.trim() }),
         apiKey: (apiKey) => setPhase({ name: 'listing', source: resolveSource({ apiKey }, services.env) }),
         chosen: (source, chosen) => setPhase({ name: 'out', source, chosen }),
-        out: (out) => phase.name === 'out' && setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out }),
+        databases: (source, databases) => setPhase({ name: 'out', source, chosen: [], databases }),
+        out: (out) => phase.name === 'out' && setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out, ...(phase.databases ? { databases: phase.databases } : {}) }),
         next: () => {
+          if (phase.name === 'summaries') {
+            const total = phase.files.reduce((sum, file) => sum + file.summary.collections.reduce((records, header) => records + header.count, 0), 0);
+            return dispatch({ type: 'step-done', step: 'export', detail: `${count(total)} records in ${phase.files.length} databases` });
+          }
           if (phase.name !== 'summary') return;
           const total = phase.summary.collections.reduce((sum, header) => sum + header.count, 0);
           dispatch({ type: 'step-done', step: 'export', detail: phase.fromFile ? `${count(total)} records in ${basename(phase.summary.path)}` : `${count(total)} records` });

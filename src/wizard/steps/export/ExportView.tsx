@@ -15,6 +15,8 @@ import { ProgressList, type ProgressInfo } from '../../components/Progress.js';
 import { Window } from '../../components/Window.js';
 import { fitting, useSpace } from '../../layout/space.js';
 import { bytes, count, plural } from '../../format.js';
+import type { DatabaseSize } from '../../services.js';
+import { DatabaseQuestion, DatabaseSummaries, type DatabaseFileSummary } from './DatabasesView.js';
 
 export type Breakdown = Array<{ value: string; count: number }> | null;
 
@@ -24,10 +26,13 @@ export type ExportPhase =
   | { name: 'checking'; path: string }
   | { name: 'key' }
   | { name: 'listing'; source: Endpoint }
+  /** A tenant with several databases: which to export (each whole, one file each). */
+  | { name: 'databases'; source: Endpoint; databases: DatabaseSize[] }
   | { name: 'collections'; source: Endpoint; names: string[] }
-  | { name: 'out'; source: Endpoint; chosen: string[] }
-  | { name: 'running'; source: Endpoint; chosen: string[]; out: string }
+  | { name: 'out'; source: Endpoint; chosen: string[]; databases?: string[] }
+  | { name: 'running'; source: Endpoint; chosen: string[]; out: string; databases?: string[] }
   | { name: 'summary'; summary: BackupSummary; size: number; breakdown: Record<string, Breakdown>; fromFile: boolean }
+  | { name: 'summaries'; files: DatabaseFileSummary[] }
   | { name: 'failed'; error: unknown; retry: ExportPhase };
 
 export interface ExportViewProps {
@@ -37,12 +42,15 @@ export interface ExportViewProps {
   cwd: string;
   /** The file name offered for a new backup. */
   suggestedOut: string;
+  /** Where a database's backup goes when several are exported. */
+  databaseFile: (out: string, database: string) => string;
   progress: { phase: string; bars: ProgressInfo[] };
   on: {
     source: (choice: 'env' | 'key' | 'file') => void;
     path: (path: string) => void;
     apiKey: (key: string) => void;
     chosen: (source: Endpoint, names: string[]) => void;
+    databases: (source: Endpoint, names: string[]) => void;
     out: (out: string) => void;
     next: () => void;
     failure: (choice: 'retry' | 'source') => void;
@@ -74,6 +82,8 @@ export function ExportView(props: ExportViewProps) {
       );
     case 'listing':
       return <Text>Listing collections on Chroma Cloud…</Text>;
+    case 'databases':
+      return <DatabaseQuestion databases={phase.databases} onSubmit={(names) => on.databases(phase.source, names)} />;
     case 'collections':
       if (phase.names.length === 0) return <ErrorBox error={new Error('Your Chroma Cloud database has no collections to export.')} />;
       return (
@@ -93,6 +103,7 @@ export function ExportView(props: ExportViewProps) {
       return (
         <Box flexDirection="column">
           <Para bold>Step 1 · Write the backup to (Enter for {props.suggestedOut}):</Para>
+          {phase.databases ? <Para dim>One file per database, its name added: {props.databaseFile(props.suggestedOut, phase.databases[0] ?? '')}</Para> : null}
           <LineInput placeholder={props.suggestedOut} onSubmit={(out) => on.out(out.trim() || props.suggestedOut)} />
         </Box>
       );
@@ -106,6 +117,8 @@ export function ExportView(props: ExportViewProps) {
       );
     case 'summary':
       return <BackupSummaryView summary={phase.summary} size={phase.size} breakdown={phase.breakdown} onNext={on.next} />;
+    case 'summaries':
+      return <DatabaseSummaries files={phase.files} onNext={on.next} />;
     case 'failed':
       return (
         <FailureChoices

@@ -1,18 +1,17 @@
 import { useRef, useState, type MutableRefObject } from 'react';
 import type { Endpoint } from '../../../core/chroma/endpoint.js';
-import type { Space } from '../../../core/model/record.js';
-import type { ExistsChoice } from '../../../core/operations/import.js';
+import type { ImportResult } from '../../../core/operations/import.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { count, fraction } from '../../format.js';
-import type { StepProps } from '../../session.js';
+import type { Session, StepProps } from '../../session.js';
 import { currentTarget } from '../../target.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ImportView, type ImportPhase } from './ImportView.js';
-import { recreateKeepingMeaning, type Ask } from './recreate.js';
+import type { Ask } from './recreate.js';
+import { importFile, type ImportFileContext } from './import-file.js';
 import { describeImport } from '../../../present/reports/import-summary.js';
 import { describeFailure } from '../../run-log.js';
-import { isMigrateError } from '../../../core/util/errors.js';
 
 /** One run of the import: a new one for each attempt, with or without the sparse vectors. */
 interface Attempt {
@@ -35,7 +34,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
   const bar = progress.bars.at(-1);
   const detail = bar ? `import ${fraction(bar.done, bar.total)}` : null;
   useStepTask(detail, (text) => dispatch({ type: 'progress', step: 'import', detail: text }));
-  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase });
+  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, backups: session.backups, attempt, again, answer, progress, setPhase });
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
   const reply = (value: unknown) => answer.current?.(value);
@@ -77,6 +76,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
 interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 'signal' | 'setBusy'> {
   target: Endpoint;
   backupPath: string | undefined;
+  backups: Session['backups'];
   attempt: Attempt;
   again: boolean;
   answer: MutableRefObject<Answer | null>;
@@ -85,7 +85,7 @@ interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 's
 }
 
 /** Runs the import once per attempt; its questions are put on screen and answered through `answer`. */
-function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
+function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, backups, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
   useStepTask(
   backupPath ? attempt : null,
   async ({ dropSparse }, run) => {
@@ -100,54 +100,35 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
         run.setBusy(false);
         if (run.live()) setPhase(question);
       });
-    const input = backupPath as string;
-    const notes: string[] = [];
-    // A recreate is done here, keeping what the collection meant; the engine is told to stop
-    // ('abort'), and the import starts again to find the collection there and empty.
-    let recreated = false;
-    let cancelled: string | null = null;
-    const remade = new Set<string>();
-    const decideExists = async (info: { collection: string; count: number }): Promise<ExistsChoice> => {
-      const choice = await recreateKeepingMeaning({ services, target, input, signal, ask, info });
-      if (choice.note) notes.push(choice.note);
-      recreated = choice.recreated;
-      if (recreated) remade.add(info.collection);
-      if (choice.answer === 'abort' && !recreated) cancelled = info.collection;
-      return choice.answer;
+    const files = backups ?? [{ database: null, path: backupPath as string }];
+    const context: ImportFileContext = {
+      services,
+      ask,
+      signal,
+      again,
+      dropSparse,
+      onProgress: (event) => {
+        progress.onProgress(event);
+        if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
+      },
     };
-    for (;;) {
-      try {
-        const result = await services.importBackup({
-          input,
-          target,
-          ifExists: 'ask',
-          // Done again: a finished earlier run is not this one, so an existing collection is asked about.
-          again,
-          dropSparse,
-          decideExists,
-          decideSpace: (info) => ask({ name: 'space', collection: info.collection, source: info.source }) as Promise<Space>,
-          statePath: services.statePath,
-          signal,
-          onProgress: (event) => {
-            progress.onProgress(event);
-            if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
-          },
-        });
-        // The engine found the collections the wizard recreated there and empty: to the user they were recreated.
-        const collections = result.collections.map((entry) => (remade.has(entry.collection) ? { ...entry, action: 'recreated' as const } : entry));
-        for (const entry of collections) services.log(`import: ${describeImport(entry, count)}`);
-        for (const note of [...notes, ...result.notes]) services.log(`import: ! ${note}`);
-        if (run.live()) setPhase({ name: 'finished', result: { ...result, collections, notes: [...notes, ...result.notes] } });
+    const results: ImportResult[] = [];
+    for (const file of files) {
+      // Several databases exported: each into the database of the same name, made when missing.
+      const into = file.database === null ? target : { ...target, database: file.database };
+      if (file.database !== null) await services.ensureDatabase(into, signal);
+      const outcome = await importFile(context, file.path, into);
+      if ('cancelled' in outcome) {
+        if (run.live()) setPhase({ name: 'cancelled', collection: outcome.cancelled });
         return;
-      } catch (error) {
-        if (cancelled !== null && isMigrateError(error) && error.code === 'EXISTS') {
-          if (run.live()) setPhase({ name: 'cancelled', collection: cancelled });
-          return;
-        }
-        if (!recreated) throw error;
-        recreated = false;
       }
+      const named = file.database === null ? outcome.result.collections : outcome.result.collections.map((entry) => ({ ...entry, collection: `${file.database}/${entry.collection}` }));
+      results.push({ ...outcome.result, collections: named });
     }
+    const result = { ...(results[0] as ImportResult), collections: results.flatMap((entry) => entry.collections), notes: results.flatMap((entry) => entry.notes) };
+    for (const entry of result.collections) services.log(`import: ${describeImport(entry, count)}`);
+    for (const note of result.notes) services.log(`import: ! ${note}`);
+    if (run.live()) setPhase({ name: 'finished', result });
   },
   {
     setBusy,

@@ -1,0 +1,74 @@
+import { basename } from 'node:path';
+import { Box } from 'ink';
+import type { BackupSummary } from '../../../core/model/record.js';
+import type { DatabaseSize } from '../../services.js';
+import { Para } from '../../components/Para.js';
+import { Select } from '../../components/Select.js';
+import { Checkboxes } from '../../components/Checkboxes.js';
+import { Window } from '../../components/Window.js';
+import { fitting, useSpace } from '../../layout/space.js';
+import { bytes, count, plural } from '../../format.js';
+
+/** A tenant with several databases: which to export, each with what it holds; all ticked to start with. */
+export function DatabaseQuestion({ databases, onSubmit }: { databases: DatabaseSize[]; onSubmit: (chosen: string[]) => void }) {
+  const space = useSpace();
+  const names = databases.map((database) => database.name);
+  return (
+    <Box flexDirection="column">
+      <Para bold>Step 1 · This tenant has {databases.length} databases. Export which (space toggles, Enter confirms)?</Para>
+      <Para dim>Each gets its own backup file, and a database of the same name on your server.</Para>
+      <Checkboxes
+        visible={fitting(space, 4)}
+        options={databases.map((database) => ({
+          label: `${database.name} · ${plural(database.collections, 'collection')} · ${count(database.records)} records`,
+          value: database.name,
+        }))}
+        ticked={names}
+        onSubmit={onSubmit}
+      />
+    </Box>
+  );
+}
+
+export interface DatabaseFileSummary {
+  database: string;
+  summary: BackupSummary;
+  size: number;
+}
+
+/** After exporting several databases: one line per database's file, its collections below it. */
+export function DatabaseSummaries({ files, onNext }: { files: DatabaseFileSummary[]; onNext: () => void }) {
+  const space = useSpace();
+  const lines = files.flatMap((file) => [
+    { key: file.database, text: `${file.database} → ${basename(file.summary.path)} · ${bytes(file.size)} · ${count(total(file.summary))} records`, head: true },
+    ...file.summary.collections.map((header) => ({ key: `${file.database}/${header.name}`, text: `${header.name}: ${count(header.count)} records`, head: false })),
+  ]);
+  return (
+    <Box flexDirection="column">
+      <Para mark="✓ " color="green">
+        {plural(files.length, 'database')} exported · {count(files.reduce((sum, file) => sum + total(file.summary), 0))} records
+      </Para>
+      <Window
+        items={lines}
+        size={fitting(space, 3, 1)}
+        noun="more lines"
+        render={(line) =>
+          line.head ? (
+            <Para key={line.key} indent={2}>
+              {line.text}
+            </Para>
+          ) : (
+            <Para key={line.key} indent={4} dim>
+              {line.text}
+            </Para>
+          )
+        }
+      />
+      <Select options={[{ label: 'Continue to step 2: deploy', value: 'next' }]} onChange={onNext} />
+    </Box>
+  );
+}
+
+function total(summary: BackupSummary): number {
+  return summary.collections.reduce((sum, header) => sum + header.count, 0);
+}

@@ -1,0 +1,107 @@
+/**
+ * Step 1 against a tenant with several databases: the wizard lists them with what they hold (all
+ * ticked), exports the chosen ones as `export --all-databases` does (one file per database), and
+ * step 5 imports each into the database of the same name on the target, made when missing.
+ * "Cloud" is a real Chroma behind the test proxy enforcing Cloud's quotas and key header.
+ */
+import { access, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { ensureDatabase } from '../../src/core/chroma/databases.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { makeRecords } from '../helpers/fixtures.js';
+import { KEY, press, typeLine, waitForFrame } from '../helpers/ink.js';
+import { mountWizard, standingOn, tempDir, testServices } from './harness.js';
+
+const API_KEY = 'ck-5a4b3c2d1e0f9a8b7c6d5e4f';
+/** database → collection → records */
+const LAYOUT: Record<string, Record<string, number>> = {
+  customer_b: { b_docs: 12 },
+  default_database: { main_docs: 30, main_faq: 8 },
+  staging: { stage_docs: 20 },
+};
+
+let dir = '';
+let source: Awaited<ReturnType<typeof startTestServer>>;
+let target: Awaited<ReturnType<typeof startTestServer>>;
+let cloud: FaultProxy;
+
+beforeAll(async () => {
+  dir = await tempDir();
+  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
+  for (const [database, collections] of Object.entries(LAYOUT)) {
+    const at = endpoint({ url: source.server.url, database });
+    await ensureDatabase(at, database);
+    const api = new ChromaApi(at);
+    for (const [name, size] of Object.entries(collections)) {
+      const info = await api.createCollection({ name, metadata: null, space: 'cosine' });
+      await api.upsert(info.id, makeRecords(size, { dim: 4, prefix: name }), { base64: false });
+    }
+  }
+  cloud = await startFaultProxy(source.server.url, { cloudQuota: true, token: { value: API_KEY, header: 'x-chroma-token' } });
+});
+afterAll(async () => {
+  await cloud?.close();
+  await Promise.all([source?.cleanup(), target?.cleanup()]);
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+});
+
+describe('step 1 with several databases', () => {
+  it('asks which, exports the chosen ones one file each, and step 5 imports each into its database', async () => {
+    const services = testServices({
+      dir,
+      env: { CHROMA_API_KEY: API_KEY, CHROMA_TENANT: 'default_tenant', CHROMA_DATABASE: 'default_database', CHROMA_CLOUD_HOST: cloud.url },
+    });
+    const app = mountWizard(services);
+    let backups: Array<{ database: string; path: string }>;
+    try {
+      await waitForFrame(app, 'Begin');
+      await press(app, KEY.enter);
+      await waitForFrame(app, 'Where is your data?');
+      await press(app, KEY.enter);
+
+      const asked = await waitForFrame(app, 'This tenant has 3 databases', 30_000);
+      expect(asked).toContain('customer_b · 1 collection · 12 records');
+      expect(asked).toContain('default_database · 2 collections · 38 records');
+      expect(asked).toContain('staging · 1 collection · 20 records');
+      expect(asked.match(/◉/g)?.length).toBe(3);
+      // Leave customer_b out: the focus starts on it.
+      await press(app, ' ');
+      expect(await waitForFrame(app, '◯ customer_b')).toContain('◉ staging');
+      await press(app, KEY.enter);
+
+      await waitForFrame(app, 'Write the backup to');
+      await typeLine(app, 'multi.jsonl.gz');
+      const summary = await waitForFrame(app, 'Continue to step 2', 60_000);
+      expect(summary).toContain('2 databases exported · 58 records');
+      expect(summary).toContain('default_database → multi.default_database.jsonl.gz');
+      expect(summary).toContain('staging → multi.staging.jsonl.gz');
+      await access(join(dir, 'multi.default_database.jsonl.gz'));
+      await access(join(dir, 'multi.staging.jsonl.gz'));
+      await expect(access(join(dir, 'multi.customer_b.jsonl.gz'))).rejects.toThrow();
+      backups = [
+        { database: 'default_database', path: join(dir, 'multi.default_database.jsonl.gz') },
+        { database: 'staging', path: join(dir, 'multi.staging.jsonl.gz') },
+      ];
+    } finally {
+      app.stop();
+    }
+
+    const into = endpoint({ url: target.server.url });
+    const importing = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath: backups[0]!.path, backups, target: into });
+    try {
+      const finished = await waitForFrame(importing, 'Continue to step 6', 60_000);
+      expect(finished).toContain('default_database/main_docs: 30 of 30 records');
+      expect(finished).toContain('staging/stage_docs: 20 of 20 records');
+      const staging = new ChromaApi(endpoint({ url: target.server.url, database: 'staging' }));
+      const stageDocs = await staging.findCollection('stage_docs');
+      expect(await staging.count(stageDocs!.id)).toBe(20);
+      expect(await new ChromaApi(into).findCollection('stage_docs')).toBeNull();
+    } finally {
+      importing.stop();
+    }
+  });
+});
