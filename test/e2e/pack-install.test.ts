@@ -57,11 +57,12 @@ describe('npm pack, then npm install -g of the tarball in a fresh prefix', () =>
   let tarball = '';
   let prefix = '';
   let elsewhere = '';
+  let clone = '';
   const bin = () => join(prefix, 'bin', 'chroma-migrate');
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'cm-pack-'));
-    const clone = join(work, 'clone');
+    clone = join(work, 'clone');
     const packs = join(work, 'packs');
     prefix = join(work, 'prefix');
     elsewhere = join(work, 'elsewhere');
@@ -90,10 +91,25 @@ describe('npm pack, then npm install -g of the tarball in a fresh prefix', () =>
   it('holds the built CLI, the library, README and LICENSE, and none of src/, test/ or bench/', async () => {
     const { stdout } = await exec('tar', ['-tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
     const files = stdout.split('\n').filter(Boolean).map((file) => file.replace(/^package\//, ''));
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/bin/cli.mjs', 'dist/index.js', 'dist/index.d.ts']) expect(files).toContain(needed);
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'npm-shrinkwrap.json', 'dist/bin/cli.mjs', 'dist/index.js', 'dist/index.d.ts']) expect(files).toContain(needed);
     expect(files.filter((file) => /^(src|test|bench|scripts)\//.test(file))).toEqual([]);
+    // The shrinkwrap exists only while packing: the clone keeps its package-lock.json alone.
+    expect(await stat(join(clone, 'npm-shrinkwrap.json')).catch(() => null)).toBeNull();
     const manifest = JSON.parse(await readFile(join(prefix, 'lib', 'node_modules', 'chroma-migrate', 'package.json'), 'utf8')) as Record<string, unknown>;
     for (const field of ['repository', 'keywords', 'engines', 'files', 'license', 'bin']) expect(manifest[field], field).toBeDefined();
+  });
+
+  it('installs the dependencies the lockfile pins (the server the tests ran), and no development tools', async () => {
+    const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const installed = join(prefix, 'lib', 'node_modules', 'chroma-migrate', 'node_modules');
+    for (const name of ['chromadb', 'chromadb-js-bindings-linux-x64-gnu', 'ink', 'react']) {
+      const wanted = lock.packages[`node_modules/${name}`]?.version;
+      const found = await readFile(join(installed, name, 'package.json'), 'utf8').then((text) => (JSON.parse(text) as { version: string }).version, () => null);
+      // The bindings exist only where npm has a build for the machine (x86-64 Linux here).
+      if (name.startsWith('chromadb-js-bindings') && found === null && !(process.platform === 'linux' && process.arch === 'x64')) continue;
+      expect(found, name).toBe(wanted);
+    }
+    for (const tool of ['vitest', 'typescript', 'esbuild', 'eslint']) expect(await stat(join(installed, tool)).catch(() => null), tool).toBeNull();
   });
 
   it('`chroma-migrate --help` works from another folder', async () => {
