@@ -171,3 +171,18 @@ describe('a record too large for one request even alone (a proxy with a 200 KB b
     expect(await holds(newServer.url, 'big413_copy', ['big-000030'])).toEqual(['big-000030']);
   }, 300_000);
 });
+
+it('copy refuses a collection the target would not create before anything is written (an "unknown" EF into 1.0.1)', async () => {
+  const api = new ChromaApi(endpoint({ url: newServer.url }));
+  for (const name of ['cp_a', 'cp_unknown']) {
+    const info = await api.createCollection({ name, metadata: null, configuration: { hnsw: { space: 'cosine' }, ...(name === 'cp_unknown' ? { embedding_function: { type: 'unknown' } } : {}) } });
+    await api.upsert(info.id, makeRecords(20, { dim: 8, prefix: name }), { base64: true });
+  }
+  const out = join(dir, 'ef-copy.jsonl.gz');
+  const run = await runCli(['copy', '--source-url', newServer.url, '--url', oldServer.url, '--out', out, '--collections', 'cp_a,cp_unknown', '--if-exists', 'abort']);
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.stderr).toMatch(/would refuse to create "cp_unknown": the embedding function type "unknown" is unknown to this server.*Nothing was written: no collection was created/);
+  const old = new ChromaApi(endpoint({ url: oldServer.url }));
+  expect(await old.findCollection('cp_a')).toBeNull();
+  expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
+}, 300_000);

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
 import { checkWritablePath } from '../util/out-path.js';
-import { exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
+import { choose, exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
 import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 import { importCollection } from '../sinks/target/write.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
@@ -28,7 +28,9 @@ import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } fro
 import { allVerified, measureTargetRecall, type CollectionVerdict } from '../sinks/verifier/checker.js';
 import { checkIdsAgainstSource } from '../sinks/verifier/source-pass.js';
 import { readRecords } from '../backup/read.js';
-import { ChromaApi } from '../chroma/api.js';
+import { ChromaApi, spaceOf } from '../chroma/api.js';
+import { storedHeader } from '../backup/jsonl/format.js';
+import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
 import { retryExplained } from '../chroma/explain.js';
 
 export interface CopyOptions {
@@ -104,6 +106,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   }
 
   const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
+  await refuseCreationUpFront(options, source, target);
   const results: CollectionImportResult[] = [];
   const holds = targetHolds(target.server, options.target.cloud);
   /** Collections compared batch by batch as they landed (see copy-verify.ts), by source name. */
@@ -348,4 +351,20 @@ async function setAsideRefused(
   for (const entry of found) work.refused.add(entry.id);
   await work.rejects.add(found);
   work.progress({ type: 'warning', message: `"${work.name}": leaving out ${refusedCount(found.length)} the target refuses, as chosen (--skip-invalid); they are in ${work.rejects.path}.` });
+}
+
+/**
+ * Before the first page is read: a collection the target would refuse to create stops the copy
+ * with nothing written (not even the backup), as import does. The source's listing is enough:
+ * creation depends on the collection's settings, not its records.
+ */
+async function refuseCreationUpFront(options: CopyOptions, source: Endpoint, target: TargetSession): Promise<void> {
+  const api = new ChromaApi(source);
+  const listed = await retryExplained(source, () => api.allCollections({ signal: options.signal }), { signal: options.signal });
+  const items = choose(listed, options.collections).map((info) => ({
+    header: storedHeader({ name: info.name, metadata: info.metadata ?? null, space: spaceOf(info), count: 0, dimension: info.dimension ?? null, configuration: info.configuration_json ?? null, schema: info.schema ?? null }),
+    name: options.renameTo ?? info.name,
+  }));
+  const refused = creationRefusedError({ collections: creationRefusals(target, items) }, options.target.url);
+  if (refused) throw refused;
 }

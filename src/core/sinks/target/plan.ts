@@ -85,8 +85,20 @@ async function planOne(session: TargetSession, { header, name, space }: PlanItem
   };
 }
 
+/**
+ * Why the target would refuse to create each collection, from the headers alone: no record is
+ * read and the target is not asked (a copy checks this before it reads its first page).
+ */
+export function creationRefusals(session: TargetSession, items: PlanItem[]): Array<Pick<PlannedCollection, 'name' | 'creationRefused'>> {
+  const rules = targetRules(session.server.capabilities, session.options.target.cloud);
+  return items.map(({ header, name, space }) => ({
+    name,
+    creationRefused: creationProblems(name, planCollection(header, session.server, { space: space ?? null, cloud: session.options.target.cloud }).request, rules),
+  }));
+}
+
 /** A collection the target would not create stops everything, whatever --skip-invalid says. */
-export function creationRefusedError(plan: TargetPlan, target: string): MigrateError | null {
+export function creationRefusedError(plan: { collections: Array<Pick<PlannedCollection, 'name' | 'creationRefused'>> }, target: string): MigrateError | null {
   const refused = plan.collections.filter((entry) => entry.creationRefused.length > 0);
   if (refused.length === 0) return null;
   const words = refused.map((entry) => `"${entry.name}": ${entry.creationRefused.map((problem) => problem.why).join('; ')}`).join('. ');
