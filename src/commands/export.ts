@@ -5,7 +5,8 @@ import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
+import { ALL_DATABASES_FLAGS } from '../cli/sources/all-databases.js';
+import { sourceDatabaseNames } from '../core/chroma/databases.js';
 import { number } from '../cli/reporter.js';
 import { describeSourceChange } from '../present/reports/export-summary.js';
 
@@ -19,7 +20,7 @@ explicit limit — at most 300 on Chroma Cloud, its read quota — and writes a 
 checkpoints and renames it at the end; run the same command again after an interruption and it
 continues.`,
   flags: {
-    ...ALL_DATABASES_FLAGS,
+    'all-databases': ALL_DATABASES_FLAGS['all-databases'],
     out: { type: 'string', short: 'o', arg: 'FILE', help: 'the backup to write, e.g. backup.jsonl.gz', required: 'where to write the backup' },
     collections: { type: 'string', arg: 'a,b', help: 'only these collections (default: --all)' },
     all: { type: 'boolean', help: 'every collection' },
@@ -42,9 +43,14 @@ continues.`,
 
   async run(context): Promise<number> {
     const { values, openSource, reporter, statePath, io, json, say, writeJson } = context;
-    if (values['all-databases']) return runPerDatabase(exportCommand, context);
+    if (values['all-databases'] && values.database !== undefined) {
+      say('export: --all-databases and --database name different things; use one.');
+      return EXIT.usage;
+    }
+    const source = await openSource();
     const result = await exportCollections({
-      source: await openSource(),
+      source,
+      ...(values['all-databases'] ? { databases: await sourceDatabaseNames(source, { signal: io.signal }) } : {}),
       out: values.out,
       collections: values.all ? undefined : listOption(values.collections),
       pageSize: intOption('page-size', values['page-size'], { max: 5_000 }),
@@ -61,7 +67,7 @@ continues.`,
       say(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)`);
       for (const collection of result.collections) {
         const change = describeSourceChange(collection);
-        say(`  ${collection.name}: ${number(collection.count)} records${change ? ` — the source changed during the export: ${change}` : ''}`);
+        say(`  ${collection.database ? `${collection.database}/` : ''}${collection.name}: ${number(collection.count)} records${change ? ` — the source changed during the export: ${change}` : ''}`);
       }
     }
     return EXIT.ok;

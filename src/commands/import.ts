@@ -9,7 +9,7 @@ import { askExists, askSpace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
+import { ALL_DATABASES_FLAGS, parseDatabaseMap } from '../cli/sources/all-databases.js';
 import { number } from '../cli/reporter.js';
 
 export const importCommand: Command = defineCommand({
@@ -20,7 +20,9 @@ export const importCommand: Command = defineCommand({
 checkpoint after each committed batch. Run the same command again after an interruption and it
 continues from the checkpoint. Ends with the count check.`,
   flags: {
-    ...ALL_DATABASES_FLAGS,
+    'all-databases': { type: 'boolean', help: 'accepted for symmetry: a backup that holds several databases always recreates each of them on the target' },
+    'database-map': ALL_DATABASES_FLAGS['database-map'],
+    database: { type: 'string', arg: 'a,b', help: 'of a backup holding several databases, import only these' },
     input: { type: 'string', short: 'i', arg: 'FILE', help: "a chroma-migrate backup (.jsonl or .jsonl.gz) or the guide's JSON export", required: 'the backup to load' },
     collection: { type: 'string', arg: 'a,b', help: 'import only these collections of the backup' },
     as: { type: 'string', arg: 'NAME', help: 'import the (one) selected collection under another name' },
@@ -62,7 +64,6 @@ counts differ, or the server holds the collection differently (named), 2 usage, 
 
   async run(context): Promise<number> {
     const { values, io, interactive, json, announceTarget, reporter, statePath, say, writeJson } = context;
-    if (values['all-databases']) return runPerDatabase(importCommand, context);
     const target = announceTarget();
     const options: ImportOptions = {
       input: values.input,
@@ -81,6 +82,8 @@ counts differ, or the server holds the collection differently (named), 2 usage, 
       signal: io.signal,
       onProgress: reporter().listener,
       skipInvalid: values['skip-invalid'] === true,
+      databases: listOption(values.database),
+      databaseMap: parseDatabaseMap(values['database-map']),
     };
     if (values['dry-run']) {
       reporter().close();
@@ -95,7 +98,7 @@ counts differ, or the server holds the collection differently (named), 2 usage, 
     else {
       for (const collection of result.collections) {
         const again = collection.missing > 0 ? '; run the same command again to re-send them' : '';
-        say(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}${again}`);
+        say(`${importSucceeded(collection) ? '✓' : '✗'} ${collection.database ? `[${collection.database}] ` : ''}${describeImport(collection, number)}${again}`);
         if (collection.chosenSpace) say(`    space          ${collection.chosenSpace}, as chosen (the backup does not record it)`);
         for (const line of leftOutLines(collection.leftOut)) say(line);
         if (collection.differences.length > 0) say(['    created        but the server holds it differently:', ...differenceLines(collection.differences)].join('\n'));

@@ -6,7 +6,7 @@ import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
+import { ALL_DATABASES_FLAGS, parseDatabaseMap, runPerDatabase } from '../cli/sources/all-databases.js';
 
 /** The source flags that stand in for --input: the live source is the reference. */
 const REFERENCE_FLAGS = ['source-url', 'source-path', 'api-key', 'tenant', 'database'] as const;
@@ -59,7 +59,8 @@ against a backup that may have missed records.`,
         : "verify needs --input FILE (the backup to compare with), or the source's flags (--source-url URL, or --api-key/--tenant/--database).";
       throw new MigrateError('USAGE', problem, 'See chroma-migrate verify --help.');
     }
-    if (values['all-databases']) return runPerDatabase(verifyCommand, context);
+    // A file names its databases itself; against the live source, each database is its own run.
+    if (values['all-databases'] && fromSource) return runPerDatabase(verifyCommand, context);
     const source = fromSource ? await openSource() : null;
     const common = {
       target: announceTarget(),
@@ -74,7 +75,7 @@ against a backup that may have missed records.`,
     if (values.rejects !== undefined && !source) throw new MigrateError('USAGE', '--rejects goes with the source\'s flags; with --input the rejects file next to the backup is read.', 'See chroma-migrate verify --help.');
     const result = source
       ? await verifyAgainstSource({ ...common, source, ...(values.rejects !== undefined ? { rejects: values.rejects } : {}) })
-      : await verifyBackup({ ...common, input: values.input! });
+      : await verifyBackup({ ...common, input: values.input!, databaseMap: parseDatabaseMap(values['database-map']) });
     reporter().close();
     if (json) writeJson({ ok: result.ok, collections: result.collections });
     else for (const line of verdictLines(result.collections)) say(line);

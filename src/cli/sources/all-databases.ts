@@ -1,14 +1,19 @@
 /**
- * `--all-databases` for export, copy, import and verify: the command runs once per database of
- * the source's tenant (or per database file an export wrote), each run with `--database` for
- * the source, `--target-database` for the target (created when missing, or renamed with
- * `--database-map a=b,c=d`) and its own backup file (backup.jsonl.gz → backup.staging.jsonl.gz).
- * Counts, progress and verify are each run's own, under a heading per database.
+ * `--all-databases` for copy and verify against the live source: the command runs once per
+ * database of the source's tenant, each run with `--database` for the source,
+ * `--target-database` for the target (created when missing, or renamed with
+ * `--database-map a=b,c=d`). Counts, progress and verify are each run's own, under a heading
+ * per database. A copy's backups (one part per database) become one file at the end, as
+ * `export --all-databases` writes it. export, import and verify of a file handle every database
+ * in the engine (operations/export.ts, import.ts, file-pass.ts).
  */
+import { mkdir, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { resolveTenant } from '../../core/chroma/tenant.js';
 import { databaseNameProblem, ensureDatabase, listDatabases } from '../../core/chroma/databases.js';
-import { databaseFile, findDatabaseFiles } from '../../core/backup/database-files.js';
+import { databasePart } from '../../core/backup/database-files.js';
+import { mergeDatabaseFiles } from '../../core/backup/jsonl/merge.js';
 import { retryExplained } from '../../core/chroma/explain.js';
 import { MigrateError } from '../../core/util/errors.js';
 import type { Endpoint } from '../../core/chroma/endpoint.js';
@@ -23,14 +28,14 @@ import { createReporter } from '../reporter.js';
 export const ALL_DATABASES_FLAGS = {
   'all-databases': {
     type: 'boolean',
-    help: "every database of the tenant, each with its own backup file (FILE with the database's name added, e.g. backup.staging.jsonl.gz); the target gets databases of the same names, created when missing",
+    help: 'every database of the tenant, into one backup file whose collections name their database; the target gets databases of the same names, created when missing',
   },
-  'database-map': { type: 'string', arg: 'a=b,c=d', help: 'with --all-databases: other names for those databases on the target' },
+  'database-map': { type: 'string', arg: 'a=b,c=d', help: 'other names for the source databases on the target' },
 } as const satisfies Flags;
 
 type Values = Record<string, string | boolean | undefined>;
 
-function parseDatabaseMap(text: string | undefined): Map<string, string> {
+export function parseDatabaseMap(text: string | undefined): Map<string, string> {
   const map = new Map<string, string>();
   for (const pair of (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
     const [from, to, extra] = pair.split('=').map((part) => part.trim());
@@ -57,6 +62,7 @@ interface Plan {
   /** The databases to run, source name → target name, with the per-run arguments. */
   runs: Array<{ database: string; target: string; args: string[] }>;
   close: () => Promise<void>;
+  source: Endpoint;
 }
 
 export async function runPerDatabase(command: Command, context: { args: string[]; values: object; io: CommandIo }): Promise<number> {
@@ -75,7 +81,15 @@ export async function runPerDatabase(command: Command, context: { args: string[]
       const problem = databaseNameProblem(run.target);
       if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${run.database}=new_name".`);
     }
-    return await runAll(command, plan, target, values.json === true, io);
+    const code = await runAll(command, plan, target, values.json === true, io);
+    const out = values.out as string | undefined;
+    if (code !== EXIT.ok || out === undefined) return code;
+    // Each database's copy wrote its part: one file for all of them, as export --all-databases writes.
+    const parts = plan.runs.map((run) => ({ database: run.database, path: databasePart(resolve(out), run.database) }));
+    await mergeDatabaseFiles(parts, resolve(out), { url: plan.source.url, tenant: plan.source.tenant, cloud: plan.source.cloud }, io.signal);
+    await rm(`${resolve(out)}.databases`, { recursive: true, force: true });
+    io.stderr.write(`Wrote ${out}: ${plan.runs.length} databases in one file.\n`);
+    return code;
   } finally {
     await plan.close();
   }
@@ -115,13 +129,6 @@ function collector(write: (text: string) => void): Writable {
 
 async function planRuns(name: string, args: string[], values: Values, env: Env, io: CommandIo, map: Map<string, string>): Promise<Plan> {
   const base = without(args, ['--all-databases', '--database-map']);
-  const fromFiles = (name === 'import' || name === 'verify') && typeof values.input === 'string';
-  if (fromFiles) {
-    const files = await findDatabaseFiles(values.input as string);
-    if (files.length === 0) throw new MigrateError('NOT_FOUND', `No per-database backups next to ${values.input as string} (such as ${databaseFile(values.input as string, 'staging')}).`, 'Pass the same --out FILE that export --all-databases was given.');
-    const rest = without(base, ['--input', '-i']);
-    return { runs: files.map((file) => ({ database: file.database, target: map.get(file.database) ?? file.database, args: [...rest, '--input', file.path] })), close: async () => undefined };
-  }
   const reporter = createReporter(io, { live: false });
   const opened = await openSource(values as Parameters<typeof openSource>[0], env, reporter.listener);
   try {
@@ -134,12 +141,13 @@ async function planRuns(name: string, args: string[], values: Values, env: Env, 
     const sourceArgs = values['source-path'] !== undefined ? ['--source-url', source.url] : [];
     const rest = without(base, ['--out', '-o', '--source-path']);
     const out = values.out as string | undefined;
+    if (out) await mkdir(`${resolve(out)}.databases`, { recursive: true });
     const runs = databases.map((database) => ({
       database: database.name,
       target: map.get(database.name) ?? database.name,
-      args: [...rest, ...sourceArgs, '--database', database.name, ...(out ? ['--out', databaseFile(out, database.name)] : []), ...(source.cloud ? ['--tenant', source.tenant] : [])],
+      args: [...rest, ...sourceArgs, '--database', database.name, ...(out ? ['--out', databasePart(resolve(out), database.name)] : []), ...(source.cloud ? ['--tenant', source.tenant] : [])],
     }));
-    return { runs, close: opened.close };
+    return { runs, close: opened.close, source };
   } catch (error) {
     await opened.close();
     throw error;

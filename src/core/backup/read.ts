@@ -5,7 +5,7 @@
 import { MigrateError } from '../util/errors.js';
 import { badBackup } from './bad-backup.js';
 import { consume, drive, rebatch } from './drive.js';
-import { OwnFormatReader } from './jsonl/read.js';
+import { collectionKey, OwnFormatReader } from './jsonl/read.js';
 import { itemAt, streamArray } from './python/array.js';
 import { readColumns } from './python/columns.js';
 import { NeedsId, PythonInspector } from './python/inspect.js';
@@ -38,7 +38,10 @@ export async function inspectBackup(path: string, options: InspectOptions = {}):
   if (family === 'own') {
     const reader = new OwnFormatReader(source.label);
     await consume(source, reader);
-    for (const [name, ids] of reader.suspects) await confirmDuplicates(source, name, ids);
+    for (const header of reader.collections) {
+      const ids = reader.suspects.get(collectionKey(header));
+      if (ids && ids.size > 0) await confirmDuplicates(source, header, ids);
+    }
     return { ...base, format: 'chroma-migrate', createdAt: reader.createdAt, collections: reader.collections, typedNumbers: reader.version >= 2 };
   }
   const inspector = new PythonInspector(path, jsonLabel(source));
@@ -69,7 +72,10 @@ export async function ownCollectionHeaders(path: string, signal?: AbortSignal): 
  * One collection's records in file order, in batches of `batchSize`. Memory stays flat: a
  * batch plus a read buffer (per column for column-wise files). Breaking out closes the file.
  */
-export async function* readRecords(path: string, collection: string, options: ReadOptions = {}): AsyncGenerator<BackupRecord[]> {
+/** A collection of a backup: by name, and by database too in a file that holds several (format 4). */
+export type CollectionRef = string | { name: string; database?: string };
+
+export async function* readRecords(path: string, collection: CollectionRef, options: ReadOptions = {}): AsyncGenerator<BackupRecord[]> {
   const { skip = 0, batchSize = 100, signal } = options;
   if (!Number.isInteger(skip) || skip < 0) throw new MigrateError('BAD_INPUT', `readRecords: skip must be a whole number ≥ 0, got ${skip}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new MigrateError('BAD_INPUT', `readRecords: batchSize must be a whole number ≥ 1, got ${batchSize}`);
@@ -77,21 +83,22 @@ export async function* readRecords(path: string, collection: string, options: Re
   yield* rebatch(await openRecords(source, collection, skip, batchSize), batchSize);
 }
 
-async function openRecords(source: ByteSource, collection: string, skip: number, batchSize: number): Promise<AsyncIterable<BackupRecord[]>> {
-  if ((await sniff(source)) === 'own') return ownRecords(source, collection, skip);
-  const place = await locateCollection(source, collection);
+async function openRecords(source: ByteSource, collection: CollectionRef, skip: number, batchSize: number): Promise<AsyncIterable<BackupRecord[]>> {
+  const ref = typeof collection === 'string' ? { name: collection } : collection;
+  if ((await sniff(source)) === 'own') return ownRecords(source, ref, skip);
+  const place = await locateCollection(source, ref.name);
   return pythonRecords(source, place, skip, batchSize);
 }
 
-async function* ownRecords(source: ByteSource, collection: string, skip: number): AsyncGenerator<BackupRecord[]> {
-  const reader = new OwnFormatReader(source.label, { name: collection, skip });
+async function* ownRecords(source: ByteSource, collection: { name: string; database?: string }, skip: number): AsyncGenerator<BackupRecord[]> {
+  const reader = new OwnFormatReader(source.label, { ...collection, skip });
   yield* drive(source, reader, () => {
     const out = reader.out;
     reader.out = [];
     return out;
   });
   if (!reader.found) {
-    throw new MigrateError('NOT_FOUND', `Collection "${collection}" is not in the backup ${source.label}`, 'Pick one of the collections the backup holds.');
+    throw new MigrateError('NOT_FOUND', `Collection "${collectionKey(collection)}" is not in the backup ${source.label}`, 'Pick one of the collections the backup holds.');
   }
 }
 
@@ -106,7 +113,9 @@ function pythonRecords(source: ByteSource, place: Place, skip: number, batchSize
  * inspect keeps only hashes of ids; a repeated hash is confirmed here with a second pass that
  * remembers just the suspect ids, so a hash collision never rejects a good backup.
  */
-async function confirmDuplicates(source: ByteSource, name: string, suspects: Set<string>, place?: Place): Promise<void> {
+async function confirmDuplicates(source: ByteSource, collection: string | { name: string; database?: string }, suspects: Set<string>, place?: Place): Promise<void> {
+  const ref = typeof collection === 'string' ? { name: collection } : collection;
+  const name = collectionKey(ref);
   const firstSeen = new Map<string, number>();
   let position = 0;
   const check = (id: string): void => {
@@ -127,7 +136,7 @@ async function confirmDuplicates(source: ByteSource, name: string, suspects: Set
     for await (const ids of streamArray(source, { collection: place.collection, key: 'ids', skip: 0 }).items) for (const id of ids) check(id as string);
     return;
   }
-  const records = place === undefined ? ownRecords(source, name, 0) : pythonRecords(source, place, 0, 1000);
+  const records = place === undefined ? ownRecords(source, ref, 0) : pythonRecords(source, place, 0, 1000);
   for await (const batch of records) for (const record of batch) check(record.id);
 }
 

@@ -93,12 +93,14 @@ export function toRecord(row: z.infer<typeof rowSchema>): BackupRecord {
 export const spaceSchema = z.nullable(z.enum(['l2', 'cosine', 'ip'], { error: 'must be "l2", "cosine", "ip" or null' }));
 
 export const FORMAT_NAME = 'chroma-migrate-backup';
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 /**
  * Versions this chroma-migrate reads: 1 could not tell a whole float from an int in records; 2
- * could, but wrote the collection's configuration and schema as JSON.parse had read them.
+ * could, but wrote the collection's configuration and schema as JSON.parse had read them; 3 held
+ * one database, so a collection's name alone named it; 4 may hold several, each collection line
+ * naming its database (an older reader would merge same-named collections of two databases).
  */
-export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 export const headerLineSchema = z.object({
   format: z.literal(FORMAT_NAME),
@@ -110,6 +112,8 @@ export const headerLineSchema = z.object({
 export const collectionLineSchema = z.object({
   type: z.literal('collection'),
   name: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
+  // Format 4: the source database, in a file that holds several.
+  database: z.optional(z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }))),
   metadata: metadataSchema,
   space: spaceSchema,
   count: z.number({ error: 'must be a number' }).check(z.int(), z.minimum(0)),

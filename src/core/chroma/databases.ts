@@ -5,6 +5,8 @@
  */
 import type { Endpoint } from './endpoint.js';
 import { chromaRequest, notChroma } from './http.js';
+import { retryExplained } from './explain.js';
+import { resolveTenant } from './tenant.js';
 
 export interface DatabaseInfo {
   id: string;
@@ -56,4 +58,14 @@ async function databaseExists(target: Endpoint, name: string, options: { signal?
     if ((error as { kind?: string }).kind === 'not-found') return false;
     throw error;
   }
+}
+
+/**
+ * The names of the source's databases, its tenant resolved first without a database: a Chroma
+ * Cloud key may read several, and all are wanted (a key scoped to one lists only that one).
+ */
+export async function sourceDatabaseNames(source: Endpoint, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+  const resolved = await resolveTenant({ ...source, database: source.resolveTenant ? '*' : source.database }, options.signal);
+  const databases = await retryExplained(resolved, () => listDatabases(resolved, options), options);
+  return databases.map((database) => database.name);
 }

@@ -27,6 +27,8 @@ export type Embedding = readonly number[] | Float32Array;
 /** What we know about one collection before its records arrive. */
 export interface CollectionHeader {
   name: string;
+  /** The source database it came from, in a backup that holds several (format 4); absent otherwise. */
+  database?: string;
   metadata: Metadata | null;
   /** The distance space, wherever the source recorded it; null when it did not say. */
   space: Space | null;

@@ -5,6 +5,7 @@ import type { ChromaApi } from '../chroma/api.js';
 
 import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
+import { databaseNameProblem, ensureDatabase } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction } from '../util/format.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
@@ -35,6 +36,10 @@ export interface ImportOptions extends TargetOptions {
   decideSpace?: (info: { collection: string; source: string }) => Promise<Space>;
   /** Import all but the records the target refuses; those go to the rejects file next to the backup. */
   skipInvalid?: boolean;
+  /** A file holding several databases: only these of them (default all). */
+  databases?: string[];
+  /** A file holding several databases: another name on the target for some of them (default: the same name). */
+  databaseMap?: ReadonlyMap<string, string>;
 }
 
 export interface ImportResult {
@@ -57,22 +62,24 @@ export interface ImportPlanResult {
 
 /** The plan alone (import --dry-run): reads the backup and the target, writes nothing. */
 export async function planImport(options: ImportOptions): Promise<ImportPlanResult> {
-  const { summary, headers, target, notes } = await checkBackup(options);
+  const { summary, headers, target, notes } = await checkBackup(options, await inspectInput(options));
   const plan = await planTarget(
     target,
     headers.map(({ header, name }) => ({ header, name, ...(options.space ? { space: options.space } : {}) })),
-    (header) => readRecords(options.input, header.name, { batchSize: 1000, signal: options.signal }),
+    (header) => readRecords(options.input, header, { batchSize: 1000, signal: options.signal }),
   );
   return { summary, batchSize: target.batchSize, plan, notes };
 }
 
-/** The backup validated, the target's limits read, every value checked to fit: still nothing written. */
-async function checkBackup(options: ImportOptions) {
-  const progress = options.onProgress ?? ignoreProgress;
+async function inspectInput(options: ImportOptions): Promise<BackupSummary> {
   // Nothing touches the target until the whole file has validated.
-  progress({ type: 'phase', message: `Checking ${options.input}` });
-  const summary = await inspectBackup(options.input, { signal: options.signal });
-  const headers = selectCollections(summary, options.collections, options.renameTo);
+  (options.onProgress ?? ignoreProgress)({ type: 'phase', message: `Checking ${options.input}` });
+  return inspectBackup(options.input, { signal: options.signal });
+}
+
+/** The backup validated, the target's limits read, every value checked to fit: still nothing written. */
+async function checkBackup(options: ImportOptions, summary: BackupSummary, database?: string) {
+  const headers = selectCollections(summary, options.collections, options.renameTo, database);
   const notes: string[] = [];
   const note = numberTypesNote(summary);
   if (note) notes.push(note);
@@ -84,7 +91,43 @@ async function checkBackup(options: ImportOptions) {
 }
 
 export async function importBackup(options: ImportOptions): Promise<ImportResult> {
-  const { summary, headers, target, notes } = await checkBackup(options);
+  const summary = await inspectInput(options);
+  const databases = fileDatabases(summary, options.databases);
+  if (databases.length === 0) return importDatabase(options, summary);
+  // A file holding several databases: each into the target's database of that name (or the
+  // mapped one), created when missing; a collection's checkpoint is keyed by that database.
+  const results: ImportResult[] = [];
+  for (const database of databases) {
+    const name = options.databaseMap?.get(database) ?? database;
+    const problem = databaseNameProblem(name);
+    if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${database}=new_name".`);
+    const target = { ...options.target, database: name };
+    const made = await retryExplained(target, () => ensureDatabase(target, name, { signal: options.signal }), { signal: options.signal });
+    if (made === 'created') options.onProgress?.({ type: 'phase', message: `Created database ${name} on the target` });
+    options.onProgress?.({ type: 'phase', message: `Database ${database}${name === database ? '' : ` → ${name}`}` });
+    results.push(await importDatabase({ ...options, target }, summary, database));
+  }
+  return {
+    summary,
+    batchSize: results[0]!.batchSize,
+    collections: results.flatMap((result) => result.collections),
+    notes: [...new Set(results.flatMap((result) => result.notes))],
+    ...(results.some((result) => result.rejects) ? { rejects: { path: rejectsPath(options.input), records: results.reduce((sum, result) => sum + (result.rejects?.records ?? 0), 0) } } : {}),
+  };
+}
+
+/** The databases a file holds (none for a single-database file), narrowed to those asked for. */
+function fileDatabases(summary: BackupSummary, wanted: string[] | undefined): string[] {
+  const held = [...new Set(summary.collections.flatMap((header) => (header.database === undefined ? [] : [header.database])))];
+  if (!wanted || wanted.length === 0) return held;
+  const missing = wanted.filter((name) => !held.includes(name));
+  if (missing.length > 0) throw new MigrateError('BAD_INPUT', `The backup holds no database named ${missing.join(', ')}.`, `It holds: ${held.join(', ') || 'one database, not named in the file'}.`);
+  return wanted;
+}
+
+/** One database of the file (all of a file that names none) into options.target. */
+async function importDatabase(options: ImportOptions, summary: BackupSummary, database?: string): Promise<ImportResult> {
+  const { headers, target, notes } = await checkBackup(options, summary, database);
   for (const message of notes) target.progress({ type: 'warning', message });
   const refused = await refuseUpFront(options, headers, target);
   const spaces = await chooseSpaces(headers, target.api, options);
@@ -95,13 +138,13 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
     const feed: RecordFeed = {
       backup: options.input,
       fingerprint,
-      records: (skip) => readRecords(options.input, header.name, { skip, batchSize: target.batchSize, signal: options.signal }),
-      again: () => readRecords(options.input, header.name, { batchSize: 300, signal: options.signal }),
+      records: (skip) => readRecords(options.input, header, { skip, batchSize: target.batchSize, signal: options.signal }),
+      again: () => readRecords(options.input, header, { batchSize: 300, signal: options.signal }),
       chosenSpace: spaces.get(name),
       refused: refused.ids.get(name),
       ...(options.skipInvalid ? { rejects: refused.log } : {}),
     };
-    return importCollection(target, header, name, feed);
+    return importCollection(target, header, name, feed).then((result) => (database === undefined ? result : { ...result, database: options.target.database }));
   });
   await recordImportStep(target.store, options.input, options.target, results);
   const rejects = refused.log.written > 0 ? { path: refused.log.path, records: refused.log.written } : null;
@@ -120,7 +163,7 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   const plan = await planTarget(
     target,
     headers.map(({ header, name }) => ({ header, name })),
-    (header) => readRecords(options.input, header.name, { batchSize: 1000, signal: options.signal }),
+    (header) => readRecords(options.input, header, { batchSize: 1000, signal: options.signal }),
   );
   const creation = creationRefusedError(plan, options.target.url);
   if (creation) throw creation;
@@ -139,10 +182,13 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
 }
 
 
-function selectCollections(summary: BackupSummary, wanted: string[] | undefined, renameTo: string | undefined) {
-  const available = summary.collections.map((header) => header.name);
-  const chosen = wanted && wanted.length > 0 ? wanted : available;
-  const missing = chosen.filter((name) => !available.includes(name));
+function selectCollections(summary: BackupSummary, wanted: string[] | undefined, renameTo: string | undefined, database?: string) {
+  const headers = database === undefined ? summary.collections : summary.collections.filter((header) => header.database === database);
+  const available = headers.map((header) => header.name);
+  // In a file of several databases a name asked for need not be in each of them, only in one.
+  const asked = wanted && wanted.length > 0 ? wanted : available;
+  const chosen = database === undefined ? asked : asked.filter((name) => available.includes(name));
+  const missing = asked.filter((name) => !summary.collections.some((header) => header.name === name));
   if (missing.length > 0) {
     throw new MigrateError('BAD_INPUT', `The backup has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`, `It holds: ${available.join(', ') || '(none)'}.`);
   }
@@ -150,7 +196,7 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
     throw new MigrateError('BAD_INPUT', '--as renames one collection, but several are selected.', 'Pick one with --collection NAME.');
   }
   const selected = chosen.map((name) => ({
-    header: summary.collections.find((header) => header.name === name) as CollectionHeader,
+    header: headers.find((header) => header.name === name) as CollectionHeader,
     name: renameTo ?? name,
   }));
   // Before anything touches the target: a Chroma server takes no record without a vector, and

@@ -50,12 +50,12 @@ export function verdictLines(verdicts: CollectionVerdict[]): string[] {
   const lines: string[] = [];
   for (const verdict of verdicts) {
     if (!verdict.exists) {
-      lines.push(`✗ ${verdict.collection}: ${describeVerdict(verdict)}`);
+      lines.push(`✗ ${named(verdict)}: ${describeVerdict(verdict)}`);
       continue;
     }
     const equal = verdict.compared - verdict.missing - verdict.differing;
     const more = (shown: number, all: number) => (all > shown ? ', …' : '');
-    lines.push(`${verdict.ok ? '✓' : '✗'} ${verdict.collection}: ${describeVerdict(verdict)}`);
+    lines.push(`${verdict.ok ? '✓' : '✗'} ${named(verdict)}: ${describeVerdict(verdict)}`);
     lines.push(`    count          ${count(verdict.count ?? 0)} on the target`);
     lines.push(`    records equal  ${fraction(equal, verdict.expected)}${verdict.against === 'source' ? ' (read from the source now)' : ''}`);
     if (verdict.refused) lines.push(`    refused        ${count(verdict.refused.count)} by the target, left out as chosen (--skip-invalid), listed in ${verdict.refused.file}: ${verdict.refused.ids.join(', ')}${more(verdict.refused.ids.length, verdict.refused.count)}`);
@@ -75,4 +75,9 @@ export function verdictLines(verdicts: CollectionVerdict[]): string[] {
   }
   if (verdicts.some((verdict) => verdict.missing > 0)) lines.push('Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
   return lines;
+}
+
+/** "staging/docs" when the backup held several databases, else "docs". */
+function named(verdict: CollectionVerdict): string {
+  return verdict.database === undefined ? verdict.collection : `${verdict.database}/${verdict.collection}`;
 }

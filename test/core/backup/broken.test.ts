@@ -123,9 +123,9 @@ describe('own format: wrong content', () => {
   });
 
   it('rejects an unknown format version with its own message', async () => {
-    const path = await own('v4.jsonl');
-    await editLines(path, (lines) => [lines[0]!.replace('"version":3', '"version":4'), ...lines.slice(1)]);
-    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /is a version 4 backup; this chroma-migrate reads versions 1, 2 and 3/);
+    const path = await own('v5.jsonl');
+    await editLines(path, (lines) => [lines[0]!.replace('"version":4', '"version":5'), ...lines.slice(1)]);
+    await expectMigrateError(inspectBackup(path), 'BAD_BACKUP', /is a version 5 backup; this chroma-migrate reads versions 1, 2, 3 and 4/);
   });
 
   it('reports a missing collection as NOT_FOUND', async () => {

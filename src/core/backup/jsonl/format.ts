@@ -1,5 +1,5 @@
 /**
- * * Encodes the lines of our backup format ("chroma-migrate-backup", version 3). Key order is
+ * * Encodes the lines of our backup format ("chroma-migrate-backup", version 4). Key order is
  * fixed: "type" first, because readers skip record lines by their first bytes, and "metadata"
  * last, because a reader that finds a number JSON.parse would mistype re-reads just that tail.
  *
@@ -42,6 +42,7 @@ export function collectionLine(header: CollectionHeader): string {
     stringifyTyped({
       type: 'collection',
       name: h.name,
+      ...(h.database !== undefined ? { database: h.database } : {}),
       metadata: h.metadata,
       space: h.space,
       count: h.count,

@@ -35,7 +35,14 @@ type Phase = 'header' | 'between' | 'in-collection' | 'ended';
 
 export interface OwnReadTarget {
   name: string;
+  /** In a file holding several databases (format 4): whose collection of that name. */
+  database?: string;
   skip: number;
+}
+
+/** A collection's identity in a file: its name, and its database where the file holds several. */
+export function collectionKey(header: { name: string; database?: string }): string {
+  return header.database === undefined ? header.name : `${header.database}/${header.name}`;
 }
 
 export class OwnFormatReader {
@@ -157,11 +164,13 @@ export class OwnFormatReader {
 
   private onCollection(value: Record<string, unknown>, no: number): void {
     const line = this.check(collectionLineSchema, value, no, 'collection line');
-    if (this.names.has(line.name)) throw this.fail(no, `collection "${line.name}" appears twice in the file`);
-    this.names.add(line.name);
+    const key = collectionKey(line);
+    if (this.names.has(key)) throw this.fail(no, `collection "${key}" appears twice in the file`);
+    this.names.add(key);
     const typed = this.typedCollectionLine(line);
     const header: CollectionHeader = {
       name: line.name,
+      ...(line.database !== undefined ? { database: line.database } : {}),
       metadata: typed.metadata,
       space: line.space,
       count: line.count,
@@ -172,7 +181,7 @@ export class OwnFormatReader {
       // Before format 3 the writer had them from JSON.parse: 1.0 was written 1.
       ...(this.version < 3 && (typed.configuration || typed.schema) ? { untypedSettings: true } : {}),
     };
-    const target = this.target?.name === line.name;
+    const target = this.target?.name === line.name && (this.target.database === undefined || this.target.database === line.database);
     if (target) this.found = true;
     // Inspect checks every collection; read checks only the one it yields.
     const check = this.target === undefined || target ? new CollectionCheck(line.name, line.dimension) : null;
@@ -262,7 +271,7 @@ export class OwnFormatReader {
     }
     if (this.target === undefined) {
       this.collections.push({ ...cur.header, count: cur.seen, ...cur.check!.summary() });
-      this.suspects.set(cur.header.name, cur.check!.suspects);
+      this.suspects.set(collectionKey(cur.header), cur.check!.suspects);
     }
     this.current = null;
     this.phase = 'between';

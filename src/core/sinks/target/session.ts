@@ -34,6 +34,8 @@ export interface TargetOptions {
 
 export interface CollectionImportResult {
   source: string;
+  /** The target database, when the backup held several. */
+  database?: string;
   collection: string;
   expected: number;
   count: number;

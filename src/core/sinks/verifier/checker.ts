@@ -13,6 +13,8 @@ import { DEFAULT_K, measureRecall, noRecall, TrueNeighbours, type IndexRecall } 
 
 export interface CollectionVerdict {
   collection: string;
+  /** The target database it was compared in, when the backup held several. */
+  database?: string;
   /** What the target was compared with: the backup file, or the live source. */
   against: 'backup' | 'source';
   expected: number;

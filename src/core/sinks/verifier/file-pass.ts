@@ -1,6 +1,6 @@
 import { inspectBackup, readRecords } from '../../backup/read.js';
 import { numberTypesNote } from '../../backup/summary-notes.js';
-import type { BackupSummary } from '../../model/record.js';
+import type { BackupSummary, CollectionHeader } from '../../model/record.js';
 import { ChromaApi, spaceOf } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
@@ -27,6 +27,8 @@ export interface VerifyOptions {
   parallel?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** A file holding several databases: another name on the target for some of them (default: the same name). */
+  databaseMap?: ReadonlyMap<string, string>;
 }
 
 export interface VerifyResult {
@@ -38,22 +40,30 @@ export interface VerifyResult {
 export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult> {
   const progress = options.onProgress ?? ignoreProgress;
   const signal = options.signal;
-  const api = new ChromaApi(options.target);
-  const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal });
-
   progress({ type: 'phase', message: `Checking ${options.input}` });
   const summary = await inspectBackup(options.input, { signal });
   const note = numberTypesNote(summary);
   if (note) progress({ type: 'warning', message: note });
-  const wanted = options.collections && options.collections.length > 0 ? options.collections : summary.collections.map((header) => header.name);
-  const server = await describeServer(api, { signal });
+  const wanted = options.collections && options.collections.length > 0 ? options.collections : [...new Set(summary.collections.map((header) => header.name))];
+  // A name in no collection of the file still gets its verdict (it fails); in a file of several
+  // databases, every database's collection of that name is compared, each in its own database.
+  const chosen = wanted.flatMap((name): Array<{ name: string; header: CollectionHeader | undefined }> => {
+    const found = summary.collections.filter((header) => header.name === name);
+    return found.length > 0 ? found.map((header) => ({ name, header })) : [{ name, header: undefined }];
+  });
   const rejects = rejectsPath(options.input);
   const rejected = await readRejectedIds(rejects);
-  const target = { api, call, server, cloud: options.target.cloud, signal };
+  const targets = new Map<string, Promise<TargetContext>>();
+  const targetFor = (database: string | undefined) => {
+    const endpoint = database === undefined ? options.target : { ...options.target, database: options.databaseMap?.get(database) ?? database };
+    const key = endpoint.database;
+    if (!targets.has(key)) targets.set(key, openTargetContext(endpoint, signal));
+    return targets.get(key)!;
+  };
 
   // Several collections at once: each one's fixed round trips overlap with the others' reads.
-  const verdicts = await inParallel(wanted, options.parallel ?? DEFAULT_PARALLEL, (sourceName) =>
-    verifyCollection(options, summary.collections.find((candidate) => candidate.name === sourceName), sourceName, target, { rejects, rejected }),
+  const verdicts = await inParallel(chosen, options.parallel ?? DEFAULT_PARALLEL, async ({ name, header }) =>
+    verifyCollection(options, header, name, await targetFor(header?.database), { rejects, rejected }),
   );
 
   const ok = allVerified(verdicts);
@@ -62,11 +72,20 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
 }
 
 /** One collection of the file against the target, into its verdict. */
+type TargetContext = Parameters<typeof checkTargetCollection>[2];
+
+async function openTargetContext(endpoint: Endpoint, signal?: AbortSignal): Promise<TargetContext> {
+  const api = new ChromaApi(endpoint);
+  const call = <T>(work: () => Promise<T>) => retryExplained(endpoint, work, { signal });
+  const server = await describeServer(api, { signal });
+  return { api, call, server, cloud: endpoint.cloud, signal };
+}
+
 async function verifyCollection(
   options: VerifyOptions,
-  header: BackupSummary['collections'][number] | undefined,
+  header: CollectionHeader | undefined,
   sourceName: string,
-  target: Parameters<typeof checkTargetCollection>[2],
+  target: TargetContext,
   set: { rejects: string; rejected: Awaited<ReturnType<typeof readRejectedIds>> },
 ): Promise<CollectionVerdict> {
   const { api, call, signal } = target;
@@ -74,6 +93,7 @@ async function verifyCollection(
   const name = options.renameTo ?? sourceName;
   const refused = set.rejected.get(name);
   const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
+  if (header?.database !== undefined) verdict.database = options.databaseMap?.get(header.database) ?? header.database;
   if (refused) markRefused(verdict, refused, set.rejects);
   if (!header) return verdict;
   const info = await checkTargetCollection(verdict, header, target);
@@ -84,7 +104,7 @@ async function verifyCollection(
   // waiting for the round trip.
   const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal });
   try {
-    for await (const batch of readRecords(options.input, sourceName, { batchSize: 250, signal })) {
+    for await (const batch of readRecords(options.input, header, { batchSize: 250, signal })) {
       await checker.check(refused ? batch.filter((record) => !refused.has(record.id)) : batch);
       progress({ type: 'batch', collection: name, done: verdict.compared, total: header.count });
     }
@@ -94,7 +114,7 @@ async function verifyCollection(
   }
   concludeVerdict(verdict);
   // A second pass over the file: the sample's true neighbours are among all its records.
-  await measureTargetRecall(verdict, checker.samples, readRecords(options.input, sourceName, { batchSize: 1000, signal }), { api, call, signal });
+  await measureTargetRecall(verdict, checker.samples, readRecords(options.input, header, { batchSize: 1000, signal }), { api, call, signal });
   progress({ type: 'collection-done', collection: name, done: verdict.compared, total: header.count });
   return verdict;
 }

@@ -72,6 +72,8 @@ interface CollectionSink {
 /** One collection as the file holds it, and how the source changed while it was read (when it did). */
 export interface ExportedCollection {
   name: string;
+  /** Its database, in a file that holds several. */
+  database?: string;
   count: number;
   /** Records the pages missed, read by id at the end. */
   added?: number;

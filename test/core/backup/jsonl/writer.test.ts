@@ -78,13 +78,13 @@ describe.each(['backup.jsonl', 'backup.jsonl.gz'])('round trip (%s)', (file) => 
 });
 
 describe('file layout', () => {
-  it('writes the header, collection, record, end and end-file lines of format version 3, metadata last', async () => {
+  it('writes the header, collection, record, end and end-file lines of format version 4, metadata last', async () => {
     const path = join(dir, 'layout.jsonl');
     await writeBackup(path, [{ name: 'docs', records: makeRecords(2, { dim: 2 }) }]);
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.type ?? l.format)).toEqual(['chroma-migrate-backup', 'collection', 'record', 'record', 'end', 'end-file']);
     expect(Object.keys(lines[2]!)).toEqual(['type', 'id', 'document', 'uri', 'embedding', 'metadata']);
-    expect(lines[0]).toMatchObject({ version: 3, source: { url: 'https://api.trychroma.com', tenant: 't' } });
+    expect(lines[0]).toMatchObject({ version: 4, source: { url: 'https://api.trychroma.com', tenant: 't' } });
     expect(lines[2]!.embedding).toBe(Buffer.from(new Float32Array(makeRecords(1, { dim: 2 })[0]!.embedding!).buffer).toString('base64'));
     expect(lines[4]).toEqual({ type: 'end', name: 'docs', count: 2 });
     expect(lines[5]).toEqual({ type: 'end-file', collections: 1 });
