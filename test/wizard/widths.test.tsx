@@ -33,11 +33,9 @@ afterEach(() => {
 const ROWS = 24;
 const LONG_URL = 'https://chroma-production-7f3a.up.railway.app:443';
 
-/** The live part: from the checklist down (the header above it is <Static>, printed once). */
+/** The live part: all of the frame, from the header down (nothing is printed once above it). */
 function liveLines(frame: string): string[] {
-  const lines = frame.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('╭') || line.startsWith('Migration Status') || line.startsWith('Step '));
-  return lines.slice(Math.max(0, start));
+  return frame.split('\n');
 }
 
 /** The frame's words in order, without box borders or line breaks: what wrapping must keep. */

@@ -1,24 +1,25 @@
 import { useRef, type ReactNode } from 'react';
-import { Box, Static, Text, type DOMElement } from 'ink';
+import { Box, type DOMElement } from 'ink';
 import type { WizardState } from '../machine.js';
 import { Checklist, checklistHeight, type ChecklistStyle } from '../components/Checklist.js';
-import { Para } from '../components/Para.js';
+import { Header, headerHeight } from '../components/Header.js';
 import { DESIGNED_MIN_COLUMNS, SpaceProvider } from '../layout/space.js';
 import { useTerminalSize } from '../layout/terminal-size.js';
 import { useMeasuredHeight } from '../layout/measured-height.js';
 import type { FrameSignal } from '../layout/frames.js';
 
 /**
- * The wizard's frame: the header once, into the scrollback, then the live part — the checklist
- * and the screen — kept shorter than the terminal: at its height Ink clears the screen and the
- * user's scrollback.
+ * The wizard's frame, all of it live — the header, the checklist and the screen — so a resize
+ * draws each again at the new width, and kept shorter than the terminal: at its height Ink
+ * clears the screen and the user's scrollback.
  */
 export function Frame({ state, frames, children }: { state: WizardState; frames?: FrameSignal; children: ReactNode }) {
   const size = useTerminalSize();
   const narrow = size.columns < DESIGNED_MIN_COLUMNS;
   const full: ChecklistStyle = size.rows < 20 ? 'line' : narrow ? 'plain' : 'box';
   // One line of slack: Ink's own trailing newline, and a word-wrap that takes a line more than counted.
-  const rows = Math.max(4, size.rows - checklistHeight(state, full, size.columns) - 2);
+  const header = headerHeight(size.columns);
+  const rows = Math.max(4, size.rows - header - checklistHeight(state, full, size.columns) - 2);
   // A screen without a window (the deploy guide, a .env diff at 60 columns) can still be taller
   // than that. Its height is known only after a render, and one frame too tall is enough for
   // Ink to clear the scrollback: so the screen is drawn in a box clipped to the room it has
@@ -27,19 +28,10 @@ export function Frame({ state, frames, children }: { state: WizardState; frames?
   const screenBox = useRef<DOMElement>(null);
   const screenHeight = useMeasuredHeight(screenBox, frames);
   const style: ChecklistStyle = full !== 'line' && screenHeight !== null && screenHeight > rows ? 'line' : full;
-  const room = style === full ? rows : Math.max(4, size.rows - checklistHeight(state, style, size.columns) - 2);
+  const room = style === full ? rows : Math.max(4, size.rows - header - checklistHeight(state, style, size.columns) - 2);
   return (
     <Box flexDirection="column">
-      <Static items={['header']}>
-        {(item) => (
-          <Box key={item}>
-            <Para>
-              <Text bold color="cyan">chroma-migrate</Text>
-              <Text color="gray">{size.columns >= 80 ? ' · Cloud → your own server' : ''} · Esc back · Ctrl-C save and quit</Text>
-            </Para>
-          </Box>
-        )}
-      </Static>
+      <Header columns={size.columns} />
       <Checklist state={state} style={style} />
       <SpaceProvider space={{ columns: size.columns, rows, narrow }}>
         <Box flexDirection="column" height={Math.min(room, screenHeight ?? room)} overflowY="hidden">
