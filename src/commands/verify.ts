@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from '../cli/command.js';
 import { verifyAgainstSource, verifyBackup } from '../core/operations/verify.js';
 import { MigrateError } from '../core/util/errors.js';
@@ -73,6 +74,7 @@ against a backup that may have missed records.`,
       onProgress: reporter().listener,
     };
     if (values.rejects !== undefined && !source) throw new MigrateError('USAGE', '--rejects goes with the source\'s flags; with --input the rejects file next to the backup is read.', 'See chroma-migrate verify --help.');
+    if (values.rejects !== undefined && !existsSync(values.rejects)) throw new MigrateError('USAGE', `--rejects ${values.rejects}: no such file.`, 'Name the BACKUP.rejects.jsonl an import or copy with --skip-invalid wrote, or leave --rejects out.');
     const result = source
       ? await verifyAgainstSource({ ...common, source, ...(values.rejects !== undefined ? { rejects: values.rejects } : {}) })
       : await verifyBackup({ ...common, input: values.input!, databaseMap: parseDatabaseMap(values['database-map']) });

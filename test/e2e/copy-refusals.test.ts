@@ -99,6 +99,9 @@ describe('copy from 1.0.1 into 1.5.9 with "$" and "#" metadata keys', () => {
     const withRejects = await runCli([...fromSource, '--rejects', rejects]);
     expect(withRejects.code, withRejects.stderr).toBe(0);
     expect(withRejects.stderr).toMatch(/refused {8}2 by the target/);
+    const misnamed = await runCli([...fromSource, '--rejects', `${rejects}.nope`]);
+    expect(misnamed.code, misnamed.stderr).toBe(2);
+    expect(misnamed.stderr).toMatch(/no such file/);
     // Without the rejects file the source's reference counts them missing: the proof stays honest.
     const without = await runCli(fromSource);
     expect(without.code, without.stderr).toBe(1);
