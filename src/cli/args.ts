@@ -21,7 +21,7 @@ export interface FlagSpec {
 export type Flags = Record<string, FlagSpec>;
 
 /** Flags every command takes; a command may describe them in its own words by listing them. */
-const COMMON_FLAGS = {
+export const COMMON_FLAGS = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
   'env-file': { type: 'string', arg: 'PATH', display: 'dotenv', help: 'the .env file to read (default ./.env)' },
   state: { type: 'string', arg: 'FILE', help: 'the migration state (default .chroma-migrate/state.json)' },

@@ -24,7 +24,7 @@ export const SOURCE_FLAGS = {
   tenant: { type: 'string', arg: 'T', group: 'source', help: 'Chroma Cloud tenant (or CHROMA_TENANT)' },
   database: { type: 'string', arg: 'D', group: 'source', help: 'Chroma Cloud database (or CHROMA_DATABASE)' },
   'source-url': { type: 'string', arg: 'URL', group: 'source', help: 'any other Chroma server instead of Chroma Cloud' },
-  'source-token': { type: 'string', arg: 'T', group: 'source', help: "that server's token" },
+  'source-token': { type: 'string', arg: 'T', group: 'source', help: "that server's token (or CHROMA_SOURCE_TOKEN)" },
   insecure: { type: 'boolean', group: 'source', help: "allow sending the source's token over plain http:// to another machine" },
   'source-path': {
     type: 'string',

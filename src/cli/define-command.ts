@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MigrateError } from '../core/util/errors.js';
-import { parseFlags, type Flags, type FlagValues } from './args.js';
+import { COMMON_FLAGS, parseFlags, type Flags, type FlagValues } from './args.js';
+import { recordRunEnd, recordRunStart } from '../core/state/runs.js';
+import { statePath } from '../core/state/store.js';
+import { commandText, typedArgs } from '../present/resume-command.js';
 import { EXIT, type Command } from './command.js';
 import { nearest } from './did-you-mean.js';
 import { createContext, type CommandContext } from './context.js';
@@ -20,6 +23,8 @@ export interface CommandSpec<F extends Flags> extends HelpSpec {
   createsDotenv?: boolean;
   /** Only reads the --state file, so one that does not exist is a mistake (`status`). */
   readsStateOnly?: boolean;
+  /** Keeps checkpoints in the migration state: each run is noted there as typed, for `status` to print. */
+  recordsRun?: boolean;
   /** The command's own work; the runner did the rest (help, flags, .env, reporter, exit code). */
   run(context: CommandContext<F>): Promise<number>;
 }
@@ -39,6 +44,7 @@ export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
     async run(args, io) {
       const json = args.includes('--json');
       let context: CommandContext<F> | undefined;
+      let run: StartedRun | undefined;
       try {
         const subcommand = spec.subcommands === undefined || HELP_WORDS.includes(args[0] ?? '') ? undefined : chosenSubcommand(spec, args[0]);
         if (spec.subcommands !== undefined) args = subcommand === undefined ? ['--help'] : args.slice(1);
@@ -50,15 +56,58 @@ export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
         }
         refuseMissingFiles(spec, values);
         await askRequired(name, spec.flags, values, io);
-        context = createContext(values, io, subcommand, args);
-        return await spec.run(context);
+        run = await startRun(name, args, spec, values, io);
+        context = createContext(values, run.io, subcommand, args);
+        const code = await spec.run(context);
+        await run.end(code);
+        return code;
       } catch (error) {
         await context?.close().catch(() => undefined);
-        return reportFailure(error, io, { json });
+        const code = reportFailure(error, run?.io ?? io, { json });
+        await run?.end(code);
+        return code;
       } finally {
         await context?.close();
       }
     },
+  };
+}
+
+interface StartedRun {
+  /** The command's io, knowing the command as typed. */
+  io: CommandIo;
+  end(code: number): Promise<void>;
+}
+
+/**
+ * The command as typed (secrets left out), for every hint that says how to continue; for a
+ * command that keeps checkpoints, also noted in the migration state for `status`. Noting it is
+ * best effort: a state that cannot be written stops the command's own work soon enough, in its words.
+ */
+async function startRun(name: string, args: string[], spec: CommandSpec<Flags>, values: { state?: string }, io: CommandIo): Promise<StartedRun> {
+  if (io.typed !== undefined) return { io, end: async () => undefined };
+  const cwd = process.cwd();
+  const typed = typedArgs(args, flagShape(spec.flags), cwd);
+  const known = { ...io, typed: { command: commandText(name, typed.args), withheld: typed.withheld } };
+  if (!spec.recordsRun) return { io: known, end: async () => undefined };
+  const path = statePath(values.state, io.env);
+  const id = await recordRunStart(path, { command: name, args: typed.args, withheld: typed.withheld, cwd, files: typed.files }).catch(() => null);
+  return {
+    io: known,
+    async end(code) {
+      const outcome = code === EXIT.ok ? 'done' : code === EXIT.interrupted ? 'interrupted' : 'failed';
+      if (id !== null) await recordRunEnd(path, id, outcome).catch(() => undefined);
+    },
+  };
+}
+
+/** Which flags take a value, by long name or short letter, the common ones included. */
+function flagShape(flags: Flags) {
+  const all: Flags = { ...COMMON_FLAGS, ...flags };
+  const byName = new Map(Object.entries(all).flatMap(([key, flag]) => [[key, flag], ...(flag.display ? [[flag.display, flag] as const] : [])]));
+  return {
+    long: (short: string) => Object.entries(all).find(([, flag]) => flag.short === short)?.[0],
+    takesValue: (name: string) => byName.get(name)?.type === 'string',
   };
 }
 

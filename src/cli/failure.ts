@@ -1,6 +1,7 @@
 import { isMigrateError, type ErrorCode } from '../core/util/errors.js';
 import { EXIT, writeJson } from './command.js';
 import type { CommandIo } from './io.js';
+import { withheldNote } from '../present/resume-command.js';
 
 /** The exit code is the error's code's, never its wording's. */
 const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -15,16 +16,27 @@ function interrupted(error: unknown, io: CommandIo): boolean {
   return io.signal.aborted || name === 'AbortError' || name === 'ExitPromptError';
 }
 
+/**
+ * Under a fix that says to run the command again: that command, to paste (secrets left out, and
+ * where they come from instead). Null when the fix says something else.
+ */
+function againLines(io: CommandIo, code: string, fix: string | undefined): string[] | null {
+  if (!io.typed || (code !== 'INTERRUPTED' && !/same command again/i.test(fix ?? ''))) return null;
+  return [io.typed.command, ...withheldNote(io.typed.withheld)].map((line) => `    ${line}\n`);
+}
+
 /** An error in words on stderr (and as `{ok: false, error}` on stdout with --json); its exit code. */
 export function reportFailure(error: unknown, io: CommandIo, options: { json?: boolean } = {}): number {
   if (isMigrateError(error)) {
-    io.stderr.write(`✗ ${error.message}\n${error.fix ? `  → ${error.fix}\n` : ''}`);
-    if (options.json) writeJson(io, { ok: false, error: { code: error.code, message: error.message, fix: error.fix ?? null } });
+    const again = againLines(io, error.code, error.fix);
+    io.stderr.write(`✗ ${error.message}\n${error.fix ? `  → ${error.fix}\n` : ''}${again?.join('') ?? ''}`);
+    if (options.json) writeJson(io, { ok: false, error: { code: error.code, message: error.message, fix: error.fix ?? null, ...(again ? { again: io.typed?.command } : {}) } });
     return EXIT_BY_CODE[error.code] ?? EXIT.failed;
   }
   if (interrupted(error, io)) {
-    io.stderr.write('Interrupted. Run the same command again to continue.\n');
-    if (options.json) writeJson(io, { ok: false, error: { code: 'INTERRUPTED', message: 'Interrupted.', fix: 'Run the same command again to continue.' } });
+    const again = againLines(io, 'INTERRUPTED', undefined);
+    io.stderr.write(`Interrupted. Run the same command again to continue${again ? ':' : '.'}\n${again?.join('') ?? ''}`);
+    if (options.json) writeJson(io, { ok: false, error: { code: 'INTERRUPTED', message: 'Interrupted.', fix: 'Run the same command again to continue.', ...(again ? { again: io.typed?.command } : {}) } });
     return EXIT.interrupted;
   }
   // Not an expected failure: show what we know, and where to report it.

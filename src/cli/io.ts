@@ -13,6 +13,12 @@ export interface CommandIo {
    * PATH (/usr/bin:/bin) finds neither nvm's node nor a global install's bin folder.
    */
   program?: Program;
+  /**
+   * The command as the user typed it, secrets left out (resume-command.ts), for the hints that
+   * say how to continue. Set by the outermost command, so one that runs itself again
+   * (--all-databases) keeps the user's.
+   */
+  typed?: { command: string; withheld: string[] };
 }
 
 interface Program {

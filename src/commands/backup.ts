@@ -33,7 +33,7 @@ the newest N of those files. Nothing else in DIR is ever deleted. An interrupted
 the next run (its checkpoint is DIR/${BACKUP_STATE_FILE}; the migration state is not touched).`,
   flags: FLAGS,
   groups: CONNECTION_GROUPS,
-  notes: 'Restore one with: chroma-migrate import --input DIR/chroma-backup-….jsonl.gz',
+  notes: 'Restore one with: chroma-migrate import --input DIR/chroma-backup-….jsonl.gz --url URL',
   examples: [
     { what: 'back up the server in .env, keeping the last 8', run: 'chroma-migrate backup --dir backups --keep 8' },
     { what: 'the crontab line for a weekly run', run: 'chroma-migrate backup --dir backups --keep 8 --print-cron' },
@@ -59,7 +59,7 @@ the next run (its checkpoint is DIR/${BACKUP_STATE_FILE}; the migration state is
     });
     reporter().close();
     if (json) writeJson({ ok: true, ...result });
-    else say(backupReport(result, keep).join('\n'));
+    else say(backupReport(result, keep, endpoint).join('\n'));
     return EXIT.ok;
   },
 });

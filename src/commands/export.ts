@@ -13,6 +13,7 @@ import { describeSourceChange } from '../present/reports/export-summary.js';
 export const exportCommand: Command = defineCommand({
   name: 'export',
   summary: 'Copy collections from Chroma Cloud (or any Chroma) into a backup file',
+  recordsRun: true,
   usage: ['--out FILE [--collections a,b | --all] [options]'],
   description: `Reads every record (ids, documents, metadatas, embeddings, uris) page by page with an
 explicit limit — at most 300 on Chroma Cloud, its read quota — and writes a streaming backup file

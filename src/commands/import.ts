@@ -15,6 +15,7 @@ import { number } from '../cli/reporter.js';
 export const importCommand: Command = defineCommand({
   name: 'import',
   summary: 'Load a backup file into the self-hosted server, in batches, resumable',
+  recordsRun: true,
   usage: ['--input FILE [options]'],
   description: `Upserts every record of the backup into the target, several batches in flight, saving a
 checkpoint after each committed batch. Run the same command again after an interruption and it
@@ -103,6 +104,7 @@ counts differ, or the server holds the collection differently (named), 2 usage, 
         for (const line of leftOutLines(collection.leftOut)) say(line);
         if (collection.differences.length > 0) say(['    created        but the server holds it differently:', ...differenceLines(collection.differences)].join('\n'));
       }
+      if (io.typed && result.collections.some((collection) => collection.missing > 0)) say(`  To re-send them: ${io.typed.command}`);
       if (result.rejects) say(`! ${number(result.rejects.records)} record(s) the target refuses were left out, as chosen (--skip-invalid): ${result.rejects.path}`);
     }
     if ((await exposure(target, { signal: io.signal })) === 'open') say(`! ${OPEN_SERVER_WARNING}`);

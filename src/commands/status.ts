@@ -1,6 +1,7 @@
 import { loadState } from '../core/state/store.js';
 import { STEPS } from '../core/state/steps.js';
-import { fraction } from '../core/util/format.js';
+import { resumableRuns } from '../core/state/runs.js';
+import { resumableLines, resumeLines } from '../present/resume-command.js';
 import { checklist } from '../present/checklist.js';
 import { EXIT } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -32,15 +33,15 @@ Works without a terminal.`,
         steps: STEPS.map((step) => ({ id: step.id, title: step.title, ...(state.steps[step.id] ?? { status: 'pending' }) })),
         backupPath: state.backupPath ?? null,
         targetUrl: state.targetUrl ?? null,
-        resumable: { imports, exports },
+        resumable: { imports, exports, runs: resumableRuns(state).runs.map(({ run }) => ({ ...run, again: resumeLines(run, process.cwd())[0] })) },
       });
       return EXIT.ok;
     }
     const lines = ['Migration Status', '', ...checklist(state), ''];
     if (state.backupPath) lines.push(`Backup: ${state.backupPath}`);
     if (state.targetUrl) lines.push(`Target: ${state.targetUrl}`);
-    for (const entry of imports) lines.push(`Import of "${entry.collection}" can resume at ${fraction(entry.committed, entry.total)} records (chroma-migrate import --input ${entry.backup})`);
-    for (const entry of exports) lines.push(`Export to ${entry.out} can resume (run the same export command again)`);
+    const resumable = resumableLines(state, process.cwd());
+    if (resumable.length > 0) lines.push('', ...resumable);
     io.stdout.write(`${lines.join('\n').trimEnd()}\n`);
     return EXIT.ok;
   },

@@ -65,7 +65,7 @@ function sourceEndpoint(flags: SourceFlags, env: Env): Endpoint {
     const parsed = parseChromaUrl(flags.sourceUrl);
     return endpoint({
       url: parsed.url,
-      token: flags.sourceToken,
+      token: flags.sourceToken ?? env.CHROMA_SOURCE_TOKEN,
       tenant: flags.tenant ?? 'default_tenant',
       database: flags.database ?? 'default_database',
     });

@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 import '../util/zod-locale.js';
 import { STEP_IDS } from './steps.js';
 
-export const STATE_VERSION = 1;
+/** 2 added `runs`; a version 1 file is read as a version 2 file with no runs (store.ts). */
+export const STATE_VERSION = 2;
 
 const StepStateSchema = z.object({
   status: z.enum(['pending', 'active', 'done', 'skipped', 'failed']),
@@ -62,6 +63,29 @@ const ExportCheckpointSchema = z.object({
 });
 export type ExportCheckpoint = z.infer<typeof ExportCheckpointSchema>;
 
+/**
+ * One run of a command, as typed, so that `status` and the Ctrl-C message can print the command
+ * that continues it. Never a secret: flags that carry one are left out, named in `withheld`.
+ */
+const RunSchema = z.object({
+  id: z.string(),
+  /** The subcommand as typed: "copy", "embeddings reembed". */
+  command: z.string(),
+  /** Its arguments as typed, less any secret's flag and value. */
+  args: z.array(z.string()),
+  /** Flags left out because they carry a secret ("--token"); their value comes from .env on a resume. */
+  withheld: z.array(z.string()),
+  /** The folder it ran in: relative paths and .env are read from there. */
+  cwd: z.string(),
+  /** Absolute paths of the files it reads or writes (--out, --input): what ties it to a checkpoint. */
+  files: z.array(z.string()),
+  startedAt: z.string(),
+  /** `running` until it ends; a run killed outright (kill -9, power loss) stays `running`. */
+  outcome: z.enum(['running', 'done', 'interrupted', 'failed']),
+  endedAt: z.optional(z.string()),
+});
+export type RunRecord = z.infer<typeof RunSchema>;
+
 export const MigrationStateSchema = z.object({
   version: z.literal(STATE_VERSION),
   createdAt: z.string(),
@@ -73,6 +97,8 @@ export const MigrationStateSchema = z.object({
   targetUrl: z.optional(z.string()),
   imports: z._default(z.array(ImportCheckpointSchema), []),
   exports: z._default(z.array(ExportCheckpointSchema), []),
+  /** The latest runs of the commands that keep checkpoints, newest last. */
+  runs: z._default(z.array(RunSchema), []),
   ingestCommand: z.optional(z.string()),
   /** The local Chroma server the wizard started, so that a resumed wizard starts it again. */
   localServer: z.optional(z.object({ path: z.string(), port: z.number().check(z.int(), z.positive()) })),

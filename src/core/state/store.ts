@@ -15,7 +15,7 @@ export function statePath(explicit?: string, env: Record<string, string | undefi
 
 export function emptyState(now = new Date()): MigrationState {
   const at = now.toISOString();
-  return { version: STATE_VERSION, createdAt: at, updatedAt: at, steps: {}, imports: [], exports: [] };
+  return { version: STATE_VERSION, createdAt: at, updatedAt: at, steps: {}, imports: [], exports: [], runs: [] };
 }
 
 /** Missing file → a fresh state. A file that is not ours or is damaged → a clear error, never a silent reset. */
@@ -33,12 +33,18 @@ export async function loadState(path: string): Promise<MigrationState> {
   } catch {
     throw corrupt(path, 'it is not valid JSON');
   }
-  const parsed = MigrationStateSchema.safeParse(json);
+  const parsed = MigrationStateSchema.safeParse(upgraded(json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw corrupt(path, `${issue?.path.join('.') || 'the top level'}: ${issue?.message ?? 'unexpected shape'}`);
   }
   return parsed.data;
+}
+
+/** Version 1 differs from 2 only by the runs it lacks, which default to none. */
+function upgraded(json: unknown): unknown {
+  const version = (json as { version?: unknown } | null)?.version;
+  return version === 1 ? { ...(json as object), version: STATE_VERSION } : json;
 }
 
 function corrupt(path: string, why: string): MigrateError {

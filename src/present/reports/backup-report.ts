@@ -1,8 +1,12 @@
 import type { BackupResult } from '../../core/schedule/run-backup.js';
 import { count, plural } from '../../core/util/format.js';
+import { commandText } from '../resume-command.js';
 
-/** What a scheduled backup wrote, kept and removed, and how to restore it. */
-export function backupReport(result: BackupResult, keep: number | undefined): string[] {
+/**
+ * What a scheduled backup wrote, kept and removed, and how to restore it: into the server it
+ * was read from (`from`), unless another is named.
+ */
+export function backupReport(result: BackupResult, keep: number | undefined, from: { url: string; database: string }): string[] {
   const records = result.collections.reduce((sum, entry) => sum + entry.count, 0);
   const mb = (result.bytes / 1024 / 1024).toFixed(1);
   const lines = [
@@ -13,6 +17,7 @@ export function backupReport(result: BackupResult, keep: number | undefined): st
     const removed = result.removed.length > 0 ? `, removed ${result.removed.join(', ')}` : '';
     lines.push(`Keeping the newest ${keep}: ${plural(result.kept.length, 'backup')} in the folder${removed}`);
   }
-  lines.push(`Restore with: chroma-migrate import --input ${result.file}`);
+  const database = from.database === 'default_database' ? [] : ['--target-database', from.database];
+  lines.push(`Restore with: ${commandText('import', ['--input', result.file, '--url', from.url, ...database])}`);
   return lines;
 }

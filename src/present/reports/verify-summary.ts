@@ -45,8 +45,11 @@ export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collec
   );
 }
 
-/** verify's report, a few lines per collection: what matched, what is missing or differs, and the settings. */
-export function verdictLines(verdicts: CollectionVerdict[]): string[] {
+/**
+ * verify's report, a few lines per collection: what matched, what is missing or differs, and the
+ * settings. `sendAgain`: the command that sends what is missing (send-again.ts), when known.
+ */
+export function verdictLines(verdicts: CollectionVerdict[], sendAgain?: string[]): string[] {
   const lines: string[] = [];
   for (const verdict of verdicts) {
     if (!verdict.exists) {
@@ -73,7 +76,10 @@ export function verdictLines(verdicts: CollectionVerdict[]): string[] {
     if (advice) lines.push(`    ! ${advice}`);
     lines.push(...settingsLines(verdict.settings, verdict.collection));
   }
-  if (verdicts.some((verdict) => verdict.missing > 0)) lines.push('Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
+  if (verdicts.some((verdict) => verdict.missing > 0 || !verdict.exists)) {
+    lines.push(sendAgain ? 'Missing records: to send them, run:' : 'Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
+    if (sendAgain) lines.push(...sendAgain.map((line) => `    ${line}`));
+  }
   return lines;
 }
 

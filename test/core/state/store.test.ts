@@ -29,6 +29,16 @@ describe('the migration state file', () => {
     expect(await readFile(path, 'utf8')).toContain('99');
   });
 
+  it('a version 1 file (before runs were kept) loads as version 2 with no runs, its checkpoints intact', async () => {
+    const path = join(dir, 'v1.json');
+    const checkpoint = { backup: '/b.jsonl.gz', fingerprint: 'f', target: 'http://h:1/t/d', collection: 'c', sourceCollection: 'c', batchSize: 10, committed: 5, total: 9, done: false, updatedAt: '' };
+    await writeFile(path, JSON.stringify({ version: 1, createdAt: 'x', updatedAt: 'x', steps: {}, imports: [checkpoint], exports: [] }));
+    const state = await loadState(path);
+    expect(state.version).toBe(2);
+    expect(state.runs).toEqual([]);
+    expect(state.imports).toEqual([checkpoint]);
+  });
+
   it('concurrent updates through one store never lose each other', async () => {
     const path = join(dir, 'concurrent.json');
     const store = await StateStore.open(path);

@@ -1,0 +1,61 @@
+import type { MigrationState, RunRecord } from './schema.js';
+import { StateStore } from './store.js';
+
+/** Enough to find the last few commands; older runs have long been resumed or replaced. */
+const KEPT_RUNS = 20;
+
+export type RunStart = Omit<RunRecord, 'id' | 'startedAt' | 'outcome' | 'endedAt'>;
+
+/**
+ * Notes that a command has started, and returns its id. The same command line typed again in
+ * the same folder replaces its earlier run: one entry per thing the user is doing.
+ */
+export async function recordRunStart(path: string, run: RunStart, now = new Date()): Promise<string> {
+  const id = `${now.toISOString()}-${process.pid}`;
+  const same = (other: RunRecord) => other.command === run.command && other.cwd === run.cwd && other.args.join('\0') === run.args.join('\0');
+  const store = await StateStore.open(path);
+  await store.update((state) => ({
+    ...state,
+    runs: [...state.runs.filter((other) => !same(other)), { ...run, id, startedAt: now.toISOString(), outcome: 'running' as const }].slice(-KEPT_RUNS),
+  }));
+  return id;
+}
+
+export async function recordRunEnd(path: string, id: string, outcome: 'done' | 'interrupted' | 'failed', now = new Date()): Promise<void> {
+  const store = await StateStore.open(path);
+  await store.update((state) => ({ ...state, runs: state.runs.map((run) => (run.id === id ? { ...run, outcome, endedAt: now.toISOString() } : run)) }));
+}
+
+type Checkpoint = MigrationState['imports'][number] | MigrationState['exports'][number];
+
+/** A run that did not finish, and the unfinished checkpoints it left (what a re-run continues from). */
+export interface ResumableRun {
+  run: RunRecord;
+  imports: MigrationState['imports'];
+  exports: MigrationState['exports'];
+}
+
+/**
+ * Pairs each unfinished checkpoint with the newest unfinished run that used its file, so that
+ * `status` prints the command that continues it. Checkpoints no run names (a state from before
+ * runs were kept, or the wizard's) come back on their own.
+ */
+export function resumableRuns(state: MigrationState): { runs: ResumableRun[]; imports: MigrationState['imports']; exports: MigrationState['exports'] } {
+  const claimed = new Set<Checkpoint>();
+  const runs: ResumableRun[] = [];
+  for (const run of [...state.runs].reverse()) {
+    if (run.outcome === 'done') continue;
+    const mine = <C extends Checkpoint>(entries: C[], file: (entry: C) => string) =>
+      entries.filter((entry) => !entry.done && !claimed.has(entry) && run.files.includes(file(entry)));
+    const imports = mine(state.imports, (entry) => entry.backup);
+    const exports = mine(state.exports, (entry) => entry.out);
+    if (imports.length + exports.length === 0) continue;
+    for (const entry of [...imports, ...exports]) claimed.add(entry);
+    runs.push({ run, imports, exports });
+  }
+  return {
+    runs,
+    imports: state.imports.filter((entry) => !entry.done && !claimed.has(entry)),
+    exports: state.exports.filter((entry) => !entry.done && !claimed.has(entry)),
+  };
+}

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { resumableRuns, type ResumableRun } from '../core/state/runs.js';
+import type { MigrationState, RunRecord } from '../core/state/schema.js';
+import { fraction, shellWord } from '../core/util/format.js';
+
+/**
+ * The program in every printed command: the name `npm install -g` puts on the PATH, as the
+ * README and every other hint spell it (never an npx cache path or `node …/cli.mjs`).
+ */
+const PROGRAM = 'chroma-migrate';
+
+/** Flags whose value is a secret: never saved, never printed. `--token-header` and `--api-key-env` only name things. */
+function isSecretFlag(name: string): boolean {
+  return /(^|-)(token|key|secret|password)$/.test(name);
+}
+
+/** Where the paths a command reads or writes are: what ties a run to its checkpoints. */
+const FILE_FLAGS = new Set(['out', 'input']);
+
+export interface TypedArgs {
+  args: string[];
+  /** The secret flags left out, as typed ("--token"). */
+  withheld: string[];
+  /** Absolute paths of --out and --input. */
+  files: string[];
+}
+
+/**
+ * The arguments as typed, less every secret and its value (`--token T`, `--token=T`, `-t T`).
+ * `takesValue(name)` says whether a flag (long name, or short letter) is followed by a value.
+ */
+export function typedArgs(args: string[], flags: { long: (short: string) => string | undefined; takesValue: (name: string) => boolean }, cwd: string): TypedArgs {
+  const kept: string[] = [];
+  const withheld: string[] = [];
+  const files: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    const match = /^--([^=]+)(=(.*))?$/.exec(arg) ?? /^-([A-Za-z])()()$/.exec(arg);
+    const name = match ? (arg.startsWith('--') ? match[1]! : (flags.long(match[1]!) ?? match[1]!)) : undefined;
+    const inline = match?.[2] ? match[3] : undefined;
+    const value = name !== undefined && inline === undefined && flags.takesValue(name) ? args[index + 1] : inline;
+    const width = name !== undefined && inline === undefined && flags.takesValue(name) ? 2 : 1;
+    if (name !== undefined && isSecretFlag(name)) withheld.push(arg.split('=')[0]!);
+    else {
+      kept.push(...args.slice(index, index + width));
+      if (name !== undefined && FILE_FLAGS.has(name) && value !== undefined) files.push(resolve(cwd, value));
+    }
+    index += width - 1;
+  }
+  return { args: kept, withheld, files };
+}
+
+/** `chroma-migrate copy --out 'my backup.jsonl.gz' …`, every word quoted for a POSIX shell. */
+export function commandText(command: string, args: string[]): string {
+  return [PROGRAM, ...command.split(' '), ...args].map(shellWord).join(' ');
+}
+
+/**
+ * The command that continues a saved run, to paste: from another folder, it first goes to the
+ * run's own (relative paths and .env are read there). A note follows when a secret was left out.
+ */
+export function resumeLines(run: Pick<RunRecord, 'command' | 'args' | 'cwd' | 'withheld'>, here: string): string[] {
+  const go = resolve(here) === resolve(run.cwd) ? '' : `cd ${shellWord(run.cwd)} && `;
+  return [`${go}${commandText(run.command, run.args)}`, ...withheldNote(run.withheld)];
+}
+
+/** Where each secret flag's value is read from when the flag is absent. */
+const SECRET_ENV: Record<string, string> = { '--token': 'CHROMA_AUTH_TOKEN', '--api-key': 'CHROMA_API_KEY', '--source-token': 'CHROMA_SOURCE_TOKEN' };
+
+/** Said under a printed command whose secret flags were left out: where the value comes from instead. */
+export function withheldNote(withheld: string[]): string[] {
+  const flags = [...new Set(withheld)];
+  if (flags.length === 0) return [];
+  const where = flags.map((flag) => (SECRET_ENV[flag] ? `${SECRET_ENV[flag]} for ${flag}` : `${flag} again`)).join(', ');
+  return [`(Secrets are never saved, so ${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} left out: set ${where} in .env or the environment.)`];
+}
+
+const OUTCOME: Record<RunRecord['outcome'], string> = {
+  interrupted: 'interrupted',
+  failed: 'stopped by an error',
+  running: 'did not finish (or is still running)',
+  done: 'finished',
+};
+
+/** "copy (interrupted 2026-12-04 16:05 UTC): "docs" at 7,600 of 20,000 records on the target" */
+function describeRun({ run, imports, exports }: ResumableRun): string {
+  const at = (run.endedAt ?? run.startedAt).slice(0, 16).replace('T', ' ');
+  const where = imports.length > 0
+    ? imports.map((entry) => `"${entry.collection}" at ${fraction(entry.committed, entry.total)} records on the target`)
+    : exports.map((entry) => `${fraction(entry.finished.length, entry.collections.length)} collections in ${entry.out}${entry.current ? `, "${entry.current.name}" at ${fraction(entry.current.offset, entry.current.total)} records` : ''}`);
+  return `${run.command} (${OUTCOME[run.outcome]} ${at} UTC): ${where.join('; ')}`;
+}
+
+/** What can be continued, each with the command that continues it: `status`'s last section. */
+export function resumableLines(state: MigrationState, here: string): string[] {
+  const found = resumableRuns(state);
+  const lines: string[] = [];
+  for (const entry of found.runs) lines.push(`  ${describeRun(entry)}`, ...resumeLines(entry.run, here).map((line) => `    ${line}`));
+  // Checkpoints no saved run names: a state from an older version, or the wizard's work.
+  for (const entry of found.imports) {
+    const progress = `at ${fraction(entry.committed, entry.total)} records`;
+    if (!existsSync(entry.backup)) {
+      lines.push(`  Copy into "${entry.collection}" ${progress}: run the copy that writes ${entry.backup} again, with the same flags (or chroma-migrate, if the wizard started it).`);
+      continue;
+    }
+    lines.push(`  Import of "${entry.collection}" ${progress}:`, `    ${commandText('import', importArgs(entry))}`);
+  }
+  for (const entry of found.exports) lines.push(`  Export to ${entry.out}: run the same export again (or chroma-migrate, if the wizard started it).`);
+  return lines.length > 0 ? ['Can be continued:', ...lines] : [];
+}
+
+/** An import's flags from its checkpoint alone: the backup, the collection, its name and the target. */
+function importArgs(entry: MigrationState['imports'][number]): string[] {
+  const args = ['--input', entry.backup];
+  if (entry.sourceCollection !== entry.collection) args.push('--collection', entry.sourceCollection, '--as', entry.collection);
+  // The target is kept as URL/tenant/database.
+  const parts = entry.target.split('/');
+  const database = parts.pop();
+  parts.pop();
+  args.push('--url', parts.join('/'));
+  if (database && database !== 'default_database') args.push('--target-database', database);
+  return args;
+}

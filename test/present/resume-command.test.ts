@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { emptyState } from '../../src/core/state/store.js';
+import type { MigrationState, RunRecord } from '../../src/core/state/schema.js';
+import { commandText, resumableLines, resumeLines, typedArgs } from '../../src/present/resume-command.js';
+import { sendAgainLines } from '../../src/present/send-again.js';
+import { backupReport } from '../../src/present/reports/backup-report.js';
+
+const shape = {
+  long: (short: string) => ({ o: 'out', i: 'input', t: 'token' })[short],
+  takesValue: (name: string) => ['out', 'input', 'token', 'source-token', 'api-key', 'url', 'as', 'dotenv', 'token-header'].includes(name),
+};
+
+/** What bash makes of a printed command: its words, as the program would receive them. */
+function bashWords(command: string): string[] {
+  const out = execFileSync('bash', ['-c', `printf '%s\\0' ${command}`], { encoding: 'utf8', env: { HOME: '/home/someone', PATH: process.env.PATH } });
+  return out.split('\0').slice(0, -1);
+}
+
+describe('the command as typed', () => {
+  it('leaves out every secret and its value, in each spelling, and names the flags it left out', () => {
+    const typed = typedArgs(['--url', 'http://h:8000', '--token', 's3cret', '--source-token=abc', '-t', 'xyz', '--api-key', 'ck-1', '--token-header', 'x-chroma-token', '-o', 'b.jsonl.gz'], shape, '/work/app');
+    expect(typed.args).toEqual(['--url', 'http://h:8000', '--token-header', 'x-chroma-token', '-o', 'b.jsonl.gz']);
+    expect(typed.withheld).toEqual(['--token', '--source-token', '-t', '--api-key']);
+    expect(typed.files).toEqual(['/work/app/b.jsonl.gz']);
+    expect(JSON.stringify(typed)).not.toMatch(/s3cret|abc|xyz|ck-1/);
+  });
+
+  it('quotes what the shell would change, so the words come back as typed', () => {
+    const args = ['--out', "/tmp/my backups/it's ~here.jsonl.gz", '--as', 'x', '--collections', 'a,b', '--url', 'http://localhost:8010', '--input', '~/nc_test_backup.json', '--dotenv', '$HOME/.env'];
+    const text = commandText('copy', args);
+    expect(text.startsWith('chroma-migrate copy --out ')).toBe(true);
+    expect(bashWords(text)).toEqual(['chroma-migrate', 'copy', ...args]);
+  });
+
+  it('goes to the run\'s folder first when status is read from another', () => {
+    const run = { command: 'import', args: ['--input', 'b.json'], cwd: '/work/my app', withheld: ['--token'] };
+    expect(resumeLines(run, '/work/my app')[0]).toBe('chroma-migrate import --input b.json');
+    const [line, note] = resumeLines(run, '/elsewhere');
+    expect(line).toBe("cd '/work/my app' && chroma-migrate import --input b.json");
+    expect(note).toContain('CHROMA_AUTH_TOKEN for --token');
+  });
+});
+
+describe('status: what can be continued', () => {
+  const run = (over: Partial<RunRecord>): RunRecord => ({ id: '1', command: 'copy', args: [], withheld: [], cwd: '/w', files: [], startedAt: '2026-12-04T16:05:00.000Z', outcome: 'interrupted', ...over });
+  const state = (over: Partial<MigrationState>): MigrationState => ({ ...emptyState(new Date(0)), ...over });
+  const importCheckpoint = { backup: '/w/b.jsonl.gz', fingerprint: 'f', target: 'http://localhost:8010/default_tenant/default_database', collection: 'docs2', sourceCollection: 'docs', batchSize: 100, committed: 600, total: 1_177, done: false, updatedAt: '' };
+
+  it('a copy shows one line with the copy that continues it, the newest run of that file winning', () => {
+    const lines = resumableLines(
+      state({
+        imports: [importCheckpoint],
+        runs: [
+          run({ id: 'old', args: ['--out', 'b.jsonl.gz'], files: ['/w/b.jsonl.gz'] }),
+          run({ id: 'new', args: ['--out', 'b.jsonl.gz', '--as', 'docs2'], files: ['/w/b.jsonl.gz'] }),
+          run({ id: 'other', command: 'export', args: ['--out', 'c.jsonl.gz'], files: ['/w/c.jsonl.gz'] }),
+        ],
+      }),
+      '/w',
+    );
+    expect(lines).toEqual([
+      'Can be continued:',
+      '  copy (interrupted 2026-12-04 16:05 UTC): "docs2" at 600 of 1,177 records on the target',
+      '    chroma-migrate copy --out b.jsonl.gz --as docs2',
+    ]);
+  });
+
+  it('a checkpoint no run names (an older state) still gets words, and an import its command rebuilt', () => {
+    const lines = resumableLines(state({ imports: [{ ...importCheckpoint, backup: '/nonexistent/b.jsonl.gz' }, { ...importCheckpoint, backup: __filename }] }), '/w');
+    expect(lines[1]).toMatch(/^ {2}Copy into "docs2" at 600 of 1,177 records: run the copy that writes \/nonexistent\/b.jsonl.gz again/);
+    expect(lines[3]).toBe(`    chroma-migrate import --input ${__filename} --collection docs --as docs2 --url http://localhost:8010`);
+  });
+
+  it('nothing unfinished: nothing said', () => {
+    expect(resumableLines(state({ runs: [run({ files: ['/w/b.jsonl.gz'] })] }), '/w')).toEqual([]);
+  });
+});
+
+describe('the command that sends missing records', () => {
+  it('from a backup: the import with the same name and target, appending', () => {
+    const [line] = sendAgainLines({ input: 'b.json', as: 'not_there', collection: 'docs', url: 'http://localhost:8010', 'env-file': 'my.env' }, 'b.json');
+    expect(line).toBe('chroma-migrate import --input b.json --collection docs --as not_there --url http://localhost:8010 --dotenv my.env --if-exists append');
+  });
+
+  it('from the source: a sync, and where the withheld key comes from', () => {
+    const lines = sendAgainLines({ 'source-url': 'http://s:1', 'source-token': 'T', as: 'x', collections: 'docs', url: 'http://t:2' }, undefined);
+    expect(lines[0]).toBe('chroma-migrate sync --source-url http://s:1 --collections docs --as x --url http://t:2');
+    expect(lines[1]).toContain('CHROMA_SOURCE_TOKEN');
+  });
+});
+
+describe("a backup's restore line", () => {
+  it('names the server the backup was read from, and its database when not the default', () => {
+    const result = { file: '/backups/my server/chroma-backup-1.jsonl.gz', bytes: 1, collections: [{ name: 'docs', count: 3 }], resumed: false, removed: [], kept: [] };
+    expect(backupReport(result, undefined, { url: 'https://chroma.example.com', database: 'default_database' }).at(-1)).toBe(
+      "Restore with: chroma-migrate import --input '/backups/my server/chroma-backup-1.jsonl.gz' --url https://chroma.example.com",
+    );
+    expect(backupReport(result, undefined, { url: 'http://localhost:8000', database: 'prod' }).at(-1)).toMatch(/--url http:\/\/localhost:8000 --target-database prod$/);
+  });
+});
