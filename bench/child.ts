@@ -3,6 +3,7 @@
  * measure.ts bundles this file and runs `node child.mjs import|export|copy|verify|idle '<json>'`. Prints
  * one JSON line.
  */
+import { createWriteStream } from 'node:fs';
 import { endpoint } from '../src/core/chroma/endpoint.js';
 import { copyCollections } from '../src/core/operations/copy.js';
 import { exportCollections } from '../src/core/operations/export.js';
@@ -59,7 +60,10 @@ const trace = startMemoryTrace(process.env.BENCH_MEMORY_TRACE, started);
 let transferStart = 0;
 let transferEnd = 0;
 let verifyStart = 0;
+// BENCH_EVENTS=FILE: every progress event with its time, one JSON line each (where a run's time goes).
+const events = process.env.BENCH_EVENTS ? createWriteStream(process.env.BENCH_EVENTS, { flags: 'a' }) : null;
 const onProgress = (event: ProgressEvent) => {
+  events?.write(`${JSON.stringify({ ms: Math.round(performance.now() - started), ...event })}\n`);
   if (samples && event.type === 'batch') samples.push([event.done, Math.round(performance.now() - started) / 1000]);
   if (verifyStart > 0) return;
   // A copy's verify begins by checking the finished file.

@@ -31,7 +31,9 @@ function bundledChild(): Promise<string> {
 
 /** Runs bench/child.ts (bundled, under plain node) and returns its report. */
 export async function runChild(mode: 'import' | 'export' | 'copy' | 'verify' | 'idle', spec: Partial<ChildSpec> = {}): Promise<ChildReport> {
-  const child = spawn(process.execPath, [await bundledChild(), mode, JSON.stringify(spec)], {
+  // BENCH_CPU_PROF=DIR: each child writes a V8 CPU profile there (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, await bundledChild(), mode, JSON.stringify(spec)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

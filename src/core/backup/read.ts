@@ -83,6 +83,53 @@ export async function* readRecords(path: string, collection: CollectionRef, opti
   yield* rebatch(await openRecords(source, collection, skip, batchSize), batchSize);
 }
 
+/** Records of one collection of a file read by readCollections. */
+export interface CollectionRecords {
+  collection: string;
+  records: BackupRecord[];
+}
+
+/**
+ * The records of several collections in one pass over the file, in file order, each batch of one
+ * collection: a check that needs every collection's records reads a file of many collections once,
+ * not once per collection. Other formats than ours read each collection in turn.
+ */
+export async function* readCollections(
+  path: string,
+  collections: readonly string[],
+  options: Omit<ReadOptions, 'skip'> & { database?: string } = {},
+): AsyncGenerator<CollectionRecords> {
+  const { batchSize = 100, signal, database } = options;
+  const source = await openSource(path, signal);
+  if ((await sniff(source)) !== 'own') {
+    for (const collection of collections) for await (const records of readRecords(path, { name: collection, database }, { batchSize, signal })) yield { collection, records };
+    return;
+  }
+  const reader = new OwnFormatReader(source.label, { names: new Set(collections), database });
+  let batch: CollectionRecords | null = null;
+  const taken = drive(source, reader, () => {
+    const out = reader.out.map((record, index) => ({ record, collection: reader.outNames[index] as string }));
+    reader.out = [];
+    reader.outNames = [];
+    return out;
+  });
+  for await (const items of taken) {
+    for (const { record, collection } of items) {
+      if (batch && (batch.collection !== collection || batch.records.length >= batchSize)) {
+        yield batch;
+        batch = null;
+      }
+      batch ??= { collection, records: [] };
+      batch.records.push(record);
+    }
+  }
+  if (batch) yield batch;
+  const absent = collections.filter((name) => !reader.foundNames.has(name));
+  if (absent.length > 0) {
+    throw new MigrateError('NOT_FOUND', `Collection "${absent[0]}" is not in the backup ${source.label}`, 'Pick one of the collections the backup holds.');
+  }
+}
+
 async function openRecords(source: ByteSource, collection: CollectionRef, skip: number, batchSize: number): Promise<AsyncIterable<BackupRecord[]>> {
   const ref = typeof collection === 'string' ? { name: collection } : collection;
   if ((await sniff(source)) === 'own') return ownRecords(source, ref, skip);

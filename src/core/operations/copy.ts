@@ -25,9 +25,9 @@ import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
 import { CopyVerify } from '../sinks/verifier/live.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
-import { allVerified, measureTargetRecall, type CollectionVerdict } from '../sinks/verifier/checker.js';
-import { checkIdsAgainstSource } from '../sinks/verifier/source-pass.js';
-import { readRecords } from '../backup/read.js';
+import { allVerified, type CollectionVerdict } from '../sinks/verifier/checker.js';
+import { checkAllIdsAgainstSource, measureRecallOfLanded, type LandedCollection } from '../sinks/verifier/closing-pass.js';
+import { DEFAULT_PARALLEL } from '../util/pool.js';
 import { ChromaApi, spaceOf } from '../chroma/api.js';
 import { storedHeader } from '../backup/jsonl/format.js';
 import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
@@ -162,23 +162,24 @@ async function dropFromTarget(target: TargetSession, name: string, ids: string[]
  * The verdicts of the collections compared as they landed, and of the rest from the finished
  * file: those resumed part-way, finished by an earlier run, or whose reading back failed (the
  * file is complete by now). In the order they were exported; step 6 recorded once, for all.
+ * The closing checks run for all collections together (closing-pass.ts): one read of the file,
+ * and `parallel` collections' round trips at a time.
  */
 async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, LiveVerdict>): Promise<CopyVerdicts> {
   if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count, and the index's recall on ${options.sample ?? DEFAULT_SAMPLE} records per collection` });
-  const live = new Map<string, CollectionVerdict>();
-  const api = new ChromaApi(options.target);
-  const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal: options.signal });
+  const sides = { source: options.source, target: options.target, signal: options.signal, parallel: options.parallel ?? DEFAULT_PARALLEL };
+  const landed: LandedCollection[] = [];
   for (const [name, { verdict, samples }] of liveVerdicts) {
     try {
-      const found = await verdict;
-      // The file is whole now: the samples' true neighbours are among all its records.
-      await measureTargetRecall(found, samples(), readRecords(out, name, { batchSize: 1000, signal: options.signal }), { api, call, signal: options.signal });
-      live.set(name, found);
+      landed.push({ sourceName: name, verdict: await verdict, samples: samples() });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
     }
   }
+  // The file is whole now: the samples' true neighbours are among all its records.
+  await measureRecallOfLanded(out, landed, sides);
+  const live = new Map(landed.map(({ sourceName, verdict }) => [sourceName, verdict]));
   const rest = names.filter((name) => !live.has(name));
   const fromFile = rest.length > 0 ? await verifyFile(options, out, rest) : null;
   // verifyBackup answers for every collection it is asked about (a missing one fails).
@@ -187,10 +188,7 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   options.onProgress?.({ type: 'phase', message: 'Comparing the target\'s ids with the source\'s, both ways' });
   // Set aside as refused (--skip-invalid), by this run or by the one it resumes: not expected on the target.
   const rejected = await readRejectedIds(rejectsPath(out));
-  for (const [index, name] of names.entries()) {
-    const refused = rejected.get(options.renameTo ?? name);
-    await checkIdsAgainstSource(collections[index]!, name, { source: options.source, target: options.target, signal: options.signal, ...(refused ? { refused } : {}) });
-  }
+  await checkAllIdsAgainstSource(collections, names, { ...sides, refused: names.map((name) => rejected.get(options.renameTo ?? name)) });
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
 }

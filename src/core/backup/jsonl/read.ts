@@ -2,7 +2,9 @@
  * Reads our own line-delimited format. One state machine serves both jobs:
  * - inspect: validate every line, count and check each collection;
  * - read: yield one collection's records, skipping other lines by their prefix without
- *   parsing them (cheap skip), and stop at that collection's "end" line.
+ *   parsing them (cheap skip), and stop at that collection's "end" line;
+ * - read several: yield the records of a set of collections in one pass, each tagged with its
+ *   collection (a copy's closing checks read the whole file once, not once per collection).
  */
 import { isUtf8 } from 'node:buffer';
 import { MigrateError } from '../../util/errors.js';
@@ -33,12 +35,11 @@ const RECORD_PREFIX = Buffer.from('{"type":"record",');
 
 type Phase = 'header' | 'between' | 'in-collection' | 'ended';
 
-export interface OwnReadTarget {
-  name: string;
-  /** In a file holding several databases (format 4): whose collection of that name. */
-  database?: string;
-  skip: number;
-}
+/**
+ * One collection, from its record `skip` on; or every record of several collections. In a file
+ * holding several databases (format 4), `database` says whose collections of those names.
+ */
+export type OwnReadTarget = { name: string; database?: string; skip: number } | { names: ReadonlySet<string>; database?: string };
 
 /** A collection's identity in a file: its name, and its database where the file holds several. */
 export function collectionKey(header: { name: string; database?: string }): string {
@@ -52,7 +53,11 @@ export class OwnFormatReader {
   version = FORMAT_VERSION;
   /** Records ready for the consumer (read mode). */
   out: BackupRecord[] = [];
+  /** Reading several: the collection of each record in `out`, index for index. */
+  outNames: string[] = [];
   found = false;
+  /** Reading several: the ones the file holds. */
+  readonly foundNames = new Set<string>();
   /** Ids seen more than once by hash, per collection (inspect mode); see id-set.ts. */
   readonly suspects = new Map<string, Set<string>>();
 
@@ -89,6 +94,16 @@ export class OwnFormatReader {
     if (this.phase === 'between') throw this.fail(no, `expected a "collection" or "end-file" line, got end of file — ${TRUNCATED}`);
   }
 
+  /** Records of the (single) read collection passed over before the first one yielded. */
+  private get skip(): number {
+    return this.target !== undefined && 'skip' in this.target ? this.target.skip : 0;
+  }
+
+  private wants(name: string): boolean {
+    if (this.target === undefined) return false;
+    return 'names' in this.target ? this.target.names.has(name) : this.target.name === name;
+  }
+
   private fail(no: number, message: string): MigrateError {
     return badBackup(`${this.label} line ${no}: ${message}`);
   }
@@ -98,7 +113,7 @@ export class OwnFormatReader {
       const cur = this.current!;
       cur.seen++;
       // Records we were asked to skip, or that belong to another collection: never parsed.
-      if (this.target !== undefined && (!cur.target || cur.seen <= this.target.skip)) return;
+      if (this.target !== undefined && (!cur.target || cur.seen <= this.skip)) return;
       this.onRecord(this.parse(line, no, terminated), no);
       return;
     }
@@ -181,8 +196,11 @@ export class OwnFormatReader {
       // Before format 3 the writer had them from JSON.parse: 1.0 was written 1.
       ...(this.version < 3 && (typed.configuration || typed.schema) ? { untypedSettings: true } : {}),
     };
-    const target = this.target?.name === line.name && (this.target.database === undefined || this.target.database === line.database);
-    if (target) this.found = true;
+    const target = this.wants(line.name) && (this.target?.database === undefined || this.target.database === line.database);
+    if (target) {
+      this.found = true;
+      this.foundNames.add(line.name);
+    }
     // Inspect checks every collection; read checks only the one it yields.
     const check = this.target === undefined || target ? new CollectionCheck(line.name, line.dimension) : null;
     this.current = { header, check, seen: 0, target };
@@ -210,8 +228,9 @@ export class OwnFormatReader {
     }
     const problem = embedding && cur.check.checkDimension(line.id, embedding.length);
     if (problem) throw this.fail(no, problem);
-    if (cur.target && cur.seen > this.target!.skip) {
+    if (cur.target && cur.seen > this.skip) {
       this.out.push({ id: line.id, document: line.document, metadata: this.typedMetadata(line.metadata, line.id, no), embedding, uri: line.uri });
+      if (this.target !== undefined && 'names' in this.target) this.outNames.push(cur.header.name);
     }
   }
 
@@ -271,11 +290,14 @@ export class OwnFormatReader {
     }
     if (this.target === undefined) {
       this.collections.push({ ...cur.header, count: cur.seen, ...cur.check!.summary() });
-      this.suspects.set(collectionKey(cur.header), cur.check!.suspects);
+      // Only a repeated hash needs a second look: a pass per collection without one re-read the
+      // file once for every collection it holds.
+      if (cur.check!.suspects.size > 0) this.suspects.set(collectionKey(cur.header), cur.check!.suspects);
     }
     this.current = null;
     this.phase = 'between';
-    if (cur.target) this.stop();
+    // One collection: nothing after its end line matters. Several: read on to the end of the file.
+    if (cur.target && this.target !== undefined && 'name' in this.target) this.stop();
   }
 
   private onEndFile(value: Record<string, unknown>, no: number): void {

@@ -24,9 +24,15 @@ export async function checkAgainstSource(
   api: ChromaApi,
   collectionId: string,
   written: readonly string[],
-  options: { call: <T>(work: () => Promise<T>) => Promise<T>; signal?: AbortSignal; add: (records: BackupRecord[]) => Promise<void> },
+  options: {
+    call: <T>(work: () => Promise<T>) => Promise<T>;
+    signal?: AbortSignal;
+    add: (records: BackupRecord[]) => Promise<void>;
+    /** The source's ids, listed after every page was read (ahead of the collection's turn). */
+    listed?: string[];
+  },
 ): Promise<EndCheck> {
-  const sourceIds = await listIds(api, collectionId, options);
+  const sourceIds = options.listed ?? (await listIds(api, collectionId, options));
   const inFile = new Set(written);
   const missing = sourceIds.filter((id) => !inFile.has(id));
   let added = 0;

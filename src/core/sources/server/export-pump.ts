@@ -8,7 +8,7 @@ import { count } from '../../util/format.js';
 import { checkAgainstSource, type EndCheck } from './end-check.js';
 import { BackupWriter } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
-import { pageRecords } from '../../chroma/id-list.js';
+import { listIds, pageRecords } from '../../chroma/id-list.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { explainRequestError, withServerRetry } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
@@ -263,9 +263,13 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
     progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
   }
   progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
+  // Listed ahead only holds when the one page read was short (the read ended there): a full page
+  // means the collection grew, and later pages were read after that listing.
+  const listed = opened?.sourceIds && offset < pageSize ? ((await opened.sourceIds) ?? undefined) : undefined;
   const end = await checkAgainstSource(api, info.id, writer.openIds, {
     call: (work) => call(info.name, work),
     signal,
+    listed,
     add: async (records) => {
       await writer.writeRecords(records);
       await state.sink?.push(records);
@@ -339,8 +343,12 @@ function openingAhead(
     const header = await collectionHeader(api, info, total, (work) => call(info.name, work), signal);
     const window = new ReadWindow(concurrency);
     const pages = startedNow(readPages(api, info.id, { offset: 0, total, pageSize, window, signal, call: (work) => call(info.name, work, window) }));
+    // Within one page, the first read is the whole read: the end check's listing of the source's
+    // ids can follow it now instead of at the collection's turn (a round trip or three of each
+    // small collection's, overlapped with the collection before it).
+    const sourceIds = total < pageSize ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal })).catch(() => null) : undefined;
     // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
-    return { total, header, pages, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0 }) : null };
+    return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0 }) : null };
   });
 }
 

@@ -19,6 +19,11 @@ export interface Opened<S extends Stoppable> {
   header: CollectionHeader;
   pages: AsyncIterable<BackupRecord[]>;
   sink: S | null;
+  /**
+   * A collection within one page, read whole ahead: its ids at the source, listed once that page
+   * was in (null when the listing failed: the end check lists again at its turn).
+   */
+  sourceIds?: Promise<string[] | null>;
 }
 
 export class Lookahead<S extends Stoppable> {
@@ -61,11 +66,15 @@ export class Lookahead<S extends Stoppable> {
   }
 }
 
-/** Starts an async generator now (up to its first value), not when first iterated: its reads begin at once. */
-export function startedNow<T>(generator: AsyncGenerator<T>): AsyncIterable<T> {
+/**
+ * Starts an async generator now (up to its first value), not when first iterated: its reads begin
+ * at once. `started` settles when that first value (or the end) is in.
+ */
+export function startedNow<T>(generator: AsyncGenerator<T>): AsyncIterable<T> & { started: Promise<unknown> } {
   const first = generator.next();
   first.catch(() => undefined); // observed by the loop that takes it
   return {
+    started: first,
     async *[Symbol.asyncIterator]() {
       try {
         for (let step = await first; !step.done; step = await generator.next()) yield step.value;
