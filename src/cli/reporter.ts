@@ -1,6 +1,8 @@
 import { count } from '../core/util/format.js';
 import type { ProgressEvent, ProgressListener } from '../core/util/progress.js';
 import type { CommandIo } from './io.js';
+import { formatDuration } from '../present/whole-progress.js';
+import { wholeReporter } from './reporter/whole.js';
 
 type RetryEvent = Extract<ProgressEvent, { type: 'retry' }>;
 
@@ -75,14 +77,6 @@ class Meter {
   }
 }
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 /** The one number format (core/format.ts), under the name the commands use. */
 export const number = count;
 
@@ -127,9 +121,14 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
     out.write(`\r\x1b[2K${text.slice(0, Math.max(10, (out.columns ?? 80) - 1))}`);
     liveShown = true;
   };
+  // Several collections: the whole run, and the ones in flight (reporter/whole.ts).
+  const whole = wholeReporter({ live: options.live, now, everyMs, columns: () => out.columns ?? 80, print, draw: drawLive });
 
   const listener: ProgressListener = (event) => {
+    if (whole(event)) return;
     switch (event.type) {
+      case 'plan':
+        return;
       case 'phase':
         print(event.message);
         return;

@@ -1,14 +1,18 @@
 import { useCallback, useRef, useState } from 'react';
 import type { ProgressEvent } from '../core/util/progress.js';
 import type { ProgressInfo } from './components/Progress.js';
+import { describeWhole, WholeProgress } from '../present/whole-progress.js';
 
 /**
- * Folds engine progress events into one bar per collection. The rate uses the injected clock
+ * Folds engine progress events into one bar per collection, and with several collections a line
+ * for the whole run (present/whole-progress.ts). The rate uses the injected clock
  * so snapshots never depend on the wall clock. Updates are throttled to keep redraws cheap.
  */
 export function useProgress(now: () => number) {
   const [bars, setBars] = useState<ProgressInfo[]>([]);
   const [phase, setPhase] = useState<string>('');
+  const [whole, setWhole] = useState<string>('');
+  const wholeRun = useRef<WholeProgress | null>(null);
   const starts = useRef(new Map<string, { at: number; done: number }>());
   const retries = useRef(0);
   const lastDraw = useRef(0);
@@ -19,6 +23,8 @@ export function useProgress(now: () => number) {
     const rate = start && seconds > 0 ? (done - start.done) / seconds : 0;
     if (!force && now() - lastDraw.current < 100) return;
     lastDraw.current = now();
+    const run = wholeRun.current;
+    if (run?.several) setWhole(describeWhole(run.view()));
     setBars((current) => {
       const next = current.filter((entry) => entry.label !== label);
       const index = current.findIndex((entry) => entry.label === label);
@@ -30,6 +36,8 @@ export function useProgress(now: () => number) {
   }, [now]);
 
   const onProgress = useCallback((event: ProgressEvent) => {
+    wholeRun.current ??= new WholeProgress(now);
+    wholeRun.current.take(event);
     switch (event.type) {
       case 'phase':
         setPhase(event.message);
@@ -47,6 +55,8 @@ export function useProgress(now: () => number) {
       case 'retry':
         retries.current++;
         return;
+      case 'plan':
+        return;
       case 'warning':
         setPhase(`! ${event.message}`);
         return;
@@ -57,5 +67,5 @@ export function useProgress(now: () => number) {
     }
   }, [now, upsert]);
 
-  return { bars, phase, onProgress };
+  return { bars, phase, whole, onProgress };
 }

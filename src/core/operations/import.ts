@@ -132,6 +132,7 @@ async function importDatabase(options: ImportOptions, summary: BackupSummary, da
   const refused = await refuseUpFront(options, headers, target);
   const spaces = await chooseSpaces(headers, target.api, options);
   const fingerprint = await fingerprintFile(options.input);
+  target.progress({ type: 'plan', collections: headers.length, done: 0, records: headers.reduce((sum, { header }) => sum + header.count, 0) });
   // Several collections at once: each one's own round trips (find, create, read back, count)
   // overlap with the others' batches; within a collection the writes keep their own limit.
   const results = await inParallel(headers, options.parallel ?? DEFAULT_PARALLEL, ({ header, name }) => {

@@ -3,6 +3,11 @@
  * same events; the engine never prints.
  */
 export type ProgressEvent =
+  /**
+   * The whole run, before its first collection: how many collections (`done` of them finished by
+   * an earlier run) and, where known up front, how many records.
+   */
+  | { type: 'plan'; collections: number; done: number; records?: number }
   | { type: 'phase'; message: string }
   | { type: 'collection-start'; collection: string; total: number; done: number; resumed: boolean }
   | { type: 'batch'; collection: string; done: number; total: number }

@@ -51,6 +51,17 @@ describe.each(WIDTHS)('at %i columns', (columns) => {
     expect(await renderView(importView({ name: 'exists', collection: 'cro_audit_issues', records: 1177 }), columns)).toMatchSnapshot('exists');
   });
 
+  it('step 5: importing several collections shows the whole run above the bars', async () => {
+    const bars = [
+      { label: 'audits_2024', done: 40, total: 40, rate: 80 },
+      { label: 'audits_2025', done: 10, total: 40, rate: 60 },
+    ];
+    const whole = '41 of 100 collections · 1,650 of 4,000 records · 410/s · ETA 6s';
+    const frame = await renderView(<ImportView phase={{ name: 'running' }} targetUrl={URL} progress={{ phase: '', bars, whole }} on={{ exists: ignore, confirmDelete: ignore, space: ignore, finished: ignore, failed: ignore, cancelled: ignore }} />, columns);
+    expect(frame).toContain('41 of 100 collections');
+    expect(frame).toMatchSnapshot('several');
+  });
+
   it('step 5: deleting asks for the name; the space question preselects nothing', async () => {
     expect(await renderView(importView({ name: 'confirm-delete', collection: 'cro_audit_issues', records: 1177, mistyped: 'cro_audit' }), columns)).toMatchSnapshot('confirm');
     const space = await renderView(importView({ name: 'space', collection: 'docs', source: 'docs' }), columns);

@@ -61,6 +61,8 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     return targets.get(key)!;
   };
 
+  const planned = wanted.map((name) => summary.collections.find((header) => header.name === name)?.count ?? 0);
+  progress({ type: 'plan', collections: wanted.length, done: 0, records: planned.reduce((sum, value) => sum + value, 0) });
   // Several collections at once: each one's fixed round trips overlap with the others' reads.
   const verdicts = await inParallel(chosen, options.parallel ?? DEFAULT_PARALLEL, async ({ name, header }) =>
     verifyCollection(options, header, name, await targetFor(header?.database), { rejects, rejected }),

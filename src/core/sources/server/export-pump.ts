@@ -158,6 +158,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     : await BackupWriter.open(partial, { source: description });
   const withheld: ExportResult['withheld'] = [];
   const todo = chosen.filter((info) => !state.checkpoint.finished.some((done) => done.name === info.name));
+  progress({ type: 'plan', collections: chosen.length, done: chosen.length - todo.length });
   // Collections after the current one are opened ahead (count, header, first pages, a copy's
   // target collection), each with a read window of its own: Cloud's read limit is per collection.
   const lookahead = openingAhead(todo, options, { api, call, pageSize, concurrency });

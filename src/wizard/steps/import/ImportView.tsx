@@ -34,7 +34,8 @@ export interface ImportViewProps {
   targetUrl: string;
   /** Doing a finished import again: Cancel may keep the earlier one. */
   again?: boolean;
-  progress: { phase: string; bars: ProgressInfo[] };
+  /** `whole`: several collections, the run as one line (collections done of total, rate, ETA). */
+  progress: { phase: string; bars: ProgressInfo[]; whole?: string };
   on: {
     exists: (choice: ExistsChoice) => void;
     /** The name as typed; empty: the user changed their mind. */
@@ -56,7 +57,8 @@ export function ImportView({ phase, targetUrl, again = false, progress, on }: Im
         <Box flexDirection="column">
           <Para bold>Step 5 · Importing into {targetUrl}</Para>
           <Para dim>{progress.phase}</Para>
-          {bars(3)}
+          {progress.whole ? <Para>{progress.whole}</Para> : null}
+          {bars(progress.whole ? 4 : 3)}
         </Box>
       );
     case 'exists':
