@@ -86,6 +86,14 @@ function bar(done: number, total: number, width: number): string {
   return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
 }
 
+/** "600/1,177 50% · 90/s · ETA 6s": one collection's numbers after its bar. */
+function batchTail(event: Extract<ProgressEvent, { type: 'batch' }>, meter: Meter | undefined, retries: number): string {
+  const rate = meter ? Math.round(meter.rate(event.done)) : 0;
+  const eta = meter?.eta(event.done, event.total);
+  const percent = event.total > 0 ? Math.floor((event.done / event.total) * 100) : 100;
+  return `${number(event.done)}/${number(event.total)} ${percent}% · ${number(rate)}/s${eta ? ` · ETA ${eta}` : ''}${retries ? ` · ${retries} retries` : ''}`;
+}
+
 /**
  * Progress on stderr: a live bar redrawn in place in a terminal; elsewhere (pipes, CI, logs)
  * a plain line every few seconds and at each milestone, with no cursor codes.
@@ -100,14 +108,6 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
   let lastPlain = 0;
   let liveShown = false;
 
-  const line = (event: Extract<ProgressEvent, { type: 'batch' }>) => {
-    const meter = meters.get(event.collection);
-    const rate = meter ? Math.round(meter.rate(event.done)) : 0;
-    const eta = meter?.eta(event.done, event.total);
-    const percent = event.total > 0 ? Math.floor((event.done / event.total) * 100) : 100;
-    const tail = `${number(event.done)}/${number(event.total)} ${percent}% · ${number(rate)}/s${eta ? ` · ETA ${eta}` : ''}${retries ? ` · ${retries} retries` : ''}`;
-    return { tail, percent };
-  };
   const clearLive = () => {
     if (liveShown) out.write('\r\x1b[2K');
     liveShown = false;
@@ -121,14 +121,10 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
     out.write(`\r\x1b[2K${text.slice(0, Math.max(10, (out.columns ?? 80) - 1))}`);
     liveShown = true;
   };
-  // Several collections: the whole run, and the ones in flight (reporter/whole.ts).
   const whole = wholeReporter({ live: options.live, now, everyMs, columns: () => out.columns ?? 80, print, draw: drawLive });
-
   const listener: ProgressListener = (event) => {
-    if (whole(event)) return;
+    if (whole(event) || event.type === 'plan') return; // several collections: the whole run (reporter/whole.ts)
     switch (event.type) {
-      case 'plan':
-        return;
       case 'phase':
         print(event.message);
         return;
@@ -152,7 +148,7 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
         }
         return;
       case 'batch': {
-        const { tail } = line(event);
+        const tail = batchTail(event, meters.get(event.collection), retries);
         if (options.live) {
           const width = Math.max(10, Math.min(30, (out.columns ?? 80) - tail.length - event.collection.length - 6));
           drawLive(`${event.collection} ${bar(event.done, event.total, width)} ${tail}`);
