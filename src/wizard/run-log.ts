@@ -51,5 +51,6 @@ export function exitSummary(saved: MigrationState, logPath: string): string {
     const status = entry?.status ?? 'pending';
     return `${MARK[status]} ${index + 1}. ${step.title}${entry?.detail ? ` (${entry.detail})` : ''}`;
   });
-  return `${lines.join('\n')}\nThe whole run: ${logPath}\n`;
+  // The path on a line of its own: a terminal breaks a long one anywhere, never at a space.
+  return `${lines.join('\n')}\nThe whole run, step by step, is in:\n  ${logPath}\n`;
 }

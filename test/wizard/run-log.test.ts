@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { emptyState } from '../../src/core/state/store.js';
+import { exitSummary } from '../../src/wizard/run-log.js';
+
+describe('the summary left in the scrollback on exit', () => {
+  it('has one line per step with its counts, and the log path on a line of its own', () => {
+    const saved = emptyState(new Date(0));
+    saved.steps.export = { status: 'done', detail: '20 records in guide.json' };
+    saved.steps.import = { status: 'done', detail: '20 records' };
+    saved.steps.ingest = { status: 'skipped', detail: 'skipped' };
+    const lines = exitSummary(saved, '.chroma-migrate/wizard-2026-12-04T17-07-25-936Z.log').trimEnd().split('\n');
+    expect(lines).toHaveLength(9);
+    expect(lines[0]).toBe('✓ 1. Export from Chroma Cloud (20 records in guide.json)');
+    expect(lines[4]).toBe('✓ 5. Import the backup (20 records)');
+    expect(lines[6]).toBe('– 7. Complete ingestion (skipped)');
+    expect(lines[8]).toBe('  .chroma-migrate/wizard-2026-12-04T17-07-25-936Z.log');
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(60);
+  });
+});
