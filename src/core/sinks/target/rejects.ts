@@ -55,6 +55,31 @@ export async function readRejectedIds(path: string): Promise<Map<string, Set<str
   return out;
 }
 
+/** A record as a rejects file holds it, to tell whether a backup's record is the one set aside. */
+export function rejectFingerprint(record: BackupRecord): string {
+  const { id, document, metadata, embedding, uri } = record;
+  return stringifyTyped({ id, document, metadata, embedding: embedding === null ? null : Array.from(embedding), uri });
+}
+
+/**
+ * The refused records by collection, then id, as fingerprints: verify excuses a record only
+ * when the backup (or source) still holds exactly what was refused, so a rejects file from
+ * another run, or one listing a record since mended, cannot hide a missing record.
+ */
+export async function readRejectedRecords(path: string): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  const text = await readFile(path, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const entry = parseTyped(line) as { collection?: unknown; id?: unknown; record?: BackupRecord };
+    if (typeof entry.collection !== 'string' || typeof entry.id !== 'string' || entry.record?.id !== entry.id) continue;
+    const records = out.get(entry.collection) ?? new Map<string, string>();
+    records.set(entry.id, rejectFingerprint({ ...entry.record, embedding: entry.record.embedding ?? null, uri: entry.record.uri ?? null }));
+    out.set(entry.collection, records);
+  }
+  return out;
+}
+
 /**
  * The rejects file of one run. A rejects file lists ids that verify then expects to be absent,
  * so one left over from an earlier run would hide records that are really missing: every run

@@ -1,6 +1,6 @@
 import { inspectBackup, readRecords } from '../../backup/read.js';
 import { numberTypesNote } from '../../backup/summary-notes.js';
-import type { BackupSummary, CollectionHeader } from '../../model/record.js';
+import type { BackupRecord, BackupSummary, CollectionHeader } from '../../model/record.js';
 import { ChromaApi, spaceOf } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
@@ -9,7 +9,7 @@ import { fraction } from '../../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
-import { readRejectedIds, rejectsPath } from '../target/rejects.js';
+import { readRejectedRecords, rejectFingerprint, rejectsPath } from '../target/rejects.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
 export type { CollectionVerdict } from './checker.js';
@@ -52,7 +52,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     return found.length > 0 ? found.map((header) => ({ name, header })) : [{ name, header: undefined }];
   });
   const rejects = rejectsPath(options.input);
-  const rejected = await readRejectedIds(rejects);
+  const rejected = await readRejectedRecords(rejects);
   const targets = new Map<string, Promise<TargetContext>>();
   const targetFor = (database: string | undefined) => {
     const endpoint = database === undefined ? options.target : { ...options.target, database: options.databaseMap?.get(database) ?? database };
@@ -88,7 +88,7 @@ async function verifyCollection(
   header: CollectionHeader | undefined,
   sourceName: string,
   target: TargetContext,
-  set: { rejects: string; rejected: Awaited<ReturnType<typeof readRejectedIds>> },
+  set: { rejects: string; rejected: Awaited<ReturnType<typeof readRejectedRecords>> },
 ): Promise<CollectionVerdict> {
   const { api, call, signal } = target;
   const progress = options.onProgress ?? ignoreProgress;
@@ -96,7 +96,7 @@ async function verifyCollection(
   const refused = set.rejected.get(name);
   const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
   if (header?.database !== undefined) verdict.database = options.databaseMap?.get(header.database) ?? header.database;
-  if (refused) markRefused(verdict, refused, set.rejects);
+  if (refused) markRefused(verdict, new Set(refused.keys()), set.rejects);
   if (!header) return verdict;
   const info = await checkTargetCollection(verdict, header, target);
   if (!info) return verdict;
@@ -105,14 +105,22 @@ async function verifyCollection(
   // Several reads in flight, compared in file order: across a network each read is mostly
   // waiting for the round trip.
   const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal });
+  // Excused only when the backup's record is the very one set aside; any other is checked.
+  const excused = new Set<string>();
+  const setAside = (record: BackupRecord) => refused?.get(record.id) === rejectFingerprint(record) && excused.add(record.id);
   try {
     for await (const batch of readRecords(options.input, header, { batchSize: 250, signal })) {
-      await checker.check(refused ? batch.filter((record) => !refused.has(record.id)) : batch);
+      await checker.check(refused ? batch.filter((record) => !setAside(record)) : batch);
       progress({ type: 'batch', collection: name, done: verdict.compared, total: header.count });
     }
     await checker.finish();
   } finally {
     checker.abandon();
+  }
+  if (refused) {
+    verdict.expected = header.count - excused.size;
+    delete verdict.refused;
+    markRefused(verdict, excused, set.rejects);
   }
   concludeVerdict(verdict);
   // A second pass over the file: the sample's true neighbours are among all its records.
