@@ -84,12 +84,13 @@ interface StartedRun {
  * command that keeps checkpoints, also noted in the migration state for `status`. Noting it is
  * best effort: a state that cannot be written stops the command's own work soon enough, in its words.
  */
-async function startRun(name: string, args: string[], spec: CommandSpec<Flags>, values: { state?: string }, io: CommandIo): Promise<StartedRun> {
+async function startRun(name: string, args: string[], spec: CommandSpec<Flags>, values: { state?: string; 'dry-run'?: unknown }, io: CommandIo): Promise<StartedRun> {
   if (io.typed !== undefined) return { io, end: async () => undefined };
   const cwd = process.cwd();
   const typed = typedArgs(args, flagShape(spec.flags), cwd);
   const known = { ...io, typed: { command: commandText(name, typed.args), withheld: typed.withheld } };
-  if (!spec.recordsRun) return { io: known, end: async () => undefined };
+  // A dry run promises to write nothing, the state included, and leaves nothing to continue.
+  if (!spec.recordsRun || values['dry-run'] === true) return { io: known, end: async () => undefined };
   const path = statePath(values.state, io.env);
   const id = await recordRunStart(path, { command: name, args: typed.args, withheld: typed.withheld, cwd, files: typed.files }).catch(() => null);
   return {
