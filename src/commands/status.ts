@@ -41,7 +41,7 @@ Works without a terminal.`,
     if (state.backupPath) lines.push(`Backup: ${state.backupPath}`);
     if (state.targetUrl) lines.push(`Target: ${state.targetUrl}`);
     const resumable = resumableLines(state, process.cwd());
-    if (resumable.length > 0) lines.push('', ...resumable);
+    if (resumable.length > 0) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...resumable);
     io.stdout.write(`${lines.join('\n').trimEnd()}\n`);
     return EXIT.ok;
   },

@@ -72,8 +72,9 @@ const SECRET_ENV: Record<string, string> = { '--token': 'CHROMA_AUTH_TOKEN', '--
 export function withheldNote(withheld: string[]): string[] {
   const flags = [...new Set(withheld)];
   if (flags.length === 0) return [];
-  const where = flags.map((flag) => (SECRET_ENV[flag] ? `${SECRET_ENV[flag]} for ${flag}` : `${flag} again`)).join(', ');
-  return [`(Secrets are never saved, so ${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} left out: set ${where} in .env or the environment.)`];
+  const vars = flags.map((flag) => SECRET_ENV[flag]).filter((name): name is string => name !== undefined);
+  const instead = vars.length > 0 ? `set ${vars.join(' and ')} in .env or the environment instead` : 'add it again';
+  return [`(Secrets are never saved: ${flags.join(' and ')} ${flags.length === 1 ? 'was' : 'were'} left out; ${instead}.)`];
 }
 
 const OUTCOME: Record<RunRecord['outcome'], string> = {

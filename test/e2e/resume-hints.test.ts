@@ -153,8 +153,8 @@ describe('every hint that says how to continue is a command that does', () => {
     expect(status).toMatch(/import \(interrupted [^)]+\): "imp_ctrlc" at [\d,]+ of 12,000 records/);
     expect(hint).toContain(`--input '${backup}' --as imp_ctrlc --space l2 --url ${slowTarget.url} --state state-import.json`);
     for (const text of [interrupted, status, await readFile(join(work, 'state-import.json'), 'utf8')]) expect(text).not.toContain(TOKEN);
-    expect(status).toContain('CHROMA_AUTH_TOKEN for --token');
-    expect(interrupted).toContain('CHROMA_AUTH_TOKEN for --token');
+    expect(status).toContain('--token was left out; set CHROMA_AUTH_TOKEN');
+    expect(interrupted).toContain('--token was left out; set CHROMA_AUTH_TOKEN');
     slowTarget.setRules({ token: { value: TOKEN, header: 'authorization' } });
     const resumed = shell(hint, dir, { CHROMA_AUTH_TOKEN: TOKEN });
     expect(await resumed.code, resumed.output()).toBe(0);

@@ -38,7 +38,7 @@ describe('the command as typed', () => {
     expect(resumeLines(run, '/work/my app')[0]).toBe('chroma-migrate import --input b.json');
     const [line, note] = resumeLines(run, '/elsewhere');
     expect(line).toBe("cd '/work/my app' && chroma-migrate import --input b.json");
-    expect(note).toContain('CHROMA_AUTH_TOKEN for --token');
+    expect(note).toContain('--token was left out; set CHROMA_AUTH_TOKEN');
   });
 });
 
