@@ -109,4 +109,23 @@ describe('sync', () => {
     expect([now.added, now.changed, now.removed]).toEqual([0, 0, 0]);
     expect(sourceId).not.toBe('');
   }, 300_000);
+
+  it('creates a collection the target lacks with the source\'s settings, then fills it; verify against the source passes', async () => {
+    const api = new ChromaApi(endpoint({ url: source.server.url }));
+    const info = await api.createCollection({ name: 'fresh', metadata: { team: 'search', version: 2.5 }, space: 'cosine' });
+    await api.upsert(info.id, Array.from({ length: 120 }, (_, i) => record(i)), { base64: true });
+    const dry = await runCli(['sync', '--source-url', source.server.url, '--url', target.server.url, '--collections', 'fresh', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(/not on the target: would be created with the source's settings/);
+    expect(await new ChromaApi(endpoint({ url: target.server.url })).findCollection('fresh')).toBeNull();
+    const run = await runCli(['sync', '--source-url', source.server.url, '--url', target.server.url, '--collections', 'fresh', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const [fresh] = JSON.parse(run.stdout).collections;
+    expect([fresh.added, fresh.upserted, fresh.after.added, fresh.after.changed]).toEqual([120, 120, 0, 0]);
+    const made = await new ChromaApi(endpoint({ url: target.server.url })).findCollection('fresh');
+    expect(made?.metadata).toEqual({ team: 'search', version: 2.5 });
+    expect(JSON.stringify(made?.configuration_json)).toMatch(/"space":"cosine"/);
+    const verified = await runCli(['verify', '--source-url', source.server.url, '--url', target.server.url, '--collections', 'fresh']);
+    expect(verified.code, verified.stderr).toBe(0);
+  }, 300_000);
 });

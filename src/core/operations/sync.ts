@@ -1,5 +1,6 @@
 /**
- * `sync`: bring an existing target up to date with its source. For each collection: the id sets
+ * `sync`: bring a target up to date with its source (a collection it lacks is created with the
+ * source's settings, as copy creates it). For each collection: the id sets
  * of both sides and every record on both, compared as verify compares (sinks/diff); then the
  * source's records that the target lacks or holds differently are upserted, and with `prune` the
  * target's records the source no longer has are deleted (after `confirmPrune`). It ends by
@@ -8,18 +9,20 @@
  * is only read; `out` then gets a fresh backup of the source.
  */
 import { ChromaApi, spaceOf } from '../chroma/api.js';
-import type { Space } from '../model/record.js';
+import type { BackupRecord, CollectionHeader, Space } from '../model/record.js';
+import { storedHeader } from '../backup/jsonl/format.js';
+import { prepareCollection } from '../sinks/target/prepare.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
-import { recordsByIds, type ByIdOptions } from '../sources/server/by-id.js';
+import { allIds, recordsByIds, type ByIdOptions } from '../sources/server/by-id.js';
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
 import { diffCollection, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
-import { openTarget, type TargetSession } from '../sinks/target/session.js';
+import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 
 export interface SyncOptions {
   source: Endpoint;
@@ -42,6 +45,8 @@ export interface SyncOptions {
 export interface CollectionSync extends CollectionDiff {
   collection: string;
   target: string;
+  /** The target had no such collection: it is (or, on a dry run, would be) created with the source's settings. */
+  created?: boolean;
   upserted: number;
   deleted: number;
   /** The comparison after the writes (null on a dry run): what still differs. */
@@ -61,8 +66,11 @@ interface Pair {
   name: string;
   targetName: string;
   source: Side;
+  /** Its collectionId is empty until a collection missing on the target is created. */
   target: Side;
   space: Space | null;
+  /** Missing on the target: created from this (the source's settings) before the first upsert. */
+  create?: CollectionHeader;
 }
 
 export async function syncCollections(options: SyncOptions): Promise<SyncResult> {
@@ -72,9 +80,9 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   const pairs = await pairCollections(source, session, options);
   const results: CollectionSync[] = [];
   for (const pair of pairs) {
-    progress({ type: 'phase', message: `Comparing ${pair.name} with ${pair.targetName} on the target` });
-    const diff = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
-    results.push({ ...diff, collection: pair.name, target: pair.targetName, upserted: 0, deleted: 0, after: null });
+    progress({ type: 'phase', message: pair.create ? `${pair.targetName} is not on the target: everything in ${pair.name} is new there` : `Comparing ${pair.name} with ${pair.targetName} on the target` });
+    const diff = pair.create ? await allAdded(pair) : await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
+    results.push({ ...diff, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null });
   }
   if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: true };
   const removed = results.reduce((sum, result) => sum + result.removed.length, 0);
@@ -84,6 +92,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   }
   for (const [index, pair] of pairs.entries()) {
     const result = results[index]!;
+    if (pair.create) await createOnTarget(pair, pair.create, session, source);
     result.upserted = await upsertFromSource(pair, [...result.added, ...result.changed.map((entry) => entry.id)], session, options.signal, progress);
     if (prune) result.deleted = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
     progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
@@ -104,27 +113,43 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
   const all = await sourceRead.call(() => sourceApi.allCollections({ signal: options.signal }));
   const wanted = options.collections && options.collections.length > 0 ? options.collections : all.map((info) => info.name).sort(compareNames);
   const pairs: Pair[] = [];
-  const missing: string[] = [];
   for (const name of wanted) {
     const info = all.find((candidate) => candidate.name === name);
     if (!info) throw new MigrateError('NOT_FOUND', `The source has no collection named "${name}".`, `It has: ${all.map((entry) => entry.name).sort(compareNames).join(', ') || '(none)'}.`);
     const targetName = options.renameTo ?? name;
     const onTarget = await targetRead.call(() => session.api.findCollection(targetName, { signal: options.signal }));
-    if (!onTarget) {
-      missing.push(targetName);
-      continue;
-    }
-    pairs.push({ name, targetName, space: spaceOf(info), source: { api: sourceApi, collectionId: info.id, read: sourceRead }, target: { api: session.api, collectionId: onTarget.id, read: targetRead } });
-  }
-  if (missing.length > 0) {
-    throw new MigrateError(
-      'NOT_FOUND',
-      `The target has no collection ${missing.map((name) => `"${name}"`).join(', ')}: sync brings an existing copy up to date.`,
-      `Copy ${missing.length === 1 ? 'it' : 'them'} first (chroma-migrate copy --collections ${wanted.filter((name) => missing.includes(options.renameTo ?? name)).join(',')}), then sync.`,
-    );
+    const count = onTarget ? 0 : await sourceRead.call(() => sourceApi.count(info.id, { signal: options.signal }));
+    pairs.push({
+      name,
+      targetName,
+      space: spaceOf(info),
+      source: { api: sourceApi, collectionId: info.id, read: sourceRead },
+      target: { api: session.api, collectionId: onTarget?.id ?? '', read: targetRead },
+      // As copy creates it: the source's settings as a backup keeps them (credentials withheld).
+      ...(onTarget ? {} : { create: storedHeader({ name, metadata: info.metadata ?? null, space: spaceOf(info), count, dimension: info.dimension ?? null, configuration: info.configuration_json ?? null, schema: info.schema ?? null }) }),
+    });
   }
   return pairs;
 }
+
+/** A collection the target lacks: every source id is added, nothing to compare. */
+async function allAdded(pair: Pair): Promise<CollectionDiff> {
+  const ids = await allIds(pair.source.api, pair.source.collectionId, pair.source.read);
+  return { sourceCount: ids.length, targetCount: 0, added: ids, removed: [], changed: [] };
+}
+
+/**
+ * Creates the collection the target lacks by the code import and copy create with (plan,
+ * refusals, read back, differences named). Killed after this, the next run finds it and compares.
+ */
+async function createOnTarget(pair: Pair, header: CollectionHeader, session: TargetSession, source: Endpoint): Promise<void> {
+  const feed: RecordFeed = { backup: `sync from ${source.url}/${source.tenant}/${source.database}`, fingerprint: 'sync', records: () => noRecords() };
+  const prepared = await prepareCollection(session, header, pair.targetName, feed);
+  pair.target.collectionId = prepared.collection.id;
+  pair.create = undefined;
+}
+
+async function* noRecords(): AsyncGenerator<BackupRecord[]> {}
 
 function readOptions(endpoint: Endpoint, signal: AbortSignal | undefined): ByIdOptions {
   return {

@@ -14,7 +14,7 @@ export function syncJson(entry: CollectionSync) {
     changedIds: diff.changed.slice(0, NAMED),
     removedIds: diff.removed.slice(0, NAMED),
   });
-  return { collection: entry.collection, target: entry.target, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
+  return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
 }
 
 function named(ids: string[]): string {
@@ -26,7 +26,7 @@ export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; 
   const lines: string[] = [];
   for (const entry of entries) {
     const ok = entry.after === null || (entry.after.added.length === 0 && entry.after.changed.length === 0 && (!result.pruned || entry.after.removed.length === 0));
-    lines.push(`${ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${count(entry.targetCount)} on the target before`);
+    lines.push(`${ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
     lines.push(`    added      ${count(entry.added.length)}${named(entry.added)}`);
     lines.push(`    changed    ${count(entry.changed.length)}${named(entry.changed.map((change) => `${change.id} (${change.fields.join(', ')})`))}`);
     lines.push(`    removed    ${count(entry.removed.length)}${named(entry.removed)}`);
