@@ -1,3 +1,4 @@
+import { describeTakeOver, lockFile } from '../util/file-lock.js';
 import { inspectBackup, readRecords } from '../backup/read.js';
 import { numberTypesNote } from '../backup/summary-notes.js';
 import type { BackupSummary, CollectionHeader, Space } from '../model/record.js';
@@ -91,6 +92,22 @@ async function checkBackup(options: ImportOptions, summary: BackupSummary, datab
 }
 
 export async function importBackup(options: ImportOptions): Promise<ImportResult> {
+  // One import of a backup at a time: two would race on its checkpoints and rejects file, and a
+  // second --if-exists recreate would delete what the first is writing. A folder we cannot
+  // write to (a read-only backup) gets no lock rather than no import.
+  const lock = await lockFile(options.input, { command: 'import' }).catch((error: unknown) => {
+    if (error instanceof MigrateError && error.code === 'IO') return null;
+    throw error;
+  });
+  if (lock?.tookOverFrom) options.onProgress?.({ type: 'warning', message: describeTakeOver(options.input, lock.tookOverFrom) });
+  try {
+    return await importLocked(options);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function importLocked(options: ImportOptions): Promise<ImportResult> {
   const summary = await inspectInput(options);
   const databases = fileDatabases(summary, options.databases);
   if (databases.length === 0) return importDatabase(options, summary);
