@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,8 @@ import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { ensureDatabase, listDatabases } from '../../src/core/chroma/databases.js';
 import { inspectBackup } from '../../src/core/backup/read.js';
 import { startTestServer } from '../helpers/chroma.js';
-import { runCli } from '../helpers/cli.js';
+import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
 let dir = '';
@@ -103,6 +105,32 @@ describe('--all-databases', () => {
     // default_database/shared was not imported there: it is named missing; the other two pass.
     expect(mappedVerify.code).toBe(1);
     expect((mappedVerify.stderr.match(/^✓ /gm) ?? []).length).toBe(2);
+  }, 600_000);
+
+  it('export --all-databases killed with SIGKILL mid-way continues with the database it was in, and still writes one whole file', async () => {
+    const proxy = await startFaultProxy(source.server.url, { delayMs: 300, faultPaths: /\/get$/ });
+    try {
+      const out = join(dir, 'killed.jsonl.gz');
+      const state = join(dir, 'killed-state.json');
+      const args = ['export', '--all-databases', '--source-url', proxy.url, '--out', out, '--page-size', '10', '--state', state];
+      const child = spawnCli(args);
+      // The first database's part is finished (renamed from .partial): the kill lands in the second.
+      const first = join(`${out}.databases`, 'customer_b.jsonl.gz');
+      const deadline = Date.now() + 300_000;
+      while (!existsSync(first) && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(child.exitCode, child.output()).toBeNull();
+      child.kill('SIGKILL');
+      await exitOf(child);
+      expect(existsSync(out)).toBe(false);
+      const rerun = await runCli([...args, '--json']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(JSON.parse(rerun.stdout).resumed).toBe(true);
+      expect(existsSync(`${out}.databases`)).toBe(false);
+      const summary = await inspectBackup(out);
+      expect(summary.collections.map((header) => `${header.database}/${header.name} ${header.count}`)).toEqual(await expectedCollections());
+    } finally {
+      await proxy.close();
+    }
   }, 600_000);
 
   it('refuses --database with --all-databases, and a map naming a database the source lacks', async () => {
