@@ -21,8 +21,7 @@ import { breakdownBy } from './breakdown.js';
 import { describeServer } from '../core/chroma/capabilities.js';
 import type { Endpoint } from '../core/chroma/endpoint.js';
 import { planCollection } from '../core/collection/plan.js';
-import { ensureDatabase, listDatabases } from '../core/chroma/databases.js';
-import { databaseFile } from '../core/backup/database-files.js';
+import { listDatabases } from '../core/chroma/databases.js';
 import { sourceIndexOf, type EmbeddingFunctionConfig } from '../core/collection/shape.js';
 import type { CollectionHeader, Space } from '../core/model/record.js';
 
@@ -55,10 +54,6 @@ export interface WizardServices {
   exportCollections: typeof exportCollections;
   /** The databases of the source's tenant with their collection and record counts, by name. */
   databasesOf: (source: Endpoint, signal?: AbortSignal) => Promise<DatabaseSize[]>;
-  /** Where `export --all-databases --out FILE` writes a database's backup (backup.staging.jsonl.gz). */
-  databaseFile: typeof databaseFile;
-  /** Makes the database on the target unless it is there. */
-  ensureDatabase: (target: Endpoint, signal?: AbortSignal) => Promise<void>;
   inspectBackup: typeof inspectBackup;
   readRecords: typeof readRecords;
   /** Records per value of one metadata key, for the backup summary. */
@@ -108,10 +103,6 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     newToken: generateToken,
     exportCollections,
     databasesOf,
-    databaseFile,
-    ensureDatabase: async (target, signal) => {
-      await ensureDatabase(target, target.database, { signal });
-    },
     inspectBackup,
     readRecords,
     breakdownBy,

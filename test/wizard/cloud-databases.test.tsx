@@ -1,14 +1,16 @@
 /**
  * Step 1 against a tenant with several databases: the wizard lists them with what they hold (all
- * ticked), exports the chosen ones as `export --all-databases` does (one file per database), and
- * step 5 imports each into the database of the same name on the target, made when missing.
+ * ticked), exports the chosen ones as `export --all-databases` does (one format-4 file), step 5
+ * imports it into a second server (each database made there, as `import` does), and step 6
+ * verifies every database's collections.
  * "Cloud" is a real Chroma behind the test proxy enforcing Cloud's quotas and key header.
  */
-import { access, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
-import { ensureDatabase } from '../../src/core/chroma/databases.js';
+import { ensureDatabase, listDatabases } from '../../src/core/chroma/databases.js';
+import { inspectBackup } from '../../src/core/backup/read.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
@@ -50,13 +52,13 @@ afterAll(async () => {
 });
 
 describe('step 1 with several databases', () => {
-  it('asks which, exports the chosen ones one file each, and step 5 imports each into its database', async () => {
+  it('asks which, exports the chosen ones into one file, and steps 5 and 6 import and verify each database', async () => {
     const services = testServices({
       dir,
       env: { CHROMA_API_KEY: API_KEY, CHROMA_TENANT: 'default_tenant', CHROMA_DATABASE: 'default_database', CHROMA_CLOUD_HOST: cloud.url },
     });
     const app = mountWizard(services);
-    let backups: Array<{ database: string; path: string }>;
+    const backup = join(dir, 'multi.jsonl.gz');
     try {
       await waitForFrame(app, 'Begin');
       await press(app, KEY.enter);
@@ -77,31 +79,37 @@ describe('step 1 with several databases', () => {
       await typeLine(app, 'multi.jsonl.gz');
       const summary = await waitForFrame(app, 'Continue to step 2', 60_000);
       expect(summary).toContain('2 databases exported · 58 records');
-      expect(summary).toContain('default_database → multi.default_database.jsonl.gz');
-      expect(summary).toContain('staging → multi.staging.jsonl.gz');
-      await access(join(dir, 'multi.default_database.jsonl.gz'));
-      await access(join(dir, 'multi.staging.jsonl.gz'));
-      await expect(access(join(dir, 'multi.customer_b.jsonl.gz'))).rejects.toThrow();
-      backups = [
-        { database: 'default_database', path: join(dir, 'multi.default_database.jsonl.gz') },
-        { database: 'staging', path: join(dir, 'multi.staging.jsonl.gz') },
-      ];
+      expect(summary).toContain('default_database · 2 collections · 38 records');
+      expect(summary).toContain('staging · 1 collection · 20 records');
+      expect(summary).not.toContain('customer_b');
     } finally {
       app.stop();
     }
+    // One file, its collections naming their database; no per-database files or parts left.
+    const inside = await inspectBackup(backup);
+    expect(inside.collections.map((header) => `${header.database}/${header.name}`).sort()).toEqual(['default_database/main_docs', 'default_database/main_faq', 'staging/stage_docs']);
+    expect((await readdir(dir)).filter((name) => name.startsWith('multi'))).toEqual(['multi.jsonl.gz']);
 
     const into = endpoint({ url: target.server.url });
-    const importing = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath: backups[0]!.path, backups, target: into });
+    const resumed = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath: backup, target: into });
     try {
-      const finished = await waitForFrame(importing, 'Continue to step 6', 60_000);
+      const finished = await waitForFrame(resumed, 'Continue to step 6', 60_000);
       expect(finished).toContain('default_database/main_docs: 30 of 30 records');
+      expect(finished).toContain('default_database/main_faq: 8 of 8 records');
       expect(finished).toContain('staging/stage_docs: 20 of 20 records');
-      const staging = new ChromaApi(endpoint({ url: target.server.url, database: 'staging' }));
-      const stageDocs = await staging.findCollection('stage_docs');
-      expect(await staging.count(stageDocs!.id)).toBe(20);
-      expect(await new ChromaApi(into).findCollection('stage_docs')).toBeNull();
+      await press(resumed, KEY.enter);
+      const verified = await waitForFrame(resumed, 'Continue to step 7', 60_000);
+      expect(verified).toContain('✓ default_database/main_docs: 30 from the backup, all equal');
+      expect(verified).toContain('✓ default_database/main_faq: 8 from the backup, all equal');
+      expect(verified).toContain('✓ staging/stage_docs: 20 from the backup, all equal');
     } finally {
-      importing.stop();
+      resumed.stop();
     }
+    // The chosen databases were made on the target, each holding its own collections; the unticked one is absent.
+    expect((await listDatabases(into)).map((database) => database.name).sort()).toEqual(['default_database', 'staging']);
+    const staging = new ChromaApi(endpoint({ url: target.server.url, database: 'staging' }));
+    expect(await staging.count((await staging.findCollection('stage_docs'))!.id)).toBe(20);
+    expect(await new ChromaApi(into).findCollection('stage_docs')).toBeNull();
+    expect(await new ChromaApi(into).findCollection('b_docs')).toBeNull();
   });
 });

@@ -3,21 +3,11 @@
  * file: FILE.databases/NAME.jsonl.gz (FILE's extension). Names are URI-encoded (dots too, so the
  * name is one part): an old 1.0 server accepted names such as "bad name!".
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const EXTENSION = /(\.jsonl(\.gz)?|\.json(\.gz)?|\.gz)$/;
 
 export function databasePart(out: string, database: string): string {
   const extension = EXTENSION.exec(basename(out))?.[0] ?? '';
   return join(`${out}.databases`, `${encodeURIComponent(database).replaceAll('.', '%2E')}${extension}`);
-}
-
-/**
- * A database's own backup beside FILE (backup.jsonl.gz → backup.staging.jsonl.gz): where the
- * wizard writes each chosen database when it exports them one file each.
- */
-export function databaseFile(file: string, database: string): string {
-  const name = basename(file);
-  const extension = EXTENSION.exec(name)?.[0] ?? '';
-  return join(dirname(file), `${name.slice(0, name.length - extension.length)}.${encodeURIComponent(database).replaceAll('.', '%2E')}${extension}`);
 }

@@ -3,7 +3,6 @@ import { endpoint } from '../../../src/core/chroma/endpoint.js';
 import type { BackupSummary } from '../../../src/core/model/record.js';
 import { ExportView, type ExportPhase, type ExportViewProps } from '../../../src/wizard/steps/export/ExportView.js';
 import { ignore, renderView, WIDTHS } from './render-view.js';
-import { databaseFile } from '../../../src/core/backup/database-files.js';
 
 const on: ExportViewProps['on'] = { source: ignore, path: ignore, apiKey: ignore, chosen: ignore, databases: ignore, out: ignore, next: ignore, failure: ignore };
 const source = endpoint({ url: 'https://api.trychroma.com:443' });
@@ -26,7 +25,6 @@ const view = (phase: ExportPhase) => (
     cloudKey="ck-2f1e9a7c5b3d4e6f8a0b"
     cwd="/home/ana/project"
     suggestedOut="chroma-backup-2026-03-01.jsonl.gz"
-    databaseFile={databaseFile}
     progress={{ phase: 'Reading cro_audit_issues', bars: [{ label: 'cro_audit_issues', done: 600, total: 1177, rate: 120 }] }}
     on={on}
   />
@@ -60,18 +58,20 @@ describe.each(WIDTHS)('step 1 at %i columns', (columns) => {
     expect(frame).toMatchSnapshot();
   });
 
-  it('names the per-database files before writing them', async () => {
+  it('says the chosen databases go into the one file', async () => {
     const frame = await renderView(view({ name: 'out', source, chosen: [], databases: ['staging', 'customer_b'] }), columns);
-    expect(frame.replace(/\s+/g, ' ')).toContain('chroma-backup-2026-03-01.staging.jsonl.gz');
+    expect(frame.replace(/\s+/g, ' ')).toContain('One file holds all 2 databases');
     expect(frame).toMatchSnapshot();
   });
 
   it('summarises every database exported', async () => {
-    const files = [
-      { database: 'customer_b', summary: { ...summary, path: '/home/ana/b.customer_b.jsonl.gz' }, size: 2_400_000 },
-      { database: 'staging', summary: { ...summary, path: '/home/ana/b.staging.jsonl.gz', collections: [summary.collections[0]!] }, size: 1_200_000 },
+    const collections = [
+      ...summary.collections.map((header) => ({ ...header, database: 'customer_b' })),
+      { ...summary.collections[0]!, database: 'staging' },
     ];
-    expect(await renderView(view({ name: 'summaries', files }), columns)).toMatchSnapshot();
+    const frame = await renderView(view({ name: 'summaries', summary: { ...summary, path: '/home/ana/b.jsonl.gz', collections }, size: 3_600_000 }), columns);
+    expect(frame.replace(/\s+/g, ' ')).toContain('2 databases exported');
+    expect(frame).toMatchSnapshot();
   });
 
   it('offers a way out of a failure', async () => {

@@ -16,7 +16,7 @@ export function DatabaseQuestion({ databases, onSubmit }: { databases: DatabaseS
   return (
     <Box flexDirection="column">
       <Para bold>Step 1 · This tenant has {databases.length} databases. Export which (space toggles, Enter confirms)?</Para>
-      <Para dim>Each gets its own backup file, and a database of the same name on your server.</Para>
+      <Para dim>All go into one backup file; each gets a database of the same name on your server.</Para>
       <Checkboxes
         visible={fitting(space, 4)}
         options={databases.map((database) => ({
@@ -30,23 +30,21 @@ export function DatabaseQuestion({ databases, onSubmit }: { databases: DatabaseS
   );
 }
 
-export interface DatabaseFileSummary {
-  database: string;
-  summary: BackupSummary;
-  size: number;
-}
-
-/** After exporting several databases: one line per database's file, its collections below it. */
-export function DatabaseSummaries({ files, onNext }: { files: DatabaseFileSummary[]; onNext: () => void }) {
+/** After exporting several databases into one file: one line per database, its collections below it. */
+export function DatabaseSummaries({ summary, size, onNext }: { summary: BackupSummary; size: number; onNext: () => void }) {
   const space = useSpace();
-  const lines = files.flatMap((file) => [
-    { key: file.database, text: `${file.database} → ${basename(file.summary.path)} · ${bytes(file.size)} · ${count(total(file.summary))} records`, head: true },
-    ...file.summary.collections.map((header) => ({ key: `${file.database}/${header.name}`, text: `${header.name}: ${count(header.count)} records`, head: false })),
-  ]);
+  const databases = [...new Set(summary.collections.map((header) => header.database ?? ''))];
+  const lines = databases.flatMap((database) => {
+    const headers = summary.collections.filter((header) => (header.database ?? '') === database);
+    return [
+      { key: database, text: `${database} · ${plural(headers.length, 'collection')} · ${count(total(headers))} records`, head: true },
+      ...headers.map((header) => ({ key: `${database}/${header.name}`, text: `${header.name}: ${count(header.count)} records`, head: false })),
+    ];
+  });
   return (
     <Box flexDirection="column">
       <Para mark="✓ " color="green">
-        {plural(files.length, 'database')} exported · {count(files.reduce((sum, file) => sum + total(file.summary), 0))} records
+        {plural(databases.length, 'database')} exported · {count(total(summary.collections))} records → {basename(summary.path)} · {bytes(size)}
       </Para>
       <Window
         items={lines}
@@ -69,6 +67,6 @@ export function DatabaseSummaries({ files, onNext }: { files: DatabaseFileSummar
   );
 }
 
-function total(summary: BackupSummary): number {
-  return summary.collections.reduce((sum, header) => sum + header.count, 0);
+function total(headers: BackupSummary['collections']): number {
+  return headers.reduce((sum, header) => sum + header.count, 0);
 }

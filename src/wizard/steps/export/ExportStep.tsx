@@ -9,8 +9,7 @@ import type { StepProps } from '../../session.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ExportView, type Breakdown, type ExportPhase } from './ExportView.js';
-import { exportDatabases, listSource } from './databases.js';
-import type { DatabaseBackup } from '../../session.js';
+import { listSource } from './databases.js';
 
 /** The metadata key whose values the summary counts ("PayNearMe: 273 records"). */
 const BREAKDOWN_KEY = 'client';
@@ -31,12 +30,14 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     setPhase({ name: 'summary', summary, size, breakdown, fromFile });
   };
 
-  const summariseAll = async (written: DatabaseBackup[], live: () => boolean) => {
-    const files = [];
-    for (const file of written) files.push({ database: file.database, summary: await services.inspectBackup(file.path, { signal }), size: await services.fileSize(file.path) });
+  // Several databases in one file: its collections by database (a name may be in several).
+  const summariseAll = async (path: string, live: () => boolean) => {
+    const summary = await services.inspectBackup(path, { signal });
+    const size = await services.fileSize(path);
     if (!live()) return;
-    update({ backupPath: written[0]?.path, backups: written });
-    setPhase({ name: 'summaries', files });
+    for (const header of summary.collections) services.log(`export: ${summary.path}: ${header.database ?? ''}/${header.name}, ${count(header.count)} records`);
+    update({ backupPath: summary.path });
+    setPhase({ name: 'summaries', summary, size });
   };
 
   const working = phase.name === 'checking' || phase.name === 'listing' || phase.name === 'running' ? phase : null;
@@ -50,8 +51,9 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
         const listed = await listSource(services, task.source, signal);
         if (live()) setPhase(listed);
       } else if (task.databases) {
-        const out = resolveTyped(task.out, services.cwd, homedir());
-        await summariseAll(await exportDatabases(services, { source: task.source, databases: task.databases, out }, { signal, onProgress: progress.onProgress }), live);
+        // As `export --all-databases`: the chosen databases into the one file (format 4).
+        const result = await services.exportCollections({ source: task.source, databases: task.databases, out: resolveTyped(task.out, services.cwd, homedir()), statePath: services.statePath, signal, onProgress: progress.onProgress });
+        await summariseAll(result.out, live);
       } else {
         const result = await services.exportCollections({ source: task.source, out: resolveTyped(task.out, services.cwd, homedir()), collections: task.chosen, statePath: services.statePath, signal, onProgress: progress.onProgress });
         await summarise(result.out, false, live);
@@ -71,7 +73,6 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       phase={phase}
       cloudKey={services.env.CHROMA_API_KEY}
       cwd={services.cwd}
-      databaseFile={services.databaseFile}
       suggestedOut={`chroma-backup-${new Date(services.now()).toISOString().slice(0, 10)}.jsonl.gz`}
       progress={progress}
       on={{
@@ -83,8 +84,9 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
         out: (out) => phase.name === 'out' && setPhase({ name: 'running', source: phase.source, chosen: phase.chosen, out, ...(phase.databases ? { databases: phase.databases } : {}) }),
         next: () => {
           if (phase.name === 'summaries') {
-            const total = phase.files.reduce((sum, file) => sum + file.summary.collections.reduce((records, header) => records + header.count, 0), 0);
-            return dispatch({ type: 'step-done', step: 'export', detail: `${count(total)} records in ${phase.files.length} databases` });
+            const total = phase.summary.collections.reduce((sum, header) => sum + header.count, 0);
+            const databases = new Set(phase.summary.collections.map((header) => header.database)).size;
+            return dispatch({ type: 'step-done', step: 'export', detail: `${count(total)} records in ${databases} databases` });
           }
           if (phase.name !== 'summary') return;
           const total = phase.summary.collections.reduce((sum, header) => sum + header.count, 0);

@@ -16,7 +16,7 @@ import { Window } from '../../components/Window.js';
 import { fitting, useSpace } from '../../layout/space.js';
 import { bytes, count, plural } from '../../format.js';
 import type { DatabaseSize } from '../../services.js';
-import { DatabaseQuestion, DatabaseSummaries, type DatabaseFileSummary } from './DatabasesView.js';
+import { DatabaseQuestion, DatabaseSummaries } from './DatabasesView.js';
 
 export type Breakdown = Array<{ value: string; count: number }> | null;
 
@@ -26,13 +26,14 @@ export type ExportPhase =
   | { name: 'checking'; path: string }
   | { name: 'key' }
   | { name: 'listing'; source: Endpoint }
-  /** A tenant with several databases: which to export (each whole, one file each). */
+  /** A tenant with several databases: which to export (each whole, all in one file). */
   | { name: 'databases'; source: Endpoint; databases: DatabaseSize[] }
   | { name: 'collections'; source: Endpoint; names: string[] }
   | { name: 'out'; source: Endpoint; chosen: string[]; databases?: string[] }
   | { name: 'running'; source: Endpoint; chosen: string[]; out: string; databases?: string[] }
   | { name: 'summary'; summary: BackupSummary; size: number; breakdown: Record<string, Breakdown>; fromFile: boolean }
-  | { name: 'summaries'; files: DatabaseFileSummary[] }
+  /** Several databases exported into one file: its collections by database. */
+  | { name: 'summaries'; summary: BackupSummary; size: number }
   | { name: 'failed'; error: unknown; retry: ExportPhase };
 
 export interface ExportViewProps {
@@ -42,8 +43,6 @@ export interface ExportViewProps {
   cwd: string;
   /** The file name offered for a new backup. */
   suggestedOut: string;
-  /** Where a database's backup goes when several are exported. */
-  databaseFile: (out: string, database: string) => string;
   progress: { phase: string; bars: ProgressInfo[] };
   on: {
     source: (choice: 'env' | 'key' | 'file') => void;
@@ -103,7 +102,7 @@ export function ExportView(props: ExportViewProps) {
       return (
         <Box flexDirection="column">
           <Para bold>Step 1 · Write the backup to (Enter for {props.suggestedOut}):</Para>
-          {phase.databases ? <Para dim>One file per database, its name added: {props.databaseFile(props.suggestedOut, phase.databases[0] ?? '')}</Para> : null}
+          {phase.databases ? <Para dim>One file holds all {phase.databases.length} databases; each collection line names its database.</Para> : null}
           <LineInput placeholder={props.suggestedOut} onSubmit={(out) => on.out(out.trim() || props.suggestedOut)} />
         </Box>
       );
@@ -118,7 +117,7 @@ export function ExportView(props: ExportViewProps) {
     case 'summary':
       return <BackupSummaryView summary={phase.summary} size={phase.size} breakdown={phase.breakdown} onNext={on.next} />;
     case 'summaries':
-      return <DatabaseSummaries files={phase.files} onNext={on.next} />;
+      return <DatabaseSummaries summary={phase.summary} size={phase.size} onNext={on.next} />;
     case 'failed':
       return (
         <FailureChoices

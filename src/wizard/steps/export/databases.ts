@@ -1,7 +1,5 @@
 import type { Endpoint } from '../../../core/chroma/endpoint.js';
-import type { ProgressListener } from '../../../core/util/progress.js';
 import { compareNames } from '../../../core/sources/server/export-pump.js';
-import type { DatabaseBackup } from '../../session.js';
 import type { WizardServices } from '../../services.js';
 import type { ExportPhase } from './ExportView.js';
 
@@ -26,26 +24,4 @@ async function collectionNames(services: WizardServices, source: Endpoint, signa
   const infos = await services.api(source).allCollections({ signal }).catch((error: unknown) => Promise.reject(services.explain(error, source)));
   // The server lists in no fixed order: by name, the list is the same each time.
   return infos.map((info) => info.name).sort(compareNames);
-}
-
-/** `export --all-databases` for the chosen databases: every collection of each, one backup file per database. */
-export async function exportDatabases(
-  services: WizardServices,
-  task: { source: Endpoint; databases: string[]; out: string },
-  options: { signal: AbortSignal; onProgress: ProgressListener },
-): Promise<DatabaseBackup[]> {
-  const written: DatabaseBackup[] = [];
-  for (const database of task.databases) {
-    options.onProgress({ type: 'phase', message: `Database ${database}` });
-    const result = await services.exportCollections({
-      source: { ...task.source, database },
-      out: services.databaseFile(task.out, database),
-      statePath: services.statePath,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
-    services.log(`export: database ${database} → ${result.out}`);
-    written.push({ database, path: result.out });
-  }
-  return written;
 }

@@ -3,7 +3,7 @@ import type { Endpoint } from '../../../core/chroma/endpoint.js';
 import type { ImportResult } from '../../../core/operations/import.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { count, fraction } from '../../format.js';
-import type { Session, StepProps } from '../../session.js';
+import type { StepProps } from '../../session.js';
 import { currentTarget } from '../../target.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
@@ -34,7 +34,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
   const bar = progress.bars.at(-1);
   const detail = bar ? `import ${fraction(bar.done, bar.total)}` : null;
   useStepTask(detail, (text) => dispatch({ type: 'progress', step: 'import', detail: text }));
-  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, backups: session.backups, attempt, again, answer, progress, setPhase });
+  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase });
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
   const reply = (value: unknown) => answer.current?.(value);
@@ -76,7 +76,6 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
 interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 'signal' | 'setBusy'> {
   target: Endpoint;
   backupPath: string | undefined;
-  backups: Session['backups'];
   attempt: Attempt;
   again: boolean;
   answer: MutableRefObject<Answer | null>;
@@ -85,7 +84,7 @@ interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 's
 }
 
 /** Runs the import once per attempt; its questions are put on screen and answered through `answer`. */
-function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, backups, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
+function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
   useStepTask(
   backupPath ? attempt : null,
   async ({ dropSparse }, run) => {
@@ -100,7 +99,6 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
         run.setBusy(false);
         if (run.live()) setPhase(question);
       });
-    const files = backups ?? [{ database: null, path: backupPath as string }];
     const context: ImportFileContext = {
       services,
       ask,
@@ -112,20 +110,14 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
         if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
       },
     };
-    const results: ImportResult[] = [];
-    for (const file of files) {
-      // Several databases exported: each into the database of the same name, made when missing.
-      const into = file.database === null ? target : { ...target, database: file.database };
-      if (file.database !== null) await services.ensureDatabase(into, signal);
-      const outcome = await importFile(context, file.path, into);
-      if ('cancelled' in outcome) {
-        if (run.live()) setPhase({ name: 'cancelled', collection: outcome.cancelled });
-        return;
-      }
-      const named = file.database === null ? outcome.result.collections : outcome.result.collections.map((entry) => ({ ...entry, collection: `${file.database}/${entry.collection}` }));
-      results.push({ ...outcome.result, collections: named });
+    // A file of several databases: the engine puts each into the database of the same name, made when missing.
+    const outcome = await importFile(context, backupPath as string, target);
+    if ('cancelled' in outcome) {
+      if (run.live()) setPhase({ name: 'cancelled', collection: outcome.cancelled });
+      return;
     }
-    const result = { ...(results[0] as ImportResult), collections: results.flatMap((entry) => entry.collections), notes: results.flatMap((entry) => entry.notes) };
+    const named = outcome.result.collections.map((entry) => (entry.database === undefined ? entry : { ...entry, collection: `${entry.database}/${entry.collection}` }));
+    const result: ImportResult = { ...outcome.result, collections: named };
     for (const entry of result.collections) services.log(`import: ${describeImport(entry, count)}`);
     for (const note of result.notes) services.log(`import: ! ${note}`);
     if (run.live()) setPhase({ name: 'finished', result });

@@ -24,7 +24,9 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
         // Upserts are by id: sending the backup again fills exactly the gaps.
         await services.importBackup({ input, target, ifExists: 'append', statePath: services.statePath, signal, onProgress: progress.onProgress });
       }
-      const result = await services.verifyBackup({ input, target, statePath: services.statePath, signal, onProgress: progress.onProgress });
+      const verified = await services.verifyBackup({ input, target, statePath: services.statePath, signal, onProgress: progress.onProgress });
+      // A file of several databases: each verdict names its database (a name may be in several).
+      const result = { ...verified, collections: verified.collections.map((entry) => (entry.database === undefined ? entry : { ...entry, collection: `${entry.database}/${entry.collection}` })) };
       for (const entry of result.collections) services.log(`verify: ${entry.ok ? '✓' : '✗'} ${entry.collection}: ${describeVerdict(entry)}; ${describeRecall(entry)}`);
       if (live()) setPhase({ name: 'finished', result });
     },
