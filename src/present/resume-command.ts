@@ -87,6 +87,7 @@ const OUTCOME: Record<RunRecord['outcome'], string> = {
 /** "copy (interrupted 2026-12-04 16:05 UTC): "docs" at 7,600 of 20,000 records on the target" */
 function describeRun({ run, imports, exports }: ResumableRun): string {
   const at = (run.endedAt ?? run.startedAt).slice(0, 16).replace('T', ' ');
+  if (imports.length + exports.length === 0) return `${run.command} (${OUTCOME[run.outcome]} ${at} UTC): interrupted before any record was written — run again:`;
   const where = imports.length > 0
     ? imports.map((entry) => `"${entry.collection}" at ${fraction(entry.committed, entry.total)} records on the target`)
     : exports.map((entry) => `${fraction(entry.finished.length, entry.collections.length)} collections in ${entry.out}${entry.current ? `, "${entry.current.name}" at ${fraction(entry.current.offset, entry.current.total)} records` : ''}`);

@@ -51,7 +51,7 @@ async function waitFor(check: () => Promise<boolean> | boolean, what: string, ti
   }
 }
 
-async function savedState(path: string): Promise<{ imports: Array<{ committed: number }>; exports: Array<{ current: { offset: number } | null; finished: unknown[] }> } | null> {
+async function savedState(path: string): Promise<{ imports: Array<{ committed: number }>; exports: Array<{ out: string; current: { offset: number } | null; finished: unknown[] }> } | null> {
   try {
     return JSON.parse(await readFile(path, 'utf8'));
   } catch {
@@ -177,6 +177,32 @@ describe('every hint that says how to continue is a command that does', () => {
     expect(resumedAt(resumed.output()), resumed.output()).toBeGreaterThan(0);
     const verified = cli(['verify', '--input', join(work, 'exports/it is ~mine.jsonl.gz'), '--url', source.url, '--state', join(dir, 'verify-state.json')], dir);
     expect(await verified.code, verified.output()).toBe(0);
+  }, 300_000);
+
+  it('export interrupted before its first checkpoint: status says nothing was written and gives the export, which then runs whole', async () => {
+    // Every read held back long enough that Ctrl-C lands before any page is written.
+    slowSource.setRules({ delayMs: 5_000 });
+    const args = ['export', '--source-url', slowSource.url, '--out', 'early.jsonl.gz', '--state', 'state-early.json'];
+    const run = cli(args, work);
+    await waitFor(async () => {
+      const saved = (await savedState(join(work, 'state-early.json'))) as { runs?: Array<{ outcome: string }> } | null;
+      return saved?.runs?.some((entry) => entry.outcome === 'running') === true;
+    }, 'the run noted in the state');
+    run.interrupt();
+    expect(await run.code, run.output()).toBe(130);
+    const saved = await savedState(join(work, 'state-early.json'));
+    expect(saved?.exports ?? []).toEqual([]);
+    const status = cli(['status', '--state', join(work, 'state-early.json')], dir);
+    expect(await status.code, status.output()).toBe(0);
+    expect(status.output()).toMatch(/export \(interrupted [^)]+\): interrupted before any record was written — run again:/);
+    const hint = status.output().split('\n').find((line) => line.trim().startsWith('cd '))?.trim();
+    expect(hint).toBe(`cd '${work}' && chroma-migrate ${args.join(' ')}`);
+    slowSource.setRules({});
+    const again = shell(hint!, dir);
+    expect(await again.code, again.output()).toBe(0);
+    const after = cli(['status', '--state', join(work, 'state-early.json')], dir);
+    expect(await after.code, after.output()).toBe(0);
+    expect(after.output()).not.toContain('Can be continued');
   }, 300_000);
 
   it('verify --as not_there: the import it suggests names --as and the target', async () => {

@@ -54,7 +54,7 @@ describe('status: what can be continued', () => {
         runs: [
           run({ id: 'old', args: ['--out', 'b.jsonl.gz'], files: ['/w/b.jsonl.gz'] }),
           run({ id: 'new', args: ['--out', 'b.jsonl.gz', '--as', 'docs2'], files: ['/w/b.jsonl.gz'] }),
-          run({ id: 'other', command: 'export', args: ['--out', 'c.jsonl.gz'], files: ['/w/c.jsonl.gz'] }),
+          run({ id: 'other', command: 'export', args: ['--out', 'c.jsonl.gz'], files: ['/w/c.jsonl.gz'], outcome: 'done' }),
         ],
       }),
       '/w',
@@ -72,8 +72,26 @@ describe('status: what can be continued', () => {
     expect(lines[3]).toBe(`    chroma-migrate import --input ${__filename} --collection docs --as docs2 --url http://localhost:8010`);
   });
 
+  it('a run interrupted before its first checkpoint: the command that starts it again', () => {
+    const lines = resumableLines(state({ runs: [run({ command: 'export', args: ['--out', 'b.jsonl.gz'], files: ['/w/b.jsonl.gz'], endedAt: '2026-12-04T16:06:00.000Z' })] }), '/w');
+    expect(lines).toEqual([
+      'Can be continued:',
+      '  export (interrupted 2026-12-04 16:06 UTC): interrupted before any record was written — run again:',
+      '    chroma-migrate export --out b.jsonl.gz',
+    ]);
+  });
+
+  it('an interrupted run with nothing written is not offered once a newer run of its file, or a checkpoint since, took over', () => {
+    const empty = run({ id: 'empty', command: 'export', args: ['--out', 'b.jsonl.gz'], files: ['/w/b.jsonl.gz'] });
+    const later = run({ id: 'later', command: 'export', args: ['--out', 'b.jsonl.gz', '--all'], files: ['/w/b.jsonl.gz'], startedAt: '2026-12-04T16:10:00.000Z', outcome: 'done' });
+    expect(resumableLines(state({ runs: [empty, later] }), '/w')).toEqual([]);
+    const exportCheckpoint = { out: '/w/b.jsonl.gz', partial: '/w/b.jsonl.gz.partial', source: 'http://s:1/default_tenant/default_database', collections: ['big'], finished: [], current: null, bytes: 0, done: true, updatedAt: '2026-12-04T16:05:30.000Z' };
+    expect(resumableLines(state({ runs: [empty], exports: [exportCheckpoint] }), '/w')).toEqual([]);
+    expect(resumableLines(state({ runs: [run({ outcome: 'failed', files: ['/w/b.jsonl.gz'] })] }), '/w')).toEqual([]);
+  });
+
   it('nothing unfinished: nothing said', () => {
-    expect(resumableLines(state({ runs: [run({ files: ['/w/b.jsonl.gz'] })] }), '/w')).toEqual([]);
+    expect(resumableLines(state({ runs: [run({ files: ['/w/b.jsonl.gz'], outcome: 'done' })] }), '/w')).toEqual([]);
   });
 });
 

@@ -38,18 +38,26 @@ export interface ResumableRun {
 /**
  * Pairs each unfinished checkpoint with the newest unfinished run that used its file, so that
  * `status` prints the command that continues it. Checkpoints no run names (a state from before
- * runs were kept, or the wizard's) come back on their own.
+ * runs were kept, or the wizard's) come back on their own. A run interrupted before it wrote
+ * anything comes back with no checkpoint, unless a newer run of its files or a checkpoint
+ * written since it started says it was taken over.
  */
 export function resumableRuns(state: MigrationState): { runs: ResumableRun[]; imports: MigrationState['imports']; exports: MigrationState['exports'] } {
   const claimed = new Set<Checkpoint>();
   const runs: ResumableRun[] = [];
+  const newer: RunRecord[] = [];
   for (const run of [...state.runs].reverse()) {
+    const superseded = newer.some((other) => other.files.some((file) => run.files.includes(file)));
+    newer.push(run);
     if (run.outcome === 'done') continue;
     const mine = <C extends Checkpoint>(entries: C[], file: (entry: C) => string) =>
       entries.filter((entry) => !entry.done && !claimed.has(entry) && run.files.includes(file(entry)));
     const imports = mine(state.imports, (entry) => entry.backup);
     const exports = mine(state.exports, (entry) => entry.out);
-    if (imports.length + exports.length === 0) continue;
+    if (imports.length + exports.length === 0) {
+      if (run.outcome === 'interrupted' && !superseded && !wroteSince(state, run)) runs.push({ run, imports, exports });
+      continue;
+    }
     for (const entry of [...imports, ...exports]) claimed.add(entry);
     runs.push({ run, imports, exports });
   }
@@ -58,4 +66,10 @@ export function resumableRuns(state: MigrationState): { runs: ResumableRun[]; im
     imports: state.imports.filter((entry) => !entry.done && !claimed.has(entry)),
     exports: state.exports.filter((entry) => !entry.done && !claimed.has(entry)),
   };
+}
+
+/** A checkpoint of the run's files saved after it started (finished ones too): it wrote something. */
+function wroteSince(state: MigrationState, run: RunRecord): boolean {
+  const since = (entry: Checkpoint, path: string) => run.files.includes(path) && entry.updatedAt >= run.startedAt;
+  return state.imports.some((entry) => since(entry, entry.backup)) || state.exports.some((entry) => since(entry, entry.out));
 }
