@@ -89,9 +89,14 @@ function describeRun({ run, imports, exports }: ResumableRun): string {
   const at = (run.endedAt ?? run.startedAt).slice(0, 16).replace('T', ' ');
   if (imports.length + exports.length === 0) return `${run.command} (${OUTCOME[run.outcome]} ${at} UTC): interrupted before any record was written — run again:`;
   const where = imports.length > 0
-    ? imports.map((entry) => `"${entry.collection}" at ${fraction(entry.committed, entry.total)} records on the target`)
-    : exports.map((entry) => `${fraction(entry.finished.length, entry.collections.length)} collections in ${entry.out}${entry.current ? `, "${entry.current.name}" at ${fraction(entry.current.offset, entry.current.total)} records` : ''}`);
+    ? imports.map((entry) => `"${entry.collection}"${inDatabase(run, entry.backup, entry.target)} at ${fraction(entry.committed, entry.total)} records on the target`)
+    : exports.map((entry) => `${fraction(entry.finished.length, entry.collections.length)} collections${inDatabase(run, entry.out, entry.source)} in ${entry.out}${entry.current ? `, "${entry.current.name}" at ${fraction(entry.current.offset, entry.current.total)} records` : ''}`);
   return `${run.command} (${OUTCOME[run.outcome]} ${at} UTC): ${where.join('; ')}`;
+}
+
+/** " of database staging" for a checkpoint of one database's part of the run's file (--all-databases). */
+function inDatabase(run: RunRecord, path: string, place: string): string {
+  return run.files.includes(path) ? '' : ` of database ${place.split('/').pop() ?? ''}`;
 }
 
 /** What can be continued, each with the command that continues it: `status`'s last section. */

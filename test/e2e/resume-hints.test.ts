@@ -5,7 +5,7 @@
  * and the run continues from its checkpoint (not from 0) and ends verified.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,8 +59,8 @@ async function savedState(path: string): Promise<{ imports: Array<{ committed: n
   }
 }
 
-async function fill(url: string, name: string, count: number): Promise<void> {
-  const base = new URL(COLLECTIONS_PATH, url).href;
+async function fill(url: string, name: string, count: number, database = 'default_database'): Promise<void> {
+  const base = new URL(COLLECTIONS_PATH.replace('default_database', database), url).href;
   const created = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, get_or_create: true, configuration: { hnsw: { space: 'l2' } } }) });
   const { id } = (await created.json()) as { id: string };
   for (let start = 0; start < count; start += 2_000) {
@@ -98,6 +98,10 @@ describe('every hint that says how to continue is a command that does', () => {
     source = await startChromaServer({ path: join(dir, 'source') });
     target = await startChromaServer({ path: join(dir, 'target') });
     await fill(source.url, 'big', RECORDS);
+    // A second database, for export --all-databases (one file, a checkpoint per database).
+    const made = await fetch(new URL('/api/v2/tenants/default_tenant/databases', source.url).href, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'second_db' }) });
+    expect(made.ok, await made.text()).toBe(true);
+    await fill(source.url, 'other', 3_000, 'second_db');
     backup = join(dir, 'full backup.jsonl.gz');
     const exported = cli(['export', '--source-url', source.url, '--out', backup, '--state', join(dir, 'setup-state.json')], dir);
     expect(await exported.code, exported.output()).toBe(0);
@@ -203,6 +207,25 @@ describe('every hint that says how to continue is a command that does', () => {
     const after = cli(['status', '--state', join(work, 'state-early.json')], dir);
     expect(await after.code, after.output()).toBe(0);
     expect(after.output()).not.toContain('Can be continued');
+  }, 300_000);
+
+  it('export --all-databases: status matches the per-database checkpoint to the run, prints it exactly, and it resumes into one file', async () => {
+    slowSource.setRules({ delayMs: 150, faultPaths: /\/get$/ });
+    const args = ['export', '--all-databases', '--source-url', slowSource.url, '--out', 'every db.jsonl.gz', '--state', 'state-all.json', '--page-size', '100', '--concurrency', '2'];
+    const { status, hint } = await interruptAndReadHint(args, 'state-all.json', (saved) =>
+      saved.exports.some((entry) => entry.out.includes('.databases/') && (entry.current?.offset ?? 0) > 0));
+    expect(status).toMatch(/export \(interrupted [^)]+\): 0 of 1 collections of database (default_database|second_db) in .*every db\.jsonl\.gz\.databases\/.*, "(big|other)" at [\d,]+ of [\d,]+ records/);
+    expect(status).not.toContain('run the same export again');
+    expect(hint).toBe(`cd '${work}' && chroma-migrate export --all-databases --source-url ${slowSource.url} --out 'every db.jsonl.gz' --state state-all.json --page-size 100 --concurrency 2`);
+    slowSource.setRules({});
+    const resumed = shell(hint, dir);
+    expect(await resumed.code, resumed.output()).toBe(0);
+    expect(resumedAt(resumed.output()), resumed.output()).toBeGreaterThan(0);
+    expect(resumed.output()).toContain('every db.jsonl.gz');
+    expect((await readdir(work)).filter((name) => name.startsWith('every db'))).toEqual(['every db.jsonl.gz']);
+    const verified = cli(['verify', '--input', join(work, 'every db.jsonl.gz'), '--url', source.url, '--state', join(dir, 'verify-state.json')], dir);
+    expect(await verified.code, verified.output()).toBe(0);
+    expect(verified.output()).toMatch(/other/);
   }, 300_000);
 
   it('verify --as not_there: the import it suggests names --as and the target', async () => {

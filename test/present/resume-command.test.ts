@@ -90,6 +90,19 @@ describe('status: what can be continued', () => {
     expect(resumableLines(state({ runs: [run({ outcome: 'failed', files: ['/w/b.jsonl.gz'] })] }), '/w')).toEqual([]);
   });
 
+  it('--all-databases: the checkpoint of one database\'s part is the run\'s, and its command continues it', () => {
+    const part = { out: '/w/b.jsonl.gz.databases/db2.jsonl.gz', partial: '/w/b.jsonl.gz.databases/db2.jsonl.gz.partial', source: 'http://s:1/default_tenant/db2', collections: ['big'], finished: [], current: { name: 'big', offset: 300, total: 1_000 }, bytes: 10, done: false, updatedAt: '' };
+    const lines = resumableLines(state({ exports: [part], runs: [run({ command: 'export', args: ['--all-databases', '--out', 'b.jsonl.gz'], files: ['/w/b.jsonl.gz'] })] }), '/elsewhere');
+    expect(lines).toEqual([
+      'Can be continued:',
+      '  export (interrupted 2026-12-04 16:05 UTC): 0 of 1 collections of database db2 in /w/b.jsonl.gz.databases/db2.jsonl.gz, "big" at 300 of 1,000 records',
+      '    cd /w && chroma-migrate export --all-databases --out b.jsonl.gz',
+    ]);
+    const copied = { ...importCheckpoint, backup: '/w/b.jsonl.gz.databases/db2.jsonl.gz', target: 'http://t:2/default_tenant/db2' };
+    const copy = resumableLines(state({ imports: [copied], exports: [part], runs: [run({ args: ['--all-databases', '--out', 'b.jsonl.gz'], files: ['/w/b.jsonl.gz'] })] }), '/w');
+    expect(copy.slice(1)).toEqual(['  copy (interrupted 2026-12-04 16:05 UTC): "docs2" of database db2 at 600 of 1,177 records on the target', '    chroma-migrate copy --all-databases --out b.jsonl.gz']);
+  });
+
   it('nothing unfinished: nothing said', () => {
     expect(resumableLines(state({ runs: [run({ files: ['/w/b.jsonl.gz'], outcome: 'done' })] }), '/w')).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { MigrationState, RunRecord } from './schema.js';
 import { StateStore } from './store.js';
 
@@ -36,6 +37,14 @@ export interface ResumableRun {
 }
 
 /**
+ * Whether a checkpoint's file is one the run names: the file itself, or a database's part of it
+ * (`--all-databases` keeps one checkpoint per database in FILE.databases/, backup/database-files.ts).
+ */
+function runUses(run: RunRecord, path: string): boolean {
+  return run.files.some((file) => path === file || dirname(path) === `${file}.databases`);
+}
+
+/**
  * Pairs each unfinished checkpoint with the newest unfinished run that used its file, so that
  * `status` prints the command that continues it. Checkpoints no run names (a state from before
  * runs were kept, or the wizard's) come back on their own. A run interrupted before it wrote
@@ -51,7 +60,7 @@ export function resumableRuns(state: MigrationState): { runs: ResumableRun[]; im
     newer.push(run);
     if (run.outcome === 'done') continue;
     const mine = <C extends Checkpoint>(entries: C[], file: (entry: C) => string) =>
-      entries.filter((entry) => !entry.done && !claimed.has(entry) && run.files.includes(file(entry)));
+      entries.filter((entry) => !entry.done && !claimed.has(entry) && runUses(run, file(entry)));
     const imports = mine(state.imports, (entry) => entry.backup);
     const exports = mine(state.exports, (entry) => entry.out);
     if (imports.length + exports.length === 0) {
@@ -70,6 +79,6 @@ export function resumableRuns(state: MigrationState): { runs: ResumableRun[]; im
 
 /** A checkpoint of the run's files saved after it started (finished ones too): it wrote something. */
 function wroteSince(state: MigrationState, run: RunRecord): boolean {
-  const since = (entry: Checkpoint, path: string) => run.files.includes(path) && entry.updatedAt >= run.startedAt;
+  const since = (entry: Checkpoint, path: string) => runUses(run, path) && entry.updatedAt >= run.startedAt;
   return state.imports.some((entry) => since(entry, entry.backup)) || state.exports.some((entry) => since(entry, entry.out));
 }
