@@ -1,10 +1,16 @@
-import { readRecords } from '../core/backup/read.js';
+import { readRecords, type CollectionRef } from '../core/backup/read.js';
+
+/** A collection of a backup by name, with its database when the file holds several (a name may be in each). */
+export function backupLabel(header: { name: string; database?: string }): string {
+  return header.database === undefined ? header.name : `${header.database}/${header.name}`;
+}
 
 /**
  * Records per value of one metadata key ("PayNearMe: 273 records"), streamed from the backup.
- * Returns null when no record carries the key, so the screen can leave it out.
+ * Returns null when no record carries the key, so the screen can leave it out. Give the header
+ * (its database), not the name alone: in a file of several databases a name finds the first.
  */
-export async function breakdownBy(path: string, collection: string, key: string, signal?: AbortSignal): Promise<Array<{ value: string; count: number }> | null> {
+export async function breakdownBy(path: string, collection: CollectionRef, key: string, signal?: AbortSignal): Promise<Array<{ value: string; count: number }> | null> {
   const counts = new Map<string, number>();
   let seen = false;
   for await (const batch of readRecords(path, collection, { batchSize: 1000, signal })) {

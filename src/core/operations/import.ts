@@ -122,7 +122,9 @@ async function importLocked(options: ImportOptions): Promise<ImportResult> {
     const made = await retryExplained(target, () => ensureDatabase(target, name, { signal: options.signal }), { signal: options.signal });
     if (made === 'created') options.onProgress?.({ type: 'phase', message: `Created database ${name} on the target` });
     options.onProgress?.({ type: 'phase', message: `Database ${database}${name === database ? '' : ` → ${name}`}` });
-    results.push(await importDatabase({ ...options, target }, summary, database));
+    const decideExists = options.decideExists;
+    const asked = decideExists ? { decideExists: (info: { collection: string; count: number }) => decideExists({ ...info, database: name }) } : {};
+    results.push(await importDatabase({ ...options, ...asked, target }, summary, database));
   }
   return {
     summary,

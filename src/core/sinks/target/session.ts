@@ -16,8 +16,12 @@ import type { RejectsLog } from './rejects.js';
 export interface TargetOptions {
   target: Endpoint;
   ifExists: IfExists;
-  /** Asked when ifExists is 'ask' and the collection already holds records. */
-  decideExists?: (info: { collection: string; count: number }) => Promise<ExistsChoice>;
+  /**
+   * Asked when ifExists is 'ask' and the collection already holds records. `database` is set when
+   * the backup holds several databases: the target database the collection is in, so an answer
+   * (above all a delete) acts there and not in the endpoint's default.
+   */
+  decideExists?: (info: { collection: string; count: number; database?: string }) => Promise<ExistsChoice>;
   /**
    * Do the import again: a finished import of the same backup into the same collection does not
    * count as done; the existing collection is asked about (append or recreate) as any other.

@@ -10,6 +10,7 @@ import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ExportView, type Breakdown, type ExportPhase } from './ExportView.js';
 import { listSource } from './databases.js';
+import { backupLabel } from '../../breakdown.js';
 
 /** The metadata key whose values the summary counts ("PayNearMe: 273 records"). */
 const BREAKDOWN_KEY = 'client';
@@ -23,7 +24,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
     const summary = await services.inspectBackup(path, { signal });
     const size = await services.fileSize(path);
     const breakdown: Record<string, Breakdown> = {};
-    for (const header of summary.collections) breakdown[header.name] = await services.breakdownBy(path, header.name, BREAKDOWN_KEY, signal);
+    for (const header of summary.collections) breakdown[backupLabel(header)] = await services.breakdownBy(path, header, BREAKDOWN_KEY, signal);
     if (!live()) return;
     for (const header of summary.collections) services.log(`export: ${summary.path}: ${header.name}, ${count(header.count)} records${header.space ? `, ${header.space}` : ''}`);
     update({ backupPath: summary.path });

@@ -17,6 +17,7 @@ import { fitting, useSpace } from '../../layout/space.js';
 import { bytes, count, plural } from '../../format.js';
 import type { DatabaseSize } from '../../services.js';
 import { DatabaseQuestion, DatabaseSummaries } from './DatabasesView.js';
+import { backupLabel } from '../../breakdown.js';
 
 export type Breakdown = Array<{ value: string; count: number }> | null;
 
@@ -165,7 +166,7 @@ function BackupSummaryView({ summary, size, breakdown, onNext }: { summary: Back
         items={summary.collections}
         size={fitting(space, 3, 1)}
         noun="more collections"
-        render={(header) => <CollectionLines key={header.name} header={header} breakdown={(breakdown[header.name] ?? []).slice(0, summary.collections.length > 1 ? 3 : 6)} />}
+        render={(header) => <CollectionLines key={backupLabel(header)} header={header} breakdown={(breakdown[backupLabel(header)] ?? []).slice(0, summary.collections.length > 1 ? 3 : 6)} />}
       />
       {note ? <Para mark="! " color="yellow">{note}</Para> : null}
       <Select options={[{ label: 'Continue to step 2: deploy', value: 'next' }]} onChange={onNext} />
@@ -177,7 +178,7 @@ function CollectionLines({ header, breakdown }: { header: CollectionHeader; brea
   return (
     <Box flexDirection="column">
       <Para indent={2}>
-        {header.name}: {count(header.count)} records{header.dimension ? `, ${header.dimension}-d` : ''}
+        {backupLabel(header)}: {count(header.count)} records{header.dimension ? `, ${header.dimension}-d` : ''}
         {header.space ? `, ${header.space}` : ''}
       </Para>
       {spaceUnknown(header) ? (

@@ -4,7 +4,7 @@ import type { ExistsChoice, ImportResult } from '../../../core/operations/import
 import type { ProgressListener } from '../../../core/util/progress.js';
 import { isMigrateError } from '../../../core/util/errors.js';
 import type { WizardServices } from '../../services.js';
-import { recreateKeepingMeaning, type Ask } from './recreate.js';
+import { labelOf, recreateKeepingMeaning, type Ask, type ExistingCollection } from './recreate.js';
 
 export interface ImportFileContext {
   services: WizardServices;
@@ -27,12 +27,12 @@ export async function importFile(context: ImportFileContext, input: string, targ
   let recreated = false;
   let cancelled: string | null = null;
   const remade = new Set<string>();
-  const decideExists = async (info: { collection: string; count: number }): Promise<ExistsChoice> => {
+  const decideExists = async (info: ExistingCollection): Promise<ExistsChoice> => {
     const choice = await recreateKeepingMeaning({ services, target, input, signal, ask, info });
     if (choice.note) notes.push(choice.note);
     recreated = choice.recreated;
-    if (recreated) remade.add(info.collection);
-    if (choice.answer === 'abort' && !recreated) cancelled = info.collection;
+    if (recreated) remade.add(labelOf(info));
+    if (choice.answer === 'abort' && !recreated) cancelled = labelOf(info);
     return choice.answer;
   };
   for (;;) {
@@ -50,7 +50,7 @@ export async function importFile(context: ImportFileContext, input: string, targ
         onProgress: context.onProgress,
       });
       // The engine found the collections the wizard recreated there and empty: to the user they were recreated.
-      const collections = result.collections.map((entry) => (remade.has(entry.collection) ? { ...entry, action: 'recreated' as const } : entry));
+      const collections = result.collections.map((entry) => (remade.has(labelOf(entry)) ? { ...entry, action: 'recreated' as const } : entry));
       return { result: { ...result, collections, notes: [...notes, ...result.notes] } };
     } catch (error) {
       // Cancel is the user's choice, not a failure: no error, no command-line advice.
