@@ -50,7 +50,8 @@ export function databaseNameProblem(name: string): string | null {
   return `"${name}" is not a name a Chroma server accepts for a new database (3–512 characters from a-z A-Z 0-9 . _ -, starting and ending with a letter or digit)`;
 }
 
-async function databaseExists(target: Endpoint, name: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+/** Whether the tenant has a database of that name. */
+export async function databaseExists(target: Endpoint, name: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
   try {
     await chromaRequest(target, 'GET', `${databasesPath(target.tenant)}/${encodeURIComponent(name)}`, options);
     return true;

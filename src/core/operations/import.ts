@@ -6,7 +6,7 @@ import type { ChromaApi } from '../chroma/api.js';
 
 import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
-import { databaseNameProblem, ensureDatabase } from '../chroma/databases.js';
+import { databaseExists, databaseNameProblem, ensureDatabase } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction } from '../util/format.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
@@ -61,15 +61,52 @@ export interface ImportPlanResult {
   notes: string[];
 }
 
-/** The plan alone (import --dry-run): reads the backup and the target, writes nothing. */
+/**
+ * The plan alone (import --dry-run): reads the backup and the target, writes nothing. A file
+ * holding several databases is planned per database, each collection looked up in the target's
+ * database it goes into (one the target lacks: every collection created there).
+ */
 export async function planImport(options: ImportOptions): Promise<ImportPlanResult> {
-  const { summary, headers, target, notes } = await checkBackup(options, await inspectInput(options));
+  const summary = await inspectInput(options);
+  const databases = fileDatabases(summary, options.databases);
+  if (databases.length === 0) return planDatabase(options, summary);
+  const plans: ImportPlanResult[] = [];
+  const found: NonNullable<TargetPlan['databases']> = [];
+  for (const database of databases) {
+    const name = targetDatabase(options, database);
+    const target = { ...options.target, database: name };
+    const exists = await retryExplained(target, () => databaseExists(target, name, { signal: options.signal }), { signal: options.signal });
+    found.push({ source: database, name, exists });
+    plans.push(await planDatabase({ ...options, target }, summary, { source: database, exists }));
+  }
+  const collections = plans.flatMap((plan) => plan.plan.collections);
+  return {
+    summary,
+    batchSize: plans[0]!.batchSize,
+    plan: { collections, scanned: plans.reduce((sum, plan) => sum + plan.plan.scanned, 0), databases: found },
+    notes: [...new Set(plans.flatMap((plan) => plan.notes))],
+  };
+}
+
+/** One database of the file (all of a file that names none), planned against options.target. */
+async function planDatabase(options: ImportOptions, summary: BackupSummary, database?: { source: string; exists: boolean }): Promise<ImportPlanResult> {
+  const { headers, target, notes } = await checkBackup(options, summary, database?.source);
   const plan = await planTarget(
     target,
     headers.map(({ header, name }) => ({ header, name, ...(options.space ? { space: options.space } : {}) })),
     (header) => readRecords(options.input, header, { batchSize: 1000, signal: options.signal }),
+    database?.exists === false,
   );
+  if (database) plan.collections = plan.collections.map((entry) => ({ ...entry, database: options.target.database }));
   return { summary, batchSize: target.batchSize, plan, notes };
+}
+
+/** The target's name for a database of the file (--database-map), refused early when no server would create it. */
+function targetDatabase(options: ImportOptions, database: string): string {
+  const name = options.databaseMap?.get(database) ?? database;
+  const problem = databaseNameProblem(name);
+  if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${database}=new_name".`);
+  return name;
 }
 
 async function inspectInput(options: ImportOptions): Promise<BackupSummary> {
@@ -115,9 +152,7 @@ async function importLocked(options: ImportOptions): Promise<ImportResult> {
   // mapped one), created when missing; a collection's checkpoint is keyed by that database.
   const results: ImportResult[] = [];
   for (const database of databases) {
-    const name = options.databaseMap?.get(database) ?? database;
-    const problem = databaseNameProblem(name);
-    if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${database}=new_name".`);
+    const name = targetDatabase(options, database);
     const target = { ...options.target, database: name };
     const made = await retryExplained(target, () => ensureDatabase(target, name, { signal: options.signal }), { signal: options.signal });
     if (made === 'created') options.onProgress?.({ type: 'phase', message: `Created database ${name} on the target` });

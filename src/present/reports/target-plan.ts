@@ -17,11 +17,20 @@ function hnswWords(hnsw: Record<string, unknown>): string {
   return entries.length === 0 ? 'the server\'s defaults' : entries.map(([key, value]) => `${key} ${String(value)}`).join(', ');
 }
 
+/** A backup of several databases: each database, then its collections, each named with the target database it was checked in. */
 function planLines(plan: TargetPlan, number: (n: number) => string): string[] {
+  if (!plan.databases) return collectionLines(plan.collections, number);
+  return plan.databases.flatMap((database) => [
+    `Database ${database.name}${database.name === database.source ? '' : ` (from ${database.source})`}: ${database.exists ? 'exists on the target' : 'absent on the target → create it'}`,
+    ...collectionLines(plan.collections.filter((entry) => entry.database === database.name), number),
+  ]);
+}
+
+function collectionLines(collections: PlannedCollection[], number: (n: number) => string): string[] {
   const lines: string[] = [];
-  for (const entry of plan.collections) {
+  for (const entry of collections) {
     const renamed = entry.name === entry.source ? '' : ` (from "${entry.source}")`;
-    lines.push(`"${entry.name}"${renamed}: ${number(entry.records)} records`);
+    lines.push(`"${entry.name}"${renamed}${entry.database === undefined ? '' : ` in database ${entry.database}`}: ${number(entry.records)} records`);
     const there = entry.existing ? `exists with ${number(entry.existing.count)} records${entry.existing.space ? `, space ${entry.existing.space}` : ''}` : 'absent';
     lines.push(`    target         ${there} → ${ACTIONS[entry.action]}`);
     if (entry.create) {
@@ -43,6 +52,7 @@ function planLines(plan: TargetPlan, number: (n: number) => string): string[] {
 /** The plan for --json: every refusal with its id and reasons, without the record's values. */
 function planJson(plan: TargetPlan): unknown {
   return {
+    ...(plan.databases ? { databases: plan.databases } : {}),
     collections: plan.collections.map((entry) => ({
       ...entry,
       refused: entry.refused.map(({ id, problems }) => ({ id, problems })),

@@ -20,6 +20,8 @@ type PlannedAction = 'create' | 'recreate' | 'append' | 'ask' | 'stop';
 export interface PlannedCollection {
   source: string;
   name: string;
+  /** Of a backup holding several databases: the target's database it goes into (and was looked up in). */
+  database?: string;
   records: number;
   /** The collection already there under that name, with its records and space. */
   existing: { count: number; space: Space | null } | null;
@@ -34,6 +36,8 @@ export interface PlannedCollection {
 
 export interface TargetPlan {
   collections: PlannedCollection[];
+  /** Of a backup holding several databases: each database of the file, its name on the target, and whether the target has it. */
+  databases?: Array<{ source: string; name: string; exists: boolean }>;
   /** Records read and checked. */
   scanned: number;
 }
@@ -44,13 +48,16 @@ export interface PlanItem {
   space?: Space;
 }
 
-/** Plans every collection; reads the target (find, count), writes nothing. */
-export async function planTarget(session: TargetSession, items: PlanItem[], records: (header: CollectionHeader) => AsyncIterable<BackupRecord[]>): Promise<TargetPlan> {
+/**
+ * Plans every collection; reads the target (find, count), writes nothing. In a database the
+ * target lacks (`absent`) every collection is to be created, and none is looked up.
+ */
+export async function planTarget(session: TargetSession, items: PlanItem[], records: (header: CollectionHeader) => AsyncIterable<BackupRecord[]>, absent = false): Promise<TargetPlan> {
   const rules = targetRules(session.server.capabilities, session.options.target.cloud);
   const collections: PlannedCollection[] = [];
   let scanned = 0;
   for (const item of items) {
-    const entry = await planOne(session, item, rules);
+    const entry = await planOne(session, item, rules, absent);
     for await (const batch of records(item.header)) {
       session.options.signal?.throwIfAborted();
       for (const record of batch) {
@@ -64,10 +71,10 @@ export async function planTarget(session: TargetSession, items: PlanItem[], reco
   return { collections, scanned };
 }
 
-async function planOne(session: TargetSession, { header, name, space }: PlanItem, rules: TargetRules): Promise<PlannedCollection> {
+async function planOne(session: TargetSession, { header, name, space }: PlanItem, rules: TargetRules, absent: boolean): Promise<PlannedCollection> {
   const { api, options } = session;
   const read = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal: options.signal });
-  const found = await read(() => api.findCollection(name, { signal: options.signal }));
+  const found = absent ? null : await read(() => api.findCollection(name, { signal: options.signal }));
   const count = found ? await read(() => api.count(found.id, { signal: options.signal })) : 0;
   const action: PlannedAction = !found ? 'create' : count === 0 ? 'append' : options.ifExists === 'abort' ? 'stop' : options.ifExists;
   const creates = action === 'create' || action === 'recreate';
