@@ -74,7 +74,9 @@ async function startWizard(io: CommandIo): Promise<number> {
     // Loaded only here, so subcommands start without React and Ink.
     const { runWizard } = await import('../wizard/run.js');
     const code = await runWizard({ cwd: process.cwd(), env: loadEnv('.env', io.env), envFile: resolve('.env'), statePath: statePath(undefined, io.env) });
-    if (code === EXIT.interrupted) io.stderr.write('Saved. Run chroma-migrate again to resume where you left off.\n');
+    // Wrapped at words: at 60 columns the sentence's full stop used to fall alone onto a line of its own.
+    const saved = wrapWords('Saved. Run chroma-migrate again to resume where you left off.', helpWidth(io.stdout, io.env));
+    if (code === EXIT.interrupted) io.stderr.write(`${saved.join('\n')}\n`);
     return code;
   } catch (error) {
     return reportFailure(error, io);
