@@ -344,7 +344,7 @@ async function setAsideRefused(
 ): Promise<void> {
   const rules = targetRules(work.target.server.capabilities, work.options.target.cloud);
   if (!work.options.skipInvalid) return checkPage(records, work.name, rules);
-  const found = splitPage(records, work.name, rules).refused;
+  const found = splitPage(records, work.name, rules).refused.map((entry) => ({ ...entry, database: work.options.target.database }));
   if (found.length === 0) return;
   for (const entry of found) work.refused.add(entry.id);
   await work.rejects.add(found);

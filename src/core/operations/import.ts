@@ -12,9 +12,9 @@ import { fraction } from '../util/format.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
 import { fingerprintFile } from '../state/store.js';
 import { ignoreProgress } from '../util/progress.js';
-import { openTarget, recordImportStep, type CollectionImportResult, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
+import { openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
 import { creationRefusedError, planTarget, type TargetPlan } from '../sinks/target/plan.js';
-import { refusedError, RejectsLog, rejectsPath } from '../sinks/target/rejects.js';
+import { lineInDatabase, readRejectedLines, refusedError, RejectsLog, rejectsPath, type RefusedRecord } from '../sinks/target/rejects.js';
 import { importCollection } from '../sinks/target/write.js';
 import { DEFAULT_PARALLEL, inParallel } from '../util/pool.js';
 
@@ -144,10 +144,17 @@ export async function importBackup(options: ImportOptions): Promise<ImportResult
   }
 }
 
+/** The run's one rejects file, and the lines an earlier run left in it (read before this run rewrites it). */
+interface RejectsRun {
+  log: RejectsLog;
+  earlier: RefusedRecord[];
+}
+
 async function importLocked(options: ImportOptions): Promise<ImportResult> {
   const summary = await inspectInput(options);
   const databases = fileDatabases(summary, options.databases);
-  if (databases.length === 0) return importDatabase(options, summary);
+  const run: RejectsRun = { log: new RejectsLog(rejectsPath(options.input)), earlier: await readRejectedLines(rejectsPath(options.input)) };
+  if (databases.length === 0) return importDatabase(options, summary, run);
   // A file holding several databases: each into the target's database of that name (or the
   // mapped one), created when missing; a collection's checkpoint is keyed by that database.
   const results: ImportResult[] = [];
@@ -159,7 +166,7 @@ async function importLocked(options: ImportOptions): Promise<ImportResult> {
     options.onProgress?.({ type: 'phase', message: `Database ${database}${name === database ? '' : ` → ${name}`}` });
     const decideExists = options.decideExists;
     const asked = decideExists ? { decideExists: (info: { collection: string; count: number }) => decideExists({ ...info, database: name }) } : {};
-    results.push(await importDatabase({ ...options, ...asked, target }, summary, database));
+    results.push(await importDatabase({ ...options, ...asked, target }, summary, run, database));
   }
   return {
     summary,
@@ -180,12 +187,12 @@ function fileDatabases(summary: BackupSummary, wanted: string[] | undefined): st
 }
 
 /** One database of the file (all of a file that names none) into options.target. */
-async function importDatabase(options: ImportOptions, summary: BackupSummary, database?: string): Promise<ImportResult> {
+async function importDatabase(options: ImportOptions, summary: BackupSummary, run: RejectsRun, database?: string): Promise<ImportResult> {
   const { headers, target, notes } = await checkBackup(options, summary, database);
   for (const message of notes) target.progress({ type: 'warning', message });
-  const refused = await refuseUpFront(options, headers, target);
-  const spaces = await chooseSpaces(headers, target.api, options);
   const fingerprint = await fingerprintFile(options.input);
+  const refused = await refuseUpFront(options, headers, target, { ...run, earlier: resumedRefusals(options, run.earlier, target, { fingerprint, only: database === undefined }) });
+  const spaces = await chooseSpaces(headers, target.api, options);
   target.progress({ type: 'plan', collections: headers.length, done: 0, records: headers.reduce((sum, { header }) => sum + header.count, 0) });
   // Several collections at once: each one's own round trips (find, create, read back, count)
   // overlap with the others' batches; within a collection the writes keep their own limit.
@@ -213,7 +220,7 @@ async function importDatabase(options: ImportOptions, summary: BackupSummary, da
  * writes (removed when it refuses nothing), so verify never takes an earlier run's refusals for
  * this one's.
  */
-async function refuseUpFront(options: ImportOptions, headers: Array<{ header: CollectionHeader; name: string }>, target: TargetSession) {
+async function refuseUpFront(options: ImportOptions, headers: Array<{ header: CollectionHeader; name: string }>, target: TargetSession, run: RejectsRun) {
   target.progress({ type: 'phase', message: `Checking every record of ${options.input} against ${options.target.url}'s rules` });
   const plan = await planTarget(
     target,
@@ -222,20 +229,39 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   );
   const creation = creationRefusedError(plan, options.target.url);
   if (creation) throw creation;
-  const refused = plan.collections.flatMap((entry) => entry.refused);
-  const ids = new Map(plan.collections.map((entry) => [entry.name, new Set(entry.refused.map((record) => record.id))]));
-  const log = new RejectsLog(rejectsPath(options.input));
-  if (refused.length > 0 && !options.skipInvalid) {
-    throw refusedError(refused, {
+  const planned = plan.collections.flatMap((entry) => entry.refused).map((entry) => ({ ...entry, database: options.target.database }));
+  // A resumed collection's records set aside as they were sent (413 even alone) are not sent again: their lines stay.
+  const known = new Set(planned.map((entry) => `${entry.collection}\0${entry.id}`));
+  const kept = run.earlier.filter((entry) => headers.some(({ name }) => name === entry.collection) && !known.has(`${entry.collection}\0${entry.id}`));
+  const refused = [...planned, ...kept.map((entry) => ({ ...entry, database: options.target.database }))];
+  const ids = new Map(headers.map(({ name }) => [name, new Set(refused.filter((entry) => entry.collection === name).map((entry) => entry.id))]));
+  const log = run.log;
+  if (planned.length > 0 && !options.skipInvalid) {
+    throw refusedError(planned, {
       stopped: 'Nothing was written: no collection was created.',
       fix: `Import the rest with --skip-invalid: the refused records are written to ${log.path}, typed as in the backup. Or mend them at the source and export again.`,
     });
   }
   await log.start(refused);
-  if (refused.length > 0) target.progress({ type: 'warning', message: `Leaving out ${refused.length === 1 ? '1 record' : `${refused.length} records`} the target refuses, as chosen (--skip-invalid); they are in ${log.path}.` });
+  if (planned.length > 0) target.progress({ type: 'warning', message: `Leaving out ${refused.length === 1 ? '1 record' : `${refused.length} records`} the target refuses, as chosen (--skip-invalid); they are in ${log.path}.` });
   return { ids, log };
 }
 
+/**
+ * The earlier run's lines of this target database for collections this run resumes (a
+ * checkpoint of this backup with records committed, not to be sent again from the first):
+ * records set aside there as they were sent are before the resume point and not sent again.
+ */
+function resumedRefusals(options: ImportOptions, earlier: RefusedRecord[], target: TargetSession, backup: { fingerprint: string; only: boolean }): RefusedRecord[] {
+  const key = targetKey(options.target);
+  const fresh = options.ifExists === 'recreate' || options.again === true;
+  const resumed = new Set(
+    target.store.current.imports
+      .filter((checkpoint) => checkpoint.fingerprint === backup.fingerprint && checkpoint.target === key && checkpoint.committed > 0 && !(checkpoint.done && fresh))
+      .map((checkpoint) => checkpoint.collection),
+  );
+  return earlier.filter((line) => resumed.has(line.collection) && lineInDatabase(line, options.target.database, backup.only));
+}
 
 function selectCollections(summary: BackupSummary, wanted: string[] | undefined, renameTo: string | undefined, database?: string) {
   const headers = database === undefined ? summary.collections : summary.collections.filter((header) => header.database === database);

@@ -12,6 +12,8 @@ import { describeProblems, recordProblems, refusedCount, type Problem, type Targ
 
 export interface RefusedRecord {
   collection: string;
+  /** The target database it was refused in (lines written before lines named theirs have none). */
+  database?: string;
   id: string;
   problems: Problem[];
   record: BackupRecord;
@@ -23,8 +25,8 @@ export function rejectsPath(backup: string): string {
 
 function lines(refused: RefusedRecord[]): string {
   return refused
-    .map(({ collection, id, problems, record }) =>
-      stringifyTyped({ collection, id, problems, record: { ...record, embedding: record.embedding === null ? null : Array.from(record.embedding) } }),
+    .map(({ collection, database, id, problems, record }) =>
+      stringifyTyped({ collection, ...(database === undefined ? {} : { database }), id, problems, record: { ...record, embedding: record.embedding === null ? null : Array.from(record.embedding) } }),
     )
     .map((line) => `${line}\n`)
     .join('');
@@ -61,23 +63,44 @@ export function rejectFingerprint(record: BackupRecord): string {
   return stringifyTyped({ id, document, metadata, embedding: embedding === null ? null : Array.from(embedding), uri });
 }
 
-/**
- * The refused records by collection, then id, as fingerprints: verify excuses a record only
- * when the backup (or source) still holds exactly what was refused, so a rejects file from
- * another run, or one listing a record since mended, cannot hide a missing record.
- */
-export async function readRejectedRecords(path: string): Promise<Map<string, Map<string, string>>> {
-  const out = new Map<string, Map<string, string>>();
+/** A rejects file's lines as written, each with the record set aside; malformed lines are skipped. */
+export async function readRejectedLines(path: string): Promise<RefusedRecord[]> {
+  const out: RefusedRecord[] = [];
   const text = await readFile(path, 'utf8').catch(() => '');
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const entry = parseTyped(line) as { collection?: unknown; id?: unknown; record?: BackupRecord };
+    const entry = parseTyped(line) as { collection?: unknown; database?: unknown; id?: unknown; problems?: unknown; record?: BackupRecord };
     if (typeof entry.collection !== 'string' || typeof entry.id !== 'string' || entry.record?.id !== entry.id) continue;
-    const records = out.get(entry.collection) ?? new Map<string, string>();
-    records.set(entry.id, rejectFingerprint({ ...entry.record, embedding: entry.record.embedding ?? null, uri: entry.record.uri ?? null }));
-    out.set(entry.collection, records);
+    const record = { ...entry.record, embedding: entry.record.embedding ?? null, uri: entry.record.uri ?? null };
+    out.push({ collection: entry.collection, ...(typeof entry.database === 'string' ? { database: entry.database } : {}), id: entry.id, problems: Array.isArray(entry.problems) ? (entry.problems as Problem[]) : [], record });
   }
   return out;
+}
+
+/**
+ * The lines of one target database, by collection then id: verify excuses a record only when
+ * the backup (or source) still holds exactly what was refused, and only in the database it was
+ * refused in, so a rejects file from another run, another database's line for a collection of
+ * the same name, or a line for a record since mended cannot hide a missing record. A line that
+ * names no database (written before lines named theirs) counts for the default database, or for
+ * a backup or source that holds only one.
+ */
+export function refusedIn(lines: readonly RefusedRecord[], database: string, only: boolean): Map<string, Map<string, BackupRecord>> {
+  const out = new Map<string, Map<string, BackupRecord>>();
+  for (const line of lines) {
+    if (!lineInDatabase(line, database, only)) continue;
+    const records = out.get(line.collection) ?? new Map<string, BackupRecord>();
+    records.set(line.id, line.record);
+    out.set(line.collection, records);
+  }
+  return out;
+}
+
+const DEFAULT_DATABASE = 'default_database';
+
+/** Whether a line is of this target database (see refusedIn). */
+export function lineInDatabase(line: RefusedRecord, database: string, only: boolean): boolean {
+  return line.database === undefined ? only || database === DEFAULT_DATABASE : line.database === database;
 }
 
 /**
@@ -88,6 +111,7 @@ export async function readRejectedRecords(path: string): Promise<Map<string, Map
  */
 export class RejectsLog {
   private queue: Promise<void> = Promise.resolve();
+  private started = false;
   /** Records set aside by this run. */
   written = 0;
 
@@ -98,8 +122,13 @@ export class RejectsLog {
     return this.enqueue(() => rm(this.path, { force: true }));
   }
 
-  /** Starts the file with what a run knows before it writes (an import's whole plan). */
+  /**
+   * Starts the file with what a run knows before it writes (an import's whole plan); a run over
+   * several databases starts it once and adds each later database's plan.
+   */
   start(refused: RefusedRecord[]): Promise<void> {
+    if (this.started) return this.add(refused);
+    this.started = true;
     this.written += refused.length;
     return this.enqueue(() => (refused.length > 0 ? writeRejects(this.path, refused) : rm(this.path, { force: true })));
   }

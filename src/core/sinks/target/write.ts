@@ -52,7 +52,7 @@ export async function importCollection(context: TargetSession, header: Collectio
           onRecordTooLarge: async (record, error) => {
             if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed);
             refused.add(record.id);
-            await feed.rejects.add([{ collection: name, id: record.id, problems: [{ why: tooLargeWhy(record, options.target.url, error) }], record }]);
+            await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why: tooLargeWhy(record, options.target.url, error) }], record }]);
             progress({ type: 'warning', message: `"${name}": record "${record.id}" is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
           },
         }),

@@ -213,18 +213,28 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
       if (verdict.missingIds.length < LISTED) verdict.missingIds.push(record.id);
       continue;
     }
-    const fields: string[] = [];
-    if ((page.documents?.[index] ?? null) !== record.document) fields.push('document');
-    const metadata = compareMetadata(page.metadatas?.[index] ?? null, record.metadata);
-    for (const difference of metadata.differences) fields.push(`metadata.${difference}`);
-    for (const key of metadata.sparseNotCarried) verdict.sparseNotCarried[key] = (verdict.sparseNotCarried[key] ?? 0) + 1;
-    if (!sameEmbedding(page.embeddings?.[index] ?? null, record.embedding, space)) fields.push('embedding');
-    if ((page.uris?.[index] ?? null) !== record.uri) fields.push('uri');
+    const stored = { id: record.id, document: page.documents?.[index] ?? null, metadata: page.metadatas?.[index] ?? null, embedding: page.embeddings?.[index] ?? null, uri: page.uris?.[index] ?? null };
+    const { fields, sparseNotCarried } = recordDifferences(stored, record, space);
+    for (const key of sparseNotCarried) verdict.sparseNotCarried[key] = (verdict.sparseNotCarried[key] ?? 0) + 1;
     if (fields.length > 0) {
       verdict.differing++;
       if (verdict.differingIds.length < LISTED) verdict.differingIds.push({ id: record.id, fields });
     }
   }
+}
+
+/**
+ * What differs between a record as a server holds it and the record expected, field by field
+ * ("document", "metadata.score: …", "embedding", "uri"), and the sparse vectors it does not hold.
+ */
+export function recordDifferences(stored: BackupRecord, expected: BackupRecord, space: Space | null): { fields: string[]; sparseNotCarried: string[] } {
+  const fields: string[] = [];
+  if (stored.document !== expected.document) fields.push('document');
+  const metadata = compareMetadata(stored.metadata, expected.metadata);
+  for (const difference of metadata.differences) fields.push(`metadata.${difference}`);
+  if (!sameEmbedding(stored.embedding, expected.embedding, space)) fields.push('embedding');
+  if (stored.uri !== expected.uri) fields.push('uri');
+  return { fields, sparseNotCarried: metadata.sparseNotCarried };
 }
 
 /**

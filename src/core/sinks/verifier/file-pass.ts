@@ -9,7 +9,7 @@ import { fraction } from '../../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
-import { readRejectedRecords, rejectFingerprint, rejectsPath } from '../target/rejects.js';
+import { readRejectedLines, refusedIn, rejectFingerprint, rejectsPath } from '../target/rejects.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
 export type { CollectionVerdict } from './checker.js';
@@ -52,7 +52,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     return found.length > 0 ? found.map((header) => ({ name, header })) : [{ name, header: undefined }];
   });
   const rejects = rejectsPath(options.input);
-  const rejected = await readRejectedRecords(rejects);
+  const rejected = await readRejectedLines(rejects);
   const targets = new Map<string, Promise<TargetContext>>();
   const targetFor = (database: string | undefined) => {
     const endpoint = database === undefined ? options.target : { ...options.target, database: options.databaseMap?.get(database) ?? database };
@@ -88,14 +88,17 @@ async function verifyCollection(
   header: CollectionHeader | undefined,
   sourceName: string,
   target: TargetContext,
-  set: { rejects: string; rejected: Awaited<ReturnType<typeof readRejectedRecords>> },
+  set: { rejects: string; rejected: Awaited<ReturnType<typeof readRejectedLines>> },
 ): Promise<CollectionVerdict> {
   const { api, call, signal } = target;
   const progress = options.onProgress ?? ignoreProgress;
   const name = options.renameTo ?? sourceName;
-  const refused = set.rejected.get(name);
+  const database = header?.database === undefined ? undefined : (options.databaseMap?.get(header.database) ?? header.database);
+  // Only the lines of the database this collection is compared in: another database may hold a collection of the same name.
+  const refusedRecords = refusedIn(set.rejected, database ?? options.target.database, database === undefined).get(name);
+  const refused = refusedRecords && new Map([...refusedRecords].map(([id, record]) => [id, rejectFingerprint(record)]));
   const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
-  if (header?.database !== undefined) verdict.database = options.databaseMap?.get(header.database) ?? header.database;
+  if (database !== undefined) verdict.database = database;
   if (refused) markRefused(verdict, new Set(refused.keys()), set.rejects);
   if (!header) return verdict;
   const info = await checkTargetCollection(verdict, header, target);

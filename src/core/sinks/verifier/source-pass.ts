@@ -16,8 +16,9 @@ import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
-import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, type CollectionVerdict } from './checker.js';
-import { readRejectedIds } from '../target/rejects.js';
+import type { BackupRecord } from '../../model/record.js';
+import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
+import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 
@@ -61,14 +62,16 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   progress({ type: 'phase', message: `Listing collections on ${sourceEndpoint.cloud ? 'Chroma Cloud' : sourceEndpoint.url}` });
   const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
   const server = await describeServer(target.api, { signal });
-  const rejected = options.rejects ? await readRejectedIds(options.rejects) : new Map<string, Set<string>>();
+  // The source is one database: lines naming none are its; lines of another target database are not.
+  const rejected = refusedIn(options.rejects ? await readRejectedLines(options.rejects) : [], options.target.database, true);
   const verdicts: CollectionVerdict[] = [];
   for (const info of chosen) {
     const name = options.renameTo ?? info.name;
     progress({ type: 'phase', message: `Listing the ids of "${info.name}" on the source and "${name}" on the target` });
-    const refused = rejected.get(name) ?? new Set<string>();
-    // Refused by the target and set aside (--skip-invalid): not expected there.
-    const sourceIds = (await listIds(source.api, info.id, { call: source.call, signal })).filter((id) => !refused.has(id));
+    const listed = await listIds(source.api, info.id, { call: source.call, signal });
+    // Refused by the target and set aside (--skip-invalid): not expected there, when the source still holds exactly that record.
+    const refused = await stillAsSetAside(source, info, listed, rejected.get(name), signal);
+    const sourceIds = listed.filter((id) => !refused.has(id));
     const verdict = { ...emptyVerdict(name, sourceIds.length), against: 'source' as const };
     markRefused(verdict, refused, options.rejects ?? '');
     verdicts.push(verdict);
@@ -82,6 +85,26 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   }
   if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
   return { collections: verdicts, ok: allVerified(verdicts) };
+}
+
+/**
+ * The ids a rejects file excuses: those whose record the source holds now exactly as it was set
+ * aside (the checker's comparison). A line for a valid record, or for one since mended at the
+ * source, excuses nothing: that record is compared with the target like any other.
+ */
+async function stillAsSetAside(source: Side, info: CollectionInfo, listed: string[], setAside: ReadonlyMap<string, BackupRecord> | undefined, signal?: AbortSignal): Promise<Set<string>> {
+  const excused = new Set<string>();
+  if (!setAside || setAside.size === 0) return excused;
+  const held = new Set(listed);
+  const ids = [...setAside.keys()].filter((id) => held.has(id));
+  for await (const batch of recordsByIds(source.api, info.id, ids, { call: source.call, signal })) {
+    for (const record of batch) {
+      const aside = setAside.get(record.id);
+      const { fields, sparseNotCarried } = recordDifferences(record, aside!, spaceOf(info));
+      if (fields.length === 0 && sparseNotCarried.length === 0) excused.add(record.id);
+    }
+  }
+  return excused;
 }
 
 /**
