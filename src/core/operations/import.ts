@@ -173,7 +173,7 @@ async function importLocked(options: ImportOptions): Promise<ImportResult> {
     batchSize: results[0]!.batchSize,
     collections: results.flatMap((result) => result.collections),
     notes: [...new Set(results.flatMap((result) => result.notes))],
-    ...(results.some((result) => result.rejects) ? { rejects: { path: rejectsPath(options.input), records: results.reduce((sum, result) => sum + (result.rejects?.records ?? 0), 0) } } : {}),
+    ...(results.some((result) => result.rejects) ? { rejects: { path: run.log.path, records: run.log.written } } : {}),
   };
 }
 
