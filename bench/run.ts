@@ -161,10 +161,14 @@ async function main(): Promise<void> {
   let state = 0;
   const statePath = () => join(root, `state-${++state}.json`);
 
-  process.once('SIGINT', () => {
-    say('interrupted: stopping the servers');
-    void stopAllServers().finally(() => process.exit(130));
-  });
+  // SIGTERM too (what `kill` and `pkill` send): without it the servers outlived the bench and
+  // went on using CPU under every later measurement.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      say(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping the servers`);
+      void stopAllServers().finally(() => process.exit(code));
+    });
+  }
 
   try {
     say(`temp folder ${root}; ${fmt(n)} records of ${dim}-d embeddings`);
