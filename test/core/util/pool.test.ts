@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inParallel } from '../../../src/core/util/pool.js';
+import { aheadInOrder, inParallel } from '../../../src/core/util/pool.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -38,5 +38,67 @@ describe('inParallel', () => {
   it('handles no items and a limit above the count', async () => {
     expect(await inParallel([], 4, async () => 1)).toEqual([]);
     expect(await inParallel([1], 8, async (n) => n + 1)).toEqual([2]);
+  });
+});
+
+describe('aheadInOrder', () => {
+  const collect = async <R>(source: AsyncIterable<R>): Promise<R[]> => {
+    const out: R[] = [];
+    for await (const item of source) out.push(item);
+    return out;
+  };
+
+  it('yields in request order with at most `limit` in flight, whatever order they finish in', async () => {
+    let running = 0;
+    let most = 0;
+    const delays = [5, 0, 3, 1, 4, 2, 0];
+    const results = await collect(
+      aheadInOrder(delays.length, 3, async (index) => {
+        running++;
+        most = Math.max(most, running);
+        for (let k = 0; k < (delays[index] as number); k++) await tick();
+        running--;
+        return index;
+      }),
+    );
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(3);
+  });
+
+  it('throws a failure at its place in the order, and waits for the requests still in flight', async () => {
+    let settled = 0;
+    const seen: number[] = [];
+    const run = async () => {
+      for await (const index of aheadInOrder(6, 3, async (n) => {
+        await tick();
+        if (n === 1) throw new Error('page 1 failed');
+        await tick();
+        settled++;
+        return n;
+      }))
+        seen.push(index);
+    };
+    await expect(run()).rejects.toThrow('page 1 failed');
+    expect(seen).toEqual([0]);
+    // 0, 2 and 3 were started (3 began once 0 was taken); none is left running.
+    expect(settled).toBe(3);
+  });
+
+  it('leaving early waits for the requests in flight and starts no more', async () => {
+    let started = 0;
+    let settled = 0;
+    for await (const index of aheadInOrder(10, 4, async (n) => {
+      started++;
+      await tick();
+      settled++;
+      return n;
+    }))
+      if (index === 1) break;
+    expect(started).toBe(6);
+    expect(settled).toBe(started);
+  });
+
+  it('handles no requests', async () => {
+    expect(await collect(aheadInOrder(0, 4, async () => 1))).toEqual([]);
   });
 });

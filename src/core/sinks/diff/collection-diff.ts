@@ -5,7 +5,7 @@
  */
 import type { Space } from '../../model/record.js';
 import type { ChromaApi } from '../../chroma/api.js';
-import { allIds, recordsByIds, type ByIdOptions } from '../../sources/server/by-id.js';
+import { listIds, recordsByIds, type ByIdOptions } from '../../chroma/id-list.js';
 import type { ProgressListener } from '../../util/progress.js';
 import { recordDifferences } from './record-diff.js';
 
@@ -29,7 +29,7 @@ export async function diffCollection(
   target: Side,
   options: { space: Space | null; progress: ProgressListener },
 ): Promise<CollectionDiff> {
-  const [sourceIds, targetIds] = await Promise.all([allIds(source.api, source.collectionId, source.read), allIds(target.api, target.collectionId, target.read)]);
+  const [sourceIds, targetIds] = await Promise.all([listIds(source.api, source.collectionId, source.read), listIds(target.api, target.collectionId, target.read)]);
   const onTarget = new Set(targetIds);
   const onSource = new Set(sourceIds);
   const common = sourceIds.filter((id) => onTarget.has(id));

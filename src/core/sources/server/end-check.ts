@@ -36,7 +36,7 @@ export async function checkAgainstSource(
   const inFile = new Set(written);
   const missing = sourceIds.filter((id) => !inFile.has(id));
   let added = 0;
-  for await (const batch of recordsByIds(api, collectionId, missing, { ...options, batch: 300 })) {
+  for await (const batch of recordsByIds(api, collectionId, missing, options)) {
     if (batch.length === 0) continue;
     await options.add(batch);
     added += batch.length;

@@ -1,0 +1,85 @@
+/**
+ * Listing a collection's ids and reading records by id, several pages at a time through a proxy
+ * that enforces Cloud's 300-a-read quota and adds a delay: every id once, in the server's order,
+ * at most the read limit in flight.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { listIds, recordsByIds } from '../../src/core/chroma/id-list.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { generateRecords } from '../helpers/fixtures.js';
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let proxy: FaultProxy;
+const direct = () => new ChromaApi(endpoint({ url: server.server.url }));
+const viaProxy = () => new ChromaApi(endpoint({ url: proxy.url }));
+
+/** A `call` that counts the requests in flight at once. */
+function counting(): { call: <T>(work: () => Promise<T>) => Promise<T>; most: () => number } {
+  let running = 0;
+  let most = 0;
+  return {
+    most: () => most,
+    call: async (work) => {
+      most = Math.max(most, ++running);
+      try {
+        return await work();
+      } finally {
+        running--;
+      }
+    },
+  };
+}
+
+async function seed(name: string, total: number): Promise<string> {
+  const info = await direct().createCollection({ name, metadata: null, space: 'l2' });
+  const records = [...generateRecords(total, { dim: 4, prefix: name })];
+  for (let from = 0; from < records.length; from += 500) await direct().upsert(info.id, records.slice(from, from + 500), { base64: true });
+  return info.id;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  proxy = await startFaultProxy(server.server.url, { cloudQuota: true, delayMs: 20, faultPaths: /\/get$/ });
+}, 120_000);
+afterAll(async () => {
+  await proxy?.close();
+  await server?.cleanup();
+});
+
+describe('ids and records read several pages at a time', () => {
+  for (const total of [0, 1, 600, 1_000]) {
+    it(`lists all ${total} ids once, in the server's order`, async () => {
+      const id = await seed(`listed_${total}`, total);
+      const sequential: string[] = [];
+      for (let offset = 0; ; offset += 300) {
+        const page = await direct().get(id, { limit: 300, offset, include: [] });
+        sequential.push(...page.ids);
+        if (page.ids.length < 300) break;
+      }
+      const counter = counting();
+      const listed = await listIds(viaProxy(), id, { call: counter.call, reads: 3 });
+      expect(listed).toEqual(sequential);
+      expect(listed).toHaveLength(total);
+      expect(counter.most()).toBeLessThanOrEqual(3);
+      if (total > 600) expect(counter.most()).toBeGreaterThan(1);
+    });
+  }
+
+  it('reads every record asked for, the missing one absent, within the quota', async () => {
+    const id = await seed('by_id', 1_000);
+    const wanted = [...listIdsOf(1_000, 'by_id'), 'by_id-nowhere'];
+    const counter = counting();
+    const got: string[] = [];
+    for await (const page of recordsByIds(viaProxy(), id, wanted, { call: counter.call })) got.push(...page.map((record) => record.id));
+    expect(got.sort()).toEqual(listIdsOf(1_000, 'by_id').sort());
+    expect(counter.most()).toBeGreaterThan(1);
+    expect(proxy.stats.injected.quota ?? 0).toBe(0);
+  });
+});
+
+function listIdsOf(total: number, prefix: string): string[] {
+  return [...generateRecords(total, { dim: 4, prefix })].map((record) => record.id);
+}
