@@ -187,7 +187,7 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   // Last, the id sets against the source as it is now: the file is one reading of it.
   options.onProgress?.({ type: 'phase', message: 'Comparing the target\'s ids with the source\'s, both ways' });
   // Set aside as refused (--skip-invalid), by this run or by the one it resumes: not expected on the target.
-  const rejected = await readRejectedIds(rejectsPath(out));
+  const rejected = await readRejectedIds(rejectsPath(out), options.target.database);
   await checkAllIdsAgainstSource(collections, names, { ...sides, refused: names.map((name) => rejected.get(options.renameTo ?? name)) });
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
@@ -253,7 +253,7 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
       let onCommit = (): void => undefined;
       let sparseWarned = false;
       const refused = new Set<string>();
-      const ready = refusedSoFar(rejects, name, place.start, refused);
+      const ready = refusedSoFar(rejects, { name, database: options.target.database }, place.start, refused);
       ready.catch(() => undefined); // awaited by push and end
       // The source says what its values are only as they are read: each page is checked before
       // it goes on to the target, as import checks a whole file before it writes.
@@ -328,9 +328,9 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
  * record, the collection finds its refusals again, so its old lines go; resumed part-way, the
  * pages before the resume point were checked by the earlier run, whose lines still hold.
  */
-async function refusedSoFar(rejects: RejectsLog, name: string, start: number, refused: Set<string>): Promise<void> {
-  if (start === 0) return rejects.clearCollection(name);
-  for (const id of (await readRejectedIds(rejects.path)).get(name) ?? []) refused.add(id);
+async function refusedSoFar(rejects: RejectsLog, { name, database }: { name: string; database: string }, start: number, refused: Set<string>): Promise<void> {
+  if (start === 0) return rejects.clearCollection(name, database);
+  for (const id of (await readRejectedIds(rejects.path, database)).get(name) ?? []) refused.add(id);
 }
 
 /**

@@ -4,7 +4,8 @@
  * in the backup, so nothing is lost and the file can be mended and imported again. verify reads
  * it back to list them as "refused by the target" rather than as missing.
  */
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
 import type { BackupRecord } from '../../model/record.js';
 import { parseTyped, stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
@@ -34,27 +35,13 @@ function lines(refused: RefusedRecord[]): string {
 
 /** A fresh file (an import knows every refusal before it writes). */
 async function writeRejects(path: string, refused: RefusedRecord[]): Promise<void> {
-  await writeFile(path, lines(refused));
+  await writeFileAtomic(path, lines(refused));
 }
 
-/** The refused ids by collection (as named on the target); empty when there is no rejects file. */
-export async function readRejectedIds(path: string): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return out;
-  }
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const entry = parseTyped(line) as { collection?: unknown; id?: unknown };
-    if (typeof entry.collection !== 'string' || typeof entry.id !== 'string') continue;
-    const ids = out.get(entry.collection) ?? new Set<string>();
-    ids.add(entry.id);
-    out.set(entry.collection, ids);
-  }
-  return out;
+/** The ids set aside in one target database, by collection (a copy's run is of one database; see refusedIn). */
+export async function readRejectedIds(path: string, database: string): Promise<Map<string, Set<string>>> {
+  const byCollection = refusedIn(await readRejectedLines(path), database, true);
+  return new Map([...byCollection].map(([collection, records]) => [collection, new Set(records.keys())]));
 }
 
 /** A record as a rejects file holds it, to tell whether a backup's record is the one set aside. */
@@ -140,13 +127,14 @@ export class RejectsLog {
   }
 
   /** A collection sent again from its first record: its earlier refusals are found again. */
-  clearCollection(collection: string): Promise<void> {
+  clearCollection(collection: string, database: string): Promise<void> {
     return this.enqueue(async () => {
       const text = await readFile(this.path, 'utf8').catch(() => null);
       if (text === null) return;
-      const kept = text.split('\n').filter((line) => line.trim() !== '' && (parseTyped(line) as { collection?: unknown }).collection !== collection);
+      const ofThis = (entry: { collection?: unknown; database?: unknown }) => entry.collection === collection && (entry.database === undefined || entry.database === database);
+      const kept = text.split('\n').filter((line) => line.trim() !== '' && !ofThis(parseTyped(line) as { collection?: unknown; database?: unknown }));
       if (kept.length === 0) await rm(this.path, { force: true });
-      else await writeFile(this.path, kept.map((line) => `${line}\n`).join(''));
+      else await writeFileAtomic(this.path, kept.map((line) => `${line}\n`).join(''));
     });
   }
 
