@@ -3,9 +3,8 @@
  * wrote, one per database, written again as one file whose collection lines name their
  * database (format 4). Records are streamed, so memory stays flat whatever the sizes.
  */
-import { rename } from 'node:fs/promises';
 import { ownCollectionHeaders, readRecords } from '../read.js';
-import { BackupWriter } from './writer.js';
+import { writeBackupWhole } from './write-whole.js';
 
 export interface DatabasePart {
   database: string;
@@ -20,10 +19,9 @@ export async function mergeDatabaseFiles(
   source: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<Array<{ database: string; name: string; count: number }>> {
-  const temporary = `${out}.merging`;
-  const writer = await BackupWriter.open(temporary, { source: { ...source, databases: parts.map((part) => part.database) } });
-  const written: Array<{ database: string; name: string; count: number }> = [];
-  try {
+  const options = { source: { ...source, databases: parts.map((part) => part.database) } };
+  return writeBackupWhole(out, `${out}.merging`, options, async (writer) => {
+    const written: Array<{ database: string; name: string; count: number }> = [];
     for (const part of parts) {
       for (const header of await ownCollectionHeaders(part.path, signal)) {
         await writer.writeCollectionHeader({ ...header, database: part.database });
@@ -36,11 +34,6 @@ export async function mergeDatabaseFiles(
         written.push({ database: part.database, name: header.name, count });
       }
     }
-    await writer.finish();
-  } catch (error) {
-    await writer.abort().catch(() => undefined);
-    throw error;
-  }
-  await rename(temporary, out);
-  return written;
+    return written;
+  });
 }

@@ -3,9 +3,8 @@
  * keeps only what the source held at the end (end-check.ts). Readers need no notion of a
  * deleted record: the file simply holds the source's records, once each.
  */
-import { rename } from 'node:fs/promises';
 import { ownCollectionHeaders, readRecords } from '../read.js';
-import { BackupWriter } from './writer.js';
+import { writeBackupWhole } from './write-whole.js';
 
 export interface Drops {
   /** Ids to leave out of this collection. */
@@ -17,10 +16,8 @@ export interface Drops {
 /** Rewrites `path` in place; every collection keeps each id once, minus its dropped ids. Returns the counts. */
 export async function rewriteWithout(path: string, drops: Map<string, Drops>, source: Record<string, unknown>, signal?: AbortSignal): Promise<Map<string, number>> {
   const headers = await ownCollectionHeaders(path, signal);
-  const temporary = `${path}.rewrite`;
-  const writer = await BackupWriter.open(temporary, { source });
-  const counts = new Map<string, number>();
-  try {
+  return writeBackupWhole(path, `${path}.rewrite`, { source }, async (writer) => {
+    const counts = new Map<string, number>();
     for (const header of headers) {
       const drop = drops.get(header.name)?.ids ?? new Set<string>();
       const seen = new Set<string>();
@@ -32,11 +29,6 @@ export async function rewriteWithout(path: string, drops: Map<string, Drops>, so
       await writer.writeCollectionEnd(header.name, seen.size);
       counts.set(header.name, seen.size);
     }
-    await writer.finish();
-  } catch (error) {
-    await writer.abort().catch(() => undefined);
-    throw error;
-  }
-  await rename(temporary, path);
-  return counts;
+    return counts;
+  });
 }
