@@ -5,34 +5,23 @@
  * and the Done screen names what the app needs for the embedding functions the moved
  * collections carry.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { startTestServer } from '../helpers/chroma.js';
 import { makeRecords, writePythonColumnsJson } from '../helpers/fixtures.js';
 import { KEY, press, select, typeLine, waitForFrame } from '../helpers/ink.js';
-import { mountWizard, standingOn, tempDir, testServices } from './harness.js';
+import { mountWizard, standingOn, testServices, useFolderAndServer } from './harness.js';
 
-let dir = '';
-let chroma: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  dir = await tempDir();
-  chroma = await startTestServer();
-});
-afterAll(async () => {
-  await chroma?.cleanup();
-  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-});
+const world = useFolderAndServer();
 
 describe('step 5: a backup that does not record its distance space', () => {
   it('asks which space in words, writes nothing before the answer, and creates the collection with it', async () => {
-    const backupPath = join(dir, 'columns.json');
+    const backupPath = join(world.dir, 'columns.json');
     await writePythonColumnsJson(backupPath, 'no_space_docs', makeRecords(30, { dim: 4 }));
-    const target = endpoint({ url: chroma.server.url });
-    const app = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath, target });
+    const target = endpoint({ url: world.url });
+    const app = mountWizard(testServices({ dir: world.dir, env: {} }), standingOn('import'), { backupPath, target });
     try {
       const asked = await waitForFrame(app, 'How did "no_space_docs" compare embeddings?', 40_000);
       expect(asked).toContain('does not record its distance space');
@@ -54,14 +43,14 @@ describe('step 5: a backup that does not record its distance space', () => {
 
 describe('step 5: delete and recreate never changes what the collection meant', () => {
   it('asks for the name, keeps the cosine space and the embedding function the backup does not record', async () => {
-    const backupPath = join(dir, 'kept.json');
+    const backupPath = join(world.dir, 'kept.json');
     await writePythonColumnsJson(backupPath, 'kept_docs', makeRecords(30, { dim: 4 }));
-    const target = endpoint({ url: chroma.server.url });
+    const target = endpoint({ url: world.url });
     const api = new ChromaApi(target);
     const openai = { type: 'known', name: 'openai', config: { api_key_env_var: 'OPENAI_API_KEY', model_name: 'text-embedding-3-small' } };
     const before = await api.createCollection({ name: 'kept_docs', metadata: null, configuration: { hnsw: { space: 'cosine' }, embedding_function: openai } });
     await api.upsert(before.id, makeRecords(5, { dim: 4, prefix: 'old-' }), { base64: false });
-    const app = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath, target });
+    const app = mountWizard(testServices({ dir: world.dir, env: {} }), standingOn('import'), { backupPath, target });
     try {
       await waitForFrame(app, 'already exists', 40_000);
       await select(app, 'Delete it');
@@ -87,7 +76,7 @@ describe('step 5: delete and recreate never changes what the collection meant', 
 
 describe('the Done screen', () => {
   it('names the env var and the @chroma-core package each embedding function needs, and warns about a Chroma-hosted one', async () => {
-    const target = endpoint({ url: chroma.server.url });
+    const target = endpoint({ url: world.url });
     const api = new ChromaApi(target);
     await api.createCollection({
       name: 'openai_docs',
@@ -101,7 +90,7 @@ describe('the Done screen', () => {
     });
     const state = { ...standingOn('ingest'), screen: 'done' as const };
     state.steps.ingest = 'done';
-    const app = mountWizard(testServices({ dir, env: {} }), state, { target });
+    const app = mountWizard(testServices({ dir: world.dir, env: {} }), state, { target });
     try {
       const shown = await waitForFrame(app, 'embeds query text with chroma-cloud-qwen', 20_000);
       expect(shown).toContain('"openai_docs" embeds query text with openai:');
@@ -118,7 +107,7 @@ describe('the Done screen', () => {
 
 describe('step 5: a backup with sparse vectors', () => {
   it('stops before writing, says why, and imports without them only when the user picks that', async () => {
-    const backupPath = join(dir, 'hybrid.jsonl');
+    const backupPath = join(world.dir, 'hybrid.jsonl');
     const writer = await BackupWriter.open(backupPath);
     await writer.writeCollectionHeader({ name: 'hybrid_docs', metadata: null, space: 'l2', count: 2, dimension: 2 });
     const sparse = { '#type': 'sparse_vector' as const, indices: [1], values: [0.5], tokens: null };
@@ -128,9 +117,9 @@ describe('step 5: a backup with sparse vectors', () => {
     ]);
     await writer.writeCollectionEnd('hybrid_docs', 2);
     await writer.finish();
-    const target = endpoint({ url: chroma.server.url });
+    const target = endpoint({ url: world.url });
 
-    const app = mountWizard(testServices({ dir, env: {} }), standingOn('import'), { backupPath, target });
+    const app = mountWizard(testServices({ dir: world.dir, env: {} }), standingOn('import'), { backupPath, target });
     try {
       const stopped = await waitForFrame(app, 'Import without the sparse vectors', 40_000);
       expect(stopped).toContain('sparse vectors in metadata "splade" (1 record)');

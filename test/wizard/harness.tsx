@@ -3,9 +3,11 @@
  * the clock and the token generator pinned so frames are stable. Nothing that crosses the wire
  * is replaced; tests that need a server start a real one.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { useChromaServer } from '../helpers/chroma.js';
 import { renderAt, type TerminalSize } from '../helpers/ink-render.js';
 import { App } from '../../src/wizard/App.js';
 import { FrameSignal } from '../../src/wizard/layout/frames.js';
@@ -41,6 +43,24 @@ export function manualClock(start = FIXED_NOW): ManualClock {
 /** A temp folder whose name always has the same length (mkdtemp adds six characters), so wrapping never moves. */
 export async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'cm-wiz-'));
+}
+
+/** A temp folder and a real Chroma server for one file's wizard tests, both removed after them. */
+export function useFolderAndServer(): { readonly dir: string; readonly url: string } {
+  const chroma = useChromaServer();
+  let dir = '';
+  beforeAll(async () => {
+    dir = await tempDir();
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  return {
+    get dir() {
+      return dir;
+    },
+    get url() {
+      return chroma.url;
+    },
+  };
 }
 
 export interface ServiceOptions {

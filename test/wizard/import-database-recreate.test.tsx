@@ -4,29 +4,18 @@
  * name typed, and deletes and recreates staging/docs only — on the first import and when the step
  * is done again. default_database/docs keeps its id, its records and their contents.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mergeDatabaseFiles } from '../../src/core/backup/jsonl/merge.js';
 import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { ensureDatabase } from '../../src/core/chroma/databases.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { startTestServer } from '../helpers/chroma.js';
 import { makeRecords } from '../helpers/fixtures.js';
 import { select, typeLine, waitForFrame } from '../helpers/ink.js';
-import { mountWizard, standingOn, tempDir, testServices } from './harness.js';
+import { mountWizard, standingOn, testServices, useFolderAndServer } from './harness.js';
 
-let dir = '';
-let chroma: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  dir = await tempDir();
-  chroma = await startTestServer();
-});
-afterAll(async () => {
-  await chroma?.cleanup();
-  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-});
+const world = useFolderAndServer();
 
 async function databaseFile(path: string, name: string, records: number, prefix: string): Promise<void> {
   const writer = await BackupWriter.open(path, { source: { url: 'http://x' } });
@@ -59,15 +48,15 @@ async function deleteStagingDocs(app: ReturnType<typeof mountWizard>): Promise<v
 
 describe('step 5, a backup of several databases, a collection in a database other than the default', () => {
   it('deletes and recreates it there only, never the same name in default_database', async () => {
-    await databaseFile(join(dir, 'staging.jsonl'), 'docs', 12, 'stage');
-    await databaseFile(join(dir, 'main.jsonl'), 'faq', 3, 'faq');
-    const backupPath = join(dir, 'all.jsonl');
-    await mergeDatabaseFiles([{ database: 'staging', path: join(dir, 'staging.jsonl') }, { database: 'default_database', path: join(dir, 'main.jsonl') }], backupPath, { url: 'http://x' });
+    await databaseFile(join(world.dir, 'staging.jsonl'), 'docs', 12, 'stage');
+    await databaseFile(join(world.dir, 'main.jsonl'), 'faq', 3, 'faq');
+    const backupPath = join(world.dir, 'all.jsonl');
+    await mergeDatabaseFiles([{ database: 'staging', path: join(world.dir, 'staging.jsonl') }, { database: 'default_database', path: join(world.dir, 'main.jsonl') }], backupPath, { url: 'http://x' });
 
-    const target = endpoint({ url: chroma.server.url });
+    const target = endpoint({ url: world.url });
     const main = new ChromaApi(target);
-    await ensureDatabase(endpoint({ url: chroma.server.url, database: 'staging' }), 'staging');
-    const staging = new ChromaApi(endpoint({ url: chroma.server.url, database: 'staging' }));
+    await ensureDatabase(endpoint({ url: world.url, database: 'staging' }), 'staging');
+    const staging = new ChromaApi(endpoint({ url: world.url, database: 'staging' }));
     const mainDocs = await main.createCollection({ name: 'docs', metadata: null, space: 'l2' });
     await main.upsert(mainDocs.id, makeRecords(5, { dim: 4, prefix: 'keep' }), { base64: true });
     const before = await main.get(mainDocs.id, { ids: ['keep-000000'], include: ['documents', 'metadatas'] });
@@ -92,7 +81,7 @@ describe('step 5, a backup of several databases, a collection in a database othe
       return docs!.id;
     };
 
-    const services = testServices({ dir, env: {} });
+    const services = testServices({ dir: world.dir, env: {} });
     const first = mountWizard(services, standingOn('import'), { backupPath, target });
     let stagingId = stagingDocs.id;
     try {

@@ -3,27 +3,16 @@
  * about (append, cancel, or delete after its name is typed), and the records are sent anew — not
  * "1,177 of 1,177 (resumed from 1,177)" with nothing sent.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { startTestServer } from '../helpers/chroma.js';
 import { makeRecords } from '../helpers/fixtures.js';
 import { select, typeLine, waitForFrame } from '../helpers/ink.js';
-import { mountWizard, standingOn, tempDir, testServices } from './harness.js';
+import { mountWizard, standingOn, testServices, useFolderAndServer } from './harness.js';
 
-let dir = '';
-let chroma: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  dir = await tempDir();
-  chroma = await startTestServer();
-});
-afterAll(async () => {
-  await chroma?.cleanup();
-  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-});
+const world = useFolderAndServer();
 
 async function writeBackup(path: string, name: string, records: number): Promise<void> {
   const writer = await BackupWriter.open(path);
@@ -41,11 +30,11 @@ function finishedImport() {
 
 describe('step 5 done again', () => {
   it('asks about the collection, appends or recreates, and sends every record again', async () => {
-    const backupPath = join(dir, 'again.jsonl');
+    const backupPath = join(world.dir, 'again.jsonl');
     await writeBackup(backupPath, 'again_docs', 40);
-    const target = endpoint({ url: chroma.server.url });
+    const target = endpoint({ url: world.url });
     const api = new ChromaApi(target);
-    const services = testServices({ dir, env: {} });
+    const services = testServices({ dir: world.dir, env: {} });
 
     const first = mountWizard(services, standingOn('import'), { backupPath, target });
     try {
