@@ -50,4 +50,41 @@ describe('the migration state file', () => {
     const saved = await loadState(path);
     expect(saved.ingestCommand?.split(',').filter(Boolean)).toHaveLength(20);
   });
+
+  it('updates waiting on a write share the next one, and each resolves with the state after its own change', async () => {
+    const path = join(dir, 'shared-writes.json');
+    const store = await StateStore.open(path);
+    const results = await Promise.all(['a', 'b', 'c'].map((mark) => store.update((state) => ({ ...state, ingestCommand: `${state.ingestCommand ?? ''}${mark}` }))));
+    expect(results.map((state) => state.ingestCommand)).toEqual(['a', 'ab', 'abc']);
+    expect((await loadState(path)).ingestCommand).toBe('abc');
+  });
+
+  it('a change that throws fails alone: the others written with it are saved', async () => {
+    const path = join(dir, 'one-throws.json');
+    const store = await StateStore.open(path);
+    const outcomes = await Promise.allSettled([
+      store.update((state) => ({ ...state, backupPath: '/kept' })),
+      store.update(() => {
+        throw new Error('refused');
+      }),
+      store.update((state) => ({ ...state, targetUrl: 'http://kept' })),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await loadState(path)).toMatchObject({ backupPath: '/kept', targetUrl: 'http://kept' });
+  });
+
+  it('a file another run wrote since this store last saved it is read again, its entries kept', async () => {
+    const path = join(dir, 'outside.json');
+    const store = await StateStore.open(path);
+    await store.update((state) => ({ ...state, backupPath: '/mine' }));
+    // Another process's save (the same atomic write), between two of this store's updates.
+    await saveState(path, { ...(await loadState(path)), targetUrl: 'http://theirs' });
+    await store.update((state) => ({ ...state, ingestCommand: 'mine too' }));
+    expect(await loadState(path)).toMatchObject({ backupPath: '/mine', targetUrl: 'http://theirs', ingestCommand: 'mine too' });
+    // Written in place (an editor), same size as before: still seen as changed.
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('mine too', 'edit too'));
+    await store.update((state) => ({ ...state, backupPath: '/mine again' }));
+    expect(await loadState(path)).toMatchObject({ ingestCommand: 'edit too', backupPath: '/mine again' });
+  });
 });

@@ -58,7 +58,7 @@ export async function importCollection(context: TargetSession, header: Collectio
         }),
       onCommitted: async (batch) => {
         committed += batch.length;
-        await saveCheckpoint(committed, false);
+        await saveCheckpoint(committed, false, feed.resume !== undefined);
         await feed.onCommitted?.(committed, refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch);
         progress({ type: 'batch', collection: name, done: committed, total: header.count });
       },
@@ -98,10 +98,21 @@ export async function importCollection(context: TargetSession, header: Collectio
   };
 }
 
+/**
+ * A copy's commits are saved at most every COPY_COMMIT_SAVE_MS: its export's checkpoint, not
+ * this watermark, says where a resume starts (prepare.ts only asks whether the checkpoint is
+ * there), so the watermark serves `status` alone, and saving it after every batch cost a copy of
+ * many small collections an fsync each. An import resumes from the watermark: saved every time.
+ */
+const COPY_COMMIT_SAVE_MS = 2_000;
+
 /** Saves where the collection's writing stands (the watermark of committed records). */
 function checkpointSaver(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed) {
-  return (committed: number, done: boolean) =>
-    context.store.update((state) => ({
+  let savedAt = 0;
+  return async (committed: number, done: boolean, throttled = false) => {
+    if (throttled && Date.now() - savedAt < COPY_COMMIT_SAVE_MS) return;
+    savedAt = Date.now();
+    await context.store.update((state) => ({
       ...state,
       imports: [
         ...state.imports.filter((checkpoint) => !checkpointMatches(checkpoint, context, feed, name)),
@@ -119,6 +130,7 @@ function checkpointSaver(context: TargetSession, header: CollectionHeader, name:
         },
       ],
     }));
+  };
 }
 
 /** The records again, less those set aside as refused (they are not on the target, by choice). */
