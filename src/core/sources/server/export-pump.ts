@@ -354,9 +354,12 @@ function openingAhead(
   const signal = options.signal;
   return new Lookahead<CollectionSink>(todo, options.parallel ?? DEFAULT_PARALLEL, async (info) => {
     const total = await call(info.name, () => api.count(info.id, { signal }));
-    const header = await collectionHeader(api, info, total, (work) => call(info.name, work), signal);
     const window = new ReadWindow(concurrency);
     const pages = startedNow(readPages(api, info.id, { offset: 0, total, pageSize, window, signal, call: (work) => call(info.name, work, window) }));
+    // The first page's first record is the record a header's own read would ask for: a round
+    // trip less per collection.
+    const first = await pages.started;
+    const header = await collectionHeader(api, info, total, (work) => call(info.name, work), signal, first.done === true ? [] : first.value);
     // Within one page, the first read is the whole read: the end check's listing of the source's
     // ids can follow it now instead of at the collection's turn (a round trip or three of each
     // small collection's, overlapped with the collection before it).
@@ -400,9 +403,11 @@ export async function collectionHeader(
   total: number,
   call: <T>(work: () => Promise<T>) => Promise<T>,
   signal?: AbortSignal,
+  /** The collection's first page, when it was read already. */
+  firstPage?: BackupRecord[],
 ): Promise<CollectionHeader> {
-  const first = total > 0 ? await call(() => api.get(info.id, { limit: 1, offset: 0, include: ['embeddings'] }, { signal })) : null;
-  const dimension = first?.embeddings?.[0]?.length ?? info.dimension ?? null;
+  const firstEmbedding = firstPage ? firstPage[0]?.embedding : total > 0 ? (await call(() => api.get(info.id, { limit: 1, offset: 0, include: ['embeddings'] }, { signal }))).embeddings?.[0] : null;
+  const dimension = firstEmbedding?.length ?? info.dimension ?? null;
   // The collection itself, not just its space: embedding function, HNSW settings, schema.
   // The writer withholds credential fields (backup/secrets.ts) and names them.
   return {

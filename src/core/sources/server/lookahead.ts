@@ -70,7 +70,7 @@ export class Lookahead<S extends Stoppable> {
  * Starts an async generator now (up to its first value), not when first iterated: its reads begin
  * at once. `started` settles when that first value (or the end) is in.
  */
-export function startedNow<T>(generator: AsyncGenerator<T>): AsyncIterable<T> & { started: Promise<unknown> } {
+export function startedNow<T>(generator: AsyncGenerator<T>): AsyncIterable<T> & { started: Promise<IteratorResult<T, unknown>> } {
   const first = generator.next();
   first.catch(() => undefined); // observed by the loop that takes it
   return {
