@@ -24,6 +24,7 @@ import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
 import { CopyVerify } from '../sinks/verifier/live.js';
+import { StreamedTruth } from '../sinks/verifier/streamed-truth.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
 import { allVerified, type CollectionVerdict } from '../sinks/verifier/checker.js';
 import { checkAllIdsAgainstSource, measureRecallOfLanded, type LandedCollection } from '../sinks/verifier/closing-pass.js';
@@ -76,10 +77,10 @@ export interface CopyResult {
   ok: boolean;
 }
 
-/** A collection compared as it landed, and the records it kept to measure recall with. */
+/** A collection compared as it landed, and its recall samples' true neighbours as its records streamed by. */
 interface LiveVerdict {
   verdict: Promise<CollectionVerdict>;
-  samples: () => BackupRecord[];
+  truth: StreamedTruth;
 }
 
 /** What verify found, collection by collection (as `verify` reports it). */
@@ -169,15 +170,15 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count, and the index's recall on ${options.sample ?? DEFAULT_SAMPLE} records per collection` });
   const sides = { source: options.source, target: options.target, signal: options.signal, parallel: closingParallel(options.parallel) };
   const landed: LandedCollection[] = [];
-  for (const [name, { verdict, samples }] of liveVerdicts) {
+  for (const [name, { verdict, truth }] of liveVerdicts) {
     try {
-      landed.push({ sourceName: name, verdict: await verdict, samples: samples() });
+      landed.push({ sourceName: name, verdict: await verdict, truth });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
     }
   }
-  // The file is whole now: the samples' true neighbours are among all its records.
+  // The file is whole now: the samples' true neighbours are among all its records (as they streamed by, or read from it).
   await measureRecallOfLanded(out, landed, sides);
   const live = new Map(landed.map(({ sourceName, verdict }) => [sourceName, verdict]));
   const rest = names.filter((name) => !live.has(name));
@@ -259,11 +260,13 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
       const name = options.renameTo ?? header.name;
       // A collection this run sends whole is compared as it lands; one resumed part-way is
       // compared from the file at the end (its first records were sent by an earlier run).
-      const liveVerify = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, options.sample ?? DEFAULT_SAMPLE, liveSignal) : null;
+      const liveVerify = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, liveSignal) : null;
       let committed = place.start;
+      const refused = new Set<string>();
+      // Every record the file gets, as it gets them (refused ones too): the samples' true neighbours.
+      const truth = liveVerify ? new StreamedTruth(options.sample ?? DEFAULT_SAMPLE, header.space ?? 'l2', (record) => !refused.has(record.id)) : null;
       let onCommit = (): void => undefined;
       let sparseWarned = false;
-      const refused = new Set<string>();
       const ready = refusedSoFar(rejects, { name, database: options.target.database }, place.start, refused);
       ready.catch(() => undefined); // awaited by push and end
       // The source says what its values are only as they are read: each page is checked before
@@ -305,6 +308,7 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
       return {
         push: async (records) => {
           await checkFits(records);
+          truth?.offer(records);
           return pipe.push(records);
         },
         get committed() {
@@ -317,11 +321,12 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
           await ready;
           // Sent before the source deleted them: the target, like the file, keeps what the source holds.
           if (dropped.length > 0) await dropFromTarget(target, name, dropped, signal);
-          if (liveVerify) {
+          if (liveVerify && truth) {
             // Its last reads, count and self-queries overlap the next collection's copy.
             const verdict = liveVerify.finish(exported, { ids: refused, file: rejects.path });
             verdict.catch(() => undefined); // awaited at the end
-            liveVerdicts.set(header.name, { verdict, samples: () => liveVerify.samples });
+            truth.end(exported);
+            liveVerdicts.set(header.name, { verdict, truth });
           }
         },
         abort: async (error) => {

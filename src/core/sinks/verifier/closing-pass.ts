@@ -1,12 +1,13 @@
 /**
  * A copy's closing checks over all its collections at once: the index's recall of each one
- * compared as it landed, then every collection's ids against the source as it is now. The
- * finished file is read once for all collections' true neighbours (a file of 100 collections
- * read once per collection cost the client ten times the CPU of the copy itself), and the
- * network round trips of each collection's checks (find, self-queries, id lists) overlap with
- * other collections', at most `parallel` collections at a time, each within its own read limits.
+ * compared as it landed, then every collection's ids against the source as it is now. The true
+ * neighbours were found as the records streamed by (streamed-truth.ts); the finished file is
+ * read, once for all collections, only for those whose file holds other records than streamed
+ * by (a file of 100 collections read once per collection cost the client ten times the CPU of
+ * the copy itself). The network round trips of each collection's checks (find, self-queries, id
+ * lists) overlap with other collections', at most `parallel` collections at a time, each within
+ * its own read limits.
  */
-import type { BackupRecord } from '../../model/record.js';
 import { ChromaApi, spaceOf } from '../../chroma/api.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
@@ -15,13 +16,14 @@ import { readCollections } from '../../backup/read.js';
 import { inParallel } from '../../util/pool.js';
 import type { CollectionVerdict } from './checker.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
+import type { StreamedTruth } from './streamed-truth.js';
 import { checkIdsAgainstSource } from './source-pass.js';
 
-/** A collection compared as it landed: its verdict, under its name in the file, and its recall samples. */
+/** A collection compared as it landed: its verdict, under its name in the file, and its recall truth so far. */
 export interface LandedCollection {
   sourceName: string;
   verdict: CollectionVerdict;
-  samples: BackupRecord[];
+  truth: StreamedTruth;
 }
 
 interface Sides {
@@ -32,25 +34,30 @@ interface Sides {
 
 /**
  * Each landed collection's recall@k into its verdict: its samples' true neighbours among all its
- * records in the file (one pass over the file for all of them), then its self-queries.
+ * records (as they streamed by, or from one pass over the file for all that need it), then its
+ * self-queries.
  */
 export async function measureRecallOfLanded(file: string, landed: LandedCollection[], sides: Sides & { parallel: number }): Promise<void> {
   const { target, signal, parallel } = sides;
   const api = new ChromaApi(target);
   const call = <T>(work: () => Promise<T>) => retryExplained(target, work, { signal });
   // The collection as the target has it now: its id, space and ef_search.
-  const found = await inParallel(landed, parallel, async ({ verdict, samples }) => {
-    if (samples.length === 0 || !verdict.exists) return null;
+  const found = await inParallel(landed, parallel, async ({ verdict, truth }) => {
+    if (truth.samples.length === 0 || !verdict.exists) return null;
     const info = await call(() => api.findCollection(verdict.collection, { signal }));
-    return info ? { info, truth: new TrueNeighbours(samples, spaceOf(info) ?? 'l2', DEFAULT_K) } : null;
+    if (!info) return null;
+    const space = spaceOf(info) ?? 'l2';
+    const streamed = truth.whole(space);
+    return { info, streamed: streamed !== null, truth: streamed ?? new TrueNeighbours(truth.samples, space, DEFAULT_K) };
   });
-  const truths = new Map<string, TrueNeighbours>();
+  const fromFile = new Map<string, TrueNeighbours>();
   landed.forEach(({ sourceName }, index) => {
-    const truth = found[index]?.truth;
-    if (truth) truths.set(sourceName, truth);
+    const measured = found[index];
+    if (measured && !measured.streamed) fromFile.set(sourceName, measured.truth);
   });
-  if (truths.size === 0) return;
-  for await (const { collection, records } of readCollections(file, [...truths.keys()], { batchSize: 1000, signal })) truths.get(collection)?.add(records);
+  if (fromFile.size > 0) {
+    for await (const { collection, records } of readCollections(file, [...fromFile.keys()], { batchSize: 1000, signal })) fromFile.get(collection)?.add(records);
+  }
   await inParallel(landed, parallel, async ({ verdict }, index) => {
     const measured = found[index];
     if (!measured) return;

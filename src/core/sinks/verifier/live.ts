@@ -26,14 +26,11 @@ export class CopyVerify {
   private failure: { error: unknown } | null = null;
   private readonly checked: Promise<void>;
   private readonly call: <T>(work: () => Promise<T>) => Promise<T>;
-  /** The records kept to measure the target index's recall with, once the copy is done. */
-  samples: BackupRecord[] = [];
 
   constructor(
     private readonly target: TargetSession,
     private readonly header: CollectionHeader,
     private readonly name: string,
-    private readonly sample: number,
     /** The user's Ctrl-C, and the copy's own stop when it fails. */
     private readonly signal: AbortSignal,
   ) {
@@ -51,8 +48,8 @@ export class CopyVerify {
 
   /**
    * Every batch is pushed and the import has finished: compare what is left, then the count and
-   * the collection's settings, as verify does. The index's recall is measured once the backup
-   * file is whole (measureRecall, with `samples`).
+   * the collection's settings, as verify does. The index's recall is measured at the end of the
+   * copy (closing-pass.ts), its truth found as the records streamed by (streamed-truth.ts).
    */
   async finish(exported: number, refused?: { ids: ReadonlySet<string>; file: string }): Promise<CollectionVerdict> {
     this.pipe.close();
@@ -83,7 +80,6 @@ export class CopyVerify {
         await checker.check(batch);
       }
       await checker?.finish();
-      this.samples = checker?.samples ?? [];
     } catch (error) {
       this.failure = { error };
       this.pipe.fail(error); // later pushes are not held
@@ -102,7 +98,8 @@ export class CopyVerify {
       call: this.call,
       collectionId: info.id,
       space: spaceOf(info),
-      sample: this.sample,
+      // The recall samples are the copy's (streamed-truth.ts): the checker keeps none.
+      sample: 0,
       // One read back per batch written, one at a time: the reads share the target with the
       // writes, and fewer, larger reads cost it less. Measured (20k records over +80/+40 ms, idle
       // machine, two rounds): 250 ids × 4 in flight 17.0–17.5 s, 1,000 × 2 16.5–17.0 s,

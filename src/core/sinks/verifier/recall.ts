@@ -59,7 +59,7 @@ export class TrueNeighbours {
     this.best = samples.map(() => []);
   }
 
-  add(records: BackupRecord[]): void {
+  add(records: readonly BackupRecord[]): void {
     for (const record of records) {
       const vector = record.embedding;
       if (!vector) continue;
