@@ -168,7 +168,7 @@ async function dropFromTarget(target: TargetSession, name: string, ids: string[]
  */
 async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, LiveVerdict>): Promise<CopyVerdicts> {
   if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count, and the index's recall on ${options.sample ?? DEFAULT_SAMPLE} records per collection` });
-  const sides = { source: options.source, target: options.target, signal: options.signal, parallel: closingParallel(options.parallel) };
+  const sides = { source: options.source, target: options.target, signal: options.signal, parallel: options.parallel ?? DEFAULT_PARALLEL };
   const landed: LandedCollection[] = [];
   for (const [name, { verdict, truth }] of liveVerdicts) {
     try {
@@ -193,17 +193,6 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
 }
-
-/**
- * Collections whose closing checks run at once. Those checks are a few small requests per
- * collection, each collection within its own read limits (Cloud's are per collection), so many
- * more collections can be checked at once than copied: at `parallel` of them, 100 small
- * collections spent most of their closing checks waiting on round trips one after another.
- */
-function closingParallel(parallel = DEFAULT_PARALLEL): number {
-  return Math.min(CLOSING_PARALLEL_MAX, parallel * 4);
-}
-const CLOSING_PARALLEL_MAX = 32;
 
 /** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */
 function verifyFile(options: CopyOptions, out: string, collections: string[], record = false): Promise<CopyVerdicts> {

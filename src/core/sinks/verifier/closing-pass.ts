@@ -5,7 +5,7 @@
  * read, once for all collections, only for those whose file holds other records than streamed
  * by (a file of 100 collections read once per collection cost the client ten times the CPU of
  * the copy itself). The network round trips of each collection's checks (find, self-queries, id
- * lists) overlap with other collections', at most `parallel` collections at a time, each within
+ * lists) overlap with other collections', many collections at a time (closingWidth), each within
  * its own read limits.
  */
 import { ChromaApi, spaceOf } from '../../chroma/api.js';
@@ -38,7 +38,8 @@ interface Sides {
  * self-queries.
  */
 export async function measureRecallOfLanded(file: string, landed: LandedCollection[], sides: Sides & { parallel: number }): Promise<void> {
-  const { target, signal, parallel } = sides;
+  const { target, signal } = sides;
+  const parallel = closingWidth(sides.parallel);
   const api = new ChromaApi(target);
   const call = <T>(work: () => Promise<T>) => retryExplained(target, work, { signal });
   // The collection as the target has it now: its id, space and ef_search.
@@ -66,8 +67,9 @@ export async function measureRecallOfLanded(file: string, landed: LandedCollecti
 }
 
 /**
- * Every collection's ids against the source's ids as they are now, both ways, `parallel`
- * collections at a time. `refused`, index for index: ids set aside (--skip-invalid), not expected.
+ * Every collection's ids against the source's ids as they are now, both ways, many collections
+ * at a time (closingWidth; the large ones `parallel` at a time). `refused`, index for index: ids
+ * set aside (--skip-invalid), not expected.
  */
 export async function checkAllIdsAgainstSource(
   verdicts: CollectionVerdict[],
@@ -75,8 +77,27 @@ export async function checkAllIdsAgainstSource(
   sides: Sides & { parallel: number; refused: Array<ReadonlySet<string> | undefined> },
 ): Promise<void> {
   const { parallel, refused, ...endpoints } = sides;
-  await inParallel(verdicts, parallel, (verdict, index) => {
+  const check = (index: number) => {
     const set = refused[index];
-    return checkIdsAgainstSource(verdict, sourceNames[index] as string, { ...endpoints, ...(set ? { refused: set } : {}) });
-  });
+    return checkIdsAgainstSource(verdicts[index] as CollectionVerdict, sourceNames[index] as string, { ...endpoints, ...(set ? { refused: set } : {}) });
+  };
+  // A large collection's two id lists take real memory (~100 bytes an id, each side): those go
+  // `parallel` at a time, as they were copied; the small ones, most of a many-collection copy, wide.
+  const indexes = verdicts.map((_, index) => index);
+  await inParallel(indexes.filter((index) => (verdicts[index] as CollectionVerdict).expected > SMALL_ID_CHECK), parallel, check);
+  await inParallel(indexes.filter((index) => (verdicts[index] as CollectionVerdict).expected <= SMALL_ID_CHECK), closingWidth(parallel), check);
 }
+
+/** Up to this many records a collection's id check is small: two lists of at most ~1 MB each. */
+const SMALL_ID_CHECK = 10_000;
+
+/**
+ * Collections whose closing checks run at once: a few small requests each, every collection
+ * within its own read limits (Cloud's are per collection), so many more can be checked at once
+ * than copied. At `parallel` of them, 100 small collections spent most of their closing checks
+ * waiting on round trips one after another.
+ */
+function closingWidth(parallel: number): number {
+  return Math.min(CLOSING_WIDTH_MAX, parallel * 4);
+}
+const CLOSING_WIDTH_MAX = 32;
