@@ -8,11 +8,20 @@
  * listing of 20,000 ids one page after another took ~67 of them (5–6 s at 80 ms).
  */
 import type { BackupRecord } from '../model/record.js';
+import { MigrateError } from '../util/errors.js';
 import { aheadInOrder } from '../util/pool.js';
 import type { ChromaApi, GetPage } from './api.js';
+import { ChromaRequestError } from './http.js';
 
 /** Ids or records per request by default: Cloud answers at most 300 results per read. */
 const CLOUD_PAGE = 300;
+/**
+ * Ids per page off Cloud. Chroma pages a `get` by offset, and each page skips every id before it
+ * on the server: a listing of 1M ids in pages of 300 (~3,334 pages, 0.2 s at the start to 0.56 s
+ * near the end) cost ~20 minutes of the server's CPU; in pages of 5,000 it skips ~17× less.
+ * Ids only, a page is ~200 KB.
+ */
+const SERVER_ID_PAGE = 5_000;
 /** Requests in flight: under Cloud's 10 concurrent reads per collection, with room for a retry. */
 const READS_AT_ONCE = 6;
 const ATTEMPTS = 5;
@@ -33,14 +42,27 @@ export type ByIdOptions = IdListOptions & { pageSize: number };
 /** Every id of the collection, in the server's order; a listing the count confirms, or the last one read. */
 export async function listIds(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<string[]> {
   const { call, signal } = options;
+  let pageSize = options.pageSize ?? (api.target.cloud ? CLOUD_PAGE : SERVER_ID_PAGE);
   let ids: string[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const before = await call(() => api.count(collectionId, { signal }));
-    ids = await readIdPages(api, collectionId, before, options);
+    try {
+      ids = await readIdPages(api, collectionId, before, { ...options, pageSize });
+    } catch (error) {
+      // A server (or a proxy in front of it) that holds reads to Cloud's quota: Cloud's size then.
+      if (pageSize <= CLOUD_PAGE || !isQuotaError(error)) throw error;
+      pageSize = CLOUD_PAGE;
+      attempt--;
+      continue;
+    }
     const after = await call(() => api.count(collectionId, { signal }));
     if (before === after && new Set(ids).size === after) return ids;
   }
   return [...new Set(ids)];
+}
+
+function isQuotaError(error: unknown): boolean {
+  return (error instanceof ChromaRequestError && error.kind === 'quota') || (error instanceof MigrateError && error.code === 'QUOTA');
 }
 
 /** The pages a collection of `expected` records fills, read ahead; then on while the last one is full (it grew meanwhile). */
