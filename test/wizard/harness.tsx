@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { useChromaServer } from '../helpers/chroma.js';
 import { renderAt, type TerminalSize } from '../helpers/ink-render.js';
+import { select, waitForFrame } from '../helpers/ink.js';
 import { App } from '../../src/wizard/App.js';
 import { FrameSignal } from '../../src/wizard/layout/frames.js';
 import { realServices, type WizardServices } from '../../src/wizard/services.js';
@@ -143,6 +144,25 @@ export function standingOn(screen: StepId, settled: Partial<Record<StepId, StepS
     STEP_IDS.map((id, i) => [id, id === screen ? 'active' : (settled[id] ?? (i < index ? 'done' : 'pending'))]),
   ) as Record<StepId, StepStatus>;
   return { screen, steps, details };
+}
+
+/** Step 5 finished (its summary `detail`), the wizard standing on it. */
+function finishedImport(detail: string): WizardState {
+  const state = standingOn('import', {}, { import: detail });
+  return { ...state, steps: { ...state.steps, import: 'done' } };
+}
+
+/** The wizard on a finished step 5 with "Do this step again" chosen; stopped if it never offers it. */
+export async function importAgain(services: WizardServices, session: Session, detail: string): Promise<Mounted> {
+  const app = mountWizard(services, finishedImport(detail), session);
+  try {
+    await waitForFrame(app, 'Do this step again', 20_000);
+    await select(app, 'Do this step again');
+    return app;
+  } catch (error) {
+    app.stop();
+    throw error;
+  }
 }
 
 /**

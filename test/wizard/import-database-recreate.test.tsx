@@ -13,7 +13,7 @@ import { ensureDatabase } from '../../src/core/chroma/databases.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { makeRecords } from '../helpers/fixtures.js';
 import { select, typeLine, waitForFrame } from '../helpers/ink.js';
-import { mountWizard, standingOn, testServices, useFolderAndServer } from './harness.js';
+import { importAgain, mountWizard, standingOn, testServices, useFolderAndServer } from './harness.js';
 
 const world = useFolderAndServer();
 
@@ -26,11 +26,6 @@ async function databaseFile(path: string, name: string, records: number, prefix:
 }
 
 /** The import step of a migration whose import finished: its Revisit screen. */
-function finishedImport() {
-  const state = standingOn('import', {}, { import: 'done' });
-  return { ...state, steps: { ...state.steps, import: 'done' as const } };
-}
-
 /** Answers the questions until staging/docs is asked about: the other collection is appended to. */
 async function deleteStagingDocs(app: ReturnType<typeof mountWizard>): Promise<void> {
   for (;;) {
@@ -97,10 +92,8 @@ describe('step 5, a backup of several databases, a collection in a database othe
     }
 
     // "Do this step again": the same question, the same database.
-    const again = mountWizard(services, finishedImport(), { backupPath, target });
+    const again = await importAgain(services, { backupPath, target }, 'done');
     try {
-      await waitForFrame(again, 'Do this step again', 20_000);
-      await select(again, 'Do this step again');
       await deleteStagingDocs(again);
       // Done again, default_database/faq is asked about too (after staging, as the file orders them).
       for (;;) {

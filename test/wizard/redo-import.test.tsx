@@ -10,7 +10,7 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { makeRecords } from '../helpers/fixtures.js';
 import { select, typeLine, waitForFrame } from '../helpers/ink.js';
-import { mountWizard, standingOn, testServices, useFolderAndServer } from './harness.js';
+import { importAgain, mountWizard, standingOn, testServices, useFolderAndServer } from './harness.js';
 
 const world = useFolderAndServer();
 
@@ -23,11 +23,6 @@ async function writeBackup(path: string, name: string, records: number): Promise
 }
 
 /** The import step of a migration whose import finished: its Revisit screen. */
-function finishedImport() {
-  const state = standingOn('import', {}, { import: '40 records' });
-  return { ...state, steps: { ...state.steps, import: 'done' as const } };
-}
-
 describe('step 5 done again', () => {
   it('asks about the collection, appends or recreates, and sends every record again', async () => {
     const backupPath = join(world.dir, 'again.jsonl');
@@ -45,10 +40,8 @@ describe('step 5 done again', () => {
     const created = await api.findCollection('again_docs');
 
     // Append: the question first (nothing destructive preselected), then all 40 sent again.
-    const append = mountWizard(services, finishedImport(), { backupPath, target });
+    const append = await importAgain(services, { backupPath, target }, '40 records');
     try {
-      await waitForFrame(append, 'Do this step again', 20_000);
-      await select(append, 'Do this step again');
       const asked = await waitForFrame(append, 'already exists', 40_000);
       expect(asked).toMatch(/❯ Append: upsert the backup into it/);
       await select(append, 'Append');
@@ -60,10 +53,8 @@ describe('step 5 done again', () => {
     }
 
     // Cancel: no error and no CLI advice; the earlier import may stand.
-    const cancel = mountWizard(services, finishedImport(), { backupPath, target });
+    const cancel = await importAgain(services, { backupPath, target }, '40 records');
     try {
-      await waitForFrame(cancel, 'Do this step again', 20_000);
-      await select(cancel, 'Do this step again');
       await waitForFrame(cancel, 'already exists', 40_000);
       await select(cancel, 'Cancel');
       const cancelled = await waitForFrame(cancel, 'was left as it is', 40_000);
@@ -74,10 +65,8 @@ describe('step 5 done again', () => {
     }
 
     // Recreate: only after the name is typed; a new collection with every record.
-    const recreate = mountWizard(services, finishedImport(), { backupPath, target });
+    const recreate = await importAgain(services, { backupPath, target }, '40 records');
     try {
-      await waitForFrame(recreate, 'Do this step again', 20_000);
-      await select(recreate, 'Do this step again');
       await waitForFrame(recreate, 'already exists', 40_000);
       await select(recreate, 'Delete it');
       await waitForFrame(recreate, 'Type its name');
