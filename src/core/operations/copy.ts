@@ -108,7 +108,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
 
   const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
   await refuseCreationUpFront(options, source, target);
-  const results: CollectionImportResult[] = [];
+  /** Each collection's import, in the order the export finished them: its count may still be running. */
+  const imports: Array<Promise<CollectionImportResult>> = [];
   const holds = targetHolds(target.server, options.target.cloud);
   /** Collections compared batch by batch as they landed (see copy-verify.ts), by source name. */
   const liveVerdicts = new Map<string, LiveVerdict>();
@@ -118,7 +119,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const liveSignal = signal ? AbortSignal.any([signal, liveStop.signal]) : liveStop.signal;
 
   const rejects = new RejectsLog(rejectsPath(out));
-  const sink = copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress, rejects });
+  const sink = copySink({ options, target, holds, out, fingerprint, imports, liveVerdicts, liveSignal, progress, rejects });
 
   // The bar follows the import (what has landed); the export reports only its phases and retries.
   const exportProgress: ProgressListener = (event) => {
@@ -137,6 +138,10 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     checkpointEvery: options.checkpointEvery,
     sink,
   }).catch((error: unknown) => {
+    liveStop.abort(error);
+    throw error;
+  });
+  const results = await Promise.all(imports).catch((error: unknown) => {
     liveStop.abort(error);
     throw error;
   });
@@ -233,7 +238,7 @@ interface CopySinkContext {
   holds: ReturnType<typeof targetHolds>;
   out: string;
   fingerprint: string;
-  results: CollectionImportResult[];
+  imports: Array<Promise<CollectionImportResult>>;
   liveVerdicts: Map<string, LiveVerdict>;
   liveSignal: AbortSignal;
   progress: ProgressListener;
@@ -241,7 +246,7 @@ interface CopySinkContext {
 }
 
 /** The export's second sink: each page goes on to the target writer, and is read back as it lands. */
-function copySink({ options, target, holds, out, fingerprint, results, liveVerdicts, liveSignal, progress, rejects }: CopySinkContext): ExportSink {
+function copySink({ options, target, holds, out, fingerprint, imports, liveVerdicts, liveSignal, progress, rejects }: CopySinkContext): ExportSink {
   const signal = options.signal;
   return {
     open(header, place) {
@@ -272,6 +277,8 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
           progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
         }
       };
+      // Read back and counted again by its verify: the next collection need not wait for the import's count.
+      const allCommitted = latch();
       const feed: RecordFeed = {
         backup: out,
         fingerprint,
@@ -284,15 +291,13 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
           onCommit();
           return liveVerify?.push(batch);
         },
+        ...(liveVerify ? { onAllCommitted: allCommitted.open } : {}),
       };
-      const imported = importCollection(target, header, name, feed).then(
-        (result) => void results.push(result),
-        (error: unknown) => {
-          pipe.fail(error);
-          liveVerify?.stop(error);
-          throw error;
-        },
-      );
+      const imported = importCollection(target, header, name, feed).catch((error: unknown) => {
+        pipe.fail(error);
+        liveVerify?.stop(error);
+        throw error;
+      });
       imported.catch(() => undefined); // observed by end() or abort(); never unhandled
       return {
         push: async (records) => {
@@ -306,7 +311,11 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
         onCommit: (listener) => (onCommit = listener),
         end: async (exported, dropped) => {
           pipe.close();
-          await imported;
+          imports.push(imported);
+          // A failure before every batch is in surfaces here; the count's, once the export is over.
+          await Promise.race([allCommitted.done, imported]);
+          // Records to drop go once the import has counted what it sent.
+          if (dropped.length > 0) await imported;
           await ready;
           // Sent before the source deleted them: the target, like the file, keeps what the source holds.
           if (dropped.length > 0) await dropFromTarget(target, name, dropped, signal);
@@ -326,6 +335,13 @@ function copySink({ options, target, holds, out, fingerprint, results, liveVerdi
       };
     },
   };
+}
+
+/** A promise, and what settles it. */
+function latch(): { done: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const done = new Promise<void>((resolve) => (open = resolve));
+  return { done, open };
 }
 
 /**

@@ -124,6 +124,13 @@ export interface RecordFeed {
    * verify it). The next commit waits for what it returns.
    */
   onCommitted?: (committed: number, batch: BackupRecord[]) => void | Promise<void>;
+  /**
+   * Set by a copy that reads every record back as it lands and counts the collection again at
+   * the end (live.ts): called once every batch is committed, before the import's own count, so
+   * that the copy's next collection need not wait a round trip for it. The collection is saved
+   * done then (every batch committed), and not done again if the count then finds records missing.
+   */
+  onAllCommitted?: () => void;
   /** The space the user named for a collection whose backup does not record one. */
   chosenSpace?: Space;
   /**

@@ -70,6 +70,8 @@ export async function importCollection(context: TargetSession, header: Collectio
     throw explain(error);
   }
 
+  // Saved done once every batch is in, the copy moves on; not done again below if records are missing.
+  if (feed.onAllCommitted) await saveCheckpoint(committed, true).then(feed.onAllCommitted);
   const count = await call(() => api.count(collectionId, { signal }));
   const expected = header.count - refused.size;
   // A fresh collection must hold exactly the backup; after an append, look for each id instead.
@@ -81,7 +83,7 @@ export async function importCollection(context: TargetSession, header: Collectio
             throw explain(error);
           })
         : Math.max(0, expected - count);
-  await saveCheckpoint(committed, missing === 0);
+  if (!feed.onAllCommitted || missing !== 0) await saveCheckpoint(committed, missing === 0);
   progress({ type: 'collection-done', collection: name, done: count, total: header.count });
   return {
     source: header.name,
