@@ -68,15 +68,20 @@ export class TrueNeighbours {
   }
 
   add(records: readonly BackupRecord[]): void {
+    const { queries, norms, space } = this;
     for (const record of records) {
       const vector = record.embedding;
       if (!vector) continue;
       this.records++;
-      const length = this.space === 'cosine' ? norm(vector) : 1;
-      this.queries.forEach((query, index) => {
-        if (query.length !== vector.length) return;
-        this.offer(index, { distance: this.distance(query, this.norms[index]!, vector, length), id: record.id });
-      });
+      const length = space === 'cosine' ? norm(vector) : 1;
+      // Every sample against this record in one plain loop: this runs samples × records ×
+      // dimensions times (20 × 20k × 384 in a copy), where a callback per sample cost a third.
+      for (let index = 0; index < queries.length; index++) {
+        const query = queries[index]!;
+        if (query.length !== vector.length) continue;
+        const distance = space === 'l2' ? squaredDistance(query, vector) : dotDistance(query, norms[index]!, vector, length, space);
+        this.offer(index, distance, record.id);
+      }
     }
   }
 
@@ -89,28 +94,62 @@ export class TrueNeighbours {
     return this.best[index]!;
   }
 
-  private distance(query: Float64Array, queryNorm: number, vector: Embedding, vectorNorm: number): number {
-    let sum = 0;
-    if (this.space === 'l2') {
-      for (let i = 0; i < query.length; i++) {
-        const d = query[i]! - vector[i]!;
-        sum += d * d;
-      }
-      return sum;
-    }
-    for (let i = 0; i < query.length; i++) sum += query[i]! * vector[i]!;
-    if (this.space === 'ip') return 1 - sum;
-    return 1 - sum / (queryNorm * vectorNorm || 1);
-  }
-
-  private offer(index: number, candidate: Neighbour): void {
+  private offer(index: number, distance: number, id: string): void {
     const list = this.best[index]!;
-    if (list.length === this.k && candidate.distance >= list[list.length - 1]!.distance) return;
+    if (list.length === this.k && distance >= list[list.length - 1]!.distance) return;
+    const candidate = { distance, id };
     let at = list.length;
     while (at > 0 && list[at - 1]!.distance > candidate.distance) at--;
     list.splice(at, 0, candidate);
     if (list.length > this.k) list.pop();
   }
+}
+
+/** Chroma's l2: the squared distance. */
+function squaredDistance(query: Float64Array, vector: Embedding): number {
+  // Four sums side by side: one sum waits on each addition before the next, four keep the
+  // processor busy (twice as fast, measured). The order of additions changes the last bits only.
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const end = query.length - (query.length % 4);
+  let i = 0;
+  for (; i < end; i += 4) {
+    const d0 = query[i]! - vector[i]!;
+    const d1 = query[i + 1]! - vector[i + 1]!;
+    const d2 = query[i + 2]! - vector[i + 2]!;
+    const d3 = query[i + 3]! - vector[i + 3]!;
+    a += d0 * d0;
+    b += d1 * d1;
+    c += d2 * d2;
+    d += d3 * d3;
+  }
+  for (; i < query.length; i++) {
+    const di = query[i]! - vector[i]!;
+    a += di * di;
+  }
+  return a + b + c + d;
+}
+
+/** Chroma's ip (1 − dot product) and cosine (1 − cosine similarity). */
+function dotDistance(query: Float64Array, queryNorm: number, vector: Embedding, vectorNorm: number, space: Space): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const end = query.length - (query.length % 4);
+  let i = 0;
+  for (; i < end; i += 4) {
+    a += query[i]! * vector[i]!;
+    b += query[i + 1]! * vector[i + 1]!;
+    c += query[i + 2]! * vector[i + 2]!;
+    d += query[i + 3]! * vector[i + 3]!;
+  }
+  for (; i < query.length; i++) a += query[i]! * vector[i]!;
+  const sum = a + b + c + d;
+  if (space === 'ip') return 1 - sum;
+  return 1 - sum / (queryNorm * vectorNorm || 1);
 }
 
 function norm(vector: ArrayLike<number>): number {
