@@ -81,6 +81,8 @@ export interface CopyResult {
 interface LiveVerdict {
   verdict: Promise<CollectionVerdict>;
   truth: StreamedTruth;
+  /** The target collection as its verify found it once every record had landed. */
+  landed: Pick<CopyVerify, 'found'>;
 }
 
 /** What verify found, collection by collection (as `verify` reports it). */
@@ -175,9 +177,9 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count, and the index's recall on ${options.sample ?? DEFAULT_SAMPLE} records per collection` });
   const sides = { source: options.source, target: options.target, signal: options.signal, parallel: options.parallel ?? DEFAULT_PARALLEL };
   const landed: LandedCollection[] = [];
-  for (const [name, { verdict, truth }] of liveVerdicts) {
+  for (const [name, { verdict, truth, landed: found }] of liveVerdicts) {
     try {
-      landed.push({ sourceName: name, verdict: await verdict, truth });
+      landed.push({ sourceName: name, verdict: await verdict, truth, found: found.found });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
@@ -194,7 +196,8 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   options.onProgress?.({ type: 'phase', message: 'Comparing the target\'s ids with the source\'s, both ways' });
   // Set aside as refused (--skip-invalid), by this run or by the one it resumes: not expected on the target.
   const rejected = await readRejectedIds(rejectsPath(out), options.target.database);
-  await checkAllIdsAgainstSource(collections, names, { ...sides, refused: names.map((name) => rejected.get(options.renameTo ?? name)) });
+  const found = new Map(landed.map(({ sourceName, found }) => [sourceName, found]));
+  await checkAllIdsAgainstSource(collections, names, { ...sides, refused: names.map((name) => rejected.get(options.renameTo ?? name)), found: names.map((name) => found.get(name) ?? null) });
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
 }
@@ -286,10 +289,10 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         resume: place,
         refused,
         ...(options.skipInvalid ? { rejects } : {}),
-        onCommitted: (count, batch) => {
+        onCommitted: (count, batch, collection) => {
           committed = count;
           onCommit();
-          return liveVerify?.push(batch);
+          return liveVerify?.push(batch, collection);
         },
         ...(liveVerify ? { onAllCommitted: allCommitted.open } : {}),
       };
@@ -324,7 +327,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
             const verdict = liveVerify.finish(exported, { ids: refused, file: rejects.path });
             verdict.catch(() => undefined); // awaited at the end
             truth.end(exported);
-            liveVerdicts.set(header.name, { verdict, truth });
+            liveVerdicts.set(header.name, { verdict, truth, landed: liveVerify });
           }
         },
         abort: async (error) => {

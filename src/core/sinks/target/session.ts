@@ -1,4 +1,4 @@
-import { ChromaApi } from '../../chroma/api.js';
+import { ChromaApi, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer, type ServerModel } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import type { CollectionDifference } from '../../collection/compare.js';
@@ -120,10 +120,10 @@ export interface RecordFeed {
    */
   resume?: { resumed: boolean; start: number };
   /**
-   * Told the commit watermark and the batch after each committed batch (a copy reads it back to
-   * verify it). The next commit waits for what it returns.
+   * Told the commit watermark, the batch and the collection it went into after each committed
+   * batch (a copy reads it back to verify it). The next commit waits for what it returns.
    */
-  onCommitted?: (committed: number, batch: BackupRecord[]) => void | Promise<void>;
+  onCommitted?: (committed: number, batch: BackupRecord[], collection: CollectionInfo) => void | Promise<void>;
   /**
    * Set by a copy that reads every record back as it lands and counts the collection again at
    * the end (live.ts): called once every batch is committed, before the import's own count, so

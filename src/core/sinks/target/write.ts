@@ -59,7 +59,7 @@ export async function importCollection(context: TargetSession, header: Collectio
       onCommitted: async (batch) => {
         committed += batch.length;
         await saveCheckpoint(committed, false, feed.resume !== undefined);
-        await feed.onCommitted?.(committed, refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch);
+        await feed.onCommitted?.(committed, refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch, collection);
         progress({ type: 'batch', collection: name, done: committed, total: header.count });
       },
     });

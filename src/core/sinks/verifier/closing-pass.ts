@@ -8,7 +8,7 @@
  * lists) overlap with other collections', many collections at a time (closingWidth), each within
  * its own read limits.
  */
-import { ChromaApi, spaceOf } from '../../chroma/api.js';
+import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
 import { factsOf } from '../../collection/compare.js';
@@ -24,6 +24,11 @@ export interface LandedCollection {
   sourceName: string;
   verdict: CollectionVerdict;
   truth: StreamedTruth;
+  /**
+   * The target collection as its verdict's own check read it once every record had landed (its
+   * id, space and ef_search; where its settings were checked): queried by that id, not looked up again.
+   */
+  found: CollectionInfo | null;
 }
 
 interface Sides {
@@ -42,10 +47,9 @@ export async function measureRecallOfLanded(file: string, landed: LandedCollecti
   const parallel = closingWidth(sides.parallel);
   const api = new ChromaApi(target);
   const call = <T>(work: () => Promise<T>) => retryExplained(target, work, { signal });
-  // The collection as the target has it now: its id, space and ef_search.
-  const found = await inParallel(landed, parallel, async ({ verdict, truth }) => {
+  const found = await inParallel(landed, parallel, async ({ verdict, truth, found }) => {
     if (truth.samples.length === 0 || !verdict.exists) return null;
-    const info = await call(() => api.findCollection(verdict.collection, { signal }));
+    const info = found ?? (await call(() => api.findCollection(verdict.collection, { signal })));
     if (!info) return null;
     const space = spaceOf(info) ?? 'l2';
     const streamed = truth.whole(space);
@@ -68,18 +72,20 @@ export async function measureRecallOfLanded(file: string, landed: LandedCollecti
 
 /**
  * Every collection's ids against the source's ids as they are now, both ways, many collections
- * at a time (closingWidth; the large ones `parallel` at a time). `refused`, index for index: ids
- * set aside (--skip-invalid), not expected.
+ * at a time (closingWidth; the large ones `parallel` at a time). Index for index: `refused`, ids
+ * set aside (--skip-invalid), not expected; `found`, the target collection as its verdict read it
+ * (listed by that id instead of being looked up again).
  */
 export async function checkAllIdsAgainstSource(
   verdicts: CollectionVerdict[],
   sourceNames: string[],
-  sides: Sides & { parallel: number; refused: Array<ReadonlySet<string> | undefined> },
+  sides: Sides & { parallel: number; refused: Array<ReadonlySet<string> | undefined>; found?: Array<CollectionInfo | null> },
 ): Promise<void> {
-  const { parallel, refused, ...endpoints } = sides;
+  const { parallel, refused, found, ...endpoints } = sides;
   const check = (index: number) => {
     const set = refused[index];
-    return checkIdsAgainstSource(verdicts[index] as CollectionVerdict, sourceNames[index] as string, { ...endpoints, ...(set ? { refused: set } : {}) });
+    const targetInfo = found?.[index];
+    return checkIdsAgainstSource(verdicts[index] as CollectionVerdict, sourceNames[index] as string, { ...endpoints, ...(set ? { refused: set } : {}), ...(targetInfo ? { targetInfo } : {}) });
   };
   // A large collection's two id lists take real memory (~100 bytes an id, each side): those go
   // `parallel` at a time, as they were copied; the small ones, most of a many-collection copy, wide.

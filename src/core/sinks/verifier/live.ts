@@ -10,10 +10,9 @@
  * the copy compares that collection from the finished file instead.
  */
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
-import { spaceOf } from '../../chroma/api.js';
+import { spaceOf, type CollectionInfo } from '../../chroma/api.js';
 import { retryExplained } from '../../chroma/explain.js';
 import type { TargetSession } from '../target/session.js';
-import { MigrateError } from '../../util/errors.js';
 import { PagePipe } from '../target/page-pipe.js';
 import { checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, RecordChecker, type CollectionVerdict } from './checker.js';
 
@@ -26,6 +25,9 @@ export class CopyVerify {
   private failure: { error: unknown } | null = null;
   private readonly checked: Promise<void>;
   private readonly call: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The collection the records went into, as the import prepared it. */
+  private collection: CollectionInfo | null = null;
+  private landedAs: CollectionInfo | null = null;
 
   constructor(
     private readonly target: TargetSession,
@@ -41,7 +43,8 @@ export class CopyVerify {
   }
 
   /** A batch the target has committed; waits only while RECORDS_AWAITING_COMPARE records wait to be compared. */
-  push(batch: BackupRecord[]): Promise<void> {
+  push(batch: BackupRecord[], collection: CollectionInfo): Promise<void> {
+    this.collection ??= collection;
     // A failed check (kept for finish) or a stopped copy is not the import's failure.
     return this.failure ? Promise.resolve() : this.pipe.push(batch).catch(() => undefined);
   }
@@ -61,9 +64,17 @@ export class CopyVerify {
     this.verdict.expected = exported - (refused?.ids.size ?? 0);
     if (refused) markRefused(this.verdict, refused.ids, refused.file);
     const { api, server, options } = this.target;
-    await checkTargetCollection(this.verdict, this.header, { api, call: this.call, server, cloud: options.target.cloud, signal: this.signal });
+    this.landedAs = await checkTargetCollection(this.verdict, this.header, { api, call: this.call, server, cloud: options.target.cloud, signal: this.signal });
     concludeVerdict(this.verdict);
     return this.verdict;
+  }
+
+  /**
+   * The collection as finish read it, after every record had landed (null before, or when it was
+   * not there): the closing checks query and list it by this id, where its settings were checked.
+   */
+  get found(): CollectionInfo | null {
+    return this.landedAs;
   }
 
   /** The copy stopped: let nothing wait on this. */
@@ -76,7 +87,7 @@ export class CopyVerify {
     try {
       for await (const batch of this.pipe.batches()) {
         // The collection exists once the target has committed a batch into it.
-        checker ??= await this.checker();
+        checker ??= this.checker();
         await checker.check(batch);
       }
       await checker?.finish();
@@ -88,11 +99,11 @@ export class CopyVerify {
     }
   }
 
-  private async checker(): Promise<RecordChecker> {
-    const { api, options } = this.target;
+  private checker(): RecordChecker {
+    const { api } = this.target;
     const signal = this.signal;
-    const info = await this.call(() => api.findCollection(this.name, { signal }));
-    if (!info) throw new MigrateError('SERVER', `Collection "${this.name}" took records on ${options.target.url} but cannot be found there.`, 'Check the server\'s logs; then run verify on the backup file.');
+    // The collection the import wrote into, read back when it was created or found: the reads go by its id.
+    const info = this.collection as CollectionInfo;
     return new RecordChecker(this.verdict, {
       api,
       call: this.call,

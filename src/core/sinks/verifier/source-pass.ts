@@ -125,18 +125,19 @@ function compareIdSets(verdict: CollectionVerdict, sourceIds: string[], targetId
 
 /**
  * A copy's last check: the target's ids against the source's ids as they are now, both ways,
- * into the verdict (which then holds only if they are the same sets).
+ * into the verdict (which then holds only if they are the same sets). `targetInfo`: the target
+ * collection as the verdict read it, listed by its id (a collection gone since fails the listing).
  */
 export async function checkIdsAgainstSource(
   verdict: CollectionVerdict,
   sourceName: string,
-  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string> },
+  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string>; targetInfo?: CollectionInfo },
 ): Promise<void> {
   const { signal } = sides;
   const [source, target] = [sides.source, sides.target].map((endpoint): Side => ({ api: new ChromaApi(endpoint), call: (work) => retryExplained(endpoint, work, { signal }) })) as [Side, Side];
   const [sourceInfo, targetInfo] = await Promise.all([
     source.call(() => source.api.findCollection(sourceName, { signal })),
-    target.call(() => target.api.findCollection(verdict.collection, { signal })),
+    sides.targetInfo ?? target.call(() => target.api.findCollection(verdict.collection, { signal })),
   ]);
   if (!sourceInfo || !targetInfo) return;
   const [sourceIds, targetIds] = await Promise.all([listIds(source.api, sourceInfo.id, { call: source.call, signal }), listIds(target.api, targetInfo.id, { call: target.call, signal })]);
