@@ -11,7 +11,7 @@ import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { listIds } from '../../src/core/chroma/id-list.js';
 import { exportCollections } from '../../src/core/operations/export.js';
 import { makeTempDir, readAll, removeDir } from '../helpers/backup.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { generateRecords } from '../helpers/fixtures.js';
@@ -20,8 +20,7 @@ const TOTAL = 20_000;
 const DELETED = 2_000;
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 let slow: FaultProxy;
 const sourceApi = () => new ChromaApi(endpoint({ url: source.server.url }));
 const call = <T>(work: () => Promise<T>) => work();
@@ -51,12 +50,10 @@ async function deleteWhileReading(name: string, collectionId: string): Promise<s
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   slow = await startFaultProxy(source.server.url, { delayMs: 25, faultPaths: /\/get$/ });
 }, 120_000);
 afterAll(async () => {
   await slow?.close();
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await removeDir(dir);
 });
 

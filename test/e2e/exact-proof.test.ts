@@ -10,15 +10,14 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import type { BackupRecord } from '../../src/core/model/record.js';
 import { makeTempDir, removeDir } from '../helpers/backup.js';
-import { COLLECTIONS_PATH, rawChroma, startTestServer } from '../helpers/chroma.js';
+import { COLLECTIONS_PATH, rawChroma, useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 
 const CUSTOM_EF = '{"type":"known","name":"custom_x","config":{"f":2.0,"big":9007199254740993,"tokenizer":"x","max_tokens":8}}';
 const BM25 = { type: 'known', name: 'chroma_bm25', config: { k: 1.2, b: 0.75, avg_doc_length: 256.5, include_tokens: true, token_max_length: 40 } };
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 const backup = () => join(dir, 'backup.jsonl');
 
 function records(prefix: string): BackupRecord[] {
@@ -33,7 +32,6 @@ function records(prefix: string): BackupRecord[] {
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   const url = source.server.url;
   const api = new ChromaApi(endpoint({ url }));
   // Raw text: the only way to send 2.0 and 9007199254740993 as the server keeps them.
@@ -51,7 +49,6 @@ beforeAll(async () => {
   }
 }, 300_000);
 afterAll(async () => {
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await removeDir(dir);
 });
 

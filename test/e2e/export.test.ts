@@ -9,19 +9,17 @@ import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { exportCollections } from '../../src/core/operations/export.js';
 import { importBackup } from '../../src/core/operations/import.js';
 import { verifyBackup } from '../../src/core/operations/verify.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 let cloud: FaultProxy;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-export-'));
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   cloud = await startFaultProxy(source.server.url, { cloudQuota: true });
   // Seed the "Cloud" side directly (the product itself never writes to a source).
   const api = new ChromaApi(endpoint({ url: source.server.url }));
@@ -35,7 +33,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cloud?.close();
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -10,18 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { ensureDatabase, listDatabases } from '../../src/core/chroma/databases.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 const backup = () => join(dir, 'all.jsonl.gz');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-dry-dbs-'));
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   // The same collection name in both databases of the source.
   for (const [database, count] of [['default_database', 30], ['staging', 40]] as const) {
     const at = endpoint({ url: source.server.url, database });
@@ -38,7 +36,6 @@ beforeAll(async () => {
   expect(exported.code, exported.stderr).toBe(0);
 }, 300_000);
 afterAll(async () => {
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
 

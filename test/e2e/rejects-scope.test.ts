@@ -15,21 +15,18 @@ import { inspectBackup, readRecords } from '../../src/core/backup/read.js';
 import type { BackupRecord } from '../../src/core/model/record.js';
 import { RejectsLog } from '../../src/core/sinks/target/rejects.js';
 import { makeTempDir, removeDir } from '../helpers/backup.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
 }, 300_000);
 afterAll(async () => {
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await removeDir(dir);
 });
 

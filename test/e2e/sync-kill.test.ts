@@ -11,13 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import type { BackupRecord } from '../../src/core/model/record.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 let proxy: FaultProxy;
 
 const START = 6_000;
@@ -36,7 +35,6 @@ async function count(url: string): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-sync-kill-'));
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   const api = new ChromaApi(endpoint({ url: source.server.url }));
   const info = await api.createCollection({ name: 'big', metadata: null, space: 'l2' });
   const upsert = async (records: BackupRecord[]) => {
@@ -53,7 +51,6 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(async () => {
   await proxy?.close();
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
 

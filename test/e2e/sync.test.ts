@@ -5,12 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import type { BackupRecord } from '../../src/core/model/record.js';
-import { COLLECTIONS_PATH, rawChroma, startTestServer } from '../helpers/chroma.js';
+import { COLLECTIONS_PATH, rawChroma, useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 let sourceId = '';
 
 const DIM = 8;
@@ -36,7 +35,6 @@ function sync(...args: string[]) {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-sync-'));
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   const api = new ChromaApi(endpoint({ url: source.server.url }));
   const info = await api.createCollection({ name: 'docs', metadata: null, space: 'l2' });
   sourceId = info.id;
@@ -60,7 +58,6 @@ beforeAll(async () => {
   await rawChroma(source.server.url, 'POST', `${COLLECTIONS_PATH}/${info.id}/delete`, JSON.stringify({ ids: Array.from({ length: 30 }, (_, i) => record(900 + i).id) }));
 }, 300_000);
 afterAll(async () => {
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
 

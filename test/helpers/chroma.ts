@@ -14,8 +14,14 @@ async function cliFor(options: TestServerOptions): Promise<string | undefined> {
   return options.release === 'old' ? ensureOldChroma() : undefined;
 }
 
+/** A started server as a test file holds it: its process and its URL. */
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly url: string;
+}
+
 /** A real Chroma server in its own temp dir on a free port, stopped after the file's tests. */
-export function useChromaServer(options: TestServerOptions = {}): { readonly server: RunningServer; readonly url: string } {
+export function useChromaServer(options: TestServerOptions = {}): TestServer {
   let server: RunningServer | undefined;
   let dir = '';
   beforeAll(async () => {
@@ -35,6 +41,28 @@ export function useChromaServer(options: TestServerOptions = {}): { readonly ser
       return this.server.url;
     },
   };
+}
+
+/** A source and a target server for the file's tests, started together and stopped after them. */
+export function useTwoServers(): { source: TestServer; target: TestServer } {
+  let started: Array<Awaited<ReturnType<typeof startTestServer>>> = [];
+  beforeAll(async () => {
+    started = await Promise.all([startTestServer(), startTestServer()]);
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((one) => one.cleanup()));
+  });
+  const side = (index: number): TestServer => ({
+    get server() {
+      const one = started[index];
+      if (!one) throw new Error('the Chroma servers are not started yet (use them inside a test)');
+      return one.server;
+    },
+    get url() {
+      return this.server.url;
+    },
+  });
+  return { source: side(0), target: side(1) };
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<{ server: RunningServer; cleanup: () => Promise<void> }> {
