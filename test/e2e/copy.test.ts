@@ -7,14 +7,13 @@ import { inspectBackup } from '../../src/core/backup/read.js';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { verifyBackup } from '../../src/core/operations/verify.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 /** In front of the source: Cloud's quotas, and a log that proves nothing was written there. */
 let cloud: FaultProxy;
 /** In front of the target: slows writes so a run can be stopped in the middle. */
@@ -24,7 +23,6 @@ const WRITES = /\/(add|upsert|update|delete)$/;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-copy-'));
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   cloud = await startFaultProxy(source.server.url, { cloudQuota: true });
   slow = await startFaultProxy(target.server.url);
   const api = new ChromaApi(endpoint({ url: source.server.url }));
@@ -37,7 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud?.close();
   await slow?.close();
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -6,7 +6,7 @@ import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { importBackup } from '../../src/core/operations/import.js';
 import { verifyBackup } from '../../src/core/operations/verify.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { exitOf, spawnCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';
@@ -16,13 +16,11 @@ const EACH = 60;
 const names = Array.from({ length: COLLECTIONS }, (_, k) => `many_${String(k).padStart(2, '0')}`);
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 let slowSource: FaultProxy;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-parallel-'));
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   const seed = join(dir, 'seed.jsonl');
   const writer = await BackupWriter.open(seed);
   for (const [k, name] of names.entries()) {
@@ -36,7 +34,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await slowSource?.close();
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
 

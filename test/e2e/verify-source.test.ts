@@ -7,24 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { makeTempDir, removeDir } from '../helpers/backup.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 const records = makeRecords(700, { dim: 8, prefix: 'doc', nullDocEvery: 9 });
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   const api = new ChromaApi(endpoint({ url: source.server.url }));
   const info = await api.createCollection({ name: 'docs', metadata: { team: 'a', ratio: 0.5 }, space: 'cosine' });
   await api.upsert(info.id, records, { base64: true });
 }, 300_000);
 afterAll(async () => {
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await removeDir(dir);
 });
 
