@@ -70,20 +70,17 @@ export async function importCollection(context: TargetSession, header: Collectio
     throw explain(error);
   }
 
-  // Saved done once every batch is in, the copy moves on; not done again below if records are missing.
-  if (feed.onAllCommitted) await saveCheckpoint(committed, true).then(feed.onAllCommitted);
+  // Done once every batch is in, and the copy moves on without waiting for this save: the store
+  // writes changes in the order they come, so the next collection's saves land with it or after.
+  const savedDone = feed.onAllCommitted ? saveCheckpoint(committed, true) : null;
+  savedDone?.catch(() => undefined); // awaited below
+  feed.onAllCommitted?.();
   const count = await call(() => api.count(collectionId, { signal }));
   const expected = header.count - refused.size;
-  // A fresh collection must hold exactly the backup; after an append, look for each id instead.
-  const missing =
-    action !== 'appended' && count === expected
-      ? 0
-      : feed.again
-        ? await countMissingIds(api, collectionId, withoutRefused(feed.again(), refused), signal).catch((error) => {
-            throw explain(error);
-          })
-        : Math.max(0, expected - count);
-  if (!feed.onAllCommitted || missing !== 0) await saveCheckpoint(committed, missing === 0);
+  const missing = await missingAfter(context, feed, { collectionId, appended: action === 'appended', count, expected, refused });
+  await savedDone;
+  // Not done after all when the count finds records missing.
+  if (!savedDone || missing !== 0) await saveCheckpoint(committed, missing === 0);
   progress({ type: 'collection-done', collection: name, done: count, total: header.count });
   return {
     source: header.name,
@@ -98,6 +95,19 @@ export async function importCollection(context: TargetSession, header: Collectio
     ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
     ...(refused.size > 0 ? { refused: refused.size } : {}),
   };
+}
+
+/** Records the collection lacks: a fresh one must hold exactly the backup; after an append, each id is looked for. */
+async function missingAfter(
+  { api, explain, options }: TargetSession,
+  feed: RecordFeed,
+  landed: { collectionId: string; appended: boolean; count: number; expected: number; refused: Set<string> },
+): Promise<number> {
+  if (!landed.appended && landed.count === landed.expected) return 0;
+  if (!feed.again) return Math.max(0, landed.expected - landed.count);
+  return countMissingIds(api, landed.collectionId, withoutRefused(feed.again(), landed.refused), options.signal).catch((error) => {
+    throw explain(error);
+  });
 }
 
 /**

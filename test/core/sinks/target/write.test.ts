@@ -5,6 +5,7 @@ import { endpoint } from '../../../../src/core/chroma/endpoint.js';
 import type { BackupRecord, CollectionHeader } from '../../../../src/core/model/record.js';
 import { openTarget, type RecordFeed } from '../../../../src/core/sinks/target/session.js';
 import { importCollection } from '../../../../src/core/sinks/target/write.js';
+import { StateStore } from '../../../../src/core/state/store.js';
 import { makeTempDir, removeDir } from '../../../helpers/backup.js';
 import { useChromaServer } from '../../../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../../../helpers/fault-proxy.js';
@@ -13,7 +14,8 @@ import { generateRecords } from '../../../helpers/fixtures.js';
 /**
  * A copy that reads every record back and counts the collection again moves on to its next
  * collection once every batch is committed, without waiting for the import's own count: the
- * collection is saved done at that point, and not done again when the count finds records missing.
+ * collection's done save is queued at that point (the state store writes in order, so the next
+ * collection's saves land with it or after), and it is saved not done when the count finds records missing.
  */
 const chroma = useChromaServer();
 let dir = '';
@@ -47,7 +49,7 @@ async function importTold(name: string): Promise<{ seen: Seen | null; result: Aw
   const savedDone = () => (JSON.parse(readFileSync(statePath, 'utf8')) as { imports: Array<{ collection: string; done: boolean }> }).imports.find((entry) => entry.collection === name)?.done;
   const countsOf = () => proxy.log.filter((entry) => entry.path.endsWith('/count')).length;
   const countsBefore = countsOf();
-  let seen: Seen | null = null;
+  let seen: { countsAsked: number; savedDone: Promise<boolean | undefined> } | null = null;
   const feed: RecordFeed = {
     backup: join(dir, 'backup.jsonl'),
     fingerprint: `copy of ${name}`,
@@ -55,11 +57,15 @@ async function importTold(name: string): Promise<{ seen: Seen | null; result: Aw
       yield records;
     },
     onAllCommitted: () => {
-      seen = { countsAsked: countsOf() - countsBefore, savedDone: savedDone() };
+      // What the copy saves next (its next collection's header) is queued after the done save:
+      // once a save queued now is on disk, so is the collection's done.
+      const next = StateStore.open(statePath).then((store) => store.update((state) => state));
+      seen = { countsAsked: countsOf() - countsBefore, savedDone: next.then(savedDone) };
     },
   };
   const result = await importCollection(session, header, name, feed);
-  return { seen, result, doneAtEnd: savedDone() };
+  const told = seen as { countsAsked: number; savedDone: Promise<boolean | undefined> } | null;
+  return { seen: told && { countsAsked: told.countsAsked, savedDone: await told.savedDone }, result, doneAtEnd: savedDone() };
 }
 
 describe('told once every batch is committed', () => {
