@@ -185,8 +185,11 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
       options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
     }
   }
-  // The file is whole now: the samples' true neighbours are among all its records (as they streamed by, or read from it).
-  await measureRecallOfLanded(out, landed, sides);
+  // The file is whole now: the samples' true neighbours are among all its records (as they
+  // streamed by, or read from it). Measured beside the id checks below: it only sets each
+  // verdict's recall, and its self-queries need not wait for the id lists (nor they for it).
+  const recall = measureRecallOfLanded(out, landed, sides);
+  recall.catch(() => undefined); // awaited below
   const live = new Map(landed.map(({ sourceName, verdict }) => [sourceName, verdict]));
   const rest = names.filter((name) => !live.has(name));
   const fromFile = rest.length > 0 ? await verifyFile(options, out, rest) : null;
@@ -198,6 +201,7 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   const rejected = await readRejectedIds(rejectsPath(out), options.target.database);
   const found = new Map(landed.map(({ sourceName, found }) => [sourceName, found]));
   await checkAllIdsAgainstSource(collections, names, { ...sides, refused: names.map((name) => rejected.get(options.renameTo ?? name)), found: names.map((name) => found.get(name) ?? null) });
+  await recall;
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
 }
