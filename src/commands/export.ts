@@ -25,7 +25,7 @@ continues.`,
     out: { type: 'string', short: 'o', arg: 'FILE', help: 'the backup to write, e.g. backup.jsonl.gz', required: 'where to write the backup' },
     collections: { type: 'string', arg: 'a,b', help: 'only these collections (default: --all)' },
     all: { type: 'boolean', help: 'every collection' },
-    'page-size': { type: 'string', arg: 'N', help: 'records per read (default 300; Cloud allows at most 300)' },
+    'page-size': { type: 'string', arg: 'N', help: 'records per read (default: 300 from Chroma Cloud, its limit; from a server, up to 2000 by the dimension)' },
     concurrency: {
       type: 'string',
       arg: 'N',

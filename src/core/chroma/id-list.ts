@@ -61,7 +61,8 @@ export async function listIds(api: ChromaApi, collectionId: string, options: IdL
   return [...new Set(ids)];
 }
 
-function isQuotaError(error: unknown): boolean {
+/** Cloud's quota error, as the HTTP layer raises it or as explained to the user. */
+export function isQuotaError(error: unknown): boolean {
   return (error instanceof ChromaRequestError && error.kind === 'quota') || (error instanceof MigrateError && error.code === 'QUOTA');
 }
 

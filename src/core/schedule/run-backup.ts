@@ -18,9 +18,6 @@ export { backupFileName, listBackups, rotateBackups } from './rotation.js';
  */
 export const BACKUP_STATE_FILE = '.chroma-backup-state.json';
 
-/** Reads from a self-hosted server need not respect Cloud's 300-record quota; bigger pages read faster. */
-const SELF_HOSTED_PAGE = 1_000;
-
 export interface BackupOptions {
   /** The server to back up: the self-hosted target (any Chroma works). */
   source: Endpoint;
@@ -61,7 +58,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const exported = await exportCollections({
     source: options.source,
     out,
-    pageSize: options.pageSize ?? (options.source.cloud ? undefined : SELF_HOSTED_PAGE),
+    pageSize: options.pageSize,
     concurrency: options.concurrency,
     statePath,
     signal: options.signal,

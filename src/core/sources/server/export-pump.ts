@@ -8,7 +8,7 @@ import { count } from '../../util/format.js';
 import { checkAgainstSource, type EndCheck } from './end-check.js';
 import { BackupWriter } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
-import { listIds, pageRecords } from '../../chroma/id-list.js';
+import { isQuotaError, listIds, pageRecords } from '../../chroma/id-list.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { explainRequestError, withServerRetry } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
@@ -18,7 +18,7 @@ import { checkWritablePath } from '../../util/out-path.js';
 import { inspectBackup } from '../../backup/read.js';
 import type { ExportCheckpoint } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
-import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, CLOUD_MAX_PAGE, ReadWindow } from './read-window.js';
+import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, CLOUD_MAX_PAGE, ReadWindow, serverPageSize } from './read-window.js';
 import { resolveTenant } from '../../chroma/tenant.js';
 import { DEFAULT_PARALLEL } from '../../util/pool.js';
 import { Lookahead, startedNow } from './lookahead.js';
@@ -29,6 +29,7 @@ export interface ExportOptions {
   out: string;
   /** Names to export; all when empty. */
   collections?: string[];
+  /** Records per read: by default 300 from Cloud (its quota), serverPageSize from any other server. */
   pageSize?: number;
   concurrency?: number;
   statePath: string;
@@ -110,7 +111,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const source = await resolveTenant(options.source, signal);
   const api = new ChromaApi(source);
   const sourceName = `${source.url}/${source.tenant}/${source.database}`;
-  const pageSize = Math.max(1, Math.min(options.pageSize ?? CLOUD_MAX_PAGE, source.cloud ? CLOUD_MAX_PAGE : 5_000));
+  const paging = choosePaging(options.pageSize, source.cloud);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? (source.cloud ? CLOUD_DEFAULT_READS : 4), source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
   const reads = new ReadWindow(concurrency);
   const call = <T>(collection: string | null, work: () => Promise<T>, window = reads) =>
@@ -161,9 +162,9 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   progress({ type: 'plan', collections: chosen.length, done: chosen.length - todo.length });
   // Collections after the current one are opened ahead (count, header, first pages, a copy's
   // target collection), each with a read window of its own: Cloud's read limit is per collection.
-  const lookahead = openingAhead(todo, options, { api, call, pageSize, concurrency });
+  const lookahead = openingAhead(todo, options, { api, call, paging, concurrency });
   try {
-    const run: CollectionRun = { options, progress, api, call, reads, pageSize, checkpointEvery, writer, withheld, lookahead, save, state };
+    const run: CollectionRun = { options, progress, api, call, reads, paging, checkpointEvery, writer, withheld, lookahead, save, state };
     for (const [index, info] of todo.entries()) await exportOne(run, info, index, index === todo.length - 1);
     await writer.finish();
     // Records deleted at the source during the export, and repeats, leave the file now.
@@ -205,7 +206,7 @@ interface CollectionRun {
   api: ChromaApi;
   call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>;
   reads: ReadWindow;
-  pageSize: number;
+  paging: Paging;
   checkpointEvery: number;
   writer: BackupWriter;
   withheld: ExportResult['withheld'];
@@ -216,7 +217,7 @@ interface CollectionRun {
 
 /** One collection into the file (and the second sink): header, pages, the end check against the source's ids, the end line. */
 async function exportOne(run: CollectionRun, info: CollectionInfo, index: number, last: boolean): Promise<void> {
-  const { options, progress, api, call, reads, pageSize, checkpointEvery, writer, withheld, lookahead, save, state } = run;
+  const { options, progress, api, call, reads, paging, checkpointEvery, writer, withheld, lookahead, save, state } = run;
   const signal = options.signal;
   const current = state.checkpoint.current?.name === info.name ? state.checkpoint.current : null;
   let offset = current?.offset ?? 0;
@@ -249,7 +250,7 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
   state.sink?.onCommit(() => void saveReached().catch(() => undefined));
   let sinceCheckpoint = 0;
   let checkpointAt = Date.now();
-  for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, pageSize, window: reads, signal, call: (work) => call(info.name, work) })) {
+  for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, paging, dimension: info.dimension, window: reads, signal, call: (work) => call(info.name, work) })) {
     await writer.writeRecords(page);
     await state.sink?.push(page);
     offset += page.length;
@@ -266,7 +267,7 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
   progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
   // Listed ahead only holds when the one page read was short (the read ended there): a full page
   // means the collection grew, and later pages were read after that listing.
-  const listed = opened?.sourceIds && offset < pageSize ? ((await opened.sourceIds) ?? undefined) : undefined;
+  const listed = opened?.sourceIds && offset < pageSizeOf(paging, info.dimension) ? ((await opened.sourceIds) ?? undefined) : undefined;
   const end = await checkAgainstSource(api, info.id, writer.openIds, {
     call: (work) => call(info.name, work),
     signal,
@@ -348,14 +349,14 @@ function noteWithheld(header: CollectionHeader, withheld: ExportResult['withheld
 function openingAhead(
   todo: CollectionInfo[],
   options: ExportOptions,
-  source: { api: ChromaApi; call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>; pageSize: number; concurrency: number },
+  source: { api: ChromaApi; call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>; paging: Paging; concurrency: number },
 ): Lookahead<CollectionSink> {
-  const { api, call, pageSize, concurrency } = source;
+  const { api, call, paging, concurrency } = source;
   const signal = options.signal;
   return new Lookahead<CollectionSink>(todo, options.parallel ?? DEFAULT_PARALLEL, async (info) => {
     const total = await call(info.name, () => api.count(info.id, { signal }));
     const window = new ReadWindow(concurrency);
-    const pages = startedNow(readPages(api, info.id, { offset: 0, total, pageSize, window, signal, call: (work) => call(info.name, work, window) }));
+    const pages = startedNow(readPages(api, info.id, { offset: 0, total, paging, dimension: info.dimension, window, signal, call: (work) => call(info.name, work, window) }));
     // The first page's first record is the record a header's own read would ask for: a round
     // trip less per collection.
     const first = await pages.started;
@@ -363,7 +364,7 @@ function openingAhead(
     // Within one page, the first read is the whole read: the end check's listing of the source's
     // ids can follow it now instead of at the collection's turn (a round trip or three of each
     // small collection's, overlapped with the collection before it).
-    const sourceIds = total < pageSize ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal })).catch(() => null) : undefined;
+    const sourceIds = total < pageSizeOf(paging, info.dimension) ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal })).catch(() => null) : undefined;
     // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
     return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0 }) : null };
   });
@@ -422,8 +423,29 @@ export async function collectionHeader(
 }
 
 /**
+ * Records per read for one run, shared by its collections: `fixed` (the user's --page-size, or
+ * Cloud's 300), else by each collection's dimension (serverPageSize) until a server (or a proxy
+ * in front of it) answers a larger page with Cloud's quota error: Cloud's 300 from then on.
+ */
+interface Paging {
+  fixed: number | null;
+  shrunk: boolean;
+}
+
+function choosePaging(asked: number | undefined, cloud: boolean): Paging {
+  if (asked !== undefined) return { fixed: Math.max(1, Math.min(asked, cloud ? CLOUD_MAX_PAGE : 5_000)), shrunk: false };
+  return { fixed: cloud ? CLOUD_MAX_PAGE : null, shrunk: false };
+}
+
+function pageSizeOf(paging: Paging, dimension: number | null | undefined): number {
+  return paging.fixed ?? (paging.shrunk ? CLOUD_MAX_PAGE : serverPageSize(dimension));
+}
+
+/**
  * Pages in order with up to `concurrency` reads in flight: pages within the known count are
- * fetched ahead; past it we continue one page at a time until a short page shows the end.
+ * fetched ahead; past it we continue one page at a time until a short page shows the end. A
+ * page refused for Cloud's quota is read again from its own offset in Cloud's size (see Paging);
+ * positions are records from the start, so a checkpoint holds whatever the page size.
  */
 async function* readPages(
   api: ChromaApi,
@@ -431,15 +453,18 @@ async function* readPages(
   options: {
     offset: number;
     total: number;
-    pageSize: number;
+    paging: Paging;
+    dimension: number | null | undefined;
     window: ReadWindow;
     signal?: AbortSignal;
     call: <T>(work: () => Promise<T>) => Promise<T>;
   },
 ): AsyncGenerator<BackupRecord[]> {
-  const fetchPage = (offset: number) => {
+  const { paging } = options;
+  const fetchPage = (offset: number): QueuedPage => {
+    const size = pageSizeOf(paging, options.dimension);
     const page = options
-      .call(() => api.get(id, { limit: options.pageSize, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
+      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
       .then((records) => {
         options.window.succeeded();
         return records;
@@ -448,28 +473,44 @@ async function* readPages(
     // for the writer: observed here, it is still thrown where it is awaited, and never becomes
     // an unhandled rejection that kills the process mid-save.
     page.catch(() => undefined);
-    return page;
+    return { offset, size, page };
   };
-  const queue: Array<Promise<GetPage>> = [];
+  const queue: QueuedPage[] = [];
   let next = options.offset;
+  const queueNext = () => {
+    queue.push(fetchPage(next));
+    next += queue[queue.length - 1]!.size;
+  };
   const fill = () => {
-    while (queue.length < options.window.limit && next < options.total) {
-      queue.push(fetchPage(next));
-      next += options.pageSize;
-    }
+    while (queue.length < options.window.limit && next < options.total) queueNext();
   };
   fill();
   while (queue.length > 0) {
-    const page = await (queue.shift() as Promise<GetPage>);
+    const head = queue.shift() as QueuedPage;
+    const page = await head.page.catch((error: unknown) => {
+      if (!(paging.fixed === null && head.size > CLOUD_MAX_PAGE && isQuotaError(error))) throw error;
+      paging.shrunk = true;
+      return null;
+    });
+    if (page === null) {
+      // Read again from the refused page on, in Cloud's size; the pages queued behind it are dropped.
+      queue.length = 0;
+      next = head.offset;
+      fill();
+      if (queue.length === 0) queueNext();
+      continue;
+    }
     fill();
     const records = pageRecords(page);
     if (records.length > 0) yield records;
-    if (records.length < options.pageSize) return;
-    if (queue.length === 0) {
-      // The collection grew after counting: carry on sequentially until a short page.
-      queue.push(fetchPage(next));
-      next += options.pageSize;
-    }
+    if (records.length < head.size) return;
+    // The collection grew after counting: carry on sequentially until a short page.
+    if (queue.length === 0) queueNext();
   }
 }
 
+interface QueuedPage {
+  offset: number;
+  size: number;
+  page: Promise<GetPage>;
+}
