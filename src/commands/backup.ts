@@ -16,7 +16,7 @@ const FLAGS = {
     type: 'boolean',
     help: "print a crontab line that runs this backup weekly (Sundays 03:00) from the current folder, logging to DIR/backup.log, and exit; it calls this installation by absolute path (node included), as cron's bare PATH finds neither npx nor nvm's node",
   },
-  'page-size': { type: 'string', arg: 'N', help: 'records per read (default: up to 2000, by the dimension)' },
+  'page-size': { type: 'string', arg: 'N', help: 'records per read (default: 1000 at 384-d, fewer at higher dimensions)' },
   concurrency: { type: 'string', arg: 'N', help: 'reads in flight (default 4)' },
   json: { type: 'boolean', help: 'print the result as JSON on stdout' },
   ...TARGET_FLAGS,

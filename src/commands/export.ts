@@ -25,7 +25,7 @@ continues.`,
     out: { type: 'string', short: 'o', arg: 'FILE', help: 'the backup to write, e.g. backup.jsonl.gz', required: 'where to write the backup' },
     collections: { type: 'string', arg: 'a,b', help: 'only these collections (default: --all)' },
     all: { type: 'boolean', help: 'every collection' },
-    'page-size': { type: 'string', arg: 'N', help: 'records per read (default: 300 from Chroma Cloud, its limit; from a server, up to 2000 by the dimension)' },
+    'page-size': { type: 'string', arg: 'N', help: 'records per read (default: 300 from Chroma Cloud, its limit; from a server, 1000 at 384-d, fewer at higher dimensions)' },
     concurrency: {
       type: 'string',
       arg: 'N',

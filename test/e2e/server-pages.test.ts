@@ -54,8 +54,8 @@ async function exportVia(proxy: FaultProxy, name: string, pageSize?: number) {
 }
 
 describe('record pages from a server that is not Cloud', () => {
-  it('are sized by the dimension: 2,000 at 384-d, fewer at 1536-d, never under Cloud\'s 300', () => {
-    expect([16, 384, 1536, 3072, 8192].map(serverPageSize)).toEqual([2_000, 2_000, 533, 300, 300]);
+  it('are sized by the dimension: 1,000 at 384-d, fewer at 768-d, never under Cloud\'s 300', () => {
+    expect([16, 384, 768, 1536, 8192].map(serverPageSize)).toEqual([1_000, 1_000, 525, 300, 300]);
     expect(serverPageSize(null)).toBe(1_000);
   });
 

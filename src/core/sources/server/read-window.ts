@@ -4,19 +4,21 @@ export const CLOUD_MAX_CONCURRENT_READS = 10;
 /**
  * Records per read from a server that is not Cloud. Chroma pages a `get` by offset and skips every
  * record before the offset on each page, so fewer, larger pages cost its CPU less: on 150k × 384-d
- * records, a record read in pages of 1,000 took 0.43–0.63× the time of one in pages of 300, in
- * pages of 2,000 0.33–0.58× (the deeper, the larger the gain; docs/performance.md, Scale). A page is sized to about SERVER_PAGE_BYTES of answer, so that the
- * reads in flight hold tens of MB whatever the dimension: 2,000 records at 384-d, 533 at 1536-d,
- * 300 (Cloud's size) from ~3,000-d; 1,000 while the dimension is unknown.
+ * records, a record read in pages of 1,000 took 0.43–0.63× the time of one in pages of 300
+ * (docs/performance.md, Scale). A page is sized to about SERVER_PAGE_BYTES of answer, so that the
+ * reads in flight hold about as much whatever the dimension: 1,000 records at 384-d, 525 at
+ * 768-d, Cloud's 300 from ~1,300-d; 1,000 while the dimension is unknown. Pages of 2,000 (8.7 MB
+ * answers, 0.33–0.58×) raised a 150k copy's peak RSS from 267 to 334 MB: each answer is held
+ * whole, with its records, four reads at a time.
  */
 export function serverPageSize(dimension: number | null | undefined): number {
   if (!dimension) return SERVER_PAGE_UNKNOWN;
   const fits = Math.floor(SERVER_PAGE_BYTES / (dimension * JSON_BYTES_PER_FLOAT + JSON_BYTES_PER_RECORD));
   return Math.max(CLOUD_MAX_PAGE, Math.min(SERVER_PAGE_MAX, fits));
 }
-const SERVER_PAGE_MAX = 2_000;
+const SERVER_PAGE_MAX = 1_000;
 const SERVER_PAGE_UNKNOWN = 1_000;
-const SERVER_PAGE_BYTES = 10_000_000;
+const SERVER_PAGE_BYTES = 5_000_000;
 /** Measured: a 384-d record (a short document, a few metadata keys) is ~4.4 KB of `get` answer. */
 const JSON_BYTES_PER_FLOAT = 12;
 const JSON_BYTES_PER_RECORD = 300;
