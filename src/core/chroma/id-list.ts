@@ -41,13 +41,38 @@ export type ByIdOptions = IdListOptions & { pageSize: number };
 
 /** Every id of the collection, in the server's order; a listing the count confirms, or the last one read. */
 export async function listIds(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<string[]> {
+  let ids: string[] = [];
+  const distinct = await streamIds(api, collectionId, options, {
+    begin: () => {
+      ids = [];
+      return { page: (some) => void ids.push(...some), distinct: () => new Set(ids).size };
+    },
+  });
+  return distinct ? ids : [...new Set(ids)];
+}
+
+/** Takes a listing page by page, as it is read: `begin` starts each attempt afresh. */
+export interface IdListing {
+  begin(expected: number): {
+    page(ids: string[]): void;
+    /** Different ids taken in this attempt (the listing holds when it is the count). */
+    distinct(): number;
+  };
+}
+
+/**
+ * A listing handed to `listing` page by page, so that the caller need not hold it whole; read
+ * again (from `begin`) until the count before and after agrees with the different ids it held.
+ * True when the last attempt held; false when the collection kept changing (the last one stays).
+ */
+export async function streamIds(api: ChromaApi, collectionId: string, options: IdListOptions, listing: IdListing): Promise<boolean> {
   const { call, signal } = options;
   let pageSize = options.pageSize ?? (api.target.cloud ? CLOUD_PAGE : SERVER_ID_PAGE);
-  let ids: string[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const before = await call(() => api.count(collectionId, { signal }));
+    const taking = listing.begin(before);
     try {
-      ids = await readIdPages(api, collectionId, before, { ...options, pageSize });
+      await readIdPages(api, collectionId, before, { ...options, pageSize }, taking.page);
     } catch (error) {
       // A server (or a proxy in front of it) that holds reads to Cloud's quota: Cloud's size then.
       if (pageSize <= CLOUD_PAGE || !isQuotaError(error)) throw error;
@@ -56,9 +81,9 @@ export async function listIds(api: ChromaApi, collectionId: string, options: IdL
       continue;
     }
     const after = await call(() => api.count(collectionId, { signal }));
-    if (before === after && new Set(ids).size === after) return ids;
+    if (before === after && taking.distinct() === after) return true;
   }
-  return [...new Set(ids)];
+  return false;
 }
 
 /** Cloud's quota error, as the HTTP layer raises it or as explained to the user. */
@@ -67,23 +92,21 @@ export function isQuotaError(error: unknown): boolean {
 }
 
 /** The pages a collection of `expected` records fills, read ahead; then on while the last one is full (it grew meanwhile). */
-async function readIdPages(api: ChromaApi, collectionId: string, expected: number, options: IdListOptions): Promise<string[]> {
+async function readIdPages(api: ChromaApi, collectionId: string, expected: number, options: IdListOptions, take: (ids: string[]) => void): Promise<void> {
   const { call, signal } = options;
   const size = options.pageSize ?? CLOUD_PAGE;
   const page = (offset: number) => call(() => api.get(collectionId, { limit: size, offset, include: [] }, { signal }));
-  const ids: string[] = [];
   let last = 0;
   const planned = Math.max(1, Math.ceil(expected / size));
   for await (const { ids: some } of aheadInOrder(planned, options.reads ?? READS_AT_ONCE, (index) => page(index * size))) {
-    ids.push(...some);
+    take(some);
     last = some.length;
   }
   for (let offset = planned * size; last === size; offset += size) {
     const { ids: some } = await page(offset);
-    ids.push(...some);
+    take(some);
     last = some.length;
   }
-  return ids;
 }
 
 /** A `get` answer as records (absent columns as null). */

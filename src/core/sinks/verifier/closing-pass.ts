@@ -87,7 +87,7 @@ export async function checkAllIdsAgainstSource(
     const targetInfo = found?.[index];
     return checkIdsAgainstSource(verdicts[index] as CollectionVerdict, sourceNames[index] as string, { ...endpoints, ...(set ? { refused: set } : {}), ...(targetInfo ? { targetInfo } : {}) });
   };
-  // A large collection's two id lists take real memory (~100 bytes an id, each side): those go
+  // A large collection's two id sets take real memory (~25–50 bytes an id, each side): those go
   // `parallel` at a time, as they were copied; the small ones, most of a many-collection copy, wide.
   const indexes = verdicts.map((_, index) => index);
   await inParallel(indexes.filter((index) => (verdicts[index] as CollectionVerdict).expected > SMALL_ID_CHECK), parallel, check);
