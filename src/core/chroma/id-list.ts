@@ -8,6 +8,7 @@
  * listing of 20,000 ids one page after another took ~67 of them (5–6 s at 80 ms).
  */
 import type { BackupRecord } from '../model/record.js';
+import { CompactIdSet } from '../util/compact-ids.js';
 import { MigrateError } from '../util/errors.js';
 import { aheadInOrder } from '../util/pool.js';
 import type { ChromaApi, GetPage } from './api.js';
@@ -51,8 +52,25 @@ export async function listIds(api: ChromaApi, collectionId: string, options: IdL
   return distinct ? ids : [...new Set(ids)];
 }
 
+/** The collection's ids as one listing the count confirms (or the last one read), held compactly. */
+export async function listIdSet(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<CompactIdSet> {
+  let set = new CompactIdSet();
+  await streamIds(api, collectionId, options, {
+    begin: (expected) => {
+      set = new CompactIdSet(expected);
+      return {
+        page: (ids) => {
+          for (const id of ids) set.add(id);
+        },
+        distinct: () => set.size,
+      };
+    },
+  });
+  return set;
+}
+
 /** Takes a listing page by page, as it is read: `begin` starts each attempt afresh. */
-export interface IdListing {
+interface IdListing {
   begin(expected: number): {
     page(ids: string[]): void;
     /** Different ids taken in this attempt (the listing holds when it is the count). */
@@ -65,7 +83,7 @@ export interface IdListing {
  * again (from `begin`) until the count before and after agrees with the different ids it held.
  * True when the last attempt held; false when the collection kept changing (the last one stays).
  */
-export async function streamIds(api: ChromaApi, collectionId: string, options: IdListOptions, listing: IdListing): Promise<boolean> {
+async function streamIds(api: ChromaApi, collectionId: string, options: IdListOptions, listing: IdListing): Promise<boolean> {
   const { call, signal } = options;
   let pageSize = options.pageSize ?? (api.target.cloud ? CLOUD_PAGE : SERVER_ID_PAGE);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -8,13 +8,14 @@ import { MigrateError } from '../../util/errors.js';
 import { LineSplitter } from './lines.js';
 import { openSource, readChunks } from '../byte-source.js';
 import { FORMAT_NAME, FORMAT_VERSION } from '../schemas.js';
+import { CompactIdSet } from '../../util/compact-ids.js';
 
 export interface ResumePoint {
   gzip: boolean;
   /** Collection lines before the resume point. */
   collections: number;
   /** The collection whose "end" line has not been written yet, if any, and the ids of its records so far. */
-  open: { name: string; dimension: number | null; written: number; claimed: number | null; ids: string[] } | null;
+  open: { name: string; dimension: number | null; written: number; claimed: number | null; ids: CompactIdSet; repeated: number } | null;
 }
 
 const RECORD_PREFIX = Buffer.from('{"type":"record",');
@@ -49,7 +50,7 @@ export async function scanResumePoint(path: string, resumeAtBytes: number): Prom
     if (no > 1 && line.length >= RECORD_PREFIX.length && line.compare(RECORD_PREFIX, 0, RECORD_PREFIX.length, 0, RECORD_PREFIX.length) === 0) {
       if (point.open === null) throw notCheckpoint(`line ${no} is a record outside any collection`);
       point.open.written++;
-      if (terminated) point.open.ids.push(recordId(line, no));
+      if (terminated && !point.open.ids.add(recordId(line, no))) point.open.repeated++;
       // The writer must keep later records at the same dimension; learn it from the first one.
       if (point.open.dimension === null && terminated) {
         const embedding = parse(line, no).embedding;
@@ -66,7 +67,7 @@ export async function scanResumePoint(path: string, resumeAtBytes: number): Prom
     } else if (value.type === 'collection') {
       point.collections++;
       const dimension = typeof value.dimension === 'number' ? value.dimension : null;
-      point.open = { name: String(value.name), dimension, written: 0, claimed: typeof value.count === 'number' ? value.count : null, ids: [] };
+      point.open = { name: String(value.name), dimension, written: 0, claimed: typeof value.count === 'number' ? value.count : null, ids: new CompactIdSet(typeof value.count === 'number' ? value.count : 0), repeated: 0 };
     } else if (value.type === 'end') {
       point.open = null;
     } else if (value.type === 'end-file') {

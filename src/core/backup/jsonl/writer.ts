@@ -19,6 +19,7 @@ import { isPlainRecord } from './quick-check.js';
 import { explainIssues, metadataSchema, rowSchema, spaceSchema } from '../schemas.js';
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { scanResumePoint } from './writer-resume.js';
+import { CompactIdSet } from '../../util/compact-ids.js';
 
 const gzipAsync = promisify(gzipCallback);
 
@@ -61,8 +62,14 @@ interface OpenCollection {
   written: number;
   /** The count the collection line claims (the source's count when the export began). */
   claimed: number | null;
-  /** The ids written so far (a resume reads back those before it): the export's end check compares them with the source. */
-  ids: string[];
+  /**
+   * The ids written so far (a resume reads back those before it), each once and compactly (a
+   * million of them are held through a whole export): the export's end check compares them
+   * with the source.
+   */
+  ids: CompactIdSet;
+  /** Records written with an id written before (an insert at the source shifted the pages). */
+  repeated: number;
 }
 
 export class BackupWriter {
@@ -126,9 +133,9 @@ export class BackupWriter {
     return new BackupWriter(path, handle, point.gzip, resumeAtBytes, point.collections, point.open, false);
   }
 
-  /** The ids of the open collection's records in the file so far. */
-  get openIds(): readonly string[] {
-    return this.current?.ids ?? [];
+  /** The ids of the open collection's records in the file so far, and how many records repeated one. */
+  get openIds(): { ids: CompactIdSet; repeated: number } {
+    return { ids: this.current?.ids ?? new CompactIdSet(), repeated: this.current?.repeated ?? 0 };
   }
 
   /** Bytes on disk so far (not counting buffered output). */
@@ -143,7 +150,7 @@ export class BackupWriter {
       }
       const problem = checkHeader(header);
       if (problem) throw new MigrateError('BAD_INPUT', `Cannot write collection "${header.name}": ${problem}`);
-      this.current = { name: header.name, dimension: header.dimension, written: 0, claimed: header.count, ids: [] };
+      this.current = { name: header.name, dimension: header.dimension, written: 0, claimed: header.count, ids: new CompactIdSet(header.count ?? 0), repeated: 0 };
       this.collections++;
       await this.write(collectionLine(header));
     });
@@ -158,7 +165,7 @@ export class BackupWriter {
       for (const record of records) dimension = checkRecord(record, current.name, dimension);
       current.dimension = dimension;
       for (const record of records) {
-        current.ids.push(record.id);
+        if (!current.ids.add(record.id)) current.repeated++;
         this.buffer(recordLine(record));
         if (this.pendingBytes >= FLUSH_AT) await this.flush();
       }

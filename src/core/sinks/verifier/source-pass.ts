@@ -10,7 +10,7 @@ import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
-import { listIds, recordsByIds } from '../../chroma/id-list.js';
+import { listIdSet, listIds, recordsByIds } from '../../chroma/id-list.js';
 import { resolveTenant } from '../../chroma/tenant.js';
 import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
@@ -20,7 +20,7 @@ import type { BackupRecord } from '../../model/record.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
-import { differences, listIdSet, type IdDifference } from './id-sets.js';
+import { differences, type IdDifference } from './id-sets.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 
 export interface SourceVerifyOptions {

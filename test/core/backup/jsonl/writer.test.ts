@@ -210,6 +210,30 @@ describe.each(['resume.jsonl', 'resume.jsonl.gz'])('resume (%s)', (file) => {
   });
 });
 
+describe('the open collection\'s ids (what the export\'s end check compares with the source)', () => {
+  it('holds each id once and counts the records that repeated one, also after a resume', async () => {
+    const path = join(dir, 'ids.jsonl');
+    const records = makeRecords(300, { dim: 4 });
+    const first = await BackupWriter.open(path, { source: {} });
+    await first.writeCollectionHeader(header('docs', 300, 4));
+    // An insert at the source shifted the pages: records 100–109 come again.
+    await first.writeRecords([...records.slice(0, 110), ...records.slice(100, 110)]);
+    expect(first.openIds.repeated).toBe(10);
+    expect(first.openIds.ids.size).toBe(110);
+    const mark = await first.checkpoint();
+    await first.abort();
+
+    const second = await BackupWriter.open(path, { resumeAtBytes: mark });
+    expect(second.openIds.repeated).toBe(10);
+    expect(second.openIds.ids.size).toBe(110);
+    await second.writeRecords([records[5]!, ...records.slice(110)]);
+    expect(second.openIds.repeated).toBe(11);
+    expect(second.openIds.ids.size).toBe(300);
+    expect(second.openIds.ids.idAt(299)).toBe(records[299]!.id);
+    await second.abort();
+  });
+});
+
 describe('writer misuse and bad input', () => {
   it('refuses records outside a collection, unbalanced ends and unreadable records', async () => {
     const path = join(dir, 'misuse.jsonl');
