@@ -6,7 +6,7 @@ import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { copyCollections } from '../../src/core/operations/copy.js';
 import { importBackup } from '../../src/core/operations/import.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
@@ -20,13 +20,11 @@ const names = ['few_a', 'few_b', 'few_c', 'few_d', 'few_e'];
 const EACH = 40;
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 let counted: FaultProxy;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-round-trips-'));
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   const seed = join(dir, 'seed.jsonl');
   const writer = await BackupWriter.open(seed);
   for (const [k, name] of names.entries()) {
@@ -40,7 +38,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await counted?.close();
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -12,7 +12,7 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { ensureDatabase, listDatabases } from '../../src/core/chroma/databases.js';
 import { inspectBackup } from '../../src/core/backup/read.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { startTestServer } from '../helpers/chroma.js';
+import { useTwoServers } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';
 import { KEY, press, typeLine, waitForFrame } from '../helpers/ink.js';
@@ -27,13 +27,11 @@ const LAYOUT: Record<string, Record<string, number>> = {
 };
 
 let dir = '';
-let source: Awaited<ReturnType<typeof startTestServer>>;
-let target: Awaited<ReturnType<typeof startTestServer>>;
+const { source, target } = useTwoServers();
 let cloud: FaultProxy;
 
 beforeAll(async () => {
   dir = await tempDir();
-  [source, target] = await Promise.all([startTestServer(), startTestServer()]);
   for (const [database, collections] of Object.entries(LAYOUT)) {
     const at = endpoint({ url: source.server.url, database });
     await ensureDatabase(at, database);
@@ -47,7 +45,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cloud?.close();
-  await Promise.all([source?.cleanup(), target?.cleanup()]);
   await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
