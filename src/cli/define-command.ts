@@ -63,7 +63,7 @@ export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
         return code;
       } catch (error) {
         await context?.close().catch(() => undefined);
-        const code = reportFailure(error, run?.io ?? io, { json });
+        const code = reportFailure(error, run?.io ?? io, { json, resumable: spec.recordsRun === true });
         await run?.end(code);
         return code;
       } finally {

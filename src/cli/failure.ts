@@ -1,4 +1,4 @@
-import { isMigrateError, type ErrorCode } from '../core/util/errors.js';
+import { isMigrateError, type ErrorCode, type MigrateError } from '../core/util/errors.js';
 import { EXIT, writeJson } from './command.js';
 import type { CommandIo } from './io.js';
 import { withheldNote } from '../present/resume-command.js';
@@ -25,12 +25,27 @@ function againLines(io: CommandIo, code: string, fix: string | undefined): strin
   return [io.typed.command, ...withheldNote(io.typed.withheld)].map((line) => `    ${line}\n`);
 }
 
-/** An error in words on stderr (and as `{ok: false, error}` on stdout with --json); its exit code. */
-export function reportFailure(error: unknown, io: CommandIo, options: { json?: boolean } = {}): number {
+/**
+ * A command that keeps checkpoints (copy, export, import) continues where it stopped when run
+ * again, also after the server went away mid-run; the words about the connection are shared
+ * with checks that have nothing to continue (ping, the wizard's connection test), so the hint
+ * is added here, for those commands only.
+ */
+function fixFor(error: MigrateError, resumable: boolean): string | undefined {
+  if (!resumable || error.code !== 'CONNECTION' || /same command again/i.test(error.fix ?? '')) return error.fix;
+  return `${error.fix ? `${error.fix} ` : ''}Then run the same command again: it continues where it stopped.`;
+}
+
+/**
+ * An error in words on stderr (and as `{ok: false, error}` on stdout with --json); its exit code.
+ * `resumable`: the command keeps checkpoints, so running it again continues.
+ */
+export function reportFailure(error: unknown, io: CommandIo, options: { json?: boolean; resumable?: boolean } = {}): number {
   if (isMigrateError(error)) {
-    const again = againLines(io, error.code, error.fix);
-    io.stderr.write(`✗ ${error.message}\n${error.fix ? `  → ${error.fix}\n` : ''}${again?.join('') ?? ''}`);
-    if (options.json) writeJson(io, { ok: false, error: { code: error.code, message: error.message, fix: error.fix ?? null, ...(again ? { again: io.typed?.command } : {}) } });
+    const fix = fixFor(error, options.resumable === true);
+    const again = againLines(io, error.code, fix);
+    io.stderr.write(`✗ ${error.message}\n${fix ? `  → ${fix}\n` : ''}${again?.join('') ?? ''}`);
+    if (options.json) writeJson(io, { ok: false, error: { code: error.code, message: error.message, fix: fix ?? null, ...(again ? { again: io.typed?.command } : {}) } });
     return EXIT_BY_CODE[error.code] ?? EXIT.failed;
   }
   if (interrupted(error, io)) {

@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { COMMANDS } from '../../src/cli/commands.js';
@@ -64,6 +68,35 @@ describe('tokens never travel in clear text to another machine', () => {
     expect(refused.stderr).toContain('Refusing to send the token');
     expect(refused.stderr).toContain('--insecure');
     expect(refused.stdout + refused.stderr).not.toContain('secret-token-123456');
+  });
+});
+
+/** A port nothing listens on: taken from the system, then let go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('a server that is not there', () => {
+  it('a command that keeps checkpoints says that running it again continues; ping does not', async () => {
+    const port = await closedPort();
+    const dir = await mkdtemp(join(tmpdir(), 'cm-refused-'));
+    try {
+      const exported = await runCli(['export', '--all', '--source-url', `http://127.0.0.1:${port}`, '--out', join(dir, 'b.jsonl'), '--state', join(dir, 'state.json')]);
+      expect(exported.code).toBe(1);
+      expect(exported.stderr).toContain('connection refused');
+      expect(exported.stderr).toContain('Then run the same command again: it continues where it stopped.');
+      expect(exported.stderr).toContain(`--source-url http://127.0.0.1:${port}`);
+      const pinged = await runCli(['ping', '--url', `http://127.0.0.1:${port}`]);
+      expect(pinged.code).toBe(1);
+      expect(pinged.stdout + pinged.stderr).toContain('connection refused');
+      expect(pinged.stdout + pinged.stderr).not.toContain('same command again');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
