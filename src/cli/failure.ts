@@ -2,6 +2,8 @@ import { isMigrateError, type ErrorCode, type MigrateError } from '../core/util/
 import { EXIT, writeJson } from './command.js';
 import type { CommandIo } from './io.js';
 import { withheldNote } from '../present/resume-command.js';
+import { ChromaRequestError } from '../core/chroma/http.js';
+import { isRetryableProblem } from '../core/chroma/network-problem.js';
 
 /** The exit code is the error's code's, never its wording's. */
 const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
@@ -32,8 +34,14 @@ function againLines(io: CommandIo, code: string, fix: string | undefined): strin
  * is added here, for those commands only.
  */
 function fixFor(error: MigrateError, resumable: boolean): string | undefined {
-  if (!resumable || error.code !== 'CONNECTION' || /same command again/i.test(error.fix ?? '')) return error.fix;
+  if (!resumable || !serverWentAway(error) || /same command again/i.test(error.fix ?? '')) return error.fix;
   return `${error.fix ? `${error.fix} ` : ''}Then run the same command again: it continues where it stopped.`;
+}
+
+/** The server did not take the connection, in a way that can change by itself (it restarts, it comes up). */
+function serverWentAway(error: MigrateError): boolean {
+  const cause = error.cause;
+  return cause instanceof ChromaRequestError && cause.kind === 'network' && isRetryableProblem(cause.network?.problem ?? 'other');
 }
 
 /**
