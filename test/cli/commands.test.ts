@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { freePort } from '../../src/core/local-server/chroma-server.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 
 describe('the command line', () => {
@@ -71,18 +71,9 @@ describe('tokens never travel in clear text to another machine', () => {
   });
 });
 
-/** A port nothing listens on: taken from the system, then let go. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('a server that is not there', () => {
   it('a command that keeps checkpoints says that running it again continues; ping does not', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const dir = await mkdtemp(join(tmpdir(), 'cm-refused-'));
     try {
       const exported = await runCli(['export', '--all', '--source-url', `http://127.0.0.1:${port}`, '--out', join(dir, 'b.jsonl'), '--state', join(dir, 'state.json')]);

@@ -1,22 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/core/local-server/chroma-server.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
-/** A port nothing listens on: taken from the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('a server that was never reached is not a blip', () => {
   it('import and export give up after two quick tries, with the fix, not after six', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const dir = await mkdtemp(join(tmpdir(), 'cm-first-contact-'));
     const input = join(dir, 'b.json');
     await writeFile(input, JSON.stringify({ collection_name: 'c', records: [{ id: 'a', document: 'x', metadata: null, embedding: [0.1, 0.2] }] }));
