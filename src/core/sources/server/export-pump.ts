@@ -183,8 +183,11 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
     throw error;
   }
-  await rename(partial, out);
+  // Done is saved before the file takes its name, so a file under that name always has its
+  // checkpoint saying so (a kill in between leaves a .partial, which is read again). Every reader
+  // of a done export also asks for the file.
   await save({ done: true });
+  await rename(partial, out);
   await store.update((saved) => ({
     ...saved,
     backupPath: out,
