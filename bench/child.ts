@@ -63,7 +63,7 @@ let verifyStart = 0;
 // BENCH_EVENTS=FILE: every progress event with its time, one JSON line each (where a run's time goes).
 const events = process.env.BENCH_EVENTS ? createWriteStream(process.env.BENCH_EVENTS, { flags: 'a' }) : null;
 const onProgress = (event: ProgressEvent) => {
-  events?.write(`${JSON.stringify({ ms: Math.round(performance.now() - started), ...event })}\n`);
+  events?.write(`${JSON.stringify({ ms: Math.round(performance.now() - started), at: Date.now(), ...event })}\n`);
   if (samples && event.type === 'batch') samples.push([event.done, Math.round(performance.now() - started) / 1000]);
   if (verifyStart > 0) return;
   // A copy's verify begins by checking the finished file.

@@ -27,7 +27,7 @@ import { CopyVerify } from '../sinks/verifier/live.js';
 import { StreamedTruth } from '../sinks/verifier/streamed-truth.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
 import { allVerified, type CollectionVerdict } from '../sinks/verifier/checker.js';
-import { checkAllIdsAgainstSource, measureRecallOfLanded, type LandedCollection } from '../sinks/verifier/closing-pass.js';
+import { checkAllIdsAgainstSource, measureRecallOfLanded, type IdCheck, type LandedCollection } from '../sinks/verifier/closing-pass.js';
 import { DEFAULT_PARALLEL } from '../util/pool.js';
 import { ChromaApi, spaceOf } from '../chroma/api.js';
 import { storedHeader } from '../backup/jsonl/format.js';
@@ -83,6 +83,8 @@ interface LiveVerdict {
   truth: StreamedTruth;
   /** The target collection as its verify found it once every record had landed. */
   landed: Pick<CopyVerify, 'found'>;
+  /** Records the file holds of it. */
+  expected: number;
 }
 
 /** What verify found, collection by collection (as `verify` reports it). */
@@ -121,7 +123,14 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const liveSignal = signal ? AbortSignal.any([signal, liveStop.signal]) : liveStop.signal;
 
   const rejects = new RejectsLog(rejectsPath(out));
-  const sink = copySink({ options, target, holds, out, fingerprint, imports, liveVerdicts, liveSignal, progress, rejects });
+  // Begun once every record has landed, beside the verify's end and the file's read back.
+  let idChecks: Promise<Set<string>> | null = null;
+  const sink: ExportSink = {
+    ...copySink({ options, target, holds, out, fingerprint, imports, liveVerdicts, liveSignal, progress, rejects }),
+    allEnded: () => {
+      if (options.verify !== false) idChecks = checkIdsOnceLanded({ ...options, source }, out, liveVerdicts, liveSignal);
+    },
+  };
 
   // The bar follows the import (what has landed); the export reports only its phases and retries.
   const exportProgress: ProgressListener = (event) => {
@@ -150,7 +159,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   await recordImportStep(target.store, out, options.target, results);
 
   const names = exported.collections.map((collection) => collection.name);
-  const verify = options.verify === false ? null : await collectVerdicts({ ...options, source }, out, names, liveVerdicts);
+  const verify = options.verify === false ? null : await collectVerdicts({ ...options, source }, out, names, liveVerdicts, idChecks);
   const ok = verify ? verify.ok : results.every(importSucceeded);
   const set = rejects.written > 0 ? { rejects: { path: rejects.path, records: rejects.written } } : {};
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok, ...set };
@@ -167,13 +176,38 @@ async function dropFromTarget(target: TargetSession, name: string, ids: string[]
 }
 
 /**
+ * Every record of the copy has landed (the export's last collection ended): the collections
+ * compared as they landed have their ids checked against the source from now on, beside their
+ * verdicts' last reads, the finished file's read back and the recall, instead of after them.
+ * Each source side is listed at once (it needs nothing from the target); each target side once
+ * its verdict is in. Answers the names checked: a collection whose comparison failed is compared
+ * from the file instead, and its ids checked with the rest.
+ */
+function checkIdsOnceLanded(options: CopyOptions, out: string, liveVerdicts: Map<string, LiveVerdict>, signal: AbortSignal): Promise<Set<string>> {
+  const entries = [...liveVerdicts];
+  const checking = (async () => {
+    const rejected = await readRejectedIds(rejectsPath(out), options.target.database);
+    const checks = entries.map(([name, live]): IdCheck => idCheck(name, live.verdict, live.expected, rejected.get(options.renameTo ?? name), () => live.landed.found));
+    const checked = await checkAllIdsAgainstSource(checks, { source: options.source, target: options.target, signal, parallel: options.parallel ?? DEFAULT_PARALLEL });
+    return new Set(entries.filter((_, index) => checked[index]).map(([name]) => name));
+  })();
+  checking.catch(() => undefined); // awaited by collectVerdicts
+  return checking;
+}
+
+function idCheck(sourceName: string, verdict: IdCheck['verdict'], expected: number, refused: ReadonlySet<string> | undefined, found: IdCheck['found']): IdCheck {
+  return { sourceName, verdict, expected, ...(refused ? { refused } : {}), found };
+}
+
+/**
  * The verdicts of the collections compared as they landed, and of the rest from the finished
  * file: those resumed part-way, finished by an earlier run, or whose reading back failed (the
  * file is complete by now). In the order they were exported; step 6 recorded once, for all.
  * The closing checks run for all collections together (closing-pass.ts): one read of the file,
- * and `parallel` collections' round trips at a time.
+ * and `parallel` collections' round trips at a time; `idChecks`, those begun once every record
+ * had landed (checkIdsOnceLanded).
  */
-async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, LiveVerdict>): Promise<CopyVerdicts> {
+async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, LiveVerdict>, idChecks: Promise<Set<string>> | null): Promise<CopyVerdicts> {
   if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count, and the index's recall on ${options.sample ?? DEFAULT_SAMPLE} records per collection` });
   const sides = { source: options.source, target: options.target, signal: options.signal, parallel: options.parallel ?? DEFAULT_PARALLEL };
   const landed: LandedCollection[] = [];
@@ -199,8 +233,10 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   options.onProgress?.({ type: 'phase', message: 'Comparing the target\'s ids with the source\'s, both ways' });
   // Set aside as refused (--skip-invalid), by this run or by the one it resumes: not expected on the target.
   const rejected = await readRejectedIds(rejectsPath(out), options.target.database);
+  const checked = (await idChecks) ?? new Set<string>();
   const found = new Map(landed.map(({ sourceName, found }) => [sourceName, found]));
-  await checkAllIdsAgainstSource(collections, names, { ...sides, refused: names.map((name) => rejected.get(options.renameTo ?? name)), found: names.map((name) => found.get(name) ?? null) });
+  const left = names.flatMap((name, index) => (checked.has(name) ? [] : [idCheck(name, collections[index]!, collections[index]!.expected, rejected.get(options.renameTo ?? name), () => found.get(name) ?? null)]));
+  await checkAllIdsAgainstSource(left, sides);
   await recall;
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
@@ -331,7 +367,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
             const verdict = liveVerify.finish(exported, { ids: refused, file: rejects.path });
             verdict.catch(() => undefined); // awaited at the end
             truth.end(exported);
-            liveVerdicts.set(header.name, { verdict, truth, landed: liveVerify });
+            liveVerdicts.set(header.name, { verdict, truth, landed: liveVerify, expected: exported });
           }
         },
         abort: async (error) => {

@@ -17,7 +17,7 @@ import { inParallel } from '../../util/pool.js';
 import type { CollectionVerdict } from './checker.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 import type { StreamedTruth } from './streamed-truth.js';
-import { checkIdsAgainstSource } from './source-pass.js';
+import { checkIdsAgainstSource, listSourceIds } from './source-pass.js';
 
 /** A collection compared as it landed: its verdict, under its name in the file, and its recall truth so far. */
 export interface LandedCollection {
@@ -71,27 +71,46 @@ export async function measureRecallOfLanded(file: string, landed: LandedCollecti
 }
 
 /**
- * Every collection's ids against the source's ids as they are now, both ways, many collections
- * at a time (closingWidth; the large ones `parallel` at a time). Index for index: `refused`, ids
- * set aside (--skip-invalid), not expected; `found`, the target collection as its verdict read it
- * (listed by that id instead of being looked up again).
+ * One collection's closing id check, as it can begin: its verdict may still be on its way (a
+ * copy's live comparison finishing its last reads) when the source's side is already listed.
  */
-export async function checkAllIdsAgainstSource(
-  verdicts: CollectionVerdict[],
-  sourceNames: string[],
-  sides: Sides & { parallel: number; refused: Array<ReadonlySet<string> | undefined>; found?: Array<CollectionInfo | null> },
-): Promise<void> {
-  const { parallel, refused, found, ...endpoints } = sides;
-  const check = (index: number) => {
-    const set = refused[index];
-    const targetInfo = found?.[index];
-    return checkIdsAgainstSource(verdicts[index] as CollectionVerdict, sourceNames[index] as string, { ...endpoints, ...(set ? { refused: set } : {}), ...(targetInfo ? { targetInfo } : {}) });
+export interface IdCheck {
+  sourceName: string;
+  /** Records the collection should hold: a large one's two id sets take real memory. */
+  expected: number;
+  /** The verdict to complete; when it rejects (its comparison failed), the check is skipped. */
+  verdict: CollectionVerdict | Promise<CollectionVerdict>;
+  /** Ids set aside as refused (--skip-invalid): not expected on the target. */
+  refused?: ReadonlySet<string>;
+  /** The target collection as the verdict read it, asked once the verdict is in (listed by that id instead of looked up again). */
+  found?: () => CollectionInfo | null;
+}
+
+/**
+ * Every collection's ids against the source's ids as they are now, both ways, many collections
+ * at a time (closingWidth; the large ones `parallel` at a time). Each one's source side is listed
+ * as its turn comes, beside its verdict's end. Answers, index for index, whether it was checked
+ * (false: its verdict rejected, and the caller compares it another way).
+ */
+export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides & { parallel: number }): Promise<boolean[]> {
+  const { parallel, ...endpoints } = sides;
+  const checked = checks.map(() => false);
+  const check = async (index: number) => {
+    const { sourceName, verdict, refused, found } = checks[index] as IdCheck;
+    const sourceIds = listSourceIds(endpoints.source, sourceName, endpoints.signal);
+    sourceIds.catch(() => undefined); // awaited in checkIdsAgainstSource, or not needed
+    const complete = await Promise.resolve(verdict).catch(() => null);
+    if (!complete) return;
+    const targetInfo = found?.();
+    await checkIdsAgainstSource(complete, sourceName, { ...endpoints, sourceIds, ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}) });
+    checked[index] = true;
   };
   // A large collection's two id sets take real memory (~25–50 bytes an id, each side): those go
   // `parallel` at a time, as they were copied; the small ones, most of a many-collection copy, wide.
-  const indexes = verdicts.map((_, index) => index);
-  await inParallel(indexes.filter((index) => (verdicts[index] as CollectionVerdict).expected > SMALL_ID_CHECK), parallel, check);
-  await inParallel(indexes.filter((index) => (verdicts[index] as CollectionVerdict).expected <= SMALL_ID_CHECK), closingWidth(parallel), check);
+  const indexes = checks.map((_, index) => index);
+  await inParallel(indexes.filter((index) => (checks[index] as IdCheck).expected > SMALL_ID_CHECK), parallel, check);
+  await inParallel(indexes.filter((index) => (checks[index] as IdCheck).expected <= SMALL_ID_CHECK), closingWidth(parallel), check);
+  return checked;
 }
 
 /** Up to this many records a collection's id check is small: two lists of at most ~1 MB each. */

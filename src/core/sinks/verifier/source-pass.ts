@@ -21,6 +21,7 @@ import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LIST
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { differences, type IdDifference } from './id-sets.js';
+import type { CompactIdSet } from '../../util/compact-ids.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 
 export interface SourceVerifyOptions {
@@ -132,25 +133,39 @@ function noteDifference(verdict: CollectionVerdict, found: IdDifference): void {
  * A copy's last check: the target's ids against the source's ids as they are now, both ways,
  * into the verdict (which then holds only if they are the same sets). `targetInfo`: the target
  * collection as the verdict read it, listed by its id (a collection gone since fails the listing).
+ * `sourceIds`: the source's side, started earlier (listSourceIds) once every record had landed.
  * Both sides are listed at once, each into a compact set (id-sets.ts): at a million ids a side
  * they take tens of MB, where arrays of strings and Sets over them took ~200.
  */
 export async function checkIdsAgainstSource(
   verdict: CollectionVerdict,
   sourceName: string,
-  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string>; targetInfo?: CollectionInfo },
+  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string>; targetInfo?: CollectionInfo; sourceIds?: Promise<CompactIdSet | null> },
 ): Promise<void> {
   const { signal } = sides;
-  const [source, target] = [sides.source, sides.target].map((endpoint): Side => ({ api: new ChromaApi(endpoint), call: (work) => retryExplained(endpoint, work, { signal }) })) as [Side, Side];
-  const [sourceInfo, targetInfo] = await Promise.all([
-    source.call(() => source.api.findCollection(sourceName, { signal })),
-    sides.targetInfo ?? target.call(() => target.api.findCollection(verdict.collection, { signal })),
-  ]);
-  if (!sourceInfo || !targetInfo) return;
-  const [sourceIds, targetIds] = await Promise.all([listIdSet(source.api, sourceInfo.id, { call: source.call, signal }), listIdSet(target.api, targetInfo.id, { call: target.call, signal })]);
+  const sourceIds = sides.sourceIds ?? listSourceIds(sides.source, sourceName, signal);
+  sourceIds.catch(() => undefined); // awaited below, beside the target's side
+  const target: Side = { api: new ChromaApi(sides.target), call: (work) => retryExplained(sides.target, work, { signal }) };
+  const targetIds = async () => {
+    const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
+    return info ? listIdSet(target.api, info.id, { call: target.call, signal }) : null;
+  };
+  const [atSource, onTarget] = await Promise.all([sourceIds, targetIds()]);
+  if (!atSource || !onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
-  noteDifference(verdict, differences(sourceIds, targetIds, sides.refused, LISTED));
+  noteDifference(verdict, differences(atSource, onTarget, sides.refused, LISTED));
   concludeVerdict(verdict);
+}
+
+/**
+ * The source's side of a closing id check: the collection found by its name (null when the
+ * source no longer has one) and its ids as one listing its count confirms. It needs nothing
+ * from the target, so a copy starts it as soon as every record has landed.
+ */
+export async function listSourceIds(endpoint: Endpoint, name: string, signal?: AbortSignal): Promise<CompactIdSet | null> {
+  const source: Side = { api: new ChromaApi(endpoint), call: (work) => retryExplained(endpoint, work, { signal }) };
+  const info = await source.call(() => source.api.findCollection(name, { signal }));
+  return info ? listIdSet(source.api, info.id, { call: source.call, signal }) : null;
 }
 
 async function compareRecords(

@@ -51,6 +51,11 @@ export interface ExportOptions {
 export interface ExportSink {
   /** Called before the collection's first page; `resumed`: the export is continuing it from `start`. */
   open(header: CollectionHeader, place: { resumed: boolean; start: number }): CollectionSink;
+  /**
+   * Every collection's sink has ended (all their records are safe downstream); the file's own
+   * finishing work (its end, the rewrite of what the source dropped, its read back) comes next.
+   */
+  allEnded?(): void;
 }
 
 interface CollectionSink {
@@ -166,6 +171,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   try {
     const run: CollectionRun = { options, progress, api, call, reads, paging, checkpointEvery, writer, withheld, lookahead, save, state };
     for (const [index, info] of todo.entries()) await exportOne(run, info, index, index === todo.length - 1);
+    options.sink?.allEnded?.();
     await writer.finish();
     // Records deleted at the source during the export, and repeats, leave the file now.
     const drops = new Map(
