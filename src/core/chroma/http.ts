@@ -3,6 +3,7 @@ import https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { connect as tlsConnect } from 'node:tls';
 import { stringifyTyped } from '../model/typed-json.js';
+import { BytePool } from '../util/byte-pool.js';
 import type { Endpoint } from './endpoint.js';
 import { isRetryableProblem, problemOf, type NetworkProblem } from './network-problem.js';
 
@@ -105,7 +106,12 @@ export async function chromaRequest<T>(
     }
     throw await networkError(method, path, target.url, error);
   }
-  return readAnswer<T>(method, path, response, options.read);
+  try {
+    return readAnswer<T>(method, path, response, options.read);
+  } finally {
+    // Every reader copies what it keeps (strings, float32 slices): the bytes are free again.
+    if (response.lease) ANSWERS.give(response.lease);
+  }
 }
 
 function readAnswer<T>(method: string, path: string, response: Answer, read: RequestOptions['read']): T {
@@ -220,7 +226,17 @@ interface Answer {
   ok: boolean;
   headers: { get(name: string): string | null };
   body: Buffer;
+  /** The pooled buffer `body` lies in, given back once the answer is read; null when it has its own. */
+  lease: Buffer | null;
 }
+
+/**
+ * Answers of 256 KB and up (a page of records, a read-back) are received into reused buffers
+ * (util/byte-pool.ts). Four kept cover the reads in flight of a copy (source pages, read-backs).
+ */
+const ANSWERS = new BytePool(256 * 1024, 64 * 1024 * 1024, 4);
+/** Request bodies of 256 KB and up: the upserts, two or more in flight. */
+const BODIES = new BytePool(256 * 1024, 64 * 1024 * 1024, 4);
 
 interface Exchange {
   method: string;
@@ -243,15 +259,16 @@ const CONNECT_TIMEOUT_MS = 10_000;
 function exchange(url: URL, request: Exchange): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
-    const payload = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
+    const { payload, lease } = payloadOf(request.body);
     const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...request.headers };
     if (payload) headers['content-length'] = String(payload.length);
     const fail = (cause: unknown) => reject(Object.assign(new Error(`${request.method} ${url.pathname} failed`), { cause: withSslCode(cause) }));
     const req = (secure ? https : http).request(url, { method: request.method, headers, agent: agents[secure ? 'https:' : 'http:'], signal: request.signal }, (res) => {
-      collect(res).then((raw) => {
+      collect(res).then(({ raw, lease }) => {
         try {
-          resolve(answer(res, raw));
+          resolve(answer(res, raw, lease));
         } catch (error) {
+          if (lease) ANSWERS.give(lease);
           fail(error);
         }
       }, fail);
@@ -272,26 +289,80 @@ function exchange(url: URL, request: Exchange): Promise<Answer> {
       socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));
     });
+    // Written out (handed to the kernel) once 'finish' comes; a request that fails before leaves its buffer to the GC.
+    if (lease) req.once('finish', () => BODIES.give(lease));
     req.end(payload);
   });
 }
 
-function collect(res: IncomingMessage): Promise<Buffer> {
+/** A request body as bytes: large ones (an upsert of 1,000 records is ~2 MB) into a pooled buffer. */
+function payloadOf(body: string | undefined): { payload: Buffer | undefined; lease: Buffer | null } {
+  if (body === undefined) return { payload: undefined, lease: null };
+  const size = Buffer.byteLength(body, 'utf8');
+  if (!BODIES.fits(size)) return { payload: Buffer.from(body, 'utf8'), lease: null };
+  const lease = BODIES.take(size);
+  return { payload: lease.subarray(0, lease.write(body, 'utf8')), lease };
+}
+
+/** The answer's bytes: into a pooled buffer when its length is declared and large (see ANSWERS). */
+function collect(res: IncomingMessage): Promise<{ raw: Buffer; lease: Buffer | null }> {
+  const declared = Number(res.headers['content-length'] ?? Number.NaN);
+  let lease = Number.isSafeInteger(declared) && ANSWERS.fits(declared) ? ANSWERS.take(declared) : null;
+  let filled = 0;
+  const chunks: Buffer[] = [];
+  const unlease = () => {
+    if (lease) ANSWERS.give(lease);
+    lease = null;
+  };
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    res.once('error', reject);
+    res.on('data', (chunk: Buffer) => {
+      if (lease && filled + chunk.length <= declared) {
+        chunk.copy(lease, filled);
+        filled += chunk.length;
+        return;
+      }
+      if (lease) {
+        // More than declared: keep every byte the ordinary way (the parser below judges them).
+        chunks.push(Buffer.from(lease.subarray(0, filled)));
+        unlease();
+      }
+      chunks.push(chunk);
+    });
+    res.once('end', () => {
+      if (lease) {
+        const whole = lease;
+        // The caller gives it back from here: a late error event must not.
+        lease = null;
+        if (filled === declared) return resolve({ raw: whole.subarray(0, filled), lease: whole });
+        ANSWERS.give(whole);
+        return reject(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
+      }
+      resolve({ raw: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), lease: null });
+    });
+    res.once('error', (error) => {
+      unlease();
+      reject(error);
+    });
     // A connection cut mid-answer ends the message early: never take half a page for a whole one.
-    res.once('aborted', () => reject(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' })));
+    res.once('aborted', () => {
+      unlease();
+      reject(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }));
+    });
   });
 }
 
-function answer(res: IncomingMessage, raw: Buffer): Answer {
+function answer(res: IncomingMessage, raw: Buffer, lease: Buffer | null): Answer {
   const status = res.statusCode ?? 0;
   const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
   const unpack = encoding === 'gzip' || encoding === 'x-gzip' ? gunzipSync : encoding === 'deflate' ? inflateSync : encoding === 'br' ? brotliDecompressSync : null;
-  const body = unpack ? unpack(raw) : raw;
+  if (!unpack) return answerOf(res, status, raw, lease);
+  const body = unpack(raw);
+  // The unpacked bytes are a buffer of their own: the packed ones are done with.
+  if (lease) ANSWERS.give(lease);
+  return answerOf(res, status, body, null);
+}
+
+function answerOf(res: IncomingMessage, status: number, body: Buffer, lease: Buffer | null): Answer {
   return {
     status,
     ok: status >= 200 && status < 300,
@@ -302,6 +373,7 @@ function answer(res: IncomingMessage, raw: Buffer): Answer {
       },
     },
     body,
+    lease,
   };
 }
 

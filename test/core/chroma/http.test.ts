@@ -14,13 +14,24 @@ const answers: Record<string, [number, Buffer]> = {
   '/html': [200, Buffer.from('<html>hello</html>')],
   '/page': [200, Buffer.from('{"ids":["a"],"embeddings":[[0.5]]}')],
 };
+// Answers large enough to be received into pooled buffers: each its own bytes, so a buffer
+// handed to the next answer too early would show in another answer's text.
+const large = (fill: string) => Buffer.from(JSON.stringify({ ids: [fill.repeat(400_000)] }));
+for (const fill of 'abcdef') answers[`/large-${fill}`] = [200, large(fill)];
 
 let server: Server;
 let url = '';
 beforeAll(async () => {
   server = createServer((request, response) => {
+    if (request.url === '/echo') {
+      // The request's body back, as the answer: what was sent, byte for byte.
+      const parts: Buffer[] = [];
+      request.on('data', (part: Buffer) => parts.push(part));
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat(parts)));
+      return;
+    }
     const [status, body] = answers[request.url ?? ''] ?? [404, Buffer.from('{}')];
-    response.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length) }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -43,6 +54,38 @@ describe('chromaRequest reads answer bodies as bytes', () => {
     expect(await get('/page', () => 'from the reader')).toBe('from the reader');
     expect(await get('/page', () => null)).toEqual({ ids: ['a'], embeddings: [[0.5]] });
     await expect(get('/html', () => null)).rejects.toMatchObject({ kind: 'not-chroma' });
+  });
+
+  it('reads large answers through reused buffers, each answer its own bytes', async () => {
+    const texts = (paths: string[]) => Promise.all(paths.map((path) => get(path, (body) => body.toString('latin1'))));
+    for (let round = 0; round < 3; round++) {
+      const paths = [...'abcdef'].map((fill) => `/large-${fill}`);
+      expect(await texts(paths)).toEqual(paths.map((path) => answers[path]![1].toString('latin1')));
+    }
+    // The ordinary path (JSON.parse) reads them too.
+    expect(await get('/large-a')).toEqual({ ids: ['a'.repeat(400_000)] });
+  });
+
+  it('sends large request bodies through reused buffers, each request its own bytes', async () => {
+    for (let round = 0; round < 3; round++) {
+      const bodies = [...'abcdef'].map((fill) => ({ ids: [fill.repeat(300_000 + round)] }));
+      const echoed = await Promise.all(bodies.map((body) => chromaRequest(endpoint({ url }), 'POST', '/echo', { body })));
+      expect(echoed).toEqual(bodies);
+    }
+  });
+
+  it('refuses a large answer cut short of its declared length', async () => {
+    const cut = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000000' });
+      response.write(Buffer.alloc(600_000, 0x20), () => response.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+    const cutUrl = `http://127.0.0.1:${(cut.address() as AddressInfo).port}`;
+    try {
+      await expect(chromaRequest(endpoint({ url: cutUrl, timeoutMs: 20_000 }), 'GET', '/x', { read: () => 'whole' })).rejects.toMatchObject({ kind: 'network' });
+    } finally {
+      await new Promise<void>((resolve) => cut.close(() => resolve()));
+    }
   });
 
   it('lets a fault in the reader surface as itself, not as a server that is not Chroma', async () => {
