@@ -9,6 +9,8 @@
  * checkpoint() returns a byte length that open({resumeAtBytes}) accepts later: the file is
  * truncated there and appended to, after reading back the kept part to restore the state.
  */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +25,11 @@ import { CompactIdSet } from '../../util/compact-ids.js';
 
 const gzipAsync = promisify(gzipCallback);
 
+/** Bytes buffered before a write to disk (and, for .gz, one gzip member). */
+const FLUSH_AT = 1 << 20;
+/** Room for the line that crosses FLUSH_AT; a longer line is kept aside, in order, for the next flush. */
+const SPARE = 256 * 1024;
+
 /**
  * Huffman coding only (no LZ77 matching): nearly all of a backup's bytes are base64 float32
  * embeddings, in which LZ77 finds almost nothing to match, so the match search is CPU spent for
@@ -34,11 +41,6 @@ const gzipAsync = promisify(gzipCallback);
  * this way than with LZ77: the file grows by more than 7% when they are most of its bytes.
  */
 const GZIP = { strategy: constants.Z_HUFFMAN_ONLY };
-
-/** Bytes buffered before a write to disk (and, for .gz, one gzip member). */
-const FLUSH_AT = 1 << 20;
-/** Room for the line that crosses FLUSH_AT; a longer line is kept aside, in order, for the next flush. */
-const SPARE = 256 * 1024;
 
 export interface BackupWriterOptions {
   /** A value checkpoint() returned earlier for this file: truncate there and append. */
@@ -89,6 +91,11 @@ export class BackupWriter {
   private failure: unknown = null;
   private closed = false;
   private synced = false;
+  /** sha256 of every byte written, when this writer writes the file from its start (not a resume). */
+  private readonly hash: Hash | null;
+  /** The collections ended in this file so far, with their counts. */
+  private readonly ended: Array<{ name: string; count: number }> = [];
+  private whole: WrittenFile | null = null;
 
   private constructor(
     readonly path: string,
@@ -99,7 +106,9 @@ export class BackupWriter {
     private collections: number,
     private current: OpenCollection | null,
     private readonly fresh: boolean,
-  ) {}
+  ) {
+    this.hash = fresh ? createHash('sha256') : null;
+  }
 
   static async open(path: string, options: BackupWriterOptions = {}): Promise<BackupWriter> {
     const { resumeAtBytes } = options;
@@ -181,6 +190,7 @@ export class BackupWriter {
         throw misuse(`collection "${name}" ends with count ${count}, but ${current.written} records were written to the file`);
       }
       this.current = null;
+      this.ended.push({ name, count });
       // A source that changed while it was read holds another count than it did at the start:
       // said so here, so a reader can tell that from a damaged file.
       await this.write(endLine(name, count, current.claimed !== null && current.claimed !== count));
@@ -199,8 +209,18 @@ export class BackupWriter {
       this.buffer(endFileLine(this.collections));
       const size = await this.sync();
       await this.close();
+      if (this.hash) this.whole = { sha256: this.hash.digest('hex'), bytes: size, collections: this.ended };
       return size;
     });
+  }
+
+  /**
+   * The finished file as this writer wrote it, every byte from the first: its sha256, its length
+   * and the collections ended in it. Null before finish, and for a resumed file (its start was
+   * written by another run).
+   */
+  get written(): WrittenFile | null {
+    return this.whole;
   }
 
   /** Closes without the end-file line; output after the last checkpoint is dropped. */
@@ -267,6 +287,7 @@ export class BackupWriter {
       throw ioError(this.path, 'write', error);
     }
     this.position += bytes.length;
+    this.hash?.update(bytes);
   }
 
   private async sync(): Promise<number> {
@@ -286,6 +307,30 @@ export class BackupWriter {
     this.closed = true;
     await this.handle.close();
   }
+}
+
+/** A file as its writer wrote it (BackupWriter.written). */
+export interface WrittenFile {
+  sha256: string;
+  bytes: number;
+  collections: Array<{ name: string; count: number }>;
+}
+
+/**
+ * Whether the file at `path` holds exactly the bytes its writer wrote: the same length and sha256.
+ * Reading the file back this way checks every byte on disk for ~5% of the CPU of parsing it again
+ * (a 20k-record backup, 33 MB: 20 ms of hashing against 420–570 ms to gunzip, split, parse and
+ * validate every line), and the lines themselves were checked by the writer's schema before
+ * they were written.
+ */
+export async function holdsWhatWasWritten(path: string, written: WrittenFile, signal?: AbortSignal): Promise<boolean> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { signal, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    hash.update(chunk);
+  }
+  return bytes === written.bytes && hash.digest('hex') === written.sha256;
 }
 
 /** A new file's directory entry must survive a crash too, or the checkpoint points at nothing. */

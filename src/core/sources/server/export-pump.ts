@@ -6,7 +6,7 @@ import { storedHeader, withheldFields } from '../../backup/jsonl/format.js';
 import { rewriteWithout } from '../../backup/jsonl/rewrite.js';
 import { count } from '../../util/format.js';
 import { checkAgainstSource, type EndCheck } from './end-check.js';
-import { BackupWriter } from '../../backup/jsonl/writer.js';
+import { BackupWriter, holdsWhatWasWritten } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
 import { isQuotaError, listIds, pageRecords } from '../../chroma/id-list.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
@@ -181,7 +181,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
       progress({ type: 'phase', message: `Leaving out of ${options.out} what the source no longer holds` });
       await rewriteWithout(partial, drops, description, signal);
     }
-    await readBack(partial, state.checkpoint.finished, signal);
+    await readBack(partial, state.checkpoint.finished, drops.size > 0 ? null : writer, signal);
   } catch (error) {
     await state.sink?.abort(error);
     await lookahead.abandon(error);
@@ -336,11 +336,19 @@ function describeChange(name: string, end: EndCheck): string | null {
 /**
  * The finished file, read back whole before it takes its name: its trailer, every record line and
  * each collection's count must be what was written. A file that fails is left as .partial.
+ * Written whole by this run's `writer` (not resumed, not rewritten): every byte on disk must be
+ * the writer's, whose counts must be the checkpoint's. Otherwise every line is read and checked.
  */
-async function readBack(partial: string, written: Array<{ name: string; count: number }>, signal?: AbortSignal): Promise<void> {
+async function readBack(partial: string, written: Array<{ name: string; count: number }>, writer: BackupWriter | null, signal?: AbortSignal): Promise<void> {
+  const expected = written.map((entry) => `${entry.name} ${entry.count}`).join(', ');
+  const whole = writer?.written ?? null;
+  if (whole) {
+    const found = whole.collections.map((entry) => `${entry.name} ${entry.count}`).join(', ');
+    if (found === expected && (await holdsWhatWasWritten(partial, whole, signal))) return;
+    throw new MigrateError('MISMATCH', `The finished backup ${partial} is not what the export wrote (it wrote ${expected || 'no collections'}).`, 'Check the disk and that no other program writes to that file, then run the same command again.');
+  }
   const summary = await inspectBackup(partial, { signal });
   const found = summary.collections.map((header) => `${header.name} ${header.count}`).join(', ');
-  const expected = written.map((entry) => `${entry.name} ${entry.count}`).join(', ');
   if (found !== expected) {
     throw new MigrateError('MISMATCH', `The finished backup ${partial} holds ${found || 'no collections'}, but the export wrote ${expected || 'none'}.`, 'Check the disk and that no other program writes to that file, then run the same command again.');
   }

@@ -1,10 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectBackup } from '../../../../src/core/backup/read.js';
 import type { BackupRecord, CollectionHeader } from '../../../../src/core/model/record.js';
-import { BackupWriter, wantsGzip } from '../../../../src/core/backup/jsonl/writer.js';
+import { BackupWriter, holdsWhatWasWritten, wantsGzip } from '../../../../src/core/backup/jsonl/writer.js';
 import { makeRecords } from '../../../helpers/fixtures.js';
 import { expectMigrateError, makeTempDir, readAll, removeDir } from '../../../helpers/backup.js';
 
@@ -155,6 +156,8 @@ describe.each(['resume.jsonl', 'resume.jsonl.gz'])('resume (%s)', (file) => {
     await third.writeCollectionEnd('late', 1);
     const size = await third.finish();
 
+    // Its start was written by another run: no claim to have written every byte.
+    expect(third.written).toBeNull();
     const summary = await inspectBackup(path);
     expect(summary.bytes).toBe(size);
     expect(summary.collections.map((c) => [c.name, c.count])).toEqual([
@@ -329,5 +332,35 @@ describe('writer misuse and bad input', () => {
     await w.writeCollectionEnd('docs', 3_000);
     await w.finish();
     expect((await inspectBackup(path)).collections[0]).toMatchObject({ count: 3_000, dimension: 384 });
+  });
+});
+
+describe.each(['whole.jsonl', 'whole.jsonl.gz'])('a file written whole (%s)', (file) => {
+  it('knows every byte it wrote: the sha256 and length of the file, and the collections ended in it', async () => {
+    const path = join(dir, file);
+    const writer = await BackupWriter.open(path, { source: { run: 1 } });
+    expect(writer.written).toBeNull();
+    const records = makeRecords(2_500, { dim: 8 });
+    await writer.writeCollectionHeader(header('docs', records.length));
+    for (let i = 0; i < records.length; i += 500) await writer.writeRecords(records.slice(i, i + 500));
+    await writer.checkpoint();
+    await writer.writeCollectionEnd('docs', records.length);
+    await writer.writeCollectionHeader(header('empty', 0));
+    await writer.writeCollectionEnd('empty', 0);
+    const size = await writer.finish();
+    const bytes = await readFile(path);
+    expect(writer.written).toEqual({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: size, collections: [{ name: 'docs', count: 2_500 }, { name: 'empty', count: 0 }] });
+    expect(await holdsWhatWasWritten(path, writer.written!)).toBe(true);
+
+    // One byte changed, or one more at the end: not what was written.
+    const changed = Buffer.from(bytes);
+    const middle = Math.floor(changed.length / 2);
+    changed[middle] = changed[middle]! ^ 1;
+    await writeFile(path, changed);
+    expect(await holdsWhatWasWritten(path, writer.written!)).toBe(false);
+    await writeFile(path, Buffer.concat([bytes, Buffer.from('\n')]));
+    expect(await holdsWhatWasWritten(path, writer.written!)).toBe(false);
+    await writeFile(path, bytes);
+    expect(await holdsWhatWasWritten(path, writer.written!)).toBe(true);
   });
 });
