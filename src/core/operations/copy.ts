@@ -336,6 +336,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         },
         ...(liveVerify ? { onAllCommitted: allCommitted.open } : {}),
       };
+      let landing: Promise<void> | null = null;
       const imported = importCollection(target, header, name, feed).catch((error: unknown) => {
         pipe.fail(error);
         liveVerify?.stop(error);
@@ -355,21 +356,18 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         end: async (exported, dropped) => {
           pipe.close();
           imports.push(imported);
-          // A failure before every batch is in surfaces here; the count's, once the export is over.
-          await Promise.race([allCommitted.done, imported]);
-          // Records to drop go once the import has counted what it sent.
-          if (dropped.length > 0) await imported;
-          await ready;
-          // Sent before the source deleted them: the target, like the file, keeps what the source holds.
-          if (dropped.length > 0) await dropFromTarget(target, name, dropped, signal);
+          // The export goes on while the last batches land (landed); so do the checks after them.
+          landing = landAll(imported, allCommitted.done, ready, dropped.length > 0 ? () => dropFromTarget(target, name, dropped, signal) : null);
+          landing.catch(() => undefined); // awaited by the export, through landed()
           if (liveVerify && truth) {
-            // Its last reads, count and self-queries overlap the next collection's copy.
-            const verdict = liveVerify.finish(exported, { ids: refused, file: rejects.path });
+            // Its last reads, count and self-queries overlap the next collections' copy.
+            const verdict = landing.then(() => liveVerify.finish(exported, { ids: refused, file: rejects.path }));
             verdict.catch(() => undefined); // awaited at the end
             truth.end(exported);
             liveVerdicts.set(header.name, { verdict, truth, landed: liveVerify, expected: exported });
           }
         },
+        landed: () => landing ?? Promise.reject(new Error('landed() before end()')),
         abort: async (error) => {
           pipe.fail(error);
           liveVerify?.stop(error);
@@ -378,6 +376,18 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
       };
     },
   };
+}
+
+/**
+ * Every batch committed (or, failing, the import's error), and the records the source deleted
+ * meanwhile gone from the target too (once the import has counted what it sent): the target,
+ * like the file, then keeps what the source holds.
+ */
+async function landAll(imported: Promise<unknown>, allCommitted: Promise<void>, ready: Promise<void>, drop: (() => Promise<void>) | null): Promise<void> {
+  await Promise.race([allCommitted, imported]);
+  if (drop) await imported;
+  await ready;
+  if (drop) await drop();
 }
 
 /** A promise, and what settles it. */

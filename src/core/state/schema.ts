@@ -28,6 +28,12 @@ const ImportCheckpointSchema = z.object({
   total: z.number().check(z.int(), z.nonnegative()),
   done: z.boolean(),
   updatedAt: z.string(),
+  /**
+   * A copy's: the run of the export that sent these records (ExportCheckpoint.run). A copy sends a
+   * collection's records while the one before it lands, before its checkpoint names it: on a
+   * resume of that export, such a collection is its own, not one the user had there.
+   */
+  exportRun: z.optional(z.string()),
 });
 export type ImportCheckpoint = z.infer<typeof ImportCheckpointSchema>;
 
@@ -60,6 +66,8 @@ const ExportCheckpointSchema = z.object({
   bytes: z.number().check(z.int(), z.nonnegative()),
   done: z.boolean(),
   updatedAt: z.string(),
+  /** Names this export from its start to its end, over every resume (see ImportCheckpoint.exportRun). */
+  run: z.optional(z.string()),
 });
 export type ExportCheckpoint = z.infer<typeof ExportCheckpointSchema>;
 

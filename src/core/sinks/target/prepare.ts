@@ -42,8 +42,11 @@ export async function prepareCollection(context: TargetSession, header: Collecti
     });
 
   const found = store.current.imports.find((checkpoint) => checkpointMatches(checkpoint, context, feed, name));
-  // A copy's export decides where it resumes; a checkpoint of ours counts only when it continues.
-  const previous = feed.resume && !feed.resume.resumed ? undefined : found;
+  // A copy's export decides where it resumes; a checkpoint of ours counts only when it continues,
+  // or when this same export sent the collection records ahead of its checkpoint (the collection
+  // before it was still landing when it was stopped): it starts again from its first record.
+  const sentAhead = found?.exportRun !== undefined && found.exportRun === feed.resume?.run;
+  const previous = feed.resume && !feed.resume.resumed && !sentAhead ? undefined : found;
   let existing = await call(() => api.findCollection(name, { signal }));
   let action: CollectionImportResult['action'] = 'created';
   let start = 0;

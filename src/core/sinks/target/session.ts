@@ -116,9 +116,10 @@ export interface RecordFeed {
   /**
    * Set by a copy, whose export decides where a resume starts: `resumed` says the export is
    * continuing this collection (so an existing collection is ours, not the user's), and `start`
-   * is the record the export continues from.
+   * is the record the export continues from. `run` names the export (over its resumes): a
+   * collection it sent records to before its checkpoint named it is its own too.
    */
-  resume?: { resumed: boolean; start: number };
+  resume?: { resumed: boolean; start: number; run?: string };
   /**
    * Told the commit watermark, the batch and the collection it went into after each committed
    * batch (a copy reads it back to verify it). The next commit waits for what it returns.

@@ -139,6 +139,7 @@ function checkpointSaver(context: TargetSession, header: CollectionHeader, name:
           total: header.count,
           done,
           updatedAt: new Date().toISOString(),
+          ...(feed.resume?.run === undefined ? {} : { exportRun: feed.resume.run }),
         },
       ],
     }));

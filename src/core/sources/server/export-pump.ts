@@ -49,8 +49,11 @@ export interface ExportOptions {
  * after a crash the export reads again, and the sink receives again, from the same record.
  */
 export interface ExportSink {
-  /** Called before the collection's first page; `resumed`: the export is continuing it from `start`. */
-  open(header: CollectionHeader, place: { resumed: boolean; start: number }): CollectionSink;
+  /**
+   * Called before the collection's first page; `resumed`: the export is continuing it from
+   * `start`. `run` names this export over its resumes (ExportCheckpoint.run).
+   */
+  open(header: CollectionHeader, place: { resumed: boolean; start: number; run: string }): CollectionSink;
   /**
    * Every collection's sink has ended (all their records are safe downstream); the file's own
    * finishing work (its end, the rewrite of what the source dropped, its read back) comes next.
@@ -66,11 +69,14 @@ interface CollectionSink {
   /** Calls `listener` each time `committed` moves (a resume point may have been reached). */
   onCommit(listener: () => void): void;
   /**
-   * No more pages (`exported` records in all, what the file holds at the end): resolves when
-   * everything pushed is safe downstream. `dropped`: ids pushed earlier that the source no longer
-   * holds (deleted while the export ran), to be removed downstream too.
+   * No more pages (`exported` records in all, what the file holds at the end): resolves when the
+   * sink has taken them all, maybe before they are safe downstream (see landed). `dropped`: ids
+   * pushed earlier that the source no longer holds (deleted while the export ran), to be removed
+   * downstream too.
    */
   end(exported: number, dropped: string[]): Promise<void>;
+  /** After end: resolves when everything pushed is safe downstream, rejects when the sink failed. */
+  landed(): Promise<void>;
   /** The export failed: stop, and wait for the sink to settle. */
   abort(error: unknown): Promise<void>;
 }
@@ -146,17 +152,17 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   );
   const resumed = previous !== undefined && existsSync(partial) && previous.bytes > 0;
   const state: ExportState = {
-    checkpoint: resumed ? previous : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '' },
+    checkpoint: resumed ? previous : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '', run: new Date().toISOString() },
     sink: null,
+    landing: null,
+    gate: Promise.resolve(),
+    saved: Promise.resolve(),
+    finishing: null,
   };
-  const save = async (change: Partial<ExportCheckpoint>) => {
-    state.checkpoint = { ...state.checkpoint, ...change, updatedAt: new Date().toISOString() };
-    const checkpoint = state.checkpoint;
-    await store.update((state) => ({
-      ...state,
-      exports: [...state.exports.filter((entry) => entry.out !== out), checkpoint],
-    }));
-  };
+  const save = checkpointSaver(store, state);
+  // A resumed export keeps its run; one begun by an older version gets one before it sends anything.
+  const run = state.checkpoint.run ?? new Date().toISOString();
+  if (state.checkpoint.run === undefined) await save({ run });
 
   const description = { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud };
   const writer = resumed
@@ -167,10 +173,11 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   progress({ type: 'plan', collections: chosen.length, done: chosen.length - todo.length });
   // Collections after the current one are opened ahead (count, header, first pages, a copy's
   // target collection), each with a read window of its own: Cloud's read limit is per collection.
-  const lookahead = openingAhead(todo, options, { api, call, paging, concurrency });
+  const lookahead = openingAhead(todo, options, { api, call, paging, concurrency, run });
   try {
-    const run: CollectionRun = { options, progress, api, call, reads, paging, checkpointEvery, writer, withheld, lookahead, save, state };
-    for (const [index, info] of todo.entries()) await exportOne(run, info, index, index === todo.length - 1);
+    const collectionRun: CollectionRun = { options, progress, api, call, reads, paging, checkpointEvery, writer, withheld, lookahead, save, state, run };
+    for (const [index, info] of todo.entries()) await exportOne(collectionRun, info, index, index === todo.length - 1);
+    // The last collection's end was saved once it had landed: every collection has.
     options.sink?.allEnded?.();
     await writer.finish();
     // Records deleted at the source during the export, and repeats, leave the file now.
@@ -184,6 +191,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     await readBack(partial, state.checkpoint.finished, drops.size > 0 ? null : writer, signal);
   } catch (error) {
     await state.sink?.abort(error);
+    await state.landing?.abort(error);
     await lookahead.abandon(error);
     await writer.abort().catch(() => undefined);
     if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
@@ -202,10 +210,42 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   return { out, collections: state.checkpoint.finished.map(exportedCollection), resumed, withheld };
 }
 
+/**
+ * Each save writes the checkpoint as it is when asked, in the order asked, once the gate lets it:
+ * a collection is finished on disk only when everything before it has landed (see handOver).
+ */
+function checkpointSaver(store: StateStore, state: ExportState): CollectionRun['save'] {
+  return (change, gate = state.gate) => {
+    state.checkpoint = { ...state.checkpoint, ...change, updatedAt: new Date().toISOString() };
+    const checkpoint = state.checkpoint;
+    state.saved = state.saved
+      .then(() => gate)
+      .then(async () => {
+        await store.update((saved) => ({
+          ...saved,
+          exports: [...saved.exports.filter((entry) => entry.out !== checkpoint.out), checkpoint],
+        }));
+      });
+    state.saved.catch(() => undefined); // awaited by whoever needs it on disk, and at the end
+    return state.saved;
+  };
+}
+
 /** Where an export stands: its checkpoint (saved after each place the file can be cut) and the open collection's second sink. */
 interface ExportState {
   checkpoint: ExportCheckpoint;
   sink: CollectionSink | null;
+  /** The collection before the current one: every page handed to its sink, maybe not all landed. */
+  landing: CollectionSink | null;
+  /** Settles when `landing` has landed: saves asked for after it wait for it. */
+  gate: Promise<void>;
+  /** The last save asked for, on disk when it resolves. */
+  saved: Promise<void>;
+  /**
+   * A collection in the file but not yet finished in the checkpoint: its end goes to disk with
+   * the next collection's first save, and its own places are saved until then (`close` stops them).
+   */
+  finishing: { entry: ExportCheckpoint['finished'][number]; close: () => void } | null;
 }
 
 /** What exporting one collection needs from the run around it. */
@@ -220,48 +260,45 @@ interface CollectionRun {
   writer: BackupWriter;
   withheld: ExportResult['withheld'];
   lookahead: ReturnType<typeof openingAhead>;
-  save: (change: Partial<ExportCheckpoint>) => Promise<void>;
+  /** Saves a change once `gate` (by default the landing of the collection before the current one) settles. */
+  save: (change: Partial<ExportCheckpoint>, gate?: Promise<void>) => Promise<void>;
   state: ExportState;
+  /** ExportCheckpoint.run. */
+  run: string;
 }
 
 /** One collection into the file (and the second sink): header, pages, the end check against the source's ids, the end line. */
 async function exportOne(run: CollectionRun, info: CollectionInfo, index: number, last: boolean): Promise<void> {
-  const { options, progress, api, call, reads, paging, checkpointEvery, writer, withheld, lookahead, save, state } = run;
+  const { options, progress, api, call, reads, paging, checkpointEvery, writer, save, state } = run;
   const signal = options.signal;
   const current = state.checkpoint.current?.name === info.name ? state.checkpoint.current : null;
   let offset = current?.offset ?? 0;
-  if (current) lookahead.openAfter(index);
-  const opened = current ? null : await lookahead.take(index);
-  if (opened) state.sink = opened.sink;
-  const total = opened?.total ?? (await call(info.name, () => api.count(info.id, { signal })));
-  // A resumed collection's header is in the file already; a sink still needs it.
-  const header = opened?.header ?? (options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null);
-  if (!current && header) {
-    noteWithheld(header, withheld, progress);
-    await writer.writeCollectionHeader(header);
-    await save({ current: { name: info.name, offset: 0, total }, bytes: await writer.checkpoint() });
-  }
-  if (current && header && options.sink) state.sink = options.sink.open(storedHeader(header), { resumed: true, start: offset });
+  // This collection's own saves wait for the one before it to land, not for itself.
+  const gate = state.gate;
+  const { opened, total, headerSaved } = await openCollection(run, info, index, current);
+  const sink = state.sink;
   progress({ type: 'collection-start', collection: info.name, total, done: offset, resumed: current !== null });
 
   // Places the file could be cut at, oldest first, waiting for the sink to catch up with them;
-  // saved in turn, as the sink commits (the last pages are read long before they land).
+  // saved in turn, as the sink commits (the last pages are read long before they land), until
+  // the next collection's first save says this one is finished.
   const places: Array<{ offset: number; bytes: number }> = [];
-  let saving: Promise<void> = Promise.resolve();
+  let open = true;
+  let saving: Promise<void> = headerSaved;
   const saveReached = () => {
     saving = saving.then(async () => {
       let reached: { offset: number; bytes: number } | undefined;
-      while (places.length > 0 && places[0]!.offset <= (state.sink?.committed ?? Infinity)) reached = places.shift();
-      if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes });
+      while (open && places.length > 0 && places[0]!.offset <= (sink?.committed ?? Infinity)) reached = places.shift();
+      if (reached) await save({ current: { name: info.name, offset: reached.offset, total }, bytes: reached.bytes }, gate);
     });
-    return saving;
+    saving.catch(() => undefined); // awaited at the collection's end
   };
-  state.sink?.onCommit(() => void saveReached().catch(() => undefined));
+  sink?.onCommit(saveReached);
   let sinceCheckpoint = 0;
   let checkpointAt = Date.now();
   for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, paging, dimension: info.dimension, window: reads, signal, call: (work) => call(info.name, work) })) {
     await writer.writeRecords(page);
-    await state.sink?.push(page);
+    await sink?.push(page);
     offset += page.length;
     sinceCheckpoint += page.length;
     // By size and by time: a slow source still leaves a recent place to resume from.
@@ -270,7 +307,7 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
       checkpointAt = Date.now();
       places.push({ offset, bytes: await writer.checkpoint() });
     }
-    await saveReached();
+    saveReached();
     progress({ type: 'batch', collection: info.name, done: offset, total: Math.max(total, offset) });
   }
   progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
@@ -283,34 +320,98 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
     listed,
     add: async (records) => {
       await writer.writeRecords(records);
-      await state.sink?.push(records);
+      await sink?.push(records);
       offset += records.length;
     },
   });
   const changed = describeChange(info.name, end);
   if (changed) progress({ type: 'warning', message: changed });
-  if (state.sink) {
-    await state.sink.end(end.count, end.deletedIds);
-    state.sink = null;
-    await saving;
-  }
+  if (sink) await handOver(state, sink, end);
   await writer.writeCollectionEnd(info.name, offset);
   const entry = { name: info.name, count: end.count, ...(end.added > 0 ? { added: end.added } : {}), ...(end.deletedIds.length > 0 ? { deletedIds: end.deletedIds } : {}), ...(end.repeated > 0 ? { repeated: end.repeated } : {}) };
-  await finishCollection(run, entry, last);
+  await finishCollection(run, entry, last, {
+    close: () => (open = false),
+    saved: () => saving,
+  });
   progress({ type: 'collection-done', collection: info.name, done: end.count, total });
 }
 
 /**
- * The collection is in the file. The last one's end is saved now; any other's goes to disk with
- * the next collection's first save (its header: one fsync of the file and of the state instead
- * of two each, which a copy of many small collections paid on every one). Killed in between, the
- * checkpoint still names this collection at its last saved place: a resume reads it again from
- * there (the target takes the same upserts again), so nothing is lost, only repeated.
+ * The collection's count, header and sink: opened ahead, or (resumed part-way) here. A new
+ * collection's header goes into the file and its place is saved; that save waits while the
+ * collection before it lands (see handOver), and so do its pages only when nothing is landing:
+ * a collection's first records reach the target after its export run is on disk.
  */
-async function finishCollection(run: CollectionRun, entry: ExportCheckpoint['finished'][number], last: boolean): Promise<void> {
-  const finished = { current: null, finished: [...run.state.checkpoint.finished, entry] };
-  if (last) await run.save({ ...finished, bytes: await run.writer.checkpoint() });
-  else run.state.checkpoint = { ...run.state.checkpoint, ...finished };
+async function openCollection(
+  run: CollectionRun,
+  info: CollectionInfo,
+  index: number,
+  current: ExportCheckpoint['current'],
+): Promise<{ opened: Awaited<ReturnType<CollectionRun['lookahead']['take']>> | null; total: number; headerSaved: Promise<void> }> {
+  const { options, progress, api, call, writer, withheld, lookahead, save, state } = run;
+  const signal = options.signal;
+  if (current) lookahead.openAfter(index);
+  const opened = current ? null : await lookahead.take(index);
+  if (opened) state.sink = opened.sink;
+  const total = opened?.total ?? (await call(info.name, () => api.count(info.id, { signal })));
+  // A resumed collection's header is in the file already; a sink still needs it.
+  const header = opened?.header ?? (options.sink ? await collectionHeader(api, info, total, (work) => call(info.name, work), signal) : null);
+  let headerSaved: Promise<void> = Promise.resolve();
+  if (!current && header) {
+    noteWithheld(header, withheld, progress);
+    await writer.writeCollectionHeader(header);
+    const bytes = await writer.checkpoint();
+    // The collection before this one is finished on disk with this save, once it has landed.
+    const finishing = state.finishing;
+    state.finishing = null;
+    finishing?.close();
+    headerSaved = save({ ...(finishing ? { finished: [...state.checkpoint.finished, finishing.entry] } : {}), current: { name: info.name, offset: 0, total }, bytes });
+    if (state.landing === null) await headerSaved;
+  }
+  if (current && header && options.sink) state.sink = options.sink.open(storedHeader(header), { resumed: true, start: current.offset, run: run.run });
+  return { opened, total, headerSaved };
+}
+
+/**
+ * Every page is in the sink: the export goes on to the next collection while this one's last
+ * batches land (a small collection is often one batch, whose round trip and ingest would
+ * otherwise pass with nothing else in flight). One collection lands at a time beside the
+ * current one: the one before this must have landed first. Saves asked for from now on wait
+ * for this one to land, above all the next collection's first, which says this one is finished:
+ * killed before, the checkpoint still names this collection at its last saved place, and the
+ * next collection's records sent so far are known by the export's run (prepare.ts).
+ */
+async function handOver(state: ExportState, sink: CollectionSink, end: EndCheck): Promise<void> {
+  await sink.end(end.count, end.deletedIds);
+  state.sink = null;
+  await state.gate;
+  state.landing = sink;
+  state.gate = sink.landed();
+  state.gate.catch(() => undefined); // a failure reaches the saves that wait for it, and the copy
+}
+
+/**
+ * The collection is in the file. The last one's end is saved once it has landed; any other's
+ * goes to disk with the next collection's first save (its header: one fsync of the file and of
+ * the state instead of two each, which a copy of many small collections paid on every one), and
+ * its places are saved as it lands until then. Killed in between, the checkpoint still names this
+ * collection at its last saved place: a resume reads it again from there (the target takes the
+ * same upserts again), so nothing is lost, only repeated.
+ */
+async function finishCollection(
+  run: CollectionRun,
+  entry: ExportCheckpoint['finished'][number],
+  last: boolean,
+  places: { close: () => void; saved: () => Promise<void> },
+): Promise<void> {
+  if (!last) {
+    run.state.finishing = { entry, close: places.close };
+    return;
+  }
+  await run.state.gate;
+  places.close();
+  await places.saved();
+  await run.save({ current: null, finished: [...run.state.checkpoint.finished, entry], bytes: await run.writer.checkpoint() });
 }
 
 function exportedCollection(done: ExportCheckpoint['finished'][number]): ExportedCollection {
@@ -366,9 +467,9 @@ function noteWithheld(header: CollectionHeader, withheld: ExportResult['withheld
 function openingAhead(
   todo: CollectionInfo[],
   options: ExportOptions,
-  source: { api: ChromaApi; call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>; paging: Paging; concurrency: number },
+  source: { api: ChromaApi; call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>; paging: Paging; concurrency: number; run: string },
 ): Lookahead<CollectionSink> {
-  const { api, call, paging, concurrency } = source;
+  const { api, call, paging, concurrency, run } = source;
   const signal = options.signal;
   return new Lookahead<CollectionSink>(todo, options.parallel ?? DEFAULT_PARALLEL, async (info) => {
     const total = await call(info.name, () => api.count(info.id, { signal }));
@@ -383,7 +484,7 @@ function openingAhead(
     // small collection's, overlapped with the collection before it).
     const sourceIds = total < pageSizeOf(paging, info.dimension) ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal })).catch(() => null) : undefined;
     // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
-    return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0 }) : null };
+    return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0, run }) : null };
   });
 }
 

@@ -2,9 +2,10 @@
  * The collections after the current one, opened ahead: their count, header and first pages
  * read (and, in a copy, their target collection prepared) while the current one's records
  * move. The backup file still takes one collection after the other, and the checkpoint still
- * names one current collection, so a resume works as before; what overlaps is each
- * collection's fixed round trips. A collection opened ahead holds only its read window's first
- * pages until its turn, and sends nothing to a target before it.
+ * names one current collection; what overlaps is each collection's fixed round trips. A
+ * collection opened ahead holds only its read window's first pages until its turn, and sends
+ * nothing to a target before it (its turn may come while the one before it still lands: see
+ * handOver in export-pump.ts).
  */
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import type { CollectionInfo } from '../../chroma/api.js';

@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { importBackup } from '../../src/core/operations/import.js';
+import { verifyBackup } from '../../src/core/operations/verify.js';
+import { useTwoServers } from '../helpers/chroma.js';
+import { exitOf, spawnCli } from '../helpers/cli.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { makeRecords } from '../helpers/fixtures.js';
+
+/**
+ * A copy of many small collections sends the next collection's records while the one before it
+ * lands. Killed then, the re-run must neither take the landing collection for finished nor
+ * refuse the next one's records as someone else's.
+ */
+const COLLECTIONS = 10;
+const EACH = 40;
+const names = Array.from({ length: COLLECTIONS }, (_, k) => `land_${String(k).padStart(2, '0')}`);
+
+let dir = '';
+const { source, target } = useTwoServers();
+let slowTarget: FaultProxy;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cm-landing-'));
+  const seed = join(dir, 'seed.jsonl');
+  const writer = await BackupWriter.open(seed);
+  for (const [k, name] of names.entries()) {
+    await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: EACH, dimension: 8 });
+    await writer.writeRecords(makeRecords(EACH, { dim: 8, seed: k + 1, prefix: `${name}-` }));
+    await writer.writeCollectionEnd(name, EACH);
+  }
+  await writer.finish();
+  await importBackup({ input: seed, target: endpoint({ url: source.server.url }), ifExists: 'abort', statePath: join(dir, 'seed-state.json') });
+  slowTarget = await startFaultProxy(target.server.url);
+}, 180_000);
+afterAll(async () => {
+  await slowTarget?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface SavedState {
+  exports: Array<{ finished: Array<{ name: string }>; current: { name: string } | null }>;
+}
+
+async function stateOf(statePath: string): Promise<SavedState | null> {
+  try {
+    return JSON.parse(await readFile(statePath, 'utf8')) as SavedState;
+  } catch {
+    return null; // not written yet
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((wait) => setTimeout(wait, 20));
+  }
+}
+
+const isUpsert = (entry: { path: string }) => entry.path.endsWith('/upsert');
+
+describe('copy --all, killed while a collection lands and the next one is sent', () => {
+  it('the re-run finishes from the landing collection, takes the next one as its own, and the target holds exactly the source', async () => {
+    const out = join(dir, 'copy.jsonl.gz');
+    const statePath = join(dir, 'state.json');
+    const args = ['copy', '--out', out, '--all', '--source-url', source.server.url, '--url', slowTarget.url, '--if-exists', 'abort', '--parallel', '2', '--json'];
+    const env = { CHROMA_MIGRATE_STATE: statePath };
+
+    // A little latency everywhere at first, so the kill can land mid-way.
+    slowTarget.setRules({ delayMs: 100 });
+    const first = spawnCli(args, { env });
+    await until(async () => ((await stateOf(statePath))?.exports[0]?.finished.length ?? 0) >= 2 || first.exitCode !== null, 'two collections finished');
+    expect(first.exitCode).toBeNull();
+
+    // Hold the next upsert (a collection's one and last batch) at the proxy; let every other request through at once.
+    const from = slowTarget.log.length;
+    slowTarget.setRules({ delayMs: 120_000, faultPaths: /\/upsert$/, maxDelays: 1 });
+    await until(() => slowTarget.log.slice(from).some(isUpsert), 'the held upsert');
+    const held = slowTarget.log.slice(from).find(isUpsert)!;
+    // The next collection's upsert goes, and lands, while the held one is still in flight.
+    await until(() => slowTarget.log.slice(slowTarget.log.indexOf(held) + 1).some((entry) => isUpsert(entry) && entry.status === 200), 'an upsert landing beside the held one', 60_000);
+    const api = new ChromaApi(endpoint({ url: target.server.url }));
+    const countOn = async (name: string) => {
+      const found = await api.findCollection(name);
+      return found ? api.count(found.id) : 0;
+    };
+    // The checkpoint gets as far as the held collection (the one before it has landed), and no further.
+    await until(async () => {
+      const current = (await stateOf(statePath))?.exports[0]?.current;
+      return current !== null && current !== undefined && (await countOn(current.name)) === 0;
+    }, 'the checkpoint at the held collection', 30_000);
+    expect(held.status).toBe(0);
+    first.kill('SIGKILL');
+    await exitOf(first);
+
+    // At the kill: every collection the checkpoint calls finished is whole on the target, and the
+    // one after its current one holds its records already.
+    const atKill = (await stateOf(statePath))!.exports[0]!;
+    for (const { name } of atKill.finished) expect(await countOn(name), name).toBe(EACH);
+    const currentAt = names.indexOf(atKill.current!.name);
+    expect(currentAt).toBeGreaterThanOrEqual(atKill.finished.length);
+    expect(await countOn(atKill.current!.name)).toBe(0);
+    expect(await countOn(names[currentAt + 1]!)).toBe(EACH);
+
+    slowTarget.setRules({});
+    const again = spawnCli(args, { env });
+    expect(await exitOf(again), again.output()).toBe(0);
+
+    const verified = await verifyBackup({ input: out, target: endpoint({ url: target.server.url }), parallel: 4 });
+    expect(verified.collections.map((verdict) => verdict.collection)).toEqual(names);
+    for (const verdict of verified.collections) {
+      expect(verdict, verdict.collection).toMatchObject({ ok: true, count: EACH, compared: EACH, missing: 0, differing: 0 });
+    }
+    for (const name of names) expect(await countOn(name), name).toBe(EACH);
+  }, 300_000);
+});
