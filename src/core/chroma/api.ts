@@ -3,7 +3,7 @@ import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '.
 import type { GetPage, OpenApiDoc } from './wire-types.js';
 import type { Endpoint } from './endpoint.js';
 import { readGetPage } from './float-page.js';
-import { chromaRequest, notChroma, type RequestOptions } from './http.js';
+import { chromaRequest, JsonParts, notChroma, type RequestOptions } from './http.js';
 import { mayLoseNumbers, parseTyped, stringifyTyped } from '../model/typed-json.js';
 
 /** The subset of a collection's JSON we use. */
@@ -154,21 +154,7 @@ export class ChromaApi {
   }
 
   async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {
-    const hasEmbeddings = records.some((record) => record.embedding !== null);
-    const hasUris = records.some((record) => record.uri !== null);
-    // A server without base64 takes the numbers as JSON.
-    const embeddingOf = (record: BackupRecord) =>
-      encoding.base64 ? encodeEmbedding(record.embedding ?? []) : record.embedding && asNumbers(record.embedding);
-    await chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/upsert`, {
-      ...options,
-      body: {
-        ids: records.map((record) => record.id),
-        embeddings: hasEmbeddings ? records.map(embeddingOf) : null,
-        documents: records.map((record) => record.document),
-        metadatas: records.map((record) => record.metadata),
-        uris: hasUris ? records.map((record) => record.uri) : null,
-      },
-    });
+    await chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/upsert`, { ...options, body: upsertBody(records, encoding) });
   }
 
   query(id: string, args: { embeddings: Embedding[]; nResults: number }, options: Signal = {}): Promise<QueryAnswer> {
@@ -195,6 +181,42 @@ function readCollectionJson(bytes: Buffer): unknown {
   } catch {
     return null;
   }
+}
+
+/**
+ * An upsert's JSON, byte for byte what stringifyTyped would write of
+ * `{ids, embeddings, documents, metadatas, uris}`, as parts (see JsonParts): one per value.
+ * Embeddings go as base64 of their float32 bytes when the server takes it, else as numbers.
+ */
+export function upsertBody(records: readonly BackupRecord[], encoding: { base64: boolean }): JsonParts {
+  const parts: string[] = ['{"ids":', JSON.stringify(records.map((record) => record.id)), ',"embeddings":'];
+  const embeddingOf = (record: BackupRecord) =>
+    // Base64 needs no escaping in a JSON string.
+    encoding.base64 ? `"${encodeEmbedding(record.embedding ?? [])}"` : record.embedding ? JSON.stringify(asNumbers(record.embedding)) : 'null';
+  column(parts, records.some((record) => record.embedding !== null) ? records : null, embeddingOf);
+  parts.push(',"documents":');
+  column(parts, records, (record) => JSON.stringify(record.document ?? null));
+  parts.push(',"metadatas":');
+  // Metadata numbers keep their type on the wire: 2.0 goes as a float (typed-json.ts).
+  column(parts, records, (record) => stringifyTyped(record.metadata ?? null));
+  parts.push(',"uris":');
+  column(parts, records.some((record) => record.uri !== null) ? records : null, (record) => JSON.stringify(record.uri ?? null));
+  parts.push('}');
+  return new JsonParts(parts);
+}
+
+/** `[a,b,…]` of each record's value as JSON, or `null` for no records. */
+function column(parts: string[], records: readonly BackupRecord[] | null, json: (record: BackupRecord) => string): void {
+  if (records === null) {
+    parts.push('null');
+    return;
+  }
+  parts.push('[');
+  for (let index = 0; index < records.length; index++) {
+    if (index > 0) parts.push(',');
+    parts.push(json(records[index]!));
+  }
+  parts.push(']');
 }
 
 /** JSON has no float32 array: JSON.stringify would write a Float32Array as an object. */

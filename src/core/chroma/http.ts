@@ -51,7 +51,17 @@ export class ChromaRequestError extends Error {
   }
 }
 
+/**
+ * A request body already written as JSON, in parts that are never joined: an upsert of 1,000
+ * 384-d records is ~2 MB of text, and as one string it is allocated where V8 keeps large
+ * objects, in the old generation, whose growth starts full (mark-compact) collections.
+ */
+export class JsonParts {
+  constructor(readonly parts: readonly string[]) {}
+}
+
 export interface RequestOptions {
+  /** JSON.stringify'd (numbers keep their type, see stringifyTyped), or JsonParts sent as they are. */
   body?: unknown;
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -96,7 +106,7 @@ export async function chromaRequest<T>(
       method,
       headers,
       // Metadata numbers keep their type on the wire: 2.0 goes as a float (values/json.ts).
-      body: options.body === undefined ? undefined : stringifyTyped(options.body),
+      body: options.body === undefined ? undefined : options.body instanceof JsonParts ? options.body.parts : [stringifyTyped(options.body)],
       signal,
     });
   } catch (error) {
@@ -241,7 +251,8 @@ const BODIES = new BytePool(256 * 1024, 64 * 1024 * 1024, 4);
 interface Exchange {
   method: string;
   headers: Record<string, string>;
-  body?: string;
+  /** The body's text, in parts written one after another. */
+  body?: readonly string[];
   signal: AbortSignal;
 }
 
@@ -296,12 +307,15 @@ function exchange(url: URL, request: Exchange): Promise<Answer> {
 }
 
 /** A request body as bytes: large ones (an upsert of 1,000 records is ~2 MB) into a pooled buffer. */
-function payloadOf(body: string | undefined): { payload: Buffer | undefined; lease: Buffer | null } {
-  if (body === undefined) return { payload: undefined, lease: null };
-  const size = Buffer.byteLength(body, 'utf8');
-  if (!BODIES.fits(size)) return { payload: Buffer.from(body, 'utf8'), lease: null };
-  const lease = BODIES.take(size);
-  return { payload: lease.subarray(0, lease.write(body, 'utf8')), lease };
+function payloadOf(parts: readonly string[] | undefined): { payload: Buffer | undefined; lease: Buffer | null } {
+  if (parts === undefined) return { payload: undefined, lease: null };
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+  const pooled = BODIES.fits(size);
+  const lease = pooled ? BODIES.take(size) : Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const part of parts) at += lease.write(part, at, 'utf8');
+  return { payload: lease.subarray(0, at), lease: pooled ? lease : null };
 }
 
 /** The answer's bytes: into a pooled buffer when its length is declared and large (see ANSWERS). */
