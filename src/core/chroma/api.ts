@@ -185,38 +185,73 @@ function readCollectionJson(bytes: Buffer): unknown {
 
 /**
  * An upsert's JSON, byte for byte what stringifyTyped would write of
- * `{ids, embeddings, documents, metadatas, uris}`, as parts (see JsonParts): one per value.
- * Embeddings go as base64 of their float32 bytes when the server takes it, else as numbers.
+ * `{ids, embeddings, documents, metadatas, uris}`, as parts (see JsonParts) of up to ~32K
+ * characters. Embeddings go as base64 of their float32 bytes when the server takes it, else as
+ * numbers.
  */
 export function upsertBody(records: readonly BackupRecord[], encoding: { base64: boolean }): JsonParts {
-  const parts: string[] = ['{"ids":', JSON.stringify(records.map((record) => record.id)), ',"embeddings":'];
+  const out = new PartsWriter();
+  out.add('{"ids":');
+  out.add(JSON.stringify(records.map((record) => record.id)));
+  out.add(',"embeddings":');
   const embeddingOf = (record: BackupRecord) =>
     // Base64 needs no escaping in a JSON string.
     encoding.base64 ? `"${encodeEmbedding(record.embedding ?? [])}"` : record.embedding ? JSON.stringify(asNumbers(record.embedding)) : 'null';
-  column(parts, records.some((record) => record.embedding !== null) ? records : null, embeddingOf);
-  parts.push(',"documents":');
-  column(parts, records, (record) => JSON.stringify(record.document ?? null));
-  parts.push(',"metadatas":');
+  out.column(records.some((record) => record.embedding !== null) ? records : null, embeddingOf);
+  out.add(',"documents":');
+  out.column(records, (record) => JSON.stringify(record.document ?? null));
+  out.add(',"metadatas":');
   // Metadata numbers keep their type on the wire: 2.0 goes as a float (typed-json.ts).
-  column(parts, records, (record) => stringifyTyped(record.metadata ?? null));
-  parts.push(',"uris":');
-  column(parts, records.some((record) => record.uri !== null) ? records : null, (record) => JSON.stringify(record.uri ?? null));
-  parts.push('}');
-  return new JsonParts(parts);
+  out.column(records, (record) => stringifyTyped(record.metadata ?? null));
+  out.add(',"uris":');
+  out.column(records.some((record) => record.uri !== null) ? records : null, (record) => JSON.stringify(record.uri ?? null));
+  out.add('}');
+  return out.done();
 }
 
-/** `[a,b,…]` of each record's value as JSON, or `null` for no records. */
-function column(parts: string[], records: readonly BackupRecord[] | null, json: (record: BackupRecord) => string): void {
-  if (records === null) {
-    parts.push('null');
-    return;
+/**
+ * Characters per part: few writes into the request's buffer (a write per value cost more than
+ * the values' encoding), and no part near V8's large-object size (128 KB, two-byte text too).
+ */
+const PART_CHARS = 32 * 1024;
+
+/** JSON text in parts of about PART_CHARS, small pieces joined. */
+class PartsWriter {
+  private readonly parts: string[] = [];
+  private pending: string[] = [];
+  private pendingChars = 0;
+
+  add(text: string): void {
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= PART_CHARS) this.cut();
   }
-  parts.push('[');
-  for (let index = 0; index < records.length; index++) {
-    if (index > 0) parts.push(',');
-    parts.push(json(records[index]!));
+
+  /** `[a,b,…]` of each record's value as JSON, or `null` for no records. */
+  column(records: readonly BackupRecord[] | null, json: (record: BackupRecord) => string): void {
+    if (records === null) {
+      this.add('null');
+      return;
+    }
+    this.add('[');
+    for (let index = 0; index < records.length; index++) {
+      if (index > 0) this.add(',');
+      this.add(json(records[index]!));
+    }
+    this.add(']');
   }
-  parts.push(']');
+
+  done(): JsonParts {
+    this.cut();
+    return new JsonParts(this.parts);
+  }
+
+  private cut(): void {
+    if (this.pending.length === 0) return;
+    this.parts.push(this.pending.join(''));
+    this.pending = [];
+    this.pendingChars = 0;
+  }
 }
 
 /** JSON has no float32 array: JSON.stringify would write a Float32Array as an object. */

@@ -30,10 +30,17 @@ describe('upsertBody', () => {
     const sets: BackupRecord[][] = [
       makeRecords(50, { dim: 8, nullDocEvery: 5, nullMetaEvery: 7, nullEmbeddingEvery: 11, uriEvery: 13 }),
       makeRecords(20, { dim: 4 }),
+      // Long enough to be cut into several parts.
+      makeRecords(600, { dim: 64, uriEvery: 3 }),
       typed,
       typed.slice(1, 2),
       [],
     ];
-    for (const records of sets) expect(upsertBody(records, { base64 }).parts.join('')).toBe(asOneString(records, base64));
+    for (const records of sets) {
+      const { parts } = upsertBody(records, { base64 });
+      expect(parts.join('')).toBe(asOneString(records, base64));
+      // No part near V8's large-object size: one value past the cut at most.
+      for (const part of parts) expect(part.length).toBeLessThan(64 * 1024);
+    }
   });
 });
