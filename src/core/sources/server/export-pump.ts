@@ -226,7 +226,8 @@ function checkpointSaver(store: StateStore, state: ExportState): CollectionRun['
           exports: [...saved.exports.filter((entry) => entry.out !== checkpoint.out), checkpoint],
         }));
       });
-    state.saved.catch(() => undefined); // awaited by whoever needs it on disk, and at the end
+    // Awaited by whoever needs it on disk, and at the end; a failure stops the export at the next collection.
+    state.saved.catch((error: unknown) => (state.saveFailed ??= { error }));
     return state.saved;
   };
 }
@@ -241,6 +242,8 @@ interface ExportState {
   gate: Promise<void>;
   /** The last save asked for, on disk when it resolves. */
   saved: Promise<void>;
+  /** A save failed: every later one fails too (they queue behind it), and the export stops. */
+  saveFailed?: { error: unknown };
   /**
    * A collection in the file but not yet finished in the checkpoint: its end goes to disk with
    * the next collection's first save, and its own places are saved until then (`close` stops them).
@@ -383,8 +386,10 @@ async function openCollection(
  */
 async function handOver(state: ExportState, sink: CollectionSink, end: EndCheck): Promise<void> {
   await sink.end(end.count, end.deletedIds);
-  state.sink = null;
+  // Still the export's open sink until here: stopped with it if what follows throws.
   await state.gate;
+  if (state.saveFailed) throw state.saveFailed.error;
+  state.sink = null;
   state.landing = sink;
   state.gate = sink.landed();
   state.gate.catch(() => undefined); // a failure reaches the saves that wait for it, and the copy
