@@ -2,13 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { copyCollections } from '../../src/core/operations/copy.js';
-import { importBackup } from '../../src/core/operations/import.js';
 import { useTwoServers } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { makeRecords } from '../helpers/fixtures.js';
+import { seedSmallCollections } from '../helpers/seed.js';
 
 /**
  * What each small collection of a `copy --all` asks the target, counted at a proxy in front of
@@ -25,15 +23,7 @@ let counted: FaultProxy;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-round-trips-'));
-  const seed = join(dir, 'seed.jsonl');
-  const writer = await BackupWriter.open(seed);
-  for (const [k, name] of names.entries()) {
-    await writer.writeCollectionHeader({ name, metadata: { k }, space: 'l2', count: EACH, dimension: 8 });
-    await writer.writeRecords(makeRecords(EACH, { dim: 8, seed: k + 1, prefix: `${name}-` }));
-    await writer.writeCollectionEnd(name, EACH);
-  }
-  await writer.finish();
-  await importBackup({ input: seed, target: endpoint({ url: source.server.url }), ifExists: 'abort', statePath: join(dir, 'seed-state.json') });
+  await seedSmallCollections(source.server.url, dir, names, EACH, (k) => ({ k }));
   counted = await startFaultProxy(target.server.url);
 }, 180_000);
 afterAll(async () => {

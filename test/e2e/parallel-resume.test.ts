@@ -2,14 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { importBackup } from '../../src/core/operations/import.js';
 import { verifyBackup } from '../../src/core/operations/verify.js';
 import { useTwoServers } from '../helpers/chroma.js';
 import { exitOf, spawnCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { makeRecords } from '../helpers/fixtures.js';
+import { seedSmallCollections } from '../helpers/seed.js';
 
 const COLLECTIONS = 20;
 const EACH = 60;
@@ -21,15 +19,7 @@ let slowSource: FaultProxy;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cm-parallel-'));
-  const seed = join(dir, 'seed.jsonl');
-  const writer = await BackupWriter.open(seed);
-  for (const [k, name] of names.entries()) {
-    await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: EACH, dimension: 8 });
-    await writer.writeRecords(makeRecords(EACH, { dim: 8, seed: k + 1, prefix: `${name}-` }));
-    await writer.writeCollectionEnd(name, EACH);
-  }
-  await writer.finish();
-  await importBackup({ input: seed, target: endpoint({ url: source.server.url }), ifExists: 'abort', statePath: join(dir, 'seed-state.json') });
+  await seedSmallCollections(source.server.url, dir, names, EACH);
   slowSource = await startFaultProxy(source.server.url);
 }, 180_000);
 afterAll(async () => {
