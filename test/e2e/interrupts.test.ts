@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChromaServer, type RunningServer } from '../../src/core/local-server/chroma-server.js';
 import { BUNDLE } from '../helpers/cli.js';
 import { COLLECTIONS_PATH } from '../helpers/chroma.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 
 const RECORDS = 30_000;
 
@@ -72,6 +73,9 @@ describe('Ctrl-C and a vanished server end every long command in words', () => {
   let dir = '';
   let source: RunningServer;
   let target: RunningServer;
+  // Reads slowed by 40 ms each (~6 s for the 300 pages, 2 in flight): a moment 3 s in is always
+  // mid-work, however fast the export itself gets.
+  let slowSource: FaultProxy;
   let backupFile = '';
   const paths = { source: '', target: '' };
 
@@ -82,11 +86,13 @@ describe('Ctrl-C and a vanished server end every long command in words', () => {
     source = await startChromaServer({ path: paths.source });
     target = await startChromaServer({ path: paths.target });
     await fill(source.url, 'big', RECORDS);
+    slowSource = await startFaultProxy(source.url, { delayMs: 40 });
     backupFile = join(dir, 'full.jsonl.gz');
     const exported = runBundle(['export', '--source-url', source.url, '--out', backupFile, '--state', join(dir, 'full-state.json')], dir);
     expect(await exported.code, exported.output()).toBe(0);
   }, 300_000);
   afterAll(async () => {
+    await slowSource?.close();
     await source?.stop();
     await target?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -94,13 +100,13 @@ describe('Ctrl-C and a vanished server end every long command in words', () => {
 
   const slowReads = ['--page-size', '100', '--concurrency', '2'];
   const commands: Array<{ name: string; args: (work: string) => string[]; startedWhen: RegExp; moments?: number[] }> = [
-    { name: 'export', args: (work) => ['export', '--source-url', source.url, '--out', join(work, 'out.jsonl.gz'), '--state', join(work, 'state.json'), ...slowReads], startedWhen: /big: 30,000 records/ },
+    { name: 'export', args: (work) => ['export', '--source-url', slowSource.url, '--out', join(work, 'out.jsonl.gz'), '--state', join(work, 'state.json'), ...slowReads], startedWhen: /big: 30,000 records/ },
     {
       name: 'copy',
       args: (work) => ['copy', '--source-url', source.url, '--url', target.url, '--out', join(work, 'out.jsonl.gz'), '--collections', 'big', '--as', `copy_${work.slice(-6)}`.replace(/\W/g, '_'), '--if-exists', 'recreate', '--state', join(work, 'state.json'), '--page-size', '100'],
       startedWhen: /30,000 records/,
     },
-    { name: 'backup', args: (work) => ['backup', '--dir', join(work, 'backups'), '--url', source.url, '--page-size', '100', '--concurrency', '2'], startedWhen: /big: 30,000 records/ },
+    { name: 'backup', args: (work) => ['backup', '--dir', join(work, 'backups'), '--url', slowSource.url, '--page-size', '100', '--concurrency', '2'], startedWhen: /big: 30,000 records/ },
     {
       name: 'import',
       args: (work) => ['import', '--input', backupFile, '--url', target.url, '--as', `import_${work.slice(-6)}`.replace(/\W/g, '_'), '--if-exists', 'recreate', '--state', join(work, 'state.json'), '--batch', '200'],
@@ -159,7 +165,8 @@ describe('Ctrl-C and a vanished server end every long command in words', () => {
 
   it('export: the source killed mid-run ends with exit 1 and the connection problem in words', async () => {
     const work = await mkdtemp(join(dir, 'source-gone-'));
-    const run = runBundle(commands[0]!.args(work), work);
+    // Straight to the source, not through the slowing proxy: what is said is the refused connection.
+    const run = runBundle(['export', '--source-url', source.url, '--out', join(work, 'out.jsonl.gz'), '--state', join(work, 'state.json'), ...slowReads], work);
     await waitFor(() => /big: 30,000 records/.test(run.output()) || run.child.exitCode !== null, 'export to start');
     process.kill(source.pid, 'SIGKILL');
     await source.exited;
