@@ -3,7 +3,7 @@ import type { Command } from '../cli/command.js';
 import { verifyAgainstSource, verifyBackup } from '../core/operations/verify.js';
 import { MigrateError } from '../core/util/errors.js';
 import { verdictLines } from '../present/reports/verify-summary.js';
-import { sendAgainLines } from '../present/send-again.js';
+import { pruneLines, sendAgainLines } from '../present/send-again.js';
 import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
@@ -81,7 +81,7 @@ against a backup that may have missed records.`,
       : await verifyBackup({ ...common, input: values.input!, databaseMap: parseDatabaseMap(values['database-map']) });
     reporter().close();
     if (json) writeJson({ ok: result.ok, collections: result.collections });
-    else for (const line of verdictLines(result.collections, sendAgainLines(values, values.input))) say(line);
+    else for (const line of verdictLines(result.collections, { sendAgain: sendAgainLines(values, values.input), prune: pruneLines(values) })) say(line);
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 });

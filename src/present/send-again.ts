@@ -21,11 +21,37 @@ function flagsOf(values: Values, keys: string[]): string[] {
  * the reference was the live source, a sync from it. Lines to print, the command first.
  */
 export function sendAgainLines(values: Values, backup: string | undefined): string[] {
-  const names = [values.collections, values.collection].find((value): value is string => typeof value === 'string');
-  const as = typeof values.as === 'string' ? ['--as', values.as] : [];
-  const args = backup !== undefined
-    ? ['--input', backup, ...(names ? ['--collection', names] : []), ...as, ...flagsOf(values, TARGET_KEYS), '--if-exists', 'append']
-    : [...flagsOf(values, SOURCE_KEYS), ...(names ? ['--collections', names] : ['--all']), ...as, ...flagsOf(values, TARGET_KEYS)];
-  const withheld = Object.entries(SECRET_KEYS).flatMap(([key, flag]) => (values[key] === undefined ? [] : [flag]));
-  return [commandText(backup !== undefined ? 'import' : 'sync', args), ...withheldNote(withheld)];
+  if (backup === undefined) return syncLines(values, []);
+  const names = namesOf(values);
+  const args = ['--input', backup, ...(names ? ['--collection', names] : []), ...asOf(values), ...flagsOf(values, TARGET_KEYS), '--if-exists', 'append'];
+  return [commandText('import', args), ...withheldNote(withheldOf(values))];
+}
+
+/**
+ * The command that deletes from the target the records a check against the live source found
+ * there but not at the source (deleted at the source since they were sent): a sync with
+ * --prune, which names them and asks before it deletes.
+ */
+export function pruneLines(values: Values): string[] {
+  // sync reads one database: for a copy of every database there is no one command to give.
+  if (values['all-databases'] === true) return [];
+  return syncLines(values, ['--prune']);
+}
+
+function syncLines(values: Values, extra: string[]): string[] {
+  const names = namesOf(values);
+  const args = [...flagsOf(values, SOURCE_KEYS), ...(names ? ['--collections', names] : ['--all']), ...asOf(values), ...extra, ...flagsOf(values, TARGET_KEYS)];
+  return [commandText('sync', args), ...withheldNote(withheldOf(values))];
+}
+
+function namesOf(values: Values): string | undefined {
+  return [values.collections, values.collection].find((value): value is string => typeof value === 'string');
+}
+
+function asOf(values: Values): string[] {
+  return typeof values.as === 'string' ? ['--as', values.as] : [];
+}
+
+function withheldOf(values: Values): string[] {
+  return Object.entries(SECRET_KEYS).flatMap(([key, flag]) => (values[key] === undefined ? [] : [flag]));
 }

@@ -50,6 +50,12 @@ describe('verify with the source flags in place of --input', () => {
     expect(extra.code).toBe(1);
     expect(extra.stderr).toMatch(/not at source\s+1: stray-1/);
 
+    // The printed mend deletes the stray record (asked, here answered by --yes), and then it passes.
+    const prune = /Records on the target that the source does not hold.*\n\s+(chroma-migrate sync .*--prune.*)\n/.exec(extra.stderr)?.[1];
+    expect(prune).toBe(`chroma-migrate sync --source-url ${source.server.url} --all --prune --url ${target.server.url}`);
+    expect((await runCli([...prune!.split(' ').slice(1), '--yes'])).code).toBe(0);
+    expect((await runCli(args)).code).toBe(0);
+
     // Neither or both: a usage error.
     expect((await runCli(['verify', '--url', target.server.url])).code).toBe(2);
     expect((await runCli([...args, '--input', join(dir, 'b.jsonl')])).code).toBe(2);

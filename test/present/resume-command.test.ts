@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../src/core/state/store.js';
 import type { MigrationState, RunRecord } from '../../src/core/state/schema.js';
 import { commandText, resumableLines, resumeLines, typedArgs } from '../../src/present/resume-command.js';
-import { sendAgainLines } from '../../src/present/send-again.js';
+import { pruneLines, sendAgainLines } from '../../src/present/send-again.js';
 import { backupReport } from '../../src/present/reports/backup-report.js';
 
 const shape = {
@@ -118,6 +118,11 @@ describe('the command that sends missing records', () => {
     const lines = sendAgainLines({ 'source-url': 'http://s:1', 'source-token': 'T', as: 'x', collections: 'docs', url: 'http://t:2' }, undefined);
     expect(lines[0]).toBe('chroma-migrate sync --source-url http://s:1 --collections docs --as x --url http://t:2');
     expect(lines[1]).toContain('CHROMA_SOURCE_TOKEN');
+  });
+
+  it('what the source no longer holds: a sync with --prune, none for a copy of every database', () => {
+    expect(pruneLines({ 'api-key': 'K', tenant: 't', database: 'd', collections: 'docs', url: 'http://t:2' })[0]).toBe('chroma-migrate sync --tenant t --database d --collections docs --prune --url http://t:2');
+    expect(pruneLines({ 'all-databases': true, url: 'http://t:2' })).toEqual([]);
   });
 });
 

@@ -47,9 +47,11 @@ export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collec
 
 /**
  * verify's report, a few lines per collection: what matched, what is missing or differs, and the
- * settings. `sendAgain`: the command that sends what is missing (send-again.ts), when known.
+ * settings. The commands that mend what it found (send-again.ts), when known: `sendAgain` sends
+ * what is missing; `prune` deletes what the target holds and the live source no longer does.
  */
-export function verdictLines(verdicts: CollectionVerdict[], sendAgain?: string[]): string[] {
+export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: string[]; prune?: string[] } = {}): string[] {
+  const { sendAgain, prune } = mend;
   const lines: string[] = [];
   for (const verdict of verdicts) {
     if (!verdict.exists) {
@@ -79,6 +81,10 @@ export function verdictLines(verdicts: CollectionVerdict[], sendAgain?: string[]
   if (verdicts.some((verdict) => verdict.missing > 0 || !verdict.exists)) {
     lines.push(sendAgain ? 'Missing records: to send them, run:' : 'Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
     if (sendAgain) lines.push(...sendAgain.map((line) => `    ${line}`));
+  }
+  if (prune?.length && verdicts.some((verdict) => verdict.against === 'source' && verdict.extra > 0)) {
+    lines.push('Records on the target that the source does not hold (deleted there since, or never there): to delete them from the target, run (it names them and asks first):');
+    lines.push(...prune.map((line) => `    ${line}`));
   }
   return lines;
 }
