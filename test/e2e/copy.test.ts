@@ -38,6 +38,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** An upsert's embedding (base64 of float32, or numbers) with the lowest bit of its last float flipped. */
+function flipLastBit(embedding: string | number[]): string | number[] {
+  const floats = typeof embedding === 'string' ? new Float32Array(Uint8Array.from(Buffer.from(embedding, 'base64')).buffer) : Float32Array.from(embedding);
+  const bits = new Uint32Array(floats.buffer);
+  bits[bits.length - 1]! ^= 1;
+  return typeof embedding === 'string' ? Buffer.from(floats.buffer).toString('base64') : Array.from(floats);
+}
+
 async function stateOf(statePath: string): Promise<{ exports: Array<{ current: { offset: number } | null }>; imports: Array<{ collection: string; committed: number }> }> {
   try {
     return JSON.parse(await readFile(statePath, 'utf8'));
@@ -158,6 +166,9 @@ describe('copy: source → backup file + target in one command', () => {
           const out: Record<string, unknown> = { ...body };
           for (const column of columns) if (Array.isArray(body[column])) out[column] = (body[column] as unknown[]).filter((_, index) => index !== 3);
           (out.documents as Array<string | null>)[0] = 'changed on the way';
+          // One bit of the last float of another record: the lowest, one float32 step (l2: exact).
+          const embeddings = out.embeddings as Array<string | number[]>;
+          embeddings[8] = flipLastBit(embeddings[8]!);
           return out;
         },
       },
@@ -169,10 +180,13 @@ describe('copy: source → backup file + target in one command', () => {
     slow.setRules({});
     expect(run.code).toBe(1);
     const verdict = JSON.parse(run.stdout).verify[0];
-    expect(verdict).toMatchObject({ collection: 'audit_altered', ok: false, compared: 1177, missing: 1, differing: 1, count: 1176 });
+    expect(verdict).toMatchObject({ collection: 'audit_altered', ok: false, compared: 1177, missing: 1, differing: 2, count: 1176 });
     const sent = makeRecords(1177, { dim: 16, nullDocEvery: 7, nullMetaEvery: 11, uriEvery: 5 });
     expect(verdict.missingIds).toEqual([sent[3]!.id]);
-    expect(verdict.differingIds).toEqual([{ id: sent[0]!.id, fields: ['document'] }]);
+    expect(verdict.differingIds).toEqual([
+      { id: sent[0]!.id, fields: ['document'] },
+      { id: sent[9]!.id, fields: ['embedding'] },
+    ]);
     // Read back while the copy went on: the first read of the target came before its last write.
     const paths = slow.log.map((entry) => entry.path);
     expect(paths.findIndex((path) => path.endsWith('/get'))).toBeLessThan(paths.findLastIndex((path) => path.endsWith('/upsert')));

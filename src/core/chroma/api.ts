@@ -2,7 +2,7 @@ import { encodeEmbedding } from '../model/float32.js';
 import type { BackupRecord, CollectionJson, Embedding, Metadata, Space } from '../model/record.js';
 import type { GetPage, OpenApiDoc } from './wire-types.js';
 import type { Endpoint } from './endpoint.js';
-import { readGetPage } from './float-page.js';
+import { readGetPage, type EmbeddingCheck } from './float-page.js';
 import { chromaRequest, JsonParts, notChroma, type RequestOptions } from './http.js';
 import { mayLoseNumbers, parseTyped, stringifyTyped } from '../model/typed-json.js';
 
@@ -147,10 +147,11 @@ export class ChromaApi {
   get(
     id: string,
     args: { limit?: number; offset?: number; ids?: string[]; include: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'> },
-    options: Signal = {},
+    options: Signal & { embeddingCheck?: EmbeddingCheck } = {},
   ): Promise<GetPage> {
     // Nearly all of a page's bytes are embeddings: see float-page.ts for why they skip JSON.parse.
-    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...options, body: args, read: readGetPage });
+    const { embeddingCheck, ...rest } = options;
+    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...rest, body: args, read: (bytes) => readGetPage(bytes, embeddingCheck) });
   }
 
   async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {

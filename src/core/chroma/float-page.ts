@@ -11,6 +11,8 @@
  * Anything this reader does not expect makes it return null, and the caller parses the text
  * the ordinary way, which also explains malformed JSON.
  */
+import { sameFloat32s } from '../model/float32.js';
+import type { Embedding } from '../model/record.js';
 import { mayLoseNumbers, parseTyped } from '../model/typed-json.js';
 import type { GetPage } from './wire-types.js';
 
@@ -42,9 +44,21 @@ const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 class Unexpected extends Error {}
 
-export function parseFloatPage(bytes: Buffer): GetPage | null {
+/**
+ * A read-back's embeddings compared as they are read, instead of kept: each vector against the
+ * one expected for its id, within `steps` float32 steps (sameFloat32s). The page then holds
+ * `embeddingsMatch` and no `embeddings`. Only when the answer names its ids before its
+ * embeddings (Chroma's order); otherwise the embeddings are kept as usual.
+ */
+export interface EmbeddingCheck {
+  /** The embedding sent for `id` (null: none); undefined for an id that was not asked for. */
+  expected(id: string): Embedding | null | undefined;
+  steps: number;
+}
+
+export function parseFloatPage(bytes: Buffer, check?: EmbeddingCheck): GetPage | null {
   try {
-    return new Reader(bytes).page();
+    return new Reader(bytes, check).page();
   } catch (error) {
     if (error instanceof Unexpected || error instanceof SyntaxError) return null;
     throw error;
@@ -58,8 +72,8 @@ const UTF8 = new TextDecoder();
  * does, with the metadatas read again with their number types when JSON.parse may have lost
  * them. Null when the body is not JSON: the caller explains that.
  */
-export function readGetPage(bytes: Buffer): GetPage | null {
-  const page = parseFloatPage(bytes);
+export function readGetPage(bytes: Buffer, check?: EmbeddingCheck): GetPage | null {
+  const page = parseFloatPage(bytes, check);
   if (page !== null) return page;
   const text = UTF8.decode(bytes);
   let parsed: GetPage;
@@ -80,12 +94,16 @@ class Reader {
   /** The same bytes as a plain Uint8Array: element reads on it stay on V8's fast path. */
   private readonly view: Uint8Array;
 
-  constructor(private readonly bytes: Buffer) {
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly check?: EmbeddingCheck,
+  ) {
     this.view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
 
   page(): GetPage {
     const page: Record<string, unknown> = {};
+    let embeddingsMatch: Uint8Array | null = null;
     this.expect(OPEN_OBJECT);
     if (this.peek() === CLOSE_OBJECT) {
       this.pos++;
@@ -93,9 +111,18 @@ class Reader {
       for (;;) {
         const key = this.key();
         // Assigning "__proto__" would set the page's prototype, not a field, as JSON.parse does.
-        if (key === '__proto__') throw new Unexpected();
+        // A key given twice is left to JSON.parse too: embeddings compared against ids that a
+        // later "ids" replaced would vouch for the wrong records.
+        if (key === '__proto__' || Object.hasOwn(page, key)) throw new Unexpected();
         this.expect(COLON);
-        if (key === 'embeddings' && this.peek() === OPEN_ARRAY) page[key] = this.embeddings();
+        if (key === 'embeddings' && this.peek() === OPEN_ARRAY) {
+          if (this.check && Array.isArray(page.ids)) {
+            embeddingsMatch = this.compareEmbeddings(page.ids as unknown[], this.check);
+            page[key] = null;
+          } else {
+            page[key] = this.embeddings();
+          }
+        }
         // Metadata numbers keep their type: 2.0 stays a float, big ints stay exact (values/).
         else page[key] = key === 'metadatas' ? this.anyValue(parseTyped) : this.anyValue();
         const next = this.next();
@@ -105,7 +132,39 @@ class Reader {
     }
     if (this.peek() !== -1) throw new Unexpected();
     if (!Array.isArray(page.ids)) throw new Unexpected();
+    // Set last: a field of the answer's own by that name is not this (and is never a Uint8Array).
+    if (embeddingsMatch) page.embeddingsMatch = embeddingsMatch;
     return page as unknown as GetPage;
+  }
+
+  /** 1 where the answer's embedding at that index is the one expected for its id, else 0. */
+  private compareEmbeddings(ids: unknown[], check: EmbeddingCheck): Uint8Array {
+    const same = new Uint8Array(ids.length);
+    this.expect(OPEN_ARRAY);
+    if (this.peek() === CLOSE_ARRAY) {
+      this.pos++;
+      return same;
+    }
+    for (let index = 0; ; index++) {
+      const id = ids[index];
+      const expected = typeof id === 'string' ? check.expected(id) : undefined;
+      const first = this.peek();
+      let match: boolean;
+      if (first === OPEN_ARRAY) {
+        const count = this.vector();
+        match = expected != null && sameFloat32s(this.scratch, count, expected, check.steps);
+      } else if (first === LOWER_N) {
+        this.literalNull();
+        match = expected === null;
+      } else {
+        throw new Unexpected();
+      }
+      // More embeddings than ids: the extra ones belong to no record.
+      if (match && index < same.length) same[index] = 1;
+      const next = this.next();
+      if (next === CLOSE_ARRAY) return same;
+      if (next !== COMMA) throw new Unexpected();
+    }
   }
 
   private embeddings(): Array<Float32Array | null> {
@@ -117,7 +176,10 @@ class Reader {
     }
     for (;;) {
       const first = this.peek();
-      if (first === OPEN_ARRAY) out.push(this.vector());
+      if (first === OPEN_ARRAY) {
+        const count = this.vector(); // may replace the scratch with a larger one
+        out.push(this.scratch.slice(0, count));
+      }
       else if (first === LOWER_N) out.push(this.literalNull());
       else throw new Unexpected();
       const next = this.next();
@@ -134,10 +196,11 @@ class Reader {
   }
 
   /**
-   * One embedding, `[n,n,…]`, read in one loop with its state in locals: this is where nearly
-   * all of a page's bytes are, and a call per number cost half the speed.
+   * One embedding, `[n,n,…]`, read into `scratch` (its count returned) in one loop with its state
+   * in locals: this is where nearly all of a page's bytes are, and a call per number cost half
+   * the speed.
    */
-  private vector(): Float32Array {
+  private vector(): number {
     const bytes = this.view;
     let scratch = this.scratch;
     let count = 0;
@@ -146,7 +209,7 @@ class Reader {
     while (isSpace(c)) c = bytes[++pos]!;
     if (c === CLOSE_ARRAY) {
       this.pos = pos + 1;
-      return new Float32Array(0);
+      return 0;
     }
     for (;;) {
       while (isSpace(c)) c = bytes[++pos]!;
@@ -218,7 +281,7 @@ class Reader {
       }
       if (c !== CLOSE_ARRAY) throw new Unexpected();
       this.pos = pos + 1;
-      return scratch.slice(0, count);
+      return count;
     }
   }
 

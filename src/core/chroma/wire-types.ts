@@ -7,6 +7,12 @@ export interface GetPage {
   documents: (string | null)[] | null;
   metadatas: (Metadata | null)[] | null;
   uris: (string | null)[] | null;
+  /**
+   * When the reader compared the embeddings as it read them (float-page.ts EmbeddingCheck),
+   * instead of `embeddings`: 1 where the embedding at that index is the one expected. Always a
+   * Uint8Array, which no JSON can produce: a server's own "embeddingsMatch" field is not this.
+   */
+  embeddingsMatch?: Uint8Array;
 }
 
 export interface OpenApiDoc {

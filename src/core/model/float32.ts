@@ -64,3 +64,35 @@ function decodeToScratch(text: string): number | string {
   }
   return count;
 }
+
+/**
+ * Whether the first `length` values of `stored` are the float32 values of `expected`, each the
+ * same float32 or at most `steps` float32 steps from it (0: bit for bit, but for -0 and +0, which
+ * compare equal as numbers do). A value that is not a number (NaN) equals nothing.
+ */
+export function sameFloat32s(stored: ArrayLike<number>, length: number, expected: ArrayLike<number>, steps: number): boolean {
+  if (length !== expected.length) return false;
+  for (let i = 0; i < length; i++) {
+    const value = Math.fround(stored[i]!);
+    const want = Math.fround(expected[i]!);
+    if (value !== want && !(steps > 0 && float32Distance(value, want) <= steps)) return false;
+  }
+  return true;
+}
+
+const F32 = new Float32Array(1);
+const BITS = new Int32Array(F32.buffer);
+
+/** How many float32 values lie between a and b (both float32): their bits in one ordered line. */
+function float32Distance(a: number, b: number): number {
+  // NaN has no place on the line: it is no number of steps from anything.
+  if (a !== a || b !== b) return Number.POSITIVE_INFINITY;
+  return Math.abs(orderedBits(a) - orderedBits(b));
+}
+
+function orderedBits(value: number): number {
+  F32[0] = value;
+  const bits = BITS[0]!;
+  // Negative floats count down from zero: mirror them so the line runs -max … -0 = +0 … +max.
+  return bits < 0 ? -(bits & 0x7fffffff) : bits;
+}

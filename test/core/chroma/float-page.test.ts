@@ -116,3 +116,85 @@ describe('readGetPage', () => {
     expect(readGetPage(Buffer.from('<html>'))).toBeNull();
   });
 });
+
+describe('parseFloatPage comparing embeddings as it reads them', () => {
+  const ULP = (value: number) => {
+    const bits = new Int32Array(Float32Array.of(value).buffer);
+    bits[0]! += 1; // the next float32 away from zero
+    return new Float32Array(bits.buffer)[0]!;
+  };
+  const compared = (json: string, expected: Record<string, number[] | Float32Array | null>, steps = 0) =>
+    parseFloatPage(Buffer.from(json, 'utf8'), { expected: (id) => (Object.hasOwn(expected, id) ? expected[id] : undefined), steps });
+  const vector = (seed: number) => Array.from({ length: 384 }, (_, i) => Math.fround(Math.sin(seed * 1000 + i) * 0.9));
+  const text = (values: number[]) => `[${values.map((value) => String(value)).join(',')}]`;
+
+  it('marks each record read back whose embedding is the one sent, and keeps no vectors', () => {
+    const a = vector(1);
+    const b = vector(2);
+    const page = compared(`{"ids":["b","a"],"embeddings":[${text(b)},${text(a)}],"documents":["x","y"]}`, { a: Float32Array.from(a), b })!;
+    expect(page.embeddingsMatch).toEqual(Uint8Array.of(1, 1));
+    expect(page.embeddings).toBeNull();
+    expect(page.ids).toEqual(['b', 'a']);
+    expect(page.documents).toEqual(['x', 'y']);
+  });
+
+  it('a single bit flipped in the last float of the last record is a difference, in l2 and ip', () => {
+    const a = vector(1);
+    const b = vector(2);
+    const flipped = [...b];
+    flipped[383] = ULP(b[383]!);
+    const page = compared(`{"ids":["a","b"],"embeddings":[${text(a)},${text(flipped)}]}`, { a, b })!;
+    expect(page.embeddingsMatch).toEqual(Uint8Array.of(1, 0));
+  });
+
+  it('in cosine space two float32 steps pass and three do not, as sameEmbedding decides', () => {
+    const a = [0.5, -0.25, 3];
+    const two = [0.5, -0.25, ULP(ULP(3))];
+    const three = [0.5, -0.25, ULP(ULP(ULP(3)))];
+    expect(compared(`{"ids":["a"],"embeddings":[${text(two)}]}`, { a }, 2)!.embeddingsMatch).toEqual(Uint8Array.of(1));
+    expect(compared(`{"ids":["a"],"embeddings":[${text(three)}]}`, { a }, 2)!.embeddingsMatch).toEqual(Uint8Array.of(0));
+    expect(compared(`{"ids":["a"],"embeddings":[${text(two)}]}`, { a }, 0)!.embeddingsMatch).toEqual(Uint8Array.of(0));
+  });
+
+  it('finds each record by its id, whatever characters the id holds', () => {
+    const ids = ['quote"d', 'back\\slash', 'ünïcødé', '😀 emoji', 'tab\there', 'slash/and space', '\u2028line'];
+    const expected = Object.fromEntries(ids.map((id, k) => [id, vector(k + 3)]));
+    // The answer in another order than asked, as Chroma gives it.
+    const order = [...ids].reverse();
+    const json = `{"ids":${JSON.stringify(order)},"embeddings":[${order.map((id) => text(expected[id]!)).join(',')}]}`;
+    expect(compared(json, expected)!.embeddingsMatch).toEqual(new Uint8Array(ids.length).fill(1));
+    // Each vector under the wrong id is a difference.
+    const swapped = `{"ids":${JSON.stringify(order)},"embeddings":[${ids.map((id) => text(expected[id]!)).join(',')}]}`;
+    expect(Array.from(compared(swapped, expected)!.embeddingsMatch!).filter((same) => same === 1)).toEqual([1]); // only the middle one
+  });
+
+  it('null against null is the same; null against a vector, another length or an id not asked for is not', () => {
+    const json = '{"ids":["n","v","short","stranger"],"embeddings":[null,null,[1,2],[1,2,3]]}';
+    expect(compared(json, { n: null, v: [1, 2, 3], short: [1, 2, 3] })!.embeddingsMatch).toEqual(Uint8Array.of(1, 0, 0, 0));
+    expect(compared('{"ids":["n"],"embeddings":[[1]]}', { n: null })!.embeddingsMatch).toEqual(Uint8Array.of(0));
+  });
+
+  it('-0 and +0 compare as sameEmbedding compares them; no number equals NaN', () => {
+    expect(compared('{"ids":["z"],"embeddings":[[-0.0,0.0]]}', { z: [0, -0] })!.embeddingsMatch).toEqual(Uint8Array.of(1));
+    expect(compared('{"ids":["z"],"embeddings":[[1,2]]}', { z: [1, Number.NaN] })!.embeddingsMatch).toEqual(Uint8Array.of(0));
+    expect(compared('{"ids":["z"],"embeddings":[[1,2]]}', { z: [1, Number.NaN] }, 2)!.embeddingsMatch).toEqual(Uint8Array.of(0));
+  });
+
+  it('keeps the vectors when the embeddings come before the ids, or a key comes twice', () => {
+    const before = compared('{"embeddings":[[1,2]],"ids":["a"]}', { a: [1, 2] })!;
+    expect(before.embeddingsMatch).toBeUndefined();
+    expect(before.embeddings).toEqual([Float32Array.of(1, 2)]);
+    // A later "ids" would move the comparison onto other records: parsed the ordinary way.
+    expect(compared('{"ids":["a"],"embeddings":[[1,2]],"ids":["b"]}', { a: [1, 2], b: [9, 9] })).toBeNull();
+    const page = readGetPage(Buffer.from('{"ids":["a"],"embeddings":[[1,2]],"ids":["b"]}'), { expected: () => [1, 2], steps: 0 })!;
+    expect(page.embeddingsMatch).toBeUndefined();
+    expect(page.ids).toEqual(['b']);
+  });
+
+  it('a field of the answer named embeddingsMatch is never taken for the comparison', () => {
+    const page = compared('{"ids":["a"],"embeddingsMatch":[1],"embeddings":[[5]]}', { a: [1] })!;
+    expect(page.embeddingsMatch).toEqual(Uint8Array.of(0));
+    const unasked = compared('{"ids":["a"],"embeddings":null,"embeddingsMatch":[1]}', { a: [1] })!;
+    expect(unasked.embeddingsMatch).not.toBeInstanceOf(Uint8Array);
+  });
+});

@@ -23,6 +23,12 @@ describe('record comparison at the precision Chroma stores', () => {
     expect(sameEmbedding(Float32Array.of(0.1, 0.2, 3.0000002), [0.1, 0.2, 3], 'cosine')).toBe(true);
     expect(sameEmbedding(Float32Array.of(0.5, 0.25), [0.5, 0.2501])).toBe(false);
     expect(sameEmbedding(Float32Array.of(Number.NaN), [0.5])).toBe(false);
+    // NaN is no value a server holds: it equals nothing, itself included, in any space.
+    expect(sameEmbedding([Number.NaN], [Number.NaN])).toBe(false);
+    expect(sameEmbedding([Number.NaN], [Number.NaN], 'cosine')).toBe(false);
+    // -0 and +0 are equal numbers; the lowest bit of a float is not.
+    expect(sameEmbedding([-0, 0], [0, -0])).toBe(true);
+    expect(sameEmbedding([1, 0.1], [1, new Float32Array(new Uint32Array([new Uint32Array(Float32Array.of(0.1).buffer)[0]! ^ 1]).buffer)[0]!])).toBe(false);
   });
 
   it('a real change, another length, or null against a vector differs', () => {

@@ -5,9 +5,11 @@
  */
 import type { BackupRecord, CollectionHeader, Embedding, Space } from '../../model/record.js';
 import { spaceOf, type ChromaApi, type CollectionInfo, type GetPage } from '../../chroma/api.js';
+import type { EmbeddingCheck } from '../../chroma/float-page.js';
 import type { ServerModel } from '../../chroma/capabilities.js';
 import { checkCollectionSettings, type CollectionSettingsVerdict } from '../../collection/settings-verdict.js';
 import { compareMetadata } from '../../model/compare-values.js';
+import { sameFloat32s } from '../../model/float32.js';
 import { factsOf } from '../../collection/compare.js';
 import { DEFAULT_K, measureRecall, noRecall, TrueNeighbours, type IndexRecall } from './recall.js';
 
@@ -175,7 +177,8 @@ export class RecordChecker {
     const size = this.options.readSize ?? READ_SIZE;
     for (let from = 0; from < records.length; from += size) {
       const batch = records.slice(from, from + size);
-      const page = call(() => api.get(collectionId, { ids: batch.map((record) => record.id), include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal }));
+      const embeddingCheck = expectedEmbeddings(batch, this.options.space);
+      const page = call(() => api.get(collectionId, { ids: batch.map((record) => record.id), include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal, embeddingCheck }));
       page.catch(() => undefined); // awaited in turn by settle()
       this.pending.push({ batch, page });
       if (this.pending.length >= (this.options.readsInFlight ?? READS_IN_FLIGHT)) await this.settle();
@@ -202,9 +205,23 @@ export class RecordChecker {
   }
 }
 
+/**
+ * The batch's embeddings, for the read-back to compare as it parses (float-page.ts), without a
+ * float32 array per record read back. Undefined when an id comes twice in the batch: each of its
+ * records must then be compared with what the target holds, not only the last one.
+ */
+function expectedEmbeddings(batch: readonly BackupRecord[], space: Space | null): EmbeddingCheck | undefined {
+  const byId = new Map<string, Embedding | null>();
+  for (const record of batch) byId.set(record.id, record.embedding);
+  if (byId.size !== batch.length) return undefined;
+  return { expected: (id) => byId.get(id), steps: float32Steps(space) };
+}
+
 function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionVerdict, space: Space | null): void {
   const byId = new Map<string, number>();
   page.ids.forEach((id, index) => byId.set(id, index));
+  // Compared as the answer was parsed; a Uint8Array, so never a field of the server's own.
+  const matched = page.embeddingsMatch instanceof Uint8Array ? page.embeddingsMatch : null;
   for (const record of batch) {
     verdict.compared++;
     const index = byId.get(record.id);
@@ -214,7 +231,7 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
       continue;
     }
     const stored = { id: record.id, document: page.documents?.[index] ?? null, metadata: page.metadatas?.[index] ?? null, embedding: page.embeddings?.[index] ?? null, uri: page.uris?.[index] ?? null };
-    const { fields, sparseNotCarried } = recordDifferences(stored, record, space);
+    const { fields, sparseNotCarried } = recordDifferences(stored, record, space, matched ? matched[index] === 1 : undefined);
     for (const key of sparseNotCarried) verdict.sparseNotCarried[key] = (verdict.sparseNotCarried[key] ?? 0) + 1;
     if (fields.length > 0) {
       verdict.differing++;
@@ -227,12 +244,18 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
  * What differs between a record as a server holds it and the record expected, field by field
  * ("document", "metadata.score: …", "embedding", "uri"), and the sparse vectors it does not hold.
  */
-export function recordDifferences(stored: BackupRecord, expected: BackupRecord, space: Space | null): { fields: string[]; sparseNotCarried: string[] } {
+export function recordDifferences(
+  stored: BackupRecord,
+  expected: BackupRecord,
+  space: Space | null,
+  /** The embeddings already compared (as the read-back was parsed): whether they were the same. */
+  sameEmbeddings?: boolean,
+): { fields: string[]; sparseNotCarried: string[] } {
   const fields: string[] = [];
   if (stored.document !== expected.document) fields.push('document');
   const metadata = compareMetadata(stored.metadata, expected.metadata);
   for (const difference of metadata.differences) fields.push(`metadata.${difference}`);
-  if (!sameEmbedding(stored.embedding, expected.embedding, space)) fields.push('embedding');
+  if (!(sameEmbeddings ?? sameEmbedding(stored.embedding, expected.embedding, space))) fields.push('embedding');
   if (stored.uri !== expected.uri) fields.push('uri');
   return { fields, sparseNotCarried: metadata.sparseNotCarried };
 }
@@ -245,28 +268,10 @@ export function recordDifferences(stored: BackupRecord, expected: BackupRecord, 
  */
 export function sameEmbedding(stored: Embedding | null, expected: Embedding | null, space: Space | null = 'l2'): boolean {
   if (stored === null || expected === null) return stored === expected;
-  if (stored.length !== expected.length) return false;
-  const steps = space === 'cosine' ? COSINE_STEPS : 0;
-  for (let i = 0; i < stored.length; i++) {
-    const value = Math.fround(stored[i]!);
-    const want = Math.fround(expected[i]!);
-    if (value !== want && !(float32Distance(value, want) <= steps)) return false;
-  }
-  return true;
+  return sameFloat32s(stored, stored.length, expected, float32Steps(space));
 }
 
-const COSINE_STEPS = 2;
-const F32 = new Float32Array(1);
-const BITS = new Int32Array(F32.buffer);
-
-/** How many float32 values lie between a and b (both float32): their bits in one ordered line. */
-function float32Distance(a: number, b: number): number {
-  return Math.abs(orderedBits(a) - orderedBits(b));
-}
-
-function orderedBits(value: number): number {
-  F32[0] = value;
-  const bits = BITS[0]!;
-  // Negative floats count down from zero: mirror them so the line runs -max … -0 = +0 … +max.
-  return bits < 0 ? -(bits & 0x7fffffff) : bits;
+/** The float32 steps a value read back may be from the one sent, in `space` (see sameEmbedding). */
+function float32Steps(space: Space | null): number {
+  return space === 'cosine' ? 2 : 0;
 }
