@@ -11,9 +11,9 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { seedSmallCollections } from '../helpers/seed.js';
 
 /**
- * A copy of many small collections sends the next collection's records while the one before it
- * lands. Killed then, the re-run must neither take the landing collection for finished nor
- * refuse the next one's records as someone else's.
+ * A copy of many small collections sends the next collections' records while the one before
+ * them lands (one with --parallel 2, up to three with 4). Killed then, the re-run must neither
+ * take the landing collection for finished nor refuse the next ones' records as someone else's.
  */
 const COLLECTIONS = 10;
 const EACH = 40;
@@ -56,10 +56,13 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
 const isUpsert = (entry: { path: string }) => entry.path.endsWith('/upsert');
 
 describe('copy --all, killed while a collection lands and the next one is sent', () => {
-  it('the re-run finishes from the landing collection, takes the next one as its own, and the target holds exactly the source', async () => {
-    const out = join(dir, 'copy.jsonl.gz');
-    const statePath = join(dir, 'state.json');
-    const args = ['copy', '--out', out, '--all', '--source-url', source.server.url, '--url', slowTarget.url, '--if-exists', 'abort', '--parallel', '2', '--json'];
+  it.each([2, 4])('--parallel %i: the re-run finishes from the landing collection, takes the next ones as its own, and the target holds exactly the source', async (parallel) => {
+    const out = join(dir, `copy-${parallel}.jsonl.gz`);
+    const statePath = join(dir, `state-${parallel}.json`);
+    const args = ['copy', '--out', out, '--all', '--source-url', source.server.url, '--url', slowTarget.url, '--if-exists', 'abort', '--parallel', String(parallel), '--json'];
+    const api = new ChromaApi(endpoint({ url: target.server.url }));
+    // Each case starts from an empty target.
+    for (const name of names) if (await api.findCollection(name)) await api.deleteCollection(name);
     const env = { CHROMA_MIGRATE_STATE: statePath };
 
     // A little latency everywhere at first, so the kill can land mid-way.
@@ -75,7 +78,6 @@ describe('copy --all, killed while a collection lands and the next one is sent',
     const held = slowTarget.log.slice(from).find(isUpsert)!;
     // The next collection's upsert goes, and lands, while the held one is still in flight.
     await until(() => slowTarget.log.slice(slowTarget.log.indexOf(held) + 1).some((entry) => isUpsert(entry) && entry.status === 200), 'an upsert landing beside the held one', 60_000);
-    const api = new ChromaApi(endpoint({ url: target.server.url }));
     const countOn = async (name: string) => {
       const found = await api.findCollection(name);
       return found ? api.count(found.id) : 0;
@@ -85,18 +87,23 @@ describe('copy --all, killed while a collection lands and the next one is sent',
       const current = (await stateOf(statePath))?.exports[0]?.current;
       return current !== null && current !== undefined && (await countOn(current.name)) === 0;
     }, 'the checkpoint at the held collection', 30_000);
+    // The export gets as far as parallel − 1 collections past the held one, their records landed.
+    const heldAt = names.indexOf((await stateOf(statePath))!.exports[0]!.current!.name);
+    await until(async () => (await countOn(names[Math.min(heldAt + parallel - 1, names.length - 1)]!)) === EACH, 'the collections sent past the held one', 60_000);
     expect(held.status).toBe(0);
     first.kill('SIGKILL');
     await exitOf(first);
 
     // At the kill: every collection the checkpoint calls finished is whole on the target, and the
-    // one after its current one holds its records already.
+    // one after its current one holds its records already; none is further than the landing
+    // depth (parallel − 1) past it.
     const atKill = (await stateOf(statePath))!.exports[0]!;
     for (const { name } of atKill.finished) expect(await countOn(name), name).toBe(EACH);
     const currentAt = names.indexOf(atKill.current!.name);
     expect(currentAt).toBeGreaterThanOrEqual(atKill.finished.length);
     expect(await countOn(atKill.current!.name)).toBe(0);
-    expect(await countOn(names[currentAt + 1]!)).toBe(EACH);
+    for (const name of names.slice(currentAt + 1, currentAt + parallel)) expect(await countOn(name), name).toBe(EACH);
+    for (const name of names.slice(currentAt + parallel)) expect(await countOn(name), name).toBe(0);
 
     slowTarget.setRules({});
     const again = spawnCli(args, { env });
