@@ -1,9 +1,10 @@
 /**
- * A copy's closing id check is the last word on the source: a record deleted at the source and
- * one added there after every page was read (and checked at the export's end) are caught there,
- * however early in the copy's tail that check begins (never before every record has landed). The
- * source changes the moment the closing check first asks for the collection by its name (nothing
- * else in a copy does).
+ * A copy's last word on a collection is one listing of each side, taken once every record sent
+ * has landed on the target. The source's listing is also its export's end check: a record deleted
+ * at the source and one added there at that moment are caught by it, the backup and the target
+ * follow them, and the closing check compares the target with that same listing. The target's
+ * side is listed, never assumed: a record deleted from the target and a stray one added there at
+ * the moment it is listed are named as missing and extra.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,35 +18,60 @@ import { copyCollections } from '../../src/core/operations/copy.js';
 import { useTwoServers } from '../helpers/chroma.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
-const NAME = 'late_change';
 let dir = '';
 const { source, target } = useTwoServers();
 const sourceApi = () => new ChromaApi(endpoint({ url: source.server.url }));
+const targetApi = () => new ChromaApi(endpoint({ url: target.server.url }));
 
-/** A pass-through proxy that runs `before` (once) ahead of the first request whose path ends with `suffix`. */
-async function hookProxy(upstream: string, suffix: string, before: () => Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A pass-through proxy that runs `before` (once) ahead of the first ids-only read (`include: []`):
+ * the first page of an id listing. `listings`: ids-only reads at offset 0, one per listing.
+ */
+async function hookProxy(upstream: string, before: () => Promise<void>): Promise<{ url: string; listings: () => number; close(): Promise<void> }> {
   const to = new URL(upstream);
   let hooked: Promise<void> | null = null;
+  let listings = 0;
   const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://proxy.invalid').pathname;
-    if (req.method === 'GET' && path.endsWith(suffix)) hooked ??= before();
-    void (hooked ?? Promise.resolve()).then(() => {
-      const forward = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const path = new URL(req.url ?? '/', 'http://proxy.invalid').pathname;
+      const idsOnly = req.method === 'POST' && path.endsWith('/get') && body.toString().includes('"include":[]');
+      if (idsOnly && body.toString().includes('"offset":0,')) listings++;
+      if (idsOnly) hooked ??= before();
+      void (hooked ?? Promise.resolve()).then(() => {
+        const forward = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        forward.on('error', () => res.destroy());
+        forward.end(body);
       });
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    listings: () => listings,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
+}
+
+async function seed(name: string, prefix: string) {
+  const records = makeRecords(1_200, { dim: 8, prefix });
+  const info = await sourceApi().createCollection({ name, metadata: null, space: 'l2' });
+  for (let from = 0; from < records.length; from += 300) await sourceApi().upsert(info.id, records.slice(from, from + 300), { base64: true });
+  return { records, info };
+}
+
+/** Records on the target when `before` runs: every record the copy sent has landed by then. */
+async function countOnTarget(name: string): Promise<number> {
+  const onTarget = await targetApi().findCollection(name);
+  return onTarget ? targetApi().count(onTarget.id) : 0;
 }
 
 beforeAll(async () => {
@@ -55,19 +81,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the closing id check, after the source changed late in a copy', () => {
-  it('names the record deleted at the source as extra and the one added there as missing', async () => {
-    const records = makeRecords(1_200, { dim: 8, prefix: 'late' });
-    const info = await sourceApi().createCollection({ name: NAME, metadata: null, space: 'l2' });
-    for (let from = 0; from < records.length; from += 300) await sourceApi().upsert(info.id, records.slice(from, from + 300), { base64: true });
+describe('the source changed as a copy lists it, once every record has landed', () => {
+  it('brings the backup and the target to the source as listed, and the closing check agrees with that one listing', async () => {
+    const NAME = 'late_change';
+    const { records, info } = await seed(NAME, 'late');
     const deleted = records[500]!.id;
     const added = { ...records[0]!, id: 'late-added' };
     let landedBefore = -1;
-    const proxy = await hookProxy(source.server.url, `/collections/${NAME}`, async () => {
-      // The closing check begins only once every record has landed on the target.
-      const targetApi = new ChromaApi(endpoint({ url: target.server.url }));
-      const onTarget = await targetApi.findCollection(NAME);
-      landedBefore = onTarget ? await targetApi.count(onTarget.id) : 0;
+    const proxy = await hookProxy(source.server.url, async () => {
+      landedBefore = await countOnTarget(NAME);
       await sourceApi().deleteRecords(info.id, [deleted]);
       await sourceApi().upsert(info.id, [added], { base64: true });
     });
@@ -80,11 +102,42 @@ describe('the closing id check, after the source changed late in a copy', () => 
         ifExists: 'abort',
         statePath: join(dir, 'state.json'),
       });
-      // The copy itself moved every record it read: the backup and the target hold all 1,200.
-      expect(result.exported[0]).toMatchObject({ name: NAME, count: 1_200 });
+      // The source was listed once, and only once every record read had landed on the target.
+      expect(landedBefore).toBe(1_200);
+      expect(proxy.listings()).toBe(1);
+      expect(result.exported[0]).toMatchObject({ name: NAME, count: 1_200, added: 1, deleted: 1, deletedIds: [deleted] });
+      expect(result.verify?.collections[0]).toMatchObject({ missing: 0, extra: 0, ok: true });
+      expect(result.ok).toBe(true);
+      const onTarget = (await targetApi().findCollection(NAME))!;
+      expect((await targetApi().get(onTarget.id, { ids: [deleted, 'late-added'], include: [] })).ids).toEqual(['late-added']);
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
+
+  it('names a record deleted from the target and a stray one added there as it is listed', async () => {
+    const NAME = 'target_change';
+    const { records } = await seed(NAME, 'tgt');
+    const gone = records[700]!.id;
+    let landedBefore = -1;
+    const proxy = await hookProxy(target.server.url, async () => {
+      landedBefore = await countOnTarget(NAME);
+      const onTarget = (await targetApi().findCollection(NAME))!;
+      await targetApi().deleteRecords(onTarget.id, [gone]);
+      await targetApi().upsert(onTarget.id, [{ ...records[0]!, id: 'stray' }], { base64: true });
+    });
+    try {
+      const result = await copyCollections({
+        source: endpoint({ url: source.server.url, cloud: true }),
+        target: endpoint({ url: proxy.url }),
+        out: join(dir, 'target.jsonl.gz'),
+        collections: [NAME],
+        ifExists: 'abort',
+        statePath: join(dir, 'state-target.json'),
+      });
       expect(landedBefore).toBe(1_200);
       expect(result.ok).toBe(false);
-      expect(result.verify?.collections[0]).toMatchObject({ missing: 1, missingIds: ['late-added'], extra: 1, extraIds: [deleted], ok: false });
+      expect(result.verify?.collections[0]).toMatchObject({ missing: 1, missingIds: [gone], extra: 1, extraIds: ['stray'], ok: false });
     } finally {
       await proxy.close();
     }

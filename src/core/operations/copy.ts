@@ -16,7 +16,7 @@ import { choose, exportCollections, resolveTenant, sameNames, type ExportResult,
 import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 import { importCollection } from '../sinks/target/write.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
-import type { BackupRecord } from '../model/record.js';
+import type { BackupRecord, CollectionHeader } from '../model/record.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
 import { refusedCount, targetRules } from '../sinks/target/refusals.js';
 import { checkPage, readRejectedIds, RejectsLog, rejectsPath, splitPage } from '../sinks/target/rejects.js';
@@ -28,6 +28,7 @@ import { StreamedTruth } from '../sinks/verifier/streamed-truth.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
 import { allVerified, type CollectionVerdict } from '../sinks/verifier/checker.js';
 import { checkAllIdsAgainstSource, measureRecallOfLanded, type IdCheck, type LandedCollection } from '../sinks/verifier/closing-pass.js';
+import { LandedListing } from '../sinks/verifier/landed-listing.js';
 import { DEFAULT_PARALLEL } from '../util/pool.js';
 import { ChromaApi, spaceOf } from '../chroma/api.js';
 import { storedHeader } from '../backup/jsonl/format.js';
@@ -85,6 +86,8 @@ interface LiveVerdict {
   landed: Pick<CopyVerify, 'found'>;
   /** Records the file holds of it. */
   expected: number;
+  /** Its ids on both sides, listed once every record had landed (see IdCheck.listed). */
+  listed?: IdCheck['listed'];
 }
 
 /** What verify found, collection by collection (as `verify` reports it). */
@@ -165,7 +168,13 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok, ...set };
 }
 
-async function dropFromTarget(target: TargetSession, name: string, ids: string[], signal?: AbortSignal): Promise<void> {
+/**
+ * Records the source deleted during the copy, deleted from the target too: once its live verify
+ * (`compared`) has read back every batch it was given, which a record deleted before its read back
+ * would fail as missing.
+ */
+async function dropFromTarget(target: TargetSession, name: string, ids: string[], { signal, compared }: { signal?: AbortSignal; compared: CopyVerify | null }): Promise<void> {
+  await compared?.compared();
   const call = <T>(work: () => Promise<T>) => retryExplained(target.options.target, work, { signal });
   const info = await call(() => target.api.findCollection(name, { signal }));
   if (!info) return;
@@ -187,7 +196,7 @@ function checkIdsOnceLanded(options: CopyOptions, out: string, liveVerdicts: Map
   const entries = [...liveVerdicts];
   const checking = (async () => {
     const rejected = await readRejectedIds(rejectsPath(out), options.target.database);
-    const checks = entries.map(([name, live]): IdCheck => idCheck(name, live.verdict, live.expected, rejected.get(options.renameTo ?? name), () => live.landed.found));
+    const checks = entries.map(([name, live]): IdCheck => ({ ...idCheck(name, live.verdict, live.expected, rejected.get(options.renameTo ?? name), () => live.landed.found), ...(live.listed ? { listed: live.listed } : {}) }));
     const checked = await checkAllIdsAgainstSource(checks, { source: options.source, target: options.target, signal, parallel: options.parallel ?? DEFAULT_PARALLEL });
     return new Set(entries.filter((_, index) => checked[index]).map(([name]) => name));
   })();
@@ -303,23 +312,11 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
       // Every record the file gets, as it gets them (refused ones too): the samples' true neighbours.
       const truth = liveVerify ? new StreamedTruth(options.sample ?? DEFAULT_SAMPLE, header.space ?? 'l2', (record) => !refused.has(record.id)) : null;
       let onCommit = (): void => undefined;
-      let sparseWarned = false;
+      let pushed = place.start;
+      const landing = liveVerify ? new LandedListing(pipe, place.start, { target: options.target, signal: liveSignal }) : null;
       const ready = refusedSoFar(rejects, { name, database: options.target.database }, place.start, refused);
       ready.catch(() => undefined); // awaited by push and end
-      // The source says what its values are only as they are read: each page is checked before
-      // it goes on to the target, as import checks a whole file before it writes.
-      const checkFits = async (records: BackupRecord[]) => {
-        await ready;
-        await setAsideRefused(records, { name, options, target, refused, rejects, progress });
-        const leftOut = checkPageFits(header, records, holds, {
-          dropSparse: options.dropSparse === true,
-          stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
-        });
-        if (leftOut.length > 0 && !sparseWarned) {
-          sparseWarned = true;
-          progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
-        }
-      };
+      const checkFits = pageChecker({ options, target, holds, rejects, progress }, header, { name, ready, refused });
       // Read back and counted again by its verify: the next collection need not wait for the import's count.
       const allCommitted = latch();
       const feed: RecordFeed = {
@@ -332,11 +329,12 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         onCommitted: (count, batch, collection) => {
           committed = count;
           onCommit();
+          landing?.committed(count, collection.id);
           return liveVerify?.push(batch, collection);
         },
         ...(liveVerify ? { onAllCommitted: allCommitted.open } : {}),
       };
-      let landing: Promise<void> | null = null;
+      let landed: Promise<void> | null = null;
       const imported = importCollection(target, header, name, feed).catch((error: unknown) => {
         pipe.fail(error);
         liveVerify?.stop(error);
@@ -347,27 +345,30 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         push: async (records) => {
           await checkFits(records);
           truth?.offer(records);
+          pushed += records.length;
           return pipe.push(records);
         },
+        ...(landing ? { settle: () => landing.settle(pushed, imported) } : {}),
         get committed() {
           return committed;
         },
         onCommit: (listener) => (onCommit = listener),
-        end: async (exported, dropped) => {
+        end: async (exported, dropped, listed) => {
           pipe.close();
           imports.push(imported);
           // The export goes on while the last batches land (landed); so do the checks after them.
-          landing = landAll(imported, allCommitted.done, ready, dropped.length > 0 ? () => dropFromTarget(target, name, dropped, signal) : null);
-          landing.catch(() => undefined); // awaited by the export, through landed()
+          landed = landAll(imported, allCommitted.done, ready, dropped.length > 0 ? () => dropFromTarget(target, name, dropped, { signal, compared: liveVerify }) : null);
+          landed.catch(() => undefined); // awaited by the export, through landed()
           if (liveVerify && truth) {
             // Its last reads, count and self-queries overlap the next collections' copy.
-            const verdict = landing.then(() => liveVerify.finish(exported, { ids: refused, file: rejects.path }));
+            const verdict = landed.then(() => liveVerify.finish(exported, { ids: refused, file: rejects.path }));
             verdict.catch(() => undefined); // awaited at the end
             truth.end(exported);
-            liveVerdicts.set(header.name, { verdict, truth, landed: liveVerify, expected: exported });
+            const both = listed && landing ? { listed: landing.sides(listed, pushed, dropped.length > 0) } : {};
+            liveVerdicts.set(header.name, { verdict, truth, landed: liveVerify, expected: exported, ...both });
           }
         },
-        landed: () => landing ?? Promise.reject(new Error('landed() before end()')),
+        landed: () => landed ?? Promise.reject(new Error('landed() before end()')),
         abort: async (error) => {
           pipe.fail(error);
           liveVerify?.stop(error);
@@ -375,6 +376,30 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         },
       };
     },
+  };
+}
+
+/**
+ * The source says what its values are only as they are read: each page is checked before it
+ * goes on to the target, as import checks a whole file before it writes.
+ */
+function pageChecker(
+  { options, target, holds, rejects, progress }: Pick<CopySinkContext, 'options' | 'target' | 'holds' | 'rejects' | 'progress'>,
+  header: CollectionHeader,
+  { name, ready, refused }: { name: string; ready: Promise<void>; refused: Set<string> },
+): (records: BackupRecord[]) => Promise<void> {
+  let sparseWarned = false;
+  return async (records) => {
+    await ready;
+    await setAsideRefused(records, { name, options, target, refused, rejects, progress });
+    const leftOut = checkPageFits(header, records, holds, {
+      dropSparse: options.dropSparse === true,
+      stopped: 'The copy stopped before sending them; the same command continues from the last record the target holds.',
+    });
+    if (leftOut.length > 0 && !sparseWarned) {
+      sparseWarned = true;
+      progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
+    }
   };
 }
 

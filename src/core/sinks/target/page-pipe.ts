@@ -11,6 +11,8 @@ export class PagePipe {
   private closed = false;
   /** The first batch leaves with whatever the first page brought: the target starts at once. */
   private first = true;
+  /** Asked to send what it holds now, a short batch too (flush). */
+  private flushing = false;
   private failure: { error: unknown } | null = null;
   private wakeConsumer: (() => void) | null = null;
   private wakeProducer: (() => void) | null = null;
@@ -29,6 +31,15 @@ export class PagePipe {
     this.throwIfFailed();
   }
 
+  /**
+   * What is held goes out now, a short last batch too, while more pages may follow: the producer
+   * can then wait for everything it pushed to land (a copy's end check, before it lists the source).
+   */
+  flush(): void {
+    this.flushing = true;
+    this.wake('consumer');
+  }
+
   /** No more pages: the last, short batch goes out. */
   close(): void {
     this.closed = true;
@@ -45,9 +56,10 @@ export class PagePipe {
   async *batches(): AsyncGenerator<BackupRecord[]> {
     for (;;) {
       this.throwIfFailed();
-      if (this.held.length >= this.batchSize || (this.held.length > 0 && (this.closed || this.first))) {
+      if (this.held.length >= this.batchSize || (this.held.length > 0 && (this.closed || this.first || this.flushing))) {
         this.first = false;
         const batch = this.held.splice(0, this.batchSize);
+        if (this.held.length === 0) this.flushing = false;
         this.wake('producer');
         yield batch;
         continue;

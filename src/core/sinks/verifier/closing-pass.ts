@@ -18,6 +18,7 @@ import type { CollectionVerdict } from './checker.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 import type { StreamedTruth } from './streamed-truth.js';
 import { checkIdsAgainstSource, listSourceIds } from './source-pass.js';
+import type { CompactIdSet } from '../../util/compact-ids.js';
 
 /** A collection compared as it landed: its verdict, under its name in the file, and its recall truth so far. */
 export interface LandedCollection {
@@ -84,6 +85,12 @@ export interface IdCheck {
   refused?: ReadonlySet<string>;
   /** The target collection as the verdict read it, asked once the verdict is in (listed by that id instead of looked up again). */
   found?: () => CollectionInfo | null;
+  /**
+   * Both sides listed already, once every record sent had landed (a copy's last collection: its
+   * export's end check listed the source then): the source's ids, and the target's when nothing
+   * was sent or deleted there after they were listed (null: list the target now).
+   */
+  listed?: { source: CompactIdSet; target: Promise<CompactIdSet | null> | null };
 }
 
 /**
@@ -96,13 +103,14 @@ export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides &
   const { parallel, ...endpoints } = sides;
   const checked = checks.map(() => false);
   const check = async (index: number) => {
-    const { sourceName, verdict, refused, found } = checks[index] as IdCheck;
-    const sourceIds = listSourceIds(endpoints.source, sourceName, endpoints.signal);
+    const { sourceName, verdict, refused, found, listed } = checks[index] as IdCheck;
+    const sourceIds = listed ? Promise.resolve(listed.source) : listSourceIds(endpoints.source, sourceName, endpoints.signal);
     sourceIds.catch(() => undefined); // awaited in checkIdsAgainstSource, or not needed
     const complete = await Promise.resolve(verdict).catch(() => null);
     if (!complete) return;
     const targetInfo = found?.();
-    await checkIdsAgainstSource(complete, sourceName, { ...endpoints, sourceIds, ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}) });
+    const targetIds = listed?.target ? { targetIds: listed.target } : {};
+    await checkIdsAgainstSource(complete, sourceName, { ...endpoints, sourceIds, ...targetIds, ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}) });
     checked[index] = true;
   };
   // A large collection's two id sets take real memory (~25–50 bytes an id, each side): those go

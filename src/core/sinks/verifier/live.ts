@@ -49,6 +49,12 @@ export class CopyVerify {
     return this.failure ? Promise.resolve() : this.pipe.push(batch).catch(() => undefined);
   }
 
+  /** No more batches will come (every record has committed): resolves once all were read back and compared. */
+  async compared(): Promise<void> {
+    this.pipe.close();
+    await this.checked;
+  }
+
   /**
    * Every batch is pushed and the import has finished: compare what is left, then the count and
    * the collection's settings, as verify does. The index's recall is measured at the end of the

@@ -140,7 +140,16 @@ function noteDifference(verdict: CollectionVerdict, found: IdDifference): void {
 export async function checkIdsAgainstSource(
   verdict: CollectionVerdict,
   sourceName: string,
-  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string>; targetInfo?: CollectionInfo; sourceIds?: Promise<CompactIdSet | null> },
+  sides: {
+    source: Endpoint;
+    target: Endpoint;
+    signal?: AbortSignal;
+    refused?: ReadonlySet<string>;
+    targetInfo?: CollectionInfo;
+    sourceIds?: Promise<CompactIdSet | null>;
+    /** The target's side, listed already (at the same moment as the source's, once nothing more was to be sent). */
+    targetIds?: Promise<CompactIdSet | null>;
+  },
 ): Promise<void> {
   const { signal } = sides;
   const sourceIds = sides.sourceIds ?? listSourceIds(sides.source, sourceName, signal);
@@ -150,7 +159,7 @@ export async function checkIdsAgainstSource(
     const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
     return info ? listIdSet(target.api, info.id, { call: target.call, signal }) : null;
   };
-  const [atSource, onTarget] = await Promise.all([sourceIds, targetIds()]);
+  const [atSource, onTarget] = await Promise.all([sourceIds, sides.targetIds ?? targetIds()]);
   if (!atSource || !onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
   noteDifference(verdict, differences(atSource, onTarget, sides.refused, LISTED));

@@ -19,6 +19,8 @@ export interface EndCheck {
   repeated: number;
   /** Records the file holds once the deleted and the repeated ones are dropped. */
   count: number;
+  /** The source's ids the file was brought to (a copy's closing check may compare the target with them too). */
+  source: CompactIdSet;
 }
 
 export async function checkAgainstSource(
@@ -32,6 +34,8 @@ export async function checkAgainstSource(
     add: (records: BackupRecord[]) => Promise<void>;
     /** The source's ids, listed after every page was read (ahead of the collection's turn). */
     listed?: string[];
+    /** Pages of the listing in flight (id-list.ts's default otherwise). */
+    reads?: number;
   },
 ): Promise<EndCheck> {
   // Both sides compact (id-sets.ts): at a million records, arrays of strings and Sets over them took ~200 MB.
@@ -52,7 +56,7 @@ export async function checkAgainstSource(
     await options.add(batch);
     added += batch.length;
   }
-  return { added, deletedIds, repeated: written.repeated, count: inFile.size - deletedIds.length };
+  return { added, deletedIds, repeated: written.repeated, count: inFile.size - deletedIds.length, source };
 }
 
 function setOf(ids: string[]): CompactIdSet {

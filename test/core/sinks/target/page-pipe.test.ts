@@ -18,6 +18,25 @@ describe('the pipe between a copy\'s export and its import', () => {
     expect(got.reduce((a, b) => a + b)).toBe(25);
   });
 
+  it('sends a short batch when flushed, and batches in full again after it', async () => {
+    const pipe = new PagePipe(10, 20);
+    const batches = pipe.batches();
+    await pipe.push(records.slice(0, 3));
+    expect((await batches.next()).value).toHaveLength(3); // the first page goes at once
+    await pipe.push(records.slice(3, 16));
+    expect((await batches.next()).value).toHaveLength(10);
+    pipe.flush();
+    expect((await batches.next()).value).toHaveLength(3); // held, short: out because flushed
+    await pipe.push(records.slice(16, 20));
+    let next: number | null = null;
+    const waiting = batches.next().then((step) => (next = step.value?.length ?? 0));
+    await new Promise((wait) => setTimeout(wait, 10));
+    expect(next).toBeNull(); // 4 held: a batch waits to fill again
+    pipe.close();
+    await waiting;
+    expect(next).toBe(4);
+  });
+
   it('holds the producer while the consumer is behind, and passes a failure either way', async () => {
     const pipe = new PagePipe(10, 10);
     const batches = pipe.batches();
