@@ -119,7 +119,7 @@ describe('copy: source → backup file + target in one command', () => {
     expect(second.code).toBe(0);
     // Only what was not checkpointed is read again (plus the header's one-record read and the
     // ids-only listings of the export's end check and the copy's id-set check, 300 ids a page,
-    // each after one 5,000-id page this Cloud-like proxy refuses for its quota).
+    // each after one 20,000-id page this Cloud-like proxy refuses for its quota).
     expect(cloud.log.filter((entry) => entry.path.endsWith('/get')).length - gets).toBeLessThanOrEqual(Math.ceil((1177 - resumeAt) / 50) + 2 + 2 * (Math.ceil(1177 / 300) + 1));
     expect(existsSync(`${out}.partial`)).toBe(false);
     const verdict = await verifyBackup({ input: out, target: endpoint({ url: target.server.url }), collections: ['cro_audit_issues'], renameTo: 'audit_copy' });

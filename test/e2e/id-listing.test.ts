@@ -71,7 +71,7 @@ describe('ids and records read several pages at a time', () => {
     });
   }
 
-  it('off Cloud lists in pages of 5,000 (each offset page skips every id before it); a server holding reads to Cloud\'s quota gets 300s', async () => {
+  it('off Cloud lists in pages of 20,000 (each offset page skips every id before it); a server holding reads to Cloud\'s quota gets 300s', async () => {
     const id = await seed('large_pages', 1_000);
     plain.resetStats();
     expect(await listIds(new ChromaApi(endpoint({ url: plain.url })), id, { call: (work) => work() })).toHaveLength(1_000);
