@@ -332,7 +332,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
           landing?.committed(count, collection.id);
           return liveVerify?.push(batch, collection);
         },
-        ...(liveVerify ? { onAllCommitted: allCommitted.open } : {}),
+        ...(liveVerify ? { onAllCommitted: moveOn(allCommitted.open, liveVerify) } : {}),
       };
       let landed: Promise<void> | null = null;
       const imported = importCollection(target, header, name, feed).catch((error: unknown) => {
@@ -413,6 +413,17 @@ async function landAll(imported: Promise<unknown>, allCommitted: Promise<void>, 
   if (drop) await imported;
   await ready;
   if (drop) await drop();
+}
+
+/**
+ * Every batch is committed: the copy moves on to its next collection (`open`), and the import's
+ * own count waits for the last reads back (see RecordFeed.onAllCommitted).
+ */
+function moveOn(open: () => void, liveVerify: CopyVerify): () => Promise<void> {
+  return () => {
+    open();
+    return liveVerify.allPushed();
+  };
 }
 
 /** A promise, and what settles it. */

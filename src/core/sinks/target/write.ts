@@ -74,7 +74,7 @@ export async function importCollection(context: TargetSession, header: Collectio
   // writes changes in the order they come, so the next collection's saves land with it or after.
   const savedDone = feed.onAllCommitted ? saveCheckpoint(committed, true) : null;
   savedDone?.catch(() => undefined); // awaited below
-  feed.onAllCommitted?.();
+  await feed.onAllCommitted?.();
   const count = await call(() => api.count(collectionId, { signal }));
   const expected = header.count - refused.size;
   const missing = await missingAfter(context, feed, { collectionId, appended: action === 'appended', count, expected, refused });

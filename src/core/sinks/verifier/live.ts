@@ -56,6 +56,15 @@ export class CopyVerify {
   }
 
   /**
+   * Every batch is pushed (the import has committed its last): resolves once they are all read
+   * back and compared, or the checking stopped. Never rejects; finish says how it went.
+   */
+  allPushed(): Promise<void> {
+    this.pipe.close();
+    return this.checked;
+  }
+
+  /**
    * Every batch is pushed and the import has finished: compare what is left, then the count and
    * the collection's settings, as verify does. The index's recall is measured at the end of the
    * copy (closing-pass.ts), its truth found as the records streamed by (streamed-truth.ts).
