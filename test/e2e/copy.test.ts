@@ -132,8 +132,9 @@ describe('copy: source → backup file + target in one command', () => {
     const statePath = join(dir, 'verify-stopped-state.json');
     const args = ['copy', '--collections', 'notes', '--as', 'notes_verify', '--out', out, '--source-url', cloud.url, '--url', slow.url];
     const env = { CHROMA_MIGRATE_STATE: statePath };
-    // Only verify reads records back from the target.
-    slow.setRules({ delayMs: 5_000, faultPaths: /\/get$/ });
+    // Only verify reads records back from the target and queries it (the import's count follows
+    // the last read back, so the recall's query is what is left once the import is done).
+    slow.setRules({ delayMs: 5_000, faultPaths: /\/(get|query)$/ });
     const stop = new AbortController();
     const first = runCli(args, env, stop.signal);
     const deadline = Date.now() + 60_000;
