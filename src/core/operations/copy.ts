@@ -302,7 +302,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
   const signal = options.signal;
   return {
     open(header, place) {
-      const pipe = new PagePipe(target.batchSize, target.batchSize * 2);
+      const pipe = new PagePipe(target.batchSize, target.batchSize * 2, signal);
       const name = options.renameTo ?? header.name;
       // A collection this run sends whole is compared as it lands; one resumed part-way is
       // compared from the file at the end (its first records were sent by an earlier run).

@@ -17,10 +17,27 @@ export class PagePipe {
   private wakeConsumer: (() => void) | null = null;
   private wakeProducer: (() => void) | null = null;
 
+  /** Fails the pipe when `signal` aborts (see the constructor); removed once nothing can wait. */
+  private readonly stopOnAbort: (() => void) | null = null;
+
+  /**
+   * `signal`: stopped (Ctrl-C), the pipe fails with its reason, so neither side waits on the other
+   * for pages or room that will never come (a consumer waiting for the rest of a collection would
+   * otherwise wait for ever).
+   */
   constructor(
     private readonly batchSize: number,
     private readonly capacity: number,
-  ) {}
+    private readonly signal?: AbortSignal,
+  ) {
+    if (!signal) return;
+    if (signal.aborted) {
+      this.fail(signal.reason);
+      return;
+    }
+    this.stopOnAbort = () => this.fail(signal.reason);
+    signal.addEventListener('abort', this.stopOnAbort, { once: true });
+  }
 
   /** Resolves when there is room for the next page; rejects once the consumer has failed. */
   async push(records: BackupRecord[]): Promise<void> {
@@ -43,14 +60,22 @@ export class PagePipe {
   /** No more pages: the last, short batch goes out. */
   close(): void {
     this.closed = true;
+    // Closed, the consumer never waits again (it drains what is held and ends): one listener
+    // less on a signal that a copy of thousands of collections shares.
+    this.forgetSignal();
     this.wake('consumer');
   }
 
   /** Either side failed: the other side's next push or read throws this. */
   fail(error: unknown): void {
     if (this.failure === null) this.failure = { error };
+    this.forgetSignal();
     this.wake('consumer');
     this.wake('producer');
+  }
+
+  private forgetSignal(): void {
+    if (this.stopOnAbort) this.signal?.removeEventListener('abort', this.stopOnAbort);
   }
 
   async *batches(): AsyncGenerator<BackupRecord[]> {

@@ -47,14 +47,8 @@ export class LandedListing {
     this.pipe.flush();
     if (this.committedSoFar < pushed) {
       const reached = new Promise<void>((resolve) => (this.waiting = { at: pushed, resolve }));
-      // Stopped (Ctrl-C), the import may never commit the rest: it waits on the pipe for pages
-      // until the export, woken here, fails the pipe.
-      const stopped = whenAborted(this.where.signal);
-      try {
-        await Promise.race([reached, imported.then(() => reached), stopped.promise]);
-      } finally {
-        stopped.forget();
-      }
+      // Stopped (Ctrl-C), the pipe fails and so does the import: it rejects this.
+      await Promise.race([reached, imported.then(() => reached)]);
     }
     // Listed by the id the records went into (a collection gone since fails the listing); with
     // nothing committed, the closing check lists it later, by its name.
@@ -79,16 +73,4 @@ export class LandedListing {
     target?.stop.abort();
     return { source, target: null };
   }
-}
-
-/** Rejects with the signal's reason once it aborts; forget() removes its listener. */
-function whenAborted(signal: AbortSignal): { promise: Promise<never>; forget: () => void } {
-  let onAbort = (): void => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  promise.catch(() => undefined); // raced in settle(), or never needed
-  return { promise, forget: () => signal.removeEventListener('abort', onAbort) };
 }

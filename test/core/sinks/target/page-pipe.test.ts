@@ -54,4 +54,28 @@ describe('the pipe between a copy\'s export and its import', () => {
     await expect(pipe.push(records.slice(0, 1))).rejects.toThrow('the target refused');
     await expect(batches.next()).rejects.toThrow('the target refused');
   });
+
+  it('stopped by its signal, a consumer waiting for pages and a producer waiting for room both end with its reason', async () => {
+    const stop = new AbortController();
+    const pipe = new PagePipe(10, 10, stop.signal);
+    const batches = pipe.batches();
+    await pipe.push(records.slice(0, 1));
+    expect((await batches.next()).value).toHaveLength(1);
+    const waitingForPages = batches.next();
+    const waitingForRoom = new PagePipe(10, 10, stop.signal).push(records.slice(0, 12));
+    stop.abort(new Error('Ctrl-C'));
+    await expect(waitingForPages).rejects.toThrow('Ctrl-C');
+    await expect(waitingForRoom).rejects.toThrow('Ctrl-C');
+  });
+
+  it('a closed pipe lets go of its signal: an abort after close changes nothing', async () => {
+    const stop = new AbortController();
+    const pipe = new PagePipe(10, 10, stop.signal);
+    await pipe.push(records.slice(0, 3));
+    pipe.close();
+    stop.abort(new Error('Ctrl-C'));
+    const got = [];
+    for await (const batch of pipe.batches()) got.push(batch.length);
+    expect(got).toEqual([3]);
+  });
 });
