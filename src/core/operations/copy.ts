@@ -174,7 +174,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
  * would fail as missing.
  */
 async function dropFromTarget(target: TargetSession, name: string, ids: string[], { signal, compared }: { signal?: AbortSignal; compared: CopyVerify | null }): Promise<void> {
-  await compared?.compared();
+  await compared?.allPushed();
   const call = <T>(work: () => Promise<T>) => retryExplained(target.options.target, work, { signal });
   const info = await call(() => target.api.findCollection(name, { signal }));
   if (!info) return;

@@ -49,12 +49,6 @@ export class CopyVerify {
     return this.failure ? Promise.resolve() : this.pipe.push(batch).catch(() => undefined);
   }
 
-  /** No more batches will come (every record has committed): resolves once all were read back and compared. */
-  async compared(): Promise<void> {
-    this.pipe.close();
-    await this.checked;
-  }
-
   /**
    * Every batch is pushed (the import has committed its last): resolves once they are all read
    * back and compared, or the checking stopped. Never rejects; finish says how it went.
