@@ -5,6 +5,7 @@ import type { MigrationState, RunRecord } from '../../src/core/state/schema.js';
 import { commandText, resumableLines, resumeLines, typedArgs } from '../../src/present/resume-command.js';
 import { pruneLines, sendAgainLines } from '../../src/present/send-again.js';
 import { backupReport } from '../../src/present/reports/backup-report.js';
+import { shellWord } from '../../src/core/util/format.js';
 
 const shape = {
   long: (short: string) => ({ o: 'out', i: 'input', t: 'token' })[short],
@@ -69,7 +70,8 @@ describe('status: what can be continued', () => {
   it('a checkpoint no run names (an older state) still gets words, and an import its command rebuilt', () => {
     const lines = resumableLines(state({ imports: [{ ...importCheckpoint, backup: '/nonexistent/b.jsonl.gz' }, { ...importCheckpoint, backup: __filename }] }), '/w');
     expect(lines[1]).toMatch(/^ {2}Copy into "docs2" at 600 of 1,177 records: run the copy that writes \/nonexistent\/b.jsonl.gz again/);
-    expect(lines[3]).toBe(`    chroma-migrate import --input ${__filename} --collection docs --as docs2 --url http://localhost:8010`);
+    // The clone may sit in a folder whose name needs quoting (a space): the command quotes it as the shell must read it.
+    expect(lines[3]).toBe(`    chroma-migrate import --input ${shellWord(__filename)} --collection docs --as docs2 --url http://localhost:8010`);
   });
 
   it('a run interrupted before its first checkpoint: the command that starts it again', () => {
