@@ -84,6 +84,8 @@ describe('a source that changes while it is read', () => {
     const result = JSON.parse(run.stdout);
     expect(result.exported[0]).toMatchObject({ name: 'moving_copy', count: TOTAL - DELETED, added: DELETED, deleted: DELETED });
     expect(result.verify[0]).toMatchObject({ ok: true, missing: 0, extra: 0 });
+    // What the target holds, counted after the records the source deleted were dropped from it; those sent then deleted said apart.
+    expect(result.imported[0]).toMatchObject({ collection: 'moving_copy', count: TOTAL - DELETED, expected: TOTAL - DELETED, missing: 0, deletedAtSource: DELETED });
     expect(run.stderr).toContain(`${(2000).toLocaleString('en-US')} added after they were missed, ${(2000).toLocaleString('en-US')} deleted during the export`);
 
     const atSource = sorted(await listIds(sourceApi(), id, { call }));

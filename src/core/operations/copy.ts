@@ -171,17 +171,29 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
 /**
  * Records the source deleted during the copy, deleted from the target too: once its live verify
  * (`compared`) has read back every batch it was given, which a record deleted before its read back
- * would fail as missing.
+ * would fail as missing. Answers the target's count after it: the import counted before.
  */
-async function dropFromTarget(target: TargetSession, name: string, ids: string[], { signal, compared }: { signal?: AbortSignal; compared: CopyVerify | null }): Promise<void> {
+async function dropFromTarget(target: TargetSession, name: string, ids: string[], { signal, compared }: { signal?: AbortSignal; compared: CopyVerify | null }): Promise<number | null> {
   await compared?.allPushed();
   const call = <T>(work: () => Promise<T>) => retryExplained(target.options.target, work, { signal });
   const info = await call(() => target.api.findCollection(name, { signal }));
-  if (!info) return;
+  if (!info) return null;
   for (let from = 0; from < ids.length; from += target.batchSize) {
     const chunk = ids.slice(from, from + target.batchSize);
     await call(() => target.api.deleteRecords(info.id, chunk, { signal }));
   }
+  return call(() => target.api.count(info.id, { signal }));
+}
+
+/**
+ * The import's result once the records the source deleted are gone from the target too: its
+ * count is the one taken after that drop, and the records sent then deleted are said apart, so
+ * the line reads "12,000 records (…; 120 more were sent, then deleted at the source)", never
+ * "12,120 of 12,000".
+ */
+function afterDrop(result: CollectionImportResult, count: number | null, deletedAtSource: number): CollectionImportResult {
+  if (count === null || deletedAtSource === 0) return result;
+  return { ...result, count, missing: Math.max(0, result.expected - count), deletedAtSource };
 }
 
 /**
@@ -309,6 +321,8 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
       const liveVerify = options.verify !== false && place.start === 0 ? new CopyVerify(target, header, name, liveSignal) : null;
       let committed = place.start;
       const refused = new Set<string>();
+      /** What the collection should hold on the target: the file's records at the end, less those refused. */
+      let expected: number | null = null;
       // Every record the file gets, as it gets them (refused ones too): the samples' true neighbours.
       const truth = liveVerify ? new StreamedTruth(options.sample ?? DEFAULT_SAMPLE, header.space ?? 'l2', (record) => !refused.has(record.id)) : null;
       let onCommit = (): void => undefined;
@@ -333,8 +347,9 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
           return liveVerify?.push(batch, collection);
         },
         ...(liveVerify ? { onAllCommitted: moveOn(allCommitted.open, liveVerify) } : {}),
+        expected: () => expected ?? header.count - refused.size,
       };
-      let landed: Promise<void> | null = null;
+      let landed: Promise<number | null> | null = null;
       const imported = importCollection(target, header, name, feed).catch((error: unknown) => {
         pipe.fail(error);
         liveVerify?.stop(error);
@@ -354,11 +369,15 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         },
         onCommit: (listener) => (onCommit = listener),
         end: async (exported, dropped, listed) => {
+          const gone = new Set(dropped);
+          // The file keeps records the target refuses; those the source deleted it drops.
+          expected = exported - [...refused].filter((id) => !gone.has(id)).length;
           pipe.close();
-          imports.push(imported);
           // The export goes on while the last batches land (landed); so do the checks after them.
           landed = landAll(imported, allCommitted.done, ready, dropped.length > 0 ? () => dropFromTarget(target, name, dropped, { signal, compared: liveVerify }) : null);
           landed.catch(() => undefined); // awaited by the export, through landed()
+          const sentThenDeleted = dropped.filter((id) => !refused.has(id)).length;
+          imports.push(sentThenDeleted === 0 ? imported : Promise.all([imported, landed]).then(([result, count]) => afterDrop(result, count, sentThenDeleted)));
           if (liveVerify && truth) {
             // Its last reads, count and self-queries overlap the next collections' copy.
             const verdict = landed.then(() => liveVerify.finish(exported, { ids: refused, file: rejects.path }));
@@ -368,7 +387,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
             liveVerdicts.set(header.name, { verdict, truth, landed: liveVerify, expected: exported, ...both });
           }
         },
-        landed: () => landed ?? Promise.reject(new Error('landed() before end()')),
+        landed: () => (landed ? landed.then(() => undefined) : Promise.reject(new Error('landed() before end()'))),
         abort: async (error) => {
           pipe.fail(error);
           liveVerify?.stop(error);
@@ -408,11 +427,11 @@ function pageChecker(
  * meanwhile gone from the target too (once the import has counted what it sent): the target,
  * like the file, then keeps what the source holds.
  */
-async function landAll(imported: Promise<unknown>, allCommitted: Promise<void>, ready: Promise<void>, drop: (() => Promise<void>) | null): Promise<void> {
+async function landAll(imported: Promise<unknown>, allCommitted: Promise<void>, ready: Promise<void>, drop: (() => Promise<number | null>) | null): Promise<number | null> {
   await Promise.race([allCommitted, imported]);
   if (drop) await imported;
   await ready;
-  if (drop) await drop();
+  return drop ? drop() : null;
 }
 
 /**

@@ -12,5 +12,10 @@ export function describeImport(entry: CollectionImportResult, number: (n: number
     return `${entry.collection}: ${number(entry.expected)} records appended; the collection holds ${number(entry.count)}${missing}`;
   }
   const from = entry.resumedFrom > 0 ? ` from ${number(entry.resumedFrom)}` : '';
+  if (entry.deletedAtSource) {
+    // Sent, then deleted at the source and so from the target: not part of what it should hold.
+    const held = entry.count === entry.expected ? number(entry.count) : `${number(entry.count)} of ${number(entry.expected)}`;
+    return `${entry.collection}: ${held} records (${entry.action}${from}; ${number(entry.deletedAtSource)} more were sent, then deleted at the source)${missing}`;
+  }
   return `${entry.collection}: ${number(entry.count)} of ${number(entry.expected)} records (${entry.action}${from})${missing}`;
 }

@@ -76,7 +76,7 @@ export async function importCollection(context: TargetSession, header: Collectio
   savedDone?.catch(() => undefined); // awaited below
   await feed.onAllCommitted?.();
   const count = await call(() => api.count(collectionId, { signal }));
-  const expected = header.count - refused.size;
+  const expected = feed.expected ? feed.expected() : header.count - refused.size;
   const missing = await missingAfter(context, feed, { collectionId, appended: action === 'appended', count, expected, refused });
   await savedDone;
   // Not done after all when the count finds records missing.
