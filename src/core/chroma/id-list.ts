@@ -9,6 +9,7 @@
  */
 import type { BackupRecord } from '../model/record.js';
 import { CompactIdSet } from '../util/compact-ids.js';
+import { IdsAgainst } from '../util/ids-against.js';
 import { MigrateError } from '../util/errors.js';
 import { aheadInOrder } from '../util/pool.js';
 import type { ChromaApi, GetPage } from './api.js';
@@ -71,6 +72,26 @@ export async function listIdSet(api: ChromaApi, collectionId: string, options: I
     },
   });
   return set;
+}
+
+/**
+ * The collection's ids as one listing the count confirms (or the last one read), marked against
+ * `index` (ids-against.ts): only the ids `index` lacks are held.
+ */
+export async function listIdsAgainst(api: ChromaApi, collectionId: string, index: CompactIdSet, options: IdListOptions): Promise<IdsAgainst> {
+  let listed = new IdsAgainst(index);
+  await streamIds(api, collectionId, options, {
+    begin: () => {
+      listed = new IdsAgainst(index);
+      return {
+        page: (ids) => {
+          for (const id of ids) listed.add(id);
+        },
+        distinct: () => listed.size,
+      };
+    },
+  });
+  return listed;
 }
 
 /** Takes a listing page by page, as it is read: `begin` starts each attempt afresh. */

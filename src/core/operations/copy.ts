@@ -363,7 +363,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
           pushed += records.length;
           return pipe.push(records);
         },
-        ...(landing ? { settle: () => landing.settle(pushed, imported) } : {}),
+        ...(landing ? { settle: (inFile) => landing.settle(pushed, imported, inFile) } : {}),
         get committed() {
           return committed;
         },

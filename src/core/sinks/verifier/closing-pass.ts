@@ -17,8 +17,8 @@ import { inParallel } from '../../util/pool.js';
 import type { CollectionVerdict } from './checker.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 import type { StreamedTruth } from './streamed-truth.js';
-import { checkIdsAgainstSource, listSourceIds } from './source-pass.js';
-import type { CompactIdSet } from '../../util/compact-ids.js';
+import { checkIdsAgainstSource, checkListedIds, listSourceIds } from './source-pass.js';
+import type { IdsAgainst } from '../../util/ids-against.js';
 
 /** A collection compared as it landed: its verdict, under its name in the file, and its recall truth so far. */
 export interface LandedCollection {
@@ -88,9 +88,10 @@ export interface IdCheck {
   /**
    * Both sides listed already, once every record sent had landed (a copy's last collection: its
    * export's end check listed the source then): the source's ids, and the target's when nothing
-   * was sent or deleted there after they were listed (null: list the target now).
+   * was sent or deleted there after they were listed (null: list the target now). Both against
+   * the export file's ids (ids-against.ts): that set is the only one held.
    */
-  listed?: { source: CompactIdSet; target: Promise<CompactIdSet | null> | null };
+  listed?: { source: IdsAgainst; target: Promise<IdsAgainst | null> | null };
 }
 
 /**
@@ -104,13 +105,14 @@ export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides &
   const checked = checks.map(() => false);
   const check = async (index: number) => {
     const { sourceName, verdict, refused, found, listed } = checks[index] as IdCheck;
-    const sourceIds = listed ? Promise.resolve(listed.source) : listSourceIds(endpoints.source, sourceName, endpoints.signal);
-    sourceIds.catch(() => undefined); // awaited in checkIdsAgainstSource, or not needed
+    const sourceIds = listed ? undefined : listSourceIds(endpoints.source, sourceName, endpoints.signal);
+    sourceIds?.catch(() => undefined); // awaited in checkIdsAgainstSource
     const complete = await Promise.resolve(verdict).catch(() => null);
     if (!complete) return;
     const targetInfo = found?.();
-    const targetIds = listed?.target ? { targetIds: listed.target } : {};
-    await checkIdsAgainstSource(complete, sourceName, { ...endpoints, sourceIds, ...targetIds, ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}) });
+    const also = { ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}) };
+    if (listed) await checkListedIds(complete, { ...endpoints, ...also, listed });
+    else await checkIdsAgainstSource(complete, sourceName, { ...endpoints, ...(sourceIds ? { sourceIds } : {}), ...also });
     checked[index] = true;
   };
   // A large collection's two id sets take real memory (~25–50 bytes an id, each side): those go

@@ -5,6 +5,7 @@
  * every missing and every extra id is counted, and the first ones are named.
  */
 import type { CompactIdSet } from '../../util/compact-ids.js';
+import type { IdsAgainst } from '../../util/ids-against.js';
 
 /** What the target lacks and holds beyond the source: counts, and the first `named` ids of each. */
 export interface IdDifference {
@@ -37,5 +38,48 @@ export function differences(source: CompactIdSet, target: CompactIdSet, refused:
     result.missing++;
     if (result.missingIds.length < named) result.missingIds.push(source.idAt(index));
   }
+  return result;
+}
+
+/**
+ * The same comparison, of two listings taken against one set of ids (the export file's, at a
+ * copy's end: ids-against.ts), so that only that set is held: an id of the set is on a side when
+ * that side marked it, any other id when that side kept it. Missing and extra ids are named in
+ * the set's order, then in the order the ids it lacks were listed.
+ */
+export function differencesAgainst(source: IdsAgainst, target: IdsAgainst, refused: ReadonlySet<string> | undefined, named: number): IdDifference {
+  if (source.index !== target.index) throw new Error('differencesAgainst: the two listings were taken against different sets');
+  // Ids added to the set after a listing was taken are marked there now, on both sides alike.
+  source.absorb();
+  target.absorb();
+  const index = source.index;
+  const excused = (id: () => string) => refused !== undefined && refused.size > 0 && refused.has(id());
+  const result: IdDifference = { missing: 0, missingIds: [], extra: 0, extraIds: [] };
+  const missing = (id: () => string) => {
+    result.missing++;
+    if (result.missingIds.length < named) result.missingIds.push(id());
+  };
+  const extra = (id: () => string) => {
+    result.extra++;
+    if (result.extraIds.length < named) result.extraIds.push(id());
+  };
+  for (let at = 0; at < index.size; at++) {
+    const atSource = source.has(at);
+    const onTarget = target.has(at);
+    if (atSource === onTarget && !atSource) continue;
+    const id = () => index.idAt(at);
+    const expected = atSource && !excused(id);
+    if (onTarget && !expected) extra(id);
+    else if (!onTarget && expected) missing(id);
+  }
+  const beyond = source.outside;
+  const found = new Uint8Array(beyond.size);
+  for (let at = 0; at < target.outside.size; at++) {
+    const id = () => target.outside.idAt(at);
+    const there = beyond.indexOfIdIn(target.outside, at);
+    if (there >= 0 && !excused(id)) found[there] = 1;
+    else extra(id);
+  }
+  for (let at = 0; at < beyond.size; at++) if (found[at] === 0 && !excused(() => beyond.idAt(at))) missing(() => beyond.idAt(at));
   return result;
 }

@@ -5,12 +5,15 @@
  * two listings are the closing id check's, taken when it would have taken its own: one listing
  * of each side instead of the source's twice, and the two side by side instead of one after the
  * other. Otherwise the target is listed again once the end check's changes have landed.
+ * Both sides are listed against the export file's ids (ids-against.ts), which the export holds
+ * anyway: one set of a million ids held at the end, not three.
  */
 import { ChromaApi } from '../../chroma/api.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
-import { listIdSet } from '../../chroma/id-list.js';
+import { listIdsAgainst } from '../../chroma/id-list.js';
 import type { CompactIdSet } from '../../util/compact-ids.js';
+import type { IdsAgainst } from '../../util/ids-against.js';
 import type { PagePipe } from '../target/page-pipe.js';
 import type { IdCheck } from './closing-pass.js';
 
@@ -19,7 +22,7 @@ export class LandedListing {
   /** The target collection the records went into (known once one batch is committed). */
   private collectionId: string | null = null;
   private waiting: { at: number; resolve: () => void } | null = null;
-  private target: { ids: Promise<CompactIdSet>; at: number; stop: AbortController } | null = null;
+  private target: { ids: Promise<IdsAgainst>; at: number; stop: AbortController } | null = null;
 
   constructor(
     private readonly pipe: PagePipe,
@@ -41,9 +44,9 @@ export class LandedListing {
 
   /**
    * Resolves once the `pushed` records pushed so far have all landed (rejects when the import
-   * fails first); the target's listing starts then.
+   * fails first); the target's listing starts then, against `inFile` (the file's ids so far).
    */
-  async settle(pushed: number, imported: Promise<unknown>): Promise<void> {
+  async settle(pushed: number, imported: Promise<unknown>, inFile: CompactIdSet): Promise<void> {
     this.pipe.flush();
     if (this.committedSoFar < pushed) {
       const reached = new Promise<void>((resolve) => (this.waiting = { at: pushed, resolve }));
@@ -57,7 +60,7 @@ export class LandedListing {
     const stop = new AbortController();
     const { target } = this.where;
     const signal = AbortSignal.any([this.where.signal, stop.signal]);
-    const ids = listIdSet(new ChromaApi(target), collectionId, { call: (work) => retryExplained(target, work, { signal }), signal });
+    const ids = listIdsAgainst(new ChromaApi(target), collectionId, inFile, { call: (work) => retryExplained(target, work, { signal }), signal });
     ids.catch(() => undefined); // awaited by the closing check, or dropped
     this.target = { ids, at: pushed, stop };
   }
@@ -67,7 +70,7 @@ export class LandedListing {
    * listed beside them, when nothing was pushed (the end check's missed records) nor deleted there
    * since; otherwise the target is listed afresh.
    */
-  sides(source: CompactIdSet, pushed: number, dropped: boolean): NonNullable<IdCheck['listed']> {
+  sides(source: IdsAgainst, pushed: number, dropped: boolean): NonNullable<IdCheck['listed']> {
     const target = this.target;
     if (target && target.at === pushed && !dropped) return { source, target: target.ids };
     target?.stop.abort();

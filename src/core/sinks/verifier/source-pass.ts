@@ -10,7 +10,7 @@ import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
-import { listIdSet, listIds, recordsByIds } from '../../chroma/id-list.js';
+import { listIdSet, listIdsAgainst, listIds, recordsByIds } from '../../chroma/id-list.js';
 import { resolveTenant } from '../../chroma/tenant.js';
 import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
@@ -20,8 +20,9 @@ import type { BackupRecord } from '../../model/record.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
-import { differences, type IdDifference } from './id-sets.js';
+import { differences, differencesAgainst, type IdDifference } from './id-sets.js';
 import type { CompactIdSet } from '../../util/compact-ids.js';
+import type { IdsAgainst } from '../../util/ids-against.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 
 export interface SourceVerifyOptions {
@@ -147,8 +148,6 @@ export async function checkIdsAgainstSource(
     refused?: ReadonlySet<string>;
     targetInfo?: CollectionInfo;
     sourceIds?: Promise<CompactIdSet | null>;
-    /** The target's side, listed already (at the same moment as the source's, once nothing more was to be sent). */
-    targetIds?: Promise<CompactIdSet | null>;
   },
 ): Promise<void> {
   const { signal } = sides;
@@ -159,10 +158,39 @@ export async function checkIdsAgainstSource(
     const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
     return info ? listIdSet(target.api, info.id, { call: target.call, signal }) : null;
   };
-  const [atSource, onTarget] = await Promise.all([sourceIds, sides.targetIds ?? targetIds()]);
+  const [atSource, onTarget] = await Promise.all([sourceIds, targetIds()]);
   if (!atSource || !onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
   noteDifference(verdict, differences(atSource, onTarget, sides.refused, LISTED));
+  concludeVerdict(verdict);
+}
+
+/**
+ * The same last check of a copy's last collection, whose sides were listed against its export
+ * file's ids (ids-against.ts) once every record had landed: the source's by the export's end
+ * check, the target's beside it, or now when records were sent or deleted there since. Only the
+ * file's set of ids is held; the comparison is as exact (differencesAgainst).
+ */
+export async function checkListedIds(
+  verdict: CollectionVerdict,
+  sides: {
+    target: Endpoint;
+    signal?: AbortSignal;
+    refused?: ReadonlySet<string>;
+    targetInfo?: CollectionInfo;
+    listed: { source: IdsAgainst; target: Promise<IdsAgainst | null> | null };
+  },
+): Promise<void> {
+  const { signal, listed } = sides;
+  const target: Side = { api: new ChromaApi(sides.target), call: (work) => retryExplained(sides.target, work, { signal }) };
+  const targetIds = async () => {
+    const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
+    return info ? listIdsAgainst(target.api, info.id, listed.source.index, { call: target.call, signal }) : null;
+  };
+  const onTarget = await (listed.target ?? targetIds());
+  if (!onTarget) return;
+  // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
+  noteDifference(verdict, differencesAgainst(listed.source, onTarget, sides.refused, LISTED));
   concludeVerdict(verdict);
 }
 

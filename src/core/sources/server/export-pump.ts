@@ -16,6 +16,7 @@ import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { describeTakeOver, lockFile } from '../../util/file-lock.js';
 import { checkWritablePath } from '../../util/out-path.js';
 import type { CompactIdSet } from '../../util/compact-ids.js';
+import type { IdsAgainst } from '../../util/ids-against.js';
 import { inspectBackup } from '../../backup/read.js';
 import type { ExportCheckpoint } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
@@ -72,19 +73,22 @@ interface CollectionSink {
   /**
    * Present when the sink compares what it holds with the source's ids once everything has
    * landed (a copy's closing check): resolves when every record pushed so far is safe downstream.
+   * `inFile`: the ids the file holds of the collection so far, which the sink may list its own
+   * side against (ids-against.ts) instead of holding a set of its own.
    * The export's end check of the last collection then waits for it (and for the collection before
    * to land), lists the source then, and hands that one listing on with end(): the sink need not
    * list the source again (at a million ids, a listing by offset took ~4 minutes of the server).
    */
-  settle?(): Promise<void>;
+  settle?(inFile: CompactIdSet): Promise<void>;
   /**
    * No more pages (`exported` records in all, what the file holds at the end): resolves when the
    * sink has taken them all, maybe before they are safe downstream (see landed). `dropped`: ids
    * pushed earlier that the source no longer holds (deleted while the export ran), to be removed
-   * downstream too. `listed`: the source's ids as the end check listed them after settle(), which
-   * the file (and what was pushed) was brought to; absent when the end check did not wait.
+   * downstream too. `listed`: the source's ids as the end check listed them after settle() (against
+   * the file's ids), which the file (and what was pushed) was brought to; absent when the end
+   * check did not wait.
    */
-  end(exported: number, dropped: string[], listed?: CompactIdSet): Promise<void>;
+  end(exported: number, dropped: string[], listed?: IdsAgainst): Promise<void>;
   /** After end: resolves when everything pushed is safe downstream, rejects when the sink failed. */
   landed(): Promise<void>;
   /** The export failed: stop, and wait for the sink to settle. */
@@ -364,7 +368,7 @@ async function endCheck(
     progress({ type: 'phase', message: `Waiting for the last records of "${info.name}" to land` });
     // Collections before this one may still be landing, side by side (handOver).
     await Promise.all(state.landing.map((entry) => entry.sink.landed()));
-    await state.sink?.settle?.();
+    await state.sink?.settle?.(writer.openIds.ids);
   }
   progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
   // Listed ahead only holds when the one page read was short (the read ended there): a full page

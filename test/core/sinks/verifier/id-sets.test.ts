@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { CompactIdSet } from '../../../../src/core/util/compact-ids.js';
+import { IdsAgainst } from '../../../../src/core/util/ids-against.js';
+import { differences, differencesAgainst, type IdDifference } from '../../../../src/core/sinks/verifier/id-sets.js';
+
+function setOf(ids: string[]): CompactIdSet {
+  const set = new CompactIdSet();
+  for (const id of ids) set.add(id);
+  return set;
+}
+
+function against(index: CompactIdSet, ids: string[]): IdsAgainst {
+  const listed = new IdsAgainst(index);
+  for (const id of ids) listed.add(id);
+  return listed;
+}
+
+/** A small deterministic generator: the same cases on every run. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** Counts, and the named ids as sets (each side names them in its own order). */
+function summary(found: IdDifference) {
+  return { missing: found.missing, extra: found.extra, missingIds: [...found.missingIds].sort(), extraIds: [...found.extraIds].sort() };
+}
+
+describe('differencesAgainst: two listings against the file\'s ids, compared as two whole sets would be', () => {
+  it('agrees with the sets compared whole, whatever the file, the source and the target hold', () => {
+    const next = random(23);
+    for (let round = 0; round < 300; round++) {
+      const universe = Array.from({ length: 40 }, (_, n) => (n % 3 === 0 ? `ä-${n}` : `doc-${n}`));
+      const pick = (share: number) => universe.filter(() => next() < share);
+      const inFile = pick(0.7);
+      const atSource = pick(0.7);
+      const onTarget = pick(0.7);
+      const refused = new Set(pick(0.1));
+      const index = setOf(inFile);
+      // Listed with repeats (offset paging can hand an id twice), in an order of their own.
+      const source = against(index, [...atSource, ...atSource.slice(0, 3)].reverse());
+      // The end check adds some source ids the file lacked after the source was listed; the
+      // target is listed before or after that.
+      const targetFirst = round % 2 === 0;
+      const target = targetFirst ? against(index, onTarget) : null;
+      for (const id of atSource.filter(() => next() < 0.5)) index.add(id);
+      const named = round % 3 === 0 ? 2 : 100;
+      const found = differencesAgainst(source, target ?? against(index, [...onTarget, onTarget[0] ?? 'x']), refused, named);
+      const whole = differences(setOf(atSource), setOf(target ? onTarget : [...onTarget, onTarget[0] ?? 'x']), refused, named);
+      if (named === 100) expect(summary(found)).toEqual(summary(whole));
+      else expect({ missing: found.missing, extra: found.extra }).toEqual({ missing: whole.missing, extra: whole.extra });
+      expect(found.missingIds.length).toBe(Math.min(named, whole.missing));
+      expect(found.extraIds.length).toBe(Math.min(named, whole.extra));
+    }
+  });
+
+  it('names one missing and one extra id among 100,000 (UUID-like) ids', () => {
+    const ids = Array.from({ length: 100_000 }, (_, n) => `0000${n.toString(16)}-aaaa-4bbb-8ccc-${n.toString(16).padStart(12, '0')}`);
+    const index = setOf(ids);
+    const source = against(index, ids);
+    const target = new IdsAgainst(index);
+    ids.forEach((id, n) => n !== 77_777 && target.add(id));
+    target.add('stray');
+    const found = differencesAgainst(source, target, undefined, 20);
+    expect(found).toEqual({ missing: 1, missingIds: [ids[77_777]], extra: 1, extraIds: ['stray'] });
+  }, 120_000);
+
+  it('refuses listings taken against different sets', () => {
+    expect(() => differencesAgainst(against(setOf(['a']), ['a']), against(setOf(['a']), ['a']), undefined, 5)).toThrow(/different sets/);
+  });
+});
