@@ -1,120 +1,37 @@
+/**
+ * An export: a database's collections read page by page into the backup file (and, for a copy,
+ * into its second sink as they are read), each brought to the source's ids at its end, with a
+ * checkpoint to resume from. The parts: paged reads (pages.ts), collections opened ahead
+ * (lookahead.ts), the end check (collection-end.ts, end-check.ts), the hand-over between
+ * collections (hand-over.ts); what they share is in export-types.ts.
+ */
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { storedHeader, withheldFields } from '../../backup/jsonl/format.js';
 import { rewriteWithout } from '../../backup/jsonl/rewrite.js';
-import { count } from '../../util/format.js';
-import { checkAgainstSource, type EndCheck } from './end-check.js';
 import { BackupWriter, holdsWhatWasWritten } from '../../backup/jsonl/writer.js';
-import { ChromaApi, spaceOf, type CollectionInfo, type GetPage } from '../../chroma/api.js';
-import { isQuotaError, listIds, pageRecords } from '../../chroma/id-list.js';
-import type { Endpoint } from '../../chroma/endpoint.js';
+import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
+import { listIds } from '../../chroma/id-list.js';
 import { explainRequestError, withServerRetry } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { describeTakeOver, lockFile } from '../../util/file-lock.js';
 import { checkWritablePath } from '../../util/out-path.js';
-import type { CompactIdSet } from '../../util/compact-ids.js';
-import type { IdsAgainst } from '../../util/ids-against.js';
 import { inspectBackup } from '../../backup/read.js';
 import type { ExportCheckpoint } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
-import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, CLOUD_MAX_PAGE, ReadWindow, serverPageSize } from './read-window.js';
+import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, ReadWindow } from './read-window.js';
 import { resolveTenant } from '../../chroma/tenant.js';
 import { DEFAULT_PARALLEL } from '../../util/pool.js';
 import { Lookahead, startedNow } from './lookahead.js';
+import { choosePaging, pageSizeOf, readPages, type Paging } from './pages.js';
+import { checkpointSaver, finishCollection, handOver, landingDepthOf } from './hand-over.js';
+import { describeChange, endCheck } from './collection-end.js';
+import type { CollectionRun, CollectionSink, ExportedCollection, ExportOptions, ExportResult, ExportState } from './export-types.js';
 export { resolveTenant };
-
-export interface ExportOptions {
-  source: Endpoint;
-  out: string;
-  /** Names to export; all when empty. */
-  collections?: string[];
-  /** Records per read: by default 300 from Cloud (its quota), serverPageSize from any other server. */
-  pageSize?: number;
-  concurrency?: number;
-  statePath: string;
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
-  /** How often (records) the partial file is flushed and the checkpoint saved. */
-  checkpointEvery?: number;
-  /** Collections open at once (default DEFAULT_PARALLEL): see lookahead.ts; as many write at once (handOver). */
-  parallel?: number;
-  /** Also hands every page to this (a copy's import): see ExportSink. */
-  sink?: ExportSink;
-}
-
-/**
- * A consumer of the pages as they are read, e.g. a copy upserting them into the target. The
- * export checkpoints no further than the sink has made safe, so one resume point serves both:
- * after a crash the export reads again, and the sink receives again, from the same record.
- */
-export interface ExportSink {
-  /**
-   * Called before the collection's first page; `resumed`: the export is continuing it from
-   * `start`. `run` names this export over its resumes (ExportCheckpoint.run).
-   */
-  open(header: CollectionHeader, place: { resumed: boolean; start: number; run: string }): CollectionSink;
-  /**
-   * Every collection's sink has ended (all their records are safe downstream); the file's own
-   * finishing work (its end, the rewrite of what the source dropped, its read back) comes next.
-   */
-  allEnded?(): void;
-}
-
-interface CollectionSink {
-  /** Takes the next page; resolves when there is room for another (backpressure), rejects when the sink failed. */
-  push(records: BackupRecord[]): Promise<void>;
-  /** Records from the collection's start that are safe downstream. */
-  readonly committed: number;
-  /** Calls `listener` each time `committed` moves (a resume point may have been reached). */
-  onCommit(listener: () => void): void;
-  /**
-   * Present when the sink compares what it holds with the source's ids once everything has
-   * landed (a copy's closing check): resolves when every record pushed so far is safe downstream.
-   * `inFile`: the ids the file holds of the collection so far, which the sink may list its own
-   * side against (ids-against.ts) instead of holding a set of its own.
-   * The export's end check of the last collection then waits for it (and for the collection before
-   * to land), lists the source then, and hands that one listing on with end(): the sink need not
-   * list the source again (at a million ids, a listing by offset took ~4 minutes of the server).
-   */
-  settle?(inFile: CompactIdSet): Promise<void>;
-  /**
-   * No more pages (`exported` records in all, what the file holds at the end): resolves when the
-   * sink has taken them all, maybe before they are safe downstream (see landed). `dropped`: ids
-   * pushed earlier that the source no longer holds (deleted while the export ran), to be removed
-   * downstream too. `listed`: the source's ids as the end check listed them after settle() (against
-   * the file's ids), which the file (and what was pushed) was brought to; absent when the end
-   * check did not wait.
-   */
-  end(exported: number, dropped: string[], listed?: IdsAgainst): Promise<void>;
-  /** After end: resolves when everything pushed is safe downstream, rejects when the sink failed. */
-  landed(): Promise<void>;
-  /** The export failed: stop, and wait for the sink to settle. */
-  abort(error: unknown): Promise<void>;
-}
-
-/** One collection as the file holds it, and how the source changed while it was read (when it did). */
-export interface ExportedCollection {
-  name: string;
-  /** Its database, in a file that holds several. */
-  database?: string;
-  count: number;
-  /** Records the pages missed, read by id at the end. */
-  added?: number;
-  /** Records deleted at the source during the export, left out of the file; the first few ids. */
-  deleted?: number;
-  deletedIds?: string[];
-}
-
-export interface ExportResult {
-  out: string;
-  collections: ExportedCollection[];
-  resumed: boolean;
-  /** Credential fields of a collection's settings left out of the file, by path. */
-  withheld: Array<{ collection: string; fields: string[] }>;
-}
+export type { ExportedCollection, ExportOptions, ExportResult, ExportSink } from './export-types.js';
 
 export async function exportCollections(options: ExportOptions): Promise<ExportResult> {
   const progress = options.onProgress ?? ignoreProgress;
@@ -224,71 +141,6 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   return { out, collections: state.checkpoint.finished.map(exportedCollection), resumed, withheld };
 }
 
-/**
- * Each save writes the checkpoint as it is when asked, in the order asked, once the gate lets it:
- * a collection is finished on disk only when everything before it has landed (see handOver).
- */
-function checkpointSaver(store: StateStore, state: ExportState): CollectionRun['save'] {
-  return (change, gate = state.gate) => {
-    state.checkpoint = { ...state.checkpoint, ...change, updatedAt: new Date().toISOString() };
-    const checkpoint = state.checkpoint;
-    state.saved = state.saved
-      .then(() => gate)
-      .then(async () => {
-        await store.update((saved) => ({
-          ...saved,
-          exports: [...saved.exports.filter((entry) => entry.out !== checkpoint.out), checkpoint],
-        }));
-      });
-    // Awaited by whoever needs it on disk, and at the end; a failure stops the export at the next collection.
-    state.saved.catch((error: unknown) => (state.saveFailed ??= { error }));
-    return state.saved;
-  };
-}
-
-/** Where an export stands: its checkpoint (saved after each place the file can be cut) and the open collection's second sink. */
-interface ExportState {
-  checkpoint: ExportCheckpoint;
-  sink: CollectionSink | null;
-  /**
-   * Collections before the current one, oldest first, from the oldest not yet landed: every page
-   * handed to their sinks, maybe not all landed.
-   */
-  landing: Array<{ sink: CollectionSink; landed: boolean }>;
-  /** At most this many collections before the current one are not all on disk yet (landingDepthOf). */
-  landingDepth: number;
-  /** Settles when the collection before the current one has landed: saves asked for after it wait for it. */
-  gate: Promise<void>;
-  /** The last save asked for, on disk when it resolves. */
-  saved: Promise<void>;
-  /** A save failed: every later one fails too (they queue behind it), and the export stops. */
-  saveFailed?: { error: unknown };
-  /**
-   * A collection in the file but not yet finished in the checkpoint: its end goes to disk with
-   * the next collection's first save, and its own places are saved until then (`close` stops them).
-   */
-  finishing: { entry: ExportCheckpoint['finished'][number]; close: () => void } | null;
-}
-
-/** What exporting one collection needs from the run around it. */
-interface CollectionRun {
-  options: ExportOptions;
-  progress: ProgressListener;
-  api: ChromaApi;
-  call: <T>(collection: string | null, work: () => Promise<T>, window?: ReadWindow) => Promise<T>;
-  reads: ReadWindow;
-  paging: Paging;
-  checkpointEvery: number;
-  writer: BackupWriter;
-  withheld: ExportResult['withheld'];
-  lookahead: ReturnType<typeof openingAhead>;
-  /** Saves a change once `gate` (by default the landing of the collection before the current one) settles. */
-  save: (change: Partial<ExportCheckpoint>, gate?: Promise<void>) => Promise<void>;
-  state: ExportState;
-  /** ExportCheckpoint.run. */
-  run: string;
-}
-
 /** One collection into the file (and the second sink): header, pages, the end check against the source's ids, the end line. */
 async function exportOne(run: CollectionRun, info: CollectionInfo, index: number, last: boolean): Promise<void> {
   const { options, progress, api, call, reads, paging, checkpointEvery, writer, save, state } = run;
@@ -353,41 +205,6 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
 }
 
 /**
- * The file's ids against the source's ids as they are now (end-check.ts). `shared`: the sink
- * compares the same listing with what it holds, so it is taken once every record pushed has
- * landed (the collections' before this one too), as that comparison's own would have been.
- */
-async function endCheck(
-  run: CollectionRun,
-  info: CollectionInfo,
-  how: { shared: boolean; readOne: boolean; sourceIds?: Promise<string[] | null> },
-  add: (records: BackupRecord[]) => Promise<void>,
-): Promise<EndCheck> {
-  const { options, progress, api, call, writer, state } = run;
-  if (how.shared) {
-    progress({ type: 'phase', message: `Waiting for the last records of "${info.name}" to land` });
-    // Collections before this one may still be landing, side by side (handOver).
-    await Promise.all(state.landing.map((entry) => entry.sink.landed()));
-    await state.sink?.settle?.(writer.openIds.ids);
-  }
-  progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids` });
-  // Listed ahead only holds when the one page read was short (the read ended there): a full page
-  // means the collection grew, and later pages were read after that listing.
-  const listed = !how.shared && how.sourceIds && how.readOne ? ((await how.sourceIds) ?? undefined) : undefined;
-  return checkAgainstSource(api, info.id, writer.openIds, {
-    call: (work) => call(info.name, work),
-    signal: options.signal,
-    listed,
-    // Every page was read: nothing else of the export reads this collection now.
-    ...(how.shared ? { reads: SHARED_LISTING_READS } : {}),
-    add,
-  });
-}
-
-/** Pages in flight of a listing taken once every page was read: 8 of the 10 concurrent reads Cloud allows a collection. */
-const SHARED_LISTING_READS = 8;
-
-/**
  * The collection's count, header and sink: opened ahead, or (resumed part-way) here. A new
  * collection's header goes into the file and its place is saved; that save waits while the
  * collection before it lands (see handOver), and so do its pages only when nothing is landing:
@@ -423,76 +240,6 @@ async function openCollection(
   return { opened, total, headerSaved };
 }
 
-/**
- * Every page is in the sink: the export goes on to the next collection while this one's last
- * batches land (a small collection is often one batch, whose round trip and ingest would
- * otherwise pass with nothing else in flight). The export gets at most `landingDepth`
- * collections ahead of the oldest one not yet landed: so many are sent again after a kill, at
- * worst. Saves asked for from now on wait for this one to land, above all the next collection's
- * first, which says this one is finished; saves go to disk in the order asked, so a collection
- * is finished on disk only once every one before it has landed too. Killed before, the
- * checkpoint still names the oldest collection not yet landed at its last saved place, and the
- * records of those after it sent so far are known by the export's run (prepare.ts).
- */
-async function handOver(state: ExportState, sink: CollectionSink, end: EndCheck, shared: boolean): Promise<void> {
-  await sink.end(end.count, end.deletedIds, shared ? end.source : undefined);
-  // Still the export's open sink until here: stopped with it if what follows throws (so does a
-  // failed landing, awaited here).
-  while (state.landing.length >= state.landingDepth) {
-    await state.landing[0]!.sink.landed();
-    dropLanded(state);
-  }
-  if (state.saveFailed) throw state.saveFailed.error;
-  state.sink = null;
-  const entry = { sink, landed: false };
-  state.landing.push(entry);
-  state.gate = sink.landed();
-  state.gate.then(() => {
-    entry.landed = true;
-    dropLanded(state);
-  }, () => undefined); // a failure reaches the saves that wait for it, and the copy
-}
-
-/** The oldest collections that have landed leave the landing list (one still landing keeps those after it). */
-function dropLanded(state: ExportState): void {
-  while (state.landing[0]?.landed) state.landing.shift();
-}
-
-/**
- * How far the export gets ahead of the oldest collection not yet landed. Measured raw on a
- * single node (100 collections of 200 × 384-d over +40 ms): one collection at a time 34.5 s, two
- * 21.7 s, four 17.3 s: its small upserts wait on their round trip and its commit more than on
- * its CPU, so a copy of many small ones keeps `parallel` collections writing: the current one
- * and those landing.
- */
-function landingDepthOf(parallel: number | undefined): number {
-  return Math.max(1, (parallel ?? DEFAULT_PARALLEL) - 1);
-}
-
-/**
- * The collection is in the file. The last one's end is saved once it has landed; any other's
- * goes to disk with the next collection's first save (its header: one fsync of the file and of
- * the state instead of two each, which a copy of many small collections paid on every one), and
- * its places are saved as it lands until then. Killed in between, the checkpoint still names this
- * collection at its last saved place: a resume reads it again from there (the target takes the
- * same upserts again), so nothing is lost, only repeated.
- */
-async function finishCollection(
-  run: CollectionRun,
-  entry: ExportCheckpoint['finished'][number],
-  last: boolean,
-  places: { close: () => void; saved: () => Promise<void> },
-): Promise<void> {
-  if (!last) {
-    run.state.finishing = { entry, close: places.close };
-    return;
-  }
-  await run.state.gate;
-  places.close();
-  await places.saved();
-  await run.save({ current: null, finished: [...run.state.checkpoint.finished, entry], bytes: await run.writer.checkpoint() });
-}
-
 function exportedCollection(done: ExportCheckpoint['finished'][number]): ExportedCollection {
   const deleted = done.deletedIds ?? [];
   return {
@@ -501,16 +248,6 @@ function exportedCollection(done: ExportCheckpoint['finished'][number]): Exporte
     ...(done.added ? { added: done.added } : {}),
     ...(deleted.length > 0 ? { deleted: deleted.length, deletedIds: deleted.slice(0, 20) } : {}),
   };
-}
-
-/** "2,000 added after they were missed, 2,000 deleted during the export": null when the source held still. */
-function describeChange(name: string, end: EndCheck): string | null {
-  if (end.added === 0 && end.deletedIds.length === 0) return null;
-  const parts = [
-    end.added > 0 ? `${count(end.added)} added after they were missed` : '',
-    end.deletedIds.length > 0 ? `${count(end.deletedIds.length)} deleted during the export (left out of the backup: ${end.deletedIds.slice(0, 5).join(', ')}${end.deletedIds.length > 5 ? ', …' : ''})` : '',
-  ].filter(Boolean);
-  return `The source changed while "${name}" was read: ${parts.join(', ')}. The backup holds what the source held at the end.`;
 }
 
 /**
@@ -617,97 +354,4 @@ export async function collectionHeader(
     configuration: info.configuration_json ?? null,
     schema: info.schema ?? null,
   };
-}
-
-/**
- * Records per read for one run, shared by its collections: `fixed` (the user's --page-size, or
- * Cloud's 300), else by each collection's dimension (serverPageSize) until a server (or a proxy
- * in front of it) answers a larger page with Cloud's quota error: Cloud's 300 from then on.
- */
-interface Paging {
-  fixed: number | null;
-  shrunk: boolean;
-}
-
-function choosePaging(asked: number | undefined, cloud: boolean): Paging {
-  if (asked !== undefined) return { fixed: Math.max(1, Math.min(asked, cloud ? CLOUD_MAX_PAGE : 5_000)), shrunk: false };
-  return { fixed: cloud ? CLOUD_MAX_PAGE : null, shrunk: false };
-}
-
-function pageSizeOf(paging: Paging, dimension: number | null | undefined): number {
-  return paging.fixed ?? (paging.shrunk ? CLOUD_MAX_PAGE : serverPageSize(dimension));
-}
-
-/**
- * Pages in order with up to `concurrency` reads in flight: pages within the known count are
- * fetched ahead; past it we continue one page at a time until a short page shows the end. A
- * page refused for Cloud's quota is read again from its own offset in Cloud's size (see Paging);
- * positions are records from the start, so a checkpoint holds whatever the page size.
- */
-async function* readPages(
-  api: ChromaApi,
-  id: string,
-  options: {
-    offset: number;
-    total: number;
-    paging: Paging;
-    dimension: number | null | undefined;
-    window: ReadWindow;
-    signal?: AbortSignal;
-    call: <T>(work: () => Promise<T>) => Promise<T>;
-  },
-): AsyncGenerator<BackupRecord[]> {
-  const { paging } = options;
-  const fetchPage = (offset: number): QueuedPage => {
-    const size = pageSizeOf(paging, options.dimension);
-    const page = options
-      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
-      .then((records) => {
-        options.window.succeeded();
-        return records;
-      });
-    // A page read ahead can fail (Ctrl-C, the source gone) while the generator waits at `yield`
-    // for the writer: observed here, it is still thrown where it is awaited, and never becomes
-    // an unhandled rejection that kills the process mid-save.
-    page.catch(() => undefined);
-    return { offset, size, page };
-  };
-  const queue: QueuedPage[] = [];
-  let next = options.offset;
-  const queueNext = () => {
-    queue.push(fetchPage(next));
-    next += queue[queue.length - 1]!.size;
-  };
-  const fill = () => {
-    while (queue.length < options.window.limit && next < options.total) queueNext();
-  };
-  fill();
-  while (queue.length > 0) {
-    const head = queue.shift() as QueuedPage;
-    const page = await head.page.catch((error: unknown) => {
-      if (!(paging.fixed === null && head.size > CLOUD_MAX_PAGE && isQuotaError(error))) throw error;
-      paging.shrunk = true;
-      return null;
-    });
-    if (page === null) {
-      // Read again from the refused page on, in Cloud's size; the pages queued behind it are dropped.
-      queue.length = 0;
-      next = head.offset;
-      fill();
-      if (queue.length === 0) queueNext();
-      continue;
-    }
-    fill();
-    const records = pageRecords(page);
-    if (records.length > 0) yield records;
-    if (records.length < head.size) return;
-    // The collection grew after counting: carry on sequentially until a short page.
-    if (queue.length === 0) queueNext();
-  }
-}
-
-interface QueuedPage {
-  offset: number;
-  size: number;
-  page: Promise<GetPage>;
 }

@@ -1,0 +1,102 @@
+/**
+ * A collection's records read page by page, several reads ahead within a read window, in pages
+ * sized for the source (Cloud's quota, or by the dimension off Cloud) and shrunk to Cloud's size
+ * for the rest of the run when a server answers a larger page with Cloud's quota error.
+ */
+import type { BackupRecord } from '../../model/record.js';
+import type { ChromaApi, GetPage } from '../../chroma/api.js';
+import { isQuotaError, pageRecords } from '../../chroma/id-list.js';
+import { CLOUD_MAX_PAGE, serverPageSize, type ReadWindow } from './read-window.js';
+
+/**
+ * Records per read for one run, shared by its collections: `fixed` (the user's --page-size, or
+ * Cloud's 300), else by each collection's dimension (serverPageSize) until a server (or a proxy
+ * in front of it) answers a larger page with Cloud's quota error: Cloud's 300 from then on.
+ */
+export interface Paging {
+  fixed: number | null;
+  shrunk: boolean;
+}
+
+export function choosePaging(asked: number | undefined, cloud: boolean): Paging {
+  if (asked !== undefined) return { fixed: Math.max(1, Math.min(asked, cloud ? CLOUD_MAX_PAGE : 5_000)), shrunk: false };
+  return { fixed: cloud ? CLOUD_MAX_PAGE : null, shrunk: false };
+}
+
+export function pageSizeOf(paging: Paging, dimension: number | null | undefined): number {
+  return paging.fixed ?? (paging.shrunk ? CLOUD_MAX_PAGE : serverPageSize(dimension));
+}
+
+/**
+ * Pages in order with up to `concurrency` reads in flight: pages within the known count are
+ * fetched ahead; past it we continue one page at a time until a short page shows the end. A
+ * page refused for Cloud's quota is read again from its own offset in Cloud's size (see Paging);
+ * positions are records from the start, so a checkpoint holds whatever the page size.
+ */
+export async function* readPages(
+  api: ChromaApi,
+  id: string,
+  options: {
+    offset: number;
+    total: number;
+    paging: Paging;
+    dimension: number | null | undefined;
+    window: ReadWindow;
+    signal?: AbortSignal;
+    call: <T>(work: () => Promise<T>) => Promise<T>;
+  },
+): AsyncGenerator<BackupRecord[]> {
+  const { paging } = options;
+  const fetchPage = (offset: number): QueuedPage => {
+    const size = pageSizeOf(paging, options.dimension);
+    const page = options
+      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
+      .then((records) => {
+        options.window.succeeded();
+        return records;
+      });
+    // A page read ahead can fail (Ctrl-C, the source gone) while the generator waits at `yield`
+    // for the writer: observed here, it is still thrown where it is awaited, and never becomes
+    // an unhandled rejection that kills the process mid-save.
+    page.catch(() => undefined);
+    return { offset, size, page };
+  };
+  const queue: QueuedPage[] = [];
+  let next = options.offset;
+  const queueNext = () => {
+    queue.push(fetchPage(next));
+    next += queue[queue.length - 1]!.size;
+  };
+  const fill = () => {
+    while (queue.length < options.window.limit && next < options.total) queueNext();
+  };
+  fill();
+  while (queue.length > 0) {
+    const head = queue.shift() as QueuedPage;
+    const page = await head.page.catch((error: unknown) => {
+      if (!(paging.fixed === null && head.size > CLOUD_MAX_PAGE && isQuotaError(error))) throw error;
+      paging.shrunk = true;
+      return null;
+    });
+    if (page === null) {
+      // Read again from the refused page on, in Cloud's size; the pages queued behind it are dropped.
+      queue.length = 0;
+      next = head.offset;
+      fill();
+      if (queue.length === 0) queueNext();
+      continue;
+    }
+    fill();
+    const records = pageRecords(page);
+    if (records.length > 0) yield records;
+    if (records.length < head.size) return;
+    // The collection grew after counting: carry on sequentially until a short page.
+    if (queue.length === 0) queueNext();
+  }
+}
+
+interface QueuedPage {
+  offset: number;
+  size: number;
+  page: Promise<GetPage>;
+}
