@@ -67,7 +67,8 @@ const onProgress = (event: ProgressEvent) => {
   if (samples && event.type === 'batch') samples.push([event.done, Math.round(performance.now() - started) / 1000]);
   if (verifyStart > 0) return;
   // A copy's verify begins by checking the finished file.
-  if (mode === 'copy' && event.type === 'phase' && (event.message.startsWith('Checking ') || event.message.startsWith('Verifying'))) verifyStart = performance.now();
+  // (Not the end check that lists the source while the last records land: that is the copy's.)
+  if (mode === 'copy' && event.type === 'phase' && ((event.message.startsWith('Checking ') && !event.message.endsWith('land')) || event.message.startsWith('Verifying'))) verifyStart = performance.now();
   else if (event.type === 'collection-start' && transferStart === 0) transferStart = performance.now();
   else if (event.type === 'batch') transferEnd = performance.now();
 };

@@ -1,10 +1,11 @@
 /**
  * A copy's last collection, once every record pushed so far has landed on the target (settle):
- * its export's end check lists the source then, and the target is listed at the same moment
- * here. When the end check then sends and deletes nothing more (the source held still), those
- * two listings are the closing id check's, taken when it would have taken its own: one listing
- * of each side instead of the source's twice, and the two side by side instead of one after the
- * other. Otherwise the target is listed again once the end check's changes have landed.
+ * the target is listed then, here, while its export's end check lists the source (from the
+ * moment every page was read, beside the last records' landing). When the end check then sends
+ * and deletes nothing more (the source held still), those two listings are the closing id
+ * check's: one listing of each side instead of the source's twice, and the source's beside the
+ * landing instead of after it. Otherwise the target is listed again once the end check's changes
+ * have landed.
  * Both sides are listed against the export file's ids (ids-against.ts), which the export holds
  * anyway: one set of a million ids held at the end, not three.
  */

@@ -64,16 +64,17 @@ export interface CollectionSink {
    * landed (a copy's closing check): resolves when every record pushed so far is safe downstream.
    * `inFile`: the ids the file holds of the collection so far, which the sink may list its own
    * side against (ids-against.ts) instead of holding a set of its own.
-   * The export's end check of the last collection then waits for it (and for the collection before
-   * to land), lists the source then, and hands that one listing on with end(): the sink need not
-   * list the source again (at a million ids, a listing by offset took ~4 minutes of the server).
+   * The export's end check of the last collection lists the source once every page is read,
+   * while it waits for this (and for the collection before to land), and hands that one listing
+   * on with end(): the sink need not list the source again (at a million ids, a listing by offset
+   * took ~4 minutes of the server).
    */
   settle?(inFile: CompactIdSet): Promise<void>;
   /**
    * No more pages (`exported` records in all, what the file holds at the end): resolves when the
    * sink has taken them all, maybe before they are safe downstream (see landed). `dropped`: ids
    * pushed earlier that the source no longer holds (deleted while the export ran), to be removed
-   * downstream too. `listed`: the source's ids as the end check listed them after settle() (against
+   * downstream too. `listed`: the source's ids as the end check listed them beside settle() (against
    * the file's ids), which the file (and what was pushed) was brought to; absent when the end
    * check did not wait.
    */
