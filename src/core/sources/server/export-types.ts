@@ -32,6 +32,8 @@ export interface ExportOptions {
   parallel?: number;
   /** Also hands every page to this (a copy's import): see ExportSink. */
   sink?: ExportSink;
+  /** Each embedding's text kept beside it, for a copy's verify to compare its read-back with (model/vector-text.ts). */
+  keepVectorText?: boolean;
 }
 
 /**

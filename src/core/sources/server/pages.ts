@@ -43,6 +43,7 @@ export async function* readPages(
     dimension: number | null | undefined;
     window: ReadWindow;
     signal?: AbortSignal;
+    keepText?: boolean;
     call: <T>(work: () => Promise<T>) => Promise<T>;
   },
 ): AsyncGenerator<BackupRecord[]> {
@@ -50,7 +51,7 @@ export async function* readPages(
   const fetchPage = (offset: number): QueuedPage => {
     const size = pageSizeOf(paging, options.dimension);
     const page = options
-      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
+      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal, keepVectorText: options.keepText }))
       .then((records) => {
         options.window.succeeded();
         return records;
