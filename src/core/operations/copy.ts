@@ -30,7 +30,7 @@ import { allVerified, type CollectionVerdict } from '../sinks/verifier/checker.j
 import { checkAllIdsAgainstSource, measureRecallOfLanded, type IdCheck, type LandedCollection } from '../sinks/verifier/closing-pass.js';
 import { LandedListing } from '../sinks/verifier/landed-listing.js';
 import { DEFAULT_PARALLEL } from '../util/pool.js';
-import { ChromaApi, spaceOf } from '../chroma/api.js';
+import { ChromaApi, spaceOf, type CollectionInfo } from '../chroma/api.js';
 import { storedHeader } from '../backup/jsonl/format.js';
 import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
 import { retryExplained } from '../chroma/explain.js';
@@ -113,8 +113,13 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     return { out, resumed: true, batchSize: 0, collections: [], exported: finished, verify, ok: verify?.ok ?? true };
   }
 
+  // The source's collections are listed while the target is opened; the target's failure is told first.
+  progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
+  const listing = listCollections(options, source);
+  listing.catch(() => undefined); // awaited below
   const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
-  await refuseCreationUpFront(options, source, target);
+  const listed = await listing;
+  refuseCreationUpFront(options, listed, target);
   /** Each collection's import, in the order the export finished them: its count may still be running. */
   const imports: Array<Promise<CollectionImportResult>> = [];
   const holds = targetHolds(target.server, options.target.cloud);
@@ -143,6 +148,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     source,
     out: options.out,
     collections: options.collections,
+    listed,
     pageSize: options.pageSize,
     concurrency: options.readConcurrency,
     parallel: options.parallel,
@@ -482,14 +488,18 @@ async function setAsideRefused(
   work.progress({ type: 'warning', message: `"${work.name}": leaving out ${refusedCount(found.length)} the target refuses, as chosen (--skip-invalid); they are in ${work.rejects.path}.` });
 }
 
+/** The source's collections: checked against the target here, then exported (not listed again). */
+function listCollections(options: CopyOptions, source: Endpoint): Promise<CollectionInfo[]> {
+  const api = new ChromaApi(source);
+  return retryExplained(source, () => api.allCollections({ signal: options.signal }), { signal: options.signal });
+}
+
 /**
  * Before the first page is read: a collection the target would refuse to create stops the copy
  * with nothing written (not even the backup), as import does. The source's listing is enough:
  * creation depends on the collection's settings, not its records.
  */
-async function refuseCreationUpFront(options: CopyOptions, source: Endpoint, target: TargetSession): Promise<void> {
-  const api = new ChromaApi(source);
-  const listed = await retryExplained(source, () => api.allCollections({ signal: options.signal }), { signal: options.signal });
+function refuseCreationUpFront(options: CopyOptions, listed: CollectionInfo[], target: TargetSession): void {
   const items = choose(listed, options.collections).map((info) => ({
     header: storedHeader({ name: info.name, metadata: info.metadata ?? null, space: spaceOf(info), count: 0, dimension: info.dimension ?? null, configuration: info.configuration_json ?? null, schema: info.schema ?? null }),
     name: options.renameTo ?? info.name,

@@ -112,7 +112,7 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
     dimension: { before: info.dimension ?? null, after: dimension },
     queryInstruction: instructions.query,
     leftOut: prepared.leftOut,
-    differences: prepared.differences,
+    differences: await prepared.differences,
     verdict,
   };
 }

@@ -145,6 +145,7 @@ async function allAdded(pair: Pair): Promise<CollectionDiff> {
 async function createOnTarget(pair: Pair, header: CollectionHeader, session: TargetSession, source: Endpoint): Promise<void> {
   const feed: RecordFeed = { backup: `sync from ${source.url}/${source.tenant}/${source.database}`, fingerprint: 'sync', records: () => noRecords() };
   const prepared = await prepareCollection(session, header, pair.targetName, feed);
+  await prepared.differences; // read back: named as warnings, and a collection that cannot be read back stops here
   pair.target.collectionId = prepared.collection.id;
   pair.create = undefined;
 }

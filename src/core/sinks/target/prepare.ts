@@ -18,7 +18,14 @@ export interface PreparedCollection {
   /** The record the writing starts from. */
   start: number;
   leftOut: LeftOut[];
-  differences: CollectionDifference[];
+  /**
+   * Where the collection, read back, differs from what was asked for. A collection created here
+   * is read back while its first records go (the create's own answer names it): settled once
+   * read back, rejects when it cannot be.
+   */
+  differences: Promise<CollectionDifference[]>;
+  /** The checkpoint was saved (by `claim`) while the collection was created. */
+  claimed: boolean;
   /** A request to the target with the collection's retries and their progress events. */
   call: <T>(work: () => Promise<T>) => Promise<T>;
 }
@@ -27,7 +34,11 @@ export function checkpointMatches(checkpoint: ImportCheckpoint, session: TargetS
   return checkpoint.fingerprint === feed.fingerprint && checkpoint.target === targetKey(session.options.target) && checkpoint.collection === name;
 }
 
-export async function prepareCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<PreparedCollection> {
+/**
+ * `claim(start)`, when given, saves the collection's checkpoint: called as a new collection is
+ * created, beside the create, so that it is the run's own on disk before its first record goes.
+ */
+export async function prepareCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed, claim?: (start: number) => Promise<void>): Promise<PreparedCollection> {
   const { options, api, store, progress } = context;
   const signal = options.signal;
   const retry = {
@@ -85,31 +96,54 @@ export async function prepareCollection(context: TargetSession, header: Collecti
       action = 'appended';
     }
   }
-  let leftOut: LeftOut[] = [];
-  let differences: CollectionDifference[] = [];
   if (existing) {
     checkDimension(existing, header, name);
-  } else {
-    const plan = planCollection(header, context.server, { space: feed.chosenSpace, cloud: options.target.cloud });
-    const refused = creationProblems(name, plan.request, targetRules(context.server.capabilities, options.target.cloud));
-    if (refused.length > 0) {
-      throw new MigrateError(
-        'CANNOT_HOLD',
-        `${options.target.url} would refuse to create "${name}": ${refused.map((problem) => problem.why).join('; ')}. It was not created; nothing of it was written.`,
-        'Upgrade the target (the deploy guide pins chromadb/chroma:1.5.9), or leave this collection out with --collections, then run the same command again.',
-      );
-    }
-    leftOut = plan.leftOut;
-    for (const item of leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
-    await explained(createOnce(api, { name, ...plan.request }, retry));
-    // Read it back: a server may quietly hold less than it was sent.
-    existing = await call(() => api.findCollection(name, { signal }));
-    if (!existing) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
-    differences = compareWithPlan(plan, existing);
-    for (const difference of differences) progress({ type: 'warning', message: `"${name}" was not created as asked: ${describeDifference(difference)}.` });
-    if (!feed.resume) start = 0;
+    return { collection: existing, action, start, leftOut: [], differences: Promise.resolve([]), claimed: false, call };
   }
-  return { collection: existing, action, start, leftOut, differences, call };
+  if (!feed.resume) start = 0;
+  return { ...(await create(context, header, name, feed, { call, explained, retry, start, claim })), action, start, call };
+}
+
+/** A new collection, as planned for this target: created beside its checkpoint's save, read back beside its first records. */
+async function create(
+  context: TargetSession,
+  header: CollectionHeader,
+  name: string,
+  feed: RecordFeed,
+  how: {
+    call: PreparedCollection['call'];
+    explained: <T>(work: Promise<T>) => Promise<T>;
+    retry: Parameters<typeof createOnce>[2];
+    start: number;
+    claim?: (start: number) => Promise<void>;
+  },
+): Promise<Pick<PreparedCollection, 'collection' | 'leftOut' | 'differences' | 'claimed'>> {
+  const { options, api, progress } = context;
+  const { call, explained, retry } = how;
+  const signal = options.signal;
+  const plan = planCollection(header, context.server, { space: feed.chosenSpace, cloud: options.target.cloud });
+  const refused = creationProblems(name, plan.request, targetRules(context.server.capabilities, options.target.cloud));
+  if (refused.length > 0) {
+    throw new MigrateError(
+      'CANNOT_HOLD',
+      `${options.target.url} would refuse to create "${name}": ${refused.map((problem) => problem.why).join('; ')}. It was not created; nothing of it was written.`,
+      'Upgrade the target (the deploy guide pins chromadb/chroma:1.5.9), or leave this collection out with --collections, then run the same command again.',
+    );
+  }
+  for (const item of plan.leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
+  const claimed = how.claim?.(how.start) ?? null;
+  claimed?.catch(() => undefined); // awaited below
+  const created = await explained(createOnce(api, { name, ...plan.request }, retry));
+  // Read it back: a server may quietly hold less than it was sent.
+  const differences = call(() => api.findCollection(name, { signal })).then((found) => {
+    if (!found) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
+    const unlike = compareWithPlan(plan, found);
+    for (const difference of unlike) progress({ type: 'warning', message: `"${name}" was not created as asked: ${describeDifference(difference)}.` });
+    return unlike;
+  });
+  differences.catch(() => undefined); // awaited by the import, before its result
+  await claimed;
+  return { collection: created, leftOut: plan.leftOut, differences, claimed: claimed !== null };
 }
 
 async function decide(options: TargetSession['options'], name: string, count: number): Promise<ExistsChoice> {

@@ -95,7 +95,15 @@ export async function openTarget(
   const api = new ChromaApi(options.target);
   const explain = (error: unknown) => explainRequestError(error, options.target);
   progress({ type: 'phase', message: `Connecting to ${options.target.url}` });
-  const preflight = await retryExplained(options.target, () => api.preflight({ signal: options.signal }), { signal: options.signal });
+  // The server's routes are read beside its pre-flight answer, a round trip less before the
+  // first record; the pre-flight's failure (the one explained) still comes first.
+  const unreachable = new AbortController();
+  const describing = describeServer(api, { signal: options.signal ? AbortSignal.any([options.signal, unreachable.signal]) : unreachable.signal });
+  describing.catch(() => undefined); // awaited below
+  const preflight = await retryExplained(options.target, () => api.preflight({ signal: options.signal }), { signal: options.signal }).catch((error: unknown) => {
+    unreachable.abort(error);
+    throw error;
+  });
   const serverMax = options.target.cloud ? Math.min(CLOUD_MAX_BATCH, preflight.max_batch_size) : preflight.max_batch_size;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH, serverMax));
   if (options.batchSize && batchSize < options.batchSize) {
@@ -103,7 +111,7 @@ export async function openTarget(
   }
   const base64 = preflight.supports_base64_encoding === true;
   const store = await StateStore.open(options.statePath);
-  const server = await describeServer(api, { signal: options.signal });
+  const server = await describing;
   return { options, api, server, store, batchSize, base64, progress, explain };
 }
 

@@ -14,13 +14,12 @@ import { DEFAULT_CONCURRENCY, targetKey, type CollectionImportResult, type Recor
 export async function importCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<CollectionImportResult> {
   const { options, api, progress, explain } = context;
   const signal = options.signal;
-  const { collection, action, start, leftOut, differences, call } = await prepareCollection(context, header, name, feed);
+  const saveCheckpoint = checkpointSaver(context, header, name, feed);
+  const { collection, action, start, leftOut, differences: readBack, claimed, call } = await prepareCollection(context, header, name, feed, (at) => saveCheckpoint(at, false));
   const collectionId = collection.id;
   if (header.space && spaceOf(collection) && spaceOf(collection) !== header.space) {
     progress({ type: 'warning', message: `"${name}" on the target uses distance "${spaceOf(collection)}", the backup "${header.space}"; searches will rank differently.` });
   }
-
-  const saveCheckpoint = checkpointSaver(context, header, name, feed);
 
   // A single node cannot store sparse vectors: they travel only when the user chose to leave them out (checkValuesFit).
   const sparseLeftOut = options.dropSparse === true && !options.target.cloud;
@@ -31,7 +30,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     return sparseLeftOut ? kept.map((record) => ({ ...record, metadata: withoutSparse(record.metadata) })) : kept;
   };
 
-  await saveCheckpoint(start, false);
+  if (!claimed) await saveCheckpoint(start, false);
   progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
   let committed = start;
@@ -70,6 +69,8 @@ export async function importCollection(context: TargetSession, header: Collectio
     throw explain(error);
   }
 
+  // Read back beside the first records (prepare.ts): long since in.
+  const differences = await readBack;
   // Done once every batch is in, and the copy moves on without waiting for this save: the store
   // writes changes in the order they come, so the next collection's saves land with it or after.
   const savedDone = feed.onAllCommitted ? saveCheckpoint(committed, true) : null;

@@ -70,8 +70,8 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
 
   const checkpointEvery = options.checkpointEvery ?? 3_000;
 
-  progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
-  const all = await call(null, () => api.allCollections({ signal }));
+  if (!options.listed) progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
+  const all = options.listed ?? (await call(null, () => api.allCollections({ signal })));
   const chosen = choose(all, options.collections);
   const names = chosen.map((info) => info.name);
 

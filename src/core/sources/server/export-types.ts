@@ -5,7 +5,7 @@
  */
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import type { BackupWriter } from '../../backup/jsonl/writer.js';
-import type { ChromaApi } from '../../chroma/api.js';
+import type { ChromaApi, CollectionInfo } from '../../chroma/api.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import type { ProgressListener } from '../../util/progress.js';
 import type { CompactIdSet } from '../../util/compact-ids.js';
@@ -34,6 +34,8 @@ export interface ExportOptions {
   sink?: ExportSink;
   /** Each embedding's text kept beside it, for a copy's verify to compare its read-back with (model/vector-text.ts). */
   keepVectorText?: boolean;
+  /** The source's collections as the caller listed them a moment ago (a copy, checking them against its target first): not listed again. */
+  listed?: CollectionInfo[];
 }
 
 /**
