@@ -167,10 +167,14 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     liveStop.abort(error);
     throw error;
   });
-  await recordImportStep(target.store, out, options.target, results);
+  // Saved while the verdicts come in (an fsync less before the recall's queries): the store
+  // writes changes in the order asked, so the verify's step lands after it.
+  const importRecorded = recordImportStep(target.store, out, options.target, results);
+  importRecorded.catch(() => undefined); // awaited below
 
   const names = exported.collections.map((collection) => collection.name);
   const verify = options.verify === false ? null : await collectVerdicts({ ...options, source }, out, names, liveVerdicts, idChecks);
+  await importRecorded;
   const ok = verify ? verify.ok : results.every(importSucceeded);
   const set = rejects.written > 0 ? { rejects: { path: rejects.path, records: rejects.written } } : {};
   return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok, ...set };
