@@ -27,9 +27,10 @@ const targetApi = () => new ChromaApi(endpoint({ url: target.server.url }));
 /**
  * A pass-through proxy that runs `before` (once) ahead of the first ids-only read (`include: []`):
  * the first page of an id listing. `listings`: ids-only reads at offset 0, one per listing;
- * `pages`: reads of records by offset (the export's pages), so far.
+ * `pages`: reads of records by offset (the export's pages), so far. `each`: `before` runs ahead of
+ * every listing instead (its first page), and that listing's pages wait for it.
  */
-async function hookProxy(upstream: string, before: () => Promise<void>): Promise<{ url: string; listings: () => number; pages: () => number; close(): Promise<void> }> {
+async function hookProxy(upstream: string, before: () => Promise<void>, each = false): Promise<{ url: string; listings: () => number; pages: () => number; close(): Promise<void> }> {
   const to = new URL(upstream);
   let hooked: Promise<void> | null = null;
   let listings = 0;
@@ -41,9 +42,11 @@ async function hookProxy(upstream: string, before: () => Promise<void>): Promise
       const body = Buffer.concat(chunks);
       const path = new URL(req.url ?? '/', 'http://proxy.invalid').pathname;
       const idsOnly = req.method === 'POST' && path.endsWith('/get') && body.toString().includes('"include":[]');
-      if (idsOnly && body.toString().includes('"offset":0,')) listings++;
+      const first = idsOnly && body.toString().includes('"offset":0,');
+      if (first) listings++;
       if (!idsOnly && path.endsWith('/get') && !body.toString().includes('"ids"')) pages++;
-      if (idsOnly) hooked ??= before();
+      if (each && first) hooked = before();
+      else if (idsOnly) hooked ??= before();
       void (hooked ?? Promise.resolve()).then(() => {
         const forward = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -147,6 +150,46 @@ describe('the source changed as a copy lists it, once every page is read', () =>
       expect(result.verify?.collections[0]).toMatchObject({ missing: 1, missingIds: [gone], extra: 1, extraIds: ['stray'], ok: false });
     } finally {
       await proxy.close();
+    }
+  }, 300_000);
+
+  it('names what the target lost when the source changed too: the target is listed again, against the file the end check added to', async () => {
+    const NAME = 'both_change';
+    const { records, info } = await seed(NAME, 'both');
+    const gone = records[900]!.id;
+    const sourceProxy = await hookProxy(source.server.url, async () => {
+      await sourceApi().upsert(info.id, [{ ...records[0]!, id: 'both-added' }], { base64: true });
+    });
+    // At the target's listing that begins once the record the end check added has landed (the
+    // listing taken before it is not the closing check's): one record lost, one stray.
+    let changed = false;
+    const targetProxy = await hookProxy(
+      target.server.url,
+      async () => {
+        const onTarget = await targetApi().findCollection(NAME);
+        if (changed || !onTarget || (await targetApi().get(onTarget.id, { ids: ['both-added'], include: [] })).ids.length === 0) return;
+        changed = true;
+        await targetApi().deleteRecords(onTarget.id, [gone]);
+        await targetApi().upsert(onTarget.id, [{ ...records[0]!, id: 'both-stray' }], { base64: true });
+      },
+      true,
+    );
+    try {
+      const result = await copyCollections({
+        source: endpoint({ url: sourceProxy.url, cloud: true }),
+        target: endpoint({ url: targetProxy.url }),
+        out: join(dir, 'both.jsonl.gz'),
+        collections: [NAME],
+        ifExists: 'abort',
+        statePath: join(dir, 'state-both.json'),
+      });
+      expect(changed).toBe(true);
+      expect(result.exported[0]).toMatchObject({ name: NAME, count: 1_201, added: 1 });
+      expect(result.ok).toBe(false);
+      expect(result.verify?.collections[0]).toMatchObject({ missing: 1, missingIds: [gone], extra: 1, extraIds: ['both-stray'], ok: false });
+    } finally {
+      await targetProxy.close();
+      await sourceProxy.close();
     }
   }, 300_000);
 });
