@@ -59,6 +59,13 @@ export class CompactIdSet {
     return this.bytes.toString('utf8', start, end);
   }
 
+  /** The ids from `start` up to `end` (not included), decoded: a page of them at a time, never all. */
+  slice(start: number, end: number): string[] {
+    const ids: string[] = [];
+    for (let index = start; index < Math.min(end, this.count); index++) ids.push(this.idAt(index));
+    return ids;
+  }
+
   private span(index: number): [number, number] {
     return [this.starts[index]!, index + 1 < this.count ? this.starts[index + 1]! : this.used];
   }

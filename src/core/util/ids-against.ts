@@ -21,6 +21,14 @@ export class IdsAgainst {
     this.marks = new Uint8Array(index.size);
   }
 
+  /** The listing of exactly the index's ids (the reference a listing against it is compared with). */
+  static whole(index: CompactIdSet): IdsAgainst {
+    const listed = new IdsAgainst(index);
+    listed.marks.fill(1);
+    listed.marked = index.size;
+    return listed;
+  }
+
   /** Different ids listed: those marked and those kept. */
   get size(): number {
     return this.marked + this.kept.size;

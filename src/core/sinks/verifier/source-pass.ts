@@ -4,13 +4,15 @@
  * target that misses them too. Per collection: the id sets both ways, every record type for
  * type, the collection itself (metadata, embedding function, space, HNSW, schema) as importing
  * the source's header gives it, and the target index's recall against the source's records.
+ * The source's ids are held as one compact set and the target's listed against it (marks, and
+ * only the ids the source lacks kept): no array or Set of every id, at a million of them.
  */
 import type { CollectionHeader } from '../../model/record.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
-import { listIdSet, listIdsAgainst, listIds, recordsByIds } from '../../chroma/id-list.js';
+import { listIdSet, listIdsAgainst, recordsByIds } from '../../chroma/id-list.js';
 import { resolveTenant } from '../../chroma/tenant.js';
 import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
@@ -21,8 +23,8 @@ import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LIST
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { differences, differencesAgainst, type IdDifference } from './id-sets.js';
-import type { CompactIdSet } from '../../util/compact-ids.js';
-import type { IdsAgainst } from '../../util/ids-against.js';
+import { CompactIdSet } from '../../util/compact-ids.js';
+import { IdsAgainst } from '../../util/ids-against.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 
 export interface SourceVerifyOptions {
@@ -71,19 +73,21 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   for (const info of chosen) {
     const name = options.renameTo ?? info.name;
     progress({ type: 'phase', message: `Listing the ids of "${info.name}" on the source and "${name}" on the target` });
-    const listed = await listIds(source.api, info.id, { call: source.call, signal });
+    const listed = await listIdSet(source.api, info.id, { call: source.call, signal });
     // Refused by the target and set aside (--skip-invalid): not expected there, when the source still holds exactly that record.
     const refused = await stillAsSetAside(source, info, listed, rejected.get(name), signal);
-    const sourceIds = listed.filter((id) => !refused.has(id));
-    const verdict = { ...emptyVerdict(name, sourceIds.length), against: 'source' as const };
+    const sourceIds = without(listed, refused);
+    const verdict = { ...emptyVerdict(name, sourceIds.size), against: 'source' as const };
     markRefused(verdict, refused, options.rejects ?? '');
     verdicts.push(verdict);
-    const targetInfo = await checkTargetCollection(verdict, headerOf(info, sourceIds.length), { api: target.api, call: target.call, server, cloud: options.target.cloud, signal });
+    const targetInfo = await checkTargetCollection(verdict, headerOf(info, sourceIds.size), { api: target.api, call: target.call, server, cloud: options.target.cloud, signal });
     if (!targetInfo) {
       verdict.missingIds = sourceIds.slice(0, LISTED);
       continue;
     }
-    compareIdSets(verdict, sourceIds, await listIds(target.api, targetInfo.id, { call: target.call, signal }));
+    // Missing in the source's order; extra (a refused id the target holds among them) in the target's.
+    const onTarget = await listIdsAgainst(target.api, targetInfo.id, sourceIds, { call: target.call, signal });
+    noteDifference(verdict, differencesAgainst(IdsAgainst.whole(sourceIds), onTarget, undefined, LISTED));
     await compareRecords(verdict, { source, sourceId: info.id, sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress });
   }
   if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
@@ -95,11 +99,10 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
  * aside (the checker's comparison). A line for a valid record, or for one since mended at the
  * source, excuses nothing: that record is compared with the target like any other.
  */
-async function stillAsSetAside(source: Side, info: CollectionInfo, listed: string[], setAside: ReadonlyMap<string, BackupRecord> | undefined, signal?: AbortSignal): Promise<Set<string>> {
+async function stillAsSetAside(source: Side, info: CollectionInfo, listed: CompactIdSet, setAside: ReadonlyMap<string, BackupRecord> | undefined, signal?: AbortSignal): Promise<Set<string>> {
   const excused = new Set<string>();
   if (!setAside || setAside.size === 0) return excused;
-  const held = new Set(listed);
-  const ids = [...setAside.keys()].filter((id) => held.has(id));
+  const ids = [...setAside.keys()].filter((id) => listed.indexOf(id) >= 0);
   for await (const batch of recordsByIds(source.api, info.id, ids, { call: source.call, signal })) {
     for (const record of batch) {
       const aside = setAside.get(record.id);
@@ -110,19 +113,22 @@ async function stillAsSetAside(source: Side, info: CollectionInfo, listed: strin
   return excused;
 }
 
+/** The source's ids less those excused, in the same order (the same set when none are). */
+function without(listed: CompactIdSet, excused: ReadonlySet<string>): CompactIdSet {
+  if (excused.size === 0) return listed;
+  const kept = new CompactIdSet(listed.size - excused.size);
+  for (let index = 0; index < listed.size; index++) {
+    const id = listed.idAt(index);
+    if (!excused.has(id)) kept.add(id);
+  }
+  return kept;
+}
+
 /**
  * The id sets both ways, into the verdict: ids the source holds and the target lacks (missing),
  * ids the target holds and the source does not (extra). Record comparison counts missing ids
  * again as it reads them; this sets the count from the sets, once.
  */
-function compareIdSets(verdict: CollectionVerdict, sourceIds: string[], targetIds: string[]): void {
-  const onTarget = new Set(targetIds);
-  const atSource = new Set(sourceIds);
-  const missing = sourceIds.filter((id) => !onTarget.has(id));
-  const extra = targetIds.filter((id) => !atSource.has(id));
-  noteDifference(verdict, { missing: missing.length, missingIds: missing.slice(0, LISTED), extra: extra.length, extraIds: extra.slice(0, LISTED) });
-}
-
 function noteDifference(verdict: CollectionVerdict, found: IdDifference): void {
   verdict.missing = Math.max(verdict.missing, found.missing);
   verdict.missingIds = [...new Set([...verdict.missingIds, ...found.missingIds])].slice(0, LISTED);
@@ -218,7 +224,7 @@ async function compareRecords(
   work: {
     source: Side;
     sourceId: string;
-    sourceIds: string[];
+    sourceIds: CompactIdSet;
     target: Side;
     targetInfo: CollectionInfo;
     sample: number;
@@ -230,8 +236,9 @@ async function compareRecords(
   const space = spaceOf(targetInfo);
   // The ids are known up front: the sample is read first, and its true neighbours are found
   // in the same pass that compares every record.
-  const every = Math.max(1, Math.floor(work.sourceIds.length / Math.max(1, work.sample)));
-  const sampleIds = work.sample > 0 ? work.sourceIds.filter((_, index) => index % every === 0).slice(0, work.sample) : [];
+  const every = Math.max(1, Math.floor(work.sourceIds.size / Math.max(1, work.sample)));
+  const sampleIds: string[] = [];
+  for (let index = 0; index < work.sourceIds.size && sampleIds.length < work.sample; index += every) sampleIds.push(work.sourceIds.idAt(index));
   const samples = [];
   for await (const batch of recordsByIds(source.api, work.sourceId, sampleIds, { call: source.call, signal })) samples.push(...batch.filter((record) => record.embedding !== null));
   const truth = new TrueNeighbours(samples, space ?? 'l2', DEFAULT_K);
@@ -241,12 +248,12 @@ async function compareRecords(
   verdict.missing = 0;
   verdict.missingIds = [];
   const checker = new RecordChecker(verdict, { api: target.api, call: target.call, collectionId: targetInfo.id, space, sample: 0, signal });
-  progress({ type: 'collection-start', collection: verdict.collection, total: work.sourceIds.length, done: 0, resumed: false });
+  progress({ type: 'collection-start', collection: verdict.collection, total: work.sourceIds.size, done: 0, resumed: false });
   try {
     for await (const batch of recordsByIds(source.api, work.sourceId, work.sourceIds, { call: source.call, signal })) {
       truth.add(batch);
       await checker.check(batch);
-      progress({ type: 'batch', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.length });
+      progress({ type: 'batch', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.size });
     }
     await checker.finish();
   } finally {
@@ -256,7 +263,7 @@ async function compareRecords(
   verdict.missingIds = [...new Set([...idsFromSets, ...verdict.missingIds])].slice(0, LISTED);
   concludeVerdict(verdict);
   verdict.recall = await measureRecall(truth, { api: target.api, call: target.call, collectionId: targetInfo.id, efSearch: factsOf(targetInfo).hnsw.ef_search ?? null, signal });
-  progress({ type: 'collection-done', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.length });
+  progress({ type: 'collection-done', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.size });
 }
 
 /** The source's collection as a backup header would record it (credentials aside, which a file never holds). */

@@ -68,6 +68,30 @@ describe('differencesAgainst: two listings against the file\'s ids, compared as 
     expect(found).toEqual({ missing: 1, missingIds: [ids[77_777]], extra: 1, extraIds: ['stray'] });
   }, 120_000);
 
+  it('against the source\'s own set (verify --source-url) names exactly what arrays and Sets named, in the same order', () => {
+    const next = random(7);
+    const dedupe = (ids: string[]) => [...new Set(ids)];
+    for (let round = 0; round < 300; round++) {
+      const universe = Array.from({ length: 40 }, (_, n) => (n % 3 === 0 ? `ä-${n}` : `doc-${n}`)).sort(() => next() - 0.5);
+      const pick = (share: number) => universe.filter(() => next() < share);
+      const listed = pick(0.7);
+      const refused = new Set(listed.filter(() => next() < 0.15));
+      // The target listed with repeats, refused ids among them now and then.
+      const targetListing = [...pick(0.7), ...pick(0.1)];
+      const named = round % 3 === 0 ? 2 : 100;
+      const sourceIds = listed.filter((id) => !refused.has(id));
+      const targetIds = dedupe(targetListing);
+      const onTarget = new Set(targetIds);
+      const atSource = new Set(sourceIds);
+      const missing = sourceIds.filter((id) => !onTarget.has(id));
+      const extra = targetIds.filter((id) => !atSource.has(id));
+      const sourceSet = setOf(sourceIds);
+      const found = differencesAgainst(IdsAgainst.whole(sourceSet), against(sourceSet, targetListing), undefined, named);
+      expect(found).toEqual({ missing: missing.length, missingIds: missing.slice(0, named), extra: extra.length, extraIds: extra.slice(0, named) });
+      expect(sourceSet.slice(0, named)).toEqual(sourceIds.slice(0, named));
+    }
+  });
+
   it('refuses listings taken against different sets', () => {
     expect(() => differencesAgainst(against(setOf(['a']), ['a']), against(setOf(['a']), ['a']), undefined, 5)).toThrow(/different sets/);
   });
