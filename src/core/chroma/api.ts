@@ -147,11 +147,11 @@ export class ChromaApi {
   get(
     id: string,
     args: { limit?: number; offset?: number; ids?: string[]; include: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'> },
-    options: Signal & { embeddingCheck?: EmbeddingCheck; keepVectorText?: boolean } = {},
+    options: Signal & { embeddingCheck?: EmbeddingCheck } = {},
   ): Promise<GetPage> {
     // Nearly all of a page's bytes are embeddings: see float-page.ts for why they skip JSON.parse.
-    const { embeddingCheck, keepVectorText, ...rest } = options;
-    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...rest, body: args, read: (bytes) => readGetPage(bytes, { check: embeddingCheck, keepText: keepVectorText }) });
+    const { embeddingCheck, ...rest } = options;
+    return chromaRequest(this.target, 'POST', `${this.base}/collections/${id}/get`, { ...rest, body: args, read: (bytes) => readGetPage(bytes, embeddingCheck) });
   }
 
   async upsert(id: string, records: BackupRecord[], encoding: { base64: boolean }, options: Signal = {}): Promise<void> {

@@ -11,9 +11,8 @@
  * Anything this reader does not expect makes it return null, and the caller parses the text
  * the ordinary way, which also explains malformed JSON.
  */
-import { sameFloat32, sameFloat32s } from '../model/float32.js';
+import { sameFloat32s } from '../model/float32.js';
 import type { Embedding } from '../model/record.js';
-import { keepVectorText, vectorTextOf, type VectorText } from '../model/vector-text.js';
 import { mayLoseNumbers, parseTyped } from '../model/typed-json.js';
 import type { GetPage } from './wire-types.js';
 
@@ -57,18 +56,9 @@ export interface EmbeddingCheck {
   steps: number;
 }
 
-/**
- * `keepText`: each embedding's text is kept beside it (model/vector-text.ts, one copy of the
- * page's embeddings), so that a read-back of it compares bytes before it parses digits.
- */
-export interface ReadOptions {
-  check?: EmbeddingCheck;
-  keepText?: boolean;
-}
-
-export function parseFloatPage(bytes: Buffer, options: ReadOptions = {}): GetPage | null {
+export function parseFloatPage(bytes: Buffer, check?: EmbeddingCheck): GetPage | null {
   try {
-    return new Reader(bytes, options).page();
+    return new Reader(bytes, check).page();
   } catch (error) {
     if (error instanceof Unexpected || error instanceof SyntaxError) return null;
     throw error;
@@ -82,8 +72,8 @@ const UTF8 = new TextDecoder();
  * does, with the metadatas read again with their number types when JSON.parse may have lost
  * them. Null when the body is not JSON: the caller explains that.
  */
-export function readGetPage(bytes: Buffer, options: ReadOptions = {}): GetPage | null {
-  const page = parseFloatPage(bytes, options);
+export function readGetPage(bytes: Buffer, check?: EmbeddingCheck): GetPage | null {
+  const page = parseFloatPage(bytes, check);
   if (page !== null) return page;
   const text = UTF8.decode(bytes);
   let parsed: GetPage;
@@ -103,18 +93,12 @@ class Reader {
   private scratch = new Float32Array(1024);
   /** The same bytes as a plain Uint8Array: element reads on it stay on V8's fast path. */
   private readonly view: Uint8Array;
-  private readonly check?: EmbeddingCheck;
-  private readonly keepText: boolean;
-  /** Where the number numberAt last read ends. */
-  private numberEnd = 0;
 
   constructor(
     private readonly bytes: Buffer,
-    options: ReadOptions,
+    private readonly check?: EmbeddingCheck,
   ) {
     this.view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-    this.check = options.check;
-    this.keepText = options.keepText === true;
   }
 
   page(): GetPage {
@@ -166,10 +150,7 @@ class Reader {
       const expected = typeof id === 'string' ? check.expected(id) : undefined;
       const first = this.peek();
       let match: boolean;
-      const text = vectorTextOf(expected);
-      if (first === OPEN_ARRAY && text) {
-        match = this.vectorAgainstText(text, expected as Float32Array, check.steps);
-      } else if (first === OPEN_ARRAY) {
+      if (first === OPEN_ARRAY) {
         const count = this.vector();
         match = expected != null && sameFloat32s(this.scratch, count, expected, check.steps);
       } else if (first === LOWER_N) {
@@ -196,11 +177,8 @@ class Reader {
     for (;;) {
       const first = this.peek();
       if (first === OPEN_ARRAY) {
-        const start = this.pos;
         const count = this.vector(); // may replace the scratch with a larger one
-        const vector = this.scratch.slice(0, count);
-        if (this.keepText) keepVectorText(vector, this.bytes, start, this.pos);
-        out.push(vector);
+        out.push(this.scratch.slice(0, count));
       }
       else if (first === LOWER_N) out.push(this.literalNull());
       else throw new Unexpected();
@@ -208,120 +186,6 @@ class Reader {
       if (next === CLOSE_ARRAY) return out;
       if (next !== COMMA) throw new Unexpected();
     }
-  }
-
-  /**
-   * One embedding compared with the text the expected one was read from: the same bytes are the
-   * same values. Where the bytes differ (a cosine target normalises again; another server may
-   * print a float otherwise), that number alone is read and compared as sameFloat32s does, and
-   * anything else unusual (white space, another count, a value that differs) is read again the
-   * ordinary way, which decides.
-   */
-  private vectorAgainstText(text: VectorText, expected: Float32Array, steps: number): boolean {
-    const start = this.pos;
-    const length = text.end - text.start;
-    // The whole vector in one native comparison: nearly every vector, in l2 and ip.
-    if (start + length <= this.bytes.length && this.bytes.compare(text.bytes, text.start, text.end, start, start + length) === 0) {
-      this.pos = start + length;
-      return true;
-    }
-    if (this.numbersAgainstText(text, expected, steps)) return true;
-    this.pos = start;
-    const count = this.vector();
-    return sameFloat32s(this.scratch, count, expected, steps);
-  }
-
-  /** Number by number; false for anything the ordinary reading must decide, this.pos then unknown. */
-  private numbersAgainstText(text: VectorText, expected: Float32Array, steps: number): boolean {
-    const bytes = this.view;
-    const source = text.bytes;
-    let pos = this.pos + 1; // past the "[" of each
-    let at = text.start + 1;
-    let index = 0;
-    for (;;) {
-      let step = 0;
-      let c = bytes[pos]!;
-      // The source's text ends in "]", so this stops within it.
-      while (c === source[at + step] && c !== COMMA && c !== CLOSE_ARRAY) c = bytes[pos + ++step]!;
-      if (c === source[at + step]) {
-        // The same text through its separator.
-        pos += step + 1;
-        at += step + 1;
-      } else {
-        // This number's text differs: read it, compare its value, and step past the source's.
-        if (!sameFloat32(this.numberAt(pos), expected[index]!, steps)) return false;
-        pos = this.numberEnd;
-        c = bytes[pos]!;
-        while (source[at] !== COMMA && source[at] !== CLOSE_ARRAY) at++;
-        // Another separator: one vector ends before the other, or white space.
-        if (c !== source[at]) return false;
-        pos++;
-        at++;
-      }
-      index++;
-      if (c === CLOSE_ARRAY) break;
-    }
-    if (index !== expected.length) return false;
-    this.pos = pos;
-    return true;
-  }
-
-  /**
-   * The JSON number at `from` (no white space), as vector() reads it, its end in numberEnd; NaN,
-   * which equals nothing, for what is not one or is beyond float32's range.
-   */
-  private numberAt(from: number): number {
-    const bytes = this.view;
-    let pos = from;
-    let c = bytes[pos]!;
-    const negative = c === MINUS;
-    if (negative) c = bytes[++pos]!;
-    const digitsFrom = pos;
-    let mantissa = 0;
-    let digits = 0;
-    let exponent = 0;
-    if (c === ZERO) {
-      c = bytes[++pos]!;
-      if (c >= ZERO && c <= NINE) return Number.NaN;
-    } else if (c > ZERO && c <= NINE) {
-      do {
-        mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
-        c = bytes[++pos]!;
-      } while (c >= ZERO && c <= NINE);
-    } else {
-      return Number.NaN;
-    }
-    if (c === DOT) {
-      c = bytes[++pos]!;
-      if (!(c >= ZERO && c <= NINE)) return Number.NaN;
-      do {
-        if (mantissa !== 0 || c !== ZERO) {
-          mantissa = mantissa * 10 + (c - ZERO);
-          digits++;
-        }
-        exponent--;
-        c = bytes[++pos]!;
-      } while (c >= ZERO && c <= NINE);
-    }
-    if (c === LOWER_E || c === UPPER_E) {
-      c = bytes[++pos]!;
-      const sign = c === MINUS ? -1 : 1;
-      if (c === MINUS || c === PLUS) c = bytes[++pos]!;
-      if (!(c >= ZERO && c <= NINE)) return Number.NaN;
-      let power = 0;
-      do {
-        power = power * 10 + (c - ZERO);
-        c = bytes[++pos]!;
-      } while (c >= ZERO && c <= NINE);
-      exponent += sign * power;
-    }
-    const value = digits <= MAX_FAST_DIGITS && exponent >= -22 && exponent <= 22
-      ? exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent]! : mantissa * POWERS_OF_TEN[exponent]!
-      : Number(this.bytes.toString('latin1', digitsFrom, pos));
-    if (value >= FLOAT32_OVERFLOW) return Number.NaN;
-    this.numberEnd = pos;
-    return negative ? -value : value;
   }
 
   private literalNull(): null {

@@ -72,15 +72,12 @@ function decodeToScratch(text: string): number | string {
  */
 export function sameFloat32s(stored: ArrayLike<number>, length: number, expected: ArrayLike<number>, steps: number): boolean {
   if (length !== expected.length) return false;
-  for (let i = 0; i < length; i++) if (!sameFloat32(stored[i]!, expected[i]!, steps)) return false;
+  for (let i = 0; i < length; i++) {
+    const value = Math.fround(stored[i]!);
+    const want = Math.fround(expected[i]!);
+    if (value !== want && !(steps > 0 && float32Distance(value, want) <= steps)) return false;
+  }
   return true;
-}
-
-/** One value of sameFloat32s: the same float32 as `expected`, or within `steps` float32 steps of it. */
-export function sameFloat32(stored: number, expected: number, steps: number): boolean {
-  const value = Math.fround(stored);
-  const want = Math.fround(expected);
-  return value === want || (steps > 0 && float32Distance(value, want) <= steps);
 }
 
 const F32 = new Float32Array(1);

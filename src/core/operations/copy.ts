@@ -157,8 +157,6 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     onProgress: exportProgress,
     checkpointEvery: options.checkpointEvery,
     sink,
-    // The verify compares each vector read back with the source's text of it before parsing it.
-    keepVectorText: options.verify !== false,
   }).catch((error: unknown) => {
     liveStop.abort(error);
     throw error;

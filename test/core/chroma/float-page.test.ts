@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseFloatPage, readGetPage } from '../../../src/core/chroma/float-page.js';
-import { releaseVectorText, vectorTextOf } from '../../../src/core/model/vector-text.js';
 import { WholeFloat } from '../../../src/core/model/values.js';
 import { seededRandom } from '../../helpers/prng.js';
 
@@ -125,7 +124,7 @@ describe('parseFloatPage comparing embeddings as it reads them', () => {
     return new Float32Array(bits.buffer)[0]!;
   };
   const compared = (json: string, expected: Record<string, number[] | Float32Array | null>, steps = 0) =>
-    parseFloatPage(Buffer.from(json, 'utf8'), { check: { expected: (id) => (Object.hasOwn(expected, id) ? expected[id] : undefined), steps } });
+    parseFloatPage(Buffer.from(json, 'utf8'), { expected: (id) => (Object.hasOwn(expected, id) ? expected[id] : undefined), steps });
   const vector = (seed: number) => Array.from({ length: 384 }, (_, i) => Math.fround(Math.sin(seed * 1000 + i) * 0.9));
   const text = (values: number[]) => `[${values.map((value) => String(value)).join(',')}]`;
 
@@ -187,7 +186,7 @@ describe('parseFloatPage comparing embeddings as it reads them', () => {
     expect(before.embeddings).toEqual([Float32Array.of(1, 2)]);
     // A later "ids" would move the comparison onto other records: parsed the ordinary way.
     expect(compared('{"ids":["a"],"embeddings":[[1,2]],"ids":["b"]}', { a: [1, 2], b: [9, 9] })).toBeNull();
-    const page = readGetPage(Buffer.from('{"ids":["a"],"embeddings":[[1,2]],"ids":["b"]}'), { check: { expected: () => [1, 2], steps: 0 } })!;
+    const page = readGetPage(Buffer.from('{"ids":["a"],"embeddings":[[1,2]],"ids":["b"]}'), { expected: () => [1, 2], steps: 0 })!;
     expect(page.embeddingsMatch).toBeUndefined();
     expect(page.ids).toEqual(['b']);
   });
@@ -199,97 +198,3 @@ describe('parseFloatPage comparing embeddings as it reads them', () => {
     expect(unasked.embeddingsMatch).not.toBeInstanceOf(Uint8Array);
   });
 });
-
-describe('a read-back compared with the text the source gave for each vector', () => {
-  /** The source's page, its vectors carrying their text, as a copy's export reads it. */
-  const source = (vectors: Record<string, string>) => {
-    const ids = Object.keys(vectors);
-    const page = parseFloatPage(Buffer.from(`{"ids":${JSON.stringify(ids)},"embeddings":[${ids.map((id) => vectors[id]).join(',')}]}`), { keepText: true })!;
-    return Object.fromEntries(ids.map((id, index) => [id, page.embeddings![index] as Float32Array]));
-  };
-  const readBack = (json: string, expected: Record<string, Float32Array>, steps = 0) =>
-    parseFloatPage(Buffer.from(json, 'utf8'), { check: { expected: (id) => expected[id], steps } })!.embeddingsMatch;
-  const row = (values: number[]) => `[${values.map((value) => String(value)).join(',')}]`;
-  const next = (value: number) => {
-    const bits = new Int32Array(Float32Array.of(value).buffer);
-    bits[0]! += 1;
-    return new Float32Array(bits.buffer)[0]!;
-  };
-  const values = Array.from({ length: 384 }, (_, i) => Math.fround(Math.cos(i * 7.3) * 0.7));
-
-  it('keeps each vector\'s own bytes, and the same bytes read back are a match', () => {
-    const sent = source({ a: row(values), b: '[1.5,-2.25]' });
-    const text = vectorTextOf(sent.b)!;
-    expect(Buffer.from(text.bytes.subarray(text.start, text.end)).toString()).toBe('[1.5,-2.25]');
-    expect(readBack(`{"ids":["b","a"],"embeddings":[[1.5,-2.25],${row(values)}]}`, sent)).toEqual(Uint8Array.of(1, 1));
-    expect(vectorTextOf(parseFloatPage(Buffer.from('{"ids":["a"],"embeddings":[[1]]}'))!.embeddings![0])).toBeUndefined();
-  });
-
-  it('a lowest bit flipped in one float is a difference, in l2 (no step) and cosine (its next value passes)', () => {
-    const sent = source({ a: row(values), b: row(values) });
-    const flipped = [...values];
-    flipped[383] = next(values[383]!);
-    const json = `{"ids":["a","b"],"embeddings":[${row(values)},${row(flipped)}]}`;
-    expect(readBack(json, sent)).toEqual(Uint8Array.of(1, 0));
-    expect(readBack(json, sent, 2)).toEqual(Uint8Array.of(1, 1));
-    const three = [...values];
-    three[0] = next(next(next(values[0]!)));
-    expect(readBack(`{"ids":["a"],"embeddings":[${row(three)}]}`, sent, 2)).toEqual(Uint8Array.of(0));
-  });
-
-  it('other text for the same float is the same value: -0 and 0, exponents, trailing zeros', () => {
-    const sent = source({ z: '[-0.0,0.0,1e-5,2.50]' });
-    expect(readBack('{"ids":["z"],"embeddings":[[0.0,-0.0,0.00001,2.5]]}', sent)).toEqual(Uint8Array.of(1));
-    expect(readBack('{"ids":["z"],"embeddings":[[0,0,1E-5,25e-1]]}', sent)).toEqual(Uint8Array.of(1));
-  });
-
-  it('a number whose text only begins like the source\'s is another number', () => {
-    const sent = source({ a: '[0.5,1]', b: '[0.51,1]' });
-    expect(readBack('{"ids":["a","b"],"embeddings":[[0.51,1],[0.5,1]]}', sent)).toEqual(Uint8Array.of(0, 0));
-  });
-
-  it('another count of numbers is a difference, and the vectors after it are still read right', () => {
-    const sent = source({ short: '[1,2,3]', long: '[1,2,3]', ok: '[4,5]' });
-    expect(readBack('{"ids":["short","long","ok"],"embeddings":[[1,2],[1,2,3,4],[4,5]]}', sent)).toEqual(Uint8Array.of(0, 0, 1));
-    expect(readBack('{"ids":["short","ok"],"embeddings":[[1,2,4],[4,5]]}', sent)).toEqual(Uint8Array.of(0, 1));
-  });
-
-  it('white space on either side is read the ordinary way', () => {
-    const sent = source({ a: '[1, 2.5 ,3]', b: '[1,2.5,3]' });
-    expect(readBack('{"ids":["a","b"],"embeddings":[[1,2.5,3],[ 1 , 2.5,3 ]]}', sent)).toEqual(Uint8Array.of(1, 1));
-  });
-
-  it('what is not a JSON number is never a match: the page is left to JSON.parse, which refuses it', () => {
-    const sent = source({ a: '[1,2,3]' });
-    expect(parseFloatPage(Buffer.from('{"ids":["a"],"embeddings":[[1,2,NaN]]}'), { check: { expected: (id) => sent[id], steps: 2 } })).toBeNull();
-    expect(parseFloatPage(Buffer.from('{"ids":["a"],"embeddings":[[1,2,3x]]}'), { check: { expected: (id) => sent[id], steps: 2 } })).toBeNull();
-    expect(parseFloatPage(Buffer.from('{"ids":["a"],"embeddings":[[1,02,3]]}'), { check: { expected: (id) => sent[id], steps: 2 } })).toBeNull();
-  });
-
-  it('says what the ordinary comparison says, over random vectors changed at random', () => {
-    let seed = 42;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const spellings = [(v: number) => String(v), (v: number) => v.toExponential(), (v: number) => (Object.is(v, -0) ? '-0.0' : `${v}`.includes('.') ? `${v}0` : `${v}.0`)];
-    for (let round = 0; round < 300; round++) {
-      const length = 1 + Math.floor(random() * 12);
-      const sent = Array.from({ length }, () => (random() < 0.1 ? 0 : Math.fround((random() - 0.5) * 10 ** Math.floor(random() * 8 - 4))));
-      const back = sent.map((v) => (random() < 0.15 ? (random() < 0.5 ? next(v) : next(next(next(v)))) : random() < 0.05 ? -v : v));
-      if (random() < 0.1) back.pop();
-      if (random() < 0.1) back.push(1);
-      const spell = (vs: number[]) => `[${vs.map((v) => spellings[Math.floor(random() * spellings.length)]!(v)).join(random() < 0.05 ? ', ' : ',')}]`;
-      const withText = source({ a: spell(sent) });
-      const plain = { a: Float32Array.from(withText.a!) };
-      const json = `{"ids":["a"],"embeddings":[${spell(back)}]}`;
-      for (const steps of [0, 2]) expect([round, steps, readBack(json, withText, steps)]).toEqual([round, steps, readBack(json, plain, steps)]);
-    }
-  });
-
-  it('a released text is compared as numbers, with the same verdicts', () => {
-    const sent = source({ a: '[1,2,3]', b: '[1,2,3]' });
-    releaseVectorText(sent.a);
-    releaseVectorText(sent.b);
-    expect(vectorTextOf(sent.a)).toBeUndefined();
-    expect(readBack('{"ids":["a","b"],"embeddings":[[1,2,3],[1,2,3.0000005]]}', sent)).toEqual(Uint8Array.of(1, 0));
-  });
-});
-

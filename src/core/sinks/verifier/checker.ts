@@ -10,7 +10,6 @@ import type { ServerModel } from '../../chroma/capabilities.js';
 import { checkCollectionSettings, type CollectionSettingsVerdict } from '../../collection/settings-verdict.js';
 import { compareMetadata } from '../../model/compare-values.js';
 import { sameFloat32s } from '../../model/float32.js';
-import { releaseVectorText } from '../../model/vector-text.js';
 import { factsOf } from '../../collection/compare.js';
 import { DEFAULT_K, measureRecall, noRecall, TrueNeighbours, type IndexRecall } from './recall.js';
 
@@ -200,8 +199,6 @@ export class RecordChecker {
     const { batch, page } = this.pending.shift() as (typeof this.pending)[number];
     compareBatch(batch, await page, this.verdict, this.options.space);
     for (const record of batch) {
-      // Compared: the source's text of its vector (float-page.ts) may go.
-      releaseVectorText(record.embedding);
       if (record.embedding && this.seen % this.sampleEvery === 0 && this.samples.length < this.options.sample) this.samples.push(record);
       this.seen++;
     }

@@ -170,7 +170,7 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
   sink?.onCommit(saveReached);
   let sinceCheckpoint = 0;
   let checkpointAt = Date.now();
-  for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, paging, dimension: info.dimension, window: reads, signal, keepText: options.keepVectorText, call: (work) => call(info.name, work) })) {
+  for await (const page of opened?.pages ?? readPages(api, info.id, { offset, total, paging, dimension: info.dimension, window: reads, signal, call: (work) => call(info.name, work) })) {
     await writer.writeRecords(page);
     await sink?.push(page);
     offset += page.length;
@@ -290,7 +290,7 @@ function openingAhead(
   return new Lookahead<CollectionSink>(todo, options.parallel ?? DEFAULT_PARALLEL, async (info) => {
     const total = await call(info.name, () => api.count(info.id, { signal }));
     const window = new ReadWindow(concurrency);
-    const pages = startedNow(readPages(api, info.id, { offset: 0, total, paging, dimension: info.dimension, window, signal, keepText: options.keepVectorText, call: (work) => call(info.name, work, window) }));
+    const pages = startedNow(readPages(api, info.id, { offset: 0, total, paging, dimension: info.dimension, window, signal, call: (work) => call(info.name, work, window) }));
     // The first page's first record is the record a header's own read would ask for: a round
     // trip less per collection.
     const first = await pages.started;

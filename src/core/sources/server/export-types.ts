@@ -32,8 +32,6 @@ export interface ExportOptions {
   parallel?: number;
   /** Also hands every page to this (a copy's import): see ExportSink. */
   sink?: ExportSink;
-  /** Each embedding's text kept beside it, for a copy's verify to compare its read-back with (model/vector-text.ts). */
-  keepVectorText?: boolean;
   /** The source's collections as the caller listed them a moment ago (a copy, checking them against its target first): not listed again. */
   listed?: CollectionInfo[];
 }

@@ -43,7 +43,6 @@ export async function* readPages(
     dimension: number | null | undefined;
     window: ReadWindow;
     signal?: AbortSignal;
-    keepText?: boolean;
     call: <T>(work: () => Promise<T>) => Promise<T>;
   },
 ): AsyncGenerator<BackupRecord[]> {
@@ -51,7 +50,7 @@ export async function* readPages(
   const fetchPage = (offset: number): QueuedPage => {
     const size = pageSizeOf(paging, options.dimension);
     const page = options
-      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal, keepVectorText: options.keepText }))
+      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
       .then((records) => {
         options.window.succeeded();
         return records;
