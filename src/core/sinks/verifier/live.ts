@@ -73,7 +73,8 @@ export class CopyVerify {
     this.verdict.expected = exported - (refused?.ids.size ?? 0);
     if (refused) markRefused(this.verdict, refused.ids, refused.file);
     const { api, server, options } = this.target;
-    this.landedAs = await checkTargetCollection(this.verdict, this.header, { api, call: this.call, server, cloud: options.target.cloud, signal: this.signal });
+    const knownId = this.collection?.id;
+    this.landedAs = await checkTargetCollection(this.verdict, this.header, { api, call: this.call, server, cloud: options.target.cloud, signal: this.signal, ...(knownId ? { knownId } : {}) });
     concludeVerdict(this.verdict);
     return this.verdict;
   }
