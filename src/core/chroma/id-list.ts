@@ -163,13 +163,19 @@ export function pageRecords(page: GetPage): BackupRecord[] {
   }));
 }
 
+/** Ids handed out a page at a time (a CompactIdSet, or ids of two kinds one after the other), never decoded all at once. */
+export interface IdPages {
+  readonly size: number;
+  slice(start: number, end: number): string[];
+}
+
 /** The records with these ids (those the collection still holds; a missing id is simply absent), in pages, the next ones read ahead. */
-export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: readonly string[] | CompactIdSet, options: IdListOptions): AsyncGenerator<BackupRecord[]> {
+export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: readonly string[] | IdPages, options: IdListOptions): AsyncGenerator<BackupRecord[]> {
   const size = options.pageSize ?? CLOUD_PAGE;
   const read = (index: number) => {
     const chunk = ids.slice(index * size, (index + 1) * size);
     return options.call(() => api.get(collectionId, { ids: chunk, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }));
   };
-  const count = ids instanceof CompactIdSet ? ids.size : ids.length;
+  const count = 'size' in ids ? ids.size : ids.length;
   for await (const page of aheadInOrder(Math.ceil(count / size), options.reads ?? READS_AT_ONCE, read)) yield pageRecords(page);
 }

@@ -8,7 +8,8 @@ import { storedHeader } from '../backup/jsonl/format.js';
 import { ChromaApi } from '../chroma/api.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
-import { listIds, recordsByIds } from '../chroma/id-list.js';
+import { listIdSet, recordsByIds } from '../chroma/id-list.js';
+import type { CompactIdSet } from '../util/compact-ids.js';
 import type { CollectionHeader } from '../model/record.js';
 import { choose, collectionHeader, resolveTenant } from '../sources/server/export-pump.js';
 import type { IfExists } from '../sinks/target/choices.js';
@@ -47,14 +48,14 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
   const chosen = choose(await call(() => api.allCollections({ signal })), options.collections);
   const target = await openTarget({ ...options, onProgress: progress });
-  const ids = new Map<string, string[]>();
+  const ids = new Map<string, CompactIdSet>();
   const items: Array<{ header: CollectionHeader; name: string }> = [];
   for (const info of chosen) {
     progress({ type: 'phase', message: `Reading "${info.name}" on the source` });
-    const found = await listIds(api, info.id, { call, signal });
+    const found = await listIdSet(api, info.id, { call, signal });
     ids.set(info.name, found);
     // The header as the backup would keep it (credentials withheld): what the copy creates from.
-    items.push({ header: storedHeader(await collectionHeader(api, info, found.length, call, signal)), name: options.renameTo ?? info.name });
+    items.push({ header: storedHeader(await collectionHeader(api, info, found.size, call, signal)), name: options.renameTo ?? info.name });
   }
   progress({ type: 'phase', message: `Checking every record against ${options.target.url}'s rules` });
   const plan = await planTarget(target, items, (header) => {

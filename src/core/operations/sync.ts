@@ -18,10 +18,11 @@ import { MigrateError } from '../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
-import { listIds, recordsByIds, type ByIdOptions } from '../chroma/id-list.js';
+import { listIdSet, recordsByIds, type ByIdOptions, type IdPages } from '../chroma/id-list.js';
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
 import { diffCollection, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
+import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 
 export interface SyncOptions {
@@ -85,7 +86,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     results.push({ ...diff, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null });
   }
   if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: true };
-  const removed = results.reduce((sum, result) => sum + result.removed.length, 0);
+  const removed = results.reduce((sum, result) => sum + result.removed.size, 0);
   const prune = options.prune && removed > 0 && (options.confirmPrune ? await options.confirmPrune(removed) : true);
   if (options.prune && removed > 0 && !prune) {
     throw new MigrateError('NEEDS_ANSWER', `Not deleting the ${removed} records the source no longer has: not confirmed.`, 'Run again and confirm, or pass --yes; without --prune they are kept.');
@@ -93,12 +94,12 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   for (const [index, pair] of pairs.entries()) {
     const result = results[index]!;
     if (pair.create) await createOnTarget(pair, pair.create, session, source);
-    result.upserted = await upsertFromSource(pair, [...result.added, ...result.changed.map((entry) => entry.id)], session, options.signal, progress);
+    result.upserted = await upsertFromSource(pair, addedThenChanged(result), session, options.signal, progress);
     if (prune) result.deleted = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
     progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
     result.after = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
   }
-  const ok = results.every(({ after }) => after !== null && after.added.length === 0 && after.changed.length === 0 && (!prune || after.removed.length === 0));
+  const ok = results.every(({ after }) => after !== null && after.added.size === 0 && after.changed.length === 0 && (!prune || after.removed.size === 0));
   const out = options.out && ok ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
   return { collections: results, dryRun: false, pruned: prune, out, ok };
 }
@@ -134,8 +135,17 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
 
 /** A collection the target lacks: every source id is added, nothing to compare. */
 async function allAdded(pair: Pair): Promise<CollectionDiff> {
-  const ids = await listIds(pair.source.api, pair.source.collectionId, pair.source.read);
-  return { sourceCount: ids.length, targetCount: 0, added: ids, removed: [], changed: [] };
+  const ids = await listIdSet(pair.source.api, pair.source.collectionId, pair.source.read);
+  return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: [] };
+}
+
+/** The ids to send, the added then the changed, a page at a time: the added stay in their compact set. */
+function addedThenChanged(diff: CollectionDiff): IdPages {
+  const { added, changed } = diff;
+  return {
+    size: added.size + changed.length,
+    slice: (start, end) => [...added.slice(start, end), ...changed.slice(Math.max(0, start - added.size), Math.max(0, end - added.size)).map((entry) => entry.id)],
+  };
 }
 
 /**
@@ -164,28 +174,28 @@ function readOptions(endpoint: Endpoint, signal: AbortSignal | undefined): ByIdO
   };
 }
 
-async function upsertFromSource(pair: Pair, ids: string[], session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
-  if (ids.length === 0) return 0;
-  progress({ type: 'phase', message: `Upserting ${ids.length} records into ${pair.targetName}` });
+async function upsertFromSource(pair: Pair, ids: IdPages, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
+  if (ids.size === 0) return 0;
+  progress({ type: 'phase', message: `Upserting ${ids.size} records into ${pair.targetName}` });
   const read = { ...pair.source.read, pageSize: Math.min(pair.source.read.pageSize, session.batchSize) };
   let done = 0;
   for await (const records of recordsByIds(pair.source.api, pair.source.collectionId, ids, read)) {
     if (records.length > 0) await pair.target.read.call(() => session.api.upsert(pair.target.collectionId, records, { base64: session.base64 }, { signal }));
     done += records.length;
-    progress({ type: 'batch', collection: pair.targetName, done, total: ids.length });
+    progress({ type: 'batch', collection: pair.targetName, done, total: ids.size });
   }
   return done;
 }
 
-async function deleteFromTarget(pair: Pair, ids: string[], session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
-  if (ids.length === 0) return 0;
-  progress({ type: 'phase', message: `Deleting ${ids.length} records from ${pair.targetName} that the source no longer has` });
-  for (let from = 0; from < ids.length; from += session.batchSize) {
+async function deleteFromTarget(pair: Pair, ids: CompactIdSet, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
+  if (ids.size === 0) return 0;
+  progress({ type: 'phase', message: `Deleting ${ids.size} records from ${pair.targetName} that the source no longer has` });
+  for (let from = 0; from < ids.size; from += session.batchSize) {
     const chunk = ids.slice(from, from + session.batchSize);
     await pair.target.read.call(() => deleteRecords(session.api.target, pair.target.collectionId, chunk, { signal }));
-    progress({ type: 'batch', collection: pair.targetName, done: Math.min(from + chunk.length, ids.length), total: ids.length });
+    progress({ type: 'batch', collection: pair.targetName, done: Math.min(from + chunk.length, ids.size), total: ids.size });
   }
-  return ids.length;
+  return ids.size;
 }
 
 async function writeBackup(source: Endpoint, options: SyncOptions, names: string[]): Promise<string> {

@@ -7,9 +7,9 @@ const NAMED = 5;
 /** A collection's sync for --json: the counts and the first ids of each kind. */
 export function syncJson(entry: CollectionSync) {
   const summary = (diff: Pick<CollectionSync, 'added' | 'changed' | 'removed'>) => ({
-    added: diff.added.length,
+    added: diff.added.size,
     changed: diff.changed.length,
-    removed: diff.removed.length,
+    removed: diff.removed.size,
     addedIds: diff.added.slice(0, NAMED),
     changedIds: diff.changed.slice(0, NAMED),
     removedIds: diff.removed.slice(0, NAMED),
@@ -17,26 +17,27 @@ export function syncJson(entry: CollectionSync) {
   return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
 }
 
-function named(ids: string[]): string {
-  return ids.length === 0 ? '' : `: ${ids.slice(0, NAMED).join(', ')}${ids.length > NAMED ? ', …' : ''}`;
+/** Ids in a list or a compact set: only the first few are decoded. */
+function named(ids: { slice(start: number, end: number): string[] }, total: number): string {
+  return total === 0 ? '' : `: ${ids.slice(0, NAMED).join(', ')}${total > NAMED ? ', …' : ''}`;
 }
 
 /** What sync found and did, a few lines per collection. */
 export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
-    const ok = entry.after === null || (entry.after.added.length === 0 && entry.after.changed.length === 0 && (!result.pruned || entry.after.removed.length === 0));
+    const ok = entry.after === null || (entry.after.added.size === 0 && entry.after.changed.length === 0 && (!result.pruned || entry.after.removed.size === 0));
     lines.push(`${ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
-    lines.push(`    added      ${count(entry.added.length)}${named(entry.added)}`);
-    lines.push(`    changed    ${count(entry.changed.length)}${named(entry.changed.map((change) => `${change.id} (${change.fields.join(', ')})`))}`);
-    lines.push(`    removed    ${count(entry.removed.length)}${named(entry.removed)}`);
+    lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
+    lines.push(`    changed    ${count(entry.changed.length)}${named(entry.changed.map((change) => `${change.id} (${change.fields.join(', ')})`), entry.changed.length)}`);
+    lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
     if (result.dryRun) continue;
     lines.push(`    upserted   ${count(entry.upserted)}`);
     if (result.pruned) lines.push(`    deleted    ${count(entry.deleted)}`);
-    else if (entry.removed.length > 0) lines.push(`    kept       ${count(entry.removed.length)} records the source no longer has (sync --prune deletes them)`);
+    else if (entry.removed.size > 0) lines.push(`    kept       ${count(entry.removed.size)} records the source no longer has (sync --prune deletes them)`);
     const after = entry.after;
     if (after) {
-      const still = after.added.length + after.changed.length === 0 ? 'every source record is on the target, equal' : `${count(after.added.length)} still missing, ${count(after.changed.length)} still differing`;
+      const still = after.added.size + after.changed.length === 0 ? 'every source record is on the target, equal' : `${count(after.added.size)} still missing, ${count(after.changed.length)} still differing`;
       lines.push(`    verify     ${still}`);
     }
   }

@@ -1,11 +1,15 @@
 /**
  * How a target collection differs from its source collection: the ids only the source has
  * (added), only the target has (removed), and those on both whose records differ (changed),
- * compared as verify compares. Reads only, on both sides.
+ * compared as verify compares. Reads only, on both sides. The source's ids are held as one
+ * compact set and the target's listed against it (marks, and only the ids the source lacks
+ * kept, util/ids-against.ts): no array or Set of every id, at a million of them.
  */
 import type { Space } from '../../model/record.js';
 import type { ChromaApi } from '../../chroma/api.js';
-import { listIds, recordsByIds, type ByIdOptions } from '../../chroma/id-list.js';
+import { listIdSet, listIdsAgainst, recordsByIds, type ByIdOptions } from '../../chroma/id-list.js';
+import { CompactIdSet } from '../../util/compact-ids.js';
+import type { IdsAgainst } from '../../util/ids-against.js';
 import type { ProgressListener } from '../../util/progress.js';
 import { recordDifferences } from './record-diff.js';
 
@@ -18,8 +22,10 @@ export interface Side {
 export interface CollectionDiff {
   sourceCount: number;
   targetCount: number;
-  added: string[];
-  removed: string[];
+  /** In the source's order. */
+  added: CompactIdSet;
+  /** In the target's order. */
+  removed: CompactIdSet;
   changed: Array<{ id: string; fields: string[] }>;
 }
 
@@ -29,15 +35,31 @@ export async function diffCollection(
   target: Side,
   options: { space: Space | null; progress: ProgressListener },
 ): Promise<CollectionDiff> {
-  const [sourceIds, targetIds] = await Promise.all([listIds(source.api, source.collectionId, source.read), listIds(target.api, target.collectionId, target.read)]);
-  const onTarget = new Set(targetIds);
-  const onSource = new Set(sourceIds);
-  const common = sourceIds.filter((id) => onTarget.has(id));
+  const sourceIds = await listIdSet(source.api, source.collectionId, source.read);
+  const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, target.read);
+  const changed = await changedRecords(name, source, target, { ...options, sourceIds, onTarget });
+  const added = new CompactIdSet();
+  for (let at = 0; at < sourceIds.size; at++) if (!onTarget.has(at)) added.add(sourceIds.idAt(at));
+  return { sourceCount: sourceIds.size, targetCount: onTarget.size, added, removed: onTarget.outside, changed };
+}
+
+/** The ids on both sides, in the source's order, read by id a chunk at a time and compared. */
+async function changedRecords(
+  name: string,
+  source: Side,
+  target: Side,
+  options: { space: Space | null; progress: ProgressListener; sourceIds: CompactIdSet; onTarget: IdsAgainst },
+): Promise<CollectionDiff['changed']> {
+  const { sourceIds, onTarget, progress } = options;
+  let total = 0;
+  for (let at = 0; at < sourceIds.size; at++) if (onTarget.has(at)) total++;
   const changed: CollectionDiff['changed'] = [];
   const chunk = Math.min(source.read.pageSize, target.read.pageSize);
-  options.progress({ type: 'collection-start', collection: name, total: common.length, done: 0, resumed: false });
-  for (let from = 0; from < common.length; from += chunk) {
-    const ids = common.slice(from, from + chunk);
+  progress({ type: 'collection-start', collection: name, total, done: 0, resumed: false });
+  let next = 0;
+  for (let from = 0; from < total; from += chunk) {
+    const ids: string[] = [];
+    for (; next < sourceIds.size && ids.length < chunk; next++) if (onTarget.has(next)) ids.push(sourceIds.idAt(next));
     const [fromSource, fromTarget] = await Promise.all([firstPage(recordsByIds(source.api, source.collectionId, ids, source.read)), firstPage(recordsByIds(target.api, target.collectionId, ids, target.read))]);
     const stored = new Map(fromTarget.map((record) => [record.id, record]));
     for (const expected of fromSource) {
@@ -47,16 +69,10 @@ export async function diffCollection(
       const fields = recordDifferences(have, expected, options.space);
       if (fields.length > 0) changed.push({ id: expected.id, fields });
     }
-    options.progress({ type: 'batch', collection: name, done: Math.min(from + chunk, common.length), total: common.length });
+    progress({ type: 'batch', collection: name, done: Math.min(from + chunk, total), total });
   }
-  options.progress({ type: 'collection-done', collection: name, done: common.length, total: common.length });
-  return {
-    sourceCount: sourceIds.length,
-    targetCount: targetIds.length,
-    added: sourceIds.filter((id) => !onTarget.has(id)),
-    removed: targetIds.filter((id) => !onSource.has(id)),
-    changed,
-  };
+  progress({ type: 'collection-done', collection: name, done: total, total });
+  return changed;
 }
 
 async function firstPage<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
