@@ -23,6 +23,24 @@ describe('parseFloatPage', () => {
     expect(read(json)).toEqual(expected(json));
   });
 
+  it('reads fraction digits four at a time as it reads them one by one: every length, zeros, and what ends them', () => {
+    const rand = seededRandom(5);
+    const texts: string[] = [];
+    for (let length = 1; length <= 24; length++) {
+      for (const zeros of [0, 1, 3, 4, 5, 8]) {
+        const digits = Array.from({ length }, () => Math.floor(rand() * 10)).join('');
+        const fraction = `${'0'.repeat(zeros)}${digits}`;
+        texts.push(`0.${fraction}`, `-0.${fraction}`, `7.${fraction}`, `0.${fraction}e-3`, `0.${fraction}E2`, `12.${fraction}0000`);
+      }
+    }
+    const vector = `[${texts.join(',')}]`;
+    const got = read(`{"ids":["a"],"embeddings":[${vector}]}`)?.embeddings?.[0];
+    const want = Float32Array.from(JSON.parse(vector) as number[]);
+    expect(texts.filter((_, i) => !Object.is(got?.[i], want[i]))).toEqual([]);
+    // Bytes 0x3a-0x3f share the digits' high nibble: never read as digits.
+    for (const bad of ['0.12:4', '0.1;23', '0.123?', '0.1234>5678', '0.12/4']) expect(read(`{"ids":["a"],"embeddings":[[${bad}]]}`)).toBeNull();
+  });
+
   it('gives every number the bits of Math.fround(JSON.parse(text)), in every notation', () => {
     const rand = seededRandom(11);
     const texts: string[] = [];
