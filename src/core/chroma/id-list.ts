@@ -58,40 +58,34 @@ export async function listIds(api: ChromaApi, collectionId: string, options: IdL
 }
 
 /** The collection's ids as one listing the count confirms (or the last one read), held compactly. */
-export async function listIdSet(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<CompactIdSet> {
-  let set = new CompactIdSet();
-  await streamIds(api, collectionId, options, {
-    begin: (expected) => {
-      set = new CompactIdSet(expected);
-      return {
-        page: (ids) => {
-          for (const id of ids) set.add(id);
-        },
-        distinct: () => set.size,
-      };
-    },
-  });
-  return set;
+export function listIdSet(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<CompactIdSet> {
+  return listInto(api, collectionId, options, (expected) => new CompactIdSet(expected));
 }
 
 /**
  * The collection's ids as one listing the count confirms (or the last one read), marked against
  * `index` (ids-against.ts): only the ids `index` lacks are held.
  */
-export async function listIdsAgainst(api: ChromaApi, collectionId: string, index: CompactIdSet, options: IdListOptions): Promise<IdsAgainst> {
-  let listed = new IdsAgainst(index);
+export function listIdsAgainst(api: ChromaApi, collectionId: string, index: CompactIdSet, options: IdListOptions): Promise<IdsAgainst> {
+  return listInto(api, collectionId, options, () => new IdsAgainst(index));
+}
+
+/** A listing into what `start` makes afresh for each attempt (told the count it expects). */
+async function listInto<T extends { add(id: string): void; readonly size: number }>(api: ChromaApi, collectionId: string, options: IdListOptions, start: (expected: number) => T): Promise<T> {
+  let listed: T | null = null;
   await streamIds(api, collectionId, options, {
-    begin: () => {
-      listed = new IdsAgainst(index);
+    begin: (expected) => {
+      const taking = start(expected);
+      listed = taking;
       return {
         page: (ids) => {
-          for (const id of ids) listed.add(id);
+          for (const id of ids) taking.add(id);
         },
-        distinct: () => listed.size,
+        distinct: () => taking.size,
       };
     },
   });
-  return listed;
+  return listed ?? start(0);
 }
 
 /** Takes a listing page by page, as it is read: `begin` starts each attempt afresh. */
