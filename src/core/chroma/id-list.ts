@@ -45,6 +45,14 @@ export interface IdListOptions {
 /** Reads with a page size of the caller's choice (a sync or diff: larger off Cloud). */
 export type ByIdOptions = IdListOptions & { pageSize: number };
 
+/**
+ * The same reads for an id listing: its own page size (ids only, 20,000 a page off Cloud), not the
+ * one chosen for reading whole records by id, which at 1,000 made a listing of 1M ids 1,000 requests.
+ */
+export function forIdListing({ call, signal, reads }: ByIdOptions): IdListOptions {
+  return { call, signal, reads };
+}
+
 /** Every id of the collection, in the server's order; a listing the count confirms, or the last one read. */
 export async function listIds(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<string[]> {
   let ids: string[] = [];

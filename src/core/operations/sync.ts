@@ -18,7 +18,7 @@ import { MigrateError } from '../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
-import { listIdSet, recordsByIds, type ByIdOptions, type IdPages } from '../chroma/id-list.js';
+import { forIdListing, listIdSet, recordsByIds, type ByIdOptions, type IdPages } from '../chroma/id-list.js';
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
 import { diffCollection, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
@@ -135,7 +135,7 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
 
 /** A collection the target lacks: every source id is added, nothing to compare. */
 async function allAdded(pair: Pair): Promise<CollectionDiff> {
-  const ids = await listIdSet(pair.source.api, pair.source.collectionId, pair.source.read);
+  const ids = await listIdSet(pair.source.api, pair.source.collectionId, forIdListing(pair.source.read));
   return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: [] };
 }
 

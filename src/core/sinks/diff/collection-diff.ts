@@ -7,7 +7,7 @@
  */
 import type { Space } from '../../model/record.js';
 import type { ChromaApi } from '../../chroma/api.js';
-import { listIdSet, listIdsAgainst, recordsByIds, type ByIdOptions } from '../../chroma/id-list.js';
+import { forIdListing, listIdSet, listIdsAgainst, recordsByIds, type ByIdOptions } from '../../chroma/id-list.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import type { IdsAgainst } from '../../util/ids-against.js';
 import type { ProgressListener } from '../../util/progress.js';
@@ -35,8 +35,8 @@ export async function diffCollection(
   target: Side,
   options: { space: Space | null; progress: ProgressListener },
 ): Promise<CollectionDiff> {
-  const sourceIds = await listIdSet(source.api, source.collectionId, source.read);
-  const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, target.read);
+  const sourceIds = await listIdSet(source.api, source.collectionId, forIdListing(source.read));
+  const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, forIdListing(target.read));
   const changed = await changedRecords(name, source, target, { ...options, sourceIds, onTarget });
   const added = new CompactIdSet();
   for (let at = 0; at < sourceIds.size; at++) if (!onTarget.has(at)) added.add(sourceIds.idAt(at));
