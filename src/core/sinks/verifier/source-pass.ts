@@ -159,12 +159,8 @@ export async function checkIdsAgainstSource(
   const { signal } = sides;
   const sourceIds = sides.sourceIds ?? listSourceIds(sides.source, sourceName, signal);
   sourceIds.catch(() => undefined); // awaited below, beside the target's side
-  const target: Side = { api: new ChromaApi(sides.target), call: (work) => retryExplained(sides.target, work, { signal }) };
-  const targetIds = async () => {
-    const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
-    return info ? listIdSet(target.api, info.id, { call: target.call, signal }) : null;
-  };
-  const [atSource, onTarget] = await Promise.all([sourceIds, targetIds()]);
+  const targetIds = listTargetSide(verdict, sides, (target, collectionId) => listIdSet(target.api, collectionId, { call: target.call, signal }));
+  const [atSource, onTarget] = await Promise.all([sourceIds, targetIds]);
   if (!atSource || !onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
   noteDifference(verdict, differences(atSource, onTarget, sides.refused, LISTED));
@@ -188,16 +184,26 @@ export async function checkListedIds(
   },
 ): Promise<void> {
   const { signal, listed } = sides;
-  const target: Side = { api: new ChromaApi(sides.target), call: (work) => retryExplained(sides.target, work, { signal }) };
-  const targetIds = async () => {
-    const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
-    return info ? listIdsAgainst(target.api, info.id, listed.source.index, { call: target.call, signal }) : null;
-  };
-  const onTarget = await (listed.target ?? targetIds());
+  const onTarget = await (listed.target ?? listTargetSide(verdict, sides, (target, collectionId) => listIdsAgainst(target.api, collectionId, listed.source.index, { call: target.call, signal })));
   if (!onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
   noteDifference(verdict, differencesAgainst(listed.source, onTarget, sides.refused, LISTED));
   concludeVerdict(verdict);
+}
+
+/**
+ * The target's side of a closing id check, as `list` takes it: the collection the verdict found
+ * (`targetInfo`), else found by its name now; null when the target no longer has one.
+ */
+async function listTargetSide<T>(
+  verdict: CollectionVerdict,
+  sides: { target: Endpoint; signal?: AbortSignal; targetInfo?: CollectionInfo },
+  list: (target: Side, collectionId: string) => Promise<T>,
+): Promise<T | null> {
+  const { signal } = sides;
+  const target: Side = { api: new ChromaApi(sides.target), call: (work) => retryExplained(sides.target, work, { signal }) };
+  const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
+  return info ? list(target, info.id) : null;
 }
 
 /**
