@@ -1,25 +1,54 @@
 /**
+ * A bound on what the items in flight hold together, besides their count: each item's `weight`
+ * (e.g. the ids a collection's check will hold), at most `budget` summed over those running. An
+ * item heavier than the budget still runs, alone.
+ */
+export interface Within<T> {
+  weight: (item: T, index: number) => number;
+  budget: number;
+}
+
+/**
  * Work over many items with at most `limit` in flight: several collections moving at once, so
  * one collection's fixed round trips (list, count, create, read back, closing checks) overlap
- * with another's records. Results come back in the items' order. After the first failure no
- * new item starts; the ones running are waited for (so none is left writing), then the first
- * failure is thrown.
+ * with another's records. Results come back in the items' order. Items start in their order;
+ * with `within`, the next one waits until its weight fits beside those running. After the first
+ * failure no new item starts; the ones running are waited for (so none is left writing), then
+ * the first failure is thrown.
  */
-export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>, within?: Within<T>): Promise<R[]> {
   const results = new Array<R>(items.length);
+  const weightOf = (index: number): number => (within ? Math.max(0, within.weight(items[index] as T, index)) : 0);
+  const budget = within?.budget ?? Number.POSITIVE_INFINITY;
   let next = 0;
+  let running = 0;
+  let held = 0;
   let failure: { error: unknown } | null = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await work(items[index] as T, index);
-      } catch (error) {
-        failure ??= { error };
+  await new Promise<void>((resolve) => {
+    const startWhatFits = (): void => {
+      while (failure === null && next < items.length && running < Math.max(1, limit) && (running === 0 || held + weightOf(next) <= budget)) {
+        const index = next++;
+        const weight = weightOf(index);
+        running++;
+        held += weight;
+        let pending: Promise<R>;
+        try {
+          pending = work(items[index] as T, index);
+        } catch (error) {
+          pending = Promise.reject(error);
+        }
+        pending
+          .then((result) => void (results[index] = result), (error: unknown) => void (failure ??= { error }))
+          .finally(() => {
+            running--;
+            held -= weight;
+            startWhatFits();
+          });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+      if (running === 0) resolve();
+    };
+    startWhatFits();
+  });
   if (failure !== null) throw (failure as { error: unknown }).error;
   return results;
 }

@@ -35,6 +35,37 @@ describe('inParallel', () => {
     expect(finished).toBe(1);
   });
 
+  it('with a budget, starts the next item only once its weight fits beside those running', async () => {
+    const weights = [3, 3, 1, 1, 9, 2];
+    let held = 0;
+    let most = 0;
+    const order: string[] = [];
+    const results = await inParallel(weights, 4, async (weight, index) => {
+      held += weight;
+      most = Math.max(most, held);
+      order.push(`start ${index}`);
+      await tick();
+      await tick();
+      order.push(`end ${index}`);
+      held -= weight;
+      return weight * 10;
+    }, { weight: (weight) => weight, budget: 5 });
+    expect(results).toEqual([30, 30, 10, 10, 90, 20]);
+    // 9 is over the budget: it runs, but alone.
+    expect(most).toBe(9);
+    expect(order.indexOf('start 1')).toBeGreaterThan(order.indexOf('end 0'));
+    expect(order.indexOf('start 4')).toBeGreaterThan(order.indexOf('end 3'));
+    expect(order.indexOf('start 5')).toBeGreaterThan(order.indexOf('end 4'));
+  });
+
+  it('a work that throws before its first await counts as a failure, not an escape', async () => {
+    const run = inParallel([0, 1], 2, (n) => {
+      if (n === 0) throw new Error('at once');
+      return Promise.resolve(n);
+    });
+    await expect(run).rejects.toThrow('at once');
+  });
+
   it('handles no items and a limit above the count', async () => {
     expect(await inParallel([], 4, async () => 1)).toEqual([]);
     expect(await inParallel([1], 8, async (n) => n + 1)).toEqual([2]);

@@ -116,15 +116,26 @@ export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides &
     checked[index] = true;
   };
   // A large collection's two id sets take real memory (~25–50 bytes an id, each side): those go
-  // `parallel` at a time, as they were copied; the small ones, most of a many-collection copy, wide.
+  // `parallel` at a time, as they were copied, and no more at once than LARGE_ID_CHECKS_HOLD
+  // records between them; the small ones, most of a many-collection copy, wide.
   const indexes = checks.map((_, index) => index);
-  await inParallel(indexes.filter((index) => (checks[index] as IdCheck).expected > SMALL_ID_CHECK), parallel, check);
-  await inParallel(indexes.filter((index) => (checks[index] as IdCheck).expected <= SMALL_ID_CHECK), closingWidth(parallel), check);
+  const expected = (index: number) => (checks[index] as IdCheck).expected;
+  await inParallel(indexes.filter((index) => expected(index) > SMALL_ID_CHECK), parallel, check, { weight: expected, budget: LARGE_ID_CHECKS_HOLD });
+  await inParallel(indexes.filter((index) => expected(index) <= SMALL_ID_CHECK), closingWidth(parallel), check);
   return checked;
 }
 
 /** Up to this many records a collection's id check is small: two lists of at most ~1 MB each. */
 const SMALL_ID_CHECK = 10_000;
+
+/**
+ * Records whose id checks run at once, summed over the large collections being checked: each
+ * holds both sides' ids (12 bytes plus the id's own, a side), so a million of them is ~50 MB of
+ * short ids and ~100 MB of UUIDs. Four collections of a million, checked `parallel` at a time,
+ * would have held four times that; now they go one after another, and ten of 100k still four
+ * at a time. One heavier than this still runs, alone.
+ */
+const LARGE_ID_CHECKS_HOLD = 1_000_000;
 
 /**
  * Collections whose closing checks run at once: a few small requests each, every collection
