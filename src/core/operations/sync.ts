@@ -99,7 +99,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
     result.after = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
   }
-  const ok = results.every(({ after }) => after !== null && after.added.size === 0 && after.changed.length === 0 && (!prune || after.removed.size === 0));
+  const ok = results.every(({ after }) => after !== null && after.added.size === 0 && after.changed.size === 0 && (!prune || after.removed.size === 0));
   const out = options.out && ok ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
   return { collections: results, dryRun: false, pruned: prune, out, ok };
 }
@@ -136,15 +136,15 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
 /** A collection the target lacks: every source id is added, nothing to compare. */
 async function allAdded(pair: Pair): Promise<CollectionDiff> {
   const ids = await listIdSet(pair.source.api, pair.source.collectionId, forIdListing(pair.source.read));
-  return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: [] };
+  return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: { size: 0, slice: () => [], first: [] } };
 }
 
 /** The ids to send, the added then the changed, a page at a time: the added stay in their compact set. */
 function addedThenChanged(diff: CollectionDiff): IdPages {
   const { added, changed } = diff;
   return {
-    size: added.size + changed.length,
-    slice: (start, end) => [...added.slice(start, end), ...changed.slice(Math.max(0, start - added.size), Math.max(0, end - added.size)).map((entry) => entry.id)],
+    size: added.size + changed.size,
+    slice: (start, end) => [...added.slice(start, end), ...changed.slice(Math.max(0, start - added.size), Math.max(0, end - added.size))],
   };
 }
 

@@ -8,10 +8,10 @@ const NAMED = 5;
 export function syncJson(entry: CollectionSync) {
   const summary = (diff: Pick<CollectionSync, 'added' | 'changed' | 'removed'>) => ({
     added: diff.added.size,
-    changed: diff.changed.length,
+    changed: diff.changed.size,
     removed: diff.removed.size,
     addedIds: diff.added.slice(0, NAMED),
-    changedIds: diff.changed.slice(0, NAMED),
+    changedIds: diff.changed.first.slice(0, NAMED),
     removedIds: diff.removed.slice(0, NAMED),
   });
   return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
@@ -26,10 +26,10 @@ function named(ids: { slice(start: number, end: number): string[] }, total: numb
 export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
-    const ok = entry.after === null || (entry.after.added.size === 0 && entry.after.changed.length === 0 && (!result.pruned || entry.after.removed.size === 0));
+    const ok = entry.after === null || (entry.after.added.size === 0 && entry.after.changed.size === 0 && (!result.pruned || entry.after.removed.size === 0));
     lines.push(`${ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
     lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
-    lines.push(`    changed    ${count(entry.changed.length)}${named(entry.changed.map((change) => `${change.id} (${change.fields.join(', ')})`), entry.changed.length)}`);
+    lines.push(`    changed    ${count(entry.changed.size)}${named(entry.changed.first.map((change) => `${change.id} (${change.fields.join(', ')})`), entry.changed.size)}`);
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
     if (result.dryRun) continue;
     lines.push(`    upserted   ${count(entry.upserted)}`);
@@ -37,7 +37,7 @@ export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; 
     else if (entry.removed.size > 0) lines.push(`    kept       ${count(entry.removed.size)} records the source no longer has (sync --prune deletes them)`);
     const after = entry.after;
     if (after) {
-      const still = after.added.size + after.changed.length === 0 ? 'every source record is on the target, equal' : `${count(after.added.size)} still missing, ${count(after.changed.length)} still differing`;
+      const still = after.added.size + after.changed.size === 0 ? 'every source record is on the target, equal' : `${count(after.added.size)} still missing, ${count(after.changed.size)} still differing`;
       lines.push(`    verify     ${still}`);
     }
   }

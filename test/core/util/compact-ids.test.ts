@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompactIdSet } from '../../../src/core/util/compact-ids.js';
+import { CompactIdSet, CompactIdSubset } from '../../../src/core/util/compact-ids.js';
 
 describe('CompactIdSet', () => {
   it('holds each id once, in the order added, exactly as given (any UTF-8, any length)', () => {
@@ -36,5 +36,18 @@ describe('CompactIdSet', () => {
     for (const id of ['one', 'two', 'drei', 'ü']) source.add(id);
     for (const id of ['ü', 'two', 'extra']) target.add(id);
     expect([0, 1, 2].map((index) => source.indexOfIdIn(target, index))).toEqual([3, 1, -1]);
+  });
+});
+
+describe('CompactIdSubset', () => {
+  it('names some of a set\'s ids by index, in the order added, a page at a time', () => {
+    const all = new CompactIdSet();
+    for (let n = 0; n < 100; n++) all.add(`id-${n}`);
+    const some = new CompactIdSubset(all);
+    for (let n = 99; n >= 0; n -= 3) some.add(n);
+    expect(some.size).toBe(34);
+    expect(some.slice(0, 3)).toEqual(['id-99', 'id-96', 'id-93']);
+    expect(some.slice(32, 50)).toEqual(['id-3', 'id-0']);
+    expect(some.slice(34, 40)).toEqual([]);
   });
 });

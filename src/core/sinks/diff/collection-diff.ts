@@ -7,8 +7,8 @@
  */
 import type { Space } from '../../model/record.js';
 import type { ChromaApi } from '../../chroma/api.js';
-import { forIdListing, listIdSet, listIdsAgainst, recordsByIds, type ByIdOptions } from '../../chroma/id-list.js';
-import { CompactIdSet } from '../../util/compact-ids.js';
+import { forIdListing, listIdSet, listIdsAgainst, recordsByIds, type ByIdOptions, type IdPages } from '../../chroma/id-list.js';
+import { CompactIdSubset, type CompactIdSet } from '../../util/compact-ids.js';
 import type { IdsAgainst } from '../../util/ids-against.js';
 import type { ProgressListener } from '../../util/progress.js';
 import { recordDifferences } from './record-diff.js';
@@ -22,12 +22,25 @@ export interface Side {
 export interface CollectionDiff {
   sourceCount: number;
   targetCount: number;
-  /** In the source's order. */
-  added: CompactIdSet;
+  /** In the source's order: the source's ids by index, not a second set of them. */
+  added: IdPages;
   /** In the target's order. */
   removed: CompactIdSet;
-  changed: Array<{ id: string; fields: string[] }>;
+  changed: ChangedIds;
 }
+
+/** Ids on both sides whose records differ, in the source's order; the first few with the fields that differ. */
+interface ChangedIds extends IdPages {
+  first: ChangedRecord[];
+}
+
+interface ChangedRecord {
+  id: string;
+  fields: string[];
+}
+
+/** Changed records named with their fields: a report shows a few, and a million would each hold an object. */
+const CHANGED_NAMED = 20;
 
 export async function diffCollection(
   name: string,
@@ -38,8 +51,8 @@ export async function diffCollection(
   const sourceIds = await listIdSet(source.api, source.collectionId, forIdListing(source.read));
   const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, forIdListing(target.read));
   const changed = await changedRecords(name, source, target, { ...options, sourceIds, onTarget });
-  const added = new CompactIdSet();
-  for (let at = 0; at < sourceIds.size; at++) if (!onTarget.has(at)) added.add(sourceIds.idAt(at));
+  const added = new CompactIdSubset(sourceIds);
+  for (let at = 0; at < sourceIds.size; at++) if (!onTarget.has(at)) added.add(at);
   return { sourceCount: sourceIds.size, targetCount: onTarget.size, added, removed: onTarget.outside, changed };
 }
 
@@ -49,17 +62,23 @@ async function changedRecords(
   source: Side,
   target: Side,
   options: { space: Space | null; progress: ProgressListener; sourceIds: CompactIdSet; onTarget: IdsAgainst },
-): Promise<CollectionDiff['changed']> {
+): Promise<ChangedIds> {
   const { sourceIds, onTarget, progress } = options;
   let total = 0;
   for (let at = 0; at < sourceIds.size; at++) if (onTarget.has(at)) total++;
-  const changed: CollectionDiff['changed'] = [];
+  const changed = Object.assign(new CompactIdSubset(sourceIds), { first: [] as ChangedRecord[] });
   const chunk = Math.min(source.read.pageSize, target.read.pageSize);
   progress({ type: 'collection-start', collection: name, total, done: 0, resumed: false });
   let next = 0;
   for (let from = 0; from < total; from += chunk) {
     const ids: string[] = [];
-    for (; next < sourceIds.size && ids.length < chunk; next++) if (onTarget.has(next)) ids.push(sourceIds.idAt(next));
+    const indexOf = new Map<string, number>();
+    for (; next < sourceIds.size && ids.length < chunk; next++) {
+      if (!onTarget.has(next)) continue;
+      const id = sourceIds.idAt(next);
+      ids.push(id);
+      indexOf.set(id, next);
+    }
     const [fromSource, fromTarget] = await Promise.all([firstPage(recordsByIds(source.api, source.collectionId, ids, source.read)), firstPage(recordsByIds(target.api, target.collectionId, ids, target.read))]);
     const stored = new Map(fromTarget.map((record) => [record.id, record]));
     for (const expected of fromSource) {
@@ -67,7 +86,9 @@ async function changedRecords(
       // Gone from either side between the id scan and this read: the next run sees it as it is then.
       if (!have) continue;
       const fields = recordDifferences(have, expected, options.space);
-      if (fields.length > 0) changed.push({ id: expected.id, fields });
+      if (fields.length === 0) continue;
+      changed.add(indexOf.get(expected.id)!);
+      if (changed.first.length < CHANGED_NAMED) changed.first.push({ id: expected.id, fields });
     }
     progress({ type: 'batch', collection: name, done: Math.min(from + chunk, total), total });
   }
