@@ -19,6 +19,15 @@ import { checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, Reco
 /** How many records may wait to be compared before the copy's commits wait too. */
 const RECORDS_AWAITING_COMPARE = 4000;
 
+/**
+ * Committed batches held back from the read back until this many newer ones have committed: a
+ * single-node target serves a read of the records it has just written dearly. Measured on the
+ * target pinned to a core of its own (20k × 384-d, +80/+40 ms, idle machine, 3 alternated pairs):
+ * the copy with verify 20.6 → 17.6 s and the target's CPU 18.6 → 15.5 s with 1; with 2, in a
+ * second run, 19.3 → 18.8 s and a longer tail (the held batches read after the last commit).
+ */
+const READ_BACK_LAG = 1;
+
 export class CopyVerify {
   private readonly pipe: PagePipe;
   private readonly verdict: CollectionVerdict;
@@ -28,6 +37,8 @@ export class CopyVerify {
   /** The collection the records went into, as the import prepared it. */
   private collection: CollectionInfo | null = null;
   private landedAs: CollectionInfo | null = null;
+  /** Committed, not yet handed to the read back (READ_BACK_LAG). */
+  private readonly lagging: BackupRecord[][] = [];
 
   constructor(
     private readonly target: TargetSession,
@@ -46,14 +57,24 @@ export class CopyVerify {
   push(batch: BackupRecord[], collection: CollectionInfo): Promise<void> {
     this.collection ??= collection;
     // A failed check (kept for finish) or a stopped copy is not the import's failure.
-    return this.failure ? Promise.resolve() : this.pipe.push(batch).catch(() => undefined);
+    if (this.failure) return Promise.resolve();
+    this.lagging.push(batch);
+    if (this.lagging.length <= READ_BACK_LAG) return Promise.resolve();
+    return this.pipe.push(this.lagging.shift()!).catch(() => undefined);
+  }
+
+  /** Every batch is committed: those held back go to the read back now. */
+  private async pushLagging(): Promise<void> {
+    while (this.lagging.length > 0 && !this.failure) await this.pipe.push(this.lagging.shift()!).catch(() => undefined);
+    this.lagging.length = 0;
   }
 
   /**
    * Every batch is pushed (the import has committed its last): resolves once they are all read
    * back and compared, or the checking stopped. Never rejects; finish says how it went.
    */
-  allPushed(): Promise<void> {
+  async allPushed(): Promise<void> {
+    await this.pushLagging();
     this.pipe.close();
     return this.checked;
   }
@@ -64,6 +85,7 @@ export class CopyVerify {
    * copy (closing-pass.ts), its truth found as the records streamed by (streamed-truth.ts).
    */
   async finish(exported: number, refused?: { ids: ReadonlySet<string>; file: string }): Promise<CollectionVerdict> {
+    await this.pushLagging();
     this.pipe.close();
     await this.checked;
     if (this.failure) throw this.failure.error;
