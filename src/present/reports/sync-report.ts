@@ -11,7 +11,7 @@ export function syncJson(entry: CollectionSync) {
     changed: diff.changed.size,
     removed: diff.removed.size,
     addedIds: diff.added.slice(0, NAMED),
-    changedIds: diff.changed.first.slice(0, NAMED),
+    changedIds: diff.changed.first.slice(0, NAMED).map(({ id, fields }) => ({ id, fields })),
     removedIds: diff.removed.slice(0, NAMED),
   });
   return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
