@@ -55,6 +55,11 @@ interface Side {
   call: Call;
 }
 
+/** A server to read, each request with its retries and its errors in words. */
+function sideOf(endpoint: Endpoint, signal?: AbortSignal): Side {
+  return { api: new ChromaApi(endpoint), call: (work) => retryExplained(endpoint, work, { signal }) };
+}
+
 export async function verifyAgainstSource(options: SourceVerifyOptions): Promise<SourceVerifyResult> {
   const progress = options.onProgress ?? ignoreProgress;
   const signal = options.signal;
@@ -62,8 +67,8 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
     throw new MigrateError('BAD_INPUT', '--as names one collection on the target, but it needs that one named.', 'Pick it with --collections NAME.');
   }
   const sourceEndpoint = await resolveTenant(options.source, signal);
-  const source: Side = { api: new ChromaApi(sourceEndpoint), call: (work) => retryExplained(sourceEndpoint, work, { signal }) };
-  const target: Side = { api: new ChromaApi(options.target), call: (work) => retryExplained(options.target, work, { signal }) };
+  const source = sideOf(sourceEndpoint, signal);
+  const target = sideOf(options.target, signal);
   progress({ type: 'phase', message: `Listing collections on ${sourceEndpoint.cloud ? 'Chroma Cloud' : sourceEndpoint.url}` });
   const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
   const server = await describeServer(target.api, { signal });
@@ -201,7 +206,7 @@ async function listTargetSide<T>(
   list: (target: Side, collectionId: string) => Promise<T>,
 ): Promise<T | null> {
   const { signal } = sides;
-  const target: Side = { api: new ChromaApi(sides.target), call: (work) => retryExplained(sides.target, work, { signal }) };
+  const target = sideOf(sides.target, signal);
   const info = sides.targetInfo ?? (await target.call(() => target.api.findCollection(verdict.collection, { signal })));
   return info ? list(target, info.id) : null;
 }
@@ -212,7 +217,7 @@ async function listTargetSide<T>(
  * from the target, so a copy starts it as soon as every record has landed.
  */
 export async function listSourceIds(endpoint: Endpoint, name: string, signal?: AbortSignal): Promise<CompactIdSet | null> {
-  const source: Side = { api: new ChromaApi(endpoint), call: (work) => retryExplained(endpoint, work, { signal }) };
+  const source = sideOf(endpoint, signal);
   const info = await source.call(() => source.api.findCollection(name, { signal }));
   return info ? listIdSet(source.api, info.id, { call: source.call, signal, reads: CLOSING_SOURCE_READS }) : null;
 }
