@@ -65,30 +65,29 @@ describe('copy --all, killed while a collection lands and the next one is sent',
     for (const name of names) if (await api.findCollection(name)) await api.deleteCollection(name);
     const env = { CHROMA_MIGRATE_STATE: statePath };
 
-    // A little latency everywhere at first, so the kill can land mid-way.
-    slowTarget.setRules({ delayMs: 100 });
-    const first = spawnCli(args, { env });
-    await until(async () => ((await stateOf(statePath))?.exports[0]?.finished.length ?? 0) >= 2 || first.exitCode !== null, 'two collections finished');
-    expect(first.exitCode).toBeNull();
-
-    // Hold the next upsert (a collection's one and last batch) at the proxy; let every other request through at once.
+    // The third upsert (a collection's one and last batch) is held at the proxy, so the kill lands
+    // mid-way however fast the machine runs; every other request goes through at once.
     const from = slowTarget.log.length;
-    slowTarget.setRules({ delayMs: 120_000, faultPaths: /\/upsert$/, maxDelays: 1 });
-    await until(() => slowTarget.log.slice(from).some(isUpsert), 'the held upsert');
-    const held = slowTarget.log.slice(from).find(isUpsert)!;
+    slowTarget.setRules({ delayMs: 120_000, faultPaths: /\/upsert$/, delaysAfter: 2, maxDelays: 1 });
+    const first = spawnCli(args, { env });
+    const isHeld = (entry: { path: string; fault?: string }) => isUpsert(entry) && (entry.fault ?? '').includes('delay');
+    await until(() => slowTarget.log.slice(from).some(isHeld) || first.exitCode !== null, 'the held upsert');
+    expect(first.exitCode).toBeNull();
+    const held = slowTarget.log.slice(from).find(isHeld)!;
     // The next collection's upsert goes, and lands, while the held one is still in flight.
     await until(() => slowTarget.log.slice(slowTarget.log.indexOf(held) + 1).some((entry) => isUpsert(entry) && entry.status === 200), 'an upsert landing beside the held one', 60_000);
     const countOn = async (name: string) => {
       const found = await api.findCollection(name);
       return found ? api.count(found.id) : 0;
     };
-    // The checkpoint gets as far as the held collection (the one before it has landed), and no further.
-    await until(async () => {
-      const current = (await stateOf(statePath))?.exports[0]?.current;
-      return current !== null && current !== undefined && (await countOn(current.name)) === 0;
-    }, 'the checkpoint at the held collection', 30_000);
+    // The held collection, by the id in its upsert's path (the checkpoint may still be at the one
+    // before it while that one's records land).
+    const heldId = /\/collections\/([^/]+)\/upsert$/.exec(held.path)![1];
+    const heldName = (await api.allCollections()).find((collection) => collection.id === heldId)!.name;
+    const heldAt = names.indexOf(heldName);
+    // The checkpoint gets as far as the held collection (every one before it has landed), and no further.
+    await until(async () => (await stateOf(statePath))?.exports[0]?.current?.name === heldName, `the checkpoint at the held collection ${heldName}`, 60_000);
     // The export gets as far as parallel − 1 collections past the held one, their records landed.
-    const heldAt = names.indexOf((await stateOf(statePath))!.exports[0]!.current!.name);
     await until(async () => (await countOn(names[Math.min(heldAt + parallel - 1, names.length - 1)]!)) === EACH, 'the collections sent past the held one', 60_000);
     expect(held.status).toBe(0);
     first.kill('SIGKILL');

@@ -39,6 +39,8 @@ export interface FaultRules {
    * the same request being delayed three times in a row (which a rate allows, now and then).
    */
   maxDelays?: number;
+  /** Let this many requests that would be delayed through at once first (then delay as above). */
+  delaysAfter?: number;
   /**
    * Only apply the random faults to paths matching this. Default: data routes, i.e. everything
    * but heartbeat, version, healthcheck, pre-flight-checks and auth/identity.
@@ -247,10 +249,12 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
   let turn5xx = 0;
   let turn429 = 0;
   let delays = 0;
+  let spared = 0;
   let answersDropped = 0;
   const setRules = (next: FaultRules): void => {
     rules = { ...next };
     delays = 0;
+    spared = 0;
     answersDropped = 0;
     random = seededRandom(next.seed ?? 1);
     turn5xx = 0;
@@ -303,7 +307,9 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
     faultPaths.lastIndex = 0;
     if (hasRandomFaults(r) && faultPaths.test(path)) plan = planFaults(r, random);
 
-    if (plan?.delay && (r.maxDelays === undefined || delays < r.maxDelays)) {
+    const spare = plan?.delay === true && spared < (r.delaysAfter ?? 0);
+    if (spare) spared++;
+    if (plan?.delay && !spare && (r.maxDelays === undefined || delays < r.maxDelays)) {
       delays++;
       inject('delay');
       await sleep(r.delayMs ?? 0);
