@@ -20,7 +20,7 @@ import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
 import { forIdListing, listIdSet, recordsByIds, type ByIdOptions, type IdPages } from '../chroma/id-list.js';
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
-import { diffCollection, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
+import { diffCollection, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
 import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
@@ -136,7 +136,7 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
 /** A collection the target lacks: every source id is added, nothing to compare. */
 async function allAdded(pair: Pair): Promise<CollectionDiff> {
   const ids = await listIdSet(pair.source.api, pair.source.collectionId, forIdListing(pair.source.read));
-  return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: { size: 0, slice: () => [], first: [] } };
+  return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: noChanges() };
 }
 
 /** The ids to send, the added then the changed, a page at a time: the added stay in their compact set. */

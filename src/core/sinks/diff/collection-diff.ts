@@ -34,6 +34,11 @@ interface ChangedIds extends IdPages {
   first: ChangedRecord[];
 }
 
+/** Nothing changed: a collection the target lacks has nothing to compare. */
+export function noChanges(): ChangedIds {
+  return { size: 0, slice: () => [], first: [] };
+}
+
 interface ChangedRecord {
   id: string;
   fields: string[];
