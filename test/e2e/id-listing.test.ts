@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { listIds, recordsByIds } from '../../src/core/chroma/id-list.js';
+import { listIds, listIdsAgainst, recordsByIds } from '../../src/core/chroma/id-list.js';
+import { CompactIdSet } from '../../src/core/util/compact-ids.js';
+import type { IdsAgainst } from '../../src/core/util/ids-against.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { generateRecords } from '../helpers/fixtures.js';
@@ -96,3 +98,70 @@ describe('ids and records read several pages at a time', () => {
 function listIdsOf(total: number, prefix: string): string[] {
   return [...generateRecords(total, { dim: 4, prefix })].map((record) => record.id);
 }
+
+describe('on Cloud, a collection listed against ids held already', () => {
+  /** Through the quota proxy, marked as Cloud; each read's kind noted (by id, or a page by offset). */
+  function cloudApi(): { api: ChromaApi; reads: Array<'ids' | 'offset'> } {
+    const api = new ChromaApi(endpoint({ url: proxy.url, cloud: true }));
+    const reads: Array<'ids' | 'offset'> = [];
+    const get = api.get.bind(api);
+    api.get = (...args: Parameters<ChromaApi['get']>) => {
+      reads.push(args[1].ids ? 'ids' : 'offset');
+      return get(...args);
+    };
+    return { api, reads };
+  }
+  const indexOf = (ids: string[]) => {
+    const index = new CompactIdSet(ids.length);
+    for (const id of ids) index.add(id);
+    return index;
+  };
+  /** What the listing marked and kept, to compare with a plain listing's. */
+  const shape = (listed: IdsAgainst) => ({
+    marked: Array.from({ length: listed.index.size }, (_, at) => listed.has(at)),
+    outside: listed.outside.slice(0, listed.outside.size).sort(),
+  });
+  const listedByOffset = async (id: string, index: CompactIdSet) => shape(await listIdsAgainst(new ChromaApi(endpoint({ url: server.server.url })), id, index, { call: (work) => work() }));
+
+  it('proves the set by reading its own ids back by id, no page by offset: 1,000 ids, 30 of them gone', async () => {
+    const id = await seed('against_by_id', 1_000);
+    const index = indexOf([...listIdsOf(1_000, 'against_by_id'), ...Array.from({ length: 30 }, (_, k) => `gone-${k}`)]);
+    const { api, reads } = cloudApi();
+    const listed = await listIdsAgainst(api, id, index, { call: (work) => work() });
+    expect(reads.every((kind) => kind === 'ids')).toBe(true);
+    expect(reads).toHaveLength(Math.ceil(1_030 / 300));
+    expect(listed.size).toBe(1_000);
+    expect(shape(listed)).toEqual(await listedByOffset(id, index));
+  });
+
+  it('lists by offset when the collection holds ids the index lacks', async () => {
+    const id = await seed('against_extra', 1_000);
+    const index = indexOf(listIdsOf(1_000, 'against_extra').slice(0, 900));
+    const { api, reads } = cloudApi();
+    const listed = await listIdsAgainst(api, id, index, { call: (work) => work() });
+    expect(reads).not.toContain('ids'); // the count (1,000 > 900) already says a listing is needed
+    expect(listed.outside.size).toBe(100);
+    expect(shape(listed)).toEqual(await listedByOffset(id, index));
+  });
+
+  it('lists by offset when a record arrives while the ids are read back (the count moved)', async () => {
+    const id = await seed('against_change', 1_000);
+    const index = indexOf(listIdsOf(1_000, 'against_change'));
+    const { api, reads } = cloudApi();
+    let added = false;
+    const call = async <T,>(work: () => Promise<T>): Promise<T> => {
+      const answer = await work();
+      if (!added && reads.length > 0) {
+        added = true;
+        await direct().upsert(id, [{ id: 'late-arrival', document: 'late', metadata: null, embedding: [1, 2, 3, 4], uri: null }], { base64: true });
+      }
+      return answer;
+    };
+    const listed = await listIdsAgainst(api, id, index, { call });
+    expect(reads).toContain('ids');
+    expect(reads).toContain('offset');
+    expect(listed.outside.slice(0, listed.outside.size)).toEqual(['late-arrival']);
+    expect(listed.size).toBe(1_001);
+  });
+});
+
