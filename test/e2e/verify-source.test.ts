@@ -10,6 +10,8 @@ import { makeTempDir, removeDir } from '../helpers/backup.js';
 import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRecords } from '../helpers/fixtures.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { verifyAgainstSource } from '../../src/core/sinks/verifier/source-pass.js';
 
 let dir = '';
 const { source, target } = useTwoServers();
@@ -61,3 +63,32 @@ describe('verify with the source flags in place of --input', () => {
     expect((await runCli([...args, '--input', join(dir, 'b.jsonl')])).code).toBe(2);
   }, 300_000);
 });
+
+describe('verify against a source on Cloud', () => {
+  it('reads the target\'s ids back from the source by id (no page of ids by offset), and still names a missing and a stray id', async () => {
+    const onBoth = makeRecords(1_000, { dim: 8, prefix: 'cl' });
+    for (const url of [source.server.url, target.server.url]) {
+      const api = new ChromaApi(endpoint({ url }));
+      const info = await api.createCollection({ name: 'cloudlike', metadata: null, space: 'l2' });
+      await api.upsert(info.id, onBoth, { base64: true });
+    }
+    const proxy = await startFaultProxy(source.server.url, { keepBodies: true });
+    try {
+      const options = { source: endpoint({ url: proxy.url, cloud: true }), target: endpoint({ url: target.server.url }), collections: ['cloudlike'] };
+      const idsByOffset = (from: number) => proxy.log.slice(from).filter((entry) => entry.path.endsWith('/get') && entry.body?.includes('"include":[]') && entry.body.includes('"offset"')).length;
+      const passed = await verifyAgainstSource(options);
+      expect(passed.collections[0]).toMatchObject({ expected: 1_000, compared: 1_000, missing: 0, extra: 0, ok: true });
+      expect(idsByOffset(0)).toBe(0);
+
+      const api = new ChromaApi(endpoint({ url: target.server.url }));
+      const info = (await api.findCollection('cloudlike'))!;
+      await api.deleteRecords(info.id, ['cl-000321']);
+      await api.upsert(info.id, [{ ...onBoth[0]!, id: 'cl-stray' }], { base64: true });
+      const failed = await verifyAgainstSource(options);
+      expect(failed.collections[0]).toMatchObject({ expected: 1_000, missing: 1, missingIds: ['cl-000321'], extra: 1, extraIds: ['cl-stray'], ok: false });
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
+});
+

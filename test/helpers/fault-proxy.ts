@@ -52,6 +52,8 @@ export interface FaultRules {
    * the server's answer.
    */
   alterBody?: { paths: RegExp; change: (body: Record<string, unknown>) => Record<string, unknown> };
+  /** Each POST's body (as the proxy forwards it) kept in its log entry. */
+  keepBodies?: boolean;
   /**
    * A lost answer: the first `times` (default 1) requests with this method whose path matches
    * are forwarded, the server does the work, and the client's connection is then destroyed
@@ -87,6 +89,8 @@ interface FaultLogEntry {
   method: string;
   /** The path without the query string. */
   path: string;
+  /** The body forwarded, with `keepBodies`. */
+  body?: string;
   /** Status sent to the client; 0 when the socket was destroyed before any answer. */
   status: number;
   /** Faults applied to this request, comma-separated in the order they happened. */
@@ -368,6 +372,14 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
         inject('quotaCap');
         body = verdict.body;
       }
+    }
+    if (r.keepBodies && req.method === 'POST') {
+      try {
+        body ??= await readBody(req);
+      } catch {
+        return; // the client went away
+      }
+      entry.body = body.toString('utf8');
     }
     if (r.alterBody && req.method === 'POST' && r.alterBody.paths.test(path)) {
       try {

@@ -17,7 +17,7 @@ import { inParallel } from '../../util/pool.js';
 import type { CollectionVerdict } from './checker.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 import type { StreamedTruth } from './streamed-truth.js';
-import { checkIdsAgainstSource, checkListedIds, listSourceIds } from './source-pass.js';
+import { checkIdsAgainstSource, checkIdsTargetFirst, checkListedIds, listSourceIds } from './source-pass.js';
 import type { IdsAgainst } from '../../util/ids-against.js';
 
 /** A collection compared as it landed: its verdict, under its name in the file, and its recall truth so far. */
@@ -97,21 +97,25 @@ export interface IdCheck {
 /**
  * Every collection's ids against the source's ids as they are now, both ways, many collections
  * at a time (closingWidth; the large ones `parallel` at a time). Each one's source side is listed
- * as its turn comes, beside its verdict's end. Answers, index for index, whether it was checked
+ * as its turn comes, beside its verdict's end; a large one's on Cloud after its target side, read
+ * back by id against it (checkIdsTargetFirst). Answers, index for index, whether it was checked
  * (false: its verdict rejected, and the caller compares it another way).
  */
 export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides & { parallel: number }): Promise<boolean[]> {
   const { parallel, ...endpoints } = sides;
   const checked = checks.map(() => false);
   const check = async (index: number) => {
-    const { sourceName, verdict, refused, found, listed } = checks[index] as IdCheck;
-    const sourceIds = listed ? undefined : listSourceIds(endpoints.source, sourceName, endpoints.signal);
+    const { sourceName, verdict, refused, found, listed, expected } = checks[index] as IdCheck;
+    // A large collection on Cloud: the target is listed first and the source read back by id against it.
+    const targetFirst = !listed && endpoints.source.cloud && expected > SMALL_ID_CHECK;
+    const sourceIds = listed || targetFirst ? undefined : listSourceIds(endpoints.source, sourceName, endpoints.signal);
     sourceIds?.catch(() => undefined); // awaited in checkIdsAgainstSource
     const complete = await Promise.resolve(verdict).catch(() => null);
     if (!complete) return;
     const targetInfo = found?.();
     const also = { ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}) };
     if (listed) await checkListedIds(complete, { ...endpoints, ...also, listed });
+    else if (targetFirst) await checkIdsTargetFirst(complete, sourceName, { ...endpoints, ...also });
     else await checkIdsAgainstSource(complete, sourceName, { ...endpoints, ...(sourceIds ? { sourceIds } : {}), ...also });
     checked[index] = true;
   };
