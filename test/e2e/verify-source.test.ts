@@ -92,3 +92,28 @@ describe('verify against a source on Cloud', () => {
   }, 300_000);
 });
 
+describe('verify against a source that changes while verify reads it', () => {
+  it('names a record gone from the source between its id listing and its read as the source changing, not as a loss, and does not pass', async () => {
+    const onBoth = makeRecords(400, { dim: 8, prefix: 'ch' });
+    for (const url of [source.server.url, target.server.url]) {
+      const api = new ChromaApi(endpoint({ url }));
+      const info = await api.createCollection({ name: 'changing', metadata: null, space: 'l2' });
+      await api.upsert(info.id, onBoth, { base64: true });
+    }
+    // The source answers the id listing whole, then no longer holds ch-000200 when its record is read.
+    const proxy = await startFaultProxy(source.server.url, {
+      alterBody: {
+        paths: /\/get$/,
+        change: (body) => (Array.isArray(body.ids) && Array.isArray(body.include) && body.include.includes('embeddings') ? { ...body, ids: (body.ids as string[]).filter((id) => id !== 'ch-000200') } : body),
+      },
+    });
+    try {
+      const result = await verifyAgainstSource({ source: endpoint({ url: proxy.url }), target: endpoint({ url: target.server.url }), collections: ['changing'] });
+      expect(result.ok).toBe(false);
+      expect(result.collections[0]).toMatchObject({ expected: 400, compared: 399, missing: 0, extra: 0, differing: 0, goneAtSource: { count: 1, ids: ['ch-000200'] }, ok: false });
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
+});
+

@@ -14,10 +14,17 @@ export function describeVerdict(verdict: CollectionVerdict): string {
   const equal = verdict.compared - verdict.missing - verdict.differing;
   const extra = verdict.against === 'source' ? verdict.extra : Math.max(0, (verdict.count ?? 0) - (verdict.expected - verdict.missing));
   const more = extra > 0 ? `, and ${count(extra)} more that ${extra === 1 ? 'is' : 'are'} not ${verdict.against === 'source' ? 'at the source' : 'in it'}` : '';
-  if (verdict.missing === 0 && verdict.differing === 0) {
+  const gone = verdict.goneAtSource?.count ?? 0;
+  if (verdict.missing === 0 && verdict.differing === 0 && gone === 0) {
     return `${count(verdict.expected)} ${from}, ${verdict.expected === 1 ? 'equal' : 'all equal'}${more}`;
   }
-  const problems = [verdict.missing > 0 ? `${count(verdict.missing)} missing` : '', verdict.differing > 0 ? `${count(verdict.differing)} differing` : ''].filter(Boolean).join(', ');
+  const problems = [
+    verdict.missing > 0 ? `${count(verdict.missing)} missing` : '',
+    verdict.differing > 0 ? `${count(verdict.differing)} differing` : '',
+    gone > 0 ? `${count(gone)} deleted at the source while verify read it` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${fraction(Math.max(0, equal), verdict.expected)} ${from} equal (${problems})${more}`;
 }
 
@@ -66,6 +73,8 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     if (verdict.refused) lines.push(`    refused        ${count(verdict.refused.count)} by the target, left out as chosen (--skip-invalid), listed in ${verdict.refused.file}: ${verdict.refused.ids.join(', ')}${more(verdict.refused.ids.length, verdict.refused.count)}`);
     if (verdict.missing > 0) lines.push(`    missing        ${count(verdict.missing)}: ${verdict.missingIds.join(', ')}${more(verdict.missingIds.length, verdict.missing)}`);
     if (verdict.extra > 0) lines.push(`    not at source  ${count(verdict.extra)}: ${verdict.extraIds.join(', ')}${more(verdict.extraIds.length, verdict.extra)}`);
+    const gone = verdict.goneAtSource;
+    if (gone) lines.push(`    source changed ${count(gone.count)} listed, then gone when read: ${gone.ids.join(', ')}${more(gone.ids.length, gone.count)}. Not a loss on the target: run verify again once the source holds still`);
     if (verdict.differing > 0) {
       const ids = verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ');
       lines.push(`    differing      ${count(verdict.differing)}: ${ids}${more(verdict.differingIds.length, verdict.differing)}`);

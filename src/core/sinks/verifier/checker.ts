@@ -32,6 +32,11 @@ export interface CollectionVerdict {
   extraIds: string[];
   /** `fields` names each difference: "document", "embedding", "uri", "metadata.score: float 2.0 became int 2". */
   differingIds: Array<{ id: string; fields: string[] }>;
+  /**
+   * Records the source listed and no longer held when verify read them (it changed during the
+   * verify): neither compared nor missing, and the verdict cannot hold until it is run again.
+   */
+  goneAtSource?: { count: number; ids: string[] };
   /** Records the target refuses, left out at import (--skip-invalid) and listed in the rejects file: not expected. */
   refused?: { count: number; ids: string[]; file: string };
   /** Metadata keys whose sparse vectors the target does not hold (import --drop-sparse), with how many records. */

@@ -302,8 +302,11 @@ async function compareRecords(
   verdict.missingIds = [];
   const checker = new RecordChecker(verdict, { api: target.api, call: target.call, collectionId: targetInfo.id, space, sample: 0, signal });
   progress({ type: 'collection-start', collection: verdict.collection, total: work.sourceIds.size, done: 0, resumed: false });
+  // Which listed ids the source still answered: one it no longer holds was deleted during the verify.
+  const read = new Uint8Array(work.sourceIds.size);
   try {
     for await (const batch of recordsByIds(source.api, work.sourceId, work.sourceIds, { call: source.call, signal })) {
+      for (const record of batch) read[work.sourceIds.indexOf(record.id)] = 1;
       truth.add(batch);
       await checker.check(batch);
       progress({ type: 'batch', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.size });
@@ -314,9 +317,21 @@ async function compareRecords(
   }
   verdict.missing = Math.max(verdict.missing, missingFromSets);
   verdict.missingIds = [...new Set([...idsFromSets, ...verdict.missingIds])].slice(0, LISTED);
+  noteGone(verdict, work.sourceIds, read);
   concludeVerdict(verdict);
   verdict.recall = await measureRecall(truth, { api: target.api, call: target.call, collectionId: targetInfo.id, efSearch: factsOf(targetInfo).hnsw.ef_search ?? null, signal });
   progress({ type: 'collection-done', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.size });
+}
+
+/** The listed ids the source did not answer when its records were read: gone from it meanwhile. */
+function noteGone(verdict: CollectionVerdict, sourceIds: CompactIdSet, read: Uint8Array): void {
+  const gone = { count: 0, ids: [] as string[] };
+  for (let at = 0; at < read.length; at++) {
+    if (read[at] === 1) continue;
+    gone.count++;
+    if (gone.ids.length < LISTED) gone.ids.push(sourceIds.idAt(at));
+  }
+  if (gone.count > 0) verdict.goneAtSource = gone;
 }
 
 /** The source's collection as a backup header would record it (credentials aside, which a file never holds). */

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { emptyVerdict, type CollectionVerdict } from '../../../src/core/sinks/verifier/checker.js';
+import { describeVerdict, verdictLines } from '../../../src/present/reports/verify-summary.js';
+
+/** A verdict against the live source: every record the source still held compared equal. */
+function againstSource(changes: Partial<CollectionVerdict>): CollectionVerdict {
+  return { ...emptyVerdict('docs', 1_500), against: 'source', exists: true, count: 1_500, compared: 1_500, ok: true, ...changes };
+}
+
+describe('verify against the source, when the source changed during the verify', () => {
+  it('does not call the collection all equal, and says the records went at the source', () => {
+    const verdict = againstSource({ compared: 1_499, ok: false, goneAtSource: { count: 1, ids: ['doc-7'] } });
+    expect(describeVerdict(verdict)).toBe('1,499 of 1,500 at the source equal (1 deleted at the source while verify read it)');
+    const lines = verdictLines([verdict]);
+    expect(lines[0]).toBe('✗ docs: 1,499 of 1,500 at the source equal (1 deleted at the source while verify read it)');
+    expect(lines).toContain('    source changed 1 listed, then gone when read: doc-7. Not a loss on the target: run verify again once the source holds still');
+  });
+
+  it('says nothing of it when the source held still', () => {
+    const lines = verdictLines([againstSource({})]);
+    expect(lines[0]).toBe('✓ docs: 1,500 at the source, all equal');
+    expect(lines.some((line) => line.includes('source changed'))).toBe(false);
+  });
+});
