@@ -95,11 +95,9 @@ async function foundById(api: ChromaApi, collectionId: string, index: CompactIdS
   const before = await call(() => api.count(collectionId, { signal }));
   // More than the index: some are not its ids. Under half of it: a listing reads fewer ids.
   if (before > index.size || before < index.size / 2) return null;
-  const size = Math.min(options.pageSize ?? CLOUD_PAGE, CLOUD_PAGE);
-  const asked = index.size;
   const found = new IdsAgainst(index);
-  const read = (page: number) => call(() => api.get(collectionId, { ids: index.slice(page * size, Math.min(asked, (page + 1) * size)), include: [] }, { signal }));
-  for await (const { ids } of aheadInOrder(Math.ceil(asked / size), options.reads ?? READS_AT_ONCE, read)) {
+  const pageSize = Math.min(options.pageSize ?? CLOUD_PAGE, CLOUD_PAGE);
+  for await (const { ids } of pagesByIds(api, collectionId, index, { ...options, pageSize }, [])) {
     for (const id of ids) found.add(id);
   }
   const after = await call(() => api.count(collectionId, { signal }));
@@ -201,11 +199,15 @@ export interface IdPages {
 
 /** The records with these ids (those the collection still holds; a missing id is simply absent), in pages, the next ones read ahead. */
 export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: readonly string[] | IdPages, options: IdListOptions): AsyncGenerator<BackupRecord[]> {
-  const size = options.pageSize ?? CLOUD_PAGE;
-  const read = (index: number) => {
-    const chunk = ids.slice(index * size, (index + 1) * size);
-    return options.call(() => api.get(collectionId, { ids: chunk, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }));
-  };
-  const count = 'size' in ids ? ids.size : ids.length;
-  for await (const page of aheadInOrder(Math.ceil(count / size), options.reads ?? READS_AT_ONCE, read)) yield pageRecords(page);
+  for await (const page of pagesByIds(api, collectionId, ids, options, ['embeddings', 'documents', 'metadatas', 'uris'])) yield pageRecords(page);
 }
+
+/** `get` answers for these ids, `include` of each, `pageSize` ids a request (300 by default), the next ones read ahead. */
+async function* pagesByIds(api: ChromaApi, collectionId: string, ids: readonly string[] | IdPages, options: IdListOptions, include: GetInclude): AsyncGenerator<GetPage> {
+  const size = options.pageSize ?? CLOUD_PAGE;
+  const read = (index: number) => options.call(() => api.get(collectionId, { ids: ids.slice(index * size, (index + 1) * size), include }, { signal: options.signal }));
+  const count = 'size' in ids ? ids.size : ids.length;
+  yield* aheadInOrder(Math.ceil(count / size), options.reads ?? READS_AT_ONCE, read);
+}
+
+type GetInclude = Parameters<ChromaApi['get']>[1]['include'];
