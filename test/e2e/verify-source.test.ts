@@ -10,6 +10,7 @@ import { makeTempDir, removeDir } from '../helpers/backup.js';
 import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRecords } from '../helpers/fixtures.js';
+import type { BackupRecord } from '../../src/core/model/record.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { verifyAgainstSource } from '../../src/core/sinks/verifier/source-pass.js';
 
@@ -64,14 +65,19 @@ describe('verify with the source flags in place of --input', () => {
   }, 300_000);
 });
 
+/** The same records in a collection of this name on the source and on the target. */
+async function seedBoth(name: string, records: BackupRecord[]): Promise<BackupRecord[]> {
+  for (const url of [source.server.url, target.server.url]) {
+    const api = new ChromaApi(endpoint({ url }));
+    const info = await api.createCollection({ name, metadata: null, space: 'l2' });
+    await api.upsert(info.id, records, { base64: true });
+  }
+  return records;
+}
+
 describe('verify against a source on Cloud', () => {
   it('reads the target\'s ids back from the source by id (no page of ids by offset), and still names a missing and a stray id', async () => {
-    const onBoth = makeRecords(1_000, { dim: 8, prefix: 'cl' });
-    for (const url of [source.server.url, target.server.url]) {
-      const api = new ChromaApi(endpoint({ url }));
-      const info = await api.createCollection({ name: 'cloudlike', metadata: null, space: 'l2' });
-      await api.upsert(info.id, onBoth, { base64: true });
-    }
+    const onBoth = await seedBoth('cloudlike', makeRecords(1_000, { dim: 8, prefix: 'cl' }));
     const proxy = await startFaultProxy(source.server.url, { keepBodies: true });
     try {
       const options = { source: endpoint({ url: proxy.url, cloud: true }), target: endpoint({ url: target.server.url }), collections: ['cloudlike'] };
@@ -94,12 +100,7 @@ describe('verify against a source on Cloud', () => {
 
 describe('verify against a source that changes while verify reads it', () => {
   it('names a record gone from the source between its id listing and its read as the source changing, not as a loss, and does not pass', async () => {
-    const onBoth = makeRecords(400, { dim: 8, prefix: 'ch' });
-    for (const url of [source.server.url, target.server.url]) {
-      const api = new ChromaApi(endpoint({ url }));
-      const info = await api.createCollection({ name: 'changing', metadata: null, space: 'l2' });
-      await api.upsert(info.id, onBoth, { base64: true });
-    }
+    await seedBoth('changing', makeRecords(400, { dim: 8, prefix: 'ch' }));
     // The source answers the id listing whole, then no longer holds ch-000200 when its record is read.
     const proxy = await startFaultProxy(source.server.url, {
       alterBody: {
