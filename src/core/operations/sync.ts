@@ -20,7 +20,7 @@ import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
 import { forIdListing, listIdSet, recordsByIds, type ByIdOptions, type IdPages } from '../chroma/id-list.js';
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
-import { diffCollection, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
+import { diffCollection, inSync, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
 import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
@@ -99,7 +99,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
     result.after = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
   }
-  const ok = results.every(({ after }) => after !== null && after.added.size === 0 && after.changed.size === 0 && (!prune || after.removed.size === 0));
+  const ok = results.every(({ after }) => after !== null && inSync(after, prune));
   const out = options.out && ok ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
   return { collections: results, dryRun: false, pruned: prune, out, ok };
 }

@@ -1,4 +1,5 @@
 import type { CollectionSync } from '../../core/operations/sync.js';
+import { inSync } from '../../core/sinks/diff/collection-diff.js';
 import { count } from '../../core/util/format.js';
 
 /** How many ids of each kind are named in the report. */
@@ -26,7 +27,7 @@ function named(ids: { slice(start: number, end: number): string[] }, total: numb
 export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
-    const ok = entry.after === null || (entry.after.added.size === 0 && entry.after.changed.size === 0 && (!result.pruned || entry.after.removed.size === 0));
+    const ok = entry.after === null || inSync(entry.after, result.pruned);
     lines.push(`${ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
     lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
     lines.push(`    changed    ${count(entry.changed.size)}${named(entry.changed.first.map((change) => `${change.id} (${change.fields.join(', ')})`), entry.changed.size)}`);

@@ -29,6 +29,11 @@ export interface CollectionDiff {
   changed: ChangedIds;
 }
 
+/** Nothing left to send: every source record is on the target and equal (and, pruning, nothing else there). */
+export function inSync(diff: Pick<CollectionDiff, 'added' | 'changed' | 'removed'>, pruned: boolean): boolean {
+  return diff.added.size === 0 && diff.changed.size === 0 && (!pruned || diff.removed.size === 0);
+}
+
 /** Ids on both sides whose records differ, in the source's order; the first few with the fields that differ. */
 interface ChangedIds extends IdPages {
   first: ChangedRecord[];
