@@ -54,6 +54,21 @@ async function exportVia(proxy: FaultProxy, name: string, pageSize?: number) {
 }
 
 describe('record pages from a server that is not Cloud', () => {
+  it('reads a collection\'s first page beside its count, not after it', async () => {
+    // The first count is held 2 s at the proxy: the first page's read arrives while it waits.
+    const slowCount = await startFaultProxy(source.server.url, { delayMs: 2_000, maxDelays: 1, faultPaths: /\/count$/ });
+    try {
+      const { result } = await exportVia(slowCount, 'beside-count');
+      expect(result.collections.map((collection) => collection.count)).toEqual([TOTAL]);
+      const count = slowCount.log.find((entry) => entry.path.endsWith('/count'));
+      const firstPage = slowCount.log.find((entry) => entry.path.endsWith('/get'));
+      expect(count?.fault).toBe('delay');
+      expect(firstPage!.receivedAt).toBeLessThan(count!.endedAt!);
+    } finally {
+      await slowCount.close();
+    }
+  }, 60_000);
+
   it('are sized by the dimension: 1,000 at 384-d, fewer at 768-d, never under Cloud\'s 300', () => {
     expect([16, 384, 768, 1536, 8192].map(serverPageSize)).toEqual([1_000, 1_000, 525, 300, 300]);
     expect(serverPageSize(null)).toBe(1_000);

@@ -97,6 +97,9 @@ interface FaultLogEntry {
   fault?: string;
   /** Names of the request headers (lower case), never their values. */
   headers: string[];
+  /** When the request arrived, and when its answer ended or its socket closed (performance.now(), ms). */
+  receivedAt: number;
+  endedAt?: number;
 }
 
 export interface FaultProxy {
@@ -283,7 +286,8 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const r = rules; // the rules in force when the request arrived
     const path = new URL(req.url ?? '/', 'http://proxy.invalid').pathname;
-    const entry: FaultLogEntry = { method: req.method ?? 'GET', path, status: 0, headers: Object.keys(req.headers) };
+    const entry: FaultLogEntry = { method: req.method ?? 'GET', path, status: 0, headers: Object.keys(req.headers), receivedAt: performance.now() };
+    res.once('close', () => (entry.endedAt = performance.now()));
     log.push(entry);
     stats.requests++;
 

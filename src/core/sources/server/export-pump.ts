@@ -26,7 +26,7 @@ import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, ReadWindow } from './r
 import { resolveTenant } from '../../chroma/tenant.js';
 import { DEFAULT_PARALLEL } from '../../util/pool.js';
 import { Lookahead, startedNow } from './lookahead.js';
-import { choosePaging, pageSizeOf, readPages, type Paging } from './pages.js';
+import { choosePaging, firstPageRead, pageSizeOf, readPages, type Paging } from './pages.js';
 import { checkpointSaver, finishCollection, handOver, landingDepthOf } from './hand-over.js';
 import { describeChange, endCheck } from './collection-end.js';
 import type { CollectionRun, CollectionSink, ExportedCollection, ExportOptions, ExportResult, ExportState } from './export-types.js';
@@ -288,9 +288,11 @@ function openingAhead(
   const { api, call, paging, concurrency, run } = source;
   const signal = options.signal;
   return new Lookahead<CollectionSink>(todo, options.parallel ?? DEFAULT_PARALLEL, async (info) => {
-    const total = await call(info.name, () => api.count(info.id, { signal }));
     const window = new ReadWindow(concurrency);
-    const pages = startedNow(readPages(api, info.id, { offset: 0, total, paging, dimension: info.dimension, window, signal, call: (work) => call(info.name, work, window) }));
+    const reads = { paging, dimension: info.dimension, window, signal, call: <T>(work: () => Promise<T>) => call(info.name, work, window) };
+    const firstRead = firstPageRead(api, info.id, reads);
+    const total = await call(info.name, () => api.count(info.id, { signal }));
+    const pages = startedNow(readPages(api, info.id, { ...reads, offset: 0, total, first: firstRead }));
     // The first page's first record is the record a header's own read would ask for: a round
     // trip less per collection.
     const first = await pages.started;

@@ -36,33 +36,17 @@ export function pageSizeOf(paging: Paging, dimension: number | null | undefined)
 export async function* readPages(
   api: ChromaApi,
   id: string,
-  options: {
+  options: PageReads & {
     offset: number;
     total: number;
-    paging: Paging;
-    dimension: number | null | undefined;
-    window: ReadWindow;
-    signal?: AbortSignal;
-    call: <T>(work: () => Promise<T>) => Promise<T>;
+    /** The read at `offset`, begun before the count was in (firstPageRead): the queue's head. */
+    first?: QueuedPage;
   },
 ): AsyncGenerator<BackupRecord[]> {
   const { paging } = options;
-  const fetchPage = (offset: number): QueuedPage => {
-    const size = pageSizeOf(paging, options.dimension);
-    const page = options
-      .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }))
-      .then((records) => {
-        options.window.succeeded();
-        return records;
-      });
-    // A page read ahead can fail (Ctrl-C, the source gone) while the generator waits at `yield`
-    // for the writer: observed here, it is still thrown where it is awaited, and never becomes
-    // an unhandled rejection that kills the process mid-save.
-    page.catch(() => undefined);
-    return { offset, size, page };
-  };
-  const queue: QueuedPage[] = [];
-  let next = options.offset;
+  const fetchPage = (offset: number): QueuedPage => pageRead(api, id, offset, options);
+  const queue: QueuedPage[] = options.first ? [options.first] : [];
+  let next = options.first ? options.first.offset + options.first.size : options.offset;
   const queueNext = () => {
     queue.push(fetchPage(next));
     next += queue[queue.length - 1]!.size;
@@ -95,8 +79,40 @@ export async function* readPages(
   }
 }
 
-interface QueuedPage {
+/** How one collection's pages are read: their size, the window they share, and the caller's retries. */
+interface PageReads {
+  paging: Paging;
+  dimension: number | null | undefined;
+  window: ReadWindow;
+  signal?: AbortSignal;
+  call: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+export interface QueuedPage {
   offset: number;
   size: number;
   page: Promise<GetPage>;
+}
+
+/**
+ * The collection's first page, read beside its count rather than after it: a round trip to the
+ * source less before a copy's target gets its first records. Handed to readPages as `first`.
+ */
+export function firstPageRead(api: ChromaApi, id: string, reads: PageReads): QueuedPage {
+  return pageRead(api, id, 0, reads);
+}
+
+function pageRead(api: ChromaApi, id: string, offset: number, reads: PageReads): QueuedPage {
+  const size = pageSizeOf(reads.paging, reads.dimension);
+  const page = reads
+    .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: reads.signal }))
+    .then((records) => {
+      reads.window.succeeded();
+      return records;
+    });
+  // A page read ahead can fail (Ctrl-C, the source gone) while the generator waits at `yield`
+  // for the writer: observed here, it is still thrown where it is awaited, and never becomes
+  // an unhandled rejection that kills the process mid-save.
+  page.catch(() => undefined);
+  return { offset, size, page };
 }
