@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { copyCollections } from '../../src/core/operations/copy.js';
+import { describeVerdict } from '../../src/present/reports/verify-summary.js';
 import { useTwoServers } from '../helpers/chroma.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
@@ -30,7 +31,7 @@ const targetApi = () => new ChromaApi(endpoint({ url: target.server.url }));
  * `pages`: reads of records by offset (the export's pages), so far. `each`: `before` runs ahead of
  * every listing instead (its first page), and that listing's pages wait for it.
  */
-async function hookProxy(upstream: string, before: () => Promise<void>, each = false): Promise<{ url: string; listings: () => number; pages: () => number; close(): Promise<void> }> {
+async function hookProxy(upstream: string, before: (path: string) => Promise<void>, each = false): Promise<{ url: string; listings: () => number; pages: () => number; close(): Promise<void> }> {
   const to = new URL(upstream);
   let hooked: Promise<void> | null = null;
   let listings = 0;
@@ -45,8 +46,8 @@ async function hookProxy(upstream: string, before: () => Promise<void>, each = f
       const first = idsOnly && body.toString().includes('"offset":0,');
       if (first) listings++;
       if (!idsOnly && path.endsWith('/get') && !body.toString().includes('"ids"')) pages++;
-      if (each && first) hooked = before();
-      else if (idsOnly) hooked ??= before();
+      if (each && first) hooked = before(path);
+      else if (idsOnly) hooked ??= before(path);
       void (hooked ?? Promise.resolve()).then(() => {
         const forward = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -148,6 +149,43 @@ describe('the source changed as a copy lists it, once every page is read', () =>
       expect(landedBefore).toBe(1_200);
       expect(result.ok).toBe(false);
       expect(result.verify?.collections[0]).toMatchObject({ missing: 1, missingIds: [gone], extra: 1, extraIds: ['stray'], ok: false });
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
+
+  it('names a record the source gained after the copy read it, in neither the backup nor the target, as added there: not as missing from the backup', async () => {
+    const FIRST = 'gain_first';
+    const LAST = 'gain_last';
+    const first = await seed(FIRST, 'gain');
+    await seed(LAST, 'glast');
+    // Ahead of the first collection's closing listing at the source, once every record of the
+    // copy has landed (the last collection whole on the target): long after its end check.
+    let added = false;
+    const proxy = await hookProxy(
+      source.server.url,
+      async (path) => {
+        if (added || !path.includes(first.info.id) || (await countOnTarget(LAST)) < 1_200) return;
+        added = true;
+        await sourceApi().upsert(first.info.id, [{ ...first.records[0]!, id: 'gain-new' }], { base64: true });
+      },
+      true,
+    );
+    try {
+      const result = await copyCollections({
+        source: endpoint({ url: proxy.url, cloud: true }),
+        target: endpoint({ url: target.server.url }),
+        out: join(dir, 'gain.jsonl.gz'),
+        collections: [FIRST, LAST],
+        ifExists: 'abort',
+        statePath: join(dir, 'state-gain.json'),
+      });
+      expect(added).toBe(true);
+      const verdict = result.verify?.collections.find((collection) => collection.collection === FIRST);
+      expect(verdict).toMatchObject({ compared: 1_200, missing: 0, extra: 0, addedAtSource: { count: 1, ids: ['gain-new'] }, ok: false });
+      expect(describeVerdict(verdict!)).toBe('1,200 of 1,200 from the backup equal (the source has 1 more, added since the copy read it)');
+      expect(result.verify?.collections.find((collection) => collection.collection === LAST)).toMatchObject({ ok: true });
+      expect(result.ok).toBe(false);
     } finally {
       await proxy.close();
     }

@@ -133,10 +133,13 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const rejects = new RejectsLog(rejectsPath(out));
   // Begun once every record has landed, beside the verify's end and the file's read back.
   let idChecks: Promise<Set<string>> | null = null;
+  // The backup under its own name: the export renames it last.
+  const exportDone = latch();
+  const finishedFile = () => exportDone.done.then(() => out);
   const sink: ExportSink = {
     ...copySink({ options, target, holds, out, fingerprint, imports, liveVerdicts, liveSignal, progress, rejects }),
     allEnded: () => {
-      if (options.verify !== false) idChecks = checkIdsOnceLanded({ ...options, source }, out, liveVerdicts, liveSignal);
+      if (options.verify !== false) idChecks = checkIdsOnceLanded({ ...options, source }, out, finishedFile, liveVerdicts, liveSignal);
     },
   };
 
@@ -161,6 +164,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     liveStop.abort(error);
     throw error;
   });
+  exportDone.open();
   const results = await Promise.all(imports).catch((error: unknown) => {
     liveStop.abort(error);
     throw error;
@@ -214,12 +218,12 @@ function afterDrop(result: CollectionImportResult, count: number | null, deleted
  * its verdict is in. Answers the names checked: a collection whose comparison failed is compared
  * from the file instead, and its ids checked with the rest.
  */
-function checkIdsOnceLanded(options: CopyOptions, out: string, liveVerdicts: Map<string, LiveVerdict>, signal: AbortSignal): Promise<Set<string>> {
+function checkIdsOnceLanded(options: CopyOptions, out: string, finishedFile: () => Promise<string>, liveVerdicts: Map<string, LiveVerdict>, signal: AbortSignal): Promise<Set<string>> {
   const entries = [...liveVerdicts];
   const checking = (async () => {
     const rejected = await readRejectedIds(rejectsPath(out), options.target.database);
     const checks = entries.map(([name, live]): IdCheck => ({ ...idCheck(name, live.verdict, live.expected, rejected.get(options.renameTo ?? name), () => live.landed.found), ...(live.listed ? { listed: live.listed } : {}) }));
-    const checked = await checkAllIdsAgainstSource(checks, { source: options.source, target: options.target, signal, parallel: options.parallel ?? DEFAULT_PARALLEL });
+    const checked = await checkAllIdsAgainstSource(checks, { source: options.source, target: options.target, signal, parallel: options.parallel ?? DEFAULT_PARALLEL, backup: finishedFile });
     return new Set(entries.filter((_, index) => checked[index]).map(([name]) => name));
   })();
   checking.catch(() => undefined); // awaited by collectVerdicts
@@ -240,7 +244,8 @@ function idCheck(sourceName: string, verdict: IdCheck['verdict'], expected: numb
  */
 async function collectVerdicts(options: CopyOptions, out: string, names: string[], liveVerdicts: Map<string, LiveVerdict>, idChecks: Promise<Set<string>> | null): Promise<CopyVerdicts> {
   if (liveVerdicts.size > 0) options.onProgress?.({ type: 'phase', message: `Verifying: the last records read back, the count, and the index's recall on ${options.sample ?? DEFAULT_SAMPLE} records per collection` });
-  const sides = { source: options.source, target: options.target, signal: options.signal, parallel: options.parallel ?? DEFAULT_PARALLEL };
+  // The export has finished: the file is there under its own name.
+  const sides = { source: options.source, target: options.target, signal: options.signal, parallel: options.parallel ?? DEFAULT_PARALLEL, backup: () => Promise.resolve(out) };
   const landed: LandedCollection[] = [];
   for (const [name, { verdict, truth, landed: found }] of liveVerdicts) {
     try {

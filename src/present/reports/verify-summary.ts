@@ -11,17 +11,19 @@ import type { CollectionVerdict } from '../../core/operations/verify.js';
 export function describeVerdict(verdict: CollectionVerdict): string {
   if (!verdict.exists) return `not on the target (0 of ${count(verdict.expected)} records)`;
   const from = verdict.against === 'source' ? 'at the source' : 'from the backup';
-  const equal = verdict.compared - verdict.missing - verdict.differing;
+  const equal = equalOf(verdict);
   const extra = verdict.against === 'source' ? verdict.extra : Math.max(0, (verdict.count ?? 0) - (verdict.expected - verdict.missing));
   const more = extra > 0 ? `, and ${count(extra)} more that ${extra === 1 ? 'is' : 'are'} not ${verdict.against === 'source' ? 'at the source' : 'in it'}` : '';
   const gone = verdict.goneAtSource?.count ?? 0;
-  if (verdict.missing === 0 && verdict.differing === 0 && gone === 0) {
+  const added = verdict.addedAtSource?.count ?? 0;
+  if (verdict.missing === 0 && verdict.differing === 0 && gone === 0 && added === 0) {
     return `${count(verdict.expected)} ${from}, ${verdict.expected === 1 ? 'equal' : 'all equal'}${more}`;
   }
   const problems = [
     verdict.missing > 0 ? `${count(verdict.missing)} missing` : '',
     verdict.differing > 0 ? `${count(verdict.differing)} differing` : '',
     gone > 0 ? `${count(gone)} deleted at the source while verify read it` : '',
+    added > 0 ? `the source has ${count(added)} more, added since the copy read it` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -65,7 +67,7 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
       lines.push(`✗ ${named(verdict)}: ${describeVerdict(verdict)}`);
       continue;
     }
-    const equal = verdict.compared - verdict.missing - verdict.differing;
+    const equal = equalOf(verdict);
     const more = (shown: number, all: number) => (all > shown ? ', …' : '');
     lines.push(`${verdict.ok ? '✓' : '✗'} ${named(verdict)}: ${describeVerdict(verdict)}`);
     lines.push(`    count          ${count(verdict.count ?? 0)} on the target`);
@@ -75,6 +77,8 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     if (verdict.extra > 0) lines.push(`    not at source  ${count(verdict.extra)}: ${verdict.extraIds.join(', ')}${more(verdict.extraIds.length, verdict.extra)}`);
     const gone = verdict.goneAtSource;
     if (gone) lines.push(`    source changed ${count(gone.count)} listed, then gone when read: ${gone.ids.join(', ')}${more(gone.ids.length, gone.count)}. Not a loss on the target: run verify again once the source holds still`);
+    const added = verdict.addedAtSource;
+    if (added) lines.push(`    source changed ${count(added.count)} added there after the copy read it (${added.ids.join(', ')}${more(added.ids.length, added.count)}), so in neither the backup nor the target. Not a loss of what was read: to bring them, run chroma-migrate sync (or the same copy again) once the source holds still`);
     if (verdict.differing > 0) {
       const ids = verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ');
       lines.push(`    differing      ${count(verdict.differing)}: ${ids}${more(verdict.differingIds.length, verdict.differing)}`);
@@ -96,6 +100,14 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     lines.push(...prune.map((line) => `    ${line}`));
   }
   return lines;
+}
+
+/**
+ * Records found equal, of the `expected`: never more than those. A copy also compares records it
+ * sent that the source deleted during the export (dropped from the target and the backup since).
+ */
+function equalOf(verdict: CollectionVerdict): number {
+  return Math.min(verdict.expected, verdict.compared - verdict.missing - verdict.differing);
 }
 
 /** "staging/docs" when the backup held several databases, else "docs". */

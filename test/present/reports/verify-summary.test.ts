@@ -22,3 +22,17 @@ describe('verify against the source, when the source changed during the verify',
     expect(lines.some((line) => line.includes('source changed'))).toBe(false);
   });
 });
+
+describe('a copy whose source gained records after the copy read it', () => {
+  it('counts the backup whole and equal, names the records the source added, and offers no import of the backup for them', () => {
+    const verdict: CollectionVerdict = { ...emptyVerdict('docs', 6_040), exists: true, count: 6_040, compared: 6_040, ok: false, addedAtSource: { count: 160, ids: ['new-1', 'new-2'] } };
+    expect(describeVerdict(verdict)).toBe('6,040 of 6,040 from the backup equal (the source has 160 more, added since the copy read it)');
+    const lines = verdictLines([verdict], { sendAgain: ['chroma-migrate import --input copy.jsonl.gz --if-exists append'] });
+    expect(lines[0]).toBe('✗ docs: 6,040 of 6,040 from the backup equal (the source has 160 more, added since the copy read it)');
+    expect(lines).toContain('    records equal  6,040 of 6,040');
+    expect(lines).toContain(
+      '    source changed 160 added there after the copy read it (new-1, new-2, …), so in neither the backup nor the target. Not a loss of what was read: to bring them, run chroma-migrate sync (or the same copy again) once the source holds still',
+    );
+    expect(lines.some((line) => line.includes('Missing records') || line.includes('more that are not in it'))).toBe(false);
+  });
+});

@@ -37,6 +37,12 @@ export interface CollectionVerdict {
    * verify): neither compared nor missing, and the verdict cannot hold until it is run again.
    */
   goneAtSource?: { count: number; ids: string[] };
+  /**
+   * A copy's closing check: records the source holds that it did not hold when the copy read it
+   * (added since), so neither the backup nor the target has them. Not a loss of what was read;
+   * the target is not the source's equal until they are sent too (the copy again, or sync).
+   */
+  addedAtSource?: { count: number; ids: string[] };
   /** Records the target refuses, left out at import (--skip-invalid) and listed in the rejects file: not expected. */
   refused?: { count: number; ids: string[]; file: string };
   /** Metadata keys whose sparse vectors the target does not hold (import --drop-sparse), with how many records. */
@@ -119,6 +125,7 @@ export function concludeVerdict(verdict: CollectionVerdict): void {
     verdict.differing === 0 &&
     (verdict.count ?? 0) >= verdict.expected &&
     verdict.compared >= verdict.expected &&
+    (verdict.addedAtSource?.count ?? 0) === 0 &&
     (verdict.settings?.differences.length ?? 0) === 0;
 }
 

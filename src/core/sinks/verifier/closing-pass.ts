@@ -36,6 +36,8 @@ interface Sides {
   source: Endpoint;
   target: Endpoint;
   signal?: AbortSignal;
+  /** The copy's backup file, once finished: read for a collection whose target lacks ids the source holds (were they in it?). */
+  backup?: () => Promise<string>;
 }
 
 /**
@@ -102,7 +104,7 @@ export interface IdCheck {
  * (false: its verdict rejected, and the caller compares it another way).
  */
 export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides & { parallel: number }): Promise<boolean[]> {
-  const { parallel, ...endpoints } = sides;
+  const { parallel, backup, ...endpoints } = sides;
   const checked = checks.map(() => false);
   const check = async (index: number) => {
     const { sourceName, verdict, refused, found, listed, expected } = checks[index] as IdCheck;
@@ -113,7 +115,7 @@ export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides &
     const complete = await Promise.resolve(verdict).catch(() => null);
     if (!complete) return;
     const targetInfo = found?.();
-    const also = { ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}) };
+    const also = { ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}), ...(backup ? { backup: { file: backup, collection: sourceName } } : {}) };
     if (listed) await checkListedIds(complete, { ...endpoints, ...also, listed });
     else if (targetFirst) await checkIdsTargetFirst(complete, sourceName, { ...endpoints, ...also });
     else await checkIdsAgainstSource(complete, sourceName, { ...endpoints, ...(sourceIds ? { sourceIds } : {}), ...also });

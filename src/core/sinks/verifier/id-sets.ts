@@ -13,6 +13,30 @@ export interface IdDifference {
   missingIds: string[];
   extra: number;
   extraIds: string[];
+  /**
+   * With `inBackup`: the ids the source holds and the target lacks that the backup does not hold
+   * either (added at the source after it was read), counted here and not as missing.
+   */
+  added?: { count: number; ids: string[] };
+}
+
+/** Whether the backup holds an id: a copy's closing check tells a record lost on the way from one the source added since. */
+export type InBackup = (id: string) => boolean;
+
+/** A result with nothing found yet; `added` counted only when the backup's ids are known. */
+function noDifference(inBackup: InBackup | undefined): IdDifference {
+  return { missing: 0, missingIds: [], extra: 0, extraIds: [], ...(inBackup ? { added: { count: 0, ids: [] } } : {}) };
+}
+
+/** An id the source holds and the target lacks, into `result`: missing, or added at the source when the backup lacks it too. */
+function noteMissing(result: IdDifference, id: () => string, named: number, inBackup: InBackup | undefined): void {
+  if (inBackup && result.added && !inBackup(id())) {
+    result.added.count++;
+    if (result.added.ids.length < named) result.added.ids.push(id());
+    return;
+  }
+  result.missing++;
+  if (result.missingIds.length < named) result.missingIds.push(id());
 }
 
 /**
@@ -20,10 +44,10 @@ export interface IdDifference {
  * `refused`: source ids the target lacks by choice (set aside as refused), neither missing nor
  * expected; one the target holds anyway counts as extra.
  */
-export function differences(source: CompactIdSet, target: CompactIdSet, refused: ReadonlySet<string> | undefined, named: number): IdDifference {
+export function differences(source: CompactIdSet, target: CompactIdSet, refused: ReadonlySet<string> | undefined, named: number, inBackup?: InBackup): IdDifference {
   const excused = (index: number) => refused !== undefined && refused.size > 0 && refused.has(source.idAt(index));
   const found = new Uint8Array(source.size);
-  const result: IdDifference = { missing: 0, missingIds: [], extra: 0, extraIds: [] };
+  const result = noDifference(inBackup);
   for (let index = 0; index < target.size; index++) {
     const at = source.indexOfIdIn(target, index);
     if (at >= 0 && !excused(at)) {
@@ -35,8 +59,7 @@ export function differences(source: CompactIdSet, target: CompactIdSet, refused:
   }
   for (let index = 0; index < source.size; index++) {
     if (found[index] === 1 || excused(index)) continue;
-    result.missing++;
-    if (result.missingIds.length < named) result.missingIds.push(source.idAt(index));
+    noteMissing(result, () => source.idAt(index), named, inBackup);
   }
   return result;
 }
@@ -47,18 +70,15 @@ export function differences(source: CompactIdSet, target: CompactIdSet, refused:
  * that side marked it, any other id when that side kept it. Missing and extra ids are named in
  * the set's order, then in the order the ids it lacks were listed.
  */
-export function differencesAgainst(source: IdsAgainst, target: IdsAgainst, refused: ReadonlySet<string> | undefined, named: number): IdDifference {
+export function differencesAgainst(source: IdsAgainst, target: IdsAgainst, refused: ReadonlySet<string> | undefined, named: number, inBackup?: InBackup): IdDifference {
   if (source.index !== target.index) throw new Error('differencesAgainst: the two listings were taken against different sets');
   // Ids added to the set after a listing was taken are marked there now, on both sides alike.
   source.absorb();
   target.absorb();
   const index = source.index;
   const excused = (id: () => string) => refused !== undefined && refused.size > 0 && refused.has(id());
-  const result: IdDifference = { missing: 0, missingIds: [], extra: 0, extraIds: [] };
-  const missing = (id: () => string) => {
-    result.missing++;
-    if (result.missingIds.length < named) result.missingIds.push(id());
-  };
+  const result = noDifference(inBackup);
+  const missing = (id: () => string) => noteMissing(result, id, named, inBackup);
   const extra = (id: () => string) => {
     result.extra++;
     if (result.extraIds.length < named) result.extraIds.push(id());

@@ -22,7 +22,8 @@ import type { BackupRecord } from '../../model/record.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
-import { differences, differencesAgainst, type IdDifference } from './id-sets.js';
+import { differences, differencesAgainst, type IdDifference, type InBackup } from './id-sets.js';
+import { readRecords } from '../../backup/read.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
@@ -157,6 +158,41 @@ function noteDifference(verdict: CollectionVerdict, found: IdDifference): void {
   verdict.missingIds = [...new Set([...verdict.missingIds, ...found.missingIds])].slice(0, LISTED);
   verdict.extra = found.extra;
   verdict.extraIds = found.extraIds;
+  if (found.added && found.added.count > 0) verdict.addedAtSource = found.added;
+}
+
+/**
+ * A copy's backup file (once finished: a closing check may begin before the export has renamed
+ * it) and the collection's name in it: what a closing check reads when the target lacks ids the
+ * source holds.
+ */
+export interface BackupOf {
+  file: () => Promise<string>;
+  collection: string;
+}
+
+/**
+ * The closing check's differences, told apart once the target lacks ids the source holds: those
+ * the backup holds are missing (lost on the way), the others the source added after the copy read
+ * it (addedAtSource). The backup's ids are read from the file only then: most checks find none.
+ */
+async function againstBackup(found: IdDifference, backup: BackupOf | undefined, again: (inBackup: InBackup) => IdDifference, signal?: AbortSignal): Promise<IdDifference> {
+  if (!backup || found.missing === 0) return found;
+  const inFile = new CompactIdSet();
+  for await (const records of readRecords(await untilAborted(backup.file(), signal), backup.collection, { batchSize: 1000, signal })) for (const record of records) inFile.add(record.id);
+  return again((id) => inFile.indexOf(id) >= 0);
+}
+
+/** `work`, or the signal's reason once it aborts first (a copy that failed never finishes its file). */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  let stop = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', stop));
 }
 
 /**
@@ -177,6 +213,7 @@ export async function checkIdsAgainstSource(
     refused?: ReadonlySet<string>;
     targetInfo?: CollectionInfo;
     sourceIds?: Promise<CompactIdSet | null>;
+    backup?: BackupOf;
   },
 ): Promise<void> {
   const { signal } = sides;
@@ -186,7 +223,8 @@ export async function checkIdsAgainstSource(
   const [atSource, onTarget] = await Promise.all([sourceIds, targetIds]);
   if (!atSource || !onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
-  noteDifference(verdict, differences(atSource, onTarget, sides.refused, LISTED));
+  const compare = (inBackup?: InBackup) => differences(atSource, onTarget, sides.refused, LISTED, inBackup);
+  noteDifference(verdict, await againstBackup(compare(), sides.backup, compare, signal));
   concludeVerdict(verdict);
 }
 
@@ -200,7 +238,7 @@ export async function checkIdsAgainstSource(
 export async function checkIdsTargetFirst(
   verdict: CollectionVerdict,
   sourceName: string,
-  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string>; targetInfo?: CollectionInfo },
+  sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string>; targetInfo?: CollectionInfo; backup?: BackupOf },
 ): Promise<void> {
   const { signal } = sides;
   const onTarget = await listTargetSide(verdict, sides, (target, collectionId) => listIdSet(target.api, collectionId, { call: target.call, signal }));
@@ -210,7 +248,8 @@ export async function checkIdsTargetFirst(
   if (!info) return;
   const atSource = await listIdsAgainst(source.api, info.id, onTarget, { call: source.call, signal, reads: CLOSING_SOURCE_READS });
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
-  noteDifference(verdict, differencesAgainst(atSource, IdsAgainst.whole(onTarget), sides.refused, LISTED));
+  const compare = (inBackup?: InBackup) => differencesAgainst(atSource, IdsAgainst.whole(onTarget), sides.refused, LISTED, inBackup);
+  noteDifference(verdict, await againstBackup(compare(), sides.backup, compare, signal));
   concludeVerdict(verdict);
 }
 
@@ -233,8 +272,10 @@ export async function checkListedIds(
   const { signal, listed } = sides;
   const onTarget = await (listed.target ?? listTargetSide(verdict, sides, (target, collectionId) => listIdsAgainst(target.api, collectionId, listed.source.index, { call: target.call, signal })));
   if (!onTarget) return;
-  // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
-  noteDifference(verdict, differencesAgainst(listed.source, onTarget, sides.refused, LISTED));
+  // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss. The
+  // listings' set is the export file's ids: an id outside it the backup does not hold.
+  const inFile = listed.source.index;
+  noteDifference(verdict, differencesAgainst(listed.source, onTarget, sides.refused, LISTED, (id) => inFile.indexOf(id) >= 0));
   concludeVerdict(verdict);
 }
 

@@ -96,3 +96,33 @@ describe('differencesAgainst: two listings against the file\'s ids, compared as 
     expect(() => differencesAgainst(against(setOf(['a']), ['a']), against(setOf(['a']), ['a']), undefined, 5)).toThrow(/different sets/);
   });
 });
+
+describe('a copy\'s closing check told by the backup: lost on the way, or added at the source since', () => {
+  it('splits what the target lacks by whether the backup holds it, both ways of comparing alike', () => {
+    const next = random(41);
+    for (let round = 0; round < 300; round++) {
+      const universe = Array.from({ length: 40 }, (_, n) => `doc-${n}`);
+      const pick = (share: number) => universe.filter(() => next() < share);
+      const inBackup = new Set(pick(0.7));
+      const atSource = pick(0.7);
+      const onTarget = pick(0.7);
+      const refused = new Set(pick(0.1));
+      const lacking = atSource.filter((id) => !onTarget.includes(id) && !refused.has(id));
+      const missing = lacking.filter((id) => inBackup.has(id));
+      const added = lacking.filter((id) => !inBackup.has(id));
+      const has = (id: string) => inBackup.has(id);
+      const whole = differences(setOf(atSource), setOf(onTarget), refused, 100, has);
+      const index = setOf(onTarget);
+      const marked = differencesAgainst(against(index, atSource), IdsAgainst.whole(index), refused, 100, has);
+      for (const found of [whole, marked]) {
+        expect([...found.missingIds].sort()).toEqual([...missing].sort());
+        expect(found.missing).toBe(missing.length);
+        expect(found.added?.count).toBe(added.length);
+        expect([...(found.added?.ids ?? [])].sort()).toEqual([...added].sort());
+      }
+      // Without the backup's ids, everything the target lacks is missing, as before.
+      expect(differences(setOf(atSource), setOf(onTarget), refused, 100)).toMatchObject({ missing: lacking.length });
+      expect(differences(setOf(atSource), setOf(onTarget), refused, 100).added).toBeUndefined();
+    }
+  });
+});
