@@ -133,9 +133,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const rejects = new RejectsLog(rejectsPath(out));
   // Begun once every record has landed, beside the verify's end and the file's read back.
   let idChecks: Promise<Set<string>> | null = null;
-  // The backup under its own name: the export renames it last.
-  const exportDone = latch();
-  const finishedFile = () => exportDone.done.then(() => out);
+  // The backup under its own name, once the export has renamed it (last); fails with the export.
+  const finishedFile = () => exporting.then(() => out);
   const sink: ExportSink = {
     ...copySink({ options, target, holds, out, fingerprint, imports, liveVerdicts, liveSignal, progress, rejects }),
     allEnded: () => {
@@ -147,7 +146,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const exportProgress: ProgressListener = (event) => {
     if (event.type !== 'batch' && event.type !== 'collection-start' && event.type !== 'collection-done') progress(event);
   };
-  const exported = await exportCollections({
+  const exporting = exportCollections({
     source,
     out: options.out,
     collections: options.collections,
@@ -164,7 +163,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     liveStop.abort(error);
     throw error;
   });
-  exportDone.open();
+  const exported = await exporting;
   const results = await Promise.all(imports).catch((error: unknown) => {
     liveStop.abort(error);
     throw error;

@@ -17,7 +17,19 @@ export interface IdDifference {
    * With `inBackup`: the ids the source holds and the target lacks that the backup does not hold
    * either (added at the source after it was read), counted here and not as missing.
    */
-  added?: { count: number; ids: string[] };
+  added?: NamedIds;
+}
+
+/** A count, and the first of the ids it counts: a report names a few. */
+export interface NamedIds {
+  count: number;
+  ids: string[];
+}
+
+/** One more id into `into`, named while fewer than `named` are. */
+export function tally(into: NamedIds, id: () => string, named: number): void {
+  into.count++;
+  if (into.ids.length < named) into.ids.push(id());
 }
 
 /** Whether the backup holds an id: a copy's closing check tells a record lost on the way from one the source added since. */
@@ -31,8 +43,7 @@ function noDifference(inBackup: InBackup | undefined): IdDifference {
 /** An id the source holds and the target lacks, into `result`: missing, or added at the source when the backup lacks it too. */
 function noteMissing(result: IdDifference, id: () => string, named: number, inBackup: InBackup | undefined): void {
   if (inBackup && result.added && !inBackup(id())) {
-    result.added.count++;
-    if (result.added.ids.length < named) result.added.ids.push(id());
+    tally(result.added, id, named);
     return;
   }
   result.missing++;

@@ -22,7 +22,7 @@ import type { BackupRecord } from '../../model/record.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
-import { differences, differencesAgainst, type IdDifference, type InBackup } from './id-sets.js';
+import { differences, differencesAgainst, tally, type IdDifference, type InBackup, type NamedIds } from './id-sets.js';
 import { readRecords } from '../../backup/read.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
@@ -179,20 +179,8 @@ export interface BackupOf {
 async function againstBackup(found: IdDifference, backup: BackupOf | undefined, again: (inBackup: InBackup) => IdDifference, signal?: AbortSignal): Promise<IdDifference> {
   if (!backup || found.missing === 0) return found;
   const inFile = new CompactIdSet();
-  for await (const records of readRecords(await untilAborted(backup.file(), signal), backup.collection, { batchSize: 1000, signal })) for (const record of records) inFile.add(record.id);
+  for await (const records of readRecords(await backup.file(), backup.collection, { batchSize: 1000, signal })) for (const record of records) inFile.add(record.id);
   return again((id) => inFile.indexOf(id) >= 0);
-}
-
-/** `work`, or the signal's reason once it aborts first (a copy that failed never finishes its file). */
-function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work;
-  signal.throwIfAborted();
-  let stop = (): void => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    stop = () => reject(signal.reason);
-    signal.addEventListener('abort', stop, { once: true });
-  });
-  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', stop));
 }
 
 /**
@@ -366,12 +354,8 @@ async function compareRecords(
 
 /** The listed ids the source did not answer when its records were read: gone from it meanwhile. */
 function noteGone(verdict: CollectionVerdict, sourceIds: CompactIdSet, read: Uint8Array): void {
-  const gone = { count: 0, ids: [] as string[] };
-  for (let at = 0; at < read.length; at++) {
-    if (read[at] === 1) continue;
-    gone.count++;
-    if (gone.ids.length < LISTED) gone.ids.push(sourceIds.idAt(at));
-  }
+  const gone: NamedIds = { count: 0, ids: [] };
+  for (let at = 0; at < read.length; at++) if (read[at] === 0) tally(gone, () => sourceIds.idAt(at), LISTED);
   if (gone.count > 0) verdict.goneAtSource = gone;
 }
 
