@@ -83,6 +83,21 @@ export async function* readRecords(path: string, collection: CollectionRef, opti
   yield* rebatch(await openRecords(source, collection, skip, batchSize), batchSize);
 }
 
+/**
+ * One collection's ids in file order, in batches of `batchSize`: for a check that needs only which
+ * ids a backup holds. Our own format's record lines are read no further than their id.
+ */
+export async function* readIds(path: string, collection: CollectionRef, options: Omit<ReadOptions, 'skip'> = {}): AsyncGenerator<string[]> {
+  const { batchSize = 1000, signal } = options;
+  const source = await openSource(path, signal);
+  const ref = typeof collection === 'string' ? { name: collection } : collection;
+  if ((await sniff(source)) !== 'own') {
+    for await (const records of readRecords(path, ref, { batchSize, signal })) yield records.map((record) => record.id);
+    return;
+  }
+  yield* rebatch(ownIds(source, ref), batchSize);
+}
+
 /** Records of one collection of a file read by readCollections. */
 export interface CollectionRecords {
   collection: string;
@@ -125,9 +140,7 @@ export async function* readCollections(
   }
   if (batch) yield batch;
   const absent = collections.filter((name) => !reader.foundNames.has(name));
-  if (absent.length > 0) {
-    throw new MigrateError('NOT_FOUND', `Collection "${absent[0]}" is not in the backup ${source.label}`, 'Pick one of the collections the backup holds.');
-  }
+  if (absent.length > 0) throw notInBackup(absent[0] as string, source.label);
 }
 
 async function openRecords(source: ByteSource, collection: CollectionRef, skip: number, batchSize: number): Promise<AsyncIterable<BackupRecord[]>> {
@@ -144,9 +157,21 @@ async function* ownRecords(source: ByteSource, collection: { name: string; datab
     reader.out = [];
     return out;
   });
-  if (!reader.found) {
-    throw new MigrateError('NOT_FOUND', `Collection "${collectionKey(collection)}" is not in the backup ${source.label}`, 'Pick one of the collections the backup holds.');
-  }
+  if (!reader.found) throw notInBackup(collectionKey(collection), source.label);
+}
+
+async function* ownIds(source: ByteSource, collection: { name: string; database?: string }): AsyncGenerator<string[]> {
+  const reader = new OwnFormatReader(source.label, { ...collection, skip: 0, idsOnly: true });
+  yield* drive(source, reader, () => {
+    const out = reader.outIds;
+    reader.outIds = [];
+    return out;
+  });
+  if (!reader.found) throw notInBackup(collectionKey(collection), source.label);
+}
+
+function notInBackup(name: string, label: string): MigrateError {
+  return new MigrateError('NOT_FOUND', `Collection "${name}" is not in the backup ${label}`, 'Pick one of the collections the backup holds.');
 }
 
 function pythonRecords(source: ByteSource, place: Place, skip: number, batchSize: number): AsyncIterable<BackupRecord[]> {
@@ -183,8 +208,11 @@ async function confirmDuplicates(source: ByteSource, collection: string | { name
     for await (const ids of streamArray(source, { collection: place.collection, key: 'ids', skip: 0 }).items) for (const id of ids) check(id as string);
     return;
   }
-  const records = place === undefined ? ownRecords(source, ref, 0) : pythonRecords(source, place, 0, 1000);
-  for await (const batch of records) for (const record of batch) check(record.id);
+  if (place === undefined) {
+    for await (const ids of ownIds(source, ref)) for (const id of ids) check(id);
+    return;
+  }
+  for await (const batch of pythonRecords(source, place, 0, 1000)) for (const record of batch) check(record.id);
 }
 
 function jsonLabel(source: ByteSource): string {

@@ -13,6 +13,7 @@ import { CollectionCheck } from '../../model/collection-check.js';
 import { decodeEmbedding, embeddingLength } from '../../model/float32.js';
 import { LineSplitter } from './lines.js';
 import { isPlainRecordLine } from './quick-check.js';
+import { recordLineId } from './record-id.js';
 import {
   collectionLineSchema,
   endFileLineSchema,
@@ -36,10 +37,11 @@ const RECORD_PREFIX = Buffer.from('{"type":"record",');
 type Phase = 'header' | 'between' | 'in-collection' | 'ended';
 
 /**
- * One collection, from its record `skip` on; or every record of several collections. In a file
- * holding several databases (format 4), `database` says whose collections of those names.
+ * One collection, from its record `skip` on (`idsOnly`: only their ids, into `outIds`); or every
+ * record of several collections. In a file holding several databases (format 4), `database` says
+ * whose collections of those names.
  */
-export type OwnReadTarget = { name: string; database?: string; skip: number } | { names: ReadonlySet<string>; database?: string };
+export type OwnReadTarget = { name: string; database?: string; skip: number; idsOnly?: boolean } | { names: ReadonlySet<string>; database?: string };
 
 /** A collection's identity in a file: its name, and its database where the file holds several. */
 export function collectionKey(header: { name: string; database?: string }): string {
@@ -53,6 +55,8 @@ export class OwnFormatReader {
   version = FORMAT_VERSION;
   /** Records ready for the consumer (read mode). */
   out: BackupRecord[] = [];
+  /** Ids ready for the consumer (read mode, ids only). */
+  outIds: string[] = [];
   /** Reading several: the collection of each record in `out`, index for index. */
   outNames: string[] = [];
   found = false;
@@ -99,6 +103,10 @@ export class OwnFormatReader {
     return this.target !== undefined && 'skip' in this.target ? this.target.skip : 0;
   }
 
+  private get idsOnly(): boolean {
+    return this.target !== undefined && 'idsOnly' in this.target && this.target.idsOnly === true;
+  }
+
   private wants(name: string): boolean {
     if (this.target === undefined) return false;
     return 'names' in this.target ? this.target.names.has(name) : this.target.name === name;
@@ -114,6 +122,11 @@ export class OwnFormatReader {
       cur.seen++;
       // Records we were asked to skip, or that belong to another collection: never parsed.
       if (this.target !== undefined && (!cur.target || cur.seen <= this.skip)) return;
+      const id = this.idsOnly ? recordLineId(line) : null;
+      if (id !== null) {
+        this.outIds.push(id);
+        return;
+      }
       this.onRecord(this.parse(line, no, terminated), no);
       return;
     }
@@ -228,7 +241,8 @@ export class OwnFormatReader {
     }
     const problem = embedding && cur.check.checkDimension(line.id, embedding.length);
     if (problem) throw this.fail(no, problem);
-    if (cur.target && cur.seen > this.skip) {
+    if (cur.target && cur.seen > this.skip && this.idsOnly) this.outIds.push(line.id);
+    else if (cur.target && cur.seen > this.skip) {
       this.out.push({ id: line.id, document: line.document, metadata: this.typedMetadata(line.metadata, line.id, no), embedding, uri: line.uri });
       if (this.target !== undefined && 'names' in this.target) this.outNames.push(cur.header.name);
     }

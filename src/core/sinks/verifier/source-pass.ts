@@ -23,7 +23,7 @@ import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LIST
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { differences, differencesAgainst, tally, type IdDifference, type InBackup, type NamedIds } from './id-sets.js';
-import { readRecords } from '../../backup/read.js';
+import { readIds } from '../../backup/read.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
@@ -174,12 +174,13 @@ export interface BackupOf {
 /**
  * The closing check's differences, told apart once the target lacks ids the source holds: those
  * the backup holds are missing (lost on the way), the others the source added after the copy read
- * it (addedAtSource). The backup's ids are read from the file only then: most checks find none.
+ * it (addedAtSource). The backup's ids are read from the file only then (each line no further than
+ * its id): most checks find none.
  */
 async function againstBackup(found: IdDifference, backup: BackupOf | undefined, again: (inBackup: InBackup) => IdDifference, signal?: AbortSignal): Promise<IdDifference> {
   if (!backup || found.missing === 0) return found;
   const inFile = new CompactIdSet();
-  for await (const records of readRecords(await backup.file(), backup.collection, { batchSize: 1000, signal })) for (const record of records) inFile.add(record.id);
+  for await (const ids of readIds(await backup.file(), backup.collection, { batchSize: 1000, signal })) for (const id of ids) inFile.add(id);
   return again((id) => inFile.indexOf(id) >= 0);
 }
 
