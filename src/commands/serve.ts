@@ -61,6 +61,11 @@ Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) don
       say('Chroma stopped.');
       return EXIT.ok;
     }
+    // Chroma ends with 0 only when asked to: `serve --stop` from another terminal, or a signal sent to its process.
+    if (outcome === 0) {
+      say('Chroma stopped (asked to from outside this terminal: chroma-migrate serve --stop, or a signal to its process).');
+      return EXIT.ok;
+    }
     say(`✗ The Chroma server exited by itself (code ${outcome}). See ${server.logFile}.`);
     return EXIT.failed;
   },

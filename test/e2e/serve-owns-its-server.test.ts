@@ -69,6 +69,17 @@ describe('serve owns its server', () => {
     }, 180_000);
   }
 
+  it('`serve --stop` from another terminal ends the serve with 0 and says it was asked to stop, not that Chroma died', async () => {
+    const folder = join(dir, 'data-stop');
+    const first = serve(dir, folder, await freePort());
+    await waitFor(() => first.output().includes('Chroma is listening') || first.child.exitCode !== null);
+    const stop = spawnSync(process.execPath, [BUNDLE, 'serve', '--stop', '--path', folder], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(stop.status, stop.stdout + stop.stderr).toBe(0);
+    expect(await first.code, first.output()).toBe(0);
+    expect(first.output()).toContain('Chroma stopped (asked to from outside this terminal');
+    expect(first.output()).not.toContain('exited by itself');
+  }, 180_000);
+
   it('`timeout 5 chroma-migrate serve …` leaves no Chroma process behind', async () => {
     const folder = join(dir, 'data-timeout');
     const result = spawnSync('timeout', ['5', process.execPath, BUNDLE, 'serve', '--path', folder, '--port', String(await freePort()), '--state', join(dir, 'state.json')], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
