@@ -50,6 +50,8 @@ export interface NetworkResult {
   copyVsChromaCopy?: number;
   copyVsCeiling: number;
   copyWithoutVerifyVsCeiling: number;
+  /** Each round's own ratios: a round's runs share the machine's state, so they swing less than the medians of a whole run. */
+  perRound: { copyVsCeiling: number[]; copyVsGuide: number[] };
   exportImportVsGuide?: number;
 }
 
@@ -193,6 +195,10 @@ function summarise(ctx: NetworkContext, pinned: boolean, rounds: NetworkRound[])
     copyVsCeiling: ratio(medians.copy, medians.ceiling) as number,
     copyWithoutVerifyVsCeiling: ratio(medians.copyWithoutVerify, medians.ceiling) as number,
     exportImportVsGuide: ratio(medians.exportImport, medians.guide),
+    perRound: {
+      copyVsCeiling: rounds.map((run) => ratio(run.copy.recordsPerSecond, run.ceiling.recordsPerSecond) as number),
+      copyVsGuide: rounds.flatMap((run) => (run.guide ? [ratio(run.copy.recordsPerSecond, run.guide.recordsPerSecond) as number] : [])),
+    },
   };
 }
 
@@ -216,16 +222,19 @@ export function renderNetwork(net: NetworkResult): string {
   return table(rows);
 }
 
+/** Each round's ratio after the medians', where there is more than one round. */
+const rounds = (ratios: number[]) => (ratios.length > 1 ? `; by round ${ratios.map((r) => `${r}×`).join(', ')}` : '');
+
 export function networkTargets(net: NetworkResult): Target[] {
   const over = `+${net.sourceLatencyMs}/${net.targetLatencyMs} ms`;
   const cpu = net.cpuPer1kMedians;
   const list: Target[] = [];
   if (net.pinned) {
-    list.push({ name: `PINNED copy (${over}) vs the pinned raw ceiling`, want: '≥ 0.9×', got: `${net.copyVsCeiling}× with verify, ${net.copyWithoutVerifyVsCeiling}× without`, met: net.copyVsCeiling >= 0.9 });
+    list.push({ name: `PINNED copy (${over}) vs the pinned raw ceiling`, want: '≥ 0.9×', got: `${net.copyVsCeiling}× with verify, ${net.copyWithoutVerifyVsCeiling}× without${rounds(net.perRound.copyVsCeiling)}`, met: net.copyVsCeiling >= 0.9 });
   } else {
-    list.push({ name: `copy vs the guide's method (${over}, medians)`, want: '≥ 2.5×', got: `${net.copyVsGuide}× (export+import ${net.exportImportVsGuide}×)`, met: (net.copyVsGuide ?? 0) >= 2.5 });
+    list.push({ name: `copy vs the guide's method (${over}, medians)`, want: '≥ 2.5×', got: `${net.copyVsGuide}× (export+import ${net.exportImportVsGuide}×)${rounds(net.perRound.copyVsGuide)}`, met: (net.copyVsGuide ?? 0) >= 2.5 });
     list.push({ name: `copy vs the chroma copy method (${over})`, want: '≥ 1.5×', got: `${net.copyVsChromaCopy}×`, met: (net.copyVsChromaCopy ?? 0) >= 1.5 });
-    list.push({ name: `copy (${over}) vs raw ceiling on localhost`, want: '≥ 0.8×', got: `${net.copyVsCeiling}× with verify, ${net.copyWithoutVerifyVsCeiling}× without`, met: net.copyVsCeiling >= 0.8 });
+    list.push({ name: `copy (${over}) vs raw ceiling on localhost`, want: '≥ 0.8×', got: `${net.copyVsCeiling}× with verify, ${net.copyWithoutVerifyVsCeiling}× without${rounds(net.perRound.copyVsCeiling)}`, met: net.copyVsCeiling >= 0.8 });
   }
   list.push({
     name: `${net.pinned ? 'PINNED ' : ''}client CPU per 1,000 records (medians)`,
