@@ -10,10 +10,9 @@ import type { Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
 import { listIdSet, recordsByIds } from '../chroma/id-list.js';
 import type { CompactIdSet } from '../util/compact-ids.js';
-import type { CollectionHeader } from '../model/record.js';
 import { choose, collectionHeader, resolveTenant } from '../sources/server/export-pump.js';
 import type { IfExists } from '../sinks/target/choices.js';
-import { planTarget, type TargetPlan } from '../sinks/target/plan.js';
+import { planTarget, type PlanItem, type TargetPlan } from '../sinks/target/plan.js';
 import { openTarget } from '../sinks/target/session.js';
 import { MigrateError } from '../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
@@ -49,13 +48,13 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   const chosen = choose(await call(() => api.allCollections({ signal })), options.collections);
   const target = await openTarget({ ...options, onProgress: progress });
   const ids = new Map<string, CompactIdSet>();
-  const items: Array<{ header: CollectionHeader; name: string }> = [];
+  const items: PlanItem[] = [];
   for (const info of chosen) {
     progress({ type: 'phase', message: `Reading "${info.name}" on the source` });
     const found = await listIdSet(api, info.id, { call, signal });
     ids.set(info.name, found);
     // The header as the backup would keep it (credentials withheld): what the copy creates from.
-    items.push({ header: storedHeader(await collectionHeader(api, info, found.size, call, signal)), name: options.renameTo ?? info.name });
+    items.push({ header: storedHeader(await collectionHeader(api, info, found.size, call, signal)), name: options.renameTo ?? info.name, sourceId: info.id });
   }
   progress({ type: 'phase', message: `Checking every record against ${options.target.url}'s rules` });
   const plan = await planTarget(target, items, (header) => {

@@ -351,7 +351,8 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         backup: out,
         fingerprint,
         records: () => pipe.batches(),
-        resume: place,
+        resume: { resumed: place.resumed, start: place.start, run: place.run },
+        sourceCollectionId: place.sourceId,
         refused,
         ...(options.skipInvalid ? { rejects } : {}),
         onCommitted: (count, batch, collection) => {

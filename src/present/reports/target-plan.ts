@@ -10,6 +10,7 @@ const ACTIONS: Record<PlannedCollection['action'], string> = {
   append: 'upsert into it',
   ask: 'ask what to do (it holds records)',
   stop: 'stop: it holds records (--if-exists abort)',
+  source: '✗ refused: it is the very collection the copy reads (the same id); point --url at another server, or pick another name with --as',
 };
 
 function hnswWords(hnsw: Record<string, unknown>): string {
@@ -62,7 +63,7 @@ function planJson(plan: TargetPlan): unknown {
 
 /** True when the plan can run as it is (what --dry-run's exit code says). */
 function planRuns(plan: TargetPlan, skipInvalid: boolean): boolean {
-  return plan.collections.every((entry) => entry.creationRefused.length === 0 && entry.action !== 'stop' && (skipInvalid || entry.refused.length === 0));
+  return plan.collections.every((entry) => entry.creationRefused.length === 0 && entry.action !== 'stop' && entry.action !== 'source' && (skipInvalid || entry.refused.length === 0));
 }
 
 /** The plan of a dry run, in words or as JSON; true when it can run as it is (the exit code). */

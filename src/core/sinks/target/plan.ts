@@ -15,7 +15,7 @@ import type { RefusedRecord } from './rejects.js';
 import type { TargetSession } from './session.js';
 
 /** What happens to the collection under that name on the target. */
-type PlannedAction = 'create' | 'recreate' | 'append' | 'ask' | 'stop';
+type PlannedAction = 'create' | 'recreate' | 'append' | 'ask' | 'stop' | 'source';
 
 export interface PlannedCollection {
   source: string;
@@ -46,6 +46,8 @@ export interface PlanItem {
   header: CollectionHeader;
   name: string;
   space?: Space;
+  /** A copy's: the collection's id on the source. The target's collection of that id is the source itself: refused. */
+  sourceId?: string;
 }
 
 /**
@@ -71,12 +73,12 @@ export async function planTarget(session: TargetSession, items: PlanItem[], reco
   return { collections, scanned };
 }
 
-async function planOne(session: TargetSession, { header, name, space }: PlanItem, rules: TargetRules, absent: boolean): Promise<PlannedCollection> {
+async function planOne(session: TargetSession, { header, name, space, sourceId }: PlanItem, rules: TargetRules, absent: boolean): Promise<PlannedCollection> {
   const { api, options } = session;
   const read = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal: options.signal });
   const found = absent ? null : await read(() => api.findCollection(name, { signal: options.signal }));
   const count = found ? await read(() => api.count(found.id, { signal: options.signal })) : 0;
-  const action: PlannedAction = !found ? 'create' : count === 0 ? 'append' : options.ifExists === 'abort' ? 'stop' : options.ifExists;
+  const action: PlannedAction = found?.id === sourceId ? 'source' : !found ? 'create' : count === 0 ? 'append' : options.ifExists === 'abort' ? 'stop' : options.ifExists;
   const creates = action === 'create' || action === 'recreate';
   const plan = planCollection(header, session.server, { space: space ?? null, cloud: options.target.cloud });
   return {

@@ -59,6 +59,7 @@ export async function prepareCollection(context: TargetSession, header: Collecti
   const sentAhead = found?.exportRun !== undefined && found.exportRun === feed.resume?.run;
   const previous = feed.resume && !feed.resume.resumed && !sentAhead ? undefined : found;
   let existing = await call(() => api.findCollection(name, { signal }));
+  if (existing && existing.id === feed.sourceCollectionId) throw isTheSource(name, options.target.url);
   let action: CollectionImportResult['action'] = 'created';
   let start = 0;
 
@@ -144,6 +145,14 @@ async function create(
   differences.catch(() => undefined); // awaited by the import, before its result
   await claimed;
   return { collection: created, leftOut: plan.leftOut, differences, claimed: claimed !== null };
+}
+
+function isTheSource(name: string, url: string): MigrateError {
+  return new MigrateError(
+    'BAD_INPUT',
+    `"${name}" on ${url} is the very collection this copy reads (the same id): the source and the target are one server. Nothing was deleted or written.`,
+    'Point --url at the self-hosted server, not at the source, or copy into another collection with --as NEW_NAME.',
+  );
 }
 
 async function decide(options: TargetSession['options'], name: string, count: number): Promise<ExistsChoice> {

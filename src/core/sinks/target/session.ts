@@ -134,6 +134,12 @@ export interface RecordFeed {
    */
   resume?: { resumed: boolean; start: number; run?: string };
   /**
+   * Set by a copy: the id of the collection its records are read from. A target collection with
+   * this id is the source itself (the same server under another address, or --as its own name):
+   * nothing may be deleted from or written to it.
+   */
+  sourceCollectionId?: string;
+  /**
    * Told the commit watermark, the batch and the collection it went into after each committed
    * batch (a copy reads it back to verify it). The next commit waits for what it returns.
    */

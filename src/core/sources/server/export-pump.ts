@@ -236,7 +236,7 @@ async function openCollection(
     headerSaved = save({ ...(finishing ? { finished: [...state.checkpoint.finished, finishing.entry] } : {}), current: { name: info.name, offset: 0, total }, bytes });
     if (state.landing.length === 0) await headerSaved;
   }
-  if (current && header && options.sink) state.sink = options.sink.open(storedHeader(header), { resumed: true, start: current.offset, run: run.run });
+  if (current && header && options.sink) state.sink = options.sink.open(storedHeader(header), { resumed: true, start: current.offset, run: run.run, sourceId: info.id });
   return { opened, total, headerSaved };
 }
 
@@ -302,7 +302,7 @@ function openingAhead(
     // small collection's, overlapped with the collection before it).
     const sourceIds = total < pageSizeOf(paging, info.dimension) ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal })).catch(() => null) : undefined;
     // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
-    return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0, run }) : null };
+    return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0, run, sourceId: info.id }) : null };
   });
 }
 

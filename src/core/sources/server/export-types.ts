@@ -44,9 +44,10 @@ export interface ExportOptions {
 export interface ExportSink {
   /**
    * Called before the collection's first page; `resumed`: the export is continuing it from
-   * `start`. `run` names this export over its resumes (ExportCheckpoint.run).
+   * `start`. `run` names this export over its resumes (ExportCheckpoint.run). `sourceId`: the
+   * collection's id on the source, so that a sink never writes into the collection it reads.
    */
-  open(header: CollectionHeader, place: { resumed: boolean; start: number; run: string }): CollectionSink;
+  open(header: CollectionHeader, place: { resumed: boolean; start: number; run: string; sourceId: string }): CollectionSink;
   /**
    * Every collection's sink has ended (all their records are safe downstream); the file's own
    * finishing work (its end, the rewrite of what the source dropped, its read back) comes next.
