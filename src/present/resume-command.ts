@@ -15,6 +15,11 @@ function isSecretFlag(name: string): boolean {
   return /(^|-)(token|key|secret|password)$/.test(name);
 }
 
+/** `http://user:pass@host` → `http://host` (also as `--url=…`): a URL's credentials are a secret too. */
+function withoutUserinfo(word: string): string {
+  return word.replace(/^((?:--[^=\s]+=)?[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
+}
+
 /** Where the paths a command reads or writes are: what ties a run to its checkpoints. */
 const FILE_FLAGS = new Set(['out', 'input']);
 
@@ -43,7 +48,10 @@ export function typedArgs(args: string[], flags: { long: (short: string) => stri
     const width = name !== undefined && inline === undefined && flags.takesValue(name) ? 2 : 1;
     if (name !== undefined && isSecretFlag(name)) withheld.push(arg.split('=')[0]!);
     else {
-      kept.push(...args.slice(index, index + width));
+      const words = args.slice(index, index + width);
+      const bare = words.map(withoutUserinfo);
+      if (bare.some((word, at) => word !== words[at])) withheld.push(`the user:password in ${name === undefined ? 'a URL' : `--${name}`}`);
+      kept.push(...bare);
       if (name !== undefined && FILE_FLAGS.has(name) && value !== undefined) files.push(resolve(cwd, value));
     }
     index += width - 1;

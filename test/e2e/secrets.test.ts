@@ -107,6 +107,45 @@ describe('secrets stay secret', () => {
     expectNoSecret(child.output(), 'the output');
   }, 60_000);
 
+  it('a server (or proxy) that echoes the token in its error answer: the token is masked in every message', async () => {
+    const { createServer } = await import('node:http');
+    // Answers every request 400 (or 500, or 200 with a page that is not JSON), quoting the request's credentials back.
+    const statuses = [400, 500, 200];
+    let turn = 0;
+    const echo = createServer((request, response) => {
+      const status = statuses[turn++ % statuses.length]!;
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end(`Invalid token: ${request.headers.authorization ?? ''} / ${JSON.stringify(request.headers['x-chroma-token'] ?? '')}`);
+    });
+    await new Promise<void>((listening) => echo.listen(0, '127.0.0.1', listening));
+    const url = `http://127.0.0.1:${(echo.address() as { port: number }).port}`;
+    try {
+      const env = { CHROMA_MIGRATE_STATE: join(dir, 'echo-state.json') };
+      const runs = [];
+      for (let round = 0; round < statuses.length; round++) {
+        runs.push(await runCli(['ping', '--url', url, '--token', TOKEN], env));
+        runs.push(await runCli(['export', '--source-url', url, '--out', join(dir, 'echo.jsonl')], { ...env, CHROMA_SOURCE_TOKEN: TOKEN }));
+      }
+      for (const [index, run] of runs.entries()) {
+        expect(run.code, run.stderr).not.toBe(0);
+        expectNoSecret(run.stdout + run.stderr, `echoed run ${index}`);
+      }
+      expect(runs.some((run) => (run.stdout + run.stderr).includes('Invalid token: Bearer ••••'))).toBe(true);
+    } finally {
+      echo.close();
+    }
+  }, 60_000);
+
+  it('a user name and password in --url are never saved nor printed', async () => {
+    const statePath = join(dir, 'userinfo-state.json');
+    const password = 'URLPASS-7c1e9d0b2a';
+    const run = await runCli(['import', '--input', join(dir, 'nowhere.jsonl'), '--url', `http://admin:${password}@127.0.0.1:9`, '--yes'], { CHROMA_MIGRATE_STATE: statePath });
+    expect(run.code).not.toBe(0);
+    const everything = run.stdout + run.stderr + (await readFile(statePath, 'utf8').catch(() => ''));
+    expect(everything).not.toContain(password);
+    expect(everything).not.toContain('admin:');
+  }, 60_000);
+
   it('.env is created 0600 and the token in it is masked on screen', async () => {
     const envFile = join(dir, 'app', '.env');
     await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'app')));

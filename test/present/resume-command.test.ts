@@ -27,6 +27,13 @@ describe('the command as typed', () => {
     expect(JSON.stringify(typed)).not.toMatch(/s3cret|abc|xyz|ck-1/);
   });
 
+  it('leaves out the user:password of a URL, in each spelling, and says so', () => {
+    const typed = typedArgs(['--url', 'http://admin:pa55@h:8000', '--source-url=https://u:p%40ss@cloud.example', '--as', 'x@y'], shape, '/work/app');
+    expect(typed.args).toEqual(['--url', 'http://h:8000', '--source-url=https://cloud.example', '--as', 'x@y']);
+    expect(typed.withheld).toEqual(['the user:password in --url', 'the user:password in --source-url']);
+    expect(JSON.stringify(typed)).not.toMatch(/pa55|p%40ss|admin/);
+  });
+
   it('quotes what the shell would change, so the words come back as typed', () => {
     const args = ['--out', "/tmp/my backups/it's ~here.jsonl.gz", '--as', 'x', '--collections', 'a,b', '--url', 'http://localhost:8010', '--input', '~/nc_test_backup.json', '--dotenv', '$HOME/.env'];
     const text = commandText('copy', args);

@@ -44,6 +44,18 @@ export function maskSecret(secret: string): string {
   return secret.length >= 16 ? `••••${secret.slice(-4)}` : '••••';
 }
 
+/**
+ * A server or a proxy may echo the request's headers in its answer ("Invalid token: Bearer …"):
+ * the secret is masked before any of the text can reach a message, as typed, JSON-escaped or
+ * URL-encoded.
+ */
+export function withoutSecret(text: string, secret: string | undefined): string {
+  if (!secret) return text;
+  let out = text;
+  for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) out = out.split(form).join(maskSecret(secret));
+  return out;
+}
+
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127\./.test(host);

@@ -29,6 +29,9 @@ export function parseChromaUrl(input: string): ParsedUrl {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new MigrateError('BAD_INPUT', `"${raw}" uses ${parsed.protocol.replace(':', '')}://; Chroma speaks http or https.`, 'Use http:// or https://.');
   }
+  if (parsed.username || parsed.password) {
+    notes.push('Left out the user name and password in the URL: chroma-migrate sends a token (--token or CHROMA_AUTH_TOKEN), never a URL\'s credentials, and keeps no secret.');
+  }
   if (parsed.pathname !== '/' || parsed.search || parsed.hash) {
     notes.push(`Dropped the path "${parsed.pathname}${parsed.search}" — the client adds /api/v2 itself.`);
   }
