@@ -4,10 +4,10 @@ import { MigrateError } from '../../util/errors.js';
 import { fraction } from '../../util/format.js';
 import { withRetry } from '../../util/retry.js';
 import { runBatches } from '../batches.js';
-import { countMissingIds } from '../verifier/missing-ids.js';
 import { withoutSparse } from '../target-fit.js';
 import { recordTooLarge, sendFitting, tooLargeWhy, type RequestSize } from './fit-requests.js';
 import { checkpointMatches, prepareCollection } from './prepare.js';
+import { landedCount } from './landed.js';
 import { DEFAULT_CONCURRENCY, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
 
 /** One collection into the target: settle it (prepare.ts), send its records in batches with a checkpoint after each, then count. */
@@ -76,9 +76,10 @@ export async function importCollection(context: TargetSession, header: Collectio
   const savedDone = feed.onAllCommitted ? saveCheckpoint(committed, true) : null;
   savedDone?.catch(() => undefined); // awaited below
   await feed.onAllCommitted?.();
-  const count = await call(() => api.count(collectionId, { signal }));
   const expected = feed.expected ? feed.expected() : header.count - refused.size;
-  const missing = await missingAfter(context, feed, { collectionId, appended: action === 'appended', count, expected, refused });
+  // Appended, or nothing sent by this run (the same command again): the count alone cannot tell a record lost.
+  const byIds = action === 'appended' || (action === 'resumed' && committed === start);
+  const { count, missing } = await landedCount(context, feed, { name, collectionId, byIds, expected, refused, sendable, call });
   await savedDone;
   // Not done after all when the count finds records missing.
   if (!savedDone || missing !== 0) await saveCheckpoint(committed, missing === 0);
@@ -96,19 +97,6 @@ export async function importCollection(context: TargetSession, header: Collectio
     ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
     ...(refused.size > 0 ? { refused: refused.size } : {}),
   };
-}
-
-/** Records the collection lacks: a fresh one must hold exactly the backup; after an append, each id is looked for. */
-async function missingAfter(
-  { api, explain, options }: TargetSession,
-  feed: RecordFeed,
-  landed: { collectionId: string; appended: boolean; count: number; expected: number; refused: Set<string> },
-): Promise<number> {
-  if (!landed.appended && landed.count === landed.expected) return 0;
-  if (!feed.again) return Math.max(0, landed.expected - landed.count);
-  return countMissingIds(api, landed.collectionId, withoutRefused(feed.again(), landed.refused), options.signal).catch((error) => {
-    throw explain(error);
-  });
 }
 
 /**
@@ -145,9 +133,4 @@ function checkpointSaver(context: TargetSession, header: CollectionHeader, name:
       ],
     }));
   };
-}
-
-/** The records again, less those set aside as refused (they are not on the target, by choice). */
-async function* withoutRefused(batches: AsyncIterable<BackupRecord[]>, refused: Set<string> | undefined): AsyncIterable<BackupRecord[]> {
-  for await (const batch of batches) yield refused && refused.size > 0 ? batch.filter((record) => !refused.has(record.id)) : batch;
 }
