@@ -85,6 +85,8 @@ export interface TargetSession {
   base64: boolean;
   progress: ProgressListener;
   explain: (error: unknown) => unknown;
+  /** Steps 5 and 6 set back to in progress, once, as this run began to change the target. */
+  reopened?: Promise<void>;
 }
 
 /** Asks the target for its limits and settles the batch size; sends nothing else. */
@@ -188,6 +190,24 @@ export function importSucceeded(entry: CollectionImportResult): boolean {
   return entry.missing === 0 && entry.count >= entry.expected && entry.differences.length === 0;
 }
 
+
+/**
+ * Once this run begins to change the target (a recreate deletes what was verified), steps 5 and 6
+ * are no longer done: step 5 is in progress until this run's result is saved, step 6 to be done
+ * again. Saved once per run, before its first write.
+ */
+export function reopenImportSteps(context: TargetSession, collection: string): Promise<void> {
+  const reopened =
+    context.reopened ??
+    context.store
+      .update((state) => {
+        const { verify: _verified, ...steps } = state.steps;
+        return { ...state, steps: { ...steps, import: { status: 'active', at: new Date().toISOString(), detail: `in progress: "${collection}" into ${context.options.target.url}` } } };
+      })
+      .then(() => undefined);
+  context.reopened = reopened;
+  return reopened;
+}
 
 /** Step 5 in the state file: done when every collection arrived whole. */
 export async function recordImportStep(store: StateStore, backup: string, target: Endpoint, results: CollectionImportResult[]): Promise<void> {

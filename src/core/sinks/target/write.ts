@@ -8,13 +8,14 @@ import { withoutSparse } from '../target-fit.js';
 import { recordTooLarge, sendFitting, tooLargeWhy, type RequestSize } from './fit-requests.js';
 import { checkpointMatches, prepareCollection } from './prepare.js';
 import { landedCount } from './landed.js';
-import { DEFAULT_CONCURRENCY, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
+import { DEFAULT_CONCURRENCY, reopenImportSteps, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
 
 /** One collection into the target: settle it (prepare.ts), send its records in batches with a checkpoint after each, then count. */
 export async function importCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<CollectionImportResult> {
   const { options, api, progress, explain } = context;
   const signal = options.signal;
   const saveCheckpoint = checkpointSaver(context, header, name, feed);
+  await reopenImportSteps(context, name);
   const { collection, action, start, leftOut, differences: readBack, claimed, call } = await prepareCollection(context, header, name, feed, (at) => saveCheckpoint(at, false));
   const collectionId = collection.id;
   if (header.space && spaceOf(collection) && spaceOf(collection) !== header.space) {
