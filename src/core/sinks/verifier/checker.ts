@@ -288,6 +288,15 @@ export function sameEmbedding(stored: Embedding | null, expected: Embedding | nu
   return sameFloat32s(stored, stored.length, expected, float32Steps(space));
 }
 
+/**
+ * The space two collections' records are compared in: cosine's tolerance only when both sides are
+ * cosine. A target in another space than its source does not normalise, so its values must come
+ * back exact; taking the stricter side means verify and sync never pass what the other fails.
+ */
+export function comparisonSpace(source: Space | null, target: Space | null): Space | null {
+  return source === 'cosine' ? target : source;
+}
+
 /** The float32 steps a value read back may be from the one sent, in `space` (see sameEmbedding). */
 function float32Steps(space: Space | null): number {
   return space === 'cosine' ? 2 : 0;

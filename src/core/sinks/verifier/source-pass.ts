@@ -7,7 +7,7 @@
  * The source's ids are held as one compact set and the target's listed against it (marks, and
  * only the ids the source lacks kept): no array or Set of every id, at a million of them.
  */
-import type { CollectionHeader } from '../../model/record.js';
+import type { CollectionHeader, Space } from '../../model/record.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
@@ -19,7 +19,7 @@ import { withoutSecrets } from '../../backup/secrets.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import type { BackupRecord } from '../../model/record.js';
-import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
+import { allVerified, checkTargetCollection, comparisonSpace, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
 import { readRejectedLines, refusedIn } from '../target/rejects.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { differences, differencesAgainst, tally, type IdDifference, type InBackup, type NamedIds } from './id-sets.js';
@@ -94,7 +94,7 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
     // Missing in the source's order; extra (a refused id the target holds among them) in the target's.
     const onTarget = await listIdsAgainst(target.api, targetInfo.id, sourceIds, { call: target.call, signal });
     noteDifference(verdict, differencesAgainst(IdsAgainst.whole(sourceIds), onTarget, undefined, LISTED));
-    await compareRecords(verdict, { source, sourceId: info.id, sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress });
+    await compareRecords(verdict, { source, sourceId: info.id, sourceSpace: spaceOf(info), sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress });
   }
   if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
   return { collections: verdicts, ok: allVerified(verdicts) };
@@ -307,6 +307,7 @@ async function compareRecords(
   work: {
     source: Side;
     sourceId: string;
+    sourceSpace: Space | null;
     sourceIds: CompactIdSet;
     target: Side;
     targetInfo: CollectionInfo;
@@ -316,6 +317,7 @@ async function compareRecords(
   },
 ): Promise<void> {
   const { source, target, targetInfo, signal, progress } = work;
+  // The target's index answers the recall queries in its own space; records compare in the stricter of both.
   const space = spaceOf(targetInfo);
   // The ids are known up front: the sample is read first, and its true neighbours are found
   // in the same pass that compares every record.
@@ -330,7 +332,7 @@ async function compareRecords(
   const idsFromSets = verdict.missingIds;
   verdict.missing = 0;
   verdict.missingIds = [];
-  const checker = new RecordChecker(verdict, { api: target.api, call: target.call, collectionId: targetInfo.id, space, sample: 0, signal });
+  const checker = new RecordChecker(verdict, { api: target.api, call: target.call, collectionId: targetInfo.id, space: comparisonSpace(work.sourceSpace, space), sample: 0, signal });
   progress({ type: 'collection-start', collection: verdict.collection, total: work.sourceIds.size, done: 0, resumed: false });
   // Which listed ids the source still answered: one it no longer holds was deleted during the verify.
   const read = new Uint8Array(work.sourceIds.size);
