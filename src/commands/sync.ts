@@ -1,7 +1,7 @@
-import { syncCollections } from '../core/operations/sync.js';
+import { syncCollections, type PruneRemoval } from '../core/operations/sync.js';
 import { MigrateError } from '../core/util/errors.js';
-import { count } from '../core/util/format.js';
-import { syncJson, syncLines } from '../present/reports/sync-report.js';
+import { prunePrompt, syncJson, syncLines } from '../present/reports/sync-report.js';
+import { recreateLines } from '../present/send-again.js';
 import { listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
@@ -16,8 +16,10 @@ export const syncCommand = defineCommand({
 every record on both compared as verify compares (documents, metadata type for type, embeddings as
 float32, uris). Upserts the records the source added or changed. Records the source no longer has
 are counted and named, and deleted only with --prune (after a confirmation; --yes gives it). Ends
-by comparing again: the verify against the source. The source is only read. Interrupted? Run it
-again: it compares afresh and continues.`,
+by comparing again: the verify against the source, records and the collection's own settings and
+metadata (sync names a setting that differs, and how to mend it; it changes none). The source is
+only read. Interrupted? Run it again: it compares afresh and continues. With --dry-run the exit
+code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
   flags: {
     collections: { type: 'string', arg: 'a,b', help: 'these collections (or --all); each must exist on the target' },
     all: { type: 'boolean', help: 'every collection' },
@@ -35,7 +37,8 @@ again: it compares afresh and continues.`,
     { what: 'what changed at the source since the copy (writes nothing)', run: 'chroma-migrate sync --all --dry-run' },
     { what: 'catch up, deleting what the source deleted', run: 'chroma-migrate sync --collections docs --prune --yes' },
   ],
-  exitCodes: '0 the target matches the source, 1 failed or still differs, 2 usage (or --prune without a terminal and without --yes), 130 interrupted.',
+  exitCodes:
+    '0 the target matches the source (with --dry-run: nothing to do), 1 failed or still differs (with --dry-run: records to send, create or, with --prune, delete, or a collection setting differs), 2 usage (or --prune without a terminal and without --yes), 130 interrupted.',
 
   async run({ values, io, interactive, json, announceTarget, openSource, reporter, statePath, say, writeJson }) {
     if (!values.all && !values.collections) throw new MigrateError('USAGE', 'sync needs --collections a,b or --all.', 'See chroma-migrate sync --help.');
@@ -50,7 +53,7 @@ again: it compares afresh and continues.`,
       renameTo: values.as,
       prune: values.prune === true,
       dryRun: values['dry-run'] === true,
-      confirmPrune: values.yes ? undefined : (removed) => askPrune(removed, target.url),
+      confirmPrune: values.yes ? undefined : (removals) => askPrune(removals, target.url),
       out: values.out,
       statePath,
       signal: io.signal,
@@ -58,12 +61,12 @@ again: it compares afresh and continues.`,
     });
     reporter().close();
     if (json) writeJson({ ...result, collections: result.collections.map(syncJson) });
-    else say(syncLines(result.collections, result).join('\n'));
+    else say(syncLines(result.collections, result, (collection) => recreateLines(values, collection)).join('\n'));
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 });
 
-async function askPrune(removed: number, target: string): Promise<boolean> {
+async function askPrune(removals: PruneRemoval[], target: string): Promise<boolean> {
   const { confirm } = await loadPrompts();
-  return confirm({ message: `Delete ${count(removed)} records from ${target} that the source no longer has?`, default: false });
+  return confirm({ message: prunePrompt(removals, target), default: false });
 }

@@ -55,3 +55,13 @@ function asOf(values: Values): string[] {
 function withheldOf(values: Values): string[] {
   return Object.entries(SECRET_KEYS).flatMap(([key, flag]) => (values[key] === undefined ? [] : [flag]));
 }
+
+/**
+ * The command that recreates one target collection from the source with the source's settings
+ * (a space, HNSW parameter or schema switch cannot change on an existing collection): a copy
+ * that deletes the target's collection first, keeping a backup of the source on the way.
+ */
+export function recreateLines(values: Values, collection: string): string[] {
+  const args = [...flagsOf(values, SOURCE_KEYS), '--collections', collection, ...asOf(values), '--if-exists', 'recreate', '--out', `${collection}.jsonl.gz`, ...flagsOf(values, TARGET_KEYS)];
+  return [commandText('copy', args), ...withheldNote(withheldOf(values))];
+}

@@ -62,16 +62,21 @@ afterAll(async () => {
 });
 
 describe('sync', () => {
-  it('--dry-run reports 100 added, 50 changed, 30 removed and writes nothing', async () => {
+  it('--dry-run reports 100 added, 50 changed, 30 removed, writes nothing, and answers "a sync is needed" with ✗ and exit 1', async () => {
     const run = await sync('--dry-run', '--json');
-    expect(run.code, run.stderr).toBe(0);
-    const [docs] = JSON.parse(run.stdout).collections;
+    expect(run.code, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result.ok).toBe(false);
+    const [docs] = result.collections;
     expect([docs.added, docs.changed, docs.removed]).toEqual([100, 50, 30]);
     expect(docs.addedIds[0]).toBe('r01000');
     expect(docs.removedIds[0]).toBe('r00900');
     expect(JSON.stringify(docs.changedIds)).toMatch(/metadata\.n: float 2\.0 became int 2|document|embedding/);
     expect(await targetCount()).toBe(1000);
     const text = await sync('--dry-run');
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(/✗ docs/);
+    expect(text.stderr).not.toMatch(/✓/);
     expect(text.stderr).toMatch(/added\s+100: r01000/);
     expect(text.stderr).toMatch(/Dry run: nothing was written/);
   }, 300_000);
@@ -102,6 +107,8 @@ describe('sync', () => {
     const verified = await runCli(['verify', '--input', out, '--url', target.server.url]);
     expect(verified.code, verified.stderr).toBe(0);
     const again = await sync('--dry-run', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).ok).toBe(true);
     const [now] = JSON.parse(again.stdout).collections;
     expect([now.added, now.changed, now.removed]).toEqual([0, 0, 0]);
     expect(sourceId).not.toBe('');
@@ -112,7 +119,7 @@ describe('sync', () => {
     const info = await api.createCollection({ name: 'fresh', metadata: { team: 'search', version: 2.5 }, space: 'cosine' });
     await api.upsert(info.id, Array.from({ length: 120 }, (_, i) => record(i)), { base64: true });
     const dry = await runCli(['sync', '--source-url', source.server.url, '--url', target.server.url, '--collections', 'fresh', '--dry-run']);
-    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.code, dry.stderr).toBe(1);
     expect(dry.stderr).toMatch(/not on the target: would be created with the source's settings/);
     expect(await new ChromaApi(endpoint({ url: target.server.url })).findCollection('fresh')).toBeNull();
     const run = await runCli(['sync', '--source-url', source.server.url, '--url', target.server.url, '--collections', 'fresh', '--json']);

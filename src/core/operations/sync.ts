@@ -4,17 +4,23 @@
  * of both sides and every record on both, compared as verify compares (sinks/diff); then the
  * source's records that the target lacks or holds differently are upserted, and with `prune` the
  * target's records the source no longer has are deleted (after `confirmPrune`). It ends by
- * comparing again, which is the verify against the source. Every run starts from what both
+ * comparing again, which is the verify against the source: the records, and the collection's own
+ * settings and metadata as verify compares them (sync names a difference there; it changes no
+ * setting of an existing collection). Every run starts from what both
  * sides hold, so a run cut short (Ctrl-C, kill -9) is continued by running it again. The source
  * is only read; `out` then gets a fresh backup of the source.
  */
-import { ChromaApi, spaceOf } from '../chroma/api.js';
+import { ChromaApi, spaceOf, type CollectionInfo } from '../chroma/api.js';
 import type { BackupRecord, CollectionHeader, Space } from '../model/record.js';
-import { storedHeader } from '../backup/jsonl/format.js';
+import type { CollectionDifference } from '../collection/compare.js';
+import { checkCollectionSettings } from '../collection/settings-verdict.js';
+import { comparisonSpace } from '../sinks/verifier/checker.js';
+import { sourceHeader } from '../sinks/verifier/source-pass.js';
 import { prepareCollection } from '../sinks/target/prepare.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
+import { plural } from '../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
@@ -34,8 +40,8 @@ export interface SyncOptions {
   renameTo?: string;
   prune: boolean;
   dryRun: boolean;
-  /** Asked before deleting, with how many records; false stops before any write. */
-  confirmPrune?: (removed: number) => Promise<boolean>;
+  /** Asked before deleting, with what would be deleted from each collection; false stops before any write. */
+  confirmPrune?: (removals: PruneRemoval[]) => Promise<boolean>;
   /** A fresh backup of the source, written after the sync. */
   out?: string;
   statePath: string;
@@ -43,7 +49,28 @@ export interface SyncOptions {
   onProgress?: ProgressListener;
 }
 
-export interface CollectionSync extends CollectionDiff {
+/** What a prune would delete from one target collection: how many records, the first of them. */
+export interface PruneRemoval {
+  target: string;
+  count: number;
+  firstIds: string[];
+}
+
+/** Both sides compared: their records (sinks/diff), and the collection itself as verify compares it. */
+export interface SyncCheck extends CollectionDiff {
+  /** The target collection's settings and metadata that differ from the source's (none for one sync creates, before it does). */
+  settings: CollectionDifference[];
+}
+
+/**
+ * The target matches the source: every source record there and equal, the collection's settings
+ * and metadata too, and when pruning nothing else there.
+ */
+function matchesSource(check: SyncCheck, pruned: boolean): boolean {
+  return inSync(check, pruned) && check.settings.length === 0;
+}
+
+export interface CollectionSync extends SyncCheck {
   collection: string;
   target: string;
   /** The target had no such collection: it is (or, on a dry run, would be) created with the source's settings. */
@@ -51,7 +78,12 @@ export interface CollectionSync extends CollectionDiff {
   upserted: number;
   deleted: number;
   /** The comparison after the writes (null on a dry run): what still differs. */
-  after: CollectionDiff | null;
+  after: SyncCheck | null;
+  /**
+   * The target matches the source: after the writes, or on a dry run already (nothing to create,
+   * send or, with prune, delete). A dry run that would change something is not ok.
+   */
+  ok: boolean;
 }
 
 export interface SyncResult {
@@ -59,7 +91,7 @@ export interface SyncResult {
   dryRun: boolean;
   pruned: boolean;
   out: string | null;
-  /** After the writes, nothing is added or changed, and nothing removed when pruning. */
+  /** Every collection ok: after the writes the target matches the source; on a dry run, a sync has nothing to do. */
   ok: boolean;
 }
 
@@ -69,7 +101,12 @@ interface Pair {
   source: Side;
   /** Its collectionId is empty until a collection missing on the target is created. */
   target: Side;
+  /** The space records are compared in: the stricter of the two sides' (checker.ts). */
   space: Space | null;
+  /** The source's collection as a backup records it: the settings the target's are compared with. */
+  header: CollectionHeader;
+  /** The target's collection as it was found (null when it lacks one). */
+  found: CollectionInfo | null;
   /** Missing on the target: created from this (the source's settings) before the first upsert. */
   create?: CollectionHeader;
 }
@@ -83,13 +120,17 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   for (const pair of pairs) {
     progress({ type: 'phase', message: pair.create ? `${pair.targetName} is not on the target: everything in ${pair.name} is new there` : `Comparing ${pair.name} with ${pair.targetName} on the target` });
     const diff = pair.create ? await allAdded(pair) : await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
-    results.push({ ...diff, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null });
+    const check = { ...diff, settings: settingsDifferences(pair, pair.found, session, options.target) };
+    // A dry run is ok only when a sync would have nothing to do: "is a sync needed?" answered by the exit code.
+    const ok = !pair.create && matchesSource(check, options.prune);
+    results.push({ ...check, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null, ok });
   }
-  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: true };
-  const removed = results.reduce((sum, result) => sum + result.removed.size, 0);
-  const prune = options.prune && removed > 0 && (options.confirmPrune ? await options.confirmPrune(removed) : true);
+  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: results.every((result) => result.ok) };
+  const removals = results.filter((result) => result.removed.size > 0).map((result) => ({ target: result.target, count: result.removed.size, firstIds: result.removed.slice(0, PROMPT_IDS) }));
+  const removed = removals.reduce((sum, removal) => sum + removal.count, 0);
+  const prune = options.prune && removed > 0 && (options.confirmPrune ? await options.confirmPrune(removals) : true);
   if (options.prune && removed > 0 && !prune) {
-    throw new MigrateError('NEEDS_ANSWER', `Not deleting the ${removed} records the source no longer has: not confirmed.`, 'Run again and confirm, or pass --yes; without --prune they are kept.');
+    throw new MigrateError('NEEDS_ANSWER', `Not deleting the ${plural(removed, 'record')} the source no longer has: not confirmed.`, 'Run again and confirm, or pass --yes; without --prune they are kept.');
   }
   for (const [index, pair] of pairs.entries()) {
     const result = results[index]!;
@@ -97,11 +138,26 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     result.upserted = await upsertFromSource(pair, addedThenChanged(result), session, options.signal, progress);
     if (prune) result.deleted = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
     progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
-    result.after = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
+    const diff = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
+    const now = await pair.target.read.call(() => session.api.findCollection(pair.targetName, { signal: options.signal }));
+    result.after = { ...diff, settings: settingsDifferences(pair, now, session, options.target) };
+    result.ok = matchesSource(result.after, prune);
   }
-  const ok = results.every(({ after }) => after !== null && inSync(after, prune));
+  const ok = results.every((result) => result.ok);
   const out = options.out && ok ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
   return { collections: results, dryRun: false, pruned: prune, out, ok };
+}
+
+/** Ids a prune confirmation names per collection. */
+const PROMPT_IDS = 3;
+
+/**
+ * The target collection's settings and metadata against the source's, by verify's comparison
+ * (what importing the source's header into this server would give). A collection the target
+ * lacks is created with the source's settings: nothing to compare yet.
+ */
+function settingsDifferences(pair: Pair, found: CollectionInfo | null, session: TargetSession, target: Endpoint): CollectionDifference[] {
+  return found ? checkCollectionSettings(pair.header, found, session.server, { cloud: target.cloud }).differences : [];
 }
 
 async function pairCollections(source: Endpoint, session: TargetSession, options: SyncOptions): Promise<Pair[]> {
@@ -120,14 +176,17 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
     const targetName = options.renameTo ?? name;
     const onTarget = await targetRead.call(() => session.api.findCollection(targetName, { signal: options.signal }));
     const count = onTarget ? 0 : await sourceRead.call(() => sourceApi.count(info.id, { signal: options.signal }));
+    // As copy creates it and verify compares with it: the source's settings as a backup keeps them (credentials withheld).
+    const header = sourceHeader(info, count);
     pairs.push({
       name,
       targetName,
-      space: spaceOf(info),
+      space: onTarget ? comparisonSpace(spaceOf(info), spaceOf(onTarget)) : spaceOf(info),
+      header,
+      found: onTarget,
       source: { api: sourceApi, collectionId: info.id, read: sourceRead },
       target: { api: session.api, collectionId: onTarget?.id ?? '', read: targetRead },
-      // As copy creates it: the source's settings as a backup keeps them (credentials withheld).
-      ...(onTarget ? {} : { create: storedHeader({ name, metadata: info.metadata ?? null, space: spaceOf(info), count, dimension: info.dimension ?? null, configuration: info.configuration_json ?? null, schema: info.schema ?? null }) }),
+      ...(onTarget ? {} : { create: header }),
     });
   }
   return pairs;

@@ -1,21 +1,23 @@
-import type { CollectionSync } from '../../core/operations/sync.js';
+import type { CollectionSync, PruneRemoval, SyncCheck } from '../../core/operations/sync.js';
 import { inSync } from '../../core/sinks/diff/collection-diff.js';
-import { count } from '../../core/util/format.js';
+import { count, plural } from '../../core/util/format.js';
+import { syncSettingsLines } from './sync-settings.js';
 
 /** How many ids of each kind are named in the report. */
 const NAMED = 5;
 
-/** A collection's sync for --json: the counts and the first ids of each kind. */
+/** A collection's sync for --json: the counts and the first ids of each kind, and the settings that differ. */
 export function syncJson(entry: CollectionSync) {
-  const summary = (diff: Pick<CollectionSync, 'added' | 'changed' | 'removed'>) => ({
-    added: diff.added.size,
-    changed: diff.changed.size,
-    removed: diff.removed.size,
-    addedIds: diff.added.slice(0, NAMED),
-    changedIds: diff.changed.first.slice(0, NAMED).map(({ id, fields }) => ({ id, fields })),
-    removedIds: diff.removed.slice(0, NAMED),
+  const summary = (check: SyncCheck) => ({
+    added: check.added.size,
+    changed: check.changed.size,
+    removed: check.removed.size,
+    addedIds: check.added.slice(0, NAMED),
+    changedIds: check.changed.first.slice(0, NAMED).map(({ id, fields }) => ({ id, fields })),
+    removedIds: check.removed.slice(0, NAMED),
+    settings: check.settings,
   });
-  return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
+  return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), ok: entry.ok, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
 }
 
 /** Ids in a list or a compact set: only the first few are decoded. */
@@ -23,26 +25,59 @@ function named(ids: { slice(start: number, end: number): string[] }, total: numb
   return total === 0 ? '' : `: ${ids.slice(0, NAMED).join(', ')}${total > NAMED ? ', …' : ''}`;
 }
 
-/** What sync found and did, a few lines per collection. */
-export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }): string[] {
+function changedNamed(check: SyncCheck): string {
+  return named(check.changed.first.map((change) => `${change.id} (${change.fields.join(', ')})`), check.changed.size);
+}
+
+/**
+ * What sync found and did, a few lines per collection. `recreate(collection)`: the command that
+ * recreates a collection from the source, for settings sync cannot change.
+ */
+export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }, recreate: (collection: string) => string[] = () => []): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
-    const ok = entry.after === null || inSync(entry.after, result.pruned);
-    lines.push(`${ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
+    lines.push(`${entry.ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
     lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
-    lines.push(`    changed    ${count(entry.changed.size)}${named(entry.changed.first.map((change) => `${change.id} (${change.fields.join(', ')})`), entry.changed.size)}`);
+    lines.push(`    changed    ${count(entry.changed.size)}${changedNamed(entry)}`);
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
-    if (result.dryRun) continue;
+    if (result.dryRun) {
+      if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection)));
+      continue;
+    }
     lines.push(`    upserted   ${count(entry.upserted)}`);
     if (result.pruned) lines.push(`    deleted    ${count(entry.deleted)}`);
-    else if (entry.removed.size > 0) lines.push(`    kept       ${count(entry.removed.size)} records the source no longer has (sync --prune deletes them)`);
-    const after = entry.after;
-    if (after) {
-      const still = after.added.size + after.changed.size === 0 ? 'every source record is on the target, equal' : `${count(after.added.size)} still missing, ${count(after.changed.size)} still differing`;
-      lines.push(`    verify     ${still}`);
-    }
+    else if (entry.removed.size > 0) lines.push(`    kept       ${plural(entry.removed.size, 'record')} the source no longer has (sync --prune deletes them)`);
+    if (entry.after) lines.push(...afterLines(entry.after, result.pruned), ...syncSettingsLines(entry.after.settings, recreate(entry.collection)));
   }
-  if (result.dryRun) lines.push('Dry run: nothing was written.');
+  if (result.dryRun) {
+    const pending = entries.some((entry) => !entry.ok);
+    lines.push(pending ? 'Dry run: nothing was written. The target does not match the source: what differs is listed above.' : 'Dry run: nothing was written. The target matches the source: a sync has nothing to do.');
+  }
   if (result.out) lines.push(`✓ Wrote a fresh backup of the source to ${result.out}`);
   return lines;
+}
+
+/**
+ * The comparison after the writes, each thing that still differs named with its first ids: the
+ * source kept changing while the sync ran, and another run brings what changed since.
+ */
+function afterLines(after: SyncCheck, pruned: boolean): string[] {
+  if (inSync(after, pruned)) return ['    verify     every source record is on the target, equal'];
+  const lines = ['    verify     ✗ the target still differs from the source (it changed during the sync?):'];
+  if (after.added.size > 0) lines.push(`      still missing   ${count(after.added.size)}${named(after.added, after.added.size)} (run sync again to send them)`);
+  if (after.changed.size > 0) lines.push(`      still differing ${count(after.changed.size)}${changedNamed(after)} (run sync again to send them)`);
+  if (pruned && after.removed.size > 0) {
+    lines.push(`      still on the target, gone from the source ${count(after.removed.size)}${named(after.removed, after.removed.size)} (run sync --prune again to delete them)`);
+  }
+  return lines;
+}
+
+/** The --prune confirmation: how many records, from which collections on which server, the first few ids. */
+export function prunePrompt(removals: PruneRemoval[], target: string): string {
+  const total = removals.reduce((sum, removal) => sum + removal.count, 0);
+  const each = removals.map((removal) => {
+    const more = removal.count > removal.firstIds.length ? ', …' : '';
+    return `${removals.length > 1 ? `${count(removal.count)} from ` : 'from '}"${removal.target}" (${removal.firstIds.join(', ')}${more})`;
+  });
+  return `Delete ${plural(total, 'record')} that the source no longer has, ${each.join(', ')}, on ${target}?`;
 }

@@ -86,7 +86,7 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
     const verdict = { ...emptyVerdict(name, sourceIds.size), against: 'source' as const };
     markRefused(verdict, refused, options.rejects ?? '');
     verdicts.push(verdict);
-    const targetInfo = await checkTargetCollection(verdict, headerOf(info, sourceIds.size), { api: target.api, call: target.call, server, cloud: options.target.cloud, signal });
+    const targetInfo = await checkTargetCollection(verdict, sourceHeader(info, sourceIds.size), { api: target.api, call: target.call, server, cloud: options.target.cloud, signal });
     if (!targetInfo) {
       verdict.missingIds = sourceIds.slice(0, LISTED);
       continue;
@@ -363,7 +363,7 @@ function noteGone(verdict: CollectionVerdict, sourceIds: CompactIdSet, read: Uin
 }
 
 /** The source's collection as a backup header would record it (credentials aside, which a file never holds). */
-function headerOf(info: CollectionInfo, count: number): CollectionHeader {
+export function sourceHeader(info: CollectionInfo, count: number): CollectionHeader {
   return {
     name: info.name,
     metadata: info.metadata ?? null,
