@@ -67,6 +67,15 @@ describe('import and verify against a real Chroma server', () => {
     expect(verified.stderr).toContain('✓ columns_copy: 1,177 from the backup, all equal');
     expect(verified.stderr).toContain("the backup does not record it; the target's is the one chosen at import");
     expect((await new ChromaApi(endpoint({ url: chroma.url })).findCollection('columns_copy'))?.configuration_json?.hnsw?.space).toBe('cosine');
+
+    // One record ingested since: the words and --json say the same (a backup allows more).
+    const api = new ChromaApi(endpoint({ url: chroma.url }));
+    const info = await api.findCollection('columns_copy');
+    await api.upsert(info!.id, makeRecords(1, { dim: records[0]!.embedding!.length, prefix: 'ingested' }), { base64: true });
+    const text = await runCli(['verify', '--input', input, '--as', 'columns_copy', '--url', chroma.url], env);
+    expect(text.stderr).toContain('✓ columns_copy: 1,177 from the backup, all equal, and 1 more that is not in it');
+    const json = await runCli(['verify', '--input', input, '--as', 'columns_copy', '--url', chroma.url, '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, collections: [{ collection: 'columns_copy', count: 1178, beyondBackup: 1 }] });
   });
 
   it('float32 embeddings (as our format reads them) upsert as base64 and as JSON numbers, and a query takes them', async () => {

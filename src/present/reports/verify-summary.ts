@@ -12,7 +12,7 @@ export function describeVerdict(verdict: CollectionVerdict): string {
   if (!verdict.exists) return `not on the target (0 of ${count(verdict.expected)} records)`;
   const from = verdict.against === 'source' ? 'at the source' : 'from the backup';
   const equal = equalOf(verdict);
-  const extra = verdict.against === 'source' ? verdict.extra : Math.max(0, (verdict.count ?? 0) - (verdict.expected - verdict.missing));
+  const extra = verdict.against === 'source' ? verdict.extra : (verdict.beyondBackup ?? 0);
   const more = extra > 0 ? `, and ${count(extra)} more that ${extra === 1 ? 'is' : 'are'} not ${verdict.against === 'source' ? 'at the source' : 'in it'}` : '';
   const gone = verdict.goneAtSource?.count ?? 0;
   const added = verdict.addedAtSource?.count ?? 0;
@@ -43,9 +43,13 @@ export function describeRecall(verdict: Pick<CollectionVerdict, 'recall'>): stri
 }
 
 /** The warning and its fix when the index answers noticeably worse than an exact search; null otherwise. */
-export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collection'>): string | null {
+export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collection' | 'missing' | 'differing'>): string | null {
   const { recall } = verdict;
   if (!recall.low) return null;
+  // A record the target lacks (or holds otherwise) is a true neighbour no query can find there: not the index's doing.
+  if (verdict.missing > 0 || verdict.differing > 0) {
+    return `Queries on "${verdict.collection}" miss some true neighbours (recall below ${LOW_RECALL}), at least partly because records are missing or differ (above): mend those first, then verify again.`;
+  }
   const raise = recall.efSearch === null ? 200 : Math.max(200, recall.efSearch * 2);
   return (
     `Queries on "${verdict.collection}" miss some true neighbours (recall below ${LOW_RECALL}); the records themselves are equal. ` +

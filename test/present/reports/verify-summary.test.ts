@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyVerdict, type CollectionVerdict } from '../../../src/core/sinks/verifier/checker.js';
-import { describeVerdict, verdictLines } from '../../../src/present/reports/verify-summary.js';
+import { describeVerdict, recallAdvice, verdictLines } from '../../../src/present/reports/verify-summary.js';
 
 /** A verdict against the live source: every record the source still held compared equal. */
 function againstSource(changes: Partial<CollectionVerdict>): CollectionVerdict {
@@ -34,5 +34,20 @@ describe('a copy whose source gained records after the copy read it', () => {
       '    source changed 160 added there after the copy read it (new-1, new-2, …), so in neither the backup nor the target. Not a loss of what was read: to bring them, run chroma-migrate sync (or the same copy again) once the source holds still',
     );
     expect(lines.some((line) => line.includes('Missing records') || line.includes('more that are not in it'))).toBe(false);
+  });
+});
+
+describe('low recall with records missing', () => {
+  const low = { recall: 0.47, k: 10, efSearch: 100, sampled: 20, low: true } as CollectionVerdict['recall'];
+
+  it('blames the missing records, not ef_search, and never says the records are equal', () => {
+    const advice = recallAdvice(againstSource({ missing: 1_000, ok: false, recall: low }));
+    expect(advice).toContain('because records are missing or differ');
+    expect(advice).not.toContain('the records themselves are equal');
+    expect(advice).not.toContain('ef_search');
+  });
+
+  it('with every record equal, points at ef_search', () => {
+    expect(recallAdvice(againstSource({ recall: low }))).toContain('the records themselves are equal. Raise the target\'s ef_search');
   });
 });

@@ -27,6 +27,11 @@ export interface CollectionVerdict {
   differing: number;
   /** Ids the target holds that the source does not (compared with the source only; a backup allows more). */
   extra: number;
+  /**
+   * Compared with a backup: how many records the target holds beyond the backup's (by the count;
+   * ingested since, which a backup allows). Set when the verdict is concluded.
+   */
+  beyondBackup?: number;
   /** The first few of each, for the report; the counts above are complete. */
   missingIds: string[];
   extraIds: string[];
@@ -117,6 +122,7 @@ export async function checkTargetCollection(
  * lost. Data equality decides; the index's recall is reported beside it, never counted here.
  */
 export function concludeVerdict(verdict: CollectionVerdict): void {
+  if (verdict.against === 'backup' && verdict.exists) verdict.beyondBackup = Math.max(0, (verdict.count ?? 0) - (verdict.expected - verdict.missing));
   // More records than the backup is not a loss: step 7 ingests new data into the same collection.
   verdict.ok =
     verdict.exists &&
