@@ -4,6 +4,7 @@ import { parseChromaUrl } from '../core/chroma/url.js';
 import { applyEnvPlan, octalMode, planSelfHostedEnv, type AppliedEnvPlan, type EnvPlan } from '../core/env-file/apply.js';
 import { assertWritable } from '../core/env-file/file.js';
 import { recordStepDone } from '../core/state/record-step.js';
+import { envFileFlag } from '../present/env-backups.js';
 import { choiceOption } from '../cli/args.js';
 import { confirmChange, showChanges } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
@@ -68,8 +69,7 @@ alone: they are the Chroma Cloud fallback that "chroma-migrate rollback" returns
       return EXIT.failed;
     }
     const applied = await applyEnvPlan(plan);
-    const flag = values['env-file'] === undefined ? '' : ` --dotenv ${values['env-file']}`;
-    say(`${describeApplied(plan, applied)}\n  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${flag}`);
+    say(`${describeApplied(plan, applied)}\n  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${envFileFlag(path)}`);
     await recordStep();
     if (json) writeJson(result(applied.backup, true));
     return EXIT.ok;

@@ -7,6 +7,7 @@ import { SELF_HOSTED_KEYS } from '../core/env-file/chroma-keys.js';
 import { assertWritable, readEnvFile } from '../core/env-file/file.js';
 import { planEnvPatch } from '../core/env-file/patch.js';
 import { planRestore } from '../core/env-file/restore.js';
+import { shellWord } from '../core/util/format.js';
 import { backupLines, envFileFlag, formatDate } from '../present/env-backups.js';
 import { confirmChange, showChanges } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
@@ -67,7 +68,7 @@ async function fallBackToCloud(context: Context): Promise<number> {
   if (io.env.CHROMA_HOST) say("! CHROMA_HOST is also set in this shell's environment, which wins over the .env file: unset it too.");
   say('  Chroma data is not touched: the self-hosted server keeps its collections.');
   return apply(context, { question: `${comment ? 'Comment out' : 'Remove'} these settings in ${path}?`, what: `rollback would change ${path}`, file, data: plan.text, json: change }, (backup) =>
-    `✓ Rolled back ${path}; the previous version is saved as ${backup}.\n  Undo: chroma-migrate rollback --restore ${backup}${envFileFlag(path)}`,
+    `✓ Rolled back ${path}; the previous version is saved as ${backup}.\n  Undo: chroma-migrate rollback --restore ${shellWord(backup ?? '')}${envFileFlag(path)}`,
   );
 }
 

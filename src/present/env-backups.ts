@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { EnvBackup } from '../core/env-file/backups.js';
+import { shellWord } from '../core/util/format.js';
 
 export function formatDate(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -7,7 +8,7 @@ export function formatDate(date: Date): string {
 
 /** ` --dotenv PATH` when the file is not ./.env, for commands printed as hints. */
 export function envFileFlag(path: string): string {
-  return path === resolve('.env') ? '' : ` --dotenv ${path}`;
+  return path === resolve('.env') ? '' : ` --dotenv ${shellWord(path)}`;
 }
 
 /** `rollback --list`: the saved copies of a .env, newest first, and how to restore one. */

@@ -1,10 +1,11 @@
-import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listBackups, saveBackup } from '../../src/core/env-file/backups.js';
 import { runCli } from '../helpers/cli.js';
+import { shellWords } from '../helpers/shell-words.js';
 
 const CLOUD = '# Cloud\r\nCHROMA_API_KEY=ck-cloud-0123456789abcdef\r\nCHROMA_TENANT=acme\r\nCHROMA_DATABASE=prod';
 
@@ -35,6 +36,22 @@ describe('chroma-migrate rollback', () => {
     expect(json).toMatchObject({ action: 'remove', changed: ['CHROMA_HOST', 'CHROMA_PORT', 'CHROMA_SSL', 'CHROMA_AUTH_TOKEN'], written: true });
     expect(await readFile(json.backup, 'utf8')).toContain('CHROMA_HOST=chroma.example.com');
     expect(result.stderr).toContain('Chroma data is not touched');
+  });
+
+  it("prints hints whose paths paste into a shell as they are, with spaces, '~' and quotes", async () => {
+    const odd = join(dir, "envt ~ it's");
+    await mkdir(odd);
+    envPath = join(odd, '.env');
+    await writeFile(envPath, CLOUD);
+    const set = await setUrl();
+    expect(set.code, set.stderr).toBe(0);
+    expect(shellWords(/To switch back to Chroma Cloud: (.+)/.exec(set.stderr)?.[1] ?? '')).toEqual(['chroma-migrate', 'rollback', '--dotenv', envPath]);
+    const result = await runCli(['rollback', '--dotenv', envPath, '--yes', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { backup } = JSON.parse(result.stdout);
+    expect(shellWords(/Undo: (.+)/.exec(result.stderr)?.[1] ?? '')).toEqual(['chroma-migrate', 'rollback', '--restore', backup, '--dotenv', envPath]);
+    const listed = await runCli(['rollback', '--dotenv', envPath, '--list']);
+    expect(shellWords(/Restore one with: (.+)/.exec(listed.stdout)?.[1] ?? '')).toEqual(['chroma-migrate', 'rollback', '--restore', 'FILE', '--dotenv', envPath]);
   });
 
   it('--comment keeps the lines as comments; the Cloud keys still read', async () => {

@@ -4,6 +4,8 @@
  * 8000), and auth (1.x ignores CHROMA_SERVER_AUTHN_*: a token-checking proxy does it).
  * The files the steps name (Caddyfile, Dockerfile, compose.yaml) come from deploy/files.ts.
  */
+import { shellWord } from '../util/format.js';
+
 export type DeployHost = 'railway' | 'docker' | 'vm';
 export const DEPLOY_HOSTS = ['railway', 'docker', 'vm'] as const satisfies readonly DeployHost[];
 
@@ -32,7 +34,7 @@ const OPEN_ONLY_HEARTBEAT = [
 export function deployGuide(host: DeployHost, token: string, options: GuideOptions = { dir: null }): GuideSection[] {
   const where = options.dir ?? '<folder>';
   const files = options.dir ? [] : [`Get these files with: chroma-migrate deploy-guide --host ${host} --write ./chroma-deploy`];
-  if (host === 'railway') return [...railwaySections(where, files), ...commonSections(token, 'https://<name>.up.railway.app')];
+  if (host === 'railway') return [...railwaySections(where, options.dir ? shellWord(options.dir) : where, files), ...commonSections(token, 'https://<name>.up.railway.app')];
   return [composeSection(host, where, files), ...commonSections(token, 'https://chroma.example.com')];
 }
 
@@ -69,7 +71,8 @@ function commonSections(token: string, url: string): GuideSection[] {
   ];
 }
 
-function railwaySections(where: string, files: string[]): GuideSection[] {
+/** `where` names the folder in prose; `cdWhere` is the same folder as a shell word, to paste. */
+function railwaySections(where: string, cdWhere: string, files: string[]): GuideSection[] {
   return [
     {
       title: 'Railway: Chroma',
@@ -87,7 +90,7 @@ function railwaySections(where: string, files: string[]): GuideSection[] {
       title: 'Railway: the token-checking proxy',
       lines: [
         `4. Deploy the folder ${where} (Dockerfile + Caddyfile) as a second service, e.g.`,
-        `   cd ${where} && railway up   — or push it to a repo and add it as a GitHub service.`,
+        `   cd ${cdWhere} && railway up   — or push it to a repo and add it as a GitHub service.`,
         '5. Variables on the proxy service (Railway sets PORT itself):',
         '     CHROMA_AUTH_TOKEN=<your token>',
         '     CHROMA_UPSTREAM=${{chroma.RAILWAY_PRIVATE_DOMAIN}}:8000',

@@ -1,6 +1,7 @@
 import { chmod, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MigrateError } from '../util/errors.js';
+import { shellWord } from '../util/format.js';
 import { ioError } from './file.js';
 
 export interface EnvBackup {
@@ -33,7 +34,7 @@ export async function saveBackup(envPath: string, bytes: Buffer, now = new Date(
     }
     // The umask may have taken bits away, never added them; make it exactly 0600.
     await chmod(path, 0o600).catch((error: unknown) => {
-      throw ioError(error, `Could not make the backup ${path} private (mode 0600)`, `Run chmod 600 ${path} yourself, then run again.`);
+      throw ioError(error, `Could not make the backup ${path} private (mode 0600)`, `Run chmod 600 ${shellWord(path)} yourself, then run again.`);
     });
     return path;
   }

@@ -3,6 +3,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
+import { shellWord } from '../util/format.js';
 
 export interface EnvFile {
   path: string;
@@ -67,13 +68,13 @@ export async function assertWritable(path: string): Promise<void> {
     throw new MigrateError(
       'IO',
       `Cannot write ${path}: the folder ${folder} is read-only (the new file and its backup are written next to the old one). Nothing was changed.`,
-      `Make the folder writable (chmod u+w ${folder}) and run again.`,
+      `Make the folder writable (chmod u+w ${shellWord(folder)}) and run again.`,
     );
   }
   const fileStat = await stat(path).catch(() => undefined);
   if (fileStat?.isDirectory()) throw new MigrateError('IO', `${path} is a folder, not a .env file.`, 'Pass --dotenv with the path of the file itself.');
   if (fileStat && !(await writable(path, fileStat.mode))) {
-    throw new MigrateError('IO', `Cannot write ${path}: the file is read-only. Nothing was changed.`, `Make it writable (chmod u+w ${path}) and run again.`);
+    throw new MigrateError('IO', `Cannot write ${path}: the file is read-only. Nothing was changed.`, `Make it writable (chmod u+w ${shellWord(path)}) and run again.`);
   }
 }
 

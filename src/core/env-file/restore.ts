@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { MigrateError } from '../util/errors.js';
+import { shellWord } from '../util/format.js';
 import { listBackups } from './backups.js';
 import { diffEnv, type EnvChange } from './diff.js';
 import { ioError, readEnvBytes, type EnvFile } from './file.js';
@@ -33,7 +34,7 @@ export async function planRestore(path: string, choice: string): Promise<Restore
   if (source === undefined) throw new MigrateError('NOT_FOUND', `There are no backups of ${path} yet.`, 'Backups are made by chroma-migrate env set and rollback.');
   const bytes = await readFile(source).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      const flag = path === resolve('.env') ? '' : ` --dotenv ${path}`;
+      const flag = path === resolve('.env') ? '' : ` --dotenv ${shellWord(path)}`;
       throw new MigrateError('NOT_FOUND', `There is no backup at ${source}.`, `chroma-migrate rollback --list${flag} shows the backups of ${path}.`);
     }
     throw ioError(error, `Could not read the backup ${source}`, `Check the permissions of ${source}.`);

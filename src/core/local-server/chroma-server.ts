@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { MigrateError } from '../util/errors.js';
+import { shellWord } from '../util/format.js';
 import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from './glibc-shim.js';
 import { removePidFile, servedBy, writePidFile } from './pid-file.js';
 
@@ -89,7 +90,7 @@ export async function refuseServedFolder(folder: string): Promise<void> {
   throw new MigrateError(
     'SERVER_START',
     `${resolve(folder)} is already served by Chroma (process ${serving.pid})${where}.`,
-    `Use that server, or stop it first: chroma-migrate serve --stop --path '${folder}'`,
+    `Use that server, or stop it first: chroma-migrate serve --stop --path ${shellWord(folder)}`,
   );
 }
 

@@ -4,6 +4,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
+import { shellWord } from '../util/format.js';
 import { lockFile } from '../util/file-lock.js';
 import { MigrationStateSchema, STATE_VERSION, type MigrationState } from './schema.js';
 
@@ -51,7 +52,7 @@ function corrupt(path: string, why: string): MigrateError {
   return new MigrateError(
     'BAD_STATE',
     `The migration state file ${path} is damaged (${why}).`,
-    `Move it aside (mv ${path} ${path}.bad) to start over; your backups and the target are not affected.`,
+    `Move it aside (mv ${shellWord(path)} ${shellWord(`${path}.bad`)}) to start over; your backups and the target are not affected.`,
   );
 }
 

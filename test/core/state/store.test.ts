@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MigrateError } from '../../../src/core/util/errors.js';
+import { shellWords } from '../../helpers/shell-words.js';
 import { loadState, saveState, emptyState, StateStore } from '../../../src/core/state/store.js';
 
 let dir = '';
@@ -27,6 +29,16 @@ describe('the migration state file', () => {
     await writeFile(path, JSON.stringify({ version: 99 }));
     await expect(loadState(path)).rejects.toThrow(/damaged.*version/);
     expect(await readFile(path, 'utf8')).toContain('99');
+  });
+
+  it("the damaged file's mv hint can be pasted into a shell, whatever the path holds", async () => {
+    const path = join(dir, "corrupt state ~ it's", 'state.json');
+    await saveState(path, emptyState());
+    await writeFile(path, '{');
+    const error = await loadState(path).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MigrateError);
+    const command = /\((mv .+)\) to start over/.exec((error as MigrateError).fix ?? '')?.[1] ?? '';
+    expect(shellWords(command)).toEqual(['mv', path, `${path}.bad`]);
   });
 
   it('a version 1 file (before runs were kept) loads as version 2 with no runs, its checkpoints intact', async () => {
