@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { hasPythonDotenv, pythonDotenvValues } from '../helpers/python-dotenv.js';
 
 const TOKEN = 'srv-tok-5f4e3d2c1b0a99887766';
 const OLD_TOKEN = 'old-tok-aaaabbbbccccdddd';
@@ -78,6 +79,26 @@ describe('chroma-migrate env set', () => {
     const other = join(dir, 'other.env');
     await runCli(['env', 'set', '--url', 'localhost', '--dotenv', other, '--yes'], { CHROMA_AUTH_TOKEN: '' });
     expect(parse(await readFile(other))).toEqual({ CHROMA_HOST: 'localhost', CHROMA_PORT: '8000', CHROMA_SSL: 'false' });
+  });
+
+  it("writes a token so that Python apps (python-dotenv) read what Node's dotenv reads", async () => {
+    await writeFile(envPath, APP_ENV);
+    const tricky = `tok'en"9f8e`;
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--token', tricky, '--dotenv', envPath, '--yes']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(envPath, 'utf8')).toContain(`export CHROMA_AUTH_TOKEN=${tricky}\n`);
+    expect(parse(await readFile(envPath)).CHROMA_AUTH_TOKEN).toBe(tricky);
+    if (hasPythonDotenv) expect(pythonDotenvValues(envPath)).toMatchObject({ CHROMA_AUTH_TOKEN: tricky, CHROMA_HOST: 'localhost', CHROMA_API_KEY: API_KEY });
+  });
+
+  it('refuses a token python-dotenv would expand, saying why, and writes nothing', async () => {
+    await writeFile(envPath, APP_ENV);
+    const result = await runCli(['env', 'set', '--url', 'localhost', '--token', "x${HOME}y'z", '--dotenv', envPath, '--yes']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/CHROMA_AUTH_TOKEN holds "\$\{…\}", which python-dotenv/);
+    expect(result.stderr).not.toContain('HOME}y');
+    expect(await readFile(envPath, 'utf8')).toBe(APP_ENV);
+    expect(await backups()).toEqual([]);
   });
 
   it('creates a missing file with mode 0600 and no backup', async () => {

@@ -45,10 +45,12 @@ export function planEnvPatch(text: string, patch: EnvPatch): PatchResult {
     if (before[key] === value) continue;
     const [first, ...later] = entries.filter((entry) => entry.key === key);
     if (!first) {
-      append.push(`${key}=${encodeValue(value)}`);
+      append.push(`${key}=${encodeValue(value, key)}`);
       continue;
     }
-    const replacement = `${first.prefix}${key}=${encodeValue(value)}${first.comment}`;
+    // python-dotenv takes a `#` right after an unquoted value for part of it; a space keeps it a comment.
+    const comment = first.comment.startsWith('#') ? ` ${first.comment}` : first.comment;
+    const replacement = `${first.prefix}${key}=${encodeValue(value, key)}${comment}`;
     edits.set(first.startLine, { entry: first, lines: asLines(replacement, eol, lines[first.endLine]?.eol ?? '') });
     // A later duplicate would win over the new value; kept as a comment rather than lost.
     for (const entry of later) edits.set(entry.startLine, { entry, lines: commented(lines, entry) });

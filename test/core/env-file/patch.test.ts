@@ -2,6 +2,7 @@ import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { BLOCK_HEADER, patchEnv, planEnvPatch } from '../../../src/core/env-file/patch.js';
 import { SELF_HOSTED_KEYS } from '../../../src/core/env-file/chroma-keys.js';
+import { pythonDotenvValue } from '../../../src/core/env-file/python-dotenv.js';
 
 const SELF_HOSTED = { CHROMA_HOST: 'chroma.up.railway.app', CHROMA_PORT: '443', CHROMA_SSL: 'true' };
 const ROLLBACK = { set: {}, remove: [...SELF_HOSTED_KEYS] };
@@ -31,6 +32,13 @@ describe('patchEnv keeps the file as it was, apart from the keys it is asked to 
     expect(patchEnv(before, { set: { CHROMA_HOST: 'h.example.com', CHROMA_PORT: '443' } })).toBe(
       'A=1\nexport CHROMA_HOST=h.example.com   # local dev\nB=2\nCHROMA_PORT=443\nC=3\n',
     );
+  });
+
+  it('keeps a comment glued to the old value a comment for python-dotenv too', () => {
+    const text = patchEnv('KEY=old#why\n', { set: { KEY: 'new' } });
+    expect(text).toBe('KEY=new #why\n');
+    expect(pythonDotenvValue('new #why')).toBe('new');
+    expect(pythonDotenvValue('new#why')).toBe('new#why');
   });
 
   it('replaces a multi-line value as one entry', () => {

@@ -1,8 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { MigrateError } from '../../../src/core/util/errors.js';
 import { encodeValue } from '../../../src/core/env-file/quote.js';
+import { pythonDotenvValue } from '../../../src/core/env-file/python-dotenv.js';
 import { patchEnv } from '../../../src/core/env-file/patch.js';
+import { hasPythonDotenv, pythonDotenvValues } from '../../helpers/python-dotenv.js';
 
 const PIECES = [
   'a', 'Z', '0', ' ', '  ', '\t', '#', '# c', '"', "'", '`', '=', '$', '${HOME}', '$X', '\\', '\\n', '\\r', '\\"', "\\'",
@@ -10,18 +15,22 @@ const PIECES = [
 ];
 
 /**
- * dotenv's limits, stated on their own: a value needs quotes when unquoted dotenv would cut or
- * trim it or take its first quote for an opening one; each quote kind then has characters it
- * cannot hold, because dotenv has no escapes beyond \n and \r in double quotes.
+ * The limits of Node's dotenv and python-dotenv together, stated on their own. python-dotenv
+ * replaces ${NAME} in any value. A value needs quotes when unquoted either parser would cut or
+ * trim it (Python's whitespace includes \x1c-\x1f and \x85) or take its first quote for an
+ * opening one. Backticks are no quotes to Python. Double quotes cannot hold a backslash that
+ * either parser would take for an escape (Node: \n \r; Python: \\ \' \" \a \b \f \n \r \t \v);
+ * single quotes cannot hold \\ (Python's escape), a \r, or a final backslash.
  */
 function representable(value: string): boolean {
-  const needsQuotes = /[#\r\n]/.test(value) || value.trim() !== value || /^["'`]/.test(value);
+  if (/\$\{[^}:]*(?::-[^}]*)?\}/.test(value)) return false;
+  const edgeSpace = /^[\s\x1c-\x1f\x85]|[\s\x1c-\x1f\x85]$/.test(value);
+  const needsQuotes = /[#\r\n]/.test(value) || edgeSpace || /^["'`]/.test(value);
   if (!needsQuotes) return true;
   const trailingBackslash = value.endsWith('\\');
-  const double = !value.includes('"') && !/\\[nr]/.test(value) && !trailingBackslash;
-  const single = !value.includes("'") && !value.includes('\r') && !trailingBackslash;
-  const backtick = !value.includes('`') && !value.includes('\r') && !trailingBackslash;
-  return double || single || backtick;
+  const double = !value.includes('"') && !/\\[\\'"abfnrtv\n\r]/.test(value) && !trailingBackslash;
+  const single = !value.includes("'") && !value.includes('\r') && !value.includes('\\\\') && !trailingBackslash;
+  return double || single;
 }
 
 function awkwardValues(count: number, seed: number): string[] {
@@ -47,7 +56,7 @@ function awkwardValues(count: number, seed: number): string[] {
 const BEFORE = ['# app settings', 'export FIRST="a b"', "OPEN_LOOKING=it's", 'EMPTY=', 'QUOTED=\'x\''];
 const AFTER = ['LAST="tail"', '# "a quote in a comment"', "NEXT='y'", 'MULTI="m1\\nm2"', 'BARE=z'];
 
-describe('every value is written so that dotenv.parse gives it back exactly', () => {
+describe('every value is written so that dotenv.parse and python-dotenv give it back exactly', () => {
   const values = awkwardValues(4000, 20261125);
 
   it('encodes what dotenv can hold and refuses only what it cannot', () => {
@@ -66,6 +75,7 @@ describe('every value is written so that dotenv.parse gives it back exactly', ()
         const text = [...BEFORE, `KEY=${encoded.replace(/\n/g, eol)}`, ...AFTER].join(eol) + eol;
         const parsed = parse(text);
         expect(parsed.KEY, JSON.stringify(text)).toBe(value);
+        expect(pythonDotenvValue(encoded.replace(/\n/g, eol)), JSON.stringify(encoded)).toBe(value);
         expect(parsed.LAST).toBe('tail');
         expect(parsed.NEXT).toBe('y');
         expect(parsed.FIRST).toBe('a b');
@@ -74,6 +84,21 @@ describe('every value is written so that dotenv.parse gives it back exactly', ()
     }
     // The generator is meant to find the corners, not live in them.
     expect(refused).toBeLessThan(values.length / 4);
+  });
+
+  it.skipIf(!hasPythonDotenv)('reads back exactly in the real python-dotenv, LF and CRLF files alike', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'quote-py-'));
+    try {
+      const written = values.filter(representable).map((value) => ({ value, encoded: encodeValue(value) }));
+      for (const eol of ['\n', '\r\n']) {
+        const path = join(dir, `.env${eol.length}`);
+        await writeFile(path, written.map(({ encoded }, index) => `K${index}=${encoded.replace(/\n/g, eol)}${eol}`).join(''));
+        const read = pythonDotenvValues(path);
+        written.forEach(({ value, encoded }, index) => expect(read[`K${index}`], JSON.stringify(encoded)).toBe(value));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('holds through patchEnv: replacing a one-line, an export and a multi-line entry, and appending', () => {
@@ -103,7 +128,33 @@ describe('every value is written so that dotenv.parse gives it back exactly', ()
     expect(encodeValue('a=b')).toBe('"a=b"');
     expect(encodeValue('$HOME')).toBe("'$HOME'");
     expect(encodeValue('line\nbreak')).toBe('"line\\nbreak"');
-    expect(encodeValue(`it's "both"`)).toBe(`\`it's "both"\``);
     expect(encodeValue('')).toBe('""');
+  });
+
+  it("writes a token with both quote kinds bare, which both parsers read as it is (backticks are no quotes to Python)", () => {
+    expect(encodeValue(`a'b"c`)).toBe(`a'b"c`);
+    expect(encodeValue(`it's "both"`)).toBe(`it's "both"`);
+    expect(pythonDotenvValue('`a\'b"c`')).toBe('`a\'b"c`');
+  });
+
+  it('refuses, naming the reason and the way out, what python-dotenv would change in any spelling', () => {
+    const refusal = (value: string) => {
+      try {
+        encodeValue(value, 'CHROMA_AUTH_TOKEN');
+      } catch (error) {
+        return error as MigrateError;
+      }
+      return undefined;
+    };
+    // Python replaces ${HOME} inside double quotes and single quotes alike.
+    expect(refusal("x${HOME}y'z")?.message).toMatch(/^CHROMA_AUTH_TOKEN holds "\$\{…\}", which python-dotenv .* replaces/);
+    expect(refusal('x${HOME}y')?.fix).toMatch(/without "\$\{"/);
+    // A "#" needs quotes, and neither kind can hold both quote characters.
+    expect(refusal(`a'b"c#d`)?.message).toMatch(/both ' and "/);
+    expect(refusal(`a'b"c#d`)?.fix).toMatch(/without both quote kinds/);
+    // A backslash that python-dotenv takes for an escape inside double quotes (single quotes keep it).
+    expect(encodeValue('tab\\t #x')).toBe("'tab\\t #x'");
+    expect(refusal("it's a\\t #x")?.message).toMatch(/or a backslash/);
+    expect(encodeValue('$HOME is not ${')).toBe(`'$HOME is not \${'`);
   });
 });
