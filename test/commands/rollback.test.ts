@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parse } from 'dotenv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listBackups, saveBackup } from '../../src/core/env-file/backups.js';
@@ -63,8 +64,8 @@ describe('chroma-migrate rollback', () => {
   });
 
   it('--restore puts back the exact bytes of the backup, after backing up the current file', async () => {
-    // Bytes no editor would keep: CRLF, a lone CR, no final newline, not even UTF-8.
-    const old = Buffer.concat([Buffer.from('A=1\r\nB="x\ry"\r\n# caf'), Buffer.from([0xe9, 0xff]), Buffer.from('\r\nC=3')]);
+    // Bytes no editor would keep: CRLF, a lone CR, a tab, no final newline.
+    const old = Buffer.from('A=1\r\nB="x\ry"\r\n# café\t\r\n\r\nexport C=3');
     const backup = await saveBackup(envPath, old, new Date('2026-11-20T08:00:00Z'));
     const current = 'CHROMA_HOST=now\n';
     await writeFile(envPath, current, { mode: 0o640 });
@@ -78,6 +79,30 @@ describe('chroma-migrate rollback', () => {
     expect(await readFile(json.backup, 'utf8')).toBe(current);
     expect((await stat(json.backup)).mode & 0o777).toBe(0o600);
     expect(result.stderr).toContain('(saved 2026-11-20 08:00:00 UTC)');
+  });
+
+  it('--restore refuses a file that is not a .env (binary, not UTF-8, not KEY=value lines), changing nothing', async () => {
+    await writeFile(envPath, CLOUD);
+    const files: [string, Buffer, RegExp][] = [
+      ['backup.gz', gzipSync(Buffer.from('CHROMA_HOST=h\n'.repeat(5000))), /holds binary bytes/],
+      ['passwd', Buffer.from('root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n'), /line 1 is not KEY=value, a comment or blank/],
+      ['latin1.env', Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\nA=1\n')]), /not UTF-8 text/],
+      ['notes.env', Buffer.from('A=1\n\nsome words here\n'), /line 3 is not KEY=value/],
+    ];
+    for (const [name, bytes, why] of files) {
+      await writeFile(join(dir, name), bytes);
+      const result = await runCli(['rollback', '--dotenv', envPath, '--restore', join(dir, name), '--yes']);
+      expect(result.code, name).toBe(1);
+      expect(result.stderr).toContain(`${join(dir, name)} is not a .env file`);
+      expect(result.stderr).toMatch(why);
+      expect(result.stderr).toContain('rollback --list');
+      expect(await readFile(envPath, 'utf8')).toBe(CLOUD);
+      expect(await backupNames()).toEqual([]);
+    }
+    // A multi-line quoted value, comments and blank lines are all a .env may hold.
+    await writeFile(join(dir, 'good.env'), '# a\n\nKEY="one\ntwo"\n  # indented\nexport B=2 # why\n');
+    expect((await runCli(['rollback', '--dotenv', envPath, '--restore', join(dir, 'good.env'), '--yes'])).code).toBe(0);
+    expect(await backupNames()).toHaveLength(1);
   });
 
   it('--restore takes a bare backup name (as --list shows it) or "latest"', async () => {

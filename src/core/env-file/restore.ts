@@ -6,6 +6,7 @@ import { MigrateError } from '../util/errors.js';
 import { shellWord } from '../util/format.js';
 import { listBackups } from './backups.js';
 import { diffEnv, type EnvChange } from './diff.js';
+import { notDotenvReason } from './dotenv-shape.js';
 import { ioError, readEnvBytes, type EnvFile } from './file.js';
 
 export interface RestorePlan {
@@ -32,13 +33,19 @@ export async function planRestore(path: string, choice: string): Promise<Restore
   const backups = await listBackups(path);
   const source = choice === 'latest' ? backups[0]?.path : locateBackup(choice, path);
   if (source === undefined) throw new MigrateError('NOT_FOUND', `There are no backups of ${path} yet.`, 'Backups are made by chroma-migrate env set and rollback.');
+  const listCommand = `chroma-migrate rollback --list${path === resolve('.env') ? '' : ` --dotenv ${shellWord(path)}`}`;
   const bytes = await readFile(source).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      const flag = path === resolve('.env') ? '' : ` --dotenv ${shellWord(path)}`;
-      throw new MigrateError('NOT_FOUND', `There is no backup at ${source}.`, `chroma-migrate rollback --list${flag} shows the backups of ${path}.`);
-    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MigrateError('NOT_FOUND', `There is no backup at ${source}.`, `${listCommand} shows the backups of ${path}.`);
     throw ioError(error, `Could not read the backup ${source}`, `Check the permissions of ${source}.`);
   });
+  const notDotenv = notDotenvReason(bytes);
+  if (notDotenv !== null) {
+    throw new MigrateError(
+      'BAD_INPUT',
+      `${source} is not a .env file (${notDotenv}), so it was not put in place of ${path}. Nothing was changed.`,
+      `Pick one of the backups ${listCommand} shows. A file that really is your .env can be copied over it by hand.`,
+    );
+  }
   const current = await readEnvBytes(path);
   const changes = diffEnv(current.exists ? parse(current.bytes) : {}, parse(bytes));
   const savedAt = backups.find((backup) => backup.path === source)?.date ?? null;
