@@ -3,6 +3,7 @@ import { parse } from 'dotenv';
 import { parseChromaUrl } from '../core/chroma/url.js';
 import { applyEnvPlan, octalMode, planSelfHostedEnv, type AppliedEnvPlan, type EnvPlan } from '../core/env-file/apply.js';
 import { assertWritable } from '../core/env-file/file.js';
+import { withEnvOrigin } from '../core/state/env-origin.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { envFileFlag } from '../present/env-backups.js';
 import { choiceOption } from '../cli/args.js';
@@ -50,7 +51,10 @@ alone: they are the Chroma Cloud fallback that "chroma-migrate rollback" returns
     for (const note of target.notes) say(`! ${note}`);
     const plan = await planSelfHostedEnv(path, target, token, tokenHeaderOption(values['token-header']));
     const result = (backup: string | null, written: boolean) => ({ path, backup, changed: plan.changes.map((change) => change.key), written });
-    const recordStep = () => recordStepDone(statePath, 'env', `.env → ${target.url}`).catch((error: unknown) => say(`! Could not record step 4 in ${statePath}: ${(error as Error).message}`));
+    const recordStep = (written?: AppliedEnvPlan) =>
+      recordStepDone(statePath, 'env', `.env → ${target.url}`, (state) => (written ? withEnvOrigin(state, path, written.backup) : {})).catch((error: unknown) =>
+        say(`! Could not record step 4 in ${statePath}: ${(error as Error).message}`),
+      );
     if (plan.changes.length === 0) {
       say(`✓ ${path} already points at ${target.url}; nothing to change.`);
       await recordStep();
@@ -70,7 +74,7 @@ alone: they are the Chroma Cloud fallback that "chroma-migrate rollback" returns
     }
     const applied = await applyEnvPlan(plan);
     say(`${describeApplied(plan, applied)}\n  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${envFileFlag(path)}`);
-    await recordStep();
+    await recordStep(applied);
     if (json) writeJson(result(applied.backup, true));
     return EXIT.ok;
   },

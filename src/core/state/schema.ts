@@ -3,8 +3,11 @@ import * as z from 'zod/mini';
 import '../util/zod-locale.js';
 import { STEP_IDS } from './steps.js';
 
-/** 2 added `runs`; a version 1 file is read as a version 2 file with no runs (store.ts). */
-export const STATE_VERSION = 2;
+/**
+ * 2 added `runs`, 3 `envOrigins`; an older file is read as a version 3 file without them (store.ts).
+ * The bump keeps an older chroma-migrate from rewriting the file without fields it does not know.
+ */
+export const STATE_VERSION = 3;
 
 const StepStateSchema = z.object({
   status: z.enum(['pending', 'active', 'done', 'skipped', 'failed']),
@@ -72,6 +75,18 @@ const ExportCheckpointSchema = z.object({
 export type ExportCheckpoint = z.infer<typeof ExportCheckpointSchema>;
 
 /**
+ * A .env as it was before the migration first changed it, so rollback can give its keys their old
+ * values back: the backup `env set` kept then (0600, next to it; the state holds no secrets), or
+ * null when env set created the file.
+ */
+const EnvOriginSchema = z.object({
+  dotenv: z.string(),
+  backup: z.nullable(z.string()),
+  at: z.string(),
+});
+export type EnvOrigin = z.infer<typeof EnvOriginSchema>;
+
+/**
  * One run of a command, as typed, so that `status` and the Ctrl-C message can print the command
  * that continues it. Never a secret: flags that carry one are left out, named in `withheld`.
  */
@@ -107,6 +122,8 @@ export const MigrationStateSchema = z.object({
   exports: z._default(z.array(ExportCheckpointSchema), []),
   /** The latest runs of the commands that keep checkpoints, newest last. */
   runs: z._default(z.array(RunSchema), []),
+  /** One per .env the migration changed, the first change's. */
+  envOrigins: z._default(z.array(EnvOriginSchema), []),
   ingestCommand: z.optional(z.string()),
   /** The local Chroma server the wizard started, so that a resumed wizard starts it again. */
   localServer: z.optional(z.object({ path: z.string(), port: z.number().check(z.int(), z.positive()) })),

@@ -5,6 +5,7 @@ import { ConfirmInput } from '@inkjs/ui';
 import { parseChromaUrl } from '../../../core/chroma/url.js';
 import { octalMode, type EnvPlan } from '../../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../../core/env-file/diff.js';
+import { withEnvOrigin } from '../../../core/state/env-origin.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
 import type { StepProps } from '../../session.js';
@@ -28,6 +29,8 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
         return;
       }
       const { backup, tightened } = await services.applyEnvPlan(task.plan);
+      // What the file was before the migration, for rollback to give its values back.
+      await services.updateState((saved) => ({ ...saved, ...withEnvOrigin(saved, task.plan.path, backup) }));
       if (!live()) return;
       const saved = backup ? `backup ${basename(backup)}` : 'new file';
       // Said in the checklist: the screen moves on at once.
