@@ -1,21 +1,26 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { MigrateError } from '../core/util/errors.js';
 import { replaceEnvFile } from '../core/env-file/apply.js';
 import { listBackups } from '../core/env-file/backups.js';
-import { SELF_HOSTED_KEYS } from '../core/env-file/chroma-keys.js';
+import { CLOUD_HOST } from '../core/chroma/endpoint.js';
 import { assertWritable, readEnvFile } from '../core/env-file/file.js';
-import { planEnvPatch } from '../core/env-file/patch.js';
+import { planRollback } from '../core/env-file/rollback-plan.js';
+import { envOriginOf } from '../core/state/env-origin.js';
+import { recordStepDone, recordStepUndone } from '../core/state/record-step.js';
+import type { EnvOrigin } from '../core/state/schema.js';
+import { loadState } from '../core/state/store.js';
 import { planRestore } from '../core/env-file/restore.js';
 import { shellWord } from '../core/util/format.js';
 import { backupLines, envFileFlag, formatDate } from '../present/env-backups.js';
+import { rollbackTitle, unknownOriginLines } from '../present/rollback-text.js';
 import { confirmChange, showChanges } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import type { CommandContext } from '../cli/context.js';
 import { defineCommand } from '../cli/define-command.js';
 
 const FLAGS = {
-  comment: { type: 'boolean', help: 'comment those lines out instead of removing them' },
+  comment: { type: 'boolean', help: 'comment out the settings that were not there before the migration, instead of removing them' },
   restore: { type: 'string', arg: 'BACKUP', help: 'put back a saved backup byte for byte ("latest" for the newest)' },
   list: { type: 'boolean', help: 'list the backups of the file, newest first' },
   'env-file': { type: 'string', arg: 'PATH', display: 'dotenv', help: 'the file (default ./.env)' },
@@ -32,8 +37,10 @@ export const rollbackCommand = defineCommand({
   description: `The rollback plan: your app's .env stops pointing at the self-hosted server, so the app falls back
 to Chroma Cloud (CHROMA_API_KEY, CHROMA_TENANT, CHROMA_DATABASE). Only the .env file changes: no
 Chroma data is touched, on either server. Shows what it will do and asks first; the current file is
-saved as .env.backup-<time> before any change. By default it removes CHROMA_HOST, CHROMA_PORT,
-CHROMA_SSL, CHROMA_AUTH_TOKEN (and CHROMA_AUTH_TOKEN_TRANSPORT_HEADER).`,
+saved as .env.backup-<time> before any change. CHROMA_HOST, CHROMA_PORT, CHROMA_SSL,
+CHROMA_AUTH_TOKEN (and CHROMA_AUTH_TOKEN_TRANSPORT_HEADER) get back the values they had before the
+migration's first env set (from the backup it kept); those that were not there are removed.
+Step 4 of "chroma-migrate status" is marked undone.`,
   flags: FLAGS,
   // --restore puts back a .env that was deleted.
   createsDotenv: true,
@@ -59,17 +66,51 @@ async function fallBackToCloud(context: Context): Promise<number> {
   const comment = values.comment === true;
   const file = await readEnvFile(path);
   if (!file.exists) throw new MigrateError('NOT_FOUND', `There is no ${path} to roll back.`, "Pass --dotenv with the path of your app's .env.");
-  const keys = [...SELF_HOSTED_KEYS];
-  const plan = planEnvPatch(file.text, comment ? { set: {}, comment: keys } : { set: {}, remove: keys });
-  const change = { action: comment ? 'comment' : 'remove', changed: plan.changes.map((entry) => entry.key) };
-  if (plan.changes.length === 0) return nothingToDo(context, `✓ ${path} has no self-hosted Chroma settings; the app already uses Chroma Cloud.`, change);
-  showChanges(io, `Rollback of ${path} (the app will use Chroma Cloud again):`, plan.changes, { commented: comment });
+  const { source, patch: plan } = await planRollback(file.text, await originOf(context), comment);
+  const valuesFrom = source.kind === 'backup' ? source.backup : null;
+  const change = { action: comment ? 'comment' : 'remove', valuesFrom, changed: plan.changes.map((entry) => entry.key) };
+  if (plan.changes.length === 0) {
+    await followStep4(context, false, 'rolled back: the .env has no self-hosted settings');
+    return nothingToDo(context, `✓ ${path} has ${valuesFrom ? 'its Chroma settings from before the migration' : 'no self-hosted Chroma settings'}; the app already uses Chroma Cloud.`, change);
+  }
+  showChanges(io, rollbackTitle(path, source), plan.changes, { commented: comment });
+  const unknown = unknownOriginLines(path, source);
+  for (const line of unknown) say(line);
   if (parse(plan.text).CHROMA_API_KEY === undefined) say(`! ${path} has no CHROMA_API_KEY: without it the app has no Chroma Cloud to fall back to.`);
   if (io.env.CHROMA_HOST) say("! CHROMA_HOST is also set in this shell's environment, which wins over the .env file: unset it too.");
   say('  Chroma data is not touched: the self-hosted server keeps its collections.');
-  return apply(context, { question: `${comment ? 'Comment out' : 'Remove'} these settings in ${path}?`, what: `rollback would change ${path}`, file, data: plan.text, json: change }, (backup) =>
-    `✓ Rolled back ${path}; the previous version is saved as ${backup}.\n  Undo: chroma-migrate rollback --restore ${shellWord(backup ?? '')}${envFileFlag(path)}`,
+  const detail = valuesFrom ? 'rolled back: the .env has its settings from before the migration again' : 'rolled back: the self-hosted settings were removed from the .env';
+  return apply(
+    context,
+    { question: `Change these settings in ${path}?`, what: `rollback would change ${path}`, file, data: plan.text, json: change, written: () => followStep4(context, false, detail) },
+    (backup) => [`✓ Rolled back ${path}; the previous version is saved as ${backup}.`, ...unknown.slice(1), `  Undo: chroma-migrate rollback --restore ${shellWord(backup ?? '')}${envFileFlag(path)}`].join('\n'),
   );
+}
+
+/** The state's record of this .env before the migration; a state that cannot be read is said, not fatal. */
+async function originOf({ statePath, path, say }: Context): Promise<EnvOrigin | undefined> {
+  try {
+    return envOriginOf(await loadState(statePath), path);
+  } catch (error) {
+    say(`! Could not read the migration state at ${statePath}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Step 4 in the state follows the file, so `status` tells the truth: undone once the .env no longer
+ * points at a self-hosted server, done again when a restore puts such settings back. Untouched
+ * when this migration never got to step 4.
+ */
+async function followStep4({ statePath, say }: Context, pointsAtServer: boolean, detail: string): Promise<void> {
+  try {
+    const step = (await loadState(statePath)).steps.env;
+    if (step === undefined) return;
+    if (pointsAtServer && step.status !== 'done') await recordStepDone(statePath, 'env', detail);
+    else if (!pointsAtServer && step.status === 'done') await recordStepUndone(statePath, 'env', detail);
+  } catch (error) {
+    say(`! Could not record step 4 in ${statePath}: ${(error as Error).message}`);
+  }
 }
 
 async function restore(choice: string, context: Context): Promise<number> {
@@ -80,7 +121,9 @@ async function restore(choice: string, context: Context): Promise<number> {
   const title = `Restore ${path} from ${plan.source}${plan.savedAt ? ` (saved ${formatDate(plan.savedAt)})` : ''}:`;
   if (plan.changes.length > 0) showChanges(io, title, plan.changes);
   else say(`${title}\n  the same settings; only comments or layout differ.`);
-  return apply(context, { question: `Restore ${path} from this backup?`, what: `rollback --restore would replace ${path}`, file: plan.current, data: plan.bytes, json: change }, (backup) =>
+  const host = parse(plan.bytes).CHROMA_HOST;
+  const written = () => followStep4(context, host !== undefined && host !== CLOUD_HOST, `.env restored from ${basename(plan.source)}`);
+  return apply(context, { question: `Restore ${path} from this backup?`, what: `rollback --restore would replace ${path}`, file: plan.current, data: plan.bytes, json: change, written }, (backup) =>
     `✓ Restored ${path} from ${plan.source}${backup ? `; the version it replaced is saved as ${backup}` : ''}.`,
   );
 }
@@ -97,6 +140,8 @@ interface Change {
   file: Parameters<typeof replaceEnvFile>[1];
   data: string | Buffer;
   json: object;
+  /** After the file is written: the state follows. */
+  written: () => Promise<void>;
 }
 
 /** Dry run, writability, the question, then backup before write: the same for every rollback. */
@@ -114,6 +159,7 @@ async function apply(context: Context, change: Change, done: (backup: string | n
     return EXIT.failed;
   }
   const backup = await replaceEnvFile(path, change.file, change.data);
+  await change.written();
   say(done(backup));
   if (json) writeJson(result(backup, true));
   return EXIT.ok;

@@ -55,6 +55,60 @@ describe('chroma-migrate rollback', () => {
     expect(shellWords(/Restore one with: (.+)/.exec(listed.stdout)?.[1] ?? '')).toEqual(['chroma-migrate', 'rollback', '--restore', 'FILE', '--dotenv', envPath]);
   });
 
+  describe('with the migration state kept between runs', () => {
+    const ORIGINAL = `# app\nexport CHROMA_HOST=api.trychroma.com\nCHROMA_PORT=443\n${CLOUD}\n`;
+    const state = () => ({ CHROMA_MIGRATE_STATE: join(dir, 'state.json') });
+    const run = (...args: string[]) => runCli(args, state());
+    const setTo = (url: string, token: string) => run('env', 'set', '--url', url, '--token', token, '--dotenv', envPath, '--yes');
+    const step4 = async () => JSON.parse((await run('status', '--json')).stdout).steps.find((step: { id: string }) => step.id === 'env');
+
+    it("gives the keys the values they had before the migration's first env set, and status shows step 4 undone", async () => {
+      await writeFile(envPath, ORIGINAL);
+      expect((await setTo('https://chroma.example.com:8443', 'srv-tok-5f4e3d2c1b0a')).code).toBe(0);
+      const [first] = await backupNames();
+      // A later env set's backup holds the server's values: the first one is what counts.
+      expect((await setTo('http://localhost:18202', 'another-token-123456')).code).toBe(0);
+      expect(await step4()).toMatchObject({ status: 'done', detail: '.env → http://localhost:18202' });
+      const result = await run('rollback', '--dotenv', envPath, '--yes', '--json');
+      expect(result.code, result.stderr).toBe(0);
+      expect(await readFile(envPath, 'utf8')).toBe(ORIGINAL);
+      expect(JSON.parse(result.stdout)).toMatchObject({ valuesFrom: join(dir, first as string), changed: ['CHROMA_HOST', 'CHROMA_PORT', 'CHROMA_SSL', 'CHROMA_AUTH_TOKEN'], written: true });
+      expect(result.stderr).toContain('go back to what they were before the migration');
+      expect(result.stderr).not.toContain('not known');
+      expect(await step4()).toMatchObject({ status: 'pending', detail: 'rolled back: the .env has its settings from before the migration again' });
+      expect((await run('status')).stdout).toContain('[ ] 4. Update .env (rolled back');
+      // Undoing the rollback points the app at the server again, and step 4 follows.
+      expect((await run('rollback', '--dotenv', envPath, '--restore', 'latest', '--yes')).code).toBe(0);
+      expect(parse(await readFile(envPath)).CHROMA_HOST).toBe('localhost');
+      expect(await step4()).toMatchObject({ status: 'done' });
+    });
+
+    it('--comment puts the old values back and comments out only the keys that were not there', async () => {
+      await writeFile(envPath, ORIGINAL);
+      await setTo('https://chroma.example.com:8443', 'srv-tok-5f4e3d2c1b0a');
+      expect((await run('rollback', '--dotenv', envPath, '--comment', '--yes')).code).toBe(0);
+      const env = parse(await readFile(envPath));
+      expect(env).toMatchObject({ CHROMA_HOST: 'api.trychroma.com', CHROMA_PORT: '443' });
+      expect(env.CHROMA_SSL).toBeUndefined();
+      expect(await readFile(envPath, 'utf8')).toContain('# CHROMA_SSL=true');
+    });
+
+    it('says what it did, and what to check, when the values from before the migration are not known', async () => {
+      await writeFile(envPath, ORIGINAL);
+      await setTo('https://chroma.example.com:8443', 'srv-tok-5f4e3d2c1b0a');
+      await rm(join(dir, (await backupNames())[0] as string));
+      const gone = await run('rollback', '--dotenv', envPath, '--yes');
+      expect(gone.code, gone.stderr).toBe(0);
+      expect(gone.stderr).toMatch(/not known \(the backup kept before the migration's first env set, .* cannot be read\), so they are removed rather than put back/);
+      expect(gone.stderr).toMatch(/If the app read CHROMA_HOST, CHROMA_PORT or CHROMA_SSL before the migration, check them: chroma-migrate rollback --list --dotenv/);
+      expect(parse(await readFile(envPath)).CHROMA_HOST).toBeUndefined();
+      // No state at all (another folder's, say): the same words, with that reason.
+      await writeFile(envPath, `${CLOUD}\nCHROMA_HOST=h\n`);
+      const noRecord = await runCli(['rollback', '--dotenv', envPath, '--yes']);
+      expect(noRecord.stderr).toContain('the migration state has no record of this file before its first env set');
+    });
+  });
+
   it('--comment keeps the lines as comments; the Cloud keys still read', async () => {
     await writeFile(envPath, `${CLOUD}\r\nCHROMA_HOST=h\r\nCHROMA_PORT=8000\r\n`);
     const result = await runCli(['rollback', '--dotenv', envPath, '--comment', '--yes']);
