@@ -11,7 +11,7 @@ const BINARY = /[\x00-\x08\x0e-\x1f\x7f]/;
  */
 export function notDotenvReason(bytes: Buffer): string | null {
   const text = bytes.toString('utf8');
-  if (BINARY.test(text)) return 'it holds binary bytes (it looks like a compressed or binary file)';
+  if (BINARY.test(text)) return 'it holds binary bytes, as a compressed file does';
   if (!Buffer.from(text, 'utf8').equals(bytes)) return 'it is not UTF-8 text';
   const lines = splitLines(text);
   const covered = new Set(locateEntries(lines).flatMap((entry) => Array.from({ length: entry.endLine - entry.startLine + 1 }, (_, index) => entry.startLine + index)));
