@@ -78,7 +78,7 @@ async function planOne(session: TargetSession, { header, name, space, sourceId }
   const read = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal: options.signal });
   const found = absent ? null : await read(() => api.findCollection(name, { signal: options.signal }));
   const count = found ? await read(() => api.count(found.id, { signal: options.signal })) : 0;
-  const action: PlannedAction = found?.id === sourceId ? 'source' : !found ? 'create' : count === 0 ? 'append' : options.ifExists === 'abort' ? 'stop' : options.ifExists;
+  const action: PlannedAction = found && found.id === sourceId ? 'source' : !found ? 'create' : count === 0 ? 'append' : options.ifExists === 'abort' ? 'stop' : options.ifExists;
   const creates = action === 'create' || action === 'recreate';
   const plan = planCollection(header, session.server, { space: space ?? null, cloud: options.target.cloud });
   return {
