@@ -37,12 +37,16 @@ async function deleteFrom(url: string, collection: string, ids: string[], databa
 
 async function writeLines(path: string, lines: Array<{ collection: string; database?: string; record: BackupRecord }>): Promise<void> {
   const log = new RejectsLog(path);
-  await log.add(lines.map(({ collection, database, record }) => ({ collection, ...(database ? { database } : {}), id: record.id, problems: [{ why: 'set aside by the test' }], record })));
+  await log.add(lines.map(({ collection, database, record }) => ({ collection, ...(database ? { database } : {}), id: record.id, problems: [{ why: 'set aside by the test as too large alone (413)' }], record })));
 }
+
+/** A document large enough that a refusal as too large alone (413) is believed (rejects.ts). */
+const LARGE = 'x'.repeat(70 * 1024);
+const large = (records: BackupRecord[], ids: number[]) => records.map((record, i) => (ids.includes(i) ? { ...record, document: `${LARGE} ${i}` } : record));
 
 describe('verify against the live source with --rejects', () => {
   it('excuses a record the source holds exactly as set aside, and names one a bogus line tries to hide', async () => {
-    const records = makeRecords(60, { dim: 8, prefix: 'sp' });
+    const records = large(makeRecords(60, { dim: 8, prefix: 'sp' }), [10, 20]);
     const api = new ChromaApi(endpoint({ url: source.server.url }));
     const info = await api.createCollection({ name: 'spass', metadata: null, space: 'l2' });
     await api.upsert(info.id, records, { base64: true });
@@ -53,7 +57,7 @@ describe('verify against the live source with --rejects', () => {
     // sp-000010 as the source holds it (excused); sp-000020 a line whose record is not the source's (a valid record, or one since mended).
     await writeLines(rejects, [
       { collection: 'spass', record: records[10]! },
-      { collection: 'spass', record: { ...records[20]!, document: 'not what the source holds' } },
+      { collection: 'spass', record: { ...records[20]!, document: `${LARGE} not what the source holds` } },
     ]);
     await deleteFrom(target.server.url, 'spass', ['sp-000010', 'sp-000020']);
     const verify = await runCli(['verify', '--source-url', source.server.url, '--url', target.server.url, '--collections', 'spass', '--rejects', rejects]);
@@ -65,7 +69,7 @@ describe('verify against the live source with --rejects', () => {
 
 describe('a backup of several databases', () => {
   it("a line of one database (or naming none) does not excuse a record of another database's collection of the same name", async () => {
-    const records = makeRecords(30, { dim: 8, prefix: 'tw' });
+    const records = large(makeRecords(30, { dim: 8, prefix: 'tw' }), [5, 6]);
     for (const database of ['dba', 'dbb']) {
       const at = endpoint({ url: source.server.url, database });
       await ensureDatabase(at, database);

@@ -14,6 +14,7 @@ import { useChromaServer } from '../helpers/chroma.js';
 import { makeTempDir } from '../helpers/backup.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
+import { RejectsLog } from '../../src/core/sinks/target/rejects.js';
 
 const server = useChromaServer();
 let dir = '';
@@ -48,6 +49,28 @@ describe('verify trusts a rejects file only for the records it really set aside'
     expect(verify.code, verify.stderr).toBe(1);
     expect(verify.stderr).toMatch(/missing {8}1: rt-000051/);
     expect(verify.stderr).toMatch(/refused {8}1 by the target[^\n]*: rt-000050\n/);
+  }, 300_000);
+
+  it('a line copied exactly from the backup with no reason, or claiming a small record was too large alone, excuses nothing', async () => {
+    const rejects = `${input}.rejects.jsonl`;
+    const valid = records(false);
+    const log = new RejectsLog(rejects);
+    await log.add([
+      { collection: 'rtrust', id: 'rt-000052', problems: [], record: valid[52]! },
+      { collection: 'rtrust', id: 'rt-000053', problems: [{ why: 'about 0.0 MB as a request; it was refused even alone (413 Payload too large)' }], record: valid[53]! },
+    ]);
+    await deleteFromTarget('rt-000052');
+    await deleteFromTarget('rt-000053');
+    try {
+      const verify = await runCli(['verify', '--input', input, '--url', server.url]);
+      expect(verify.code, verify.stderr).toBe(1);
+      expect(verify.stderr).toMatch(/missing {8}\d: [^\n]*rt-000052, rt-000053/);
+      expect(verify.stderr).not.toMatch(/refused {8}[^\n]*rt-00005[23]/);
+    } finally {
+      // As they were, for the next test.
+      const api = new ChromaApi(endpoint({ url: server.url }));
+      await api.upsert((await api.findCollection('rtrust'))!.id, [valid[52]!, valid[53]!], { base64: true });
+    }
   }, 300_000);
 
   it('a backup re-written with the refused record mended: the stale rejects line no longer excuses it', async () => {

@@ -10,6 +10,7 @@ import type { BackupRecord } from '../../model/record.js';
 import { parseTyped, stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
 import { describeProblems, recordProblems, refusedCount, type Problem, type TargetRules } from './refusals.js';
+import { requestBytes } from './fit-requests.js';
 
 export interface RefusedRecord {
   collection: string;
@@ -143,6 +144,26 @@ export class RejectsLog {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * The smallest record a refusal as too large even alone (413) is believed for: a proxy's body
+ * limit is rarely under 1 MB; a small record "refused alone" is a line added by hand, or stale.
+ */
+const LEAST_TOO_LARGE = 64 * 1024;
+
+/**
+ * The lines of a rejects file that may excuse their record: the target's rules refuse it now, or
+ * it was refused as too large alone and is large. A line with no reason, or whose record the
+ * target would take, excuses nothing: verify checks that record like any other (a hand-added
+ * line cannot hide a record deleted from the target).
+ */
+export function credibleRejects(lines: readonly RefusedRecord[], rules: TargetRules): RefusedRecord[] {
+  return lines.filter(
+    (line) =>
+      line.problems.length > 0 &&
+      (recordProblems(line.record, rules).length > 0 || (line.problems.some((problem) => /\b413\b/.test(problem.why)) && requestBytes(line.record) >= LEAST_TOO_LARGE)),
+  );
 }
 
 /** A page's records the target would refuse, and the rest. */

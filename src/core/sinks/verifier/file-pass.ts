@@ -9,7 +9,8 @@ import { fraction } from '../../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
-import { readRejectedLines, refusedIn, rejectFingerprint, rejectsPath } from '../target/rejects.js';
+import { credibleRejects, readRejectedLines, refusedIn, rejectFingerprint, rejectsPath } from '../target/rejects.js';
+import { targetRules } from '../target/refusals.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
 export type { CollectionVerdict } from './checker.js';
@@ -95,7 +96,8 @@ async function verifyCollection(
   const name = options.renameTo ?? sourceName;
   const database = header?.database === undefined ? undefined : (options.databaseMap?.get(header.database) ?? header.database);
   // Only the lines of the database this collection is compared in: another database may hold a collection of the same name.
-  const refusedRecords = refusedIn(set.rejected, database ?? options.target.database, database === undefined).get(name);
+  const credible = credibleRejects(set.rejected, targetRules(target.server.capabilities, target.cloud));
+  const refusedRecords = refusedIn(credible, database ?? options.target.database, database === undefined).get(name);
   const refused = refusedRecords && new Map([...refusedRecords].map(([id, record]) => [id, rejectFingerprint(record)]));
   const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
   if (database !== undefined) verdict.database = database;

@@ -20,7 +20,8 @@ import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import type { BackupRecord } from '../../model/record.js';
 import { allVerified, checkTargetCollection, comparisonSpace, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
-import { readRejectedLines, refusedIn } from '../target/rejects.js';
+import { credibleRejects, readRejectedLines, refusedIn } from '../target/rejects.js';
+import { targetRules } from '../target/refusals.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { differences, differencesAgainst, tally, type IdDifference, type InBackup, type NamedIds } from './id-sets.js';
 import { readIds } from '../../backup/read.js';
@@ -74,7 +75,8 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
   const server = await describeServer(target.api, { signal });
   // The source is one database: lines naming none are its; lines of another target database are not.
-  const rejected = refusedIn(options.rejects ? await readRejectedLines(options.rejects) : [], options.target.database, true);
+  const lines = options.rejects ? credibleRejects(await readRejectedLines(options.rejects), targetRules(server.capabilities, options.target.cloud)) : [];
+  const rejected = refusedIn(lines, options.target.database, true);
   const verdicts: CollectionVerdict[] = [];
   for (const info of chosen) {
     const name = options.renameTo ?? info.name;
