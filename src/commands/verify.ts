@@ -18,8 +18,9 @@ export const verifyCommand: Command = defineCommand({
   summary: 'Prove the target holds every record of a backup, unchanged',
   usage: ['--input FILE [options]', '--source-url URL | --api-key K --tenant T --database D [options]'],
   description: `For each collection: the count; every record compared with the backup (ids, documents,
-metadatas type for type, uris, embeddings as float32) listing missing and differing ids; and the
-collection itself: its metadata, embedding function, distance space, HNSW parameters and schema must
+metadatas type for type, uris, embeddings as float32: exact, or within 2 float32 steps per value
+where both sides are cosine, as the server normalises vectors again) listing missing and differing
+ids; and the collection itself: its metadata, embedding function, distance space, HNSW parameters and schema must
 be what importing the backup into this server gives. These decide the exit code. It also measures
 the target index's recall (its answers for a sample against the true nearest neighbours computed
 from the records) and says what your app needs for the embedding function.
