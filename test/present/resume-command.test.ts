@@ -143,4 +143,11 @@ describe("a backup's restore line", () => {
     );
     expect(backupReport(result, undefined, { url: 'http://localhost:8000', database: 'prod' }).at(-1)).toMatch(/--url http:\/\/localhost:8000 --target-database prod$/);
   });
+
+  it('a backup continued after an interruption says its collections may be of two moments', () => {
+    const base = { file: 'b.jsonl.gz', bytes: 1, collections: [{ name: 'docs', count: 3 }], removed: [], kept: [] };
+    const moments = (resumed: boolean) => backupReport({ ...base, resumed }, undefined, { url: 'http://h:1', database: 'default_database' }).some((line) => line.includes('as the server held them then'));
+    expect(moments(true)).toBe(true);
+    expect(moments(false)).toBe(false);
+  });
 });

@@ -13,6 +13,8 @@ export function backupReport(result: BackupResult, keep: number | undefined, fro
     `✓ Backup ${result.file} (${mb} MB): ${plural(result.collections.length, 'collection')}, ${count(records)} records, checked${result.resumed ? ' (continued an interrupted backup)' : ''}`,
     ...result.collections.map((entry) => `  ${entry.name}: ${count(entry.count)} records`),
   ];
+  // Each collection is exact as of its own reading: those read before the interruption may miss changes since.
+  if (result.resumed) lines.push('  The collections finished before the interruption are as the server held them then; changes since are in the next backup (or delete this one and run again for one moment).');
   if (keep !== undefined) {
     const removed = result.removed.length > 0 ? `, removed ${result.removed.join(', ')}` : '';
     lines.push(`Keeping the newest ${keep}: ${plural(result.kept.length, 'backup')} in the folder${removed}`);
