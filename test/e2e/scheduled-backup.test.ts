@@ -178,7 +178,9 @@ describe('backup rotation and names', () => {
     const folder = join(dir, 'rotation');
     await mkdir(folder);
     const ours = ['2026-01-04T03-00-00Z', '2026-01-11T03-00-00Z', '2026-01-18T03-00-00Z', '2026-01-25T03-00-00Z'].map((at) => `chroma-backup-${at}.jsonl.gz`);
-    for (const name of ours) await writeFile(join(folder, name), 'x');
+    for (const name of ours) await writeFile(join(folder, name), '{"format":"chroma-migrate-backup","version":4}\n');
+    // Named as ours, but not a backup of ours: a user's file is never deleted.
+    await writeFile(join(folder, 'chroma-backup-2018-01-01T00-00-00Z.jsonl.gz'), 'notgz');
     await writeFile(join(folder, 'chroma-backup-2026-02-01T03-00-00Z.jsonl.gz.partial'), 'x');
     await writeFile(join(folder, 'important.jsonl.gz'), 'x');
     await mkdir(join(folder, 'chroma-backup-2025-01-01T00-00-00Z.jsonl.gz'));
@@ -189,6 +191,7 @@ describe('backup rotation and names', () => {
     expect(rotation.kept.map((path) => basename(path))).toEqual(ours.slice(2));
     expect((await readdir(folder)).sort()).toEqual(
       [
+        'chroma-backup-2018-01-01T00-00-00Z.jsonl.gz',
         'chroma-backup-2025-01-01T00-00-00Z.jsonl.gz',
         'chroma-backup-2025-06-01T00-00-00Z.jsonl.gz',
         ...ours.slice(2),

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { openSource } from '../backup/byte-source.js';
+import { sniff } from '../backup/sniff.js';
 
 /**
  * Our backup files are named by the time they were started, in UTC, without colons (Windows,
@@ -55,10 +57,20 @@ export interface Rotation {
   kept: string[];
 }
 
+/** A file of our name that holds no backup of ours (a user's, another program's) is never deleted. */
+async function holdsOurBackup(path: string): Promise<boolean> {
+  try {
+    return (await sniff(await openSource(path))) === 'own';
+  } catch {
+    return false;
+  }
+}
+
 /** Keeps the newest `keep` of our backups in DIR and deletes the older ones. Nothing else in DIR is touched. */
 export async function rotateBackups(dir: string, keep: number): Promise<Rotation> {
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keep must be a whole number ≥ 1, got ${keep}`);
-  const all = await listBackups(dir);
+  const all: string[] = [];
+  for (const name of await listBackups(dir)) if (await holdsOurBackup(join(dir, name))) all.push(name);
   const removed = all.slice(0, Math.max(0, all.length - keep));
   for (const name of removed) await rm(join(dir, name));
   return { removed: removed.map((name) => resolve(dir, name)), kept: all.slice(removed.length).map((name) => resolve(dir, name)) };
