@@ -17,5 +17,7 @@ export function describeImport(entry: CollectionImportResult, number: (n: number
     const held = entry.count === entry.expected ? number(entry.count) : `${number(entry.count)} of ${number(entry.expected)}`;
     return `${entry.collection}: ${held} records (${entry.action}${from}; ${number(entry.deletedAtSource)} more were sent, then deleted at the source)${missing}`;
   }
+  // More than the backup (records added beside it): the backup's part, then what the collection holds.
+  if (entry.count > entry.expected) return `${entry.collection}: ${number(entry.expected - entry.missing)} of ${number(entry.expected)} records (${entry.action}${from}); the collection holds ${number(entry.count)}${missing}`;
   return `${entry.collection}: ${number(entry.count)} of ${number(entry.expected)} records (${entry.action}${from})${missing}`;
 }

@@ -22,6 +22,10 @@ describe('describeImport', () => {
     expect(describeImport(entry({ count: 11_880, missing: 120 }), number)).toBe('docs: 11,880 of 12,000 records (created) — 120 ids from the backup are missing');
   });
 
+  it('never reads "4,009 of 4,000": a collection holding more than the backup says both', () => {
+    expect(describeImport(entry({ count: 12_009, action: 'resumed', resumedFrom: 12_000 }), number)).toBe('docs: 12,000 of 12,000 records (resumed from 12,000); the collection holds 12,009');
+  });
+
   it('says apart the records sent, then deleted at the source, instead of counting them in', () => {
     expect(describeImport(entry({ deletedAtSource: 120 }), number)).toBe('docs: 12,000 records (created; 120 more were sent, then deleted at the source)');
     expect(describeImport(entry({ deletedAtSource: 120, resumedFrom: 4_000, action: 'resumed' }), number)).toBe('docs: 12,000 records (resumed from 4,000; 120 more were sent, then deleted at the source)');
