@@ -19,3 +19,33 @@ export function fraction(done: number, total: number): string {
 export function shellWord(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * Characters that move, hide or fake text on a terminal: controls (C0 with \n and ESC, DEL, C1),
+ * format characters (bidi controls, zero-width characters, soft hyphen, tag characters), line and
+ * paragraph separators, lone surrogate halves, and the spaces that look like a plain one.
+ */
+const UNSAFE = '\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000';
+const HAS_UNSAFE = new RegExp(`[${UNSAFE}]|^\\s|\\s$`, 'u');
+const EACH_UNSAFE = new RegExp(`[${UNSAFE}]`, 'gu');
+/** In a value not in NFC the combining marks too: "e\u0301" then reads apart from "é". */
+const EACH_UNSAFE_OR_MARK = new RegExp(`[${UNSAFE}\\p{M}]`, 'gu');
+
+/**
+ * A value from the data (an id, a collection name, a metadata key) as a person may read it in a
+ * line of output: as it is when plainly printable, so everyday output is unchanged; else quoted,
+ * with escapes, as JSON writes strings. Printed raw, an id could forge a line ("\n✓ all equal"),
+ * move the cursor with escape codes, or look the same as another id ("a" and "a "). A value that
+ * begins with a quote is quoted too, so it cannot pass for another one shown escaped.
+ */
+export function shown(value: string): string {
+  const plain = value !== '' && !value.startsWith('"') && !HAS_UNSAFE.test(value) && value.normalize('NFC') === value;
+  return plain ? value : inQuotes(value);
+}
+
+/** The value in double quotes, escaped as in `shown`, for words that quote it anyway: `record "abc"`. */
+export function inQuotes(value: string): string {
+  const each = value.normalize('NFC') === value ? EACH_UNSAFE : EACH_UNSAFE_OR_MARK;
+  const escaped = (character: string) => Array.from({ length: character.length }, (_, index) => `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`).join('');
+  return JSON.stringify(value).replace(each, escaped);
+}
