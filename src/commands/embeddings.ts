@@ -6,7 +6,7 @@ import { repointEmbeddings } from '../core/operations/embeddings-repoint.js';
 import { reembedCollection, type ReembedResult } from '../core/operations/embeddings-reembed.js';
 import { statePath } from '../core/state/store.js';
 import { MigrateError } from '../core/util/errors.js';
-import { fraction, plural, shellWord } from '../core/util/format.js';
+import { fraction, plural, shellWord, shown } from '../core/util/format.js';
 import { appCode, checkLines, describeAgreement, nextStep, queryInstructionLines } from '../present/embeddings.js';
 import { choiceOption, ifExistsOption, intOption, listOption, type FlagValues } from '../cli/args.js';
 import { askExists } from '../cli/ask.js';
@@ -261,11 +261,11 @@ function printReembed(context: Context, result: ReembedResult): void {
   const equal = v.compared - v.missing - v.differing;
   out(`${v.ok ? '✓' : '✗'} ${result.collection}: ${number(v.count)} records re-embedded from "${result.source}" (${result.dimension.before ?? '?'}-d → ${result.dimension.after}-d)${result.resumedFrom > 0 ? `, resumed at ${number(result.resumedFrom)}` : ''}`);
   out(`    records equal  ${fraction(equal, v.compared)} (ids, documents, metadata, uris)`);
-  if (v.missing > 0) out(`    missing        ${number(v.missing)}: ${v.missingIds.join(', ')}${v.missing > v.missingIds.length ? ', …' : ''}; run the same command again`);
-  if (v.differing > 0) out(`    differing      ${number(v.differing)}: ${v.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ')}`);
+  if (v.missing > 0) out(`    missing        ${number(v.missing)}: ${v.missingIds.map(shown).join(', ')}${v.missing > v.missingIds.length ? ', …' : ''}; run the same command again`);
+  if (v.differing > 0) out(`    differing      ${number(v.differing)}: ${v.differingIds.map((entry) => `${shown(entry.id)} (${entry.fields.join(', ')})`).join(', ')}`);
   out(`    embeddings     ${fraction(v.sampleEqual, v.sampled)} sampled documents embedded again match what is stored`);
   if (v.undocumented > 0) {
-    const ids = `${v.undocumentedIds.join(', ')}${v.undocumented > v.undocumentedIds.length ? ', …' : ''}`;
+    const ids = `${v.undocumentedIds.map(shown).join(', ')}${v.undocumented > v.undocumentedIds.length ? ', …' : ''}`;
     out(`    no document    ${plural(v.undocumented, 'record')} (${ids}) ${v.keptUndocumented ? 'kept with their old vector' : 'left out: nothing to embed (--keep-undocumented keeps them with their old vector)'}`);
   }
   for (const item of result.leftOut) out(`    left out       ${item.field}: ${item.why}`);

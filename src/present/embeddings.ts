@@ -9,7 +9,7 @@ import { instructionPrefix } from '../core/embeddings/instructions.js';
 import type { SparseKey } from '../core/embeddings/sparse.js';
 import type { AppNeeds } from '../core/collection/app-needs.js';
 import { describeEmbeddingFunction } from '../core/collection/shape.js';
-import { count, plural } from '../core/util/format.js';
+import { count, plural, shown } from '../core/util/format.js';
 
 const fixed = (value: number | null) => (value === null ? '?' : value.toFixed(4));
 
@@ -35,7 +35,7 @@ export function checkLines(check: EmbeddingsCheck): string[] {
   const lines = [`    function       ${describeEmbeddingFunction(check.embeddingFunction)}${check.cloudHosted ? ' (hosted by Chroma Cloud: stops when your Cloud key does)' : ''}`];
   lines.push(`    records        ${count(check.count)}${check.sampledWithoutDocument > 0 ? `; ${plural(check.sampledWithoutDocument, 'sampled place')} without a document` : ''}`);
   if (check.comparison.worst.length > 0 && check.comparison.agreement !== 'same') {
-    lines.push(`    furthest       ${check.comparison.worst.map((entry) => `${entry.id} (${entry.cosine.toFixed(3)})`).join(', ')}`);
+    lines.push(`    furthest       ${check.comparison.worst.map((entry) => `${shown(entry.id)} (${entry.cosine.toFixed(3)})`).join(', ')}`);
   }
   if (check.instructions.documents !== '') lines.push(`    documents      embedded as ${JSON.stringify(instructionPrefix(check.instructions.documents))} + text`);
   lines.push(...queryInstructionLines(check.instructions.query));

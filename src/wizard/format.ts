@@ -1,4 +1,4 @@
-export { count, fraction, plural } from '../core/util/format.js';
+export { count, fraction, inQuotes, plural, shown } from '../core/util/format.js';
 
 export function bytes(size: number): string {
   if (size < 1024) return `${size} B`;

@@ -5,6 +5,7 @@
  * vectors, which import leaves out only when told to; empty lists, which it drops) is reported
  * apart, never as equal and never as a loss.
  */
+import { inQuotes, shown } from '../util/format.js';
 import { floatText } from './typed-json.js';
 import { isSparseVector, numericValue, scalarType, WholeFloat, type Metadata, type MetadataValue, type Scalar } from './values.js';
 
@@ -29,13 +30,13 @@ export function compareMetadata(stored: Metadata | null, expected: Metadata | nu
     if (got === undefined) {
       if (isSparseVector(wanted)) result.sparseNotCarried.push(key);
       // A single node drops an empty list as if the key were never set.
-      else if (!(Array.isArray(wanted) && wanted.length === 0)) result.differences.push(`${key}: ${describeValue(wanted)} is missing`);
+      else if (!(Array.isArray(wanted) && wanted.length === 0)) result.differences.push(`${shown(key)}: ${describeValue(wanted)} is missing`);
       continue;
     }
-    if (!sameValue(got, wanted)) result.differences.push(`${key}: ${describeValue(wanted)} became ${describeValue(got)}`);
+    if (!sameValue(got, wanted)) result.differences.push(`${shown(key)}: ${describeValue(wanted)} became ${describeValue(got)}`);
   }
   for (const key of Object.keys(have)) {
-    if (!OWN_KEY.test(key) && !Object.hasOwn(want, key)) result.differences.push(`${key}: ${describeValue(have[key]!)} was not in the backup`);
+    if (!OWN_KEY.test(key) && !Object.hasOwn(want, key)) result.differences.push(`${shown(key)}: ${describeValue(have[key]!)} was not in the backup`);
   }
   return result;
 }
@@ -84,7 +85,7 @@ export function describeValue(value: MetadataValue): string {
 }
 
 function scalarText(value: Scalar): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') return inQuotes(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value instanceof WholeFloat) return floatText(value.value);
   return String(value);
 }

@@ -1,5 +1,5 @@
 import type { BackupResult } from '../../core/schedule/run-backup.js';
-import { count, plural } from '../../core/util/format.js';
+import { count, plural, shown } from '../../core/util/format.js';
 import { commandText } from '../resume-command.js';
 
 /**
@@ -11,7 +11,7 @@ export function backupReport(result: BackupResult, keep: number | undefined, fro
   const mb = (result.bytes / 1024 / 1024).toFixed(1);
   const lines = [
     `✓ Backup ${result.file} (${mb} MB): ${plural(result.collections.length, 'collection')}, ${count(records)} records, checked${result.resumed ? ' (continued an interrupted backup)' : ''}`,
-    ...result.collections.map((entry) => `  ${entry.name}: ${count(entry.count)} records`),
+    ...result.collections.map((entry) => `  ${shown(entry.name)}: ${count(entry.count)} records`),
   ];
   // Each collection is exact as of its own reading: those read before the interruption may miss changes since.
   if (result.resumed) lines.push('  The collections finished before the interruption are as the server held them then; changes since are in the next backup (or delete this one and run again for one moment).');

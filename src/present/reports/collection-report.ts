@@ -3,6 +3,7 @@ import { describeAppNeeds, type AppNeeds } from '../../core/collection/app-needs
 import { describeDifference, type CollectionDifference } from '../../core/collection/compare.js';
 import type { LeftOut } from '../../core/collection/plan.js';
 import type { CollectionSettingsVerdict } from '../../core/collection/settings-verdict.js';
+import { inQuotes } from '../../core/util/format.js';
 
 export function settingsLines(settings: CollectionSettingsVerdict | null, collection: string): string[] {
   if (!settings) return [];
@@ -32,5 +33,5 @@ export function leftOutLines(leftOut: LeftOut[]): string[] {
 }
 
 function appLines(collection: string, needs: AppNeeds): string[] {
-  return describeAppNeeds(`"${collection}"`, needs).map((line, index) => (index === 0 ? `    your app       ${line}` : `                   ${line}`));
+  return describeAppNeeds(inQuotes(collection), needs).map((line, index) => (index === 0 ? `    your app       ${line}` : `                   ${line}`));
 }

@@ -1,4 +1,4 @@
-import { count } from '../../core/util/format.js';
+import { count, shown } from '../../core/util/format.js';
 import type { ExportedCollection } from '../../core/sources/server/export-pump.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ExportedCollection } from '../../core/sources/server/export-pump.j
 export function describeSourceChange(collection: ExportedCollection): string | null {
   const parts = [
     collection.added ? `${count(collection.added)} added after they were missed` : '',
-    collection.deleted ? `${count(collection.deleted)} deleted during the export (not in the backup: ${(collection.deletedIds ?? []).slice(0, 5).join(', ')}${collection.deleted > 5 ? ', …' : ''})` : '',
+    collection.deleted ? `${count(collection.deleted)} deleted during the export (not in the backup: ${(collection.deletedIds ?? []).slice(0, 5).map(shown).join(', ')}${collection.deleted > 5 ? ', …' : ''})` : '',
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : null;
 }

@@ -1,4 +1,5 @@
 import type { CollectionImportResult } from '../../core/operations/import.js';
+import { shown } from '../../core/util/format.js';
 
 export { importSucceeded } from '../../core/sinks/target/session.js';
 
@@ -9,15 +10,15 @@ export { importSucceeded } from '../../core/sinks/target/session.js';
 export function describeImport(entry: CollectionImportResult, number: (n: number) => string): string {
   const missing = entry.missing > 0 ? ` — ${number(entry.missing)} ids from the backup are missing` : '';
   if (entry.action === 'appended') {
-    return `${entry.collection}: ${number(entry.expected)} records appended; the collection holds ${number(entry.count)}${missing}`;
+    return `${shown(entry.collection)}: ${number(entry.expected)} records appended; the collection holds ${number(entry.count)}${missing}`;
   }
   const from = entry.resumedFrom > 0 ? ` from ${number(entry.resumedFrom)}` : '';
   if (entry.deletedAtSource) {
     // Sent, then deleted at the source and so from the target: not part of what it should hold.
     const held = entry.count === entry.expected ? number(entry.count) : `${number(entry.count)} of ${number(entry.expected)}`;
-    return `${entry.collection}: ${held} records (${entry.action}${from}; ${number(entry.deletedAtSource)} more were sent, then deleted at the source)${missing}`;
+    return `${shown(entry.collection)}: ${held} records (${entry.action}${from}; ${number(entry.deletedAtSource)} more were sent, then deleted at the source)${missing}`;
   }
   // More than the backup (records added beside it): the backup's part, then what the collection holds.
-  if (entry.count > entry.expected) return `${entry.collection}: ${number(entry.expected - entry.missing)} of ${number(entry.expected)} records (${entry.action}${from}); the collection holds ${number(entry.count)}${missing}`;
-  return `${entry.collection}: ${number(entry.count)} of ${number(entry.expected)} records (${entry.action}${from})${missing}`;
+  if (entry.count > entry.expected) return `${shown(entry.collection)}: ${number(entry.expected - entry.missing)} of ${number(entry.expected)} records (${entry.action}${from}); the collection holds ${number(entry.count)}${missing}`;
+  return `${shown(entry.collection)}: ${number(entry.count)} of ${number(entry.expected)} records (${entry.action}${from})${missing}`;
 }

@@ -1,6 +1,6 @@
 import type { CollectionSync, PruneRemoval, SyncCheck } from '../../core/operations/sync.js';
 import { inSync } from '../../core/sinks/diff/collection-diff.js';
-import { count, plural } from '../../core/util/format.js';
+import { count, inQuotes, plural, shown } from '../../core/util/format.js';
 import { syncSettingsLines } from './sync-settings.js';
 
 /** How many ids of each kind are named in the report. */
@@ -20,13 +20,17 @@ export function syncJson(entry: CollectionSync) {
   return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), ok: entry.ok, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
 }
 
-/** Ids in a list or a compact set: only the first few are decoded. */
+/** Ids in a list or a compact set: only the first few are decoded, and shown safely (`shown`). */
 function named(ids: { slice(start: number, end: number): string[] }, total: number): string {
-  return total === 0 ? '' : `: ${ids.slice(0, NAMED).join(', ')}${total > NAMED ? ', …' : ''}`;
+  return namedWith(ids, total, shown);
 }
 
 function changedNamed(check: SyncCheck): string {
-  return named(check.changed.first.map((change) => `${change.id} (${change.fields.join(', ')})`), check.changed.size);
+  return namedWith(check.changed.first, check.changed.size, (change) => `${shown(change.id)} (${change.fields.join(', ')})`);
+}
+
+function namedWith<T>(items: { slice(start: number, end: number): T[] }, total: number, name: (item: T) => string): string {
+  return total === 0 ? '' : `: ${items.slice(0, NAMED).map((item) => name(item)).join(', ')}${total > NAMED ? ', …' : ''}`;
 }
 
 /**
@@ -36,7 +40,7 @@ function changedNamed(check: SyncCheck): string {
 export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }, recreate: (collection: string) => string[] = () => []): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
-    lines.push(`${entry.ok ? '✓' : '✗'} ${entry.collection}${entry.target === entry.collection ? '' : ` → ${entry.target}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
+    lines.push(`${entry.ok ? '✓' : '✗'} ${shown(entry.collection)}${entry.target === entry.collection ? '' : ` → ${shown(entry.target)}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
     lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
     lines.push(`    changed    ${count(entry.changed.size)}${changedNamed(entry)}`);
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
@@ -77,7 +81,7 @@ export function prunePrompt(removals: PruneRemoval[], target: string): string {
   const total = removals.reduce((sum, removal) => sum + removal.count, 0);
   const each = removals.map((removal) => {
     const more = removal.count > removal.firstIds.length ? ', …' : '';
-    return `${removals.length > 1 ? `${count(removal.count)} from ` : 'from '}"${removal.target}" (${removal.firstIds.join(', ')}${more})`;
+    return `${removals.length > 1 ? `${count(removal.count)} from ` : 'from '}${inQuotes(removal.target)} (${removal.firstIds.map(shown).join(', ')}${more})`;
   });
   return `Delete ${plural(total, 'record')} that the source no longer has, ${each.join(', ')}, on ${target}?`;
 }

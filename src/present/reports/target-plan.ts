@@ -2,6 +2,7 @@
 import { describeEmbeddingFunction } from '../../core/collection/shape.js';
 import type { PlannedCollection, TargetPlan } from '../../core/sinks/target/plan.js';
 import { describeProblems } from '../../core/sinks/target/refusals.js';
+import { inQuotes, shown } from '../../core/util/format.js';
 import { leftOutLines } from './collection-report.js';
 
 const ACTIONS: Record<PlannedCollection['action'], string> = {
@@ -22,7 +23,7 @@ function hnswWords(hnsw: Record<string, unknown>): string {
 function planLines(plan: TargetPlan, number: (n: number) => string): string[] {
   if (!plan.databases) return collectionLines(plan.collections, number);
   return plan.databases.flatMap((database) => [
-    `Database ${database.name}${database.name === database.source ? '' : ` (from ${database.source})`}: ${database.exists ? 'exists on the target' : 'absent on the target → create it'}`,
+    `Database ${shown(database.name)}${database.name === database.source ? '' : ` (from ${shown(database.source)})`}: ${database.exists ? 'exists on the target' : 'absent on the target → create it'}`,
     ...collectionLines(plan.collections.filter((entry) => entry.database === database.name), number),
   ]);
 }
@@ -30,8 +31,8 @@ function planLines(plan: TargetPlan, number: (n: number) => string): string[] {
 function collectionLines(collections: PlannedCollection[], number: (n: number) => string): string[] {
   const lines: string[] = [];
   for (const entry of collections) {
-    const renamed = entry.name === entry.source ? '' : ` (from "${entry.source}")`;
-    lines.push(`"${entry.name}"${renamed}${entry.database === undefined ? '' : ` in database ${entry.database}`}: ${number(entry.records)} records`);
+    const renamed = entry.name === entry.source ? '' : ` (from ${inQuotes(entry.source)})`;
+    lines.push(`${inQuotes(entry.name)}${renamed}${entry.database === undefined ? '' : ` in database ${shown(entry.database)}`}: ${number(entry.records)} records`);
     const there = entry.existing ? `exists with ${number(entry.existing.count)} records${entry.existing.space ? `, space ${entry.existing.space}` : ''}` : 'absent';
     lines.push(`    target         ${there} → ${ACTIONS[entry.action]}`);
     if (entry.create) {

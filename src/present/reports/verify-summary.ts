@@ -1,4 +1,4 @@
-import { count, fraction, plural } from '../../core/util/format.js';
+import { count, fraction, inQuotes, plural, shown } from '../../core/util/format.js';
 import { LOW_RECALL } from '../../core/sinks/verifier/recall.js';
 import { settingsLines } from './collection-report.js';
 import type { CollectionVerdict } from '../../core/operations/verify.js';
@@ -52,7 +52,7 @@ export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collec
   }
   const raise = recall.efSearch === null ? 200 : Math.max(200, recall.efSearch * 2);
   return (
-    `Queries on "${verdict.collection}" miss some true neighbours (recall below ${LOW_RECALL}); the records themselves are equal. ` +
+    `Queries on ${inQuotes(verdict.collection)} miss some true neighbours (recall below ${LOW_RECALL}); the records themselves are equal. ` +
     `Raise the target's ef_search, a property of the server's index, not of the move: ` +
     `PUT /api/v2/tenants/…/collections/{id} {"new_configuration": {"hnsw": {"ef_search": ${raise}}}}.`
   );
@@ -76,19 +76,19 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     lines.push(`${verdict.ok ? '✓' : '✗'} ${named(verdict)}: ${describeVerdict(verdict)}`);
     lines.push(`    count          ${count(verdict.count ?? 0)} on the target`);
     lines.push(`    records equal  ${fraction(equal, verdict.expected)}${verdict.against === 'source' ? ' (read from the source now)' : ''}`);
-    if (verdict.refused) lines.push(`    refused        ${count(verdict.refused.count)} by the target, left out as chosen (--skip-invalid), listed in ${verdict.refused.file}: ${verdict.refused.ids.join(', ')}${more(verdict.refused.ids.length, verdict.refused.count)}`);
-    if (verdict.missing > 0) lines.push(`    missing        ${count(verdict.missing)}: ${verdict.missingIds.join(', ')}${more(verdict.missingIds.length, verdict.missing)}`);
-    if (verdict.extra > 0) lines.push(`    not at source  ${count(verdict.extra)}: ${verdict.extraIds.join(', ')}${more(verdict.extraIds.length, verdict.extra)}`);
+    if (verdict.refused) lines.push(`    refused        ${count(verdict.refused.count)} by the target, left out as chosen (--skip-invalid), listed in ${verdict.refused.file}: ${verdict.refused.ids.map(shown).join(', ')}${more(verdict.refused.ids.length, verdict.refused.count)}`);
+    if (verdict.missing > 0) lines.push(`    missing        ${count(verdict.missing)}: ${verdict.missingIds.map(shown).join(', ')}${more(verdict.missingIds.length, verdict.missing)}`);
+    if (verdict.extra > 0) lines.push(`    not at source  ${count(verdict.extra)}: ${verdict.extraIds.map(shown).join(', ')}${more(verdict.extraIds.length, verdict.extra)}`);
     const gone = verdict.goneAtSource;
-    if (gone) lines.push(`    source changed ${count(gone.count)} listed, then gone when read: ${gone.ids.join(', ')}${more(gone.ids.length, gone.count)}. Not a loss on the target: run verify again once the source holds still`);
+    if (gone) lines.push(`    source changed ${count(gone.count)} listed, then gone when read: ${gone.ids.map(shown).join(', ')}${more(gone.ids.length, gone.count)}. Not a loss on the target: run verify again once the source holds still`);
     const added = verdict.addedAtSource;
-    if (added) lines.push(`    source changed ${count(added.count)} added there after the copy read it (${added.ids.join(', ')}${more(added.ids.length, added.count)}), so in neither the backup nor the target. Not a loss of what was read: to bring them, run chroma-migrate sync (or the same copy again) once the source holds still`);
+    if (added) lines.push(`    source changed ${count(added.count)} added there after the copy read it (${added.ids.map(shown).join(', ')}${more(added.ids.length, added.count)}), so in neither the backup nor the target. Not a loss of what was read: to bring them, run chroma-migrate sync (or the same copy again) once the source holds still`);
     if (verdict.differing > 0) {
-      const ids = verdict.differingIds.map((entry) => `${entry.id} (${entry.fields.join(', ')})`).join(', ');
+      const ids = verdict.differingIds.map((entry) => `${shown(entry.id)} (${entry.fields.join(', ')})`).join(', ');
       lines.push(`    differing      ${count(verdict.differing)}: ${ids}${more(verdict.differingIds.length, verdict.differing)}`);
     }
     for (const [key, n] of Object.entries(verdict.sparseNotCarried)) {
-      lines.push(`    not carried    sparse vectors in "${key}" (${plural(n, 'record')}): a self-hosted server cannot store them; the backup keeps them`);
+      lines.push(`    not carried    sparse vectors in ${inQuotes(key)} (${plural(n, 'record')}): a self-hosted server cannot store them; the backup keeps them`);
     }
     lines.push(`    index          ${describeRecall(verdict)}`);
     const advice = recallAdvice(verdict);
@@ -116,5 +116,5 @@ function equalOf(verdict: CollectionVerdict): number {
 
 /** "staging/docs" when the backup held several databases, else "docs". */
 function named(verdict: CollectionVerdict): string {
-  return verdict.database === undefined ? verdict.collection : `${verdict.database}/${verdict.collection}`;
+  return shown(verdict.database === undefined ? verdict.collection : `${verdict.database}/${verdict.collection}`);
 }

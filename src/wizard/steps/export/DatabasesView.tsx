@@ -7,7 +7,7 @@ import { Select } from '../../components/Select.js';
 import { Checkboxes } from '../../components/Checkboxes.js';
 import { Window } from '../../components/Window.js';
 import { fitting, useSpace } from '../../layout/space.js';
-import { bytes, count, plural } from '../../format.js';
+import { bytes, count, plural, shown } from '../../format.js';
 
 /** A tenant with several databases: which to export, each with what it holds; all ticked to start with. */
 export function DatabaseQuestion({ databases, onSubmit }: { databases: DatabaseSize[]; onSubmit: (chosen: string[]) => void }) {
@@ -20,7 +20,7 @@ export function DatabaseQuestion({ databases, onSubmit }: { databases: DatabaseS
       <Checkboxes
         visible={fitting(space, 4)}
         options={databases.map((database) => ({
-          label: `${database.name} · ${plural(database.collections, 'collection')} · ${count(database.records)} records`,
+          label: `${shown(database.name)} · ${plural(database.collections, 'collection')} · ${count(database.records)} records`,
           value: database.name,
         }))}
         ticked={names}
@@ -38,7 +38,7 @@ export function DatabaseSummaries({ summary, size, onNext }: { summary: BackupSu
     const headers = summary.collections.filter((header) => (header.database ?? '') === database);
     return [
       { key: database, text: `${database} · ${plural(headers.length, 'collection')} · ${count(total(headers))} records`, head: true },
-      ...headers.map((header) => ({ key: `${database}/${header.name}`, text: `${header.name}: ${count(header.count)} records`, head: false })),
+      ...headers.map((header) => ({ key: `${database}/${header.name}`, text: `${shown(header.name)}: ${count(header.count)} records`, head: false })),
     ];
   });
   return (

@@ -12,7 +12,7 @@ import { LineInput } from '../../components/LineInput.js';
 import { Para } from '../../components/Para.js';
 import { ProgressList, type ProgressInfo } from '../../components/Progress.js';
 import { fitting, useSpace } from '../../layout/space.js';
-import { count } from '../../format.js';
+import { count, inQuotes, shown } from '../../format.js';
 
 export type ImportPhase =
   | { name: 'running' }
@@ -92,7 +92,7 @@ function ExistsQuestion({ collection, records, targetUrl, onChoose }: { collecti
       {/* Name and URL on lines of their own: either may be long, and a sentence would wrap. */}
       <Text bold>Step 5 · This collection already exists on the server:</Text>
       <Para indent={2}>
-        {collection} · {count(records)} records · {targetUrl}
+        {shown(collection)} · {count(records)} records · {targetUrl}
       </Para>
       {/* Enter alone must never delete: the destructive choice comes last, never preselected. */}
       <Select options={existsChoices(records)} onChange={(value) => onChoose(value as ExistsChoice)} />
@@ -109,7 +109,7 @@ function Cancelled({ collection, again, onChoose }: { collection: string; again:
   return (
     <Box flexDirection="column">
       <Para mark="– " color="gray">
-        Cancelled: &quot;{collection}&quot; was left as it is.
+        Cancelled: {inQuotes(collection)} was left as it is.
       </Para>
       <Select options={options} onChange={(value) => onChoose(value as CancelledChoice)} />
     </Box>
@@ -120,13 +120,13 @@ function ConfirmDelete({ collection, records, mistyped, onSubmit }: { collection
   return (
     <Box flexDirection="column">
       <Para bold>
-        Step 5 · Delete &quot;{collection}&quot; and its {count(records)} records? This cannot be undone.
+        Step 5 · Delete {inQuotes(collection)} and its {count(records)} records? This cannot be undone.
       </Para>
       <Para>Type its name to confirm (Enter alone goes back to the choices):</Para>
       <LineInput key={mistyped ?? ''} onSubmit={onSubmit} />
       {mistyped !== undefined ? (
         <Para mark="✗ " color="red">
-          &quot;{mistyped}&quot; is not &quot;{collection}&quot;: nothing was deleted.
+          {inQuotes(mistyped)} is not {inQuotes(collection)}: nothing was deleted.
         </Para>
       ) : null}
     </Box>

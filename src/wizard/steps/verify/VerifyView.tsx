@@ -8,7 +8,7 @@ import { Para } from '../../components/Para.js';
 import { ProgressList, type ProgressInfo } from '../../components/Progress.js';
 import { Window } from '../../components/Window.js';
 import { fitting, useSpace } from '../../layout/space.js';
-import { count, plural } from '../../format.js';
+import { count, inQuotes, plural, shown } from '../../format.js';
 
 export type VerifyPhase = { name: 'running' } | { name: 'repairing' } | { name: 'finished'; result: VerifyResult } | { name: 'failed'; error: unknown };
 export type VerifyChoice = 'next' | 'repair' | 'retry';
@@ -68,7 +68,7 @@ function Verdict({ entry }: { entry: CollectionVerdict }) {
   return (
     <Box flexDirection="column">
       <Para mark={entry.ok ? '✓ ' : '✗ '} color={entry.ok ? 'green' : 'red'}>
-        {entry.collection}: {describeVerdict(entry)}
+        {shown(entry.collection)}: {describeVerdict(entry)}
       </Para>
       <Para indent={2} dim>
         {describeRecall(entry)}
@@ -80,13 +80,13 @@ function Verdict({ entry }: { entry: CollectionVerdict }) {
       ) : null}
       {entry.missing > 0 && entry.missingIds.length > 0 ? (
         <Para indent={2} color="yellow">
-          missing: {entry.missingIds.slice(0, 3).join(', ')}
+          missing: {entry.missingIds.slice(0, 3).map(shown).join(', ')}
           {entry.missing > 3 ? ` and ${count(entry.missing - 3)} more` : ''}
         </Para>
       ) : null}
       {entry.differingIds.slice(0, 1).map((first) => (
         <Para key="first" indent={2} color="yellow">
-          first difference: {first.id}: {first.fields.join('; ')}
+          first difference: {shown(first.id)}: {first.fields.join('; ')}
         </Para>
       ))}
       {(entry.settings?.differences ?? []).map((difference) => (
@@ -96,7 +96,7 @@ function Verdict({ entry }: { entry: CollectionVerdict }) {
       ))}
       {Object.entries(entry.sparseNotCarried).map(([key, n]) => (
         <Para key={`sparse-${key}`} indent={2} color="yellow">
-          sparse vectors in "{key}" ({plural(n, 'record')}) not carried: a self-hosted server cannot store them; the backup keeps them
+          sparse vectors in {inQuotes(key)} ({plural(n, 'record')}) not carried: a self-hosted server cannot store them; the backup keeps them
         </Para>
       ))}
     </Box>
