@@ -14,6 +14,7 @@ import { rowsToRecords } from './python/rows.js';
 import { sniff } from './sniff.js';
 import { openSource, type ByteSource } from './byte-source.js';
 import type { BackupRecord, BackupSummary } from '../model/record.js';
+import { inQuotes } from '../util/format.js';
 
 export interface InspectOptions {
   signal?: AbortSignal;
@@ -171,7 +172,7 @@ async function* ownIds(source: ByteSource, collection: { name: string; database?
 }
 
 function notInBackup(name: string, label: string): MigrateError {
-  return new MigrateError('NOT_FOUND', `Collection "${name}" is not in the backup ${label}`, 'Pick one of the collections the backup holds.');
+  return new MigrateError('NOT_FOUND', `Collection ${inQuotes(name)} is not in the backup ${label}`, 'Pick one of the collections the backup holds.');
 }
 
 function pythonRecords(source: ByteSource, place: Place, skip: number, batchSize: number): AsyncIterable<BackupRecord[]> {
@@ -195,7 +196,7 @@ async function confirmDuplicates(source: ByteSource, collection: string | { name
       const first = firstSeen.get(id);
       if (first !== undefined) {
         throw badBackup(
-          `${source.label}: duplicate id "${id}" in collection "${name}" (records #${first + 1} and #${position + 1}); ids must be unique within a collection`,
+          `${source.label}: duplicate id ${inQuotes(id)} in collection ${inQuotes(name)} (records #${first + 1} and #${position + 1}); ids must be unique within a collection`,
           'Remove or rename the duplicate records (Chroma keeps one record per id), or export the collection again.',
         );
       }

@@ -6,6 +6,7 @@
 import { isSparseVector } from './values.js';
 import { IdHashSet } from '../util/id-set.js';
 import type { CollectionHeader, Metadata } from './record.js';
+import { inQuotes } from '../util/format.js';
 
 /**
  * Per metadata key, how many records hold a list / a sparse vector there: what an older or
@@ -87,13 +88,13 @@ export class CollectionCheck {
   }
 
   checkDimension(id: string | null, length: number): string | null {
-    const who = id === null ? 'an embedding' : `record "${id}"`;
+    const who = id === null ? 'an embedding' : `record ${inQuotes(id)}`;
     if (this.declared !== null && length !== this.declared) {
-      return `${who} has ${length} numbers, but collection "${this.name}" declares dimension ${this.declared}`;
+      return `${who} has ${length} numbers, but collection ${inQuotes(this.name)} declares dimension ${this.declared}`;
     }
     if (this.dimension === null) this.dimension = length;
     else if (length !== this.dimension) {
-      return `${who} has ${length} numbers, but earlier embeddings in collection "${this.name}" have ${this.dimension} (mixed dimensions)`;
+      return `${who} has ${length} numbers, but earlier embeddings in collection ${inQuotes(this.name)} have ${this.dimension} (mixed dimensions)`;
     }
     return null;
   }

@@ -28,6 +28,7 @@ import {
 import { mayLoseNumbers, parseTyped } from '../../model/typed-json.js';
 import type { BackupRecord, CollectionHeader, Metadata } from '../../model/record.js';
 import type * as z from 'zod/mini';
+import { inQuotes } from '../../util/format.js';
 
 const METADATA_KEY = '"metadata":';
 
@@ -93,7 +94,7 @@ export class OwnFormatReader {
     const no = this.splitter.lines + 1;
     if (this.phase === 'header') throw badBackup(`${this.label} is empty`);
     if (this.phase === 'in-collection') {
-      throw this.fail(no, `expected a "record" or "end" line for collection "${this.current!.header.name}", got end of file — ${TRUNCATED}`);
+      throw this.fail(no, `expected a "record" or "end" line for collection ${inQuotes(this.current!.header.name)}, got end of file — ${TRUNCATED}`);
     }
     if (this.phase === 'between') throw this.fail(no, `expected a "collection" or "end-file" line, got end of file — ${TRUNCATED}`);
   }
@@ -146,7 +147,7 @@ export class OwnFormatReader {
           return this.onRecord(value, no);
         }
         if (type === 'end') return this.onEnd(value, no);
-        throw this.fail(no, `expected a "record" or "end" line for collection "${this.current!.header.name}", got ${describeType(type)}`);
+        throw this.fail(no, `expected a "record" or "end" line for collection ${inQuotes(this.current!.header.name)}, got ${describeType(type)}`);
       case 'ended':
         throw this.fail(no, `expected nothing after the "end-file" line, got ${describeType(type)}`);
     }
@@ -193,7 +194,7 @@ export class OwnFormatReader {
   private onCollection(value: Record<string, unknown>, no: number): void {
     const line = this.check(collectionLineSchema, value, no, 'collection line');
     const key = collectionKey(line);
-    if (this.names.has(key)) throw this.fail(no, `collection "${key}" appears twice in the file`);
+    if (this.names.has(key)) throw this.fail(no, `collection ${inQuotes(key)} appears twice in the file`);
     this.names.add(key);
     const typed = this.typedCollectionLine(line);
     const header: CollectionHeader = {
@@ -227,7 +228,7 @@ export class OwnFormatReader {
     if (this.target === undefined) {
       // Inspect: every check, but only the embedding's length is kept.
       const length = line.embedding === null ? null : embeddingLength(line.embedding);
-      if (typeof length === 'string') throw this.fail(no, `record "${line.id}": ${length}`);
+      if (typeof length === 'string') throw this.fail(no, `record ${inQuotes(line.id)}: ${length}`);
       const problem = cur.check.add(line.id, length);
       if (problem) throw this.fail(no, problem);
       cur.check.addMetadata(line.metadata);
@@ -236,7 +237,7 @@ export class OwnFormatReader {
     let embedding: Float32Array | null = null;
     if (line.embedding !== null) {
       const decoded = decodeEmbedding(line.embedding);
-      if (typeof decoded === 'string') throw this.fail(no, `record "${line.id}": ${decoded}`);
+      if (typeof decoded === 'string') throw this.fail(no, `record ${inQuotes(line.id)}: ${decoded}`);
       embedding = decoded;
     }
     const problem = embedding && cur.check.checkDimension(line.id, embedding.length);
@@ -270,7 +271,7 @@ export class OwnFormatReader {
       } catch (error) {
         // JSON.parse took the line, so the typed reader refused something it allows: a key
         // repeated in one object (which of the two values is meant?).
-        throw this.fail(no, `record "${id}": its metadata cannot be read with number types (${(error as Error).message})`);
+        throw this.fail(no, `record ${inQuotes(id)}: its metadata cannot be read with number types (${(error as Error).message})`);
       }
     }
   }
@@ -293,14 +294,14 @@ export class OwnFormatReader {
     const cur = this.current!;
     const line = this.check(endLineSchema, value, no, 'end line');
     if (line.name !== cur.header.name) {
-      throw this.fail(no, `expected the "end" line of collection "${cur.header.name}", got the end of "${line.name}"`);
+      throw this.fail(no, `expected the "end" line of collection ${inQuotes(cur.header.name)}, got the end of ${inQuotes(line.name)}`);
     }
     if (line.count !== cur.seen) {
-      throw this.fail(no, `collection "${cur.header.name}" ends claiming ${line.count} records, but ${cur.seen} record lines came before it`);
+      throw this.fail(no, `collection ${inQuotes(cur.header.name)} ends claiming ${line.count} records, but ${cur.seen} record lines came before it`);
     }
     // Since format 3 the writer marks a source that changed while read; before, it could not say.
     if (this.version >= 3 && cur.header.count !== null && cur.header.count !== cur.seen && line.source_changed !== true) {
-      throw this.fail(no, `collection "${cur.header.name}" claims ${cur.header.count} records in its header, but holds ${cur.seen}`);
+      throw this.fail(no, `collection ${inQuotes(cur.header.name)} claims ${cur.header.count} records in its header, but holds ${cur.seen}`);
     }
     if (this.target === undefined) {
       this.collections.push({ ...cur.header, count: cur.seen, ...cur.check!.summary() });
@@ -340,5 +341,5 @@ function isBlank(line: Buffer): boolean {
 }
 
 function describeType(type: unknown): string {
-  return typeof type === 'string' ? `a "${type}" line` : 'a line without a "type"';
+  return typeof type === 'string' ? `a ${inQuotes(type)} line` : 'a line without a "type"';
 }

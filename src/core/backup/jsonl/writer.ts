@@ -22,6 +22,7 @@ import { explainIssues, metadataSchema, rowSchema, spaceSchema } from '../schema
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { scanResumePoint } from './writer-resume.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
+import { inQuotes } from '../../util/format.js';
 
 const gzipAsync = promisify(gzipCallback);
 
@@ -159,10 +160,10 @@ export class BackupWriter {
   writeCollectionHeader(header: CollectionHeader): Promise<void> {
     return this.run(async () => {
       if (this.current !== null) {
-        throw misuse(`collection "${header.name}" starts while "${this.current.name}" is still open; call writeCollectionEnd first`);
+        throw misuse(`collection ${inQuotes(header.name)} starts while ${inQuotes(this.current.name)} is still open; call writeCollectionEnd first`);
       }
       const problem = checkHeader(header);
-      if (problem) throw new MigrateError('BAD_INPUT', `Cannot write collection "${header.name}": ${problem}`);
+      if (problem) throw new MigrateError('BAD_INPUT', `Cannot write collection ${inQuotes(header.name)}: ${problem}`);
       this.current = { name: header.name, dimension: header.dimension, written: 0, claimed: header.count, ids: new CompactIdSet(header.count ?? 0), repeated: 0 };
       this.collections++;
       await this.write(collectionLine(header));
@@ -189,9 +190,9 @@ export class BackupWriter {
   writeCollectionEnd(name: string, count: number): Promise<void> {
     return this.run(async () => {
       const current = this.current;
-      if (current === null || current.name !== name) throw misuse(`writeCollectionEnd("${name}") but the open collection is ${current ? `"${current.name}"` : 'none'}`);
+      if (current === null || current.name !== name) throw misuse(`writeCollectionEnd(${inQuotes(name)}) but the open collection is ${current ? inQuotes(current.name) : 'none'}`);
       if (count !== current.written) {
-        throw misuse(`collection "${name}" ends with count ${count}, but ${current.written} records were written to the file`);
+        throw misuse(`collection ${inQuotes(name)} ends with count ${count}, but ${current.written} records were written to the file`);
       }
       this.current = null;
       this.ended.push({ name, count });
@@ -363,7 +364,7 @@ function checkHeader(h: CollectionHeader): string | null {
 /** Never write what the reader would reject: the same schema guards both ends. */
 function checkRecord(record: BackupRecord, collection: string, dimension: number | null): number | null {
   const fail = (why: string): MigrateError =>
-    new MigrateError('BAD_INPUT', `Cannot back up record "${String(record.id)}" of collection "${collection}": ${why}`);
+    new MigrateError('BAD_INPUT', `Cannot back up record ${inQuotes(String(record.id))} of collection ${inQuotes(collection)}: ${why}`);
   if (!isPlainRecord(record)) {
     // The schema and its messages speak of number arrays; float32 ones hold the same numbers.
     const plain = record.embedding instanceof Float32Array ? { ...record, embedding: Array.from(record.embedding) } : record;

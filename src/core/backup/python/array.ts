@@ -8,6 +8,7 @@ import { drive } from '../drive.js';
 import { JsonScanner, type Decision, type Frame, type ScanHandler, type ValueKind } from './json-scanner.js';
 import { NAME_KEYS, rowField, setRowField, type Column } from './keys.js';
 import type { ByteSource } from '../byte-source.js';
+import { inQuotes } from '../../util/format.js';
 
 export interface ArrayTarget {
   /** null: the data sits in the top-level object; n: in collections[n]. */
@@ -87,7 +88,7 @@ export class ArrayPicker implements ScanHandler {
     }
     const key = parent?.key ?? null;
     if (key === this.target.key) {
-      if (value !== null) throw badBackup(`${this.label} near byte ${offset}: expected "${key}" to be a list or null`);
+      if (value !== null) throw badBackup(`${this.label} near byte ${offset}: expected ${inQuotes(key)} to be a list or null`);
       this.isNull = true;
       this.scanner.stop(); // a null column: every item is null
       return;

@@ -18,6 +18,7 @@ import { documentSchema, embeddingSchema, explainIssues, idSchema, metadataSchem
 import type { ByteSource } from '../byte-source.js';
 import type { BackupRecord, Metadata } from '../../model/record.js';
 import type * as z from 'zod/mini';
+import { inQuotes } from '../../util/format.js';
 
 interface ColumnStream {
   column: Column;
@@ -89,7 +90,7 @@ export async function* readColumns(source: ByteSource, place: Place, skip: numbe
         const length = record.embedding?.length;
         if (length !== undefined) {
           if (dimension !== null && length !== dimension) {
-            throw badBackup(`${label} ${prefix}embeddings[${position}]: record "${record.id}" has ${length} numbers, but earlier embeddings have ${dimension} (mixed dimensions)`);
+            throw badBackup(`${label} ${prefix}embeddings[${position}]: record ${inQuotes(record.id)} has ${length} numbers, but earlier embeddings have ${dimension} (mixed dimensions)`);
           }
           dimension = length;
         }

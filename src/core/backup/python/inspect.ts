@@ -27,6 +27,7 @@ import type { BackupFormat, CollectionHeader, CollectionJson, Metadata } from '.
 import { withoutSecrets } from '../secrets.js';
 import { isObject } from '../../collection/shape.js';
 import type * as z from 'zod/mini';
+import { inQuotes } from '../../util/format.js';
 
 const COLUMN_SCHEMAS: Record<Column, z.ZodMiniType> = {
   ids: idSchema,
@@ -123,7 +124,7 @@ export class PythonInspector implements ScanHandler {
       }
       const shape = shapeOfKey(key);
       if (shape !== null) {
-        if (tag === 'root' && this.multi) throw this.fail(offset, `expected one layout, but the file has both "collections" and "${key}"`);
+        if (tag === 'root' && this.multi) throw this.fail(offset, `expected one layout, but the file has both "collections" and ${inQuotes(String(key))}`);
         if (target.shape !== null && target.shape !== shape) throw this.fail(offset, 'expected one layout, but this collection has both "records" and columns ("ids", ...)');
         target.shape = shape;
         if (kind === 'array') return { descend: key === 'records' ? 'rows' : key! };
@@ -179,7 +180,7 @@ export class PythonInspector implements ScanHandler {
     const target = (tag === 'root' ? this.root : this.current)!;
     if (key === null) return;
     if (isColumn(key)) {
-      if (value !== null) throw this.fail(offset, `expected "${key}" to be a list or null`);
+      if (value !== null) throw this.fail(offset, `expected ${inQuotes(key)} to be a list or null`);
       target.lengths[key] = null;
     } else if (NAME_KEYS.has(key)) {
       this.onName(target, key, value, offset);
@@ -227,7 +228,7 @@ export class PythonInspector implements ScanHandler {
   }
 
   private onName(target: Pending, key: string, value: unknown, offset: number): void {
-    if (typeof value !== 'string' || value === '') throw this.fail(offset, `expected "${key}" to be the collection's name (a non-empty string)`);
+    if (typeof value !== 'string' || value === '') throw this.fail(offset, `expected ${inQuotes(key)} to be the collection's name (a non-empty string)`);
     // "collection_name" wins over a generic "name" when a file has both.
     if (target.name === null || key === 'collection_name') this.setName(target, value);
   }
@@ -247,7 +248,7 @@ export class PythonInspector implements ScanHandler {
     const result = rowSchema.safeParse(value);
     if (!result.success) {
       const id = (value as { id?: unknown } | null)?.id;
-      const about = typeof id === 'string' && id !== '' ? ` (id "${id}")` : '';
+      const about = typeof id === 'string' && id !== '' ? ` (id ${inQuotes(id)})` : '';
       const why = explainIssues(result.error, value);
       throw this.fail(offset, /^(must|is) /.test(why) ? `the record${about} ${why}` : `record${about}: ${why}`);
     }
@@ -273,7 +274,7 @@ export class PythonInspector implements ScanHandler {
         const where = `${this.label} near byte ${offset} in ${this.scanner.where()}`;
         const check = target.check;
         throw new NeedsId(target.index, position, (id) =>
-          badBackup(`${where}: ${id === null ? `embedding #${position}` : `record "${id}"`} has ${length} numbers, but earlier embeddings in collection "${check.name}" have ${check.dimension} (mixed dimensions)`),
+          badBackup(`${where}: ${id === null ? `embedding #${position}` : `record ${inQuotes(id)}`} has ${length} numbers, but earlier embeddings in collection ${inQuotes(check.name)} have ${check.dimension} (mixed dimensions)`),
         );
       }
     }
@@ -286,7 +287,7 @@ export class PythonInspector implements ScanHandler {
     const name = p.name ?? nameFromPath(this.path);
     let count = p.check.count;
     if (p.shape === 'columns') count = this.checkColumns(p, where, offset);
-    if (this.places.has(name)) throw badBackup(`${where}: collection "${name}" appears twice in the file`);
+    if (this.places.has(name)) throw badBackup(`${where}: collection ${inQuotes(name)} appears twice in the file`);
     this.places.set(name, { collection: p.index, shape: p.shape });
     this.collections.push({
       name,

@@ -9,6 +9,7 @@ import { consume } from '../drive.js';
 import { JsonScanner, type Decision, type Frame, type ScanHandler, type ValueKind } from './json-scanner.js';
 import { isColumn, NAME_KEYS, shapeOfKey, type Column, type Shape } from './keys.js';
 import type { ByteSource } from '../byte-source.js';
+import { inQuotes } from '../../util/format.js';
 
 export interface Place {
   collection: number | null;
@@ -118,7 +119,7 @@ export async function locateCollection(source: ByteSource, name: string): Promis
     const names = wrongSingle ? [locator.rootName!] : locator.names;
     throw new MigrateError(
       'NOT_FOUND',
-      `Collection "${name}" is not in the backup ${source.label}${names.length > 0 ? ` (it holds: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''})` : ''}`,
+      `Collection ${inQuotes(name)} is not in the backup ${source.label}${names.length > 0 ? ` (it holds: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''})` : ''}`,
       'Pick one of the collections the backup holds.',
     );
   }

@@ -2,6 +2,7 @@
 import { badBackup } from '../bad-backup.js';
 import { explainIssues, rowSchema, toRecord } from '../schemas.js';
 import type { BackupRecord } from '../../model/record.js';
+import { inQuotes } from '../../util/format.js';
 
 export async function* rowsToRecords(items: AsyncIterable<unknown[]>, label: string, where: string, skip: number): AsyncGenerator<BackupRecord[]> {
   let position = skip;
@@ -15,7 +16,7 @@ export async function* rowsToRecords(items: AsyncIterable<unknown[]>, label: str
       const length = record.embedding?.length;
       if (length !== undefined) {
         if (dimension !== null && length !== dimension) {
-          throw badBackup(`${label} ${where}[${position}]: record "${record.id}" has ${length} numbers, but earlier embeddings have ${dimension} (mixed dimensions)`);
+          throw badBackup(`${label} ${where}[${position}]: record ${inQuotes(record.id)} has ${length} numbers, but earlier embeddings have ${dimension} (mixed dimensions)`);
         }
         dimension = length;
       }

@@ -7,7 +7,7 @@
 import type { BackupRecord } from '../../model/record.js';
 import { ChromaRequestError } from '../../chroma/http.js';
 import { MigrateError } from '../../util/errors.js';
-import { count } from '../../util/format.js';
+import { count, inQuotes } from '../../util/format.js';
 
 /**
  * The largest request body a single-node Chroma server takes (measured on 1.0.1 and 1.5.9:
@@ -63,7 +63,7 @@ export function recordTooLarge(record: BackupRecord, collection: string, url: st
   const mb = (requestBytes(record) / 1024 / 1024).toFixed(1);
   return new MigrateError(
     'CANNOT_HOLD',
-    `Record "${record.id}" of "${collection}" is about ${mb} MB as a request, and ${url} refuses it even alone (413 Payload too large): a single Chroma server takes requests of up to about ${CHROMA_BODY_LIMIT_MB} MB, and a proxy in front of it may take less. ${count(committed)} records of "${collection}" were written before it.`,
+    `Record ${inQuotes(record.id)} of ${inQuotes(collection)} is about ${mb} MB as a request, and ${url} refuses it even alone (413 Payload too large): a single Chroma server takes requests of up to about ${CHROMA_BODY_LIMIT_MB} MB, and a proxy in front of it may take less. ${count(committed)} records of ${inQuotes(collection)} were written before it.`,
     'Leave it out with --skip-invalid (it is written to the rejects file next to the backup, the rest is imported), or raise the body limit of the proxy in front of Chroma, then run the same command again.',
   );
 }

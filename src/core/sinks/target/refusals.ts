@@ -15,7 +15,7 @@ import type { BackupRecord } from '../../model/record.js';
 import type { ServerCapabilities } from '../../chroma/capabilities.js';
 import type { CollectionJson } from '../../model/record.js';
 import type { Metadata } from '../../model/values.js';
-import { count } from '../../util/format.js';
+import { count, inQuotes } from '../../util/format.js';
 import { requestBytes } from './fit-requests.js';
 
 /** A request body no single-node Chroma takes (measured: 40 MB refused, 36 MB taken). */
@@ -86,13 +86,13 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
 /** Why creating the collection would be refused: its name, its metadata keys, its embedding function's type. */
 export function creationProblems(name: string, request: { metadata: Metadata | null; configuration?: CollectionJson | null; schema?: CollectionJson | null }, rules: TargetRules): Problem[] {
   const problems: Problem[] = [];
-  if (!NAME.test(name)) problems.push({ why: `the name "${name}": Chroma takes 3–512 characters from a-z, A-Z, 0-9, ".", "_" and "-", starting and ending with a letter or digit` });
+  if (!NAME.test(name)) problems.push({ why: `the name ${inQuotes(name)}: Chroma takes 3–512 characters from a-z, A-Z, 0-9, ".", "_" and "-", starting and ending with a letter or digit` });
   for (const problem of metadataProblems(request.metadata, rules)) problems.push({ ...problem, why: `collection metadata: ${problem.why}` });
   for (const type of embeddingFunctionTypesIn(request.configuration ?? request.schema)) {
     if (!rules.embeddingFunctionTypes.includes(type)) {
       problems.push({
         key: 'embedding_function',
-        why: `the embedding function type "${type}" is unknown to this server (it takes ${rules.embeddingFunctionTypes.map((known) => `"${known}"`).join(', ')}; "unknown" needs Chroma 1.0.9 or newer)`,
+        why: `the embedding function type ${inQuotes(type)} is unknown to this server (it takes ${rules.embeddingFunctionTypes.map((known) => `"${known}"`).join(', ')}; "unknown" needs Chroma 1.0.9 or newer)`,
       });
     }
   }
@@ -113,7 +113,7 @@ function embeddingFunctionTypesIn(value: unknown, found = new Set<string>()): Se
 
 /** "id "x": metadata key "$a" — why" for the refusal's words. */
 export function describeProblems(id: string, problems: Problem[]): string {
-  return `"${id}": ${problems.map((problem) => (problem.key !== undefined ? `key "${problem.key}" — ${problem.why}` : problem.why)).join('; ')}`;
+  return `${inQuotes(id)}: ${problems.map((problem) => (problem.key !== undefined ? `key ${inQuotes(problem.key)} — ${problem.why}` : problem.why)).join('; ')}`;
 }
 
 export function refusedCount(n: number): string {

@@ -1,7 +1,7 @@
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { spaceOf } from '../../chroma/api.js';
 import { MigrateError } from '../../util/errors.js';
-import { fraction } from '../../util/format.js';
+import { fraction, inQuotes } from '../../util/format.js';
 import { withRetry } from '../../util/retry.js';
 import { runBatches } from '../batches.js';
 import { withoutSparse } from '../target-fit.js';
@@ -19,7 +19,7 @@ export async function importCollection(context: TargetSession, header: Collectio
   const { collection, action, start, leftOut, differences: readBack, claimed, call } = await prepareCollection(context, header, name, feed, (at) => saveCheckpoint(at, false));
   const collectionId = collection.id;
   if (header.space && spaceOf(collection) && spaceOf(collection) !== header.space) {
-    progress({ type: 'warning', message: `"${name}" on the target uses distance "${spaceOf(collection)}", the backup "${header.space}"; searches will rank differently.` });
+    progress({ type: 'warning', message: `${inQuotes(name)} on the target uses distance "${spaceOf(collection)}", the backup "${header.space}"; searches will rank differently.` });
   }
 
   // A single node cannot store sparse vectors: they travel only when the user chose to leave them out (checkValuesFit).
@@ -32,7 +32,7 @@ export async function importCollection(context: TargetSession, header: Collectio
   };
 
   if (!claimed) await saveCheckpoint(start, false);
-  progress({ type: 'phase', message: `Importing "${name}" into ${options.target.url} (batches of ${context.batchSize})` });
+  progress({ type: 'phase', message: `Importing ${inQuotes(name)} into ${options.target.url} (batches of ${context.batchSize})` });
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
   let committed = start;
   const size: RequestSize = { records: context.batchSize };
@@ -48,12 +48,12 @@ export async function importCollection(context: TargetSession, header: Collectio
               onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, of, delayMs, reason: error.message }),
             }),
           onSmaller: (records) =>
-            progress({ type: 'warning', message: `"${name}": ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
+            progress({ type: 'warning', message: `${inQuotes(name)}: ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
           onRecordTooLarge: async (record, error) => {
             if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed);
             refused.add(record.id);
             await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why: tooLargeWhy(record, options.target.url, error) }], record }]);
-            progress({ type: 'warning', message: `"${name}": record "${record.id}" is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
+            progress({ type: 'warning', message: `${inQuotes(name)}: record ${inQuotes(record.id)} is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
           },
         }),
       onCommitted: async (batch) => {
@@ -65,7 +65,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     });
   } catch (error) {
     if (signal?.aborted) {
-      throw new MigrateError('INTERRUPTED', `Import of "${name}" interrupted at ${fraction(committed, header.count)} records.`, 'Run the same command again to continue from there.');
+      throw new MigrateError('INTERRUPTED', `Import of ${inQuotes(name)} interrupted at ${fraction(committed, header.count)} records.`, 'Run the same command again to continue from there.');
     }
     throw explain(error);
   }

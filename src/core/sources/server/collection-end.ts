@@ -7,7 +7,7 @@
  */
 import type { BackupRecord } from '../../model/record.js';
 import type { CollectionInfo } from '../../chroma/api.js';
-import { count } from '../../util/format.js';
+import { count, inQuotes, shown } from '../../util/format.js';
 import { checkAgainstSource, type EndCheck } from './end-check.js';
 import type { CollectionRun } from './export-types.js';
 
@@ -56,7 +56,7 @@ export function describeChange(name: string, end: EndCheck): string | null {
   if (end.added === 0 && end.deletedIds.length === 0) return null;
   const parts = [
     end.added > 0 ? `${count(end.added)} added after they were missed` : '',
-    end.deletedIds.length > 0 ? `${count(end.deletedIds.length)} deleted during the export (left out of the backup: ${end.deletedIds.slice(0, 5).join(', ')}${end.deletedIds.length > 5 ? ', …' : ''})` : '',
+    end.deletedIds.length > 0 ? `${count(end.deletedIds.length)} deleted during the export (left out of the backup: ${end.deletedIds.slice(0, 5).map(shown).join(', ')}${end.deletedIds.length > 5 ? ', …' : ''})` : '',
   ].filter(Boolean);
-  return `The source changed while "${name}" was read: ${parts.join(', ')}. The backup holds what the source held at the end.`;
+  return `The source changed while ${inQuotes(name)} was read: ${parts.join(', ')}. The backup holds what the source held at the end.`;
 }
