@@ -7,6 +7,7 @@ import type { Endpoint } from './endpoint.js';
 import { chromaRequest, notChroma } from './http.js';
 import { retryExplained } from './explain.js';
 import { resolveTenant } from './tenant.js';
+import { inQuotes } from '../util/format.js';
 
 export interface DatabaseInfo {
   id: string;
@@ -47,7 +48,7 @@ export async function ensureDatabase(target: Endpoint, name: string, options: { 
 /** Chroma 1.5's rule for a new database's name; 1.0 accepted more, so an old source may hold names a new target refuses. */
 export function databaseNameProblem(name: string): string | null {
   if (name.length >= 3 && name.length <= 512 && /^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$/.test(name)) return null;
-  return `"${name}" is not a name a Chroma server accepts for a new database (3–512 characters from a-z A-Z 0-9 . _ -, starting and ending with a letter or digit)`;
+  return `${inQuotes(name)} is not a name a Chroma server accepts for a new database (3–512 characters from a-z A-Z 0-9 . _ -, starting and ending with a letter or digit)`;
 }
 
 /** Whether the tenant has a database of that name. */

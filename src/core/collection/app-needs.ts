@@ -8,6 +8,7 @@
 import type { ChromaApi } from '../chroma/api.js';
 import { factsOf } from './compare.js';
 import { isObject, type EmbeddingFunctionConfig } from './shape.js';
+import { inQuotes } from '../util/format.js';
 
 export interface AppNeeds {
   /** The function's registered name, e.g. "openai". */
@@ -79,7 +80,7 @@ export function groupAppNeeds(entries: Array<{ collection: string; needs: AppNee
     groups.set(key, group);
   }
   return [...groups.values()].map(({ names, needs }) => ({
-    label: names.length <= 3 ? names.map((name) => `"${name}"`).join(', ') : `"${names[0]}" and ${names.length - 1} more collections`,
+    label: names.length <= 3 ? names.map(inQuotes).join(', ') : `${inQuotes(names[0]!)} and ${names.length - 1} more collections`,
     needs,
   }));
 }

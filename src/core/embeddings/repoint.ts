@@ -9,6 +9,7 @@ import type { ChromaApi, CollectionInfo } from '../chroma/api.js';
 import { asEmbeddingFunction, EMBEDDING_KEY, isObject, sameJson, vectorConfigOf, type EmbeddingFunctionConfig } from '../collection/shape.js';
 import { MigrateError } from '../util/errors.js';
 import type { EmbeddingFunctionJson } from './ef-config.js';
+import { inQuotes } from '../util/format.js';
 
 export interface RepointResult {
   collection: string;
@@ -36,7 +37,7 @@ export async function repointCollection(api: ChromaApi, info: CollectionInfo, ef
   const before = asEmbeddingFunction(info.configuration_json?.embedding_function) ?? null;
   await api.updateConfiguration(info.id, { embedding_function: ef }, { signal });
   const after = await api.findCollection(info.name, { signal });
-  if (!after) throw new MigrateError('SERVER', `Collection "${info.name}" cannot be read back after its embedding function was changed.`, 'Check the server\'s logs; read the collection with chroma-migrate embeddings check.');
+  if (!after) throw new MigrateError('SERVER', `Collection ${inQuotes(info.name)} cannot be read back after its embedding function was changed.`, 'Check the server\'s logs; read the collection with chroma-migrate embeddings check.');
   const readBack = embeddingFunctionPlaces(after);
   return { collection: info.name, before, sent: ef, readBack, ok: readBack.every((entry) => sameJson(entry.value, ef)) };
 }

@@ -16,6 +16,7 @@ import { planTarget, type PlanItem, type TargetPlan } from '../sinks/target/plan
 import { openTarget } from '../sinks/target/session.js';
 import { MigrateError } from '../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
+import { inQuotes } from '../util/format.js';
 
 export interface CopyPlanOptions {
   source: Endpoint;
@@ -50,7 +51,7 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   const ids = new Map<string, CompactIdSet>();
   const items: PlanItem[] = [];
   for (const info of chosen) {
-    progress({ type: 'phase', message: `Reading "${info.name}" on the source` });
+    progress({ type: 'phase', message: `Reading ${inQuotes(info.name)} on the source` });
     const found = await listIdSet(api, info.id, { call, signal });
     ids.set(info.name, found);
     // The header as the backup would keep it (credentials withheld): what the copy creates from.

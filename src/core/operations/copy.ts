@@ -34,6 +34,7 @@ import { ChromaApi, spaceOf, type CollectionInfo } from '../chroma/api.js';
 import { storedHeader } from '../backup/jsonl/format.js';
 import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
 import { retryExplained } from '../chroma/explain.js';
+import { inQuotes } from '../util/format.js';
 
 export interface CopyOptions {
   source: Endpoint;
@@ -251,7 +252,7 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
       landed.push({ sourceName: name, verdict: await verdict, truth, found: found.found });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      options.onProgress?.({ type: 'warning', message: `Reading "${name}" back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
+      options.onProgress?.({ type: 'warning', message: `Reading ${inQuotes(name)} back as it landed failed (${(error as Error).message}); comparing it from ${out} instead.` });
     }
   }
   // The file is whole now: the samples' true neighbours are among all its records (as they
@@ -432,7 +433,7 @@ function pageChecker(
     });
     if (leftOut.length > 0 && !sparseWarned) {
       sparseWarned = true;
-      progress({ type: 'warning', message: `Leaving out sparse vectors in "${header.name}", as chosen (--drop-sparse). The backup keeps them.` });
+      progress({ type: 'warning', message: `Leaving out sparse vectors in ${inQuotes(header.name)}, as chosen (--drop-sparse). The backup keeps them.` });
     }
   };
 }

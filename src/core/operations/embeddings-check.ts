@@ -10,6 +10,7 @@ import { probeEndpoint } from '../embeddings/client.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { selectCollections } from '../embeddings/select.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
+import { inQuotes } from '../util/format.js';
 
 export interface EmbeddingsCheckOptions {
   target: Endpoint;
@@ -37,7 +38,7 @@ export async function checkEmbeddings(options: EmbeddingsCheckOptions): Promise<
   // The endpoint answers before any collection is read.
   await probeEndpoint(options.endpoint, { signal });
   for (const info of infos) {
-    progress({ type: 'phase', message: `Checking "${info.name}": ${options.sample} stored documents through ${options.endpoint.postUrl}` });
+    progress({ type: 'phase', message: `Checking ${inQuotes(info.name)}: ${options.sample} stored documents through ${options.endpoint.postUrl}` });
     checks.push(
       await checkCollection(api, info, options.endpoint, {
         sample: options.sample,

@@ -21,7 +21,7 @@ import { runBatches } from '../sinks/batches.js';
 import { checkpointMatches, prepareCollection } from '../sinks/target/prepare.js';
 import { openTarget, targetKey, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
 import { MigrateError } from '../util/errors.js';
-import { fraction } from '../util/format.js';
+import { fraction, inQuotes } from '../util/format.js';
 import { withRetry } from '../util/retry.js';
 
 export interface ReembedOptions extends TargetOptions {
@@ -94,9 +94,9 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
   const header = reembedHeader(info, count, ef, dimension);
   const feed: RecordFeed = { backup: `reembed:${info.name}`, fingerprint: reembedFingerprint(info, options.endpoint, embedder.instruction, options.keepUndocumented), records: emptyRecords };
   const prepared = await prepareCollection(session, header, options.as, feed);
-  session.progress({ type: 'phase', message: `Re-embedding "${info.name}" into "${options.as}" through ${options.endpoint.postUrl} (${options.endpoint.model})` });
+  session.progress({ type: 'phase', message: `Re-embedding ${inQuotes(info.name)} into ${inQuotes(options.as)} through ${options.endpoint.postUrl} (${options.endpoint.model})` });
   await writeAll(session, info, count, prepared, feed, embedder, options);
-  session.progress({ type: 'phase', message: `Verifying "${options.as}" against "${info.name}"` });
+  session.progress({ type: 'phase', message: `Verifying ${inQuotes(options.as)} against ${inQuotes(info.name)}` });
   const verdict = await verifyReembed(session.api, { id: info.id, count }, { id: prepared.collection.id, space: header.space }, { embedder, keepUndocumented: options.keepUndocumented, sample: options.sample ?? 20, call, signal: options.signal });
   // Read, never written: the proof that the original's count and settings are what they were.
   const after = await call(() => session.api.findCollection(info.name, { signal: options.signal }));
@@ -154,7 +154,7 @@ async function writeAll(
     });
   } catch (error) {
     if (signal?.aborted) {
-      throw new MigrateError('INTERRUPTED', `Re-embedding "${info.name}" into "${options.as}" interrupted at ${fraction(committed, count)} records.`, 'Run the same command again to continue from there.');
+      throw new MigrateError('INTERRUPTED', `Re-embedding ${inQuotes(info.name)} into ${inQuotes(options.as)} interrupted at ${fraction(committed, count)} records.`, 'Run the same command again to continue from there.');
     }
     throw session.explain(error);
   }

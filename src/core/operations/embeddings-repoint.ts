@@ -15,6 +15,7 @@ import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { repointCollection, type RepointResult } from '../embeddings/repoint.js';
 import { selectCollections } from '../embeddings/select.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
+import { inQuotes } from '../util/format.js';
 
 export interface RepointOptions {
   target: Endpoint;
@@ -45,7 +46,7 @@ export async function repointEmbeddings(options: RepointOptions): Promise<{ entr
   await probeEndpoint(options.endpoint, { signal });
   const entries: RepointEntry[] = [];
   for (const info of infos) {
-    progress({ type: 'phase', message: `Checking "${info.name}" before changing it: ${options.sample} stored documents through ${options.endpoint.postUrl}` });
+    progress({ type: 'phase', message: `Checking ${inQuotes(info.name)} before changing it: ${options.sample} stored documents through ${options.endpoint.postUrl}` });
     entries.push({ check: await checkCollection(api, info, options.endpoint, { sample: options.sample, documentInstruction: options.documentInstruction, signal }) });
   }
   const passing = entries.filter((entry) => entry.check.comparison.agreement === 'same' && entry.check.comparison.compared > 0);
@@ -54,7 +55,7 @@ export async function repointEmbeddings(options: RepointOptions): Promise<{ entr
   if (confirmed) {
     for (const entry of passing) {
       const info = infos.find((candidate) => candidate.name === entry.check.collection)!;
-      progress({ type: 'phase', message: `Pointing "${info.name}" at ${options.endpoint.base}` });
+      progress({ type: 'phase', message: `Pointing ${inQuotes(info.name)} at ${options.endpoint.base}` });
       entry.repoint = await call(() => repointCollection(api, info, ef, signal));
     }
   }

@@ -8,7 +8,7 @@ import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
 import { databaseExists, databaseNameProblem, ensureDatabase } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
-import { fraction } from '../util/format.js';
+import { fraction, inQuotes } from '../util/format.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
 import { fingerprintFile } from '../state/store.js';
 import { ignoreProgress } from '../util/progress.js';
@@ -271,7 +271,7 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
   const chosen = database === undefined ? asked : asked.filter((name) => available.includes(name));
   const missing = asked.filter((name) => !summary.collections.some((header) => header.name === name));
   if (missing.length > 0) {
-    throw new MigrateError('BAD_INPUT', `The backup has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`, `It holds: ${available.join(', ') || '(none)'}.`);
+    throw new MigrateError('BAD_INPUT', `The backup has no collection named ${missing.map(inQuotes).join(', ')}.`, `It holds: ${available.join(', ') || '(none)'}.`);
   }
   if (renameTo && chosen.length !== 1) {
     throw new MigrateError('BAD_INPUT', '--as renames one collection, but several are selected.', 'Pick one with --collection NAME.');
@@ -286,7 +286,7 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
     if (header.withoutEmbedding) {
       throw new MigrateError(
         'BAD_BACKUP',
-        `Collection "${header.name}" in the backup has ${fraction(header.withoutEmbedding, header.count)} records without an embedding; a Chroma server stores no record without one. Nothing was sent.`,
+        `Collection ${inQuotes(header.name)} in the backup has ${fraction(header.withoutEmbedding, header.count)} records without an embedding; a Chroma server stores no record without one. Nothing was sent.`,
         (wanted && wanted.length > 0) || available.length === 1
           ? 'Export it again with embeddings included (the guide\'s Python export must ask for include=["embeddings", "documents", "metadatas"]).'
           : 'Export it again with embeddings included, or leave it out: pick the other collections with --collection.',
@@ -310,7 +310,7 @@ async function chooseSpaces(
   for (const { header, name } of headers) {
     if (!spaceUnknown(header)) continue;
     if (options.space) {
-      options.onProgress?.({ type: 'warning', message: `The backup does not record the distance space of "${header.name}"; using ${options.space} (--space).` });
+      options.onProgress?.({ type: 'warning', message: `The backup does not record the distance space of ${inQuotes(header.name)}; using ${options.space} (--space).` });
       chosen.set(name, options.space);
       continue;
     }
@@ -319,7 +319,7 @@ async function chooseSpaces(
     if (!options.decideSpace) {
       throw new MigrateError(
         'NEEDS_ANSWER',
-        `The backup does not record which distance space collection "${header.name}" used (l2, cosine or ip). Nothing was written.`,
+        `The backup does not record which distance space collection ${inQuotes(header.name)} used (l2, cosine or ip). Nothing was written.`,
         'Say which with --space l2|cosine|ip — the one the source collection had (Chroma\'s default is l2; OpenAI-style embeddings are usually searched with cosine).',
       );
     }

@@ -7,7 +7,7 @@ import { MetadataKinds } from '../model/collection-check.js';
 import type { BackupRecord, CollectionHeader } from '../model/record.js';
 import type { ServerModel } from '../chroma/capabilities.js';
 import { MigrateError } from '../util/errors.js';
-import { plural } from '../util/format.js';
+import { inQuotes, plural } from '../util/format.js';
 import type { Metadata } from '../model/values.js';
 import { isSparseVector } from '../model/values.js';
 
@@ -48,7 +48,7 @@ export function checkPageFits(header: CollectionHeader, records: readonly Backup
 const records = (n: number) => plural(n, 'record');
 const keyList = (keys: Record<string, number>) =>
   Object.entries(keys)
-    .map(([key, n]) => `"${key}" (${records(n)})`)
+    .map(([key, n]) => `${inQuotes(key)} (${records(n)})`)
     .join(', ');
 
 /** Throws when a collection holds what the target cannot; returns warnings for what is left out by choice. */
@@ -60,18 +60,18 @@ export function checkValuesFit(headers: CollectionHeader[], target: TargetHolds,
       if (!options.dropSparse) {
         throw new MigrateError(
           'CANNOT_HOLD',
-          `Collection "${header.name}" holds sparse vectors in metadata ${keyList(header.sparseKeys)}; a self-hosted Chroma server cannot store sparse vectors (only Chroma Cloud can). ${stopped}`,
+          `Collection ${inQuotes(header.name)} holds sparse vectors in metadata ${keyList(header.sparseKeys)}; a self-hosted Chroma server cannot store sparse vectors (only Chroma Cloud can). ${stopped}`,
           'Leave them out: add --drop-sparse to the same command. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
         );
       }
-      warnings.push(`Leaving out sparse vectors in "${header.name}": ${keyList(header.sparseKeys)}, as chosen (--drop-sparse). The backup keeps them.`);
+      warnings.push(`Leaving out sparse vectors in ${inQuotes(header.name)}: ${keyList(header.sparseKeys)}, as chosen (--drop-sparse). The backup keeps them.`);
     }
     if (header.listKeys && !target.arrays) {
       throw new MigrateError(
         'CANNOT_HOLD',
         target.known
-          ? `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, but the target server is older than Chroma 1.5 and cannot store lists. ${stopped}`
-          : `Collection "${header.name}" holds lists in metadata ${keyList(header.listKeys)}, and the target did not say whether it can store them (its /openapi.json could not be read; lists need Chroma 1.5 or newer). ${stopped}`,
+          ? `Collection ${inQuotes(header.name)} holds lists in metadata ${keyList(header.listKeys)}, but the target server is older than Chroma 1.5 and cannot store lists. ${stopped}`
+          : `Collection ${inQuotes(header.name)} holds lists in metadata ${keyList(header.listKeys)}, and the target did not say whether it can store them (its /openapi.json could not be read; lists need Chroma 1.5 or newer). ${stopped}`,
         target.known
           ? 'Upgrade the target to Chroma 1.5 or newer (the deploy guide pins chromadb/chroma:1.5.9), then run the same command again.'
           : 'Let /openapi.json through the proxy in front of Chroma, or check the server runs Chroma 1.5 or newer, then run the same command again.',

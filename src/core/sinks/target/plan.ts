@@ -13,6 +13,7 @@ import { MigrateError } from '../../util/errors.js';
 import { creationProblems, recordProblems, targetRules, type Problem, type TargetRules } from './refusals.js';
 import type { RefusedRecord } from './rejects.js';
 import type { TargetSession } from './session.js';
+import { inQuotes } from '../../util/format.js';
 
 /** What happens to the collection under that name on the target. */
 type PlannedAction = 'create' | 'recreate' | 'append' | 'ask' | 'stop' | 'source';
@@ -110,7 +111,7 @@ export function creationRefusals(session: TargetSession, items: PlanItem[]): Arr
 export function creationRefusedError(plan: { collections: Array<Pick<PlannedCollection, 'name' | 'creationRefused'>> }, target: string): MigrateError | null {
   const refused = plan.collections.filter((entry) => entry.creationRefused.length > 0);
   if (refused.length === 0) return null;
-  const words = refused.map((entry) => `"${entry.name}": ${entry.creationRefused.map((problem) => problem.why).join('; ')}`).join('. ');
+  const words = refused.map((entry) => `${inQuotes(entry.name)}: ${entry.creationRefused.map((problem) => problem.why).join('; ')}`).join('. ');
   return new MigrateError(
     'CANNOT_HOLD',
     `${target} would refuse to create ${words}. Nothing was written: no collection was created.`,

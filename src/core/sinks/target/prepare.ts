@@ -6,7 +6,7 @@ import { retryExplained } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
 import { createOnce, deleteOnce } from './idempotent.js';
 import { creationProblems, targetRules } from './refusals.js';
-import { count as formatCount } from '../../util/format.js';
+import { count as formatCount, inQuotes } from '../../util/format.js';
 import type { ImportCheckpoint } from '../../state/schema.js';
 import type { ExistsChoice } from './choices.js';
 import { targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
@@ -70,7 +70,7 @@ export async function prepareCollection(context: TargetSession, header: Collecti
   } else if (feed.resume && feed.resume.start > 0) {
     throw new MigrateError(
       'BAD_STATE',
-      `The copy being resumed had sent ${formatCount(feed.resume.start)} records to "${name}" on ${options.target.url}, but ${existing ? 'its checkpoint is gone' : 'the collection is gone'}.`,
+      `The copy being resumed had sent ${formatCount(feed.resume.start)} records to ${inQuotes(name)} on ${options.target.url}, but ${existing ? 'its checkpoint is gone' : 'the collection is gone'}.`,
       'Start the copy afresh: delete the partial backup (the --out file with .partial added), or pick another --out.',
     );
   } else if (existing && previous && !previous.done) {
@@ -86,10 +86,10 @@ export async function prepareCollection(context: TargetSession, header: Collecti
     const count = await call(() => api.count(existing!.id, { signal }));
     const choice = count === 0 ? 'append' : await decide(options, name, count);
     if (choice === 'abort') {
-      throw new MigrateError('EXISTS', `Collection "${name}" already exists on ${options.target.url} with ${formatCount(count)} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
+      throw new MigrateError('EXISTS', `Collection ${inQuotes(name)} already exists on ${options.target.url} with ${formatCount(count)} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
     }
     if (choice === 'recreate') {
-      progress({ type: 'phase', message: `Deleting collection "${name}" (${formatCount(count)} records), as chosen` });
+      progress({ type: 'phase', message: `Deleting collection ${inQuotes(name)} (${formatCount(count)} records), as chosen` });
       await explained(deleteOnce(api, name, retry));
       existing = null;
       action = 'recreated';
@@ -127,19 +127,19 @@ async function create(
   if (refused.length > 0) {
     throw new MigrateError(
       'CANNOT_HOLD',
-      `${options.target.url} would refuse to create "${name}": ${refused.map((problem) => problem.why).join('; ')}. It was not created; nothing of it was written.`,
+      `${options.target.url} would refuse to create ${inQuotes(name)}: ${refused.map((problem) => problem.why).join('; ')}. It was not created; nothing of it was written.`,
       'Upgrade the target (the deploy guide pins chromadb/chroma:1.5.9), or leave this collection out with --collections, then run the same command again.',
     );
   }
-  for (const item of plan.leftOut) progress({ type: 'warning', message: `"${name}": left out ${item.field} — ${item.why}.` });
+  for (const item of plan.leftOut) progress({ type: 'warning', message: `${inQuotes(name)}: left out ${item.field} — ${item.why}.` });
   const claimed = how.claim?.(how.start) ?? null;
   claimed?.catch(() => undefined); // awaited below
   const created = await explained(createOnce(api, { name, ...plan.request }, retry));
   // Read it back: a server may quietly hold less than it was sent.
   const differences = call(() => api.findCollection(name, { signal })).then((found) => {
-    if (!found) throw new MigrateError('SERVER', `Collection "${name}" was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
+    if (!found) throw new MigrateError('SERVER', `Collection ${inQuotes(name)} was created on ${options.target.url} but cannot be read back.`, 'Check the server\'s logs, then run the same command again.');
     const unlike = compareWithPlan(plan, found);
-    for (const difference of unlike) progress({ type: 'warning', message: `"${name}" was not created as asked: ${describeDifference(difference)}.` });
+    for (const difference of unlike) progress({ type: 'warning', message: `${inQuotes(name)} was not created as asked: ${describeDifference(difference)}.` });
     return unlike;
   });
   differences.catch(() => undefined); // awaited by the import, before its result
@@ -150,7 +150,7 @@ async function create(
 function isTheSource(name: string, url: string): MigrateError {
   return new MigrateError(
     'BAD_INPUT',
-    `"${name}" on ${url} is the very collection this copy reads (the same id): the source and the target are one server. Nothing was deleted or written.`,
+    `${inQuotes(name)} on ${url} is the very collection this copy reads (the same id): the source and the target are one server. Nothing was deleted or written.`,
     'Point --url at the self-hosted server, not at the source, or copy into another collection with --as NEW_NAME.',
   );
 }
@@ -158,7 +158,7 @@ function isTheSource(name: string, url: string): MigrateError {
 async function decide(options: TargetSession['options'], name: string, count: number): Promise<ExistsChoice> {
   if (options.ifExists !== 'ask') return options.ifExists;
   if (!options.decideExists) {
-    throw new MigrateError('NEEDS_ANSWER', `Collection "${name}" already exists with ${formatCount(count)} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
+    throw new MigrateError('NEEDS_ANSWER', `Collection ${inQuotes(name)} already exists with ${formatCount(count)} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
   }
   return options.decideExists({ collection: name, count });
 }
@@ -167,7 +167,7 @@ function checkDimension(existing: CollectionInfo, header: CollectionHeader, name
   if (existing.dimension && header.dimension && existing.dimension !== header.dimension) {
     throw new MigrateError(
       'BAD_INPUT',
-      `Collection "${name}" on the target holds ${existing.dimension}-dimensional embeddings; the backup's are ${header.dimension}-dimensional.`,
+      `Collection ${inQuotes(name)} on the target holds ${existing.dimension}-dimensional embeddings; the backup's are ${header.dimension}-dimensional.`,
       'These cannot live in one collection: use --if-exists recreate, or import under another name with --as NAME.',
     );
   }

@@ -11,6 +11,7 @@ import { parseTyped, stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
 import { describeProblems, recordProblems, refusedCount, type Problem, type TargetRules } from './refusals.js';
 import { requestBytes } from './fit-requests.js';
+import { inQuotes } from '../../util/format.js';
 
 export interface RefusedRecord {
   collection: string;
@@ -199,7 +200,7 @@ export function refusedError(refused: RefusedRecord[], words: { stopped: string;
   const parts = [...byCollection].map(([collection, entries]) => {
     const shown = entries.slice(0, 3).map((entry) => describeProblems(entry.id, entry.problems));
     const more = entries.length > 3 ? `; and ${refusedCount(entries.length - 3)} more` : '';
-    return `${refusedCount(entries.length)} of "${collection}" — ${shown.join('; ')}${more}`;
+    return `${refusedCount(entries.length)} of ${inQuotes(collection)} — ${shown.join('; ')}${more}`;
   });
   return new MigrateError(
     'CANNOT_HOLD',

@@ -8,7 +8,7 @@ import type { BackupRecord, Space } from '../../model/record.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
 import type { IfExists, ExistsChoice } from './choices.js';
-import { fraction } from '../../util/format.js';
+import { fraction, inQuotes } from '../../util/format.js';
 import type { RejectsLog } from './rejects.js';
 
 /** The target writer: one session per target, then one collection at a time (write.ts). */
@@ -202,7 +202,7 @@ export function reopenImportSteps(context: TargetSession, collection: string): P
     context.store
       .update((state) => {
         const { verify: _verified, ...steps } = state.steps;
-        return { ...state, steps: { ...steps, import: { status: 'active', at: new Date().toISOString(), detail: `in progress: "${collection}" into ${context.options.target.url}` } } };
+        return { ...state, steps: { ...steps, import: { status: 'active', at: new Date().toISOString(), detail: `in progress: ${inQuotes(collection)} into ${context.options.target.url}` } } };
       })
       .then(() => undefined);
   context.reopened = reopened;

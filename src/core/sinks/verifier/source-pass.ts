@@ -28,6 +28,7 @@ import { readIds } from '../../backup/read.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
+import { inQuotes } from '../../util/format.js';
 
 export interface SourceVerifyOptions {
   source: Endpoint;
@@ -80,7 +81,7 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   const verdicts: CollectionVerdict[] = [];
   for (const info of chosen) {
     const name = options.renameTo ?? info.name;
-    progress({ type: 'phase', message: `Listing the ids of "${info.name}" on the source and "${name}" on the target` });
+    progress({ type: 'phase', message: `Listing the ids of ${inQuotes(info.name)} on the source and ${inQuotes(name)} on the target` });
     const listed = await listSourceSide(source, info, sourceEndpoint.cloud ? { target, name } : null, signal);
     // Refused by the target and set aside (--skip-invalid): not expected there, when the source still holds exactly that record.
     const refused = await stillAsSetAside(source, info, listed, rejected.get(name), signal);
@@ -381,7 +382,7 @@ function choose(all: CollectionInfo[], wanted: string[] | undefined): Collection
   if (!wanted || wanted.length === 0) return [...all].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const missing = wanted.filter((name) => !all.some((info) => info.name === name));
   if (missing.length > 0) {
-    throw new MigrateError('NOT_FOUND', `The source has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`, `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`);
+    throw new MigrateError('NOT_FOUND', `The source has no collection named ${missing.map(inQuotes).join(', ')}.`, `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`);
   }
   return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
 }

@@ -27,7 +27,7 @@ export async function endCheck(
   add: (records: BackupRecord[]) => Promise<void>,
 ): Promise<EndCheck> {
   const { options, progress, api, call, writer, state } = run;
-  progress({ type: 'phase', message: `Checking "${info.name}" against the source's ids${how.shared ? ' while its last records land' : ''}` });
+  progress({ type: 'phase', message: `Checking ${inQuotes(info.name)} against the source's ids${how.shared ? ' while its last records land' : ''}` });
   // Collections before this one may still be landing, side by side (handOver). The sink's
   // listing is taken against the file's ids, which the check below may add to (ids-against.ts).
   const landing = how.shared ? Promise.all(state.landing.map((entry) => entry.sink.landed())).then(() => state.sink?.settle?.(writer.openIds.ids)) : null;

@@ -30,6 +30,7 @@ import { choosePaging, firstPageRead, pageSizeOf, readPages, type Paging } from 
 import { checkpointSaver, finishCollection, handOver, landingDepthOf } from './hand-over.js';
 import { describeChange, endCheck } from './collection-end.js';
 import type { CollectionRun, CollectionSink, ExportedCollection, ExportOptions, ExportResult, ExportState } from './export-types.js';
+import { inQuotes } from '../../util/format.js';
 export { resolveTenant };
 export type { ExportedCollection, ExportOptions, ExportResult, ExportSink } from './export-types.js';
 
@@ -276,7 +277,7 @@ function noteWithheld(header: CollectionHeader, withheld: ExportResult['withheld
   const fields = withheldFields(header);
   if (fields.length === 0) return;
   withheld.push({ collection: header.name, fields });
-  progress({ type: 'warning', message: `"${header.name}": withheld from the backup, as credentials: ${fields.join(', ')}. The app supplies them itself on the target.` });
+  progress({ type: 'warning', message: `${inQuotes(header.name)}: withheld from the backup, as credentials: ${fields.join(', ')}. The app supplies them itself on the target.` });
 }
 
 /** The collections to do, each opened ahead (see lookahead.ts) with a read window of its own. */
@@ -327,7 +328,7 @@ export function choose(all: CollectionInfo[], wanted: string[] | undefined): Col
   if (missing.length > 0) {
     throw new MigrateError(
       'NOT_FOUND',
-      `The source has no collection named ${missing.map((name) => `"${name}"`).join(', ')}.`,
+      `The source has no collection named ${missing.map(inQuotes).join(', ')}.`,
       `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`,
     );
   }
