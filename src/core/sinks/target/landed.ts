@@ -6,6 +6,7 @@
  * the same missing records on every run.
  */
 import type { BackupRecord } from '../../model/record.js';
+import { inQuotes } from '../../util/format.js';
 import { withRetry } from '../../util/retry.js';
 import { countMissingIds } from '../verifier/missing-ids.js';
 import type { RecordFeed, TargetSession } from './session.js';
@@ -36,7 +37,7 @@ export async function landedCount(context: TargetSession, feed: RecordFeed, land
     });
   const sent = await missingIds((records) => withRetry(() => api.upsert(landed.collectionId, landed.sendable(records), { base64: context.base64 }, { signal }), { signal }));
   if (sent === 0) return { count, missing: 0 };
-  progress({ type: 'warning', message: `"${landed.name}": ${sent} of the backup's records were not on the target (lost since an earlier run sent them); sent them again.` });
+  progress({ type: 'warning', message: `${inQuotes(landed.name)}: ${sent} of the backup's records were not on the target (lost since an earlier run sent them); sent them again.` });
   return { count: await countNow(), missing: await missingIds() };
 }
 
