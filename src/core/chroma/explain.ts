@@ -62,10 +62,12 @@ export function explainRequestError(error: unknown, target: Endpoint): unknown {
     case 'not-chroma':
       return make('CONNECTION', `${where} is ${error.message}.`, 'Check the URL points at Chroma itself (or at its token-checking proxy), not at a web app, a dashboard or a placeholder page.');
     case 'not-found':
-      return make('NOT_FOUND', `${where}: ${error.message}.`, 'Check the collection, tenant and database names.');
+      return make('NOT_FOUND', `${where}: ${error.message}.`, 'Check the collection, tenant and database names, and whether another program (another run, your app) deleted the collection meanwhile.');
     case 'conflict':
       return make('EXISTS', `${where}: ${error.message}.`, 'Choose what to do with the existing collection with --if-exists.');
     case 'bad-request':
+      // A read sends no records: its refusal is about the server or a proxy in front, not the data.
+      if (error.message.startsWith('GET ')) return make('BAD_INPUT', `${where} rejected the request: ${error.message}.`, 'A request that sends no data was refused: check the URL points at Chroma 1.x (or its token-checking proxy) and that the token is right; the answer above says more.');
       return make('BAD_INPUT', `${where} rejected the request: ${error.message}.`, 'The record or collection breaks one of Chroma\'s rules; the message above names it.');
   }
 }
