@@ -140,4 +140,14 @@ describe('--all-databases', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/--database-map names nope, which the source does not have/);
   }, 120_000);
+
+  it('copy into the source server itself (another address), even with its databases swapped by the map, is refused before anything is written', async () => {
+    const before = await collectionsByDatabase(source.server.url);
+    const other = source.server.url.includes('127.0.0.1') ? source.server.url.replace('127.0.0.1', 'localhost') : source.server.url.replace('localhost', '127.0.0.1');
+    const swap = await runCli(['copy', '--all-databases', '--database-map', 'customer_b=staging,staging=customer_b', '--all', '--source-url', source.server.url, '--url', other, '--out', join(dir, 'swap.jsonl.gz'), '--if-exists', 'recreate', '--yes']);
+    expect(swap.code, swap.stderr).toBe(1);
+    expect(swap.stderr).toContain('is the source server itself');
+    expect(swap.stderr).not.toContain('Deleting collection');
+    expect(await collectionsByDatabase(source.server.url)).toEqual(before);
+  }, 120_000);
 });

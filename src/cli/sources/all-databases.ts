@@ -11,7 +11,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { resolveTenant } from '../../core/chroma/tenant.js';
-import { databaseNameProblem, ensureDatabase, listDatabases } from '../../core/chroma/databases.js';
+import { databaseExists, databaseNameProblem, ensureDatabase, listDatabases } from '../../core/chroma/databases.js';
+import { ChromaApi } from '../../core/chroma/api.js';
 import { databasePart } from '../../core/backup/database-files.js';
 import { mergeDatabaseFiles } from '../../core/backup/jsonl/merge.js';
 import { retryExplained } from '../../core/chroma/explain.js';
@@ -77,6 +78,7 @@ export async function runPerDatabase(command: Command, context: { args: string[]
   const plan = await planRuns(command.name, args, values, env, io, map);
   try {
     const { target } = targetFrom(values as Parameters<typeof targetFrom>[0], env);
+    if (command.name === 'copy') await refuseTheSourceItself(plan, target, io.signal);
     for (const run of plan.runs) {
       const problem = databaseNameProblem(run.target);
       if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${run.database}=new_name".`);
@@ -116,6 +118,32 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
   if (json) writeJson(io, { ok: code === EXIT.ok, databases: results });
   else io.stderr.write(`\n${code === EXIT.ok ? '✓' : '✗'} ${plan.runs.length} database${plan.runs.length === 1 ? '' : 's'}: ${plan.runs.map((run) => run.database).join(', ')}\n`);
   return code;
+}
+
+/**
+ * One server as both sides: each database's copy would write into databases the others read
+ * (with --database-map a=b,b=a, the first recreates b before the second reads it). A collection's
+ * id is its server's own (a database's is not: every default_database has the nil id), so a
+ * target database holding a source collection's id is the source server under another address.
+ */
+async function refuseTheSourceItself(plan: Plan, target: Endpoint, signal?: AbortSignal): Promise<void> {
+  const idsIn = async (endpoint: Endpoint, database: string) => {
+    const api = new ChromaApi({ ...endpoint, database });
+    return (await retryExplained(endpoint, () => api.allCollections({ signal }), { signal })).map((info) => info.id);
+  };
+  const atSource = new Set<string>();
+  for (const run of plan.runs) for (const id of await idsIn(plan.source, run.database)) atSource.add(id);
+  let shared = false;
+  for (const run of plan.runs) {
+    if (!(await retryExplained(target, () => databaseExists(target, run.target, { signal }), { signal }))) continue;
+    shared ||= (await idsIn(target, run.target)).some((id) => atSource.has(id));
+  }
+  if (!shared) return;
+  throw new MigrateError(
+    'BAD_INPUT',
+    `${target.url} is the source server itself (it holds the source's collections, by their ids): copying every database into it would write into the databases being read. Nothing was deleted or written.`,
+    'Point --url at the self-hosted server, not at the source.',
+  );
 }
 
 function collector(write: (text: string) => void): Writable {
