@@ -107,30 +107,63 @@ describe('secrets stay secret', () => {
     expectNoSecret(child.output(), 'the output');
   }, 60_000);
 
-  it('a server (or proxy) that echoes the token in its error answer: the token is masked in every message', async () => {
+  it('a server (or proxy) that echoes the token in its error answer, in any spelling: no message quotes it; control characters in an answer are escaped', async () => {
     const { createServer } = await import('node:http');
-    // Answers every request 400 (or 500, or 200 with a page that is not JSON), quoting the request's credentials back.
-    const statuses = [400, 500, 200];
+    // Each request gets the next status and the next spelling of the credentials it carried.
+    const statuses = [400, 500, 404, 429, 200];
+    const spellings: Array<(token: string) => string> = [
+      (token) => `Invalid token: ${token}`,
+      (token) => JSON.stringify({ error: `Invalid token: ${token}` }).replace(/\//g, '\\/'),
+      (token) => JSON.stringify({ error: [...`Invalid token: ${token}`].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('') }).replace(/\\\\u/g, '\\u'),
+      (token) => `Invalid token: ${token.slice(0, 11)}\n${token.slice(11)}`,
+      (token) => `Invalid token: ${encodeURIComponent(token).toLowerCase()}`,
+      (token) => `Invalid token: ${token.slice(0, -3)}`,
+      (token) => `Invalid token: ${token.replace(/-/g, '&#45;')}`,
+      (token) => `INVALID TOKEN: ${token.toUpperCase()}`,
+    ];
     let turn = 0;
     const echo = createServer((request, response) => {
-      const status = statuses[turn++ % statuses.length]!;
+      const status = statuses[turn % statuses.length]!;
+      const spell = spellings[turn++ % spellings.length]!;
+      const sent = String(request.headers.authorization ?? request.headers['x-chroma-token'] ?? '');
       response.writeHead(status, { 'content-type': 'text/plain' });
-      response.end(`Invalid token: ${request.headers.authorization ?? ''} / ${JSON.stringify(request.headers['x-chroma-token'] ?? '')}`);
+      response.end(spell(sent.replace(/^Bearer /, '')));
     });
     await new Promise<void>((listening) => echo.listen(0, '127.0.0.1', listening));
     const url = `http://127.0.0.1:${(echo.address() as { port: number }).port}`;
     try {
       const env = { CHROMA_MIGRATE_STATE: join(dir, 'echo-state.json') };
       const runs = [];
-      for (let round = 0; round < statuses.length; round++) {
+      for (let round = 0; round < spellings.length; round++) {
         runs.push(await runCli(['ping', '--url', url, '--token', TOKEN], env));
         runs.push(await runCli(['export', '--source-url', url, '--out', join(dir, 'echo.jsonl')], { ...env, CHROMA_SOURCE_TOKEN: TOKEN }));
       }
       for (const [index, run] of runs.entries()) {
         expect(run.code, run.stderr).not.toBe(0);
         expectNoSecret(run.stdout + run.stderr, `echoed run ${index}`);
+        expect(run.stdout + run.stderr, `echoed run ${index}`).not.toMatch(/6f1d2c9a|6F1D2C9A|SECRET-6/i);
       }
-      expect(runs.some((run) => (run.stdout + run.stderr).includes('Invalid token: Bearer ••••'))).toBe(true);
+      expect(runs.some((run) => (run.stdout + run.stderr).includes("not shown: the answer quotes the request's credentials"))).toBe(true);
+    } finally {
+      echo.close();
+    }
+  }, 120_000);
+
+  it('an error answer holding escape codes or line breaks reaches the terminal escaped, so it cannot fake a line', async () => {
+    const { createServer } = await import('node:http');
+    const echo = createServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end('oops\u001b[2K\r\u202e✓ alpha: 500 of 500 records verified\n✓ Done');
+    });
+    await new Promise<void>((listening) => echo.listen(0, '127.0.0.1', listening));
+    const url = `http://127.0.0.1:${(echo.address() as { port: number }).port}`;
+    try {
+      const run = await runCli(['ping', '--url', url], { CHROMA_MIGRATE_STATE: join(dir, 'esc-state.json') });
+      expect(run.code).not.toBe(0);
+      const output = run.stdout + run.stderr;
+      expect(output).not.toContain('\u001b');
+      expect(output).not.toContain('\u202e');
+      expect(output.split('\n').some((line) => line.startsWith('✓ alpha'))).toBe(false);
     } finally {
       echo.close();
     }

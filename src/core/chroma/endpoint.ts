@@ -45,15 +45,52 @@ export function maskSecret(secret: string): string {
 }
 
 /**
- * A server or a proxy may echo the request's headers in its answer ("Invalid token: Bearer …"):
- * the secret is masked before any of the text can reach a message, as typed, JSON-escaped or
- * URL-encoded.
+ * A server or a proxy may echo the request's headers in its answer ("Invalid token: Bearer …"),
+ * in any spelling: JSON or URL escapes, HTML entities, upper case, split across lines, cut short.
+ * Masking the forms we can think of leaks the others, so an answer that holds any 8 characters
+ * of the secret in a row (after undoing those spellings) is not quoted at all.
  */
-export function withoutSecret(text: string, secret: string | undefined): string {
-  if (!secret) return text;
-  let out = text;
-  for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) out = out.split(form).join(maskSecret(secret));
-  return out;
+export function withoutSecret(text: string, secret?: string): string {
+  if (secret) SENT.add(secret);
+  for (const sent of SENT) if (quotesSecret(text, sent)) return QUOTED_SECRET;
+  return text;
+}
+
+/**
+ * Every secret this process has sent (tokens, API keys): an answer's text is checked against all
+ * of them, wherever it is quoted from (a page that is not Chroma's, re-serialised by its reader).
+ */
+const SENT = new Set<string>();
+
+/** Notes a secret as it is sent, so that no answer quoting it reaches a message. */
+export function sendingSecret(secret: string): void {
+  SENT.add(secret);
+}
+
+const QUOTED_SECRET = "(not shown: the answer quotes the request's credentials)";
+
+function quotesSecret(text: string, secret: string): boolean {
+  const flat = (value: string) => value.toLowerCase().replace(/\s+/g, '');
+  const forms = [flat(text), flat(unescaped(text))];
+  const key = flat(secret);
+  const width = Math.min(8, key.length);
+  for (let at = 0; at + width <= key.length; at++) {
+    const piece = key.slice(at, at + width);
+    if (forms.some((form) => form.includes(piece))) return true;
+  }
+  return false;
+}
+
+/** The spellings an echo may use, undone: \uXXXX and \/ (JSON), %XX (URLs), &#NN; and &amp; (HTML). */
+function unescaped(text: string): string {
+  const char = (code: number) => String.fromCharCode(code);
+  return text
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => char(parseInt(hex, 16)))
+    .replace(/\\\//g, '/')
+    .replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => char(parseInt(hex, 16)))
+    .replace(/&#x([0-9a-fA-F]+);/g, (_, hex: string) => char(parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, digits: string) => char(Number(digits)))
+    .replace(/&amp;/g, '&');
 }
 
 export function isLoopbackHost(hostname: string): boolean {

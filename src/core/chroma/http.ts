@@ -4,7 +4,8 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { connect as tlsConnect } from 'node:tls';
 import { stringifyTyped } from '../model/typed-json.js';
 import { BytePool } from '../util/byte-pool.js';
-import { withoutSecret, type Endpoint } from './endpoint.js';
+import { sendingSecret, withoutSecret, type Endpoint } from './endpoint.js';
+import { printable } from '../util/format.js';
 import { isRetryableProblem, problemOf, type NetworkProblem } from './network-problem.js';
 
 export type RequestErrorKind =
@@ -82,6 +83,7 @@ const UTF8 = new TextDecoder();
 
 function authHeaders(target: Endpoint): Record<string, string> {
   if (!target.token) return {};
+  sendingSecret(target.token);
   return target.tokenHeader === 'x-chroma-token'
     ? { 'x-chroma-token': target.token }
     : { authorization: `Bearer ${target.token}` };
@@ -148,8 +150,9 @@ function readAnswer<T>(method: string, path: string, response: Answer, read: Req
 }
 
 /** "not a Chroma server (something else answered: …)", quoting the start of what did. */
-export function notChroma(method: string, path: string, status: number, text: string): ChromaRequestError {
-  const quoted = text.trim() === '' ? 'an empty page' : `"${text.replace(/\s+/g, ' ').trim().slice(0, 80)}${text.length > 80 ? '…' : ''}"`;
+export function notChroma(method: string, path: string, status: number, answer: string): ChromaRequestError {
+  const text = withoutSecret(answer);
+  const quoted = text.trim() === '' ? 'an empty page' : `"${printable(text.replace(/\s+/g, ' ').trim().slice(0, 80))}${text.length > 80 ? '…' : ''}"`;
   return new ChromaRequestError('not-chroma', `not a Chroma server (something else answered ${method} ${path} with ${status}: ${quoted})`, status);
 }
 
@@ -199,7 +202,7 @@ function retryAfter(response: Answer): number | null {
 
 function classify(method: string, path: string, response: Answer, text: string): ChromaRequestError {
   const status = response.status;
-  const message = serverMessage(text);
+  const message = printable(serverMessage(text));
   const where = `${method} ${path} → ${status}`;
   if (status === 410 && /v1 API is deprecated/i.test(text)) return new ChromaRequestError('v1-only', `${where}: ${message}`, status);
   if (status === 401) return new ChromaRequestError('unauthorized', `${where}: ${message || 'unauthorized'}`, status);

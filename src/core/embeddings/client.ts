@@ -6,7 +6,8 @@
 import { MigrateError } from '../util/errors.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
 import type { EmbeddingEndpoint } from './endpoint.js';
-import { withoutSecret } from '../chroma/endpoint.js';
+import { sendingSecret, withoutSecret } from '../chroma/endpoint.js';
+import { printable } from '../util/format.js';
 
 /** A failed call, retryable when waiting can fix it (network, timeout, 429, 5xx). */
 class EmbeddingRequestError extends Error {
@@ -57,6 +58,7 @@ async function postOnce(endpoint: EmbeddingEndpoint, texts: string[], signal?: A
 async function postJson(endpoint: EmbeddingEndpoint, body: unknown, signal?: AbortSignal): Promise<unknown> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
+  if (endpoint.apiKey) sendingSecret(endpoint.apiKey);
   const timeout = AbortSignal.timeout(endpoint.timeoutMs);
   let response: Response;
   try {
@@ -70,12 +72,12 @@ async function postJson(endpoint: EmbeddingEndpoint, body: unknown, signal?: Abo
   const text = await response.text();
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('retry-after'));
-    throw new EmbeddingRequestError('status', `${endpoint.postUrl} answered ${response.status}: ${withoutSecret(text, endpoint.apiKey).slice(0, 300)}`, response.status, Number.isFinite(retryAfter) && response.headers.has('retry-after') ? retryAfter * 1000 : undefined);
+    throw new EmbeddingRequestError('status', `${endpoint.postUrl} answered ${response.status}: ${printable(withoutSecret(text, endpoint.apiKey).slice(0, 300))}`, response.status, Number.isFinite(retryAfter) && response.headers.has('retry-after') ? retryAfter * 1000 : undefined);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new EmbeddingRequestError('answer', `${endpoint.postUrl} answered 200 with something that is not JSON: ${withoutSecret(text, endpoint.apiKey).slice(0, 120)}`);
+    throw new EmbeddingRequestError('answer', `${endpoint.postUrl} answered 200 with something that is not JSON: ${printable(withoutSecret(text, endpoint.apiKey).slice(0, 120))}`);
   }
 }
 

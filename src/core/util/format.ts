@@ -43,9 +43,15 @@ export function shown(value: string): string {
   return plain ? value : inQuotes(value);
 }
 
+/** Free text from elsewhere (a server's error answer) with each character that moves, hides or fakes text escaped. */
+export function printable(text: string): string {
+  return text.replace(EACH_UNSAFE, escapedCharacter);
+}
+
+const escapedCharacter = (character: string) => Array.from({ length: character.length }, (_, index) => `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`).join('');
+
 /** The value in double quotes, escaped as in `shown`, for words that quote it anyway: `record "abc"`. */
 export function inQuotes(value: string): string {
   const each = value.normalize('NFC') === value ? EACH_UNSAFE : EACH_UNSAFE_OR_MARK;
-  const escaped = (character: string) => Array.from({ length: character.length }, (_, index) => `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`).join('');
-  return JSON.stringify(value).replace(each, escaped);
+  return JSON.stringify(value).replace(each, escapedCharacter);
 }
