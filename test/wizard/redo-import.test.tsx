@@ -81,3 +81,40 @@ describe('step 5 done again', () => {
     }
   });
 });
+
+describe('step 5 done again with several collections on the target', () => {
+  it('asks about each collection in turn, each answer its own, and finishes', async () => {
+    const backupPath = join(world.dir, 'several.jsonl');
+    const names = ['sev_one', 'sev_two', 'sev_three'];
+    const writer = await BackupWriter.open(backupPath);
+    for (const name of names) {
+      await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: 30, dimension: 4 });
+      await writer.writeRecords(makeRecords(30, { dim: 4, prefix: name }));
+      await writer.writeCollectionEnd(name, 30);
+    }
+    await writer.finish();
+    const target = endpoint({ url: world.url });
+    const services = testServices({ dir: world.dir, env: {} });
+    const first = mountWizard(services, standingOn('import'), { backupPath, target });
+    try {
+      await waitForFrame(first, 'Continue to step 6', 40_000);
+    } finally {
+      first.stop();
+    }
+
+    const again = await importAgain(services, { backupPath, target }, '90 records');
+    try {
+      const asked = new Set<string>();
+      for (let turn = 0; turn < names.length; turn++) {
+        // The next question: about a collection not answered yet.
+        const frame = await waitForFrame(again, (text) => text.includes('already exists') && names.some((name) => !asked.has(name) && text.includes(`${name} ·`)), 40_000);
+        asked.add(names.find((name) => !asked.has(name) && frame.includes(`${name} ·`))!);
+        await select(again, 'Append');
+      }
+      const done = await waitForFrame(again, 'Continue to step 6', 40_000);
+      for (const name of names) expect(done).toContain(`${name}: 30 records appended`);
+    } finally {
+      again.stop();
+    }
+  });
+});

@@ -89,16 +89,27 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
   backupPath ? attempt : null,
   async ({ dropSparse }, run) => {
     setPhase({ name: 'running' });
-    const ask: Ask = (question) =>
-      new Promise((resolve) => {
-        answer.current = (value) => {
-          run.setBusy(true);
-          if (run.live()) setPhase({ name: 'running' });
-          resolve(value as never);
-        };
-        run.setBusy(false);
-        if (run.live()) setPhase(question);
-      });
+    // Collections are imported several at once, and each may ask: one question on screen at a
+    // time, each with its own answer (a second question took the first one's place, which then
+    // waited for ever).
+    let asking: Promise<unknown> = Promise.resolve();
+    const ask: Ask = (question) => {
+      const turn = asking.then(
+        () =>
+          new Promise((resolve) => {
+            answer.current = (value) => {
+              answer.current = null;
+              run.setBusy(true);
+              if (run.live()) setPhase({ name: 'running' });
+              resolve(value as never);
+            };
+            run.setBusy(false);
+            if (run.live()) setPhase(question);
+          }),
+      );
+      asking = turn.catch(() => undefined);
+      return turn as ReturnType<Ask>;
+    };
     const context: ImportFileContext = {
       services,
       ask,
