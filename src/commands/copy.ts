@@ -111,7 +111,7 @@ continues where the target had committed. The source is only ever read.`,
         if (change) say(`! ${collection.name}: the source changed during the copy: ${change}. The backup and the target hold what the source held at the end.`);
       }
       for (const collection of result.collections) say(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}`);
-      if (result.verify) for (const line of verdictLines(result.verify.collections, { sendAgain: sendAgainLines(values, result.out), prune: pruneLines(values) })) say(line);
+      if (result.verify) for (const line of verdictLines(result.verify.collections, { sendAgain: sendAgainLines(values, result.out), rewrite: sendAgainLines(values, result.out, true), prune: pruneLines(values) })) say(line);
       if (result.rejects) say(`! ${number(result.rejects.records)} record(s) the target refuses were left out, as chosen (--skip-invalid): ${result.rejects.path}`);
     }
     if ((await exposure(target, { signal: io.signal })) === 'open') say(`! ${OPEN_SERVER_WARNING}`);

@@ -82,7 +82,7 @@ against a backup that may have missed records.`,
       : await verifyBackup({ ...common, input: values.input!, databaseMap: parseDatabaseMap(values['database-map']) });
     reporter().close();
     if (json) writeJson({ ok: result.ok, collections: result.collections });
-    else for (const line of verdictLines(result.collections, { sendAgain: sendAgainLines(values, values.input), prune: pruneLines(values) })) say(line);
+    else for (const line of verdictLines(result.collections, { sendAgain: sendAgainLines(values, values.input), rewrite: values.input === undefined ? undefined : sendAgainLines(values, values.input, true), prune: pruneLines(values) })) say(line);
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 });

@@ -20,10 +20,11 @@ function flagsOf(values: Values, keys: string[]): string[] {
  * and target as the command that found them: an import of the backup (appending), or, when
  * the reference was the live source, a sync from it. Lines to print, the command first.
  */
-export function sendAgainLines(values: Values, backup: string | undefined): string[] {
+export function sendAgainLines(values: Values, backup: string | undefined, rewrite = false): string[] {
   if (backup === undefined) return syncLines(values, []);
   const names = namesOf(values);
-  const args = ['--input', backup, ...(names ? ['--collection', names] : []), ...asOf(values), ...flagsOf(values, TARGET_KEYS), '--if-exists', 'append'];
+  // --again: every record, so that those that differ are written over (a finished import would send only the missing).
+  const args = ['--input', backup, ...(names ? ['--collection', names] : []), ...asOf(values), ...flagsOf(values, TARGET_KEYS), '--if-exists', 'append', ...(rewrite ? ['--again'] : [])];
   return [commandText('import', args), ...withheldNote(withheldOf(values))];
 }
 

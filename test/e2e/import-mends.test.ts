@@ -75,4 +75,21 @@ describe('the same import again mends what the target lost', () => {
     expect(again.stderr + again.stdout).toContain('"mend_b": 3 of the backup\'s records were not on the target');
     expect((await idsOn('mend_b')).filter((found) => found.startsWith('mend'))).toEqual(ids);
   }, 180_000);
+
+  it('a record changed on the target: verify names the import --again that writes the backup over it, and that command mends it', async () => {
+    const input = join(dir, 'mend.json');
+    const statePath = join(dir, 'state-c.json');
+    const env = { CHROMA_MIGRATE_STATE: statePath };
+    expect((await runCli(['import', '--input', input, '--url', server.url, '--as', 'mend_c', '--if-exists', 'abort'], env)).code).toBe(0);
+    const { api, id } = await collection('mend_c');
+    await api.upsert(id, [{ ...records[7]!, document: 'tampered' }], { base64: true });
+    const verify = await runCli(['verify', '--input', input, '--url', server.url, '--as', 'mend_c'], env);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toContain("Differing records: to write the backup's over them, run:");
+    const printed = verify.stderr.split('\n').find((line) => line.includes('--again'))!.trim().split(' ');
+    expect(printed.slice(0, 2)).toEqual(['chroma-migrate', 'import']);
+    const mend = await runCli(printed.slice(1).map((word) => word.replace(/^'(.*)'$/, '$1')), env);
+    expect(mend.code, mend.stderr).toBe(0);
+    expect((await runCli(['verify', '--input', input, '--url', server.url, '--as', 'mend_c'], env)).code).toBe(0);
+  }, 180_000);
 });

@@ -63,8 +63,8 @@ export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collec
  * settings. The commands that mend what it found (send-again.ts), when known: `sendAgain` sends
  * what is missing; `prune` deletes what the target holds and the live source no longer does.
  */
-export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: string[]; prune?: string[] } = {}): string[] {
-  const { sendAgain, prune } = mend;
+export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: string[]; rewrite?: string[]; prune?: string[] } = {}): string[] {
+  const { sendAgain, rewrite, prune } = mend;
   const lines: string[] = [];
   for (const verdict of verdicts) {
     if (!verdict.exists) {
@@ -98,6 +98,10 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
   if (verdicts.some((verdict) => verdict.missing > 0 || !verdict.exists)) {
     lines.push(sendAgain ? 'Missing records: to send them, run:' : 'Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
     if (sendAgain) lines.push(...sendAgain.map((line) => `    ${line}`));
+  }
+  if (rewrite?.length && verdicts.some((verdict) => verdict.differing > 0 && verdict.against === 'backup')) {
+    lines.push("Differing records: to write the backup's over them, run:");
+    lines.push(...rewrite.map((line) => `    ${line}`));
   }
   if (prune?.length && verdicts.some((verdict) => verdict.against === 'source' && verdict.extra > 0)) {
     lines.push('Records on the target that the source does not hold (deleted there since, or never there): to delete them from the target, run (it names them and asks first):');

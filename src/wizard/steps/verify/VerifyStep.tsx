@@ -21,8 +21,9 @@ export function VerifyStep({ services, session, dispatch, signal, setBusy }: Ste
     async (task, { live }) => {
       const input = backupPath as string;
       if (task.name === 'repairing') {
-        // Upserts are by id: sending the backup again fills exactly the gaps.
-        await services.importBackup({ input, target, ifExists: 'append', statePath: services.statePath, signal, onProgress: progress.onProgress });
+        // Every record again (not only the missing: a finished import would send nothing), upserted
+        // by id: the gaps are filled and the records that differ are written over.
+        await services.importBackup({ input, target, ifExists: 'append', again: true, statePath: services.statePath, signal, onProgress: progress.onProgress });
       }
       const verified = await services.verifyBackup({ input, target, statePath: services.statePath, signal, onProgress: progress.onProgress });
       // A file of several databases: each verdict names its database (a name may be in several).
