@@ -158,5 +158,6 @@ export async function recordVerifyStep(statePath: string, verdicts: CollectionVe
 function stepDetail(verdict: CollectionVerdict): string {
   const { recall } = verdict;
   const measured = recall.recall === null ? '' : ` (index recall ${recall.recall.toFixed(2)} at k=${recall.k})`;
-  return `${verdict.collection}: ${fraction(verdict.compared - verdict.missing - verdict.differing, verdict.expected)} equal${measured}`;
+  // A collection not on the target at all compared nothing: 0 equal, never a negative count.
+  return `${verdict.collection}: ${fraction(Math.max(0, verdict.compared - verdict.missing - verdict.differing), verdict.expected)} equal${measured}`;
 }
