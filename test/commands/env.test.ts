@@ -73,6 +73,19 @@ describe('chroma-migrate env set', () => {
     expect(JSON.parse(runs[1]?.stdout ?? '')).toMatchObject({ path: envPath, changed: ['CHROMA_AUTH_TOKEN', 'CHROMA_HOST', 'CHROMA_PORT', 'CHROMA_SSL'], written: true });
   });
 
+  it('env set and rollback refuse a file that is not a .env (a shell script named by mistake) and leave it as it was', async () => {
+    const script = join(dir, 'run.sh');
+    const text = '#!/bin/sh\nexport CHROMA_HOST=x\nexec python app.py\n';
+    await writeFile(script, text);
+    for (const args of [['env', 'set', '--url', 'http://localhost:8000', '--dotenv', script, '--yes'], ['rollback', '--dotenv', script, '--yes']]) {
+      const run = await runCli(args);
+      expect(run.code, run.stderr).not.toBe(0);
+      expect(run.stderr).toContain('is not a .env file (line 3 is not KEY=value, a comment or blank)');
+    }
+    expect(await readFile(script, 'utf8')).toBe(text);
+    expect((await readdir(dir)).filter((name) => name.startsWith('run.sh'))).toEqual(['run.sh']);
+  });
+
   it('takes the token from CHROMA_AUTH_TOKEN, and writes none when there is none', async () => {
     await runCli(['env', 'set', '--url', 'localhost', '--dotenv', envPath, '--yes'], { CHROMA_AUTH_TOKEN: TOKEN });
     expect(parse(await readFile(envPath)).CHROMA_AUTH_TOKEN).toBe(TOKEN);

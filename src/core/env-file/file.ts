@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
 import { shellWord } from '../util/format.js';
+import { notDotenvReason } from './dotenv-shape.js';
 
 export interface EnvFile {
   path: string;
@@ -38,6 +39,11 @@ export async function readEnvFile(path: string): Promise<EnvFile> {
   // Rewriting text that did not decode would silently replace bytes the user's tools rely on.
   if (!Buffer.from(text, 'utf8').equals(file.bytes)) {
     throw new MigrateError('BAD_INPUT', `${path} is not UTF-8 text, so it cannot be edited without changing other bytes in it.`, 'Convert it to UTF-8 (or edit it by hand) and run again.');
+  }
+  // A shell script or a config of another kind named by mistake: its lines would be rewritten as entries.
+  const notDotenv = file.exists ? notDotenvReason(file.bytes) : null;
+  if (notDotenv !== null) {
+    throw new MigrateError('BAD_INPUT', `${path} is not a .env file (${notDotenv}), so it was not changed.`, "Point --dotenv at the app's .env file (KEY=value lines, comments and blanks).");
   }
   return { ...file, text };
 }
