@@ -71,10 +71,9 @@ export function LineInput({ defaultValue = '', placeholder = '', mask = false, o
     }
     // A paste arrives as one chunk: a line break in it ends the line, as Enter would.
     const brk = input.search(/[\r\n]/);
-    const text = brk >= 0 ? input.slice(0, brk) : input;
-    const next = value.slice(0, cursor) + text + value.slice(cursor);
-    set(next, cursor + text.length);
-    if (brk >= 0) onSubmit(next);
+    const { line, at } = typed(value, cursor, brk >= 0 ? input.slice(0, brk) : input);
+    set(line, at);
+    if (brk >= 0) onSubmit(line);
   });
 
   const { value, cursor } = state;
@@ -96,4 +95,25 @@ export function LineInput({ defaultValue = '', placeholder = '', mask = false, o
       {shown.slice(cursor + 1)}
     </Text>
   );
+}
+
+/**
+ * A chunk of keys put into the line at the cursor. Keys sent together (a held Backspace, tmux, a
+ * slow link) arrive as one chunk that is not read as a Backspace: each DEL or BS in it erases the
+ * character before, and no other control character or escape sequence lands in the line, where
+ * it would be invisible (in a token, a 401 no one could explain).
+ */
+function typed(value: string, cursor: number, chunk: string): { line: string; at: number } {
+  let line = value;
+  let at = cursor;
+  for (const character of chunk.replace(/\x1b(\[[0-9;?]*[ -/]*[@-~]|O.|.)?/g, '')) {
+    if (character === '\x7f' || character === '\b') {
+      if (at > 0) line = line.slice(0, at - 1) + line.slice(at);
+      at = Math.max(0, at - 1);
+    } else if (!/[\x00-\x1f\x80-\x9f]/.test(character)) {
+      line = line.slice(0, at) + character + line.slice(at);
+      at += character.length;
+    }
+  }
+  return { line, at };
 }
