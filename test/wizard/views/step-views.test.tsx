@@ -82,6 +82,14 @@ describe.each(WIDTHS)('at %i columns', (columns) => {
     expect(await renderView(<VerifyView phase={{ name: 'finished', result: verified([missing]) }} bars={[]} onChoose={ignore} />, columns)).toMatchSnapshot('missing');
   });
 
+  it('step 6 on a short screen: the collection that failed is shown, the equal ones go below', async () => {
+    const others = ['alpha_docs', 'beta_docs', 'gamma_docs'].map((name) => ({ ...equal, collection: name }));
+    const frame = await renderView(<VerifyView phase={{ name: 'finished', result: verified([...others, { ...missing, collection: 'zeta_docs' }]) }} bars={[]} onChoose={ignore} />, columns, 14);
+    expect(frame).toContain('✗ zeta_docs');
+    const alpha = frame.indexOf('✓ alpha_docs');
+    expect(alpha < 0 || frame.indexOf('✗ zeta_docs') < alpha).toBe(true);
+  });
+
   it('step 6: every record equal with a low recall: a warning, no re-import', async () => {
     const frame = await renderView(<VerifyView phase={{ name: 'finished', result: verified([lowRecall]) }} bars={[]} onChoose={ignore} />, columns, 18);
     expect(frame).not.toContain('Re-import');

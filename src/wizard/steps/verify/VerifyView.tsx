@@ -37,7 +37,8 @@ export function VerifyView({ phase, bars, onChoose }: VerifyViewProps) {
       return (
         <Box flexDirection="column">
           <Window
-            items={phase.result.collections}
+            // The failures first: on a short screen the ✓ lines, not the ✗ ones, go below the fold.
+            items={[...phase.result.collections].sort((a, b) => Number(a.ok) - Number(b.ok))}
             // Two lines a collection (three with missing ids).
             size={Math.max(1, Math.floor(fitting(space, 4, 2) / 2))}
             noun="more collections"
