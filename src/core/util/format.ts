@@ -26,7 +26,8 @@ export function shellWord(value: string): string {
  * paragraph separators, lone surrogate halves, and the spaces that look like a plain one.
  */
 const UNSAFE = '\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000';
-const HAS_UNSAFE = new RegExp(`[${UNSAFE}]|^\\s|\\s$`, 'u');
+// ", " too: ids are listed with it between them, and "a, b" would read as two.
+const HAS_UNSAFE = new RegExp(`[${UNSAFE}]|^\\s|\\s$|, `, 'u');
 const EACH_UNSAFE = new RegExp(`[${UNSAFE}]`, 'gu');
 /** In a value not in NFC the combining marks too: "e\u0301" then reads apart from "é". */
 const EACH_UNSAFE_OR_MARK = new RegExp(`[${UNSAFE}\\p{M}]`, 'gu');

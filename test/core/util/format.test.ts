@@ -3,7 +3,7 @@ import { inQuotes, shown } from '../../../src/core/util/format.js';
 
 describe('a value from the data, shown in a line of output', () => {
   it('leaves plainly printable ids as they are, spaces, accents and emoji included', () => {
-    for (const id of ['doc-1', 'a b', 'x, y', 'café', '日本語', '👍🏽', 'it\'s', 'back\\slash']) expect(shown(id)).toBe(id);
+    for (const id of ['doc-1', 'a b', 'x,y', 'café', '日本語', '👍🏽', 'it\'s', 'back\\slash']) expect(shown(id)).toBe(id);
   });
 
   it('quotes and escapes control characters, so an id cannot forge a line or move the cursor', () => {
@@ -49,5 +49,13 @@ describe('a value from the data, shown in a line of output', () => {
     expect(inQuotes('evil\n✓')).toBe('"evil\\n✓"');
     expect(inQuotes('a\u202eb')).toBe('"a\\u202eb"');
     expect(inQuotes('nfd-e\u0301')).toBe('"nfd-e\\u0301"');
+  });
+});
+
+describe('an id holding the separator of a list', () => {
+  it('is quoted, so "a, b" never reads as two ids', async () => {
+    const { shown } = await import('../../../src/core/util/format.js');
+    expect(shown('a, b')).toBe('"a, b"');
+    expect(shown('a,b')).toBe('a,b');
   });
 });
