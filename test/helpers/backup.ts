@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { MigrateError, type ErrorCode } from '../../src/core/util/errors.js';
 import { readRecords, type ReadOptions } from '../../src/core/backup/read.js';
 import type { BackupRecord } from '../../src/core/model/record.js';
+import { BackupWriter } from '../../src/core/backup/jsonl/writer.js';
 
 /** A fresh directory under os.tmpdir(); remove it with removeDir in afterAll. */
 export async function makeTempDir(): Promise<string> {
@@ -36,4 +37,15 @@ export async function expectMigrateError(work: Promise<unknown>, code: ErrorCode
   expect(migrate.code).toBe(code);
   expect(migrate.message).toMatch(message);
   return migrate;
+}
+
+/** Our own format with these collections (4-d, l2), each whole: what a reader test reads back. */
+export async function writeOwnBackup(path: string, collections: Array<{ name: string; records: BackupRecord[] }>): Promise<void> {
+  const writer = await BackupWriter.open(path, { source: { url: 'http://localhost:8000' } });
+  for (const { name, records } of collections) {
+    await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: records.length, dimension: 4 });
+    await writer.writeRecords(records);
+    await writer.writeCollectionEnd(name, records.length);
+  }
+  await writer.finish();
 }

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCollections, readRecords } from '../../../src/core/backup/read.js';
-import { BackupWriter } from '../../../src/core/backup/jsonl/writer.js';
 import type { BackupRecord } from '../../../src/core/model/record.js';
 import { makeRecords } from '../../helpers/fixtures.js';
-import { makeTempDir, removeDir } from '../../helpers/backup.js';
+import { makeTempDir, removeDir, writeOwnBackup } from '../../helpers/backup.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -12,15 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => removeDir(dir));
 
-async function writeBackup(path: string, collections: Array<{ name: string; records: BackupRecord[] }>): Promise<void> {
-  const writer = await BackupWriter.open(path, { source: { url: 'http://localhost:8000' } });
-  for (const { name, records } of collections) {
-    await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: records.length, dimension: 4 });
-    await writer.writeRecords(records);
-    await writer.writeCollectionEnd(name, records.length);
-  }
-  await writer.finish();
-}
 
 async function collect(path: string, names: string[], batchSize: number): Promise<Array<{ collection: string; ids: string[] }>> {
   const out: Array<{ collection: string; ids: string[] }> = [];
@@ -33,7 +23,7 @@ describe('readCollections: several collections in one pass', () => {
 
   it.each(['several.jsonl', 'several.jsonl.gz'])('yields the chosen collections in file order, each batch of one collection, the same records as readRecords (%s)', async (file) => {
     const path = join(dir, file);
-    await writeBackup(path, collections);
+    await writeOwnBackup(path, collections);
     const batches = await collect(path, ['d', 'b'], 3);
     expect(batches.map((batch) => batch.collection)).toEqual(['b', 'b', 'd', 'd', 'd']);
     expect(batches.every((batch) => batch.ids.length <= 3)).toBe(true);
@@ -50,7 +40,7 @@ describe('readCollections: several collections in one pass', () => {
 
   it('names a collection the file does not hold', async () => {
     const path = join(dir, 'missing.jsonl');
-    await writeBackup(path, collections);
+    await writeOwnBackup(path, collections);
     await expect(collect(path, ['a', 'zz'], 10)).rejects.toThrow(/"zz" is not in the backup/);
   });
 });

@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordLine } from '../../../../src/core/backup/jsonl/format.js';
 import { recordLineId } from '../../../../src/core/backup/jsonl/record-id.js';
-import { BackupWriter } from '../../../../src/core/backup/jsonl/writer.js';
 import { readIds, readRecords } from '../../../../src/core/backup/read.js';
-import type { BackupRecord } from '../../../../src/core/model/record.js';
 import { makeRecords } from '../../../helpers/fixtures.js';
-import { makeTempDir, removeDir } from '../../../helpers/backup.js';
+import { makeTempDir, removeDir, writeOwnBackup } from '../../../helpers/backup.js';
 
 const line = (id: string): Buffer => Buffer.from(recordLine({ id, document: 'd', uri: null, embedding: new Float32Array([1, 2]), metadata: { a: 1 } }).trimEnd());
 
@@ -43,16 +41,6 @@ describe('readIds: one collection of a backup, ids only', () => {
   });
   afterAll(() => removeDir(dir));
 
-  async function writeBackup(path: string, collections: Array<{ name: string; records: BackupRecord[] }>): Promise<void> {
-    const writer = await BackupWriter.open(path, { source: { url: 'http://localhost:8000' } });
-    for (const { name, records } of collections) {
-      await writer.writeCollectionHeader({ name, metadata: null, space: 'l2', count: records.length, dimension: 4 });
-      await writer.writeRecords(records);
-      await writer.writeCollectionEnd(name, records.length);
-    }
-    await writer.finish();
-  }
-
   async function all<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
     const out: T[] = [];
     for await (const batch of batches) out.push(...batch);
@@ -62,7 +50,7 @@ describe('readIds: one collection of a backup, ids only', () => {
   it.each(['ids.jsonl', 'ids.jsonl.gz'])('gives the ids readRecords gives, in order and in batches (%s)', async (file) => {
     const path = join(dir, file);
     const collections = ['one', 'two', 'three'].map((name, index) => ({ name, records: makeRecords(250 + index, { dim: 4, prefix: `${name}"\\`, seed: index + 1 }) }));
-    await writeBackup(path, collections);
+    await writeOwnBackup(path, collections);
     for (const { name } of collections) {
       const records = await all(readRecords(path, name, { batchSize: 100 }));
       const batches: string[][] = [];
@@ -75,7 +63,7 @@ describe('readIds: one collection of a backup, ids only', () => {
 
   it('reads a hand-edited record line (spaces after the colons) the ordinary way', async () => {
     const path = join(dir, 'edited.jsonl');
-    await writeBackup(path, [{ name: 'edited', records: makeRecords(3, { dim: 4, seed: 3 }) }]);
+    await writeOwnBackup(path, [{ name: 'edited', records: makeRecords(3, { dim: 4, seed: 3 }) }]);
     const { readFile } = await import('node:fs/promises');
     const text = (await readFile(path, 'utf8')).replace('{"type":"record","id":', '{"type":"record", "id": ');
     await writeFile(path, text);
