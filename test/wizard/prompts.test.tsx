@@ -93,3 +93,19 @@ describe('the server URL prompt', () => {
     expect(failed.split('\n').some((line) => line.startsWith('ftp://chroma.example.com'))).toBe(true);
   });
 });
+
+describe('Esc on a question of step 1', () => {
+  it('goes back to "Where is your data?" from the API key and from the backup path', async () => {
+    app = mountWizard(testServices({ dir, env: {} }), standingOn('export'));
+    await waitForFrame(app, 'Where is your data?');
+    await select(app, 'Export from Chroma Cloud (type your API key)');
+    await waitForFrame(app, 'Chroma Cloud API key (hidden');
+    await press(app, KEY.escape);
+    await waitForFrame(app, 'Where is your data?');
+    await select(app, 'I already have a backup file');
+    await waitForFrame(app, 'Path of the backup file');
+    await press(app, KEY.escape);
+    expect(await waitForFrame(app, 'Where is your data?')).toContain('I already have a backup file');
+  });
+});
+

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { basename } from 'node:path';
 import { useState } from 'react';
+import { useInput } from 'ink';
 import { resolveSource } from '../../../core/chroma/connection.js';
 import { count } from '../../format.js';
 import { resolveTyped } from '../../path-text.js';
@@ -12,6 +13,9 @@ import { ExportView, type Breakdown, type ExportPhase } from './ExportView.js';
 import { listSource } from './databases.js';
 import { backupLabel } from '../../breakdown.js';
 
+/** Step 1's questions after the first, which Esc leaves (work in progress is left by Ctrl-C). */
+const ASKING = new Set<ExportPhase['name']>(['file', 'key', 'databases', 'collections', 'out']);
+
 /** The metadata key whose values the summary counts ("PayNearMe: 273 records"). */
 const BREAKDOWN_KEY = 'client';
 
@@ -19,6 +23,10 @@ const BREAKDOWN_KEY = 'client';
 export function ExportStep({ services, update, dispatch, signal, setBusy }: StepProps) {
   const [phase, setPhase] = useState<ExportPhase>({ name: 'source' });
   const progress = useProgress(services.now);
+  // Step 1 has no step before it: Esc on one of its questions goes back to "Where is your data?".
+  useInput((_input, key) => {
+    if (key.escape && ASKING.has(phase.name)) setPhase({ name: 'source' });
+  });
 
   const summarise = async (path: string, fromFile: boolean, live: () => boolean) => {
     const summary = await services.inspectBackup(path, { signal });
