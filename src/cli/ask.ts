@@ -1,4 +1,5 @@
 import type { Space } from '../core/model/record.js';
+import { wrapWords } from './wrap.js';
 import type { ExistsChoice } from '../core/operations/import.js';
 import { formatEnvChanges, type EnvChange } from '../core/env-file/diff.js';
 import { count } from '../core/util/format.js';
@@ -43,5 +44,7 @@ export async function confirmChange(io: CommandIo, yes: boolean | undefined, que
     throw new MigrateError('NEEDS_ANSWER', `${what}, and there is no terminal to ask for confirmation.`, 'Run again with --yes to confirm (or --dry-run to only see the change).');
   }
   const { confirm } = await loadPrompts();
-  return confirm({ message: question, default: defaultAnswer }, { output: io.stderr, signal: io.signal });
+  // Wrapped at spaces to the terminal, with room for "? " and " (Y/n)": a terminal breaks a long line mid-word.
+  const width = Math.max(40, ((io.stderr as { columns?: number }).columns ?? 80) - 8);
+  return confirm({ message: wrapWords(question, width).join('\n'), default: defaultAnswer }, { output: io.stderr, signal: io.signal });
 }

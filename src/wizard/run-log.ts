@@ -1,4 +1,5 @@
 import { STEPS, type StepId } from '../core/state/steps.js';
+import { wrapWords } from '../cli/wrap.js';
 import type { MigrationState } from '../core/state/schema.js';
 import { isMigrateError } from '../core/util/errors.js';
 import type { WizardEvent } from './machine.js';
@@ -45,11 +46,12 @@ export function describeFailure(error: unknown): string {
 }
 
 /** What the wizard leaves in the scrollback on its way out: one line a step, and where the log is. */
-export function exitSummary(saved: MigrationState, logPath: string): string {
-  const lines = STEPS.map((step, index) => {
+export function exitSummary(saved: MigrationState, logPath: string, width = 80): string {
+  // Wrapped to the terminal at spaces: a line the terminal breaks itself splits a word in two.
+  const lines = STEPS.flatMap((step, index) => {
     const entry = saved.steps[step.id];
     const status = entry?.status ?? 'pending';
-    return `${MARK[status]} ${index + 1}. ${step.title}${entry?.detail ? ` (${entry.detail})` : ''}`;
+    return wrapWords(`${MARK[status]} ${index + 1}. ${step.title}${entry?.detail ? ` (${entry.detail})` : ''}`, width, '', '     ');
   });
   // The path on a line of its own: a terminal breaks a long one anywhere, never at a space.
   return `${lines.join('\n')}\nThe whole run, step by step, is in:\n  ${logPath}\n`;

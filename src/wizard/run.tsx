@@ -88,6 +88,6 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   await Promise.all(servers.map((server) => server.stop()));
   // Below the last frame, into the scrollback: what each step did, and where the whole run is.
   const final = await loadState(services.statePath).catch(() => null);
-  if (final) process.stdout.write(`\n${exitSummary(final, relativeOrAbsolute(services.cwd, services.logPath))}`);
+  if (final) process.stdout.write(`\n${exitSummary(final, relativeOrAbsolute(services.cwd, services.logPath), process.stdout.columns ?? 80)}`);
   return code;
 }

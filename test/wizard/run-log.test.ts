@@ -16,4 +16,15 @@ describe('the summary left in the scrollback on exit', () => {
     expect(lines[8]).toBe('  .chroma-migrate/wizard-2026-12-04T17-07-25-936Z.log');
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(60);
   });
+
+  it('wraps a long step line at spaces to the terminal, with a hanging indent', () => {
+    const saved = emptyState(new Date(0));
+    saved.steps.import = { status: 'active', detail: 'in progress: "tickets" into http://localhost:18504, notes 3000, tickets 3000, big 20000' };
+    const lines = exitSummary(saved, 'x.log', 60).trimEnd().split('\n');
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(60);
+    const at = lines.findIndex((line) => line.includes('5. Import the backup'));
+    expect(lines[at + 1]?.startsWith('     ')).toBe(true);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain('notes 3000, tickets 3000, big 20000)');
+  });
 });
+
