@@ -53,6 +53,10 @@ export function exitSummary(saved: MigrationState, logPath: string, width = 80):
     const status = entry?.status ?? 'pending';
     return wrapWords(`${MARK[status]} ${index + 1}. ${step.title}${entry?.detail ? ` (${entry.detail})` : ''}`, width, '', '     ');
   });
+  // Step 4 comes before step 5, as in the guide: left between them, the app reads a server that holds part of the data.
+  if (saved.steps.env?.status === 'done' && saved.steps.import?.status !== 'done') {
+    lines.push(...wrapWords('! Your .env already points at the self-hosted server, which holds only part of your data until step 5 finishes: finish it (run chroma-migrate again), or point the app back with chroma-migrate rollback.', width, '', '  '));
+  }
   // The path on a line of its own: a terminal breaks a long one anywhere, never at a space.
   return `${lines.join('\n')}\nThe whole run, step by step, is in:\n  ${logPath}\n`;
 }

@@ -26,5 +26,15 @@ describe('the summary left in the scrollback on exit', () => {
     expect(lines[at + 1]?.startsWith('     ')).toBe(true);
     expect(lines.join(' ').replace(/\s+/g, ' ')).toContain('notes 3000, tickets 3000, big 20000)');
   });
+
+  it('warns when the .env already points at the new server and the import has not finished', () => {
+    const saved = emptyState(new Date(0));
+    saved.steps.env = { status: 'done', detail: '.env → http://localhost:8000' };
+    saved.steps.import = { status: 'active', detail: 'import 1,000 of 26,000' };
+    const text = exitSummary(saved, 'x.log', 80);
+    expect(text.replace(/\s+/g, ' ')).toContain('! Your .env already points at the self-hosted server, which holds only part of your data until step 5 finishes');
+    saved.steps.import = { status: 'done', detail: '26,000 records' };
+    expect(exitSummary(saved, 'x.log', 80)).not.toContain('Your .env already points');
+  });
 });
 
