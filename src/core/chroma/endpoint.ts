@@ -50,8 +50,7 @@ export function maskSecret(secret: string): string {
  * Masking the forms we can think of leaks the others, so an answer that holds any 8 characters
  * of the secret in a row (after undoing those spellings) is not quoted at all.
  */
-export function withoutSecret(text: string, secret?: string): string {
-  if (secret) SENT.add(secret);
+export function withoutSecret(text: string): string {
   for (const sent of SENT) if (quotesSecret(text, sent)) return QUOTED_SECRET;
   return text;
 }

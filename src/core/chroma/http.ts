@@ -119,14 +119,14 @@ export async function chromaRequest<T>(
     throw await networkError(method, path, target.url, error);
   }
   try {
-    return readAnswer<T>(method, path, response, options.read, target.token);
+    return readAnswer<T>(method, path, response, options.read);
   } finally {
     // Every reader copies what it keeps (strings, float32 slices): the bytes are free again.
     if (response.lease) ANSWERS.give(response.lease);
   }
 }
 
-function readAnswer<T>(method: string, path: string, response: Answer, read: RequestOptions['read'], token: string | undefined): T {
+function readAnswer<T>(method: string, path: string, response: Answer, read: RequestOptions['read']): T {
   const body = response.body;
   if (response.ok) {
     // A fault in the reader is ours, not the server's: it surfaces as itself.
@@ -138,10 +138,10 @@ function readAnswer<T>(method: string, path: string, response: Answer, read: Req
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw notChroma(method, path, response.status, withoutSecret(text, token));
+      throw notChroma(method, path, response.status, text);
     }
   }
-  const text = withoutSecret(UTF8.decode(body), token);
+  const text = withoutSecret(UTF8.decode(body));
   // Go's (so Caddy's) answer to plain HTTP on a TLS port.
   if (response.status === 400 && /HTTP request to an HTTPS server/i.test(text)) {
     throw new ChromaRequestError('network', `${method} ${path}: the port speaks HTTPS`, null, null, { problem: 'plain-on-tls' });

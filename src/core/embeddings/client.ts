@@ -57,8 +57,10 @@ async function postOnce(endpoint: EmbeddingEndpoint, texts: string[], signal?: A
 
 async function postJson(endpoint: EmbeddingEndpoint, body: unknown, signal?: AbortSignal): Promise<unknown> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
-  if (endpoint.apiKey) sendingSecret(endpoint.apiKey);
+  if (endpoint.apiKey) {
+    headers.authorization = `Bearer ${endpoint.apiKey}`;
+    sendingSecret(endpoint.apiKey);
+  }
   const timeout = AbortSignal.timeout(endpoint.timeoutMs);
   let response: Response;
   try {
@@ -72,12 +74,12 @@ async function postJson(endpoint: EmbeddingEndpoint, body: unknown, signal?: Abo
   const text = await response.text();
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('retry-after'));
-    throw new EmbeddingRequestError('status', `${endpoint.postUrl} answered ${response.status}: ${printable(withoutSecret(text, endpoint.apiKey).slice(0, 300))}`, response.status, Number.isFinite(retryAfter) && response.headers.has('retry-after') ? retryAfter * 1000 : undefined);
+    throw new EmbeddingRequestError('status', `${endpoint.postUrl} answered ${response.status}: ${printable(withoutSecret(text).slice(0, 300))}`, response.status, Number.isFinite(retryAfter) && response.headers.has('retry-after') ? retryAfter * 1000 : undefined);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new EmbeddingRequestError('answer', `${endpoint.postUrl} answered 200 with something that is not JSON: ${printable(withoutSecret(text, endpoint.apiKey).slice(0, 120))}`);
+    throw new EmbeddingRequestError('answer', `${endpoint.postUrl} answered 200 with something that is not JSON: ${printable(withoutSecret(text).slice(0, 120))}`);
   }
 }
 
