@@ -1,4 +1,5 @@
 import { count, fraction, inQuotes, plural, shown } from '../../core/util/format.js';
+import { equalRecords } from '../../core/sinks/verifier/checker.js';
 import { LOW_RECALL } from '../../core/sinks/verifier/recall.js';
 import { settingsLines } from './collection-report.js';
 import type { CollectionVerdict } from '../../core/operations/verify.js';
@@ -11,7 +12,7 @@ import type { CollectionVerdict } from '../../core/operations/verify.js';
 export function describeVerdict(verdict: CollectionVerdict): string {
   if (!verdict.exists) return `not on the target (0 of ${count(verdict.expected)} records)`;
   const from = verdict.against === 'source' ? 'at the source' : 'from the backup';
-  const equal = equalOf(verdict);
+  const equal = equalRecords(verdict);
   const extra = verdict.against === 'source' ? verdict.extra : (verdict.beyondBackup ?? 0);
   const more = extra > 0 ? `, and ${count(extra)} more that ${extra === 1 ? 'is' : 'are'} not ${verdict.against === 'source' ? 'at the source' : 'in it'}` : '';
   const gone = verdict.goneAtSource?.count ?? 0;
@@ -27,7 +28,7 @@ export function describeVerdict(verdict: CollectionVerdict): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return `${fraction(Math.max(0, equal), verdict.expected)} ${from} equal (${problems})${more}`;
+  return `${fraction(equal, verdict.expected)} ${from} equal (${problems})${more}`;
 }
 
 /**
@@ -71,7 +72,7 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
       lines.push(`✗ ${named(verdict)}: ${describeVerdict(verdict)}`);
       continue;
     }
-    const equal = equalOf(verdict);
+    const equal = equalRecords(verdict);
     const more = (shown: number, all: number) => (all > shown ? ', …' : '');
     lines.push(`${verdict.ok ? '✓' : '✗'} ${named(verdict)}: ${describeVerdict(verdict)}`);
     lines.push(`    count          ${count(verdict.count ?? 0)} on the target`);
@@ -108,14 +109,6 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     lines.push(...prune.map((line) => `    ${line}`));
   }
   return lines;
-}
-
-/**
- * Records found equal, of the `expected`: never more than those. A copy also compares records it
- * sent that the source deleted during the export (dropped from the target and the backup since).
- */
-function equalOf(verdict: CollectionVerdict): number {
-  return Math.min(verdict.expected, verdict.compared - verdict.missing - verdict.differing);
 }
 
 /** "staging/docs" when the backup held several databases, else "docs". */

@@ -121,6 +121,15 @@ export async function checkTargetCollection(
  * Everything compared: the verdict holds when nothing is missing or different, and nothing was
  * lost. Data equality decides; the index's recall is reported beside it, never counted here.
  */
+/**
+ * Records found equal, of the `expected`: never more than those (a copy also compares records it
+ * sent that the source deleted during the export), never fewer than none (a collection absent
+ * from the target compared nothing).
+ */
+export function equalRecords(verdict: Pick<CollectionVerdict, 'expected' | 'compared' | 'missing' | 'differing'>): number {
+  return Math.max(0, Math.min(verdict.expected, verdict.compared - verdict.missing - verdict.differing));
+}
+
 export function concludeVerdict(verdict: CollectionVerdict): void {
   if (verdict.against === 'backup' && verdict.exists) verdict.beyondBackup = Math.max(0, (verdict.count ?? 0) - (verdict.expected - verdict.missing));
   // More records than the backup is not a loss: step 7 ingests new data into the same collection.

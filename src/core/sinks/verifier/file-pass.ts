@@ -11,7 +11,7 @@ import { StateStore } from '../../state/store.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
 import { credibleRejects, readRejectedLines, refusedIn, rejectFingerprint, rejectsPath } from '../target/rejects.js';
 import { targetRules } from '../target/refusals.js';
-import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, markRefused, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
+import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, equalRecords, markRefused, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
 export type { CollectionVerdict } from './checker.js';
 
@@ -158,6 +158,5 @@ export async function recordVerifyStep(statePath: string, verdicts: CollectionVe
 function stepDetail(verdict: CollectionVerdict): string {
   const { recall } = verdict;
   const measured = recall.recall === null ? '' : ` (index recall ${recall.recall.toFixed(2)} at k=${recall.k})`;
-  // A collection not on the target at all compared nothing: 0 equal, never a negative count.
-  return `${verdict.collection}: ${fraction(Math.max(0, verdict.compared - verdict.missing - verdict.differing), verdict.expected)} equal${measured}`;
+  return `${verdict.collection}: ${fraction(equalRecords(verdict), verdict.expected)} equal${measured}`;
 }
