@@ -57,8 +57,8 @@ export function LineInput({ defaultValue = '', placeholder = '', mask = false, o
       return set(value.slice(0, start) + value.slice(cursor), start);
     }
     if (key.backspace || key.delete) {
-      if (cursor === 0) return;
-      return set(value.slice(0, cursor - 1) + value.slice(cursor), cursor - 1);
+      const { line, at } = typed(value, cursor, '\b');
+      return set(line, at);
     }
     if (!input || key.ctrl || key.meta) return;
     // Text and a Tab can arrive as one chunk (typed fast, or sent by tmux): the Tab completes
