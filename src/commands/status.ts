@@ -2,7 +2,7 @@ import { loadState } from '../core/state/store.js';
 import { STEPS } from '../core/state/steps.js';
 import { resumableRuns } from '../core/state/runs.js';
 import { resumableLines, resumeLines } from '../present/resume-command.js';
-import { checklist } from '../present/checklist.js';
+import { checklist, savedNotChecked } from '../present/checklist.js';
 import { EXIT } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 
@@ -40,6 +40,8 @@ Works without a terminal.`,
     const lines = ['Migration Status', '', ...checklist(state), ''];
     if (state.backupPath) lines.push(`Backup: ${state.backupPath}`);
     if (state.targetUrl) lines.push(`Target: ${state.targetUrl}`);
+    const looking = savedNotChecked(state);
+    if (looking.length > 0) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...looking);
     const resumable = resumableLines(state, process.cwd());
     if (resumable.length > 0) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...resumable);
     io.stdout.write(`${lines.join('\n').trimEnd()}\n`);

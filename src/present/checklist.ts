@@ -1,5 +1,6 @@
 import { STEPS } from '../core/state/steps.js';
 import type { MigrationState } from '../core/state/schema.js';
+import { commandText } from './resume-command.js';
 
 const MARKS = { done: '✓', skipped: '–', failed: '✗', active: '▶', pending: ' ' } as const;
 
@@ -16,4 +17,24 @@ export function checklist(state: MigrationState): string[] {
     const detail = entry?.detail ? ` (${entry.detail})` : '';
     return `[${MARKS[status]}] ${index + 1}. ${step.title}${detail}${here}`;
   });
+}
+
+/**
+ * The checklist is what the runs saved, not what the servers hold now (a collection may have been
+ * deleted since): said under it, with the command that looks again, once a target was written to.
+ */
+export function savedNotChecked(state: MigrationState): string[] {
+  const wrote = (['import', 'verify'] as const).some((id) => state.steps[id]?.status === 'done');
+  if (!wrote) return [];
+  const verified = state.steps.verify?.status === 'done' && state.steps.verify.at ? ` (last verified ${state.steps.verify.at.slice(0, 16).replace('T', ' ')} UTC)` : '';
+  const lines = [`Saved by the runs${verified}; status does not ask the servers.`];
+  if (!state.backupPath || !state.targetUrl) return [...lines, 'To check the target as it is now: chroma-migrate verify --input BACKUP --url TARGET'];
+  return [...lines, 'To check the target as it is now:', `  ${commandText('verify', ['--input', state.backupPath, '--url', state.targetUrl, ...targetDatabase(state)])}`];
+}
+
+/** `--target-database D` when every import into this target went to one database other than the default. */
+function targetDatabase(state: MigrationState): string[] {
+  const databases = new Set(state.imports.filter((entry) => entry.target.startsWith(`${state.targetUrl}/`)).map((entry) => entry.target.split('/').pop()));
+  const [only] = databases;
+  return databases.size === 1 && only && only !== 'default_database' ? ['--target-database', only] : [];
 }
