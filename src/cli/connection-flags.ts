@@ -15,7 +15,7 @@ export const TARGET_FLAGS = {
   },
   'token-header': { type: 'string', arg: 'H', group: 'target', help: 'authorization (default) or x-chroma-token' },
   insecure: { type: 'boolean', group: 'target', help: 'allow sending a token over plain http:// to another machine' },
-  'target-database': { type: 'string', arg: 'D', group: 'target', help: 'the database on the target (default default_database)' },
+  'target-database': { type: 'string', arg: 'D', group: 'target', help: 'the database on the target (default default_database; a run that writes creates it when missing)' },
 } as const satisfies Flags;
 
 /** Every way to name the source: Chroma Cloud's keys, another server, or a data folder (sources/source-path.ts). */

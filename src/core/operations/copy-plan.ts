@@ -47,7 +47,7 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   const call = <T>(work: () => Promise<T>) => retryExplained(source, work, { signal });
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
   const chosen = choose(await call(() => api.allCollections({ signal })), options.collections);
-  const target = await openTarget({ ...options, onProgress: progress });
+  const target = await openTarget({ ...options, planOnly: true, onProgress: progress });
   const ids = new Map<string, CompactIdSet>();
   const items: PlanItem[] = [];
   for (const info of chosen) {

@@ -69,7 +69,7 @@ export interface ImportPlanResult {
 export async function planImport(options: ImportOptions): Promise<ImportPlanResult> {
   const summary = await inspectInput(options);
   const databases = fileDatabases(summary, options.databases);
-  if (databases.length === 0) return planDatabase(options, summary);
+  if (databases.length === 0) return withDatabaseNote(options, await planDatabase(options, summary));
   const plans: ImportPlanResult[] = [];
   const found: NonNullable<TargetPlan['databases']> = [];
   for (const database of databases) {
@@ -90,7 +90,7 @@ export async function planImport(options: ImportOptions): Promise<ImportPlanResu
 
 /** One database of the file (all of a file that names none), planned against options.target. */
 async function planDatabase(options: ImportOptions, summary: BackupSummary, database?: { source: string; exists: boolean }): Promise<ImportPlanResult> {
-  const { headers, target, notes } = await checkBackup(options, summary, database?.source);
+  const { headers, target, notes } = await checkBackup({ ...options, planOnly: true }, summary, database?.source);
   const plan = await planTarget(
     target,
     headers.map(({ header, name }) => ({ header, name, ...(options.space ? { space: options.space } : {}) })),
@@ -99,6 +99,14 @@ async function planDatabase(options: ImportOptions, summary: BackupSummary, data
   );
   if (database) plan.collections = plan.collections.map((entry) => ({ ...entry, database: options.target.database }));
   return { summary, batchSize: target.batchSize, plan, notes };
+}
+
+/** A plan into a --target-database the target lacks says that the import would create it. */
+async function withDatabaseNote(options: ImportOptions, plan: ImportPlanResult): Promise<ImportPlanResult> {
+  const { target, signal } = options;
+  if (target.database === 'default_database') return plan;
+  if (await retryExplained(target, () => databaseExists(target, target.database, { signal }), { signal })) return plan;
+  return { ...plan, notes: [...plan.notes, `The target has no database ${inQuotes(target.database)}: the import would create it.`] };
 }
 
 /** The target's name for a database of the file (--database-map), refused early when no server would create it. */

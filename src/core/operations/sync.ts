@@ -114,7 +114,7 @@ interface Pair {
 export async function syncCollections(options: SyncOptions): Promise<SyncResult> {
   const progress = options.onProgress ?? ignoreProgress;
   const source = await resolveTenant(options.source, options.signal);
-  const session = await openTarget({ target: options.target, ifExists: 'append', statePath: options.statePath, signal: options.signal, onProgress: progress });
+  const session = await openTarget({ target: options.target, ifExists: 'append', planOnly: options.dryRun, statePath: options.statePath, signal: options.signal, onProgress: progress });
   const pairs = await pairCollections(source, session, options);
   const results: CollectionSync[] = [];
   for (const pair of pairs) {
