@@ -15,6 +15,7 @@ import { checkWritablePath } from '../util/out-path.js';
 import { choose, exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
 import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 import { importCollection } from '../sinks/target/write.js';
+import { mendFinishedCopy } from '../sinks/target/mend.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
 import type { BackupRecord, CollectionHeader } from '../model/record.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
@@ -70,7 +71,11 @@ export interface CopyResult {
   out: string;
   resumed: boolean;
   batchSize: number;
-  /** Collections sent in this run (one finished by an earlier run is not sent again). */
+  /**
+   * Collections sent in this run (one finished by an earlier run is not sent again). Run again
+   * once every collection had been sent, each collection as checked against the finished file
+   * and sent what the target had lost.
+   */
   collections: CollectionImportResult[];
   exported: ExportResult['collections'];
   verify: CopyVerdicts | null;
@@ -106,13 +111,10 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const out = resolve(options.out);
   const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;
 
-  // Stopped while verifying (the copy itself had finished): verify again, copy nothing.
+  // Stopped while verifying (the copy itself had finished): what the target lost since is sent
+  // again from the finished file, then verified; no record is read from the source again.
   const finished = await finishedCopy(options, out, `${source.url}/${source.tenant}/${source.database}`, fingerprint);
-  if (finished) {
-    progress({ type: 'phase', message: `${out} was copied to ${options.target.url} already; verifying` });
-    const verify = options.verify === false ? null : await verifyFile(options, out, finished.map((entry) => entry.name), true);
-    return { out, resumed: true, batchSize: 0, collections: [], exported: finished, verify, ok: verify?.ok ?? true };
-  }
+  if (finished) return mendThenVerify(options, { source, out, fingerprint, finished });
 
   // The source's collections are listed while the target is opened; the target's failure is told first.
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
@@ -276,6 +278,27 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
   await recall;
   await recordVerifyStep(options.statePath, collections);
   return { collections, ok: allVerified(collections) };
+}
+
+/**
+ * A finished copy run again: each collection checked against the finished file and sent what
+ * the target lacks (mend.ts), steps 5 and 6 saved again, then the file verified against it.
+ */
+async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, finished }: { source: Endpoint; out: string; fingerprint: string; finished: Array<{ name: string; count: number }> }): Promise<CopyResult> {
+  const names = finished.map((entry) => entry.name);
+  options.onProgress?.({ type: 'phase', message: `${out} was copied to ${options.target.url} already; checking that the target still holds all of it, then verifying` });
+  // Listed only for their ids: a target collection with one is the source itself, never written to.
+  const sourceIds = new Map((await listCollections(options, source)).map((info) => [info.name, info.id]));
+  const mended = await mendFinishedCopy({
+    ...options,
+    concurrency: options.writeConcurrency,
+    backup: out,
+    fingerprint,
+    collections: names,
+    sourceIds,
+  });
+  const verify = options.verify === false ? null : await verifyFile(options, out, names, true);
+  return { out, resumed: true, batchSize: 0, collections: mended, exported: finished, verify, ok: verify?.ok ?? mended.every(importSucceeded) };
 }
 
 /** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */

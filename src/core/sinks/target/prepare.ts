@@ -76,10 +76,11 @@ export async function prepareCollection(context: TargetSession, header: Collecti
   } else if (existing && previous && !previous.done) {
     action = 'resumed';
     start = previous.committed;
-  } else if (existing && previous?.done && options.ifExists !== 'recreate' && options.again !== true && (await call(() => api.count(existing!.id, { signal }))) === header.count) {
+  } else if (existing && previous?.done && options.ifExists !== 'recreate' && options.again !== true && (feed.mend === true || (await call(() => api.count(existing!.id, { signal }))) === header.count)) {
     // This backup already finished here (the same command again, e.g. after a crash between
     // the last checkpoint and the exit): nothing to send, and not a reason to stop. The count
-    // check below still runs.
+    // check below still runs. A copy's mend takes it whatever it holds now: it is the copy's own,
+    // and what it lacks is sent again by that check (landed.ts).
     action = 'resumed';
     start = previous.committed;
   } else if (existing) {

@@ -183,6 +183,14 @@ export interface RecordFeed {
    * not it. Known once the last page is in, before the last batch commits.
    */
   expected?: () => number;
+  /**
+   * Set by a copy run again once its export and every import had finished (mend.ts): the
+   * collection is the copy's own whatever the target holds of it now. Found, nothing is sent from
+   * the start and what it lacks of the backup is sent again (landed.ts); gone, it is created and
+   * filled. Its checkpoint stays done meanwhile, so that a run stopped here is again a finished
+   * copy to mend, not a new copy onto a collection it would have to ask about.
+   */
+  mend?: boolean;
   /** The space the user named for a collection whose backup does not record one. */
   chosenSpace?: Space;
   /**

@@ -127,7 +127,8 @@ function checkpointSaver(context: TargetSession, header: CollectionHeader, name:
           batchSize: context.batchSize,
           committed,
           total: header.count,
-          done,
+          // A copy's mend keeps its finished checkpoint (see RecordFeed.mend).
+          done: done || feed.mend === true,
           updatedAt: new Date().toISOString(),
           ...(feed.resume?.run === undefined ? {} : { exportRun: feed.resume.run }),
         },
