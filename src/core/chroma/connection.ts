@@ -68,6 +68,7 @@ function sourceEndpoint(flags: SourceFlags, env: Env): Endpoint {
       token: flags.sourceToken ?? env.CHROMA_SOURCE_TOKEN,
       tenant: flags.tenant ?? 'default_tenant',
       database: flags.database ?? 'default_database',
+      source: true,
     });
   }
   const apiKey = flags.apiKey ?? env.CHROMA_API_KEY;

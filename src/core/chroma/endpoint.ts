@@ -18,6 +18,11 @@ const EndpointSchema = z.object({
   database: z._default(z.string().check(z.minLength(1)), 'default_database'),
   /** Chroma Cloud: 300 records per read or write, x-chroma-token, tenant from the key. */
   cloud: z._default(z.boolean(), false),
+  /**
+   * The server the data is read from: a refused connection there is never answered with "start
+   * one" (an empty server is not the user's data).
+   */
+  source: z._default(z.boolean(), false),
   /** Resolve tenant/database from /auth/identity (Cloud keys are scoped to one). */
   resolveTenant: z._default(z.boolean(), false),
   /** Per-request timeout (ms); the default suits Railway's 5-minute cap. Tests shorten it. */

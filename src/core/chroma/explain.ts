@@ -11,6 +11,7 @@ export function explainNetworkError(error: ChromaRequestError, target: Endpoint)
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
     cloud: target.cloud,
+    source: target.source,
     code: error.network?.code,
     reason: error.network?.reason,
   });

@@ -70,6 +70,8 @@ export interface ProblemPlace {
   port: number;
   /** Chroma Cloud: the fix is about this machine's network, never a deployment. */
   cloud?: boolean;
+  /** The server the data is read from (see Endpoint.source). */
+  source?: boolean;
   /** Node's code and reason, shown in parentheses. */
   code?: string;
   reason?: string;
@@ -98,7 +100,9 @@ export function explainProblem(problem: NetworkProblem, place: ProblemPlace): Ex
     case 'refused':
       return {
         message: `Nothing accepts connections at ${at} (connection refused).`,
-        fix: `No server listens on port ${port} there: it is not running (yet), or the port is wrong. On this machine, start one with chroma-migrate serve --port ${port}. A Railway domain answers only on https port 443.`,
+        fix: place.source
+          ? `No server listens on port ${port} there: the server holding your data (the source) is not running, or the port is wrong. Start that server (a new one would be empty) or fix the port, then run the same command again. A Railway domain answers only on https port 443.`
+          : `No server listens on port ${port} there: it is not running (yet), or the port is wrong. On this machine, start one with chroma-migrate serve --port ${port}. A Railway domain answers only on https port 443.`,
       };
     case 'unreachable':
       return {

@@ -16,4 +16,13 @@ describe('the fix a refusal is explained with', () => {
   it('a 404 also names a collection deleted meanwhile by another program', () => {
     expect(hint(new ChromaRequestError('not-found', 'GET /api/v2/…/count → 404: Collection does not exist', 404))).toContain('deleted the collection meanwhile');
   });
+
+  it('a refused connection to the target says how to start one; to the source, never (a new server would be empty)', () => {
+    const refused = () => new ChromaRequestError('network', 'connect ECONNREFUSED', null, null, { problem: 'refused', code: 'ECONNREFUSED' });
+    expect(hint(refused())).toContain('chroma-migrate serve --port 8000');
+    const source = endpoint({ url: 'http://localhost:8000', source: true });
+    const fix = (explainRequestError(refused(), source) as MigrateError).fix ?? '';
+    expect(fix).not.toContain('chroma-migrate serve');
+    expect(fix).toContain('the server holding your data (the source) is not running');
+  });
 });

@@ -53,7 +53,7 @@ export async function openFolderSource(folder: string, options: FolderSourceOpti
   try {
     await writeFile(join(copy.root, OWNER_FILE), `${process.pid}\n`);
     server = await startOnCopy(dir, copy, options);
-    const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database' });
+    const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database', source: true });
     await refuseEmpty(dir, source);
     progress({ type: 'phase', message: `Serving the copy of ${dir} at ${server.url}` });
     return { endpoint: source, close };
