@@ -35,6 +35,7 @@ import { storedHeader } from '../backup/jsonl/format.js';
 import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
 import { retryExplained } from '../chroma/explain.js';
 import { inQuotes } from '../util/format.js';
+import { addressOf } from '../chroma/url.js';
 
 export interface CopyOptions {
   source: Endpoint;
@@ -489,7 +490,8 @@ async function setAsideRefused(
 ): Promise<void> {
   const rules = targetRules(work.target.server.capabilities, work.options.target.cloud);
   if (!work.options.skipInvalid) return checkPage(records, work.name, rules);
-  const found = splitPage(records, work.name, rules).refused.map((entry) => ({ ...entry, database: work.options.target.database }));
+  const refusedBy = addressOf(work.options.target.url);
+  const found = splitPage(records, work.name, rules).refused.map((entry) => ({ ...entry, database: work.options.target.database, ...(refusedBy ? { refusedBy } : {}) }));
   if (found.length === 0) return;
   for (const entry of found) work.refused.add(entry.id);
   await work.rejects.add(found);

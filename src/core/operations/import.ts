@@ -9,6 +9,7 @@ import { retryExplained } from '../chroma/explain.js';
 import { databaseExists, databaseNameProblem, ensureDatabase } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction, inQuotes } from '../util/format.js';
+import { addressOf } from '../chroma/url.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
 import { fingerprintFile } from '../state/store.js';
 import { ignoreProgress } from '../util/progress.js';
@@ -229,7 +230,8 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   );
   const creation = creationRefusedError(plan, options.target.url);
   if (creation) throw creation;
-  const planned = plan.collections.flatMap((entry) => entry.refused).map((entry) => ({ ...entry, database: options.target.database }));
+  const refusedBy = addressOf(options.target.url);
+  const planned = plan.collections.flatMap((entry) => entry.refused).map((entry) => ({ ...entry, database: options.target.database, ...(refusedBy ? { refusedBy } : {}) }));
   // A resumed collection's records set aside as they were sent (413 even alone) are not sent again: their lines stay.
   const known = new Set(planned.map((entry) => `${entry.collection}\0${entry.id}`));
   const kept = run.earlier.filter((entry) => headers.some(({ name }) => name === entry.collection) && !known.has(`${entry.collection}\0${entry.id}`));
