@@ -495,7 +495,7 @@ async function setAsideRefused(
   if (found.length === 0) return;
   for (const entry of found) work.refused.add(entry.id);
   await work.rejects.add(found);
-  work.progress({ type: 'warning', message: `"${work.name}": leaving out ${refusedCount(found.length)} the target refuses, as chosen (--skip-invalid); they are in ${work.rejects.path}.` });
+  work.progress({ type: 'warning', message: `${inQuotes(work.name)}: leaving out ${refusedCount(found.length)} the target refuses, as chosen (--skip-invalid); they are in ${work.rejects.path}.` });
 }
 
 /** The source's collections: checked against the target here, then exported (not listed again). */

@@ -50,7 +50,7 @@ export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collec
   if (!recall.low) return null;
   // A record the target lacks (or holds otherwise) is a true neighbour no query can find there: not the index's doing.
   if (verdict.missing > 0 || verdict.differing > 0) {
-    return `Queries on "${verdict.collection}" miss some true neighbours (recall below ${LOW_RECALL}), at least partly because records are missing or differ (above): mend those first, then verify again.`;
+    return `Queries on ${inQuotes(verdict.collection)} miss some true neighbours (recall below ${LOW_RECALL}), at least partly because records are missing or differ (above): mend those first, then verify again.`;
   }
   const raise = recall.efSearch === null ? 200 : Math.max(200, recall.efSearch * 2);
   return (

@@ -30,7 +30,7 @@ import { readIds } from '../../backup/read.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
-import { inQuotes } from '../../util/format.js';
+import { inQuotes, shown } from '../../util/format.js';
 
 export interface SourceVerifyOptions {
   source: Endpoint;
@@ -388,7 +388,7 @@ function choose(all: CollectionInfo[], wanted: string[] | undefined): Collection
   if (!wanted || wanted.length === 0) return [...all].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const missing = wanted.filter((name) => !all.some((info) => info.name === name));
   if (missing.length > 0) {
-    throw new MigrateError('NOT_FOUND', `The source has no collection named ${missing.map(inQuotes).join(', ')}.`, `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`);
+    throw new MigrateError('NOT_FOUND', `The source has no collection named ${missing.map(inQuotes).join(', ')}.`, `It has: ${all.map((info) => info.name).sort().map(shown).join(', ') || '(none)'}.`);
   }
   return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
 }
