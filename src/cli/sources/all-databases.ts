@@ -165,7 +165,7 @@ async function planRuns(name: string, args: string[], values: Values, env: Env, 
     const source = await resolveTenant({ ...opened.source, database: opened.source.resolveTenant ? '*' : opened.source.database }, io.signal);
     const databases = await retryExplained(source, () => listDatabases(source, { signal: io.signal }), { signal: io.signal });
     const unknown = [...map.keys()].filter((key) => !databases.some((database) => database.name === key));
-    if (unknown.length > 0) throw new MigrateError('BAD_INPUT', `--database-map names ${unknown.map(inQuotes).join(', ')}, which the source does not have.`, `It has: ${databases.map((database) => shown(database.name)).join(', ')}.`);
+    if (unknown.length > 0) throw new MigrateError('BAD_INPUT', `--database-map names ${unknown.map(shown).join(', ')}, which the source does not have.`, `It has: ${databases.map((database) => shown(database.name)).join(', ')}.`);
     // A data folder is served once for every database's run.
     const sourceArgs = values['source-path'] !== undefined ? ['--source-url', source.url] : [];
     const rest = without(base, ['--out', '-o', '--source-path']);

@@ -183,7 +183,7 @@ function fileDatabases(summary: BackupSummary, wanted: string[] | undefined): st
   const held = [...new Set(summary.collections.flatMap((header) => (header.database === undefined ? [] : [header.database])))];
   if (!wanted || wanted.length === 0) return held;
   const missing = wanted.filter((name) => !held.includes(name));
-  if (missing.length > 0) throw new MigrateError('BAD_INPUT', `The backup holds no database named ${missing.map(inQuotes).join(', ')}.`, `It holds: ${held.map(shown).join(', ') || 'one database, not named in the file'}.`);
+  if (missing.length > 0) throw new MigrateError('BAD_INPUT', `The backup holds no database named ${missing.map(shown).join(', ')}.`, `It holds: ${held.map(shown).join(', ') || 'one database, not named in the file'}.`);
   return wanted;
 }
 
