@@ -2,7 +2,7 @@ import type { Space } from '../core/model/record.js';
 import { wrapWords } from './wrap.js';
 import type { ExistsChoice } from '../core/operations/import.js';
 import { formatEnvChanges, type EnvChange } from '../core/env-file/diff.js';
-import { count } from '../core/util/format.js';
+import { count, inQuotes } from '../core/util/format.js';
 import { MigrateError } from '../core/util/errors.js';
 import { existsChoices } from '../present/exists-choices.js';
 import { SPACE_CHOICES } from '../present/space-choices.js';
@@ -13,7 +13,7 @@ export async function askSpace(info: { collection: string; source: string }, io:
   const { select } = await loadPrompts();
   return select<Space>(
     {
-      message: `The backup does not record how collection "${info.source}" compared embeddings (its distance space). Which did it use on the source?`,
+      message: `The backup does not record how collection ${inQuotes(info.source)} compared embeddings (its distance space). Which did it use on the source?`,
       choices: SPACE_CHOICES.map((choice) => ({ name: choice.label, value: choice.value })),
     },
     { output: io.stderr, signal: io.signal },
@@ -24,7 +24,7 @@ export async function askExists(info: { collection: string; count: number }, io:
   const { select } = await loadPrompts();
   return select<ExistsChoice>(
     {
-      message: `Collection "${info.collection}" already exists on the target with ${count(info.count)} records. What now?`,
+      message: `Collection ${inQuotes(info.collection)} already exists on the target with ${count(info.count)} records. What now?`,
       choices: existsChoices(info.count).map((choice) => ({ name: choice.label, value: choice.value })),
       default: 'append',
     },

@@ -6,7 +6,7 @@ import { repointEmbeddings } from '../core/operations/embeddings-repoint.js';
 import { reembedCollection, type ReembedResult } from '../core/operations/embeddings-reembed.js';
 import { statePath } from '../core/state/store.js';
 import { MigrateError } from '../core/util/errors.js';
-import { fraction, plural, shellWord, shown } from '../core/util/format.js';
+import { fraction, inQuotes, plural, shellWord, shown } from '../core/util/format.js';
 import { appCode, checkLines, describeAgreement, nextStep, queryInstructionLines } from '../present/embeddings.js';
 import { choiceOption, ifExistsOption, intOption, listOption, type FlagValues } from '../cli/args.js';
 import { askExists } from '../cli/ask.js';
@@ -178,7 +178,7 @@ async function runRepoint(context: Context): Promise<number> {
       documentInstruction: values.instruction,
       confirm: (changes) => {
         reporter.close();
-        const list = changes.map((change) => `"${change.collection}" (${change.from} → ${change.to})`).join(', ');
+        const list = changes.map((change) => `${inQuotes(change.collection)} (${change.from} → ${change.to})`).join(', ');
         return confirm(io, values.yes, `The endpoint reproduces the stored vectors. Change the embedding function of ${list}?`);
       },
       signal: io.signal,
@@ -213,7 +213,7 @@ function printAppCode(context: Context, collection: string, ef: Parameters<typeo
   const out = (text: string) => context.io.stdout.write(`${text}\n`);
   const code = appCode(ef, collection, context.target.url, queryInstruction);
   for (const line of queryInstructionLines(queryInstruction)) context.io.stderr.write(`${line}\n`);
-  out(`\n# Python — the app's new client code for "${collection}"\n${code.python}\n`);
+  out(`\n# Python — the app's new client code for ${inQuotes(collection)}\n${code.python}\n`);
   out(`// JavaScript\n${code.js}\n`);
   if (code.env) out(`# and where the app runs:\n${code.env}\n`);
 }
@@ -225,7 +225,7 @@ async function runReembed(context: Context): Promise<number> {
   const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
   reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(context.target)}; endpoint: ${describeEmbeddingEndpoint(context.endpoint)}` });
   try {
-    if (!(await confirm(io, values.yes, `Write a new collection "${as}" on ${context.target.url}: every record of "${name}", each document embedded through ${context.endpoint.postUrl}? ("${name}" is not changed.)`))) {
+    if (!(await confirm(io, values.yes, `Write a new collection ${inQuotes(as)} on ${context.target.url}: every record of ${inQuotes(name)}, each document embedded through ${context.endpoint.postUrl}? (${inQuotes(name)} is not changed.)`))) {
       io.stderr.write('Nothing was changed.\n');
       return EXIT.failed;
     }
@@ -259,7 +259,7 @@ function printReembed(context: Context, result: ReembedResult): void {
   const out = (text: string) => context.io.stderr.write(`${text}\n`);
   const v = result.verdict;
   const equal = v.compared - v.missing - v.differing;
-  out(`${v.ok ? '✓' : '✗'} ${result.collection}: ${number(v.count)} records re-embedded from "${result.source}" (${result.dimension.before ?? '?'}-d → ${result.dimension.after}-d)${result.resumedFrom > 0 ? `, resumed at ${number(result.resumedFrom)}` : ''}`);
+  out(`${v.ok ? '✓' : '✗'} ${shown(result.collection)}: ${number(v.count)} records re-embedded from ${inQuotes(result.source)} (${result.dimension.before ?? '?'}-d → ${result.dimension.after}-d)${result.resumedFrom > 0 ? `, resumed at ${number(result.resumedFrom)}` : ''}`);
   out(`    records equal  ${fraction(equal, v.compared)} (ids, documents, metadata, uris)`);
   if (v.missing > 0) out(`    missing        ${number(v.missing)}: ${v.missingIds.map(shown).join(', ')}${v.missing > v.missingIds.length ? ', …' : ''}; run the same command again`);
   if (v.differing > 0) out(`    differing      ${number(v.differing)}: ${v.differingIds.map((entry) => `${shown(entry.id)} (${entry.fields.join(', ')})`).join(', ')}`);
@@ -269,6 +269,6 @@ function printReembed(context: Context, result: ReembedResult): void {
     out(`    no document    ${plural(v.undocumented, 'record')} (${ids}) ${v.keptUndocumented ? 'kept with their old vector' : 'left out: nothing to embed (--keep-undocumented keeps them with their old vector)'}`);
   }
   for (const item of result.leftOut) out(`    left out       ${item.field}: ${item.why}`);
-  out(result.originalUnchanged ? `    original       "${result.source}" unchanged (count and configuration read again)` : `    ! original     "${result.source}" changed while this ran (count or configuration): something else writes to it`);
+  out(result.originalUnchanged ? `    original       ${inQuotes(result.source)} unchanged (count and configuration read again)` : `    ! original     ${inQuotes(result.source)} changed while this ran (count or configuration): something else writes to it`);
   if (v.ok) printAppCode(context, result.collection, result.ef, result.queryInstruction);
 }

@@ -9,7 +9,7 @@ import { instructionPrefix } from '../core/embeddings/instructions.js';
 import type { SparseKey } from '../core/embeddings/sparse.js';
 import type { AppNeeds } from '../core/collection/app-needs.js';
 import { describeEmbeddingFunction } from '../core/collection/shape.js';
-import { count, plural, shown } from '../core/util/format.js';
+import { count, inQuotes, plural, shown } from '../core/util/format.js';
 
 const fixed = (value: number | null) => (value === null ? '?' : value.toFixed(4));
 
@@ -60,18 +60,18 @@ export function queryInstructionLines(query: string): string[] {
 function sparseLines(key: SparseKey): string[] {
   const what = key.function ? `${key.function} sparse vectors` : 'sparse vectors';
   return [
-    `    ! sparse       "${key.key}" holds ${what}: a single Chroma node cannot store or search them (Chroma Cloud only).`,
+    `    ! sparse       ${inQuotes(key.key)} holds ${what}: a single Chroma node cannot store or search them (Chroma Cloud only).`,
     '                   Move without them: add --drop-sparse to import or copy. The app loses keyword/hybrid',
-    `                   ranking on "${key.key}" (Search API rank over that key); dense queries keep working.`,
+    `                   ranking on ${inQuotes(key.key)} (Search API rank over that key); dense queries keep working.`,
   ];
 }
 
 /** The command's line after a verdict: what to run next. */
 export function nextStep(check: EmbeddingsCheck, flags: string): string {
   if (check.comparison.agreement === 'same' && check.comparison.compared > 0) {
-    return `    next           chroma-migrate embeddings repoint --collections ${check.collection} ${flags}`;
+    return `    next           chroma-migrate embeddings repoint --collections ${shown(check.collection)} ${flags}`;
   }
-  return `    next           chroma-migrate embeddings reembed --collections ${check.collection} --as ${check.collection}_reembedded ${flags}`;
+  return `    next           chroma-migrate embeddings reembed --collections ${shown(check.collection)} --as ${shown(`${check.collection}_reembedded`)} ${flags}`;
 }
 
 /** The npm package and pip packages an app needs for the function. */
@@ -120,11 +120,11 @@ export function cloudHostedLines(entries: Array<{ collection: string; needs: App
   const sparse = hosted.filter((entry) => entry.needs.name === 'chroma-cloud-splade').map((entry) => entry.collection);
   const lines: string[] = [];
   if (dense.length > 0) {
-    lines.push(`! What the app needs: ${dense.map((name) => `"${name}"`).join(', ')} embed query text through Chroma Cloud (chroma-cloud-qwen).`);
-    lines.push(`  With a model you run: chroma-migrate embeddings check --collections ${dense.join(',')} --endpoint URL --model M`);
+    lines.push(`! What the app needs: ${dense.map(inQuotes).join(', ')} embed query text through Chroma Cloud (chroma-cloud-qwen).`);
+    lines.push(`  With a model you run: chroma-migrate embeddings check --collections ${dense.map(shown).join(',')} --endpoint URL --model M`);
   }
   if (sparse.length > 0) {
-    lines.push(`! What the app needs: ${sparse.map((name) => `"${name}"`).join(', ')} use sparse chroma-cloud-splade, which a single node cannot hold:`);
+    lines.push(`! What the app needs: ${sparse.map(inQuotes).join(', ')} use sparse chroma-cloud-splade, which a single node cannot hold:`);
     lines.push('  move them with --drop-sparse; keyword/hybrid ranking is lost, dense queries keep working.');
   }
   return lines;

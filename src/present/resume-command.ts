@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resumableRuns, type ResumableRun } from '../core/state/runs.js';
 import type { MigrationState, RunRecord } from '../core/state/schema.js';
-import { fraction, shellWord } from '../core/util/format.js';
+import { fraction, inQuotes, shellWord } from '../core/util/format.js';
 
 /**
  * The program in every printed command: the name `npm install -g` puts on the PATH, as the
@@ -97,8 +97,8 @@ function describeRun({ run, imports, exports }: ResumableRun): string {
   const at = (run.endedAt ?? run.startedAt).slice(0, 16).replace('T', ' ');
   if (imports.length + exports.length === 0) return `${run.command} (${OUTCOME[run.outcome]} ${at} UTC): interrupted before any record was written — run again:`;
   const where = imports.length > 0
-    ? imports.map((entry) => `"${entry.collection}"${inDatabase(run, entry.backup, entry.target)} at ${fraction(entry.committed, entry.total)} records on the target`)
-    : exports.map((entry) => `${fraction(entry.finished.length, entry.collections.length)} collections${inDatabase(run, entry.out, entry.source)} in ${entry.out}${entry.current ? `, "${entry.current.name}" at ${fraction(entry.current.offset, entry.current.total)} records` : ''}`);
+    ? imports.map((entry) => `${inQuotes(entry.collection)}${inDatabase(run, entry.backup, entry.target)} at ${fraction(entry.committed, entry.total)} records on the target`)
+    : exports.map((entry) => `${fraction(entry.finished.length, entry.collections.length)} collections${inDatabase(run, entry.out, entry.source)} in ${entry.out}${entry.current ? `, ${inQuotes(entry.current.name)} at ${fraction(entry.current.offset, entry.current.total)} records` : ''}`);
   return `${run.command} (${OUTCOME[run.outcome]} ${at} UTC): ${where.join('; ')}`;
 }
 
@@ -116,10 +116,10 @@ export function resumableLines(state: MigrationState, here: string): string[] {
   for (const entry of found.imports) {
     const progress = `at ${fraction(entry.committed, entry.total)} records`;
     if (!existsSync(entry.backup)) {
-      lines.push(`  Copy into "${entry.collection}" ${progress}: run the copy that writes ${entry.backup} again, with the same flags (or chroma-migrate, if the wizard started it).`);
+      lines.push(`  Copy into ${inQuotes(entry.collection)} ${progress}: run the copy that writes ${entry.backup} again, with the same flags (or chroma-migrate, if the wizard started it).`);
       continue;
     }
-    lines.push(`  Import of "${entry.collection}" ${progress}:`, `    ${commandText('import', importArgs(entry))}`);
+    lines.push(`  Import of ${inQuotes(entry.collection)} ${progress}:`, `    ${commandText('import', importArgs(entry))}`);
   }
   for (const entry of found.exports) lines.push(`  Export to ${entry.out}: run the same export again (or chroma-migrate, if the wizard started it).`);
   return lines.length > 0 ? ['Can be continued:', ...lines] : [];

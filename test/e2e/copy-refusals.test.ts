@@ -127,7 +127,7 @@ describe('a record too large for one request even alone (a proxy with a 200 KB b
     expect(run.stderr).toMatch(/--skip-invalid/);
   }, 300_000);
 
-  it('with --skip-invalid it goes to the rejects file, the rest is imported, and verify passes listing it', async () => {
+  it('with --skip-invalid it goes to the rejects file, the rest is imported, and verify through the proxy passes listing it', async () => {
     const run = await runCli(['import', '--input', input, '--url', proxy!.url, '--if-exists', 'recreate', '--skip-invalid', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { rejects: { path: string; records: number }; collections: Array<{ expected: number; count: number; missing: number; refused?: number }> };
@@ -136,9 +136,13 @@ describe('a record too large for one request even alone (a proxy with a 200 KB b
     const [entry] = await rejectsIn(`${input}.rejects.jsonl`);
     expect(entry).toMatchObject({ collection: 'big413', id: 'big-000030' });
     expect(entry?.problems[0]?.why).toMatch(/413 Payload too large/);
-    const verify = await runCli(['verify', '--input', input, '--url', newServer.url]);
+    const verify = await runCli(['verify', '--input', input, '--url', proxy!.url]);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stderr).toMatch(/refused {8}1 by the target[^\n]*big-000030/);
+    // The server itself takes it: the proxy's 413 does not excuse it there.
+    const direct = await runCli(['verify', '--input', input, '--url', newServer.url]);
+    expect(direct.code, direct.stderr).toBe(1);
+    expect(direct.stderr).toMatch(/missing {8}1: big-000030\n/);
   }, 300_000);
 
   it('a stale rejects file does not hide a missing record: a later import that refuses nothing removes it', async () => {

@@ -35,9 +35,10 @@ async function deleteFrom(url: string, collection: string, ids: string[], databa
   await api.deleteRecords((await api.findCollection(collection))!.id, ids);
 }
 
-async function writeLines(path: string, lines: Array<{ collection: string; database?: string; record: BackupRecord }>): Promise<void> {
+/** Lines as an import through `refusedBy` writes them for records it refused as too large alone. */
+async function writeLines(path: string, refusedBy: string, lines: Array<{ collection: string; database?: string; record: BackupRecord }>): Promise<void> {
   const log = new RejectsLog(path);
-  await log.add(lines.map(({ collection, database, record }) => ({ collection, ...(database ? { database } : {}), id: record.id, problems: [{ why: 'set aside by the test as too large alone (413)' }], record })));
+  await log.add(lines.map(({ collection, database, record }) => ({ collection, ...(database ? { database } : {}), id: record.id, problems: [{ why: 'set aside by the test as too large alone (413)' }], refusedBy, record })));
 }
 
 /** A document large enough that a refusal as too large alone (413) is believed (rejects.ts). */
@@ -55,7 +56,7 @@ describe('verify against the live source with --rejects', () => {
 
     const rejects = join(dir, 'sp.rejects.jsonl');
     // sp-000010 as the source holds it (excused); sp-000020 a line whose record is not the source's (a valid record, or one since mended).
-    await writeLines(rejects, [
+    await writeLines(rejects, target.server.url, [
       { collection: 'spass', record: records[10]! },
       { collection: 'spass', record: { ...records[20]!, document: `${LARGE} not what the source holds` } },
     ]);
@@ -89,7 +90,7 @@ describe('a backup of several databases', () => {
     const held: BackupRecord[] = [];
     for await (const batch of readRecords(out, header, { batchSize: 100 })) held.push(...batch);
     const byId = (id: string) => held.find((record) => record.id === id)!;
-    await writeLines(`${out}.rejects.jsonl`, [
+    await writeLines(`${out}.rejects.jsonl`, target.server.url, [
       { collection: 'twin', database: 'dba', record: byId('tw-000005') },
       { collection: 'twin', record: byId('tw-000006') },
     ]);
@@ -108,7 +109,7 @@ describe('a backup of several databases', () => {
 });
 
 describe('an import resumed after Ctrl-C keeps what the earlier run set aside for 413', () => {
-  it('the resumed import and verify both count the record as refused, not missing', async () => {
+  it('the resumed import and verify through the same address both count the record as refused, not missing', async () => {
     const proxy = await startFaultProxy(target.server.url, { maxBodyBytes: 200_000, delayMs: 60 });
     try {
       const input = join(dir, 'resume big.json');
@@ -131,7 +132,8 @@ describe('an import resumed after Ctrl-C keeps what the earlier run set aside fo
       expect(code, resumed.output()).toBe(0);
       expect(resumed.output()).toMatch(/"resumedFrom": [1-9]/);
       expect(await readFile(rejects, 'utf8')).toContain('"rb-000005"');
-      const verify = await runCli(['verify', '--input', input, '--url', target.server.url]);
+      // Through the proxy that refused it (the server itself would take it: rejects-address.test.ts).
+      const verify = await runCli(['verify', '--input', input, '--url', proxy.url]);
       expect(verify.code, verify.stderr).toBe(0);
       expect(verify.stderr).toMatch(/refused {8}1 by the target[^\n]*rb-000005/);
     } finally {

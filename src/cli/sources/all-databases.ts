@@ -25,6 +25,7 @@ import { loadEnv, type Env } from '../../core/chroma/connection.js';
 import type { CommandIo } from '../io.js';
 import { openSource } from './source-path.js';
 import { createReporter } from '../reporter.js';
+import { inQuotes, shown } from '../../core/util/format.js';
 
 export const ALL_DATABASES_FLAGS = {
   'all-databases': {
@@ -81,7 +82,7 @@ export async function runPerDatabase(command: Command, context: { args: string[]
     if (command.name === 'copy') await refuseTheSourceItself(plan, target, io.signal);
     for (const run of plan.runs) {
       const problem = databaseNameProblem(run.target);
-      if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${run.database}=new_name".`);
+      if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map ${inQuotes(`${run.database}=new_name`)}.`);
     }
     const code = await runAll(command, plan, target, values.json === true, io);
     const out = values.out as string | undefined;
@@ -164,7 +165,7 @@ async function planRuns(name: string, args: string[], values: Values, env: Env, 
     const source = await resolveTenant({ ...opened.source, database: opened.source.resolveTenant ? '*' : opened.source.database }, io.signal);
     const databases = await retryExplained(source, () => listDatabases(source, { signal: io.signal }), { signal: io.signal });
     const unknown = [...map.keys()].filter((key) => !databases.some((database) => database.name === key));
-    if (unknown.length > 0) throw new MigrateError('BAD_INPUT', `--database-map names ${unknown.join(', ')}, which the source does not have.`, `It has: ${databases.map((database) => database.name).join(', ')}.`);
+    if (unknown.length > 0) throw new MigrateError('BAD_INPUT', `--database-map names ${unknown.map(shown).join(', ')}, which the source does not have.`, `It has: ${databases.map((database) => shown(database.name)).join(', ')}.`);
     // A data folder is served once for every database's run.
     const sourceArgs = values['source-path'] !== undefined ? ['--source-url', source.url] : [];
     const rest = without(base, ['--out', '-o', '--source-path']);

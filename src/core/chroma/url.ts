@@ -59,3 +59,21 @@ export function urlFromParts(host: string, port: number | undefined, ssl: boolea
   const useSsl = ssl ?? port === 443;
   return parseChromaUrl(`${useSsl ? 'https' : 'http'}://${host}:${port ?? (useSsl ? 443 : 8000)}`);
 }
+
+/**
+ * The address requests went to, as a rejects line records it and verify compares it: scheme,
+ * host and port (the scheme's default written out, so `https://h` and `https://h:443` are one
+ * address), then the path without trailing slashes. Never a user:password (a secret, and no part
+ * of where the request went), a query or a fragment. Null for what is not an http(s) URL.
+ */
+export function addressOf(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  return `${parsed.protocol}//${parsed.hostname}:${port}${parsed.pathname.replace(/\/+$/, '')}`;
+}

@@ -7,6 +7,7 @@
  */
 import type { CollectionJson, Metadata, Space } from '../model/record.js';
 import { WholeFloat } from '../model/values.js';
+import { inQuotes, shown } from '../util/format.js';
 
 export interface EmbeddingFunctionConfig {
   /** "known", "legacy" or "unknown". */
@@ -166,8 +167,9 @@ function numeric(value: number | bigint | WholeFloat): number | bigint {
 
 export function describeEmbeddingFunction(ef: EmbeddingFunctionConfig | null): string {
   if (!ef) return 'none';
-  if (ef.type !== 'known') return `"${ef.type}"`;
+  if (ef.type !== 'known') return inQuotes(ef.type);
+  // The name and the model come from the data (a backup, a server): shown, never raw.
   const config = isObject(ef.config) ? ef.config : {};
-  const model = typeof config.model_name === 'string' ? ` (${config.model_name})` : typeof config.model === 'string' ? ` (${config.model})` : '';
-  return `${ef.name ?? '?'}${model}`;
+  const model = typeof config.model_name === 'string' ? ` (${shown(config.model_name)})` : typeof config.model === 'string' ? ` (${shown(config.model)})` : '';
+  return `${ef.name === undefined ? '?' : shown(ef.name)}${model}`;
 }

@@ -5,6 +5,7 @@ import { appendToBlock, orphanedHeaderLines } from './block.js';
 import { endsWithNewline, fileEol, joinLines, splitLines, type Line } from './lines.js';
 import { locateEntries, type EnvEntry } from './locate.js';
 import { assertKey, encodeValue } from './quote.js';
+import { inQuotes, shown } from '../util/format.js';
 
 export { BLOCK_HEADER } from './block.js';
 
@@ -88,7 +89,7 @@ export function planEnvPatch(text: string, patch: EnvPatch): PatchResult {
 function checkKeys(set: Record<string, string>, remove: string[], comment: string[]): void {
   for (const key of [...Object.keys(set), ...remove, ...comment]) assertKey(key);
   const clash = Object.keys(set).find((key) => remove.includes(key) || comment.includes(key)) ?? remove.find((key) => comment.includes(key));
-  if (clash) throw new MigrateError('BAD_INPUT', `${clash} is both set and removed in one change.`, 'Ask for one or the other.');
+  if (clash) throw new MigrateError('BAD_INPUT', `${inQuotes(clash)} is both set and removed in one change.`, 'Ask for one or the other.');
 }
 
 /** A value written with literal line breaks (quoted) becomes several physical lines. */
@@ -118,7 +119,7 @@ function checkResult(before: Record<string, string>, after: Record<string, strin
   if (wrong.length > 0) {
     throw new MigrateError(
       'BAD_INPUT',
-      `The .env file has a shape chroma-migrate cannot edit safely: after the change, ${wrong.join(', ')} would not read as intended. Nothing was written.`,
+      `The .env file has a shape chroma-migrate cannot edit safely: after the change, ${wrong.map(shown).join(', ')} would not read as intended. Nothing was written.`,
       'Edit the file by hand (look for an unclosed quote near those keys), or fix the quoting and run again.',
     );
   }

@@ -1,6 +1,7 @@
 import { parse } from 'dotenv';
 import { MigrateError } from '../util/errors.js';
 import { PYTHON_EXPANSION, pythonDotenvValue } from './python-dotenv.js';
+import { inQuotes } from '../util/format.js';
 
 const KEY = /^[\w.-]+$/;
 
@@ -10,7 +11,7 @@ const PLAIN = /^[A-Za-z0-9_./:@+,~%^-]+$/;
 const QUOTES = ['"', "'", '`'];
 
 export function assertKey(key: string): void {
-  if (!KEY.test(key)) throw new MigrateError('BAD_INPUT', `"${key}" is not a variable name dotenv can read.`, 'Use letters, digits, "_", "." and "-" only.');
+  if (!KEY.test(key)) throw new MigrateError('BAD_INPUT', `${inQuotes(key)} is not a variable name dotenv can read.`, 'Use letters, digits, "_", "." and "-" only.');
 }
 
 /**

@@ -36,6 +36,7 @@ import { storedHeader } from '../backup/jsonl/format.js';
 import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
 import { retryExplained } from '../chroma/explain.js';
 import { inQuotes } from '../util/format.js';
+import { addressOf } from '../chroma/url.js';
 
 export interface CopyOptions {
   source: Endpoint;
@@ -512,11 +513,12 @@ async function setAsideRefused(
 ): Promise<void> {
   const rules = targetRules(work.target.server.capabilities, work.options.target.cloud);
   if (!work.options.skipInvalid) return checkPage(records, work.name, rules);
-  const found = splitPage(records, work.name, rules).refused.map((entry) => ({ ...entry, database: work.options.target.database }));
+  const refusedBy = addressOf(work.options.target.url);
+  const found = splitPage(records, work.name, rules).refused.map((entry) => ({ ...entry, database: work.options.target.database, ...(refusedBy ? { refusedBy } : {}) }));
   if (found.length === 0) return;
   for (const entry of found) work.refused.add(entry.id);
   await work.rejects.add(found);
-  work.progress({ type: 'warning', message: `"${work.name}": leaving out ${refusedCount(found.length)} the target refuses, as chosen (--skip-invalid); they are in ${work.rejects.path}.` });
+  work.progress({ type: 'warning', message: `${inQuotes(work.name)}: leaving out ${refusedCount(found.length)} the target refuses, as chosen (--skip-invalid); they are in ${work.rejects.path}.` });
 }
 
 /** The source's collections: checked against the target here, then exported (not listed again). */

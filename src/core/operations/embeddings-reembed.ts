@@ -21,7 +21,7 @@ import { runBatches } from '../sinks/batches.js';
 import { checkpointMatches, prepareCollection } from '../sinks/target/prepare.js';
 import { openTarget, targetKey, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
 import { MigrateError } from '../util/errors.js';
-import { fraction, inQuotes } from '../util/format.js';
+import { fraction, inQuotes, shown } from '../util/format.js';
 import { withRetry } from '../util/retry.js';
 
 export interface ReembedOptions extends TargetOptions {
@@ -65,12 +65,12 @@ const WRITES_IN_FLIGHT = 2;
 
 export async function reembedCollection(options: ReembedOptions): Promise<ReembedResult> {
   if (options.as === options.collection) {
-    throw new MigrateError('BAD_INPUT', `--as must name a new collection, not "${options.collection}" itself: the original is never changed.`, 'Pick another name, e.g. --as ' + `${options.collection}_v2.`);
+    throw new MigrateError('BAD_INPUT', `--as must name a new collection, not ${inQuotes(options.collection)} itself: the original is never changed.`, `Pick another name, e.g. --as ${shown(`${options.collection}_v2`)}.`);
   }
   const session = await openTarget({ ...options, batchSize: options.batchSize ?? DEFAULT_REEMBED_BATCH });
   const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal: options.signal });
   const info = await call(() => session.api.findCollection(options.collection, { signal: options.signal }));
-  if (!info) throw new MigrateError('NOT_FOUND', `The target has no collection named "${options.collection}".`, 'Check --collections; chroma-migrate embeddings check --all lists what is there.');
+  if (!info) throw new MigrateError('NOT_FOUND', `The target has no collection named ${inQuotes(options.collection)}.`, 'Check --collections; chroma-migrate embeddings check --all lists what is there.');
   const count = await call(() => session.api.count(info.id, { signal: options.signal }));
   const instructions = instructionsOf(factsOf(info).embeddingFunction);
   const embedder: Embedder = {

@@ -17,6 +17,7 @@ import { MigrateError } from '../util/errors.js';
 import { describeTakeOver, lockFile } from '../util/file-lock.js';
 import { checkWritablePath } from '../util/out-path.js';
 import { ignoreProgress } from '../util/progress.js';
+import { shown } from '../util/format.js';
 
 export interface ExportDatabasesOptions extends ExportOptions {
   /** These databases of the source's tenant, into one file; absent: the source's one database, as before. */
@@ -63,7 +64,7 @@ async function exportDatabases(options: ExportDatabasesOptions & { databases: st
     resumed ||= result.resumed;
     withheld.push(...result.withheld.map((entry) => ({ ...entry, collection: `${database}/${entry.collection}` })));
   }
-  if (parts.length === 0) throw new MigrateError('NOT_FOUND', `No database of the source holds ${options.collections?.join(', ')}.`, 'Check the collection names.');
+  if (parts.length === 0) throw new MigrateError('NOT_FOUND', `No database of the source holds ${options.collections?.map(shown).join(', ')}.`, 'Check the collection names.');
   progress({ type: 'phase', message: `Writing ${options.out}: ${parts.length} database${parts.length === 1 ? '' : 's'} in one file` });
   const partial = `${out}.partial`;
   const written = await mergeDatabaseFiles(parts, partial, { url: tenant.url, tenant: tenant.tenant, cloud: tenant.cloud }, options.signal);

@@ -8,7 +8,8 @@ import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
 import { databaseExists, databaseNameProblem, ensureDatabase } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
-import { fraction, inQuotes } from '../util/format.js';
+import { fraction, inQuotes, shown } from '../util/format.js';
+import { addressOf } from '../chroma/url.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
 import { fingerprintFile } from '../state/store.js';
 import { ignoreProgress } from '../util/progress.js';
@@ -113,7 +114,7 @@ async function withDatabaseNote(options: ImportOptions, plan: ImportPlanResult):
 function targetDatabase(options: ImportOptions, database: string): string {
   const name = options.databaseMap?.get(database) ?? database;
   const problem = databaseNameProblem(name);
-  if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${database}=new_name".`);
+  if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map ${inQuotes(`${database}=new_name`)}.`);
   return name;
 }
 
@@ -190,7 +191,7 @@ function fileDatabases(summary: BackupSummary, wanted: string[] | undefined): st
   const held = [...new Set(summary.collections.flatMap((header) => (header.database === undefined ? [] : [header.database])))];
   if (!wanted || wanted.length === 0) return held;
   const missing = wanted.filter((name) => !held.includes(name));
-  if (missing.length > 0) throw new MigrateError('BAD_INPUT', `The backup holds no database named ${missing.join(', ')}.`, `It holds: ${held.join(', ') || 'one database, not named in the file'}.`);
+  if (missing.length > 0) throw new MigrateError('BAD_INPUT', `The backup holds no database named ${missing.map(shown).join(', ')}.`, `It holds: ${held.map(shown).join(', ') || 'one database, not named in the file'}.`);
   return wanted;
 }
 
@@ -237,7 +238,8 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   );
   const creation = creationRefusedError(plan, options.target.url);
   if (creation) throw creation;
-  const planned = plan.collections.flatMap((entry) => entry.refused).map((entry) => ({ ...entry, database: options.target.database }));
+  const refusedBy = addressOf(options.target.url);
+  const planned = plan.collections.flatMap((entry) => entry.refused).map((entry) => ({ ...entry, database: options.target.database, ...(refusedBy ? { refusedBy } : {}) }));
   // A resumed collection's records set aside as they were sent (413 even alone) are not sent again: their lines stay.
   const known = new Set(planned.map((entry) => `${entry.collection}\0${entry.id}`));
   const kept = run.earlier.filter((entry) => headers.some(({ name }) => name === entry.collection) && !known.has(`${entry.collection}\0${entry.id}`));
@@ -279,7 +281,7 @@ function selectCollections(summary: BackupSummary, wanted: string[] | undefined,
   const chosen = database === undefined ? asked : asked.filter((name) => available.includes(name));
   const missing = asked.filter((name) => !summary.collections.some((header) => header.name === name));
   if (missing.length > 0) {
-    throw new MigrateError('BAD_INPUT', `The backup has no collection named ${missing.map(inQuotes).join(', ')}.`, `It holds: ${available.join(', ') || '(none)'}.`);
+    throw new MigrateError('BAD_INPUT', `The backup has no collection named ${missing.map(inQuotes).join(', ')}.`, `It holds: ${available.map(shown).join(', ') || '(none)'}.`);
   }
   if (renameTo && chosen.length !== 1) {
     throw new MigrateError('BAD_INPUT', '--as renames one collection, but several are selected.', 'Pick one with --collection NAME.');

@@ -20,7 +20,7 @@ import { prepareCollection } from '../sinks/target/prepare.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
-import { inQuotes, plural } from '../util/format.js';
+import { inQuotes, plural, shown } from '../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
@@ -172,7 +172,7 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
   const pairs: Pair[] = [];
   for (const name of wanted) {
     const info = all.find((candidate) => candidate.name === name);
-    if (!info) throw new MigrateError('NOT_FOUND', `The source has no collection named ${inQuotes(name)}.`, `It has: ${all.map((entry) => entry.name).sort(compareNames).join(', ') || '(none)'}.`);
+    if (!info) throw new MigrateError('NOT_FOUND', `The source has no collection named ${inQuotes(name)}.`, `It has: ${all.map((entry) => entry.name).sort(compareNames).map(shown).join(', ') || '(none)'}.`);
     const targetName = options.renameTo ?? name;
     const onTarget = await targetRead.call(() => session.api.findCollection(targetName, { signal: options.signal }));
     const count = onTarget ? 0 : await sourceRead.call(() => sourceApi.count(info.id, { signal: options.signal }));

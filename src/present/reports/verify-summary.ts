@@ -20,8 +20,9 @@ export function describeVerdict(verdict: CollectionVerdict): string {
   if (verdict.missing === 0 && verdict.differing === 0 && gone === 0 && added === 0) {
     return `${count(verdict.expected)} ${from}, ${verdict.expected === 1 ? 'equal' : 'all equal'}${more}`;
   }
+  const elsewhere = verdict.tooLargeElsewhere;
   const problems = [
-    verdict.missing > 0 ? `${count(verdict.missing)} missing` : '',
+    verdict.missing > 0 ? `${count(verdict.missing)} missing${elsewhere ? `, ${count(elsewhere.count)} of them refused as too large by ${elsewhere.by.map(shown).join(', ')} when sent, not by this target` : ''}` : '',
     verdict.differing > 0 ? `${count(verdict.differing)} differing` : '',
     gone > 0 ? `${count(gone)} deleted at the source while verify read it` : '',
     added > 0 ? `the source has ${count(added)} more, added since the copy read it` : '',
@@ -49,7 +50,7 @@ export function recallAdvice(verdict: Pick<CollectionVerdict, 'recall' | 'collec
   if (!recall.low) return null;
   // A record the target lacks (or holds otherwise) is a true neighbour no query can find there: not the index's doing.
   if (verdict.missing > 0 || verdict.differing > 0) {
-    return `Queries on "${verdict.collection}" miss some true neighbours (recall below ${LOW_RECALL}), at least partly because records are missing or differ (above): mend those first, then verify again.`;
+    return `Queries on ${inQuotes(verdict.collection)} miss some true neighbours (recall below ${LOW_RECALL}), at least partly because records are missing or differ (above): mend those first, then verify again.`;
   }
   const raise = recall.efSearch === null ? 200 : Math.max(200, recall.efSearch * 2);
   return (
@@ -79,6 +80,7 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     lines.push(`    records equal  ${fraction(equal, verdict.expected)}${verdict.against === 'source' ? ' (read from the source now)' : ''}`);
     if (verdict.refused) lines.push(`    refused        ${count(verdict.refused.count)} by the target, left out as chosen (--skip-invalid), listed in ${verdict.refused.file}: ${verdict.refused.ids.map(shown).join(', ')}${more(verdict.refused.ids.length, verdict.refused.count)}`);
     if (verdict.missing > 0) lines.push(`    missing        ${count(verdict.missing)}: ${verdict.missingIds.map(shown).join(', ')}${more(verdict.missingIds.length, verdict.missing)}`);
+    if (verdict.tooLargeElsewhere) lines.push(tooLargeElsewhereLine(verdict.tooLargeElsewhere));
     if (verdict.extra > 0) lines.push(`    not at source  ${count(verdict.extra)}: ${verdict.extraIds.map(shown).join(', ')}${more(verdict.extraIds.length, verdict.extra)}`);
     const gone = verdict.goneAtSource;
     if (gone) lines.push(`    source changed ${count(gone.count)} listed, then gone when read: ${gone.ids.map(shown).join(', ')}${more(gone.ids.length, gone.count)}. Not a loss on the target: run verify again once the source holds still`);
@@ -96,10 +98,7 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     if (advice) lines.push(`    ! ${advice}`);
     lines.push(...settingsLines(verdict.settings, verdict.collection));
   }
-  if (verdicts.some((verdict) => verdict.missing > 0 || !verdict.exists)) {
-    lines.push(sendAgain ? 'Missing records: to send them, run:' : 'Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.');
-    if (sendAgain) lines.push(...sendAgain.map((line) => `    ${line}`));
-  }
+  lines.push(...missingLines(verdicts, sendAgain, rewrite));
   if (rewrite?.length && verdicts.some((verdict) => verdict.differing > 0 && verdict.against === 'backup')) {
     lines.push("Differing records: to write the backup's over them, run:");
     lines.push(...rewrite.map((line) => `    ${line}`));
@@ -109,6 +108,36 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     lines.push(...prune.map((line) => `    ${line}`));
   }
   return lines;
+}
+
+/**
+ * How to send what is missing. Records another address refused as too large (413) go with the
+ * import that sends every record (--again): an import of this backup may otherwise leave them
+ * aside again, as an earlier run's refusals, not as this address's.
+ */
+function missingLines(verdicts: CollectionVerdict[], sendAgain: string[] | undefined, rewrite: string[] | undefined): string[] {
+  if (!verdicts.some((verdict) => verdict.missing > 0 || !verdict.exists)) return [];
+  if (!sendAgain) return ['Missing records: run chroma-migrate import with the same backup again (--if-exists append) to re-send them.'];
+  const elsewhere = rewrite?.length && verdicts.some((verdict) => verdict.tooLargeElsewhere && verdict.against === 'backup');
+  if (!elsewhere) return ['Missing records: to send them, run:', ...sendAgain.map((line) => `    ${line}`)];
+  return [
+    'Missing records: to send them, those another address refused as too large among them, run (--again sends every record of the backup; point --url at an address that takes them, this one or the server itself):',
+    ...rewrite.map((line) => `    ${line}`),
+  ];
+}
+
+/**
+ * The missing records a rejects file says another address refused as too large (413): that
+ * refusal is no proof this target would refuse them, so they count as missing, and the words say
+ * where they were refused and that they still have to be sent.
+ */
+function tooLargeElsewhereLine(note: NonNullable<CollectionVerdict['tooLargeElsewhere']>): string {
+  const one = note.count === 1;
+  const ids = `${note.ids.map(shown).join(', ')}${note.count > note.ids.length ? ', …' : ''}`;
+  return (
+    `    sent elsewhere ${count(note.count)} of the missing ${one ? 'was' : 'were'} refused as too large (413) by ${note.by.map(shown).join(', ')} when ${one ? 'it was' : 'they were'} sent (listed in ${note.file}): ${ids}. ` +
+    `That refusal was another address's, and this target does not hold ${one ? 'it' : 'them'}: send ${one ? 'it' : 'them'} through an address that takes ${one ? 'it' : 'them'} (below)`
+  );
 }
 
 /** "staging/docs" when the backup held several databases, else "docs". */

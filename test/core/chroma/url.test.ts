@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChromaUrl } from '../../../src/core/chroma/url.js';
+import { addressOf, parseChromaUrl } from '../../../src/core/chroma/url.js';
 import { cloudUrl } from '../../../src/core/chroma/connection.js';
 
 describe('parseChromaUrl: what users paste', () => {
@@ -46,5 +46,22 @@ describe('cloudUrl: where Chroma Cloud is', () => {
     ['https://cloud-proxy.internal:8443/', 'https://cloud-proxy.internal:8443'],
   ])('%j → %s', (host, url) => {
     expect(cloudUrl(host)).toBe(url);
+  });
+});
+
+describe('addressOf: where requests went, as a rejects line records it', () => {
+  it('writes the default port out, lower-cases scheme and host, drops trailing slashes, a query and a fragment', () => {
+    expect(addressOf('HTTPS://Chroma.Example.com/')).toBe('https://chroma.example.com:443');
+    expect(addressOf('http://127.0.0.1:8000')).toBe('http://127.0.0.1:8000');
+    expect(addressOf('http://h/edge/chroma/?x=1#y')).toBe('http://h:80/edge/chroma');
+  });
+
+  it('never keeps a user:password', () => {
+    expect(addressOf('https://user:secret@h:8443')).toBe('https://h:8443');
+  });
+
+  it('is null for what is not an http(s) URL', () => {
+    expect(addressOf('not a url')).toBeNull();
+    expect(addressOf('ftp://h')).toBeNull();
   });
 });

@@ -161,3 +161,9 @@ describe('on random files', () => {
     expect(refused).toBeLessThan(100);
   });
 });
+
+describe('a key both set and removed', () => {
+  it('is refused, the key named in quotes', () => {
+    expect(() => patchEnv('A=1\n', { set: { A: '2' }, remove: ['A'] })).toThrow(/^"A" is both set and removed in one change\.$/);
+  });
+});

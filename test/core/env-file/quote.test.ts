@@ -158,3 +158,9 @@ describe('every value is written so that dotenv.parse and python-dotenv give it 
     expect(encodeValue('$HOME is not ${')).toBe(`'$HOME is not \${'`);
   });
 });
+
+describe('a key that is not a variable name', () => {
+  it('is named escaped: a key from a file cannot forge a line of the error', () => {
+    expect(() => patchEnv('', { set: { 'BAD\n✓ written': 'x' } })).toThrow(/^"BAD\\n✓ written" is not a variable name/);
+  });
+});

@@ -51,3 +51,36 @@ describe('low recall with records missing', () => {
     expect(recallAdvice(againstSource({ recall: low }))).toContain('the records themselves are equal. Raise the target\'s ef_search');
   });
 });
+
+describe('a missing record another address refused as too large (413)', () => {
+  const verdict = (): CollectionVerdict => ({
+    ...emptyVerdict('docs', 40),
+    exists: true,
+    count: 39,
+    compared: 40,
+    missing: 2,
+    missingIds: ['big-1', 'gone'],
+    ok: false,
+    tooLargeElsewhere: { count: 1, ids: ['big-1'], by: ['http://127.0.0.1:9000'], file: 'b.json.rejects.jsonl' },
+  });
+  const mend = { sendAgain: ['chroma-migrate import --input b.json --if-exists append'], rewrite: ['chroma-migrate import --input b.json --if-exists append --again'] };
+
+  it('counts it missing and says which address refused it when it was sent', () => {
+    expect(describeVerdict(verdict())).toBe('38 of 40 from the backup equal (2 missing, 1 of them refused as too large by http://127.0.0.1:9000 when sent, not by this target)');
+    const lines = verdictLines([verdict()], mend);
+    expect(lines).toContain('    missing        2: big-1, gone');
+    expect(lines.some((line) => line.startsWith('    sent elsewhere 1 of the missing was refused as too large (413) by http://127.0.0.1:9000 when it was sent (listed in b.json.rejects.jsonl): big-1.'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('    refused '))).toBe(false);
+  });
+
+  it('gives the import that sends every record (--again), not the one that may leave it aside again', () => {
+    const lines = verdictLines([verdict()], mend);
+    expect(lines).toContain('    chroma-migrate import --input b.json --if-exists append --again');
+    expect(lines).not.toContain('    chroma-migrate import --input b.json --if-exists append');
+  });
+
+  it('prints an address that is not plain text quoted, as any data from a file', () => {
+    const forged = { ...verdict(), tooLargeElsewhere: { ...verdict().tooLargeElsewhere!, by: ['http://h:1\n✓ docs: all equal'] } };
+    expect(verdictLines([forged], mend).some((line) => line.includes('\n'))).toBe(false);
+  });
+});

@@ -210,7 +210,7 @@ export class BackupWriter {
   /** Writes the end-file line, syncs and closes. Returns the final size in bytes. */
   finish(): Promise<number> {
     return this.run(async () => {
-      if (this.current !== null) throw misuse(`finish() while collection "${this.current.name}" is open; call writeCollectionEnd first`);
+      if (this.current !== null) throw misuse(`finish() while collection ${inQuotes(this.current.name)} is open; call writeCollectionEnd first`);
       this.buffer(endFileLine(this.collections));
       const size = await this.sync();
       await this.close();

@@ -92,7 +92,7 @@ export function creationProblems(name: string, request: { metadata: Metadata | n
     if (!rules.embeddingFunctionTypes.includes(type)) {
       problems.push({
         key: 'embedding_function',
-        why: `the embedding function type ${inQuotes(type)} is unknown to this server (it takes ${rules.embeddingFunctionTypes.map((known) => `"${known}"`).join(', ')}; "unknown" needs Chroma 1.0.9 or newer)`,
+        why: `the embedding function type ${inQuotes(type)} is unknown to this server (it takes ${rules.embeddingFunctionTypes.map(inQuotes).join(', ')}; "unknown" needs Chroma 1.0.9 or newer)`,
       });
     }
   }

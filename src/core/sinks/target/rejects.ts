@@ -2,7 +2,8 @@
  * Records the target refuses, set aside (--skip-invalid) in a file next to the backup: one JSON
  * line per record with its collection, id, the reasons and the record itself, values typed as
  * in the backup, so nothing is lost and the file can be mended and imported again. verify reads
- * it back to list them as "refused by the target" rather than as missing.
+ * it back to list them as "refused by the target" rather than as missing (rejects-trust.ts says
+ * which lines it believes).
  */
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
@@ -10,7 +11,6 @@ import type { BackupRecord } from '../../model/record.js';
 import { parseTyped, stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
 import { describeProblems, recordProblems, refusedCount, type Problem, type TargetRules } from './refusals.js';
-import { requestBytes } from './fit-requests.js';
 import { inQuotes } from '../../util/format.js';
 
 export interface RefusedRecord {
@@ -20,6 +20,12 @@ export interface RefusedRecord {
   id: string;
   problems: Problem[];
   record: BackupRecord;
+  /**
+   * The target's address as the run used it (addressOf: scheme, host, port and path, never a
+   * user:password): a refusal as too large (413) is that address's answer, perhaps a proxy's
+   * body limit, and says nothing of another. Lines written before lines named theirs have none.
+   */
+  refusedBy?: string;
 }
 
 export function rejectsPath(backup: string): string {
@@ -28,8 +34,15 @@ export function rejectsPath(backup: string): string {
 
 function lines(refused: RefusedRecord[]): string {
   return refused
-    .map(({ collection, database, id, problems, record }) =>
-      stringifyTyped({ collection, ...(database === undefined ? {} : { database }), id, problems, record: { ...record, embedding: record.embedding === null ? null : Array.from(record.embedding) } }),
+    .map(({ collection, database, id, problems, record, refusedBy }) =>
+      stringifyTyped({
+        collection,
+        ...(database === undefined ? {} : { database }),
+        id,
+        problems,
+        ...(refusedBy === undefined ? {} : { refusedBy }),
+        record: { ...record, embedding: record.embedding === null ? null : Array.from(record.embedding) },
+      }),
     )
     .map((line) => `${line}\n`)
     .join('');
@@ -58,10 +71,17 @@ export async function readRejectedLines(path: string): Promise<RefusedRecord[]> 
   const text = await readFile(path, 'utf8').catch(() => '');
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const entry = parseTyped(line) as { collection?: unknown; database?: unknown; id?: unknown; problems?: unknown; record?: BackupRecord };
+    const entry = parseTyped(line) as { collection?: unknown; database?: unknown; id?: unknown; problems?: unknown; refusedBy?: unknown; record?: BackupRecord };
     if (typeof entry.collection !== 'string' || typeof entry.id !== 'string' || entry.record?.id !== entry.id) continue;
     const record = { ...entry.record, embedding: entry.record.embedding ?? null, uri: entry.record.uri ?? null };
-    out.push({ collection: entry.collection, ...(typeof entry.database === 'string' ? { database: entry.database } : {}), id: entry.id, problems: Array.isArray(entry.problems) ? (entry.problems as Problem[]) : [], record });
+    out.push({
+      collection: entry.collection,
+      ...(typeof entry.database === 'string' ? { database: entry.database } : {}),
+      id: entry.id,
+      problems: Array.isArray(entry.problems) ? (entry.problems as Problem[]) : [],
+      ...(typeof entry.refusedBy === 'string' ? { refusedBy: entry.refusedBy } : {}),
+      record,
+    });
   }
   return out;
 }
@@ -75,12 +95,17 @@ export async function readRejectedLines(path: string): Promise<RefusedRecord[]> 
  * a backup or source that holds only one.
  */
 export function refusedIn(lines: readonly RefusedRecord[], database: string, only: boolean): Map<string, Map<string, BackupRecord>> {
-  const out = new Map<string, Map<string, BackupRecord>>();
+  return new Map([...linesIn(lines, database, only)].map(([collection, byId]) => [collection, new Map([...byId].map(([id, line]) => [id, line.record]))]));
+}
+
+/** The lines of one target database (see refusedIn), by collection then id. */
+export function linesIn(lines: readonly RefusedRecord[], database: string, only: boolean): Map<string, Map<string, RefusedRecord>> {
+  const out = new Map<string, Map<string, RefusedRecord>>();
   for (const line of lines) {
     if (!lineInDatabase(line, database, only)) continue;
-    const records = out.get(line.collection) ?? new Map<string, BackupRecord>();
-    records.set(line.id, line.record);
-    out.set(line.collection, records);
+    const byId = out.get(line.collection) ?? new Map<string, RefusedRecord>();
+    byId.set(line.id, line);
+    out.set(line.collection, byId);
   }
   return out;
 }
@@ -145,26 +170,6 @@ export class RejectsLog {
     this.queue = next.catch(() => undefined);
     return next;
   }
-}
-
-/**
- * The smallest record a refusal as too large even alone (413) is believed for: a proxy's body
- * limit is rarely under 1 MB; a small record "refused alone" is a line added by hand, or stale.
- */
-const LEAST_TOO_LARGE = 64 * 1024;
-
-/**
- * The lines of a rejects file that may excuse their record: the target's rules refuse it now, or
- * it was refused as too large alone and is large. A line with no reason, or whose record the
- * target would take, excuses nothing: verify checks that record like any other (a hand-added
- * line cannot hide a record deleted from the target).
- */
-export function credibleRejects(lines: readonly RefusedRecord[], rules: TargetRules): RefusedRecord[] {
-  return lines.filter(
-    (line) =>
-      line.problems.length > 0 &&
-      (recordProblems(line.record, rules).length > 0 || (line.problems.some((problem) => /\b413\b/.test(problem.why)) && requestBytes(line.record) >= LEAST_TOO_LARGE)),
-  );
 }
 
 /** A page's records the target would refuse, and the rest. */

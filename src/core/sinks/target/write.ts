@@ -1,5 +1,6 @@
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { spaceOf } from '../../chroma/api.js';
+import { addressOf } from '../../chroma/url.js';
 import { MigrateError } from '../../util/errors.js';
 import { fraction, inQuotes } from '../../util/format.js';
 import { withRetry } from '../../util/retry.js';
@@ -52,7 +53,10 @@ export async function importCollection(context: TargetSession, header: Collectio
           onRecordTooLarge: async (record, error) => {
             if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed);
             refused.add(record.id);
-            await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why: tooLargeWhy(record, options.target.url, error) }], record }]);
+            // The address that answered 413, in a field of its own: verify believes it for that address only (rejects-trust.ts).
+            const refusedBy = addressOf(options.target.url);
+            const why = tooLargeWhy(record, refusedBy ?? 'the target', error);
+            await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why }], ...(refusedBy ? { refusedBy } : {}), record }]);
             progress({ type: 'warning', message: `${inQuotes(name)}: record ${inQuotes(record.id)} is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
           },
         }),

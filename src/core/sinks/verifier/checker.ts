@@ -50,6 +50,12 @@ export interface CollectionVerdict {
   addedAtSource?: { count: number; ids: string[] };
   /** Records the target refuses, left out at import (--skip-invalid) and listed in the rejects file: not expected. */
   refused?: { count: number; ids: string[]; file: string };
+  /**
+   * Of the missing records, those the rejects file says another address (`by`: a proxy in front,
+   * another URL of the server) refused as too large (413) when they were sent. Counted in
+   * `missing`: a 413 excuses a record only on the address that answered it (rejects-trust.ts).
+   */
+  tooLargeElsewhere?: { count: number; ids: string[]; by: string[]; file: string };
   /** Metadata keys whose sparse vectors the target does not hold (import --drop-sparse), with how many records. */
   sparseNotCarried: Record<string, number>;
   /** The target index's recall@k on a sample: measured and reported, never part of `ok`. */
@@ -183,6 +189,8 @@ export interface RecordCheckerOptions {
   readSize?: number;
   readsInFlight?: number;
   signal?: AbortSignal;
+  /** Told each id the target lacks, as it is counted missing. */
+  onMissing?: (id: string) => void;
 }
 
 /**
@@ -229,7 +237,7 @@ export class RecordChecker {
 
   private async settle(): Promise<void> {
     const { batch, page } = this.pending.shift() as (typeof this.pending)[number];
-    compareBatch(batch, await page, this.verdict, this.options.space);
+    compareBatch(batch, await page, this.verdict, this.options);
     for (const record of batch) {
       if (record.embedding && this.seen % this.sampleEvery === 0 && this.samples.length < this.options.sample) this.samples.push(record);
       this.seen++;
@@ -249,7 +257,7 @@ function expectedEmbeddings(batch: readonly BackupRecord[], space: Space | null)
   return { expected: (id) => byId.get(id), steps: float32Steps(space) };
 }
 
-function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionVerdict, space: Space | null): void {
+function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionVerdict, { space, onMissing }: Pick<RecordCheckerOptions, 'space' | 'onMissing'>): void {
   const byId = new Map<string, number>();
   page.ids.forEach((id, index) => byId.set(id, index));
   // Compared as the answer was parsed; a Uint8Array, so never a field of the server's own.
@@ -260,6 +268,7 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
     if (index === undefined) {
       verdict.missing++;
       if (verdict.missingIds.length < LISTED) verdict.missingIds.push(record.id);
+      onMissing?.(record.id);
       continue;
     }
     const stored = { id: record.id, document: page.documents?.[index] ?? null, metadata: page.metadatas?.[index] ?? null, embedding: page.embeddings?.[index] ?? null, uri: page.uris?.[index] ?? null };

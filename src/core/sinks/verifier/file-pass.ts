@@ -9,7 +9,9 @@ import { fraction } from '../../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
-import { credibleRejects, readRejectedLines, refusedIn, rejectFingerprint, rejectsPath } from '../target/rejects.js';
+import { linesIn, readRejectedLines, refusedIn, rejectFingerprint, rejectsPath } from '../target/rejects.js';
+import { credibleRejects, tooLargeElsewhere } from '../target/rejects-trust.js';
+import { noteTooLargeElsewhere } from './too-large-elsewhere.js';
 import { targetRules } from '../target/refusals.js';
 import { allVerified, checkTargetCollection, concludeVerdict, emptyVerdict, equalRecords, markRefused, measureTargetRecall, RecordChecker, type CollectionVerdict } from './checker.js';
 
@@ -96,8 +98,10 @@ async function verifyCollection(
   const name = options.renameTo ?? sourceName;
   const database = header?.database === undefined ? undefined : (options.databaseMap?.get(header.database) ?? header.database);
   // Only the lines of the database this collection is compared in: another database may hold a collection of the same name.
-  const credible = credibleRejects(set.rejected, targetRules(target.server.capabilities, target.cloud));
-  const refusedRecords = refusedIn(credible, database ?? options.target.database, database === undefined).get(name);
+  const rules = targetRules(target.server.capabilities, target.cloud);
+  const inDatabase = [database ?? options.target.database, database === undefined] as const;
+  const refusedRecords = refusedIn(credibleRejects(set.rejected, rules, options.target.url), ...inDatabase).get(name);
+  const elsewhere = linesIn(tooLargeElsewhere(set.rejected, rules, options.target.url), ...inDatabase).get(name);
   const refused = refusedRecords && new Map([...refusedRecords].map(([id, record]) => [id, rejectFingerprint(record)]));
   const verdict = emptyVerdict(name, (header?.count ?? 0) - (refused?.size ?? 0));
   if (database !== undefined) verdict.database = database;
@@ -109,7 +113,8 @@ async function verifyCollection(
 
   // Several reads in flight, compared in file order: across a network each read is mostly
   // waiting for the round trip.
-  const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal });
+  const onMissing = noteTooLargeElsewhere(verdict, elsewhere, set.rejects);
+  const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal, onMissing });
   // Excused only when the backup's record is the very one set aside; any other is checked.
   const excused = new Set<string>();
   const setAside = (record: BackupRecord) => refused?.get(record.id) === rejectFingerprint(record) && excused.add(record.id);

@@ -20,7 +20,9 @@ import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import type { BackupRecord } from '../../model/record.js';
 import { allVerified, checkTargetCollection, comparisonSpace, concludeVerdict, emptyVerdict, LISTED, markRefused, RecordChecker, recordDifferences, type CollectionVerdict } from './checker.js';
-import { credibleRejects, readRejectedLines, refusedIn } from '../target/rejects.js';
+import { linesIn, readRejectedLines, refusedIn } from '../target/rejects.js';
+import { credibleRejects, tooLargeElsewhere } from '../target/rejects-trust.js';
+import { noteTooLargeElsewhere } from './too-large-elsewhere.js';
 import { targetRules } from '../target/refusals.js';
 import { recordVerifyStep, DEFAULT_SAMPLE } from './file-pass.js';
 import { differences, differencesAgainst, tally, type IdDifference, type InBackup, type NamedIds } from './id-sets.js';
@@ -28,7 +30,7 @@ import { readIds } from '../../backup/read.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
-import { inQuotes } from '../../util/format.js';
+import { inQuotes, shown } from '../../util/format.js';
 
 export interface SourceVerifyOptions {
   source: Endpoint;
@@ -76,8 +78,10 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
   const server = await describeServer(target.api, { signal });
   // The source is one database: lines naming none are its; lines of another target database are not.
-  const lines = options.rejects ? credibleRejects(await readRejectedLines(options.rejects), targetRules(server.capabilities, options.target.cloud)) : [];
-  const rejected = refusedIn(lines, options.target.database, true);
+  const lines = options.rejects ? await readRejectedLines(options.rejects) : [];
+  const rules = targetRules(server.capabilities, options.target.cloud);
+  const rejected = refusedIn(credibleRejects(lines, rules, options.target.url), options.target.database, true);
+  const elsewhere = linesIn(tooLargeElsewhere(lines, rules, options.target.url), options.target.database, true);
   const verdicts: CollectionVerdict[] = [];
   for (const info of chosen) {
     const name = options.renameTo ?? info.name;
@@ -97,7 +101,8 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
     // Missing in the source's order; extra (a refused id the target holds among them) in the target's.
     const onTarget = await listIdsAgainst(target.api, targetInfo.id, sourceIds, { call: target.call, signal });
     noteDifference(verdict, differencesAgainst(IdsAgainst.whole(sourceIds), onTarget, undefined, LISTED));
-    await compareRecords(verdict, { source, sourceId: info.id, sourceSpace: spaceOf(info), sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress });
+    const onMissing = noteTooLargeElsewhere(verdict, elsewhere.get(name), options.rejects ?? '');
+    await compareRecords(verdict, { source, sourceId: info.id, sourceSpace: spaceOf(info), sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress, onMissing });
   }
   if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
   return { collections: verdicts, ok: allVerified(verdicts) };
@@ -317,9 +322,10 @@ async function compareRecords(
     sample: number;
     signal?: AbortSignal;
     progress: ProgressListener;
+    onMissing?: (id: string) => void;
   },
 ): Promise<void> {
-  const { source, target, targetInfo, signal, progress } = work;
+  const { source, target, targetInfo, signal, progress, onMissing } = work;
   // The target's index answers the recall queries in its own space; records compare in the stricter of both.
   const space = spaceOf(targetInfo);
   // The ids are known up front: the sample is read first, and its true neighbours are found
@@ -335,7 +341,7 @@ async function compareRecords(
   const idsFromSets = verdict.missingIds;
   verdict.missing = 0;
   verdict.missingIds = [];
-  const checker = new RecordChecker(verdict, { api: target.api, call: target.call, collectionId: targetInfo.id, space: comparisonSpace(work.sourceSpace, space), sample: 0, signal });
+  const checker = new RecordChecker(verdict, { api: target.api, call: target.call, collectionId: targetInfo.id, space: comparisonSpace(work.sourceSpace, space), sample: 0, signal, onMissing });
   progress({ type: 'collection-start', collection: verdict.collection, total: work.sourceIds.size, done: 0, resumed: false });
   // Which listed ids the source still answered: one it no longer holds was deleted during the verify.
   const read = new Uint8Array(work.sourceIds.size);
@@ -382,7 +388,7 @@ function choose(all: CollectionInfo[], wanted: string[] | undefined): Collection
   if (!wanted || wanted.length === 0) return [...all].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const missing = wanted.filter((name) => !all.some((info) => info.name === name));
   if (missing.length > 0) {
-    throw new MigrateError('NOT_FOUND', `The source has no collection named ${missing.map(inQuotes).join(', ')}.`, `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`);
+    throw new MigrateError('NOT_FOUND', `The source has no collection named ${missing.map(inQuotes).join(', ')}.`, `It has: ${all.map((info) => info.name).sort().map(shown).join(', ') || '(none)'}.`);
   }
   return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);
 }

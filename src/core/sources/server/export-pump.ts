@@ -30,7 +30,7 @@ import { choosePaging, firstPageRead, pageSizeOf, readPages, type Paging } from 
 import { checkpointSaver, finishCollection, handOver, landingDepthOf } from './hand-over.js';
 import { describeChange, endCheck } from './collection-end.js';
 import type { CollectionRun, CollectionSink, ExportedCollection, ExportOptions, ExportResult, ExportState } from './export-types.js';
-import { inQuotes } from '../../util/format.js';
+import { inQuotes, shown } from '../../util/format.js';
 export { resolveTenant };
 export type { ExportedCollection, ExportOptions, ExportResult, ExportSink } from './export-types.js';
 
@@ -258,15 +258,15 @@ function exportedCollection(done: ExportCheckpoint['finished'][number]): Exporte
  * the writer's, whose counts must be the checkpoint's. Otherwise every line is read and checked.
  */
 async function readBack(partial: string, written: Array<{ name: string; count: number }>, writer: BackupWriter | null, signal?: AbortSignal): Promise<void> {
-  const expected = written.map((entry) => `${entry.name} ${entry.count}`).join(', ');
+  const expected = written.map((entry) => `${shown(entry.name)} ${entry.count}`).join(', ');
   const whole = writer?.written ?? null;
   if (whole) {
-    const found = whole.collections.map((entry) => `${entry.name} ${entry.count}`).join(', ');
+    const found = whole.collections.map((entry) => `${shown(entry.name)} ${entry.count}`).join(', ');
     if (found === expected && (await holdsWhatWasWritten(partial, whole, signal))) return;
     throw new MigrateError('MISMATCH', `The finished backup ${partial} is not what the export wrote (it wrote ${expected || 'no collections'}).`, 'Check the disk and that no other program writes to that file, then run the same command again.');
   }
   const summary = await inspectBackup(partial, { signal });
-  const found = summary.collections.map((header) => `${header.name} ${header.count}`).join(', ');
+  const found = summary.collections.map((header) => `${shown(header.name)} ${header.count}`).join(', ');
   if (found !== expected) {
     throw new MigrateError('MISMATCH', `The finished backup ${partial} holds ${found || 'no collections'}, but the export wrote ${expected || 'none'}.`, 'Check the disk and that no other program writes to that file, then run the same command again.');
   }
@@ -329,7 +329,7 @@ export function choose(all: CollectionInfo[], wanted: string[] | undefined): Col
     throw new MigrateError(
       'NOT_FOUND',
       `The source has no collection named ${missing.map(inQuotes).join(', ')}.`,
-      `It has: ${all.map((info) => info.name).sort().join(', ') || '(none)'}.`,
+      `It has: ${all.map((info) => info.name).sort().map(shown).join(', ') || '(none)'}.`,
     );
   }
   return wanted.map((name) => all.find((info) => info.name === name) as CollectionInfo);

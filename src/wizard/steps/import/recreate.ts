@@ -5,6 +5,7 @@ import type { Space } from '../../../core/model/record.js';
 import type { ExistsChoice } from '../../../core/operations/import.js';
 import type { WizardServices } from '../../services.js';
 import type { ImportPhase } from './ImportView.js';
+import { inQuotes } from '../../format.js';
 
 /** Puts a question on screen and resolves with the user's answer. */
 export type Ask = (question: ImportPhase) => Promise<unknown>;
@@ -42,7 +43,7 @@ export async function recreateKeepingMeaning(options: { services: WizardServices
   const target = info.database === undefined ? options.target : { ...options.target, database: info.database };
   for (;;) {
     const choice = (await ask({ name: 'exists', collection: label, records: info.count })) as ExistsChoice;
-    services.log(`import: "${label}" exists with ${info.count} records; chose ${choice}`);
+    services.log(`import: ${inQuotes(label)} exists with ${info.count} records; chose ${choice}`);
     if (choice !== 'recreate') return { answer: choice, recreated: false };
     if (!(await typedName(ask, label, info.count))) continue;
     // The wizard maps no database: the target's database is the backup's of the same name.
@@ -51,10 +52,10 @@ export async function recreateKeepingMeaning(options: { services: WizardServices
     const meaning = (await services.meaningOf(target, info.collection, signal)) ?? { space: null, embeddingFunction: null };
     const unknown = spaceUnknown(header);
     const space = unknown ? (meaning.space ?? ((await ask({ name: 'space', collection: label, source: header.name })) as Space)) : header.space;
-    services.log(`import: deleting "${label}" (its name typed) and recreating it with space ${space ?? 'as the backup says'}`);
+    services.log(`import: deleting ${inQuotes(label)} (its name typed) and recreating it with space ${space ?? 'as the backup says'}`);
     await services.recreate(target, header, { space, embeddingFunction: meaning.embeddingFunction }, signal);
     const kept = [unknown && meaning.space ? `the ${meaning.space} space` : '', !sourceIndexOf(header.configuration, header.schema, header.metadata).embeddingFunction && meaning.embeddingFunction ? `its embedding function (${describeEmbeddingFunction(meaning.embeddingFunction)})` : ''].filter(Boolean);
-    const note = kept.length > 0 ? `"${label}" was recreated with ${kept.join(' and ')}, as the deleted collection had: the backup does not record ${kept.length > 1 ? 'them' : 'it'}.` : undefined;
+    const note = kept.length > 0 ? `${inQuotes(label)} was recreated with ${kept.join(' and ')}, as the deleted collection had: the backup does not record ${kept.length > 1 ? 'them' : 'it'}.` : undefined;
     return { answer: 'abort', recreated: true, note };
   }
 }

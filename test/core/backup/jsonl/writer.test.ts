@@ -257,6 +257,13 @@ describe('writer misuse and bad input', () => {
     await expectMigrateError(w.writeRecords([]), 'BAD_STATE', /closed/);
   });
 
+  it('names an open collection escaped when finished too early: a name cannot forge a line', async () => {
+    const w = await BackupWriter.open(join(dir, 'misuse-name.jsonl'));
+    await w.writeCollectionHeader(header('evil\n✓ done', 0));
+    await expectMigrateError(w.finish(), 'BAD_STATE', /collection "evil\\n✓ done" is open/);
+    await w.abort();
+  });
+
   it('lets the schema decide what its quick check cannot: null-prototype metadata, float32 overflow', async () => {
     const path = join(dir, 'schema-decides.jsonl');
     const w = await BackupWriter.open(path);

@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BackupRecord } from '../../../../src/core/model/record.js';
-import { credibleRejects, readRejectedIds, RejectsLog, type RefusedRecord } from '../../../../src/core/sinks/target/rejects.js';
-import type { TargetRules } from '../../../../src/core/sinks/target/refusals.js';
+import { readRejectedIds, readRejectedLines, RejectsLog, type RefusedRecord } from '../../../../src/core/sinks/target/rejects.js';
 import { makeTempDir, removeDir } from '../../../helpers/backup.js';
 
 let dir = '';
@@ -32,22 +31,12 @@ describe('a rejects file read and cleared by target database', () => {
     const text = await readFile(log.path, 'utf8');
     expect(text.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['b', 'n']);
   });
-});
 
-describe('which lines of a rejects file may excuse their record', () => {
-  const strict: TargetRules = { strictKeys: true, embeddingFunctionTypes: [], cloud: false };
-  const plain = (id: string, why: string[]): RefusedRecord => ({ collection: 'docs', id, problems: why.map((text) => ({ why: text })), record: { ...record(id), metadata: { ok: 1 } } });
-  const large = (id: string): RefusedRecord => ({ ...plain(id, ['about 1.2 MB as a request; refused it even alone (413 Payload too large)']), record: { ...record(id), metadata: { ok: 1 }, document: 'x'.repeat(1_200_000) } });
-
-  it('keeps a record the target\'s rules refuse, and a large one refused alone as too large', () => {
-    const byRules: RefusedRecord = { collection: 'docs', id: 'k', problems: [{ key: '$a', why: 'a "$" key' }], record: { ...record('k'), metadata: { $a: 1 } } };
-    expect(credibleRejects([byRules, large('big')], strict).map((line) => line.id)).toEqual(['k', 'big']);
-  });
-
-  it('drops a line with no reason, a record the target would take, and a small record "too large alone"', () => {
-    expect(credibleRejects([plain('none', []), plain('takes', ['a "$" key']), plain('small', ['refused it even alone (413 Payload too large)'])], strict)).toEqual([]);
-    // A "$" key is refused only where the target's keys are strict.
-    const byRules: RefusedRecord = { collection: 'docs', id: 'k', problems: [{ key: '$a', why: 'a "$" key' }], record: { ...record('k'), metadata: { $a: 1 } } };
-    expect(credibleRejects([byRules], { ...strict, strictKeys: false })).toEqual([]);
+  it('keeps the address that refused a record in a field of its own, and reads it back', async () => {
+    const log = new RejectsLog(join(dir, 'a.json.rejects.jsonl'));
+    await log.add([{ ...refused('docs', 'a'), refusedBy: 'http://127.0.0.1:8000' }, refused('docs', 'b')]);
+    const [a, b] = await readRejectedLines(log.path);
+    expect(a).toMatchObject({ id: 'a', refusedBy: 'http://127.0.0.1:8000' });
+    expect(b).not.toHaveProperty('refusedBy');
   });
 });
