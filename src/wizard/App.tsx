@@ -51,6 +51,7 @@ export function App({ services, initial, initialSession, controller, onExit, onS
   const [state, setState] = useState(initial);
   const [session, setSession] = useState<Session>(initialSession);
   const busy = useRef(false);
+  const escape = useRef<(() => void) | null>(null);
   const leave = (code: number) => {
     onExit(code);
     exit();
@@ -69,7 +70,11 @@ export function App({ services, initial, initialSession, controller, onExit, onS
       current = false;
     };
   }, [localServer]);
-  const stopping = useKeys({ controller, busy, leave, back: () => state.screen !== 'welcome' && dispatch({ type: 'back' }) });
+  const back = () => {
+    if (escape.current) escape.current();
+    else if (state.screen !== 'welcome') dispatch({ type: 'back' });
+  };
+  const stopping = useKeys({ controller, busy, leave, back });
 
   const props: StepProps = {
     services,
@@ -80,6 +85,9 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     again: state.again !== undefined && state.again === state.screen,
     setBusy: (value) => {
       busy.current = value;
+    },
+    setEscape: (handler) => {
+      escape.current = handler;
     },
   };
   const startOver = () =>

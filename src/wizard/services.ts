@@ -10,8 +10,8 @@ import { exportCollections } from '../core/operations/export.js';
 import { importBackup } from '../core/operations/import.js';
 import { runIngest } from '../core/ingest/run-ingest.js';
 import { exposure, probe } from '../core/chroma/probe.js';
-import { portIsTaken, startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
-import { nextFreePort } from '../core/local-server/local-port.js';
+import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
+import { nextFreePort, portProblem } from '../core/local-server/local-port.js';
 import { appNeedsOnServer } from '../core/collection/app-needs.js';
 import { generateToken } from '../core/deploy/token.js';
 import { verifyBackup } from '../core/operations/verify.js';
@@ -70,7 +70,8 @@ export interface WizardServices {
   /** Whether the target answers without a token; tests judge loopback servers as public. */
   exposure: typeof exposure;
   appNeedsOnServer: typeof appNeedsOnServer;
-  portIsTaken: typeof portIsTaken;
+  /** Why a new server cannot listen on a port of this machine, or null when it can. */
+  portProblem: typeof portProblem;
   nextFreePort: typeof nextFreePort;
   startChromaServer: typeof startChromaServer;
   /** The user chose to keep the local server after the wizard exits: let it outlive us. */
@@ -118,7 +119,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     probe,
     exposure,
     appNeedsOnServer,
-    portIsTaken,
+    portProblem,
     nextFreePort,
     startChromaServer,
     keepServerRunning: (server) => server.keepRunning(),

@@ -23,4 +23,9 @@ export interface StepProps {
   again: boolean;
   /** While work runs, Esc must not pull the screen away from under it. */
   setBusy: (busy: boolean) => void;
+  /**
+   * A question inside a step takes Esc for itself (back to the step's first question) instead
+   * of leaving the step; null gives it back. The step gives it back when it unmounts.
+   */
+  setEscape: (handler: (() => void) | null) => void;
 }

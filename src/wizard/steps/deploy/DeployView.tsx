@@ -3,15 +3,18 @@ import { Select } from '../../components/Select.js';
 import { CHROMA_IMAGE, type DeployHost } from '../../../core/deploy/guide.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
+import { PortQuestion, type PortAsked } from './PortQuestion.js';
 
 export type DeployPhase =
   | { name: 'choose' }
   | { name: 'guide'; host: DeployHost; token: string }
-  | { name: 'checking-port' }
-  /** The port the user expects is taken: say so and offer the next free one. */
-  | { name: 'port-taken'; taken: number; next: number }
+  /** Finding the port to offer: the one .env points at, else 8000, or the first free one after it. */
+  | { name: 'finding-port' }
+  | ({ name: 'port' } & PortAsked)
+  /** The port typed, checked before the server starts. */
+  | { name: 'checking-port'; port: number }
   | { name: 'starting'; port: number }
-  | { name: 'failed'; error: unknown };
+  | { name: 'failed'; error: unknown; local?: boolean };
 
 type HostChoice = DeployHost | 'local' | 'skip';
 
@@ -22,7 +25,8 @@ export interface DeployViewProps {
     deployed: () => void;
     /** Back to the list of hosts. */
     choose: () => void;
-    startOn: (port: number) => void;
+    /** The port as typed (empty: the one offered). */
+    port: (typed: string) => void;
   };
 }
 
@@ -64,25 +68,19 @@ export function DeployView({ phase, on }: DeployViewProps) {
       );
     case 'guide':
       return <Guide host={phase.host} token={phase.token} onChoose={(value) => (value === 'done' ? on.deployed() : on.choose())} />;
-    case 'checking-port':
+    case 'finding-port':
       return <Text>Looking for a free port…</Text>;
-    case 'port-taken':
-      return (
-        <Box flexDirection="column">
-          <Text color="yellow">Port {phase.taken} is already in use by another program on this machine.</Text>
-          <Select
-            options={[
-              { label: `Start the local Chroma server on port ${phase.next} instead`, value: 'next' },
-              { label: 'Choose another way', value: 'back' },
-            ]}
-            onChange={(value) => (value === 'next' ? on.startOn(phase.next) : on.choose())}
-          />
-        </Box>
-      );
+    case 'port':
+      // Keyed by what is said: a new problem starts the line afresh.
+      return <PortQuestion key={`${phase.suggested}:${phase.problem ?? ''}`} asked={phase} onSubmit={on.port} />;
+    case 'checking-port':
+      return <Text>Checking port {phase.port}…</Text>;
     case 'starting':
       return <Text>Starting a local Chroma server on port {phase.port} (data in ./chroma-data)…</Text>;
-    case 'failed':
-      return <FailureChoices error={phase.error} options={[{ label: 'Choose another way', value: 'back' }]} onChange={on.choose} />;
+    case 'failed': {
+      const options = [...(phase.local ? [{ label: 'Try another port', value: 'port' }] : []), { label: 'Choose another way', value: 'back' }];
+      return <FailureChoices error={phase.error} options={options} onChange={(value) => (value === 'port' ? on.host('local') : on.choose())} />;
+    }
     default: {
       const exhaustive: never = phase;
       return exhaustive;
