@@ -14,6 +14,7 @@ import { startChromaServer, type RunningServer } from '../core/local-server/chro
 import { nextFreePort, portProblem } from '../core/local-server/local-port.js';
 import { appNeedsOnServer } from '../core/collection/app-needs.js';
 import { generateToken } from '../core/deploy/token.js';
+import { keepTokenInEnv } from '../core/deploy/keep-token.js';
 import { verifyBackup } from '../core/operations/verify.js';
 import { StateStore } from '../core/state/store.js';
 import type { MigrationState } from '../core/state/schema.js';
@@ -51,6 +52,8 @@ export interface WizardServices {
   statePath: string;
   /** A fresh token for the deploy guide; tests pin it for stable snapshots. */
   newToken: () => string;
+  /** Writes the deploy token into .env as CHROMA_AUTH_TOKEN when that changes nothing the app does today. */
+  keepDeployToken: typeof keepTokenInEnv;
   exportCollections: typeof exportCollections;
   /** The databases of the source's tenant with their collection and record counts, by name. */
   databasesOf: (source: Endpoint, signal?: AbortSignal) => Promise<DatabaseSize[]>;
@@ -102,6 +105,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     ...base,
     now: Date.now,
     newToken: generateToken,
+    keepDeployToken: keepTokenInEnv,
     exportCollections,
     databasesOf,
     inspectBackup,

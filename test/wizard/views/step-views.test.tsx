@@ -36,7 +36,14 @@ const deployOn = { host: ignore, deployed: ignore, choose: ignore, port: ignore 
 
 describe.each(WIDTHS)('at %i columns', (columns) => {
   it('step 2: the Railway essentials with the token', async () => {
-    expect(await renderView(<DeployView phase={{ name: 'guide', host: 'railway', token: 'TEST-TOKEN-0123456789abcdef' }} on={deployOn} />, columns)).toMatchSnapshot();
+    expect(await renderView(<DeployView phase={{ name: 'guide', host: 'railway', token: 'TEST-TOKEN-0123456789abcdef', kept: { kept: true, written: true, backup: null } }} on={deployOn} />, columns)).toMatchSnapshot();
+  });
+
+  it('step 2: the token could not be kept in .env: where it lives instead', async () => {
+    const why = 'it already points your app at a self-hosted server (CHROMA_HOST), which would be sent this token from now on';
+    const frame = await renderView(<DeployView phase={{ name: 'guide', host: 'railway', token: 'TEST-TOKEN-0123456789abcdef', kept: { kept: false, why } }} on={deployOn} />, columns);
+    expect(frame.replace(/\s+/g, ' ')).toContain("find it in Railway, in your proxy service's Variables (CHROMA_AUTH_TOKEN)");
+    expect(frame).toMatchSnapshot();
   });
 
   it('step 2: the local server\'s port, offered, and taken', async () => {

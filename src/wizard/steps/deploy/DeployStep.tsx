@@ -8,6 +8,7 @@ import type { StepProps } from '../../session.js';
 import { useStepTask } from '../../use-step-task.js';
 import { DeployView, type DeployPhase } from './DeployView.js';
 import type { PortAsked } from './PortQuestion.js';
+import { tokenForGuide } from './token.js';
 
 /** Step 2's work: a local server on the port the user chose, or the guide for another host. */
 export function DeployStep({ services, session, update, dispatch, setBusy, setEscape }: StepProps) {
@@ -18,6 +19,13 @@ export function DeployStep({ services, session, update, dispatch, setBusy, setEs
     setEscape(inside ? () => setPhase({ name: 'choose' }) : null);
     return () => setEscape(null);
   }, [inside, setEscape]);
+
+  useStepTask(phase.name === 'making-token' ? phase : null, async (task, { live }) => {
+    const { token, kept } = await tokenForGuide(services, session.deployToken);
+    if (!live()) return;
+    update({ deployToken: token, tokenNotKept: kept.kept ? undefined : task.host });
+    setPhase({ name: 'guide', host: task.host, token, kept });
+  }, { setBusy, onError: (error) => setPhase({ name: 'failed', error }) });
 
   useStepTask(
     phase.name === 'finding-port' || phase.name === 'checking-port' || phase.name === 'starting' ? phase : null,
@@ -54,11 +62,7 @@ export function DeployStep({ services, session, update, dispatch, setBusy, setEs
         host: (value) => {
           if (value === 'local') local();
           else if (value === 'skip') dispatch({ type: 'step-skipped', step: 'deploy', detail: 'already deployed' });
-          else {
-            const token = session.deployToken ?? services.newToken();
-            update({ deployToken: token });
-            setPhase({ name: 'guide', host: value, token });
-          }
+          else setPhase({ name: 'making-token', host: value });
         },
         deployed: () => phase.name === 'guide' && dispatch({ type: 'step-done', step: 'deploy', detail: phase.host }),
         choose: () => setPhase({ name: 'choose' }),

@@ -1,13 +1,17 @@
 import { Box, Text } from 'ink';
 import { Select } from '../../components/Select.js';
 import { CHROMA_IMAGE, type DeployHost } from '../../../core/deploy/guide.js';
+import type { KeptToken } from '../../../core/deploy/keep-token.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
 import { PortQuestion, type PortAsked } from './PortQuestion.js';
+import { tokenHome } from './token.js';
 
 export type DeployPhase =
   | { name: 'choose' }
-  | { name: 'guide'; host: DeployHost; token: string }
+  /** The token for the proxy, made (or found waiting in .env) and kept in .env before the guide shows it. */
+  | { name: 'making-token'; host: DeployHost }
+  | { name: 'guide'; host: DeployHost; token: string; kept: KeptToken }
   /** Finding the port to offer: the one .env points at, else 8000, or the first free one after it. */
   | { name: 'finding-port' }
   | ({ name: 'port' } & PortAsked)
@@ -66,8 +70,10 @@ export function DeployView({ phase, on }: DeployViewProps) {
           <Select options={HOSTS} onChange={(value) => on.host(value as HostChoice)} />
         </Box>
       );
+    case 'making-token':
+      return <Text>Making the token for the proxy…</Text>;
     case 'guide':
-      return <Guide host={phase.host} token={phase.token} onChoose={(value) => (value === 'done' ? on.deployed() : on.choose())} />;
+      return <Guide host={phase.host} token={phase.token} kept={phase.kept} onChoose={(value) => (value === 'done' ? on.deployed() : on.choose())} />;
     case 'finding-port':
       return <Text>Looking for a free port…</Text>;
     case 'port':
@@ -88,7 +94,7 @@ export function DeployView({ phase, on }: DeployViewProps) {
   }
 }
 
-function Guide({ host, token, onChoose }: { host: DeployHost; token: string; onChoose: (value: string) => void }) {
+function Guide({ host, token, kept, onChoose }: { host: DeployHost; token: string; kept: KeptToken; onChoose: (value: string) => void }) {
   return (
     <Box flexDirection="column">
       <Text bold>Step 2 · Deploy on {host === 'railway' ? 'Railway' : host === 'docker' ? 'Docker' : 'a VM'}</Text>
@@ -100,8 +106,14 @@ function Guide({ host, token, onChoose }: { host: DeployHost; token: string; onC
           </Para>
         );
       })}
-      <Text>Token for the proxy (shown once, copy it now):</Text>
+      {/* One line when kept: the guide fills a 24-row terminal as it is. */}
+      <Para>Token for the proxy ({kept.kept ? 'kept in your .env; your app uses it from step 4 on' : 'shown once, copy it now'}):</Para>
       <Text color="yellow">  {token}</Text>
+      {kept.kept ? null : (
+        <Para mark="! " color="yellow">
+          Not saved in your .env: {kept.why}. chroma-migrate keeps no copy: if you stop before step 4, find it {tokenHome(host)}.
+        </Para>
+      )}
       <Para dim>Files and steps: chroma-migrate deploy-guide --host {host} --write ./deploy</Para>
       <Select
         options={[
