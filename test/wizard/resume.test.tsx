@@ -11,6 +11,7 @@ import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { importBackup, type ImportOptions } from '../../src/core/operations/import.js';
 import { STEP_IDS } from '../../src/core/state/steps.js';
 import { emptyState, loadState, saveState } from '../../src/core/state/store.js';
+import { resumableLines } from '../../src/present/resume-command.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords, writePythonMultiJson, writePythonRowsJson } from '../helpers/fixtures.js';
@@ -180,6 +181,9 @@ describe('Ctrl-C during an import of several collections, then the wizard again'
     const resumedFrom = new Map(saved.imports.map((checkpoint) => [checkpoint.collection, checkpoint.committed]));
     const committed = [...resumedFrom.values()].reduce((sum, value) => sum + value, 0);
     expect(saved.imports.some((checkpoint) => !checkpoint.done)).toBe(true);
+    // `status` names the one command that continues all three, once.
+    const commands = resumableLines(saved, own).filter((line) => line.trimStart().startsWith('chroma-migrate '));
+    expect(commands).toEqual([`    chroma-migrate import --input ${input} --url ${slow.url}`]);
 
     // --- Again: the welcome screen counts every collection of the import.
     slow.setRules({ delayMs: 300, faultPaths: /\/upsert$/ });
