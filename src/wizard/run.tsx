@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { render } from 'ink';
 import { archiveState, loadState } from '../core/state/store.js';
 import { nextOpenStep, wizardStateFrom } from './machine.js';
@@ -69,6 +70,9 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   const saved = await loadState(services.statePath);
   const restarting = restartLocalServer(saved, services);
   const controller = new AbortController();
+  // As in bin/cli.ts: the collections in flight each listen to it several times; Node's warning
+  // of a leak past 10 listeners was printed over the screen.
+  setMaxListeners(1_000, controller.signal);
   let code = 0;
   let notes: string[] = [];
   const frames = new FrameSignal();
