@@ -1,6 +1,7 @@
 import { MigrateError } from '../core/util/errors.js';
-import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort } from '../core/local-server/local-port.js';
-import { portIsTaken, refuseServedFolder, startChromaServer } from '../core/local-server/chroma-server.js';
+import { DEFAULT_LOCAL_PORT, localPortInEnv, nextFreePort, portProblem, type PortProblem } from '../core/local-server/local-port.js';
+import { refuseServedFolder, startChromaServer } from '../core/local-server/chroma-server.js';
+import { describePortProblem } from '../present/port-problem.js';
 import { stopServerAt } from '../core/local-server/pid-file.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { describeStop } from '../present/server-stop.js';
@@ -43,7 +44,8 @@ Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) don
     await refuseServedFolder(path);
     const envPort = localPortInEnv(env());
     let port = intOption('port', values.port, { max: 65_535 }) ?? envPort ?? DEFAULT_LOCAL_PORT;
-    if (await portIsTaken(port)) port = await otherPort(port, envPort, io);
+    const problem = await portProblem(port);
+    if (problem) port = await otherPort(port, problem, envPort, io);
     say(`Starting Chroma on port ${port} (data in ${path})…`);
     // In a session of its own, so Ctrl-C at the terminal, a closed terminal or `timeout` reach
     // only this process, which stops Chroma the way it needs (SIGINT, then SIGKILL).
@@ -72,10 +74,10 @@ Stop it with Ctrl-C. Its log is DIR/chroma-server.log. Marks step 2 (deploy) don
 });
 
 /** The port is taken: say so, offer the next free one (asked at a terminal, named otherwise). */
-async function otherPort(taken: number, envPort: number | null, io: CommandIo): Promise<number> {
+async function otherPort(taken: number, problem: PortProblem, envPort: number | null, io: CommandIo): Promise<number> {
   const next = await nextFreePort(taken);
-  const already = await chromaAnswers(taken);
-  const what = already ? `A Chroma server already answers on port ${taken} (http://localhost:${taken})` : `Port ${taken} is in use by another program`;
+  const already = problem === 'chroma';
+  const what = describePortProblem(taken, problem);
   const envNote = envPort === taken ? ` Your .env points at port ${taken}: with another port, update it too (chroma-migrate env set --url http://localhost:${next}).` : '';
   if (!isInteractive(io)) {
     throw new MigrateError('SERVER_START', `${what}.`, `${already ? 'Use that one, or start' : 'Start'} another on the next free port: chroma-migrate serve --port ${next}.${envNote}`);
@@ -83,16 +85,6 @@ async function otherPort(taken: number, envPort: number | null, io: CommandIo): 
   io.stderr.write(`! ${what}.${envNote}\n`);
   const { confirm } = await loadPrompts();
   const yes = await confirm({ message: `Start on port ${next} instead?`, default: !already }, { output: io.stderr, signal: io.signal });
-  if (!yes) throw new MigrateError('SERVER_START', `${what}; nothing started.`, `Stop what runs there, or choose a port with --port.`);
+  if (!yes) throw new MigrateError('SERVER_START', `${what}; nothing started.`, problem === 'no-permission' ? 'Choose a port from 1024 up with --port.' : 'Stop what runs there, or choose a port with --port.');
   return next;
-}
-
-async function chromaAnswers(port: number): Promise<boolean> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/api/v2/heartbeat`, { signal: AbortSignal.timeout(2_000) });
-    const body = (await response.json()) as Record<string, unknown>;
-    return typeof body['nanosecond heartbeat'] === 'number';
-  } catch {
-    return false;
-  }
 }

@@ -112,17 +112,32 @@ export function resumableLines(state: MigrationState, here: string): string[] {
   const found = resumableRuns(state);
   const lines: string[] = [];
   for (const entry of found.runs) lines.push(`  ${describeRun(entry)}`, ...resumeLines(entry.run, here).map((line) => `    ${line}`));
-  // Checkpoints no saved run names: a state from an older version, or the wizard's work.
-  for (const entry of found.imports) {
-    const progress = `at ${fraction(entry.committed, entry.total)} records`;
-    if (!existsSync(entry.backup)) {
-      lines.push(`  Copy into ${inQuotes(entry.collection)} ${progress}: run the copy that writes ${entry.backup} again, with the same flags (or chroma-migrate, if the wizard started it).`);
-      continue;
-    }
-    lines.push(`  Import of ${inQuotes(entry.collection)} ${progress}:`, `    ${commandText('import', importArgs(entry))}`);
-  }
-  for (const entry of found.exports) lines.push(`  Export to ${entry.out}: run the same export again (or chroma-migrate, if the wizard started it).`);
+  lines.push(...orphanImportLines(found.imports));
+  for (const out of new Set(found.exports.map((entry) => entry.out))) lines.push(`  Export to ${out}: run the same export again (or chroma-migrate, if the wizard started it).`);
   return lines.length > 0 ? ['Can be continued:', ...lines] : [];
+}
+
+/**
+ * Checkpoints no saved run names (a state from an older version, or the wizard's work), one
+ * entry per command that continues them: the collections of one import go on with one command,
+ * which printed once a collection read as as many imports to run.
+ */
+function orphanImportLines(imports: MigrationState['imports']): string[] {
+  const groups = new Map<string, { head: (where: string) => string; tail: string[]; where: string[] }>();
+  for (const entry of imports) {
+    const progress = `${inQuotes(entry.collection)} at ${fraction(entry.committed, entry.total)} records`;
+    const gone = !existsSync(entry.backup);
+    const command = gone ? null : commandText('import', importArgs(entry));
+    const key = command ?? `gone\0${entry.backup}`;
+    const group = groups.get(key) ?? {
+      head: gone ? (where: string) => `  Copy into ${where}: run the copy that writes ${entry.backup} again, with the same flags (or chroma-migrate, if the wizard started it).` : (where: string) => `  Import of ${where}:`,
+      tail: command ? [`    ${command}`] : [],
+      where: [],
+    };
+    group.where.push(progress);
+    groups.set(key, group);
+  }
+  return [...groups.values()].flatMap((group) => [group.head(group.where.join(', ')), ...group.tail]);
 }
 
 /** An import's flags from its checkpoint alone: the backup, the collection, its name and the target. */

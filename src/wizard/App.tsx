@@ -16,6 +16,7 @@ import { ExportStep } from './steps/export/ExportStep.js';
 import { ImportStep } from './steps/import/ImportStep.js';
 import { IngestStep } from './steps/ingest/IngestStep.js';
 import { VerifyStep } from './steps/verify/VerifyStep.js';
+import { tokenExitNote } from './steps/deploy/token.js';
 import { Welcome } from './steps/welcome/Welcome.js';
 import type { RunningServer } from '../core/local-server/chroma-server.js';
 import type { WizardServices } from './services.js';
@@ -27,7 +28,8 @@ export interface AppProps {
   initialSession: Session;
   /** Aborted on Ctrl-C: running work stops at a safe point. */
   controller: AbortController;
-  onExit: (code: number) => void;
+  /** `notes`: what the user must know on the way out that no saved state can say (where a token is). */
+  onExit: (code: number, notes: string[]) => void;
   /** Archive the old state before starting over. */
   onStartOver: () => Promise<void>;
   /** The local server of a resumed migration, on its way up (null if it could not start). */
@@ -51,8 +53,9 @@ export function App({ services, initial, initialSession, controller, onExit, onS
   const [state, setState] = useState(initial);
   const [session, setSession] = useState<Session>(initialSession);
   const busy = useRef(false);
+  const escape = useRef<(() => void) | null>(null);
   const leave = (code: number) => {
-    onExit(code);
+    onExit(code, tokenExitNote(session.tokenNotKept, state.steps.env === 'done'));
     exit();
   };
   const dispatch = (event: WizardEvent) => {
@@ -69,7 +72,11 @@ export function App({ services, initial, initialSession, controller, onExit, onS
       current = false;
     };
   }, [localServer]);
-  const stopping = useKeys({ controller, busy, leave, back: () => state.screen !== 'welcome' && dispatch({ type: 'back' }) });
+  const back = () => {
+    if (escape.current) escape.current();
+    else if (state.screen !== 'welcome') dispatch({ type: 'back' });
+  };
+  const stopping = useKeys({ controller, busy, leave, back });
 
   const props: StepProps = {
     services,
@@ -80,6 +87,9 @@ export function App({ services, initial, initialSession, controller, onExit, onS
     again: state.again !== undefined && state.again === state.screen,
     setBusy: (value) => {
       busy.current = value;
+    },
+    setEscape: (handler) => {
+      escape.current = handler;
     },
   };
   const startOver = () =>

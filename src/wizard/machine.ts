@@ -48,9 +48,25 @@ export function wizardStateFrom(saved: MigrationState): WizardState {
     if (entry.detail) details[id] = entry.detail;
   }
   // An interrupted import says how far it got: "Resume at step 5 (import 600/1177)?"
-  const unfinished = saved.imports.find((checkpoint) => !checkpoint.done);
-  if (unfinished && steps.import !== 'done') details.import = `import ${fraction(unfinished.committed, unfinished.total)}`;
+  const run = interruptedImport(saved);
+  if (run && steps.import !== 'done') details.import = `import ${fraction(run.committed, run.total)}`;
   return { screen: 'welcome', steps, details };
+}
+
+/**
+ * How far an interrupted import got, over all its collections: those of the backup and server
+ * of an unfinished checkpoint, finished ones included. One collection's count read as the whole
+ * import's ("import 400 of 2,000" of three collections holding 1,200 of 4,700).
+ */
+function interruptedImport(saved: MigrationState): { committed: number; total: number } | null {
+  const unfinished = saved.imports.find((checkpoint) => !checkpoint.done);
+  if (!unfinished) return null;
+  // A checkpoint's target is URL/tenant/database: a backup of several databases goes to one server.
+  const server = (target: string) => target.split('/').slice(0, -2).join('/');
+  const run = saved.imports.filter(
+    (checkpoint) => checkpoint.backup === unfinished.backup && checkpoint.fingerprint === unfinished.fingerprint && server(checkpoint.target) === server(unfinished.target),
+  );
+  return { committed: run.reduce((sum, entry) => sum + entry.committed, 0), total: run.reduce((sum, entry) => sum + entry.total, 0) };
 }
 
 /** The first step that is neither done nor skipped: where a resume lands. */

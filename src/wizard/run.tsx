@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { render } from 'ink';
 import { archiveState, loadState } from '../core/state/store.js';
 import { nextOpenStep, wizardStateFrom } from './machine.js';
@@ -11,6 +12,8 @@ import type { MigrationState } from '../core/state/schema.js';
 import type { Session } from './session.js';
 import { realServices, type WizardServices } from './services.js';
 import { exitSummary } from './run-log.js';
+import { waitingToken } from '../core/deploy/keep-token.js';
+import { wrapWords } from '../cli/wrap.js';
 import { relative } from 'node:path';
 
 function relativeOrAbsolute(cwd: string, path: string): string {
@@ -20,14 +23,17 @@ function relativeOrAbsolute(cwd: string, path: string): string {
 
 /**
  * What a resumed wizard remembers: the backup, the tested server (its URL from the state file;
- * its token, never persisted, from .env where step 4 put it), the last ingestion command.
+ * its token, never persisted, from .env where step 2 or 4 put it), the token step 2 made for
+ * the proxy (waiting in .env until step 4 sets CHROMA_HOST), the last ingestion command.
  */
 export function initialSession(saved: MigrationState, services: WizardServices): Session {
-  const token = loadEnv(services.envFile, services.env).CHROMA_AUTH_TOKEN;
+  const env = loadEnv(services.envFile, services.env);
+  const token = env.CHROMA_AUTH_TOKEN;
   return {
     backupPath: saved.backupPath,
     ingestCommand: saved.ingestCommand,
     target: saved.targetUrl ? endpoint({ url: saved.targetUrl, token: token || undefined }) : undefined,
+    deployToken: waitingToken(env),
   };
 }
 
@@ -64,7 +70,11 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   const saved = await loadState(services.statePath);
   const restarting = restartLocalServer(saved, services);
   const controller = new AbortController();
+  // As in bin/cli.ts: the collections in flight each listen to it several times; Node's warning
+  // of a leak past 10 listeners was printed over the screen.
+  setMaxListeners(1_000, controller.signal);
   let code = 0;
+  let notes: string[] = [];
   const frames = new FrameSignal();
   const instance = render(
     <App
@@ -72,8 +82,9 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
       initial={wizardStateFrom(saved)}
       initialSession={initialSession(saved, services)}
       controller={controller}
-      onExit={(exitCode) => {
+      onExit={(exitCode, said) => {
         code = exitCode;
+        notes = said;
       }}
       onStartOver={async () => {
         await archiveState(services.statePath);
@@ -88,6 +99,8 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
   await Promise.all(servers.map((server) => server.stop()));
   // Below the last frame, into the scrollback: what each step did, and where the whole run is.
   const final = await loadState(services.statePath).catch(() => null);
-  if (final) process.stdout.write(`\n${exitSummary(final, relativeOrAbsolute(services.cwd, services.logPath), process.stdout.columns ?? 80)}`);
+  const width = process.stdout.columns ?? 80;
+  if (final) process.stdout.write(`\n${exitSummary(final, relativeOrAbsolute(services.cwd, services.logPath), width)}`);
+  for (const note of notes) process.stdout.write(`${wrapWords(note, width, '', '  ').join('\n')}\n`);
   return code;
 }

@@ -10,10 +10,11 @@ import { exportCollections } from '../core/operations/export.js';
 import { importBackup } from '../core/operations/import.js';
 import { runIngest } from '../core/ingest/run-ingest.js';
 import { exposure, probe } from '../core/chroma/probe.js';
-import { portIsTaken, startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
-import { nextFreePort } from '../core/local-server/local-port.js';
+import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
+import { nextFreePort, portProblem } from '../core/local-server/local-port.js';
 import { appNeedsOnServer } from '../core/collection/app-needs.js';
 import { generateToken } from '../core/deploy/token.js';
+import { keepTokenInEnv } from '../core/deploy/keep-token.js';
 import { verifyBackup } from '../core/operations/verify.js';
 import { StateStore } from '../core/state/store.js';
 import type { MigrationState } from '../core/state/schema.js';
@@ -51,6 +52,8 @@ export interface WizardServices {
   statePath: string;
   /** A fresh token for the deploy guide; tests pin it for stable snapshots. */
   newToken: () => string;
+  /** Writes the deploy token into .env as CHROMA_AUTH_TOKEN when that changes nothing the app does today. */
+  keepDeployToken: typeof keepTokenInEnv;
   exportCollections: typeof exportCollections;
   /** The databases of the source's tenant with their collection and record counts, by name. */
   databasesOf: (source: Endpoint, signal?: AbortSignal) => Promise<DatabaseSize[]>;
@@ -70,7 +73,8 @@ export interface WizardServices {
   /** Whether the target answers without a token; tests judge loopback servers as public. */
   exposure: typeof exposure;
   appNeedsOnServer: typeof appNeedsOnServer;
-  portIsTaken: typeof portIsTaken;
+  /** Why a new server cannot listen on a port of this machine, or null when it can. */
+  portProblem: typeof portProblem;
   nextFreePort: typeof nextFreePort;
   startChromaServer: typeof startChromaServer;
   /** The user chose to keep the local server after the wizard exits: let it outlive us. */
@@ -101,6 +105,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     ...base,
     now: Date.now,
     newToken: generateToken,
+    keepDeployToken: keepTokenInEnv,
     exportCollections,
     databasesOf,
     inspectBackup,
@@ -118,7 +123,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     probe,
     exposure,
     appNeedsOnServer,
-    portIsTaken,
+    portProblem,
     nextFreePort,
     startChromaServer,
     keepServerRunning: (server) => server.keepRunning(),

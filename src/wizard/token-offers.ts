@@ -14,7 +14,8 @@ export interface TokenOffer {
 export function tokenOffers(url: string, known: { deployToken?: string; envToken?: string; envUrl?: string }): TokenOffer[] {
   const local = isLoopbackHost(new URL(url).hostname);
   const deploy: TokenOffer | null = known.deployToken ? { label: 'Use the token generated in step 2', value: 'deploy' } : null;
-  const env: TokenOffer | null = known.envToken ? { label: 'Use CHROMA_AUTH_TOKEN from .env', value: 'env' } : null;
+  // Step 2's token waits in .env until step 4: one token, offered once, as step 2's.
+  const env: TokenOffer | null = known.envToken && known.envToken !== known.deployToken ? { label: 'Use CHROMA_AUTH_TOKEN from .env', value: 'env' } : null;
   const envFits = env !== null && known.envUrl === url;
   const deployFits = deploy !== null && !local;
   const fitting = [envFits ? env : null, deployFits ? deploy : null].filter((offer): offer is TokenOffer => offer !== null);

@@ -85,7 +85,7 @@ describe('the state follows the user through the subcommands', () => {
       await runCli(['env', 'set', '--url', `http://localhost:${taken}`, '--dotenv', envFile, '--state', join(dir, 's2.json'), '--yes']);
       const serve = await runCli(['serve', '--path', join(dir, 'data2'), '--dotenv', envFile, '--state', join(dir, 's2.json')]);
       expect(serve.code).toBe(1);
-      expect(serve.stderr).toContain(`Port ${taken} is in use by another program.`);
+      expect(serve.stderr).toContain(`Port ${taken} is in use by another program on this machine.`);
       expect(serve.stderr).toMatch(new RegExp(`chroma-migrate serve --port ${taken + 1}|chroma-migrate serve --port \\d+`));
       expect(serve.stderr).toContain(`Your .env points at port ${taken}`);
     });

@@ -81,6 +81,18 @@ describe('status: what can be continued', () => {
     expect(lines[3]).toBe(`    chroma-migrate import --input ${shellWord(__filename)} --collection docs --as docs2 --url http://localhost:8010`);
   });
 
+  it('the collections of one import (the wizard\'s) go on with one command, printed once', () => {
+    const of = (collection: string, committed: number, total: number) => ({ ...importCheckpoint, backup: __filename, collection, sourceCollection: collection, committed, total });
+    const lines = resumableLines(state({ imports: [of('alpha', 2_000, 30_000), of('gamma', 2_000, 20_000), { ...of('beta', 2_000, 25_000), done: true }, of('beta', 1_000, 25_000)] }), '/w');
+    const command = `    chroma-migrate import --input ${shellWord(__filename)} --url http://localhost:8010`;
+    expect(lines).toEqual(['Can be continued:', '  Import of "alpha" at 2,000 of 30,000 records, "gamma" at 2,000 of 20,000 records, "beta" at 1,000 of 25,000 records:', command]);
+    // One imported under another name is continued by another command: its own entry.
+    const renamed = resumableLines(state({ imports: [of('alpha', 2_000, 30_000), { ...of('docs2', 600, 1_177), sourceCollection: 'docs' }] }), '/w');
+    expect(renamed.filter((line) => line.startsWith('    chroma-migrate import'))).toHaveLength(2);
+    const copies = resumableLines(state({ imports: [{ ...of('a', 1, 2), backup: '/nonexistent/b.jsonl.gz' }, { ...of('b', 3, 4), backup: '/nonexistent/b.jsonl.gz' }] }), '/w');
+    expect(copies).toEqual(['Can be continued:', '  Copy into "a" at 1 of 2 records, "b" at 3 of 4 records: run the copy that writes /nonexistent/b.jsonl.gz again, with the same flags (or chroma-migrate, if the wizard started it).']);
+  });
+
   it('a run interrupted before its first checkpoint: the command that starts it again', () => {
     const lines = resumableLines(state({ runs: [run({ command: 'export', args: ['--out', 'b.jsonl.gz'], files: ['/w/b.jsonl.gz'], endedAt: '2026-12-04T16:06:00.000Z' })] }), '/w');
     expect(lines).toEqual([

@@ -90,6 +90,8 @@ export function testServices({ dir, clock = manualClock(), env, overrides, logTo
 export type Mounted = ReturnType<typeof renderAt> & {
   /** Every code onExit was called with. */
   exits: number[];
+  /** The notes onExit was given to print on the way out, in order. */
+  exitNotes: string[];
   controller: AbortController;
   services: WizardServices;
   /** Unmount, then abort whatever work the screens left running. */
@@ -99,6 +101,7 @@ export type Mounted = ReturnType<typeof renderAt> & {
 /** 80×24 unless a test asks for another terminal: the size most terminals open at. */
 export function mountWizard(services: WizardServices, initial: WizardState = initialWizardState(), session: Session = {}, size: TerminalSize = { columns: 80, rows: 24 }): Mounted {
   const exits: number[] = [];
+  const exitNotes: string[] = [];
   const controller = new AbortController();
   let stopped = false;
   const frames = new FrameSignal();
@@ -109,7 +112,10 @@ export function mountWizard(services: WizardServices, initial: WizardState = ini
       initial={initial}
       initialSession={session}
       controller={controller}
-      onExit={(code) => exits.push(code)}
+      onExit={(code, notes) => {
+        exits.push(code);
+        exitNotes.push(...notes);
+      }}
       onStartOver={async () => {
         await archiveState(services.statePath);
       }}
@@ -120,6 +126,7 @@ export function mountWizard(services: WizardServices, initial: WizardState = ini
   return {
     ...app,
     exits,
+    exitNotes,
     controller,
     services,
     stop: () => {

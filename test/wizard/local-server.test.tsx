@@ -1,15 +1,16 @@
 /**
- * The local server as a real target: a taken port is said and the next free one offered, and
- * at the end the user chooses to keep the server running after the wizard or to stop it.
+ * The local server as a real target: its port is asked (a free one offered, a taken one said),
+ * and at the end the user chooses to keep the server running after the wizard or to stop it.
  * Real Chroma servers throughout; the wizard's screens as the user sees them.
  */
-import { rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
-import { startChromaServer, type RunningServer } from '../../src/core/local-server/chroma-server.js';
-import { select, tick, waitForFrame, waitUntil } from '../helpers/ink.js';
+import { freePort, portIsTaken, startChromaServer, type RunningServer } from '../../src/core/local-server/chroma-server.js';
+import { nextFreePort } from '../../src/core/local-server/local-port.js';
+import { KEY, press, select, tick, typeLine, waitForFrame, waitUntil } from '../helpers/ink.js';
 import { mountWizard, stable, standingOn, tempDir, testServices, type Mounted } from './harness.js';
 
 let dir = '';
@@ -40,29 +41,94 @@ const tracked = (options: Parameters<typeof startChromaServer>[0]) =>
     return server;
   });
 
-describe('step 2: a local server when the port .env points at is taken', () => {
+/** A port held by another program (not Chroma) for the file's tests. */
+function useBlockedPort(): { readonly port: number } {
   let blocker: Server;
-  let taken = 0;
+  let port = 0;
+  // The check asks whether Chroma answers there: those connections are closed with the blocker.
+  const sockets: Socket[] = [];
   beforeAll(async () => {
-    blocker = createServer();
+    blocker = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const address = blocker.address();
-    taken = typeof address === 'object' && address ? address.port : 0;
+    port = typeof address === 'object' && address ? address.port : 0;
   });
-  afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  });
+  return {
+    get port() {
+      return port;
+    },
+  };
+}
 
-  it('says the port is in use and starts on the next free one only when asked', async () => {
-    const env = { CHROMA_HOST: 'localhost', CHROMA_PORT: String(taken) };
-    const app = await mount(testServices({ dir, env, overrides: { startChromaServer: tracked } }), standingOn('deploy'));
+describe('step 2: the local server\'s port is asked', () => {
+  const blocked = useBlockedPort();
+  /** A folder of its own for each server started: one data folder is served once. */
+  const own = async (name: string) => {
+    const folder = join(dir, name);
+    await mkdir(folder, { recursive: true });
+    return folder;
+  };
+
+  it('offers 8000 (or the first free port after it), says a taken port typed in words, and starts on the one typed next', async () => {
+    const offered = (await portIsTaken(8000)) ? await nextFreePort(8000) : 8000;
+    const app = await mount(testServices({ dir: await own('typed'), env: {}, overrides: { startChromaServer: tracked } }), standingOn('deploy'));
     await waitForFrame(app, 'Where will your Chroma server run?');
     await select(app, 'Start a local Chroma server');
-    const offer = await waitForFrame(app, 'instead');
-    expect(offer).toContain(`Port ${taken} is already in use by another program on this machine.`);
-    const next = Number(/on port (\d+) instead/.exec(offer)?.[1]);
-    expect(next).toBeGreaterThan(taken);
-    await select(app, 'instead');
+    const asked = await waitForFrame(app, 'Port (Enter for');
+    expect(asked).toContain(`Port (Enter for ${offered}; Esc goes back):`);
+    expect(servers).toHaveLength(0);
+
+    await typeLine(app, String(blocked.port));
+    const taken = await waitForFrame(app, 'in use by another program');
+    expect(taken).toContain(`! Port ${blocked.port} is in use by another program on this machine.`);
+    expect(servers).toHaveLength(0);
+
+    await typeLine(app, 'eighty');
+    expect(await waitForFrame(app, 'is not a port')).toContain('"eighty" is not a port: type a whole number from 1 to 65535.');
+
+    const port = await freePort();
+    await press(app, '\u0015'); // Ctrl-U: the line empty again
+    await typeLine(app, String(port));
+    await waitForFrame(app, 'Step 3');
+    expect(servers.at(-1)?.port).toBe(port);
+  });
+
+  it('Esc on the port question goes back to the list of hosts, not to step 1', async () => {
+    const app = await mount(testServices({ dir, env: {}, overrides: { startChromaServer: tracked } }), standingOn('deploy'));
+    await waitForFrame(app, 'Where will your Chroma server run?');
+    const before = servers.length;
+    await select(app, 'Start a local Chroma server');
+    await waitForFrame(app, 'Port (Enter for');
+    await press(app, KEY.escape);
+    const back = await waitForFrame(app, 'Where will your Chroma server run?');
+    expect(back).toContain('▶ 2. Deploy a self-hosted Chroma ← you are here');
+    expect(servers).toHaveLength(before);
+  });
+
+  it('the port .env points at, when taken, is said and the next free one offered; Enter starts there', async () => {
+    const env = { CHROMA_HOST: 'localhost', CHROMA_PORT: String(blocked.port) };
+    const app = await mount(testServices({ dir: await own('env-taken'), env, overrides: { startChromaServer: tracked } }), standingOn('deploy'));
+    await waitForFrame(app, 'Where will your Chroma server run?');
+    await select(app, 'Start a local Chroma server');
+    const offer = await waitForFrame(app, 'Port (Enter for');
+    expect(offer.replace(/\s+/g, ' ')).toContain(`Port ${blocked.port} is in use by another program on this machine. Your .env points at it: step 4 points it at the port you choose here.`);
+    const next = Number(/Enter for (\d+)/.exec(offer)?.[1]);
+    expect(next).toBeGreaterThan(blocked.port);
+    await press(app, KEY.enter);
     await waitForFrame(app, 'Step 3');
     expect(servers.at(-1)?.port).toBe(next);
+  });
+
+  it('the port .env points at, when free, is the one offered', async () => {
+    const port = await freePort();
+    const app = await mount(testServices({ dir, env: { CHROMA_HOST: 'localhost', CHROMA_PORT: String(port) }, overrides: { startChromaServer: tracked } }), standingOn('deploy'));
+    await waitForFrame(app, 'Where will your Chroma server run?');
+    await select(app, 'Start a local Chroma server');
+    expect(await waitForFrame(app, 'Port (Enter for')).toContain(`Port (Enter for ${port}, the port your .env points at; Esc goes back):`);
   });
 });
 

@@ -11,11 +11,12 @@ import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { importBackup, type ImportOptions } from '../../src/core/operations/import.js';
 import { STEP_IDS } from '../../src/core/state/steps.js';
 import { emptyState, loadState, saveState } from '../../src/core/state/store.js';
+import { resumableLines } from '../../src/present/resume-command.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { makeRecords, writePythonRowsJson } from '../helpers/fixtures.js';
+import { makeRecords, writePythonMultiJson, writePythonRowsJson } from '../helpers/fixtures.js';
 import { KEY, press, select, typeLine, waitForFrame, waitUntil } from '../helpers/ink.js';
-import { mountFromSavedState, mountWizard, tempDir, testServices, type Mounted } from './harness.js';
+import { mountFromSavedState, mountWizard, standingOn, tempDir, testServices, type Mounted } from './harness.js';
 
 const TOTAL = 1177;
 // Smaller than the engine's default (1,000), so the Ctrl-C lands between committed batches.
@@ -152,4 +153,61 @@ describe('resuming when step 4 was declined', () => {
     const importing = await waitForFrame(app, 'Step 5 ·');
     expect(importing).toContain(`Step 5 · Importing into ${chroma.server.url}`);
   });
+});
+
+describe('Ctrl-C during an import of several collections, then the wizard again', () => {
+  const SIZES = { alpha: 600, beta: 500, gamma: 400 };
+  const ALL = '1,500';
+
+  it('counts the whole import on the welcome screen and in the checklist, and every bar moves from where it resumed', async () => {
+    const own = join(dir, 'several');
+    await mkdir(own, { recursive: true });
+    const input = join(own, 'backup.json');
+    await writePythonMultiJson(input, Object.entries(SIZES).map(([name, size]) => ({ name, metadata: { 'hnsw:space': 'l2' }, records: makeRecords(size, { dim: 8, seed: size }) })));
+    const session = { backupPath: input, target: endpoint({ url: slow.url }) };
+
+    // --- First run: every collection commits a batch or two, then Ctrl-C.
+    slow.setRules({ delayMs: 400, faultPaths: /\/upsert$/ });
+    const first = testServices({ dir: own, env: {}, overrides: smallBatches });
+    app = mountWizard(first, standingOn('import'), session);
+    await waitUntil(async () => {
+      const { imports } = await loadState(first.statePath);
+      return imports.length === 3 && imports.every((checkpoint) => checkpoint.committed >= BATCH);
+    }, 30_000, 'a batch of every collection committed');
+    await press(app, KEY.ctrlC);
+    await waitUntil(() => app!.exits.length > 0, 10_000, 'onExit after Ctrl-C');
+    app = undefined;
+    const saved = await loadState(first.statePath);
+    const resumedFrom = new Map(saved.imports.map((checkpoint) => [checkpoint.collection, checkpoint.committed]));
+    const committed = [...resumedFrom.values()].reduce((sum, value) => sum + value, 0);
+    expect(saved.imports.some((checkpoint) => !checkpoint.done)).toBe(true);
+    // `status` names the one command that continues all three, once.
+    const commands = resumableLines(saved, own).filter((line) => line.trimStart().startsWith('chroma-migrate '));
+    expect(commands).toEqual([`    chroma-migrate import --input ${input} --url ${slow.url}`]);
+
+    // --- Again: the welcome screen counts every collection of the import.
+    slow.setRules({ delayMs: 300, faultPaths: /\/upsert$/ });
+    const second = testServices({ dir: own, env: {}, overrides: smallBatches });
+    app = await mountFromSavedState(second);
+    const welcome = await waitForFrame(app, 'Resume at step');
+    expect(welcome).toContain(`Resume at step 5: Import the backup (import ${committed.toLocaleString('en-US')} of ${ALL})`);
+    await press(app, KEY.enter);
+
+    // The checklist counts the whole import too, and a bar shows its collection's latest count
+    // while the import runs (the test's clock stands still).
+    const moved = (frame: string) =>
+      Object.entries(SIZES).some(([name, size]) => {
+        const done = Number(new RegExp(`${name} .* ([\\d,]+) of ${size.toLocaleString('en-US')}`).exec(frame)?.[1]?.replace(/,/g, '') ?? NaN);
+        return done > (resumedFrom.get(name) ?? 0) && done < size;
+      });
+    const running = await waitForFrame(app, (frame) => moved(frame) && new RegExp(`Import the backup \\(import [\\d,]+ of ${ALL}\\)`).test(frame), 30_000);
+    expect(running).toContain('of 3 collections');
+
+    const imported = await waitForFrame(app, 'Continue to step 6', 60_000);
+    for (const [name, size] of Object.entries(SIZES)) {
+      const from = resumedFrom.get(name)!;
+      const whole = size.toLocaleString('en-US');
+      expect(imported).toContain(from === size ? `✓ ${name}: ${whole} of ${whole} records` : `✓ ${name}: ${whole} of ${whole} records (resumed from ${from.toLocaleString('en-US')})`);
+    }
+  }, 120_000);
 });

@@ -20,4 +20,9 @@ describe('the token question defaults only to a token made for that server', () 
     expect(first('https://other.example.com:443', { envToken: 'E', envUrl })).toBe('type');
     expect(first('http://127.0.0.1:8000', { envToken: 'E', envUrl })).toBe('none');
   });
+
+  it("step 2's token waiting in .env is one token, offered once as step 2's", () => {
+    const offers = tokenOffers('https://chroma-prod.up.railway.app:443', { deployToken: 'T', envToken: 'T' });
+    expect(offers.map((offer) => offer.value)).toEqual(['deploy', 'type', 'none']);
+  });
 });

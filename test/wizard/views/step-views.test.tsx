@@ -32,9 +32,26 @@ const importView = (phase: ImportPhase) => (
   <ImportView phase={phase} targetUrl={URL} progress={{ phase: '', bars: [{ label: 'cro_audit_issues', done: 600, total: 1177, rate: 90 }] }} on={{ exists: ignore, confirmDelete: ignore, space: ignore, finished: ignore, failed: ignore, cancelled: ignore }} />
 );
 
+const deployOn = { host: ignore, deployed: ignore, choose: ignore, port: ignore };
+
 describe.each(WIDTHS)('at %i columns', (columns) => {
   it('step 2: the Railway essentials with the token', async () => {
-    expect(await renderView(<DeployView phase={{ name: 'guide', host: 'railway', token: 'TEST-TOKEN-0123456789abcdef' }} on={{ host: ignore, deployed: ignore, choose: ignore, startOn: ignore }} />, columns)).toMatchSnapshot();
+    expect(await renderView(<DeployView phase={{ name: 'guide', host: 'railway', token: 'TEST-TOKEN-0123456789abcdef', kept: { kept: true, written: true, backup: null } }} on={deployOn} />, columns)).toMatchSnapshot();
+  });
+
+  it('step 2: the token could not be kept in .env: where it lives instead', async () => {
+    const why = 'it already points your app at a self-hosted server (CHROMA_HOST), which would be sent this token from now on';
+    const frame = await renderView(<DeployView phase={{ name: 'guide', host: 'railway', token: 'TEST-TOKEN-0123456789abcdef', kept: { kept: false, why } }} on={deployOn} />, columns);
+    expect(frame.replace(/\s+/g, ' ')).toContain("find it in Railway, in your proxy service's Variables (CHROMA_AUTH_TOKEN)");
+    expect(frame).toMatchSnapshot();
+  });
+
+  it('step 2: the local server\'s port, offered, and taken', async () => {
+    expect(await renderView(<DeployView phase={{ name: 'port', suggested: 8000 }} on={deployOn} />, columns)).toMatchSnapshot('offered');
+    const taken = 'Port 8000 is in use by another program on this machine. Your .env points at it: step 4 points it at the port you choose here.';
+    const frame = await renderView(<DeployView phase={{ name: 'port', suggested: 8001, problem: taken }} on={deployOn} />, columns);
+    expect(frame).toContain('Enter for 8001; Esc goes back');
+    expect(frame).toMatchSnapshot('taken');
   });
 
   it('step 3: a failed check with its fix', async () => {

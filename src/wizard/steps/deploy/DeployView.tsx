@@ -1,17 +1,24 @@
 import { Box, Text } from 'ink';
 import { Select } from '../../components/Select.js';
 import { CHROMA_IMAGE, type DeployHost } from '../../../core/deploy/guide.js';
+import type { KeptToken } from '../../../core/deploy/keep-token.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
+import { PortQuestion, type PortAsked } from './PortQuestion.js';
+import { tokenHome } from './token.js';
 
 export type DeployPhase =
   | { name: 'choose' }
-  | { name: 'guide'; host: DeployHost; token: string }
-  | { name: 'checking-port' }
-  /** The port the user expects is taken: say so and offer the next free one. */
-  | { name: 'port-taken'; taken: number; next: number }
+  /** The token for the proxy, made (or found waiting in .env) and kept in .env before the guide shows it. */
+  | { name: 'making-token'; host: DeployHost }
+  | { name: 'guide'; host: DeployHost; token: string; kept: KeptToken }
+  /** Finding the port to offer: the one .env points at, else 8000, or the first free one after it. */
+  | { name: 'finding-port' }
+  | ({ name: 'port' } & PortAsked)
+  /** The port typed, checked before the server starts. */
+  | { name: 'checking-port'; port: number }
   | { name: 'starting'; port: number }
-  | { name: 'failed'; error: unknown };
+  | { name: 'failed'; error: unknown; local?: boolean };
 
 type HostChoice = DeployHost | 'local' | 'skip';
 
@@ -22,7 +29,8 @@ export interface DeployViewProps {
     deployed: () => void;
     /** Back to the list of hosts. */
     choose: () => void;
-    startOn: (port: number) => void;
+    /** The port as typed (empty: the one offered). */
+    port: (typed: string) => void;
   };
 }
 
@@ -62,27 +70,23 @@ export function DeployView({ phase, on }: DeployViewProps) {
           <Select options={HOSTS} onChange={(value) => on.host(value as HostChoice)} />
         </Box>
       );
+    case 'making-token':
+      return <Text>Making the token for the proxy…</Text>;
     case 'guide':
-      return <Guide host={phase.host} token={phase.token} onChoose={(value) => (value === 'done' ? on.deployed() : on.choose())} />;
-    case 'checking-port':
+      return <Guide host={phase.host} token={phase.token} kept={phase.kept} onChoose={(value) => (value === 'done' ? on.deployed() : on.choose())} />;
+    case 'finding-port':
       return <Text>Looking for a free port…</Text>;
-    case 'port-taken':
-      return (
-        <Box flexDirection="column">
-          <Text color="yellow">Port {phase.taken} is already in use by another program on this machine.</Text>
-          <Select
-            options={[
-              { label: `Start the local Chroma server on port ${phase.next} instead`, value: 'next' },
-              { label: 'Choose another way', value: 'back' },
-            ]}
-            onChange={(value) => (value === 'next' ? on.startOn(phase.next) : on.choose())}
-          />
-        </Box>
-      );
+    case 'port':
+      // Keyed by what is said: a new problem starts the line afresh.
+      return <PortQuestion key={`${phase.suggested}:${phase.problem ?? ''}`} asked={phase} onSubmit={on.port} />;
+    case 'checking-port':
+      return <Text>Checking port {phase.port}…</Text>;
     case 'starting':
       return <Text>Starting a local Chroma server on port {phase.port} (data in ./chroma-data)…</Text>;
-    case 'failed':
-      return <FailureChoices error={phase.error} options={[{ label: 'Choose another way', value: 'back' }]} onChange={on.choose} />;
+    case 'failed': {
+      const options = [...(phase.local ? [{ label: 'Try another port', value: 'port' }] : []), { label: 'Choose another way', value: 'back' }];
+      return <FailureChoices error={phase.error} options={options} onChange={(value) => (value === 'port' ? on.host('local') : on.choose())} />;
+    }
     default: {
       const exhaustive: never = phase;
       return exhaustive;
@@ -90,7 +94,7 @@ export function DeployView({ phase, on }: DeployViewProps) {
   }
 }
 
-function Guide({ host, token, onChoose }: { host: DeployHost; token: string; onChoose: (value: string) => void }) {
+function Guide({ host, token, kept, onChoose }: { host: DeployHost; token: string; kept: KeptToken; onChoose: (value: string) => void }) {
   return (
     <Box flexDirection="column">
       <Text bold>Step 2 · Deploy on {host === 'railway' ? 'Railway' : host === 'docker' ? 'Docker' : 'a VM'}</Text>
@@ -102,8 +106,14 @@ function Guide({ host, token, onChoose }: { host: DeployHost; token: string; onC
           </Para>
         );
       })}
-      <Text>Token for the proxy (shown once, copy it now):</Text>
+      {/* One line when kept: the guide fills a 24-row terminal as it is. */}
+      <Para>Token for the proxy ({kept.kept ? 'kept in your .env; your app uses it from step 4 on' : 'shown once, copy it now'}):</Para>
       <Text color="yellow">  {token}</Text>
+      {kept.kept ? null : (
+        <Para mark="! " color="yellow">
+          Not saved in your .env: {kept.why}. chroma-migrate keeps no copy: if you stop before step 4, find it {tokenHome(host)}.
+        </Para>
+      )}
       <Para dim>Files and steps: chroma-migrate deploy-guide --host {host} --write ./deploy</Para>
       <Select
         options={[

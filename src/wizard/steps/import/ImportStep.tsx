@@ -30,11 +30,12 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
   const target = currentTarget(session, services);
   const backupPath = session.backupPath;
 
-  // The checklist reads the bar's counter (the bars are throttled; batch events are not).
-  const bar = progress.bars.at(-1);
-  const detail = bar ? `import ${fraction(bar.done, bar.total)}` : null;
+  // The checklist counts the whole import, as the welcome screen does on a resume: one
+  // collection's numbers read as the whole, and changed with whichever collection moved last.
+  const records = progress.records;
+  const detail = records && records.total !== null ? `import ${fraction(records.done, records.total)}` : null;
   useStepTask(detail, (text) => dispatch({ type: 'progress', step: 'import', detail: text }));
-  useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase });
+  useImportTask({ services, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase });
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
   const reply = (value: unknown) => answer.current?.(value);
@@ -73,7 +74,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
   );
 }
 
-interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 'signal' | 'setBusy'> {
+interface ImportTaskContext extends Pick<StepProps, 'services' | 'signal' | 'setBusy'> {
   target: Endpoint;
   backupPath: string | undefined;
   attempt: Attempt;
@@ -84,7 +85,7 @@ interface ImportTaskContext extends Pick<StepProps, 'services' | 'dispatch' | 's
 }
 
 /** Runs the import once per attempt; its questions are put on screen and answered through `answer`. */
-function useImportTask({ services, dispatch, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
+function useImportTask({ services, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
   useStepTask(
   backupPath ? attempt : null,
   async ({ dropSparse }, run) => {
@@ -116,10 +117,7 @@ function useImportTask({ services, dispatch, signal, setBusy, target, backupPath
       signal,
       again,
       dropSparse,
-      onProgress: (event) => {
-        progress.onProgress(event);
-        if (event.type === 'batch') dispatch({ type: 'progress', step: 'import', detail: `import ${fraction(event.done, event.total)}` });
-      },
+      onProgress: progress.onProgress,
     };
     // A file of several databases: the engine puts each into the database of the same name, made when missing.
     const outcome = await importFile(context, backupPath as string, target);
