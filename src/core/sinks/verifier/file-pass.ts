@@ -109,7 +109,7 @@ async function verifyCollection(
 
   // Several reads in flight, compared in file order: across a network each read is mostly
   // waiting for the round trip.
-  const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal });
+  const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, reference: 'the backup', signal });
   // Excused only when the backup's record is the very one set aside; any other is checked.
   const excused = new Set<string>();
   const setAside = (record: BackupRecord) => refused?.get(record.id) === rejectFingerprint(record) && excused.add(record.id);
