@@ -12,8 +12,8 @@
  */
 import { ChromaApi, spaceOf, type CollectionInfo } from '../chroma/api.js';
 import type { BackupRecord, CollectionHeader, Space } from '../model/record.js';
-import type { CollectionDifference } from '../collection/compare.js';
 import { checkCollectionSettings } from '../collection/settings-verdict.js';
+import { withFixes, type SettingDifference } from '../collection/settings-fix.js';
 import { comparisonSpace } from '../sinks/verifier/checker.js';
 import { sourceHeader } from '../sinks/verifier/source-pass.js';
 import { prepareCollection } from '../sinks/target/prepare.js';
@@ -58,8 +58,11 @@ export interface PruneRemoval {
 
 /** Both sides compared: their records (sinks/diff), and the collection itself as verify compares it. */
 export interface SyncCheck extends CollectionDiff {
-  /** The target collection's settings and metadata that differ from the source's (none for one sync creates, before it does). */
-  settings: CollectionDifference[];
+  /**
+   * The target collection's settings and metadata that differ from the source's (none for one
+   * sync creates, before it does), each with what mends it.
+   */
+  settings: SettingDifference[];
 }
 
 /**
@@ -156,8 +159,8 @@ const PROMPT_IDS = 3;
  * (what importing the source's header into this server would give). A collection the target
  * lacks is created with the source's settings: nothing to compare yet.
  */
-function settingsDifferences(pair: Pair, found: CollectionInfo | null, session: TargetSession, target: Endpoint): CollectionDifference[] {
-  return found ? checkCollectionSettings(pair.header, found, session.server, { cloud: target.cloud }).differences : [];
+function settingsDifferences(pair: Pair, found: CollectionInfo | null, session: TargetSession, target: Endpoint): SettingDifference[] {
+  return found ? withFixes(checkCollectionSettings(pair.header, found, session.server, { cloud: target.cloud }).differences, found) : [];
 }
 
 async function pairCollections(source: Endpoint, session: TargetSession, options: SyncOptions): Promise<Pair[]> {

@@ -45,7 +45,7 @@ export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; 
     lines.push(`    changed    ${count(entry.changed.size)}${changedNamed(entry)}`);
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
     if (result.dryRun) {
-      if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection)));
+      if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection), true));
       continue;
     }
     lines.push(`    upserted   ${count(entry.upserted)}`);
