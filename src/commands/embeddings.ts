@@ -6,7 +6,7 @@ import { repointEmbeddings } from '../core/operations/embeddings-repoint.js';
 import { reembedCollection, type ReembedResult } from '../core/operations/embeddings-reembed.js';
 import { statePath } from '../core/state/store.js';
 import { MigrateError } from '../core/util/errors.js';
-import { fraction, plural, shellWord, shown } from '../core/util/format.js';
+import { fraction, inQuotes, plural, shellWord, shown } from '../core/util/format.js';
 import { appCode, checkLines, describeAgreement, nextStep, queryInstructionLines } from '../present/embeddings.js';
 import { choiceOption, ifExistsOption, intOption, listOption, type FlagValues } from '../cli/args.js';
 import { askExists } from '../cli/ask.js';
@@ -45,6 +45,7 @@ const FLAGS = {
   yes: { type: 'boolean', short: 'y', help: 'answer the confirmation (repoint, reembed); without a terminal a change needs it' },
   json: { type: 'boolean', help: 'print the result as JSON on stdout' },
   ...TARGET_FLAGS,
+  insecure: { type: 'boolean', group: 'target', help: "allow sending a token (the target's, or the endpoint's API key) over plain http:// to another machine" },
 } as const;
 
 type Values = FlagValues<typeof FLAGS>;
@@ -91,7 +92,7 @@ the app loses; import and copy take --drop-sparse.`,
     const problem = usageProblem(action, values, io);
     if (problem) throw new MigrateError('USAGE', problem, 'See chroma-migrate embeddings --help.');
     const endpoint = resolveEmbeddingEndpoint(
-      { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'] },
+      { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'], insecure: values.insecure === true },
       env(),
     );
     const context: Context = { io, values, target: target().target, endpoint, collections: values.all ? undefined : listOption(values.collections) };
@@ -109,6 +110,7 @@ function usageProblem(action: Action, values: Values, io: CommandIo): string | n
     const names = listOption(values.collections) ?? [];
     if (names.length !== 1 || values.all) return 'embeddings reembed works on one collection: --collections NAME --as NEW.';
     if (!values.as) return 'embeddings reembed needs --as NEW, the new collection\'s name (the original is never changed).';
+    if (values.as === names[0]) return `--as must name a new collection, not ${inQuotes(values.as)} itself: the original is never changed. Pick another name, e.g. --as ${shellWord(`${values.as}_v2`)}.`;
   }
   if (action !== 'check' && !values.yes && !isInteractive(io)) {
     return `embeddings ${action} changes the target, and there is no terminal to confirm in: add --yes to go ahead.`;

@@ -11,6 +11,7 @@ import { sameJson } from '../collection/shape.js';
 import type { LeftOut } from '../collection/plan.js';
 import type { CollectionDifference } from '../collection/compare.js';
 import { probeEndpoint } from '../embeddings/client.js';
+import { waitingWords } from '../embeddings/waiting.js';
 import { embeddingFunctionFor, type EmbeddingFunctionJson } from '../embeddings/ef-config.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { instructionsOf } from '../embeddings/instructions.js';
@@ -80,9 +81,11 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
     slots: new Slots(options.embedConcurrency ?? DEFAULT_EMBED_CONCURRENCY),
     signal: options.signal,
     onRetry: ({ attempt, of, delayMs, error }) => session.progress({ type: 'retry', collection: options.as, attempt, of, delayMs, reason: error.message }),
+    onWait: waitingWords(options.endpoint, session.progress),
   };
   // Before anything is written: the endpoint answers, and says the new dimension.
-  const dimension = await probeEndpoint(options.endpoint, { signal: options.signal, onRetry: embedder.onRetry });
+  session.progress({ type: 'phase', message: `Asking ${options.endpoint.postUrl} for one embedding first (model ${options.endpoint.model})` });
+  const dimension = await probeEndpoint(options.endpoint, { signal: options.signal, onRetry: embedder.onRetry, onWait: embedder.onWait });
   if (options.keepUndocumented && info.dimension && info.dimension !== dimension) {
     throw new MigrateError(
       'CANNOT_HOLD',
