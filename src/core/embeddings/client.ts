@@ -8,6 +8,7 @@ import { withRetry, type RetryOptions } from '../util/retry.js';
 import type { EmbeddingEndpoint } from './endpoint.js';
 import { sendingSecret, withoutSecret } from '../chroma/endpoint.js';
 import { printable } from '../util/format.js';
+import type { ProgressListener } from '../util/progress.js';
 
 /** A failed call, retryable when waiting can fix it (network, timeout, 429, 5xx). */
 class EmbeddingRequestError extends Error {
@@ -58,6 +59,16 @@ export interface EmbedCallOptions extends Pick<RetryOptions, 'signal' | 'onRetry
 
 /** How often a request still unanswered is said: a model loading from disk, or a busy server, answers late. */
 const WAIT_NOTE_MS = 15_000;
+
+/** `onWait` as progress words: without them a slow model server looked like a hung command for minutes. */
+export function waitingWords(endpoint: EmbeddingEndpoint, progress: ProgressListener): (waitedMs: number) => void {
+  const limit = Math.round(endpoint.timeoutMs / 1000);
+  return (waitedMs) =>
+    progress({
+      type: 'phase',
+      message: `Still waiting for ${endpoint.postUrl}: ${Math.round(waitedMs / 1000)} s for one answer so far (it has ${limit} s; a model still loading, or a busy server, answers late)`,
+    });
+}
 
 async function postOnce(endpoint: EmbeddingEndpoint, texts: string[], options: EmbedCallOptions): Promise<Float32Array[]> {
   return vectorsOf(endpoint, await postJson(endpoint, bodyFor(endpoint, texts), options), texts.length);

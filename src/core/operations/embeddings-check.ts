@@ -6,12 +6,11 @@ import { ChromaApi } from '../chroma/api.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
 import { checkCollection, type EmbeddingsCheck } from '../embeddings/check.js';
-import { probeEndpoint } from '../embeddings/client.js';
+import { probeEndpoint, waitingWords } from '../embeddings/client.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { selectCollections } from '../embeddings/select.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { inQuotes, plural } from '../util/format.js';
-import { waitingWords } from '../embeddings/waiting.js';
 
 export interface EmbeddingsCheckOptions {
   target: Endpoint;
