@@ -35,7 +35,7 @@ export interface CollectionVerdict {
   /** The first few of each, for the report; the counts above are complete. */
   missingIds: string[];
   extraIds: string[];
-  /** `fields` names each difference: "document", "embedding", "uri", "metadata.score: float 2.0 became int 2". */
+  /** `fields` names each difference: "document", "embedding", "uri", "metadata.score: the source has float 2.0, the target int 2". */
   differingIds: Array<{ id: string; fields: string[] }>;
   /**
    * Records the source listed and no longer held when verify read them (it changed during the
