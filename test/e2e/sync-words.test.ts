@@ -75,7 +75,7 @@ describe('sync says which way it goes', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('r01 (metadata.tag: the source has string "v3", the target string "v2")');
     expect(run.stderr).toMatch(/changed\s+2 \(the target's version would be replaced by the source's\): r01 .*r02 \(document\)/);
-    expect(run.stderr).toMatch(/brand_new_key.*come with the records this sync sends.*nothing to do/);
+    expect(run.stderr).toMatch(/metadata key brand_new_key not in the target's schema yet: the records this sync sends bring it.*nothing to do/);
     expect(run.stderr).not.toContain('✗ schema.keys.brand_new_key');
     expect(run.stderr).not.toContain('--if-exists recreate');
     expect(run.stderr).toMatch(/removed\s+1: app-wrote-after-cutover/);
@@ -92,6 +92,8 @@ describe('sync says which way it goes', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('{"new_configuration": {"hnsw": {"ef_search": 100}}}');
     expect(run.stderr).not.toMatch(/recreate/);
+    // Named once: the schema's copies of ef_search are the same setting.
+    expect(run.stderr).toContain('collection ✗ 1 setting differs');
   }, 120_000);
 
   it('--out writes the backup of the source also when a setting still differs, and says so', async () => {

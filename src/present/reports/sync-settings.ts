@@ -66,8 +66,9 @@ function fixedNames(differences: SettingDifference[]): string {
 /** Schema keys the target lacks, indexed by its defaults as the source indexes them: they come with a record that holds them. */
 function withRecordsLines(differences: SettingDifference[], dryRun: boolean): string[] {
   if (differences.length === 0) return [];
-  const keys = [...new Set(differences.map((difference) => /^schema\.keys\.(.+)\.[^.]+\.[^.]+$/.exec(difference.field)?.[1] ?? difference.field))].map(shown).join(', ');
+  const keys = [...new Set(differences.map((difference) => /^schema\.keys\.(.+)\.[^.]+\.[^.]+$/.exec(difference.field)?.[1] ?? difference.field))];
+  const named = `${keys.length === 1 ? 'key' : 'keys'} ${keys.map(shown).join(', ')}`;
   return dryRun
-    ? [`    collection ${plural(differences.length, 'schema switch', 'schema switches')} of ${keys} not on the target yet: they come with the records this sync sends (the target's defaults index them as the source does); nothing to do`]
-    : [`    collection schema key ${keys} not on the target yet: no record there holds it; the target indexes it as the source does when one does (only a recreate lists it now)`];
+    ? [`    collection metadata ${named} not in the target's schema yet: the records this sync sends bring ${keys.length === 1 ? 'it' : 'them'}, indexed by the target's defaults (the source's settings for ${keys.length === 1 ? 'it' : 'them'}); nothing to do`]
+    : [`    collection metadata ${named} not in the target's schema yet: no record there holds ${keys.length === 1 ? 'it' : 'them'}; the target indexes ${keys.length === 1 ? 'it' : 'them'} as the source does when one does (only a recreate lists ${keys.length === 1 ? 'it' : 'them'} now)`];
 }

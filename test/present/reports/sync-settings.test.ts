@@ -18,7 +18,7 @@ describe("sync's advice for a collection setting", () => {
   it('a schema key that comes with the records: nothing to do on a dry run, no ✗ and no recreate', () => {
     const key: SettingDifference[] = [{ field: 'schema.keys.brand_new_key.bool.bool_inverted_index', expected: 'enabled', actual: 'absent', fix: 'records' }];
     const text = syncSettingsLines(key, RECREATE, true).join('\n');
-    expect(text).toContain('brand_new_key not on the target yet: they come with the records this sync sends');
+    expect(text).toContain("metadata key brand_new_key not in the target's schema yet: the records this sync sends bring it, indexed by the target's defaults");
     expect(text).not.toMatch(/✗|recreate it/);
   });
 
