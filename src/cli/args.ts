@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MigrateError } from '../core/util/errors.js';
+import { inQuotes } from '../core/util/format.js';
 import { nearest } from './did-you-mean.js';
 
 /** One flag: how it parses, and how its line in --help reads. */
@@ -53,12 +54,12 @@ export function parseFlags<F extends Flags>(command: string, args: string[], fla
     return parseArgs({ args: dotenvAlias(args), options, allowPositionals: false, strict: true }).values as FlagValues<F>;
   } catch (error) {
     const see = `${usage ? `Usage: chroma-migrate ${usage}\n    ` : ''}See chroma-migrate ${command} --help.`;
-    throw new MigrateError('USAGE', `${command}: ${problem((error as Error).message, all)}`, see);
+    throw new MigrateError('USAGE', `${command}: ${problem((error as Error).message, all, args)}`, see);
   }
 }
 
 /** Node's words for a bad argument, shortened, with the nearest flag for a typo. */
-function problem(message: string, flags: Flags): string {
+function problem(message: string, flags: Flags, args: string[]): string {
   const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(message);
   if (unknown) {
     const guess = nearest(unknown[2] ?? '', Object.entries(flags).map(([key, spec]) => spec.display ?? key));
@@ -66,7 +67,21 @@ function problem(message: string, flags: Flags): string {
   }
   const positional = /^Unexpected argument '([^']*)'/.exec(message);
   if (positional) return `unexpected argument '${positional[1]}' (every value follows its flag, e.g. --input FILE).`;
-  return message;
+  return ambiguous(message, args) ?? message;
+}
+
+/**
+ * Node calls a value that starts with a dash "ambiguous" (it might be the next flag). A number
+ * there is a negative one, which no flag of ours takes; anything else is most likely a flag that
+ * came where the value should have been.
+ */
+function ambiguous(message: string, args: string[]): string | null {
+  const typed = /^Option '([^']+)' argument is ambiguous/.exec(message)?.[1];
+  const long = /use '--([\w-]+)=-XYZ'/.exec(message)?.[1];
+  if (!typed || !long) return null;
+  const value = args[args.indexOf(typed) + 1] ?? '';
+  if (/^-\d/.test(value)) return `--${long} must be a positive whole number; got ${inQuotes(value)}.`;
+  return `--${long} needs a value, but ${inQuotes(value)} came next, which reads as a flag (a value that starts with a dash is written --${long}=VALUE).`;
 }
 
 export function intOption(name: string, value: string | undefined, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {

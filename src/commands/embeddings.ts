@@ -15,6 +15,7 @@ import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
 import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
 import { createReporter, number } from '../cli/reporter.js';
+import { withFlagValue, withheldNote } from '../present/resume-command.js';
 
 const FLAGS = {
   endpoint: {
@@ -45,6 +46,7 @@ const FLAGS = {
   yes: { type: 'boolean', short: 'y', help: 'answer the confirmation (repoint, reembed); without a terminal a change needs it' },
   json: { type: 'boolean', help: 'print the result as JSON on stdout' },
   ...TARGET_FLAGS,
+  insecure: { type: 'boolean', group: 'target', help: "allow sending a token (the target's, or the endpoint's API key) over plain http:// to another machine" },
 } as const;
 
 type Values = FlagValues<typeof FLAGS>;
@@ -91,7 +93,7 @@ the app loses; import and copy take --drop-sparse.`,
     const problem = usageProblem(action, values, io);
     if (problem) throw new MigrateError('USAGE', problem, 'See chroma-migrate embeddings --help.');
     const endpoint = resolveEmbeddingEndpoint(
-      { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'] },
+      { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'], insecure: values.insecure === true },
       env(),
     );
     const context: Context = { io, values, target: target().target, endpoint, collections: values.all ? undefined : listOption(values.collections) };
@@ -109,6 +111,7 @@ function usageProblem(action: Action, values: Values, io: CommandIo): string | n
     const names = listOption(values.collections) ?? [];
     if (names.length !== 1 || values.all) return 'embeddings reembed works on one collection: --collections NAME --as NEW.';
     if (!values.as) return 'embeddings reembed needs --as NEW, the new collection\'s name (the original is never changed).';
+    if (values.as === names[0]) return `--as must name a new collection, not ${inQuotes(values.as)} itself: the original is never changed. Pick another name, e.g. --as ${shellWord(`${values.as}_v2`)}.`;
   }
   if (action !== 'check' && !values.yes && !isInteractive(io)) {
     return `embeddings ${action} changes the target, and there is no terminal to confirm in: add --yes to go ahead.`;
@@ -263,12 +266,37 @@ function printReembed(context: Context, result: ReembedResult): void {
   out(`    records equal  ${fraction(equal, v.compared)} (ids, documents, metadata, uris)`);
   if (v.missing > 0) out(`    missing        ${number(v.missing)}: ${v.missingIds.map(shown).join(', ')}${v.missing > v.missingIds.length ? ', …' : ''}; run the same command again`);
   if (v.differing > 0) out(`    differing      ${number(v.differing)}: ${v.differingIds.map((entry) => `${shown(entry.id)} (${entry.fields.join(', ')})`).join(', ')}`);
+  printMend(context, result);
   out(`    embeddings     ${fraction(v.sampleEqual, v.sampled)} sampled documents embedded again match what is stored`);
   if (v.undocumented > 0) {
     const ids = `${v.undocumentedIds.map(shown).join(', ')}${v.undocumented > v.undocumentedIds.length ? ', …' : ''}`;
     out(`    no document    ${plural(v.undocumented, 'record')} (${ids}) ${v.keptUndocumented ? 'kept with their old vector' : 'left out: nothing to embed (--keep-undocumented keeps them with their old vector)'}`);
   }
   for (const item of result.leftOut) out(`    left out       ${item.field}: ${item.why}`);
-  out(result.originalUnchanged ? `    original       ${inQuotes(result.source)} unchanged (count and configuration read again)` : `    ! original     ${inQuotes(result.source)} changed while this ran (count or configuration): something else writes to it`);
+  out(result.originalUnchanged ? `    original       ${inQuotes(result.source)} unchanged while this ran (count and configuration read again)` : `    ! original     ${inQuotes(result.source)} changed while this ran (count or configuration): something else writes to it`);
   if (v.ok) printAppCode(context, result.collection, result.ef, result.queryInstruction);
+}
+
+/**
+ * What the ids showed after the pages: the original changed since the re-embed began (what the
+ * new collection lacked was sent; what the original no longer has is named), and when only
+ * starting over mends the new collection, the command that does.
+ */
+function printMend(context: Context, result: ReembedResult): void {
+  const out = (text: string) => context.io.stderr.write(`${text}\n`);
+  const { mend, verdict } = result;
+  const [source, created] = [inQuotes(result.source), inQuotes(result.collection)];
+  if (mend.sent > 0 || mend.extra > 0 || result.countBefore !== verdict.sourceCount) {
+    out(`    ! original     ${source} changed since this re-embed began (${number(result.countBefore)} records then, ${number(verdict.sourceCount)} now)`);
+  }
+  if (mend.sent > 0) out(`    sent now       ${plural(mend.sent, 'record')} ${source} holds that ${created} lacked (added since, or passed over as its pages shifted), embedded and sent`);
+  if (mend.extra > 0) {
+    out(`    not in original ${plural(mend.extra, 'record')} in ${created} that ${source} no longer has: ${mend.extraIds.map(shown).join(', ')}${mend.extra > mend.extraIds.length ? ', …' : ''}`);
+  }
+  if (mend.extra === 0 && verdict.differing === 0) return;
+  // Nothing is deleted without a choice: starting over deletes the new collection, which the user asks for.
+  out(`    start over     ${created} holds records ${source} no longer has or holds otherwise; only starting over mends that (it deletes ${created} first, then re-embeds every record):`);
+  const typed = context.io.typed;
+  out(`                   ${typed ? withFlagValue(typed.command, '--if-exists', 'recreate') : `chroma-migrate embeddings reembed --collections ${shellWord(result.source)} --as ${shellWord(result.collection)} ${sameFlags(context)} --if-exists recreate`}`);
+  for (const line of withheldNote(typed?.withheld ?? [])) out(`                   ${line}`);
 }

@@ -65,6 +65,15 @@ export function commandText(command: string, args: string[]): string {
 }
 
 /**
+ * A printed command with one flag set to `value`, in place of the value typed for it if any
+ * (`--if-exists recreate` where `--if-exists append` was typed).
+ */
+export function withFlagValue(command: string, flag: string, value: string): string {
+  const typed = new RegExp(` ${flag}(?:=\\S+| \\S+)`);
+  return `${command.replace(typed, '')} ${flag} ${shellWord(value)}`;
+}
+
+/**
  * The command that continues a saved run, to paste: from another folder, it first goes to the
  * run's own (relative paths and .env are read there). A note follows when a secret was left out.
  */

@@ -71,7 +71,7 @@ describe('embeddings reembed --as NEW', () => {
     expect(rerun.stderr).toContain(`resuming at ${atKill.toLocaleString('en-US')}`);
     expect(rerun.stderr).toMatch(/✓ big_g: 5,000 records re-embedded from "big" \(32-d → 48-d\), resumed at/);
     expect(rerun.stderr).toContain('records equal  5,000 of 5,000');
-    expect(rerun.stderr).toContain('"big" unchanged (count and configuration read again)');
+    expect(rerun.stderr).toContain('"big" unchanged while this ran (count and configuration read again)');
     expect(rerun.code).toBe(0);
 
     const original = await readAll('big');

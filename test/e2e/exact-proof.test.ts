@@ -95,9 +95,12 @@ describe('each tampering is caught, named, exit 1', () => {
     const run = await verify('plain');
     expect(run.code).toBe(1);
     // The server's JSON parser (serde_json without float_roundtrip) stores 3e-300 one f64 step off.
-    expect(run.stderr).toMatch(/plain-0 \(metadata\.x: float 1e-300 became float (3e-300|2\.9999999999999996e-300)\)/);
-    expect(run.stderr).toContain(`plain-1 (metadata.pi: float ${Math.PI} became float ${Math.fround(Math.PI)})`);
-    expect(run.stderr).toContain('plain-2 (metadata.q: float 3.25 became float 3.2500001)');
+    // Each value said with the side that holds it: the file's words name the backup, the live check's the source.
+    for (const reference of ['the backup', 'the source']) {
+      expect(run.stderr).toMatch(new RegExp(`plain-0 \\(metadata\\.x: ${reference} has float 1e-300, the target float (3e-300|2\\.9999999999999996e-300)\\)`));
+      expect(run.stderr).toContain(`plain-1 (metadata.pi: ${reference} has float ${Math.PI}, the target float ${Math.fround(Math.PI)})`);
+      expect(run.stderr).toContain(`plain-2 (metadata.q: ${reference} has float 3.25, the target float 3.2500001)`);
+    }
     await api().upsert(info.id, originals.slice(0, 3), { base64: true });
     expect((await verify('plain')).code).toBe(0);
   }, 120_000);

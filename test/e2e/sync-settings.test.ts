@@ -81,7 +81,7 @@ describe('sync compares the collection as verify does', () => {
     const dry = await sync('space', '--dry-run', '--json');
     expect(dry.code, dry.stderr).toBe(1);
     const [entry] = JSON.parse(dry.stdout).collections;
-    expect(entry.settings).toContainEqual({ field: 'space', expected: 'cosine', actual: 'l2' });
+    expect(entry.settings).toContainEqual({ field: 'space', expected: 'cosine', actual: 'l2', fix: 'recreate' });
     // One float32 step passes in cosine only: the l2 target holds those values exactly, so they differ.
     expect(entry.changed).toBe(RECORDS.length);
 
@@ -101,7 +101,7 @@ describe('sync compares the collection as verify does', () => {
     expect(run.code, run.stderr).toBe(1);
     const result = JSON.parse(run.stdout);
     expect(result.ok).toBe(false);
-    expect(result.collections[0].after.settings).toContainEqual({ field: 'hnsw.ef_search', expected: '100', actual: '50' });
+    expect(result.collections[0].after.settings).toContainEqual({ field: 'hnsw.ef_search', expected: '100', actual: '50', fix: 'configuration' });
     const text = await sync('efs');
     expect(text.stderr).toContain('✗ hnsw.ef_search: expected 100, the target has 50');
     expect(text.stderr).toContain('{"new_configuration": {"hnsw": {"ef_search": 100}}}');

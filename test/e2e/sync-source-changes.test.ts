@@ -54,7 +54,7 @@ describe('sync --prune while the source deletes records', () => {
     expect(run.stderr).toMatch(/✗ docs/);
     expect(run.stderr).toMatch(/deleted\s+5/);
     expect(run.stderr).not.toContain('every source record is on the target, equal');
-    expect(run.stderr).toContain('still on the target, gone from the source 11: r0000, r0001, r0002, r0003, r0004, … (run sync --prune again to delete them)');
+    expect(run.stderr).toContain('still on the target, not on the source 11: r0000, r0001, r0002, r0003, r0004, … (run sync --prune again to delete them)');
   }, 300_000);
 
   it('--json carries the same: ok false, the 11 still there after the sync', async () => {

@@ -136,7 +136,7 @@ describe('every value type, end to end against a real server', () => {
     await raw('POST', `${base}/${id}/upsert`, '{"ids":["f1"],"embeddings":[[0.1,0.2]],"metadatas":[{"score":2}]}');
     const verdict = await verifyBackup({ input, target, renameTo: 'float_lost' });
     expect(verdict.ok).toBe(false);
-    expect(verdict.collections[0]?.differingIds).toEqual([{ id: 'f1', fields: ['metadata.score: float 2.0 became int 2'] }]);
+    expect(verdict.collections[0]?.differingIds).toEqual([{ id: 'f1', fields: ['metadata.score: the backup has float 2.0, the target int 2'] }]);
   });
 });
 

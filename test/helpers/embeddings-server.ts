@@ -22,6 +22,8 @@ export interface EmbeddingsServerOptions {
   ignoreBase64?: boolean;
   /** Milliseconds added to each answer, so that a kill lands mid-run. */
   delayMs?: number;
+  /** The address to listen on (default 127.0.0.1): another of this machine's, to be a host that is not loopback. */
+  host?: string;
 }
 
 export interface EmbeddingsServer {
@@ -116,10 +118,11 @@ export async function startEmbeddingsServer(options: EmbeddingsServerOptions): P
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     stats,
     close: () =>
       new Promise((resolve) => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../src/core/state/store.js';
 import type { MigrationState, RunRecord } from '../../src/core/state/schema.js';
-import { commandText, resumableLines, resumeLines, typedArgs } from '../../src/present/resume-command.js';
+import { commandText, resumableLines, resumeLines, typedArgs, withFlagValue } from '../../src/present/resume-command.js';
 import { pruneLines, sendAgainLines } from '../../src/present/send-again.js';
 import { backupReport } from '../../src/present/reports/backup-report.js';
 import { shellWord } from '../../src/core/util/format.js';
@@ -161,5 +161,14 @@ describe("a backup's restore line", () => {
     const moments = (resumed: boolean) => backupReport({ ...base, resumed }, undefined, { url: 'http://h:1', database: 'default_database' }).some((line) => line.includes('as the server held them then'));
     expect(moments(true)).toBe(true);
     expect(moments(false)).toBe(false);
+  });
+});
+
+describe('a printed command with one flag set', () => {
+  it('replaces the value typed for the flag, or adds the flag', () => {
+    const typed = commandText('embeddings reembed', ['--collections', 'docs', '--as', 'docs_v2', '--if-exists', 'append', '--yes']);
+    expect(withFlagValue(typed, '--if-exists', 'recreate')).toBe('chroma-migrate embeddings reembed --collections docs --as docs_v2 --yes --if-exists recreate');
+    expect(withFlagValue(commandText('embeddings reembed', ['--if-exists=ask']), '--if-exists', 'recreate')).toBe('chroma-migrate embeddings reembed --if-exists recreate');
+    expect(withFlagValue(commandText('embeddings reembed', ['--as', 'x']), '--if-exists', 'recreate')).toBe('chroma-migrate embeddings reembed --as x --if-exists recreate');
   });
 });

@@ -51,12 +51,21 @@ export function resolveSource(flags: SourceFlags, env: Env): Endpoint {
  * source's token or Cloud key exactly as the target's.
  */
 export function refuseCleartextToken(server: Endpoint, insecure: boolean): void {
-  const url = new URL(server.url);
-  if (!server.token || url.protocol !== 'http:' || isLoopbackHost(url.hostname) || insecure) return;
+  if (server.token) refuseCleartext(server.url, 'the token', insecure, 'Use the server\'s https:// address (Railway domains are https on 443)');
+}
+
+/**
+ * The same rule for any secret (an embeddings endpoint's API key too): over plain http only to
+ * this machine (localhost, 127.x, ::1: Ollama, a local vLLM), elsewhere only with --insecure.
+ * `https`: where the fix points first.
+ */
+export function refuseCleartext(address: string, secret: string, insecure: boolean, https: string): void {
+  const url = new URL(address);
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname) || insecure) return;
   throw new MigrateError(
     'BAD_INPUT',
-    `Refusing to send the token to ${server.url} over plain http: anyone between you and the server could read it.`,
-    'Use the server\'s https:// address (Railway domains are https on 443), or pass --insecure if this network is private and you accept the risk.',
+    `Refusing to send ${secret} to ${address} over plain http: anyone between you and the server could read it.`,
+    `${https}, or pass --insecure if this network is private and you accept the risk.`,
   );
 }
 

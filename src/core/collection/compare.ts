@@ -124,6 +124,9 @@ export function compareWithPlan(plan: Pick<CollectionPlan, 'intended' | 'request
 
 function isNamed(field: string, named: Set<string>): boolean {
   if (named.has('embedding_function') && field.includes('.embedding_function')) return true;
+  // The schema's copies of an HNSW parameter (defaults and #embedding) are the parameter named above.
+  const hnsw = /\.hnsw\.([^.]+)$/.exec(field)?.[1];
+  if (hnsw && named.has(`hnsw.${hnsw}`)) return true;
   return [...named].some((name) => field === name || field.startsWith(`${name}.`));
 }
 

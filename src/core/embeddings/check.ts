@@ -7,8 +7,7 @@ import type { ChromaApi, CollectionInfo } from '../chroma/api.js';
 import { factsOf } from '../collection/compare.js';
 import type { EmbeddingFunctionConfig } from '../collection/shape.js';
 import { appNeeds } from '../collection/app-needs.js';
-import type { RetryOptions } from '../util/retry.js';
-import { embedTexts, probeBase64, type Base64Support } from './client.js';
+import { embedTexts, probeBase64, type Base64Support, type EmbedCallOptions } from './client.js';
 import { compareVectors, type VectorComparison } from './compare.js';
 import type { EmbeddingEndpoint } from './endpoint.js';
 import { instructionsOf, withInstruction, type Instructions } from './instructions.js';
@@ -39,17 +38,18 @@ export async function checkCollection(
   api: ChromaApi,
   info: CollectionInfo,
   endpoint: EmbeddingEndpoint,
-  options: { sample: number; documentInstruction?: string; signal?: AbortSignal; onRetry?: RetryOptions['onRetry'] },
+  options: EmbedCallOptions & { sample: number; documentInstruction?: string; onSample?: (size: number, count: number) => void },
 ): Promise<EmbeddingsCheck> {
   const ef = factsOf(info).embeddingFunction;
   const fromConfig = instructionsOf(ef);
   const instructions = options.documentInstruction === undefined ? fromConfig : { ...fromConfig, documents: options.documentInstruction };
   const count = await api.count(info.id, { signal: options.signal });
+  options.onSample?.(Math.min(options.sample, count), count);
   const { records, withoutDocument } = await sampleDocuments(api, { id: info.id, count }, options.sample, options.signal);
   const computed: Float32Array[] = [];
   for (let start = 0; start < records.length; start += CHECK_BATCH) {
     const texts = records.slice(start, start + CHECK_BATCH).map((record) => withInstruction(instructions.documents, record.document));
-    computed.push(...(await embedTexts(endpoint, texts, { signal: options.signal, onRetry: options.onRetry })));
+    computed.push(...(await embedTexts(endpoint, texts, { signal: options.signal, onRetry: options.onRetry, onWait: options.onWait })));
   }
   const comparison = compareVectors(records.map((record, i) => ({ id: record.id, stored: record.embedding, computed: computed[i] as Float32Array })));
   const first = records[0];

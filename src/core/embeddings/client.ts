@@ -8,6 +8,7 @@ import { withRetry, type RetryOptions } from '../util/retry.js';
 import type { EmbeddingEndpoint } from './endpoint.js';
 import { sendingSecret, withoutSecret } from '../chroma/endpoint.js';
 import { printable } from '../util/format.js';
+import type { ProgressListener } from '../util/progress.js';
 
 /** A failed call, retryable when waiting can fix it (network, timeout, 429, 5xx). */
 class EmbeddingRequestError extends Error {
@@ -51,26 +52,52 @@ function vectorsOf(endpoint: EmbeddingEndpoint, answer: unknown, count: number):
   return vectors.map((vector) => Float32Array.from(vector as number[]));
 }
 
-async function postOnce(endpoint: EmbeddingEndpoint, texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-  return vectorsOf(endpoint, await postJson(endpoint, bodyFor(endpoint, texts), signal), texts.length);
+/** A call's signal and retries, and `onWait`: said every 15 s while one request goes unanswered, with how long it has waited. */
+export interface EmbedCallOptions extends Pick<RetryOptions, 'signal' | 'onRetry'> {
+  onWait?: (waitedMs: number) => void;
 }
 
-async function postJson(endpoint: EmbeddingEndpoint, body: unknown, signal?: AbortSignal): Promise<unknown> {
+/** How often a request still unanswered is said: a model loading from disk, or a busy server, answers late. */
+const WAIT_NOTE_MS = 15_000;
+
+/** `onWait` as progress words: without them a slow model server looked like a hung command for minutes. */
+export function waitingWords(endpoint: EmbeddingEndpoint, progress: ProgressListener): (waitedMs: number) => void {
+  const limit = Math.round(endpoint.timeoutMs / 1000);
+  return (waitedMs) =>
+    progress({
+      type: 'phase',
+      message: `Still waiting for ${endpoint.postUrl}: ${Math.round(waitedMs / 1000)} s for one answer so far (it has ${limit} s; a model still loading, or a busy server, answers late)`,
+    });
+}
+
+async function postOnce(endpoint: EmbeddingEndpoint, texts: string[], options: EmbedCallOptions): Promise<Float32Array[]> {
+  return vectorsOf(endpoint, await postJson(endpoint, bodyFor(endpoint, texts), options), texts.length);
+}
+
+async function postJson(endpoint: EmbeddingEndpoint, body: unknown, { signal, onWait }: EmbedCallOptions = {}): Promise<unknown> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (endpoint.apiKey) {
     headers.authorization = `Bearer ${endpoint.apiKey}`;
     sendingSecret(endpoint.apiKey);
   }
   const timeout = AbortSignal.timeout(endpoint.timeoutMs);
-  let response: Response;
+  const started = Date.now();
+  const waiting = onWait ? setInterval(() => onWait(Date.now() - started), WAIT_NOTE_MS) : undefined;
+  waiting?.unref();
   try {
-    response = await fetch(endpoint.postUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    if (timeout.aborted) throw new EmbeddingRequestError('timeout', `${endpoint.postUrl} did not answer within ${Math.round(endpoint.timeoutMs / 1000)} s`);
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new EmbeddingRequestError('network', `cannot reach ${endpoint.postUrl} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    const response = await fetch(endpoint.postUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout }).catch((error: unknown) => {
+      if (signal?.aborted) throw error;
+      if (timeout.aborted) throw new EmbeddingRequestError('timeout', `${endpoint.postUrl} did not answer within ${Math.round(endpoint.timeoutMs / 1000)} s`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new EmbeddingRequestError('network', `cannot reach ${endpoint.postUrl} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    });
+    return await answerOf(endpoint, response);
+  } finally {
+    clearInterval(waiting);
   }
+}
+
+async function answerOf(endpoint: EmbeddingEndpoint, response: Response): Promise<unknown> {
   const text = await response.text();
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('retry-after'));
@@ -95,7 +122,7 @@ export type Base64Support = 'base64' | 'numbers' | 'refused' | 'wrong';
 export async function probeBase64(endpoint: EmbeddingEndpoint, text: string, expected: Float32Array, signal?: AbortSignal): Promise<Base64Support> {
   let answer: unknown;
   try {
-    answer = await withRetry(() => postJson(endpoint, { model: endpoint.model, input: [text], encoding_format: 'base64' }, signal), { signal, retries: 3 });
+    answer = await withRetry(() => postJson(endpoint, { model: endpoint.model, input: [text], encoding_format: 'base64' }, { signal }), { signal, retries: 3 });
   } catch (error) {
     if (error instanceof EmbeddingRequestError) return 'refused';
     throw error;
@@ -110,10 +137,10 @@ export async function probeBase64(endpoint: EmbeddingEndpoint, text: string, exp
 }
 
 /** Embeds `texts` in one request, retrying what waiting can fix. */
-export async function embedTexts(endpoint: EmbeddingEndpoint, texts: string[], options: Pick<RetryOptions, 'signal' | 'onRetry'> = {}): Promise<Float32Array[]> {
+export async function embedTexts(endpoint: EmbeddingEndpoint, texts: string[], options: EmbedCallOptions = {}): Promise<Float32Array[]> {
   if (texts.length === 0) return [];
   try {
-    return await withRetry(() => postOnce(endpoint, texts, options.signal), { ...options, retries: 5 });
+    return await withRetry(() => postOnce(endpoint, texts, options), { signal: options.signal, onRetry: options.onRetry, retries: 5 });
   } catch (error) {
     if (error instanceof EmbeddingRequestError) throw explainEmbeddingError(error, endpoint);
     throw error;
@@ -131,14 +158,16 @@ function explainEmbeddingError(error: EmbeddingRequestError, endpoint: Embedding
           ? `Check --model names a model the endpoint serves (it asked for "${endpoint.model}"); Ollama: ollama pull it first.`
           : status === 413
             ? 'The endpoint takes fewer texts per request: lower --batch.'
-            : error.kind === 'network' || error.kind === 'timeout'
-              ? 'Start the embeddings server (or fix --endpoint), then run the same command again.'
-              : 'Check the endpoint is an embeddings server and --api says its wire shape.';
+            : error.kind === 'timeout'
+              ? `The embeddings server is there but answers too slowly (each request waits ${Math.round(endpoint.timeoutMs / 1000)} s): check its load, or whether the model is still loading; fewer texts per request help (reembed: --embed-batch). Then run the same command again.`
+              : error.kind === 'network'
+                ? 'Start the embeddings server (or fix --endpoint), then run the same command again.'
+                : 'Check the endpoint is an embeddings server and --api says its wire shape.';
   return new MigrateError(status === 401 || status === 403 ? 'UNAUTHORIZED' : error.kind === 'network' || error.kind === 'timeout' ? 'CONNECTION' : 'SERVER', `The embeddings endpoint failed: ${error.message}.`, fix, { cause: error });
 }
 
 /** One short text, before anything else is read or written: the endpoint answers, and with what dimension. */
-export async function probeEndpoint(endpoint: EmbeddingEndpoint, options: Pick<RetryOptions, 'signal' | 'onRetry'> = {}): Promise<number> {
+export async function probeEndpoint(endpoint: EmbeddingEndpoint, options: EmbedCallOptions = {}): Promise<number> {
   const [vector] = await embedTexts(endpoint, ["chroma-migrate: the endpoint's dimension"], options);
   return (vector as Float32Array).length;
 }

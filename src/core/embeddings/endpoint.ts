@@ -4,8 +4,9 @@
  * app's client builds to reach it. The key itself lives here in memory only: the config names
  * the env var, never the key.
  */
-import type { Env } from '../chroma/connection.js';
+import { refuseCleartext, type Env } from '../chroma/connection.js';
 import { MigrateError } from '../util/errors.js';
+import { inQuotes } from '../util/format.js';
 
 /** OpenAI-compatible `POST /v1/embeddings` (vLLM, TEI, LM Studio, llama.cpp, OpenAI) or Ollama `POST /api/embed`. */
 type WireShape = 'openai' | 'ollama';
@@ -32,6 +33,8 @@ export interface EndpointInput {
   shape?: WireShape;
   apiKeyEnvVar?: string;
   timeoutMs?: number;
+  /** Send the key over plain http to another machine anyway (--insecure), as for a Chroma token. */
+  insecure?: boolean;
 }
 
 /** Ollama listens here unless told otherwise. */
@@ -44,6 +47,10 @@ const DEFAULT_TIMEOUT_MS = 120_000;
  * asked for, else OpenAI's (what most servers speak).
  */
 export function resolveEmbeddingEndpoint(input: EndpointInput, env: Env): EmbeddingEndpoint {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input.url.trim())?.[1];
+  if (scheme && !/^https?$/i.test(scheme)) {
+    throw new MigrateError('USAGE', `--endpoint ${inQuotes(input.url)} uses ${scheme}://; an embeddings server speaks http or https.`, 'Give its http:// or https:// address, e.g. http://localhost:11434 (Ollama) or http://localhost:8000/v1 (vLLM, TEI).');
+  }
   let url: URL;
   try {
     url = new URL(/^https?:\/\//i.test(input.url) ? input.url : `http://${input.url}`);
@@ -56,8 +63,10 @@ export function resolveEmbeddingEndpoint(input: EndpointInput, env: Env): Embedd
   const origin = url.origin;
   const apiKey = input.apiKeyEnvVar ? env[input.apiKeyEnvVar] : undefined;
   if (input.apiKeyEnvVar && !apiKey) {
-    throw new MigrateError('BAD_INPUT', `--api-key-env ${input.apiKeyEnvVar} names an env var that is not set.`, `Set ${input.apiKeyEnvVar} in the environment or .env (its value is never printed or saved), or leave --api-key-env out for an endpoint without a key.`);
+    // The command line names something that is not there: a usage error, before anything is read.
+    throw new MigrateError('USAGE', `--api-key-env ${input.apiKeyEnvVar} names an env var that is not set.`, `Set ${input.apiKeyEnvVar} in the environment or .env (its value is never printed or saved), or leave --api-key-env out for an endpoint without a key.`);
   }
+  if (apiKey) refuseCleartext(url.origin, 'the API key', input.insecure === true, 'Use the endpoint\'s https:// address');
   const common = { model: input.model, apiKeyEnvVar: input.apiKeyEnvVar, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(apiKey ? { apiKey } : {}) };
   if (shape === 'ollama') {
     const prefix = path.replace(/\/api(\/embed)?$/, '');

@@ -67,6 +67,8 @@ export interface Embedder {
   slots: Slots;
   signal?: AbortSignal;
   onRetry?: RetryOptions['onRetry'];
+  /** Said while a request goes unanswered (embeddings/waiting.ts). */
+  onWait?: (waitedMs: number) => void;
 }
 
 /** Embeds texts in chunks through the slots; a chunk the endpoint finds too large (413) is halved. */
@@ -79,7 +81,7 @@ export async function embedAll(embedder: Embedder, texts: string[]): Promise<Flo
 
 async function embedChunk(embedder: Embedder, texts: string[]): Promise<Float32Array[]> {
   try {
-    return await embedder.slots.run(() => embedTexts(embedder.endpoint, texts.map((text) => withInstruction(embedder.instruction, text)), { signal: embedder.signal, onRetry: embedder.onRetry }));
+    return await embedder.slots.run(() => embedTexts(embedder.endpoint, texts.map((text) => withInstruction(embedder.instruction, text)), { signal: embedder.signal, onRetry: embedder.onRetry, onWait: embedder.onWait }));
   } catch (error) {
     const status = isMigrateError(error) ? (error.cause as { status?: number } | undefined)?.status : undefined;
     if (status !== 413 || texts.length === 1) throw error;

@@ -80,10 +80,12 @@ export async function verifyReembed(
   return verdict;
 }
 
+const REEMBED_SIDES = { stored: 'the new collection', expected: 'the original' };
+
 function differences(record: BackupRecord, got: Awaited<ReturnType<ChromaApi['get']>>, index: number, keepUndocumented: boolean, space: Space | null): string[] {
   const fields: string[] = [];
   if ((got.documents?.[index] ?? null) !== record.document) fields.push('document');
-  for (const difference of compareMetadata(got.metadatas?.[index] ?? null, record.metadata).differences) fields.push(`metadata.${difference}`);
+  for (const difference of compareMetadata(got.metadatas?.[index] ?? null, record.metadata, REEMBED_SIDES).differences) fields.push(`metadata.${difference}`);
   if ((got.uris?.[index] ?? null) !== record.uri) fields.push('uri');
   // A kept record without a document must still hold its old vector.
   if (record.document === null && keepUndocumented && !sameEmbedding(got.embeddings?.[index] ?? null, record.embedding, space)) fields.push('embedding');

@@ -10,16 +10,28 @@ import { floatText } from './typed-json.js';
 import { isSparseVector, numericValue, scalarType, WholeFloat, type Metadata, type MetadataValue, type Scalar } from './values.js';
 
 export interface MetadataComparison {
-  /** "score: float 2.0 became int 2", one per differing key. */
+  /** "score: the source has float 2.0, the target int 2", one per differing key. */
   differences: string[];
   /** Keys whose sparse vector the target does not hold. */
   sparseNotCarried: string[];
 }
 
+/**
+ * The two sides in the words: the one holding the record now (`stored`, "the target") and the
+ * one it is compared with (`expected`, "the source" or "the backup"). Each value is said with the
+ * side that holds it, so a value the source changed since a copy reads the right way round.
+ */
+export interface ComparedSides {
+  stored: string;
+  expected: string;
+}
+
+export const TARGET_AGAINST_SOURCE: ComparedSides = { stored: 'the target', expected: 'the source' };
+
 /** Keys Chroma adds itself ("chroma:document" on full-text collections) are not the record's. */
 const OWN_KEY = /^chroma:/;
 
-export function compareMetadata(stored: Metadata | null, expected: Metadata | null): MetadataComparison {
+export function compareMetadata(stored: Metadata | null, expected: Metadata | null, sides: ComparedSides = TARGET_AGAINST_SOURCE): MetadataComparison {
   const result: MetadataComparison = { differences: [], sparseNotCarried: [] };
   const have = stored ?? {};
   const want = expected ?? {};
@@ -30,13 +42,13 @@ export function compareMetadata(stored: Metadata | null, expected: Metadata | nu
     if (got === undefined) {
       if (isSparseVector(wanted)) result.sparseNotCarried.push(key);
       // A single node drops an empty list as if the key were never set.
-      else if (!(Array.isArray(wanted) && wanted.length === 0)) result.differences.push(`${shown(key)}: ${describeValue(wanted)} is missing`);
+      else if (!(Array.isArray(wanted) && wanted.length === 0)) result.differences.push(`${shown(key)}: ${sides.expected} has ${describeValue(wanted)}, ${sides.stored} no such key`);
       continue;
     }
-    if (!sameValue(got, wanted)) result.differences.push(`${shown(key)}: ${describeValue(wanted)} became ${describeValue(got)}`);
+    if (!sameValue(got, wanted)) result.differences.push(`${shown(key)}: ${sides.expected} has ${describeValue(wanted)}, ${sides.stored} ${describeValue(got)}`);
   }
   for (const key of Object.keys(have)) {
-    if (!OWN_KEY.test(key) && !Object.hasOwn(want, key)) result.differences.push(`${shown(key)}: ${describeValue(have[key]!)} was not in the backup`);
+    if (!OWN_KEY.test(key) && !Object.hasOwn(want, key)) result.differences.push(`${shown(key)}: ${sides.stored} has ${describeValue(have[key]!)}, ${sides.expected} no such key`);
   }
   return result;
 }

@@ -6,11 +6,11 @@ import { ChromaApi } from '../chroma/api.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
 import { checkCollection, type EmbeddingsCheck } from '../embeddings/check.js';
-import { probeEndpoint } from '../embeddings/client.js';
+import { probeEndpoint, waitingWords } from '../embeddings/client.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { selectCollections } from '../embeddings/select.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
-import { inQuotes } from '../util/format.js';
+import { inQuotes, plural } from '../util/format.js';
 
 export interface EmbeddingsCheckOptions {
   target: Endpoint;
@@ -35,16 +35,20 @@ export async function checkEmbeddings(options: EmbeddingsCheckOptions): Promise<
   const signal = options.signal;
   const infos = await retryExplained(options.target, () => selectCollections(api, options.collections, signal), { signal });
   const checks: EmbeddingsCheck[] = [];
+  const onWait = waitingWords(options.endpoint, progress);
   // The endpoint answers before any collection is read.
-  await probeEndpoint(options.endpoint, { signal });
+  progress({ type: 'phase', message: `Asking ${options.endpoint.postUrl} for one embedding first (model ${options.endpoint.model})` });
+  await probeEndpoint(options.endpoint, { signal, onWait, onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: null, attempt, of, delayMs, reason: error.message }) });
   for (const info of infos) {
-    progress({ type: 'phase', message: `Checking ${inQuotes(info.name)}: ${options.sample} stored documents through ${options.endpoint.postUrl}` });
     checks.push(
       await checkCollection(api, info, options.endpoint, {
         sample: options.sample,
         documentInstruction: options.documentInstruction,
         signal,
+        onWait,
         onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: info.name, attempt, of, delayMs, reason: error.message }),
+        // Said once the collection's count is known: a sample is never more than it holds.
+        onSample: (size, count) => progress({ type: 'phase', message: `Checking ${inQuotes(info.name)}: ${plural(size, 'stored document')} of ${count} through ${options.endpoint.postUrl}` }),
       }),
     );
   }

@@ -1,8 +1,9 @@
 /**
  * reembed = a collection on the target → its documents through an embeddings endpoint → a new
  * collection beside it (the target writer's prepare: create, resume, exists), checkpointed after
- * each committed batch like import, then proved (embeddings/reembed-verify). The source
- * collection is only ever read.
+ * each committed batch like import, the ids of both compared (what the pages missed sent by id,
+ * embeddings/reembed-mend), then proved (embeddings/reembed-verify). The source collection is
+ * only ever read.
  */
 import type { CollectionInfo } from '../chroma/api.js';
 import { retryExplained } from '../chroma/explain.js';
@@ -10,15 +11,16 @@ import { factsOf } from '../collection/compare.js';
 import { sameJson } from '../collection/shape.js';
 import type { LeftOut } from '../collection/plan.js';
 import type { CollectionDifference } from '../collection/compare.js';
-import { probeEndpoint } from '../embeddings/client.js';
+import { probeEndpoint, waitingWords } from '../embeddings/client.js';
 import { embeddingFunctionFor, type EmbeddingFunctionJson } from '../embeddings/ef-config.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { instructionsOf } from '../embeddings/instructions.js';
 import { reembedFingerprint, reembedHeader } from '../embeddings/reembed-header.js';
 import { reembedPage, Slots, sourcePages, type Embedder, type SourcePage } from '../embeddings/reembed-records.js';
 import { verifyReembed, type ReembedVerdict } from '../embeddings/reembed-verify.js';
+import { mendByIds, type ReembedMend } from '../embeddings/reembed-mend.js';
 import { runBatches } from '../sinks/batches.js';
-import { checkpointMatches, prepareCollection } from '../sinks/target/prepare.js';
+import { checkpointMatches, prepareCollection, type PreparedCollection } from '../sinks/target/prepare.js';
 import { openTarget, targetKey, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction, inQuotes, shown } from '../util/format.js';
@@ -52,8 +54,15 @@ export interface ReembedResult {
   leftOut: LeftOut[];
   differences: CollectionDifference[];
   verdict: ReembedVerdict;
-  /** The original holds as many records, with the same configuration, as when the re-embed began. */
+  /** The original holds as many records, with the same configuration, as when this run began. */
   originalUnchanged: boolean;
+  /**
+   * The original's count when this re-embed began: the previous run's, when this one continues
+   * it (its count now otherwise). Another count now: the original changed since.
+   */
+  countBefore: number;
+  /** What the ids showed once the pages were sent: what was sent by id, what the original no longer has. */
+  mend: ReembedMend;
 }
 
 /** Records per write: a few embedding requests each, small enough to checkpoint often. */
@@ -80,9 +89,11 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
     slots: new Slots(options.embedConcurrency ?? DEFAULT_EMBED_CONCURRENCY),
     signal: options.signal,
     onRetry: ({ attempt, of, delayMs, error }) => session.progress({ type: 'retry', collection: options.as, attempt, of, delayMs, reason: error.message }),
+    onWait: waitingWords(options.endpoint, session.progress),
   };
   // Before anything is written: the endpoint answers, and says the new dimension.
-  const dimension = await probeEndpoint(options.endpoint, { signal: options.signal, onRetry: embedder.onRetry });
+  session.progress({ type: 'phase', message: `Asking ${options.endpoint.postUrl} for one embedding first (model ${options.endpoint.model})` });
+  const dimension = await probeEndpoint(options.endpoint, { signal: options.signal, onRetry: embedder.onRetry, onWait: embedder.onWait });
   if (options.keepUndocumented && info.dimension && info.dimension !== dimension) {
     throw new MigrateError(
       'CANNOT_HOLD',
@@ -93,17 +104,22 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
   const ef = embeddingFunctionFor(options.endpoint);
   const header = reembedHeader(info, count, ef, dimension);
   const feed: RecordFeed = { backup: `reembed:${info.name}`, fingerprint: reembedFingerprint(info, options.endpoint, embedder.instruction, options.keepUndocumented), records: emptyRecords };
+  const countBefore = (await reopenFinished(session, feed, options.as, options.ifExists)) ?? count;
   const prepared = await prepareCollection(session, header, options.as, feed);
   session.progress({ type: 'phase', message: `Re-embedding ${inQuotes(info.name)} into ${inQuotes(options.as)} through ${options.endpoint.postUrl} (${options.endpoint.model})` });
   await writeAll(session, info, count, prepared, feed, embedder, options);
+  const mend = await mendNewCollection(session, info, prepared, embedder, options);
+  // Written: run again, it continues from here (reopenFinished), and --if-exists recreate starts it over.
+  await saveCheckpoint(session, feed, info, options.as, count, count, true);
   session.progress({ type: 'phase', message: `Verifying ${inQuotes(options.as)} against ${inQuotes(info.name)}` });
   const verdict = await verifyReembed(session.api, { id: info.id, count }, { id: prepared.collection.id, space: header.space }, { embedder, keepUndocumented: options.keepUndocumented, sample: options.sample ?? 20, call, signal: options.signal });
   // Read, never written: the proof that the original's count and settings are what they were.
   const after = await call(() => session.api.findCollection(info.name, { signal: options.signal }));
   const originalUnchanged = after !== null && (await call(() => session.api.count(after.id, { signal: options.signal }))) === count && sameJson(after.configuration_json, info.configuration_json);
-  await saveCheckpoint(session, feed, info, options.as, count, count, verdict.ok);
   return {
     originalUnchanged,
+    countBefore,
+    mend,
     source: info.name,
     collection: options.as,
     action: prepared.action,
@@ -118,6 +134,35 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
 }
 
 async function* emptyRecords() {}
+
+/**
+ * A re-embed that finished writing, run again, continues: nothing left to write, the ids compared
+ * again (what the original gained since is sent) and the proof again. It is not redone by
+ * appending every record. --if-exists recreate starts it over (the collection deleted first). The
+ * previous run's count of the original, when there was one.
+ */
+async function reopenFinished(session: TargetSession, feed: RecordFeed, name: string, ifExists: ReembedOptions['ifExists']): Promise<number | undefined> {
+  const previous = session.store.current.imports.find((checkpoint) => checkpointMatches(checkpoint, session, feed, name));
+  if (previous?.done && ifExists !== 'recreate') {
+    await session.store.update((state) => ({ ...state, imports: state.imports.map((checkpoint) => (checkpointMatches(checkpoint, session, feed, name) ? { ...checkpoint, done: false } : checkpoint)) }));
+  }
+  return previous?.total;
+}
+
+/** The ids of both once the pages are sent (embeddings/reembed-mend.ts): what the pages missed, sent by id. */
+async function mendNewCollection(session: TargetSession, info: CollectionInfo, prepared: PreparedCollection, embedder: Embedder, options: ReembedOptions): Promise<ReembedMend> {
+  session.progress({ type: 'phase', message: `Comparing the ids of ${inQuotes(info.name)} and ${inQuotes(options.as)}` });
+  const mend = await mendByIds(session.api, { original: info.id, created: prepared.collection.id }, {
+    call: prepared.call,
+    signal: options.signal,
+    embedder,
+    keepUndocumented: options.keepUndocumented,
+    batchSize: session.batchSize,
+    base64: session.base64,
+    onSent: (sent) => session.progress({ type: 'phase', message: `${inQuotes(options.as)} lacked records of ${inQuotes(info.name)}: ${sent} sent` }),
+  });
+  return mend;
+}
 
 async function writeAll(
   session: TargetSession,

@@ -10,12 +10,12 @@ import { retryExplained } from '../chroma/explain.js';
 import { describeEmbeddingFunction } from '../collection/shape.js';
 import { checkCollection, type EmbeddingsCheck } from '../embeddings/check.js';
 import { embeddingFunctionFor } from '../embeddings/ef-config.js';
-import { probeEndpoint } from '../embeddings/client.js';
+import { probeEndpoint, waitingWords } from '../embeddings/client.js';
 import type { EmbeddingEndpoint } from '../embeddings/endpoint.js';
 import { repointCollection, type RepointResult } from '../embeddings/repoint.js';
 import { selectCollections } from '../embeddings/select.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
-import { inQuotes } from '../util/format.js';
+import { inQuotes, plural } from '../util/format.js';
 
 export interface RepointOptions {
   target: Endpoint;
@@ -42,12 +42,14 @@ export async function repointEmbeddings(options: RepointOptions): Promise<{ entr
   const call = <T>(work: () => Promise<T>) => retryExplained(options.target, work, { signal });
   const infos = await call(() => selectCollections(api, options.collections, signal));
   const ef = embeddingFunctionFor(options.endpoint);
+  const onWait = waitingWords(options.endpoint, progress);
   // The endpoint answers before any collection is read.
-  await probeEndpoint(options.endpoint, { signal });
+  progress({ type: 'phase', message: `Asking ${options.endpoint.postUrl} for one embedding first (model ${options.endpoint.model})` });
+  await probeEndpoint(options.endpoint, { signal, onWait });
   const entries: RepointEntry[] = [];
   for (const info of infos) {
-    progress({ type: 'phase', message: `Checking ${inQuotes(info.name)} before changing it: ${options.sample} stored documents through ${options.endpoint.postUrl}` });
-    entries.push({ check: await checkCollection(api, info, options.endpoint, { sample: options.sample, documentInstruction: options.documentInstruction, signal }) });
+    const onSample = (size: number, count: number) => progress({ type: 'phase', message: `Checking ${inQuotes(info.name)} before changing it: ${plural(size, 'stored document')} of ${count} through ${options.endpoint.postUrl}` });
+    entries.push({ check: await checkCollection(api, info, options.endpoint, { sample: options.sample, documentInstruction: options.documentInstruction, signal, onWait, onSample }) });
   }
   const passing = entries.filter((entry) => entry.check.comparison.agreement === 'same' && entry.check.comparison.compared > 0);
   const changes = passing.map((entry) => ({ collection: entry.check.collection, from: describeEmbeddingFunction(entry.check.embeddingFunction), to: describeEmbeddingFunction(ef) }));

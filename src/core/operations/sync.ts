@@ -12,15 +12,15 @@
  */
 import { ChromaApi, spaceOf, type CollectionInfo } from '../chroma/api.js';
 import type { BackupRecord, CollectionHeader, Space } from '../model/record.js';
-import type { CollectionDifference } from '../collection/compare.js';
 import { checkCollectionSettings } from '../collection/settings-verdict.js';
+import { withFixes, type SettingDifference } from '../collection/settings-fix.js';
 import { comparisonSpace } from '../sinks/verifier/checker.js';
 import { sourceHeader } from '../sinks/verifier/source-pass.js';
 import { prepareCollection } from '../sinks/target/prepare.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
-import { inQuotes, plural, shown } from '../util/format.js';
+import { inQuotes, shown } from '../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
@@ -40,7 +40,7 @@ export interface SyncOptions {
   renameTo?: string;
   prune: boolean;
   dryRun: boolean;
-  /** Asked before deleting, with what would be deleted from each collection; false stops before any write. */
+  /** Asked before deleting, with what would be deleted from each collection; false keeps them and syncs the rest. */
   confirmPrune?: (removals: PruneRemoval[]) => Promise<boolean>;
   /** A fresh backup of the source, written after the sync. */
   out?: string;
@@ -58,8 +58,11 @@ export interface PruneRemoval {
 
 /** Both sides compared: their records (sinks/diff), and the collection itself as verify compares it. */
 export interface SyncCheck extends CollectionDiff {
-  /** The target collection's settings and metadata that differ from the source's (none for one sync creates, before it does). */
-  settings: CollectionDifference[];
+  /**
+   * The target collection's settings and metadata that differ from the source's (none for one
+   * sync creates, before it does), each with what mends it.
+   */
+  settings: SettingDifference[];
 }
 
 /**
@@ -90,6 +93,8 @@ export interface SyncResult {
   collections: CollectionSync[];
   dryRun: boolean;
   pruned: boolean;
+  /** --prune was asked for and the answer was no: the records the source lacks were kept, and the target does not match. */
+  pruneDeclined: boolean;
   out: string | null;
   /** Every collection ok: after the writes the target matches the source; on a dry run, a sync has nothing to do. */
   ok: boolean;
@@ -125,13 +130,12 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     const ok = !pair.create && matchesSource(check, options.prune);
     results.push({ ...check, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null, ok });
   }
-  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: results.every((result) => result.ok) };
+  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, pruneDeclined: false, out: null, ok: results.every((result) => result.ok) };
   const removals = results.filter((result) => result.removed.size > 0).map((result) => ({ target: result.target, count: result.removed.size, firstIds: result.removed.slice(0, PROMPT_IDS) }));
   const removed = removals.reduce((sum, removal) => sum + removal.count, 0);
+  // "No" keeps those records and sends the rest: the answer is about deleting, not about syncing.
   const prune = options.prune && removed > 0 && (options.confirmPrune ? await options.confirmPrune(removals) : true);
-  if (options.prune && removed > 0 && !prune) {
-    throw new MigrateError('NEEDS_ANSWER', `Not deleting the ${plural(removed, 'record')} the source no longer has: not confirmed.`, 'Run again and confirm, or pass --yes; without --prune they are kept.');
-  }
+  const pruneDeclined = options.prune && removed > 0 && !prune;
   for (const [index, pair] of pairs.entries()) {
     const result = results[index]!;
     if (pair.create) await createOnTarget(pair, pair.create, session, source);
@@ -141,11 +145,13 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     const diff = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
     const now = await pair.target.read.call(() => session.api.findCollection(pair.targetName, { signal: options.signal }));
     result.after = { ...diff, settings: settingsDifferences(pair, now, session, options.target) };
-    result.ok = matchesSource(result.after, prune);
+    // Asked to prune: records kept by the answer still differ from the source.
+    result.ok = matchesSource(result.after, options.prune);
   }
   const ok = results.every((result) => result.ok);
-  const out = options.out && ok ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
-  return { collections: results, dryRun: false, pruned: prune, out, ok };
+  // A backup of the source, whatever the target's verdict: the source is what it copies.
+  const out = options.out ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
+  return { collections: results, dryRun: false, pruned: prune, pruneDeclined, out, ok };
 }
 
 /** Ids a prune confirmation names per collection. */
@@ -156,8 +162,8 @@ const PROMPT_IDS = 3;
  * (what importing the source's header into this server would give). A collection the target
  * lacks is created with the source's settings: nothing to compare yet.
  */
-function settingsDifferences(pair: Pair, found: CollectionInfo | null, session: TargetSession, target: Endpoint): CollectionDifference[] {
-  return found ? checkCollectionSettings(pair.header, found, session.server, { cloud: target.cloud }).differences : [];
+function settingsDifferences(pair: Pair, found: CollectionInfo | null, session: TargetSession, target: Endpoint): SettingDifference[] {
+  return found ? withFixes(checkCollectionSettings(pair.header, found, session.server, { cloud: target.cloud }).differences, found) : [];
 }
 
 async function pairCollections(source: Endpoint, session: TargetSession, options: SyncOptions): Promise<Pair[]> {
@@ -248,7 +254,7 @@ async function upsertFromSource(pair: Pair, ids: IdPages, session: TargetSession
 
 async function deleteFromTarget(pair: Pair, ids: CompactIdSet, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
   if (ids.size === 0) return 0;
-  progress({ type: 'phase', message: `Deleting ${ids.size} records from ${pair.targetName} that the source no longer has` });
+  progress({ type: 'phase', message: `Deleting ${ids.size} records from ${pair.targetName} that are not on the source` });
   for (let from = 0; from < ids.size; from += session.batchSize) {
     const chunk = ids.slice(from, from + session.batchSize);
     await pair.target.read.call(() => deleteRecords(session.api.target, pair.target.collectionId, chunk, { signal }));

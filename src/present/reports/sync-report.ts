@@ -29,6 +29,21 @@ function changedNamed(check: SyncCheck): string {
   return namedWith(check.changed.first, check.changed.size, (change) => `${shown(change.id)} (${change.fields.join(', ')})`);
 }
 
+/**
+ * sync is one way: a record on both sides that differs is written over with the source's, also
+ * when it was the target's copy that was edited (by the app, since the cutover). Said plainly.
+ */
+function changedLine(check: SyncCheck, dryRun: boolean): string {
+  const way = check.changed.size === 0 ? '' : dryRun ? " (the target's version would be replaced by the source's)" : " (the target's version replaced by the source's)";
+  return `    changed    ${count(check.changed.size)}${way}${changedNamed(check)}`;
+}
+
+/** Records on the target and not on the source: the source deleted them, or something wrote them to the target since; sync cannot tell which. */
+function keptLine(removed: number, declined: boolean): string {
+  const which = `${plural(removed, 'record')} on the target that ${removed === 1 ? 'is' : 'are'} not on the source`;
+  return declined ? `    kept       ${which}, as you answered (sync --prune deletes ${removed === 1 ? 'it' : 'them'})` : `    kept       ${which} (sync --prune deletes ${removed === 1 ? 'it' : 'them'})`;
+}
+
 function namedWith<T>(items: { slice(start: number, end: number): T[] }, total: number, name: (item: T) => string): string {
   return total === 0 ? '' : `: ${items.slice(0, NAMED).map((item) => name(item)).join(', ')}${total > NAMED ? ', …' : ''}`;
 }
@@ -37,21 +52,25 @@ function namedWith<T>(items: { slice(start: number, end: number): T[] }, total: 
  * What sync found and did, a few lines per collection. `recreate(collection)`: the command that
  * recreates a collection from the source, for settings sync cannot change.
  */
-export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }, recreate: (collection: string) => string[] = () => []): string[] {
+export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; pruneDeclined?: boolean; out: string | null }, recreate: (collection: string) => string[] = () => []): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
     lines.push(`${entry.ok ? '✓' : '✗'} ${shown(entry.collection)}${entry.target === entry.collection ? '' : ` → ${shown(entry.target)}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
     lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
-    lines.push(`    changed    ${count(entry.changed.size)}${changedNamed(entry)}`);
+    lines.push(changedLine(entry, result.dryRun));
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
     if (result.dryRun) {
-      if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection)));
+      if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection), true));
       continue;
     }
     lines.push(`    upserted   ${count(entry.upserted)}`);
     if (result.pruned) lines.push(`    deleted    ${count(entry.deleted)}`);
-    else if (entry.removed.size > 0) lines.push(`    kept       ${plural(entry.removed.size, 'record')} the source no longer has (sync --prune deletes them)`);
+    else if (entry.removed.size > 0) lines.push(keptLine(entry.removed.size, result.pruneDeclined === true));
     if (entry.after) lines.push(...afterLines(entry.after, result.pruned), ...syncSettingsLines(entry.after.settings, recreate(entry.collection)));
+  }
+  if (result.pruneDeclined) {
+    const kept = entries.reduce((sum, entry) => sum + (entry.after?.removed.size ?? 0), 0);
+    lines.push(`Kept, as you answered: ${plural(kept, 'record')} on the target that the source does not have. The rest was synced; the target does not match the source while ${kept === 1 ? 'it is' : 'they are'} there.`);
   }
   if (result.dryRun) {
     const pending = entries.some((entry) => !entry.ok);
@@ -71,17 +90,26 @@ function afterLines(after: SyncCheck, pruned: boolean): string[] {
   if (after.added.size > 0) lines.push(`      still missing   ${count(after.added.size)}${named(after.added, after.added.size)} (run sync again to send them)`);
   if (after.changed.size > 0) lines.push(`      still differing ${count(after.changed.size)}${changedNamed(after)} (run sync again to send them)`);
   if (pruned && after.removed.size > 0) {
-    lines.push(`      still on the target, gone from the source ${count(after.removed.size)}${named(after.removed, after.removed.size)} (run sync --prune again to delete them)`);
+    lines.push(`      still on the target, not on the source ${count(after.removed.size)}${named(after.removed, after.removed.size)} (run sync --prune again to delete them)`);
   }
   return lines;
 }
 
-/** The --prune confirmation: how many records, from which collections on which server, the first few ids. */
+/**
+ * The --prune confirmation: how many records, in which collections on which server, the first few
+ * ids. A record the target holds and the source does not was deleted at the source, or written to
+ * the target since (by the app, after the cutover): sync cannot tell which, so the words claim neither.
+ */
 export function prunePrompt(removals: PruneRemoval[], target: string): string {
   const total = removals.reduce((sum, removal) => sum + removal.count, 0);
+  const one = total === 1;
   const each = removals.map((removal) => {
     const more = removal.count > removal.firstIds.length ? ', …' : '';
-    return `${removals.length > 1 ? `${count(removal.count)} from ` : 'from '}${inQuotes(removal.target)} (${removal.firstIds.map(shown).join(', ')}${more})`;
+    return `${removals.length > 1 ? `${count(removal.count)} in ` : 'in '}${inQuotes(removal.target)}: ${removal.firstIds.map(shown).join(', ')}${more}`;
   });
-  return `Delete ${plural(total, 'record')} that the source no longer has, ${each.join(', ')}, on ${target}?`;
+  const them = one ? 'it' : 'them';
+  return (
+    `${plural(total, 'record')} ${one ? 'is' : 'are'} on the target (${target}) but not on the source (the source deleted ${them}, or something wrote ${them} to the target since), ` +
+    `${each.join('; ')}. Delete ${them} from the target? (No: the rest is synced and ${one ? 'this record is' : 'these are'} kept.)`
+  );
 }

@@ -17,7 +17,8 @@ describe('an embeddings endpoint from --endpoint, --api and --api-key-env', () =
 
   it('OpenAI-compatible otherwise: api_base ends in /v1, the key by its env var name only', () => {
     for (const url of ['http://gpu:8000', 'http://gpu:8000/v1', 'http://gpu:8000/v1/', 'http://gpu:8000/v1/embeddings']) {
-      const endpoint = resolve(url, { apiKeyEnvVar: 'VLLM_KEY' }, { VLLM_KEY: 'sk-1' });
+      // A GPU box on a private network: its key over plain http only with --insecure.
+      const endpoint = resolve(url, { apiKeyEnvVar: 'VLLM_KEY', insecure: true }, { VLLM_KEY: 'sk-1' });
       expect(endpoint.shape).toBe('openai');
       expect(endpoint.postUrl).toBe('http://gpu:8000/v1/embeddings');
       expect(endpoint.apiKey).toBe('sk-1');
@@ -31,5 +32,15 @@ describe('an embeddings endpoint from --endpoint, --api and --api-key-env', () =
     expect(() => resolve('http://gpu:8000', { model: ' ' })).toThrow(/--model is empty/);
     expect(() => resolve('http://gpu:8000', { apiKeyEnvVar: 'NOPE' })).toThrow(/NOPE names an env var that is not set/);
     expect(() => resolve('http://[bad')).toThrow(/is not a URL/);
+    expect(() => resolve('ftp://gpu:8000')).toThrow(/uses ftp:\/\/; an embeddings server speaks http or https/);
+  });
+
+  it('sends a key over plain http only to this machine, as for a Chroma token; elsewhere with --insecure, or https', () => {
+    const key = { apiKeyEnvVar: 'K' };
+    expect(() => resolve('http://gpu:8000/v1', key, { K: 'sk-1' })).toThrow(/Refusing to send the API key to http:\/\/gpu:8000 over plain http/);
+    for (const url of ['http://localhost:11434', 'http://127.0.0.1:8000/v1', 'http://[::1]:8000/v1', 'https://gpu:8000/v1']) expect(resolve(url, key, { K: 'sk-1' }).apiKey).toBe('sk-1');
+    expect(resolve('http://gpu:8000/v1', { ...key, insecure: true }, { K: 'sk-1' }).apiKey).toBe('sk-1');
+    // No key, nothing to refuse.
+    expect(resolve('http://gpu:8000/v1').apiKey).toBeUndefined();
   });
 });

@@ -46,12 +46,19 @@ describe('record comparison at the precision Chroma stores', () => {
     expect(same({ a: 1 }, { a: 1, b: true })).toBe(false);
   });
 
-  it('names a float that became an int, and a big int that was rounded, with the key', () => {
-    expect(compareMetadata({ score: 2 }, { score: new WholeFloat(2) }).differences).toEqual(['score: float 2.0 became int 2']);
-    expect(compareMetadata({ n: 9007199254740992 }, { n: 9007199254740993n }).differences).toEqual(['n: int 9007199254740993 became int 9007199254740992']);
+  it('names a float that became an int, and a big int that was rounded, with the key and the side holding each value', () => {
+    expect(compareMetadata({ score: 2 }, { score: new WholeFloat(2) }).differences).toEqual(['score: the source has float 2.0, the target int 2']);
+    expect(compareMetadata({ n: 9007199254740992 }, { n: 9007199254740993n }).differences).toEqual(['n: the source has int 9007199254740993, the target int 9007199254740992']);
     expect(compareMetadata({ tags: ['a', 'b'] }, { tags: ['a', 'b'] }).differences).toEqual([]);
     expect(compareMetadata({ xs: [new WholeFloat(1), 2.5] }, { xs: [1, 2.5] }).differences).toEqual([]);
-    expect(compareMetadata({ xs: [1, 2] }, { xs: [new WholeFloat(1), new WholeFloat(2)] }).differences).toEqual(['xs: float[] [1.0, 2.0] became int[] [1, 2]']);
+    expect(compareMetadata({ xs: [1, 2] }, { xs: [new WholeFloat(1), new WholeFloat(2)] }).differences).toEqual(['xs: the source has float[] [1.0, 2.0], the target int[] [1, 2]']);
+  });
+
+  it('says which side holds which value: the source changed v2 to v3, the target still has v2', () => {
+    expect(compareMetadata({ tag: 'v2' }, { tag: 'v3' }).differences).toEqual(['tag: the source has string "v3", the target string "v2"']);
+    expect(compareMetadata({}, { tag: 'v3' }).differences).toEqual(['tag: the source has string "v3", the target no such key']);
+    expect(compareMetadata({ tag: 'v2' }, {}).differences).toEqual(['tag: the target has string "v2", the source no such key']);
+    expect(compareMetadata({ tag: 'v2' }, { tag: 'v3' }, { stored: 'the target', expected: 'the backup' }).differences).toEqual(['tag: the backup has string "v3", the target string "v2"']);
   });
 
   it('a sparse vector the target does not hold is reported apart; an empty list a single node drops is not a loss', () => {
@@ -65,10 +72,10 @@ describe('metadata floats compare as f64 bits', () => {
     const want = { a: 1e-300, b: Math.PI, c: 3.25, d: new WholeFloat(-0) };
     const got = { a: 3e-300, b: Math.fround(Math.PI), c: 3.2500001, d: new WholeFloat(0) };
     expect(compareMetadata(got, want).differences).toEqual([
-      'a: float 1e-300 became float 3e-300',
-      `b: float ${Math.PI} became float ${Math.fround(Math.PI)}`,
-      'c: float 3.25 became float 3.2500001',
-      'd: float -0.0 became float 0.0',
+      'a: the source has float 1e-300, the target float 3e-300',
+      `b: the source has float ${Math.PI}, the target float ${Math.fround(Math.PI)}`,
+      'c: the source has float 3.25, the target float 3.2500001',
+      'd: the source has float -0.0, the target float 0.0',
     ]);
     expect(compareMetadata({ ...want }, want).differences).toEqual([]);
   });

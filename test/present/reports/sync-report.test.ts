@@ -35,16 +35,31 @@ describe('sync report after the writes', () => {
     expect(lines).toContain('      still differing 1: c1 (document) (run sync again to send them)');
   });
 
-  it('names what is still on the target though gone from the source, when pruning', () => {
+  it('names what is still on the target and not on the source, when pruning', () => {
     const gone = Array.from({ length: 11 }, (_, i) => `g${i}`);
     const lines = syncLines([synced(check({ removed: gone }))], { dryRun: false, pruned: true, out: null });
-    expect(lines).toContain('      still on the target, gone from the source 11: g0, g1, g2, g3, g4, … (run sync --prune again to delete them)');
+    expect(lines).toContain('      still on the target, not on the source 11: g0, g1, g2, g3, g4, … (run sync --prune again to delete them)');
+  });
+
+  it('says the target\'s version of a changed record was replaced by the source\'s', () => {
+    const entry = { ...synced(check()), ...check({ changed: [{ id: 'c1', fields: ['document'] }] }) };
+    expect(syncLines([entry], { dryRun: false, pruned: false, out: null })).toContain("    changed    1 (the target's version replaced by the source's): c1 (document)");
+    expect(syncLines([entry], { dryRun: true, pruned: false, out: null })).toContain("    changed    1 (the target's version would be replaced by the source's): c1 (document)");
+  });
+
+  it('after a declined prune: the records kept, in words that claim no reason, and no "matches"', () => {
+    const entry = { ...synced(check({ removed: ['x'] })), ...check({ removed: ['x'] }) };
+    const lines = syncLines([entry], { dryRun: false, pruned: false, pruneDeclined: true, out: null });
+    expect(lines).toContain('    kept       1 record on the target that is not on the source, as you answered (sync --prune deletes it)');
+    expect(lines.at(-1)).toBe('Kept, as you answered: 1 record on the target that the source does not have. The rest was synced; the target does not match the source while it is there.');
   });
 });
 
 describe('the --prune confirmation', () => {
-  it('names the collection, the first ids and counts in words', () => {
-    expect(prunePrompt([{ target: 'docs', count: 1, firstIds: ['r7'] }], 'http://localhost:8000')).toBe('Delete 1 record that the source no longer has, from "docs" (r7), on http://localhost:8000?');
+  it('names the collection, the first ids and counts in words, and claims no reason the source lacks them', () => {
+    expect(prunePrompt([{ target: 'docs', count: 1, firstIds: ['r7'] }], 'http://localhost:8000')).toBe(
+      '1 record is on the target (http://localhost:8000) but not on the source (the source deleted it, or something wrote it to the target since), in "docs": r7. Delete it from the target? (No: the rest is synced and this record is kept.)',
+    );
   });
 
   it('names each collection with its own count when there are several', () => {
@@ -52,6 +67,8 @@ describe('the --prune confirmation', () => {
       { target: 'docs', count: 30, firstIds: ['a', 'b', 'c'] },
       { target: 'notes', count: 1, firstIds: ['x'] },
     ];
-    expect(prunePrompt(removals, 'http://localhost:8000')).toBe('Delete 31 records that the source no longer has, 30 from "docs" (a, b, c, …), 1 from "notes" (x), on http://localhost:8000?');
+    expect(prunePrompt(removals, 'http://localhost:8000')).toBe(
+      '31 records are on the target (http://localhost:8000) but not on the source (the source deleted them, or something wrote them to the target since), 30 in "docs": a, b, c, …; 1 in "notes": x. Delete them from the target? (No: the rest is synced and these are kept.)',
+    );
   });
 });

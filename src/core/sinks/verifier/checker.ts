@@ -8,7 +8,7 @@ import { spaceOf, type ChromaApi, type CollectionInfo, type GetPage } from '../.
 import type { EmbeddingCheck } from '../../chroma/float-page.js';
 import type { ServerModel } from '../../chroma/capabilities.js';
 import { checkCollectionSettings, type CollectionSettingsVerdict } from '../../collection/settings-verdict.js';
-import { compareMetadata } from '../../model/compare-values.js';
+import { compareMetadata, TARGET_AGAINST_SOURCE, type ComparedSides } from '../../model/compare-values.js';
 import { sameFloat32s } from '../../model/float32.js';
 import { factsOf } from '../../collection/compare.js';
 import { DEFAULT_K, measureRecall, noRecall, TrueNeighbours, type IndexRecall } from './recall.js';
@@ -35,7 +35,7 @@ export interface CollectionVerdict {
   /** The first few of each, for the report; the counts above are complete. */
   missingIds: string[];
   extraIds: string[];
-  /** `fields` names each difference: "document", "embedding", "uri", "metadata.score: float 2.0 became int 2". */
+  /** `fields` names each difference: "document", "embedding", "uri", "metadata.score: the source has float 2.0, the target int 2". */
   differingIds: Array<{ id: string; fields: string[] }>;
   /**
    * Records the source listed and no longer held when verify read them (it changed during the
@@ -185,6 +185,8 @@ export interface RecordCheckerOptions {
   space: Space | null;
   /** How many records are kept as recall queries, spread over `expected`. */
   sample: number;
+  /** What the records are compared with, as the words name it: "the source" (default) or "the backup". */
+  reference?: string;
   /** Ids per read (default 250) and reads in flight (default 4). */
   readSize?: number;
   readsInFlight?: number;
@@ -237,7 +239,8 @@ export class RecordChecker {
 
   private async settle(): Promise<void> {
     const { batch, page } = this.pending.shift() as (typeof this.pending)[number];
-    compareBatch(batch, await page, this.verdict, this.options);
+    const sides = { stored: 'the target', expected: this.options.reference ?? TARGET_AGAINST_SOURCE.expected };
+    compareBatch(batch, await page, this.verdict, this.options, sides);
     for (const record of batch) {
       if (record.embedding && this.seen % this.sampleEvery === 0 && this.samples.length < this.options.sample) this.samples.push(record);
       this.seen++;
@@ -257,7 +260,7 @@ function expectedEmbeddings(batch: readonly BackupRecord[], space: Space | null)
   return { expected: (id) => byId.get(id), steps: float32Steps(space) };
 }
 
-function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionVerdict, { space, onMissing }: Pick<RecordCheckerOptions, 'space' | 'onMissing'>): void {
+function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionVerdict, { space, onMissing }: Pick<RecordCheckerOptions, 'space' | 'onMissing'>, sides: ComparedSides): void {
   const byId = new Map<string, number>();
   page.ids.forEach((id, index) => byId.set(id, index));
   // Compared as the answer was parsed; a Uint8Array, so never a field of the server's own.
@@ -272,7 +275,7 @@ function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionV
       continue;
     }
     const stored = { id: record.id, document: page.documents?.[index] ?? null, metadata: page.metadatas?.[index] ?? null, embedding: page.embeddings?.[index] ?? null, uri: page.uris?.[index] ?? null };
-    const { fields, sparseNotCarried } = recordDifferences(stored, record, space, matched ? matched[index] === 1 : undefined);
+    const { fields, sparseNotCarried } = recordDifferences(stored, record, space, matched ? matched[index] === 1 : undefined, sides);
     for (const key of sparseNotCarried) verdict.sparseNotCarried[key] = (verdict.sparseNotCarried[key] ?? 0) + 1;
     if (fields.length > 0) {
       verdict.differing++;
@@ -291,10 +294,11 @@ export function recordDifferences(
   space: Space | null,
   /** The embeddings already compared (as the read-back was parsed): whether they were the same. */
   sameEmbeddings?: boolean,
+  sides: ComparedSides = TARGET_AGAINST_SOURCE,
 ): { fields: string[]; sparseNotCarried: string[] } {
   const fields: string[] = [];
   if (stored.document !== expected.document) fields.push('document');
-  const metadata = compareMetadata(stored.metadata, expected.metadata);
+  const metadata = compareMetadata(stored.metadata, expected.metadata, sides);
   for (const difference of metadata.differences) fields.push(`metadata.${difference}`);
   if (!(sameEmbeddings ?? sameEmbedding(stored.embedding, expected.embedding, space))) fields.push('embedding');
   if (stored.uri !== expected.uri) fields.push('uri');

@@ -114,7 +114,7 @@ async function verifyCollection(
   // Several reads in flight, compared in file order: across a network each read is mostly
   // waiting for the round trip.
   const onMissing = noteTooLargeElsewhere(verdict, elsewhere, set.rejects);
-  const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, signal, onMissing });
+  const checker = new RecordChecker(verdict, { api, call, collectionId: info.id, space: spaceOf(info), sample: options.sample ?? DEFAULT_SAMPLE, reference: 'the backup', signal, onMissing });
   // Excused only when the backup's record is the very one set aside; any other is checked.
   const excused = new Set<string>();
   const setAside = (record: BackupRecord) => refused?.get(record.id) === rejectFingerprint(record) && excused.add(record.id);
