@@ -14,7 +14,7 @@ import { askExists } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
+import { ALL_DATABASES_FLAGS, refuseMapWithoutAllDatabases, runPerDatabase } from '../cli/sources/all-databases.js';
 import { number } from '../cli/reporter.js';
 
 export const copyCommand: Command = defineCommand({
@@ -67,6 +67,7 @@ continues where the target had committed. The source is only ever read.`,
 
   async run(context): Promise<number> {
     const { values, io, interactive, json, openSource, announceTarget, reporter, statePath, say, writeJson } = context;
+    refuseMapWithoutAllDatabases('copy', values);
     if (values['all-databases']) return runPerDatabase(copyCommand, context);
     if (values.as !== undefined && (values.all || listOption(values.collections)?.length !== 1)) {
       throw new MigrateError('USAGE', '--as renames one collection: name it with --collections NAME (not --all).', 'See chroma-migrate copy --help.');

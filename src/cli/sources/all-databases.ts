@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { resolveTenant } from '../../core/chroma/tenant.js';
-import { databaseExists, databaseNameProblem, ensureDatabase, listDatabases } from '../../core/chroma/databases.js';
+import { databaseExists, databaseNameProblem, ensureDatabase, listDatabases, refuseSharedTargets } from '../../core/chroma/databases.js';
 import { ChromaApi } from '../../core/chroma/api.js';
 import { databasePart } from '../../core/backup/database-files.js';
 import { mergeDatabaseFiles } from '../../core/backup/jsonl/merge.js';
@@ -44,6 +44,21 @@ export function parseDatabaseMap(text: string | undefined): Map<string, string> 
     map.set(from, to);
   }
   return map;
+}
+
+/**
+ * The map renames the databases an --all-databases run goes through; a run of one database
+ * reads --database and writes --target-database, and would otherwise drop the map unread.
+ */
+export function refuseMapWithoutAllDatabases(command: string, values: { 'all-databases'?: boolean; 'database-map'?: string }): void {
+  if (values['database-map'] === undefined || values['all-databases'] === true) return;
+  const pairs = [...parseDatabaseMap(values['database-map'])];
+  const instead = pairs.length === 1 ? `--database ${pairs[0]![0]} --target-database ${pairs[0]![1]}` : '--target-database NAME';
+  throw new MigrateError(
+    'USAGE',
+    `--database-map goes with --all-databases: it names where each database of the source goes when ${command} runs through all of them.`,
+    `For one database, name the target's with --target-database (${instead}), or add --all-databases.`,
+  );
 }
 
 /** Drops options (and their values) from an argument list. */
@@ -165,6 +180,7 @@ async function planRuns(name: string, args: string[], values: Values, env: Env, 
     const databases = await retryExplained(source, () => listDatabases(source, { signal: io.signal }), { signal: io.signal });
     const unknown = [...map.keys()].filter((key) => !databases.some((database) => database.name === key));
     if (unknown.length > 0) throw new MigrateError('BAD_INPUT', `--database-map names ${unknown.join(', ')}, which the source does not have.`, `It has: ${databases.map((database) => database.name).join(', ')}.`);
+    refuseSharedTargets(databases.map((database) => database.name), map);
     // A data folder is served once for every database's run.
     const sourceArgs = values['source-path'] !== undefined ? ['--source-url', source.url] : [];
     const rest = without(base, ['--out', '-o', '--source-path']);
