@@ -22,7 +22,12 @@ import type { Flags } from '../args.js';
 import { EXIT, writeJson, type Command } from '../command.js';
 import { targetFrom } from '../connection-flags.js';
 import { loadEnv, type Env } from '../../core/chroma/connection.js';
-import type { CommandIo } from '../io.js';
+import { isInteractive, type CommandIo } from '../io.js';
+import { listOption } from '../args.js';
+import { askReplace } from '../ask.js';
+import { claimOut, writtenBySameDatabasesExport } from '../../core/state/replace-out.js';
+import { StateStore, statePath } from '../../core/state/store.js';
+import { collectionNames } from '../../core/operations/export.js';
 import { openSource } from './source-path.js';
 import { createReporter } from '../reporter.js';
 
@@ -98,8 +103,12 @@ export async function runPerDatabase(command: Command, context: { args: string[]
       const problem = databaseNameProblem(run.target);
       if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map "${run.database}=new_name".`);
     }
-    const code = await runAll(command, plan, target, values.json === true, io);
     const out = values.out as string | undefined;
+    if (out !== undefined) {
+      await claimMergedOut(resolve(out), plan, values, io);
+      await mkdir(`${resolve(out)}.databases`, { recursive: true });
+    }
+    const code = await runAll(command, plan, target, values.json === true, io);
     if (code !== EXIT.ok || out === undefined) return code;
     // Each database's copy wrote its part: one file for all of them, as export --all-databases writes.
     const parts = plan.runs.map((run) => ({ database: run.database, path: databasePart(resolve(out), run.database) }));
@@ -161,6 +170,20 @@ async function refuseTheSourceItself(plan: Plan, target: Endpoint, signal?: Abor
   );
 }
 
+/**
+ * The one file the databases' parts become: one already there is replaced only when it is this
+ * command's own earlier file (its parts' checkpoints say so), or by choice (state/replace-out.ts).
+ */
+async function claimMergedOut(out: string, plan: Plan, values: Values, io: CommandIo): Promise<void> {
+  const store = await StateStore.open(statePath(values.state as string | undefined, io.env));
+  const wanted = values.all === true ? undefined : listOption(values.collections as string | undefined);
+  const namesIn = async (database: string) => (plan.runs.some((run) => run.database === database) ? collectionNames({ ...plan.source, database }, wanted, io.signal) : null);
+  await claimOut(out, () => writtenBySameDatabasesExport(store.current.exports, out, `${plan.source.url}/${plan.source.tenant}`, namesIn), {
+    overwrite: values.overwrite === true,
+    decideReplace: isInteractive(io) ? (path) => askReplace(path, io) : undefined,
+  });
+}
+
 function collector(write: (text: string) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -185,7 +208,6 @@ async function planRuns(name: string, args: string[], values: Values, env: Env, 
     const sourceArgs = values['source-path'] !== undefined ? ['--source-url', source.url] : [];
     const rest = without(base, ['--out', '-o', '--source-path']);
     const out = values.out as string | undefined;
-    if (out) await mkdir(`${resolve(out)}.databases`, { recursive: true });
     const runs = databases.map((database) => ({
       database: database.name,
       target: map.get(database.name) ?? database.name,

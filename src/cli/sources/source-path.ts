@@ -1,11 +1,12 @@
 import type { Endpoint } from '../../core/chroma/endpoint.js';
 import type { Env } from '../../core/chroma/connection.js';
 import { openFolderSource } from '../../core/sources/folder/open.js';
+import { refuseOutInside } from '../../core/sources/folder/out-inside.js';
 import { MigrateError } from '../../core/util/errors.js';
 import type { ProgressListener } from '../../core/util/progress.js';
 import { sourceFrom } from '../connection-flags.js';
 
-type SourceValues = Parameters<typeof sourceFrom>[0] & { 'source-path'?: string };
+type SourceValues = Parameters<typeof sourceFrom>[0] & { 'source-path'?: string; out?: string };
 
 export interface OpenedSource {
   source: Endpoint;
@@ -20,6 +21,7 @@ export async function openSource(values: SourceValues, env: Env, onProgress: Pro
   if (values['source-url'] !== undefined || values['api-key'] !== undefined) {
     throw new MigrateError('USAGE', '--source-path reads a data folder; it cannot be combined with --source-url or --api-key.', 'Pick one source.');
   }
+  if (values.out !== undefined) await refuseOutInside(folder, values.out);
   const opened = await openFolderSource(folder, { tenant: values.tenant, database: values.database, onProgress });
   return { source: opened.endpoint, close: opened.close };
 }
