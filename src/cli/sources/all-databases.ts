@@ -84,6 +84,8 @@ interface Plan {
   runs: Array<{ database: string; target: string; args: string[] }>;
   close: () => Promise<void>;
   source: Endpoint;
+  /** What none of the runs reads (a data folder's other tenants), in words: said again at the end. */
+  unread: string[];
 }
 
 export async function runPerDatabase(command: Command, context: { args: string[]; values: object; io: CommandIo }): Promise<number> {
@@ -139,8 +141,9 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
     code = Math.max(code, exit);
     if (exit === EXIT.interrupted || exit === EXIT.usage) break;
   }
-  if (json) writeJson(io, { ok: code === EXIT.ok, databases: results });
+  if (json) writeJson(io, { ok: code === EXIT.ok, databases: results, ...(plan.unread.length > 0 ? { unread: plan.unread } : {}) });
   else io.stderr.write(`\n${code === EXIT.ok ? '✓' : '✗'} ${plan.runs.length} database${plan.runs.length === 1 ? '' : 's'}: ${plan.runs.map((run) => run.database).join(', ')}\n`);
+  for (const note of plan.unread) io.stderr.write(`! ${note}\n`);
   return code;
 }
 
@@ -213,7 +216,7 @@ async function planRuns(name: string, args: string[], values: Values, env: Env, 
       target: map.get(database.name) ?? database.name,
       args: [...rest, ...sourceArgs, '--database', database.name, ...(out ? ['--out', databasePart(resolve(out), database.name)] : []), ...(source.cloud ? ['--tenant', source.tenant] : [])],
     }));
-    return { runs, close: opened.close, source };
+    return { runs, close: opened.close, source, unread: opened.unread };
   } catch (error) {
     await opened.close();
     throw error;
