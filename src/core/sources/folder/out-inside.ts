@@ -7,6 +7,7 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { MigrateError } from '../../util/errors.js';
+import { shellWord } from '../../util/format.js';
 
 export async function refuseOutInside(folder: string, out: string, flag = '--out'): Promise<void> {
   const dir = await realpath(resolve(folder)).catch(() => resolve(folder));
@@ -16,7 +17,7 @@ export async function refuseOutInside(folder: string, out: string, flag = '--out
     throw new MigrateError(
       'USAGE',
       `${flag} ${out} is inside the data folder being read (${dir}): the backup would be written among Chroma's own files${basename(file).startsWith('chroma.sqlite3') ? ', over its database' : ''}. Nothing was read or written.`,
-      `Write the backup outside that folder, e.g. ${flag} ${join(dirname(dir), 'chroma-backup.jsonl.gz')}.`,
+      `Write the backup outside that folder, e.g. ${flag} ${shellWord(join(dirname(dir), 'chroma-backup.jsonl.gz'))}.`,
     );
   }
 }
