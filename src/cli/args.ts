@@ -109,6 +109,14 @@ export const EXISTS_FLAGS = {
   yes: { type: 'boolean', short: 'y', help: 'with no --if-exists: append without asking' },
 } as const satisfies Flags;
 
+/** An --out already there that this export did not write (core/state/replace-out.ts). */
+export const OVERWRITE_FLAGS = {
+  overwrite: {
+    type: 'boolean',
+    help: "replace an --out file that is already there and is not this export's own earlier backup; without it such a file is kept (asked in a terminal, refused elsewhere). Running the same command again needs no flag: it continues its .partial, or writes its own file again",
+  },
+} as const satisfies Flags;
+
 export function ifExistsOption(values: { 'if-exists'?: string; yes?: boolean }): 'ask' | 'append' | 'recreate' | 'abort' {
   return choiceOption('if-exists', values['if-exists'], ['ask', 'append', 'recreate', 'abort'] as const) ?? (values.yes ? 'append' : 'ask');
 }

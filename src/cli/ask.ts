@@ -32,6 +32,14 @@ export async function askExists(info: { collection: string; count: number }, io:
   );
 }
 
+/** An --out that is there already and not this export's own: kept unless the person says to replace it. */
+export async function askReplace(path: string, io: CommandIo): Promise<boolean> {
+  const { confirm } = await loadPrompts();
+  const width = Math.max(40, ((io.stderr as { columns?: number }).columns ?? 80) - 8);
+  const question = `${path} exists, and it is not a backup this export wrote before. Replace it with the new backup?`;
+  return confirm({ message: wrapWords(question, width).join('\n'), default: false }, { output: io.stderr, signal: io.signal });
+}
+
 /** A .env change as a diff (tokens masked) on stderr, with the rest of the conversation. */
 export function showChanges(io: CommandIo, title: string, changes: readonly EnvChange[], options: { commented?: boolean } = {}): void {
   io.stderr.write(`${title}\n${formatEnvChanges(changes, options).map((line) => `  ${line}\n`).join('')}`);

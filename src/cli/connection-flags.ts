@@ -21,8 +21,13 @@ export const TARGET_FLAGS = {
 /** Every way to name the source: Chroma Cloud's keys, another server, or a data folder (sources/source-path.ts). */
 export const SOURCE_FLAGS = {
   'api-key': { type: 'string', arg: 'K', group: 'source', help: 'Chroma Cloud API key (or CHROMA_API_KEY from the environment or .env)' },
-  tenant: { type: 'string', arg: 'T', group: 'source', help: 'Chroma Cloud tenant (or CHROMA_TENANT)' },
-  database: { type: 'string', arg: 'D', group: 'source', help: 'Chroma Cloud database (or CHROMA_DATABASE)' },
+  tenant: {
+    type: 'string',
+    arg: 'T',
+    group: 'source',
+    help: "the source's tenant: on Chroma Cloud (or CHROMA_TENANT; else read from the key), another server or a data folder (default default_tenant there); a folder's other tenants are named when it is read",
+  },
+  database: { type: 'string', arg: 'D', group: 'source', help: "the source's database: on Chroma Cloud (or CHROMA_DATABASE), another server or a data folder (default default_database there)" },
   'source-url': { type: 'string', arg: 'URL', group: 'source', help: 'any other Chroma server instead of Chroma Cloud' },
   'source-token': { type: 'string', arg: 'T', group: 'source', help: "that server's token (or CHROMA_SOURCE_TOKEN)" },
   insecure: { type: 'boolean', group: 'source', help: "allow sending the source's token over plain http:// to another machine" },

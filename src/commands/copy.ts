@@ -9,12 +9,12 @@ import { describeImport, importSucceeded } from '../present/reports/import-summa
 import { verdictLines } from '../present/reports/verify-summary.js';
 import { pruneLines, sendAgainLines } from '../present/send-again.js';
 import { describeSourceChange } from '../present/reports/export-summary.js';
-import { EXISTS_FLAGS, ifExistsOption, intOption, listOption } from '../cli/args.js';
-import { askExists } from '../cli/ask.js';
+import { EXISTS_FLAGS, ifExistsOption, intOption, listOption, OVERWRITE_FLAGS } from '../cli/args.js';
+import { askExists, askReplace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { ALL_DATABASES_FLAGS, runPerDatabase } from '../cli/sources/all-databases.js';
+import { ALL_DATABASES_FLAGS, refuseMapWithoutAllDatabases, runPerDatabase } from '../cli/sources/all-databases.js';
 import { number } from '../cli/reporter.js';
 
 export const copyCommand: Command = defineCommand({
@@ -35,6 +35,7 @@ continues where the target had committed. The source is only ever read.`,
     all: { type: 'boolean', help: 'every collection' },
     as: { type: 'string', arg: 'NAME', help: 'copy the (one) named collection under another name' },
     ...EXISTS_FLAGS,
+    ...OVERWRITE_FLAGS,
     'page-size': { type: 'string', arg: 'N', help: 'records per read (default: 300 from Chroma Cloud, its limit; from a server, 1000 at 384-d, fewer at higher dimensions)' },
     'read-concurrency': { type: 'string', arg: 'N', help: 'reads in flight (default 8 on Chroma Cloud, halved on each 429; 4 elsewhere)' },
     batch: { type: 'string', arg: 'N', help: 'records per write (default 1000, 300 to Chroma Cloud)' },
@@ -67,6 +68,7 @@ continues where the target had committed. The source is only ever read.`,
 
   async run(context): Promise<number> {
     const { values, io, interactive, json, openSource, announceTarget, reporter, statePath, say, writeJson } = context;
+    refuseMapWithoutAllDatabases('copy', values);
     if (values['all-databases']) return runPerDatabase(copyCommand, context);
     if (values.as !== undefined && (values.all || listOption(values.collections)?.length !== 1)) {
       throw new MigrateError('USAGE', '--as renames one collection: name it with --collections NAME (not --all).', 'See chroma-migrate copy --help.');
@@ -86,6 +88,8 @@ continues where the target had committed. The source is only ever read.`,
       ...selection,
       ifExists: ifExistsOption(values),
       decideExists: interactive ? (info) => askExists(info, io) : undefined,
+      overwrite: values.overwrite === true,
+      decideReplace: interactive ? (path) => askReplace(path, io) : undefined,
       pageSize: intOption('page-size', values['page-size'], { max: 5_000 }),
       readConcurrency: intOption('read-concurrency', values['read-concurrency'], { max: 32 }),
       batchSize: intOption('batch', values.batch, { max: 100_000 }),

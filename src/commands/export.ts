@@ -1,7 +1,8 @@
 import type { Command } from '../cli/command.js';
 import { stat } from 'node:fs/promises';
 import { exportCollections } from '../core/operations/export.js';
-import { intOption, listOption } from '../cli/args.js';
+import { intOption, listOption, OVERWRITE_FLAGS } from '../cli/args.js';
+import { askReplace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -25,6 +26,7 @@ continues.`,
     out: { type: 'string', short: 'o', arg: 'FILE', help: 'the backup to write, e.g. backup.jsonl.gz', required: 'where to write the backup' },
     collections: { type: 'string', arg: 'a,b', help: 'only these collections (default: --all)' },
     all: { type: 'boolean', help: 'every collection' },
+    ...OVERWRITE_FLAGS,
     'page-size': { type: 'string', arg: 'N', help: 'records per read (default: 300 from Chroma Cloud, its limit; from a server, 1000 at 384-d, fewer at higher dimensions)' },
     concurrency: {
       type: 'string',
@@ -43,7 +45,7 @@ continues.`,
   exitCodes: '0 done, 1 failed, 2 usage, 130 interrupted (resumable).',
 
   async run(context): Promise<number> {
-    const { values, openSource, reporter, statePath, io, json, say, writeJson } = context;
+    const { values, openSource, reporter, statePath, io, interactive, json, say, writeJson } = context;
     if (values['all-databases'] && values.database !== undefined) {
       say('export: --all-databases and --database name different things; use one.');
       return EXIT.usage;
@@ -54,6 +56,8 @@ continues.`,
       ...(values['all-databases'] ? { databases: await sourceDatabaseNames(source, { signal: io.signal }) } : {}),
       out: values.out,
       collections: values.all ? undefined : listOption(values.collections),
+      overwrite: values.overwrite === true,
+      decideReplace: interactive ? (path) => askReplace(path, io) : undefined,
       pageSize: intOption('page-size', values['page-size'], { max: 5_000 }),
       concurrency: intOption('concurrency', values.concurrency, { max: 32 }),
       parallel: intOption('parallel', values.parallel, { max: 32 }),

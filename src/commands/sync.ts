@@ -2,7 +2,8 @@ import { syncCollections, type PruneRemoval } from '../core/operations/sync.js';
 import { MigrateError } from '../core/util/errors.js';
 import { prunePrompt, syncJson, syncLines } from '../present/reports/sync-report.js';
 import { recreateLines } from '../present/send-again.js';
-import { listOption } from '../cli/args.js';
+import { listOption, OVERWRITE_FLAGS } from '../cli/args.js';
+import { askReplace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -31,6 +32,7 @@ code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
     prune: { type: 'boolean', help: 'delete from the target the records the source does not have (asked first)' },
     'dry-run': { type: 'boolean', help: 'print the counts and the first ids of each kind; write nothing (no --out either)' },
     out: { type: 'string', short: 'o', arg: 'FILE', help: 'then write a fresh backup of the source to FILE (also when the target still differs)' },
+    ...OVERWRITE_FLAGS,
     yes: { type: 'boolean', short: 'y', help: 'confirm --prune without asking (needed without a terminal)' },
     json: { type: 'boolean', help: 'print the result as JSON on stdout' },
     ...SOURCE_FLAGS,
@@ -60,6 +62,8 @@ code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
       dryRun: values['dry-run'] === true,
       confirmPrune: values.yes ? undefined : (removals) => askPrune(removals, target.url),
       out: values.out,
+      overwrite: values.overwrite === true,
+      decideReplace: interactive ? (path) => askReplace(path, io) : undefined,
       statePath,
       signal: io.signal,
       onProgress: reporter().listener,

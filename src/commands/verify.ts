@@ -8,7 +8,7 @@ import { intOption, listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
 import { defineCommand } from '../cli/define-command.js';
-import { ALL_DATABASES_FLAGS, parseDatabaseMap, runPerDatabase } from '../cli/sources/all-databases.js';
+import { ALL_DATABASES_FLAGS, parseDatabaseMap, refuseMapWithoutAllDatabases, runPerDatabase } from '../cli/sources/all-databases.js';
 
 /** The source flags that stand in for --input: the live source is the reference. */
 const REFERENCE_FLAGS = ['source-url', 'source-path', 'api-key', 'tenant', 'database'] as const;
@@ -63,6 +63,7 @@ against a backup that may have missed records.`,
       throw new MigrateError('USAGE', problem, 'See chroma-migrate verify --help.');
     }
     // A file names its databases itself; against the live source, each database is its own run.
+    if (fromSource) refuseMapWithoutAllDatabases('verify', values);
     if (values['all-databases'] && fromSource) return runPerDatabase(verifyCommand, context);
     const source = fromSource ? await openSource() : null;
     const common = {

@@ -148,6 +148,7 @@ describe('--all-databases', () => {
     expect(swap.code, swap.stderr).toBe(1);
     expect(swap.stderr).toContain('is the source server itself');
     expect(swap.stderr).not.toContain('Deleting collection');
+    expect((await readdir(dir)).filter((name) => name.startsWith('swap'))).toEqual([]);
     expect(await collectionsByDatabase(source.server.url)).toEqual(before);
   }, 120_000);
 });

@@ -3,8 +3,8 @@
  * own name) is refused before anything is deleted or written, whatever --if-exists says; a copy
  * into another collection of the same server still goes.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
@@ -51,6 +51,8 @@ describe('copy onto its own source', () => {
     expect(run.stderr).toContain('Nothing was deleted or written');
     expect(run.stderr).not.toContain('Deleting collection');
     expect(await idsOf('selfcopy')).toEqual(records.map((record) => record.id).sort());
+    // Nothing of the refused run is left: no backup, no .partial, no lock.
+    expect((await readdir(dir)).filter((name) => name.startsWith(basename(out)))).toEqual([]);
   }, 180_000);
 
   it('--dry-run names it in the plan as refused, and exits 1', async () => {

@@ -165,14 +165,16 @@ describe('a record too large for one request even alone (a proxy with a 200 KB b
     const imported = await runCli(['import', '--input', input, '--url', oldServer.url, '--if-exists', 'abort']);
     expect(imported.code, imported.stderr).toBe(0);
     const out = join(dir, 'big-copy.jsonl.gz');
-    const run = await runCli(['copy', '--source-url', oldServer.url, '--url', proxy!.url, '--out', out, '--collections', 'big413', '--as', 'big413_copy', '--if-exists', 'abort', '--skip-invalid', '--json']);
+    // One state for both copies, as in one project folder: the second writes the first's file again.
+    const state = ['--state', join(dir, 'big-copy-state.json')];
+    const run = await runCli(['copy', '--source-url', oldServer.url, '--url', proxy!.url, '--out', out, '--collections', 'big413', '--as', 'big413_copy', '--if-exists', 'abort', '--skip-invalid', '--json', ...state]);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { rejects: { records: number }; verify: Array<{ ok: boolean; refused?: { ids: string[] } }> };
     expect(result.rejects.records).toBe(1);
     expect(result.verify[0]).toMatchObject({ ok: true, refused: { ids: ['big-000030'] } });
 
     // A later copy to the same file that refuses nothing (straight to the server) leaves no rejects behind.
-    const again = await runCli(['copy', '--source-url', oldServer.url, '--url', newServer.url, '--out', out, '--collections', 'big413', '--as', 'big413_copy', '--if-exists', 'append', '--json']);
+    const again = await runCli(['copy', '--source-url', oldServer.url, '--url', newServer.url, '--out', out, '--collections', 'big413', '--as', 'big413_copy', '--if-exists', 'append', '--json', ...state]);
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(`${out}.rejects.jsonl`)).toBe(false);
     expect(await holds(newServer.url, 'big413_copy', ['big-000030'])).toEqual(['big-000030']);

@@ -4,7 +4,7 @@
  * Chroma behind the test proxy enforcing Cloud's rules: 300 records per read (422 above), and
  * the API key in X-Chroma-Token (401 without it). CHROMA_CLOUD_HOST points the wizard at it.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
@@ -84,5 +84,30 @@ describe('step 1 from Chroma Cloud', () => {
       ['cro_audit_issues', 700, 0, 0],
       ['vendor_notes', 45, 0, 0],
     ]);
+  }, 60_000);
+
+  it("a file of the user's under the typed name is kept: the question comes again, naming it, and the offered name is one not taken", async () => {
+    const mine = join(dir, 'mine.jsonl.gz');
+    await writeFile(mine, 'not a backup of this export\n');
+    const day = '2026-03-01'; // the harness's clock
+    await writeFile(join(dir, `chroma-backup-${day}.jsonl.gz`), 'an older backup\n');
+    const services = testServices({
+      dir,
+      env: { CHROMA_API_KEY: API_KEY, CHROMA_TENANT: 'default_tenant', CHROMA_DATABASE: 'default_database', CHROMA_CLOUD_HOST: cloud.url },
+    });
+    app = mountWizard(services);
+    await waitForFrame(app, 'Begin');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Where is your data?');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Collections to export', 20_000);
+    await press(app, KEY.enter);
+    const question = await waitForFrame(app, 'Write the backup to');
+    expect(question).toContain(`Enter for chroma-backup-${day}-2.jsonl.gz`);
+    await typeLine(app, 'mine.jsonl.gz');
+    const again = await waitForFrame(app, 'is there already', 30_000);
+    expect(again).toContain('Write the backup to');
+    expect(again).toContain('Type another name');
+    expect(await readFile(mine, 'utf8')).toBe('not a backup of this export\n');
   }, 60_000);
 });

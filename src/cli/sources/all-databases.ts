@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { resolveTenant } from '../../core/chroma/tenant.js';
-import { databaseExists, databaseNameProblem, ensureDatabase, listDatabases } from '../../core/chroma/databases.js';
+import { databaseExists, databaseNameProblem, ensureDatabase, listDatabases, refuseSharedTargets } from '../../core/chroma/databases.js';
 import { ChromaApi } from '../../core/chroma/api.js';
 import { databasePart } from '../../core/backup/database-files.js';
 import { mergeDatabaseFiles } from '../../core/backup/jsonl/merge.js';
@@ -22,7 +22,12 @@ import type { Flags } from '../args.js';
 import { EXIT, writeJson, type Command } from '../command.js';
 import { targetFrom } from '../connection-flags.js';
 import { loadEnv, type Env } from '../../core/chroma/connection.js';
-import type { CommandIo } from '../io.js';
+import { isInteractive, type CommandIo } from '../io.js';
+import { listOption } from '../args.js';
+import { askReplace } from '../ask.js';
+import { claimOut, writtenBySameDatabasesExport } from '../../core/state/replace-out.js';
+import { StateStore, statePath } from '../../core/state/store.js';
+import { collectionNames } from '../../core/operations/export.js';
 import { openSource } from './source-path.js';
 import { createReporter } from '../reporter.js';
 import { inQuotes, shown } from '../../core/util/format.js';
@@ -47,6 +52,21 @@ export function parseDatabaseMap(text: string | undefined): Map<string, string> 
   return map;
 }
 
+/**
+ * The map renames the databases an --all-databases run goes through; a run of one database
+ * reads --database and writes --target-database, and would otherwise drop the map unread.
+ */
+export function refuseMapWithoutAllDatabases(command: string, values: { 'all-databases'?: boolean; 'database-map'?: string }): void {
+  if (values['database-map'] === undefined || values['all-databases'] === true) return;
+  const pairs = [...parseDatabaseMap(values['database-map'])];
+  const instead = pairs.length === 1 ? `--database ${pairs[0]![0]} --target-database ${pairs[0]![1]}` : '--target-database NAME';
+  throw new MigrateError(
+    'USAGE',
+    `--database-map goes with --all-databases: it names where each database of the source goes when ${command} runs through all of them.`,
+    `For one database, name the target's with --target-database (${instead}), or add --all-databases.`,
+  );
+}
+
 /** Drops options (and their values) from an argument list. */
 function without(args: string[], names: string[]): string[] {
   const kept: string[] = [];
@@ -65,6 +85,8 @@ interface Plan {
   runs: Array<{ database: string; target: string; args: string[] }>;
   close: () => Promise<void>;
   source: Endpoint;
+  /** What none of the runs reads (a data folder's other tenants), in words: said again at the end. */
+  unread: string[];
 }
 
 export async function runPerDatabase(command: Command, context: { args: string[]; values: object; io: CommandIo }): Promise<number> {
@@ -84,8 +106,12 @@ export async function runPerDatabase(command: Command, context: { args: string[]
       const problem = databaseNameProblem(run.target);
       if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map ${inQuotes(`${run.database}=new_name`)}.`);
     }
-    const code = await runAll(command, plan, target, values.json === true, io);
     const out = values.out as string | undefined;
+    if (out !== undefined) {
+      await claimMergedOut(resolve(out), plan, values, io);
+      await mkdir(`${resolve(out)}.databases`, { recursive: true });
+    }
+    const code = await runAll(command, plan, target, values.json === true, io);
     if (code !== EXIT.ok || out === undefined) return code;
     // Each database's copy wrote its part: one file for all of them, as export --all-databases writes.
     const parts = plan.runs.map((run) => ({ database: run.database, path: databasePart(resolve(out), run.database) }));
@@ -116,8 +142,9 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
     code = Math.max(code, exit);
     if (exit === EXIT.interrupted || exit === EXIT.usage) break;
   }
-  if (json) writeJson(io, { ok: code === EXIT.ok, databases: results });
+  if (json) writeJson(io, { ok: code === EXIT.ok, databases: results, ...(plan.unread.length > 0 ? { unread: plan.unread } : {}) });
   else io.stderr.write(`\n${code === EXIT.ok ? '✓' : '✗'} ${plan.runs.length} database${plan.runs.length === 1 ? '' : 's'}: ${plan.runs.map((run) => run.database).join(', ')}\n`);
+  for (const note of plan.unread) io.stderr.write(`! ${note}\n`);
   return code;
 }
 
@@ -147,6 +174,20 @@ async function refuseTheSourceItself(plan: Plan, target: Endpoint, signal?: Abor
   );
 }
 
+/**
+ * The one file the databases' parts become: one already there is replaced only when it is this
+ * command's own earlier file (its parts' checkpoints say so), or by choice (state/replace-out.ts).
+ */
+async function claimMergedOut(out: string, plan: Plan, values: Values, io: CommandIo): Promise<void> {
+  const store = await StateStore.open(statePath(values.state as string | undefined, io.env));
+  const wanted = values.all === true ? undefined : listOption(values.collections as string | undefined);
+  const namesIn = async (database: string) => (plan.runs.some((run) => run.database === database) ? collectionNames({ ...plan.source, database }, wanted, io.signal) : null);
+  await claimOut(out, () => writtenBySameDatabasesExport(store.current.exports, out, `${plan.source.url}/${plan.source.tenant}`, namesIn), {
+    overwrite: values.overwrite === true,
+    decideReplace: isInteractive(io) ? (path) => askReplace(path, io) : undefined,
+  });
+}
+
 function collector(write: (text: string) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -166,17 +207,17 @@ async function planRuns(name: string, args: string[], values: Values, env: Env, 
     const databases = await retryExplained(source, () => listDatabases(source, { signal: io.signal }), { signal: io.signal });
     const unknown = [...map.keys()].filter((key) => !databases.some((database) => database.name === key));
     if (unknown.length > 0) throw new MigrateError('BAD_INPUT', `--database-map names ${unknown.map(shown).join(', ')}, which the source does not have.`, `It has: ${databases.map((database) => shown(database.name)).join(', ')}.`);
+    refuseSharedTargets(databases.map((database) => database.name), map);
     // A data folder is served once for every database's run.
     const sourceArgs = values['source-path'] !== undefined ? ['--source-url', source.url] : [];
     const rest = without(base, ['--out', '-o', '--source-path']);
     const out = values.out as string | undefined;
-    if (out) await mkdir(`${resolve(out)}.databases`, { recursive: true });
     const runs = databases.map((database) => ({
       database: database.name,
       target: map.get(database.name) ?? database.name,
       args: [...rest, ...sourceArgs, '--database', database.name, ...(out ? ['--out', databasePart(resolve(out), database.name)] : []), ...(source.cloud ? ['--tenant', source.tenant] : [])],
     }));
-    return { runs, close: opened.close, source };
+    return { runs, close: opened.close, source, unread: opened.unread };
   } catch (error) {
     await opened.close();
     throw error;

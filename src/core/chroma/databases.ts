@@ -7,7 +7,8 @@ import type { Endpoint } from './endpoint.js';
 import { chromaRequest, notChroma } from './http.js';
 import { retryExplained } from './explain.js';
 import { resolveTenant } from './tenant.js';
-import { inQuotes } from '../util/format.js';
+import { inQuotes, shown } from '../util/format.js';
+import { MigrateError } from '../util/errors.js';
 
 export interface DatabaseInfo {
   id: string;
@@ -70,4 +71,27 @@ export async function sourceDatabaseNames(source: Endpoint, options: { signal?: 
   const resolved = await resolveTenant({ ...source, database: source.resolveTenant ? '*' : source.database }, options.signal);
   const databases = await retryExplained(resolved, () => listDatabases(resolved, options), options);
   return databases.map((database) => database.name);
+}
+
+/**
+ * Where a --database-map sends each of these source databases must be a database of its own:
+ * two sent into one would each write over (or be compared with) the other's collection of the
+ * same name, record by record for the same ids. Refused before anything is read or written.
+ */
+export function refuseSharedTargets(databases: Iterable<string>, map: ReadonlyMap<string, string> | undefined): void {
+  const byTarget = new Map<string, string[]>();
+  for (const database of new Set(databases)) {
+    const to = map?.get(database) ?? database;
+    byTarget.set(to, [...(byTarget.get(to) ?? []), database]);
+  }
+  const shared = [...byTarget].find(([, from]) => from.length > 1);
+  if (!shared) return;
+  const [to, from] = shared;
+  const names = from.map(shown);
+  const who = names.length === 2 ? `${names[0]} and ${names[1]} would both` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} would all`;
+  throw new MigrateError(
+    'USAGE',
+    `${who} go to ${shown(to)} on the target; map them to different databases.`,
+    `Send each to a database of its own (e.g. --database-map ${shown(from.find((name) => name !== to) ?? from[0]!)}=another_name), or leave the map out.`,
+  );
 }

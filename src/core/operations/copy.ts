@@ -16,6 +16,7 @@ import { choose, exportCollections, resolveTenant, sameNames, type ExportResult,
 import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 import { importCollection } from '../sinks/target/write.js';
 import { mendFinishedCopy } from '../sinks/target/mend.js';
+import { isTheSource } from '../sinks/target/prepare.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
 import type { BackupRecord, CollectionHeader } from '../model/record.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
@@ -24,6 +25,7 @@ import { checkPage, readRejectedIds, RejectsLog, rejectsPath, splitPage } from '
 import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
+import type { ReplaceChoice } from '../state/replace-out.js';
 import { CopyVerify } from '../sinks/verifier/live.js';
 import { StreamedTruth } from '../sinks/verifier/streamed-truth.js';
 import { DEFAULT_SAMPLE, recordVerifyStep, verifyBackup, type VerifyResult } from '../sinks/verifier/file-pass.js';
@@ -38,7 +40,8 @@ import { retryExplained } from '../chroma/explain.js';
 import { inQuotes } from '../util/format.js';
 import { addressOf } from '../chroma/url.js';
 
-export interface CopyOptions {
+/** `overwrite`/`decideReplace`: an --out already there that is not this copy's own (state/replace-out.ts). */
+export interface CopyOptions extends ReplaceChoice {
   source: Endpoint;
   target: Endpoint;
   /** The backup file written on the way. */
@@ -124,6 +127,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   const target = await openTarget({ ...options, concurrency: options.writeConcurrency, onProgress: progress });
   const listed = await listing;
   refuseCreationUpFront(options, listed, target);
+  await refuseTheSourceUpFront(options, listed, target);
   /** Each collection's import, in the order the export finished them: its count may still be running. */
   const imports: Array<Promise<CollectionImportResult>> = [];
   const holds = targetHolds(target.server, options.target.cloud);
@@ -155,6 +159,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     out: options.out,
     collections: options.collections,
     listed,
+    overwrite: options.overwrite,
+    decideReplace: options.decideReplace,
     pageSize: options.pageSize,
     concurrency: options.readConcurrency,
     parallel: options.parallel,
@@ -539,4 +545,16 @@ function refuseCreationUpFront(options: CopyOptions, listed: CollectionInfo[], t
   }));
   const refused = creationRefusedError({ collections: creationRefusals(target, items) }, options.target.url);
   if (refused) throw refused;
+}
+
+/**
+ * A target collection that is a source collection itself (one server under two addresses, or
+ * --as its own name), refused before the export opens its file: the copy would write into what it
+ * reads, and the refusal leaves nothing behind. Each collection's preparation checks again.
+ */
+async function refuseTheSourceUpFront(options: CopyOptions, listed: CollectionInfo[], target: TargetSession): Promise<void> {
+  const signal = options.signal;
+  const ids = new Map((await retryExplained(options.target, () => target.api.allCollections({ signal }), { signal })).map((info) => [info.name, info.id]));
+  const same = choose(listed, options.collections).find((info) => ids.get(options.renameTo ?? info.name) === info.id);
+  if (same) throw isTheSource(options.renameTo ?? same.name, options.target.url);
 }

@@ -12,6 +12,7 @@ import { retryExplained } from '../chroma/explain.js';
 import { databasePart } from '../backup/database-files.js';
 import { mergeDatabaseFiles } from '../backup/jsonl/merge.js';
 import { exportCollections as exportOneDatabase, resolveTenant, type ExportOptions, type ExportResult } from '../sources/server/export-pump.js';
+import { claimOut, writtenBySameDatabasesExport } from '../state/replace-out.js';
 import { StateStore } from '../state/store.js';
 import { MigrateError } from '../util/errors.js';
 import { describeTakeOver, lockFile } from '../util/file-lock.js';
@@ -45,6 +46,9 @@ async function exportDatabases(options: ExportDatabasesOptions & { databases: st
   const progress = options.onProgress ?? ignoreProgress;
   // Resolved without a database: a Chroma Cloud key may read several, and these are wanted.
   const tenant = await resolveTenant({ ...options.source, database: options.source.resolveTenant ? '*' : options.source.database }, options.signal);
+  const store = await StateStore.open(options.statePath);
+  const namesIn = async (database: string) => (options.databases.includes(database) ? collectionNames({ ...tenant, database, resolveTenant: false }, options.collections, options.signal) : null);
+  await claimOut(out, () => writtenBySameDatabasesExport(store.current.exports, out, `${tenant.url}/${tenant.tenant}`, namesIn), options);
   await mkdir(`${out}.databases`, { recursive: true });
   const parts: Array<{ database: string; path: string }> = [];
   let resumed = false;
@@ -70,9 +74,15 @@ async function exportDatabases(options: ExportDatabasesOptions & { databases: st
   const written = await mergeDatabaseFiles(parts, partial, { url: tenant.url, tenant: tenant.tenant, cloud: tenant.cloud }, options.signal);
   await rename(partial, out);
   await rm(`${out}.databases`, { recursive: true, force: true });
-  const store = await StateStore.open(options.statePath);
-  await store.update((saved) => ({ ...saved, backupPath: out }));
+  await (await StateStore.open(options.statePath)).update((saved) => ({ ...saved, backupPath: out }));
   return { out, resumed, withheld, collections: written };
+}
+
+/** The names of the database's collections an export takes (those asked for, or all). */
+export async function collectionNames(source: Parameters<typeof resolveTenant>[0], wanted: string[] | undefined, signal?: AbortSignal): Promise<string[]> {
+  const api = new ChromaApi(source);
+  const all = (await retryExplained(source, () => api.allCollections({ signal }), { signal })).map((info) => info.name);
+  return wanted && wanted.length > 0 ? all.filter((name) => wanted.includes(name)) : all;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ChromaApi } from '../chroma/api.js';
 
 import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
-import { databaseExists, databaseNameProblem, ensureDatabase } from '../chroma/databases.js';
+import { databaseExists, databaseNameProblem, ensureDatabase, refuseSharedTargets } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction, inQuotes, shown } from '../util/format.js';
 import { addressOf } from '../chroma/url.js';
@@ -70,6 +70,7 @@ export interface ImportPlanResult {
 export async function planImport(options: ImportOptions): Promise<ImportPlanResult> {
   const summary = await inspectInput(options);
   const databases = fileDatabases(summary, options.databases);
+  refuseSharedTargets(databases, options.databaseMap);
   if (databases.length === 0) return withDatabaseNote(options, await planDatabase(options, summary));
   const plans: ImportPlanResult[] = [];
   const found: NonNullable<TargetPlan['databases']> = [];
@@ -162,6 +163,7 @@ interface RejectsRun {
 async function importLocked(options: ImportOptions): Promise<ImportResult> {
   const summary = await inspectInput(options);
   const databases = fileDatabases(summary, options.databases);
+  refuseSharedTargets(databases, options.databaseMap);
   const run: RejectsRun = { log: new RejectsLog(rejectsPath(options.input)), earlier: await readRejectedLines(rejectsPath(options.input)) };
   if (databases.length === 0) return importDatabase(options, summary, run);
   // A file holding several databases: each into the target's database of that name (or the

@@ -10,6 +10,7 @@
  * sides hold, so a run cut short (Ctrl-C, kill -9) is continued by running it again. The source
  * is only read; `out` then gets a fresh backup of the source.
  */
+import { resolve } from 'node:path';
 import { ChromaApi, spaceOf, type CollectionInfo } from '../chroma/api.js';
 import type { BackupRecord, CollectionHeader, Space } from '../model/record.js';
 import { checkCollectionSettings } from '../collection/settings-verdict.js';
@@ -30,8 +31,11 @@ import { diffCollection, inSync, noChanges, type CollectionDiff, type Side } fro
 import { deleteRecords } from '../sinks/diff/delete-records.js';
 import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
+import { claimOut, writtenBySameExport, type ReplaceChoice } from '../state/replace-out.js';
+import { StateStore } from '../state/store.js';
 
-export interface SyncOptions {
+/** `overwrite`/`decideReplace`: an --out already there that is not this backup's own (state/replace-out.ts). */
+export interface SyncOptions extends ReplaceChoice {
   source: Endpoint;
   target: Endpoint;
   /** Names on the source; all when empty. */
@@ -131,6 +135,8 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     results.push({ ...check, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null, ok });
   }
   if (options.dryRun) return { collections: results, dryRun: true, pruned: false, pruneDeclined: false, out: null, ok: results.every((result) => result.ok) };
+  // The backup is written last: a file under its name that is not its own is asked about before the target is.
+  if (options.out) await claimBackup(source, options, pairs.map((pair) => pair.name));
   const removals = results.filter((result) => result.removed.size > 0).map((result) => ({ target: result.target, count: result.removed.size, firstIds: result.removed.slice(0, PROMPT_IDS) }));
   const removed = removals.reduce((sum, removal) => sum + removal.count, 0);
   // "No" keeps those records and sends the rest: the answer is about deleting, not about syncing.
@@ -263,7 +269,14 @@ async function deleteFromTarget(pair: Pair, ids: CompactIdSet, session: TargetSe
   return ids.size;
 }
 
+async function claimBackup(source: Endpoint, options: SyncOptions, names: string[]): Promise<void> {
+  const out = resolve(options.out!);
+  const store = await StateStore.open(options.statePath);
+  await claimOut(out, () => writtenBySameExport(store.current.exports, out, `${source.url}/${source.tenant}/${source.database}`, names), options);
+}
+
+/** Claimed before the sync wrote anything (claimBackup): replaced now without asking again. */
 async function writeBackup(source: Endpoint, options: SyncOptions, names: string[]): Promise<string> {
-  const result = await exportCollections({ source, out: options.out!, collections: names, statePath: options.statePath, signal: options.signal, onProgress: options.onProgress });
+  const result = await exportCollections({ source, out: options.out!, collections: names, overwrite: true, statePath: options.statePath, signal: options.signal, onProgress: options.onProgress });
   return result.out;
 }

@@ -148,7 +148,7 @@ async function create(
   return { collection: created, leftOut: plan.leftOut, differences, claimed: claimed !== null };
 }
 
-function isTheSource(name: string, url: string): MigrateError {
+export function isTheSource(name: string, url: string): MigrateError {
   return new MigrateError(
     'BAD_INPUT',
     `${inQuotes(name)} on ${url} is the very collection this copy reads (the same id): the source and the target are one server. Nothing was deleted or written.`,

@@ -5,6 +5,7 @@ import { ChromaApi, spaceOf } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
+import { refuseSharedTargets } from '../../chroma/databases.js';
 import { fraction } from '../../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { StateStore } from '../../state/store.js';
@@ -54,6 +55,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     const found = summary.collections.filter((header) => header.name === name);
     return found.length > 0 ? found.map((header) => ({ name, header })) : [{ name, header: undefined }];
   });
+  refuseSharedTargets(chosen.flatMap(({ header }) => (header?.database === undefined ? [] : [header.database])), options.databaseMap);
   const rejects = rejectsPath(options.input);
   const rejected = await readRejectedLines(rejects);
   const targets = new Map<string, Promise<TargetContext>>();

@@ -18,9 +18,13 @@ import { COPY_PREFIX, copyFolder, type FolderCopy } from './copy.js';
 import { inspectFolder, SQLITE_FILE } from './inspect.js';
 import { processesHolding, processName } from './in-use.js';
 import { explainStartFailure } from './start-failure.js';
+import { describeOtherTenants, otherTenants, tenantNames, type OtherTenant } from './tenants.js';
+import { shown } from '../../util/format.js';
 
 export interface FolderSource {
   endpoint: Endpoint;
+  /** The folder's tenants besides the one read that hold collections (tenants.ts), already said as a warning. */
+  otherTenants: OtherTenant[];
   /** Stops the server and deletes the copy; safe to call twice. */
   close(): Promise<void>;
 }
@@ -52,11 +56,15 @@ export async function openFolderSource(folder: string, options: FolderSourceOpti
   };
   try {
     await writeFile(join(copy.root, OWNER_FILE), `${process.pid}\n`);
+    // Read before the server starts: it writes the file on every start.
+    const tenants = await tenantNames(join(copy.data, SQLITE_FILE));
     server = await startOnCopy(dir, copy, options);
     const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database', source: true });
-    await refuseEmpty(dir, source);
+    const others = tenants === null ? [] : await otherTenants(tenants, source);
+    await refuseEmpty(dir, source, others);
     progress({ type: 'phase', message: `Serving the copy of ${dir} at ${server.url}` });
-    return { endpoint: source, close };
+    if (others.length > 0) progress({ type: 'warning', message: describeOtherTenants(others) });
+    return { endpoint: source, close, otherTenants: others };
   } catch (error) {
     await close();
     throw error;
@@ -99,14 +107,17 @@ async function stablePort(dir: string): Promise<number> {
  * The server also "opens" another program's SQLite file, making an empty Chroma database in it:
  * no collection in any database means there is nothing to read, said so rather than an empty export.
  */
-async function refuseEmpty(dir: string, source: Endpoint): Promise<void> {
+async function refuseEmpty(dir: string, source: Endpoint, others: OtherTenant[]): Promise<void> {
   for (const database of await listDatabases(source)) {
     const collections = await new ChromaApi({ ...source, database: database.name }).listCollections({ limit: 1, offset: 0 });
     if (collections.length > 0) return;
   }
+  if (others.length > 0) {
+    throw new MigrateError('NOT_FOUND', `${dir} holds no Chroma collections in tenant ${shown(source.tenant)} (every database).`, describeOtherTenants(others));
+  }
   throw new MigrateError(
     'NOT_FOUND',
-    `${dir} holds no Chroma collections (tenant ${source.tenant}, every database): there is nothing to read.`,
+    `${dir} holds no Chroma collections (tenant ${shown(source.tenant)}, every database): there is nothing to read.`,
     `Check it is the folder your app writes to (the path given to PersistentClient, or the server's persist path) and that ${SQLITE_FILE} there is Chroma's.`,
   );
 }

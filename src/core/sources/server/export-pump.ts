@@ -6,7 +6,7 @@
  * collections (hand-over.ts); what they share is in export-types.ts.
  */
 import { existsSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { storedHeader, withheldFields } from '../../backup/jsonl/format.js';
@@ -21,6 +21,7 @@ import { describeTakeOver, lockFile } from '../../util/file-lock.js';
 import { checkWritablePath } from '../../util/out-path.js';
 import { inspectBackup } from '../../backup/read.js';
 import type { ExportCheckpoint } from '../../state/schema.js';
+import { claimOut, writtenBySameExport } from '../../state/replace-out.js';
 import { StateStore } from '../../state/store.js';
 import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, ReadWindow } from './read-window.js';
 import { resolveTenant } from '../../chroma/tenant.js';
@@ -79,6 +80,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const out = resolve(options.out);
   const partial = `${out}.partial`;
   const store = await StateStore.open(options.statePath);
+  await claimOut(out, () => writtenBySameExport(store.current.exports, out, sourceName, names), options);
   const previous = store.current.exports.find(
     (checkpoint) => checkpoint.out === out && checkpoint.source === sourceName && !checkpoint.done && sameNames(checkpoint.collections, names),
   );
@@ -122,10 +124,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     }
     await readBack(partial, state.checkpoint.finished, drops.size > 0 ? null : writer, signal);
   } catch (error) {
-    await state.sink?.abort(error);
-    await Promise.all(state.landing.map((entry) => entry.sink.abort(error)));
-    await lookahead.abandon(error);
-    await writer.abort().catch(() => undefined);
+    await abandon(state, lookahead, writer, error, !resumed && state.checkpoint.bytes === 0 ? partial : null);
     if (signal?.aborted && !(error instanceof MigrateError)) throw interrupted(options.out);
     throw error;
   }
@@ -140,6 +139,19 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
     steps: { ...saved.steps, export: { status: 'done', at: new Date().toISOString(), detail: `${out}: ${state.checkpoint.finished.map((done) => `${done.name} ${done.count}`).join(', ')}` } },
   }));
   return { out, collections: state.checkpoint.finished.map(exportedCollection), resumed, withheld };
+}
+
+/**
+ * The export failed: its sinks and the collections opened ahead are stopped and the file closed.
+ * `unsaved`: the partial file when no place to continue from was saved, so that no later run
+ * reads it: it goes (a copy refused at its first collection, onto the source itself, leaves nothing).
+ */
+async function abandon(state: ExportState, lookahead: { abandon(error: unknown): Promise<void> }, writer: BackupWriter, error: unknown, unsaved: string | null): Promise<void> {
+  await state.sink?.abort(error);
+  await Promise.all(state.landing.map((entry) => entry.sink.abort(error)));
+  await lookahead.abandon(error);
+  await writer.abort().catch(() => undefined);
+  if (unsaved !== null) await rm(unsaved, { force: true }).catch(() => undefined);
 }
 
 /** One collection into the file (and the second sink): header, pages, the end check against the source's ids, the end line. */

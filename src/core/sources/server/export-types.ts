@@ -11,11 +11,13 @@ import type { ProgressListener } from '../../util/progress.js';
 import type { CompactIdSet } from '../../util/compact-ids.js';
 import type { IdsAgainst } from '../../util/ids-against.js';
 import type { ExportCheckpoint } from '../../state/schema.js';
+import type { ReplaceChoice } from '../../state/replace-out.js';
 import type { ReadWindow } from './read-window.js';
 import type { Lookahead } from './lookahead.js';
 import type { Paging } from './pages.js';
 
-export interface ExportOptions {
+/** `overwrite`/`decideReplace`: an --out already there that is not this export's own (replace-out.ts). */
+export interface ExportOptions extends ReplaceChoice {
   source: Endpoint;
   out: string;
   /** Names to export; all when empty. */

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { isOutTaken } from '../../../core/state/replace-out.js';
 import { useState } from 'react';
 import { useInput } from 'ink';
 import { resolveSource } from '../../../core/chroma/connection.js';
@@ -18,6 +20,15 @@ const ASKING = new Set<ExportPhase['name']>(['file', 'key', 'databases', 'collec
 
 /** The metadata key whose values the summary counts ("PayNearMe: 273 records"). */
 const BREAKDOWN_KEY = 'client';
+
+/** The day's backup name, numbered past any file already there: Enter never offers to replace one. */
+function freeBackupName(cwd: string, now: Date): string {
+  const day = `chroma-backup-${now.toISOString().slice(0, 10)}`;
+  for (let n = 1; ; n++) {
+    const name = `${day}${n === 1 ? '' : `-${n}`}.jsonl.gz`;
+    if (!existsSync(join(cwd, name))) return name;
+  }
+}
 
 /** Step 1's work: check a backup file, or list and export Cloud collections; then summarise the file. */
 export function ExportStep({ services, update, dispatch, signal, setBusy }: StepProps) {
@@ -72,6 +83,8 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       setBusy,
       onError: (error, task) => {
         services.log(`export: ${describeFailure(error)}`);
+        // Someone else's file under that name: asked again for a name, the file kept.
+        if (isOutTaken(error) && task.name === 'running') return setPhase({ name: 'out', source: task.source, chosen: task.chosen, ...(task.databases ? { databases: task.databases } : {}), taken: task.out });
         setPhase({ name: 'failed', error, retry: task.name === 'listing' ? { name: 'source' } : task });
       },
     },
@@ -82,7 +95,7 @@ export function ExportStep({ services, update, dispatch, signal, setBusy }: Step
       phase={phase}
       cloudKey={services.env.CHROMA_API_KEY}
       cwd={services.cwd}
-      suggestedOut={`chroma-backup-${new Date(services.now()).toISOString().slice(0, 10)}.jsonl.gz`}
+      suggestedOut={freeBackupName(services.cwd, new Date(services.now()))}
       progress={progress}
       on={{
         source: (choice) => setPhase(choice === 'env' ? { name: 'listing', source: resolveSource({}, services.env) } : choice === 'key' ? { name: 'key' } : { name: 'file' }),

@@ -30,7 +30,8 @@ export type ExportPhase =
   /** A tenant with several databases: which to export (each whole, all in one file). */
   | { name: 'databases'; source: Endpoint; databases: DatabaseSize[] }
   | { name: 'collections'; source: Endpoint; names: string[] }
-  | { name: 'out'; source: Endpoint; chosen: string[]; databases?: string[] }
+  /** `taken`: the path typed before, a file that is there and not this export's own (kept). */
+  | { name: 'out'; source: Endpoint; chosen: string[]; databases?: string[]; taken?: string }
   | { name: 'running'; source: Endpoint; chosen: string[]; out: string; databases?: string[] }
   | { name: 'summary'; summary: BackupSummary; size: number; breakdown: Record<string, Breakdown>; fromFile: boolean }
   /** Several databases exported into one file: its collections by database. */
@@ -104,6 +105,7 @@ export function ExportView(props: ExportViewProps) {
         <Box flexDirection="column">
           <Para bold>Step 1 · Write the backup to (Enter for {props.suggestedOut}):</Para>
           {phase.databases ? <Para dim>One file holds all {phase.databases.length} databases; each collection line names its database.</Para> : null}
+          {phase.taken ? <TakenNote path={phase.taken} /> : null}
           <LineInput placeholder={props.suggestedOut} onSubmit={(out) => on.out(out.trim() || props.suggestedOut)} />
         </Box>
       );
@@ -135,6 +137,14 @@ export function ExportView(props: ExportViewProps) {
       return exhaustive;
     }
   }
+}
+
+function TakenNote({ path }: { path: string }) {
+  return (
+    <Para mark="  ! " color="yellow">
+      {path} is there already, and it is not a backup this export wrote before: it was left as it is. Type another name (or move that file away first).
+    </Para>
+  );
 }
 
 function SourceQuestion({ cloudKey, onChoose }: { cloudKey?: string; onChoose: (choice: 'env' | 'key' | 'file') => void }) {

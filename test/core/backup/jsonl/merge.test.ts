@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectBackup, readRecords } from '../../../../src/core/backup/read.js';
 import { mergeDatabaseFiles } from '../../../../src/core/backup/jsonl/merge.js';
+import { rewriteWithout } from '../../../../src/core/backup/jsonl/rewrite.js';
 import { BackupWriter } from '../../../../src/core/backup/jsonl/writer.js';
 import type { BackupRecord } from '../../../../src/core/model/record.js';
 
@@ -71,5 +72,19 @@ describe('one backup for several databases (format 4)', () => {
     expect(summary.collections.map((header) => [header.database, header.name, header.count])).toEqual([[undefined, 'docs', 1]]);
     const read = await readAll(path, 'docs');
     expect(read.map((record) => [record.id, Array.from(record.embedding!)])).toEqual([['r1', [1, 2]]]);
+  });
+
+  it('a file named .gz is gzip when merged and when rewritten, whatever its temporary name', async () => {
+    await single(join(dir, 'g.jsonl'), [['docs', records('g', 3)]]);
+    const isGzip = async (path: string) => [...(await readFile(path)).subarray(0, 2)].join(',') === '31,139';
+    const merged = join(dir, 'merged.jsonl.gz');
+    await mergeDatabaseFiles([{ database: 'alpha', path: join(dir, 'g.jsonl') }], merged, { url: 'http://x' });
+    expect(await isGzip(merged)).toBe(true);
+    // How an export leaves out what the source deleted meanwhile: its .partial rewritten in place.
+    const partial = join(dir, 'export.jsonl.gz.partial');
+    await single(partial, [['docs', records('p', 3)]]);
+    await rewriteWithout(partial, new Map([['docs', { ids: new Set(['p-1']), count: 2 }]]), { url: 'http://x' });
+    expect(await isGzip(partial)).toBe(true);
+    expect((await readAll(partial, 'docs')).map((record) => record.id)).toEqual(['p-0', 'p-2']);
   });
 });
