@@ -52,7 +52,7 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   const items: PlanItem[] = [];
   for (const info of chosen) {
     progress({ type: 'phase', message: `Reading ${inQuotes(info.name)} on the source` });
-    const found = await listIdSet(api, info.id, { call, signal });
+    const found = await listIdSet(api, info.id, { call, signal, name: info.name });
     ids.set(info.name, found);
     // The header as the backup would keep it (credentials withheld): what the copy creates from.
     items.push({ header: storedHeader(await collectionHeader(api, info, found.size, call, signal)), name: options.renameTo ?? info.name, sourceId: info.id });

@@ -194,7 +194,7 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
 
 /** A collection the target lacks: every source id is added, nothing to compare. */
 async function allAdded(pair: Pair): Promise<CollectionDiff> {
-  const ids = await listIdSet(pair.source.api, pair.source.collectionId, forIdListing(pair.source.read));
+  const ids = await listIdSet(pair.source.api, pair.source.collectionId, forIdListing({ ...pair.source.read, name: pair.name }));
   return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: noChanges() };
 }
 

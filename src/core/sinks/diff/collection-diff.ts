@@ -58,8 +58,8 @@ export async function diffCollection(
   target: Side,
   options: { space: Space | null; progress: ProgressListener },
 ): Promise<CollectionDiff> {
-  const sourceIds = await listIdSet(source.api, source.collectionId, forIdListing(source.read));
-  const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, forIdListing(target.read));
+  const sourceIds = await listIdSet(source.api, source.collectionId, forIdListing({ ...source.read, name }));
+  const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, forIdListing({ ...target.read, name }));
   const changed = await changedRecords(name, source, target, { ...options, sourceIds, onTarget });
   const added = new CompactIdSubset(sourceIds);
   for (let at = 0; at < sourceIds.size; at++) if (!onTarget.has(at)) added.add(at);

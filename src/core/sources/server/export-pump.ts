@@ -301,7 +301,7 @@ function openingAhead(
     // Within one page, the first read is the whole read: the end check's listing of the source's
     // ids can follow it now instead of at the collection's turn (a round trip or three of each
     // small collection's, overlapped with the collection before it).
-    const sourceIds = total < pageSizeOf(paging, info.dimension) ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal })).catch(() => null) : undefined;
+    const sourceIds = total < pageSizeOf(paging, info.dimension) ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal, name: info.name })).catch(() => null) : undefined;
     // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
     return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0, run, sourceId: info.id }) : null };
   });
