@@ -239,6 +239,17 @@ export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: r
   for await (const page of pagesByIds(api, collectionId, ids, options, ['embeddings', 'documents', 'metadatas', 'uris'])) yield pageRecords(page);
 }
 
+/**
+ * The ids among these that the collection holds now, asked by id (ids only, `pageSize` a request,
+ * 300 by default): what a prune asks of the source before deleting, rather than trusting an
+ * offset listing the source may have shifted.
+ */
+export async function idsHeld(api: ChromaApi, collectionId: string, ids: readonly string[] | IdPages, options: IdListOptions): Promise<Set<string>> {
+  const held = new Set<string>();
+  for await (const page of pagesByIds(api, collectionId, ids, options, [])) for (const id of page.ids) held.add(id);
+  return held;
+}
+
 /** `get` answers for these ids, `include` of each, `pageSize` ids a request (300 by default), the next ones read ahead. */
 async function* pagesByIds(api: ChromaApi, collectionId: string, ids: readonly string[] | IdPages, options: IdListOptions, include: GetInclude): AsyncGenerator<GetPage> {
   const size = options.pageSize ?? CLOUD_PAGE;

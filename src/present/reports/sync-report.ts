@@ -12,9 +12,11 @@ export function syncJson(entry: CollectionSync) {
     added: check.added.size,
     changed: check.changed.size,
     removed: check.removed.size,
+    misListed: check.misListed.size,
     addedIds: check.added.slice(0, NAMED),
     changedIds: check.changed.first.slice(0, NAMED).map(({ id, fields }) => ({ id, fields })),
     removedIds: check.removed.slice(0, NAMED),
+    misListedIds: check.misListed.slice(0, NAMED),
     settings: check.settings,
   });
   return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), ok: entry.ok, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
@@ -44,6 +46,7 @@ export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; 
     lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
     lines.push(`    changed    ${count(entry.changed.size)}${changedNamed(entry)}`);
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
+    if (entry.misListed.size > 0) lines.push(`    listed wrongly ${count(entry.misListed.size)}${named(entry.misListed, entry.misListed.size)} — the source holds them though its listing missed them (it changed while listed): ${result.dryRun ? 'a sync sends them' : 'sent'} from the source, not deleted`);
     if (result.dryRun) {
       if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection)));
       continue;
@@ -70,6 +73,7 @@ function afterLines(after: SyncCheck, pruned: boolean): string[] {
   const lines = ['    verify     ✗ the target still differs from the source (it changed during the sync?):'];
   if (after.added.size > 0) lines.push(`      still missing   ${count(after.added.size)}${named(after.added, after.added.size)} (run sync again to send them)`);
   if (after.changed.size > 0) lines.push(`      still differing ${count(after.changed.size)}${changedNamed(after)} (run sync again to send them)`);
+  if (after.misListed.size > 0) lines.push(`      listed wrongly  ${count(after.misListed.size)}${named(after.misListed, after.misListed.size)}: the source holds them, its listing missed them (run sync again to compare them)`);
   if (pruned && after.removed.size > 0) {
     lines.push(`      still on the target, gone from the source ${count(after.removed.size)}${named(after.removed, after.removed.size)} (run sync --prune again to delete them)`);
   }
