@@ -24,7 +24,8 @@ import { MigrateError } from '../util/errors.js';
 import { inQuotes, plural } from '../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
-import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
+import { compareNames, exportCollections } from '../sources/server/export-pump.js';
+import { sourceDatabase } from '../chroma/databases.js';
 import { forIdListing, listIdSet, recordsByIds, type ByIdOptions, type IdPages } from '../chroma/id-list.js';
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
 import { askSource, diffCollection, inSync, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
@@ -115,7 +116,7 @@ interface Pair {
 
 export async function syncCollections(options: SyncOptions): Promise<SyncResult> {
   const progress = options.onProgress ?? ignoreProgress;
-  const source = await resolveTenant(options.source, options.signal);
+  const source = await sourceDatabase(options.source, options.signal);
   const session = await openTarget({ target: options.target, ifExists: 'append', statePath: options.statePath, signal: options.signal, onProgress: progress });
   const pairs = await pairCollections(source, session, options);
   const results: CollectionSync[] = [];
@@ -176,6 +177,7 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
   const sourceRead = readOptions(source, options.signal);
   const targetRead = readOptions(options.target, options.signal);
   const all = await sourceRead.call(() => sourceApi.allCollections({ signal: options.signal }));
+  if (all.length === 0) throw new MigrateError('NOT_FOUND', `Database ${inQuotes(source.database)} at ${source.url} holds no collections: nothing to sync.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
   const wanted = options.collections && options.collections.length > 0 ? options.collections : all.map((info) => info.name).sort(compareNames);
   const pairs: Pair[] = [];
   for (const name of wanted) {

@@ -13,7 +13,7 @@ import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
 import { listIdSet, listIdsAgainst, recordsByIds } from '../../chroma/id-list.js';
-import { resolveTenant } from '../../chroma/tenant.js';
+import { sourceDatabase } from '../../chroma/databases.js';
 import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
 import { MigrateError } from '../../util/errors.js';
@@ -69,11 +69,12 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   if (options.renameTo !== undefined && options.collections?.length !== 1) {
     throw new MigrateError('BAD_INPUT', '--as names one collection on the target, but it needs that one named.', 'Pick it with --collections NAME.');
   }
-  const sourceEndpoint = await resolveTenant(options.source, signal);
+  const sourceEndpoint = await sourceDatabase(options.source, signal);
   const source = sideOf(sourceEndpoint, signal);
   const target = sideOf(options.target, signal);
   progress({ type: 'phase', message: `Listing collections on ${sourceEndpoint.cloud ? 'Chroma Cloud' : sourceEndpoint.url}` });
   const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
+  if (chosen.length === 0) throw new MigrateError('NOT_FOUND', `Database ${inQuotes(sourceEndpoint.database)} at ${sourceEndpoint.url} holds no collections: nothing to verify against.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
   const server = await describeServer(target.api, { signal });
   // The source is one database: lines naming none are its; lines of another target database are not.
   const lines = options.rejects ? credibleRejects(await readRejectedLines(options.rejects), targetRules(server.capabilities, options.target.cloud)) : [];

@@ -24,6 +24,7 @@ import type { ExportCheckpoint } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
 import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, ReadWindow } from './read-window.js';
 import { resolveTenant } from '../../chroma/tenant.js';
+import { sourceDatabase } from '../../chroma/databases.js';
 import { DEFAULT_PARALLEL } from '../../util/pool.js';
 import { Lookahead, startedNow } from './lookahead.js';
 import { choosePaging, firstPageRead, pageSizeOf, readPages, type Paging } from './pages.js';
@@ -51,7 +52,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
 
 async function exportLocked(options: ExportOptions, progress: ProgressListener): Promise<ExportResult> {
   const signal = options.signal;
-  const source = await resolveTenant(options.source, signal);
+  const source = await sourceDatabase(options.source, signal);
   const api = new ChromaApi(source);
   const sourceName = `${source.url}/${source.tenant}/${source.database}`;
   const paging = choosePaging(options.pageSize, source.cloud);
@@ -73,7 +74,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
 
   if (!options.listed) progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
   const all = options.listed ?? (await call(null, () => api.allCollections({ signal })));
-  const chosen = choose(all, options.collections);
+  const chosen = someChosen(all, options.collections, source);
   const names = chosen.map((info) => info.name);
 
   const out = resolve(options.out);
@@ -319,6 +320,13 @@ export function sameNames(a: string[], b: string[]): boolean {
 /** By code unit, not locale: the order (and so a resume's key) must not depend on the machine. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The collections chosen, never none: an empty backup marked done would pass for one, and a database with nothing in it is most likely the wrong one. */
+function someChosen(all: CollectionInfo[], wanted: string[] | undefined, source: { url: string; database: string }): CollectionInfo[] {
+  const chosen = choose(all, wanted);
+  if (chosen.length > 0) return chosen;
+  throw new MigrateError('NOT_FOUND', `Database ${inQuotes(source.database)} at ${source.url} holds no collections: nothing to export, no file written.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
 }
 
 export function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {
