@@ -30,6 +30,7 @@ import { forIdListing, listIdSet, recordsByIds, type ByIdOptions, type IdPages }
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
 import { askSource, diffCollection, inSync, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
+import { collectionsOnlyOnTarget, type TargetOnly } from '../sinks/diff/target-only.js';
 import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 
@@ -96,6 +97,8 @@ export interface SyncResult {
   out: string | null;
   /** Every collection ok: after the writes the target matches the source; on a dry run, a sync has nothing to do. */
   ok: boolean;
+  /** With every collection (no names given): the target's collections the source does not have, not touched. */
+  targetOnly: TargetOnly[];
 }
 
 interface Pair {
@@ -119,6 +122,8 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   const source = await sourceDatabase(options.source, options.signal);
   const session = await openTarget({ target: options.target, ifExists: 'append', statePath: options.statePath, signal: options.signal, onProgress: progress });
   const pairs = await pairCollections(source, session, options);
+  const everyCollection = !options.collections || options.collections.length === 0;
+  const targetOnly = everyCollection ? await collectionsOnlyOnTarget(session.api, new Set(pairs.map((pair) => pair.targetName)), readOptions(options.target, options.signal)) : [];
   const results: CollectionSync[] = [];
   for (const pair of pairs) {
     progress({ type: 'phase', message: pair.create ? `${pair.targetName} is not on the target: everything in ${pair.name} is new there` : `Comparing ${pair.name} with ${pair.targetName} on the target` });
@@ -128,7 +133,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     const ok = !pair.create && matchesSource(check, options.prune);
     results.push({ ...check, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null, ok });
   }
-  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: results.every((result) => result.ok) };
+  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, out: null, ok: results.every((result) => result.ok), targetOnly };
   const removals = results.filter((result) => result.removed.size > 0).map((result) => ({ target: result.target, count: result.removed.size, firstIds: result.removed.slice(0, PROMPT_IDS) }));
   const removed = removals.reduce((sum, removal) => sum + removal.count, 0);
   const prune = options.prune && removed > 0 && (options.confirmPrune ? await options.confirmPrune(removals) : true);
@@ -154,7 +159,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   }
   const ok = results.every((result) => result.ok);
   const out = options.out && ok ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
-  return { collections: results, dryRun: false, pruned: options.prune, out, ok };
+  return { collections: results, dryRun: false, pruned: options.prune, out, ok, targetOnly };
 }
 
 /** Ids a prune confirmation names per collection. */

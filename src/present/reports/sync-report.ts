@@ -1,4 +1,5 @@
 import type { CollectionSync, PruneRemoval, SyncCheck } from '../../core/operations/sync.js';
+import type { TargetOnly } from '../../core/sinks/diff/target-only.js';
 import { inSync } from '../../core/sinks/diff/collection-diff.js';
 import { count, inQuotes, plural, shown } from '../../core/util/format.js';
 import { syncSettingsLines } from './sync-settings.js';
@@ -39,7 +40,11 @@ function namedWith<T>(items: { slice(start: number, end: number): T[] }, total: 
  * What sync found and did, a few lines per collection. `recreate(collection)`: the command that
  * recreates a collection from the source, for settings sync cannot change.
  */
-export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; out: string | null }, recreate: (collection: string) => string[] = () => []): string[] {
+export function syncLines(
+  entries: CollectionSync[],
+  result: { dryRun: boolean; pruned: boolean; out: string | null; targetOnly?: TargetOnly[] },
+  recreate: (collection: string) => string[] = () => [],
+): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
     lines.push(`${entry.ok ? '✓' : '✗'} ${shown(entry.collection)}${entry.target === entry.collection ? '' : ` → ${shown(entry.target)}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
@@ -56,12 +61,25 @@ export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; 
     else if (entry.removed.size > 0) lines.push(`    kept       ${plural(entry.removed.size, 'record')} the source no longer has (sync --prune deletes them)`);
     if (entry.after) lines.push(...afterLines(entry.after, result.pruned), ...syncSettingsLines(entry.after.settings, recreate(entry.collection)));
   }
-  if (result.dryRun) {
-    const pending = entries.some((entry) => !entry.ok);
-    lines.push(pending ? 'Dry run: nothing was written. The target does not match the source: what differs is listed above.' : 'Dry run: nothing was written. The target matches the source: a sync has nothing to do.');
-  }
+  const targetOnly = result.targetOnly ?? [];
+  for (const only of targetOnly) lines.push(`On the target only: ${shown(only.collection)} (${plural(only.count, 'record')}) — not touched; delete it yourself if it should go`);
+  if (result.dryRun) lines.push(dryRunVerdict(entries, targetOnly.length));
   if (result.out) lines.push(`✓ Wrote a fresh backup of the source to ${result.out}`);
   return lines;
+}
+
+/**
+ * A dry run's last line: whether a sync has anything to do, and never "the target matches the
+ * source" while the target holds what the source does not (records kept without --prune, a
+ * collection the source lacks), which a sync leaves as it is.
+ */
+function dryRunVerdict(entries: CollectionSync[], targetOnly: number): string {
+  if (entries.some((entry) => !entry.ok)) return 'Dry run: nothing was written. The target does not match the source: what differs is listed above.';
+  // Ok with records only on the target: --prune was not given.
+  const kept = entries.reduce((sum, entry) => sum + entry.removed.size, 0);
+  if (kept === 0 && targetOnly === 0) return 'Dry run: nothing was written. The target matches the source: a sync has nothing to do.';
+  const extra = [kept > 0 ? `${plural(kept, 'record')} the source no longer has (sync --prune deletes them)` : '', targetOnly > 0 ? `${plural(targetOnly, 'collection')} the source does not have (named above; sync never deletes one)` : ''];
+  return `Dry run: nothing was written. A sync has nothing to send, but the target also holds ${extra.filter(Boolean).join(' and ')}.`;
 }
 
 /**
