@@ -129,7 +129,8 @@ describe('on Cloud, a collection listed against ids held already', () => {
     const { api, reads } = cloudApi();
     const listed = await listIdsAgainst(api, id, index, { call: (work) => work() });
     expect(reads.every((kind) => kind === 'ids')).toBe(true);
-    expect(reads).toHaveLength(Math.ceil(1_030 / 300));
+    // And once more for the 30 the last answer left out: absent only when asked for on their own.
+    expect(reads).toHaveLength(Math.ceil(1_030 / 300) + 1);
     expect(listed.size).toBe(1_000);
     expect(shape(listed)).toEqual(await listedByOffset(id, index));
   });

@@ -52,6 +52,17 @@ export interface FaultRules {
    * the server's answer.
    */
   alterBody?: { paths: RegExp; change: (body: Record<string, unknown>) => Record<string, unknown> };
+  /**
+   * A server (or a proxy) that answers other than the server did: each 200 answer (parsed JSON) to
+   * a POST whose path matches `paths` passes through `change`, told the request's body, before the
+   * client gets it (e.g. every `get` answer cut to 300 records).
+   */
+  alterAnswer?: { paths: RegExp; change: (answer: Record<string, unknown>, request: Record<string, unknown>) => Record<string, unknown> };
+  /**
+   * Awaited before a POST whose path matches `paths` is forwarded, told its body (parsed JSON):
+   * the source changing at a chosen moment of a read.
+   */
+  beforeForward?: { paths: RegExp; run: (request: Record<string, unknown>) => Promise<void> };
   /** Each POST's body (as the proxy forwards it) kept in its log entry. */
   keepBodies?: boolean;
   /**
@@ -75,6 +86,7 @@ type FaultName =
   | 'quota'
   | 'quotaCap'
   | 'altered'
+  | 'alteredAnswer'
   | 'preflightRewrite'
   | 'drop'
   | 'dropMidResponse'
@@ -394,11 +406,24 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
       inject('altered');
       body = Buffer.from(JSON.stringify(r.alterBody.change(JSON.parse(body.toString('utf8')) as Record<string, unknown>)));
     }
+    const alterAnswer = r.alterAnswer && req.method === 'POST' && r.alterAnswer.paths.test(path) ? r.alterAnswer : undefined;
+    const hook = r.beforeForward && req.method === 'POST' && r.beforeForward.paths.test(path) ? r.beforeForward : undefined;
+    let request: Record<string, unknown> = {};
+    if (alterAnswer || hook) {
+      try {
+        body ??= await readBody(req);
+      } catch {
+        return; // the client went away
+      }
+      request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    }
+    if (hook) await hook.run(request);
+    const answerChange = alterAnswer && ((answer: Record<string, unknown>) => alterAnswer.change(answer, request));
     const rewritePreflight = Boolean(r.cloudQuota) && req.method === 'GET' && PREFLIGHT_PATH.test(path);
     const lose = r.dropAnswer;
     const dropAnswer = lose !== undefined && req.method === lose.method && lose.path.test(path) && answersDropped < (lose.times ?? 1);
     if (dropAnswer) answersDropped++;
-    forward(req, res, entry, inject, body, { dropMid: Boolean(plan?.dropMid), rewritePreflight, dropAnswer });
+    forward(req, res, entry, inject, body, { dropMid: Boolean(plan?.dropMid), rewritePreflight, dropAnswer, answerChange });
   }
 
   function forward(
@@ -407,7 +432,7 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
     entry: FaultLogEntry,
     inject: (name: FaultName) => void,
     body: Buffer | undefined,
-    options: { dropMid: boolean; rewritePreflight: boolean; dropAnswer: boolean },
+    options: { dropMid: boolean; rewritePreflight: boolean; dropAnswer: boolean; answerChange?: (answer: Record<string, unknown>) => Record<string, unknown> },
   ): void {
     const headers = forwardHeaders(req.headers);
     headers.host = target.host;
@@ -458,7 +483,7 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
         );
         return;
       }
-      if (!options.dropMid && !options.rewritePreflight) {
+      if (!options.dropMid && !options.rewritePreflight && !options.answerChange) {
         entry.status = status;
         res.writeHead(status, outHeaders);
         up.pipe(res);
@@ -469,6 +494,10 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
         (full) => {
           if (res.destroyed) return;
           let payload = full;
+          if (options.answerChange && status === 200) {
+            payload = Buffer.from(JSON.stringify(options.answerChange(JSON.parse(full.toString('utf8')) as Record<string, unknown>)));
+            inject('alteredAnswer');
+          }
           if (options.rewritePreflight && status === 200) {
             try {
               const parsed: unknown = JSON.parse(full.toString('utf8'));

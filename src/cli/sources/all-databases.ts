@@ -111,21 +111,24 @@ export async function runPerDatabase(command: Command, context: { args: string[]
       await claimMergedOut(resolve(out), plan, values, io);
       await mkdir(`${resolve(out)}.databases`, { recursive: true });
     }
-    const code = await runAll(command, plan, target, values.json === true, io);
+    const { code, ran } = await runAll(command, plan, target, values.json === true, io);
+    if (ran.length === 0) throw new MigrateError('NOT_FOUND', `No database of the source holds any collection: nothing to ${command.name}.`, 'Check the tenant and the key (or CHROMA_TENANT in .env).');
     if (code !== EXIT.ok || out === undefined) return code;
     // Each database's copy wrote its part: one file for all of them, as export --all-databases writes.
-    const parts = plan.runs.map((run) => ({ database: run.database, path: databasePart(resolve(out), run.database) }));
+    const parts = ran.map((database) => ({ database, path: databasePart(resolve(out), database) }));
     await mergeDatabaseFiles(parts, resolve(out), { url: plan.source.url, tenant: plan.source.tenant, cloud: plan.source.cloud }, io.signal);
     await rm(`${resolve(out)}.databases`, { recursive: true, force: true });
-    io.stderr.write(`Wrote ${out}: ${plan.runs.length} databases in one file.\n`);
+    io.stderr.write(`Wrote ${out}: ${parts.length} databases in one file.\n`);
     return code;
   } finally {
     await plan.close();
   }
 }
 
-async function runAll(command: Command, plan: Plan, target: Endpoint, json: boolean, io: CommandIo): Promise<number> {
+/** Each database's run, in turn: the worst exit code, and the databases run (those without collections are not). */
+async function runAll(command: Command, plan: Plan, target: Endpoint, json: boolean, io: CommandIo): Promise<{ code: number; ran: string[] }> {
   let code: number = EXIT.ok;
+  const ran: string[] = [];
   const results: Array<{ database: string; target: string; code: number; result: unknown }> = [];
   for (const run of plan.runs) {
     if (command.name !== 'export' && command.name !== 'verify') {
@@ -133,6 +136,13 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
       if (made === 'created') io.stderr.write(`Created database ${run.target} on the target.\n`);
     }
     io.stderr.write(`\n== database ${run.database}${run.target === run.database ? '' : ` → ${run.target}`}\n`);
+    // Alone, a database without collections is refused (most likely the wrong one); among all of them it is simply empty.
+    if (await holdsNothing(plan.source, run.database, io.signal)) {
+      io.stderr.write(`It holds no collections: nothing to ${command.name === 'copy' ? 'copy' : 'verify'}.\n`);
+      if (json) results.push({ database: run.database, target: run.target, code: EXIT.ok, result: null });
+      continue;
+    }
+    ran.push(run.database);
     let captured = '';
     const stdout = json ? collector((text) => (captured += text)) : io.stdout;
     // export has no target; the others write to (or compare with) the target's database.
@@ -145,7 +155,7 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
   if (json) writeJson(io, { ok: code === EXIT.ok, databases: results, ...(plan.unread.length > 0 ? { unread: plan.unread } : {}) });
   else io.stderr.write(`\n${code === EXIT.ok ? '✓' : '✗'} ${plan.runs.length} database${plan.runs.length === 1 ? '' : 's'}: ${plan.runs.map((run) => run.database).join(', ')}\n`);
   for (const note of plan.unread) io.stderr.write(`! ${note}\n`);
-  return code;
+  return { code, ran };
 }
 
 /**
@@ -186,6 +196,11 @@ async function claimMergedOut(out: string, plan: Plan, values: Values, io: Comma
     overwrite: values.overwrite === true,
     decideReplace: isInteractive(io) ? (path) => askReplace(path, io) : undefined,
   });
+}
+
+async function holdsNothing(source: Endpoint, database: string, signal?: AbortSignal): Promise<boolean> {
+  const api = new ChromaApi({ ...source, database });
+  return (await retryExplained(source, () => api.allCollections({ signal }), { signal })).length === 0;
 }
 
 function collector(write: (text: string) => void): Writable {

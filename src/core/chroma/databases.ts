@@ -7,8 +7,8 @@ import type { Endpoint } from './endpoint.js';
 import { chromaRequest, notChroma } from './http.js';
 import { retryExplained } from './explain.js';
 import { resolveTenant } from './tenant.js';
-import { inQuotes, shown } from '../util/format.js';
 import { MigrateError } from '../util/errors.js';
+import { inQuotes, shown } from '../util/format.js';
 
 export interface DatabaseInfo {
   id: string;
@@ -94,4 +94,25 @@ export function refuseSharedTargets(databases: Iterable<string>, map: ReadonlyMa
     `${who} go to ${shown(to)} on the target; map them to different databases.`,
     `Send each to a database of its own (e.g. --database-map ${shown(from.find((name) => name !== to) ?? from[0]!)}=another_name), or leave the map out.`,
   );
+}
+
+/**
+ * The source's tenant resolved (tenant.ts), and its database there: Chroma 1.x answers a listing
+ * of the collections of a database it does not have with an empty list (200, `[]`), so a typo in
+ * --database read as an empty database ("nothing to do", an empty backup marked done). Asked by
+ * name (404 when missing); when a key may not ask that, the listing that follows tells.
+ */
+export async function sourceDatabase(source: Endpoint, signal?: AbortSignal): Promise<Endpoint> {
+  const resolved = await resolveTenant(source, signal);
+  const exists = await retryExplained(resolved, () => databaseExists(resolved, resolved.database, { signal }), { signal }).catch((error: unknown) => {
+    if (error instanceof MigrateError && error.code === 'UNAUTHORIZED') return true;
+    throw error;
+  });
+  if (exists) return resolved;
+  const names = await listDatabases(resolved, { signal }).then((all) => all.map((database) => database.name), () => null);
+  // A listing that names it after all (a server whose answer by name we misread): it is there.
+  if (names?.includes(resolved.database)) return resolved;
+  const where = `${resolved.url} (tenant ${inQuotes(resolved.tenant)})`;
+  const has = names === null ? '' : names.length > 0 ? ` (it has: ${names.map(shown).join(', ')})` : ' (it has no database: is the tenant right?)';
+  throw new MigrateError('NOT_FOUND', `Database ${inQuotes(resolved.database)} was not found on ${where}${has}. Nothing was read or written.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
 }

@@ -2,13 +2,15 @@
  * What a collection holds at one moment, by id: an ids-only listing (`include: []`, cheap) in
  * pages within Cloud's read quota. Offset paging is not a snapshot — a delete or insert while
  * the pages are read shifts the later ones — so a listing counts only when it agrees with the
- * collection's count taken before and after it; otherwise it is read again.
+ * collection's count taken before and after it; otherwise it is read again, and a listing that
+ * never agrees is an error, never an answer: a prune, a backup's end check and a verify rest on it.
  *
  * Pages are read several at a time: over the internet each one is mostly a round trip, and a
  * listing of 20,000 ids one page after another took ~67 of them (5–6 s at 80 ms).
  */
 import type { BackupRecord } from '../model/record.js';
 import { CompactIdSet } from '../util/compact-ids.js';
+import { count, inQuotes } from '../util/format.js';
 import { IdsAgainst } from '../util/ids-against.js';
 import { MigrateError } from '../util/errors.js';
 import { aheadInOrder } from '../util/pool.js';
@@ -40,6 +42,8 @@ export interface IdListOptions {
   pageSize?: number;
   /** Requests in flight at once (default 6). */
   reads?: number;
+  /** The collection's name, for an error that names it. */
+  name?: string;
 }
 
 /** Reads with a page size of the caller's choice (a sync or diff: larger off Cloud). */
@@ -49,29 +53,29 @@ export type ByIdOptions = IdListOptions & { pageSize: number };
  * The same reads for an id listing: its own page size (ids only, 20,000 a page off Cloud), not the
  * one chosen for reading whole records by id, which at 1,000 made a listing of 1M ids 1,000 requests.
  */
-export function forIdListing({ call, signal, reads }: ByIdOptions): IdListOptions {
-  return { call, signal, reads };
+export function forIdListing({ call, signal, reads, name }: ByIdOptions): IdListOptions {
+  return { call, signal, reads, name };
 }
 
-/** Every id of the collection, in the server's order; a listing the count confirms, or the last one read. */
+/** Every id of the collection once, in the server's order; a listing the count confirms (else it throws). */
 export async function listIds(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<string[]> {
   let ids: string[] = [];
-  const distinct = await streamIds(api, collectionId, options, {
+  await streamIds(api, collectionId, options, {
     begin: () => {
       ids = [];
       return { page: (some) => void ids.push(...some), distinct: () => new Set(ids).size };
     },
   });
-  return distinct ? ids : [...new Set(ids)];
+  return [...new Set(ids)];
 }
 
-/** The collection's ids as one listing the count confirms (or the last one read), held compactly. */
+/** The collection's ids as one listing the count confirms (else it throws), held compactly. */
 export function listIdSet(api: ChromaApi, collectionId: string, options: IdListOptions): Promise<CompactIdSet> {
   return listInto(api, collectionId, options, (expected) => new CompactIdSet(expected));
 }
 
 /**
- * The collection's ids as one listing the count confirms (or the last one read), marked against
+ * The collection's ids as one listing the count confirms (else it throws), marked against
  * `index` (ids-against.ts): only the ids `index` lacks are held. On Cloud the index's own ids are
  * read back by id first, and a listing is taken only when that cannot prove the set.
  */
@@ -104,9 +108,9 @@ async function foundById(api: ChromaApi, collectionId: string, index: CompactIdS
   return before === after && found.size === after && found.outside.size === 0 ? found : null;
 }
 
-/** A listing into what `start` makes afresh for each attempt (told the count it expects). */
+/** A listing into what `start` makes afresh for each attempt (told the count it expects): the one the count confirmed. */
 async function listInto<T extends { add(id: string): void; readonly size: number }>(api: ChromaApi, collectionId: string, options: IdListOptions, start: (expected: number) => T): Promise<T> {
-  let listed: T | null = null;
+  let listed = start(0);
   await streamIds(api, collectionId, options, {
     begin: (expected) => {
       const taking = start(expected);
@@ -119,7 +123,7 @@ async function listInto<T extends { add(id: string): void; readonly size: number
       };
     },
   });
-  return listed ?? start(0);
+  return listed;
 }
 
 /** Takes a listing page by page, as it is read: `begin` starts each attempt afresh. */
@@ -134,16 +138,21 @@ interface IdListing {
 /**
  * A listing handed to `listing` page by page, so that the caller need not hold it whole; read
  * again (from `begin`) until the count before and after agrees with the different ids it held.
- * True when the last attempt held; false when the collection kept changing (the last one stays).
+ * Throws when no attempt held: the last one read is no answer (a cut or shifted listing once
+ * made a prune delete 2,700 live records). Answers shorter than asked while the collection held
+ * still and holds more are cut by something between (a proxy's limit): the next attempt asks
+ * for pages of that size, which such a limit answers whole.
  */
-async function streamIds(api: ChromaApi, collectionId: string, options: IdListOptions, listing: IdListing): Promise<boolean> {
+async function streamIds(api: ChromaApi, collectionId: string, options: IdListOptions, listing: IdListing): Promise<void> {
   const { call, signal } = options;
   let pageSize = options.pageSize ?? (api.target.cloud ? CLOUD_PAGE : SERVER_ID_PAGE);
+  const tries: ListingTry[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const before = await call(() => api.count(collectionId, { signal }));
     const taking = listing.begin(before);
+    let longest: number;
     try {
-      await readIdPages(api, collectionId, before, { ...options, pageSize }, taking.page);
+      longest = await readIdPages(api, collectionId, before, { ...options, pageSize }, taking.page);
     } catch (error) {
       // A server (or a proxy in front of it) that holds reads to Cloud's quota: Cloud's size then.
       if (pageSize <= CLOUD_PAGE || !isQuotaError(error)) throw error;
@@ -152,9 +161,30 @@ async function streamIds(api: ChromaApi, collectionId: string, options: IdListOp
       continue;
     }
     const after = await call(() => api.count(collectionId, { signal }));
-    if (before === after && taking.distinct() === after) return true;
+    const listed = taking.distinct();
+    if (before === after && listed === after) return;
+    tries.push({ before, after, listed });
+    if (before === after && listed < after && longest > 0 && longest < pageSize) pageSize = longest;
   }
-  return false;
+  throw unconfirmedListing(api, options.name, tries);
+}
+
+/** One attempt at a listing that did not hold: the counts around it and the different ids it held. */
+interface ListingTry {
+  before: number;
+  after: number;
+  listed: number;
+}
+
+/** A listing no attempt confirmed, in words: what was listed against what was counted, and what to do. */
+function unconfirmedListing(api: ChromaApi, name: string | undefined, tries: ListingTry[]): MigrateError {
+  const last = tries[tries.length - 1]!;
+  const what = `${name === undefined ? 'A collection' : inQuotes(name)} at ${api.target.url}`;
+  const times = `${tries.length} times over`;
+  const message = tries.every((one) => one.before === one.after)
+    ? `${what} listed ${count(last.listed)} ids of the ${count(last.after)} it counts, ${times}: ${last.listed < last.after ? 'a proxy or the server cuts its answers short, or records are deleted and added as fast as they are listed' : 'records are deleted and added as fast as they are listed'}.`
+    : `${what} kept changing while its ids were listed (${tries.map((one) => `${count(one.before)} → ${count(one.after)}`).join(', ')}), ${times}.`;
+  return new MigrateError('MISMATCH', `${message} Nothing was taken from that listing.`, 'Run the same command again when nothing writes to that collection; if it still fails, remove whatever limits the answers between you and the server (a proxy, a gateway).');
 }
 
 /** Cloud's quota error, as the HTTP layer raises it or as explained to the user. */
@@ -162,22 +192,29 @@ export function isQuotaError(error: unknown): boolean {
   return (error instanceof ChromaRequestError && error.kind === 'quota') || (error instanceof MigrateError && error.code === 'QUOTA');
 }
 
-/** The pages a collection of `expected` records fills, read ahead; then on while the last one is full (it grew meanwhile). */
-async function readIdPages(api: ChromaApi, collectionId: string, expected: number, options: IdListOptions, take: (ids: string[]) => void): Promise<void> {
+/**
+ * The pages a collection of `expected` records fills, read ahead; then on while the last one is
+ * full (it grew meanwhile). The longest answer, to tell answers cut short.
+ */
+async function readIdPages(api: ChromaApi, collectionId: string, expected: number, options: IdListOptions, take: (ids: string[]) => void): Promise<number> {
   const { call, signal } = options;
   const size = options.pageSize ?? CLOUD_PAGE;
   const page = (offset: number) => call(() => api.get(collectionId, { limit: size, offset, include: [] }, { signal }));
   let last = 0;
+  let longest = 0;
   const planned = Math.max(1, Math.ceil(expected / size));
   for await (const { ids: some } of aheadInOrder(planned, options.reads ?? READS_AT_ONCE, (index) => page(index * size))) {
     take(some);
     last = some.length;
+    longest = Math.max(longest, last);
   }
   for (let offset = planned * size; last === size; offset += size) {
     const { ids: some } = await page(offset);
     take(some);
     last = some.length;
+    longest = Math.max(longest, last);
   }
+  return longest;
 }
 
 /** A `get` answer as records (absent columns as null). */
@@ -202,12 +239,45 @@ export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: r
   for await (const page of pagesByIds(api, collectionId, ids, options, ['embeddings', 'documents', 'metadatas', 'uris'])) yield pageRecords(page);
 }
 
+/**
+ * The ids among these that the collection holds now, asked by id (ids only, `pageSize` a request,
+ * 300 by default): what a prune asks of the source before deleting, rather than trusting an
+ * offset listing the source may have shifted.
+ */
+export async function idsHeld(api: ChromaApi, collectionId: string, ids: readonly string[] | IdPages, options: IdListOptions): Promise<Set<string>> {
+  const held = new Set<string>();
+  for await (const page of pagesByIds(api, collectionId, ids, options, [])) for (const id of page.ids) held.add(id);
+  return held;
+}
+
 /** `get` answers for these ids, `include` of each, `pageSize` ids a request (300 by default), the next ones read ahead. */
 async function* pagesByIds(api: ChromaApi, collectionId: string, ids: readonly string[] | IdPages, options: IdListOptions, include: GetInclude): AsyncGenerator<GetPage> {
   const size = options.pageSize ?? CLOUD_PAGE;
-  const read = (index: number) => options.call(() => api.get(collectionId, { ids: ids.slice(index * size, (index + 1) * size), include }, { signal: options.signal }));
-  const count = 'size' in ids ? ids.size : ids.length;
-  yield* aheadInOrder(Math.ceil(count / size), options.reads ?? READS_AT_ONCE, read);
+  const ask = (some: string[]) => options.call(() => api.get(collectionId, { ids: some, include }, { signal: options.signal }));
+  const read = (index: number) => wholeAnswer(ask, ids.slice(index * size, (index + 1) * size));
+  const total = 'size' in ids ? ids.size : ids.length;
+  for await (const pages of aheadInOrder(Math.ceil(total / size), options.reads ?? READS_AT_ONCE, read)) yield* pages;
+}
+
+/**
+ * Every record of these ids that the collection holds: an answer that leaves some out is asked
+ * again for those, until one holds none of them. An id is absent only when asked for on its own
+ * terms; a server or a proxy that cuts answers short (a read limit below the ids asked) would
+ * otherwise pass records it holds for records it lacks.
+ */
+async function wholeAnswer(ask: (ids: string[]) => Promise<GetPage>, ids: string[]): Promise<GetPage[]> {
+  const pages: GetPage[] = [];
+  let left = ids;
+  while (left.length > 0) {
+    const page = await ask(left);
+    pages.push(page);
+    const got = new Set(page.ids);
+    const rest = left.filter((id) => !got.has(id));
+    // Everything answered, or nothing (those are absent); an answer of ids not asked for moves nothing on.
+    if (rest.length === 0 || rest.length === left.length) break;
+    left = rest;
+  }
+  return pages;
 }
 
 type GetInclude = Parameters<ChromaApi['get']>[1]['include'];

@@ -10,7 +10,8 @@ import type { Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
 import { listIdSet, recordsByIds } from '../chroma/id-list.js';
 import type { CompactIdSet } from '../util/compact-ids.js';
-import { choose, collectionHeader, resolveTenant } from '../sources/server/export-pump.js';
+import { choose, collectionHeader } from '../sources/server/export-pump.js';
+import { sourceDatabase } from '../chroma/databases.js';
 import type { IfExists } from '../sinks/target/choices.js';
 import { planTarget, type PlanItem, type TargetPlan } from '../sinks/target/plan.js';
 import { openTarget } from '../sinks/target/session.js';
@@ -42,7 +43,7 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   if (options.renameTo !== undefined && options.collections?.length !== 1) {
     throw new MigrateError('BAD_INPUT', '--as renames one collection, but it needs that one named.', 'Pick it with --collections NAME.');
   }
-  const source = await resolveTenant(options.source, signal);
+  const source = await sourceDatabase(options.source, signal);
   const api = new ChromaApi(source);
   const call = <T>(work: () => Promise<T>) => retryExplained(source, work, { signal });
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
@@ -52,7 +53,7 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   const items: PlanItem[] = [];
   for (const info of chosen) {
     progress({ type: 'phase', message: `Reading ${inQuotes(info.name)} on the source` });
-    const found = await listIdSet(api, info.id, { call, signal });
+    const found = await listIdSet(api, info.id, { call, signal, name: info.name });
     ids.set(info.name, found);
     // The header as the backup would keep it (credentials withheld): what the copy creates from.
     items.push({ header: storedHeader(await collectionHeader(api, info, found.size, call, signal)), name: options.renameTo ?? info.name, sourceId: info.id });

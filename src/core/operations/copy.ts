@@ -12,7 +12,8 @@ import { resolve } from 'node:path';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
 import { checkWritablePath } from '../util/out-path.js';
-import { choose, exportCollections, resolveTenant, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
+import { choose, exportCollections, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
+import { sourceDatabase } from '../chroma/databases.js';
 import { importSucceeded, openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 import { importCollection } from '../sinks/target/write.js';
 import { mendFinishedCopy } from '../sinks/target/mend.js';
@@ -111,7 +112,7 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   }
   // Before any server is asked anything: a folder or a device as --out is a typing mistake.
   await checkWritablePath(resolve(options.out));
-  const source = await resolveTenant(options.source, signal);
+  const source = await sourceDatabase(options.source, signal);
   const out = resolve(options.out);
   const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;
 

@@ -15,6 +15,7 @@ import { exportCollections as exportOneDatabase, resolveTenant, type ExportOptio
 import { claimOut, writtenBySameDatabasesExport } from '../state/replace-out.js';
 import { StateStore } from '../state/store.js';
 import { MigrateError } from '../util/errors.js';
+import { inQuotes } from '../util/format.js';
 import { describeTakeOver, lockFile } from '../util/file-lock.js';
 import { checkWritablePath } from '../util/out-path.js';
 import { ignoreProgress } from '../util/progress.js';
@@ -57,6 +58,10 @@ async function exportDatabases(options: ExportDatabasesOptions & { databases: st
     const source = { ...tenant, database, resolveTenant: false };
     const collections = await present(source, options.collections, options.signal);
     if (collections === null) continue;
+    if (collections?.length === 0) {
+      progress({ type: 'warning', message: `Database ${inQuotes(database)} holds no collections: nothing of it goes into the backup.` });
+      continue;
+    }
     const path = databasePart(out, database);
     parts.push({ database, path });
     progress({ type: 'phase', message: `Database ${database} (${index + 1} of ${options.databases.length})` });
@@ -68,7 +73,10 @@ async function exportDatabases(options: ExportDatabasesOptions & { databases: st
     resumed ||= result.resumed;
     withheld.push(...result.withheld.map((entry) => ({ ...entry, collection: `${database}/${entry.collection}` })));
   }
-  if (parts.length === 0) throw new MigrateError('NOT_FOUND', `No database of the source holds ${options.collections?.map(shown).join(', ')}.`, 'Check the collection names.');
+  if (parts.length === 0) {
+    if (options.collections && options.collections.length > 0) throw new MigrateError('NOT_FOUND', `No database of the source holds ${options.collections.map(shown).join(', ')}.`, 'Check the collection names.');
+    throw new MigrateError('NOT_FOUND', `No database of the source holds any collection: nothing to export, no file written.`, 'Check the tenant and the key (or CHROMA_TENANT in .env).');
+  }
   progress({ type: 'phase', message: `Writing ${options.out}: ${parts.length} database${parts.length === 1 ? '' : 's'} in one file` });
   const partial = `${out}.partial`;
   const written = await mergeDatabaseFiles(parts, partial, { url: tenant.url, tenant: tenant.tenant, cloud: tenant.cloud }, options.signal);
@@ -87,12 +95,12 @@ export async function collectionNames(source: Parameters<typeof resolveTenant>[0
 
 /**
  * The names asked for that this database holds (null: none of them; undefined: all of its
- * collections). A name need not be in every database.
+ * collections, [] when it has none). A name need not be in every database.
  */
 async function present(source: Parameters<typeof resolveTenant>[0], wanted: string[] | undefined, signal?: AbortSignal): Promise<string[] | undefined | null> {
-  if (!wanted || wanted.length === 0) return undefined;
   const api = new ChromaApi(source);
   const all = await retryExplained(source, () => api.allCollections({ signal }), { signal });
+  if (!wanted || wanted.length === 0) return all.length > 0 ? undefined : [];
   const held = wanted.filter((name) => all.some((info) => info.name === name));
   return held.length > 0 ? held : null;
 }

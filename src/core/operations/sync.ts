@@ -3,7 +3,8 @@
  * source's settings, as copy creates it). For each collection: the id sets
  * of both sides and every record on both, compared as verify compares (sinks/diff); then the
  * source's records that the target lacks or holds differently are upserted, and with `prune` the
- * target's records the source no longer has are deleted (after `confirmPrune`). It ends by
+ * target's records the source no longer has are deleted (after `confirmPrune`), each asked for
+ * at the source by id just before: one the source holds after all is sent, never deleted. It ends by
  * comparing again, which is the verify against the source: the records, and the collection's own
  * settings and metadata as verify compares them (sync names a difference there; it changes no
  * setting of an existing collection). Every run starts from what both
@@ -24,11 +25,13 @@ import { MigrateError } from '../util/errors.js';
 import { inQuotes, shown } from '../util/format.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
-import { compareNames, exportCollections, resolveTenant } from '../sources/server/export-pump.js';
+import { compareNames, exportCollections } from '../sources/server/export-pump.js';
+import { sourceDatabase } from '../chroma/databases.js';
 import { forIdListing, listIdSet, recordsByIds, type ByIdOptions, type IdPages } from '../chroma/id-list.js';
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
-import { diffCollection, inSync, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
+import { askSource, diffCollection, inSync, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
+import { collectionsOnlyOnTarget, type TargetOnly } from '../sinks/diff/target-only.js';
 import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
 import { claimOut, writtenBySameExport, type ReplaceChoice } from '../state/replace-out.js';
@@ -96,12 +99,15 @@ export interface CollectionSync extends SyncCheck {
 export interface SyncResult {
   collections: CollectionSync[];
   dryRun: boolean;
+  /** --prune was asked (and, when records were to be deleted, confirmed); false on a dry run. */
   pruned: boolean;
   /** --prune was asked for and the answer was no: the records the source lacks were kept, and the target does not match. */
   pruneDeclined: boolean;
   out: string | null;
   /** Every collection ok: after the writes the target matches the source; on a dry run, a sync has nothing to do. */
   ok: boolean;
+  /** With every collection (no names given): the target's collections the source does not have, not touched. */
+  targetOnly: TargetOnly[];
 }
 
 interface Pair {
@@ -122,9 +128,11 @@ interface Pair {
 
 export async function syncCollections(options: SyncOptions): Promise<SyncResult> {
   const progress = options.onProgress ?? ignoreProgress;
-  const source = await resolveTenant(options.source, options.signal);
+  const source = await sourceDatabase(options.source, options.signal);
   const session = await openTarget({ target: options.target, ifExists: 'append', planOnly: options.dryRun, statePath: options.statePath, signal: options.signal, onProgress: progress });
   const pairs = await pairCollections(source, session, options);
+  const everyCollection = !options.collections || options.collections.length === 0;
+  const targetOnly = everyCollection ? await collectionsOnlyOnTarget(session.api, new Set(pairs.map((pair) => pair.targetName)), readOptions(options.target, options.signal)) : [];
   const results: CollectionSync[] = [];
   for (const pair of pairs) {
     progress({ type: 'phase', message: pair.create ? `${pair.targetName} is not on the target: everything in ${pair.name} is new there` : `Comparing ${pair.name} with ${pair.targetName} on the target` });
@@ -134,7 +142,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     const ok = !pair.create && matchesSource(check, options.prune);
     results.push({ ...check, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null, ok });
   }
-  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, pruneDeclined: false, out: null, ok: results.every((result) => result.ok) };
+  if (options.dryRun) return { collections: results, dryRun: true, pruned: false, pruneDeclined: false, out: null, ok: results.every((result) => result.ok), targetOnly };
   // The backup is written last: a file under its name that is not its own is asked about before the target is.
   if (options.out) await claimBackup(source, options, pairs.map((pair) => pair.name));
   const removals = results.filter((result) => result.removed.size > 0).map((result) => ({ target: result.target, count: result.removed.size, firstIds: result.removed.slice(0, PROMPT_IDS) }));
@@ -146,18 +154,23 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     const result = results[index]!;
     if (pair.create) await createOnTarget(pair, pair.create, session, source);
     result.upserted = await upsertFromSource(pair, addedThenChanged(result), session, options.signal, progress);
-    if (prune) result.deleted = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
+    if (prune) {
+      const pruned = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
+      result.deleted = pruned.deleted;
+      for (let at = 0; at < pruned.held.size; at++) result.misListed.add(pruned.held.idAt(at));
+      result.upserted += await upsertFromSource(pair, pruned.held, session, options.signal, progress);
+    }
     progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
     const diff = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
     const now = await pair.target.read.call(() => session.api.findCollection(pair.targetName, { signal: options.signal }));
     result.after = { ...diff, settings: settingsDifferences(pair, now, session, options.target) };
-    // Asked to prune: records kept by the answer still differ from the source.
+    // Asked to prune, the target matches only without records the source lacks, whether or not any were found before.
     result.ok = matchesSource(result.after, options.prune);
   }
   const ok = results.every((result) => result.ok);
   // A backup of the source, whatever the target's verdict: the source is what it copies.
   const out = options.out ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
-  return { collections: results, dryRun: false, pruned: prune, pruneDeclined, out, ok };
+  return { collections: results, dryRun: false, pruned: options.prune && !pruneDeclined, pruneDeclined, out, ok, targetOnly };
 }
 
 /** Ids a prune confirmation names per collection. */
@@ -180,6 +193,7 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
   const sourceRead = readOptions(source, options.signal);
   const targetRead = readOptions(options.target, options.signal);
   const all = await sourceRead.call(() => sourceApi.allCollections({ signal: options.signal }));
+  if (all.length === 0) throw new MigrateError('NOT_FOUND', `Database ${inQuotes(source.database)} at ${source.url} holds no collections: nothing to sync.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
   const wanted = options.collections && options.collections.length > 0 ? options.collections : all.map((info) => info.name).sort(compareNames);
   const pairs: Pair[] = [];
   for (const name of wanted) {
@@ -206,16 +220,27 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
 
 /** A collection the target lacks: every source id is added, nothing to compare. */
 async function allAdded(pair: Pair): Promise<CollectionDiff> {
-  const ids = await listIdSet(pair.source.api, pair.source.collectionId, forIdListing(pair.source.read));
-  return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: noChanges() };
+  const ids = await listIdSet(pair.source.api, pair.source.collectionId, forIdListing({ ...pair.source.read, name: pair.name }));
+  return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: noChanges(), misListed: new CompactIdSet() };
 }
 
-/** The ids to send, the added then the changed, a page at a time: the added stay in their compact set. */
+/** The ids to send, the added, the changed, then those the source's listing missed, a page at a time: each kind stays in its compact set. */
 function addedThenChanged(diff: CollectionDiff): IdPages {
-  const { added, changed } = diff;
+  return oneAfterAnother([diff.added, diff.changed, diff.misListed]);
+}
+
+function oneAfterAnother(parts: IdPages[]): IdPages {
   return {
-    size: added.size + changed.size,
-    slice: (start, end) => [...added.slice(start, end), ...changed.slice(Math.max(0, start - added.size), Math.max(0, end - added.size))],
+    size: parts.reduce((sum, part) => sum + part.size, 0),
+    slice: (start, end) => {
+      const ids: string[] = [];
+      let at = 0;
+      for (const part of parts) {
+        ids.push(...part.slice(Math.max(0, start - at), Math.max(0, Math.min(end - at, part.size))));
+        at += part.size;
+      }
+      return ids;
+    },
   };
 }
 
@@ -258,15 +283,27 @@ async function upsertFromSource(pair: Pair, ids: IdPages, session: TargetSession
   return done;
 }
 
-async function deleteFromTarget(pair: Pair, ids: CompactIdSet, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
-  if (ids.size === 0) return 0;
+/**
+ * Deletes these ids from the target, each asked for at the source by id just before (the
+ * comparison, and a confirmation, may be minutes old): only those the source lacks then are
+ * deleted. The ones it holds are handed back (`held`) to be sent instead.
+ */
+async function deleteFromTarget(pair: Pair, ids: CompactIdSet, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<{ deleted: number; held: CompactIdSet }> {
+  const held = new CompactIdSet();
+  if (ids.size === 0) return { deleted: 0, held };
   progress({ type: 'phase', message: `Deleting ${ids.size} records from ${pair.targetName} that are not on the source` });
+  let deleted = 0;
   for (let from = 0; from < ids.size; from += session.batchSize) {
-    const chunk = ids.slice(from, from + session.batchSize);
-    await pair.target.read.call(() => deleteRecords(session.api.target, pair.target.collectionId, chunk, { signal }));
-    progress({ type: 'batch', collection: pair.targetName, done: Math.min(from + chunk.length, ids.size), total: ids.size });
+    const chunk = new CompactIdSet();
+    for (const id of ids.slice(from, from + session.batchSize)) chunk.add(id);
+    const asked = await askSource(pair.source, chunk);
+    for (let at = 0; at < asked.held.size; at++) held.add(asked.held.idAt(at));
+    const gone = asked.gone.slice(0, asked.gone.size);
+    if (gone.length > 0) await pair.target.read.call(() => deleteRecords(session.api.target, pair.target.collectionId, gone, { signal }));
+    deleted += gone.length;
+    progress({ type: 'batch', collection: pair.targetName, done: Math.min(from + session.batchSize, ids.size), total: ids.size });
   }
-  return ids.size;
+  return { deleted, held };
 }
 
 async function claimBackup(source: Endpoint, options: SyncOptions, names: string[]): Promise<void> {

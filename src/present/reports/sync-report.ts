@@ -1,4 +1,5 @@
 import type { CollectionSync, PruneRemoval, SyncCheck } from '../../core/operations/sync.js';
+import type { TargetOnly } from '../../core/sinks/diff/target-only.js';
 import { inSync } from '../../core/sinks/diff/collection-diff.js';
 import { count, inQuotes, plural, shown } from '../../core/util/format.js';
 import { syncSettingsLines } from './sync-settings.js';
@@ -12,9 +13,11 @@ export function syncJson(entry: CollectionSync) {
     added: check.added.size,
     changed: check.changed.size,
     removed: check.removed.size,
+    misListed: check.misListed.size,
     addedIds: check.added.slice(0, NAMED),
     changedIds: check.changed.first.slice(0, NAMED).map(({ id, fields }) => ({ id, fields })),
     removedIds: check.removed.slice(0, NAMED),
+    misListedIds: check.misListed.slice(0, NAMED),
     settings: check.settings,
   });
   return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), ok: entry.ok, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
@@ -52,13 +55,18 @@ function namedWith<T>(items: { slice(start: number, end: number): T[] }, total: 
  * What sync found and did, a few lines per collection. `recreate(collection)`: the command that
  * recreates a collection from the source, for settings sync cannot change.
  */
-export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; pruned: boolean; pruneDeclined?: boolean; out: string | null }, recreate: (collection: string) => string[] = () => []): string[] {
+export function syncLines(
+  entries: CollectionSync[],
+  result: { dryRun: boolean; pruned: boolean; pruneDeclined?: boolean; out: string | null; targetOnly?: TargetOnly[] },
+  recreate: (collection: string) => string[] = () => [],
+): string[] {
   const lines: string[] = [];
   for (const entry of entries) {
     lines.push(`${entry.ok ? '✓' : '✗'} ${shown(entry.collection)}${entry.target === entry.collection ? '' : ` → ${shown(entry.target)}`}: ${count(entry.sourceCount)} on the source, ${entry.created ? `not on the target: ${result.dryRun ? 'would be created' : 'created'} with the source's settings` : `${count(entry.targetCount)} on the target before`}`);
     lines.push(`    added      ${count(entry.added.size)}${named(entry.added, entry.added.size)}`);
     lines.push(changedLine(entry, result.dryRun));
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
+    if (entry.misListed.size > 0) lines.push(`    listed wrongly ${count(entry.misListed.size)}${named(entry.misListed, entry.misListed.size)} — the source holds them though its listing missed them (it changed while listed): ${result.dryRun ? 'a sync sends them' : 'sent'} from the source, not deleted`);
     if (result.dryRun) {
       if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection), true));
       continue;
@@ -72,12 +80,25 @@ export function syncLines(entries: CollectionSync[], result: { dryRun: boolean; 
     const kept = entries.reduce((sum, entry) => sum + (entry.after?.removed.size ?? 0), 0);
     lines.push(`Kept, as you answered: ${plural(kept, 'record')} on the target that the source does not have. The rest was synced; the target does not match the source while ${kept === 1 ? 'it is' : 'they are'} there.`);
   }
-  if (result.dryRun) {
-    const pending = entries.some((entry) => !entry.ok);
-    lines.push(pending ? 'Dry run: nothing was written. The target does not match the source: what differs is listed above.' : 'Dry run: nothing was written. The target matches the source: a sync has nothing to do.');
-  }
+  const targetOnly = result.targetOnly ?? [];
+  for (const only of targetOnly) lines.push(`On the target only: ${shown(only.collection)} (${plural(only.count, 'record')}) — not touched; delete it yourself if it should go`);
+  if (result.dryRun) lines.push(dryRunVerdict(entries, targetOnly.length));
   if (result.out) lines.push(`✓ Wrote a fresh backup of the source to ${result.out}`);
   return lines;
+}
+
+/**
+ * A dry run's last line: whether a sync has anything to do, and never "the target matches the
+ * source" while the target holds what the source does not (records kept without --prune, a
+ * collection the source lacks), which a sync leaves as it is.
+ */
+function dryRunVerdict(entries: CollectionSync[], targetOnly: number): string {
+  if (entries.some((entry) => !entry.ok)) return 'Dry run: nothing was written. The target does not match the source: what differs is listed above.';
+  // Ok with records only on the target: --prune was not given.
+  const kept = entries.reduce((sum, entry) => sum + entry.removed.size, 0);
+  if (kept === 0 && targetOnly === 0) return 'Dry run: nothing was written. The target matches the source: a sync has nothing to do.';
+  const extra = [kept > 0 ? `${plural(kept, 'record')} the source does not have (sync --prune deletes them)` : '', targetOnly > 0 ? `${plural(targetOnly, 'collection')} the source does not have (named above; sync never deletes one)` : ''];
+  return `Dry run: nothing was written. A sync has nothing to send, but the target also holds ${extra.filter(Boolean).join(' and ')}.`;
 }
 
 /**
@@ -89,6 +110,7 @@ function afterLines(after: SyncCheck, pruned: boolean): string[] {
   const lines = ['    verify     ✗ the target still differs from the source (it changed during the sync?):'];
   if (after.added.size > 0) lines.push(`      still missing   ${count(after.added.size)}${named(after.added, after.added.size)} (run sync again to send them)`);
   if (after.changed.size > 0) lines.push(`      still differing ${count(after.changed.size)}${changedNamed(after)} (run sync again to send them)`);
+  if (after.misListed.size > 0) lines.push(`      listed wrongly  ${count(after.misListed.size)}${named(after.misListed, after.misListed.size)}: the source holds them, its listing missed them (run sync again to compare them)`);
   if (pruned && after.removed.size > 0) {
     lines.push(`      still on the target, not on the source ${count(after.removed.size)}${named(after.removed, after.removed.size)} (run sync --prune again to delete them)`);
   }

@@ -9,7 +9,7 @@ function ids(list: string[]): CompactIdSet {
   return set;
 }
 
-function check(parts: { added?: string[]; changed?: Array<{ id: string; fields: string[] }>; removed?: string[] } = {}): SyncCheck {
+function check(parts: { added?: string[]; changed?: Array<{ id: string; fields: string[] }>; removed?: string[]; misListed?: string[] } = {}): SyncCheck {
   const changed = parts.changed ?? [];
   return {
     sourceCount: 100,
@@ -17,6 +17,7 @@ function check(parts: { added?: string[]; changed?: Array<{ id: string; fields: 
     added: ids(parts.added ?? []),
     removed: ids(parts.removed ?? []),
     changed: { size: changed.length, slice: (start, end) => changed.slice(start, end).map((entry) => entry.id), first: changed },
+    misListed: ids(parts.misListed ?? []),
     settings: [],
   };
 }

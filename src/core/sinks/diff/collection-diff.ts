@@ -4,11 +4,16 @@
  * compared as verify compares. Reads only, on both sides. The source's ids are held as one
  * compact set and the target's listed against it (marks, and only the ids the source lacks
  * kept, util/ids-against.ts): no array or Set of every id, at a million of them.
+ *
+ * An id only the target has is removed only once the source, asked for it by id, lacks it: an
+ * offset listing that agrees with the count can still miss an id when the source deletes one
+ * record and adds another while it is read (the pages after the delete shift by one), and a
+ * prune on that listing alone deleted a record the source held.
  */
 import type { Space } from '../../model/record.js';
 import type { ChromaApi } from '../../chroma/api.js';
-import { forIdListing, listIdSet, listIdsAgainst, recordsByIds, type ByIdOptions, type IdPages } from '../../chroma/id-list.js';
-import { CompactIdSubset, type CompactIdSet } from '../../util/compact-ids.js';
+import { forIdListing, idsHeld, listIdSet, listIdsAgainst, recordsByIds, type ByIdOptions, type IdPages } from '../../chroma/id-list.js';
+import { CompactIdSet, CompactIdSubset } from '../../util/compact-ids.js';
 import type { IdsAgainst } from '../../util/ids-against.js';
 import type { ProgressListener } from '../../util/progress.js';
 import { recordDifferences } from './record-diff.js';
@@ -24,14 +29,19 @@ export interface CollectionDiff {
   targetCount: number;
   /** In the source's order: the source's ids by index, not a second set of them. */
   added: IdPages;
-  /** In the target's order. */
+  /** In the target's order; each one asked for at the source by id, and absent there. */
   removed: CompactIdSet;
   changed: ChangedIds;
+  /**
+   * On the target, missed by the source's listing, yet held by the source when asked for by id:
+   * the source changed while it was listed. Not compared: a sync sends them from the source.
+   */
+  misListed: CompactIdSet;
 }
 
 /** Nothing left to send: every source record is on the target and equal (and, pruning, nothing else there). */
-export function inSync(diff: Pick<CollectionDiff, 'added' | 'changed' | 'removed'>, pruned: boolean): boolean {
-  return diff.added.size === 0 && diff.changed.size === 0 && (!pruned || diff.removed.size === 0);
+export function inSync(diff: Pick<CollectionDiff, 'added' | 'changed' | 'removed' | 'misListed'>, pruned: boolean): boolean {
+  return diff.added.size === 0 && diff.changed.size === 0 && diff.misListed.size === 0 && (!pruned || diff.removed.size === 0);
 }
 
 /** Ids on both sides whose records differ, in the source's order; the first few with the fields that differ. */
@@ -58,12 +68,25 @@ export async function diffCollection(
   target: Side,
   options: { space: Space | null; progress: ProgressListener },
 ): Promise<CollectionDiff> {
-  const sourceIds = await listIdSet(source.api, source.collectionId, forIdListing(source.read));
-  const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, forIdListing(target.read));
+  const sourceIds = await listIdSet(source.api, source.collectionId, forIdListing({ ...source.read, name }));
+  const onTarget = await listIdsAgainst(target.api, target.collectionId, sourceIds, forIdListing({ ...target.read, name }));
   const changed = await changedRecords(name, source, target, { ...options, sourceIds, onTarget });
   const added = new CompactIdSubset(sourceIds);
   for (let at = 0; at < sourceIds.size; at++) if (!onTarget.has(at)) added.add(at);
-  return { sourceCount: sourceIds.size, targetCount: onTarget.size, added, removed: onTarget.outside, changed };
+  const { gone, held } = await askSource(source, onTarget.outside);
+  return { sourceCount: sourceIds.size, targetCount: onTarget.size, added, removed: gone, changed, misListed: held };
+}
+
+/** Ids the source's listing lacks, asked for at the source by id: those it lacks (gone) and those it holds after all. */
+export async function askSource(source: Side, ids: CompactIdSet): Promise<{ gone: CompactIdSet; held: CompactIdSet }> {
+  const found = ids.size === 0 ? new Set<string>() : await idsHeld(source.api, source.collectionId, ids, source.read);
+  const gone = new CompactIdSet(ids.size - found.size);
+  const held = new CompactIdSet(found.size);
+  for (let at = 0; at < ids.size; at++) {
+    const id = ids.idAt(at);
+    (found.has(id) ? held : gone).add(id);
+  }
+  return { gone, held };
 }
 
 /** The ids on both sides, in the source's order, read by id a chunk at a time and compared. */

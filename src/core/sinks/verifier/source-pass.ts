@@ -13,7 +13,7 @@ import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
 import { listIdSet, listIdsAgainst, recordsByIds } from '../../chroma/id-list.js';
-import { resolveTenant } from '../../chroma/tenant.js';
+import { sourceDatabase } from '../../chroma/databases.js';
 import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
 import { MigrateError } from '../../util/errors.js';
@@ -71,11 +71,12 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
   if (options.renameTo !== undefined && options.collections?.length !== 1) {
     throw new MigrateError('BAD_INPUT', '--as names one collection on the target, but it needs that one named.', 'Pick it with --collections NAME.');
   }
-  const sourceEndpoint = await resolveTenant(options.source, signal);
+  const sourceEndpoint = await sourceDatabase(options.source, signal);
   const source = sideOf(sourceEndpoint, signal);
   const target = sideOf(options.target, signal);
   progress({ type: 'phase', message: `Listing collections on ${sourceEndpoint.cloud ? 'Chroma Cloud' : sourceEndpoint.url}` });
   const chosen = choose(await source.call(() => source.api.allCollections({ signal })), options.collections);
+  if (chosen.length === 0) throw new MigrateError('NOT_FOUND', `Database ${inQuotes(sourceEndpoint.database)} at ${sourceEndpoint.url} holds no collections: nothing to verify against.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
   const server = await describeServer(target.api, { signal });
   // The source is one database: lines naming none are its; lines of another target database are not.
   const lines = options.rejects ? await readRejectedLines(options.rejects) : [];
@@ -99,7 +100,7 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
       continue;
     }
     // Missing in the source's order; extra (a refused id the target holds among them) in the target's.
-    const onTarget = await listIdsAgainst(target.api, targetInfo.id, sourceIds, { call: target.call, signal });
+    const onTarget = await listIdsAgainst(target.api, targetInfo.id, sourceIds, { call: target.call, signal, name });
     noteDifference(verdict, differencesAgainst(IdsAgainst.whole(sourceIds), onTarget, undefined, LISTED));
     const onMissing = noteTooLargeElsewhere(verdict, elsewhere.get(name), options.rejects ?? '');
     await compareRecords(verdict, { source, sourceId: info.id, sourceSpace: spaceOf(info), sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress, onMissing });
@@ -117,9 +118,9 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
  */
 async function listSourceSide(source: Side, info: CollectionInfo, against: { target: Side; name: string } | null, signal?: AbortSignal): Promise<CompactIdSet> {
   const found = against ? await against.target.call(() => against.target.api.findCollection(against.name, { signal })) : null;
-  if (!against || !found) return listIdSet(source.api, info.id, { call: source.call, signal });
-  const onTarget = await listIdSet(against.target.api, found.id, { call: against.target.call, signal });
-  const atSource = await listIdsAgainst(source.api, info.id, onTarget, { call: source.call, signal });
+  if (!against || !found) return listIdSet(source.api, info.id, { call: source.call, signal, name: info.name });
+  const onTarget = await listIdSet(against.target.api, found.id, { call: against.target.call, signal, name: against.name });
+  const atSource = await listIdsAgainst(source.api, info.id, onTarget, { call: source.call, signal, name: info.name });
   const ids = new CompactIdSet(atSource.size);
   for (let at = 0; at < onTarget.size; at++) if (atSource.has(at)) ids.add(onTarget.idAt(at));
   for (let at = 0; at < atSource.outside.size; at++) ids.add(atSource.outside.idAt(at));
@@ -216,7 +217,7 @@ export async function checkIdsAgainstSource(
   const { signal } = sides;
   const sourceIds = sides.sourceIds ?? listSourceIds(sides.source, sourceName, signal);
   sourceIds.catch(() => undefined); // awaited below, beside the target's side
-  const targetIds = listTargetSide(verdict, sides, (target, collectionId) => listIdSet(target.api, collectionId, { call: target.call, signal }));
+  const targetIds = listTargetSide(verdict, sides, (target, collectionId) => listIdSet(target.api, collectionId, { call: target.call, signal, name: verdict.collection }));
   const [atSource, onTarget] = await Promise.all([sourceIds, targetIds]);
   if (!atSource || !onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
@@ -238,12 +239,12 @@ export async function checkIdsTargetFirst(
   sides: { source: Endpoint; target: Endpoint; signal?: AbortSignal; refused?: ReadonlySet<string>; targetInfo?: CollectionInfo; backup?: BackupOf },
 ): Promise<void> {
   const { signal } = sides;
-  const onTarget = await listTargetSide(verdict, sides, (target, collectionId) => listIdSet(target.api, collectionId, { call: target.call, signal }));
+  const onTarget = await listTargetSide(verdict, sides, (target, collectionId) => listIdSet(target.api, collectionId, { call: target.call, signal, name: verdict.collection }));
   if (!onTarget) return;
   const source = sideOf(sides.source, signal);
   const info = await source.call(() => source.api.findCollection(sourceName, { signal }));
   if (!info) return;
-  const atSource = await listIdsAgainst(source.api, info.id, onTarget, { call: source.call, signal, reads: CLOSING_SOURCE_READS });
+  const atSource = await listIdsAgainst(source.api, info.id, onTarget, { call: source.call, signal, reads: CLOSING_SOURCE_READS, name: sourceName });
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
   const compare = (inBackup?: InBackup) => differencesAgainst(atSource, IdsAgainst.whole(onTarget), sides.refused, LISTED, inBackup);
   noteDifference(verdict, await againstBackup(compare(), sides.backup, compare, signal));
@@ -267,7 +268,7 @@ export async function checkListedIds(
   },
 ): Promise<void> {
   const { signal, listed } = sides;
-  const onTarget = await (listed.target ?? listTargetSide(verdict, sides, (target, collectionId) => listIdsAgainst(target.api, collectionId, listed.source.index, { call: target.call, signal })));
+  const onTarget = await (listed.target ?? listTargetSide(verdict, sides, (target, collectionId) => listIdsAgainst(target.api, collectionId, listed.source.index, { call: target.call, signal, name: verdict.collection })));
   if (!onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss. The
   // listings' set is the export file's ids: an id outside it the backup does not hold.
@@ -299,7 +300,7 @@ async function listTargetSide<T>(
 export async function listSourceIds(endpoint: Endpoint, name: string, signal?: AbortSignal): Promise<CompactIdSet | null> {
   const source = sideOf(endpoint, signal);
   const info = await source.call(() => source.api.findCollection(name, { signal }));
-  return info ? listIdSet(source.api, info.id, { call: source.call, signal, reads: CLOSING_SOURCE_READS }) : null;
+  return info ? listIdSet(source.api, info.id, { call: source.call, signal, reads: CLOSING_SOURCE_READS, name }) : null;
 }
 
 /**

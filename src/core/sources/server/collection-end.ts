@@ -38,6 +38,7 @@ export async function endCheck(
   const checked = checkAgainstSource(api, info.id, writer.openIds, {
     call: (work) => call(info.name, work),
     signal: options.signal,
+    name: info.name,
     listed,
     // Every page was read: nothing else of the export reads this collection now.
     ...(how.shared ? { reads: SHARED_LISTING_READS } : {}),

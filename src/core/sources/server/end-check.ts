@@ -40,6 +40,8 @@ export async function checkAgainstSource(
     listed?: string[];
     /** Pages of the listing in flight (id-list.ts's default otherwise). */
     reads?: number;
+    /** The collection's name, for an error that names it. */
+    name?: string;
   },
 ): Promise<EndCheck> {
   // The source listed against the file's ids (ids-against.ts): one set held, not two. At a

@@ -25,6 +25,7 @@ import { claimOut, writtenBySameExport } from '../../state/replace-out.js';
 import { StateStore } from '../../state/store.js';
 import { CLOUD_DEFAULT_READS, CLOUD_MAX_CONCURRENT_READS, ReadWindow } from './read-window.js';
 import { resolveTenant } from '../../chroma/tenant.js';
+import { sourceDatabase } from '../../chroma/databases.js';
 import { DEFAULT_PARALLEL } from '../../util/pool.js';
 import { Lookahead, startedNow } from './lookahead.js';
 import { choosePaging, firstPageRead, pageSizeOf, readPages, type Paging } from './pages.js';
@@ -52,7 +53,7 @@ export async function exportCollections(options: ExportOptions): Promise<ExportR
 
 async function exportLocked(options: ExportOptions, progress: ProgressListener): Promise<ExportResult> {
   const signal = options.signal;
-  const source = await resolveTenant(options.source, signal);
+  const source = await sourceDatabase(options.source, signal);
   const api = new ChromaApi(source);
   const sourceName = `${source.url}/${source.tenant}/${source.database}`;
   const paging = choosePaging(options.pageSize, source.cloud);
@@ -74,7 +75,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
 
   if (!options.listed) progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
   const all = options.listed ?? (await call(null, () => api.allCollections({ signal })));
-  const chosen = choose(all, options.collections);
+  const chosen = someChosen(all, options.collections, source);
   const names = chosen.map((info) => info.name);
 
   const out = resolve(options.out);
@@ -313,7 +314,7 @@ function openingAhead(
     // Within one page, the first read is the whole read: the end check's listing of the source's
     // ids can follow it now instead of at the collection's turn (a round trip or three of each
     // small collection's, overlapped with the collection before it).
-    const sourceIds = total < pageSizeOf(paging, info.dimension) ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal })).catch(() => null) : undefined;
+    const sourceIds = total < pageSizeOf(paging, info.dimension) ? pages.started.then(() => listIds(api, info.id, { call: (work) => call(info.name, work), signal, name: info.name })).catch(() => null) : undefined;
     // The sink gets the header as the file keeps it (no secrets): a copy's target and a later verify of the file agree.
     return { total, header, pages, sourceIds, sink: options.sink ? options.sink.open(storedHeader(header), { resumed: false, start: 0, run, sourceId: info.id }) : null };
   });
@@ -331,6 +332,13 @@ export function sameNames(a: string[], b: string[]): boolean {
 /** By code unit, not locale: the order (and so a resume's key) must not depend on the machine. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The collections chosen, never none: an empty backup marked done would pass for one, and a database with nothing in it is most likely the wrong one. */
+function someChosen(all: CollectionInfo[], wanted: string[] | undefined, source: { url: string; database: string }): CollectionInfo[] {
+  const chosen = choose(all, wanted);
+  if (chosen.length > 0) return chosen;
+  throw new MigrateError('NOT_FOUND', `Database ${inQuotes(source.database)} at ${source.url} holds no collections: nothing to export, no file written.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
 }
 
 export function choose(all: CollectionInfo[], wanted: string[] | undefined): CollectionInfo[] {

@@ -11,11 +11,13 @@ import { CLOUD_MAX_PAGE, serverPageSize, type ReadWindow } from './read-window.j
 /**
  * Records per read for one run, shared by its collections: `fixed` (the user's --page-size, or
  * Cloud's 300), else by each collection's dimension (serverPageSize) until a server (or a proxy
- * in front of it) answers a larger page with Cloud's quota error: Cloud's 300 from then on.
+ * in front of it) answers a larger page with Cloud's quota error: Cloud's 300 from then on. At
+ * most `cut` once answers came back cut to that many records (see readPages).
  */
 export interface Paging {
   fixed: number | null;
   shrunk: boolean;
+  cut?: number;
 }
 
 export function choosePaging(asked: number | undefined, cloud: boolean): Paging {
@@ -24,14 +26,17 @@ export function choosePaging(asked: number | undefined, cloud: boolean): Paging 
 }
 
 export function pageSizeOf(paging: Paging, dimension: number | null | undefined): number {
-  return paging.fixed ?? (paging.shrunk ? CLOUD_MAX_PAGE : serverPageSize(dimension));
+  const size = paging.fixed ?? (paging.shrunk ? CLOUD_MAX_PAGE : serverPageSize(dimension));
+  return Math.min(size, paging.cut ?? size);
 }
 
 /**
  * Pages in order with up to `concurrency` reads in flight: pages within the known count are
  * fetched ahead; past it we continue one page at a time until a short page shows the end. A
  * page refused for Cloud's quota is read again from its own offset in Cloud's size (see Paging);
- * positions are records from the start, so a checkpoint holds whatever the page size.
+ * positions are records from the start, so a checkpoint holds whatever the page size. A page
+ * shorter than asked before the count is reached is not the end: something between may cut
+ * answers (a proxy's limit), so the reads go on from where it ended until an empty page.
  */
 export async function* readPages(
   api: ChromaApi,
@@ -55,6 +60,8 @@ export async function* readPages(
     while (queue.length < options.window.limit && next < options.total) queueNext();
   };
   fill();
+  /** The last page's length, when it was short before the count: a cut answer if more follow it. */
+  let cutTo: number | null = null;
   while (queue.length > 0) {
     const head = queue.shift() as QueuedPage;
     const page = await head.page.catch((error: unknown) => {
@@ -70,10 +77,22 @@ export async function* readPages(
       if (queue.length === 0) queueNext();
       continue;
     }
-    fill();
     const records = pageRecords(page);
+    // More came after a short page: answers are cut to its size, which the next pages ask for.
+    if (cutTo !== null && records.length > 0) paging.cut = cutTo;
+    cutTo = null;
+    const short = records.length < head.size;
+    if (short && records.length > 0 && head.offset + records.length < options.total) {
+      // Cut, or the collection shrank meanwhile: read on from where this one ended (not from where
+      // the pages queued behind it begin); an empty page there is the end.
+      queue.length = 0;
+      next = head.offset + records.length;
+      cutTo = records.length;
+    }
+    const ended = short && cutTo === null;
+    if (!ended) fill();
     if (records.length > 0) yield records;
-    if (records.length < head.size) return;
+    if (ended) return;
     // The collection grew after counting: carry on sequentially until a short page.
     if (queue.length === 0) queueNext();
   }
