@@ -110,7 +110,7 @@ export async function sourceDatabase(source: Endpoint, signal?: AbortSignal): Pr
   });
   if (exists) return resolved;
   const names = await listDatabases(resolved, { signal }).then((all) => all.map((database) => database.name), () => null);
-  // A listing that names it after all (a server whose answer by name we misread): it is there.
+  // Listed after all: the listing is trusted over the answer by name.
   if (names?.includes(resolved.database)) return resolved;
   const where = `${resolved.url} (tenant ${inQuotes(resolved.tenant)})`;
   const has = names === null ? '' : names.length > 0 ? ` (it has: ${names.map(shown).join(', ')})` : ' (it has no database: is the tenant right?)';

@@ -138,8 +138,8 @@ interface IdListing {
 /**
  * A listing handed to `listing` page by page, so that the caller need not hold it whole; read
  * again (from `begin`) until the count before and after agrees with the different ids it held.
- * Throws when no attempt held: the last one read is no answer (a cut or shifted listing once
- * made a prune delete 2,700 live records). Answers shorter than asked while the collection held
+ * Throws when no attempt held: the last one read is no answer, and a prune, an export's end check
+ * and a verify would take its gaps for records gone. Answers shorter than asked while the collection held
  * still and holds more are cut by something between (a proxy's limit): the next attempt asks
  * for pages of that size, which such a limit answers whole.
  */
@@ -261,9 +261,9 @@ async function* pagesByIds(api: ChromaApi, collectionId: string, ids: readonly s
 
 /**
  * Every record of these ids that the collection holds: an answer that leaves some out is asked
- * again for those, until one holds none of them. An id is absent only when asked for on its own
- * terms; a server or a proxy that cuts answers short (a read limit below the ids asked) would
- * otherwise pass records it holds for records it lacks.
+ * again for those, until one holds none of them, and only those count as absent. A server or a
+ * proxy that cuts answers short (a read limit below the ids asked) would otherwise pass records
+ * it holds for records it lacks.
  */
 async function wholeAnswer(ask: (ids: string[]) => Promise<GetPage>, ids: string[]): Promise<GetPage[]> {
   const pages: GetPage[] = [];

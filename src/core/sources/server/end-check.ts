@@ -4,10 +4,13 @@
  * records are skipped), an insert repeats one. So, however the pages were read, the file is
  * brought to what the source holds at the end: records it lacks are read by id and added, ids
  * the source no longer holds are named and dropped from the file (rewrite.ts), as are repeats.
+ * An id is dropped (and a copy deletes it from its target) only once the source, asked for it by
+ * id, lacks it: a listing its count confirms can still miss one when the source deletes a record
+ * and adds another while it is read (the pages after the delete shift by one).
  */
 import type { BackupRecord } from '../../model/record.js';
 import type { ChromaApi } from '../../chroma/api.js';
-import { listIdsAgainst, recordsByIds } from '../../chroma/id-list.js';
+import { idsHeld, listIdsAgainst, recordsByIds } from '../../chroma/id-list.js';
 import type { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
 
@@ -48,8 +51,12 @@ export async function checkAgainstSource(
   // million records a second compact set took ~35–55 MB, arrays of strings and Sets ~200 MB.
   const inFile = written.ids;
   const source = options.listed ? against(inFile, options.listed) : await listIdsAgainst(api, collectionId, inFile, options);
-  const deletedIds: string[] = [];
-  for (let index = 0; index < inFile.size; index++) if (!source.has(index)) deletedIds.push(inFile.idAt(index));
+  const unlisted: string[] = [];
+  for (let index = 0; index < inFile.size; index++) if (!source.has(index)) unlisted.push(inFile.idAt(index));
+  // Held after all: listed wrongly, so the listing takes them too (a copy's closing check compares with it).
+  const held = unlisted.length > 0 ? await idsHeld(api, collectionId, unlisted, options) : new Set<string>();
+  for (const id of held) source.add(id);
+  const deletedIds = unlisted.filter((id) => !held.has(id));
   // In the order listed; each one read by id joins the file's ids (the writer adds them).
   const missing: string[] = [];
   for (let index = 0; index < source.outside.size; index++) missing.push(source.outside.idAt(index));
