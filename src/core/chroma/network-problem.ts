@@ -101,7 +101,7 @@ export function explainProblem(problem: NetworkProblem, place: ProblemPlace): Ex
       return {
         message: `Nothing accepts connections at ${at} (connection refused).`,
         fix: place.source
-          ? `No server listens on port ${port} there: the server holding your data (the source) is not running, or the port is wrong. Start that server (a new one would be empty) or fix the port, then run the same command again. A Railway domain answers only on https port 443.`
+          ? `No server listens on port ${port} there: the server holding your data (the source) is not running, or the port is wrong. Start that server (a new one would be empty), or fix the port. A Railway domain answers only on https port 443.`
           : `No server listens on port ${port} there: it is not running (yet), or the port is wrong. On this machine, start one with chroma-migrate serve --port ${port}. A Railway domain answers only on https port 443.`,
       };
     case 'unreachable':
