@@ -1,5 +1,6 @@
 import { STEPS } from '../core/state/steps.js';
 import type { MigrationState } from '../core/state/schema.js';
+import { DEFAULT_DATABASE } from '../core/chroma/endpoint.js';
 import { commandText } from './resume-command.js';
 
 const MARKS = { done: '✓', skipped: '–', failed: '✗', active: '▶', pending: ' ' } as const;
@@ -36,5 +37,5 @@ export function savedNotChecked(state: MigrationState): string[] {
 function targetDatabase(state: MigrationState): string[] {
   const databases = new Set(state.imports.filter((entry) => entry.target.startsWith(`${state.targetUrl}/`)).map((entry) => entry.target.split('/').pop()));
   const [only] = databases;
-  return databases.size === 1 && only && only !== 'default_database' ? ['--target-database', only] : [];
+  return databases.size === 1 && only && only !== DEFAULT_DATABASE ? ['--target-database', only] : [];
 }

@@ -8,6 +8,9 @@ export type TokenHeader = z.infer<typeof TokenHeaderSchema>;
 
 export const CLOUD_HOST = 'api.trychroma.com';
 
+/** The database every Chroma server has from its start, and the one a run uses when none is named. */
+export const DEFAULT_DATABASE = 'default_database';
+
 /** One Chroma server we talk to. The token lives here in memory only, never in state or logs. */
 const EndpointSchema = z.object({
   /** Base URL without a path, e.g. https://chroma.up.railway.app:443 */
@@ -15,7 +18,7 @@ const EndpointSchema = z.object({
   token: z.optional(z.string().check(z.minLength(1))),
   tokenHeader: z._default(TokenHeaderSchema, 'authorization'),
   tenant: z._default(z.string().check(z.minLength(1)), 'default_tenant'),
-  database: z._default(z.string().check(z.minLength(1)), 'default_database'),
+  database: z._default(z.string().check(z.minLength(1)), DEFAULT_DATABASE),
   /** Chroma Cloud: 300 records per read or write, x-chroma-token, tenant from the key. */
   cloud: z._default(z.boolean(), false),
   /**

@@ -6,6 +6,7 @@ import type { ChromaApi } from '../chroma/api.js';
 
 import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
+import { DEFAULT_DATABASE } from '../chroma/endpoint.js';
 import { databaseExists, databaseNameProblem, ensureDatabase, refuseSharedTargets } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction, inQuotes, shown } from '../util/format.js';
@@ -106,7 +107,7 @@ async function planDatabase(options: ImportOptions, summary: BackupSummary, data
 /** A plan into a --target-database the target lacks says that the import would create it. */
 async function withDatabaseNote(options: ImportOptions, plan: ImportPlanResult): Promise<ImportPlanResult> {
   const { target, signal } = options;
-  if (target.database === 'default_database') return plan;
+  if (target.database === DEFAULT_DATABASE) return plan;
   if (await retryExplained(target, () => databaseExists(target, target.database, { signal }), { signal })) return plan;
   return { ...plan, notes: [...plan.notes, `The target has no database ${inQuotes(target.database)}: the import would create it.`] };
 }

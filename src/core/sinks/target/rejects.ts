@@ -12,6 +12,7 @@ import { parseTyped, stringifyTyped } from '../../model/typed-json.js';
 import { MigrateError } from '../../util/errors.js';
 import { describeProblems, recordProblems, refusedCount, type Problem, type TargetRules } from './refusals.js';
 import { inQuotes } from '../../util/format.js';
+import { DEFAULT_DATABASE } from '../../chroma/endpoint.js';
 
 export interface RefusedRecord {
   collection: string;
@@ -109,8 +110,6 @@ export function linesIn(lines: readonly RefusedRecord[], database: string, only:
   }
   return out;
 }
-
-const DEFAULT_DATABASE = 'default_database';
 
 /** Whether a line is of this target database (see refusedIn). */
 export function lineInDatabase(line: RefusedRecord, database: string, only: boolean): boolean {

@@ -1,6 +1,6 @@
 import { ChromaApi, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer, type ServerModel } from '../../chroma/capabilities.js';
-import type { Endpoint } from '../../chroma/endpoint.js';
+import { DEFAULT_DATABASE, type Endpoint } from '../../chroma/endpoint.js';
 import type { CollectionDifference } from '../../collection/compare.js';
 import type { LeftOut } from '../../collection/plan.js';
 import { explainRequestError, retryExplained } from '../../chroma/explain.js';
@@ -12,9 +12,6 @@ import { fraction, inQuotes } from '../../util/format.js';
 import type { RejectsLog } from './rejects.js';
 import { databaseNameProblem, ensureDatabase } from '../../chroma/databases.js';
 import { MigrateError } from '../../util/errors.js';
-
-/** The database every Chroma server has from its start. */
-const DEFAULT_DATABASE = 'default_database';
 
 /** The target writer: one session per target, then one collection at a time (write.ts). */
 /** How to write into the target, whatever the records come from. */
