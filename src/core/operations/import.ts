@@ -7,7 +7,7 @@ import type { ChromaApi } from '../chroma/api.js';
 import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
 import { DEFAULT_DATABASE } from '../chroma/endpoint.js';
-import { databaseExists, databaseNameProblem, ensureDatabase, refuseSharedTargets } from '../chroma/databases.js';
+import { databaseExists, databaseNameProblem, refuseSharedTargets } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction, inQuotes, shown } from '../util/format.js';
 import { addressOf } from '../chroma/url.js';
@@ -168,13 +168,12 @@ async function importLocked(options: ImportOptions): Promise<ImportResult> {
   const run: RejectsRun = { log: new RejectsLog(rejectsPath(options.input)), earlier: await readRejectedLines(rejectsPath(options.input)) };
   if (databases.length === 0) return importDatabase(options, summary, run);
   // A file holding several databases: each into the target's database of that name (or the
-  // mapped one), created when missing; a collection's checkpoint is keyed by that database.
+  // mapped one), created when missing by the target session it opens (openTarget); a
+  // collection's checkpoint is keyed by that database.
   const results: ImportResult[] = [];
   for (const database of databases) {
     const name = targetDatabase(options, database);
     const target = { ...options.target, database: name };
-    const made = await retryExplained(target, () => ensureDatabase(target, name, { signal: options.signal }), { signal: options.signal });
-    if (made === 'created') options.onProgress?.({ type: 'phase', message: `Created database ${name} on the target` });
     options.onProgress?.({ type: 'phase', message: `Database ${database}${name === database ? '' : ` → ${name}`}` });
     const decideExists = options.decideExists;
     const asked = decideExists ? { decideExists: (info: { collection: string; count: number }) => decideExists({ ...info, database: name }) } : {};
