@@ -39,6 +39,7 @@ const FLAGS = {
   batch: { type: 'string', arg: 'N', help: 'reembed: records per write (default 256)' },
   'embed-batch': { type: 'string', arg: 'N', help: 'reembed: texts per embedding request (default 32; halved on a 413)' },
   concurrency: { type: 'string', arg: 'N', help: 'reembed: embedding requests in flight (default 4)' },
+  timeout: { type: 'string', arg: 'SECONDS', help: 'how long one embedding request may take before it is tried again (default 120; 5 tries)' },
   'keep-undocumented': {
     type: 'boolean',
     help: 'reembed: keep records without a document with their old vector (same dimension only); without it they are named and left out',
@@ -93,7 +94,7 @@ the app loses; import and copy take --drop-sparse.`,
     const problem = usageProblem(action, values, io);
     if (problem) throw new MigrateError('USAGE', problem, 'See chroma-migrate embeddings --help.');
     const endpoint = resolveEmbeddingEndpoint(
-      { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'], insecure: values.insecure === true },
+      { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'], timeoutMs: timeoutOption(values.timeout), insecure: values.insecure === true },
       env(),
     );
     const context: Context = { io, values, target: target().target, endpoint, collections: values.all ? undefined : listOption(values.collections) };
@@ -102,6 +103,12 @@ the app loses; import and copy take --drop-sparse.`,
     return runReembed(context);
   },
 });
+
+/** Seconds from the user, milliseconds for the endpoint; none leaves the endpoint's default. */
+function timeoutOption(value: string | undefined): number | undefined {
+  const seconds = intOption('timeout', value, { max: 3_600 });
+  return seconds === undefined ? undefined : seconds * 1000;
+}
 
 function usageProblem(action: Action, values: Values, io: CommandIo): string | null {
   if (!values.endpoint || !values.model) return `embeddings ${action} needs --endpoint URL and --model M (the embeddings server you run, and its model).`;

@@ -100,6 +100,16 @@ describe('what check announces and waits for', () => {
     expect(run.stderr).toMatch(/Still waiting for \S+\/api\/embed: 15 s for one answer so far/);
   }, 120_000);
 
+  it('--timeout sets how long one request may take, and is said in the failure', async () => {
+    const run = await check(slow.url, '--api', 'ollama', '--sample', '1', '--timeout', '1');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('answers too slowly (each request waits 1 s)');
+    expect(run.stderr).toContain('a longer --timeout SECONDS');
+    const wrong = await check(slow.url, '--api', 'ollama', '--timeout', '0');
+    expect(wrong.code, wrong.stderr).toBe(2);
+    expect(wrong.stderr).toContain('--timeout takes a whole number from 1 to 3600');
+  }, 120_000);
+
   it('a request that times out is "answers too slowly", not "start the server"', async () => {
     const endpoint = { ...resolveEmbeddingEndpoint({ url: slow.url, model: 'm', shape: 'ollama' }, {}), timeoutMs: 300 };
     const error = await embedTexts(endpoint, ['x']).catch((caught: unknown) => caught);

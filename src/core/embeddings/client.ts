@@ -159,7 +159,7 @@ function explainEmbeddingError(error: EmbeddingRequestError, endpoint: Embedding
           : status === 413
             ? 'The endpoint takes fewer texts per request: lower --batch.'
             : error.kind === 'timeout'
-              ? `The embeddings server is there but answers too slowly (each request waits ${Math.round(endpoint.timeoutMs / 1000)} s): check its load, or whether the model is still loading; fewer texts per request help (reembed: --embed-batch). Then run the same command again.`
+              ? `The embeddings server is there but answers too slowly (each request waits ${Math.round(endpoint.timeoutMs / 1000)} s): check its load, or whether the model is still loading; fewer texts per request help (reembed: --embed-batch), or a longer --timeout SECONDS. Then run the same command again.`
               : error.kind === 'network'
                 ? 'Start the embeddings server (or fix --endpoint), then run the same command again.'
                 : 'Check the endpoint is an embeddings server and --api says its wire shape.';
