@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MigrateError } from '../core/util/errors.js';
-import { inQuotes } from '../core/util/format.js';
+import { COLLECTION_NAME_RULE, isCollectionName } from '../core/sinks/target/refusals.js';
+import { inQuotes, shellWord } from '../core/util/format.js';
 import { nearest } from './did-you-mean.js';
 
 /** One flag: how it parses, and how its line in --help reads. */
@@ -125,4 +126,15 @@ export function choiceOption<C extends string>(name: string, value: string | und
   if (value === undefined) return undefined;
   if ((choices as readonly string[]).includes(value)) return value as C;
   throw new MigrateError('USAGE', `--${name} must be one of ${choices.join(', ')}; got "${value}".`, `Fix --${name}.`);
+}
+
+/**
+ * --as NEW, refused before anything is read when Chroma would not take it as a collection's name
+ * (a later refusal said to upgrade the target), with a name it would take.
+ */
+export function newNameOption(value: string | undefined): string | undefined {
+  if (value === undefined || isCollectionName(value)) return value;
+  const suggestion = value.replace(/[^a-zA-Z0-9._-]+/g, '_').replace(/^[._-]+|[._-]+$/g, '').slice(0, 512);
+  const example = isCollectionName(suggestion) ? `, e.g. --as ${shellWord(suggestion)}` : '';
+  throw new MigrateError('USAGE', `--as ${inQuotes(value)} is not a collection name: ${COLLECTION_NAME_RULE}.`, `Pick another name${example}.`);
 }

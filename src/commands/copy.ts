@@ -9,7 +9,7 @@ import { describeImport, importSucceeded } from '../present/reports/import-summa
 import { verdictLines } from '../present/reports/verify-summary.js';
 import { pruneLines, sendAgainLines } from '../present/send-again.js';
 import { describeSourceChange } from '../present/reports/export-summary.js';
-import { EXISTS_FLAGS, ifExistsOption, intOption, listOption, OVERWRITE_FLAGS } from '../cli/args.js';
+import { EXISTS_FLAGS, ifExistsOption, intOption, listOption, newNameOption, OVERWRITE_FLAGS } from '../cli/args.js';
 import { askExists, askReplace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
@@ -73,9 +73,10 @@ continues where the target had committed. The source is only ever read.`,
     if (values.as !== undefined && (values.all || listOption(values.collections)?.length !== 1)) {
       throw new MigrateError('USAGE', '--as renames one collection: name it with --collections NAME (not --all).', 'See chroma-migrate copy --help.');
     }
+    const renameTo = newNameOption(values.as);
     const target = announceTarget();
     const source = await openSource();
-    const selection = { collections: values.all ? undefined : listOption(values.collections), renameTo: values.as };
+    const selection = { collections: values.all ? undefined : listOption(values.collections), renameTo };
     if (values['dry-run']) {
       const plan = await planCopy({ source, target, ...selection, ifExists: ifExistsOption(values), batchSize: intOption('batch', values.batch, { max: 100_000 }), statePath, signal: io.signal, onProgress: reporter().listener });
       reporter().close();

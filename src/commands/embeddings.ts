@@ -8,7 +8,7 @@ import { statePath } from '../core/state/store.js';
 import { MigrateError } from '../core/util/errors.js';
 import { fraction, inQuotes, plural, shellWord, shown } from '../core/util/format.js';
 import { appCode, checkLines, describeAgreement, nextStep, queryInstructionLines } from '../present/embeddings.js';
-import { choiceOption, ifExistsOption, intOption, listOption, type FlagValues } from '../cli/args.js';
+import { choiceOption, ifExistsOption, intOption, listOption, newNameOption, type FlagValues } from '../cli/args.js';
 import { askExists } from '../cli/ask.js';
 import { EXIT, writeJson } from '../cli/command.js';
 import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
@@ -231,7 +231,7 @@ function printAppCode(context: Context, collection: string, ef: Parameters<typeo
 async function runReembed(context: Context): Promise<number> {
   const { io, values } = context;
   const name = context.collections![0]!;
-  const as = values.as!;
+  const as = newNameOption(values.as)!;
   const reporter = createReporter(io, { live: io.stderr.isTTY === true && !values.json });
   reporter.listener({ type: 'phase', message: `Target: ${describeEndpoint(context.target)}; endpoint: ${describeEmbeddingEndpoint(context.endpoint)}` });
   try {

@@ -4,7 +4,7 @@ import { printPlan } from '../present/reports/target-plan.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
 import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
 import { differenceLines, leftOutLines } from '../present/reports/collection-report.js';
-import { choiceOption, EXISTS_FLAGS, ifExistsOption, intOption, listOption } from '../cli/args.js';
+import { choiceOption, EXISTS_FLAGS, ifExistsOption, intOption, listOption, newNameOption } from '../cli/args.js';
 import { askExists, askSpace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
@@ -74,7 +74,7 @@ counts differ, or the server holds the collection differently (named), 2 usage, 
       input: values.input,
       target,
       collections: listOption(values.collection),
-      renameTo: values.as,
+      renameTo: newNameOption(values.as),
       ifExists: ifExistsOption(values),
       decideExists: interactive ? (info) => askExists(info, io) : undefined,
       space: choiceOption('space', values.space, ['l2', 'cosine', 'ip'] as const),

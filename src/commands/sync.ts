@@ -2,7 +2,7 @@ import { syncCollections, type PruneRemoval } from '../core/operations/sync.js';
 import { MigrateError } from '../core/util/errors.js';
 import { prunePrompt, syncJson, syncLines } from '../present/reports/sync-report.js';
 import { recreateLines } from '../present/send-again.js';
-import { listOption, OVERWRITE_FLAGS } from '../cli/args.js';
+import { listOption, newNameOption, OVERWRITE_FLAGS } from '../cli/args.js';
 import { askReplace } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, SOURCE_FLAGS, TARGET_FLAGS } from '../cli/connection-flags.js';
@@ -57,7 +57,7 @@ code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
       source: await openSource(),
       target,
       collections: values.all ? undefined : listOption(values.collections),
-      renameTo: values.as,
+      renameTo: newNameOption(values.as),
       prune: values.prune === true,
       dryRun: values['dry-run'] === true,
       confirmPrune: values.yes ? undefined : (removals) => askPrune(removals, target.url),

@@ -82,11 +82,17 @@ export function recordProblems(record: BackupRecord, rules: TargetRules): Proble
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
+export const COLLECTION_NAME_RULE = 'Chroma takes 3–512 characters from a-z, A-Z, 0-9, ".", "_" and "-", starting and ending with a letter or digit';
+
+/** Whether Chroma would take `name` for a collection. */
+export function isCollectionName(name: string): boolean {
+  return NAME.test(name);
+}
 
 /** Why creating the collection would be refused: its name, its metadata keys, its embedding function's type. */
 export function creationProblems(name: string, request: { metadata: Metadata | null; configuration?: CollectionJson | null; schema?: CollectionJson | null }, rules: TargetRules): Problem[] {
   const problems: Problem[] = [];
-  if (!NAME.test(name)) problems.push({ why: `the name ${inQuotes(name)}: Chroma takes 3–512 characters from a-z, A-Z, 0-9, ".", "_" and "-", starting and ending with a letter or digit` });
+  if (!NAME.test(name)) problems.push({ why: `the name ${inQuotes(name)}: ${COLLECTION_NAME_RULE}` });
   for (const problem of metadataProblems(request.metadata, rules)) problems.push({ ...problem, why: `collection metadata: ${problem.why}` });
   for (const type of embeddingFunctionTypesIn(request.configuration ?? request.schema)) {
     if (!rules.embeddingFunctionTypes.includes(type)) {
