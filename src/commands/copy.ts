@@ -74,7 +74,7 @@ continues where the target had committed. The source is only ever read.`,
       throw new MigrateError('USAGE', '--as renames one collection: name it with --collections NAME (not --all).', 'See chroma-migrate copy --help.');
     }
     const target = announceTarget();
-    const source = await openSource();
+    const source = await openSource('writes');
     const selection = { collections: values.all ? undefined : listOption(values.collections), renameTo: values.as };
     if (values['dry-run']) {
       const plan = await planCopy({ source, target, ...selection, ifExists: ifExistsOption(values), batchSize: intOption('batch', values.batch, { max: 100_000 }), statePath, signal: io.signal, onProgress: reporter().listener });

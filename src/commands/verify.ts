@@ -65,7 +65,7 @@ against a backup that may have missed records.`,
     // A file names its databases itself; against the live source, each database is its own run.
     if (fromSource) refuseMapWithoutAllDatabases('verify', values);
     if (values['all-databases'] && fromSource) return runPerDatabase(verifyCommand, context);
-    const source = fromSource ? await openSource() : null;
+    const source = fromSource ? await openSource('reads') : null;
     const common = {
       target: announceTarget(),
       collections: listOption(values.collections ?? values.collection),
