@@ -16,7 +16,7 @@ import { ensureDatabase } from '../../src/core/chroma/databases.js';
 import { tenantExists } from '../../src/core/chroma/tenant.js';
 import { startChromaServer } from '../../src/core/local-server/chroma-server.js';
 import { loadState } from '../../src/core/state/store.js';
-import { useTwoServers } from '../helpers/chroma.js';
+import { startTestServer, useTwoServers } from '../helpers/chroma.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { makeTempDir, removeDir } from '../helpers/backup.js';
 import { runCli } from '../helpers/cli.js';
@@ -107,6 +107,10 @@ describe("a folder's second tenant, copied with --target-tenant", () => {
     // The same file against the default tenant's "coll" (the other tenant's records) is no match.
     const elsewhere = await runCli(['verify', '--input', out, '--url', target.url, '--state', join(dir, 'elsewhere.json')]);
     expect(elsewhere.code).toBe(1);
+    const typo = await runCli(['verify', '--input', out, '--url', target.url, '--target-tenant', 'tennant2', '--state', join(dir, 'elsewhere.json')]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('The target has no tenant "tennant2": no run wrote there. Check --target-tenant');
+    expect(await tenantExists(endpoint({ url: target.url, tenant: 'tennant2' }))).toBe(false);
     const status = await runCli(['status', '--state', state]);
     expect(status.stdout).toContain(`chroma-migrate verify --input ${out} --url ${target.url} --target-tenant tenant2`);
 
@@ -201,5 +205,25 @@ describe("a server's tenant, copied with --target-tenant", () => {
     expect(run2.code, run2.stdout + run2.stderr).toBe(0);
     expect(await idsIn(target.url, 'team_y', 'db1', 'more')).toHaveLength(5);
     expect(await idsIn(target.url, 'team_y', 'default_database', 'notes')).toHaveLength(3000);
+  }, 300_000);
+});
+
+describe('an older target (bindings 1.0.1)', () => {
+  it('has the tenant created, with its database, and the import lands and verifies there', async () => {
+    const old = await startTestServer({ release: 'old' });
+    try {
+      const input = join(dir, 'tenant2.jsonl.gz');
+      const state = join(dir, 'old.json');
+      const run = await runCli(['import', '--input', input, '--url', old.server.url, '--target-tenant', 'team_old', '--target-database', 'restored', '--state', state]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stderr).toContain(`Created tenant "team_old" on ${old.server.url}`);
+      expect(run.stderr).toContain(`Created database "restored" in tenant "team_old" on ${old.server.url}`);
+      expect(await idsIn(old.server.url, 'team_old', 'restored', 'coll')).toHaveLength(9);
+      expect(await idsIn(old.server.url, 'default_tenant', 'default_database', 'coll')).toBeNull();
+      const verify = await runCli(['verify', '--input', input, '--url', old.server.url, '--target-tenant', 'team_old', '--target-database', 'restored', '--state', state]);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    } finally {
+      await old.cleanup();
+    }
   }, 300_000);
 });

@@ -57,3 +57,12 @@ export async function tenantNotes(target: Endpoint, verb: string, signal: AbortS
 function hasTenant(target: Endpoint, signal: AbortSignal | undefined): Promise<boolean> {
   return retryExplained(target, () => tenantExists(target, { signal }), { signal });
 }
+
+/**
+ * For a run that only reads the target (verify): a --target-tenant the server lacks holds nothing
+ * any run wrote, most likely a typo; said beside the verdict, which finds every collection missing.
+ */
+export async function absentTenantNotes(target: Endpoint, signal: AbortSignal | undefined): Promise<string[]> {
+  if (target.tenant === DEFAULT_TENANT || (await hasTenant(target, signal))) return [];
+  return [`The target has no tenant ${inQuotes(target.tenant)}: no run wrote there. Check --target-tenant (the one the copy or import wrote to).`];
+}
