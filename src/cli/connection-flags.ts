@@ -16,6 +16,12 @@ export const TARGET_FLAGS = {
   'token-header': { type: 'string', arg: 'H', group: 'target', help: 'authorization (default) or x-chroma-token' },
   insecure: { type: 'boolean', group: 'target', help: 'allow sending a token over plain http:// to another machine' },
   'target-database': { type: 'string', arg: 'D', group: 'target', help: 'the database on the target (default default_database; a run that writes creates it when missing)' },
+  'target-tenant': {
+    type: 'string',
+    arg: 'T',
+    group: 'target',
+    help: "the tenant on the target (default default_tenant; a run that writes creates it when missing): give a source's other tenant one of its own, or its collections join those of the same name already there",
+  },
 } as const satisfies Flags;
 
 /** Every way to name the source: Chroma Cloud's keys, another server, or a data folder (sources/source-path.ts). */
@@ -48,7 +54,7 @@ export const CONNECTION_GROUPS = {
   source: { title: 'Source' },
 };
 
-export type TargetValues = { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string; insecure?: boolean; 'target-database'?: string };
+export type TargetValues = { url?: string; host?: string; port?: string; ssl?: boolean; token?: string; 'token-header'?: string; insecure?: boolean; 'target-database'?: string; 'target-tenant'?: string };
 export type SourceValues = { 'api-key'?: string; tenant?: string; database?: string; 'source-url'?: string; 'source-token'?: string; insecure?: boolean };
 
 export function targetFrom(values: TargetValues, env: Env): ResolvedTarget {
@@ -65,7 +71,8 @@ export function targetFrom(values: TargetValues, env: Env): ResolvedTarget {
   );
   refuseCleartextToken(resolved.target, values.insecure === true);
   const database = values['target-database'];
-  return database ? { ...resolved, target: { ...resolved.target, database } } : resolved;
+  const tenant = values['target-tenant'];
+  return { ...resolved, target: { ...resolved.target, ...(database ? { database } : {}), ...(tenant ? { tenant } : {}) } };
 }
 
 export function sourceFrom(values: SourceValues, env: Env): Endpoint {

@@ -5,7 +5,7 @@ import type { Flags, FlagValues } from './args.js';
 import { writeJson } from './command.js';
 import { targetFrom, type SourceValues, type TargetValues } from './connection-flags.js';
 import { isInteractive, type CommandIo } from './io.js';
-import { openSource } from './sources/source-path.js';
+import { openSource, sharedTenantNote } from './sources/source-path.js';
 import { createReporter, type Reporter } from './reporter.js';
 
 /** What a command's own work gets from the runner. */
@@ -28,8 +28,11 @@ export interface CommandContext<F extends Flags> {
   target(): ResolvedTarget;
   /** The target, its notes shown as warnings and its address as a phase line ("Target: …"). */
   announceTarget(): Endpoint;
-  /** The source (a server, Chroma Cloud, or a data folder served for the run, stopped by the runner), announced. */
-  openSource(): Promise<Endpoint>;
+  /**
+   * The source (a server, Chroma Cloud, or a data folder served for the run, stopped by the
+   * runner), announced. `use`: what the run does with the target, if it has one.
+   */
+  openSource(use?: 'writes' | 'reads'): Promise<Endpoint>;
   /** Work the runner does when the command ends, however it ends. */
   onClose(work: () => Promise<void>): void;
   close(): Promise<void>;
@@ -62,11 +65,13 @@ export function createContext<F extends Flags>(values: FlagValues<F>, io: Comman
       context.reporter().listener({ type: 'phase', message: `Target: ${describeEndpoint(resolved.target)}` });
       return resolved.target;
     },
-    async openSource() {
-      const opened = await openSource(values as SourceValues & { 'source-path'?: string }, context.env(), context.reporter().listener);
+    async openSource(use) {
+      const opened = await openSource(values as SourceValues & { 'source-path'?: string }, context.env(), context.reporter().listener, use !== undefined);
       closers.push(opened.close);
       const folder = (values as { 'source-path'?: string })['source-path'];
       context.reporter().listener({ type: 'phase', message: `Source: ${folder ?? describeEndpoint(opened.source)}` });
+      const shared = use === 'writes' ? sharedTenantNote(opened.source, (values as TargetValues)['target-tenant'] !== undefined) : null;
+      if (shared) context.reporter().listener({ type: 'warning', message: shared });
       return opened.source;
     },
     onClose: (work) => closers.push(work),

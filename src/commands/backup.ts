@@ -69,6 +69,8 @@ function printCron({ values, io, say }: CommandContext<typeof FLAGS>, url: strin
   // cron has none of the shell's variables: a target given by flag must be spelled out; .env is read from the folder.
   if (values.url !== undefined || values.host !== undefined) flags.push('--url', url);
   if (values['token-header'] !== undefined) flags.push('--token-header', values['token-header']);
+  if (values['target-tenant'] !== undefined) flags.push('--target-tenant', values['target-tenant']);
+  if (values['target-database'] !== undefined) flags.push('--target-database', values['target-database']);
   if (values['env-file'] !== undefined) flags.push('--dotenv', resolve(values['env-file']));
   const program = io.program ?? { node: process.execPath, script: resolve(process.argv[1] ?? '.') };
   io.stdout.write(`${cronLine({ cwd: process.cwd(), dir: values.dir, keep, flags, ...program })}\n`);

@@ -75,7 +75,7 @@ continues where the target had committed. The source is only ever read.`,
     }
     const renameTo = newNameOption(values.as);
     const target = announceTarget();
-    const source = await openSource();
+    const source = await openSource('writes');
     const selection = { collections: values.all ? undefined : listOption(values.collections), renameTo };
     if (values['dry-run']) {
       const plan = await planCopy({ source, target, ...selection, ifExists: ifExistsOption(values), batchSize: intOption('batch', values.batch, { max: 100_000 }), statePath, signal: io.signal, onProgress: reporter().listener });

@@ -133,6 +133,8 @@ function sameFlags(context: Context): string {
   if (values.api) parts.push(`--api ${values.api}`);
   if (values['api-key-env']) parts.push(`--api-key-env ${values['api-key-env']}`);
   if (values.url) parts.push(`--url ${shellWord(values.url)}`);
+  if (values['target-tenant']) parts.push(`--target-tenant ${shellWord(values['target-tenant'])}`);
+  if (values['target-database']) parts.push(`--target-database ${shellWord(values['target-database'])}`);
   return parts.join(' ');
 }
 

@@ -54,7 +54,7 @@ code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
     }
     const target = announceTarget();
     const result = await syncCollections({
-      source: await openSource(),
+      source: await openSource('writes'),
       target,
       collections: values.all ? undefined : listOption(values.collections),
       renameTo: newNameOption(values.as),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from '../cli/command.js';
 import { verifyAgainstSource, verifyBackup } from '../core/operations/verify.js';
 import { MigrateError } from '../core/util/errors.js';
+import { absentTenantNotes } from '../core/sinks/target/place.js';
 import { verdictLines } from '../present/reports/verify-summary.js';
 import { pruneLines, sendAgainLines } from '../present/send-again.js';
 import { intOption, listOption } from '../cli/args.js';
@@ -65,7 +66,7 @@ against a backup that may have missed records.`,
     // A file names its databases itself; against the live source, each database is its own run.
     if (fromSource) refuseMapWithoutAllDatabases('verify', values);
     if (values['all-databases'] && fromSource) return runPerDatabase(verifyCommand, context);
-    const source = fromSource ? await openSource() : null;
+    const source = fromSource ? await openSource('reads') : null;
     const common = {
       target: announceTarget(),
       collections: listOption(values.collections ?? values.collection),
@@ -76,6 +77,7 @@ against a backup that may have missed records.`,
       signal: io.signal,
       onProgress: reporter().listener,
     };
+    for (const note of await absentTenantNotes(common.target, io.signal)) reporter().listener({ type: 'warning', message: note });
     if (values.rejects !== undefined && !source) throw new MigrateError('USAGE', '--rejects goes with the source\'s flags; with --input the rejects file next to the backup is read.', 'See chroma-migrate verify --help.');
     if (values.rejects !== undefined && !existsSync(values.rejects)) throw new MigrateError('USAGE', `--rejects ${values.rejects}: no such file.`, 'Name the BACKUP.rejects.jsonl an import or copy with --skip-invalid wrote, or leave --rejects out.');
     const result = source

@@ -1,6 +1,6 @@
 import { STEPS } from '../core/state/steps.js';
 import type { MigrationState } from '../core/state/schema.js';
-import { DEFAULT_DATABASE } from '../core/chroma/endpoint.js';
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/chroma/endpoint.js';
 import { commandText } from './resume-command.js';
 
 const MARKS = { done: '✓', skipped: '–', failed: '✗', active: '▶', pending: ' ' } as const;
@@ -30,12 +30,20 @@ export function savedNotChecked(state: MigrationState): string[] {
   const verified = state.steps.verify?.status === 'done' && state.steps.verify.at ? ` (last verified ${state.steps.verify.at.slice(0, 16).replace('T', ' ')} UTC)` : '';
   const lines = [`Saved by the runs${verified}; status does not ask the servers.`];
   if (!state.backupPath || !state.targetUrl) return [...lines, 'To check the target as it is now: chroma-migrate verify --input BACKUP --url TARGET'];
-  return [...lines, 'To check the target as it is now:', `  ${commandText('verify', ['--input', state.backupPath, '--url', state.targetUrl, ...targetDatabase(state)])}`];
+  return [...lines, 'To check the target as it is now:', `  ${commandText('verify', ['--input', state.backupPath, '--url', state.targetUrl, ...targetPlace(state)])}`];
 }
 
-/** `--target-database D` when every import into this target went to one database other than the default. */
-function targetDatabase(state: MigrationState): string[] {
-  const databases = new Set(state.imports.filter((entry) => entry.target.startsWith(`${state.targetUrl}/`)).map((entry) => entry.target.split('/').pop()));
-  const [only] = databases;
-  return databases.size === 1 && only && only !== DEFAULT_DATABASE ? ['--target-database', only] : [];
+/**
+ * `--target-tenant T` and `--target-database D` when every import into this target went to one
+ * tenant, one database, other than the default: the verify reads where the records were written.
+ */
+function targetPlace(state: MigrationState): string[] {
+  // A checkpoint's target is URL/tenant/database.
+  const places = state.imports.filter((entry) => entry.target.startsWith(`${state.targetUrl}/`)).map((entry) => entry.target.slice(state.targetUrl!.length + 1).split('/'));
+  const one = (at: number, flag: string, fallback: string): string[] => {
+    const names = new Set(places.map((place) => place[at]));
+    const [only] = names;
+    return names.size === 1 && only && only !== fallback ? [flag, only] : [];
+  };
+  return [...one(0, '--target-tenant', DEFAULT_TENANT), ...one(1, '--target-database', DEFAULT_DATABASE)];
 }

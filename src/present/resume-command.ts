@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { resumableRuns, type ResumableRun } from '../core/state/runs.js';
 import type { MigrationState, RunRecord } from '../core/state/schema.js';
 import { fraction, inQuotes, shellWord } from '../core/util/format.js';
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/chroma/endpoint.js';
 
 /**
  * The program in every printed command: the name `npm install -g` puts on the PATH, as the
@@ -156,8 +157,9 @@ function importArgs(entry: MigrationState['imports'][number]): string[] {
   // The target is kept as URL/tenant/database.
   const parts = entry.target.split('/');
   const database = parts.pop();
-  parts.pop();
+  const tenant = parts.pop();
   args.push('--url', parts.join('/'));
-  if (database && database !== 'default_database') args.push('--target-database', database);
+  if (tenant && tenant !== DEFAULT_TENANT) args.push('--target-tenant', tenant);
+  if (database && database !== DEFAULT_DATABASE) args.push('--target-database', database);
   return args;
 }

@@ -3,7 +3,7 @@ import { commandText, withheldNote } from './resume-command.js';
 type Values = Record<string, unknown>;
 
 /** Flags that say where the target is and how to read it, carried from one command into another. */
-const TARGET_KEYS = ['url', 'host', 'port', 'ssl', 'token-header', 'insecure', 'target-database', 'env-file', 'state'];
+const TARGET_KEYS = ['url', 'host', 'port', 'ssl', 'token-header', 'insecure', 'target-tenant', 'target-database', 'env-file', 'state'];
 const SOURCE_KEYS = ['source-url', 'source-path', 'tenant', 'database'];
 const SECRET_KEYS: Record<string, string> = { token: '--token', 'api-key': '--api-key', 'source-token': '--source-token' };
 

@@ -69,6 +69,8 @@ beforeAll(async () => {
 afterAll(() => removeDir(dir));
 
 const NOTE = 'Also in this folder: tenant tenant2 (database dbX), which this run does not read: run again with --tenant tenant2.';
+/** A run with a target names a tenant of its own there too: in the default one, same-named collections would be joined. */
+const NOTE_TO_TARGET = 'Also in this folder: tenant tenant2 (database dbX), which this run does not read: run again with --tenant tenant2 --target-tenant tenant2.';
 
 describe('a data folder with several tenants', () => {
   it('its tenants are read from chroma.sqlite3, every one of them (and a row longer than a page, whole)', async () => {
@@ -78,11 +80,11 @@ describe('a data folder with several tenants', () => {
     expect(await readTable(join(folder, 'chroma.sqlite3'), 'no_such_table')).toBeNull();
   });
 
-  it('copy --all-databases copies the default tenant and names the other, with the command, after its last line', async () => {
+  it('copy --all-databases copies the default tenant and names the other, with the command (and a target tenant of its own), after its last line', async () => {
     const run = await runCli(['copy', '--all-databases', '--source-path', folder, '--url', target.url, '--out', join(dir, 'b.jsonl.gz'), '--yes']);
     expect(run.code, run.stderr).toBe(0);
     const last = run.stderr.slice(run.stderr.indexOf('✓ 2 databases: db2, default_database'));
-    expect(last).toContain(NOTE);
+    expect(last).toContain(NOTE_TO_TARGET);
     expect(run.stderr).not.toContain('empty_tenant');
     expect(run.stderr).not.toContain('filler-tenant');
     const json = await runCli(['export', '--all-databases', '--source-path', folder, '--out', join(dir, 'j.jsonl.gz'), '--json']);

@@ -32,6 +32,13 @@ describe('status says its marks are saved, not checked', () => {
     ]);
   });
 
+  it('names the tenant too when every import went to one other than the default', () => {
+    const saved = state({ steps: { import: { status: 'done' } }, backupPath: '/b/x.jsonl.gz', targetUrl: 'http://h:8000', imports: [{ ...imported, target: 'http://h:8000/team_b/default_database' }] });
+    expect(savedNotChecked(saved).at(-1)).toBe('  chroma-migrate verify --input /b/x.jsonl.gz --url http://h:8000 --target-tenant team_b');
+    const both = state({ ...saved, imports: [{ ...imported, target: 'http://h:8000/team_b/staging' }] });
+    expect(savedNotChecked(both).at(-1)).toBe('  chroma-migrate verify --input /b/x.jsonl.gz --url http://h:8000 --target-tenant team_b --target-database staging');
+  });
+
   it('leaves the database out when imports went to several, and the words out when the backup is not known', () => {
     const two = state({ steps: { import: { status: 'done' } }, backupPath: '/b/x.jsonl.gz', targetUrl: 'http://h:8000', imports: [imported, { ...imported, target: 'http://h:8000/default_tenant/other' }] });
     expect(savedNotChecked(two).at(-1)).toBe('  chroma-migrate verify --input /b/x.jsonl.gz --url http://h:8000');

@@ -81,6 +81,11 @@ describe('status: what can be continued', () => {
     expect(lines[3]).toBe(`    chroma-migrate import --input ${shellWord(__filename)} --collection docs --as docs2 --url http://localhost:8010`);
   });
 
+  it("an import into another tenant and database is continued there: its checkpoint's place, as flags", () => {
+    const elsewhere = { ...importCheckpoint, backup: __filename, sourceCollection: 'docs2', target: 'http://localhost:8010/team_b/staging' };
+    expect(resumableLines(state({ imports: [elsewhere] }), '/w').at(-1)).toBe(`    chroma-migrate import --input ${shellWord(__filename)} --url http://localhost:8010 --target-tenant team_b --target-database staging`);
+  });
+
   it('the collections of one import (the wizard\'s) go on with one command, printed once', () => {
     const of = (collection: string, committed: number, total: number) => ({ ...importCheckpoint, backup: __filename, collection, sourceCollection: collection, committed, total });
     const lines = resumableLines(state({ imports: [of('alpha', 2_000, 30_000), of('gamma', 2_000, 20_000), { ...of('beta', 2_000, 25_000), done: true }, of('beta', 1_000, 25_000)] }), '/w');
@@ -154,6 +159,7 @@ describe("a backup's restore line", () => {
       "Restore with: chroma-migrate import --input '/backups/my server/chroma-backup-1.jsonl.gz' --url https://chroma.example.com",
     );
     expect(backupReport(result, undefined, { url: 'http://localhost:8000', database: 'prod' }).at(-1)).toMatch(/--url http:\/\/localhost:8000 --target-database prod$/);
+    expect(backupReport(result, undefined, { url: 'http://localhost:8000', tenant: 'team_b', database: 'default_database' }).at(-1)).toMatch(/--url http:\/\/localhost:8000 --target-tenant team_b$/);
   });
 
   it('a backup continued after an interruption says its collections may be of two moments', () => {

@@ -10,14 +10,14 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { resolveTenant } from '../../core/chroma/tenant.js';
+import { ensureTenant, resolveTenant, tenantNameProblem } from '../../core/chroma/tenant.js';
 import { databaseExists, databaseNameProblem, ensureDatabase, listDatabases, refuseSharedTargets } from '../../core/chroma/databases.js';
 import { ChromaApi } from '../../core/chroma/api.js';
 import { databasePart } from '../../core/backup/database-files.js';
 import { mergeDatabaseFiles } from '../../core/backup/jsonl/merge.js';
 import { retryExplained } from '../../core/chroma/explain.js';
 import { MigrateError } from '../../core/util/errors.js';
-import type { Endpoint } from '../../core/chroma/endpoint.js';
+import { DEFAULT_TENANT, type Endpoint } from '../../core/chroma/endpoint.js';
 import type { Flags } from '../args.js';
 import { EXIT, writeJson, type Command } from '../command.js';
 import { targetFrom } from '../connection-flags.js';
@@ -102,6 +102,8 @@ export async function runPerDatabase(command: Command, context: { args: string[]
   try {
     const { target } = targetFrom(values as Parameters<typeof targetFrom>[0], env);
     if (command.name === 'copy') await refuseTheSourceItself(plan, target, io.signal);
+    const tenantProblem = target.tenant === DEFAULT_TENANT ? null : tenantNameProblem(target.tenant);
+    if (tenantProblem) throw new MigrateError('BAD_INPUT', `The target cannot create tenant ${tenantProblem}.`, 'Pick another --target-tenant.');
     for (const run of plan.runs) {
       const problem = databaseNameProblem(run.target);
       if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map ${inQuotes(`${run.database}=new_name`)}.`);
@@ -130,8 +132,13 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
   let code: number = EXIT.ok;
   const ran: string[] = [];
   const results: Array<{ database: string; target: string; code: number; result: unknown }> = [];
+  const writes = command.name !== 'export' && command.name !== 'verify';
+  // A --target-tenant the server lacks first: its databases are created in it.
+  if (writes && target.tenant !== DEFAULT_TENANT && (await retryExplained(target, () => ensureTenant(target, { signal: io.signal }), { signal: io.signal })) === 'created') {
+    io.stderr.write(`Created tenant ${inQuotes(target.tenant)} on the target.\n`);
+  }
   for (const run of plan.runs) {
-    if (command.name !== 'export' && command.name !== 'verify') {
+    if (writes) {
       const made = await retryExplained(target, () => ensureDatabase({ ...target, database: run.target }, run.target, { signal: io.signal }), { signal: io.signal });
       if (made === 'created') io.stderr.write(`Created database ${run.target} on the target.\n`);
     }
@@ -215,7 +222,7 @@ function collector(write: (text: string) => void): Writable {
 async function planRuns(name: string, args: string[], values: Values, env: Env, io: CommandIo, map: Map<string, string>): Promise<Plan> {
   const base = without(args, ['--all-databases', '--database-map']);
   const reporter = createReporter(io, { live: false });
-  const opened = await openSource(values as Parameters<typeof openSource>[0], env, reporter.listener);
+  const opened = await openSource(values as Parameters<typeof openSource>[0], env, reporter.listener, name !== 'export');
   try {
     // Resolved without a database: a Cloud key may read several, and all are wanted.
     const source = await resolveTenant({ ...opened.source, database: opened.source.resolveTenant ? '*' : opened.source.database }, io.signal);

@@ -1,4 +1,5 @@
-import type { Endpoint } from '../../core/chroma/endpoint.js';
+import { DEFAULT_TENANT, type Endpoint } from '../../core/chroma/endpoint.js';
+import { inQuotes, shellWord } from '../../core/util/format.js';
 import type { Env } from '../../core/chroma/connection.js';
 import { openFolderSource } from '../../core/sources/folder/open.js';
 import { refuseOutInside } from '../../core/sources/folder/out-inside.js';
@@ -17,14 +18,30 @@ export interface OpenedSource {
   close(): Promise<void>;
 }
 
-/** The source the flags name: a server, Chroma Cloud, or a data folder served for the run. */
-export async function openSource(values: SourceValues, env: Env, onProgress: ProgressListener): Promise<OpenedSource> {
+/**
+ * The source the flags name: a server, Chroma Cloud, or a data folder served for the run.
+ * `toTarget`: the run has a target (copy, sync, verify), so a folder's other tenants are named
+ * with a --target-tenant of their own.
+ */
+export async function openSource(values: SourceValues, env: Env, onProgress: ProgressListener, toTarget = false): Promise<OpenedSource> {
   const folder = values['source-path'];
   if (folder === undefined) return { source: sourceFrom(values, env), unread: [], close: async () => undefined };
   if (values['source-url'] !== undefined || values['api-key'] !== undefined) {
     throw new MigrateError('USAGE', '--source-path reads a data folder; it cannot be combined with --source-url or --api-key.', 'Pick one source.');
   }
   if (values.out !== undefined) await refuseOutInside(folder, values.out);
-  const opened = await openFolderSource(folder, { tenant: values.tenant, database: values.database, onProgress });
-  return { source: opened.endpoint, unread: opened.otherTenants.length > 0 ? [describeOtherTenants(opened.otherTenants)] : [], close: opened.close };
+  const opened = await openFolderSource(folder, { tenant: values.tenant, database: values.database, toTarget, onProgress });
+  return { source: opened.endpoint, unread: opened.otherTenants.length > 0 ? [describeOtherTenants(opened.otherTenants, toTarget)] : [], close: opened.close };
+}
+
+/**
+ * A run that writes a source's tenant other than the default into the target's default tenant
+ * (no --target-tenant): there it joins what is already there, and a second tenant run the same
+ * way would mix its records into the first's collections of the same names. Said before any
+ * write; a collection there that holds records is still asked about as --if-exists says.
+ */
+export function sharedTenantNote(source: Endpoint, targetTenantGiven: boolean): string | null {
+  // A Chroma Cloud key reads its one tenant, whose name is its own: the default tenant is its place.
+  if (source.cloud || targetTenantGiven || source.tenant === DEFAULT_TENANT) return null;
+  return `This run writes the source's tenant ${inQuotes(source.tenant)} into the target's default tenant (${DEFAULT_TENANT}), beside what is there. To keep tenants apart on the target, add --target-tenant ${shellWord(source.tenant)}.`;
 }

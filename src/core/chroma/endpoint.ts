@@ -8,6 +8,9 @@ export type TokenHeader = z.infer<typeof TokenHeaderSchema>;
 
 export const CLOUD_HOST = 'api.trychroma.com';
 
+/** The tenant every Chroma server has from its start, and the one a run uses when none is named. */
+export const DEFAULT_TENANT = 'default_tenant';
+
 /** The database every Chroma server has from its start, and the one a run uses when none is named. */
 export const DEFAULT_DATABASE = 'default_database';
 
@@ -17,7 +20,7 @@ const EndpointSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),
   token: z.optional(z.string().check(z.minLength(1))),
   tokenHeader: z._default(TokenHeaderSchema, 'authorization'),
-  tenant: z._default(z.string().check(z.minLength(1)), 'default_tenant'),
+  tenant: z._default(z.string().check(z.minLength(1)), DEFAULT_TENANT),
   database: z._default(z.string().check(z.minLength(1)), DEFAULT_DATABASE),
   /** Chroma Cloud: 300 records per read or write, x-chroma-token, tenant from the key. */
   cloud: z._default(z.boolean(), false),

@@ -15,6 +15,7 @@ import { sourceDatabase } from '../chroma/databases.js';
 import type { IfExists } from '../sinks/target/choices.js';
 import { planTarget, type PlanItem, type TargetPlan } from '../sinks/target/plan.js';
 import { openTarget } from '../sinks/target/session.js';
+import { placeNotes } from '../sinks/target/place.js';
 import { MigrateError } from '../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { inQuotes } from '../util/format.js';
@@ -63,5 +64,5 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
     const info = chosen.find((candidate) => candidate.name === header.name)!;
     return recordsByIds(api, info.id, ids.get(header.name) ?? [], { call, signal });
   });
-  return { batchSize: target.batchSize, plan, notes: [] };
+  return { batchSize: target.batchSize, plan, notes: await placeNotes(options.target, 'the copy', signal) };
 }

@@ -6,7 +6,6 @@ import type { ChromaApi } from '../chroma/api.js';
 
 import { spaceUnknown } from '../collection/plan.js';
 import { retryExplained } from '../chroma/explain.js';
-import { DEFAULT_DATABASE } from '../chroma/endpoint.js';
 import { databaseExists, databaseNameProblem, refuseSharedTargets } from '../chroma/databases.js';
 import { MigrateError } from '../util/errors.js';
 import { fraction, inQuotes, shown } from '../util/format.js';
@@ -18,6 +17,7 @@ import { openTarget, recordImportStep, targetKey, type CollectionImportResult, t
 import { creationRefusedError, planTarget, type TargetPlan } from '../sinks/target/plan.js';
 import { lineInDatabase, readRejectedLines, refusedError, RejectsLog, rejectsPath, type RefusedRecord } from '../sinks/target/rejects.js';
 import { importCollection } from '../sinks/target/write.js';
+import { placeNotes, tenantNotes } from '../sinks/target/place.js';
 import { DEFAULT_PARALLEL, inParallel } from '../util/pool.js';
 
 export type { ExistsChoice } from '../sinks/target/choices.js';
@@ -87,7 +87,7 @@ export async function planImport(options: ImportOptions): Promise<ImportPlanResu
     summary,
     batchSize: plans[0]!.batchSize,
     plan: { collections, scanned: plans.reduce((sum, plan) => sum + plan.plan.scanned, 0), databases: found },
-    notes: [...new Set(plans.flatMap((plan) => plan.notes))],
+    notes: [...new Set(plans.flatMap((plan) => plan.notes)), ...(await tenantNotes(options.target, 'the import', options.signal))],
   };
 }
 
@@ -104,12 +104,9 @@ async function planDatabase(options: ImportOptions, summary: BackupSummary, data
   return { summary, batchSize: target.batchSize, plan, notes };
 }
 
-/** A plan into a --target-database the target lacks says that the import would create it. */
+/** A plan into a --target-tenant or --target-database the target lacks says that the import would create it. */
 async function withDatabaseNote(options: ImportOptions, plan: ImportPlanResult): Promise<ImportPlanResult> {
-  const { target, signal } = options;
-  if (target.database === DEFAULT_DATABASE) return plan;
-  if (await retryExplained(target, () => databaseExists(target, target.database, { signal }), { signal })) return plan;
-  return { ...plan, notes: [...plan.notes, `The target has no database ${inQuotes(target.database)}: the import would create it.`] };
+  return { ...plan, notes: [...plan.notes, ...(await placeNotes(options.target, 'the import', options.signal))] };
 }
 
 /** The target's name for a database of the file (--database-map), refused early when no server would create it. */

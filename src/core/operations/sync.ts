@@ -34,6 +34,7 @@ import { deleteRecords } from '../sinks/diff/delete-records.js';
 import { collectionsOnlyOnTarget, type TargetOnly } from '../sinks/diff/target-only.js';
 import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
+import { placeNotes } from '../sinks/target/place.js';
 import { claimOut, writtenBySameExport, type ReplaceChoice } from '../state/replace-out.js';
 import { StateStore } from '../state/store.js';
 
@@ -130,6 +131,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   const progress = options.onProgress ?? ignoreProgress;
   const source = await sourceDatabase(options.source, options.signal);
   const session = await openTarget({ target: options.target, ifExists: 'append', planOnly: options.dryRun, statePath: options.statePath, signal: options.signal, onProgress: progress });
+  if (options.dryRun) for (const note of await placeNotes(options.target, 'a sync', options.signal)) progress({ type: 'warning', message: note });
   const pairs = await pairCollections(source, session, options);
   const everyCollection = !options.collections || options.collections.length === 0;
   const targetOnly = everyCollection ? await collectionsOnlyOnTarget(session.api, new Set(pairs.map((pair) => pair.targetName)), readOptions(options.target, options.signal)) : [];

@@ -1,12 +1,13 @@
 import type { BackupResult } from '../../core/schedule/run-backup.js';
 import { count, plural, shown } from '../../core/util/format.js';
 import { commandText } from '../resume-command.js';
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../core/chroma/endpoint.js';
 
 /**
  * What a scheduled backup wrote, kept and removed, and how to restore it: into the server it
  * was read from (`from`), unless another is named.
  */
-export function backupReport(result: BackupResult, keep: number | undefined, from: { url: string; database: string }): string[] {
+export function backupReport(result: BackupResult, keep: number | undefined, from: { url: string; tenant?: string; database: string }): string[] {
   const records = result.collections.reduce((sum, entry) => sum + entry.count, 0);
   const mb = (result.bytes / 1024 / 1024).toFixed(1);
   const lines = [
@@ -19,7 +20,8 @@ export function backupReport(result: BackupResult, keep: number | undefined, fro
     const removed = result.removed.length > 0 ? `, removed ${result.removed.join(', ')}` : '';
     lines.push(`Keeping the newest ${keep}: ${plural(result.kept.length, 'backup')} in the folder${removed}`);
   }
-  const database = from.database === 'default_database' ? [] : ['--target-database', from.database];
-  lines.push(`Restore with: ${commandText('import', ['--input', result.file, '--url', from.url, ...database])}`);
+  const tenant = from.tenant === undefined || from.tenant === DEFAULT_TENANT ? [] : ['--target-tenant', from.tenant];
+  const database = from.database === DEFAULT_DATABASE ? [] : ['--target-database', from.database];
+  lines.push(`Restore with: ${commandText('import', ['--input', result.file, '--url', from.url, ...tenant, ...database])}`);
   return lines;
 }

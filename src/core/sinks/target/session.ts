@@ -1,6 +1,6 @@
 import { ChromaApi, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer, type ServerModel } from '../../chroma/capabilities.js';
-import { DEFAULT_DATABASE, type Endpoint } from '../../chroma/endpoint.js';
+import type { Endpoint } from '../../chroma/endpoint.js';
 import type { CollectionDifference } from '../../collection/compare.js';
 import type { LeftOut } from '../../collection/plan.js';
 import { explainRequestError, retryExplained } from '../../chroma/explain.js';
@@ -10,8 +10,7 @@ import { StateStore } from '../../state/store.js';
 import type { IfExists, ExistsChoice } from './choices.js';
 import { fraction, inQuotes } from '../../util/format.js';
 import type { RejectsLog } from './rejects.js';
-import { databaseNameProblem, ensureDatabase } from '../../chroma/databases.js';
-import { MigrateError } from '../../util/errors.js';
+import { ensureTargetPlace, refuseUnnamable } from './place.js';
 
 /** The target writer: one session per target, then one collection at a time (write.ts). */
 /** How to write into the target, whatever the records come from. */
@@ -33,7 +32,7 @@ export interface TargetOptions {
   concurrency?: number;
   /** Leave out metadata keys holding sparse vectors, which a single node cannot store. */
   dropSparse?: boolean;
-  /** A plan (--dry-run): a target database that does not exist is left as it is, not created. */
+  /** A plan (--dry-run): a target tenant or database that does not exist is left as it is, not created. */
   planOnly?: boolean;
   statePath: string;
   signal?: AbortSignal;
@@ -116,22 +115,11 @@ export async function openTarget(
     progress({ type: 'warning', message: `The server accepts at most ${serverMax} records per request; using batches of ${batchSize}.` });
   }
   const base64 = preflight.supports_base64_encoding === true;
-  if (!options.planOnly) await ensureTargetDatabase(options.target, progress, options.signal);
+  refuseUnnamable(options.target);
+  if (!options.planOnly) await ensureTargetPlace(options.target, progress, options.signal);
   const store = await StateStore.open(options.statePath);
   const server = await describing;
   return { options, api, server, store, batchSize, base64, progress, explain };
-}
-
-/**
- * A `--target-database` the server lacks is created, as `--all-databases` creates the databases
- * it maps to: without it every collection's creation is refused with a 400 that names no fix.
- */
-async function ensureTargetDatabase(target: Endpoint, progress: ProgressListener, signal: AbortSignal | undefined): Promise<void> {
-  if (target.database === DEFAULT_DATABASE) return;
-  const problem = databaseNameProblem(target.database);
-  if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, 'Pick another --target-database.');
-  const made = await retryExplained(target, () => ensureDatabase(target, target.database, { signal }), { signal });
-  if (made === 'created') progress({ type: 'phase', message: `Created database ${inQuotes(target.database)} on ${target.url}` });
 }
 
 /**

@@ -32,6 +32,8 @@ export interface FolderSource {
 export interface FolderSourceOptions {
   tenant?: string;
   database?: string;
+  /** The run has a target: the other tenants are named with a --target-tenant of their own. */
+  toTarget?: boolean;
   onProgress?: ProgressListener;
   /** Another chromadb package's CLI (tests); default: the bundled server. */
   cliPath?: string;
@@ -61,9 +63,9 @@ export async function openFolderSource(folder: string, options: FolderSourceOpti
     server = await startOnCopy(dir, copy, options);
     const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database', source: true });
     const others = tenants === null ? [] : await otherTenants(tenants, source);
-    await refuseEmpty(dir, source, others);
+    await refuseEmpty(dir, source, others, options.toTarget);
     progress({ type: 'phase', message: `Serving the copy of ${dir} at ${server.url}` });
-    if (others.length > 0) progress({ type: 'warning', message: describeOtherTenants(others) });
+    if (others.length > 0) progress({ type: 'warning', message: describeOtherTenants(others, options.toTarget) });
     return { endpoint: source, close, otherTenants: others };
   } catch (error) {
     await close();
@@ -107,13 +109,13 @@ async function stablePort(dir: string): Promise<number> {
  * The server also "opens" another program's SQLite file, making an empty Chroma database in it:
  * no collection in any database means there is nothing to read, said so rather than an empty export.
  */
-async function refuseEmpty(dir: string, source: Endpoint, others: OtherTenant[]): Promise<void> {
+async function refuseEmpty(dir: string, source: Endpoint, others: OtherTenant[], toTarget: boolean | undefined): Promise<void> {
   for (const database of await listDatabases(source)) {
     const collections = await new ChromaApi({ ...source, database: database.name }).listCollections({ limit: 1, offset: 0 });
     if (collections.length > 0) return;
   }
   if (others.length > 0) {
-    throw new MigrateError('NOT_FOUND', `${dir} holds no Chroma collections in tenant ${shown(source.tenant)} (every database).`, describeOtherTenants(others));
+    throw new MigrateError('NOT_FOUND', `${dir} holds no Chroma collections in tenant ${shown(source.tenant)} (every database).`, describeOtherTenants(others, toTarget));
   }
   throw new MigrateError(
     'NOT_FOUND',

@@ -4,7 +4,7 @@
  * the server lists tenants, so their names come from chroma.sqlite3's `tenants` table
  * (sqlite-table.ts); the served copy is then asked which of their databases hold collections.
  */
-import type { Endpoint } from '../../chroma/endpoint.js';
+import { DEFAULT_TENANT, type Endpoint } from '../../chroma/endpoint.js';
 import { listDatabases } from '../../chroma/databases.js';
 import { ChromaApi } from '../../chroma/api.js';
 import { shellWord, shown } from '../../util/format.js';
@@ -38,9 +38,14 @@ export async function otherTenants(names: string[], served: Endpoint, signal?: A
   return found;
 }
 
-/** "Also in this folder: tenant tenant2 (database dbX), which this run does not read: run again with --tenant tenant2." */
-export function describeOtherTenants(others: OtherTenant[]): string {
+/**
+ * "Also in this folder: tenant tenant2 (database dbX), which this run does not read: run again with
+ * --tenant tenant2 --target-tenant tenant2." `toTarget`: the run has a target, where each tenant is
+ * named a tenant of its own, or its collections would join those of the same name there.
+ */
+export function describeOtherTenants(others: OtherTenant[], toTarget = false): string {
   const each = others.map((other) => `tenant ${shown(other.tenant)} (${other.databases.length === 1 ? 'database' : 'databases'} ${other.databases.map(shown).join(', ')})`);
-  const runs = others.map((other) => `--tenant ${shellWord(other.tenant)}`);
+  const own = (tenant: string) => (toTarget && tenant !== DEFAULT_TENANT ? ` --target-tenant ${shellWord(tenant)}` : '');
+  const runs = others.map((other) => `--tenant ${shellWord(other.tenant)}${own(other.tenant)}`);
   return `Also in this folder: ${each.join(', ')}, which this run does not read: run again with ${runs.join(', and again with ')}.`;
 }
