@@ -55,14 +55,16 @@ export interface FaultRules {
   /**
    * A server (or a proxy) that answers other than the server did: each 200 answer (parsed JSON) to
    * a POST whose path matches `paths` passes through `change`, told the request's body, before the
-   * client gets it (e.g. every `get` answer cut to 300 records).
+   * client gets it (e.g. every `get` answer cut to 300 records). With `method: 'GET'` it alters
+   * GET answers instead (a list of collections), told the query's parameters as the request.
    */
-  alterAnswer?: { paths: RegExp; change: (answer: Record<string, unknown>, request: Record<string, unknown>) => Record<string, unknown> };
+  alterAnswer?: { method?: 'GET' | 'POST'; paths: RegExp; change: (answer: Record<string, unknown>, request: Record<string, unknown>) => Record<string, unknown> };
   /**
    * Awaited before a POST whose path matches `paths` is forwarded, told its body (parsed JSON):
-   * the source changing at a chosen moment of a read.
+   * the source changing at a chosen moment of a read. With `method: 'GET'`, before a GET instead,
+   * told the query's parameters.
    */
-  beforeForward?: { paths: RegExp; run: (request: Record<string, unknown>) => Promise<void> };
+  beforeForward?: { method?: 'GET' | 'POST'; paths: RegExp; run: (request: Record<string, unknown>) => Promise<void> };
   /** Each POST's body (as the proxy forwards it) kept in its log entry. */
   keepBodies?: boolean;
   /**
@@ -406,10 +408,12 @@ export async function startFaultProxy(targetUrl: string, initialRules: FaultRule
       inject('altered');
       body = Buffer.from(JSON.stringify(r.alterBody.change(JSON.parse(body.toString('utf8')) as Record<string, unknown>)));
     }
-    const alterAnswer = r.alterAnswer && req.method === 'POST' && r.alterAnswer.paths.test(path) ? r.alterAnswer : undefined;
-    const hook = r.beforeForward && req.method === 'POST' && r.beforeForward.paths.test(path) ? r.beforeForward : undefined;
+    const alterAnswer = r.alterAnswer && req.method === (r.alterAnswer.method ?? 'POST') && r.alterAnswer.paths.test(path) ? r.alterAnswer : undefined;
+    const hook = r.beforeForward && req.method === (r.beforeForward.method ?? 'POST') && r.beforeForward.paths.test(path) ? r.beforeForward : undefined;
     let request: Record<string, unknown> = {};
-    if (alterAnswer || hook) {
+    if ((alterAnswer || hook) && req.method === 'GET') {
+      request = Object.fromEntries(new URL(req.url ?? '/', 'http://proxy.invalid').searchParams);
+    } else if (alterAnswer || hook) {
       try {
         body ??= await readBody(req);
       } catch {

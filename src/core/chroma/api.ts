@@ -5,6 +5,8 @@ import type { Endpoint } from './endpoint.js';
 import { readGetPage, type EmbeddingCheck } from './float-page.js';
 import { chromaRequest, JsonParts, notChroma, type RequestOptions } from './http.js';
 import { mayLoseNumbers, parseTyped, stringifyTyped } from '../model/typed-json.js';
+import { MigrateError } from '../util/errors.js';
+import { count, inQuotes, plural } from '../util/format.js';
 
 /** The subset of a collection's JSON we use. */
 export interface CollectionInfo {
@@ -100,12 +102,48 @@ export class ChromaApi {
     return answer as CollectionInfo[];
   }
 
+  /** How many collections the database holds (every 1.x server and Cloud answer it). */
+  async countCollections(options: Signal = {}): Promise<number> {
+    const path = `${this.base}/collections_count`;
+    const answer = await chromaRequest<unknown>(this.target, 'GET', path, options);
+    if (typeof answer !== 'number') throw notChroma('GET', path, 200, JSON.stringify(answer) ?? '');
+    return answer;
+  }
+
+  /**
+   * Every collection of the database, as one listing the collections count confirms: an answer
+   * cut short (a proxy's limit, a gateway) would otherwise leave collections out of a copy, an
+   * export or a verify of --all without a word. The count is taken before and after; a listing
+   * that disagrees is read again (a collection created or deleted meanwhile), and one that never
+   * agrees is an error, never an answer.
+   */
   async allCollections(options: Signal = {}): Promise<CollectionInfo[]> {
-    const all: CollectionInfo[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await this.listCollections({ limit: 100, offset }, options);
-      all.push(...page);
-      if (page.length < 100) return all;
+    const tries: CollectionListingTry[] = [];
+    for (let attempt = 0; attempt < COLLECTION_LISTING_ATTEMPTS; attempt++) {
+      const before = await this.countCollections(options);
+      const listed = await this.collectionPages(before, options);
+      const after = await this.countCollections(options);
+      if (before === after && listed.length === after) return listed;
+      tries.push({ before, after, listed: listed.length });
+    }
+    throw unconfirmedCollections(this.target, tries);
+  }
+
+  /**
+   * The collections page by page, each read on from where the last answer ended: a page shorter
+   * than asked is the end only once `expected` are in (or when a page is empty, or brings none
+   * not seen: an answer that repeats itself). Kept by id, the server's order, each once: a
+   * collection deleted meanwhile shifts the later pages.
+   */
+  private async collectionPages(expected: number, options: Signal): Promise<CollectionInfo[]> {
+    const byId = new Map<string, CollectionInfo>();
+    for (let offset = 0; ; ) {
+      const page = await this.listCollections({ limit: COLLECTION_PAGE, offset }, options);
+      const before = byId.size;
+      for (const info of page) if (!byId.has(info.id)) byId.set(info.id, info);
+      offset += page.length;
+      const short = page.length < COLLECTION_PAGE;
+      if (page.length === 0 || byId.size === before || (short && byId.size >= expected)) return [...byId.values()];
     }
   }
 
@@ -164,6 +202,28 @@ export class ChromaApi {
       body: { query_embeddings: args.embeddings.map(asNumbers), n_results: args.nResults, include: ['distances'] },
     });
   }
+}
+
+/** Collections per page of a listing, and listings taken before one that disagrees with the count is an error. */
+const COLLECTION_PAGE = 100;
+const COLLECTION_LISTING_ATTEMPTS = 3;
+
+/** One listing of the collections that did not hold: the counts around it and the collections it held. */
+interface CollectionListingTry {
+  before: number;
+  after: number;
+  listed: number;
+}
+
+/** A listing of collections no attempt confirmed, in words: what was listed against what was counted, and what to do. */
+function unconfirmedCollections(target: Endpoint, tries: CollectionListingTry[]): MigrateError {
+  const last = tries[tries.length - 1]!;
+  const what = `The database ${inQuotes(target.database)} at ${target.url}`;
+  const times = `${tries.length} times over`;
+  const message = tries.every((one) => one.before === one.after)
+    ? `${what} listed ${plural(last.listed, 'collection', 'collections')} of the ${count(last.after)} it counts, ${times}: ${last.listed < last.after ? 'a proxy or the server cuts its answers short, or collections are created and deleted as fast as they are listed' : 'collections are created and deleted as fast as they are listed'}.`
+    : `${what} kept changing while its collections were listed (${tries.map((one) => `${count(one.before)} → ${count(one.after)}`).join(', ')}), ${times}.`;
+  return new MigrateError('MISMATCH', `${message} Nothing was taken from that listing.`, 'Run the same command again when nothing creates or deletes collections there; if it still fails, remove whatever limits the answers between you and the server (a proxy, a gateway).');
 }
 
 const UTF8 = new TextDecoder();

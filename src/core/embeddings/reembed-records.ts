@@ -11,6 +11,8 @@ import type { RetryOptions } from '../util/retry.js';
 import { embedTexts } from './client.js';
 import type { EmbeddingEndpoint } from './endpoint.js';
 import { withInstruction } from './instructions.js';
+import { readPages, type PageReads } from '../sources/server/pages.js';
+import { ReadWindow } from '../sources/server/read-window.js';
 
 /** One page of the source: `records` start at source position `offset`. */
 export interface SourcePage {
@@ -18,25 +20,22 @@ export interface SourcePage {
   records: BackupRecord[];
 }
 
+/**
+ * The source's pages from `start`, read as an export reads them (readPages): a page shorter than
+ * asked before the count is reached is read on from where it ended, not from where the next page
+ * would have begun, so an answer cut short (a proxy's read limit) skips no record; one read ahead.
+ */
 export async function* sourcePages(
   api: ChromaApi,
   collection: { id: string; count: number },
   options: { start: number; pageSize: number; withEmbeddings: boolean; signal?: AbortSignal; call: <T>(work: () => Promise<T>) => Promise<T> },
 ): AsyncGenerator<SourcePage> {
-  const include: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'> = options.withEmbeddings ? ['documents', 'metadatas', 'uris', 'embeddings'] : ['documents', 'metadatas', 'uris'];
-  for (let offset = options.start; offset < collection.count; offset += options.pageSize) {
-    const page = await options.call(() => api.get(collection.id, { limit: options.pageSize, offset, include }, { signal: options.signal }));
-    if (page.ids.length === 0) return;
-    yield {
-      offset,
-      records: page.ids.map((id, i) => ({
-        id,
-        document: page.documents?.[i] ?? null,
-        metadata: page.metadatas?.[i] ?? null,
-        embedding: page.embeddings?.[i] ?? null,
-        uri: page.uris?.[i] ?? null,
-      })),
-    };
+  const include: PageReads['include'] = options.withEmbeddings ? ['documents', 'metadatas', 'uris', 'embeddings'] : ['documents', 'metadatas', 'uris'];
+  const reads: PageReads = { paging: { fixed: options.pageSize, shrunk: false }, dimension: null, window: new ReadWindow(1), include, signal: options.signal, call: options.call };
+  let offset = options.start;
+  for await (const records of readPages(api, collection.id, { ...reads, offset: options.start, total: collection.count })) {
+    yield { offset, records };
+    offset += records.length;
   }
 }
 

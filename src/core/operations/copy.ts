@@ -21,8 +21,9 @@ import { isTheSource } from '../sinks/target/prepare.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
 import type { BackupRecord, CollectionHeader } from '../model/record.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
-import { refusedCount, targetRules } from '../sinks/target/refusals.js';
-import { checkPage, readRejectedIds, RejectsLog, rejectsPath, splitPage } from '../sinks/target/rejects.js';
+import { refusedCount, targetRules, type TargetRules } from '../sinks/target/refusals.js';
+import { checkPage, linesIn, readRejectedIds, readRejectedLines, RejectsLog, rejectsPath, splitPage } from '../sinks/target/rejects.js';
+import { splitForResume } from '../sinks/target/rejects-trust.js';
 import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
@@ -374,8 +375,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
       let onCommit = (): void => undefined;
       let pushed = place.start;
       const landing = liveVerify ? new LandedListing(pipe, place.start, { target: options.target, signal: liveSignal }) : null;
-      const ready = refusedSoFar(rejects, { name, database: options.target.database }, place.start, refused);
-      ready.catch(() => undefined); // awaited by push and end
+      const { ready, retry } = earlierRefusals(rejects, { options, target, name, start: place.start }, refused);
       const checkFits = pageChecker({ options, target, holds, rejects, progress }, header, { name, ready, refused });
       // Read back and counted again by its verify: the next collection need not wait for the import's count.
       const allCommitted = latch();
@@ -386,6 +386,7 @@ function copySink({ options, target, holds, out, fingerprint, imports, liveVerdi
         resume: { resumed: place.resumed, start: place.start, run: place.run },
         sourceCollectionId: place.sourceId,
         refused,
+        retry,
         ...(options.skipInvalid ? { rejects } : {}),
         onCommitted: (count, batch, collection) => {
           committed = count;
@@ -500,13 +501,40 @@ function latch(): { done: Promise<void>; open: () => void } {
 }
 
 /**
- * The ids this collection's earlier refusals left in the rejects file. Sent from its first
- * record, the collection finds its refusals again, so its old lines go; resumed part-way, the
- * pages before the resume point were checked by the earlier run, whose lines still hold.
+ * A collection's earlier refusals, read as it opens (refusedSoFar): `ready` once `refused` holds
+ * those believed here, `retry` the feed's records to send again.
  */
-async function refusedSoFar(rejects: RejectsLog, { name, database }: { name: string; database: string }, start: number, refused: Set<string>): Promise<void> {
-  if (start === 0) return rejects.clearCollection(name, database);
-  for (const id of (await readRejectedIds(rejects.path, database)).get(name) ?? []) refused.add(id);
+function earlierRefusals(rejects: RejectsLog, { options, target, name, start }: { options: CopyOptions; target: TargetSession; name: string; start: number }, refused: Set<string>) {
+  const here = { rules: targetRules(target.server.capabilities, options.target.cloud), url: options.target.url };
+  const retried = refusedSoFar(rejects, { name, database: options.target.database }, start, refused, here);
+  const ready = retried.then(() => undefined);
+  ready.catch(() => undefined); // awaited by push and end, and by the feed's retry
+  return {
+    ready,
+    retry: async function* (): AsyncIterable<BackupRecord[]> {
+      const records = await retried;
+      if (records.length > 0) yield records;
+    },
+  };
+}
+
+/**
+ * What this collection's earlier refusals left in the rejects file. Sent from its first record,
+ * the collection finds its refusals again, so its old lines go (none to send again); resumed
+ * part-way, the pages before the resume point were checked by the earlier run, whose lines hold
+ * when they would hold here (rejects-trust.ts): their ids join `refused`. The others (a 413 from
+ * another address) go from the file, and their records are answered, to be sent again.
+ */
+async function refusedSoFar(rejects: RejectsLog, { name, database }: { name: string; database: string }, start: number, refused: Set<string>, here: { rules: TargetRules; url: string }): Promise<BackupRecord[]> {
+  if (start === 0) {
+    await rejects.clearCollection(name, database);
+    return [];
+  }
+  const lines = [...(linesIn(await readRejectedLines(rejects.path), database, true).get(name)?.values() ?? [])];
+  const { kept, retried } = splitForResume(lines, here.rules, here.url);
+  for (const line of kept) refused.add(line.id);
+  if (retried.length > 0) await rejects.clearCollection(name, database, new Set(retried.map((line) => line.id)));
+  return retried.map((line) => line.record);
 }
 
 /**

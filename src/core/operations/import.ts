@@ -1,7 +1,7 @@
 import { describeTakeOver, lockFile } from '../util/file-lock.js';
 import { inspectBackup, readRecords } from '../backup/read.js';
 import { numberTypesNote } from '../backup/summary-notes.js';
-import type { BackupSummary, CollectionHeader, Space } from '../model/record.js';
+import type { BackupRecord, BackupSummary, CollectionHeader, Space } from '../model/record.js';
 import type { ChromaApi } from '../chroma/api.js';
 
 import { spaceUnknown } from '../collection/plan.js';
@@ -18,6 +18,8 @@ import { creationRefusedError, planTarget, type TargetPlan } from '../sinks/targ
 import { lineInDatabase, readRejectedLines, refusedError, RejectsLog, rejectsPath, type RefusedRecord } from '../sinks/target/rejects.js';
 import { importCollection } from '../sinks/target/write.js';
 import { placeNotes, tenantNotes } from '../sinks/target/place.js';
+import { splitForResume } from '../sinks/target/rejects-trust.js';
+import { targetRules } from '../sinks/target/refusals.js';
 import { DEFAULT_PARALLEL, inParallel } from '../util/pool.js';
 
 export type { ExistsChoice } from '../sinks/target/choices.js';
@@ -212,6 +214,7 @@ async function importDatabase(options: ImportOptions, summary: BackupSummary, ru
       again: () => readRecords(options.input, header, { batchSize: 300, signal: options.signal }),
       chosenSpace: spaces.get(name),
       refused: refused.ids.get(name),
+      ...(refused.retried.get(name)?.size ? { retry: () => onlyIds(readRecords(options.input, header, { batchSize: target.batchSize, signal: options.signal }), refused.retried.get(name)!) } : {}),
       ...(options.skipInvalid ? { rejects: refused.log } : {}),
     };
     return importCollection(target, header, name, feed).then((result) => (database === undefined ? result : { ...result, database: options.target.database }));
@@ -239,11 +242,14 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   if (creation) throw creation;
   const refusedBy = addressOf(options.target.url);
   const planned = plan.collections.flatMap((entry) => entry.refused).map((entry) => ({ ...entry, database: options.target.database, ...(refusedBy ? { refusedBy } : {}) }));
-  // A resumed collection's records set aside as they were sent (413 even alone) are not sent again: their lines stay.
+  // A resumed collection's records set aside as they were sent (413 even alone) by this address
+  // are not sent again: their lines stay. Another address's 413 excuses nothing here: sent again.
   const known = new Set(planned.map((entry) => `${entry.collection}\0${entry.id}`));
-  const kept = run.earlier.filter((entry) => headers.some(({ name }) => name === entry.collection) && !known.has(`${entry.collection}\0${entry.id}`));
+  const earlier = run.earlier.filter((entry) => headers.some(({ name }) => name === entry.collection) && !known.has(`${entry.collection}\0${entry.id}`));
+  const { kept, retried } = splitForResume(earlier, targetRules(target.server.capabilities, options.target.cloud), options.target.url);
   const refused = [...planned, ...kept.map((entry) => ({ ...entry, database: options.target.database }))];
-  const ids = new Map(headers.map(({ name }) => [name, new Set(refused.filter((entry) => entry.collection === name).map((entry) => entry.id))]));
+  const idsOf = (lines: RefusedRecord[]) => new Map(headers.map(({ name }) => [name, new Set(lines.filter((entry) => entry.collection === name).map((entry) => entry.id))]));
+  const ids = idsOf(refused);
   const log = run.log;
   if (planned.length > 0 && !options.skipInvalid) {
     throw refusedError(planned, {
@@ -253,7 +259,15 @@ async function refuseUpFront(options: ImportOptions, headers: Array<{ header: Co
   }
   await log.start(refused);
   if (planned.length > 0) target.progress({ type: 'warning', message: `Leaving out ${refused.length === 1 ? '1 record' : `${refused.length} records`} the target refuses, as chosen (--skip-invalid); they are in ${log.path}.` });
-  return { ids, log };
+  return { ids, log, retried: idsOf(retried) };
+}
+
+/** The batches' records with these ids: those an earlier run set aside that this one sends again, read from the backup. */
+async function* onlyIds(batches: AsyncIterable<BackupRecord[]>, ids: Set<string>): AsyncIterable<BackupRecord[]> {
+  for await (const batch of batches) {
+    const some = batch.filter((record) => ids.has(record.id));
+    if (some.length > 0) yield some;
+  }
 }
 
 /**

@@ -74,3 +74,14 @@ export function tooLargeElsewhere(lines: readonly RefusedRecord[], rules: Target
     return by !== null && by !== here && tooLargeAlone(line) && recordProblems(line.record, rules).length === 0;
   });
 }
+
+/**
+ * An earlier run's lines, for a run that resumes on the target at `url`: those it keeps, which
+ * would excuse their record there (credibleRejects), and the rest, whose records it sends again.
+ * A 413 another address gave (a proxy's body limit in front of another server) says nothing of
+ * this one: kept, it would leave out a record this target takes, and the run would say ✓.
+ */
+export function splitForResume(lines: readonly RefusedRecord[], rules: TargetRules, url: string): { kept: RefusedRecord[]; retried: RefusedRecord[] } {
+  const credible = new Set(credibleRejects(lines, rules, url));
+  return { kept: lines.filter((line) => credible.has(line)), retried: lines.filter((line) => !credible.has(line)) };
+}

@@ -152,12 +152,16 @@ export class RejectsLog {
     return this.enqueue(() => appendFile(this.path, lines(refused)));
   }
 
-  /** A collection sent again from its first record: its earlier refusals are found again. */
-  clearCollection(collection: string, database: string): Promise<void> {
+  /**
+   * A collection sent again from its first record: its earlier refusals are found again. With
+   * `ids`, only those lines go (records a resumed run sends again).
+   */
+  clearCollection(collection: string, database: string, ids?: ReadonlySet<string>): Promise<void> {
     return this.enqueue(async () => {
       const text = await readFile(this.path, 'utf8').catch(() => null);
       if (text === null) return;
-      const ofThis = (entry: { collection?: unknown; database?: unknown }) => entry.collection === collection && (entry.database === undefined || entry.database === database);
+      const ofThis = (entry: { collection?: unknown; database?: unknown; id?: unknown }) =>
+        entry.collection === collection && (entry.database === undefined || entry.database === database) && (ids === undefined || ids.has(entry.id as string));
       const kept = text.split('\n').filter((line) => line.trim() !== '' && !ofThis(parseTyped(line) as { collection?: unknown; database?: unknown }));
       if (kept.length === 0) await rm(this.path, { force: true });
       else await writeFileAtomic(this.path, kept.map((line) => `${line}\n`).join(''));

@@ -184,6 +184,12 @@ export interface RecordFeed {
    */
   refused?: Set<string>;
   /**
+   * Records an earlier run set aside that this run, resumed, does not believe refused here (a
+   * 413 from another address, a rule this target does not have: rejects-trust.ts): sent once
+   * before the pages, as they are (a 413 here sets them aside again, under this address).
+   */
+  retry?: () => AsyncIterable<BackupRecord[]>;
+  /**
    * Where records the target refuses go (--skip-invalid): with it, a record that gets 413 even
    * alone is set aside there (and added to `refused`) and the import goes on; without it, it
    * stops the import, named.

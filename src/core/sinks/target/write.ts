@@ -6,14 +6,15 @@ import { fraction, inQuotes } from '../../util/format.js';
 import { withRetry } from '../../util/retry.js';
 import { runBatches } from '../batches.js';
 import { withoutSparse } from '../target-fit.js';
-import { recordTooLarge, sendFitting, tooLargeWhy, type RequestSize } from './fit-requests.js';
+import { recordTooLarge, sendFitting, tooLargeWhy, type FitHandlers, type RequestSize } from './fit-requests.js';
 import { checkpointMatches, prepareCollection } from './prepare.js';
 import { landedCount } from './landed.js';
+import { refusedCount } from './refusals.js';
 import { DEFAULT_CONCURRENCY, reopenImportSteps, targetKey, type CollectionImportResult, type RecordFeed, type TargetSession } from './session.js';
 
 /** One collection into the target: settle it (prepare.ts), send its records in batches with a checkpoint after each, then count. */
 export async function importCollection(context: TargetSession, header: CollectionHeader, name: string, feed: RecordFeed): Promise<CollectionImportResult> {
-  const { options, api, progress, explain } = context;
+  const { options, progress, explain } = context;
   const signal = options.signal;
   const saveCheckpoint = checkpointSaver(context, header, name, feed);
   await reopenImportSteps(context, name);
@@ -37,29 +38,15 @@ export async function importCollection(context: TargetSession, header: Collectio
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
   let committed = start;
   const size: RequestSize = { records: context.batchSize };
+  const fitting = fitHandlers(context, name, collectionId, feed, refused, () => committed);
   try {
+    // Set aside by an earlier run, but not believed refused here (another address's 413): sent
+    // again before the pages, not counted as the pages' records.
+    if (feed.retry) await sendAgain(context, name, feed.retry(), (batch) => sendFitting(sendable(batch), size, fitting(signal)));
     await runBatches(feed.records(start), {
       concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
       signal,
-      send: (batch: BackupRecord[], _index, batchSignal) =>
-        sendFitting(sendable(batch), size, {
-          send: (records) =>
-            withRetry(() => api.upsert(collectionId, records, { base64: context.base64 }, { signal: batchSignal }), {
-              signal: batchSignal,
-              onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, of, delayMs, reason: error.message }),
-            }),
-          onSmaller: (records) =>
-            progress({ type: 'warning', message: `${inQuotes(name)}: ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
-          onRecordTooLarge: async (record, error) => {
-            if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed);
-            refused.add(record.id);
-            // The address that answered 413, in a field of its own: verify believes it for that address only (rejects-trust.ts).
-            const refusedBy = addressOf(options.target.url);
-            const why = tooLargeWhy(record, refusedBy ?? 'the target', error);
-            await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why }], ...(refusedBy ? { refusedBy } : {}), record }]);
-            progress({ type: 'warning', message: `${inQuotes(name)}: record ${inQuotes(record.id)} is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
-          },
-        }),
+      send: (batch: BackupRecord[], _index, batchSignal) => sendFitting(sendable(batch), size, fitting(batchSignal)),
       onCommitted: async (batch) => {
         committed += batch.length;
         await saveCheckpoint(committed, false, feed.resume !== undefined);
@@ -102,6 +89,45 @@ export async function importCollection(context: TargetSession, header: Collectio
     ...(feed.chosenSpace ? { chosenSpace: feed.chosenSpace } : {}),
     ...(refused.size > 0 ? { refused: refused.size } : {}),
   };
+}
+
+/** Records an earlier run set aside that this one does not believe refused here, sent again, and said so. */
+async function sendAgain(context: TargetSession, name: string, batches: AsyncIterable<BackupRecord[]>, send: (batch: BackupRecord[]) => Promise<void>): Promise<void> {
+  let sent = 0;
+  for await (const batch of batches) {
+    await send(batch);
+    sent += batch.length;
+  }
+  if (sent === 0) return;
+  const url = context.options.target.url;
+  context.progress({ type: 'warning', message: `${inQuotes(name)}: sent ${refusedCount(sent)} again that an earlier run set aside: refused by another address (a 413 there says nothing of ${url}) or for a rule this target does not have.` });
+}
+
+/**
+ * How a batch goes out (sendFitting): upserted with retries, in smaller requests after a 413, and
+ * a record refused alone set aside (--skip-invalid, in `refused` and the rejects file, with the
+ * address that refused it) or the import stopped, named.
+ */
+function fitHandlers(context: TargetSession, name: string, collectionId: string, feed: RecordFeed, refused: Set<string>, committed: () => number) {
+  const { options, api, progress } = context;
+  return (signal: AbortSignal | undefined): FitHandlers => ({
+    send: (records) =>
+      withRetry(() => api.upsert(collectionId, records, { base64: context.base64 }, { signal }), {
+        signal,
+        onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, of, delayMs, reason: error.message }),
+      }),
+    onSmaller: (records) =>
+      progress({ type: 'warning', message: `${inQuotes(name)}: ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
+    onRecordTooLarge: async (record, error) => {
+      if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed());
+      refused.add(record.id);
+      // The address that answered 413, in a field of its own: verify believes it for that address only (rejects-trust.ts).
+      const refusedBy = addressOf(options.target.url);
+      const why = tooLargeWhy(record, refusedBy ?? 'the target', error);
+      await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why }], ...(refusedBy ? { refusedBy } : {}), record }]);
+      progress({ type: 'warning', message: `${inQuotes(name)}: record ${inQuotes(record.id)} is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
+    },
+  });
 }
 
 /**

@@ -99,12 +99,14 @@ export async function* readPages(
 }
 
 /** How one collection's pages are read: their size, the window they share, and the caller's retries. */
-interface PageReads {
+export interface PageReads {
   paging: Paging;
   dimension: number | null | undefined;
   window: ReadWindow;
   signal?: AbortSignal;
   call: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The columns read (default all four): a re-embed without old vectors to keep needs none of them. */
+  include?: Array<'embeddings' | 'documents' | 'metadatas' | 'uris'>;
 }
 
 export interface QueuedPage {
@@ -124,7 +126,7 @@ export function firstPageRead(api: ChromaApi, id: string, reads: PageReads): Que
 function pageRead(api: ChromaApi, id: string, offset: number, reads: PageReads): QueuedPage {
   const size = pageSizeOf(reads.paging, reads.dimension);
   const page = reads
-    .call(() => api.get(id, { limit: size, offset, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: reads.signal }))
+    .call(() => api.get(id, { limit: size, offset, include: reads.include ?? ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: reads.signal }))
     .then((records) => {
       reads.window.succeeded();
       return records;
