@@ -58,7 +58,7 @@ describe('the migration state file', () => {
     const origin = { dotenv: '/app/.env', backup: null, at: 'x' };
     await writeFile(path, JSON.stringify({ version: 3, createdAt: 'x', updatedAt: 'x', steps: { export: { status: 'done' } }, imports: [], exports: [], runs: [], envOrigins: [origin] }));
     const state = await loadState(path);
-    expect(state).toMatchObject({ version: 4, steps: { export: { status: 'done' } }, envOrigins: [origin], deployTokens: [] });
+    expect(state).toMatchObject({ version: 4, steps: { export: { status: 'done' } }, envOrigins: [origin], deployTokens: [], importPlans: [] });
   });
 
   it('concurrent updates through one store never lose each other', async () => {
