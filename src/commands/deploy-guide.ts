@@ -2,6 +2,7 @@ import { DEPLOY_HOSTS, deployGuide, type DeployHost } from '../core/deploy/guide
 import { deployFiles } from '../core/deploy/files.js';
 import { writeDeployFiles } from '../core/deploy/write.js';
 import { guideToken } from '../core/deploy/guide-token.js';
+import { emptyState, loadState } from '../core/state/store.js';
 import { deployText } from '../present/deploy-text.js';
 import { choiceOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
@@ -31,11 +32,12 @@ once. It never writes .env, and the token is in none of the files.`,
     { what: 'Docker Compose on your own machine or VM', run: 'chroma-migrate deploy-guide --host docker --write deploy' },
   ],
 
-  async run({ values, io, json, writeJson }) {
+  async run({ values, io, json, writeJson, statePath }) {
     // "other" was this option's name for any host before the VM files existed.
     const requested = values.host === 'other' ? 'vm' : values.host;
     const host: DeployHost = choiceOption('host', requested, DEPLOY_HOSTS) ?? 'railway';
-    const token = await guideToken(values['env-file'] ?? '.env');
+    // Only to say whose the token is: a state that cannot be read does not stop the guide.
+    const token = await guideToken(values['env-file'] ?? '.env', await loadState(statePath).catch(() => emptyState()));
     const files = deployFiles(host);
     const written = values.write === undefined ? null : await writeDeployFiles(values.write, files);
     const sections = deployGuide(host, token, { dir: values.write ?? null });

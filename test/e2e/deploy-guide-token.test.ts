@@ -13,6 +13,8 @@ import { freePort } from '../../src/core/local-server/chroma-server.js';
 import { skipWithoutCaddy, startCaddy, type RunningCaddy } from '../helpers/caddy.js';
 import { useChromaServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
+import { withDeployToken } from '../../src/core/state/deploy-token.js';
+import { emptyState, saveState } from '../../src/core/state/store.js';
 
 const KEPT = 'kept-by-the-wizard-0123456789abcdefABCDEF_-xyz';
 
@@ -37,11 +39,16 @@ describe.skipIf(skipWithoutCaddy)('deploy-guide and the token already in .env', 
     const guide = JSON.parse(json.stdout) as { token: string; tokenFrom: string };
     expect(guide).toMatchObject({ token: KEPT, tokenFrom: 'env' });
 
-    const text = await runCli(['deploy-guide', '--dotenv', dotenv]);
+    // The wizard noted it as step 2's (by a digest): the guide says so.
+    const state = join(dir, 'state.json');
+    await saveState(state, { ...emptyState(), ...withDeployToken(emptyState(), dotenv, KEPT) });
+    const text = await runCli(['deploy-guide', '--dotenv', dotenv, '--state', state]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(KEPT);
     expect(text.stdout).toContain(`CHROMA_AUTH_TOKEN from ${dotenv}`);
+    expect(text.stdout).toContain('the token the wizard made in step 2');
     expect(text.stdout).not.toContain('shown once');
+    expect(text.stdout).not.toContain('It is short');
 
     // The user sets the printed token on the proxy; step 3 tests with the one in .env.
     const port = await freePort();
@@ -58,6 +65,14 @@ describe.skipIf(skipWithoutCaddy)('deploy-guide and the token already in .env', 
     const reused = await runCli(['deploy-guide', '--dotenv', hosted]);
     expect(reused.stdout).toContain(KEPT);
     expect(reused.stdout).toContain('chroma.example.com');
+
+    // One the wizard did not make is still the one the app sends; said as such, and a short one said to be weak.
+    const byHand = join(dir, 'by-hand.env');
+    await writeFile(byHand, 'CHROMA_AUTH_TOKEN=set-by-hand\n', { mode: 0o600 });
+    const shown = await runCli(['deploy-guide', '--dotenv', byHand]);
+    expect(shown.stdout).toContain('set-by-hand');
+    expect(shown.stdout).toContain('not one the wizard made');
+    expect(shown.stdout).toContain('! It is short (11 characters): easy to guess.');
 
     const empty = join(dir, 'empty.env');
     await writeFile(empty, 'CHROMA_API_KEY=ck-cloud\n');

@@ -80,12 +80,17 @@ function tokenSection(token: GuideToken): GuideSection {
   const file = shown(token.envFile);
   const whose = token.host
     ? [`This is the token your app already sends to ${shown(token.host)} (CHROMA_HOST in ${file}).`]
-    : [`This is the token waiting in ${file} for your new server (the wizard keeps the token it`, 'makes there).'];
+    : token.wizards
+      ? [`This is the token the wizard made in step 2, waiting in ${file} for your new server.`]
+      : [`This is the CHROMA_AUTH_TOKEN already in ${file} (not one the wizard made); your app sends it`, 'once CHROMA_HOST points at the new server.'];
+  // Anyone who guesses it can read and delete every collection: one made here is 43 characters.
+  const short = token.token.length < 32 ? [`! It is short (${token.token.length} characters): easy to guess. A new token is safer (below).`] : [];
   return {
     title: `Your token (CHROMA_AUTH_TOKEN from ${file})`,
     lines: [
       token.token,
       ...whose,
+      ...short,
       'Set this same one on the proxy as CHROMA_AUTH_TOKEN: with another one there, the proxy',
       'refuses your app and chroma-migrate (401).',
       `For a new token instead: remove CHROMA_AUTH_TOKEN from ${file} and run deploy-guide again,`,
