@@ -78,9 +78,11 @@ continues where the target had committed. The source is only ever read.`,
     const source = await openSource('writes');
     const selection = { collections: values.all ? undefined : listOption(values.collections), renameTo };
     if (values['dry-run']) {
-      const plan = await planCopy({ source, target, ...selection, ifExists: ifExistsOption(values), batchSize: intOption('batch', values.batch, { max: 100_000 }), statePath, signal: io.signal, onProgress: reporter().listener });
+      const plan = await planCopy({ source, target, ...selection, ifExists: ifExistsOption(values), out: values.out, overwrite: values.overwrite === true, batchSize: intOption('batch', values.batch, { max: 100_000 }), statePath, signal: io.signal, onProgress: reporter().listener });
       reporter().close();
-      return printPlan(plan, values['skip-invalid'] === true, { json, say, writeJson, number }) ? EXIT.ok : EXIT.failed;
+      // As the real run: a plan that cannot run fails (1) before the --out is claimed; an --out not its own needs an answer (2).
+      if (!printPlan(plan, values['skip-invalid'] === true, { json, say, writeJson, number })) return EXIT.failed;
+      return plan.out.claim === 'taken' ? EXIT.usage : EXIT.ok;
     }
     const result = await copyCollections({
       source,

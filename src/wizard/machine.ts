@@ -1,6 +1,7 @@
 import { fraction } from '../core/util/format.js';
 import { STEPS, type StepId, type StepStatus } from '../core/state/steps.js';
 import type { MigrationState } from '../core/state/schema.js';
+import { importPlanOf, serverOf } from '../core/state/import-plans.js';
 
 /** Where the wizard is: a welcome/resume screen, one of the seven steps, or the end. */
 type Screen = 'welcome' | StepId | 'done';
@@ -55,18 +56,20 @@ export function wizardStateFrom(saved: MigrationState): WizardState {
 
 /**
  * How far an interrupted import got, over all its collections: those of the backup and server
- * of an unfinished checkpoint, finished ones included. One collection's count read as the whole
- * import's ("import 400 of 2,000" of three collections holding 1,200 of 4,700).
+ * of an unfinished checkpoint, finished ones included, of the whole import as noted when it
+ * started (its collections not started yet included). One collection's count read as the whole
+ * import's ("import 400 of 2,000" of three collections holding 1,200 of 4,700), and the started
+ * ones' as the whole ("2 of 2" when there were 5).
  */
 function interruptedImport(saved: MigrationState): { committed: number; total: number } | null {
   const unfinished = saved.imports.find((checkpoint) => !checkpoint.done);
   if (!unfinished) return null;
-  // A checkpoint's target is URL/tenant/database: a backup of several databases goes to one server.
-  const server = (target: string) => target.split('/').slice(0, -2).join('/');
-  const run = saved.imports.filter(
-    (checkpoint) => checkpoint.backup === unfinished.backup && checkpoint.fingerprint === unfinished.fingerprint && server(checkpoint.target) === server(unfinished.target),
-  );
-  return { committed: run.reduce((sum, entry) => sum + entry.committed, 0), total: run.reduce((sum, entry) => sum + entry.total, 0) };
+  const server = serverOf(unfinished.target);
+  const run = saved.imports.filter((checkpoint) => checkpoint.backup === unfinished.backup && checkpoint.fingerprint === unfinished.fingerprint && serverOf(checkpoint.target) === server);
+  const started = run.reduce((sum, entry) => sum + entry.total, 0);
+  // An older state has no plan; an earlier import of other collections of the same file may add to the checkpoints.
+  const planned = importPlanOf(saved, unfinished.backup, unfinished.fingerprint, server)?.records ?? 0;
+  return { committed: run.reduce((sum, entry) => sum + entry.committed, 0), total: Math.max(started, planned) };
 }
 
 /** The first step that is neither done nor skipped: where a resume lands. */

@@ -13,6 +13,7 @@ import type { Session } from './session.js';
 import { realServices, type WizardServices } from './services.js';
 import { exitSummary } from './run-log.js';
 import { waitingToken } from '../core/deploy/keep-token.js';
+import { isDeployToken } from '../core/state/deploy-token.js';
 import { wrapWords } from '../cli/wrap.js';
 import { relative } from 'node:path';
 
@@ -33,8 +34,24 @@ export function initialSession(saved: MigrationState, services: WizardServices):
     backupPath: saved.backupPath,
     ingestCommand: saved.ingestCommand,
     target: saved.targetUrl ? endpoint({ url: saved.targetUrl, token: token || undefined }) : undefined,
-    deployToken: waitingToken(env),
+    deployToken: stepTwoToken(saved, services.envFile, env),
   };
+}
+
+/** Step 2's token waiting in .env, when the state knows it as step 2's (a token put there for another reason is not). */
+function stepTwoToken(saved: MigrationState, envFile: string, env: Record<string, string | undefined>): string | undefined {
+  const waiting = waitingToken(env);
+  return waiting && isDeployToken(saved, envFile, waiting) ? waiting : undefined;
+}
+
+/**
+ * "Start over": the old state is kept aside as a backup. Step 2's token may still wait in .env,
+ * and be on the proxy already: the fresh state still knows it as step 2's.
+ */
+export async function startOver(services: WizardServices): Promise<void> {
+  const { deployTokens } = await loadState(services.statePath);
+  await archiveState(services.statePath);
+  if (deployTokens.length > 0) await services.updateState((fresh) => ({ ...fresh, deployTokens }));
 }
 
 /**
@@ -86,9 +103,7 @@ export async function runWizard(base: Pick<WizardServices, 'cwd' | 'env' | 'envF
         code = exitCode;
         notes = said;
       }}
-      onStartOver={async () => {
-        await archiveState(services.statePath);
-      }}
+      onStartOver={() => startOver(services)}
       localServer={restarting ?? undefined}
       frames={frames}
     />,

@@ -16,7 +16,7 @@ import { appNeedsOnServer } from '../core/collection/app-needs.js';
 import { generateToken } from '../core/deploy/token.js';
 import { keepTokenInEnv } from '../core/deploy/keep-token.js';
 import { verifyBackup } from '../core/operations/verify.js';
-import { StateStore } from '../core/state/store.js';
+import { loadState, StateStore } from '../core/state/store.js';
 import type { MigrationState } from '../core/state/schema.js';
 import { breakdownBy } from './breakdown.js';
 import { describeServer } from '../core/chroma/capabilities.js';
@@ -95,6 +95,8 @@ export interface WizardServices {
   log: (line: string) => void;
   /** Changes the saved migration state (at statePath) in one atomic write. */
   updateState: (change: (saved: MigrationState) => MigrationState) => Promise<void>;
+  /** The saved migration state as it is now. */
+  readState: () => Promise<MigrationState>;
 }
 
 export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile' | 'statePath'>): WizardServices {
@@ -148,6 +150,7 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     updateState: async (change) => {
       await (await StateStore.open(base.statePath)).update(change);
     },
+    readState: () => loadState(base.statePath),
   };
 }
 

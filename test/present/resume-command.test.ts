@@ -41,6 +41,16 @@ describe('the command as typed', () => {
     expect(bashWords(text)).toEqual(['chroma-migrate', 'copy', ...args]);
   });
 
+  it('keeps a newline or an escape sequence in a path from splitting or redrawing the printed command', () => {
+    const args = ['--out', '/tmp/a\nchroma-migrate rollback --yes\n.jsonl.gz', '--as', 'x\u001b[2K\r$ fake'];
+    const text = commandText('copy', args);
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(bashWords(text)).toEqual(['chroma-migrate', 'copy', ...args]);
+    const [line] = resumeLines({ command: 'copy', args, cwd: '/work/new\nline', withheld: [] }, '/elsewhere');
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(line!.startsWith("cd $'/work/new\\nline' && chroma-migrate copy")).toBe(true);
+  });
+
   it('goes to the run\'s folder first when status is read from another', () => {
     const run = { command: 'import', args: ['--input', 'b.json'], cwd: '/work/my app', withheld: ['--token'] };
     expect(resumeLines(run, '/work/my app')[0]).toBe('chroma-migrate import --input b.json');

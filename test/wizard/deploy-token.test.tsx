@@ -8,7 +8,7 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadState } from '../../src/core/state/store.js';
+import { emptyState, loadState, saveState } from '../../src/core/state/store.js';
 import { KEY, press, select, typeLine, waitForFrame, waitUntil } from '../helpers/ink.js';
 import { mountFromSavedState, mountWizard, standingOn, tempDir, testServices, type Mounted } from './harness.js';
 
@@ -115,5 +115,59 @@ describe('step 2: the token for the proxy', () => {
     expect(app.exitNotes).toEqual(["! The token made in step 2 is not in your .env, and chroma-migrate keeps no copy: find it in Railway, in your proxy service's Variables (CHROMA_AUTH_TOKEN). Step 3 asks for it."]);
     expect(app.exitNotes.join('\n')).not.toContain(made[0]);
     app = undefined;
+  });
+
+  it('a CHROMA_AUTH_TOKEN put in .env for another reason is not taken for step 2\'s: not shown as the proxy\'s, not offered first at step 3', async () => {
+    const stray = 'set-by-hand-for-something-else';
+    const { dir, made, services } = await folder('stray', `${CLOUD}CHROMA_AUTH_TOKEN=${stray}\n`);
+    const saved = emptyState();
+    saved.steps = { export: { status: 'done' }, deploy: { status: 'skipped' } };
+    await saveState(join(dir, 'state.json'), saved);
+
+    // Resumed at step 3: step 2's token is not what .env holds, and Enter alone chooses nothing.
+    app = await mountFromSavedState(services());
+    await waitForFrame(app, 'Resume at step 3');
+    await press(app, KEY.enter);
+    await waitForFrame(app, 'Server URL');
+    await typeLine(app, RAILWAY);
+    const offers = await waitForFrame(app, 'Type another token');
+    expect(offers).not.toContain('generated in step 2');
+    expect(offers.replace(/\s+/g, ' ')).toContain('Use CHROMA_AUTH_TOKEN from .env (not one this wizard made)');
+    expect(offers).not.toContain('❯');
+    await press(app, KEY.enter);
+    expect(app.lastFrame()).toContain('Type another token');
+    expect(app.lastFrame()).not.toContain('hidden; Enter for none');
+    app.stop();
+    app = undefined;
+
+    // Step 2 makes a token of its own rather than show that one as the proxy's; .env keeps its own.
+    app = mountWizard(services(), standingOn('deploy'));
+    await waitForFrame(app, 'Where will your Chroma server run?');
+    await select(app, 'Railway');
+    const guide = (await waitForFrame(app, 'Token for the proxy')).replace(/\s+/g, ' ');
+    expect(made).toHaveLength(1);
+    expect(guide).toContain(made[0]);
+    expect(guide).not.toContain(stray);
+    expect(guide).toContain('! Not saved in your .env: it already holds another CHROMA_AUTH_TOKEN, left as it is.');
+    expect(await readFile(join(dir, '.env'), 'utf8')).toContain(`CHROMA_AUTH_TOKEN=${stray}\n`);
+  });
+
+  it('is known again after "Start over" (the old state kept aside), since the proxy may already hold it', async () => {
+    const { made, services } = await folder('start-over', CLOUD);
+    app = mountWizard(services(), standingOn('deploy'));
+    await waitForFrame(app, 'Where will your Chroma server run?');
+    await select(app, 'Railway');
+    await waitForFrame(app, 'Token for the proxy');
+    await ctrlC(app);
+    app = undefined;
+    const saved = await loadState(services().statePath);
+    expect(saved.deployTokens).toHaveLength(1);
+    expect(JSON.stringify(saved)).not.toContain(made[0]);
+
+    app = await mountFromSavedState(services());
+    await waitForFrame(app, 'Start over');
+    await select(app, 'Start over');
+    await waitForFrame(app, 'Where is your data?');
+    expect((await loadState(services().statePath)).deployTokens).toEqual(saved.deployTokens);
   });
 });

@@ -16,9 +16,9 @@ import { realServices, type WizardServices } from '../../src/wizard/services.js'
 import type { Session } from '../../src/wizard/session.js';
 import { initialWizardState, wizardStateFrom, type WizardState } from '../../src/wizard/machine.js';
 import { STEP_IDS, type StepId, type StepStatus } from '../../src/core/state/steps.js';
-import { archiveState, loadState } from '../../src/core/state/store.js';
+import { loadState } from '../../src/core/state/store.js';
 import { loadEnv } from '../../src/core/chroma/connection.js';
-import { initialSession } from '../../src/wizard/run.js';
+import { initialSession, startOver } from '../../src/wizard/run.js';
 
 /** 2026-03-01T12:00:00Z: every frame and file name built from services.now() sees this. */
 const FIXED_NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -116,9 +116,7 @@ export function mountWizard(services: WizardServices, initial: WizardState = ini
         exits.push(code);
         exitNotes.push(...notes);
       }}
-      onStartOver={async () => {
-        await archiveState(services.statePath);
-      }}
+      onStartOver={() => startOver(services)}
     />,
     size,
     frames.drawn,

@@ -88,3 +88,20 @@ describe('the wizard state machine', () => {
     expect(next.connect).toMatchObject({ status: 'active', at: t2.toISOString() });
   });
 });
+
+describe('an interrupted import on the welcome screen', () => {
+  const checkpoint = (collection: string, committed: number, total: number) => ({ backup: '/b.json', fingerprint: 'f', target: 'http://h:1/default_tenant/db1', collection, sourceCollection: collection, batchSize: 100, committed, total, done: false, updatedAt: '' });
+  const plan = { backup: '/b.json', fingerprint: 'f', server: 'http://h:1/default_tenant', collections: 5, records: 2_000, at: '' };
+
+  it('counts the whole import as noted when it started, the collections not started yet included', () => {
+    const saved = { ...emptyState(), imports: [checkpoint('a', 100, 400), checkpoint('b', 100, 400)], importPlans: [plan] };
+    expect(wizardStateFrom(saved).details.import).toBe('import 200 of 2,000');
+  });
+
+  it('an older state with no plan still counts what its checkpoints hold', () => {
+    const saved = { ...emptyState(), imports: [checkpoint('a', 100, 400), checkpoint('b', 100, 400)] };
+    expect(wizardStateFrom(saved).details.import).toBe('import 200 of 800');
+    // Another backup's plan, or another server's, is not this import's.
+    expect(wizardStateFrom({ ...saved, importPlans: [{ ...plan, server: 'http://other:1/default_tenant' }] }).details.import).toBe('import 200 of 800');
+  });
+});

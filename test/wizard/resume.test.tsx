@@ -211,3 +211,31 @@ describe('Ctrl-C during an import of several collections, then the wizard again'
     }
   }, 120_000);
 });
+
+describe('Ctrl-C before every collection of the import had started, then the wizard again', () => {
+  const SIZES = { one: 500, two: 450, three: 400, four: 350, five: 300, six: 250 };
+  const ALL = '2,250';
+
+  it('counts the collections not started yet in the welcome screen\'s total', async () => {
+    const own = join(dir, 'not-started');
+    await mkdir(own, { recursive: true });
+    const input = join(own, 'backup.json');
+    await writePythonMultiJson(input, Object.entries(SIZES).map(([name, size]) => ({ name, metadata: { 'hnsw:space': 'l2' }, records: makeRecords(size, { dim: 8, seed: size }) })));
+    slow.setRules({ delayMs: 400, faultPaths: /\/upsert$/ });
+    const first = testServices({ dir: own, env: {}, overrides: smallBatches });
+    app = mountWizard(first, standingOn('import'), { backupPath: input, target: endpoint({ url: slow.url }) });
+    await waitUntil(async () => (await loadState(first.statePath)).imports.some((checkpoint) => checkpoint.committed >= BATCH), 30_000, 'a first batch committed');
+    await press(app, KEY.ctrlC);
+    await waitUntil(() => app!.exits.length > 0, 10_000, 'onExit after Ctrl-C');
+    app = undefined;
+    const saved = await loadState(first.statePath);
+    // Some collections had not started: they have no checkpoint.
+    expect(saved.imports.length).toBeLessThan(Object.keys(SIZES).length);
+    const committed = saved.imports.reduce((sum, checkpoint) => sum + checkpoint.committed, 0);
+
+    app = await mountFromSavedState(testServices({ dir: own, env: {}, overrides: smallBatches }));
+    const welcome = await waitForFrame(app, 'Resume at step');
+    expect(welcome).toContain(`Resume at step 5: Import the backup (import ${committed.toLocaleString('en-US')} of ${ALL})`);
+  }, 60_000);
+});
+

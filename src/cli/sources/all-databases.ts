@@ -7,7 +7,7 @@
  * `export --all-databases` writes it. export, import and verify of a file handle every database
  * in the engine (operations/export.ts, import.ts, file-pass.ts).
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { ensureTenant, resolveTenant, tenantNameProblem } from '../../core/chroma/tenant.js';
@@ -25,8 +25,8 @@ import { loadEnv, type Env } from '../../core/chroma/connection.js';
 import { isInteractive, type CommandIo } from '../io.js';
 import { listOption } from '../args.js';
 import { askReplace } from '../ask.js';
-import { claimOut, writtenBySameDatabasesExport } from '../../core/state/replace-out.js';
-import { StateStore, statePath } from '../../core/state/store.js';
+import { claimOut, outClaim, outTakenNote, writtenBySameDatabasesExport, type OutClaim } from '../../core/state/replace-out.js';
+import { loadState, statePath } from '../../core/state/store.js';
 import { collectionNames } from '../../core/operations/export.js';
 import { openSource } from './source-path.js';
 import { createReporter } from '../reporter.js';
@@ -109,12 +109,13 @@ export async function runPerDatabase(command: Command, context: { args: string[]
       if (problem) throw new MigrateError('BAD_INPUT', `The target cannot create database ${problem}.`, `Give it another name with --database-map ${inQuotes(`${run.database}=new_name`)}.`);
     }
     const out = values.out as string | undefined;
+    if (values['dry-run'] === true) return await dryRunAll(command, plan, target, values, io);
     if (out !== undefined) {
       await claimMergedOut(resolve(out), plan, values, io);
       await mkdir(`${resolve(out)}.databases`, { recursive: true });
     }
     const { code, ran } = await runAll(command, plan, target, values.json === true, io);
-    if (ran.length === 0) throw new MigrateError('NOT_FOUND', `No database of the source holds any collection: nothing to ${command.name}.`, 'Check the tenant and the key (or CHROMA_TENANT in .env).');
+    if (ran.length === 0) throw nothingToRun(command);
     if (code !== EXIT.ok || out === undefined) return code;
     // Each database's copy wrote its part: one file for all of them, as export --all-databases writes.
     const parts = ran.map((database) => ({ database, path: databasePart(resolve(out), database) }));
@@ -127,21 +128,44 @@ export async function runPerDatabase(command: Command, context: { args: string[]
   }
 }
 
+function nothingToRun(command: Command): MigrateError {
+  return new MigrateError('NOT_FOUND', `No database of the source holds any collection: nothing to ${command.name}.`, 'Check the tenant and the key (or CHROMA_TENANT in .env).');
+}
+
+/**
+ * --dry-run through every database: each one's plan, and what the real run would do that the
+ * plans do not say (a target database it would create, an --out it would stop at), writing
+ * nothing. The parts' folder each plan checks its file in is there only while the plans run.
+ */
+async function dryRunAll(command: Command, plan: Plan, target: Endpoint, values: Values, io: CommandIo): Promise<number> {
+  const out = values.out === undefined ? undefined : resolve(values.out as string);
+  const claim = out === undefined ? 'new' : await claimMergedOut(out, plan, values, io, true);
+  const parts = out === undefined ? null : `${out}.databases`;
+  const made = parts !== null && (await mkdir(parts).then(() => true, () => false));
+  try {
+    const { code, ran } = await runAll(command, plan, target, values.json === true, io, true);
+    if (ran.length === 0) throw nothingToRun(command);
+    if (out !== undefined && claim === 'taken') io.stderr.write(`! ${outTakenNote(out)}\n`);
+    if (out !== undefined && claim === 'overwrite') io.stderr.write(`! ${out} exists: the copy would replace it (--overwrite).\n`);
+    // As the real run: a plan that cannot run fails (1) before the --out is claimed; an --out not its own needs an answer (2).
+    return code === EXIT.ok && claim === 'taken' ? EXIT.usage : code;
+  } finally {
+    if (made) await rmdir(parts).catch(() => undefined);
+  }
+}
+
 /** Each database's run, in turn: the worst exit code, and the databases run (those without collections are not). */
-async function runAll(command: Command, plan: Plan, target: Endpoint, json: boolean, io: CommandIo): Promise<{ code: number; ran: string[] }> {
+async function runAll(command: Command, plan: Plan, target: Endpoint, json: boolean, io: CommandIo, dryRun = false): Promise<{ code: number; ran: string[] }> {
   let code: number = EXIT.ok;
   const ran: string[] = [];
   const results: Array<{ database: string; target: string; code: number; result: unknown }> = [];
   const writes = command.name !== 'export' && command.name !== 'verify';
   // A --target-tenant the server lacks first: its databases are created in it.
-  if (writes && target.tenant !== DEFAULT_TENANT && (await retryExplained(target, () => ensureTenant(target, { signal: io.signal }), { signal: io.signal })) === 'created') {
+  if (writes && !dryRun && target.tenant !== DEFAULT_TENANT && (await retryExplained(target, () => ensureTenant(target, { signal: io.signal }), { signal: io.signal })) === 'created') {
     io.stderr.write(`Created tenant ${inQuotes(target.tenant)} on the target.\n`);
   }
   for (const run of plan.runs) {
-    if (writes) {
-      const made = await retryExplained(target, () => ensureDatabase({ ...target, database: run.target }, run.target, { signal: io.signal }), { signal: io.signal });
-      if (made === 'created') io.stderr.write(`Created database ${run.target} on the target.\n`);
-    }
+    if (writes) await targetDatabase(target, run.target, io, dryRun);
     io.stderr.write(`\n== database ${run.database}${run.target === run.database ? '' : ` → ${run.target}`}\n`);
     // Alone, a database without collections is refused (most likely the wrong one); among all of them it is simply empty.
     if (await holdsNothing(plan.source, run.database, io.signal)) {
@@ -163,6 +187,18 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
   else io.stderr.write(`\n${code === EXIT.ok ? '✓' : '✗'} ${plan.runs.length} database${plan.runs.length === 1 ? '' : 's'}: ${plan.runs.map((run) => run.database).join(', ')}\n`);
   for (const note of plan.unread) io.stderr.write(`! ${note}\n`);
   return { code, ran };
+}
+
+/** The run's database on the target, created when missing; a dry run only says it would be. */
+async function targetDatabase(target: Endpoint, name: string, io: CommandIo, dryRun: boolean): Promise<void> {
+  const at = { ...target, database: name };
+  if (dryRun) {
+    const exists = await retryExplained(target, () => databaseExists(at, name, { signal: io.signal }), { signal: io.signal });
+    if (!exists) io.stderr.write(`The target has no database ${name}: the copy would create it.\n`);
+    return;
+  }
+  const made = await retryExplained(target, () => ensureDatabase(at, name, { signal: io.signal }), { signal: io.signal });
+  if (made === 'created') io.stderr.write(`Created database ${name} on the target.\n`);
 }
 
 /**
@@ -194,15 +230,20 @@ async function refuseTheSourceItself(plan: Plan, target: Endpoint, signal?: Abor
 /**
  * The one file the databases' parts become: one already there is replaced only when it is this
  * command's own earlier file (its parts' checkpoints say so), or by choice (state/replace-out.ts).
+ * A real run returns once it may write it ('new' from then on); a dry run gets the claim to tell.
  */
-async function claimMergedOut(out: string, plan: Plan, values: Values, io: CommandIo): Promise<void> {
-  const store = await StateStore.open(statePath(values.state as string | undefined, io.env));
+async function claimMergedOut(out: string, plan: Plan, values: Values, io: CommandIo, dryRun = false): Promise<OutClaim> {
+  const store = await loadState(statePath(values.state as string | undefined, io.env));
   const wanted = values.all === true ? undefined : listOption(values.collections as string | undefined);
   const namesIn = async (database: string) => (plan.runs.some((run) => run.database === database) ? collectionNames({ ...plan.source, database }, wanted, io.signal) : null);
-  await claimOut(out, () => writtenBySameDatabasesExport(store.current.exports, out, `${plan.source.url}/${plan.source.tenant}`, namesIn), {
+  const ours = () => writtenBySameDatabasesExport(store.exports, out, `${plan.source.url}/${plan.source.tenant}`, namesIn);
+  // A dry run asks no one and stops at nothing: it says what the real run would do.
+  if (dryRun) return outClaim(out, ours, values.overwrite === true);
+  await claimOut(out, ours, {
     overwrite: values.overwrite === true,
     decideReplace: isInteractive(io) ? (path) => askReplace(path, io) : undefined,
   });
+  return 'new';
 }
 
 async function holdsNothing(source: Endpoint, database: string, signal?: AbortSignal): Promise<boolean> {

@@ -4,7 +4,8 @@
  * 8000), and auth (1.x ignores CHROMA_SERVER_AUTHN_*: a token-checking proxy does it).
  * The files the steps name (Caddyfile, Dockerfile, compose.yaml) come from deploy/files.ts.
  */
-import { shellWord } from '../util/format.js';
+import { shellWord, shown } from '../util/format.js';
+import type { GuideToken } from './guide-token.js';
 
 export type DeployHost = 'railway' | 'docker' | 'vm';
 export const DEPLOY_HOSTS = ['railway', 'docker', 'vm'] as const satisfies readonly DeployHost[];
@@ -31,7 +32,7 @@ const OPEN_ONLY_HEARTBEAT = [
   'answers 401 without the token.',
 ];
 
-export function deployGuide(host: DeployHost, token: string, options: GuideOptions = { dir: null }): GuideSection[] {
+export function deployGuide(host: DeployHost, token: GuideToken, options: GuideOptions = { dir: null }): GuideSection[] {
   const where = options.dir ?? '<folder>';
   const files = options.dir ? [] : [`Get these files with: chroma-migrate deploy-guide --host ${host} --write ./chroma-deploy`];
   if (host === 'railway') return [...railwaySections(where, options.dir ? shellWord(options.dir) : where, files), ...commonSections(token, 'https://<name>.up.railway.app')];
@@ -39,7 +40,7 @@ export function deployGuide(host: DeployHost, token: string, options: GuideOptio
 }
 
 /** Why the proxy, the token, the cost and the next step: the same for every host. */
-function commonSections(token: string, url: string): GuideSection[] {
+function commonSections(token: GuideToken, url: string): GuideSection[] {
   return [
     {
       title: 'Why a proxy for the token',
@@ -53,10 +54,7 @@ function commonSections(token: string, url: string): GuideSection[] {
         'never in Caddy\'s saved config.',
       ],
     },
-    {
-      title: 'Your token (shown once — store it in your password manager)',
-      lines: [token, 'Set it on the proxy as CHROMA_AUTH_TOKEN; `chroma-migrate env set` puts it in your app\'s .env.'],
-    },
+    tokenSection(token),
     {
       title: 'Monthly cost',
       lines: ['Railway (Hobby, one small Chroma + proxy, a few GB volume): about $10–13', 'Chroma Cloud Starter: $29'],
@@ -69,6 +67,36 @@ function commonSections(token: string, url: string): GuideSection[] {
       ],
     },
   ];
+}
+
+/** The token to set on the proxy, and where it came from: the one in .env is shown again, never replaced. */
+function tokenSection(token: GuideToken): GuideSection {
+  if (token.from === 'new') {
+    return {
+      title: 'Your token (shown once — store it in your password manager)',
+      lines: [token.token, 'Set it on the proxy as CHROMA_AUTH_TOKEN; `chroma-migrate env set` puts it in your app\'s .env.'],
+    };
+  }
+  const file = shown(token.envFile);
+  const whose = token.host
+    ? [`This is the token your app already sends to ${shown(token.host)} (CHROMA_HOST in ${file}).`]
+    : token.wizards
+      ? [`This is the token the wizard made in step 2, waiting in ${file} for your new server.`]
+      : [`This is the CHROMA_AUTH_TOKEN already in ${file} (not one the wizard made); your app sends it`, 'once CHROMA_HOST points at the new server.'];
+  // Anyone who guesses it can read and delete every collection: one made here is 43 characters.
+  const short = token.token.length < 32 ? [`! It is short (${token.token.length} characters): easy to guess. A new token is safer (below).`] : [];
+  return {
+    title: `Your token (CHROMA_AUTH_TOKEN from ${file})`,
+    lines: [
+      token.token,
+      ...whose,
+      ...short,
+      'Set this same one on the proxy as CHROMA_AUTH_TOKEN: with another one there, the proxy',
+      'refuses your app and chroma-migrate (401).',
+      `For a new token instead: remove CHROMA_AUTH_TOKEN from ${file} and run deploy-guide again,`,
+      `then put the new one on the proxy and in ${file} (chroma-migrate env set).`,
+    ],
+  };
 }
 
 /** `where` names the folder in prose; `cdWhere` is the same folder as a shell word, to paste. */

@@ -11,7 +11,8 @@ import { MigrateError } from '../util/errors.js';
 import { fraction, inQuotes, shown } from '../util/format.js';
 import { addressOf } from '../chroma/url.js';
 import { checkValuesFit, targetHolds } from '../sinks/target-fit.js';
-import { fingerprintFile } from '../state/store.js';
+import { fingerprintFile, StateStore } from '../state/store.js';
+import { serverOf, withImportPlan } from '../state/import-plans.js';
 import { ignoreProgress } from '../util/progress.js';
 import { openTarget, recordImportStep, targetKey, type CollectionImportResult, type RecordFeed, type TargetOptions, type TargetSession } from '../sinks/target/session.js';
 import { creationRefusedError, planTarget, type TargetPlan } from '../sinks/target/plan.js';
@@ -165,6 +166,7 @@ async function importLocked(options: ImportOptions): Promise<ImportResult> {
   const databases = fileDatabases(summary, options.databases);
   refuseSharedTargets(databases, options.databaseMap);
   const run: RejectsRun = { log: new RejectsLog(rejectsPath(options.input)), earlier: await readRejectedLines(rejectsPath(options.input)) };
+  await notePlan(options, summary, databases);
   if (databases.length === 0) return importDatabase(options, summary, run);
   // A file holding several databases: each into the target's database of that name (or the
   // mapped one), created when missing by the target session it opens (openTarget); a
@@ -185,6 +187,23 @@ async function importLocked(options: ImportOptions): Promise<ImportResult> {
     notes: [...new Set(results.flatMap((result) => result.notes))],
     ...(results.some((result) => result.rejects) ? { rejects: { path: run.log.path, records: run.log.written } } : {}),
   };
+}
+
+/**
+ * The whole run noted before its first collection starts (every database of the file): a resume
+ * then counts every collection it set out to import, not only those that had started.
+ */
+async function notePlan(options: ImportOptions, summary: BackupSummary, databases: string[]): Promise<void> {
+  const headers = (databases.length === 0 ? [undefined] : databases).flatMap((database) => selectCollections(summary, options.collections, options.renameTo, database));
+  const plan = {
+    backup: options.input,
+    fingerprint: await fingerprintFile(options.input),
+    server: serverOf(targetKey(options.target)),
+    collections: headers.length,
+    records: headers.reduce((sum, { header }) => sum + header.count, 0),
+    at: new Date().toISOString(),
+  };
+  await (await StateStore.open(options.statePath)).update((state) => ({ ...state, ...withImportPlan(state, plan) }));
 }
 
 /** The databases a file holds (none for a single-database file), narrowed to those asked for. */

@@ -27,12 +27,27 @@ export function isOutTaken(error: unknown): error is OutTakenError {
   return error instanceof OutTakenError;
 }
 
+/** What a run does with `out`, before anyone is asked: write it new, replace its own, replace it as chosen, or stop (`taken`). */
+export type OutClaim = 'new' | 'ours' | 'overwrite' | 'taken';
+
+/** The claim on `out` without asking anyone: what a dry run reports, and where a real run starts. */
+export async function outClaim(out: string, ours: () => Promise<boolean> | boolean, overwrite: boolean): Promise<OutClaim> {
+  if (!(await lstat(out).then(() => true, () => false))) return 'new';
+  if (overwrite) return 'overwrite';
+  return (await ours()) ? 'ours' : 'taken';
+}
+
 /** Returns once `out` may be written: it is new, ours (`ours()`), or the user chose to replace it. */
 export async function claimOut(out: string, ours: () => Promise<boolean> | boolean, choice: ReplaceChoice): Promise<void> {
-  if (!(await lstat(out).then(() => true, () => false))) return;
-  if (choice.overwrite === true || (await ours())) return;
+  if ((await outClaim(out, ours, choice.overwrite === true)) !== 'taken') return;
   if (choice.decideReplace && (await choice.decideReplace(out))) return;
   throw new OutTakenError(out);
+}
+
+/** A dry run's words for an --out the real run would stop at: the real run's, and what it would do. */
+export function outTakenNote(path: string): string {
+  const error = new OutTakenError(path);
+  return `${error.message.replace(/: it was left as it is, and nothing was written\.$/, '')}: the real run would stop there and write nothing (at a terminal it asks first). ${error.fix}`;
 }
 
 /** An earlier run of this export wrote `out` from `source`, and every collection it wrote is among `names`. */

@@ -4,10 +4,11 @@ import '../util/zod-locale.js';
 import { STEP_IDS } from './steps.js';
 
 /**
- * 2 added `runs`, 3 `envOrigins`; an older file is read as a version 3 file without them (store.ts).
- * The bump keeps an older chroma-migrate from rewriting the file without fields it does not know.
+ * 2 added `runs`, 3 `envOrigins`, 4 `deployTokens` and `importPlans`; an older file is read as a version 4 file
+ * without them (store.ts). The bump keeps an older chroma-migrate from rewriting the file without
+ * fields it does not know.
  */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 const StepStateSchema = z.object({
   status: z.enum(['pending', 'active', 'done', 'skipped', 'failed']),
@@ -86,6 +87,23 @@ const EnvOriginSchema = z.object({
 });
 export type EnvOrigin = z.infer<typeof EnvOriginSchema>;
 
+const ImportPlanSchema = z.object({
+  backup: z.string(),
+  fingerprint: FingerprintSchema,
+  /** URL/tenant: the checkpoints' target less the database, so one plan covers every database of the file. */
+  server: z.string(),
+  collections: z.number().check(z.int(), z.nonnegative()),
+  records: z.number().check(z.int(), z.nonnegative()),
+  at: z.string(),
+});
+export type ImportPlan = z.infer<typeof ImportPlanSchema>;
+
+const DeployTokenSchema = z.object({
+  dotenv: z.string(),
+  digest: z.string().check(z.regex(/^[0-9a-f]{16}$/)),
+  at: z.string(),
+});
+
 /**
  * One run of a command, as typed, so that `status` and the Ctrl-C message can print the command
  * that continues it. Never a secret: flags that carry one are left out, named in `withheld`.
@@ -124,6 +142,10 @@ export const MigrationStateSchema = z.object({
   runs: z._default(z.array(RunSchema), []),
   /** One per .env the migration changed, the first change's. */
   envOrigins: z._default(z.array(EnvOriginSchema), []),
+  /** Step 2's tokens kept in a .env, each known by a digest (deploy-token.ts), never the token. */
+  deployTokens: z._default(z.array(DeployTokenSchema), []),
+  /** What each import set out to do, noted as it starts (import-plans.ts). */
+  importPlans: z._default(z.array(ImportPlanSchema), []),
   ingestCommand: z.optional(z.string()),
   /** The local Chroma server the wizard started, so that a resumed wizard starts it again. */
   localServer: z.optional(z.object({ path: z.string(), port: z.number().check(z.int(), z.positive()) })),

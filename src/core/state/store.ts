@@ -16,7 +16,7 @@ export function statePath(explicit?: string, env: Record<string, string | undefi
 
 export function emptyState(now = new Date()): MigrationState {
   const at = now.toISOString();
-  return { version: STATE_VERSION, createdAt: at, updatedAt: at, steps: {}, imports: [], exports: [], runs: [], envOrigins: [] };
+  return { version: STATE_VERSION, createdAt: at, updatedAt: at, steps: {}, imports: [], exports: [], runs: [], envOrigins: [], deployTokens: [], importPlans: [] };
 }
 
 /** Missing file → a fresh state. A file that is not ours or is damaged → a clear error, never a silent reset. */
@@ -42,10 +42,10 @@ export async function loadState(path: string): Promise<MigrationState> {
   return parsed.data;
 }
 
-/** Versions 1 and 2 differ from 3 only by the runs and .env origins they lack, which default to none. */
+/** Versions 1 to 3 differ from 4 only by the fields they lack (runs, .env origins, step 2's tokens, import plans), which default to none. */
 function upgraded(json: unknown): unknown {
   const version = (json as { version?: unknown } | null)?.version;
-  return version === 1 || version === 2 ? { ...(json as object), version: STATE_VERSION } : json;
+  return version === 1 || version === 2 || version === 3 ? { ...(json as object), version: STATE_VERSION } : json;
 }
 
 function corrupt(path: string, why: string): MigrateError {

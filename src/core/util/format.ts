@@ -15,9 +15,30 @@ export function fraction(done: number, total: number): string {
   return `${count(done)} of ${count(total)}`;
 }
 
-/** A word to paste into a shell: as it is when it is safe there, else single-quoted (a path with a space). */
+/**
+ * A word to paste into a shell: as it is when it is safe there, else single-quoted (a path with a
+ * space). A value holding a control or invisible character (a newline, ESC) is written in bash's
+ * $'…' form with each such character escaped: printed raw inside '…', a newline split the command
+ * in two on screen and an escape sequence could redraw it as another one.
+ */
 export function shellWord(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  if (!HAS_UNSAFE_CHARACTER.test(value)) return `'${value.replace(/'/g, `'\\''`)}'`;
+  return `$'${Array.from(value, ansiEscaped).join('')}'`;
+}
+
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+/** One character inside $'…': a backslash and a quote escaped, an unsafe one by its code. */
+function ansiEscaped(character: string): string {
+  if (character === '\\' || character === "'") return `\\${character}`;
+  if (!HAS_UNSAFE_CHARACTER.test(character)) return character;
+  const named = NAMED_ESCAPES[character];
+  if (named) return named;
+  const code = character.codePointAt(0)!;
+  const hex = code.toString(16);
+  // \x gives a raw byte, so only below 0x80; \u and \U give the character in UTF-8.
+  return code < 0x80 ? `\\x${hex.padStart(2, '0')}` : code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
 }
 
 /**
@@ -29,6 +50,7 @@ const UNSAFE = '\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}\\u00a0\\u1680\\u2000-\\u200a
 // ", " too: ids are listed with it between them, and "a, b" would read as two.
 const HAS_UNSAFE = new RegExp(`[${UNSAFE}]|^\\s|\\s$|, `, 'u');
 const EACH_UNSAFE = new RegExp(`[${UNSAFE}]`, 'gu');
+const HAS_UNSAFE_CHARACTER = new RegExp(`[${UNSAFE}]`, 'u');
 /** In a value not in NFC the combining marks too: "e\u0301" then reads apart from "é". */
 const EACH_UNSAFE_OR_MARK = new RegExp(`[${UNSAFE}\\p{M}]`, 'gu');
 

@@ -69,12 +69,14 @@ function planRuns(plan: TargetPlan, skipInvalid: boolean): boolean {
 
 /** The plan of a dry run, in words or as JSON; true when it can run as it is (the exit code). */
 export function printPlan(
-  result: { batchSize: number; plan: TargetPlan; notes: string[] },
+  /** `out`: a copy's backup file, and what the real run would do with it (`taken`: stop there). */
+  result: { batchSize: number; plan: TargetPlan; notes: string[]; out?: { path: string; claim: string } },
   skipInvalid: boolean,
   out: { json: boolean; say: (text: string) => void; writeJson: (value: unknown) => void; number: (n: number) => string },
 ): boolean {
   const runs = planRuns(result.plan, skipInvalid);
-  if (out.json) out.writeJson({ ok: runs, dryRun: true, batchSize: result.batchSize, notes: result.notes, ...(planJson(result.plan) as object) });
+  const ok = runs && result.out?.claim !== 'taken';
+  if (out.json) out.writeJson({ ok, dryRun: true, batchSize: result.batchSize, notes: result.notes, ...(result.out ? { out: result.out } : {}), ...(planJson(result.plan) as object) });
   else {
     out.say(`Plan (--dry-run: nothing was written), batches of ${out.number(result.batchSize)}:`);
     for (const line of [...result.notes.map((note) => `! ${note}`), ...planLines(result.plan, out.number)]) out.say(line);

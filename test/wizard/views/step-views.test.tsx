@@ -7,6 +7,7 @@ import { emptyVerdict } from '../../../src/core/sinks/verifier/checker.js';
 import type { ImportResult } from '../../../src/core/operations/import.js';
 import type { VerifyResult } from '../../../src/core/operations/verify.js';
 import { ConnectView, type ConnectPhase } from '../../../src/wizard/steps/connect/ConnectView.js';
+import { tokenOffers } from '../../../src/wizard/token-offers.js';
 import { DeployView } from '../../../src/wizard/steps/deploy/DeployView.js';
 import { DoneView } from '../../../src/wizard/steps/done/DoneView.js';
 import { ImportView, type ImportPhase } from '../../../src/wizard/steps/import/ImportView.js';
@@ -61,6 +62,14 @@ describe.each(WIDTHS)('at %i columns', (columns) => {
     ];
     const phase: ConnectPhase = { name: 'finished', target: endpoint({ url: URL }), notes: [], checks };
     expect(await renderView(<ConnectView phase={phase} checks={checks} offers={[]} on={{ url: ignore, offer: ignore, token: ignore, finished: ignore }} />, columns)).toMatchSnapshot();
+  });
+
+  it('step 3: a token in .env this wizard did not make: offered as such, nothing focused', async () => {
+    const { offers, preselect } = tokenOffers(URL, { envToken: 'set-by-hand' });
+    const phase: ConnectPhase = { name: 'token', url: URL, notes: [] };
+    const frame = await renderView(<ConnectView phase={phase} checks={[]} offers={offers} preselect={preselect} on={{ url: ignore, offer: ignore, token: ignore, finished: ignore }} />, columns);
+    expect(frame).not.toContain('❯');
+    expect(frame).toMatchSnapshot();
   });
 
   it('step 5: importing, and the collection that exists', async () => {

@@ -335,7 +335,7 @@ export function compareNames(a: string, b: string): number {
 }
 
 /** The collections chosen, never none: an empty backup marked done would pass for one, and a database with nothing in it is most likely the wrong one. */
-function someChosen(all: CollectionInfo[], wanted: string[] | undefined, source: { url: string; database: string }): CollectionInfo[] {
+export function someChosen(all: CollectionInfo[], wanted: string[] | undefined, source: { url: string; database: string }): CollectionInfo[] {
   const chosen = choose(all, wanted);
   if (chosen.length > 0) return chosen;
   throw new MigrateError('NOT_FOUND', `Database ${inQuotes(source.database)} at ${source.url} holds no collections: nothing to export, no file written.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');

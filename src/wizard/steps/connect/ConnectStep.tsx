@@ -33,13 +33,14 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
   );
 
   const withToken = (url: string, notes: string[], token: string | undefined) => setPhase({ name: 'running', target: endpoint({ url, token: token || undefined }), notes });
-  const offers = phase.name === 'token' && !phase.typing && (session.deployToken || fromEnv) ? tokenOffers(phase.url, { deployToken: session.deployToken, envToken: fromEnv, envUrl: known ? envUrl : undefined }) : [];
+  const offered = phase.name === 'token' && !phase.typing && (session.deployToken || fromEnv) ? tokenOffers(phase.url, { deployToken: session.deployToken, envToken: fromEnv, envUrl: known ? envUrl : undefined }) : { offers: [], preselect: true };
   return (
     <ConnectView
       phase={phase}
       known={known}
       checks={checks}
-      offers={offers}
+      offers={offered.offers}
+      preselect={offered.preselect}
       on={{
         url: (raw) => {
           const value = raw.trim() || known;

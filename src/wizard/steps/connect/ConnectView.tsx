@@ -25,6 +25,8 @@ export interface ConnectViewProps {
   checks: CheckResult[];
   /** The tokens on offer; empty: the token is typed. */
   offers: TokenOffer[];
+  /** Whether the first offer is focused (false: Enter alone chooses nothing). */
+  preselect?: boolean;
   on: {
     url: (typed: string) => void;
     offer: (value: TokenOffer['value']) => void;
@@ -37,7 +39,7 @@ const MARK = { pass: '✓', fail: '✗', warn: '!', skip: '–' } as const;
 const COLOR = { pass: 'green', fail: 'red', warn: 'yellow', skip: 'gray' } as const;
 
 /** Step 3 as the user sees it: URL, token, then each check with its fix. */
-export function ConnectView({ phase, known, checks, offers, on }: ConnectViewProps) {
+export function ConnectView({ phase, known, checks, offers, preselect = true, on }: ConnectViewProps) {
   switch (phase.name) {
     case 'url':
       return <UrlPrompt key={String(phase.error ?? '')} known={known} typed={phase.typed} error={phase.error} onSubmit={on.url} />;
@@ -52,7 +54,7 @@ export function ConnectView({ phase, known, checks, offers, on }: ConnectViewPro
           {offers.length > 0 ? (
             <>
               <Para bold>Step 3 · Token for {phase.url}:</Para>
-              <Select options={offers} onChange={(value) => on.offer(value as TokenOffer['value'])} />
+              <Select options={offers} preselect={preselect} onChange={(value) => on.offer(value as TokenOffer['value'])} />
             </>
           ) : (
             <>
