@@ -10,8 +10,9 @@ import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
-import { startFaultProxy, type FaultProxy, type FaultRules } from '../helpers/fault-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { generateRecords } from '../helpers/fixtures.js';
+import { shiftListing } from '../helpers/listing-shift.js';
 
 const { source, target } = useTwoServers();
 /** More than one listing page off Cloud (20,000 ids a page). */
@@ -34,30 +35,17 @@ async function allIds(url: string): Promise<Set<string>> {
   return new Set((await api.get(id, { limit: 100_000, offset: 0, include: [] })).ids);
 }
 
-/** The first ids-only page past the first: the source changes once the first page has been answered. */
-function changeSourceBeforeSecondPage(): FaultRules {
-  let changed = false;
-  const firstPageAnswered = () =>
-    proxy.log.some((entry) => entry.path.endsWith('/get') && entry.endedAt !== undefined && entry.body !== undefined && (JSON.parse(entry.body) as { offset?: number }).offset === 0);
-  return {
-    keepBodies: true,
-    beforeForward: {
-      paths: /\/get$/,
-      run: async (request) => {
-        if (changed || !(typeof request.offset === 'number' && request.offset > 0) || (request.include as unknown[]).length !== 0) return;
-        changed = true;
-        while (!firstPageAnswered()) await new Promise((resolve) => setTimeout(resolve, 5));
-        const api = new ChromaApi(endpoint({ url: source.url }));
-        await api.deleteRecords(sourceId, [DELETED]);
-        await api.upsert(sourceId, [{ id: 'fresh-0', document: 'fresh', metadata: null, embedding: [0.5, 0.5], uri: null }], { base64: true });
-      },
-    },
-  };
-}
-
 beforeAll(async () => {
   [sourceId] = await Promise.all([seed(source.url), seed(target.url)]);
-  proxy = await startFaultProxy(source.url, changeSourceBeforeSecondPage());
+  // Once its listing's first page is answered, the source deletes one record and adds another.
+  const shift = shiftListing(() => proxy, {
+    change: async () => {
+      const api = new ChromaApi(endpoint({ url: source.url }));
+      await api.deleteRecords(sourceId, [DELETED]);
+      await api.upsert(sourceId, [{ id: 'fresh-0', document: 'fresh', metadata: null, embedding: [0.5, 0.5], uri: null }], { base64: true });
+    },
+  });
+  proxy = await startFaultProxy(source.url, shift.rules);
 }, 600_000);
 afterAll(async () => {
   await proxy?.close();
