@@ -93,3 +93,83 @@ describe('copy: a record lost on the target while the source listing of its clos
     }
   }, 600_000);
 });
+
+describe('copy: a record the source deletes after its closing listing, gone from the target too', () => {
+  it('is not called missing: asked for by id, the source no longer holds it', async () => {
+    const sourceId = await seed(source.url, 'c_docs', records);
+    await seed(source.url, 'c_tail', makeRecords(10, { dim: 2, prefix: 't' }));
+    const gone = 'r-000100';
+    const isListingPage = (body: string | undefined) => body !== undefined && body.includes('"include":[]') && body.includes('"offset"');
+    // The closing check's source listing (c_docs' second: its first is the export's end check) has
+    // been answered, pages and the count after them.
+    const sourceListed = () => {
+      const log = proxy.log.filter((entry) => entry.path.includes(sourceId));
+      const firsts = log.flatMap((entry, at) => (isListingPage(entry.body) && entry.body!.includes('"offset":0') ? [at] : []));
+      if (firsts.length < 2) return false;
+      const since = log.slice(firsts[1]);
+      return since.some((entry) => entry.path.endsWith('/count')) && since.every((entry) => entry.endedAt !== undefined);
+    };
+    proxy.setRules({ keepBodies: true });
+    let done = false;
+    // The target's side waits for it; then the source deletes one record, and the target loses it (a sync beside).
+    const targetProxy = await startFaultProxy(target.url, {
+      beforeForward: {
+        paths: /\/get$/,
+        run: async (request) => {
+          if (done || !(Array.isArray(request.include) && request.include.length === 0 && request.offset === 0) || proxy.log.filter((entry) => entry.path.includes(sourceId) && isListingPage(entry.body)).length < 2) return;
+          while (!sourceListed()) await new Promise((resolve) => setTimeout(resolve, 5));
+          done = true;
+          await api(source.url).deleteRecords(sourceId, [gone]);
+          await api(target.url).deleteRecords((await api(target.url).findCollection('c_docs'))!.id, [gone]);
+        },
+      },
+    });
+    try {
+      const run = await runCli(['copy', '--collections', 'c_docs,c_tail', '--parallel', '1', '--source-url', proxy.url, '--url', targetProxy.url, '--out', join(dir, 'copy-c.jsonl'), '--yes']);
+      expect(done, run.stderr).toBe(true);
+      expect(run.stderr).not.toMatch(/missing\s+1/);
+      expect(run.stderr).toMatch(/✓ c_docs: 20,500 from the backup, all equal/);
+      expect(run.code, run.stderr).toBe(0);
+    } finally {
+      await targetProxy.close();
+    }
+  }, 600_000);
+});
+
+describe('verify --source-url: a record the target lacks while the source listing shifts', () => {
+  it('is named missing; a record the source deletes and adds back is not called extra', async () => {
+    const sourceId = await seed(source.url, 'docs', records);
+    const lost = await atBoundary(source.url, sourceId);
+    // The target lacks one record and holds the one the source is about to add.
+    await seed(target.url, 'docs', [...records.filter((record) => record.id !== lost), ADDED]);
+    const deleted = records.find((record) => record.id === DELETED)!;
+    const shift = shiftListing(() => proxy, {
+      collectionId: sourceId,
+      change: async () => {
+        await api(source.url).deleteRecords(sourceId, [DELETED]);
+        await api(source.url).upsert(sourceId, [ADDED], { base64: true });
+      },
+    });
+    // The deleted record is back at the source before the verify first reads by id.
+    let back = false;
+    const hook = shift.rules.beforeForward!;
+    proxy.setRules({
+      ...shift.rules,
+      beforeForward: {
+        paths: hook.paths,
+        run: async (request) => {
+          if (shift.fired && !back && Array.isArray(request.ids)) {
+            back = true;
+            await api(source.url).upsert(sourceId, [deleted], { base64: true });
+          }
+          await hook.run(request);
+        },
+      },
+    });
+    const run = await runCli(['verify', '--collections', 'docs', '--source-url', proxy.url, '--url', target.url]);
+    expect(shift.fired && back, run.stderr).toBe(true);
+    expect(run.stdout + run.stderr).toMatch(new RegExp(`missing\\s+1: ${lost}\\n`));
+    expect(run.stdout + run.stderr).not.toContain('not at source');
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+  }, 600_000);
+});
