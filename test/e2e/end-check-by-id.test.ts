@@ -14,6 +14,7 @@ import { runCli } from '../helpers/cli.js';
 import { makeTempDir, readAll, removeDir } from '../helpers/backup.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { generateRecords } from '../helpers/fixtures.js';
+import { shiftListing } from '../helpers/listing-shift.js';
 
 const { source, target } = useTwoServers();
 /** More than one listing page off Cloud (20,000 ids a page). */
@@ -36,23 +37,16 @@ beforeAll(async () => {
   sourceId = (await api.createCollection({ name: 'docs', metadata: null, space: 'l2' })).id;
   const records = [...generateRecords(TOTAL, { dim: 2, prefix: 'r' })];
   for (let from = 0; from < records.length; from += 5_000) await api.upsert(sourceId, records.slice(from, from + 5_000), { base64: true });
-  // The first ids-only page past the first (the end check's listing; the copy's pages carry records):
-  // once its first page is answered, the source deletes one record and adds another.
-  const firstPageAnswered = () =>
-    proxy.log.some((entry) => entry.endedAt !== undefined && entry.body !== undefined && entry.path.endsWith('/get') && JSON.stringify((JSON.parse(entry.body) as { include?: unknown }).include) === '[]' && (JSON.parse(entry.body) as { offset?: number }).offset === 0);
-  proxy = await startFaultProxy(source.url, {
-    keepBodies: true,
-    beforeForward: {
-      paths: /\/get$/,
-      run: async (request) => {
-        if (changed || !(typeof request.offset === 'number' && request.offset > 0) || (request.include as unknown[]).length !== 0) return;
-        changed = true;
-        while (!firstPageAnswered()) await new Promise((resolve) => setTimeout(resolve, 5));
-        await api.deleteRecords(sourceId, ['r-008000']);
-        await api.upsert(sourceId, [{ id: 'fresh-0', document: 'fresh', metadata: null, embedding: [0.5, 0.5], uri: null }], { base64: true });
-      },
+  // Once the end check's listing has had its first page answered (the copy's pages carry
+  // records), the source deletes one record and adds another.
+  const shift = shiftListing(() => proxy, {
+    change: async () => {
+      changed = true;
+      await api.deleteRecords(sourceId, ['r-008000']);
+      await api.upsert(sourceId, [{ id: 'fresh-0', document: 'fresh', metadata: null, embedding: [0.5, 0.5], uri: null }], { base64: true });
     },
   });
+  proxy = await startFaultProxy(source.url, shift.rules);
 }, 600_000);
 afterAll(async () => {
   await proxy?.close();

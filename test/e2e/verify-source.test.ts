@@ -116,5 +116,24 @@ describe('verify against a source that changes while verify reads it', () => {
       await proxy.close();
     }
   }, 300_000);
+
+  it('does not call a record missing from the target when the source deleted it before it was read', async () => {
+    await seedBoth('changing-gone', makeRecords(400, { dim: 8, prefix: 'cg' }));
+    const api = new ChromaApi(endpoint({ url: target.server.url }));
+    await api.deleteRecords((await api.findCollection('changing-gone'))!.id, ['cg-000200']);
+    // Listed at the source, then gone from it when read: the target lacking it lost nothing.
+    const proxy = await startFaultProxy(source.server.url, {
+      alterBody: {
+        paths: /\/get$/,
+        change: (body) => (Array.isArray(body.ids) && Array.isArray(body.include) && body.include.includes('embeddings') ? { ...body, ids: (body.ids as string[]).filter((id) => id !== 'cg-000200') } : body),
+      },
+    });
+    try {
+      const result = await verifyAgainstSource({ source: endpoint({ url: proxy.url }), target: endpoint({ url: target.server.url }), collections: ['changing-gone'] });
+      expect(result.collections[0]).toMatchObject({ expected: 400, compared: 399, missing: 0, missingIds: [], extra: 0, goneAtSource: { count: 1, ids: ['cg-000200'] }, ok: false });
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
 });
 

@@ -2,8 +2,17 @@
  * What a collection holds at one moment, by id: an ids-only listing (`include: []`, cheap) in
  * pages within Cloud's read quota. Offset paging is not a snapshot — a delete or insert while
  * the pages are read shifts the later ones — so a listing counts only when it agrees with the
- * collection's count taken before and after it; otherwise it is read again, and a listing that
- * never agrees is an error, never an answer: a prune, a backup's end check and a verify rest on it.
+ * collection's count taken before and after it, and when each page begins on the id the page
+ * before it ended with; otherwise it is read again, and a listing that never holds is an error,
+ * never an answer: a prune, a backup's end check and a verify rest on it.
+ *
+ * The count alone is not enough: a delete before the current offset and an add between two pages
+ * keep it, while the pages after the delete shift by one and the id at the boundary is listed by
+ * no page. Such an id can then hide from every comparison (the source's listing lacks it, and so
+ * may a target that lost it). Pages that overlap by one id see any shift between two of them: the
+ * next page no longer begins on the previous one's last id. The server lists in a fixed order
+ * (Chroma: by each record's internal offset id, new records last), so when every page joins up,
+ * every id the collection held from the listing's start to its end is in it.
  *
  * Pages are read several at a time: over the internet each one is mostly a round trip, and a
  * listing of 20,000 ids one page after another took ~67 of them (5–6 s at 80 ms).
@@ -137,7 +146,8 @@ interface IdListing {
 
 /**
  * A listing handed to `listing` page by page, so that the caller need not hold it whole; read
- * again (from `begin`) until the count before and after agrees with the different ids it held.
+ * again (from `begin`) until the count before and after agrees with the different ids it held
+ * and its pages joined up (readIdPages).
  * Throws when no attempt held: the last one read is no answer, and a prune, an export's end check
  * and a verify would take its gaps for records gone. Answers shorter than asked while the collection held
  * still and holds more are cut by something between (a proxy's limit): the next attempt asks
@@ -150,9 +160,9 @@ async function streamIds(api: ChromaApi, collectionId: string, options: IdListOp
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const before = await call(() => api.count(collectionId, { signal }));
     const taking = listing.begin(before);
-    let longest: number;
+    let read: ReadPages;
     try {
-      longest = await readIdPages(api, collectionId, before, { ...options, pageSize }, taking.page);
+      read = await readIdPages(api, collectionId, before, { ...options, pageSize }, taking.page);
     } catch (error) {
       // A server (or a proxy in front of it) that holds reads to Cloud's quota: Cloud's size then.
       if (pageSize <= CLOUD_PAGE || !isQuotaError(error)) throw error;
@@ -162,9 +172,10 @@ async function streamIds(api: ChromaApi, collectionId: string, options: IdListOp
     }
     const after = await call(() => api.count(collectionId, { signal }));
     const listed = taking.distinct();
-    if (before === after && listed === after) return;
+    if (before === after && listed === after && read.joined) return;
     tries.push({ before, after, listed });
-    if (before === after && listed < after && longest > 0 && longest < pageSize) pageSize = longest;
+    // Two ids a page at least: each page overlaps the one before by one.
+    if (before === after && listed < after && read.longest > 1 && read.longest < pageSize) pageSize = read.longest;
   }
   throw unconfirmedListing(api, options.name, tries);
 }
@@ -181,9 +192,12 @@ function unconfirmedListing(api: ChromaApi, name: string | undefined, tries: Lis
   const last = tries[tries.length - 1]!;
   const what = `${name === undefined ? 'A collection' : inQuotes(name)} at ${api.target.url}`;
   const times = `${tries.length} times over`;
-  const message = tries.every((one) => one.before === one.after)
-    ? `${what} listed ${count(last.listed)} ids of the ${count(last.after)} it counts, ${times}: ${last.listed < last.after ? 'a proxy or the server cuts its answers short, or records are deleted and added as fast as they are listed' : 'records are deleted and added as fast as they are listed'}.`
-    : `${what} kept changing while its ids were listed (${tries.map((one) => `${count(one.before)} → ${count(one.after)}`).join(', ')}), ${times}.`;
+  const steady = tries.every((one) => one.before === one.after);
+  const message = !steady
+    ? `${what} kept changing while its ids were listed (${tries.map((one) => `${count(one.before)} → ${count(one.after)}`).join(', ')}), ${times}.`
+    : last.listed === last.after
+      ? `${what} changed between the pages of its id listing (records deleted and others added as they were listed, so the pages shifted), ${times}.`
+      : `${what} listed ${count(last.listed)} ids of the ${count(last.after)} it counts, ${times}: ${last.listed < last.after ? 'a proxy or the server cuts its answers short, or records are deleted and added as fast as they are listed' : 'records are deleted and added as fast as they are listed'}.`;
   return new MigrateError('MISMATCH', `${message} Nothing was taken from that listing.`, 'Run the same command again when nothing writes to that collection; if it still fails, remove whatever limits the answers between you and the server (a proxy, a gateway).');
 }
 
@@ -192,29 +206,48 @@ export function isQuotaError(error: unknown): boolean {
   return (error instanceof ChromaRequestError && error.kind === 'quota') || (error instanceof MigrateError && error.code === 'QUOTA');
 }
 
+/** How a listing's pages came: the longest answer (to tell answers cut short), and whether they joined up. */
+interface ReadPages {
+  longest: number;
+  /** Every page began on the id the page before it ended with (and none followed the collection's end). */
+  joined: boolean;
+}
+
 /**
- * The pages a collection of `expected` records fills, read ahead; then on while the last one is
- * full (it grew meanwhile). The longest answer, to tell answers cut short.
+ * The pages a collection of `expected` records fills, read ahead, each `size` ids from one id
+ * before the previous page's end; then on while the last one is full (it grew meanwhile). The
+ * id a page shares with the page before is handed to `take` once.
  */
-async function readIdPages(api: ChromaApi, collectionId: string, expected: number, options: IdListOptions, take: (ids: string[]) => void): Promise<number> {
+async function readIdPages(api: ChromaApi, collectionId: string, expected: number, options: IdListOptions, take: (ids: string[]) => void): Promise<ReadPages> {
   const { call, signal } = options;
-  const size = options.pageSize ?? CLOUD_PAGE;
+  const size = Math.max(2, options.pageSize ?? CLOUD_PAGE);
+  const step = size - 1;
   const page = (offset: number) => call(() => api.get(collectionId, { limit: size, offset, include: [] }, { signal }));
+  const read: ReadPages = { longest: 0, joined: true };
+  let previous: string[] | null = null;
+  const next = (some: string[]): number => {
+    if (previous !== null && !joins(previous, some, size)) read.joined = false;
+    take(previous === null || some.length === 0 ? some : some.slice(1));
+    previous = some;
+    read.longest = Math.max(read.longest, some.length);
+    return some.length;
+  };
+  const planned = Math.max(1, 1 + Math.ceil((expected - size) / step));
   let last = 0;
-  let longest = 0;
-  const planned = Math.max(1, Math.ceil(expected / size));
-  for await (const { ids: some } of aheadInOrder(planned, options.reads ?? READS_AT_ONCE, (index) => page(index * size))) {
-    take(some);
-    last = some.length;
-    longest = Math.max(longest, last);
-  }
-  for (let offset = planned * size; last === size; offset += size) {
-    const { ids: some } = await page(offset);
-    take(some);
-    last = some.length;
-    longest = Math.max(longest, last);
-  }
-  return longest;
+  for await (const { ids } of aheadInOrder(planned, options.reads ?? READS_AT_ONCE, (index) => page(index * step))) last = next(ids);
+  for (let offset = planned * step; last === size; offset += step) last = next((await page(offset)).ids);
+  return read;
+}
+
+/**
+ * Whether a page follows the one before it with nothing moved between their reads: it begins on
+ * that page's last id; or, when that page was short (the collection ended there), it is empty.
+ * A delete or an insert before the boundary shifts the later page (a delete skips an id), and an
+ * answer cut short leaves a gap: either shows here.
+ */
+function joins(before: string[], page: string[], size: number): boolean {
+  if (before.length < size) return page.length === 0;
+  return page.length > 0 && page[0] === before[before.length - 1];
 }
 
 /** A `get` answer as records (absent columns as null). */

@@ -116,7 +116,7 @@ export async function checkAllIdsAgainstSource(checks: IdCheck[], sides: Sides &
     if (!complete) return;
     const targetInfo = found?.();
     const also = { ...(refused ? { refused } : {}), ...(targetInfo ? { targetInfo } : {}), ...(backup ? { backup: { file: backup, collection: sourceName } } : {}) };
-    if (listed) await checkListedIds(complete, { ...endpoints, ...also, listed });
+    if (listed) await checkListedIds(complete, sourceName, { ...endpoints, ...also, listed });
     else if (targetFirst) await checkIdsTargetFirst(complete, sourceName, { ...endpoints, ...also });
     else await checkIdsAgainstSource(complete, sourceName, { ...endpoints, ...(sourceIds ? { sourceIds } : {}), ...also });
     checked[index] = true;

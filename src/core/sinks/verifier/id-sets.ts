@@ -35,6 +35,45 @@ export function tally(into: NamedIds, id: () => string, named: number): void {
 /** Whether the backup holds an id: a copy's closing check tells a record lost on the way from one the source added since. */
 export type InBackup = (id: string) => boolean;
 
+/**
+ * What the source answered when asked by id for the ids one side listed and the other did not
+ * (one-sided.ts): a listing of the source is the source only as it was while listed. `gone`: ids
+ * only the source listed that it no longer holds (deleted since, so not lost from the target);
+ * `held`: ids only the target listed that the source holds (its listing missed them).
+ */
+export interface Confirmed {
+  gone: ReadonlySet<string>;
+  held: ReadonlySet<string>;
+}
+
+/** Every id only one side listed, filled by a comparison (not just the first few it names). */
+interface OneSided {
+  sourceOnly: CompactIdSet;
+  targetOnly: CompactIdSet;
+}
+
+/** Beside a comparison: the source's answers by id to take into account, or where to put every one-sided id. */
+export interface AlsoCompare {
+  confirmed?: Confirmed;
+  oneSided?: OneSided;
+}
+
+/** An id only the source listed: skipped when the source no longer holds it, else noted (and collected). */
+function sourceOnly(id: () => string, also: AlsoCompare, note: () => void): void {
+  const { confirmed, oneSided } = also;
+  if (confirmed && confirmed.gone.size > 0 && confirmed.gone.has(id())) return;
+  oneSided?.sourceOnly.add(id());
+  note();
+}
+
+/** An id only the target listed: skipped when the source holds it after all, else noted (and collected). */
+function targetOnly(id: () => string, also: AlsoCompare, note: () => void): void {
+  const { confirmed, oneSided } = also;
+  if (confirmed && confirmed.held.size > 0 && confirmed.held.has(id())) return;
+  oneSided?.targetOnly.add(id());
+  note();
+}
+
 /** A result with nothing found yet; `added` counted only when the backup's ids are known. */
 function noDifference(inBackup: InBackup | undefined): IdDifference {
   return { missing: 0, missingIds: [], extra: 0, extraIds: [], ...(inBackup ? { added: { count: 0, ids: [] } } : {}) };
@@ -55,7 +94,7 @@ function noteMissing(result: IdDifference, id: () => string, named: number, inBa
  * `refused`: source ids the target lacks by choice (set aside as refused), neither missing nor
  * expected; one the target holds anyway counts as extra.
  */
-export function differences(source: CompactIdSet, target: CompactIdSet, refused: ReadonlySet<string> | undefined, named: number, inBackup?: InBackup): IdDifference {
+export function differences(source: CompactIdSet, target: CompactIdSet, refused: ReadonlySet<string> | undefined, named: number, inBackup?: InBackup, also: AlsoCompare = {}): IdDifference {
   const excused = (index: number) => refused !== undefined && refused.size > 0 && refused.has(source.idAt(index));
   const found = new Uint8Array(source.size);
   const result = noDifference(inBackup);
@@ -65,12 +104,18 @@ export function differences(source: CompactIdSet, target: CompactIdSet, refused:
       found[at] = 1;
       continue;
     }
-    result.extra++;
-    if (result.extraIds.length < named) result.extraIds.push(target.idAt(index));
+    const extra = () => {
+      result.extra++;
+      if (result.extraIds.length < named) result.extraIds.push(target.idAt(index));
+    };
+    // A refused id the target holds is extra: the source listed it, so the source is not asked.
+    if (at >= 0) extra();
+    else targetOnly(() => target.idAt(index), also, extra);
   }
   for (let index = 0; index < source.size; index++) {
     if (found[index] === 1 || excused(index)) continue;
-    noteMissing(result, () => source.idAt(index), named, inBackup);
+    const id = () => source.idAt(index);
+    sourceOnly(id, also, () => noteMissing(result, id, named, inBackup));
   }
   return result;
 }
@@ -81,7 +126,7 @@ export function differences(source: CompactIdSet, target: CompactIdSet, refused:
  * that side marked it, any other id when that side kept it. Missing and extra ids are named in
  * the set's order, then in the order the ids it lacks were listed.
  */
-export function differencesAgainst(source: IdsAgainst, target: IdsAgainst, refused: ReadonlySet<string> | undefined, named: number, inBackup?: InBackup): IdDifference {
+export function differencesAgainst(source: IdsAgainst, target: IdsAgainst, refused: ReadonlySet<string> | undefined, named: number, inBackup?: InBackup, also: AlsoCompare = {}): IdDifference {
   if (source.index !== target.index) throw new Error('differencesAgainst: the two listings were taken against different sets');
   // Ids added to the set after a listing was taken are marked there now, on both sides alike.
   source.absorb();
@@ -100,8 +145,10 @@ export function differencesAgainst(source: IdsAgainst, target: IdsAgainst, refus
     if (atSource === onTarget && !atSource) continue;
     const id = () => index.idAt(at);
     const expected = atSource && !excused(id);
-    if (onTarget && !expected) extra(id);
-    else if (!onTarget && expected) missing(id);
+    if (onTarget && !expected) {
+      if (atSource) extra(id);
+      else targetOnly(id, also, () => extra(id));
+    } else if (!onTarget && expected) sourceOnly(id, also, () => missing(id));
   }
   const beyond = source.outside;
   const found = new Uint8Array(beyond.size);
@@ -109,8 +156,12 @@ export function differencesAgainst(source: IdsAgainst, target: IdsAgainst, refus
     const id = () => target.outside.idAt(at);
     const there = beyond.indexOfIdIn(target.outside, at);
     if (there >= 0 && !excused(id)) found[there] = 1;
-    else extra(id);
+    else if (there >= 0) extra(id);
+    else targetOnly(id, also, () => extra(id));
   }
-  for (let at = 0; at < beyond.size; at++) if (found[at] === 0 && !excused(() => beyond.idAt(at))) missing(() => beyond.idAt(at));
+  for (let at = 0; at < beyond.size; at++) {
+    const id = () => beyond.idAt(at);
+    if (found[at] === 0 && !excused(id)) sourceOnly(id, also, () => missing(id));
+  }
   return result;
 }

@@ -12,7 +12,7 @@ import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
 import { describeServer } from '../../chroma/capabilities.js';
 import type { Endpoint } from '../../chroma/endpoint.js';
 import { retryExplained } from '../../chroma/explain.js';
-import { listIdSet, listIdsAgainst, recordsByIds } from '../../chroma/id-list.js';
+import { idsHeld, listIdSet, listIdsAgainst, recordsByIds } from '../../chroma/id-list.js';
 import { sourceDatabase } from '../../chroma/databases.js';
 import { factsOf } from '../../collection/compare.js';
 import { withoutSecrets } from '../../backup/secrets.js';
@@ -29,6 +29,7 @@ import { differences, differencesAgainst, tally, type IdDifference, type InBacku
 import { readIds } from '../../backup/read.js';
 import { CompactIdSet } from '../../util/compact-ids.js';
 import { IdsAgainst } from '../../util/ids-against.js';
+import { confirmedDifference, type Compare, type SourceToAsk } from './one-sided.js';
 import { DEFAULT_K, measureRecall, TrueNeighbours } from './recall.js';
 import { inQuotes, shown } from '../../util/format.js';
 
@@ -101,9 +102,10 @@ export async function verifyAgainstSource(options: SourceVerifyOptions): Promise
     }
     // Missing in the source's order; extra (a refused id the target holds among them) in the target's.
     const onTarget = await listIdsAgainst(target.api, targetInfo.id, sourceIds, { call: target.call, signal, name });
+    verdict.expected += await heldAfterAll(source, info, sourceIds, onTarget.outside, refused, signal);
     noteDifference(verdict, differencesAgainst(IdsAgainst.whole(sourceIds), onTarget, undefined, LISTED));
     const onMissing = noteTooLargeElsewhere(verdict, elsewhere.get(name), options.rejects ?? '');
-    await compareRecords(verdict, { source, sourceId: info.id, sourceSpace: spaceOf(info), sourceIds, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress, onMissing });
+    await compareRecords(verdict, { source, sourceId: info.id, sourceSpace: spaceOf(info), sourceIds, onTarget, target, targetInfo, sample: options.sample ?? DEFAULT_SAMPLE, signal, progress, onMissing });
   }
   if (options.statePath) await recordVerifyStep(options.statePath, verdicts);
   return { collections: verdicts, ok: allVerified(verdicts) };
@@ -125,6 +127,21 @@ async function listSourceSide(source: Side, info: CollectionInfo, against: { tar
   for (let at = 0; at < onTarget.size; at++) if (atSource.has(at)) ids.add(onTarget.idAt(at));
   for (let at = 0; at < atSource.outside.size; at++) ids.add(atSource.outside.idAt(at));
   return ids;
+}
+
+/**
+ * Ids only the target listed, asked for at the source by id: those it holds (its listing did not
+ * have them: added while it was listed, or deleted and added again) join the source's ids, to be
+ * compared record by record like the rest, not called extra. Refused ones stay out. Answers how
+ * many joined; no request when the target listed no id the source did not.
+ */
+async function heldAfterAll(source: Side, info: CollectionInfo, sourceIds: CompactIdSet, targetOnly: CompactIdSet, refused: ReadonlySet<string>, signal?: AbortSignal): Promise<number> {
+  if (targetOnly.size === 0) return 0;
+  let joined = 0;
+  for (const id of await idsHeld(source.api, info.id, targetOnly, { call: source.call, signal, name: info.name })) {
+    if (!refused.has(id) && sourceIds.add(id)) joined++;
+  }
+  return joined;
 }
 
 /**
@@ -221,8 +238,9 @@ export async function checkIdsAgainstSource(
   const [atSource, onTarget] = await Promise.all([sourceIds, targetIds]);
   if (!atSource || !onTarget) return;
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
-  const compare = (inBackup?: InBackup) => differences(atSource, onTarget, sides.refused, LISTED, inBackup);
-  noteDifference(verdict, await againstBackup(compare(), sides.backup, compare, signal));
+  const compare: Compare = (inBackup, also) => differences(atSource, onTarget, sides.refused, LISTED, inBackup, also);
+  const asked = sourceByName(sides.source, sourceName, signal);
+  noteDifference(verdict, await confirmedDifference(compare, asked, (again, found) => againstBackup(found, sides.backup, again, signal)));
   concludeVerdict(verdict);
 }
 
@@ -246,8 +264,9 @@ export async function checkIdsTargetFirst(
   if (!info) return;
   const atSource = await listIdsAgainst(source.api, info.id, onTarget, { call: source.call, signal, reads: CLOSING_SOURCE_READS, name: sourceName });
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss.
-  const compare = (inBackup?: InBackup) => differencesAgainst(atSource, IdsAgainst.whole(onTarget), sides.refused, LISTED, inBackup);
-  noteDifference(verdict, await againstBackup(compare(), sides.backup, compare, signal));
+  const compare: Compare = (inBackup, also) => differencesAgainst(atSource, IdsAgainst.whole(onTarget), sides.refused, LISTED, inBackup, also);
+  const asked = () => Promise.resolve({ api: source.api, collectionId: info.id, options: { call: source.call, signal } });
+  noteDifference(verdict, await confirmedDifference(compare, asked, (again, found) => againstBackup(found, sides.backup, again, signal)));
   concludeVerdict(verdict);
 }
 
@@ -259,7 +278,9 @@ export async function checkIdsTargetFirst(
  */
 export async function checkListedIds(
   verdict: CollectionVerdict,
+  sourceName: string,
   sides: {
+    source: Endpoint;
     target: Endpoint;
     signal?: AbortSignal;
     refused?: ReadonlySet<string>;
@@ -273,8 +294,19 @@ export async function checkListedIds(
   // Set aside as refused (--skip-invalid): the target lacks them by choice, not by loss. The
   // listings' set is the export file's ids: an id outside it the backup does not hold.
   const inFile = listed.source.index;
-  noteDifference(verdict, differencesAgainst(listed.source, onTarget, sides.refused, LISTED, (id) => inFile.indexOf(id) >= 0));
+  const inBackup: InBackup = (id) => inFile.indexOf(id) >= 0;
+  const compare: Compare = (_, also) => differencesAgainst(listed.source, onTarget, sides.refused, LISTED, inBackup, also);
+  noteDifference(verdict, await confirmedDifference(compare, sourceByName(sides.source, sourceName, signal)));
   concludeVerdict(verdict);
+}
+
+/** The source collection of this name, to ask for ids by id (one-sided.ts): looked up only when some id is one-sided. */
+function sourceByName(endpoint: Endpoint, name: string, signal?: AbortSignal): SourceToAsk {
+  return async () => {
+    const source = sideOf(endpoint, signal);
+    const info = await source.call(() => source.api.findCollection(name, { signal }));
+    return info ? { api: source.api, collectionId: info.id, options: { call: source.call, signal, name } } : null;
+  };
 }
 
 /**
@@ -318,6 +350,8 @@ async function compareRecords(
     sourceId: string;
     sourceSpace: Space | null;
     sourceIds: CompactIdSet;
+    /** The target's ids, listed against `sourceIds`. */
+    onTarget: IdsAgainst;
     target: Side;
     targetInfo: CollectionInfo;
     sample: number;
@@ -357,19 +391,29 @@ async function compareRecords(
   } finally {
     checker.abandon();
   }
-  verdict.missing = Math.max(verdict.missing, missingFromSets);
-  verdict.missingIds = [...new Set([...idsFromSets, ...verdict.missingIds])].slice(0, LISTED);
-  noteGone(verdict, work.sourceIds, read);
+  // The source listed these and no longer held them when read: a target that lacks them lost nothing.
+  const goneLacking = noteGone(verdict, work.sourceIds, read, work.onTarget);
+  verdict.missing = Math.max(verdict.missing, missingFromSets - goneLacking.size);
+  verdict.missingIds = [...new Set([...idsFromSets.filter((id) => !goneLacking.has(id)), ...verdict.missingIds])].slice(0, LISTED);
   concludeVerdict(verdict);
   verdict.recall = await measureRecall(truth, { api: target.api, call: target.call, collectionId: targetInfo.id, efSearch: factsOf(targetInfo).hnsw.ef_search ?? null, signal });
   progress({ type: 'collection-done', collection: verdict.collection, done: verdict.compared, total: work.sourceIds.size });
 }
 
-/** The listed ids the source did not answer when its records were read: gone from it meanwhile. */
-function noteGone(verdict: CollectionVerdict, sourceIds: CompactIdSet, read: Uint8Array): void {
+/**
+ * The listed ids the source did not answer when its records were read: gone from it meanwhile.
+ * Answers those of them the target lacks (the id sets counted them missing).
+ */
+function noteGone(verdict: CollectionVerdict, sourceIds: CompactIdSet, read: Uint8Array, onTarget: IdsAgainst): Set<string> {
   const gone: NamedIds = { count: 0, ids: [] };
-  for (let at = 0; at < read.length; at++) if (read[at] === 0) tally(gone, () => sourceIds.idAt(at), LISTED);
+  const lacking = new Set<string>();
+  for (let at = 0; at < read.length; at++) {
+    if (read[at] !== 0) continue;
+    tally(gone, () => sourceIds.idAt(at), LISTED);
+    if (!onTarget.has(at)) lacking.add(sourceIds.idAt(at));
+  }
   if (gone.count > 0) verdict.goneAtSource = gone;
+  return lacking;
 }
 
 /** The source's collection as a backup header would record it (credentials aside, which a file never holds). */

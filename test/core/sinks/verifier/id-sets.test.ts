@@ -126,3 +126,30 @@ describe('a copy\'s closing check told by the backup: lost on the way, or added 
     }
   });
 });
+
+describe('the source asked by id for the one-sided ids (one-sided.ts), taken into account', () => {
+  // The source listed a, b, gone; the target holds a, b, late, stray. The source, asked by id,
+  // no longer holds `gone` and holds `late` (its listing missed it); `stray` it lacks.
+  const atSource = ['a', 'b', 'gone'];
+  const onTarget = ['a', 'b', 'late', 'stray'];
+  const confirmed = { gone: new Set(['gone']), held: new Set(['late']) };
+
+  it('collects every one-sided id, on both comparisons alike', () => {
+    const whole = { sourceOnly: new CompactIdSet(), targetOnly: new CompactIdSet() };
+    differences(setOf(atSource), setOf(onTarget), undefined, 20, undefined, { oneSided: whole });
+    const index = setOf(['a', 'gone', 'late']);
+    const marked = { sourceOnly: new CompactIdSet(), targetOnly: new CompactIdSet() };
+    differencesAgainst(against(index, atSource), against(index, onTarget), undefined, 20, undefined, { oneSided: marked });
+    for (const found of [whole, marked]) {
+      expect(found.sourceOnly.slice(0, found.sourceOnly.size)).toEqual(['gone']);
+      expect(found.targetOnly.slice(0, found.targetOnly.size).sort()).toEqual(['late', 'stray']);
+    }
+  });
+
+  it('counts neither the gone id as missing nor the held one as extra', () => {
+    const whole = differences(setOf(atSource), setOf(onTarget), undefined, 20, undefined, { confirmed });
+    const index = setOf(['a', 'gone', 'late']);
+    const marked = differencesAgainst(against(index, atSource), against(index, onTarget), undefined, 20, undefined, { confirmed });
+    for (const found of [whole, marked]) expect(summary(found)).toEqual({ missing: 0, extra: 1, missingIds: [], extraIds: ['stray'] });
+  });
+});
