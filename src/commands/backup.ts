@@ -26,8 +26,10 @@ export const backupCommand = defineCommand({
   name: 'backup',
   summary: 'Back up every collection of the self-hosted server to a timestamped file, keeping the newest N',
   usage: ['--dir DIR [--keep N] [--print-cron] [options]'],
-  description: `Exports every collection of the target (the self-hosted server) to
-DIR/chroma-backup-YYYY-MM-DDTHH-MM-SSZ.jsonl.gz with the same engine as export, reads the finished
+  description: `Exports every collection of the target (the self-hosted server), in every database of its
+tenant that holds one, to DIR/chroma-backup-YYYY-MM-DDTHH-MM-SSZ.jsonl.gz with the same engine as
+export (several databases go into one file, as export --all-databases writes it, and import
+recreates each of them), reads the finished
 file back to check it is whole and holds what was exported, and then, with --keep N, deletes all but
 the newest N of those files. Nothing else in DIR is ever deleted. An interrupted backup continues on
 the next run (its checkpoint is DIR/${BACKUP_STATE_FILE}; the migration state is not touched).`,

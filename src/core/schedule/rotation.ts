@@ -48,7 +48,8 @@ export async function nextBackupPath(dir: string, now: Date): Promise<string> {
   const newest = (await listBackups(dir)).at(-1);
   let at = Math.floor(now.getTime() / 1000) * 1000;
   if (newest !== undefined) at = Math.max(at, timeOf(newest) + 1000);
-  while (existsSync(join(dir, backupFileName(new Date(at)))) || existsSync(join(dir, `${backupFileName(new Date(at))}.partial`))) at += 1000;
+  const taken = (name: string) => ['', '.partial', '.databases'].some((suffix) => existsSync(join(dir, `${name}${suffix}`)));
+  while (taken(backupFileName(new Date(at)))) at += 1000;
   return resolve(dir, backupFileName(new Date(at)));
 }
 

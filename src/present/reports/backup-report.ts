@@ -11,7 +11,7 @@ export function backupReport(result: BackupResult, keep: number | undefined, fro
   const mb = (result.bytes / 1024 / 1024).toFixed(1);
   const lines = [
     `✓ Backup ${result.file} (${mb} MB): ${plural(result.collections.length, 'collection')}, ${count(records)} records, checked${result.resumed ? ' (continued an interrupted backup)' : ''}`,
-    ...result.collections.map((entry) => `  ${shown(entry.name)}: ${count(entry.count)} records`),
+    ...result.collections.map((entry) => `  ${entry.database === undefined ? '' : `[${shown(entry.database)}] `}${shown(entry.name)}: ${count(entry.count)} records`),
   ];
   // Each collection is exact as of its own reading: those read before the interruption may miss changes since.
   if (result.resumed) lines.push('  The collections finished before the interruption are as the server held them then; changes since are in the next backup (or delete this one and run again for one moment).');
@@ -19,7 +19,9 @@ export function backupReport(result: BackupResult, keep: number | undefined, fro
     const removed = result.removed.length > 0 ? `, removed ${result.removed.join(', ')}` : '';
     lines.push(`Keeping the newest ${keep}: ${plural(result.kept.length, 'backup')} in the folder${removed}`);
   }
-  const database = from.database === 'default_database' ? [] : ['--target-database', from.database];
+  // A file of several databases recreates each under its own name; one database goes back where it was.
+  const several = result.collections.some((entry) => entry.database !== undefined);
+  const database = several || from.database === 'default_database' ? [] : ['--target-database', from.database];
   lines.push(`Restore with: ${commandText('import', ['--input', result.file, '--url', from.url, ...database])}`);
   return lines;
 }

@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChromaApi } from '../../src/core/chroma/api.js';
+import { endpoint } from '../../src/core/chroma/endpoint.js';
+import { ensureDatabase } from '../../src/core/chroma/databases.js';
+import { inspectBackup } from '../../src/core/backup/read.js';
+import { startTestServer } from '../helpers/chroma.js';
+import { runCli } from '../helpers/cli.js';
+import { makeRecords } from '../helpers/fixtures.js';
+import { seedCollection } from '../helpers/ingest.js';
+
+type Started = Awaited<ReturnType<typeof startTestServer>>;
+let dir = '';
+let app: Started;
+let spare: Started;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cm-backup-scope-'));
+  [app, spare] = await Promise.all([startTestServer(), startTestServer()]);
+  await seedCollection(app.server.url, 'docs', 30, 8);
+  // A second database, as an --all-databases import leaves on the server.
+  const prod = endpoint({ url: app.server.url, database: 'prod' });
+  await ensureDatabase(prod, 'prod');
+  const api = new ChromaApi(prod);
+  const info = await api.createCollection({ name: 'prod_docs', metadata: null, space: 'l2' });
+  await api.upsert(info.id, makeRecords(3, { dim: 8, prefix: 'prod' }), { base64: false });
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([app?.cleanup(), spare?.cleanup()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function countIn(url: string, database: string, name: string): Promise<number | null> {
+  const api = new ChromaApi(endpoint({ url, database }));
+  const info = await api.findCollection(name);
+  return info ? api.count(info.id) : null;
+}
+
+describe('backup: what it covers', () => {
+  it('covers every database of the server, and its restore command brings each one back', async () => {
+    const run = await runCli(['backup', '--dir', join(dir, 'all'), '--url', app.server.url, '--json']);
+    expect(run.code).toBe(0);
+    const { file } = JSON.parse(run.stdout) as { file: string };
+    const held = (await inspectBackup(file)).collections.map((header) => `${header.database ?? '?'}/${header.name} ${header.count}`);
+    expect(held.sort()).toEqual(['default_database/docs 30', 'prod/prod_docs 3']);
+
+    const restored = await runCli(['import', '--input', file, '--url', spare.server.url]);
+    expect(restored.code).toBe(0);
+    expect(await countIn(spare.server.url, 'prod', 'prod_docs')).toBe(3);
+    expect(await countIn(spare.server.url, 'default_database', 'docs')).toBe(30);
+  }, 120_000);
+});
