@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { inspectBackup } from '../backup/read.js';
-import { isBackupFileName, nextBackupPath, rotateBackups, type Rotation } from './rotation.js';
+import { isBackupFileName, nextBackupPath, rotateBackups, shrankALot, type BackupSize, type Rotation } from './rotation.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
 import { exportCollections } from '../operations/export.js';
@@ -42,6 +42,12 @@ export interface BackupResult {
   /** Older backups deleted by --keep, and those left (the new one included). */
   removed: string[];
   kept: string[];
+  /** Older backups of this server --keep would have deleted, kept: each holds more than the new one. */
+  heldMore: BackupSize[];
+  /** Backups in DIR of another server, tenant or database, which --keep leaves alone. */
+  others: string[];
+  /** The new backup holds far less than one kept (shrankALot): the run fails so that it is seen. */
+  shrank: boolean;
 }
 
 /**
@@ -74,13 +80,15 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   progress({ type: 'phase', message: `Checking ${basename(out)}` });
   await checkBackup(out, exported.collections, options.signal);
 
-  let rotation: Rotation = { removed: [], kept: [out] };
+  const size = { file: out, collections: exported.collections.length, records: exported.collections.reduce((sum, entry) => sum + entry.count, 0) };
+  let rotation: Rotation = { removed: [], kept: [out], heldMore: [], others: [] };
   if (options.keep !== undefined) {
-    rotation = await rotateBackups(dir, options.keep);
+    rotation = await rotateBackups(dir, options.keep, size, options.signal);
     if (rotation.removed.length > 0) progress({ type: 'phase', message: `Removed ${rotation.removed.length} older backup${rotation.removed.length === 1 ? '' : 's'}` });
   }
   await forgetFinished(statePath);
-  return { file: out, bytes: (await stat(out)).size, collections: exported.collections, resumed: exported.resumed, ...rotation };
+  const shrank = shrankALot(size, rotation.heldMore);
+  return { file: out, bytes: (await stat(out)).size, collections: exported.collections, resumed: exported.resumed, ...rotation, shrank };
 }
 
 /** An interrupted backup of ours that can continue, so a rerun does not leave a stray partial file. */
