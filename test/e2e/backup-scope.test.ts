@@ -11,7 +11,7 @@ import { listBackups } from '../../src/core/schedule/run-backup.js';
 import { startTestServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRecords } from '../helpers/fixtures.js';
-import { seedCollection } from '../helpers/ingest.js';
+import { countOf, seedCollection } from '../helpers/ingest.js';
 
 type Started = Awaited<ReturnType<typeof startTestServer>>;
 let dir = '';
@@ -92,5 +92,22 @@ describe('backup: what it covers, what --keep removes', () => {
     expect(again.code).toBe(1);
     expect(existsSync(fullFile)).toBe(true);
     expect(await listBackups(folder)).toHaveLength(2);
+  }, 120_000);
+});
+
+describe('import --if-exists recreate into the server the backup was taken from', () => {
+  it('says so, with the records there now and in the file, before it deletes', async () => {
+    const file = join(dir, 'live.jsonl.gz');
+    const url = app.server.url;
+    const exported = await runCli(['export', '--source-url', url, '--collections', 'docs', '--out', file]);
+    expect(exported.code).toBe(0);
+    const api = new ChromaApi(endpoint({ url }));
+    await api.upsert((await api.findCollection('docs'))!.id, makeRecords(2, { dim: 8, prefix: 'since' }), { base64: false });
+    expect(await countOf(url, 'docs')).toBe(32);
+
+    const run = await runCli(['import', '--input', file, '--url', url, '--if-exists', 'recreate']);
+    expect(run.stderr).toMatch(/where this backup was taken.*32 records now.*30 in the backup/s);
+    expect(run.code).toBe(0);
+    expect(await countOf(url, 'docs')).toBe(30);
   }, 120_000);
 });

@@ -39,6 +39,12 @@ function originOf(source: Record<string, unknown> | undefined): BackupOrigin | n
   return databases.length > 0 ? { url: source.url, tenant: source.tenant, databases } : null;
 }
 
+/** Whether this database of that server is where the backup (its collections of `database`) was taken. */
+export function takenFrom(origin: BackupOrigin | null, at: { url: string; tenant: string; database: string }, database?: string): boolean {
+  if (origin === null || !sameUrl(origin.url, at.url) || origin.tenant !== at.tenant) return false;
+  return (database ?? (origin.databases.length === 1 ? origin.databases[0] : undefined)) === at.database;
+}
+
 /** One server, one tenant, and a database in common: the same data, backed up again. */
 export function sameOrigin(a: BackupOrigin, b: BackupOrigin): boolean {
   return sameUrl(a.url, b.url) && a.tenant === b.tenant && a.databases.some((name) => b.databases.includes(name));
