@@ -2,9 +2,9 @@ import type { Space } from '../core/model/record.js';
 import { wrapWords } from './wrap.js';
 import type { ExistsChoice } from '../core/operations/import.js';
 import { formatEnvChanges, type EnvChange } from '../core/env-file/diff.js';
-import { count, inQuotes } from '../core/util/format.js';
+import { inQuotes } from '../core/util/format.js';
 import { MigrateError } from '../core/util/errors.js';
-import { existsChoices } from '../present/exists-choices.js';
+import { existsChoices, existsQuestion } from '../present/exists-choices.js';
 import { SPACE_CHOICES } from '../present/space-choices.js';
 import { isInteractive, loadPrompts, type CommandIo } from './io.js';
 
@@ -20,12 +20,13 @@ export async function askSpace(info: { collection: string; source: string }, io:
   );
 }
 
-export async function askExists(info: { collection: string; count: number }, io: CommandIo): Promise<ExistsChoice> {
+export async function askExists(info: { collection: string; count: number; inBackup?: number }, io: CommandIo): Promise<ExistsChoice> {
   const { select } = await loadPrompts();
+  const width = Math.max(40, ((io.stderr as { columns?: number }).columns ?? 80) - 8);
   return select<ExistsChoice>(
     {
-      message: `Collection ${inQuotes(info.collection)} already exists on the target with ${count(info.count)} records. What now?`,
-      choices: existsChoices(info.count).map((choice) => ({ name: choice.label, value: choice.value })),
+      message: wrapWords(existsQuestion(info), width).join('\n'),
+      choices: existsChoices(info.count, info.inBackup).map((choice) => ({ name: choice.label, value: choice.value })),
       default: 'append',
     },
     { output: io.stderr, signal: io.signal },

@@ -26,10 +26,16 @@ export const backupCommand = defineCommand({
   name: 'backup',
   summary: 'Back up every collection of the self-hosted server to a timestamped file, keeping the newest N',
   usage: ['--dir DIR [--keep N] [--print-cron] [options]'],
-  description: `Exports every collection of the target (the self-hosted server) to
-DIR/chroma-backup-YYYY-MM-DDTHH-MM-SSZ.jsonl.gz with the same engine as export, reads the finished
+  description: `Exports every collection of the target (the self-hosted server), in every database of its
+tenant that holds one, to DIR/chroma-backup-YYYY-MM-DDTHH-MM-SSZ.jsonl.gz with the same engine as
+export (several databases go into one file, as export --all-databases writes it, and import
+recreates each of them), reads the finished
 file back to check it is whole and holds what was exported, and then, with --keep N, deletes all but
-the newest N of those files. Nothing else in DIR is ever deleted. An interrupted backup continues on
+the newest N of those files taken from the same server, tenant and database (each file's header
+says where it was taken). An older one holding more collections or records than the new one is
+kept and named, and when the new one holds far less (fewer collections, or under half the records:
+what a server redeployed without its volume looks like) the run exits 1. Nothing else in DIR is
+ever deleted. An interrupted backup continues on
 the next run (its checkpoint is DIR/${BACKUP_STATE_FILE}; the migration state is not touched).`,
   flags: FLAGS,
   groups: CONNECTION_GROUPS,
@@ -38,7 +44,7 @@ the next run (its checkpoint is DIR/${BACKUP_STATE_FILE}; the migration state is
     { what: 'back up the server in .env, keeping the last 8', run: 'chroma-migrate backup --dir backups --keep 8' },
     { what: 'the crontab line for a weekly run', run: 'chroma-migrate backup --dir backups --keep 8 --print-cron' },
   ],
-  exitCodes: '0 backup written and checked, 1 failed, 2 usage, 130 interrupted (resumable).',
+  exitCodes: '0 backup written and checked, 1 failed, or written but the server holds far less than a backup kept, 2 usage, 130 interrupted (resumable).',
 
   async run(context) {
     const { values, io, json, target, reporter, say, writeJson } = context;
@@ -58,9 +64,10 @@ the next run (its checkpoint is DIR/${BACKUP_STATE_FILE}; the migration state is
       onProgress: reporter().listener,
     });
     reporter().close();
-    if (json) writeJson({ ok: true, ...result });
+    if (json) writeJson({ ok: !result.shrank, ...result });
     else say(backupReport(result, keep, endpoint).join('\n'));
-    return EXIT.ok;
+    // The backup is written and checked either way; a server far smaller than its kept backup fails the run so that a scheduler reports it.
+    return result.shrank ? EXIT.failed : EXIT.ok;
   },
 });
 

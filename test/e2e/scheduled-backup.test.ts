@@ -178,7 +178,8 @@ describe('backup rotation and names', () => {
     const folder = join(dir, 'rotation');
     await mkdir(folder);
     const ours = ['2026-01-04T03-00-00Z', '2026-01-11T03-00-00Z', '2026-01-18T03-00-00Z', '2026-01-25T03-00-00Z'].map((at) => `chroma-backup-${at}.jsonl.gz`);
-    for (const name of ours) await writeFile(join(folder, name), '{"format":"chroma-migrate-backup","version":4}\n');
+    const header = '{"format":"chroma-migrate-backup","version":4,"source":{"url":"http://h:1","tenant":"default_tenant","database":"default_database"}}\n';
+    for (const name of ours) await writeFile(join(folder, name), header);
     // Named as ours, but not a backup of ours: a user's file is never deleted.
     await writeFile(join(folder, 'chroma-backup-2018-01-01T00-00-00Z.jsonl.gz'), 'notgz');
     await writeFile(join(folder, 'chroma-backup-2026-02-01T03-00-00Z.jsonl.gz.partial'), 'x');
@@ -186,7 +187,7 @@ describe('backup rotation and names', () => {
     await mkdir(join(folder, 'chroma-backup-2025-01-01T00-00-00Z.jsonl.gz'));
     await symlink(join(folder, 'important.jsonl.gz'), join(folder, 'chroma-backup-2025-06-01T00-00-00Z.jsonl.gz'));
 
-    const rotation = await rotateBackups(folder, 2);
+    const rotation = await rotateBackups(folder, 2, { file: join(folder, ours[3]!), collections: 0, records: 0 });
     expect(rotation.removed.map((path) => basename(path))).toEqual(ours.slice(0, 2));
     expect(rotation.kept.map((path) => basename(path))).toEqual(ours.slice(2));
     expect((await readdir(folder)).sort()).toEqual(

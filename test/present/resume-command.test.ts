@@ -164,7 +164,7 @@ describe('the command that sends missing records', () => {
 
 describe("a backup's restore line", () => {
   it('names the server the backup was read from, and its database when not the default', () => {
-    const result = { file: '/backups/my server/chroma-backup-1.jsonl.gz', bytes: 1, collections: [{ name: 'docs', count: 3 }], resumed: false, removed: [], kept: [] };
+    const result = { file: '/backups/my server/chroma-backup-1.jsonl.gz', bytes: 1, collections: [{ name: 'docs', count: 3 }], resumed: false, removed: [], kept: [], heldMore: [], others: [], shrank: false };
     expect(backupReport(result, undefined, { url: 'https://chroma.example.com', database: 'default_database' }).at(-1)).toBe(
       "Restore with: chroma-migrate import --input '/backups/my server/chroma-backup-1.jsonl.gz' --url https://chroma.example.com",
     );
@@ -173,7 +173,7 @@ describe("a backup's restore line", () => {
   });
 
   it('a backup continued after an interruption says its collections may be of two moments', () => {
-    const base = { file: 'b.jsonl.gz', bytes: 1, collections: [{ name: 'docs', count: 3 }], removed: [], kept: [] };
+    const base = { file: 'b.jsonl.gz', bytes: 1, collections: [{ name: 'docs', count: 3 }], removed: [], kept: [], heldMore: [], others: [], shrank: false };
     const moments = (resumed: boolean) => backupReport({ ...base, resumed }, undefined, { url: 'http://h:1', database: 'default_database' }).some((line) => line.includes('as the server held them then'));
     expect(moments(true)).toBe(true);
     expect(moments(false)).toBe(false);

@@ -1,5 +1,6 @@
 import { describeTakeOver, lockFile } from '../util/file-lock.js';
 import { inspectBackup, readRecords } from '../backup/read.js';
+import { backupOrigin, takenFrom } from '../backup/jsonl/header.js';
 import { numberTypesNote } from '../backup/summary-notes.js';
 import type { BackupRecord, BackupSummary, CollectionHeader, Space } from '../model/record.js';
 import type { ChromaApi } from '../chroma/api.js';
@@ -222,6 +223,7 @@ async function importDatabase(options: ImportOptions, summary: BackupSummary, ru
   const fingerprint = await fingerprintFile(options.input);
   const refused = await refuseUpFront(options, headers, target, { ...run, earlier: resumedRefusals(options, run.earlier, target, { fingerprint, only: database === undefined }) });
   const spaces = await chooseSpaces(headers, target.api, options);
+  const origin = await backupOrigin(options.input, options.signal);
   target.progress({ type: 'plan', collections: headers.length, done: 0, records: headers.reduce((sum, { header }) => sum + header.count, 0) });
   // Several collections at once: each one's own round trips (find, create, read back, count)
   // overlap with the others' batches; within a collection the writes keep their own limit.
@@ -232,6 +234,7 @@ async function importDatabase(options: ImportOptions, summary: BackupSummary, ru
       records: (skip) => readRecords(options.input, header, { skip, batchSize: target.batchSize, signal: options.signal }),
       again: () => readRecords(options.input, header, { batchSize: 300, signal: options.signal }),
       chosenSpace: spaces.get(name),
+      takenHere: name === header.name && takenFrom(origin, options.target, header.database),
       refused: refused.ids.get(name),
       ...(refused.retried.get(name)?.size ? { retry: () => onlyIds(readRecords(options.input, header, { batchSize: target.batchSize, signal: options.signal }), refused.retried.get(name)!) } : {}),
       ...(options.skipInvalid ? { rejects: refused.log } : {}),

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { inspectBackup } from '../backup/read.js';
-import { isBackupFileName, nextBackupPath, rotateBackups, type Rotation } from './rotation.js';
+import { isBackupFileName, nextBackupPath, rotateBackups, shrankALot, type BackupSize, type Rotation } from './rotation.js';
 import type { Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
-import { exportCollections } from '../sources/server/export-pump.js';
+import { exportCollections } from '../operations/export.js';
+import { databasesToBackUp } from './scope.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { StateStore } from '../state/store.js';
 
@@ -34,12 +35,19 @@ export interface BackupOptions {
 export interface BackupResult {
   file: string;
   bytes: number;
-  collections: Array<{ name: string; count: number }>;
+  /** Each collection, with its database when the backup holds several. */
+  collections: Array<{ name: string; database?: string; count: number }>;
   /** An interrupted backup was continued rather than started again. */
   resumed: boolean;
   /** Older backups deleted by --keep, and those left (the new one included). */
   removed: string[];
   kept: string[];
+  /** Older backups of this server --keep would have deleted, kept: each holds more than the new one. */
+  heldMore: BackupSize[];
+  /** Backups in DIR of another server, tenant or database, which --keep leaves alone. */
+  others: string[];
+  /** The new backup holds far less than one kept (shrankALot): the run fails so that it is seen. */
+  shrank: boolean;
 }
 
 /**
@@ -55,8 +63,12 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const statePath = join(dir, BACKUP_STATE_FILE);
   const out = (await unfinishedBackup(statePath, dir)) ?? (await nextBackupPath(dir, (options.now ?? (() => new Date()))()));
 
+  const databases = await databasesToBackUp(options.source, options.signal);
+  const several = databases.length > 1 || databases[0] !== options.source.database;
+  if (several) progress({ type: 'phase', message: `Backing up ${databases.length} databases into one file: ${databases.join(', ')}` });
   const exported = await exportCollections({
     source: options.source,
+    ...(several ? { databases } : {}),
     out,
     pageSize: options.pageSize,
     concurrency: options.concurrency,
@@ -68,30 +80,46 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   progress({ type: 'phase', message: `Checking ${basename(out)}` });
   await checkBackup(out, exported.collections, options.signal);
 
-  let rotation: Rotation = { removed: [], kept: [out] };
+  const size = { file: out, collections: exported.collections.length, records: exported.collections.reduce((sum, entry) => sum + entry.count, 0) };
+  let rotation: Rotation = { removed: [], kept: [out], heldMore: [], others: [] };
   if (options.keep !== undefined) {
-    rotation = await rotateBackups(dir, options.keep);
+    rotation = await rotateBackups(dir, options.keep, size, options.signal);
     if (rotation.removed.length > 0) progress({ type: 'phase', message: `Removed ${rotation.removed.length} older backup${rotation.removed.length === 1 ? '' : 's'}` });
   }
   await forgetFinished(statePath);
-  return { file: out, bytes: (await stat(out)).size, collections: exported.collections, resumed: exported.resumed, ...rotation };
+  const shrank = shrankALot(size, rotation.heldMore);
+  return { file: out, bytes: (await stat(out)).size, collections: exported.collections, resumed: exported.resumed, ...rotation, shrank };
 }
 
 /** An interrupted backup of ours that can continue, so a rerun does not leave a stray partial file. */
 async function unfinishedBackup(statePath: string, dir: string): Promise<string | undefined> {
   const store = await StateStore.open(statePath);
-  const entry = store.current.exports.find(
-    (checkpoint) => !checkpoint.done && dirname(checkpoint.out) === dir && isBackupFileName(basename(checkpoint.out)) && existsSync(checkpoint.partial),
-  );
-  return entry?.out;
+  const entry = store.current.exports.find((checkpoint) => !checkpoint.done && existsSync(checkpoint.partial) && backupOf(checkpoint.out, dir) !== undefined);
+  if (entry) return backupOf(entry.out, dir);
+  // A several-database backup stopped between two databases: its folder of parts is there, no part is open.
+  const folders = (await readdir(dir)).filter((name) => name.endsWith(PARTS) && isBackupFileName(name.slice(0, -PARTS.length))).sort();
+  const last = folders.at(-1);
+  return last === undefined || existsSync(join(dir, last.slice(0, -PARTS.length))) ? undefined : join(dir, last.slice(0, -PARTS.length));
 }
 
-async function checkBackup(file: string, exported: Array<{ name: string; count: number }>, signal?: AbortSignal): Promise<void> {
+/** A several-database backup keeps each database's part in FILE.databases/ until it is whole. */
+const PARTS = '.databases';
+
+/** The backup in DIR an export checkpoint belongs to: the file itself, or one whose part it is. */
+function backupOf(out: string, dir: string): string | undefined {
+  if (dirname(out) === dir && isBackupFileName(basename(out))) return out;
+  const folder = dirname(out);
+  const file = folder.slice(0, -PARTS.length);
+  return folder.endsWith(PARTS) && dirname(folder) === dir && isBackupFileName(basename(file)) ? file : undefined;
+}
+
+async function checkBackup(file: string, exported: BackupResult['collections'], signal?: AbortSignal): Promise<void> {
   let problem: string | null = null;
+  const named = (entry: { name: string; database?: string; count: number }) => `${entry.database === undefined ? '' : `${entry.database}/`}${entry.name} ${entry.count}`;
   try {
     const summary = await inspectBackup(file, { signal });
-    const found = summary.collections.map((header) => `${header.name} ${header.count}`).join(', ');
-    const expected = exported.map((entry) => `${entry.name} ${entry.count}`).join(', ');
+    const found = summary.collections.map(named).join(', ');
+    const expected = exported.map(named).join(', ');
     if (found !== expected) problem = `it holds ${found || 'no collections'}, but the export wrote ${expected || 'none'}`;
   } catch (error) {
     if (signal?.aborted) throw error;

@@ -85,11 +85,14 @@ export async function prepareCollection(context: TargetSession, header: Collecti
     start = previous.committed;
   } else if (existing) {
     const count = await call(() => api.count(existing!.id, { signal }));
-    const choice = count === 0 ? 'append' : await decide(options, name, count);
+    const inBackup = feed.takenHere ? header.count : undefined;
+    const choice = count === 0 ? 'append' : await decide(options, name, count, inBackup);
     if (choice === 'abort') {
       throw new MigrateError('EXISTS', `Collection ${inQuotes(name)} already exists on ${options.target.url} with ${formatCount(count)} records; nothing was changed.`, 'Run again with --if-exists append (upsert by id) or --if-exists recreate (delete it first).');
     }
     if (choice === 'recreate') {
+      // Asked, the question said it; chosen by flag, it is said here before the delete.
+      if (inBackup !== undefined && options.ifExists === 'recreate') progress({ type: 'warning', message: takenHereWarning(name, options.target.url, count, inBackup) });
       progress({ type: 'phase', message: `Deleting collection ${inQuotes(name)} (${formatCount(count)} records), as chosen` });
       await explained(deleteOnce(api, name, retry));
       existing = null;
@@ -156,12 +159,17 @@ export function isTheSource(name: string, url: string): MigrateError {
   );
 }
 
-async function decide(options: TargetSession['options'], name: string, count: number): Promise<ExistsChoice> {
+async function decide(options: TargetSession['options'], name: string, count: number, inBackup: number | undefined): Promise<ExistsChoice> {
   if (options.ifExists !== 'ask') return options.ifExists;
   if (!options.decideExists) {
-    throw new MigrateError('NEEDS_ANSWER', `Collection ${inQuotes(name)} already exists with ${formatCount(count)} records.`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
+    const here = inBackup === undefined ? '' : ` It is where this backup was taken (${formatCount(inBackup)} records in the backup).`;
+    throw new MigrateError('NEEDS_ANSWER', `Collection ${inQuotes(name)} already exists with ${formatCount(count)} records.${here}`, 'Say what to do with --if-exists recreate|append|abort (there is no terminal to ask in).');
   }
-  return options.decideExists({ collection: name, count });
+  return options.decideExists({ collection: name, count, ...(inBackup === undefined ? {} : { inBackup }) });
+}
+
+function takenHereWarning(name: string, url: string, count: number, inBackup: number): string {
+  return `${inQuotes(name)} on ${url} is where this backup was taken: it holds ${formatCount(count)} records now, ${formatCount(inBackup)} in the backup. Recreating it, as chosen (--if-exists recreate), loses whatever was added or changed there since the backup.`;
 }
 
 function checkDimension(existing: CollectionInfo, header: CollectionHeader, name: string): void {

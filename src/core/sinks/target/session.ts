@@ -12,6 +12,17 @@ import { fraction, inQuotes } from '../../util/format.js';
 import type { RejectsLog } from './rejects.js';
 import { ensureTargetPlace, refuseUnnamable } from './place.js';
 
+/**
+ * A target collection that already holds records, as asked about. `inBackup` is set when the
+ * target is where the backup was taken: the records the backup holds of it, against `count` now.
+ */
+interface ExistingInfo {
+  collection: string;
+  count: number;
+  database?: string;
+  inBackup?: number;
+}
+
 /** The target writer: one session per target, then one collection at a time (write.ts). */
 /** How to write into the target, whatever the records come from. */
 export interface TargetOptions {
@@ -22,7 +33,7 @@ export interface TargetOptions {
    * the backup holds several databases: the target database the collection is in, so an answer
    * (above all a delete) acts there and not in the endpoint's default.
    */
-  decideExists?: (info: { collection: string; count: number; database?: string }) => Promise<ExistsChoice>;
+  decideExists?: (info: ExistingInfo) => Promise<ExistsChoice>;
   /**
    * Do the import again: a finished import of the same backup into the same collection does not
    * count as done; the existing collection is asked about (append or recreate) as any other.
@@ -146,6 +157,11 @@ export interface RecordFeed {
    * nothing may be deleted from or written to it.
    */
   sourceCollectionId?: string;
+  /**
+   * Set by an import whose backup was taken from this very collection (its header's server,
+   * tenant and database): deleting it to recreate it loses what was added since, so it is said.
+   */
+  takenHere?: boolean;
   /**
    * Told the commit watermark, the batch and the collection it went into after each committed
    * batch (a copy reads it back to verify it). The next commit waits for what it returns.
