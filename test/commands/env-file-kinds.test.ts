@@ -68,6 +68,16 @@ describe('a .env that begins with a byte-order mark', () => {
   });
 });
 
+describe('rollback of a .env that begins with a byte-order mark', () => {
+  it('writes it without the mark and says so', async () => {
+    await writeFile(envPath, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`CHROMA_HOST=localhost\n${CLOUD}`)]));
+    const run = await runCli(['rollback', '--dotenv', envPath, '--yes']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readFile(envPath, 'utf8')).toBe(CLOUD);
+    expect(run.stderr).toContain('byte-order mark (BOM) goes too');
+  });
+});
+
 describe('a .env that is a symlink whose target is not there yet', () => {
   it('is written through: the target is created (mode 0600) and the link stays a link', async () => {
     await mkdir(join(dir, 'config'));
@@ -156,5 +166,16 @@ describe("who can read the .env once it holds a token", () => {
     const run = await runCli(['env', 'set', '--url', 'localhost', '--token', TOKEN, '--dotenv', envPath, '--yes']);
     expect((await stat(envPath)).mode & 0o777).toBe(0o600);
     expect(run.stderr).toContain('Its group can no longer read it either');
+  });
+});
+
+describe('the lock asks nothing more of the file', () => {
+  it('a read-only .env that already says so: nothing to change (exit 0), no lock left', async () => {
+    await writeFile(envPath, 'CHROMA_HOST=localhost\nCHROMA_PORT=8000\nCHROMA_SSL=false\n');
+    await chmod(envPath, 0o444);
+    const run = await runCli(['env', 'set', '--url', 'localhost:8000', '--dotenv', envPath, '--yes']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('nothing to change');
+    expect(await others()).toEqual([]);
   });
 });

@@ -66,9 +66,11 @@ const ENV_LOCK_WAIT_MS = 5_000;
  * is taken over; a live holder is named when the wait runs out.
  */
 export async function withEnvLock<T>(path: string, command: string, work: () => Promise<T>): Promise<T> {
-  // First: its words for a folder that cannot be written beat the lock file's.
-  await assertWritable(path);
-  const lock = await lockFile(await writeTarget(path), { command, waitMs: ENV_LOCK_WAIT_MS });
+  const lock = await lockFile(await writeTarget(path), { command, waitMs: ENV_LOCK_WAIT_MS }).catch(async (error: unknown) => {
+    // A folder that cannot be written (or is not there) is better said in the file's words.
+    await assertWritable(path);
+    throw error;
+  });
   try {
     return await work();
   } finally {
