@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MigrateError } from '../core/util/errors.js';
 import { COLLECTION_NAME_RULE, isCollectionName } from '../core/sinks/target/refusals.js';
@@ -52,11 +54,29 @@ export function parseFlags<F extends Flags>(command: string, args: string[], fla
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [name, spec] of Object.entries(all)) options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
   try {
-    return parseArgs({ args: dotenvAlias(args), options, allowPositionals: false, strict: true }).values as FlagValues<F>;
+    return withHome(parseArgs({ args: dotenvAlias(args), options, allowPositionals: false, strict: true }).values, all) as FlagValues<F>;
   } catch (error) {
     const see = `${usage ? `Usage: chroma-migrate ${usage}\n    ` : ''}See chroma-migrate ${command} --help.`;
     throw new MigrateError('USAGE', `${command}: ${problem((error as Error).message, all, args)}`, see);
   }
+}
+
+/** Placeholders of the flags whose value is a path. */
+const PATH_ARGS = new Set(['PATH', 'FILE', 'DIR', 'BACKUP']);
+
+/**
+ * A leading `~/` (or a lone `~`) in a path flag is the home folder, as the wizard's path prompts
+ * read it: the shell expands `--dir ~/bk` but not `--dir=~/bk`, which would otherwise make a
+ * folder literally named `~` in the current one.
+ */
+function withHome(values: Record<string, unknown>, flags: Flags): Record<string, unknown> {
+  const out = { ...values };
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== 'string' || !PATH_ARGS.has(flags[name]?.arg ?? '')) continue;
+    if (value === '~') out[name] = homedir();
+    else if (value.startsWith('~/')) out[name] = join(homedir(), value.slice(2));
+  }
+  return out;
 }
 
 /** Node's words for a bad argument, shortened, with the nearest flag for a typo. */

@@ -1,17 +1,37 @@
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
-import { parseChromaUrl } from '../core/chroma/url.js';
-import { applyEnvPlan, octalMode, planSelfHostedEnv, type AppliedEnvPlan, type EnvPlan } from '../core/env-file/apply.js';
+import { isLoopbackHost } from '../core/chroma/endpoint.js';
+import { parseChromaUrl, type ParsedUrl } from '../core/chroma/url.js';
+import { applyEnvPlan, nothingToWrite, planSelfHostedEnv, withEnvLock, type AppliedEnvPlan, type EnvPlan } from '../core/env-file/apply.js';
+import { MigrateError } from '../core/util/errors.js';
 import { assertWritable } from '../core/env-file/file.js';
 import { withEnvOrigin } from '../core/state/env-origin.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { envFileFlag } from '../present/env-backups.js';
+import { BOM_NOTE, modeNotes } from '../present/env-notes.js';
 import { choiceOption } from '../cli/args.js';
 import { confirmChange, showChanges } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
+import type { CommandContext } from '../cli/context.js';
 import { defineCommand } from '../cli/define-command.js';
 
 const CLOUD_KEYS = ['CHROMA_API_KEY', 'CHROMA_TENANT', 'CHROMA_DATABASE'];
+
+const FLAGS = {
+  url: { type: 'string', arg: 'URL', help: 'the self-hosted server: https://host[:port], host:port or a bare host', required: 'the self-hosted server, e.g. https://chroma.example.com' },
+  token: {
+    type: 'string',
+    arg: 'T',
+    help: "the server's token, saved as CHROMA_AUTH_TOKEN. Prefer putting it in the CHROMA_AUTH_TOKEN environment variable: a flag is visible in your shell history and in ps",
+  },
+  'token-header': { type: 'string', arg: 'H', help: 'authorization (Bearer, the default) or x-chroma-token; saved as CHROMA_AUTH_TOKEN_TRANSPORT_HEADER' },
+  'env-file': { type: 'string', arg: 'PATH', display: 'dotenv', help: 'the file to change (default ./.env; created if missing, mode 0600)' },
+  insecure: { type: 'boolean', help: 'allow writing a token for a server on plain http:// on another machine (the app would send it in clear text)' },
+  yes: { type: 'boolean', short: 'y', help: 'write without asking (needed when there is no terminal)' },
+  'dry-run': { type: 'boolean', help: 'only show the change' },
+  json: { type: 'boolean', help: 'print {path, backup, changed, written} on stdout (key names, never values)' },
+} as const;
+type Context = CommandContext<typeof FLAGS>;
 
 export const envCommand = defineCommand({
   name: 'env',
@@ -24,77 +44,80 @@ your app's .env, replacing them where they are and adding the missing ones at th
 line, comment and quote stays as it was. CHROMA_API_KEY, CHROMA_TENANT and CHROMA_DATABASE are left
 alone: they are the Chroma Cloud fallback that "chroma-migrate rollback" returns to. Shows the change
 (tokens masked) and asks first; the old file is kept as .env.backup-<time> next to it.`,
-  flags: {
-    url: { type: 'string', arg: 'URL', help: 'the self-hosted server: https://host[:port], host:port or a bare host', required: 'the self-hosted server, e.g. https://chroma.example.com' },
-    token: {
-      type: 'string',
-      arg: 'T',
-      help: "the server's token, saved as CHROMA_AUTH_TOKEN. Prefer putting it in the CHROMA_AUTH_TOKEN environment variable: a flag is visible in your shell history and in ps",
-    },
-    'token-header': { type: 'string', arg: 'H', help: 'authorization (Bearer, the default) or x-chroma-token; saved as CHROMA_AUTH_TOKEN_TRANSPORT_HEADER' },
-    'env-file': { type: 'string', arg: 'PATH', display: 'dotenv', help: 'the file to change (default ./.env; created if missing, mode 0600)' },
-    yes: { type: 'boolean', short: 'y', help: 'write without asking (needed when there is no terminal)' },
-    'dry-run': { type: 'boolean', help: 'only show the change' },
-    json: { type: 'boolean', help: 'print {path, backup, changed, written} on stdout (key names, never values)' },
-  },
+  flags: FLAGS,
   examples: [
     { what: 'point ./.env at your server (asks first)', run: 'chroma-migrate env set --url https://chroma.example.com' },
     { what: "another app's .env, without asking", run: 'chroma-migrate env set --url localhost:8000 --dotenv ../app/.env --yes' },
   ],
   exitCodes: '0 written or nothing to change, 1 failed or declined, 2 usage (or no terminal and no --yes).',
 
-  async run({ values, io, json, statePath, say, writeJson }) {
+  async run(context) {
+    const { values, say } = context;
     const target = parseChromaUrl(values.url);
-    // An empty variable is no token: `CHROMA_AUTH_TOKEN= chroma-migrate …` must not write one.
-    const token = values.token || io.env.CHROMA_AUTH_TOKEN || undefined;
     const path = resolve(values['env-file'] ?? '.env');
     for (const note of target.notes) say(`! ${note}`);
-    const plan = await planSelfHostedEnv(path, target, token, tokenHeaderOption(values['token-header']));
-    const result = (backup: string | null, written: boolean) => ({ path, backup, changed: plan.changes.map((change) => change.key), written });
-    const recordStep = (written?: AppliedEnvPlan) =>
-      recordStepDone(statePath, 'env', `.env → ${target.url}`, (state) => (written ? withEnvOrigin(state, path, written.backup) : {})).catch((error: unknown) =>
-        say(`! Could not record step 4 in ${statePath}: ${(error as Error).message}`),
-      );
-    if (plan.changes.length === 0) {
-      say(`✓ ${path} already points at ${target.url}; nothing to change.`);
-      await recordStep();
-      if (json) writeJson(result(null, false));
-      return EXIT.ok;
-    }
-    showPlan(plan, say, (text) => showChanges(io, text, plan.changes));
-    if (values['dry-run']) {
-      say('Dry run: nothing written.');
-      if (json) writeJson(result(null, false));
-      return EXIT.ok;
-    }
-    await assertWritable(path);
-    if (!(await confirmChange(io, values.yes, `Write these changes to ${path}?`, `env set would change ${path}`))) {
-      say('Cancelled: nothing changed.');
-      return EXIT.failed;
-    }
-    const applied = await applyEnvPlan(plan);
-    say(`${describeApplied(plan, applied)}\n  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${envFileFlag(path)}`);
-    await recordStep(applied);
-    if (json) writeJson(result(applied.backup, true));
-    return EXIT.ok;
+    const set = () => setEnv(context, target, path);
+    // A dry run writes nothing, so it needs no turn at the file.
+    return values['dry-run'] ? set() : withEnvLock(path, 'env set', set);
   },
 });
 
+async function setEnv({ values, io, json, statePath, say, writeJson }: Context, target: ParsedUrl, path: string): Promise<number> {
+  // An empty variable is no token: `CHROMA_AUTH_TOKEN= chroma-migrate …` must not write one.
+  const token = values.token || io.env.CHROMA_AUTH_TOKEN || undefined;
+  const plan = await planSelfHostedEnv(path, target, token, tokenHeaderOption(values['token-header']));
+  refuseCleartextToken(plan, target, values.insecure === true);
+  const result = (backup: string | null, written: boolean) => ({ path, backup, changed: plan.changes.map((change) => change.key), written });
+  const recordStep = (written?: AppliedEnvPlan) =>
+    recordStepDone(statePath, 'env', `.env → ${target.url}`, (state) => (written ? withEnvOrigin(state, path, written.backup) : {})).catch((error: unknown) =>
+      say(`! Could not record step 4 in ${statePath}: ${(error as Error).message}`),
+    );
+  if (nothingToWrite(plan)) {
+    say(`✓ ${path} already points at ${target.url}; nothing to change.`);
+    await recordStep();
+    if (json) writeJson(result(null, false));
+    return EXIT.ok;
+  }
+  showPlan(plan, say, (text) => showChanges(io, text, plan.changes));
+  if (values['dry-run']) {
+    say('Dry run: nothing written.');
+    if (json) writeJson(result(null, false));
+    return EXIT.ok;
+  }
+  await assertWritable(path);
+  if (!(await confirmChange(io, values.yes, `Write these changes to ${path}?`, `env set would change ${path}`))) {
+    say('Cancelled: nothing changed.');
+    return EXIT.failed;
+  }
+  const applied = await applyEnvPlan(plan);
+  const notes = modeNotes({ path, mode: plan.file.mode, existed: plan.file.exists, writesToken: plan.writesToken }, applied).map((note) => `\n  ${note}`);
+  const saved = applied.backup ? `; the previous version is saved as ${applied.backup}` : '';
+  say(`✓ Updated ${path}${saved}.${notes.join('')}\n  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${envFileFlag(path)}`);
+  await recordStep(applied);
+  if (json) writeJson(result(applied.backup, true));
+  return EXIT.ok;
+}
+
+/**
+ * The rule ping and import follow for the token they send, for the token the app will send: over
+ * plain http only to this machine, elsewhere only with --insecure. It covers a token already in the
+ * file as well as a new one: either way the app sends it to the new address.
+ */
+function refuseCleartextToken(plan: EnvPlan, target: ParsedUrl, insecure: boolean): void {
+  if (target.ssl || isLoopbackHost(target.host) || insecure || !parse(plan.text).CHROMA_AUTH_TOKEN) return;
+  throw new MigrateError(
+    'USAGE',
+    `Refusing to point ${plan.path} at ${target.url} with a CHROMA_AUTH_TOKEN: that is plain http, so your app would send the token in clear text on every request, where anyone between it and the server could read it. Nothing was changed.`,
+    "Use the server's https:// address (Railway domains are https on 443), or pass --insecure if this network is private and you accept the risk.",
+  );
+}
+
 function showPlan(plan: EnvPlan, say: (text: string) => void, show: (title: string) => void): void {
   show(plan.file.exists ? `Changes to ${plan.path}:` : `New file ${plan.path} (there is none yet: env set creates it):`);
+  if (plan.file.bom) say(`  ${BOM_NOTE}`);
   const cloudKept = CLOUD_KEYS.filter((key) => parse(plan.file.text)[key] !== undefined);
   if (cloudKept.length === 0) return;
   say(`  ${cloudKept.join(', ')} ${cloudKept.length === 1 ? 'stays as it is' : 'stay as they are'}: the Chroma Cloud fallback (chroma-migrate rollback).`);
-}
-
-function describeApplied(plan: EnvPlan, { backup, tightened }: AppliedEnvPlan): string {
-  const saved = backup ? `; the previous version is saved as ${backup}` : '';
-  const mode = tightened
-    ? `\n  It now holds a token, so only you can read it: its mode went from ${octalMode(tightened.from)} to ${octalMode(tightened.to)}.`
-    : plan.writesToken && !plan.file.exists
-      ? `\n  It holds a token, so only you can read it (mode ${octalMode(plan.file.mode)}).`
-      : '';
-  return `✓ Updated ${plan.path}${saved}.${mode}`;
 }
 
 function tokenHeaderOption(value: string | undefined) {

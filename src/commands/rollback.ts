@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { MigrateError } from '../core/util/errors.js';
-import { replaceEnvFile } from '../core/env-file/apply.js';
+import { replaceEnvFile, withEnvLock } from '../core/env-file/apply.js';
 import { listBackups } from '../core/env-file/backups.js';
 import { CLOUD_HOST } from '../core/chroma/endpoint.js';
 import { assertWritable, readEnvFile } from '../core/env-file/file.js';
@@ -13,6 +13,7 @@ import { loadState } from '../core/state/store.js';
 import { planRestore } from '../core/env-file/restore.js';
 import { shellWord } from '../core/util/format.js';
 import { backupLines, envFileFlag, formatDate } from '../present/env-backups.js';
+import { BOM_NOTE } from '../present/env-notes.js';
 import { rollbackTitle, unknownOriginLines } from '../present/rollback-text.js';
 import { confirmChange, showChanges } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
@@ -56,8 +57,10 @@ Step 4 of "chroma-migrate status" is marked undone.`,
     if (actions.length > 1) throw new MigrateError('USAGE', `${actions.join(' and ')} are different actions; pick one.`, 'See chroma-migrate rollback --help.');
     const withPath: Context = { ...context, path: resolve(values['env-file'] ?? '.env') };
     if (values.list) return list(withPath);
-    if (values.restore !== undefined) return restore(values.restore, withPath);
-    return fallBackToCloud(withPath);
+    const restoreFrom = values.restore;
+    const act = () => (restoreFrom !== undefined ? restore(restoreFrom, withPath) : fallBackToCloud(withPath));
+    // A dry run writes nothing, so it needs no turn at the file.
+    return values['dry-run'] ? act() : withEnvLock(withPath.path, 'rollback', act);
   },
 });
 
@@ -77,6 +80,7 @@ async function fallBackToCloud(context: Context): Promise<number> {
   const unknown = unknownOriginLines(path, source);
   for (const line of unknown) say(line);
   if (parse(plan.text).CHROMA_API_KEY === undefined) say(`! ${path} has no CHROMA_API_KEY: without it the app has no Chroma Cloud to fall back to.`);
+  if (file.bom) say(`  ${BOM_NOTE}`);
   if (io.env.CHROMA_HOST) say("! CHROMA_HOST is also set in this shell's environment, which wins over the .env file: unset it too.");
   say('  Chroma data is not touched: the self-hosted server keeps its collections.');
   const detail = valuesFrom ? 'rolled back: the .env has its settings from before the migration again' : 'rolled back: the self-hosted settings were removed from the .env';

@@ -5,7 +5,7 @@ import { inspectBackup, readRecords } from '../core/backup/read.js';
 import { ChromaApi } from '../core/chroma/api.js';
 import { resolveTenant } from '../core/chroma/tenant.js';
 import { explainRequestError } from '../core/chroma/explain.js';
-import { applyEnvPlan, planSelfHostedEnv } from '../core/env-file/apply.js';
+import { applyEnvPlan, planSelfHostedEnv, withEnvLock } from '../core/env-file/apply.js';
 import { exportCollections } from '../core/operations/export.js';
 import { importBackup } from '../core/operations/import.js';
 import { runIngest } from '../core/ingest/run-ingest.js';
@@ -131,7 +131,8 @@ export function realServices(base: Pick<WizardServices, 'cwd' | 'env' | 'envFile
     keepServerRunning: (server) => server.keepRunning(),
     runIngest,
     planSelfHostedEnv,
-    applyEnvPlan,
+    // The plan was read before the question; the write checks it is still the file and takes its turn.
+    applyEnvPlan: (plan) => withEnvLock(plan.path, "the wizard's step 4", () => applyEnvPlan(plan)),
     api: (target) => new ChromaApi(target),
     meaningOf: async (target, name, signal) => {
       const info = await new ChromaApi(target).findCollection(name, { signal });

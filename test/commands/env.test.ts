@@ -193,7 +193,7 @@ describe('env set where it cannot write: a clear IO error, and the original unto
     await writeFile(join(dir, 'not-a-folder'), 'x');
     const result = await runCli(['env', 'set', '--url', 'localhost', '--dotenv', join(dir, 'not-a-folder', '.env'), '--yes']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/Part of that path is a file, not a folder/);
+    expect(result.stderr).toMatch(/not-a-folder is a file, not a folder/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 

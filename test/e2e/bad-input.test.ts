@@ -247,7 +247,7 @@ describe('wrong places and wrong keys', () => {
     await writeFile(blocker, 'a file, not a folder');
     const envFile = join(blocker, '.env');
     const run = await runCli(['env', 'set', '--url', 'https://chroma.example.com', '--dotenv', envFile, '--yes']);
-    expectClearFailure(run, '.env path that cannot be written', /(Cannot|Could not) (write|read) .*not-a-folder.*ENOTDIR/);
+    expectClearFailure(run, '.env path that cannot be written', /(Cannot|Could not) (write|read) .*not-a-folder.*(ENOTDIR|is a file, not a folder)/);
 
     const folderEnv = join(dir, 'env-is-a-folder');
     await mkdir(folderEnv);

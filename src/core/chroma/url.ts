@@ -33,7 +33,8 @@ export function parseChromaUrl(input: string): ParsedUrl {
     notes.push('Left out the user name and password in the URL: chroma-migrate sends a token (--token or CHROMA_AUTH_TOKEN), never a URL\'s credentials, and keeps no secret.');
   }
   if (parsed.pathname !== '/' || parsed.search || parsed.hash) {
-    notes.push(`Dropped the path "${parsed.pathname}${parsed.search}" — the client adds /api/v2 itself.`);
+    // A query often carries a key (?api_key=…): its values are never printed.
+    notes.push(`Dropped the path "${parsed.pathname}${parsed.search.replace(/=[^&]*/g, '=…')}" — the client adds /api/v2 itself.`);
   }
   let ssl = parsed.protocol === 'https:';
   let port = parsed.port ? Number(parsed.port) : ssl ? 443 : hasScheme ? 80 : 8000;

@@ -1,5 +1,5 @@
 import { parse } from 'dotenv';
-import { applyEnvPlan } from '../env-file/apply.js';
+import { applyEnvPlan, withEnvLock } from '../env-file/apply.js';
 import { readEnvFile } from '../env-file/file.js';
 import { planEnvPatch } from '../env-file/patch.js';
 
@@ -21,6 +21,10 @@ export function waitingToken(values: Record<string, string | undefined>): string
 }
 
 export async function keepTokenInEnv(path: string, token: string): Promise<KeptToken> {
+  return withEnvLock(path, 'keeping the new token in .env', () => keepToken(path, token));
+}
+
+async function keepToken(path: string, token: string): Promise<KeptToken> {
   const file = await readEnvFile(path);
   const values = parse(file.text);
   if (values.CHROMA_AUTH_TOKEN === token) return { kept: true, written: false, backup: null };

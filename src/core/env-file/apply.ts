@@ -3,7 +3,8 @@ import type { TokenHeader } from '../chroma/endpoint.js';
 import { saveBackup } from './backups.js';
 import { selfHostedEnv } from './chroma-keys.js';
 import type { EnvChange } from './diff.js';
-import { assertUnchanged, assertWritable, readEnvFile, writeEnvFile, type EnvFile } from './file.js';
+import { lockFile } from '../util/file-lock.js';
+import { assertUnchanged, assertWritable, readEnvFile, writeEnvFile, writeTarget, type EnvFile } from './file.js';
 import { planEnvPatch } from './patch.js';
 
 export interface EnvPlan {
@@ -19,6 +20,21 @@ export interface AppliedEnvPlan {
   backup: string | null;
   /** The file's mode, when writing a token made it stricter (e.g. 0644 → 0600). */
   tightened: { from: number; to: number } | null;
+}
+
+/** Nothing to write: no setting changes, and no byte-order mark to drop. */
+export function nothingToWrite(plan: Pick<EnvPlan, 'changes' | 'file'>): boolean {
+  return plan.changes.length === 0 && plan.file.bom !== true;
+}
+
+/**
+ * The mode of a file that holds a token: never readable by other users. A group read bit on a
+ * file others could not read was set on purpose (an app running as another user of that group
+ * reads it), so it stays; on a file others could read too (0644, the usual umask's), it was no
+ * choice, and only the owner keeps access. Never wider than it was.
+ */
+function tokenMode(mode: number): number {
+  return (mode & 0o007) === 0 ? mode : mode & ~0o077;
 }
 
 /** Step 4's change, computed without writing: what the user is shown before saying yes. */
@@ -40,10 +56,32 @@ export async function replaceEnvFile(path: string, file: Omit<EnvFile, 'text'>, 
   return backup;
 }
 
+/** Long enough for another run's read-modify-write (milliseconds); a run waiting at a prompt holds it longer. */
+const ENV_LOCK_WAIT_MS = 5_000;
+
+/**
+ * One writer per .env: a run reads, asks and writes under FILE.lock beside the file (beside a
+ * link's target), so two runs at once take turns, each reading what the other wrote, instead of
+ * both saying ✓ when only the last rename survives. The lock of a process that is gone (kill -9)
+ * is taken over; a live holder is named when the wait runs out.
+ */
+export async function withEnvLock<T>(path: string, command: string, work: () => Promise<T>): Promise<T> {
+  const lock = await lockFile(await writeTarget(path), { command, waitMs: ENV_LOCK_WAIT_MS }).catch(async (error: unknown) => {
+    // A folder that cannot be written (or is not there) is better said in the file's words.
+    await assertWritable(path);
+    throw error;
+  });
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}
+
 /** Writes a plan; a token in it makes the file readable by its owner only. */
 export async function applyEnvPlan(plan: EnvPlan): Promise<AppliedEnvPlan> {
   // A token in a world-readable file is a token anyone on the machine can use.
-  const mode = plan.writesToken ? plan.file.mode & ~0o077 : plan.file.mode;
+  const mode = plan.writesToken ? tokenMode(plan.file.mode) : plan.file.mode;
   const backup = await replaceEnvFile(plan.path, plan.file, plan.text, mode);
   return { backup, tightened: mode !== plan.file.mode ? { from: plan.file.mode, to: mode } : null };
 }

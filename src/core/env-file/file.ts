@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { constants, type Stats } from 'node:fs';
+import { access, lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
 import { shellWord } from '../util/format.js';
@@ -11,33 +11,77 @@ export interface EnvFile {
   exists: boolean;
   /** The file exactly as on disk, for backups and restores. */
   bytes: Buffer;
+  /** The text to edit: without the byte-order mark, when the file began with one (see `bom`). */
   text: string;
   /** Permission bits to keep when rewriting it. */
   mode: number;
+  /**
+   * The file began with a UTF-8 byte-order mark. Node's dotenv skips it; python-dotenv reads it as
+   * part of the first key ("\ufeffCHROMA_HOST"), so a Python app would not see that key: a rewrite
+   * leaves it out (the backup keeps the original bytes).
+   */
+  bom?: boolean;
 }
 
 /** A .env holds secrets: a file we create is readable by its owner only. */
 const NEW_FILE_MODE = 0o600;
 
-/** The file's bytes and mode; a missing file reads as empty (env set creates it). */
+/**
+ * The file's bytes and mode; a missing file reads as empty (env set creates it), and so does a
+ * symlink whose target is not there yet (the write creates the target).
+ */
 export async function readEnvBytes(path: string): Promise<Omit<EnvFile, 'text'>> {
   try {
+    const info = await stat(path);
+    // Before reading: a pipe's reader takes what its writer serves.
+    refuseSpecialFile(path, info);
     const bytes = await readFile(path);
-    const mode = (await stat(path)).mode & 0o7777;
-    return { path, exists: true, bytes, mode };
+    return { path, exists: true, bytes, mode: info.mode & 0o7777 };
   } catch (error) {
+    if (error instanceof MigrateError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { path, exists: false, bytes: Buffer.alloc(0), mode: NEW_FILE_MODE };
     throw ioError(error, `Could not read ${path}`, readFix(code, path));
   }
 }
 
+/**
+ * A .env that is a named pipe (1Password Environments mounts .env files so), a device or a socket
+ * is served by a program: a file renamed over it would end that, and leave every secret it served
+ * on disk in plain text, in the file and in its backup.
+ */
+function refuseSpecialFile(path: string, info: Stats): void {
+  const kind = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : null;
+  if (kind === null) return;
+  throw new MigrateError(
+    'BAD_INPUT',
+    `${path} is ${kind}, not a regular file: a program (a secrets manager such as 1Password Environments) serves its values. Writing a file in its place would end that and leave those secrets on disk in plain text, so nothing was changed.`,
+    'Change the Chroma settings where those values come from (the secrets manager\'s entry behind this file), or pass --dotenv with a regular .env file.',
+  );
+}
+
+/**
+ * Where a write to `path` lands: a symlink's target, followed even when it does not exist yet, so
+ * the link stays a link (a rename onto the link itself would replace it with a file).
+ */
+export async function writeTarget(path: string): Promise<string> {
+  let current = path;
+  for (let hop = 0; hop < 40; hop += 1) {
+    const link = await readlink(current).catch(() => null);
+    if (link === null) return current;
+    current = resolve(dirname(current), link);
+  }
+  throw new MigrateError('IO', `${path} is a symlink that leads through more than 40 links (a loop?).`, 'Point --dotenv at the file itself.');
+}
+
 /** As readEnvBytes, for editing: the text must survive a decode/encode round trip. */
 export async function readEnvFile(path: string): Promise<EnvFile> {
   const file = await readEnvBytes(path);
-  const text = file.bytes.toString('utf8');
+  const decoded = file.bytes.toString('utf8');
+  const bom = decoded.startsWith('\ufeff');
+  const text = bom ? decoded.slice(1) : decoded;
   // Rewriting text that did not decode would silently replace bytes the user's tools rely on.
-  if (!Buffer.from(text, 'utf8').equals(file.bytes)) {
+  if (!Buffer.from(decoded, 'utf8').equals(file.bytes)) {
     throw new MigrateError('BAD_INPUT', `${path} is not UTF-8 text, so it cannot be edited without changing other bytes in it.`, 'Convert it to UTF-8 (or edit it by hand) and run again.');
   }
   // A shell script or a config of another kind named by mistake: its lines would be rewritten as entries.
@@ -45,7 +89,7 @@ export async function readEnvFile(path: string): Promise<EnvFile> {
   if (notDotenv !== null) {
     throw new MigrateError('BAD_INPUT', `${path} is not a .env file (${notDotenv}), so it was not changed.`, "Point --dotenv at the app's .env file (KEY=value lines, comments and blanks).");
   }
-  return { ...file, text };
+  return { ...file, text, ...(bom ? { bom } : {}) };
 }
 
 /** The prompt may wait a while: an edit made meanwhile (in an editor, say) must not be overwritten. */
@@ -61,7 +105,8 @@ export async function assertUnchanged(file: Omit<EnvFile, 'text'>): Promise<void
  * A file or folder without any write bit counts as locked even for root: someone did that on
  * purpose, and the atomic rename would otherwise replace a read-only file without complaint.
  */
-export async function assertWritable(path: string): Promise<void> {
+export async function assertWritable(envPath: string): Promise<void> {
+  const path = await writeTarget(envPath);
   const folder = dirname(path);
   const folderStat = await stat(folder).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
@@ -93,10 +138,15 @@ async function writable(path: string, mode: number): Promise<boolean> {
 }
 
 /** Temp file + fsync + rename: a crash or a full disk leaves the old file, never half of the new one. */
-export async function writeEnvFile(path: string, data: string | Buffer, mode: number): Promise<void> {
+export async function writeEnvFile(envPath: string, data: string | Buffer, mode: number): Promise<void> {
+  const path = await writeTarget(envPath);
   try {
+    // A pipe or device put there since the file was read must not be replaced either.
+    const now = await lstat(path).catch(() => undefined);
+    if (now) refuseSpecialFile(envPath, now);
     await writeFileAtomic(path, data, { mode });
   } catch (error) {
+    if (error instanceof MigrateError) throw error;
     throw ioError(error, `Could not write ${path}; the file on disk is unchanged`, readFix((error as NodeJS.ErrnoException).code, path));
   }
 }

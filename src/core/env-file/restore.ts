@@ -30,6 +30,8 @@ function locateBackup(choice: string, envPath: string): string {
 
 /** What restoring `choice` ("latest" or a path) over the .env at `path` would change, without writing. */
 export async function planRestore(path: string, choice: string): Promise<RestorePlan> {
+  // First: a .env that is no regular file (a pipe) is refused before any backup is looked at.
+  const current = await readEnvBytes(path);
   const backups = await listBackups(path);
   const source = choice === 'latest' ? backups[0]?.path : locateBackup(choice, path);
   if (source === undefined) throw new MigrateError('NOT_FOUND', `There are no backups of ${path} yet.`, 'Backups are made by chroma-migrate env set and rollback.');
@@ -46,7 +48,6 @@ export async function planRestore(path: string, choice: string): Promise<Restore
       `Pick one of the backups ${listCommand} shows. A file that really is your .env can be copied over it by hand.`,
     );
   }
-  const current = await readEnvBytes(path);
   const changes = diffEnv(current.exists ? parse(current.bytes) : {}, parse(bytes));
   const savedAt = backups.find((backup) => backup.path === source)?.date ?? null;
   return { source, bytes, current, changes, identical: current.exists && current.bytes.equals(bytes), savedAt };

@@ -3,9 +3,10 @@ import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { ConfirmInput } from '@inkjs/ui';
 import { parseChromaUrl } from '../../../core/chroma/url.js';
-import { octalMode, type EnvPlan } from '../../../core/env-file/apply.js';
+import { nothingToWrite, octalMode, type EnvPlan } from '../../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../../core/env-file/diff.js';
 import { withEnvOrigin } from '../../../core/state/env-origin.js';
+import { BOM_NOTE } from '../../../present/env-notes.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
 import type { StepProps } from '../../session.js';
@@ -24,7 +25,7 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
       if (task.name === 'planning') {
         const plan = await services.planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined);
         if (!live()) return;
-        if (plan.changes.length === 0) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
+        if (nothingToWrite(plan)) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
         else setPhase({ name: 'confirm', plan });
         return;
       }
@@ -53,6 +54,7 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
               {line}
             </Para>
           ))}
+          {phase.plan.file.bom ? <Para indent={2}>{BOM_NOTE}</Para> : null}
           <Para dim>The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Para>
           <Text>
             {phase.plan.file.exists ? 'Write it (the old file is kept as a backup)? ' : 'Create it? '}
