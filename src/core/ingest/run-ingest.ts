@@ -6,14 +6,14 @@ import type { Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
 import { childEnv } from './child-env.js';
-import { countCollections, describeCount, pairCounts, type CollectionCount } from './counts.js';
+import { countCollections, describeChanges, pairCounts, type CollectionCount } from './counts.js';
 import { LineTail } from './lines.js';
 import { runShellCommand, type OutputStream } from './run-command.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { StateStore } from '../state/store.js';
 
-export { describeCount } from './counts.js';
+export { describeChanges, describeCount } from './counts.js';
 
 export interface IngestOptions {
   /** The user's own ingestion command, run through the shell, e.g. "python3 scripts/ingest_audits.py --local-dir sample_audits/". */
@@ -151,9 +151,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
 
 function stepDetail(exit: { exitCode: number; interrupted: boolean }, counts: CollectionCount[], countedAfter: boolean): string {
   const how = exit.interrupted ? 'interrupted' : exit.exitCode === 0 ? 'exit 0' : `failed with exit ${exit.exitCode}`;
-  const changed = counts.filter((entry) => !countedAfter || entry.change !== 0);
-  if (changed.length === 0) return `${how}; no records added`;
-  return [how, ...changed.map((entry) => describeCount(entry, countedAfter))].join('; ');
+  return `${how}; ${describeChanges(counts, countedAfter) ?? 'no records added'}`;
 }
 
 async function openLog(path: string, command: string, at: Date): Promise<WriteStream> {

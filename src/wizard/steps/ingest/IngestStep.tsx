@@ -1,6 +1,6 @@
 import { dirname, join, relative } from 'node:path';
 import { useState } from 'react';
-import { describeCount } from '../../../core/ingest/run-ingest.js';
+import { describeChanges } from '../../../core/ingest/run-ingest.js';
 import type { StepProps } from '../../session.js';
 import { currentTarget } from '../../target.js';
 import { useStepTask } from '../../use-step-task.js';
@@ -61,8 +61,7 @@ export function IngestStep({ services, session, update, dispatch, signal, setBus
           else if (choice === 'command' || choice === 'edit') setPhase({ name: 'command' });
           else if (choice === 'done' && phase.name === 'finished') {
             const { outcome } = phase;
-            const changes = outcome.counts.map((entry) => describeCount(entry, outcome.countedAfter).split(': ')[1]).join(', ');
-            dispatch({ type: 'step-done', step: 'ingest', detail: changes || `exit ${outcome.exitCode}` });
+            dispatch({ type: 'step-done', step: 'ingest', detail: describeChanges(outcome.counts, outcome.countedAfter) ?? 'no records added' });
           } else dispatch({ type: 'step-skipped', step: 'ingest', detail: phase.name === 'finished' ? `exit ${phase.outcome.exitCode}` : 'skipped' });
         },
       }}
