@@ -41,12 +41,12 @@ describe('the migration state file', () => {
     expect(shellWords(command)).toEqual(['mv', path, `${path}.bad`]);
   });
 
-  it('a version 1 file (before runs were kept) loads as version 3 with no runs, its checkpoints intact', async () => {
+  it('a version 1 file (before runs were kept) loads as version 4 with no runs, its checkpoints intact', async () => {
     const path = join(dir, 'v1.json');
     const checkpoint = { backup: '/b.jsonl.gz', fingerprint: 'f', target: 'http://h:1/t/d', collection: 'c', sourceCollection: 'c', batchSize: 10, committed: 5, total: 9, done: false, updatedAt: '' };
     await writeFile(path, JSON.stringify({ version: 1, createdAt: 'x', updatedAt: 'x', steps: {}, imports: [checkpoint], exports: [] }));
     const state = await loadState(path);
-    expect(state.version).toBe(3);
+    expect(state.version).toBe(4);
     expect(state.envOrigins).toEqual([]);
     expect(state.runs).toEqual([]);
     expect(state.imports).toEqual([checkpoint]);
