@@ -6,6 +6,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
 import { shellWord } from '../util/format.js';
 import { lockFile } from '../util/file-lock.js';
+import { settleDeadSteps } from './dead-steps.js';
 import { MigrationStateSchema, STATE_VERSION, type MigrationState } from './schema.js';
 
 const DEFAULT_STATE_PATH = '.chroma-migrate/state.json';
@@ -39,7 +40,7 @@ export async function loadState(path: string): Promise<MigrationState> {
     const issue = parsed.error.issues[0];
     throw corrupt(path, `${issue?.path.join('.') || 'the top level'}: ${issue?.message ?? 'unexpected shape'}`);
   }
-  return parsed.data;
+  return settleDeadSteps(parsed.data);
 }
 
 /** Versions 1 to 3 differ from 4 only by fields they lack, which default to none. */
