@@ -1,5 +1,6 @@
 import { describeCount, describeOutcome, runIngest, type IngestResult } from '../core/ingest/run-ingest.js';
 import { loadState } from '../core/state/store.js';
+import type { MigrationState } from '../core/state/schema.js';
 import { MigrateError } from '../core/util/errors.js';
 import { listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
@@ -33,8 +34,8 @@ command is remembered in the migration state for next time.`,
   ],
   exitCodes: '0 the command succeeded, 1 it failed (its exit code is shown; the counts still are), 2 usage, 130 interrupted.',
 
-  async run({ values, io, json, announceTarget, reporter, statePath, say, writeJson }) {
-    const command = await chooseCommand(values, (await loadState(statePath)).ingestCommand, io);
+  async run({ values, io, env, json, announceTarget, reporter, statePath, say, writeJson }) {
+    const command = await chooseCommand(values, await loadState(statePath), io);
     // Plain lines, never a live bar: the command's own output is interleaved with them.
     const progress = reporter({ live: false });
     const endpoint = announceTarget();
@@ -43,6 +44,8 @@ command is remembered in the migration state for next time.`,
       target: endpoint,
       // The process's own environment, not .env's contents: the script reads its .env itself as usual.
       env: io.env,
+      // Secrets on the command line are masked in what is saved and printed: .env's are known too.
+      secretsFrom: env(),
       collections: listOption(values.collection),
       statePath,
       signal: io.signal,
@@ -59,15 +62,21 @@ command is remembered in the migration state for next time.`,
   },
 });
 
-async function chooseCommand(values: { command?: string; again?: boolean }, last: string | undefined, io: CommandIo): Promise<string> {
+async function chooseCommand(values: { command?: string; again?: boolean }, saved: MigrationState, io: CommandIo): Promise<string> {
   if (values.command !== undefined) return values.command;
-  if (values.again && last) return last;
+  const last = saved.ingestCommand;
+  // Saved with its secrets masked: it cannot run as saved, the user gives them again.
+  const withheld = saved.ingestWithheld ?? [];
+  const missing = withheld.length > 0 ? `\nIts ${withheld.join(', ')} ${withheld.length > 1 ? 'were' : 'was'} not saved (shown as …).` : '';
+  if (values.again && last && withheld.length === 0) return last;
   if (isInteractive(io)) {
     const { input } = await loadPrompts();
-    return input({ message: 'Command that ingests your data', default: last, required: true }, { output: io.stderr, signal: io.signal });
+    const message = withheld.length > 0 ? `Command that ingests your data (type ${withheld.join(', ')} again where … stands)` : 'Command that ingests your data';
+    return input({ message, default: last, required: true }, { output: io.stderr, signal: io.signal });
   }
-  const hint = last ? `\nLast time you ran: ${last}\nRun it again with --again.` : '';
-  throw new MigrateError('USAGE', `ingest needs --command "CMD" (your ingestion command).${hint}`, 'See chroma-migrate ingest --help.');
+  const hint = last ? `\nLast time you ran: ${last}${missing}` : '';
+  const fix = last && withheld.length > 0 ? 'Pass it again with --command "CMD", the values where … stands included.' : last ? 'Run it again with --again, or pass --command "CMD".' : 'See chroma-migrate ingest --help.';
+  throw new MigrateError('USAGE', `ingest needs --command "CMD" (your ingestion command).${hint}`, fix);
 }
 
 function report(result: IngestResult): string {

@@ -33,6 +33,7 @@ export function initialSession(saved: MigrationState, services: WizardServices):
   return {
     backupPath: saved.backupPath,
     ingestCommand: saved.ingestCommand,
+    ingestWithheld: saved.ingestWithheld,
     target: saved.targetUrl ? endpoint({ url: saved.targetUrl, token: token || undefined }) : undefined,
     deployToken: stepTwoToken(saved, services.envFile, env),
   };

@@ -13,7 +13,10 @@ export interface Session {
   /** The host whose proxy holds the deploy token when .env could not: said again on the way out. */
   tokenNotKept?: DeployHost;
   localServer?: RunningServer;
+  /** The last ingestion command: as typed in this session, or as saved (its secrets masked, named in ingestWithheld). */
   ingestCommand?: string;
+  /** What the saved command lacks ("OPENAI_API_KEY"): it cannot run again until the user types those. */
+  ingestWithheld?: string[];
 }
 
 export interface StepProps {

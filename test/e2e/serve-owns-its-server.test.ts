@@ -4,7 +4,8 @@
  * closed terminal, Ctrl-C — stop Chroma with it instead of leaving it running.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,34 @@ describe('serve owns its server', () => {
     expect(await first.code, first.output()).toBe(0);
     expect(first.output()).toContain('Chroma stopped (asked to from outside this terminal');
     expect(first.output()).not.toContain('exited by itself');
+  }, 180_000);
+
+  it('two serve on one folder started at the same moment: one serves, the other is refused naming the process', async () => {
+    const folder = join(dir, 'data-race');
+    const both = [serve(dir, folder, await freePort()), serve(dir, folder, await freePort())];
+    await waitFor(() => both.some((run) => run.output().includes('Chroma is listening')) && both.some((run) => run.child.exitCode !== null) || both.every((run) => run.output().includes('Chroma is listening')));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const serving = both.filter((run) => run.output().includes('Chroma is listening'));
+    const refused = both.filter((run) => run.child.exitCode === 1);
+    for (const run of serving) run.child.kill('SIGINT');
+    await Promise.all(both.map((run) => run.code));
+    expect(serving, both.map((run) => run.output()).join('\n---\n')).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.output()).toMatch(new RegExp(`already (being )?served.*\\(process (${serving[0]!.child.pid}|\\d+)\\)`));
+    expect(refused[0]!.output()).toContain('serve --stop');
+  }, 180_000);
+
+  it('a start claim left by a serve killed with -9 (its Chroma gone too) does not stop the next serve', async () => {
+    const folder = join(dir, 'data-stale');
+    await mkdir(folder, { recursive: true });
+    // A pid that lived and is gone: this test's own short child.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    await writeFile(join(folder, 'chroma-server.lock'), JSON.stringify({ pid: Number(dead), host: hostname(), startedAt: new Date().toISOString(), command: 'serve' }));
+    const next = serve(dir, folder, await freePort());
+    await waitFor(() => next.output().includes('Chroma is listening') || next.child.exitCode !== null);
+    expect(next.output()).toContain('Chroma is listening');
+    next.child.kill('SIGINT');
+    expect(await next.code).toBe(0);
   }, 180_000);
 
   it('`timeout 5 chroma-migrate serve …` leaves no Chroma process behind', async () => {

@@ -43,3 +43,9 @@ export function describeCount(count: CollectionCount, afterKnown = true): string
   const change = count.after - (count.before ?? 0);
   return `${count.collection}: ${before} → ${number(count.after)} (${change >= 0 ? '+' : '-'}${number(Math.abs(change))})`;
 }
+
+/** What an ingestion changed, each collection by name ("docs: 2 → 5 (+3); notes: new → 4 (+4)"); null when nothing did. */
+export function describeChanges(counts: CollectionCount[], countedAfter: boolean): string | null {
+  const changed = counts.filter((entry) => !countedAfter || entry.change !== 0);
+  return changed.length === 0 ? null : changed.map((entry) => describeCount(entry, countedAfter)).join('; ');
+}

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { LineSplitter } from './lines.js';
 
@@ -61,8 +61,13 @@ export function runShellCommand(options: RunCommandOptions): Promise<CommandExit
       timers.push(setTimeout(() => killGroup('SIGTERM'), graceMs).unref());
       timers.push(setTimeout(() => killGroup('SIGKILL'), graceMs + 5_000).unref());
     };
-    // If this process is forced to quit (a second Ctrl-C ends it at once), the command must not run on unseen.
-    const onExit = () => killGroup('SIGTERM');
+    // If this process is forced to quit (a second Ctrl-C ends it at once), the command must not
+    // run on unseen: SIGKILL, since a command that ignores TERM would outlive us.
+    const watchdog = child.pid === undefined ? null : startWatchdog(child.pid);
+    const onExit = () => {
+      killGroup('SIGKILL');
+      watchdog?.();
+    };
     process.once('exit', onExit);
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -73,6 +78,7 @@ export function runShellCommand(options: RunCommandOptions): Promise<CommandExit
       return splitter;
     });
     const cleanUp = () => {
+      watchdog?.();
       for (const timer of timers) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       process.removeListener('exit', onExit);
@@ -101,4 +107,35 @@ export function runShellCommand(options: RunCommandOptions): Promise<CommandExit
       child.once('close', () => clearTimeout(wait));
     });
   });
+}
+
+/**
+ * Ends the command's process group if this process dies without a word (kill -9, a crash): a
+ * small shell in a session of its own waits on a pipe from us; the pipe closes when we die, and
+ * it kills the group. Without it the command ran on, unseen, until it next wrote output.
+ * Returns what stops the watchdog once the command has ended (so a reused group id is never hit).
+ */
+function startWatchdog(group: number): () => void {
+  const script = 'trap "" INT HUP TERM; cat >/dev/null; kill -TERM "-$1" 2>/dev/null; sleep 3; kill -KILL "-$1" 2>/dev/null';
+  let watchdog: ChildProcess;
+  try {
+    watchdog = spawn('/bin/sh', ['-c', script, 'chroma-migrate-watchdog', String(group)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  } catch {
+    return () => undefined;
+  }
+  watchdog.on('error', () => undefined);
+  watchdog.stdin?.on('error', () => undefined);
+  // Neither the watchdog nor its pipe may keep this process alive.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  let stopped = false;
+  return () => {
+    if (stopped || watchdog.pid === undefined) return;
+    stopped = true;
+    try {
+      process.kill(-watchdog.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
 }

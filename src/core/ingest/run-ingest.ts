@@ -6,14 +6,15 @@ import type { Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
 import { childEnv } from './child-env.js';
-import { countCollections, describeCount, pairCounts, type CollectionCount } from './counts.js';
+import { countCollections, describeChanges, pairCounts, type CollectionCount } from './counts.js';
 import { LineTail } from './lines.js';
+import { maskCommand } from './mask-command.js';
 import { runShellCommand, type OutputStream } from './run-command.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { StateStore } from '../state/store.js';
 
-export { describeCount } from './counts.js';
+export { describeChanges, describeCount } from './counts.js';
 
 export interface IngestOptions {
   /** The user's own ingestion command, run through the shell, e.g. "python3 scripts/ingest_audits.py --local-dir sample_audits/". */
@@ -22,6 +23,12 @@ export interface IngestOptions {
   target: Endpoint;
   /** The environment the command starts from (the process's); the target's CHROMA_* go on top, the Cloud keys come off. */
   env: Record<string, string | undefined>;
+  /**
+   * Where secrets the command line may hold by value are found (.env over the process's; default
+   * `env`): masked in everything saved or printed, with any NAME=value, --flag value or URL
+   * password that names a key, token, secret or password.
+   */
+  secretsFrom?: Record<string, string | undefined>;
   cwd?: string;
   /** Count only these collections; every collection on the target when empty. */
   collections?: string[];
@@ -42,7 +49,10 @@ export interface IngestOptions {
 }
 
 export interface IngestResult {
+  /** The command as it may be shown: its secrets masked ("OPENAI_API_KEY=… ./ingest"). */
   command: string;
+  /** What was masked ("OPENAI_API_KEY", "--api-key"); the command that ran had them. */
+  withheld: string[];
   /** The command's exit code (128 + n when signal n ended it, as shells report). */
   exitCode: number;
   signal: NodeJS.Signals | null;
@@ -75,6 +85,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     // It would show in `ps` and be saved in the state file; the command gets it from its environment anyway.
     throw new MigrateError('BAD_INPUT', 'The ingestion command contains the server\'s token.', 'Remove it: the command already gets CHROMA_AUTH_TOKEN in its environment, and a token on a command line is visible to every user of the machine.');
   }
+  const masked = maskCommand(command, options.secretsFrom ?? options.env);
   const api = new ChromaApi(target);
   const count = (names: string[] | undefined, countSignal?: AbortSignal) =>
     withRetry(() => countCollections(api, names, countSignal), { signal: countSignal }).catch((error: unknown) => {
@@ -89,14 +100,15 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const startedAt = new Date();
   await store?.update((state) => ({
     ...state,
-    ingestCommand: command,
-    steps: { ...state.steps, ingest: { status: 'active', at: startedAt.toISOString(), detail: command } },
+    ingestCommand: masked.shown,
+    ingestWithheld: masked.withheld.length > 0 ? masked.withheld : undefined,
+    steps: { ...state.steps, ingest: { status: 'active', at: startedAt.toISOString(), detail: masked.shown, pid: process.pid } },
   }));
 
-  progress({ type: 'phase', message: `Running: ${command}` });
+  progress({ type: 'phase', message: `Running: ${masked.shown}` });
   const tail = new LineTail(10);
   let lines = 0;
-  const log = options.logFile ? await openLog(options.logFile, command, startedAt) : null;
+  const log = options.logFile ? await openLog(options.logFile, masked.shown, startedAt) : null;
   const exit = await runShellCommand({
     command,
     env: childEnv(options.env, target),
@@ -135,7 +147,8 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
     },
   }));
   return {
-    command,
+    command: masked.shown,
+    withheld: masked.withheld,
     exitCode: exit.exitCode,
     signal: exit.signal,
     interrupted: exit.interrupted,
@@ -151,9 +164,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
 
 function stepDetail(exit: { exitCode: number; interrupted: boolean }, counts: CollectionCount[], countedAfter: boolean): string {
   const how = exit.interrupted ? 'interrupted' : exit.exitCode === 0 ? 'exit 0' : `failed with exit ${exit.exitCode}`;
-  const changed = counts.filter((entry) => !countedAfter || entry.change !== 0);
-  if (changed.length === 0) return `${how}; no records added`;
-  return [how, ...changed.map((entry) => describeCount(entry, countedAfter))].join('; ');
+  return `${how}; ${describeChanges(counts, countedAfter) ?? 'no records added'}`;
 }
 
 async function openLog(path: string, command: string, at: Date): Promise<WriteStream> {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { MigrateError } from '../util/errors.js';
+import { lockFile, type FileLock } from '../util/file-lock.js';
 import { shellWord } from '../util/format.js';
 import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from './glibc-shim.js';
 import { removePidFile, servedBy, writePidFile } from './pid-file.js';
@@ -98,6 +99,18 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
   const path = resolve(options.path);
   await refuseServedFolder(path);
   await mkdir(path, { recursive: true });
+  const claim = await claimFolder(path);
+  try {
+    // Again, holding the claim: a server another run started and left running has its pid file by now.
+    await refuseServedFolder(path);
+    return await startClaimed(path, options, claim);
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+}
+
+async function startClaimed(path: string, options: StartServerOptions, claim: FileLock): Promise<RunningServer> {
   const port = options.port && options.port > 0 ? options.port : await freePort();
   if (await portIsTaken(port)) {
     throw new MigrateError(
@@ -137,7 +150,10 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
   const pid = child.pid ?? -1;
   // So that `serve --stop --path DIR` finds a server the wizard left running.
   await writePidFile(path, pid).catch(() => undefined);
-  void exited.then(() => removePidFile(path, pid).catch(() => undefined));
+  void exited.then(async () => {
+    await removePidFile(path, pid).catch(() => undefined);
+    await claim.release();
+  });
   return {
     url,
     port,
@@ -145,9 +161,42 @@ export async function startChromaServer(options: StartServerOptions): Promise<Ru
     logFile,
     pid,
     exited,
-    stop: () => stopProcess(child, exited),
+    stop: async () => {
+      await stopProcess(child, exited);
+      // Released before stop returns, so the same folder can be served again at once.
+      await claim.release();
+    },
     keepRunning: () => child.unref(),
   };
+}
+
+/**
+ * One start at a time per data folder: DIR/chroma-server.lock, created exclusively (of two starts
+ * at the same moment exactly one creates it), held while the server runs. The check of the pid
+ * file alone let two servers start together on one chroma.sqlite3. A lock whose process is gone
+ * (kill -9) is taken over; a server left running past its starter still has its pid file.
+ */
+async function claimFolder(path: string): Promise<FileLock> {
+  try {
+    return await lockFile(join(path, 'chroma-server'), { command: 'serve' });
+  } catch (error) {
+    if (!(error instanceof MigrateError) || error.code !== 'LOCKED') throw error;
+    const holder = await readFile(join(path, 'chroma-server.lock'), 'utf8').then(holderPid, () => undefined);
+    const who = typeof holder === 'number' ? ` (process ${holder})` : '';
+    throw new MigrateError(
+      'SERVER_START',
+      `${path} is already being served: another chroma-migrate${who} started Chroma on it.`,
+      `Use that server, or stop it first: chroma-migrate serve --stop --path ${shellWord(path)}`,
+    );
+  }
+}
+
+function holderPid(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { pid?: unknown }).pid;
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForHeartbeat(url: string, exited: Promise<number | null>, timeoutMs: number): Promise<void> {

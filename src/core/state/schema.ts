@@ -4,9 +4,9 @@ import '../util/zod-locale.js';
 import { STEP_IDS } from './steps.js';
 
 /**
- * 2 added `runs`, 3 `envOrigins`, 4 `deployTokens` and `importPlans`; an older file is read as a version 4 file
- * without them (store.ts). The bump keeps an older chroma-migrate from rewriting the file without
- * fields it does not know.
+ * 2 added `runs`, 3 `envOrigins`, 4 `deployTokens`, `importPlans`, `ingestWithheld` and a step's
+ * `pid`; an older file is read as a version 4 file without them (store.ts). The bump keeps an older
+ * chroma-migrate from rewriting the file without fields it does not know.
  */
 export const STATE_VERSION = 4;
 
@@ -14,6 +14,8 @@ const StepStateSchema = z.object({
   status: z.enum(['pending', 'active', 'done', 'skipped', 'failed']),
   at: z.optional(z.string()),
   detail: z.optional(z.string()),
+  /** While active: the chroma-migrate process doing it. Gone while still active means it was killed: interrupted. */
+  pid: z.optional(z.number()),
 });
 
 /** Identifies one backup file's content cheaply: size, mtime and a hash of its first 64 KiB. */
@@ -146,7 +148,10 @@ export const MigrationStateSchema = z.object({
   deployTokens: z._default(z.array(DeployTokenSchema), []),
   /** What each import set out to do, noted as it starts (import-plans.ts). */
   importPlans: z._default(z.array(ImportPlanSchema), []),
+  /** The last ingestion command, its secrets masked ("OPENAI_API_KEY=… python3 ingest.py"). */
   ingestCommand: z.optional(z.string()),
+  /** What was masked in it ("OPENAI_API_KEY", "--api-key"): a resume must be given those again. */
+  ingestWithheld: z.optional(z.array(z.string())),
   /** The local Chroma server the wizard started, so that a resumed wizard starts it again. */
   localServer: z.optional(z.object({ path: z.string(), port: z.number().check(z.int(), z.positive()) })),
 });

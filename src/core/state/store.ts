@@ -6,6 +6,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
 import { shellWord } from '../util/format.js';
 import { lockFile } from '../util/file-lock.js';
+import { settleDeadSteps } from './dead-steps.js';
 import { MigrationStateSchema, STATE_VERSION, type MigrationState } from './schema.js';
 
 const DEFAULT_STATE_PATH = '.chroma-migrate/state.json';
@@ -39,10 +40,10 @@ export async function loadState(path: string): Promise<MigrationState> {
     const issue = parsed.error.issues[0];
     throw corrupt(path, `${issue?.path.join('.') || 'the top level'}: ${issue?.message ?? 'unexpected shape'}`);
   }
-  return parsed.data;
+  return settleDeadSteps(parsed.data);
 }
 
-/** Versions 1 to 3 differ from 4 only by the fields they lack (runs, .env origins, step 2's tokens, import plans), which default to none. */
+/** Versions 1 to 3 differ from 4 only by fields they lack, which default to none. */
 function upgraded(json: unknown): unknown {
   const version = (json as { version?: unknown } | null)?.version;
   return version === 1 || version === 2 || version === 3 ? { ...(json as object), version: STATE_VERSION } : json;

@@ -1,6 +1,7 @@
 import { dirname, join, relative } from 'node:path';
 import { useState } from 'react';
-import { describeCount } from '../../../core/ingest/run-ingest.js';
+import { describeChanges } from '../../../core/ingest/run-ingest.js';
+import { maskCommand } from '../../../core/ingest/mask-command.js';
 import type { StepProps } from '../../session.js';
 import { currentTarget } from '../../target.js';
 import { useStepTask } from '../../use-step-task.js';
@@ -25,7 +26,8 @@ export function IngestStep({ services, session, update, dispatch, signal, setBus
       // The whole output, next to the state file: the screen shows only a window of it.
       const log = join(dirname(services.statePath), `ingest-${new Date(services.now()).toISOString().replace(/[:.]/g, '-')}.log`);
       setLogFile(log);
-      update({ ingestCommand: task.command });
+      // The real command stays in memory for "Run it again"; what is saved and shown is masked.
+      update({ ingestCommand: task.command, ingestWithheld: undefined });
       const outcome = await services.runIngest({
         command: task.command,
         target,
@@ -52,17 +54,19 @@ export function IngestStep({ services, session, update, dispatch, signal, setBus
       targetUrl={target.url}
       cwd={services.cwd}
       remembered={session.ingestCommand}
+      withheld={session.ingestWithheld}
+      conceal={(command) => maskCommand(command, services.env).shown}
       output={{ lines, printed, log: shownLog }}
       on={{
         command: (command) => setPhase({ name: 'running', command }),
         choose: (choice) => {
-          const again = phase.name === 'finished' ? phase.outcome.command : session.ingestCommand;
+          const again = session.ingestWithheld?.length ? undefined : session.ingestCommand;
           if (choice === 'again' && again) setPhase({ name: 'running', command: again });
+          else if (choice === 'again') setPhase({ name: 'command' });
           else if (choice === 'command' || choice === 'edit') setPhase({ name: 'command' });
           else if (choice === 'done' && phase.name === 'finished') {
             const { outcome } = phase;
-            const changes = outcome.counts.map((entry) => describeCount(entry, outcome.countedAfter).split(': ')[1]).join(', ');
-            dispatch({ type: 'step-done', step: 'ingest', detail: changes || `exit ${outcome.exitCode}` });
+            dispatch({ type: 'step-done', step: 'ingest', detail: describeChanges(outcome.counts, outcome.countedAfter) ?? 'no records added' });
           } else dispatch({ type: 'step-skipped', step: 'ingest', detail: phase.name === 'finished' ? `exit ${phase.outcome.exitCode}` : 'skipped' });
         },
       }}

@@ -19,6 +19,10 @@ export interface IngestViewProps {
   cwd: string;
   /** The command run last time, offered again. */
   remembered?: string;
+  /** What the remembered command lacks (saved masked): it is offered to edit, not to run as it is. */
+  withheld?: string[];
+  /** The command as it may be shown: its secrets masked. */
+  conceal?: (command: string) => string;
   /** The newest lines of output, and how many were printed in all. */
   output: { lines: string[]; printed: number; log: string };
   on: {
@@ -30,8 +34,9 @@ export interface IngestViewProps {
 const EXAMPLE = 'python3 scripts/ingest_audits.py --local-dir sample_audits/';
 
 /** Step 7 as the user sees it: the command, a window on its output, and what it changed. */
-export function IngestView({ phase, targetUrl, cwd, remembered, output, on }: IngestViewProps) {
+export function IngestView({ phase, targetUrl, cwd, remembered, withheld = [], conceal = (command) => command, output, on }: IngestViewProps) {
   const choose = (value: string) => on.choose(value as IngestChoice);
+  const lacking = withheld.length > 0 ? `Not saved, type again where … stands: ${withheld.join(', ')}` : null;
   switch (phase.name) {
     case 'choose':
       return (
@@ -44,7 +49,8 @@ export function IngestView({ phase, targetUrl, cwd, remembered, output, on }: In
           </Para>
           <Select
             options={[
-              ...(remembered ? [{ label: `Run again: ${remembered}`, value: 'again' }] : []),
+              ...(remembered && !lacking ? [{ label: `Run again: ${conceal(remembered)}`, value: 'again' }] : []),
+              ...(remembered && lacking ? [{ label: `Edit the last command: ${remembered}`, value: 'edit' }] : []),
               { label: 'Run my ingestion command', value: 'command' },
               { label: 'Skip: nothing more to ingest', value: 'skip' },
             ]}
@@ -56,13 +62,14 @@ export function IngestView({ phase, targetUrl, cwd, remembered, output, on }: In
       return (
         <Box flexDirection="column">
           <Para bold>Step 7 · Command to run (in {cwd}):</Para>
+          {lacking ? <Para dim>{lacking}</Para> : null}
           <LineInput placeholder={EXAMPLE} defaultValue={remembered} onSubmit={(command) => command.trim() && on.command(command.trim())} />
         </Box>
       );
     case 'running':
       return (
         <Box flexDirection="column">
-          <Para bold mark="Step 7 · Running: ">{phase.command}</Para>
+          <Para bold mark="Step 7 · Running: ">{conceal(phase.command)}</Para>
           <Output {...output} reserved={3} />
         </Box>
       );
