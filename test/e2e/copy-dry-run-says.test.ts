@@ -94,6 +94,10 @@ describe('copy --all-databases --dry-run', () => {
     expect(taken.code, taken.stderr).toBe(2);
     expect(taken.stderr).toContain(`${out} exists, and it is not a backup this export wrote before`);
     expect(await readFile(out, 'utf8')).toBe('mine\n');
+    // --json says the same as the exit code: not ok.
+    const json = await runCli([...args, '--json']);
+    expect(json.code, json.stderr).toBe(2);
+    expect(JSON.parse(json.stdout).ok).toBe(false);
     expect((await readdir(dir)).filter((name) => name.startsWith('all'))).toEqual(['all.jsonl.gz']);
   }, 60_000);
 });

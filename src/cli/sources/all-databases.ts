@@ -143,19 +143,24 @@ async function dryRunAll(command: Command, plan: Plan, target: Endpoint, values:
   const parts = out === undefined ? null : `${out}.databases`;
   const made = parts !== null && (await mkdir(parts).then(() => true, () => false));
   try {
-    const { code, ran } = await runAll(command, plan, target, values.json === true, io, true);
+    // As the real run: a plan that cannot run fails (1) before the --out is claimed; an --out not its own needs an answer (2).
+    // Settled before the summary is written, so its `ok` agrees with the exit code.
+    const settle = (code: number): number => (code === EXIT.ok && claim === 'taken' ? EXIT.usage : code);
+    const { code, ran } = await runAll(command, plan, target, values.json === true, io, true, settle);
     if (ran.length === 0) throw nothingToRun(command);
     if (out !== undefined && claim === 'taken') io.stderr.write(`! ${outTakenNote(out)}\n`);
     if (out !== undefined && claim === 'overwrite') io.stderr.write(`! ${out} exists: the copy would replace it (--overwrite).\n`);
-    // As the real run: a plan that cannot run fails (1) before the --out is claimed; an --out not its own needs an answer (2).
-    return code === EXIT.ok && claim === 'taken' ? EXIT.usage : code;
+    return code;
   } finally {
     if (made) await rmdir(parts).catch(() => undefined);
   }
 }
 
-/** Each database's run, in turn: the worst exit code, and the databases run (those without collections are not). */
-async function runAll(command: Command, plan: Plan, target: Endpoint, json: boolean, io: CommandIo, dryRun = false): Promise<{ code: number; ran: string[] }> {
+/**
+ * Each database's run, in turn: the worst exit code, and the databases run (those without collections are not).
+ * `settle` turns the worst code into the command's own before the summary says whether it went well.
+ */
+async function runAll(command: Command, plan: Plan, target: Endpoint, json: boolean, io: CommandIo, dryRun = false, settle = (code: number): number => code): Promise<{ code: number; ran: string[] }> {
   let code: number = EXIT.ok;
   const ran: string[] = [];
   const results: Array<{ database: string; target: string; code: number; result: unknown }> = [];
@@ -183,6 +188,7 @@ async function runAll(command: Command, plan: Plan, target: Endpoint, json: bool
     code = Math.max(code, exit);
     if (exit === EXIT.interrupted || exit === EXIT.usage) break;
   }
+  code = settle(code);
   if (json) writeJson(io, { ok: code === EXIT.ok, databases: results, ...(plan.unread.length > 0 ? { unread: plan.unread } : {}) });
   else io.stderr.write(`\n${code === EXIT.ok ? '✓' : '✗'} ${plan.runs.length} database${plan.runs.length === 1 ? '' : 's'}: ${plan.runs.map((run) => run.database).join(', ')}\n`);
   for (const note of plan.unread) io.stderr.write(`! ${note}\n`);
