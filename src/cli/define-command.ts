@@ -23,6 +23,8 @@ export interface CommandSpec<F extends Flags> extends HelpSpec {
   createsDotenv?: boolean;
   /** Only reads the --state file, so one that does not exist is a mistake (`status`). */
   readsStateOnly?: boolean;
+  /** Saves the secrets it is given (`env set` writes --token into .env): one left out of a printed command is not written at all. */
+  savesSecrets?: boolean;
   /** Keeps checkpoints in the migration state: each run is noted there as typed, for `status` to print. */
   recordsRun?: boolean;
   /** The command's own work; the runner did the rest (help, flags, .env, reporter, exit code). */
@@ -88,7 +90,7 @@ async function startRun(name: string, args: string[], spec: CommandSpec<Flags>, 
   if (io.typed !== undefined) return { io, end: async () => undefined };
   const cwd = process.cwd();
   const typed = typedArgs(args, flagShape(spec.flags), cwd);
-  const known = { ...io, typed: { command: commandText(name, typed.args), withheld: typed.withheld } };
+  const known = { ...io, typed: { command: commandText(name, typed.args), withheld: typed.withheld, savesSecrets: spec.savesSecrets === true } };
   // A dry run promises to write nothing, the state included, and leaves nothing to continue.
   if (!spec.recordsRun || values['dry-run'] === true) return { io: known, end: async () => undefined };
   const path = statePath(values.state, io.env);

@@ -24,7 +24,7 @@ function interrupted(error: unknown, io: CommandIo): boolean {
  */
 function againLines(io: CommandIo, code: string, fix: string | undefined): string[] | null {
   if (!io.typed || (code !== 'INTERRUPTED' && !/same command again/i.test(fix ?? ''))) return null;
-  return [io.typed.command, ...withheldNote(io.typed.withheld)].map((line) => `    ${line}\n`);
+  return [io.typed.command, ...withheldNote(io.typed.withheld, io.typed.savesSecrets)].map((line) => `    ${line}\n`);
 }
 
 /**

@@ -18,7 +18,7 @@ export interface CommandIo {
    * say how to continue. Set by the outermost command, so one that runs itself again
    * (--all-databases) keeps the user's.
    */
-  typed?: { command: string; withheld: string[] };
+  typed?: { command: string; withheld: string[]; savesSecrets?: boolean };
 }
 
 interface Program {

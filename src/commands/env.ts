@@ -38,6 +38,7 @@ export const envCommand = defineCommand({
   summary: "Point your app's .env at the self-hosted server (step 4), keeping a backup",
   subcommands: ['set'],
   createsDotenv: true,
+  savesSecrets: true,
   usage: ['set --url URL [options]'],
   description: `Writes CHROMA_HOST, CHROMA_PORT and CHROMA_SSL (and CHROMA_AUTH_TOKEN when there is a token) into
 your app's .env, replacing them where they are and adding the missing ones at the end. Every other

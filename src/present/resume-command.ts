@@ -86,13 +86,22 @@ export function resumeLines(run: Pick<RunRecord, 'command' | 'args' | 'cwd' | 'w
 /** Where each secret flag's value is read from when the flag is absent. */
 const SECRET_ENV: Record<string, string> = { '--token': 'CHROMA_AUTH_TOKEN', '--api-key': 'CHROMA_API_KEY', '--source-token': 'CHROMA_SOURCE_TOKEN' };
 
-/** Said under a printed command whose secret flags were left out: where the value comes from instead. */
-export function withheldNote(withheld: string[]): string[] {
+/**
+ * Said under a printed command whose secret flags were left out: where the value comes from instead.
+ * `saved`: the command writes the secret itself (`env set`), so without it again nothing of it is written.
+ */
+export function withheldNote(withheld: string[], saved = false): string[] {
   const flags = [...new Set(withheld)];
   if (flags.length === 0) return [];
+  const were = `${flags.join(' and ')} ${flags.length === 1 ? 'was' : 'were'} left out`;
   const vars = flags.map((flag) => SECRET_ENV[flag]).filter((name): name is string => name !== undefined);
+  if (saved) {
+    const env = vars.length > 0 ? ` (or set ${vars.join(' and ')} in the environment)` : '';
+    const [it, is] = flags.length === 1 ? ['it', 'is'] : ['them', 'are'];
+    return [`(Secrets are never printed: ${were}. Add ${it} again${env}, or ${it} ${is} not written.)`];
+  }
   const instead = vars.length > 0 ? `set ${vars.join(' and ')} in .env or the environment instead` : 'add it again';
-  return [`(Secrets are never saved: ${flags.join(' and ')} ${flags.length === 1 ? 'was' : 'were'} left out; ${instead}.)`];
+  return [`(Secrets are never saved: ${were}; ${instead}.)`];
 }
 
 const OUTCOME: Record<RunRecord['outcome'], string> = {
