@@ -3,11 +3,11 @@
  * it lacks. An import, whose feed can read its records again, sends what the target lacks once
  * more and counts again: a run resumed past records lost since (deleted on the target, or a
  * checkpoint ahead of what landed) brings them back, as its words promise, instead of naming
- * the same missing records on every run.
+ * the same missing records on every run. They go out as the pages did (a record the target
+ * refuses even alone is set aside under --skip-invalid), so the mend stops no import the pages would not.
  */
 import type { BackupRecord } from '../../model/record.js';
 import { inQuotes } from '../../util/format.js';
-import { withRetry } from '../../util/retry.js';
 import { countMissingIds } from '../verifier/missing-ids.js';
 import type { RecordFeed, TargetSession } from './session.js';
 
@@ -18,8 +18,11 @@ export interface Landed {
   byIds: boolean;
   expected: number;
   refused: Set<string>;
-  /** The records as the writer sends them (sparse vectors left out by choice). */
-  sendable: (records: BackupRecord[]) => BackupRecord[];
+  /**
+   * Sends records as the pages went out (write.ts): in smaller requests after a 413, and a record
+   * refused even alone set aside (--skip-invalid, joining `refused`) or the import stopped, named.
+   */
+  send: (records: BackupRecord[]) => Promise<void>;
   call: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
@@ -35,7 +38,7 @@ export async function landedCount(context: TargetSession, feed: RecordFeed, land
     countMissingIds(api, landed.collectionId, withoutRefused(again(), landed.refused), signal, onMissing).catch((error: unknown) => {
       throw context.explain(error);
     });
-  const sent = await missingIds((records) => withRetry(() => api.upsert(landed.collectionId, landed.sendable(records), { base64: context.base64 }, { signal }), { signal }));
+  const sent = await missingIds(landed.send);
   if (sent === 0) return { count, missing: 0 };
   progress({ type: 'warning', message: `${inQuotes(landed.name)}: ${sent} of the backup's records were not on the target (lost since an earlier run sent them); sent them again.` });
   return { count: await countNow(), missing: await missingIds() };

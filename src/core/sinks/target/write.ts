@@ -68,10 +68,13 @@ export async function importCollection(context: TargetSession, header: Collectio
   const savedDone = feed.onAllCommitted ? saveCheckpoint(committed, true) : null;
   savedDone?.catch(() => undefined); // awaited below
   await feed.onAllCommitted?.();
-  const expected = feed.expected ? feed.expected() : header.count - refused.size;
   // Appended, or nothing sent by this run (the same command again): the count alone cannot tell a record lost.
   const byIds = action === 'appended' || (action === 'resumed' && committed === start);
-  const { count, missing } = await landedCount(context, feed, { name, collectionId, byIds, expected, refused, sendable, call });
+  const expectedNow = () => (feed.expected ? feed.expected() : header.count - refused.size);
+  const send = (batch: BackupRecord[]) => sendFitting(sendable(batch), size, fitting(signal));
+  const { count, missing } = await landedCount(context, feed, { name, collectionId, byIds, expected: expectedNow(), refused, send, call });
+  // A record the mend sent again and the target refused even alone is now set aside: no longer expected.
+  const expected = expectedNow();
   await savedDone;
   // Not done after all when the count finds records missing.
   if (!savedDone || missing !== 0) await saveCheckpoint(committed, missing === 0);
