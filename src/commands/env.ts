@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
-import { isLoopbackHost } from '../core/chroma/endpoint.js';
 import { parseChromaUrl, type ParsedUrl } from '../core/chroma/url.js';
-import { applyEnvPlan, nothingToWrite, planSelfHostedEnv, withEnvLock, type AppliedEnvPlan, type EnvPlan } from '../core/env-file/apply.js';
+import { applyEnvPlan, nothingToWrite, planSelfHostedEnv, sendsTokenInClear, withEnvLock, type AppliedEnvPlan, type EnvPlan } from '../core/env-file/apply.js';
 import { MigrateError } from '../core/util/errors.js';
 import { assertWritable } from '../core/env-file/file.js';
 import { withEnvOrigin } from '../core/state/env-origin.js';
@@ -99,13 +98,9 @@ async function setEnv({ values, io, json, statePath, say, writeJson }: Context, 
   return EXIT.ok;
 }
 
-/**
- * The rule ping and import follow for the token they send, for the token the app will send: over
- * plain http only to this machine, elsewhere only with --insecure. It covers a token already in the
- * file as well as a new one: either way the app sends it to the new address.
- */
+/** The rule ping and import follow for the token they send, for the token the app will send: over plain http only to this machine, elsewhere only with --insecure. */
 function refuseCleartextToken(plan: EnvPlan, target: ParsedUrl, insecure: boolean): void {
-  if (target.ssl || isLoopbackHost(target.host) || insecure || !parse(plan.text).CHROMA_AUTH_TOKEN) return;
+  if (insecure || !sendsTokenInClear(plan, target)) return;
   throw new MigrateError(
     'USAGE',
     `Refusing to point ${plan.path} at ${target.url} with a CHROMA_AUTH_TOKEN: that is plain http, so your app would send the token in clear text on every request, where anyone between it and the server could read it. Nothing was changed.`,

@@ -1,5 +1,6 @@
 import type { ParsedUrl } from '../chroma/url.js';
-import type { TokenHeader } from '../chroma/endpoint.js';
+import { parse } from 'dotenv';
+import { isLoopbackHost, type TokenHeader } from '../chroma/endpoint.js';
 import { saveBackup } from './backups.js';
 import { selfHostedEnv } from './chroma-keys.js';
 import type { EnvChange } from './diff.js';
@@ -89,4 +90,13 @@ export async function applyEnvPlan(plan: EnvPlan): Promise<AppliedEnvPlan> {
 /** "0644" for messages. */
 export function octalMode(mode: number): string {
   return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
+}
+
+/**
+ * Whether the .env planned would have the app send a CHROMA_AUTH_TOKEN in clear text: plain
+ * http to another machine. It covers a token already in the file as well as a new one: either
+ * way the app sends it to the new address. `env set` refuses it without --insecure; the wizard asks.
+ */
+export function sendsTokenInClear(plan: Pick<EnvPlan, 'text'>, target: Pick<ParsedUrl, 'ssl' | 'host'>): boolean {
+  return !target.ssl && !isLoopbackHost(target.host) && Boolean(parse(plan.text).CHROMA_AUTH_TOKEN);
 }

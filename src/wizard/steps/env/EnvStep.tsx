@@ -3,17 +3,18 @@ import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { ConfirmInput } from '@inkjs/ui';
 import { parseChromaUrl } from '../../../core/chroma/url.js';
-import { nothingToWrite, octalMode, type EnvPlan } from '../../../core/env-file/apply.js';
+import { nothingToWrite, octalMode, sendsTokenInClear, type EnvPlan } from '../../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../../core/env-file/diff.js';
 import { withEnvOrigin } from '../../../core/state/env-origin.js';
 import { BOM_NOTE } from '../../../present/env-notes.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
+import { Select } from '../../components/Select.js';
 import type { StepProps } from '../../session.js';
 import { currentTarget } from '../../target.js';
 import { useStepTask } from '../../use-step-task.js';
 
-type Phase = { name: 'planning' } | { name: 'confirm'; plan: EnvPlan } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
+type Phase = { name: 'planning' } | { name: 'cleartext'; plan: EnvPlan } | { name: 'confirm'; plan: EnvPlan } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
 
 export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'planning' });
@@ -23,10 +24,12 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     phase.name === 'planning' || phase.name === 'writing' ? phase : null,
     async (task, { live }) => {
       if (task.name === 'planning') {
-        const plan = await services.planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined);
+        const parsed = parseChromaUrl(target.url);
+        const plan = await services.planSelfHostedEnv(services.envFile, parsed, target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined);
         if (!live()) return;
         if (nothingToWrite(plan)) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
-        else setPhase({ name: 'confirm', plan });
+        // The rule env set applies (it refuses without --insecure): here the user chooses, knowingly.
+        else setPhase(sendsTokenInClear(plan, parsed) ? { name: 'cleartext', plan } : { name: 'confirm', plan });
         return;
       }
       const { backup, tightened } = await services.applyEnvPlan(task.plan);
@@ -43,6 +46,8 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
   switch (phase.name) {
     case 'planning':
       return <Text>Reading {services.envFile}…</Text>;
+    case 'cleartext':
+      return <ClearTextToken url={target.url} onBack={() => dispatch({ type: 'goto', step: 'connect' })} onAnyway={() => setPhase({ name: 'confirm', plan: phase.plan })} />;
     case 'confirm':
       return (
         <Box flexDirection="column">
@@ -80,4 +85,28 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
       return exhaustive;
     }
   }
+}
+
+/**
+ * A token for a plain http:// server on another machine: said plainly, with the way to https first.
+ * Nothing is focused, so Enter alone cannot choose to send the token in clear text.
+ */
+function ClearTextToken({ url, onBack, onAnyway }: { url: string; onBack: () => void; onAnyway: () => void }) {
+  return (
+    <Box flexDirection="column">
+      <Para bold>Step 4 · {url} is plain http, and .env would hold a CHROMA_AUTH_TOKEN.</Para>
+      <Para>
+        Your app would send the token in clear text on every request: anyone between it and the server could read it and use your database. Use the server's https:// address
+        (Railway domains are https on 443).
+      </Para>
+      <Select
+        preselect={false}
+        options={[
+          { label: "Back to step 3: give the server's https:// address", value: 'back' },
+          { label: 'Write it anyway: this network is private, and I accept that the token travels in clear text', value: 'anyway' },
+        ]}
+        onChange={(value) => (value === 'back' ? onBack() : onAnyway())}
+      />
+    </Box>
+  );
 }
