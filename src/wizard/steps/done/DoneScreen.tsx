@@ -15,7 +15,11 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
   const [leaving, setLeaving] = useState<'kept' | 'stopped' | null>(null);
   const [needs, setNeeds] = useState<Array<{ collection: string; needs: AppNeeds }>>([]);
   const [envPort, setEnvPort] = useState<number | null | undefined>(undefined);
-  const server = session.localServer;
+  // Keep or stop is offered only for the server this wizard started and the data went to: a
+  // server started elsewhere (step 2 "already deployed") is not ours to stop, and keeps running.
+  const target = currentTarget(session, services);
+  const ours = session.localServer;
+  const server = ours && sameServer(ours.url, target.url) ? ours : undefined;
 
   useStepTask(session, async (now, { live }) => {
     const target = currentTarget(now, services);
@@ -38,6 +42,8 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
       needs={needs}
       shown={shown}
       server={server}
+      elsewhere={server ? undefined : target.url}
+      unusedLocal={server ? undefined : ours?.url}
       envPointsHere={envPort === undefined ? null : server ? envPort === server.port : false}
       leaving={leaving}
       onChoose={(value) => {
@@ -50,4 +56,18 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
       }}
     />
   );
+}
+
+/** Same scheme, host and port: localhost and 127.0.0.1 both name this machine. */
+function sameServer(a: string, b: string): boolean {
+  const key = (url: string) => {
+    try {
+      const parsed = new URL(url);
+      const host = parsed.hostname === '127.0.0.1' || parsed.hostname === '[::1]' ? 'localhost' : parsed.hostname;
+      return `${parsed.protocol}//${host}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`;
+    } catch {
+      return url;
+    }
+  };
+  return key(a) === key(b);
 }
