@@ -3,7 +3,7 @@ import type { AppNeeds } from '../../../core/collection/app-needs.js';
 import type { Exposure } from '../../../core/chroma/probe.js';
 import { localPortInEnv } from '../../../core/local-server/local-port.js';
 import type { WizardState } from '../../machine.js';
-import { currentTarget } from '../../target.js';
+import { currentTarget, sameServer } from '../../target.js';
 import type { StepProps } from '../../session.js';
 import { useStepTask } from '../../use-step-task.js';
 import { DoneView, type Code } from './DoneView.js';
@@ -56,18 +56,4 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
       }}
     />
   );
-}
-
-/** Same scheme, host and port: localhost and 127.0.0.1 both name this machine. */
-function sameServer(a: string, b: string): boolean {
-  const key = (url: string) => {
-    try {
-      const parsed = new URL(url);
-      const host = parsed.hostname === '127.0.0.1' || parsed.hostname === '[::1]' ? 'localhost' : parsed.hostname;
-      return `${parsed.protocol}//${host}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`;
-    } catch {
-      return url;
-    }
-  };
-  return key(a) === key(b);
 }
