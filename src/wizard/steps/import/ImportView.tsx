@@ -26,7 +26,7 @@ export type ImportPhase =
   | { name: 'failed'; error: unknown };
 
 type FinishedChoice = 'next' | 'retry';
-export type FailedChoice = 'retry' | 'back' | 'drop-sparse';
+type FailedChoice = 'retry' | 'back' | 'drop-sparse';
 type CancelledChoice = 'retry' | 'back' | 'keep';
 
 export interface ImportViewProps {
