@@ -12,8 +12,10 @@ import { Para } from '../../components/Para.js';
 import type { StepProps } from '../../session.js';
 import { currentTarget } from '../../target.js';
 import { useStepTask } from '../../use-step-task.js';
+import { isDeployToken } from '../../../core/state/deploy-token.js';
+import type { WizardServices } from '../../services.js';
 
-type Phase = { name: 'planning' } | { name: 'confirm'; plan: EnvPlan } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
+type Phase = { name: 'planning' } | { name: 'confirm'; plan: EnvPlan; dropsToken: boolean } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
 
 export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'planning' });
@@ -23,10 +25,11 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     phase.name === 'planning' || phase.name === 'writing' ? phase : null,
     async (task, { live }) => {
       if (task.name === 'planning') {
-        const plan = await services.planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined);
+        const dropsToken = !target.token && (await holdsStepTwoToken(services));
+        const plan = await services.planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined, dropsToken ? ['CHROMA_AUTH_TOKEN'] : []);
         if (!live()) return;
         if (nothingToWrite(plan)) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
-        else setPhase({ name: 'confirm', plan });
+        else setPhase({ name: 'confirm', plan, dropsToken });
         return;
       }
       const { backup, tightened } = await services.applyEnvPlan(task.plan);
@@ -49,12 +52,13 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
           <Para bold>
             Step 4 · {phase.plan.file.exists ? 'Changes to' : 'New file'} {phase.plan.path}:
           </Para>
-          {formatEnvChanges(phase.plan.changes).map((line) => (
+          {formatEnvChanges(phase.plan.changes, { commented: phase.dropsToken }).map((line) => (
             <Para key={line} indent={2} color={line.startsWith('+') ? 'green' : 'red'}>
               {line}
             </Para>
           ))}
           {phase.plan.file.bom ? <Para indent={2}>{BOM_NOTE}</Para> : null}
+          {phase.dropsToken ? <Para>CHROMA_AUTH_TOKEN is the token step 2 made for a hosted server; this server takes none, so it is kept as a comment.</Para> : null}
           <Para dim>The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Para>
           <Text>
             {phase.plan.file.exists ? 'Write it (the old file is kept as a backup)? ' : 'Create it? '}
@@ -80,4 +84,10 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
       return exhaustive;
     }
   }
+}
+
+/** .env's CHROMA_AUTH_TOKEN is one step 2 wrote (known by its digest in the state): a token put there otherwise is never touched. */
+async function holdsStepTwoToken(services: WizardServices): Promise<boolean> {
+  const token = (await services.readEnvFile()).CHROMA_AUTH_TOKEN;
+  return Boolean(token) && isDeployToken(await services.readState(), services.envFile, token as string);
 }
