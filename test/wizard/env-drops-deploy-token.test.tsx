@@ -14,13 +14,16 @@ import { mountWizard, standingOn, testServices, useFolderAndServer } from './har
 const world = useFolderAndServer();
 const TOKEN = 'ck-step-two-made-this-0123456789abcdef';
 
-async function atStepFour(name: string, columns: number, wizardWrote: boolean) {
+async function atStepFour(name: string, columns: number, wizardWrote: boolean, resumed = false) {
   const dir = join(world.dir, name);
   await mkdir(dir, { recursive: true });
   const services = testServices({ dir, env: {} });
   await writeFile(services.envFile, `CHROMA_HOST=example.up.railway.app\nCHROMA_AUTH_TOKEN=${TOKEN}\n`);
   if (wizardWrote) await services.updateState((saved) => ({ ...saved, ...withDeployToken(saved, services.envFile, TOKEN) }));
-  const app = mountWizard(services, standingOn('env'), { target: endpoint({ url: world.url }) }, { columns, rows: 24 });
+  // A resume reads .env's token into the target; the state knows the local server step 2 started.
+  if (resumed) await services.updateState((saved) => ({ ...saved, localServer: { path: join(dir, 'data'), port: Number(new URL(world.url).port) } }));
+  const target = endpoint({ url: world.url, token: resumed ? TOKEN : undefined });
+  const app = mountWizard(services, standingOn('env'), { target }, { columns, rows: 24 });
   return { app, services };
 }
 
@@ -36,6 +39,17 @@ describe('step 4 after switching from a hosted server to a local one', () => {
       await press(app, 'y');
       await waitUntil(async () => !/^CHROMA_AUTH_TOKEN=/m.test(await readFile(services.envFile, 'utf8')), 10_000, '.env written');
       expect(await readFile(services.envFile, 'utf8')).toMatch(/^# ?CHROMA_AUTH_TOKEN=/m);
+    } finally {
+      app.stop();
+    }
+  });
+
+  it('after a resume (the token read into the target), the local server step 2 started still drops it', async () => {
+    const { app } = await atStepFour('resumed', 80, true, true);
+    try {
+      const frame = (await waitForFrame(app, 'Write it', 20_000)).replace(/\s+/g, ' ');
+      expect(frame).toContain('(kept as a comment)');
+      expect(frame).not.toContain(TOKEN);
     } finally {
       app.stop();
     }

@@ -9,8 +9,9 @@ import { withEnvOrigin } from '../../../core/state/env-origin.js';
 import { BOM_NOTE } from '../../../present/env-notes.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
-import type { StepProps } from '../../session.js';
-import { currentTarget } from '../../target.js';
+import type { Session, StepProps } from '../../session.js';
+import { currentTarget, sameServer } from '../../target.js';
+import type { Endpoint } from '../../../core/chroma/endpoint.js';
 import { useStepTask } from '../../use-step-task.js';
 import { isDeployToken } from '../../../core/state/deploy-token.js';
 import type { WizardServices } from '../../services.js';
@@ -25,8 +26,9 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     phase.name === 'planning' || phase.name === 'writing' ? phase : null,
     async (task, { live }) => {
       if (task.name === 'planning') {
-        const dropsToken = !target.token && (await holdsStepTwoToken(services));
-        const plan = await services.planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined, dropsToken ? ['CHROMA_AUTH_TOKEN'] : []);
+        const dropsToken = await dropsStepTwoToken(services, session, target);
+        const token = dropsToken ? undefined : target.token;
+        const plan = await services.planSelfHostedEnv(services.envFile, parseChromaUrl(target.url), token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined, dropsToken ? ['CHROMA_AUTH_TOKEN'] : []);
         if (!live()) return;
         if (nothingToWrite(plan)) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
         else setPhase({ name: 'confirm', plan, dropsToken });
@@ -86,8 +88,17 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
   }
 }
 
-/** .env's CHROMA_AUTH_TOKEN is one step 2 wrote (known by its digest in the state): a token put there otherwise is never touched. */
-async function holdsStepTwoToken(services: WizardServices): Promise<boolean> {
-  const token = (await services.readEnvFile()).CHROMA_AUTH_TOKEN;
-  return Boolean(token) && isDeployToken(await services.readState(), services.envFile, token as string);
+/**
+ * .env's CHROMA_AUTH_TOKEN is one step 2 wrote (known by its digest in the state) and the server
+ * chosen since takes none: no token, or this wizard's own local server (a resume reads .env's
+ * token into the target). A token put there otherwise is never touched.
+ */
+async function dropsStepTwoToken(services: WizardServices, session: Session, target: Endpoint): Promise<boolean> {
+  const written = (await services.readEnvFile()).CHROMA_AUTH_TOKEN;
+  if (!written) return false;
+  const state = await services.readState();
+  if (!isDeployToken(state, services.envFile, written)) return false;
+  if (!target.token) return true;
+  const local = session.localServer ?? (state.localServer ? { url: `http://localhost:${state.localServer.port}` } : undefined);
+  return target.token === written && local !== undefined && sameServer(local.url, target.url);
 }
