@@ -163,5 +163,7 @@ async function reviveLocalServer(services: WizardServices, server: RunningServer
   const ended = await Promise.race([server.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 0))]);
   if (!ended) return null;
   services.log(`import: the local server ${server.url} had stopped; starting it again`);
+  // Its own clean-up (the folder's claim, its pid file) may still be under way after the exit.
+  await server.stop().catch(() => undefined);
   return services.startChromaServer({ path: server.path, port: server.port });
 }
