@@ -13,3 +13,17 @@ export function currentTarget(session: Session, services: Pick<WizardServices, '
   if (session.target) return session.target;
   return resolveTarget({}, services.env).target;
 }
+
+/** Same scheme, host and port: localhost and 127.0.0.1 both name this machine. */
+export function sameServer(a: string, b: string): boolean {
+  const key = (url: string) => {
+    try {
+      const parsed = new URL(url);
+      const host = parsed.hostname === '127.0.0.1' || parsed.hostname === '[::1]' ? 'localhost' : parsed.hostname;
+      return `${parsed.protocol}//${host}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`;
+    } catch {
+      return url;
+    }
+  };
+  return key(a) === key(b);
+}

@@ -186,3 +186,21 @@ describe('Done: keep the local server running after the wizard, or stop it', () 
     expect(js).toContain('headers: token ? { Authorization: `Bearer ${token}` } : {},');
   });
 });
+
+describe('Done: a server this wizard did not start is not offered to stop', () => {
+  it.each([60, 80])('at %i columns: the data went to another server, so no "runs inside this wizard", no stop, and that it keeps running', async (columns) => {
+    const ours = await tracked({ path: join(dir, `unused-${columns}`) });
+    const outside = await tracked({ path: join(dir, `outside-${columns}`) });
+    await writeFile(join(dir, '.env'), `CHROMA_HOST=localhost\nCHROMA_PORT=${outside.port}\nCHROMA_SSL=false\n`);
+    const state = { ...standingOn('ingest'), screen: 'done' as const };
+    state.steps.ingest = 'done';
+    const app = mountWizard(testServices({ dir, env: {} }), state, { localServer: ours, target: endpoint({ url: outside.url }) }, { columns, rows: 24 });
+    mounted = app;
+    const frame = (await waitForFrame(app, 'Exit')).replace(/\s+/g, ' ');
+    expect(frame).not.toContain('runs inside this wizard');
+    expect(frame).not.toContain('stop Chroma');
+    expect(frame).not.toContain('keep Chroma running');
+    expect(frame).toContain(`Your Chroma server (${outside.url}) was not started by this wizard: it keeps running after you exit.`);
+    expect(frame).toContain(`The local server this wizard started (${ours.url}) is not the one your data went to: it stops when you exit.`);
+  });
+});

@@ -39,9 +39,9 @@ function tokenMode(mode: number): number {
 }
 
 /** Step 4's change, computed without writing: what the user is shown before saying yes. */
-export async function planSelfHostedEnv(path: string, target: Pick<ParsedUrl, 'host' | 'port' | 'ssl'>, token?: string, tokenHeader?: TokenHeader): Promise<EnvPlan> {
+export async function planSelfHostedEnv(path: string, target: Pick<ParsedUrl, 'host' | 'port' | 'ssl'>, token?: string, tokenHeader?: TokenHeader, comment: string[] = []): Promise<EnvPlan> {
   const file = await readEnvFile(path);
-  const plan = planEnvPatch(file.text, { set: selfHostedEnv(target, token, tokenHeader) });
+  const plan = planEnvPatch(file.text, { set: selfHostedEnv(target, token, tokenHeader), comment });
   return { path, file, text: plan.text, changes: plan.changes, writesToken: token !== undefined && token !== '' };
 }
 

@@ -3,7 +3,7 @@ import type { AppNeeds } from '../../../core/collection/app-needs.js';
 import type { Exposure } from '../../../core/chroma/probe.js';
 import { localPortInEnv } from '../../../core/local-server/local-port.js';
 import type { WizardState } from '../../machine.js';
-import { currentTarget } from '../../target.js';
+import { currentTarget, sameServer } from '../../target.js';
 import type { StepProps } from '../../session.js';
 import { useStepTask } from '../../use-step-task.js';
 import { DoneView, type Code } from './DoneView.js';
@@ -15,7 +15,11 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
   const [leaving, setLeaving] = useState<'kept' | 'stopped' | null>(null);
   const [needs, setNeeds] = useState<Array<{ collection: string; needs: AppNeeds }>>([]);
   const [envPort, setEnvPort] = useState<number | null | undefined>(undefined);
-  const server = session.localServer;
+  // Keep or stop is offered only for the server this wizard started and the data went to: a
+  // server started elsewhere (step 2 "already deployed") is not ours to stop, and keeps running.
+  const target = currentTarget(session, services);
+  const ours = session.localServer;
+  const server = ours && sameServer(ours.url, target.url) ? ours : undefined;
 
   useStepTask(session, async (now, { live }) => {
     const target = currentTarget(now, services);
@@ -38,6 +42,8 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
       needs={needs}
       shown={shown}
       server={server}
+      elsewhere={server ? undefined : target.url}
+      unusedLocal={server ? undefined : ours?.url}
       envPointsHere={envPort === undefined ? null : server ? envPort === server.port : false}
       leaving={leaving}
       onChoose={(value) => {

@@ -2,7 +2,7 @@ import { Box, Static, Text } from 'ink';
 import { Select } from '../../components/Select.js';
 import { JS_CLIENT, PYTHON_CLIENT } from '../../../present/app-snippets.js';
 import { describeAppNeeds, groupAppNeeds, type AppNeeds } from '../../../core/collection/app-needs.js';
-import { shellWord } from '../../../core/util/format.js';
+import { shellWord, shown } from '../../../core/util/format.js';
 import { OPEN_SERVER_WARNING, type Exposure } from '../../../core/chroma/probe.js';
 import { Para } from '../../components/Para.js';
 
@@ -24,6 +24,10 @@ export interface DoneViewProps {
   /** Client code the user asked to see, printed above the live frame. */
   shown: Code[];
   server?: LocalServerView;
+  /** The server the data went to when this wizard did not start it: it keeps running, nothing to choose. */
+  elsewhere?: string;
+  /** A local server this wizard started that the data did not go to: it stops on the way out. */
+  unusedLocal?: string;
   /** Whether .env points at the local server's port; null until .env was read (the choices wait: a label changing under the cursor would move it). */
   envPointsHere: boolean | null;
   /** Set once the user chose how to leave: the last words. */
@@ -68,7 +72,7 @@ export function DoneView(props: DoneViewProps) {
   );
 }
 
-function NextSteps({ verified, risk, needs, server }: DoneViewProps) {
+function NextSteps({ verified, risk, needs, server, elsewhere, unusedLocal }: DoneViewProps) {
   return (
     <Box flexDirection="column">
       {verified ? (
@@ -99,6 +103,12 @@ function NextSteps({ verified, risk, needs, server }: DoneViewProps) {
       {server ? (
         <Para mark="· " color="yellow">
           The local Chroma server ({server.url}) runs inside this wizard: keep it running after you exit, or stop it.
+        </Para>
+      ) : null}
+      {elsewhere ? <Para mark="· ">Your Chroma server ({shown(elsewhere)}) was not started by this wizard: it keeps running after you exit.</Para> : null}
+      {unusedLocal ? (
+        <Para mark="· " color="yellow">
+          The local server this wizard started ({unusedLocal}) is not the one your data went to: it stops when you exit.
         </Para>
       ) : null}
     </Box>

@@ -10,11 +10,14 @@ import { BOM_NOTE } from '../../../present/env-notes.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
 import { Select } from '../../components/Select.js';
-import type { StepProps } from '../../session.js';
-import { currentTarget } from '../../target.js';
+import type { Session, StepProps } from '../../session.js';
+import { currentTarget, sameServer } from '../../target.js';
+import type { Endpoint } from '../../../core/chroma/endpoint.js';
 import { useStepTask } from '../../use-step-task.js';
+import { isDeployToken } from '../../../core/state/deploy-token.js';
+import type { WizardServices } from '../../services.js';
 
-type Phase = { name: 'planning' } | { name: 'cleartext'; plan: EnvPlan } | { name: 'confirm'; plan: EnvPlan } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
+type Phase = { name: 'planning' } | { name: 'cleartext'; plan: EnvPlan; dropsToken: boolean } | { name: 'confirm'; plan: EnvPlan; dropsToken: boolean } | { name: 'writing'; plan: EnvPlan } | { name: 'failed'; error: unknown };
 
 export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
   const [phase, setPhase] = useState<Phase>({ name: 'planning' });
@@ -24,12 +27,14 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     phase.name === 'planning' || phase.name === 'writing' ? phase : null,
     async (task, { live }) => {
       if (task.name === 'planning') {
+        const dropsToken = await dropsStepTwoToken(services, session, target);
+        const token = dropsToken ? undefined : target.token;
         const parsed = parseChromaUrl(target.url);
-        const plan = await services.planSelfHostedEnv(services.envFile, parsed, target.token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined);
+        const plan = await services.planSelfHostedEnv(services.envFile, parsed, token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined, dropsToken ? ['CHROMA_AUTH_TOKEN'] : []);
         if (!live()) return;
         if (nothingToWrite(plan)) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
         // The rule env set applies (it refuses without --insecure): here the user chooses, knowingly.
-        else setPhase(sendsTokenInClear(plan, parsed) ? { name: 'cleartext', plan } : { name: 'confirm', plan });
+        else setPhase(sendsTokenInClear(plan, parsed) ? { name: 'cleartext', plan, dropsToken } : { name: 'confirm', plan, dropsToken });
         return;
       }
       const { backup, tightened } = await services.applyEnvPlan(task.plan);
@@ -47,19 +52,20 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
     case 'planning':
       return <Text>Reading {services.envFile}…</Text>;
     case 'cleartext':
-      return <ClearTextToken url={target.url} onBack={() => dispatch({ type: 'goto', step: 'connect' })} onAnyway={() => setPhase({ name: 'confirm', plan: phase.plan })} />;
+      return <ClearTextToken url={target.url} onBack={() => dispatch({ type: 'goto', step: 'connect' })} onAnyway={() => setPhase({ name: 'confirm', plan: phase.plan, dropsToken: phase.dropsToken })} />;
     case 'confirm':
       return (
         <Box flexDirection="column">
           <Para bold>
             Step 4 · {phase.plan.file.exists ? 'Changes to' : 'New file'} {phase.plan.path}:
           </Para>
-          {formatEnvChanges(phase.plan.changes).map((line) => (
+          {formatEnvChanges(phase.plan.changes, { commented: phase.dropsToken }).map((line) => (
             <Para key={line} indent={2} color={line.startsWith('+') ? 'green' : 'red'}>
               {line}
             </Para>
           ))}
           {phase.plan.file.bom ? <Para indent={2}>{BOM_NOTE}</Para> : null}
+          {phase.dropsToken ? <Para>CHROMA_AUTH_TOKEN is the token step 2 made for a hosted server; this server takes none, so it is kept as a comment.</Para> : null}
           <Para dim>The Cloud keys (CHROMA_API_KEY…) stay as the fallback for a rollback.</Para>
           <Text>
             {phase.plan.file.exists ? 'Write it (the old file is kept as a backup)? ' : 'Create it? '}
@@ -109,4 +115,19 @@ function ClearTextToken({ url, onBack, onAnyway }: { url: string; onBack: () => 
       />
     </Box>
   );
+}
+
+/**
+ * .env's CHROMA_AUTH_TOKEN is one step 2 wrote (known by its digest in the state) and the server
+ * chosen since takes none: no token, or this wizard's own local server (a resume reads .env's
+ * token into the target). A token put there otherwise is never touched.
+ */
+async function dropsStepTwoToken(services: WizardServices, session: Session, target: Endpoint): Promise<boolean> {
+  const written = (await services.readEnvFile()).CHROMA_AUTH_TOKEN;
+  if (!written) return false;
+  const state = await services.readState();
+  if (!isDeployToken(state, services.envFile, written)) return false;
+  if (!target.token) return true;
+  const local = session.localServer ?? (state.localServer ? { url: `http://localhost:${state.localServer.port}` } : undefined);
+  return target.token === written && local !== undefined && sameServer(local.url, target.url);
 }

@@ -4,7 +4,9 @@ import type { ImportResult } from '../../../core/operations/import.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { count, fraction } from '../../format.js';
 import type { StepProps } from '../../session.js';
-import { currentTarget } from '../../target.js';
+import { currentTarget, sameServer } from '../../target.js';
+import type { RunningServer } from '../../../core/local-server/chroma-server.js';
+import type { WizardServices } from '../../services.js';
 import { useProgress } from '../../use-progress.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ImportView, type ImportPhase } from './ImportView.js';
@@ -21,9 +23,10 @@ interface Attempt {
 type Answer = (value: unknown) => void;
 
 /** Step 5's work: the import, with the questions it asks answered on screen. */
-export function ImportStep({ services, session, dispatch, signal, setBusy, again }: StepProps) {
+export function ImportStep({ services, session, update, dispatch, signal, setBusy, again }: StepProps) {
   const [phase, setPhase] = useState<ImportPhase>({ name: 'running' });
   const [attempt, setAttempt] = useState<Attempt>({ dropSparse: false });
+  const [restarted, setRestarted] = useState<string | undefined>(undefined);
   const answered = useRef<unknown>(null);
   const answer = useRef<Answer | null>(null);
   const progress = useProgress(services.now);
@@ -35,7 +38,15 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
   const records = progress.records;
   const detail = records && records.total !== null ? `import ${fraction(records.done, records.total)}` : null;
   useStepTask(detail, (text) => dispatch({ type: 'progress', step: 'import', detail: text }));
-  useImportTask({ services, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase });
+  // The server this wizard started may have died (killed, out of memory): each attempt starts
+  // it again first, as a resume does, rather than failing on a server that is gone.
+  const revive = async () => {
+    const server = await reviveLocalServer(services, session.localServer, target);
+    if (!server) return;
+    update({ localServer: server });
+    setRestarted(server.url);
+  };
+  useImportTask({ services, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase, revive });
 
   if (!backupPath) return <ErrorBox error={new Error('No backup file is known: go back to step 1 (Esc) and choose one.')} />;
   const reply = (value: unknown) => answer.current?.(value);
@@ -44,6 +55,7 @@ export function ImportStep({ services, session, dispatch, signal, setBusy, again
       phase={phase}
       targetUrl={target.url}
       again={again}
+      restarted={restarted}
       progress={progress}
       on={{
         exists: reply,
@@ -82,14 +94,17 @@ interface ImportTaskContext extends Pick<StepProps, 'services' | 'signal' | 'set
   answer: MutableRefObject<Answer | null>;
   progress: ReturnType<typeof useProgress>;
   setPhase: (phase: ImportPhase) => void;
+  revive: () => Promise<void>;
 }
 
 /** Runs the import once per attempt; its questions are put on screen and answered through `answer`. */
-function useImportTask({ services, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase }: ImportTaskContext): void {
+function useImportTask({ services, signal, setBusy, target, backupPath, attempt, again, answer, progress, setPhase, revive }: ImportTaskContext): void {
   useStepTask(
   backupPath ? attempt : null,
   async ({ dropSparse }, run) => {
     setPhase({ name: 'running' });
+    await revive();
+    if (!run.live()) return;
     // Collections are imported several at once, and each may ask: one question on screen at a
     // time, each with its own answer (a second question took the first one's place, which then
     // waited for ever).
@@ -139,4 +154,16 @@ function useImportTask({ services, signal, setBusy, target, backupPath, attempt,
     },
   },
 );
+}
+
+/** The wizard's own server, started again on its folder and port when its process has ended and the import goes there; null otherwise. */
+async function reviveLocalServer(services: WizardServices, server: RunningServer | undefined, target: Endpoint): Promise<RunningServer | null> {
+  if (!server || !sameServer(server.url, target.url)) return null;
+  // A timer, not a resolved promise: an exit already seen settles first.
+  const ended = await Promise.race([server.exited.then(() => true), new Promise<boolean>((done) => setTimeout(() => done(false), 0))]);
+  if (!ended) return null;
+  services.log(`import: the local server ${server.url} had stopped; starting it again`);
+  // Its own clean-up (the folder's claim, its pid file) may still be under way after the exit.
+  await server.stop().catch(() => undefined);
+  return services.startChromaServer({ path: server.path, port: server.port });
 }

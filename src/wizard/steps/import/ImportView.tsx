@@ -26,7 +26,7 @@ export type ImportPhase =
   | { name: 'failed'; error: unknown };
 
 type FinishedChoice = 'next' | 'retry';
-export type FailedChoice = 'retry' | 'back' | 'drop-sparse';
+type FailedChoice = 'retry' | 'back' | 'drop-sparse';
 type CancelledChoice = 'retry' | 'back' | 'keep';
 
 export interface ImportViewProps {
@@ -34,6 +34,8 @@ export interface ImportViewProps {
   targetUrl: string;
   /** Doing a finished import again: Cancel may keep the earlier one. */
   again?: boolean;
+  /** The URL of the wizard's local server when this attempt had to start it again (it had stopped). */
+  restarted?: string;
   /** `whole`: several collections, the run as one line (collections done of total, rate, ETA). */
   progress: { phase: string; bars: ProgressInfo[]; whole?: string };
   on: {
@@ -47,8 +49,21 @@ export interface ImportViewProps {
   };
 }
 
-/** Step 5 as the user sees it: progress, the questions the import asks, its outcome. */
-export function ImportView({ phase, targetUrl, again = false, progress, on }: ImportViewProps) {
+/** Step 5 as the user sees it, with the local server's restart said above whatever follows. */
+export function ImportView(props: ImportViewProps) {
+  if (!props.restarted) return <ImportPhaseView {...props} />;
+  return (
+    <Box flexDirection="column">
+      <Para mark="! " color="yellow">
+        The local Chroma server this wizard started had stopped: started it again at {props.restarted}, on the same data folder.
+      </Para>
+      <ImportPhaseView {...props} />
+    </Box>
+  );
+}
+
+/** Progress, the questions the import asks, its outcome. */
+function ImportPhaseView({ phase, targetUrl, again = false, progress, on }: ImportViewProps) {
   const space = useSpace();
   const bars = (reserved: number) => <ProgressList bars={progress.bars} size={fitting(space, reserved, 1)} />;
   switch (phase.name) {
