@@ -1,7 +1,6 @@
 import { STEPS } from '../core/state/steps.js';
 import type { MigrationState } from '../core/state/schema.js';
-import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/chroma/endpoint.js';
-import { commandText } from './resume-command.js';
+import { commandText, targetPlaceFlags } from './resume-command.js';
 
 const MARKS = { done: '✓', skipped: '–', failed: '✗', active: '▶', pending: ' ' } as const;
 
@@ -40,10 +39,9 @@ export function savedNotChecked(state: MigrationState): string[] {
 function targetPlace(state: MigrationState): string[] {
   // A checkpoint's target is URL/tenant/database.
   const places = state.imports.filter((entry) => entry.target.startsWith(`${state.targetUrl}/`)).map((entry) => entry.target.slice(state.targetUrl!.length + 1).split('/'));
-  const one = (at: number, flag: string, fallback: string): string[] => {
+  const only = (at: number): string | undefined => {
     const names = new Set(places.map((place) => place[at]));
-    const [only] = names;
-    return names.size === 1 && only && only !== fallback ? [flag, only] : [];
+    return names.size === 1 ? [...names][0] : undefined;
   };
-  return [...one(0, '--target-tenant', DEFAULT_TENANT), ...one(1, '--target-database', DEFAULT_DATABASE)];
+  return targetPlaceFlags(only(0), only(1));
 }

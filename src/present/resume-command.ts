@@ -69,6 +69,11 @@ export function commandText(command: string, args: string[]): string {
  * A printed command with one flag set to `value`, in place of the value typed for it if any
  * (`--if-exists recreate` where `--if-exists append` was typed).
  */
+/** The target's tenant and database as flags, each only when it is not the default one. */
+export function targetPlaceFlags(tenant: string | undefined, database: string | undefined): string[] {
+  return [...(tenant && tenant !== DEFAULT_TENANT ? ['--target-tenant', tenant] : []), ...(database && database !== DEFAULT_DATABASE ? ['--target-database', database] : [])];
+}
+
 export function withFlagValue(command: string, flag: string, value: string): string {
   const typed = new RegExp(` ${flag}(?:=\\S+| \\S+)`);
   return `${command.replace(typed, '')} ${flag} ${shellWord(value)}`;
@@ -167,8 +172,6 @@ function importArgs(entry: MigrationState['imports'][number]): string[] {
   const parts = entry.target.split('/');
   const database = parts.pop();
   const tenant = parts.pop();
-  args.push('--url', parts.join('/'));
-  if (tenant && tenant !== DEFAULT_TENANT) args.push('--target-tenant', tenant);
-  if (database && database !== DEFAULT_DATABASE) args.push('--target-database', database);
+  args.push('--url', parts.join('/'), ...targetPlaceFlags(tenant, database));
   return args;
 }

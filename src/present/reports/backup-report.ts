@@ -1,7 +1,6 @@
 import type { BackupResult } from '../../core/schedule/run-backup.js';
 import { count, plural, shown } from '../../core/util/format.js';
-import { commandText } from '../resume-command.js';
-import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../core/chroma/endpoint.js';
+import { commandText, targetPlaceFlags } from '../resume-command.js';
 
 /**
  * What a scheduled backup wrote, kept and removed, and how to restore it: into the server it
@@ -49,7 +48,5 @@ function keptLines(result: BackupResult, from: { url: string; database: string }
 
 /** A file of several databases recreates each under its own name; one database goes back where it was. */
 function restoreCommand(file: string, several: boolean, from: { url: string; tenant?: string; database: string }): string {
-  const tenant = from.tenant === undefined || from.tenant === DEFAULT_TENANT ? [] : ['--target-tenant', from.tenant];
-  const database = several || from.database === DEFAULT_DATABASE ? [] : ['--target-database', from.database];
-  return commandText('import', ['--input', file, '--url', from.url, ...tenant, ...database]);
+  return commandText('import', ['--input', file, '--url', from.url, ...targetPlaceFlags(from.tenant, several ? undefined : from.database)]);
 }
