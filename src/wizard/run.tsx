@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { render } from 'ink';
-import { archiveState, loadState } from '../core/state/store.js';
+import { loadState } from '../core/state/store.js';
+import { startOverState } from '../core/state/start-over.js';
 import { nextOpenStep, wizardStateFrom } from './machine.js';
 import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
 import { App } from './App.js';
@@ -46,13 +47,11 @@ function stepTwoToken(saved: MigrationState, envFile: string, env: Record<string
 }
 
 /**
- * "Start over": the old state is kept aside as a backup. Step 2's token may still wait in .env,
- * and be on the proxy already: the fresh state still knows it as step 2's.
+ * "Start over": the old state is kept aside as a backup; the fresh one still knows the user's files
+ * as they were before the migration (start-over.ts): the .env's origin for rollback, step 2's tokens.
  */
 export async function startOver(services: WizardServices): Promise<void> {
-  const { deployTokens } = await loadState(services.statePath);
-  await archiveState(services.statePath);
-  if (deployTokens.length > 0) await services.updateState((fresh) => ({ ...fresh, deployTokens }));
+  await startOverState(services.statePath);
 }
 
 /**
