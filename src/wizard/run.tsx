@@ -7,7 +7,7 @@ import { startChromaServer, type RunningServer } from '../core/local-server/chro
 import { App } from './App.js';
 import { FrameSignal } from './layout/frames.js';
 import { withoutInkFullscreenClear } from './layout/tall-stdout.js';
-import { endpoint } from '../core/chroma/endpoint.js';
+import { resumedTarget } from './target.js';
 import { loadEnv } from '../core/chroma/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
 import type { Session } from './session.js';
@@ -25,18 +25,18 @@ function relativeOrAbsolute(cwd: string, path: string): string {
 
 /**
  * What a resumed wizard remembers: the backup, the tested server (its URL from the state file;
- * its token, never persisted, from .env where step 2 or 4 put it), the token step 2 made for
- * the proxy (waiting in .env until step 4 sets CHROMA_HOST), the last ingestion command.
+ * its token, never persisted, from where step 3 took it: resumedTarget), the token step 2 made
+ * for the proxy (waiting in .env until step 4 sets CHROMA_HOST), the last ingestion command.
  */
 export function initialSession(saved: MigrationState, services: WizardServices): Session {
   const env = loadEnv(services.envFile, services.env);
-  const token = env.CHROMA_AUTH_TOKEN;
+  const deployToken = stepTwoToken(saved, services.envFile, env);
   return {
     backupPath: saved.backupPath,
     ingestCommand: saved.ingestCommand,
     ingestWithheld: saved.ingestWithheld,
-    target: saved.targetUrl ? endpoint({ url: saved.targetUrl, token: token || undefined }) : undefined,
-    deployToken: stepTwoToken(saved, services.envFile, env),
+    ...resumedTarget(saved, env, deployToken),
+    deployToken,
   };
 }
 

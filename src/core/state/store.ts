@@ -43,10 +43,10 @@ export async function loadState(path: string): Promise<MigrationState> {
   return settleDeadSteps(parsed.data);
 }
 
-/** Versions 1 to 3 differ from 4 only by fields they lack, which default to none. */
+/** Versions 1 to 4 differ from 5 only by fields they lack, which default to none. */
 function upgraded(json: unknown): unknown {
   const version = (json as { version?: unknown } | null)?.version;
-  return version === 1 || version === 2 || version === 3 ? { ...(json as object), version: STATE_VERSION } : json;
+  return version === 1 || version === 2 || version === 3 || version === 4 ? { ...(json as object), version: STATE_VERSION } : json;
 }
 
 function corrupt(path: string, why: string): MigrateError {
