@@ -9,6 +9,8 @@ import { usePersistence } from './app/use-persistence.js';
 import { useKeys } from './app/use-keys.js';
 import { describeEvent } from './run-log.js';
 import { ConnectStep } from './steps/connect/ConnectStep.js';
+import { TokenAgain } from './steps/connect/TokenAgain.js';
+import type { StepId } from '../core/state/steps.js';
 import { DeployStep } from './steps/deploy/DeployStep.js';
 import { DoneScreen } from './steps/done/DoneScreen.js';
 import { EnvStep } from './steps/env/EnvStep.js';
@@ -37,6 +39,9 @@ export interface AppProps {
   /** Fired after each frame Ink draws (render's onRender): the layout re-measures then. */
   frames?: FrameSignal;
 }
+
+/** The steps that talk to the target server, with its token. */
+const USES_TARGET: ReadonlySet<StepId> = new Set(['env', 'import', 'verify', 'ingest']);
 
 const STEP_SCREENS = {
   export: ExportStep,
@@ -114,5 +119,7 @@ function screenFor(state: WizardState, props: StepProps, { leave, startOver }: {
   if (status === 'done' || status === 'skipped') {
     return <Revisit key={`${step}-revisit`} step={step} state={state} onKeep={() => dispatch({ type: 'resume' })} onRedo={() => dispatch({ type: 'redo', step })} />;
   }
+  // A resumed step that talks to the server, without the token step 3 tested: asked for first.
+  if (props.session.tokenLost && USES_TARGET.has(step)) return <TokenAgain key={`${step}-token`} step={step} {...props} />;
   return <Step key={step} {...props} />;
 }

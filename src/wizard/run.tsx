@@ -1,12 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { render } from 'ink';
-import { archiveState, loadState } from '../core/state/store.js';
+import { loadState } from '../core/state/store.js';
+import { startOverState } from '../core/state/start-over.js';
 import { nextOpenStep, wizardStateFrom } from './machine.js';
 import { startChromaServer, type RunningServer } from '../core/local-server/chroma-server.js';
 import { App } from './App.js';
 import { FrameSignal } from './layout/frames.js';
 import { withoutInkFullscreenClear } from './layout/tall-stdout.js';
-import { endpoint } from '../core/chroma/endpoint.js';
+import { resumedTarget } from './target.js';
 import { loadEnv } from '../core/chroma/connection.js';
 import type { MigrationState } from '../core/state/schema.js';
 import type { Session } from './session.js';
@@ -24,18 +25,18 @@ function relativeOrAbsolute(cwd: string, path: string): string {
 
 /**
  * What a resumed wizard remembers: the backup, the tested server (its URL from the state file;
- * its token, never persisted, from .env where step 2 or 4 put it), the token step 2 made for
- * the proxy (waiting in .env until step 4 sets CHROMA_HOST), the last ingestion command.
+ * its token, never persisted, from where step 3 took it: resumedTarget), the token step 2 made
+ * for the proxy (waiting in .env until step 4 sets CHROMA_HOST), the last ingestion command.
  */
 export function initialSession(saved: MigrationState, services: WizardServices): Session {
   const env = loadEnv(services.envFile, services.env);
-  const token = env.CHROMA_AUTH_TOKEN;
+  const deployToken = stepTwoToken(saved, services.envFile, env);
   return {
     backupPath: saved.backupPath,
     ingestCommand: saved.ingestCommand,
     ingestWithheld: saved.ingestWithheld,
-    target: saved.targetUrl ? endpoint({ url: saved.targetUrl, token: token || undefined }) : undefined,
-    deployToken: stepTwoToken(saved, services.envFile, env),
+    ...resumedTarget(saved, env, deployToken),
+    deployToken,
   };
 }
 
@@ -46,13 +47,11 @@ function stepTwoToken(saved: MigrationState, envFile: string, env: Record<string
 }
 
 /**
- * "Start over": the old state is kept aside as a backup. Step 2's token may still wait in .env,
- * and be on the proxy already: the fresh state still knows it as step 2's.
+ * "Start over": the old state is kept aside as a backup; the fresh one still knows the user's files
+ * as they were before the migration (start-over.ts): the .env's origin for rollback, step 2's tokens.
  */
 export async function startOver(services: WizardServices): Promise<void> {
-  const { deployTokens } = await loadState(services.statePath);
-  await archiveState(services.statePath);
-  if (deployTokens.length > 0) await services.updateState((fresh) => ({ ...fresh, deployTokens }));
+  await startOverState(services.statePath);
 }
 
 /**

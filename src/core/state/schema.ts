@@ -5,10 +5,10 @@ import { STEP_IDS } from './steps.js';
 
 /**
  * 2 added `runs`, 3 `envOrigins`, 4 `deployTokens`, `importPlans`, `ingestWithheld` and a step's
- * `pid`; an older file is read as a version 4 file without them (store.ts). The bump keeps an older
- * chroma-migrate from rewriting the file without fields it does not know.
+ * `pid`, 5 `targetToken`; an older file is read as a version 5 file without them (store.ts). The
+ * bump keeps an older chroma-migrate from rewriting the file without fields it does not know.
  */
-export const STATE_VERSION = 4;
+export const STATE_VERSION = 5;
 
 const StepStateSchema = z.object({
   status: z.enum(['pending', 'active', 'done', 'skipped', 'failed']),
@@ -138,6 +138,11 @@ export const MigrationStateSchema = z.object({
   backupPath: z.optional(z.string()),
   /** The target URL (never its token). */
   targetUrl: z.optional(z.string()),
+  /**
+   * Where the token step 3 tested for `url` came from, never the token: none, step 2's (kept in
+   * .env), .env's, or typed. A resumed wizard takes it from there again, or asks for it.
+   */
+  targetToken: z.optional(z.object({ url: z.string(), from: z.enum(['none', 'deploy', 'env', 'typed']) })),
   imports: z._default(z.array(ImportCheckpointSchema), []),
   exports: z._default(z.array(ExportCheckpointSchema), []),
   /** The latest runs of the commands that keep checkpoints, newest last. */
@@ -156,3 +161,4 @@ export const MigrationStateSchema = z.object({
   localServer: z.optional(z.object({ path: z.string(), port: z.number().check(z.int(), z.positive()) })),
 });
 export type MigrationState = z.infer<typeof MigrationStateSchema>;
+export type TargetToken = NonNullable<MigrationState['targetToken']>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { MigrateError } from '../util/errors.js';
@@ -43,10 +43,10 @@ export async function loadState(path: string): Promise<MigrationState> {
   return settleDeadSteps(parsed.data);
 }
 
-/** Versions 1 to 3 differ from 4 only by fields they lack, which default to none. */
+/** Versions 1 to 4 differ from 5 only by fields they lack, which default to none. */
 function upgraded(json: unknown): unknown {
   const version = (json as { version?: unknown } | null)?.version;
-  return version === 1 || version === 2 || version === 3 ? { ...(json as object), version: STATE_VERSION } : json;
+  return version === 1 || version === 2 || version === 3 || version === 4 ? { ...(json as object), version: STATE_VERSION } : json;
 }
 
 function corrupt(path: string, why: string): MigrateError {
@@ -80,18 +80,6 @@ function cannotSave(path: string, error: unknown): MigrateError {
     'Free some space (or fix the permissions), then run the same command again: it continues from the last state that was saved.',
     { cause: error },
   );
-}
-
-/** Keeps the old state as a backup when the user starts over. */
-export async function archiveState(path: string, now = new Date()): Promise<string | null> {
-  const target = `${path}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
-  try {
-    await rename(path, target);
-    return target;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
 }
 
 export async function fingerprintFile(path: string): Promise<string> {

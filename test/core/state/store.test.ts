@@ -41,24 +41,33 @@ describe('the migration state file', () => {
     expect(shellWords(command)).toEqual(['mv', path, `${path}.bad`]);
   });
 
-  it('a version 1 file (before runs were kept) loads as version 4 with no runs, its checkpoints intact', async () => {
+  it('a version 1 file (before runs were kept) loads as version 5 with no runs, its checkpoints intact', async () => {
     const path = join(dir, 'v1.json');
     const checkpoint = { backup: '/b.jsonl.gz', fingerprint: 'f', target: 'http://h:1/t/d', collection: 'c', sourceCollection: 'c', batchSize: 10, committed: 5, total: 9, done: false, updatedAt: '' };
     await writeFile(path, JSON.stringify({ version: 1, createdAt: 'x', updatedAt: 'x', steps: {}, imports: [checkpoint], exports: [] }));
     const state = await loadState(path);
-    expect(state.version).toBe(4);
+    expect(state.version).toBe(5);
     expect(state.envOrigins).toEqual([]);
     expect(state.runs).toEqual([]);
     expect(state.deployTokens).toEqual([]);
     expect(state.imports).toEqual([checkpoint]);
   });
 
-  it('a version 3 file (before step 2\'s tokens were noted) loads as version 4, everything in it kept', async () => {
+  it('a version 3 file (before step 2\'s tokens were noted) loads as version 5, everything in it kept', async () => {
     const path = join(dir, 'v3.json');
     const origin = { dotenv: '/app/.env', backup: null, at: 'x' };
     await writeFile(path, JSON.stringify({ version: 3, createdAt: 'x', updatedAt: 'x', steps: { export: { status: 'done' } }, imports: [], exports: [], runs: [], envOrigins: [origin] }));
     const state = await loadState(path);
-    expect(state).toMatchObject({ version: 4, steps: { export: { status: 'done' } }, envOrigins: [origin], deployTokens: [], importPlans: [] });
+    expect(state).toMatchObject({ version: 5, steps: { export: { status: 'done' } }, envOrigins: [origin], deployTokens: [], importPlans: [] });
+  });
+
+  it('a version 4 file (before step 3\'s token source was noted) loads as version 5 without it, everything in it kept', async () => {
+    const path = join(dir, 'v4.json');
+    const token = { dotenv: '/app/.env', digest: '0123456789abcdef', at: 'x' };
+    await writeFile(path, JSON.stringify({ version: 4, createdAt: 'x', updatedAt: 'x', steps: { connect: { status: 'done' } }, targetUrl: 'https://h', deployTokens: [token] }));
+    const state = await loadState(path);
+    expect(state).toMatchObject({ version: 5, steps: { connect: { status: 'done' } }, targetUrl: 'https://h', deployTokens: [token] });
+    expect(state.targetToken).toBeUndefined();
   });
 
   it('concurrent updates through one store never lose each other', async () => {

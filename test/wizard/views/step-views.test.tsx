@@ -60,7 +60,7 @@ describe.each(WIDTHS)('at %i columns', (columns) => {
       { id: 'heartbeat', title: 'Reachable', status: 'pass', detail: 'answered in 40 ms' },
       { id: 'auth', title: 'Token', status: 'fail', detail: 'the server refused the token (403)', fix: 'Check CHROMA_AUTH_TOKEN against the token the proxy expects.' },
     ];
-    const phase: ConnectPhase = { name: 'finished', target: endpoint({ url: URL }), notes: [], checks };
+    const phase: ConnectPhase = { name: 'finished', target: endpoint({ url: URL }), notes: [], checks, from: 'typed' };
     expect(await renderView(<ConnectView phase={phase} checks={checks} offers={[]} on={{ url: ignore, offer: ignore, token: ignore, finished: ignore }} />, columns)).toMatchSnapshot();
   });
 

@@ -4,6 +4,7 @@ import { parseChromaUrl } from '../../../core/chroma/url.js';
 import { resolveTarget } from '../../../core/chroma/connection.js';
 import type { CheckResult } from '../../../core/chroma/probe.js';
 import type { StepProps } from '../../session.js';
+import type { TargetToken } from '../../../core/state/schema.js';
 import { tokenOffers } from '../../token-offers.js';
 import { useStepTask } from '../../use-step-task.js';
 import { ConnectView, type ConnectPhase } from './ConnectView.js';
@@ -27,12 +28,13 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
         services.log(`connect: ${check.status} ${check.title}: ${check.detail}${check.fix && check.status !== 'pass' ? ` → ${check.fix}` : ''}`);
         setChecks([...found]);
       }
-      if (live()) setPhase({ name: 'finished', target: task.target, notes: task.notes, checks: found });
+      if (live()) setPhase({ name: 'finished', target: task.target, notes: task.notes, checks: found, from: task.from });
     },
     { setBusy, onError: (error, task) => setPhase({ name: 'url', error, typed: task.target.url }) },
   );
 
-  const withToken = (url: string, notes: string[], token: string | undefined) => setPhase({ name: 'running', target: endpoint({ url, token: token || undefined }), notes });
+  const withToken = (url: string, notes: string[], token: string | undefined, from: TargetToken['from']) =>
+    setPhase({ name: 'running', target: endpoint({ url, token: token || undefined }), notes, from: token ? from : 'none' });
   const offered = phase.name === 'token' && !phase.typing && (session.deployToken || fromEnv) ? tokenOffers(phase.url, { deployToken: session.deployToken, envToken: fromEnv, envUrl: known ? envUrl : undefined }) : { offers: [], preselect: true };
   return (
     <ConnectView
@@ -56,16 +58,18 @@ export function ConnectStep({ services, session, update, dispatch, signal, setBu
         offer: (value) => {
           if (phase.name !== 'token') return;
           if (value === 'type') setPhase({ name: 'token', url: phase.url, notes: [], typing: true });
-          else withToken(phase.url, phase.notes, value === 'deploy' ? session.deployToken : value === 'env' ? fromEnv : undefined);
+          else if (value === 'deploy') withToken(phase.url, phase.notes, session.deployToken, 'deploy');
+          else if (value === 'env') withToken(phase.url, phase.notes, fromEnv, 'env');
+          else withToken(phase.url, phase.notes, undefined, 'none');
         },
-        token: (token) => phase.name === 'token' && withToken(phase.url, phase.notes, token.trim()),
+        token: (token) => phase.name === 'token' && withToken(phase.url, phase.notes, token.trim(), 'typed'),
         finished: (choice) => {
           if (phase.name !== 'finished') return;
           if (choice === 'edit') setPhase({ name: 'url', typed: phase.target.url });
-          else if (choice === 'retry') setPhase({ name: 'running', target: phase.target, notes: phase.notes });
+          else if (choice === 'retry') setPhase({ name: 'running', target: phase.target, notes: phase.notes, from: phase.from });
           else if (choice === 'back') dispatch({ type: 'back' });
           else {
-            update({ target: phase.target });
+            update({ target: phase.target, targetToken: { url: phase.target.url, from: phase.from }, tokenLost: false });
             dispatch({ type: 'step-done', step: 'connect', detail: phase.target.url });
           }
         },

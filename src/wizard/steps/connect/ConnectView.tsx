@@ -7,13 +7,17 @@ import { LineInput } from '../../components/LineInput.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Para } from '../../components/Para.js';
 import type { TokenOffer } from '../../token-offers.js';
+import type { TargetToken } from '../../../core/state/schema.js';
 
 export type ConnectPhase =
   | { name: 'url'; error?: unknown; typed?: string }
   /** `typing`: the user chose to type a token rather than take one on offer. */
   | { name: 'token'; url: string; notes: string[]; typing?: boolean }
-  | { name: 'running'; target: Endpoint; notes: string[] }
-  | { name: 'finished'; target: Endpoint; notes: string[]; checks: CheckResult[] };
+  /** `from`: where the token came from, saved for a resume (never the token). */
+  | { name: 'running'; target: Endpoint; notes: string[]; from: TokenFrom }
+  | { name: 'finished'; target: Endpoint; notes: string[]; checks: CheckResult[]; from: TokenFrom };
+
+type TokenFrom = TargetToken['from'];
 
 type FinishedChoice = 'edit' | 'retry' | 'back' | 'next';
 

@@ -43,7 +43,7 @@ export function DeployStep({ services, session, update, dispatch, setBusy, setEs
       }
       const server = await services.startChromaServer({ path: resolve(services.cwd, 'chroma-data'), port: task.port });
       if (!live()) return;
-      update({ localServer: server, target: endpoint({ url: server.url }) });
+      update({ localServer: server, target: endpoint({ url: server.url }), tokenLost: false });
       dispatch({ type: 'step-done', step: 'deploy', detail: `local server ${server.url}` });
     },
     { setBusy, onError: (error) => setPhase({ name: 'failed', error, local: true }) },
