@@ -77,9 +77,9 @@ export async function waitForFrame(
     if (test(frame)) {
       // The frame is written on commit; the new screen's input handlers attach in passive
       // effects just after. Let them run before the caller presses a key. The wizard may draw
-      // once more meanwhile (its layout measures each frame): return that one if it still fits.
-      await tick(20);
-      const settled = app.lastFrame() ?? '';
+      // again meanwhile (its layout measures each frame, and on a loaded machine that redraw
+      // can come late): wait until the frame stops changing, and return it if it still fits.
+      const settled = await settledFrame(app, frame);
       return test(settled) ? settled : frame;
     }
     if (Date.now() > deadline) {
@@ -87,6 +87,18 @@ export async function waitForFrame(
     }
     await tick(20);
   }
+}
+
+/** The frame once two looks 20 ms apart agree (at most ~1 s: a spinner never settles). */
+async function settledFrame(app: Pick<Rendered, 'lastFrame'>, first: string): Promise<string> {
+  let previous = first;
+  for (let look = 0; look < 50; look++) {
+    await tick(20);
+    const now = app.lastFrame() ?? '';
+    if (now === previous) return now;
+    previous = now;
+  }
+  return previous;
 }
 
 /** Waits for a condition outside the frame (a file written, a callback called). */
