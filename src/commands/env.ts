@@ -7,7 +7,7 @@ import { assertWritable } from '../core/env-file/file.js';
 import { withEnvOrigin } from '../core/state/env-origin.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { envFileFlag } from '../present/env-backups.js';
-import { BOM_NOTE, modeNotes, placeNote, placeUseNote } from '../present/env-notes.js';
+import { BOM_NOTE, droppedPlaceNote, modeNotes, placeNote, placeUseNote } from '../present/env-notes.js';
 import { choiceOption } from '../cli/args.js';
 import { TARGET_FLAGS } from '../cli/connection-flags.js';
 import type { TargetPlace } from '../core/chroma/endpoint.js';
@@ -77,7 +77,7 @@ async function setEnv({ values, io, json, statePath, say, writeJson }: Context, 
   const place = { tenant: values['target-tenant'], database: values['target-database'] };
   const plan = await planSelfHostedEnv(path, target, { token, tokenHeader: tokenHeaderOption(values['token-header']), place });
   refuseCleartextToken(plan, target, values.insecure === true);
-  for (const note of await placeNotes(statePath, target.url, place)) say(note);
+  for (const note of await placeNotes(statePath, target.url, place, plan)) say(note);
   const result = (backup: string | null, written: boolean) => ({ path, backup, changed: plan.changes.map((change) => change.key), written });
   const recordStep = (written?: AppliedEnvPlan) =>
     recordStepDone(statePath, 'env', `.env → ${target.url}`, (state) => (written ? withEnvOrigin(state, path, written.backup) : {})).catch((error: unknown) =>
@@ -120,10 +120,14 @@ function refuseCleartextToken(plan: EnvPlan, target: ParsedUrl, insecure: boolea
   );
 }
 
-/** Said when the runs put the data elsewhere on this server; an unreadable state says nothing here (recording the step says why). */
-async function placeNotes(statePath: string, url: string, place: TargetPlace): Promise<string[]> {
+/**
+ * Said when the runs put the data elsewhere on this server, or else when a place .env named goes
+ * unasked; an unreadable state says nothing here (recording the step says why).
+ */
+async function placeNotes(statePath: string, url: string, place: TargetPlace, plan: EnvPlan): Promise<string[]> {
   const recorded = await loadState(statePath).then((state) => placeInState(state, url), () => ({}));
-  return placeNote(recorded, place, url);
+  const note = placeNote(recorded, place, url);
+  return note.length > 0 ? note : droppedPlaceNote(plan.changes, place);
 }
 
 function showPlan(plan: EnvPlan, say: (text: string) => void, show: (title: string) => void): void {

@@ -7,6 +7,7 @@ import { EXIT } from '../cli/command.js';
 import { CONNECTION_GROUPS, TARGET_FLAGS, type TargetValues } from '../cli/connection-flags.js';
 import type { Env } from '../core/chroma/connection.js';
 import type { Endpoint } from '../core/chroma/endpoint.js';
+import { withPlace } from '../core/state/target-place.js';
 import { defineCommand } from '../cli/define-command.js';
 import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
 
@@ -87,9 +88,7 @@ async function chooseCommand(values: { command?: string; again?: boolean }, save
  * them: a script that loads that .env writes there, so the counts are taken there too.
  */
 function placeFromEnv(endpoint: Endpoint, values: TargetValues, env: Env): Endpoint {
-  const tenant = values['target-tenant'] ?? (env.CHROMA_HOST_TENANT || undefined);
-  const database = values['target-database'] ?? (env.CHROMA_HOST_DATABASE || undefined);
-  return { ...endpoint, ...(tenant ? { tenant } : {}), ...(database ? { database } : {}) };
+  return withPlace(endpoint, { tenant: values['target-tenant'] ?? env.CHROMA_HOST_TENANT, database: values['target-database'] ?? env.CHROMA_HOST_DATABASE });
 }
 
 function report(result: IngestResult): string {

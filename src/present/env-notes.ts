@@ -1,4 +1,5 @@
 import { octalMode, type AppliedEnvPlan } from '../core/env-file/apply.js';
+import type { EnvChange } from '../core/env-file/diff.js';
 import { DEFAULT_DATABASE, DEFAULT_TENANT, type TargetPlace } from '../core/chroma/endpoint.js';
 import { inQuotes, shellWord } from '../core/util/format.js';
 import { targetPlaceFlags } from './resume-command.js';
@@ -58,4 +59,17 @@ export function placeUseNote(set: Record<string, string>): string[] {
   return [
     `Your app's client must pass ${keys.join(' and ')} on, or it sees the default database: chromadb.HttpClient(…, tenant=…, database=…) in Python, new ChromaClient({ …, tenant, database }) in JS; createChromaClient from chroma-migrate reads them itself.`,
   ];
+}
+
+/**
+ * A tenant or database .env named that this env set removes because no flag named it: said with
+ * the flags that keep it, in case it was not a move back to the default place.
+ */
+export function droppedPlaceNote(changes: readonly EnvChange[], chosen: TargetPlace): string[] {
+  if (chosen.tenant || chosen.database) return [];
+  const dropped = (key: string) => changes.find((change) => change.key === key && change.after === undefined)?.before;
+  const [tenant, database] = [dropped('CHROMA_HOST_TENANT'), dropped('CHROMA_HOST_DATABASE')];
+  const flags = targetPlaceFlags(tenant, database).map(shellWord).join(' ');
+  if (!flags) return [];
+  return [`! .env named ${describePlace({ tenant, database })} on the server; without --target-tenant and --target-database that goes, and the app reads the default ones. To keep it, add ${flags}.`];
 }

@@ -65,6 +65,12 @@ describe('the app after a copy into tenant acme, database prod_docs', () => {
     expect(env).toMatchObject({ CHROMA_TENANT: 'cloud-tenant', CHROMA_DATABASE: 'cloud-db' });
     // The default database holds nothing of the copy: what an app there sees.
     expect(await names(env)).toEqual([]);
+
+    // With no record of the copy, the place .env named is said as it goes, with the flags that keep it.
+    await writeFile(envFile, `${CLOUD}CHROMA_HOST_TENANT=acme\nCHROMA_HOST_DATABASE=prod_docs\n`);
+    const unrecorded = await runCli(['env', 'set', '--url', target.url, '--dotenv', envFile, '--dry-run', '--state', join(dir, 'none.json')]);
+    expect(unrecorded.stderr).toContain('! .env named tenant "acme", database "prod_docs" on the server; without --target-tenant and --target-database that goes, and the app reads the default ones. To keep it, add --target-tenant acme --target-database prod_docs.');
+    expect(unrecorded.stderr).toContain('- CHROMA_HOST_TENANT=acme');
   });
 
   it('rollback removes them with the other self-hosted keys', async () => {

@@ -1,4 +1,4 @@
-import type { TargetPlace } from '../chroma/endpoint.js';
+import type { Endpoint, TargetPlace } from '../chroma/endpoint.js';
 import type { MigrationState } from './schema.js';
 
 /**
@@ -14,4 +14,9 @@ export function placeInState(state: Pick<MigrationState, 'imports'>, url: string
     return names.size === 1 ? [...names][0] : undefined;
   };
   return { tenant: only(0), database: only(1) };
+}
+
+/** The endpoint moved to the parts of `place` that are known; the others stay as they were. */
+export function withPlace(target: Endpoint, place: TargetPlace): Endpoint {
+  return { ...target, ...(place.tenant ? { tenant: place.tenant } : {}), ...(place.database ? { database: place.database } : {}) };
 }
