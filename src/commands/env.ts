@@ -7,8 +7,12 @@ import { assertWritable } from '../core/env-file/file.js';
 import { withEnvOrigin } from '../core/state/env-origin.js';
 import { recordStepDone } from '../core/state/record-step.js';
 import { envFileFlag } from '../present/env-backups.js';
-import { BOM_NOTE, modeNotes } from '../present/env-notes.js';
+import { BOM_NOTE, droppedPlaceNote, modeNotes, placeNote, placeUseNote } from '../present/env-notes.js';
 import { choiceOption } from '../cli/args.js';
+import { TARGET_FLAGS } from '../cli/connection-flags.js';
+import type { TargetPlace } from '../core/chroma/endpoint.js';
+import { loadState } from '../core/state/store.js';
+import { placeInState } from '../core/state/target-place.js';
 import { confirmChange, showChanges } from '../cli/ask.js';
 import { EXIT } from '../cli/command.js';
 import type { CommandContext } from '../cli/context.js';
@@ -24,6 +28,8 @@ const FLAGS = {
     help: "the server's token, saved as CHROMA_AUTH_TOKEN. Prefer putting it in the CHROMA_AUTH_TOKEN environment variable: a flag is visible in your shell history and in ps",
   },
   'token-header': { type: 'string', arg: 'H', help: 'authorization (Bearer, the default) or x-chroma-token; saved as CHROMA_AUTH_TOKEN_TRANSPORT_HEADER' },
+  'target-tenant': { ...TARGET_FLAGS['target-tenant'], help: 'the tenant the copy, import or sync wrote to; saved as CHROMA_HOST_TENANT (removed for default_tenant)' },
+  'target-database': { ...TARGET_FLAGS['target-database'], help: 'the database they wrote to; saved as CHROMA_HOST_DATABASE (removed for default_database)' },
   'env-file': { type: 'string', arg: 'PATH', display: 'dotenv', help: 'the file to change (default ./.env; created if missing, mode 0600)' },
   insecure: { type: 'boolean', help: 'allow writing a token for a server on plain http:// on another machine (the app would send it in clear text)' },
   yes: { type: 'boolean', short: 'y', help: 'write without asking (needed when there is no terminal)' },
@@ -40,11 +46,14 @@ export const envCommand = defineCommand({
   savesSecrets: true,
   usage: ['set --url URL [options]'],
   description: `Writes CHROMA_HOST, CHROMA_PORT and CHROMA_SSL (and CHROMA_AUTH_TOKEN when there is a token) into
-your app's .env, replacing them where they are and adding the missing ones at the end. Every other
+your app's .env, replacing them where they are and adding the missing ones at the end. Data in a
+tenant or database other than the default (--target-tenant, --target-database) adds
+CHROMA_HOST_TENANT and CHROMA_HOST_DATABASE; in the default ones they are removed. Every other
 line, comment and quote stays as it was. CHROMA_API_KEY, CHROMA_TENANT and CHROMA_DATABASE are left
 alone: they are the Chroma Cloud fallback that "chroma-migrate rollback" returns to. Shows the change
 (tokens masked) and asks first; the old file is kept as .env.backup-<time> next to it.`,
   flags: FLAGS,
+  groups: { target: { title: 'Where the data is on the server' } },
   examples: [
     { what: 'point ./.env at your server (asks first)', run: 'chroma-migrate env set --url https://chroma.example.com' },
     { what: "another app's .env, without asking", run: 'chroma-migrate env set --url localhost:8000 --dotenv ../app/.env --yes' },
@@ -65,8 +74,10 @@ alone: they are the Chroma Cloud fallback that "chroma-migrate rollback" returns
 async function setEnv({ values, io, json, statePath, say, writeJson }: Context, target: ParsedUrl, path: string): Promise<number> {
   // An empty variable is no token: `CHROMA_AUTH_TOKEN= chroma-migrate …` must not write one.
   const token = values.token || io.env.CHROMA_AUTH_TOKEN || undefined;
-  const plan = await planSelfHostedEnv(path, target, token, tokenHeaderOption(values['token-header']));
+  const place = { tenant: values['target-tenant'], database: values['target-database'] };
+  const plan = await planSelfHostedEnv(path, target, { token, tokenHeader: tokenHeaderOption(values['token-header']), place });
   refuseCleartextToken(plan, target, values.insecure === true);
+  for (const note of await placeNotes(statePath, target.url, place, plan)) say(note);
   const result = (backup: string | null, written: boolean) => ({ path, backup, changed: plan.changes.map((change) => change.key), written });
   const recordStep = (written?: AppliedEnvPlan) =>
     recordStepDone(statePath, 'env', `.env → ${target.url}`, (state) => (written ? withEnvOrigin(state, path, written.backup) : {})).catch((error: unknown) =>
@@ -92,7 +103,8 @@ async function setEnv({ values, io, json, statePath, say, writeJson }: Context, 
   const applied = await applyEnvPlan(plan);
   const notes = modeNotes({ path, mode: plan.file.mode, existed: plan.file.exists, writesToken: plan.writesToken }, applied).map((note) => `\n  ${note}`);
   const saved = applied.backup ? `; the previous version is saved as ${applied.backup}` : '';
-  say(`✓ Updated ${path}${saved}.${notes.join('')}\n  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${envFileFlag(path)}`);
+  const use = placeUseNote(parse(plan.text)).map((note) => `\n  ${note}`);
+  say(`✓ Updated ${path}${saved}.${notes.join('')}\n  Your app now connects to ${target.url}. To switch back to Chroma Cloud: chroma-migrate rollback${envFileFlag(path)}${use.join('')}`);
   await recordStep(applied);
   if (json) writeJson(result(applied.backup, true));
   return EXIT.ok;
@@ -106,6 +118,16 @@ function refuseCleartextToken(plan: EnvPlan, target: ParsedUrl, insecure: boolea
     `Refusing to point ${plan.path} at ${target.url} with a CHROMA_AUTH_TOKEN: that is plain http, so your app would send the token in clear text on every request, where anyone between it and the server could read it. Nothing was changed.`,
     "Use the server's https:// address (Railway domains are https on 443), or pass --insecure if this network is private and you accept the risk.",
   );
+}
+
+/**
+ * Said when the runs put the data elsewhere on this server, or else when a place .env named goes
+ * unasked; an unreadable state says nothing here (recording the step says why).
+ */
+async function placeNotes(statePath: string, url: string, place: TargetPlace, plan: EnvPlan): Promise<string[]> {
+  const recorded = await loadState(statePath).then((state) => placeInState(state, url), () => ({}));
+  const note = placeNote(recorded, place, url);
+  return note.length > 0 ? note : droppedPlaceNote(plan.changes, place);
 }
 
 function showPlan(plan: EnvPlan, say: (text: string) => void, show: (title: string) => void): void {

@@ -4,7 +4,10 @@ import type { MigrationState } from '../core/state/schema.js';
 import { MigrateError } from '../core/util/errors.js';
 import { listOption } from '../cli/args.js';
 import { EXIT } from '../cli/command.js';
-import { CONNECTION_GROUPS, TARGET_FLAGS } from '../cli/connection-flags.js';
+import { CONNECTION_GROUPS, TARGET_FLAGS, type TargetValues } from '../cli/connection-flags.js';
+import type { Env } from '../core/chroma/connection.js';
+import type { Endpoint } from '../core/chroma/endpoint.js';
+import { withPlace } from '../core/state/target-place.js';
 import { defineCommand } from '../cli/define-command.js';
 import { isInteractive, loadPrompts, type CommandIo } from '../cli/io.js';
 
@@ -13,8 +16,9 @@ export const ingestCommand = defineCommand({
   summary: 'Run your own ingestion command against the new server and count what it added',
   usage: ['--command "CMD" [--collection NAME] [options]'],
   description: `Step 7, "complete ingestion": runs CMD through the shell in the current folder, with the target's
-CHROMA_HOST, CHROMA_PORT, CHROMA_SSL and CHROMA_AUTH_TOKEN in its environment and CHROMA_API_KEY,
-CHROMA_TENANT and CHROMA_DATABASE set empty, so a script that prefers Chroma Cloud cannot write there
+CHROMA_HOST, CHROMA_PORT, CHROMA_SSL and CHROMA_AUTH_TOKEN in its environment, CHROMA_HOST_TENANT and
+CHROMA_HOST_DATABASE set to where it counts (--target-tenant and --target-database, else what .env
+names for its CHROMA_HOST, else the defaults), and CHROMA_API_KEY, CHROMA_TENANT and CHROMA_DATABASE set empty, so a script that prefers Chroma Cloud cannot write there
 by accident — even one that loads .env itself (load_dotenv(), dotenv.config()), since dotenv never
 overrides a variable that is already set. Its output is shown as it comes; Ctrl-C is passed on to
 it. Counts each collection before and after, e.g. "cro_audit_issues: 1,177 → 2,054 (+877)". The
@@ -34,11 +38,11 @@ command is remembered in the migration state for next time.`,
   ],
   exitCodes: '0 the command succeeded, 1 it failed (its exit code is shown; the counts still are), 2 usage, 130 interrupted.',
 
-  async run({ values, io, env, json, announceTarget, reporter, statePath, say, writeJson }) {
+  async run({ values, io, env, json, announceTarget, target, reporter, statePath, say, writeJson }) {
     const command = await chooseCommand(values, await loadState(statePath), io);
     // Plain lines, never a live bar: the command's own output is interleaved with them.
     const progress = reporter({ live: false });
-    const endpoint = announceTarget();
+    const endpoint = placeFromEnv(announceTarget(), values, target().from === 'CHROMA_HOST' ? env() : {});
     const result = await runIngest({
       command,
       target: endpoint,
@@ -77,6 +81,14 @@ async function chooseCommand(values: { command?: string; again?: boolean }, save
   const hint = last ? `\nLast time you ran: ${last}${missing}` : '';
   const fix = last && withheld.length > 0 ? 'Pass it again with --command "CMD", the values where … stands included.' : last ? 'Run it again with --again, or pass --command "CMD".' : 'See chroma-migrate ingest --help.';
   throw new MigrateError('USAGE', `ingest needs --command "CMD" (your ingestion command).${hint}`, fix);
+}
+
+/**
+ * The tenant and database .env names for its own server (what env set wrote), when no flag names
+ * them: a script that loads that .env writes there, so the counts are taken there too.
+ */
+function placeFromEnv(endpoint: Endpoint, values: TargetValues, env: Env): Endpoint {
+  return withPlace(endpoint, { tenant: values['target-tenant'] ?? env.CHROMA_HOST_TENANT, database: values['target-database'] ?? env.CHROMA_HOST_DATABASE });
 }
 
 function report(result: IngestResult): string {

@@ -1,11 +1,42 @@
+import { DEFAULT_DATABASE, DEFAULT_TENANT, type TargetPlace } from '../core/chroma/endpoint.js';
+
 /**
  * The client code an app needs after the move: read the new .env, prefer the self-hosted
  * server when CHROMA_HOST is set, else Chroma Cloud. The token goes as "Authorization: Bearer",
  * which the proxy from deploy-guide checks (it accepts X-Chroma-Token too). The Done screen
- * and the README show these same strings (a test keeps the README in step). Lines stay under
- * 80 columns: the wizard wraps longer ones with hard line breaks, which breaks a copy.
+ * and the README show these same strings for the default place (a test keeps the README in
+ * step); data in another tenant or database adds the lines that read CHROMA_HOST_TENANT and
+ * CHROMA_HOST_DATABASE. Lines stay under 80 columns: the wizard wraps longer ones with hard
+ * line breaks, which breaks a copy.
  */
-export const PYTHON_CLIENT = `import os
+export function pythonClient(place: TargetPlace = {}): string {
+  const [tenant, database] = placeParts(place);
+  const lines = [
+    ...(tenant ? ['        tenant=os.getenv("CHROMA_HOST_TENANT") or "default_tenant",'] : []),
+    ...(database ? ['        database=os.getenv("CHROMA_HOST_DATABASE") or "default_database",'] : []),
+  ];
+  return PYTHON_CLIENT.replace(PYTHON_HEADERS, () => [PYTHON_HEADERS, ...lines].join('\n'));
+}
+
+export function jsClient(place: TargetPlace = {}): string {
+  const [tenant, database] = placeParts(place);
+  const lines = [
+    ...(tenant ? ["      tenant: env.CHROMA_HOST_TENANT || 'default_tenant',"] : []),
+    ...(database ? ["      database: env.CHROMA_HOST_DATABASE || 'default_database',"] : []),
+  ];
+  // A function, so that the `$` in the code is never read as a replacement pattern.
+  return JS_CLIENT.replace(JS_HEADERS, () => [JS_HEADERS, ...lines].join('\n'));
+}
+
+/** Which of the two the app must be told: a client starts in the default ones unasked. */
+function placeParts(place: TargetPlace): [boolean, boolean] {
+  return [place.tenant !== undefined && place.tenant !== DEFAULT_TENANT, place.database !== undefined && place.database !== DEFAULT_DATABASE];
+}
+
+const PYTHON_HEADERS = '        headers={"Authorization": f"Bearer {token}"} if token else None,';
+const JS_HEADERS = '      headers: token ? { Authorization: `Bearer ${token}` } : {},';
+
+const PYTHON_CLIENT = `import os
 
 import chromadb
 from dotenv import load_dotenv
@@ -26,7 +57,7 @@ else:
         database=os.environ["CHROMA_DATABASE"],
     )`;
 
-export const JS_CLIENT = `import 'dotenv/config';
+const JS_CLIENT = `import 'dotenv/config';
 import { ChromaClient, CloudClient } from 'chromadb';
 
 const env = process.env;

@@ -1,5 +1,6 @@
 import { STEPS } from '../core/state/steps.js';
 import type { MigrationState } from '../core/state/schema.js';
+import { placeInState } from '../core/state/target-place.js';
 import { commandText, targetPlaceFlags } from './resume-command.js';
 
 const MARKS = { done: '✓', skipped: '–', failed: '✗', active: '▶', pending: ' ' } as const;
@@ -37,11 +38,6 @@ export function savedNotChecked(state: MigrationState): string[] {
  * tenant, one database, other than the default: the verify reads where the records were written.
  */
 function targetPlace(state: MigrationState): string[] {
-  // A checkpoint's target is URL/tenant/database.
-  const places = state.imports.filter((entry) => entry.target.startsWith(`${state.targetUrl}/`)).map((entry) => entry.target.slice(state.targetUrl!.length + 1).split('/'));
-  const only = (at: number): string | undefined => {
-    const names = new Set(places.map((place) => place[at]));
-    return names.size === 1 ? [...names][0] : undefined;
-  };
-  return targetPlaceFlags(only(0), only(1));
+  const { tenant, database } = placeInState(state, state.targetUrl!);
+  return targetPlaceFlags(tenant, database);
 }

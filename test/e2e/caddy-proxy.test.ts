@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JS_CLIENT } from '../../src/present/app-snippets.js';
+import { jsClient } from '../../src/present/app-snippets.js';
 import { freePort } from '../../src/core/local-server/chroma-server.js';
 import { caddyRequired, caddyVersion, filesUnder, skipWithoutCaddy, startCaddy, type RunningCaddy } from '../helpers/caddy.js';
 import { useChromaServer } from '../helpers/chroma.js';
@@ -217,7 +217,7 @@ describe.skipIf(skipWithoutCaddy)('the written proxy files, run by the real Cadd
 
     it('the app\'s JS client code from the Done screen reads the new .env values and gets through with the token', async () => {
       const port = new URL(httpsUrl).port;
-      const script = `${JS_CLIENT}\nconsole.log('collections:', JSON.stringify((await client.listCollections()).map((c) => c.name)));`;
+      const script = `${jsClient()}\nconsole.log('collections:', JSON.stringify((await client.listCollections()).map((c) => c.name)));`;
       const env = { PATH: process.env.PATH ?? '', DOTENV_CONFIG_QUIET: 'true', NODE_EXTRA_CA_CERTS: https.rootCert, CHROMA_HOST: 'localhost', CHROMA_PORT: port, CHROMA_SSL: 'true' };
       // Run from the project folder, where chromadb and dotenv resolve.
       const withToken = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT, env: { ...env, CHROMA_AUTH_TOKEN: TOKEN }, encoding: 'utf8' });

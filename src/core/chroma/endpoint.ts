@@ -14,6 +14,12 @@ export const DEFAULT_TENANT = 'default_tenant';
 /** The database every Chroma server has from its start, and the one a run uses when none is named. */
 export const DEFAULT_DATABASE = 'default_database';
 
+/** Where on a server the data is; a part left out is the default one (or, in the state, not one alone). */
+export interface TargetPlace {
+  tenant?: string;
+  database?: string;
+}
+
 /** One Chroma server we talk to. The token lives here in memory only, never in state or logs. */
 const EndpointSchema = z.object({
   /** Base URL without a path, e.g. https://chroma.up.railway.app:443 */

@@ -1,8 +1,8 @@
 import type { ParsedUrl } from '../chroma/url.js';
 import { parse } from 'dotenv';
-import { isLoopbackHost, type TokenHeader } from '../chroma/endpoint.js';
+import { isLoopbackHost } from '../chroma/endpoint.js';
 import { saveBackup } from './backups.js';
-import { selfHostedEnv } from './chroma-keys.js';
+import { PLACE_KEYS, selfHostedEnv, type SelfHostedValues } from './chroma-keys.js';
 import type { EnvChange } from './diff.js';
 import { lockFile } from '../util/file-lock.js';
 import { assertUnchanged, assertWritable, readEnvFile, writeEnvFile, writeTarget, type EnvFile } from './file.js';
@@ -38,11 +38,17 @@ function tokenMode(mode: number): number {
   return (mode & 0o007) === 0 ? mode : mode & ~0o077;
 }
 
-/** Step 4's change, computed without writing: what the user is shown before saying yes. */
-export async function planSelfHostedEnv(path: string, target: Pick<ParsedUrl, 'host' | 'port' | 'ssl'>, token?: string, tokenHeader?: TokenHeader, comment: string[] = []): Promise<EnvPlan> {
+/**
+ * Step 4's change, computed without writing: what the user is shown before saying yes. `comment`:
+ * keys kept as comments. A tenant or database key the place does not need goes: an app moved back
+ * to the default place must not keep reading the one it left.
+ */
+export async function planSelfHostedEnv(path: string, target: Pick<ParsedUrl, 'host' | 'port' | 'ssl'>, values: SelfHostedValues & { comment?: string[] } = {}): Promise<EnvPlan> {
   const file = await readEnvFile(path);
-  const plan = planEnvPatch(file.text, { set: selfHostedEnv(target, token, tokenHeader), comment });
-  return { path, file, text: plan.text, changes: plan.changes, writesToken: token !== undefined && token !== '' };
+  const set = selfHostedEnv(target, values);
+  const remove = PLACE_KEYS.filter((key) => set[key] === undefined);
+  const plan = planEnvPatch(file.text, { set, remove, comment: values.comment ?? [] });
+  return { path, file, text: plan.text, changes: plan.changes, writesToken: values.token !== undefined && values.token !== '' };
 }
 
 /**

@@ -14,7 +14,7 @@ export function diffEnv(before: Record<string, string>, after: Record<string, st
 }
 
 /** Values safe to print: where the app connects, never how it authenticates. */
-const VISIBLE = new Set(['CHROMA_HOST', 'CHROMA_PORT', 'CHROMA_SSL', 'CHROMA_TENANT', 'CHROMA_DATABASE', 'CHROMA_AUTH_TOKEN_TRANSPORT_HEADER']);
+const VISIBLE = new Set(['CHROMA_HOST', 'CHROMA_PORT', 'CHROMA_SSL', 'CHROMA_TENANT', 'CHROMA_DATABASE', 'CHROMA_AUTH_TOKEN_TRANSPORT_HEADER', 'CHROMA_HOST_TENANT', 'CHROMA_HOST_DATABASE']);
 const SECRET = /(TOKEN|API_KEY|SECRET|PASSWORD|CREDENTIALS?)$/i;
 
 /**

@@ -20,7 +20,11 @@ export function childEnv(base: Record<string, string | undefined>, target: Endpo
   // Stale self-hosted values from the caller's shell must not mix with the target's.
   for (const key of SELF_HOSTED_KEYS) delete env[key];
   const { host, port, ssl } = parseChromaUrl(target.url);
-  Object.assign(env, selfHostedEnv({ host, port, ssl }, target.token, target.token ? target.tokenHeader : undefined));
+  Object.assign(env, selfHostedEnv({ host, port, ssl }, { token: target.token, tokenHeader: target.token ? target.tokenHeader : undefined }));
+  // The tenant and database it counts in, the default ones too: a script that loads .env would
+  // otherwise take its place from there, where the counts may not be.
+  env.CHROMA_HOST_TENANT = target.tenant;
+  env.CHROMA_HOST_DATABASE = target.database;
   // Present but empty, not absent: dotenv (Python's load_dotenv, Node's config) never overrides a
   // variable that is set, so a script that loads .env still cannot pick up the Cloud key from it.
   for (const key of CLOUD_KEYS) env[key] = '';

@@ -2,9 +2,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ChromaApi } from '../chroma/api.js';
-import type { Endpoint } from '../chroma/endpoint.js';
+import { DEFAULT_DATABASE, DEFAULT_TENANT, type Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
+import { inQuotes } from '../util/format.js';
 import { childEnv } from './child-env.js';
 import { countCollections, describeChanges, pairCounts, type CollectionCount } from './counts.js';
 import { LineTail } from './lines.js';
@@ -93,7 +94,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
       throw explainRequestError(error, target);
     });
 
-  progress({ type: 'phase', message: `Counting records on ${target.url}` });
+  progress({ type: 'phase', message: `Counting records on ${target.url}${inPlace(target)}` });
   const before = await count(options.collections, signal);
 
   const store = options.statePath ? await StateStore.open(options.statePath) : null;
@@ -128,7 +129,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   await closeLog(log, exit);
 
   // Not under the (possibly aborted) signal: the command has stopped, and what it wrote is worth knowing.
-  progress({ type: 'phase', message: `Counting records on ${target.url}` });
+  progress({ type: 'phase', message: `Counting records on ${target.url}${inPlace(target)}` });
   let after: Map<string, number> | null = null;
   try {
     after = await withRetry(() => countCollections(api, options.collections), { retries: 2 });
@@ -185,4 +186,10 @@ export function describeOutcome(result: Pick<IngestResult, 'interrupted' | 'ok' 
   if (result.interrupted) return `✗ Interrupted: the command stopped with exit code ${result.exitCode}. What it wrote so far is on the server:`;
   if (result.ok) return '✓ The command finished (exit code 0).';
   return `✗ The command failed with exit code ${result.exitCode}${result.signal ? ` (${result.signal})` : ''}.${result.exitCode === 127 ? ' The shell could not find it: check the spelling, and run from the folder the command expects.' : ''} Records it wrote before failing are on the server:`;
+}
+
+/** ' in tenant "acme", database "prod_docs"': the parts that are not the default, as the script is told them. */
+function inPlace(target: Endpoint): string {
+  const parts = [target.tenant === DEFAULT_TENANT ? '' : `tenant ${inQuotes(target.tenant)}`, target.database === DEFAULT_DATABASE ? '' : `database ${inQuotes(target.database)}`].filter(Boolean);
+  return parts.length > 0 ? ` in ${parts.join(', ')}` : '';
 }

@@ -20,6 +20,8 @@ describe('the ingestion command\'s environment', () => {
       CHROMA_SSL: 'true',
       CHROMA_AUTH_TOKEN: 'tok-123456789',
       CHROMA_AUTH_TOKEN_TRANSPORT_HEADER: 'X-Chroma-Token',
+      CHROMA_HOST_TENANT: 'default_tenant',
+      CHROMA_HOST_DATABASE: 'default_database',
       ...NO_CLOUD,
       PYTHONUNBUFFERED: '1',
     });
@@ -27,7 +29,7 @@ describe('the ingestion command\'s environment', () => {
 
   it('a target without a token leaves no token behind', () => {
     const env = childEnv({ CHROMA_AUTH_TOKEN: 'from-shell', PYTHONUNBUFFERED: '0' }, endpoint({ url: 'http://localhost:8000' }));
-    expect(env).toEqual({ CHROMA_HOST: 'localhost', CHROMA_PORT: '8000', CHROMA_SSL: 'false', ...NO_CLOUD, PYTHONUNBUFFERED: '0' });
+    expect(env).toEqual({ CHROMA_HOST: 'localhost', CHROMA_PORT: '8000', CHROMA_SSL: 'false', CHROMA_HOST_TENANT: 'default_tenant', CHROMA_HOST_DATABASE: 'default_database', ...NO_CLOUD, PYTHONUNBUFFERED: '0' });
   });
 });
 

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { AppNeeds } from '../../../core/collection/app-needs.js';
 import type { Exposure } from '../../../core/chroma/probe.js';
 import { localPortInEnv } from '../../../core/local-server/local-port.js';
+import type { TargetPlace } from '../../../core/chroma/endpoint.js';
+import { placeInState } from '../../../core/state/target-place.js';
 import type { WizardState } from '../../machine.js';
 import { currentTarget, sameServer } from '../../target.js';
 import type { StepProps } from '../../session.js';
@@ -15,6 +17,7 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
   const [leaving, setLeaving] = useState<'kept' | 'stopped' | null>(null);
   const [needs, setNeeds] = useState<Array<{ collection: string; needs: AppNeeds }>>([]);
   const [envPort, setEnvPort] = useState<number | null | undefined>(undefined);
+  const [place, setPlace] = useState<TargetPlace>({});
   // Keep or stop is offered only for the server this wizard started and the data went to: a
   // server started elsewhere (step 2 "already deployed") is not ours to stop, and keeps running.
   const target = currentTarget(session, services);
@@ -25,6 +28,9 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
     const target = currentTarget(now, services);
     const env = await services.readEnvFile();
     if (live()) setEnvPort(localPortInEnv(env));
+    // Where the import put the data on this server, for the client code; unknown is the default place.
+    const saved = await services.readState().catch(() => undefined);
+    if (saved && live()) setPlace(placeInState(saved, target.url));
     void services.exposure(target).then((found) => live() && setRisk(found));
     // What the app needs for the embedding functions the moved collections carry.
     await services.appNeedsOnServer(services.api(target)).then(
@@ -41,6 +47,7 @@ export function DoneScreen({ state, session, services, onExit }: Pick<StepProps,
       risk={risk}
       needs={needs}
       shown={shown}
+      place={place}
       server={server}
       elsewhere={server ? undefined : target.url}
       unusedLocal={server ? undefined : ours?.url}

@@ -1,6 +1,7 @@
 import { Box, Static, Text } from 'ink';
 import { Select } from '../../components/Select.js';
-import { JS_CLIENT, PYTHON_CLIENT } from '../../../present/app-snippets.js';
+import { jsClient, pythonClient } from '../../../present/app-snippets.js';
+import type { TargetPlace } from '../../../core/chroma/endpoint.js';
 import { describeAppNeeds, groupAppNeeds, type AppNeeds } from '../../../core/collection/app-needs.js';
 import { shellWord, shown } from '../../../core/util/format.js';
 import { OPEN_SERVER_WARNING, type Exposure } from '../../../core/chroma/probe.js';
@@ -23,6 +24,8 @@ export interface DoneViewProps {
   needs: Array<{ collection: string; needs: AppNeeds }>;
   /** Client code the user asked to see, printed above the live frame. */
   shown: Code[];
+  /** Where the data is on the server, when the runs put it in another tenant or database: the code then names them. */
+  place?: TargetPlace;
   server?: LocalServerView;
   /** The server the data went to when this wizard did not start it: it keeps running, nothing to choose. */
   elsewhere?: string;
@@ -35,9 +38,9 @@ export interface DoneViewProps {
   onChoose: (choice: DoneChoice) => void;
 }
 
-const CODE: Record<Code, { title: string; text: string }> = {
-  python: { title: 'Python: your server when .env sets CHROMA_HOST, else Chroma Cloud', text: PYTHON_CLIENT },
-  js: { title: 'JavaScript: the same rule (or createChromaClient() from chroma-migrate)', text: JS_CLIENT },
+const CODE: Record<Code, { title: string; text: (place: TargetPlace) => string }> = {
+  python: { title: 'Python: your server when .env sets CHROMA_HOST, else Chroma Cloud', text: pythonClient },
+  js: { title: 'JavaScript: the same rule (or createChromaClient() from chroma-migrate)', text: jsClient },
 };
 
 /** The end: what was proven, what to do next, and what becomes of the local server. */
@@ -62,7 +65,7 @@ export function DoneView(props: DoneViewProps) {
         {(code) => (
           <Box key={code} flexDirection="column" marginBottom={1}>
             <Text bold>{CODE[code].title}</Text>
-            <Text>{CODE[code].text}</Text>
+            <Text>{CODE[code].text(props.place ?? {})}</Text>
           </Box>
         )}
       </Static>

@@ -6,6 +6,7 @@ import { parseChromaUrl } from '../../../core/chroma/url.js';
 import { nothingToWrite, octalMode, sendsTokenInClear, type EnvPlan } from '../../../core/env-file/apply.js';
 import { formatEnvChanges } from '../../../core/env-file/diff.js';
 import { withEnvOrigin } from '../../../core/state/env-origin.js';
+import { placeInState } from '../../../core/state/target-place.js';
 import { BOM_NOTE } from '../../../present/env-notes.js';
 import { FailureChoices } from '../../components/FailureChoices.js';
 import { Para } from '../../components/Para.js';
@@ -30,7 +31,14 @@ export function EnvStep({ services, session, dispatch, setBusy }: StepProps) {
         const dropsToken = await dropsStepTwoToken(services, session, target);
         const token = dropsToken ? undefined : target.token;
         const parsed = parseChromaUrl(target.url);
-        const plan = await services.planSelfHostedEnv(services.envFile, parsed, token, target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined, dropsToken ? ['CHROMA_AUTH_TOKEN'] : []);
+        // Where the import put the data on this server: the app must connect there.
+        const place = placeInState(await services.readState(), target.url);
+        const plan = await services.planSelfHostedEnv(services.envFile, parsed, {
+          token,
+          tokenHeader: target.tokenHeader === 'x-chroma-token' ? 'x-chroma-token' : undefined,
+          comment: dropsToken ? ['CHROMA_AUTH_TOKEN'] : [],
+          place,
+        });
         if (!live()) return;
         if (nothingToWrite(plan)) dispatch({ type: 'step-done', step: 'env', detail: 'already up to date' });
         // The rule env set applies (it refuses without --insecure): here the user chooses, knowingly.

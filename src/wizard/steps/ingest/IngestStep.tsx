@@ -4,6 +4,7 @@ import { describeChanges } from '../../../core/ingest/run-ingest.js';
 import { maskCommand } from '../../../core/ingest/mask-command.js';
 import type { StepProps } from '../../session.js';
 import { currentTarget } from '../../target.js';
+import { placeInState, withPlace } from '../../../core/state/target-place.js';
 import { useStepTask } from '../../use-step-task.js';
 import { IngestView, type IngestPhase } from './IngestView.js';
 
@@ -28,9 +29,11 @@ export function IngestStep({ services, session, update, dispatch, signal, setBus
       setLogFile(log);
       // The real command stays in memory for "Run it again"; what is saved and shown is masked.
       update({ ingestCommand: task.command, ingestWithheld: undefined });
+      // Where the import put the data on this server, what step 4 wrote in .env: counted there, and told to the command.
+      const place = placeInState(await services.readState(), target.url);
       const outcome = await services.runIngest({
         command: task.command,
-        target,
+        target: withPlace(target, place),
         env: services.env,
         cwd: services.cwd,
         statePath: services.statePath,
