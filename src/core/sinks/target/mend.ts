@@ -8,7 +8,7 @@
  * file is sent again (landed.ts). Nothing is deleted: records added there meanwhile stay.
  */
 import { inspectBackup, readRecords } from '../../backup/read.js';
-import type { CollectionHeader } from '../../model/record.js';
+import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { MigrateError } from '../../util/errors.js';
 import { count, inQuotes } from '../../util/format.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
@@ -54,7 +54,8 @@ async function mendCollection(target: TargetSession, header: CollectionHeader, o
     backup,
     fingerprint: options.fingerprint,
     mend: true,
-    records: (skip) => readRecords(backup, header, { skip, batchSize: target.batchSize, signal }),
+    // A finished import resumes at its last record: nothing is left to send, and the file is not read through only to skip it all.
+    records: (skip) => (skip >= header.count ? noRecords() : readRecords(backup, header, { skip, batchSize: target.batchSize, signal })),
     again: () => readRecords(backup, header, { batchSize: 300, signal }),
     ...(refused ? { refused } : {}),
     ...(sourceId ? { sourceCollectionId: sourceId } : {}),
@@ -65,3 +66,5 @@ async function mendCollection(target: TargetSession, header: CollectionHeader, o
   }
   return result;
 }
+
+async function* noRecords(): AsyncGenerator<BackupRecord[]> {}
