@@ -19,7 +19,8 @@ import { importCollection } from '../sinks/target/write.js';
 import { mendFinishedCopy } from '../sinks/target/mend.js';
 import { isTheSource } from '../sinks/target/prepare.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
-import type { BackupRecord, CollectionHeader } from '../model/record.js';
+import type { BackupRecord, BackupSummary, CollectionHeader } from '../model/record.js';
+import { inspectBackup } from '../backup/read.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
 import { refusedCount, targetRules, type TargetRules } from '../sinks/target/refusals.js';
 import { checkPage, linesIn, readRejectedIds, readRejectedLines, RejectsLog, rejectsPath, splitPage } from '../sinks/target/rejects.js';
@@ -302,6 +303,8 @@ async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, 
   const names = finished.map((entry) => entry.name);
   options.onProgress?.({ type: 'phase', message: `${out} was copied to ${options.target.url} already; checking that the target still holds all of it, then verifying` });
   const sourceIds = await sourceCollectionIds(options, source, out);
+  // Read through once for both the mend and the verify after it.
+  const summary = await inspectBackup(out, { signal: options.signal });
   const mended = await mendFinishedCopy({
     ...options,
     concurrency: options.writeConcurrency,
@@ -309,14 +312,16 @@ async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, 
     fingerprint,
     collections: names,
     sourceIds,
+    summary,
   });
-  const verify = options.verify === false ? null : await verifyFile(options, out, names, true);
+  const verify = options.verify === false ? null : await verifyFile(options, out, names, true, summary);
   return { out, resumed: true, batchSize: 0, collections: mended, exported: finished, verify, ok: verify?.ok ?? mended.every(importSucceeded) };
 }
 
 /** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */
-function verifyFile(options: CopyOptions, out: string, collections: string[], record = false): Promise<CopyVerdicts> {
+function verifyFile(options: CopyOptions, out: string, collections: string[], record = false, summary?: BackupSummary): Promise<CopyVerdicts> {
   return verifyBackup({
+    ...(summary ? { summary } : {}),
     input: out,
     target: options.target,
     collections,
