@@ -194,10 +194,15 @@ describe('copy again after its verify was stopped, the source unreachable since 
     expect(await stepsOf(run.statePath)).toMatchObject({ import: { status: 'done' }, verify: { status: 'done' } });
   }, 180_000);
 
-  it('answering 503 to everything, or 401 (its key revoked): the same, ✓', async () => {
+  it('answering 503 to everything, or only to its list of collections, or 401 (its key revoked): the same, ✓', async () => {
     const failing = await startFaultProxy(source.server.url);
+    const cases = [
+      ['fin_503', { status5xxRate: 1 }],
+      ['fin_list', { status5xxRate: 1, faultPaths: /\/collections$/ }],
+      ['fin_401', { token: { value: 'a-key-since-revoked', header: 'authorization' } }],
+    ] as const;
     try {
-      for (const [name, rules] of [['fin_503', { status5xxRate: 1 }], ['fin_401', { token: { value: 'a-key-since-revoked', header: 'authorization' } }]] as const) {
+      for (const [name, rules] of cases) {
         const run = await copyStoppedInVerify(name, failing.url);
         failing.setRules(rules);
         const again = await runAgain(run);
