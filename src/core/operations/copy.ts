@@ -368,7 +368,7 @@ async function sourceCollectionIds(options: CopyOptions, source: Endpoint | Migr
     throw new MigrateError(
       'BAD_STATE',
       `${where} could not be reached, and this copy's checkpoint (from an older chroma-migrate) does not record the ids of the source's collections: nothing can then prove that a target collection is not the source's own, so nothing was written. ${unreachable?.message ?? ''}`.trim(),
-      `Run the same command again once the source answers. Without it, chroma-migrate verify --input ${shown(out)} checks the target against the file alone.`,
+      `Run the same command again once the source answers. Without it, chroma-migrate verify --input ${shown(out)} --url ${options.target.url} checks the target against the file alone.`,
     );
   }
   options.onProgress?.({ type: 'warning', message: `${where} could not be reached, so the target was checked against the backup file only.` });
