@@ -58,9 +58,9 @@ async function stepsOf(statePath: string): Promise<Steps> {
  * done, the verify's reads held at the proxy meanwhile. What a re-run then finds is a finished
  * export and import, and no verify.
  */
-async function copyStoppedInVerify(name: string): Promise<{ args: string[]; env: Record<string, string>; statePath: string }> {
+async function copyStoppedInVerify(name: string, sourceUrl = reader.url): Promise<{ args: string[]; env: Record<string, string>; statePath: string }> {
   const statePath = join(dir, `${name}-state.json`);
-  const args = ['copy', '--collections', 'fin_docs', '--as', name, '--out', join(dir, `${name}.jsonl`), '--source-url', reader.url, '--url', front.url, '--if-exists', 'abort'];
+  const args = ['copy', '--collections', 'fin_docs', '--as', name, '--out', join(dir, `${name}.jsonl`), '--source-url', sourceUrl, '--url', front.url, '--if-exists', 'abort'];
   const env = { CHROMA_MIGRATE_STATE: statePath };
   front.setRules({ delayMs: 5_000, faultPaths: /\/(get|query)$/ });
   const stop = new AbortController();
@@ -172,5 +172,79 @@ describe('copy again after its import finished and its verify did not', () => {
     expect(again.targetWrites).toEqual([]);
     expect(again.sourceWrites).toEqual([]);
     expect(await stepsOf(run.statePath)).toMatchObject({ import: { status: 'done' }, verify: { status: 'done' } });
+  }, 180_000);
+});
+
+describe('copy again after its verify was stopped, the source unreachable since (Chroma Cloud stops serving)', () => {
+  const UNREACHABLE = /could not be reached, so the target was checked against the backup file only\./g;
+
+  it('its address closed, a record deleted on the target meanwhile: sent again from the file, then ✓, and one line says the source could not be reached', async () => {
+    const away = await startFaultProxy(source.server.url);
+    const run = await copyStoppedInVerify('fin_away', away.url);
+    await away.close();
+    const api = direct();
+    await api.deleteRecords((await api.findCollection('fin_away'))!.id, [ids[42]!]);
+
+    const again = await runAgain(run);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr.match(UNREACHABLE)).toHaveLength(1);
+    expect(again.stderr).toContain('"fin_away": 1 of the backup\'s records were not on the target');
+    expect(JSON.parse(again.stdout).verify[0]).toMatchObject({ collection: 'fin_away', ok: true, compared: COUNT, missing: 0 });
+    expect(await idsOn('fin_away')).toEqual(ids);
+    expect(await stepsOf(run.statePath)).toMatchObject({ import: { status: 'done' }, verify: { status: 'done' } });
+  }, 180_000);
+
+  it('answering 503 to everything, or only to its list of collections, or 401 (its key revoked): the same, ✓', async () => {
+    const failing = await startFaultProxy(source.server.url);
+    const cases = [
+      ['fin_503', { status5xxRate: 1 }],
+      ['fin_list', { status5xxRate: 1, faultPaths: /\/collections$/ }],
+      ['fin_401', { token: { value: 'a-key-since-revoked', header: 'authorization' } }],
+    ] as const;
+    try {
+      for (const [name, rules] of cases) {
+        const run = await copyStoppedInVerify(name, failing.url);
+        failing.setRules(rules);
+        const again = await runAgain(run);
+        failing.setRules({});
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr.match(UNREACHABLE)).toHaveLength(1);
+        expect(JSON.parse(again.stdout).verify[0]).toMatchObject({ collection: name, ok: true, compared: COUNT, missing: 0 });
+      }
+    } finally {
+      await failing.close();
+    }
+  }, 300_000);
+
+  it('a target collection the checkpoint names as the source\'s own (one server under two addresses): refused, nothing written', async () => {
+    const away = await startFaultProxy(source.server.url);
+    const run = await copyStoppedInVerify('fin_self', away.url);
+    await away.close();
+    const api = direct();
+    const info = (await api.findCollection('fin_self'))!;
+    await api.deleteRecords(info.id, [ids[3]!]);
+    // As if the source's collection were this very one, reached through another address.
+    const state = JSON.parse(await readFile(run.statePath, 'utf8')) as { exports: Array<{ finished: Array<{ id?: string }> }> };
+    state.exports[0]!.finished[0]!.id = info.id;
+    await writeFile(run.statePath, JSON.stringify(state));
+
+    const again = await runAgain(run);
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stderr).toContain('is the very collection this copy reads');
+    expect(again.targetWrites).toEqual([]);
+  }, 180_000);
+
+  it('a checkpoint that does not record the source\'s collection ids (an older one): nothing written, told why', async () => {
+    const away = await startFaultProxy(source.server.url);
+    const run = await copyStoppedInVerify('fin_old', away.url);
+    await away.close();
+    const state = JSON.parse(await readFile(run.statePath, 'utf8')) as { exports: Array<{ finished: Array<{ id?: string }> }> };
+    for (const entry of state.exports[0]!.finished) delete entry.id;
+    await writeFile(run.statePath, JSON.stringify(state));
+
+    const again = await runAgain(run);
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stderr).toContain('does not record the ids of the source\'s collections');
+    expect(again.targetWrites).toEqual([]);
   }, 180_000);
 });

@@ -23,6 +23,8 @@ const HIDDEN = 'big-001500';
 const COLUMNS = ['ids', 'embeddings', 'documents', 'metadatas', 'uris'] as const;
 let cutting: FaultProxy;
 let hiding: FaultProxy;
+/** In front of the target: each read by id answered with its first 100 records (below a verify's 250). */
+let cuttingTarget: FaultProxy;
 let dir = '';
 
 /** Each column of a `get` answer kept where `keep(index)`. */
@@ -54,10 +56,13 @@ beforeAll(async () => {
   await Promise.all([seed(source.url), seed(target.url)]);
   cutting = await startFaultProxy(source.url, { alterAnswer: { paths: /\/get$/, change: (answer) => keepOnly(answer, (index) => index < 300) } });
   hiding = await startFaultProxy(source.url, { alterAnswer: { paths: /\/get$/, change: (answer) => keepOnly(answer, (_, id) => id !== HIDDEN) } });
+  const cutById = (answer: Record<string, unknown>, request: Record<string, unknown>) => (Array.isArray(request.ids) ? keepOnly(answer, (index) => index < 100) : answer);
+  cuttingTarget = await startFaultProxy(target.url, { alterAnswer: { paths: /\/get$/, change: cutById } });
 }, 300_000);
 afterAll(async () => {
   await cutting?.close();
   await hiding?.close();
+  await cuttingTarget?.close();
   await removeDir(dir);
 });
 
@@ -119,5 +124,45 @@ describe('a record hidden from every answer: the listing never agrees with the c
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(refusal);
     expect(run.stdout + run.stderr).not.toContain('✓');
+  }, 300_000);
+});
+
+describe("the target's reads by id cut to 100 records", () => {
+  it('verify --source-url: every record found, ✓; a record really deleted on the target: ✗, that one named', async () => {
+    const args = ['verify', '--source-url', source.url, '--url', cuttingTarget.url, '--collections', 'big'];
+    const whole = await runCli(args);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout + whole.stderr).not.toMatch(/missing/);
+    const api = new ChromaApi(endpoint({ url: target.url }));
+    const id = (await api.findCollection('big'))!.id;
+    const [lost] = [...generateRecords(TOTAL, { dim: 4, prefix: 'big' })].filter((record) => record.id === 'big-002100');
+    await api.deleteRecords(id, [lost!.id]);
+    try {
+      const lacking = await runCli(args);
+      expect(lacking.code, lacking.stderr).toBe(1);
+      expect(lacking.stdout + lacking.stderr).toMatch(/\b1 missing/);
+      expect(lacking.stdout + lacking.stderr).toContain('big-002100');
+    } finally {
+      await api.upsert(id, [lost!], { base64: true });
+    }
+  }, 300_000);
+
+  it('verify --input: every record of the file found, ✓', async () => {
+    const out = join(dir, 'whole.jsonl');
+    expect((await runCli(['export', '--all', '--source-url', source.url, '--out', out])).code).toBe(0);
+    const run = await runCli(['verify', '--input', out, '--url', cuttingTarget.url]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).not.toMatch(/missing/);
+  }, 300_000);
+
+  it('the same import again: nothing counted missing, nothing sent again', async () => {
+    const out = join(dir, 'whole.jsonl');
+    const statePath = join(dir, 'import-state.json');
+    const args = ['import', '--input', out, '--url', cuttingTarget.url, '--as', 'big_imp', '--if-exists', 'abort'];
+    const first = await runCli(args, { CHROMA_MIGRATE_STATE: statePath });
+    expect(first.code, first.stderr).toBe(0);
+    const again = await runCli(args, { CHROMA_MIGRATE_STATE: statePath });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout + again.stderr).not.toMatch(/were not on the target|missing/);
   }, 300_000);
 });

@@ -110,3 +110,12 @@ export function retryExplained<T>(target: Endpoint, work: () => Promise<T>, opti
     throw explainRequestError(error, target);
   });
 }
+
+/**
+ * A server that cannot be reached, as retryExplained words it: no connection (refused, DNS, a
+ * timeout, not Chroma at that address any more), a server that keeps failing (5xx, 429), or a
+ * key refused (401, 403: revoked). Not a refusal of what was asked (a name not found, a quota).
+ */
+export function isUnreachable(error: unknown): error is MigrateError {
+  return error instanceof MigrateError && (error.code === 'CONNECTION' || error.code === 'SERVER' || error.code === 'UNAUTHORIZED');
+}

@@ -298,7 +298,7 @@ async function* pagesByIds(api: ChromaApi, collectionId: string, ids: readonly s
  * proxy that cuts answers short (a read limit below the ids asked) would otherwise pass records
  * it holds for records it lacks.
  */
-async function wholeAnswer(ask: (ids: string[]) => Promise<GetPage>, ids: string[]): Promise<GetPage[]> {
+export async function wholeAnswer(ask: (ids: string[]) => Promise<GetPage>, ids: string[]): Promise<GetPage[]> {
   const pages: GetPage[] = [];
   let left = ids;
   while (left.length > 0) {

@@ -4,6 +4,7 @@
  * is there, and the new vectors are the endpoint's: a sample is embedded again and compared.
  */
 import type { ChromaApi } from '../chroma/api.js';
+import { recordsByIds } from '../chroma/id-list.js';
 import { compareMetadata } from '../model/compare-values.js';
 import type { BackupRecord, Embedding, Space } from '../model/record.js';
 import { sameEmbedding } from '../sinks/verifier/checker.js';
@@ -48,28 +49,26 @@ export async function verifyReembed(
   const sample: Array<{ document: string; stored: Embedding }> = [];
   const pages = sourcePages(api, source, { start: 0, pageSize: READ, withEmbeddings: options.keepUndocumented, signal: options.signal, call: options.call });
   for await (const page of pages) {
-    const got = await options.call(() => api.get(target.id, { ids: page.records.map((record) => record.id), include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal: options.signal }));
-    const byId = new Map(got.ids.map((id, i) => [id, i]));
+    const byId = await readBack(api, target.id, page.records, options);
     page.records.forEach((record, n) => {
-      const index = byId.get(record.id);
+      const stored = byId.get(record.id);
       if (record.document === null) {
         verdict.undocumented++;
         if (verdict.undocumentedIds.length < LISTED) verdict.undocumentedIds.push(record.id);
         if (!options.keepUndocumented) return;
       }
       verdict.compared++;
-      if (index === undefined) {
+      if (stored === undefined) {
         verdict.missing++;
         if (verdict.missingIds.length < LISTED) verdict.missingIds.push(record.id);
         return;
       }
-      const fields = differences(record, got, index, options.keepUndocumented, target.space);
+      const fields = differences(record, stored, options.keepUndocumented, target.space);
       if (fields.length > 0) {
         verdict.differing++;
         if (verdict.differingIds.length < LISTED) verdict.differingIds.push({ id: record.id, fields });
       }
-      const stored = got.embeddings?.[index];
-      if (record.document !== null && stored && (page.offset + n) % every === 0 && sample.length < options.sample) sample.push({ document: record.document, stored });
+      if (record.document !== null && stored.embedding && (page.offset + n) % every === 0 && sample.length < options.sample) sample.push({ document: record.document, stored: stored.embedding });
     });
   }
   verdict.count = await options.call(() => api.count(target.id, { signal: options.signal }));
@@ -80,14 +79,28 @@ export async function verifyReembed(
   return verdict;
 }
 
+/**
+ * What the new collection holds of these records, by id. An answer cut short (Cloud cuts a `get`
+ * to 300, a proxy anywhere) is asked again for the ids it left out (recordsByIds): only an id no
+ * answer holds is missing, never one a short answer passed over.
+ */
+async function readBack(api: ChromaApi, collectionId: string, records: readonly BackupRecord[], options: { call: <T>(work: () => Promise<T>) => Promise<T>; signal?: AbortSignal }): Promise<Map<string, BackupRecord>> {
+  const byId = new Map<string, BackupRecord>();
+  const ids = records.map((record) => record.id);
+  for await (const some of recordsByIds(api, collectionId, ids, { call: options.call, signal: options.signal, pageSize: READ })) {
+    for (const record of some) byId.set(record.id, record);
+  }
+  return byId;
+}
+
 const REEMBED_SIDES = { stored: 'the new collection', expected: 'the original' };
 
-function differences(record: BackupRecord, got: Awaited<ReturnType<ChromaApi['get']>>, index: number, keepUndocumented: boolean, space: Space | null): string[] {
+function differences(record: BackupRecord, stored: BackupRecord, keepUndocumented: boolean, space: Space | null): string[] {
   const fields: string[] = [];
-  if ((got.documents?.[index] ?? null) !== record.document) fields.push('document');
-  for (const difference of compareMetadata(got.metadatas?.[index] ?? null, record.metadata, REEMBED_SIDES).differences) fields.push(`metadata.${difference}`);
-  if ((got.uris?.[index] ?? null) !== record.uri) fields.push('uri');
+  if (stored.document !== record.document) fields.push('document');
+  for (const difference of compareMetadata(stored.metadata, record.metadata, REEMBED_SIDES).differences) fields.push(`metadata.${difference}`);
+  if (stored.uri !== record.uri) fields.push('uri');
   // A kept record without a document must still hold its old vector.
-  if (record.document === null && keepUndocumented && !sameEmbedding(got.embeddings?.[index] ?? null, record.embedding, space)) fields.push('embedding');
+  if (record.document === null && keepUndocumented && !sameEmbedding(stored.embedding, record.embedding, space)) fields.push('embedding');
   return fields;
 }

@@ -19,7 +19,8 @@ import { importCollection } from '../sinks/target/write.js';
 import { mendFinishedCopy } from '../sinks/target/mend.js';
 import { isTheSource } from '../sinks/target/prepare.js';
 import type { ExistsChoice, IfExists } from '../sinks/target/choices.js';
-import type { BackupRecord, CollectionHeader } from '../model/record.js';
+import type { BackupRecord, BackupSummary, CollectionHeader } from '../model/record.js';
+import { inspectBackup } from '../backup/read.js';
 import { PagePipe } from '../sinks/target/page-pipe.js';
 import { refusedCount, targetRules, type TargetRules } from '../sinks/target/refusals.js';
 import { checkPage, linesIn, readRejectedIds, readRejectedLines, RejectsLog, rejectsPath, splitPage } from '../sinks/target/rejects.js';
@@ -38,8 +39,9 @@ import { DEFAULT_PARALLEL } from '../util/pool.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from '../chroma/api.js';
 import { storedHeader } from '../backup/jsonl/format.js';
 import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
-import { retryExplained } from '../chroma/explain.js';
-import { inQuotes } from '../util/format.js';
+import { isUnreachable, retryExplained } from '../chroma/explain.js';
+import { finishedExportFrom, recordedSourceIds } from '../state/finished-export.js';
+import { inQuotes, shown } from '../util/format.js';
 import { addressOf } from '../chroma/url.js';
 
 /** `overwrite`/`decideReplace`: an --out already there that is not this copy's own (state/replace-out.ts). */
@@ -113,8 +115,12 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   }
   // Before any server is asked anything: a folder or a device as --out is a typing mistake.
   await checkWritablePath(resolve(options.out));
-  const source = await sourceDatabase(options.source, signal);
   const out = resolve(options.out);
+  const source = await sourceDatabase(options.source, signal).catch((error: unknown) => {
+    if (!isUnreachable(error)) throw error;
+    return error;
+  });
+  if (source instanceof MigrateError) return finishedWithoutSource(options, out, source);
   const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;
 
   // Stopped while verifying (the copy itself had finished): what the target lost since is sent
@@ -293,11 +299,12 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
  * A finished copy run again: each collection checked against the finished file and sent what
  * the target lacks (mend.ts), steps 5 and 6 saved again, then the file verified against it.
  */
-async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, finished }: { source: Endpoint; out: string; fingerprint: string; finished: Array<{ name: string; count: number }> }): Promise<CopyResult> {
+async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, finished }: { source: Endpoint | MigrateError; out: string; fingerprint: string; finished: Array<{ name: string; count: number }> }): Promise<CopyResult> {
   const names = finished.map((entry) => entry.name);
   options.onProgress?.({ type: 'phase', message: `${out} was copied to ${options.target.url} already; checking that the target still holds all of it, then verifying` });
-  // Listed only for their ids: a target collection with one is the source itself, never written to.
-  const sourceIds = new Map((await listCollections(options, source)).map((info) => [info.name, info.id]));
+  const sourceIds = await sourceCollectionIds(options, source, out);
+  // Read through once for both the mend and the verify after it.
+  const summary = await inspectBackup(out, { signal: options.signal });
   const mended = await mendFinishedCopy({
     ...options,
     concurrency: options.writeConcurrency,
@@ -305,14 +312,16 @@ async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, 
     fingerprint,
     collections: names,
     sourceIds,
+    summary,
   });
-  const verify = options.verify === false ? null : await verifyFile(options, out, names, true);
+  const verify = options.verify === false ? null : await verifyFile(options, out, names, true, summary);
   return { out, resumed: true, batchSize: 0, collections: mended, exported: finished, verify, ok: verify?.ok ?? mended.every(importSucceeded) };
 }
 
 /** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */
-function verifyFile(options: CopyOptions, out: string, collections: string[], record = false): Promise<CopyVerdicts> {
+function verifyFile(options: CopyOptions, out: string, collections: string[], record = false, summary?: BackupSummary): Promise<CopyVerdicts> {
   return verifyBackup({
+    ...(summary ? { summary } : {}),
     input: out,
     target: options.target,
     collections,
@@ -322,6 +331,48 @@ function verifyFile(options: CopyOptions, out: string, collections: string[], re
     signal: options.signal,
     onProgress: options.onProgress,
   });
+}
+
+/**
+ * The source cannot be reached (down, gone, its key revoked): a copy that had finished but for
+ * its verify goes on from its file, as its state names it; any other copy needs the source, and
+ * stops with why it could not be reached.
+ */
+async function finishedWithoutSource(options: CopyOptions, out: string, unreachable: MigrateError): Promise<CopyResult> {
+  const exported = existsSync(out) ? finishedExportFrom((await StateStore.open(options.statePath)).current, out, options.source) : null;
+  const finished = exported ? await finishedCopy(options, out, exported.source, `copy from ${exported.source}`) : null;
+  if (!exported || !finished) throw unreachable;
+  return mendThenVerify(options, { source: unreachable, out, fingerprint: `copy from ${exported.source}`, finished });
+}
+
+/**
+ * The source's collection ids by name, for the mend: a target collection with one of them is the
+ * source itself (one server under two addresses, or --as its own name), never written to. Listed
+ * at the source; when it cannot be reached, as the export recorded them, said in one line. The
+ * target is then read and written alone, and the verify is against the file either way.
+ */
+async function sourceCollectionIds(options: CopyOptions, source: Endpoint | MigrateError, out: string): Promise<Map<string, string>> {
+  let unreachable = source instanceof MigrateError ? source : null;
+  if (!(source instanceof MigrateError)) {
+    try {
+      return new Map((await listCollections(options, source)).map((info) => [info.name, info.id]));
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      unreachable = error;
+    }
+  }
+  const exported = finishedExportFrom((await StateStore.open(options.statePath)).current, out, options.source);
+  const recorded = exported ? recordedSourceIds(exported) : null;
+  const where = options.source.cloud ? 'Chroma Cloud, the source,' : `The source, ${options.source.url},`;
+  if (!recorded) {
+    throw new MigrateError(
+      'BAD_STATE',
+      `${where} could not be reached, and this copy's checkpoint (from an older chroma-migrate) does not record the ids of the source's collections: nothing can then prove that a target collection is not the source's own, so nothing was written. ${unreachable?.message ?? ''}`.trim(),
+      `Run the same command again once the source answers. Without it, chroma-migrate verify --input ${shown(out)} --url ${options.target.url} checks the target against the file alone.`,
+    );
+  }
+  options.onProgress?.({ type: 'warning', message: `${where} could not be reached, so the target was checked against the backup file only.` });
+  return recorded;
 }
 
 /**

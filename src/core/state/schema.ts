@@ -53,6 +53,13 @@ const ExportCheckpointSchema = z.object({
     z.object({
       name: z.string(),
       count: z.number().check(z.int(), z.nonnegative()),
+      /**
+       * The collection's id on the source. A copy run again once everything but its verify had
+       * finished lists the source to learn these, so that it never writes into the source's own
+       * collection; when the source can no longer be reached, these stand in for that listing.
+       * Absent in checkpoints written before it was kept.
+       */
+      id: z.optional(z.string()),
       /** Records the pages missed (the source changed under them), read by id at the collection's end. */
       added: z.optional(z.number().check(z.int(), z.nonnegative())),
       /** Ids read into the file that the source no longer held at the collection's end: dropped from the file before it is renamed. */

@@ -7,8 +7,8 @@
  * file records and filled; one found is sent nothing from the start, and what it lacks of the
  * file is sent again (landed.ts). Nothing is deleted: records added there meanwhile stay.
  */
-import { inspectBackup, readRecords } from '../../backup/read.js';
-import type { CollectionHeader } from '../../model/record.js';
+import { readRecords } from '../../backup/read.js';
+import type { BackupRecord, BackupSummary, CollectionHeader } from '../../model/record.js';
 import { MigrateError } from '../../util/errors.js';
 import { count, inQuotes } from '../../util/format.js';
 import { DEFAULT_PARALLEL, inParallel } from '../../util/pool.js';
@@ -27,15 +27,16 @@ export interface MendOptions extends Pick<TargetOptions, 'target' | 'batchSize' 
   parallel?: number;
   /** The source's collection ids by name: a target collection with one is the source itself, never written to. */
   sourceIds: ReadonlyMap<string, string>;
+  /** The backup as inspectBackup read it: the caller's, which the verify after the mend reads too. */
+  summary: BackupSummary;
 }
 
 /** Each finished collection checked against the file and sent what the target lost; step 5 saved after. */
 export async function mendFinishedCopy(options: MendOptions): Promise<CollectionImportResult[]> {
   // Nothing to ask: a collection found is the copy's own (RecordFeed.mend), and none is deleted.
   const target = await openTarget({ ...options, ifExists: 'abort' });
-  const summary = await inspectBackup(options.backup, { signal: options.signal });
   const headers = options.collections.map((name) => {
-    const header = summary.collections.find((found) => found.name === name);
+    const header = options.summary.collections.find((found) => found.name === name);
     if (!header) throw new MigrateError('BAD_STATE', `${options.backup} holds no collection ${inQuotes(name)}, though the copy that wrote it finished it.`, 'Start the copy afresh with another --out.');
     return header;
   });
@@ -54,7 +55,8 @@ async function mendCollection(target: TargetSession, header: CollectionHeader, o
     backup,
     fingerprint: options.fingerprint,
     mend: true,
-    records: (skip) => readRecords(backup, header, { skip, batchSize: target.batchSize, signal }),
+    // A finished import resumes at its last record: nothing is left to send, and the file is not read through only to skip it all.
+    records: (skip) => (skip >= header.count ? noRecords() : readRecords(backup, header, { skip, batchSize: target.batchSize, signal })),
     again: () => readRecords(backup, header, { batchSize: 300, signal }),
     ...(refused ? { refused } : {}),
     ...(sourceId ? { sourceCollectionId: sourceId } : {}),
@@ -65,3 +67,5 @@ async function mendCollection(target: TargetSession, header: CollectionHeader, o
   }
   return result;
 }
+
+async function* noRecords(): AsyncGenerator<BackupRecord[]> {}

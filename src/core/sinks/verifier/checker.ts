@@ -6,6 +6,7 @@
 import type { BackupRecord, CollectionHeader, Embedding, Space } from '../../model/record.js';
 import { spaceOf, type ChromaApi, type CollectionInfo, type GetPage } from '../../chroma/api.js';
 import type { EmbeddingCheck } from '../../chroma/float-page.js';
+import { wholeAnswer } from '../../chroma/id-list.js';
 import type { ServerModel } from '../../chroma/capabilities.js';
 import { checkCollectionSettings, type CollectionSettingsVerdict } from '../../collection/settings-verdict.js';
 import { compareMetadata, TARGET_AGAINST_SOURCE, type ComparedSides } from '../../model/compare-values.js';
@@ -201,7 +202,7 @@ export interface RecordCheckerOptions {
  * every read is compared. It keeps a sample of the records for measureTargetRecall.
  */
 export class RecordChecker {
-  private readonly pending: Array<{ batch: BackupRecord[]; page: Promise<GetPage> }> = [];
+  private readonly pending: Array<{ batch: BackupRecord[]; page: Promise<GetPage[]> }> = [];
   /** Records kept (spread over the collection) to measure the index's recall with. */
   readonly samples: BackupRecord[] = [];
   private readonly sampleEvery: number;
@@ -220,7 +221,9 @@ export class RecordChecker {
     for (let from = 0; from < records.length; from += size) {
       const batch = records.slice(from, from + size);
       const embeddingCheck = expectedEmbeddings(batch, this.options.space);
-      const page = call(() => api.get(collectionId, { ids: batch.map((record) => record.id), include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal, embeddingCheck }));
+      // An answer cut short (a proxy's limit) is asked again for the ids it left out: only an id no answer holds is missing.
+      const ask = (ids: string[]) => call(() => api.get(collectionId, { ids, include: ['embeddings', 'documents', 'metadatas', 'uris'] }, { signal, embeddingCheck }));
+      const page = wholeAnswer(ask, batch.map((record) => record.id));
       page.catch(() => undefined); // awaited in turn by settle()
       this.pending.push({ batch, page });
       if (this.pending.length >= (this.options.readsInFlight ?? READS_IN_FLIGHT)) await this.settle();
@@ -260,20 +263,21 @@ function expectedEmbeddings(batch: readonly BackupRecord[], space: Space | null)
   return { expected: (id) => byId.get(id), steps: float32Steps(space) };
 }
 
-function compareBatch(batch: BackupRecord[], page: GetPage, verdict: CollectionVerdict, { space, onMissing }: Pick<RecordCheckerOptions, 'space' | 'onMissing'>, sides: ComparedSides): void {
-  const byId = new Map<string, number>();
-  page.ids.forEach((id, index) => byId.set(id, index));
-  // Compared as the answer was parsed; a Uint8Array, so never a field of the server's own.
-  const matched = page.embeddingsMatch instanceof Uint8Array ? page.embeddingsMatch : null;
+function compareBatch(batch: BackupRecord[], pages: GetPage[], verdict: CollectionVerdict, { space, onMissing }: Pick<RecordCheckerOptions, 'space' | 'onMissing'>, sides: ComparedSides): void {
+  const byId = new Map<string, { page: GetPage; index: number }>();
+  for (const page of pages) page.ids.forEach((id, index) => byId.set(id, { page, index }));
   for (const record of batch) {
     verdict.compared++;
-    const index = byId.get(record.id);
-    if (index === undefined) {
+    const found = byId.get(record.id);
+    if (found === undefined) {
       verdict.missing++;
       if (verdict.missingIds.length < LISTED) verdict.missingIds.push(record.id);
       onMissing?.(record.id);
       continue;
     }
+    const { page, index } = found;
+    // Compared as the answer was parsed; a Uint8Array, so never a field of the server's own.
+    const matched = page.embeddingsMatch instanceof Uint8Array ? page.embeddingsMatch : null;
     const stored = { id: record.id, document: page.documents?.[index] ?? null, metadata: page.metadatas?.[index] ?? null, embedding: page.embeddings?.[index] ?? null, uri: page.uris?.[index] ?? null };
     const { fields, sparseNotCarried } = recordDifferences(stored, record, space, matched ? matched[index] === 1 : undefined, sides);
     for (const key of sparseNotCarried) verdict.sparseNotCarried[key] = (verdict.sparseNotCarried[key] ?? 0) + 1;

@@ -33,6 +33,8 @@ export interface VerifyOptions {
   onProgress?: ProgressListener;
   /** A file holding several databases: another name on the target for some of them (default: the same name). */
   databaseMap?: ReadonlyMap<string, string>;
+  /** The file as inspectBackup read it moments before (a finished copy's mend): not read through again for it. */
+  summary?: BackupSummary;
 }
 
 export interface VerifyResult {
@@ -44,8 +46,8 @@ export interface VerifyResult {
 export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult> {
   const progress = options.onProgress ?? ignoreProgress;
   const signal = options.signal;
-  progress({ type: 'phase', message: `Checking ${options.input}` });
-  const summary = await inspectBackup(options.input, { signal });
+  if (!options.summary) progress({ type: 'phase', message: `Checking ${options.input}` });
+  const summary = options.summary ?? (await inspectBackup(options.input, { signal }));
   const note = numberTypesNote(summary);
   if (note) progress({ type: 'warning', message: note });
   const wanted = options.collections && options.collections.length > 0 ? options.collections : [...new Set(summary.collections.map((header) => header.name))];

@@ -1,10 +1,13 @@
 import type { BackupRecord } from '../../model/record.js';
 import type { ChromaApi } from '../../chroma/api.js';
+import { idsHeld } from '../../chroma/id-list.js';
 import { withRetry } from '../../util/retry.js';
 
 /**
- * Asks the target for each backup id (by id, 300 at a time) and counts those it does not have;
+ * Asks the target for each backup id (by id, a batch a request) and counts those it does not have;
  * `onMissing` gets each batch's absent records (and is waited for) before the next is asked.
+ * An answer cut short (a proxy's limit) is asked again for the ids it left out (idsHeld): a
+ * record the target holds is never counted missing, nor sent again.
  */
 export async function countMissingIds(
   api: ChromaApi,
@@ -13,11 +16,10 @@ export async function countMissingIds(
   signal?: AbortSignal,
   onMissing?: (records: BackupRecord[]) => void | Promise<void>,
 ): Promise<number> {
+  const call = <T>(work: () => Promise<T>) => withRetry(work, { signal });
   let missing = 0;
   for await (const batch of batches) {
-    const ids = batch.map((record) => record.id);
-    const page = await withRetry(() => api.get(collectionId, { ids, include: [] }, { signal }), { signal });
-    const found = new Set(page.ids);
+    const found = await idsHeld(api, collectionId, batch.map((record) => record.id), { call, signal, pageSize: Math.max(1, batch.length) });
     const absent = batch.filter((record) => !found.has(record.id));
     missing += absent.length;
     if (absent.length > 0) await onMissing?.(absent);

@@ -210,7 +210,7 @@ async function exportOne(run: CollectionRun, info: CollectionInfo, index: number
   if (changed) progress({ type: 'warning', message: changed });
   if (sink) await handOver(state, sink, end, shared);
   await writer.writeCollectionEnd(info.name, offset);
-  const entry = { name: info.name, count: end.count, ...(end.added > 0 ? { added: end.added } : {}), ...(end.deletedIds.length > 0 ? { deletedIds: end.deletedIds } : {}), ...(end.repeated > 0 ? { repeated: end.repeated } : {}) };
+  const entry = { name: info.name, id: info.id, count: end.count, ...(end.added > 0 ? { added: end.added } : {}), ...(end.deletedIds.length > 0 ? { deletedIds: end.deletedIds } : {}), ...(end.repeated > 0 ? { repeated: end.repeated } : {}) };
   await finishCollection(run, entry, last, {
     close: () => (open = false),
     saved: () => saving,
