@@ -5,8 +5,9 @@ import { STEP_IDS } from './steps.js';
 
 /**
  * 2 added `runs`, 3 `envOrigins`, 4 `deployTokens`, `importPlans`, `ingestWithheld` and a step's
- * `pid`, 5 `targetToken` and a finished export's source ids (`exports[].finished[].id`); an older file is read as a version 5 file without them (store.ts). The
- * bump keeps an older chroma-migrate from rewriting the file without fields it does not know.
+ * `pid`, 5 `targetToken` and a finished export's source ids (`exports[].finished[].id`); an older
+ * file is read as a version 5 file without them (store.ts). The bump keeps an older
+ * chroma-migrate from rewriting the file without fields it does not know.
  */
 export const STATE_VERSION = 5;
 
