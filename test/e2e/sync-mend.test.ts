@@ -5,12 +5,17 @@
  * the source dropped a metadata key, or holds a null document or uri where the app wrote one on
  * the target, or the app added a key there. One sync now ends with the target equal to the
  * source, read back by raw HTTP, on the bundled server and on the old 1.0.1 one (which merge
- * the same way).
+ * the same way). The same holds for the fix a copy with --if-exists append prints for records
+ * that differ: followed, verify passes.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS_PATH, rawChroma, startTestServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { shellWords } from '../helpers/shell-words.js';
 
 type Started = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -60,15 +65,18 @@ const CASES: Array<{ name: string; change: (s: string, t: string, name: string) 
 
 describe.each(['bundled', 'old'] as const)('values the source no longer has, target on the %s server', (release) => {
   let servers: Started[] = [];
+  let dir = '';
   const source = () => servers[0]!.server.url;
   const target = () => servers[1]!.server.url;
   const sync = (name: string, ...more: string[]) => runCli(['sync', '--source-url', source(), '--url', target(), '--collections', name, ...more]);
 
   beforeAll(async () => {
     servers = await Promise.all([startTestServer(), startTestServer({ release })]);
+    dir = await mkdtemp(join(tmpdir(), 'cm-sync-mend-'));
   }, 300_000);
   afterAll(async () => {
     await Promise.all(servers.map((one) => one.cleanup()));
+    await rm(dir, { recursive: true, force: true });
   });
 
   it.each(CASES)('$name: one sync makes the target equal to the source, and a second has nothing to do', async ({ name, change, whole }) => {
@@ -92,6 +100,27 @@ describe.each(['bundled', 'old'] as const)('values the source no longer has, tar
     const again = await sync(name);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/changed\s+0/);
+  });
+
+  it('copy --if-exists append: the printed fix for records that differ, followed, makes verify pass', async () => {
+    const name = 'appended';
+    await seedBoth([source(), target()], name);
+    for (const { change } of CASES) await change(source(), target(), name);
+    const out = join(dir, 'appended.jsonl.gz');
+    const copy = await runCli(['copy', '--source-url', source(), '--url', target(), '--collections', name, '--out', out, '--if-exists', 'append']);
+    expect(copy.code, copy.stderr).toBe(1);
+    const lines = `${copy.stdout}\n${copy.stderr}`.split('\n');
+    const at = lines.findIndex((line) => line.startsWith('Differing records:'));
+    expect(at, copy.stderr).toBeGreaterThan(-1);
+    const [program, ...words] = shellWords(lines[at + 1]!.trim());
+    expect(program).toBe('chroma-migrate');
+
+    const fix = await runCli(words);
+    expect(fix.code, fix.stderr).toBe(0);
+    expect(fix.stderr).toContain('replaced whole: 2 (values the backup does not have');
+    const verify = await runCli(['verify', '--input', out, '--url', target()]);
+    expect(verify.code, verify.stderr + verify.stdout).toBe(0);
+    expect(await rawRecords(target(), name)).toEqual(await rawRecords(source(), name));
   });
 });
 
