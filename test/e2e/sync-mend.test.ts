@@ -102,6 +102,27 @@ describe.each(['bundled', 'old'] as const)('values the source no longer has, tar
     expect(again.stderr).toMatch(/changed\s+0/);
   });
 
+  it('verify against the source: the printed fix for records that differ, followed, makes verify pass', async () => {
+    const name = 'verified';
+    await seedBoth([source(), target()], name);
+    for (const { change } of CASES) await change(source(), target(), name);
+    const verify = () => runCli(['verify', '--source-url', source(), '--url', target(), '--collections', name]);
+    const found = await verify();
+    expect(found.code, found.stderr).toBe(1);
+    const lines = `${found.stdout}\n${found.stderr}`.split('\n');
+    const at = lines.findIndex((line) => line.startsWith("Differing records: to write the source's over them, run:"));
+    expect(at, found.stdout + found.stderr).toBeGreaterThan(-1);
+    const [program, ...words] = shellWords(lines[at + 1]!.trim());
+    expect(program).toBe('chroma-migrate');
+    expect(words[0]).toBe('sync');
+
+    const fix = await runCli(words);
+    expect(fix.code, fix.stderr).toBe(0);
+    const after = await verify();
+    expect(after.code, after.stderr + after.stdout).toBe(0);
+    expect(await rawRecords(target(), name)).toEqual(await rawRecords(source(), name));
+  });
+
   it('copy --if-exists append: the printed fix for records that differ, followed, makes verify pass', async () => {
     const name = 'appended';
     await seedBoth([source(), target()], name);
