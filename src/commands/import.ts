@@ -38,7 +38,7 @@ continues from the checkpoint. Ends with the count check.`,
     parallel: { type: 'string', arg: 'N', help: 'collections in flight (default 4)' },
     again: {
       type: 'boolean',
-      help: 'send every record even where this backup was imported before (with --if-exists append: upserts by id write the backup over records that differ)',
+      help: "send every record even where this backup was imported before (with --if-exists append: each record written exactly as the backup holds it over the target's copy; a metadata key the backup lacks is removed, a record whose document or uri the backup lacks is deleted and written again)",
     },
     'drop-sparse': {
       type: 'boolean',

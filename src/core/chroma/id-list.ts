@@ -272,6 +272,13 @@ export async function* recordsByIds(api: ChromaApi, collectionId: string, ids: r
   for await (const page of pagesByIds(api, collectionId, ids, options, ['embeddings', 'documents', 'metadatas', 'uris'])) yield pageRecords(page);
 }
 
+/** The records of these ids the collection holds, without their embeddings (`embedding` null): what their values are, cheaply. */
+export async function valuesByIds(api: ChromaApi, collectionId: string, ids: readonly string[], options: IdListOptions): Promise<BackupRecord[]> {
+  const records: BackupRecord[] = [];
+  for await (const page of pagesByIds(api, collectionId, ids, options, ['documents', 'metadatas', 'uris'])) records.push(...pageRecords(page));
+  return records;
+}
+
 /**
  * The ids among these that the collection holds now, asked by id (ids only, `pageSize` a request,
  * 300 by default): what a prune asks of the source before deleting, rather than trusting an

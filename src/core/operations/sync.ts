@@ -31,6 +31,7 @@ import { forIdListing, listIdSet, recordsByIds, type ByIdOptions, type IdPages }
 import { CLOUD_MAX_PAGE } from '../sources/server/read-window.js';
 import { askSource, diffCollection, inSync, noChanges, type CollectionDiff, type Side } from '../sinks/diff/collection-diff.js';
 import { deleteRecords } from '../sinks/diff/delete-records.js';
+import { upsertExactly } from '../sinks/diff/exact-upsert.js';
 import { collectionsOnlyOnTarget, type TargetOnly } from '../sinks/diff/target-only.js';
 import { CompactIdSet } from '../util/compact-ids.js';
 import { openTarget, type RecordFeed, type TargetSession } from '../sinks/target/session.js';
@@ -87,6 +88,11 @@ export interface CollectionSync extends SyncCheck {
   /** The target had no such collection: it is (or, on a dry run, would be) created with the source's settings. */
   created?: boolean;
   upserted: number;
+  /**
+   * Of the upserted, those the target held with a document or uri the source's lacks: deleted
+   * and written again whole (an upsert leaves such a value in place), by this run.
+   */
+  replaced: number;
   deleted: number;
   /** The comparison after the writes (null on a dry run): what still differs. */
   after: SyncCheck | null;
@@ -142,7 +148,7 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
     const check = { ...diff, settings: settingsDifferences(pair, pair.found, session, options.target) };
     // A dry run is ok only when a sync would have nothing to do: "is a sync needed?" answered by the exit code.
     const ok = !pair.create && matchesSource(check, options.prune);
-    results.push({ ...check, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, deleted: 0, after: null, ok });
+    results.push({ ...check, collection: pair.name, target: pair.targetName, ...(pair.create ? { created: true } : {}), upserted: 0, replaced: 0, deleted: 0, after: null, ok });
   }
   if (options.dryRun) return { collections: results, dryRun: true, pruned: false, pruneDeclined: false, out: null, ok: results.every((result) => result.ok), targetOnly };
   // The backup is written last: a file under its name that is not its own is asked about before the target is.
@@ -155,12 +161,18 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   for (const [index, pair] of pairs.entries()) {
     const result = results[index]!;
     if (pair.create) await createOnTarget(pair, pair.create, session, source);
-    result.upserted = await upsertFromSource(pair, addedThenChanged(result), session, options.signal, progress);
+    result.upserted = (await upsertFromSource(pair, addedThenChanged(result), session, options.signal, progress)).sent;
+    // On the target already, maybe with values the source lacks: written exactly.
+    const exact = await upsertFromSource(pair, oneAfterAnother([result.changed.stale, result.misListed]), session, options.signal, progress, true);
+    result.upserted += exact.sent;
+    result.replaced += exact.replaced;
     if (prune) {
       const pruned = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
       result.deleted = pruned.deleted;
       for (let at = 0; at < pruned.held.size; at++) result.misListed.add(pruned.held.idAt(at));
-      result.upserted += await upsertFromSource(pair, pruned.held, session, options.signal, progress);
+      const held = await upsertFromSource(pair, pruned.held, session, options.signal, progress, true);
+      result.upserted += held.sent;
+      result.replaced += held.replaced;
     }
     progress({ type: 'phase', message: `Verifying ${pair.targetName} against the source` });
     const diff = await diffCollection(pair.name, pair.source, pair.target, { space: pair.space, progress });
@@ -226,9 +238,9 @@ async function allAdded(pair: Pair): Promise<CollectionDiff> {
   return { sourceCount: ids.size, targetCount: 0, added: ids, removed: new CompactIdSet(), changed: noChanges(), misListed: new CompactIdSet() };
 }
 
-/** The ids to send, the added, the changed, then those the source's listing missed, a page at a time: each kind stays in its compact set. */
+/** The ids a plain upsert mends, the added then the changed it can write over, a page at a time: each kind stays in its compact set. */
 function addedThenChanged(diff: CollectionDiff): IdPages {
-  return oneAfterAnother([diff.added, diff.changed, diff.misListed]);
+  return oneAfterAnother([diff.added, diff.changed.plain]);
 }
 
 function oneAfterAnother(parts: IdPages[]): IdPages {
@@ -272,17 +284,24 @@ function readOptions(endpoint: Endpoint, signal: AbortSignal | undefined): ByIdO
   };
 }
 
-async function upsertFromSource(pair: Pair, ids: IdPages, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener): Promise<number> {
-  if (ids.size === 0) return 0;
-  progress({ type: 'phase', message: `Upserting ${ids.size} records into ${pair.targetName}` });
+/**
+ * Reads these ids from the source and upserts them into the target a batch at a time. `exact`:
+ * records the target may already hold with values the source's lack, written so that the
+ * target's copy is exactly the source's (sinks/diff/exact-upsert.ts).
+ */
+async function upsertFromSource(pair: Pair, ids: IdPages, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener, exact = false): Promise<{ sent: number; replaced: number }> {
+  const written = { sent: 0, replaced: 0 };
+  if (ids.size === 0) return written;
+  progress({ type: 'phase', message: `Upserting ${ids.size} records into ${pair.targetName}${exact ? ' (each as the source holds it: values the source no longer has removed)' : ''}` });
   const read = { ...pair.source.read, pageSize: Math.min(pair.source.read.pageSize, session.batchSize) };
-  let done = 0;
+  const call = pair.target.read.call;
   for await (const records of recordsByIds(pair.source.api, pair.source.collectionId, ids, read)) {
-    if (records.length > 0) await pair.target.read.call(() => session.api.upsert(pair.target.collectionId, records, { base64: session.base64 }, { signal }));
-    done += records.length;
-    progress({ type: 'batch', collection: pair.targetName, done, total: ids.size });
+    if (records.length > 0 && exact) written.replaced += (await upsertExactly(session.api, pair.target.collectionId, records, { base64: session.base64, call, signal })).replaced;
+    else if (records.length > 0) await call(() => session.api.upsert(pair.target.collectionId, records, { base64: session.base64 }, { signal }));
+    written.sent += records.length;
+    progress({ type: 'batch', collection: pair.targetName, done: written.sent, total: ids.size });
   }
-  return done;
+  return written;
 }
 
 /**

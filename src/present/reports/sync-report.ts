@@ -14,13 +14,14 @@ export function syncJson(entry: CollectionSync) {
     changed: check.changed.size,
     removed: check.removed.size,
     misListed: check.misListed.size,
+    changedWhole: check.changed.whole,
     addedIds: check.added.slice(0, NAMED),
     changedIds: check.changed.first.slice(0, NAMED).map(({ id, fields }) => ({ id, fields })),
     removedIds: check.removed.slice(0, NAMED),
     misListedIds: check.misListed.slice(0, NAMED),
     settings: check.settings,
   });
-  return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), ok: entry.ok, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, deleted: entry.deleted, after: entry.after && summary(entry.after) };
+  return { collection: entry.collection, target: entry.target, ...(entry.created ? { created: true } : {}), ok: entry.ok, sourceCount: entry.sourceCount, targetCount: entry.targetCount, ...summary(entry), upserted: entry.upserted, replacedWhole: entry.replaced, deleted: entry.deleted, after: entry.after && summary(entry.after) };
 }
 
 /** Ids in a list or a compact set: only the first few are decoded, and shown safely (`shown`). */
@@ -68,10 +69,12 @@ export function syncLines(
     lines.push(`    removed    ${count(entry.removed.size)}${named(entry.removed, entry.removed.size)}`);
     if (entry.misListed.size > 0) lines.push(`    listed wrongly ${count(entry.misListed.size)}${named(entry.misListed, entry.misListed.size)} — the source holds them though its listing missed them (it changed while listed): ${result.dryRun ? 'a sync sends them' : 'sent'} from the source, not deleted`);
     if (result.dryRun) {
+      if (entry.changed.whole > 0) lines.push(`    replaced whole: ${count(entry.changed.whole)} would be (values the source no longer has: a document or uri the target holds, which an upsert cannot clear; each deleted there and written again as the source holds it)`);
       if (!entry.created) lines.push(...syncSettingsLines(entry.settings, recreate(entry.collection), true));
       continue;
     }
     lines.push(`    upserted   ${count(entry.upserted)}`);
+    if (entry.replaced > 0) lines.push(`    replaced whole: ${count(entry.replaced)} (values the source no longer has: a document or uri the target held, which an upsert cannot clear; each deleted there and written again as the source holds it)`);
     if (result.pruned) lines.push(`    deleted    ${count(entry.deleted)}`);
     else if (entry.removed.size > 0) lines.push(keptLine(entry.removed.size, result.pruneDeclined === true));
     if (entry.after) lines.push(...afterLines(entry.after, result.pruned), ...syncSettingsLines(entry.after.settings, recreate(entry.collection)));

@@ -103,6 +103,11 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     lines.push("Differing records: to write the backup's over them, run:");
     lines.push(...rewrite.map((line) => `    ${line}`));
   }
+  // Against the live source the command that sends is a sync, which writes each such record as the source holds it.
+  if (sendAgain?.length && verdicts.some((verdict) => verdict.differing > 0 && verdict.against === 'source')) {
+    lines.push("Differing records: to write the source's over them, run:");
+    lines.push(...sendAgain.map((line) => `    ${line}`));
+  }
   if (prune?.length && verdicts.some((verdict) => verdict.against === 'source' && verdict.extra > 0)) {
     lines.push('Records on the target that the source does not hold (deleted there since, or never there): to delete them from the target, run (it names them and asks first):');
     lines.push(...prune.map((line) => `    ${line}`));

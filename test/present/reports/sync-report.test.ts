@@ -16,14 +16,14 @@ function check(parts: { added?: string[]; changed?: Array<{ id: string; fields: 
     targetCount: 100,
     added: ids(parts.added ?? []),
     removed: ids(parts.removed ?? []),
-    changed: { size: changed.length, slice: (start, end) => changed.slice(start, end).map((entry) => entry.id), first: changed },
+    changed: { size: changed.length, slice: (start, end) => changed.slice(start, end).map((entry) => entry.id), first: changed, plain: ids(changed.map((entry) => entry.id)), stale: ids([]), whole: 0 },
     misListed: ids(parts.misListed ?? []),
     settings: [],
   };
 }
 
 function synced(after: SyncCheck): CollectionSync {
-  return { ...check(), collection: 'docs', target: 'docs', upserted: 3, deleted: 2, after, ok: false };
+  return { ...check(), collection: 'docs', target: 'docs', upserted: 3, replaced: 0, deleted: 2, after, ok: false };
 }
 
 describe('sync report after the writes', () => {

@@ -16,6 +16,13 @@ describe('verify against the source, when the source changed during the verify',
     expect(lines).toContain('    source changed 1 listed, then gone when read: doc-7. Not a loss on the target: run verify again once the source holds still');
   });
 
+  it('gives the sync that writes the source over records that differ', () => {
+    const verdict = againstSource({ compared: 1_500, differing: 1, differingIds: [{ id: 'doc-7', fields: ['document'] }], ok: false });
+    const lines = verdictLines([verdict], { sendAgain: ['chroma-migrate sync --source-url http://s --collections docs --url http://t'] });
+    expect(lines).toContain("Differing records: to write the source's over them, run:");
+    expect(lines).toContain('    chroma-migrate sync --source-url http://s --collections docs --url http://t');
+  });
+
   it('says nothing of it when the source held still', () => {
     const lines = verdictLines([againstSource({})]);
     expect(lines[0]).toBe('✓ docs: 1,500 at the source, all equal');

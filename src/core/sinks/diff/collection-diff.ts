@@ -16,7 +16,7 @@ import { forIdListing, idsHeld, listIdSet, listIdsAgainst, recordsByIds, type By
 import { CompactIdSet, CompactIdSubset } from '../../util/compact-ids.js';
 import type { IdsAgainst } from '../../util/ids-against.js';
 import type { ProgressListener } from '../../util/progress.js';
-import { recordDifferences } from './record-diff.js';
+import { recordDifferences, staleValues } from './record-diff.js';
 
 export interface Side {
   api: ChromaApi;
@@ -47,11 +47,21 @@ export function inSync(diff: Pick<CollectionDiff, 'added' | 'changed' | 'removed
 /** Ids on both sides whose records differ, in the source's order; the first few with the fields that differ. */
 interface ChangedIds extends IdPages {
   first: ChangedRecord[];
+  /** Those an upsert of the source's record mends. */
+  plain: IdPages;
+  /**
+   * Those whose target copy holds a value the source's lacks (a metadata key, a document, a
+   * uri), which an upsert leaves in place: written exactly (exact-upsert.ts).
+   */
+  stale: IdPages;
+  /** Of the stale, how many lack a document or uri the target holds: replaced whole (deleted, then written). */
+  whole: number;
 }
 
 /** Nothing changed: a collection the target lacks has nothing to compare. */
 export function noChanges(): ChangedIds {
-  return { size: 0, slice: () => [], first: [] };
+  const none = { size: 0, slice: () => [] };
+  return { ...none, first: [], plain: none, stale: none, whole: 0 };
 }
 
 interface ChangedRecord {
@@ -99,7 +109,7 @@ async function changedRecords(
   const { sourceIds, onTarget, progress } = options;
   let total = 0;
   for (let at = 0; at < sourceIds.size; at++) if (onTarget.has(at)) total++;
-  const changed = Object.assign(new CompactIdSubset(sourceIds), { first: [] as ChangedRecord[] });
+  const changed = Object.assign(new CompactIdSubset(sourceIds), { first: [] as ChangedRecord[], plain: new CompactIdSubset(sourceIds), stale: new CompactIdSubset(sourceIds), whole: 0 });
   const chunk = Math.min(source.read.pageSize, target.read.pageSize);
   progress({ type: 'collection-start', collection: name, total, done: 0, resumed: false });
   let next = 0;
@@ -120,7 +130,11 @@ async function changedRecords(
       if (!have) continue;
       const fields = recordDifferences(have, expected, options.space);
       if (fields.length === 0) continue;
-      changed.add(indexOf.get(expected.id)!);
+      const index = indexOf.get(expected.id)!;
+      changed.add(index);
+      const stale = staleValues(have, expected);
+      if (stale.whole) changed.whole++;
+      (stale.whole || stale.keys.length > 0 ? changed.stale : changed.plain).add(index);
       if (changed.first.length < CHANGED_NAMED) changed.first.push({ id: expected.id, fields });
     }
     progress({ type: 'batch', collection: name, done: Math.min(from + chunk, total), total });

@@ -16,3 +16,21 @@ export function recordDifferences(stored: BackupRecord, expected: BackupRecord, 
   if (stored.uri !== expected.uri) fields.push('uri');
   return fields;
 }
+
+/** Keys Chroma adds itself ("chroma:document" on full-text collections): never the record's to clear. */
+const OWN_KEY = /^chroma:/;
+
+/**
+ * What the target's copy holds that the wanted version lacks, which an upsert cannot take away:
+ * Chroma's upsert merges metadata (a key the new record lacks stays) and skips a null document
+ * or uri. `keys`: metadata keys to send as null (a null key in an upsert removes it, measured on
+ * 1.0.1 and 1.5.9; all removed leaves the metadata null, as the source's). `whole`: a document or
+ * uri the wanted version lacks, which neither upsert nor update can clear on those servers: the
+ * record has to be deleted and written again.
+ */
+export function staleValues(stored: BackupRecord, wanted: BackupRecord): { keys: string[]; whole: boolean } {
+  const want = wanted.metadata ?? {};
+  const keys = Object.keys(stored.metadata ?? {}).filter((key) => !OWN_KEY.test(key) && !Object.hasOwn(want, key));
+  const whole = (stored.document !== null && wanted.document === null) || (stored.uri !== null && wanted.uri === null);
+  return { keys, whole };
+}

@@ -2,10 +2,11 @@ import type { BackupRecord, CollectionHeader } from '../../model/record.js';
 import { spaceOf } from '../../chroma/api.js';
 import { addressOf } from '../../chroma/url.js';
 import { MigrateError } from '../../util/errors.js';
-import { fraction, inQuotes } from '../../util/format.js';
+import { count, fraction, inQuotes } from '../../util/format.js';
 import { withRetry } from '../../util/retry.js';
 import { runBatches } from '../batches.js';
 import { withoutSparse } from '../target-fit.js';
+import { upsertExactly } from '../diff/exact-upsert.js';
 import { recordTooLarge, sendFitting, tooLargeWhy, type FitHandlers, type RequestSize } from './fit-requests.js';
 import { checkpointMatches, prepareCollection } from './prepare.js';
 import { landedCount } from './landed.js';
@@ -38,7 +39,9 @@ export async function importCollection(context: TargetSession, header: Collectio
   progress({ type: 'collection-start', collection: name, total: header.count, done: start, resumed: action === 'resumed' });
   let committed = start;
   const size: RequestSize = { records: context.batchSize };
-  const fitting = fitHandlers(context, name, collectionId, feed, refused, () => committed);
+  // --again onto records already there: each written as the backup holds it, values it lacks removed (exact-upsert.ts).
+  const exact = options.again === true && (action === 'appended' || action === 'resumed') ? { replaced: 0 } : null;
+  const fitting = fitHandlers(context, name, collectionId, feed, refused, () => committed, exact);
   try {
     // Set aside by an earlier run, but not believed refused here (another address's 413): sent
     // again before the pages, not counted as the pages' records.
@@ -61,6 +64,7 @@ export async function importCollection(context: TargetSession, header: Collectio
     throw explain(error);
   }
 
+  if (exact && exact.replaced > 0) progress({ type: 'phase', message: replacedWords(name, exact.replaced) });
   // Read back beside the first records (prepare.ts): long since in.
   const differences = await readBack;
   // Done once every batch is in, and the copy moves on without waiting for this save: the store
@@ -111,26 +115,32 @@ async function sendAgain(context: TargetSession, name: string, batches: AsyncIte
  * a record refused alone set aside (--skip-invalid, in `refused` and the rejects file, with the
  * address that refused it) or the import stopped, named.
  */
-function fitHandlers(context: TargetSession, name: string, collectionId: string, feed: RecordFeed, refused: Set<string>, committed: () => number) {
+function fitHandlers(context: TargetSession, name: string, collectionId: string, feed: RecordFeed, refused: Set<string>, committed: () => number, exact: { replaced: number } | null) {
   const { options, api, progress } = context;
-  return (signal: AbortSignal | undefined): FitHandlers => ({
-    send: (records) =>
-      withRetry(() => api.upsert(collectionId, records, { base64: context.base64 }, { signal }), {
+  return (signal: AbortSignal | undefined): FitHandlers => {
+    const call = <T>(work: () => Promise<T>) =>
+      withRetry(work, {
         signal,
         onRetry: ({ attempt, of, delayMs, error }) => progress({ type: 'retry', collection: name, attempt, of, delayMs, reason: error.message }),
-      }),
-    onSmaller: (records) =>
-      progress({ type: 'warning', message: `${inQuotes(name)}: ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
-    onRecordTooLarge: async (record, error) => {
-      if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed());
-      refused.add(record.id);
-      // The address that answered 413, in a field of its own: verify believes it for that address only (rejects-trust.ts).
-      const refusedBy = addressOf(options.target.url);
-      const why = tooLargeWhy(record, refusedBy ?? 'the target', error);
-      await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why }], ...(refusedBy ? { refusedBy } : {}), record }]);
-      progress({ type: 'warning', message: `${inQuotes(name)}: record ${inQuotes(record.id)} is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
-    },
-  });
+      });
+    return {
+      send: async (records) => {
+        if (!exact) return call(() => api.upsert(collectionId, records, { base64: context.base64 }, { signal }));
+        exact.replaced += (await upsertExactly(api, collectionId, records, { base64: context.base64, call, signal })).replaced;
+      },
+      onSmaller: (records) =>
+        progress({ type: 'warning', message: `${inQuotes(name)}: ${options.target.url} refused a request as too large (413); sending ${records} records per request for the rest of this collection.` }),
+      onRecordTooLarge: async (record, error) => {
+        if (!feed.rejects) throw recordTooLarge(record, name, options.target.url, committed());
+        refused.add(record.id);
+        // The address that answered 413, in a field of its own: verify believes it for that address only (rejects-trust.ts).
+        const refusedBy = addressOf(options.target.url);
+        const why = tooLargeWhy(record, refusedBy ?? 'the target', error);
+        await feed.rejects.add([{ collection: name, database: options.target.database, id: record.id, problems: [{ why }], ...(refusedBy ? { refusedBy } : {}), record }]);
+        progress({ type: 'warning', message: `${inQuotes(name)}: record ${inQuotes(record.id)} is too large for ${options.target.url} even alone (413); left out, as chosen (--skip-invalid), in ${feed.rejects.path}.` });
+      },
+    };
+  };
 }
 
 /**
@@ -168,4 +178,9 @@ function checkpointSaver(context: TargetSession, header: CollectionHeader, name:
       ],
     }));
   };
+}
+
+/** Said once the collection is in: records --again deleted and wrote again whole, and why. */
+function replacedWords(name: string, replaced: number): string {
+  return `${inQuotes(name)}: replaced whole: ${count(replaced)} (values the backup does not have: a document or uri the target held, which an upsert cannot clear; each deleted there and written again as the backup holds it)`;
 }
