@@ -3,18 +3,17 @@
  * bundled server on a free loopback port, and read like any server. `close` stops the server and
  * deletes the copy. The folder itself is only read (its files stay byte-identical).
  */
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { endpoint, type Endpoint } from '../../chroma/endpoint.js';
 import { listDatabases } from '../../chroma/databases.js';
 import { ChromaApi } from '../../chroma/api.js';
 import { portIsTaken, startChromaServer, type RunningServer } from '../../local-server/chroma-server.js';
-import { stopServerAt } from '../../local-server/pid-file.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { formatBytes } from './bytes.js';
-import { COPY_PREFIX, copyFolder, type FolderCopy } from './copy.js';
+import { sweepAbandonedCopies } from './abandoned.js';
+import { copyFolder, copyParents, type FolderCopy } from './copy.js';
 import { inspectFolder, SQLITE_FILE } from './inspect.js';
 import { processesHolding, processName } from './in-use.js';
 import { explainStartFailure } from './start-failure.js';
@@ -40,14 +39,12 @@ export interface FolderSourceOptions {
   startTimeoutMs?: number;
 }
 
-const OWNER_FILE = 'owner.pid';
-
 export async function openFolderSource(folder: string, options: FolderSourceOptions = {}): Promise<FolderSource> {
   const progress = options.onProgress ?? ignoreProgress;
   const dir = resolve(folder);
   const contents = await inspectFolder(dir);
   await refuseInUse(dir);
-  await sweepAbandonedCopies();
+  await sweepAbandonedCopies(copyParents(dir));
   progress({ type: 'phase', message: `Copying ${dir} (${formatBytes(contents.bytes)}) to a temporary folder: serving it in place would change it` });
   const copy = await copyFolder(dir, contents);
   let server: RunningServer | null = null;
@@ -57,7 +54,6 @@ export async function openFolderSource(folder: string, options: FolderSourceOpti
     await rm(copy.root, { recursive: true, force: true });
   };
   try {
-    await writeFile(join(copy.root, OWNER_FILE), `${process.pid}\n`);
     // Read before the server starts: it writes the file on every start.
     const tenants = await tenantNames(join(copy.data, SQLITE_FILE));
     server = await startOnCopy(dir, copy, options);
@@ -122,25 +118,4 @@ async function refuseEmpty(dir: string, source: Endpoint, others: OtherTenant[],
     `${dir} holds no Chroma collections (tenant ${shown(source.tenant)}, every database): there is nothing to read.`,
     `Check it is the folder your app writes to (the path given to PersistentClient, or the server's persist path) and that ${SQLITE_FILE} there is Chroma's.`,
   );
-}
-
-/** Copies left by a run that was killed (kill -9 skips `close`): their server stopped, the copy deleted. */
-async function sweepAbandonedCopies(): Promise<void> {
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names.filter((entry) => entry.startsWith(COPY_PREFIX))) {
-    const root = join(tmpdir(), name);
-    const owner = Number((await readFile(join(root, OWNER_FILE), 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
-    await stopServerAt(join(root, 'data'), { timeoutMs: 3_000 }).catch(() => undefined);
-    await rm(root, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
