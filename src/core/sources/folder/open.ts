@@ -57,7 +57,8 @@ export async function openFolderSource(folder: string, options: FolderSourceOpti
     // Read before the server starts: it writes the file on every start.
     const tenants = await tenantNames(join(copy.data, SQLITE_FILE));
     server = await startOnCopy(dir, copy, options);
-    const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database', source: true });
+    const folder = { path: dir, formerUrl: `http://localhost:${usualPort(dir)}` };
+    const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database', source: true, folder });
     const others = tenants === null ? [] : await otherTenants(tenants, source);
     await refuseEmpty(dir, source, others, options.toTarget);
     progress({ type: 'phase', message: `Serving the copy of ${dir} at ${server.url}` });
@@ -91,14 +92,18 @@ async function startOnCopy(dir: string, copy: FolderCopy, options: FolderSourceO
 }
 
 /**
- * The same folder is served on the same port from run to run when it is free: an export records
- * its source by address, and a run after an interruption continues only from the same source.
+ * The same folder is served on the same port from run to run when it is free. Runs name the
+ * folder by its path (Endpoint.folder); versions before named it by this address.
  */
 async function stablePort(dir: string): Promise<number> {
+  const port = usualPort(dir);
+  return (await portIsTaken(port)) ? 0 : port;
+}
+
+function usualPort(dir: string): number {
   let hash = 0;
   for (const char of dir) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  const port = 20_000 + (hash % 20_000);
-  return (await portIsTaken(port)) ? 0 : port;
+  return 20_000 + (hash % 20_000);
 }
 
 /**
