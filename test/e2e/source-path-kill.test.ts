@@ -128,20 +128,7 @@ describe('export --source-path after kill -9', () => {
     const out = join(dir, 'resume.jsonl.gz');
     const state = join(dir, 'resume-state.json');
     const args = ['export', '--source-path', folder, '--all', '--out', out, '--state', state];
-    const child = spawnCli(args, { env: { TMPDIR: tmp } });
-    // Killed once a checkpoint is on disk and before the export is done.
-    const saved = async () => JSON.parse(await readFile(state, 'utf8').catch(() => '{"exports":[]}')).exports[0] as { bytes: number; done: boolean } | undefined;
-    const deadline = Date.now() + 120_000;
-    while (!((await saved())?.bytes ?? 0) && child.exitCode === null && Date.now() < deadline) await sleep(20);
-    child.kill('SIGKILL');
-    await exitOf(child);
-    expect((await saved())?.done, child.output()).toBe(false);
-    const first = servedPort(child.output());
-    expect(first).not.toBeNull();
-    for (let tries = 0; (await serversUnder(tmp)).length > 0 && tries < 100; tries++) await sleep(100);
-    // The first case is the one about a server that outlives its run: here only its port counts.
-    for (const left of await serversUnder(tmp)) process.kill(left.pid, 'SIGKILL');
-    for (let tries = 0; (await serversUnder(tmp)).length > 0 && tries < 50; tries++) await sleep(100);
+    const first = await killMidway(args, state, tmp);
 
     // The port the folder was served on is taken now: the run gets another.
     const blocker = await listen(first!);
@@ -161,7 +148,53 @@ describe('export --source-path after kill -9', () => {
     }
     expect(await serversUnder(tmp)).toEqual([]);
   }, 300_000);
+
+  it('an export an earlier version began, which named the folder by its usual port, resumes and names it by its path from then on', async () => {
+    const tmp = join(dir, 'tmp-former');
+    await mkdir(tmp);
+    const out = join(dir, 'former.jsonl.gz');
+    const state = join(dir, 'former-state.json');
+    const args = ['export', '--source-path', folder, '--all', '--out', out, '--state', state];
+    await killMidway(args, state, tmp);
+    const saved = JSON.parse(await readFile(state, 'utf8')) as { exports: Array<{ source: string }> };
+    expect(saved.exports[0]!.source).toBe(`${folder}/default_tenant/default_database`);
+    saved.exports[0]!.source = `http://localhost:${usualPort(folder)}/default_tenant/default_database`;
+    await writeFile(state, JSON.stringify(saved));
+
+    const resumed = await runCli([...args, '--json'], { TMPDIR: tmp });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((JSON.parse(resumed.stdout) as { resumed: boolean }).resumed).toBe(true);
+    const after = JSON.parse(await readFile(state, 'utf8')) as { exports: Array<{ source: string; done: boolean }> };
+    expect(after.exports.map(({ source, done }) => ({ source, done }))).toEqual([{ source: `${folder}/default_tenant/default_database`, done: true }]);
+  }, 300_000);
 });
+
+/**
+ * Runs the export and kills it (kill -9) once a checkpoint is on disk and before it is done; any
+ * server it left is killed too (the first case is the one about those). Returns the port it served on.
+ */
+async function killMidway(args: string[], state: string, tmp: string): Promise<number> {
+  const child = spawnCli(args, { env: { TMPDIR: tmp } });
+  const saved = async () => JSON.parse(await readFile(state, 'utf8').catch(() => '{"exports":[]}')).exports[0] as { bytes: number; done: boolean } | undefined;
+  const deadline = Date.now() + 120_000;
+  while (!((await saved())?.bytes ?? 0) && child.exitCode === null && Date.now() < deadline) await sleep(20);
+  child.kill('SIGKILL');
+  await exitOf(child);
+  expect((await saved())?.done, child.output()).toBe(false);
+  const port = servedPort(child.output());
+  expect(port).not.toBeNull();
+  for (let tries = 0; (await serversUnder(tmp)).length > 0 && tries < 100; tries++) await sleep(100);
+  for (const left of await serversUnder(tmp)) process.kill(left.pid, 'SIGKILL');
+  for (let tries = 0; (await serversUnder(tmp)).length > 0 && tries < 50; tries++) await sleep(100);
+  return port!;
+}
+
+/** The port earlier versions named a folder by (sources/folder/open.ts). */
+function usualPort(path: string): number {
+  let hash = 0;
+  for (const char of path) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return 20_000 + (hash % 20_000);
+}
 
 describe('copies left by dead runs', () => {
   it('beside the folder: a dead run\'s copy and its server are removed; a live run\'s copy and anything not ours stay', async () => {
