@@ -3,9 +3,9 @@
  * it, the same export run again finishes (on whatever port it gets), and copies left by dead runs
  * are removed where they were made (the temp folder, beside the folder), never a live run's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromaApi } from '../../src/core/chroma/api.js';
 import { endpoint } from '../../src/core/chroma/endpoint.js';
 import { startChromaServer } from '../../src/core/local-server/chroma-server.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
+import { serversUnder } from '../helpers/folder-servers.js';
 import { makeRecords } from '../helpers/fixtures.js';
 
 let dir = '';
@@ -46,21 +47,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Chroma servers (`… run --path DIR`, read from /proc) serving a copy under `parent`. */
-async function serversUnder(parent: string): Promise<Array<{ pid: number; path: string }>> {
-  const found: Array<{ pid: number; path: string }> = [];
-  for (const name of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
-    const args = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    const at = args.indexOf('--path');
-    if (at > 0 && args[at - 1] === 'run' && args[at + 1]?.startsWith(`${parent}/`)) found.push({ pid: Number(name), path: args[at + 1]! });
-  }
-  return found;
-}
-
-function exitOf(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /** The port the folder's copy was served on, from a run's words. */
