@@ -141,7 +141,7 @@ async function startClaimed(path: string, options: StartServerOptions, claim: Fi
   const stopWatchdog = options.detached === true || pid < 0 ? () => undefined : startWatchdog({ pid, signal: 'INT' });
   // Written at once, not when it answers: a run killed while it starts leaves a server the next
   // run (or `serve --stop --path DIR`) can still find.
-  await writePidFile(path, pid).catch(() => undefined);
+  if (pid > 0) await writePidFile(path, pid).catch(() => undefined);
   void exited.then(async () => {
     stopWatchdog();
     await removePidFile(path, pid).catch(() => undefined);
