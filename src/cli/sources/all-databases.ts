@@ -17,7 +17,7 @@ import { databasePart } from '../../core/backup/database-files.js';
 import { mergeDatabaseFiles } from '../../core/backup/jsonl/merge.js';
 import { retryExplained } from '../../core/chroma/explain.js';
 import { MigrateError } from '../../core/util/errors.js';
-import { DEFAULT_TENANT, type Endpoint } from '../../core/chroma/endpoint.js';
+import { DEFAULT_TENANT, sourceKeys, type Endpoint } from '../../core/chroma/endpoint.js';
 import type { Flags } from '../args.js';
 import { EXIT, writeJson, type Command } from '../command.js';
 import { targetFrom } from '../connection-flags.js';
@@ -242,7 +242,7 @@ async function claimMergedOut(out: string, plan: Plan, values: Values, io: Comma
   const store = await loadState(statePath(values.state as string | undefined, io.env));
   const wanted = values.all === true ? undefined : listOption(values.collections as string | undefined);
   const namesIn = async (database: string) => (plan.runs.some((run) => run.database === database) ? collectionNames({ ...plan.source, database }, wanted, io.signal) : null);
-  const ours = () => writtenBySameDatabasesExport(store.exports, out, `${plan.source.url}/${plan.source.tenant}`, namesIn);
+  const ours = () => writtenBySameDatabasesExport(store.exports, out, sourceKeys(plan.source), namesIn);
   // A dry run asks no one and stops at nothing: it says what the real run would do.
   if (dryRun) return outClaim(out, ours, values.overwrite === true);
   await claimOut(out, ours, {

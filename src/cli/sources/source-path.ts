@@ -25,13 +25,31 @@ export interface OpenedSource {
  */
 export async function openSource(values: SourceValues, env: Env, onProgress: ProgressListener, toTarget = false): Promise<OpenedSource> {
   const folder = values['source-path'];
-  if (folder === undefined) return { source: sourceFrom(values, env), unread: [], close: async () => undefined };
+  if (folder === undefined) return { source: servedHere(sourceFrom(values, env)), unread: [], close: async () => undefined };
   if (values['source-url'] !== undefined || values['api-key'] !== undefined) {
     throw new MigrateError('USAGE', '--source-path reads a data folder; it cannot be combined with --source-url or --api-key.', 'Pick one source.');
   }
   if (values.out !== undefined) await refuseOutInside(folder, values.out);
   const opened = await openFolderSource(folder, { tenant: values.tenant, database: values.database, toTarget, onProgress });
-  return { source: opened.endpoint, unread: opened.otherTenants.length > 0 ? [describeOtherTenants(opened.otherTenants, toTarget)] : [], close: opened.close };
+  const { url, folder: served } = opened.endpoint;
+  if (served) SERVED.set(url, served);
+  const close = async () => {
+    SERVED.delete(url);
+    await opened.close();
+  };
+  return { source: opened.endpoint, unread: opened.otherTenants.length > 0 ? [describeOtherTenants(opened.otherTenants, toTarget)] : [], close };
+}
+
+/**
+ * The data folders this process serves, by their server's URL. --all-databases runs the command
+ * once per database, in this process, with --source-url of the folder's server: each run then
+ * still names its source by the folder, so a run after a kill resumes on whatever port it gets.
+ */
+const SERVED = new Map<string, NonNullable<Endpoint['folder']>>();
+
+function servedHere(source: Endpoint): Endpoint {
+  const folder = SERVED.get(source.url);
+  return folder ? { ...source, folder } : source;
 }
 
 /**

@@ -35,6 +35,17 @@ const EndpointSchema = z.object({
    * one" (an empty server is not the user's data).
    */
   source: z._default(z.boolean(), false),
+  /**
+   * A data folder served for the run (sources/folder/open.ts): the source is the folder, named by
+   * its path, not by the passing address of the server on its copy.
+   */
+  folder: z.optional(
+    z.object({
+      path: z.string(),
+      /** The address versions before named it by (its usual port): an export they began resumes. */
+      formerUrl: z.string(),
+    }),
+  ),
   /** Resolve tenant/database from /auth/identity (Cloud keys are scoped to one). */
   resolveTenant: z._default(z.boolean(), false),
   /** Per-request timeout (ms); the default suits Railway's 5-minute cap. Tests shorten it. */
@@ -45,6 +56,24 @@ export type EndpointInput = z.input<typeof EndpointSchema>;
 
 export function endpoint(input: EndpointInput): Endpoint {
   return EndpointSchema.parse(input);
+}
+
+type SourceIdentity = Pick<Endpoint, 'url' | 'tenant' | 'folder'>;
+
+/**
+ * What the state records as where an export's data came from, never a token: `…/tenant` and,
+ * given one, `/database`. A server by its URL; a data folder by its path, so a run after a kill
+ * resumes whatever port the folder's copy is served on.
+ */
+export function sourceKey(source: SourceIdentity, database?: string): string {
+  return `${source.folder?.path ?? source.url}/${source.tenant}${database === undefined ? '' : `/${database}`}`;
+}
+
+/** Every key that names this source in a state: sourceKey's, and a data folder's former one. */
+export function sourceKeys(source: SourceIdentity, database?: string): string[] {
+  const keys = [sourceKey(source, database)];
+  if (source.folder) keys.push(sourceKey({ ...source, folder: undefined, url: source.folder.formerUrl }, database));
+  return keys;
 }
 
 /** What may be shown or persisted about an endpoint: never the token. */

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { startWatchdog } from '../util/watchdog.js';
 import { LineSplitter } from './lines.js';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -63,7 +64,7 @@ export function runShellCommand(options: RunCommandOptions): Promise<CommandExit
     };
     // If this process is forced to quit (a second Ctrl-C ends it at once), the command must not
     // run on unseen: SIGKILL, since a command that ignores TERM would outlive us.
-    const watchdog = child.pid === undefined ? null : startWatchdog(child.pid);
+    const watchdog = child.pid === undefined ? null : startWatchdog({ pid: child.pid, group: true });
     const onExit = () => {
       killGroup('SIGKILL');
       watchdog?.();
@@ -107,35 +108,4 @@ export function runShellCommand(options: RunCommandOptions): Promise<CommandExit
       child.once('close', () => clearTimeout(wait));
     });
   });
-}
-
-/**
- * Ends the command's process group if this process dies without a word (kill -9, a crash): a
- * small shell in a session of its own waits on a pipe from us; the pipe closes when we die, and
- * it kills the group. Without it the command ran on, unseen, until it next wrote output.
- * Returns what stops the watchdog once the command has ended (so a reused group id is never hit).
- */
-function startWatchdog(group: number): () => void {
-  const script = 'trap "" INT HUP TERM; cat >/dev/null; kill -TERM "-$1" 2>/dev/null; sleep 3; kill -KILL "-$1" 2>/dev/null';
-  let watchdog: ChildProcess;
-  try {
-    watchdog = spawn('/bin/sh', ['-c', script, 'chroma-migrate-watchdog', String(group)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-  } catch {
-    return () => undefined;
-  }
-  watchdog.on('error', () => undefined);
-  watchdog.stdin?.on('error', () => undefined);
-  // Neither the watchdog nor its pipe may keep this process alive.
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  let stopped = false;
-  return () => {
-    if (stopped || watchdog.pid === undefined) return;
-    stopped = true;
-    try {
-      process.kill(-watchdog.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
 }

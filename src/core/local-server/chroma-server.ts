@@ -7,6 +7,7 @@ import { join, resolve, sep } from 'node:path';
 import { MigrateError } from '../util/errors.js';
 import { lockFile, type FileLock } from '../util/file-lock.js';
 import { shellWord } from '../util/format.js';
+import { startWatchdog } from '../util/watchdog.js';
 import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from './glibc-shim.js';
 import { removePidFile, servedBy, writePidFile } from './pid-file.js';
 
@@ -134,6 +135,17 @@ async function startClaimed(path: string, options: StartServerOptions, claim: Fi
     child.once('exit', (code) => done(code));
     child.once('error', () => done(null));
   });
+  const pid = child.pid ?? -1;
+  // A server of ours must not outlive us unseen, serving on, holding its port (a folder's copy
+  // deleted under it): unless it is meant to (detached), it ends with this process, kill -9 too.
+  const stopWatchdog = options.detached === true || pid < 0 ? () => undefined : startWatchdog({ pid, signal: 'INT' });
+  // Written at once, not when it answers: a run killed while it starts leaves a server the next
+  // run (or `serve --stop --path DIR`) can still find.
+  if (pid > 0) await writePidFile(path, pid).catch(() => undefined);
+  void exited.then(async () => {
+    stopWatchdog();
+    await removePidFile(path, pid).catch(() => undefined);
+  });
 
   const url = `http://localhost:${port}`;
   try {
@@ -147,13 +159,7 @@ async function startClaimed(path: string, options: StartServerOptions, claim: Fi
       { cause: error },
     );
   }
-  const pid = child.pid ?? -1;
-  // So that `serve --stop --path DIR` finds a server the wizard left running.
-  await writePidFile(path, pid).catch(() => undefined);
-  void exited.then(async () => {
-    await removePidFile(path, pid).catch(() => undefined);
-    await claim.release();
-  });
+  void exited.then(() => claim.release());
   return {
     url,
     port,
@@ -166,7 +172,10 @@ async function startClaimed(path: string, options: StartServerOptions, claim: Fi
       // Released before stop returns, so the same folder can be served again at once.
       await claim.release();
     },
-    keepRunning: () => child.unref(),
+    keepRunning: () => {
+      stopWatchdog();
+      child.unref();
+    },
   };
 }
 

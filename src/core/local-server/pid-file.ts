@@ -4,7 +4,7 @@
  * it later, without the user copying a process number.
  */
 import { execFile } from 'node:child_process';
-import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -59,23 +59,47 @@ export async function stopServerAt(folder: string, options: { timeoutMs?: number
   const dataPath = resolve(folder);
   const pid = await readPid(dataPath);
   if (pid === null) return { kind: 'none' };
+  const outcome = await stopServing(pid, dataPath, options);
+  if (outcome.kind === 'stale' || outcome.kind === 'stopped') await removePidFile(dataPath, pid);
+  return outcome;
+}
+
+/**
+ * Stops process `pid` if it is the Chroma server of `dataPath` (its command line says so), as
+ * stopServerAt does; also one whose folder has gone, found by serverProcesses.
+ */
+export async function stopServing(pid: number, dataPath: string, options: { timeoutMs?: number } = {}): Promise<Exclude<StopOutcome, { kind: 'none' }>> {
   const serves = alive(pid) ? await servesFolder(pid, dataPath) : 'no';
   if (serves === 'unknown') return { kind: 'unchecked', pid };
-  if (serves === 'no') {
-    await rm(pidFileOf(dataPath), { force: true });
-    return { kind: 'stale', pid };
-  }
+  if (serves === 'no') return { kind: 'stale', pid };
   const sent = signal(pid, 'SIGINT');
   if (sent === 'EPERM') return { kind: 'not-yours', pid };
-  if (sent === 'ESRCH') {
-    await removePidFile(dataPath, pid);
-    return { kind: 'stale', pid };
-  }
+  if (sent === 'ESRCH') return { kind: 'stale', pid };
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (alive(pid) && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 100));
-  if (alive(pid)) signal(pid, 'SIGKILL');
-  await removePidFile(dataPath, pid);
+  if (alive(pid)) {
+    signal(pid, 'SIGKILL');
+    // Gone for good before we return: its port is free for the next server.
+    for (let tries = 0; alive(pid) && tries < 50; tries++) await new Promise((wait) => setTimeout(wait, 100));
+  }
   return { kind: 'stopped', pid };
+}
+
+/**
+ * Every Chroma server process this user may see (Linux: /proc), with the data folder on its
+ * command line (`… run --path DIR`), whether or not DIR still exists. Elsewhere none: the pid
+ * files are all there is.
+ */
+export async function serverProcesses(): Promise<Array<{ pid: number; path: string }>> {
+  if (process.platform !== 'linux') return [];
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name)).map(Number);
+  const found: Array<{ pid: number; path: string }> = [];
+  for (const pid of pids) {
+    const args = await commandLineOf(pid);
+    const at = args?.indexOf('--path') ?? -1;
+    if (args && at > 0 && args[at - 1] === 'run' && args[at + 1]) found.push({ pid, path: args[at + 1]! });
+  }
+  return found;
 }
 
 /**

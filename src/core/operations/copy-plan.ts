@@ -8,7 +8,7 @@
  */
 import { storedHeader } from '../backup/jsonl/format.js';
 import { ChromaApi } from '../chroma/api.js';
-import type { Endpoint } from '../chroma/endpoint.js';
+import { sourceKeys, type Endpoint } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
 import { listIdSet, recordsByIds } from '../chroma/id-list.js';
 import type { CompactIdSet } from '../util/compact-ids.js';
@@ -63,7 +63,7 @@ export async function planCopy(options: CopyPlanOptions): Promise<CopyPlanResult
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
   const chosen = someChosen(await call(() => api.allCollections({ signal })), options.collections, source);
   const names = chosen.map((info) => info.name);
-  const ours = async () => writtenBySameExport((await loadState(options.statePath)).exports, out, `${source.url}/${source.tenant}/${source.database}`, names);
+  const ours = async () => writtenBySameExport((await loadState(options.statePath)).exports, out, sourceKeys(source, source.database), names);
   const claim = await outClaim(out, ours, options.overwrite === true);
   const target = await openTarget({ ...options, planOnly: true, onProgress: progress });
   const ids = new Map<string, CompactIdSet>();

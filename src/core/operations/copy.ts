@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Endpoint } from '../chroma/endpoint.js';
+import { sourceKey, sourceKeys, type Endpoint } from '../chroma/endpoint.js';
 import { MigrateError } from '../util/errors.js';
 import { checkWritablePath } from '../util/out-path.js';
 import { choose, exportCollections, sameNames, type ExportResult, type ExportSink } from '../sources/server/export-pump.js';
@@ -121,11 +121,11 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
     return error;
   });
   if (source instanceof MigrateError) return finishedWithoutSource(options, out, source);
-  const fingerprint = `copy from ${source.url}/${source.tenant}/${source.database}`;
+  const fingerprint = `copy from ${sourceKey(source, source.database)}`;
 
   // Stopped while verifying (the copy itself had finished): what the target lost since is sent
   // again from the finished file, then verified; no record is read from the source again.
-  const finished = await finishedCopy(options, out, `${source.url}/${source.tenant}/${source.database}`, fingerprint);
+  const finished = await finishedCopy(options, out, sourceKeys(source, source.database), fingerprint);
   if (finished) return mendThenVerify(options, { source, out, fingerprint, finished });
 
   // The source's collections are listed while the target is opened; the target's failure is told first.
@@ -340,7 +340,7 @@ function verifyFile(options: CopyOptions, out: string, collections: string[], re
  */
 async function finishedWithoutSource(options: CopyOptions, out: string, unreachable: MigrateError): Promise<CopyResult> {
   const exported = existsSync(out) ? finishedExportFrom((await StateStore.open(options.statePath)).current, out, options.source) : null;
-  const finished = exported ? await finishedCopy(options, out, exported.source, `copy from ${exported.source}`) : null;
+  const finished = exported ? await finishedCopy(options, out, [exported.source], `copy from ${exported.source}`) : null;
   if (!exported || !finished) throw unreachable;
   return mendThenVerify(options, { source: unreachable, out, fingerprint: `copy from ${exported.source}`, finished });
 }
@@ -379,12 +379,12 @@ async function sourceCollectionIds(options: CopyOptions, source: Endpoint | Migr
  * The same copy (file, source, collections, target) already finished its export and every
  * import, and the file is still there: what is left is the verify.
  */
-async function finishedCopy(options: CopyOptions, out: string, source: string, fingerprint: string): Promise<Array<{ name: string; count: number }> | null> {
+async function finishedCopy(options: CopyOptions, out: string, sources: readonly string[], fingerprint: string): Promise<Array<{ name: string; count: number }> | null> {
   if (!existsSync(out)) return null;
   const state = (await StateStore.open(options.statePath)).current;
   // A copy that went through its verify is over: running it again copies again.
   if (state.steps.verify?.status === 'done') return null;
-  const exported = state.exports.find((entry) => entry.out === out && entry.source === source && entry.done);
+  const exported = state.exports.find((entry) => entry.out === out && sources.includes(entry.source) && entry.done);
   if (!exported || (options.collections?.length && !sameNames(exported.collections, options.collections))) return null;
   const target = targetKey(options.target);
   const imported = exported.finished.every(({ name }) =>

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ChromaApi } from '../chroma/api.js';
+import { sourceKeys } from '../chroma/endpoint.js';
 import { retryExplained } from '../chroma/explain.js';
 import { databasePart } from '../backup/database-files.js';
 import { mergeDatabaseFiles } from '../backup/jsonl/merge.js';
@@ -49,7 +50,7 @@ async function exportDatabases(options: ExportDatabasesOptions & { databases: st
   const tenant = await resolveTenant({ ...options.source, database: options.source.resolveTenant ? '*' : options.source.database }, options.signal);
   const store = await StateStore.open(options.statePath);
   const namesIn = async (database: string) => (options.databases.includes(database) ? collectionNames({ ...tenant, database, resolveTenant: false }, options.collections, options.signal) : null);
-  await claimOut(out, () => writtenBySameDatabasesExport(store.current.exports, out, `${tenant.url}/${tenant.tenant}`, namesIn), options);
+  await claimOut(out, () => writtenBySameDatabasesExport(store.current.exports, out, sourceKeys(tenant), namesIn), options);
   await mkdir(`${out}.databases`, { recursive: true });
   const parts: Array<{ database: string; path: string }> = [];
   let resumed = false;
@@ -79,7 +80,7 @@ async function exportDatabases(options: ExportDatabasesOptions & { databases: st
   }
   progress({ type: 'phase', message: `Writing ${options.out}: ${parts.length} database${parts.length === 1 ? '' : 's'} in one file` });
   const partial = `${out}.partial`;
-  const written = await mergeDatabaseFiles(parts, partial, { url: tenant.url, tenant: tenant.tenant, cloud: tenant.cloud }, options.signal);
+  const written = await mergeDatabaseFiles(parts, partial, { url: tenant.url, tenant: tenant.tenant, cloud: tenant.cloud, ...(tenant.folder ? { folder: tenant.folder.path } : {}) }, options.signal);
   await rename(partial, out);
   await rm(`${out}.databases`, { recursive: true, force: true });
   await (await StateStore.open(options.statePath)).update((saved) => ({ ...saved, backupPath: out }));

@@ -19,7 +19,7 @@ import { withFixes, type SettingDifference } from '../collection/settings-fix.js
 import { comparisonSpace } from '../sinks/verifier/checker.js';
 import { sourceHeader } from '../sinks/verifier/source-pass.js';
 import { prepareCollection } from '../sinks/target/prepare.js';
-import type { Endpoint } from '../chroma/endpoint.js';
+import { sourceKey, sourceKeys, type Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
 import { inQuotes, shown } from '../util/format.js';
@@ -263,7 +263,7 @@ function oneAfterAnother(parts: IdPages[]): IdPages {
  * refusals, read back, differences named). Killed after this, the next run finds it and compares.
  */
 async function createOnTarget(pair: Pair, header: CollectionHeader, session: TargetSession, source: Endpoint): Promise<void> {
-  const feed: RecordFeed = { backup: `sync from ${source.url}/${source.tenant}/${source.database}`, fingerprint: 'sync', records: () => noRecords() };
+  const feed: RecordFeed = { backup: `sync from ${sourceKey(source, source.database)}`, fingerprint: 'sync', records: () => noRecords() };
   const prepared = await prepareCollection(session, header, pair.targetName, feed);
   await prepared.differences; // read back: named as warnings, and a collection that cannot be read back stops here
   pair.target.collectionId = prepared.collection.id;
@@ -330,7 +330,7 @@ async function deleteFromTarget(pair: Pair, ids: CompactIdSet, session: TargetSe
 async function claimBackup(source: Endpoint, options: SyncOptions, names: string[]): Promise<void> {
   const out = resolve(options.out!);
   const store = await StateStore.open(options.statePath);
-  await claimOut(out, () => writtenBySameExport(store.current.exports, out, `${source.url}/${source.tenant}/${source.database}`, names), options);
+  await claimOut(out, () => writtenBySameExport(store.current.exports, out, sourceKeys(source, source.database), names), options);
 }
 
 /** Claimed before the sync wrote anything (claimBackup): replaced now without asking again. */

@@ -10,6 +10,8 @@ import type { ExportCheckpoint, MigrationState } from './schema.js';
 /** Where a source is, as the command names it: its tenant and database may be the key's, learnt only by asking. */
 interface NamedSource {
   url: string;
+  /** A data folder is named by its path, not by the passing URL of the server on its copy. */
+  folder?: { path: string };
   tenant: string;
   database: string;
   /** The tenant (and a key's only database) are Chroma Cloud's answer for the key, not the flags'. */
@@ -20,9 +22,10 @@ interface NamedSource {
 export function finishedExportFrom(state: MigrationState, out: string, source: NamedSource): ExportCheckpoint | null {
   const exported = state.exports.find((entry) => entry.out === out && entry.done);
   if (!exported) return null;
-  if (!source.resolveTenant) return exported.source === `${source.url}/${source.tenant}/${source.database}` ? exported : null;
+  const at = source.folder?.path ?? source.url;
+  if (!source.resolveTenant) return exported.source === `${at}/${source.tenant}/${source.database}` ? exported : null;
   // The tenant is the key's; so is the database when the key reads only one (it wins over the default).
-  const [tenant, database, ...rest] = exported.source.startsWith(`${source.url}/`) ? exported.source.slice(source.url.length + 1).split('/') : [];
+  const [tenant, database, ...rest] = exported.source.startsWith(`${at}/`) ? exported.source.slice(at.length + 1).split('/') : [];
   if (tenant === undefined || database === undefined || rest.length > 0) return null;
   return database === source.database || source.database === DEFAULT_DATABASE ? exported : null;
 }

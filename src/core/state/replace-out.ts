@@ -50,28 +50,29 @@ export function outTakenNote(path: string): string {
   return `${error.message.replace(/: it was left as it is, and nothing was written\.$/, '')}: the real run would stop there and write nothing (at a terminal it asks first). ${error.fix}`;
 }
 
-/** An earlier run of this export wrote `out` from `source`, and every collection it wrote is among `names`. */
-export function writtenBySameExport(checkpoints: readonly ExportCheckpoint[], out: string, source: string, names: readonly string[]): boolean {
-  const entry = checkpoints.find((checkpoint) => checkpoint.out === out && checkpoint.source === source);
+/** An earlier run of this export wrote `out` from the source (one of its `sources` keys: chroma/endpoint.ts sourceKeys), and every collection it wrote is among `names`. */
+export function writtenBySameExport(checkpoints: readonly ExportCheckpoint[], out: string, sources: readonly string[], names: readonly string[]): boolean {
+  const entry = checkpoints.find((checkpoint) => checkpoint.out === out && sources.includes(checkpoint.source));
   return entry !== undefined && entry.collections.every((name) => names.includes(name));
 }
 
 /**
  * The one file of several databases: written from the parts under `out.databases/`, each its
- * own export of one database. Ours when such parts were exported from this tenant (`tenant`:
- * URL/tenant), each of a database this run exports again (`namesIn`: its collections this run
+ * own export of one database. Ours when such parts were exported from this tenant (`tenants`:
+ * its keys, chroma/endpoint.ts sourceKeys), each of a database this run exports again (`namesIn`: its collections this run
  * takes, null when it does not take the database) and no collection of it left out now.
  */
 export async function writtenBySameDatabasesExport(
   checkpoints: readonly ExportCheckpoint[],
   out: string,
-  tenant: string,
+  tenants: readonly string[],
   namesIn: (database: string) => Promise<string[] | null>,
 ): Promise<boolean> {
   const parts = checkpoints.filter((checkpoint) => checkpoint.out.startsWith(`${out}.databases${sep}`));
   if (parts.length === 0) return false;
   for (const part of parts) {
-    if (!part.source.startsWith(`${tenant}/`)) return false;
+    const tenant = tenants.find((key) => part.source.startsWith(`${key}/`));
+    if (tenant === undefined) return false;
     const names = await namesIn(part.source.slice(tenant.length + 1));
     if (names === null || !part.collections.every((name) => names.includes(name))) return false;
   }

@@ -38,19 +38,19 @@ describe('claimOut', () => {
 describe('whose file it is', () => {
   it('the same export: the same file and source, and no collection left out now', () => {
     const saved = [checkpoint('/b.jsonl.gz', 'http://s/t/d', ['a', 'b'])];
-    expect(writtenBySameExport(saved, '/b.jsonl.gz', 'http://s/t/d', ['a', 'b', 'c'])).toBe(true);
-    expect(writtenBySameExport(saved, '/b.jsonl.gz', 'http://s/t/d', ['b'])).toBe(false);
-    expect(writtenBySameExport(saved, '/b.jsonl.gz', 'http://other/t/d', ['a', 'b'])).toBe(false);
-    expect(writtenBySameExport(saved, '/c.jsonl.gz', 'http://s/t/d', ['a', 'b'])).toBe(false);
+    expect(writtenBySameExport(saved, '/b.jsonl.gz', ['http://s/t/d'], ['a', 'b', 'c'])).toBe(true);
+    expect(writtenBySameExport(saved, '/b.jsonl.gz', ['http://s/t/d'], ['b'])).toBe(false);
+    expect(writtenBySameExport(saved, '/b.jsonl.gz', ['http://other/t/d'], ['a', 'b'])).toBe(false);
+    expect(writtenBySameExport(saved, '/c.jsonl.gz', ['http://s/t/d'], ['a', 'b'])).toBe(false);
   });
 
   it('several databases: every part of this tenant, of a database taken again, none of its collections left out', async () => {
     const saved = [checkpoint(join('/all.jsonl.gz.databases', 'one.jsonl.gz'), 'http://s/t/one', ['a']), checkpoint(join('/all.jsonl.gz.databases', 'two.jsonl.gz'), 'http://s/t/two', ['b'])];
     const all = async (database: string) => (database === 'one' ? ['a'] : database === 'two' ? ['b', 'c'] : null);
-    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', 'http://s/t', all)).toBe(true);
-    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', 'http://s/t', async (database) => (database === 'one' ? ['a'] : null))).toBe(false);
-    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', 'http://s/t', async () => ['b'])).toBe(false);
-    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', 'http://s/other', all)).toBe(false);
-    expect(await writtenBySameDatabasesExport(saved, '/else.jsonl.gz', 'http://s/t', all)).toBe(false);
+    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', ['http://s/t'], all)).toBe(true);
+    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', ['http://s/t'], async (database) => (database === 'one' ? ['a'] : null))).toBe(false);
+    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', ['http://s/t'], async () => ['b'])).toBe(false);
+    expect(await writtenBySameDatabasesExport(saved, '/all.jsonl.gz', ['http://s/other'], all)).toBe(false);
+    expect(await writtenBySameDatabasesExport(saved, '/else.jsonl.gz', ['http://s/t'], all)).toBe(false);
   });
 });

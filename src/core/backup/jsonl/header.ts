@@ -5,6 +5,7 @@
 import { openSource, readChunks } from '../byte-source.js';
 
 export interface BackupOrigin {
+  /** The server's URL; for a data folder (served from a copy on a passing port), the folder's path. */
   url: string;
   tenant: string;
   /** The databases it holds: the one of a single-database file, or each of a several-database one. */
@@ -35,8 +36,9 @@ export async function backupOrigin(path: string, signal?: AbortSignal): Promise<
 
 function originOf(source: Record<string, unknown> | undefined): BackupOrigin | null {
   if (typeof source?.url !== 'string' || typeof source.tenant !== 'string') return null;
+  const url = typeof source.folder === 'string' ? source.folder : source.url;
   const databases = Array.isArray(source.databases) ? source.databases.filter((name): name is string => typeof name === 'string') : typeof source.database === 'string' ? [source.database] : [];
-  return databases.length > 0 ? { url: source.url, tenant: source.tenant, databases } : null;
+  return databases.length > 0 ? { url, tenant: source.tenant, databases } : null;
 }
 
 /** Whether this database of that server is where the backup (its collections of `database`) was taken. */

@@ -5,8 +5,8 @@
  * read-only mode exists (SQLite's mode=ro and immutable=1 both abort the start).
  */
 import { constants } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, rm, stat, statfs } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MigrateError } from '../../util/errors.js';
 import { formatBytes } from './bytes.js';
@@ -15,6 +15,11 @@ import type { FolderContents } from './inspect.js';
 /** Room left over beyond the copy: the server's log, a migration's rewrite of the sqlite, the OS. */
 const MARGIN_BYTES = 64 * 1024 * 1024;
 export const COPY_PREFIX = 'chroma-migrate-folder-';
+/**
+ * In each copy, first of all: the pid and host of the run that made it, so a later run knows a
+ * copy whose run is gone (kill -9 skips the clean-up) from one a live run still serves.
+ */
+export const OWNER_FILE = 'owner.pid';
 
 export interface FolderCopy {
   /** The data folder to serve. */
@@ -23,10 +28,15 @@ export interface FolderCopy {
   root: string;
 }
 
-/** Where the copy goes: the system's temp folder, else beside the source, whichever has room. */
+/** Where a copy of `source` may go: the system's temp folder, else beside the source. */
+export function copyParents(source: string): string[] {
+  return [...new Set([tmpdir(), dirname(resolve(source))])];
+}
+
+/** Where the copy goes: the first of copyParents with room. */
 async function chooseParent(source: string, bytes: number): Promise<string> {
   const need = bytes + MARGIN_BYTES;
-  const candidates = [...new Set([tmpdir(), dirname(resolve(source))])];
+  const candidates = copyParents(source);
   const free: string[] = [];
   for (const candidate of candidates) {
     const info = await statfs(candidate).catch(() => null);
@@ -62,6 +72,7 @@ export async function copyFolder(source: string, contents: FolderContents): Prom
   const root = await mkdtemp(join(parent, COPY_PREFIX));
   const data = join(root, 'data');
   try {
+    await writeFile(join(root, OWNER_FILE), `${process.pid}\n${hostname()}\n`);
     await mkdir(data);
     const before = await fingerprint(source, contents.entries);
     for (const name of contents.entries) {

@@ -3,18 +3,17 @@
  * bundled server on a free loopback port, and read like any server. `close` stops the server and
  * deletes the copy. The folder itself is only read (its files stay byte-identical).
  */
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { endpoint, type Endpoint } from '../../chroma/endpoint.js';
 import { listDatabases } from '../../chroma/databases.js';
 import { ChromaApi } from '../../chroma/api.js';
 import { portIsTaken, startChromaServer, type RunningServer } from '../../local-server/chroma-server.js';
-import { stopServerAt } from '../../local-server/pid-file.js';
 import { MigrateError } from '../../util/errors.js';
 import { ignoreProgress, type ProgressListener } from '../../util/progress.js';
 import { formatBytes } from './bytes.js';
-import { COPY_PREFIX, copyFolder, type FolderCopy } from './copy.js';
+import { sweepAbandonedCopies } from './abandoned.js';
+import { copyFolder, copyParents, type FolderCopy } from './copy.js';
 import { inspectFolder, SQLITE_FILE } from './inspect.js';
 import { processesHolding, processName } from './in-use.js';
 import { explainStartFailure } from './start-failure.js';
@@ -40,14 +39,12 @@ export interface FolderSourceOptions {
   startTimeoutMs?: number;
 }
 
-const OWNER_FILE = 'owner.pid';
-
 export async function openFolderSource(folder: string, options: FolderSourceOptions = {}): Promise<FolderSource> {
   const progress = options.onProgress ?? ignoreProgress;
   const dir = resolve(folder);
   const contents = await inspectFolder(dir);
   await refuseInUse(dir);
-  await sweepAbandonedCopies();
+  await sweepAbandonedCopies(copyParents(dir));
   progress({ type: 'phase', message: `Copying ${dir} (${formatBytes(contents.bytes)}) to a temporary folder: serving it in place would change it` });
   const copy = await copyFolder(dir, contents);
   let server: RunningServer | null = null;
@@ -57,11 +54,11 @@ export async function openFolderSource(folder: string, options: FolderSourceOpti
     await rm(copy.root, { recursive: true, force: true });
   };
   try {
-    await writeFile(join(copy.root, OWNER_FILE), `${process.pid}\n`);
     // Read before the server starts: it writes the file on every start.
     const tenants = await tenantNames(join(copy.data, SQLITE_FILE));
     server = await startOnCopy(dir, copy, options);
-    const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database', source: true });
+    const folder = { path: dir, formerUrl: `http://localhost:${usualPort(dir)}` };
+    const source = endpoint({ url: server.url, tenant: options.tenant ?? 'default_tenant', database: options.database ?? 'default_database', source: true, folder });
     const others = tenants === null ? [] : await otherTenants(tenants, source);
     await refuseEmpty(dir, source, others, options.toTarget);
     progress({ type: 'phase', message: `Serving the copy of ${dir} at ${server.url}` });
@@ -95,14 +92,18 @@ async function startOnCopy(dir: string, copy: FolderCopy, options: FolderSourceO
 }
 
 /**
- * The same folder is served on the same port from run to run when it is free: an export records
- * its source by address, and a run after an interruption continues only from the same source.
+ * The same folder is served on the same port from run to run when it is free. Runs name the
+ * folder by its path (Endpoint.folder); versions before named it by this address.
  */
 async function stablePort(dir: string): Promise<number> {
+  const port = usualPort(dir);
+  return (await portIsTaken(port)) ? 0 : port;
+}
+
+function usualPort(dir: string): number {
   let hash = 0;
   for (const char of dir) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  const port = 20_000 + (hash % 20_000);
-  return (await portIsTaken(port)) ? 0 : port;
+  return 20_000 + (hash % 20_000);
 }
 
 /**
@@ -122,25 +123,4 @@ async function refuseEmpty(dir: string, source: Endpoint, others: OtherTenant[],
     `${dir} holds no Chroma collections (tenant ${shown(source.tenant)}, every database): there is nothing to read.`,
     `Check it is the folder your app writes to (the path given to PersistentClient, or the server's persist path) and that ${SQLITE_FILE} there is Chroma's.`,
   );
-}
-
-/** Copies left by a run that was killed (kill -9 skips `close`): their server stopped, the copy deleted. */
-async function sweepAbandonedCopies(): Promise<void> {
-  const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of names.filter((entry) => entry.startsWith(COPY_PREFIX))) {
-    const root = join(tmpdir(), name);
-    const owner = Number((await readFile(join(root, OWNER_FILE), 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
-    await stopServerAt(join(root, 'data'), { timeoutMs: 3_000 }).catch(() => undefined);
-    await rm(root, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -13,6 +13,7 @@ import { storedHeader, withheldFields } from '../../backup/jsonl/format.js';
 import { rewriteWithout } from '../../backup/jsonl/rewrite.js';
 import { BackupWriter, holdsWhatWasWritten } from '../../backup/jsonl/writer.js';
 import { ChromaApi, spaceOf, type CollectionInfo } from '../../chroma/api.js';
+import { sourceKeys } from '../../chroma/endpoint.js';
 import { listIds } from '../../chroma/id-list.js';
 import { explainRequestError, withServerRetry } from '../../chroma/explain.js';
 import { MigrateError } from '../../util/errors.js';
@@ -55,7 +56,8 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const signal = options.signal;
   const source = await sourceDatabase(options.source, signal);
   const api = new ChromaApi(source);
-  const sourceName = `${source.url}/${source.tenant}/${source.database}`;
+  const sourceNames = sourceKeys(source, source.database);
+  const sourceName = sourceNames[0]!;
   const paging = choosePaging(options.pageSize, source.cloud);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? (source.cloud ? CLOUD_DEFAULT_READS : 4), source.cloud ? CLOUD_MAX_CONCURRENT_READS : 16));
   const reads = new ReadWindow(concurrency);
@@ -81,13 +83,14 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const out = resolve(options.out);
   const partial = `${out}.partial`;
   const store = await StateStore.open(options.statePath);
-  await claimOut(out, () => writtenBySameExport(store.current.exports, out, sourceName, names), options);
+  await claimOut(out, () => writtenBySameExport(store.current.exports, out, sourceNames, names), options);
   const previous = store.current.exports.find(
-    (checkpoint) => checkpoint.out === out && checkpoint.source === sourceName && !checkpoint.done && sameNames(checkpoint.collections, names),
+    (checkpoint) => checkpoint.out === out && sourceNames.includes(checkpoint.source) && !checkpoint.done && sameNames(checkpoint.collections, names),
   );
   const resumed = previous !== undefined && existsSync(partial) && previous.bytes > 0;
   const state: ExportState = {
-    checkpoint: resumed ? previous : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '', run: new Date().toISOString() },
+    // A folder's export begun under its former name goes on under its name now.
+    checkpoint: resumed ? { ...previous, source: sourceName } : { out, partial, source: sourceName, collections: names, finished: [], current: null, bytes: 0, done: false, updatedAt: '', run: new Date().toISOString() },
     sink: null,
     landing: [], landingDepth: landingDepthOf(options.parallel),
     gate: Promise.resolve(),
@@ -99,7 +102,7 @@ async function exportLocked(options: ExportOptions, progress: ProgressListener):
   const run = state.checkpoint.run ?? new Date().toISOString();
   if (state.checkpoint.run === undefined) await save({ run });
 
-  const description = { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud };
+  const description = { url: source.url, tenant: source.tenant, database: source.database, cloud: source.cloud, ...(source.folder ? { folder: source.folder.path } : {}) };
   const writer = resumed
     ? await BackupWriter.open(partial, { resumeAtBytes: state.checkpoint.bytes })
     : await BackupWriter.open(partial, { source: description });
