@@ -67,6 +67,11 @@ export function typedArgs(args: string[], flags: { long: (short: string) => stri
   return { args: kept, withheld, files };
 }
 
+/** An address as a printed command may show it: no user:password, its query's values "…". */
+export function shownAddress(url: string): string {
+  return withMaskedQuery(withoutUserinfo(url));
+}
+
 /** The value of an address flag (`last`: the word that holds it), or any word written as a URL. */
 function isAddress(name: string | undefined, word: string, last: boolean): boolean {
   return (name !== undefined && URL_FLAGS.has(name) && last) || /^(?:--[^=\s]+=)?[a-z][a-z0-9+.-]*:\/\//i.test(word);

@@ -163,6 +163,11 @@ describe('the command that sends missing records', () => {
     expect(lines[1]).toContain('CHROMA_SOURCE_TOKEN');
   });
 
+  it("never prints an address's user:password or its query's values", () => {
+    const lines = sendAgainLines({ 'source-url': 'http://s:1/?token=URL-SECRET-4', collections: 'docs', url: 'http://admin:pa55@t:2' }, undefined);
+    expect(lines[0]).toBe("chroma-migrate sync --source-url 'http://s:1/?token=…' --collections docs --url http://t:2");
+  });
+
   it('what the source no longer holds: a sync with --prune, none for a copy of every database', () => {
     expect(pruneLines({ 'api-key': 'K', tenant: 't', database: 'd', collections: 'docs', url: 'http://t:2' })[0]).toBe('chroma-migrate sync --tenant t --database d --collections docs --prune --url http://t:2');
     expect(pruneLines({ 'all-databases': true, url: 'http://t:2' })).toEqual([]);
