@@ -5,9 +5,9 @@ import { planCopy } from '../core/operations/copy-plan.js';
 import { printPlan } from '../present/reports/target-plan.js';
 import { MigrateError } from '../core/util/errors.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
-import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
+import { describeImport, importSucceeded, readEarlierLines } from '../present/reports/import-summary.js';
 import { verdictLines } from '../present/reports/verify-summary.js';
-import { pruneLines, sendAgainLines } from '../present/send-again.js';
+import { pruneLines, sendAgainLines, verifySourceLines } from '../present/send-again.js';
 import { describeSourceChange } from '../present/reports/export-summary.js';
 import { EXISTS_FLAGS, ifExistsOption, intOption, listOption, newNameOption, OVERWRITE_FLAGS } from '../cli/args.js';
 import { askExists, askReplace } from '../cli/ask.js';
@@ -112,7 +112,8 @@ continues where the target had committed. The source is only ever read.`,
     if (json) {
       const { ok, out, resumed, batchSize, exported } = result;
       const left = unread();
-      writeJson({ ok, out, bytes, resumed, batchSize, exported, imported: result.collections, verify: result.verify?.collections ?? null, rejects: result.rejects ?? null, ...(left.length > 0 ? { unread: left } : {}) });
+      const earlier = result.readEarlier ? { readEarlier: result.readEarlier } : {};
+      writeJson({ ok, out, bytes, resumed, batchSize, exported, imported: result.collections, verify: result.verify?.collections ?? null, rejects: result.rejects ?? null, ...earlier, ...(left.length > 0 ? { unread: left } : {}) });
     } else {
       say(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)`);
       for (const collection of result.exported) {
@@ -122,6 +123,7 @@ continues where the target had committed. The source is only ever read.`,
       for (const collection of result.collections) say(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}`);
       if (result.verify) for (const line of verdictLines(result.verify.collections, { sendAgain: sendAgainLines(values, result.out), rewrite: sendAgainLines(values, result.out, true), prune: pruneLines(values) })) say(line);
       if (result.rejects) say(`! ${number(result.rejects.records)} record(s) the target refuses were left out, as chosen (--skip-invalid): ${result.rejects.path}`);
+      if (result.verify && result.readEarlier) for (const line of readEarlierLines(result.readEarlier, verifySourceLines(values, result.readEarlier.collections, source.database))) say(line);
       for (const note of unread()) say(`! ${note}`);
     }
     if ((await exposure(target, { signal: io.signal })) === 'open') say(`! ${OPEN_SERVER_WARNING}`);

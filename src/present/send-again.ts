@@ -68,3 +68,14 @@ export function recreateLines(values: Values, collection: string): string[] {
   const args = [...flagsOf(values, SOURCE_KEYS), '--collections', collection, ...asOf(values), '--if-exists', 'recreate', '--out', `${collection}.jsonl.gz`, ...flagsOf(values, TARGET_KEYS)];
   return [commandText('copy', args), ...withheldNote(withheldOf(values))];
 }
+
+/**
+ * The verify that compares the target with the source as it is now, for collections a copy
+ * checked against a backup an earlier run read: the same source, names and target. A source
+ * from .env (no source flag given) is named by its `database`, so that verify reads the source.
+ */
+export function verifySourceLines(values: Values, collections: string[], database: string): string[] {
+  const source = flagsOf(values, SOURCE_KEYS);
+  const args = [...(source.length > 0 ? source : ['--database', database]), '--collections', collections.join(','), ...asOf(values), ...flagsOf(values, TARGET_KEYS)];
+  return [commandText('verify', args), ...withheldNote(withheldOf(values))];
+}
