@@ -90,7 +90,8 @@ export class WholeProgress {
     const left = total === null ? null : Math.max(0, total - done);
     return {
       collections: { done: Math.min(this.collections, this.doneBefore + finished), total: this.collections },
-      records: { done, total, estimated: this.records === null },
+      // Every collection counted (each opened, or finished before): the sum is known, not estimated.
+      records: { done, total, estimated: this.records === null && this.doneBefore + tallies.length < this.collections },
       rate,
       etaSeconds: left === null || rate <= 0 ? null : left / rate,
       inFlight: [...this.tallies].filter(([, tally]) => !tally.finished).map(([collection, tally]) => ({ collection, done: tally.done, total: tally.total })),
