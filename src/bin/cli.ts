@@ -37,8 +37,17 @@ const controller = new AbortController();
 // one into the user's terminal.
 setMaxListeners(1_000, controller.signal);
 let interrupts = 0;
+/** The command's work has ended (define-command's `settled`): a Ctrl-C now has nothing to stop. */
+let settled: number | null = null;
 process.on('SIGINT', () => {
   interrupts++;
+  // Said, not acted on: its words are printed and its run recorded, and the exit code stays the
+  // command's (what is left is cleanup: a data folder's server stopped). Again: leave now, with it.
+  if (settled !== null) {
+    if (interrupts > 1) process.exit(settled);
+    process.stderr.write(`\n${cli.LATE_CTRL_C}\n`);
+    return;
+  }
   // First Ctrl-C: stop at a safe point and save the checkpoint. Second: leave now.
   if (interrupts > 1) process.exit(130);
   process.stderr.write('\nStopping at a safe point… (Ctrl-C again to quit at once)\n');
@@ -60,6 +69,15 @@ const io: CommandIo = {
   env: process.env,
   signal: controller.signal,
   program: { node: process.execPath, script: realpathSync(process.argv[1] ?? '.') },
+  settled: (code) => {
+    settled = code;
+    interrupts = 0;
+  },
 };
 
 process.exitCode = await cli.main(process.argv.slice(2), io);
+// Once nothing is left to run, leave through process.exit: a natural end tears the event loop
+// down first and gives SIGINT back its default, so a Ctrl-C in those last milliseconds killed
+// a finished run with 130 and no word. process.exit keeps our handler to the end; one more turn
+// of the loop first hears a Ctrl-C that came just before, and says so.
+process.once('beforeExit', () => setImmediate(() => process.exit()));

@@ -6,6 +6,8 @@ import { writeJson } from './command.js';
 import { targetFrom, type SourceValues, type TargetValues } from './connection-flags.js';
 import { isInteractive, type CommandIo } from './io.js';
 import { openSource, sharedTenantNote } from './sources/source-path.js';
+import { describeOtherDatabases } from './sources/other-databases.js';
+import { otherDatabases } from '../core/chroma/databases.js';
 import { createReporter, type Reporter } from './reporter.js';
 
 /** What a command's own work gets from the runner. */
@@ -30,9 +32,14 @@ export interface CommandContext<F extends Flags> {
   announceTarget(): Endpoint;
   /**
    * The source (a server, Chroma Cloud, or a data folder served for the run, stopped by the
-   * runner), announced. `use`: what the run does with the target, if it has one.
+   * runner), announced. `use`: what the run does with the target, if it has one. `whole`: the
+   * run reads every collection of its database (and `allDatabases`: the command takes
+   * --all-databases), so the tenant's other databases that hold collections are named, unless
+   * --database chose the one.
    */
-  openSource(use?: 'writes' | 'reads'): Promise<Endpoint>;
+  openSource(use?: 'writes' | 'reads', whole?: { allDatabases: boolean }): Promise<Endpoint>;
+  /** What the run leaves unread of the source, in words, said as warnings: the summary says them again. */
+  unread(): string[];
   /** Work the runner does when the command ends, however it ends. */
   onClose(work: () => Promise<void>): void;
   close(): Promise<void>;
@@ -49,6 +56,7 @@ export function createContext<F extends Flags>(values: FlagValues<F>, io: Comman
   let target: ResolvedTarget | undefined;
   let reporter: Reporter | undefined;
   const closers: Array<() => Promise<void>> = [];
+  const unread: string[] = [];
   const context: CommandContext<F> = {
     subcommand,
     values,
@@ -65,15 +73,25 @@ export function createContext<F extends Flags>(values: FlagValues<F>, io: Comman
       context.reporter().listener({ type: 'phase', message: `Target: ${describeEndpoint(resolved.target)}` });
       return resolved.target;
     },
-    async openSource(use) {
+    async openSource(use, whole) {
       const opened = await openSource(values as SourceValues & { 'source-path'?: string }, context.env(), context.reporter().listener, use !== undefined);
       closers.push(opened.close);
+      unread.push(...opened.unread);
       const folder = (values as { 'source-path'?: string })['source-path'];
       context.reporter().listener({ type: 'phase', message: `Source: ${folder ?? describeEndpoint(opened.source)}` });
       const shared = use === 'writes' ? sharedTenantNote(opened.source, (values as TargetValues)['target-tenant'] !== undefined) : null;
       if (shared) context.reporter().listener({ type: 'warning', message: shared });
+      if (whole && (values as SourceValues).database === undefined) {
+        const others = await otherDatabases(opened.source, io.signal);
+        if (others && others.databases.length > 0) {
+          const note = describeOtherDatabases(others.tenant, others.databases, { allDatabases: whole.allDatabases, toTarget: use !== undefined });
+          unread.push(note);
+          context.reporter().listener({ type: 'warning', message: note });
+        }
+      }
       return opened.source;
     },
+    unread: () => [...unread],
     onClose: (work) => closers.push(work),
     async close() {
       reporter?.close();

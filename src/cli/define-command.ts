@@ -62,6 +62,9 @@ export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
         context = createContext(values, run.io, subcommand, args);
         const code = await spec.run(context);
         await run.end(code);
+        // A Ctrl-C that came once the work was done (while its last words were printed) stopped nothing.
+        if (code === EXIT.ok && io.signal.aborted && !io.typed) io.stderr.write(`${LATE_CTRL_C}\n`);
+        if (!io.typed) io.settled?.(code);
         return code;
       } catch (error) {
         await context?.close().catch(() => undefined);
@@ -74,6 +77,9 @@ export function defineCommand<F extends Flags>(spec: CommandSpec<F>): Command {
     },
   };
 }
+
+/** Said when Ctrl-C came after the work was done: the exit code and `status` say done, and so does this. */
+export const LATE_CTRL_C = 'Ctrl-C came after everything above was done: nothing was stopped.';
 
 interface StartedRun {
   /** The command's io, knowing the command as typed. */

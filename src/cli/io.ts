@@ -19,6 +19,12 @@ export interface CommandIo {
    * (--all-databases) keeps the user's.
    */
   typed?: { command: string; withheld: string[]; savesSecrets?: boolean };
+  /**
+   * Told when a command's work has ended with this exit code (its words printed, its run
+   * recorded): a Ctrl-C after it stops nothing, and the executable says so instead of
+   * "Stopping at a safe point…".
+   */
+  settled?: (code: number) => void;
 }
 
 interface Program {

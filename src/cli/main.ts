@@ -12,6 +12,7 @@ const VERSION = '0.1.0';
 
 /** The last word on an error nothing awaited (src/bin/cli.ts), in the runner's words. */
 export { reportFailure as reportError } from './failure.js';
+export { LATE_CTRL_C } from './define-command.js';
 
 function usage(width = 80): string {
   const name = Math.max(...COMMANDS.map((command) => command.name.length));

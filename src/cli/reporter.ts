@@ -123,7 +123,7 @@ export function createReporter(io: CommandIo, options: { live: boolean; now?: ()
   };
   const whole = wholeReporter({ live: options.live, now, everyMs, columns: () => out.columns ?? 80, print, draw: drawLive });
   const listener: ProgressListener = (event) => {
-    if (whole(event) || event.type === 'plan') return; // several collections: the whole run (reporter/whole.ts)
+    if (whole(event) || event.type === 'plan' || event.type === 'counted') return; // several collections: the whole run (reporter/whole.ts)
     switch (event.type) {
       case 'phase':
         print(event.message);

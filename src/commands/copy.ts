@@ -5,9 +5,9 @@ import { planCopy } from '../core/operations/copy-plan.js';
 import { printPlan } from '../present/reports/target-plan.js';
 import { MigrateError } from '../core/util/errors.js';
 import { exposure, OPEN_SERVER_WARNING } from '../core/chroma/probe.js';
-import { describeImport, importSucceeded } from '../present/reports/import-summary.js';
+import { describeImport, importSucceeded, readEarlierLines } from '../present/reports/import-summary.js';
 import { verdictLines } from '../present/reports/verify-summary.js';
-import { pruneLines, sendAgainLines } from '../present/send-again.js';
+import { pruneLines, sendAgainLines, verifySourceLines } from '../present/send-again.js';
 import { describeSourceChange } from '../present/reports/export-summary.js';
 import { EXISTS_FLAGS, ifExistsOption, intOption, listOption, newNameOption, OVERWRITE_FLAGS } from '../cli/args.js';
 import { askExists, askReplace } from '../cli/ask.js';
@@ -67,7 +67,7 @@ continues where the target had committed. The source is only ever read.`,
   exitCodes: '0 every record arrived and matches, 1 failed or differs, 2 usage, 130 interrupted (resumable).',
 
   async run(context): Promise<number> {
-    const { values, io, interactive, json, openSource, announceTarget, reporter, statePath, say, writeJson } = context;
+    const { values, io, interactive, json, openSource, unread, announceTarget, reporter, statePath, say, writeJson } = context;
     refuseMapWithoutAllDatabases('copy', values);
     if (values['all-databases']) return runPerDatabase(copyCommand, context);
     if (values.as !== undefined && (values.all || listOption(values.collections)?.length !== 1)) {
@@ -75,7 +75,8 @@ continues where the target had committed. The source is only ever read.`,
     }
     const renameTo = newNameOption(values.as);
     const target = announceTarget();
-    const source = await openSource('writes');
+    const every = values.all === true || values.collections === undefined;
+    const source = await openSource('writes', every ? { allDatabases: true } : undefined);
     const selection = { collections: values.all ? undefined : listOption(values.collections), renameTo };
     if (values['dry-run']) {
       const plan = await planCopy({ source, target, ...selection, ifExists: ifExistsOption(values), out: values.out, overwrite: values.overwrite === true, batchSize: intOption('batch', values.batch, { max: 100_000 }), statePath, signal: io.signal, onProgress: reporter().listener });
@@ -110,7 +111,9 @@ continues where the target had committed. The source is only ever read.`,
     const bytes = (await stat(result.out)).size;
     if (json) {
       const { ok, out, resumed, batchSize, exported } = result;
-      writeJson({ ok, out, bytes, resumed, batchSize, exported, imported: result.collections, verify: result.verify?.collections ?? null, rejects: result.rejects ?? null });
+      const left = unread();
+      const earlier = result.readEarlier ? { readEarlier: result.readEarlier } : {};
+      writeJson({ ok, out, bytes, resumed, batchSize, exported, imported: result.collections, verify: result.verify?.collections ?? null, rejects: result.rejects ?? null, ...earlier, ...(left.length > 0 ? { unread: left } : {}) });
     } else {
       say(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)`);
       for (const collection of result.exported) {
@@ -120,6 +123,8 @@ continues where the target had committed. The source is only ever read.`,
       for (const collection of result.collections) say(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}`);
       if (result.verify) for (const line of verdictLines(result.verify.collections, { sendAgain: sendAgainLines(values, result.out), rewrite: sendAgainLines(values, result.out, true), prune: pruneLines(values) })) say(line);
       if (result.rejects) say(`! ${number(result.rejects.records)} record(s) the target refuses were left out, as chosen (--skip-invalid): ${result.rejects.path}`);
+      if (result.verify && result.readEarlier) for (const line of readEarlierLines(result.readEarlier, verifySourceLines(values, result.readEarlier.collections, source.database))) say(line);
+      for (const note of unread()) say(`! ${note}`);
     }
     if ((await exposure(target, { signal: io.signal })) === 'open') say(`! ${OPEN_SERVER_WARNING}`);
     return result.ok ? EXIT.ok : EXIT.failed;

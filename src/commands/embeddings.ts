@@ -1,4 +1,5 @@
 import { describeEndpoint, type Endpoint } from '../core/chroma/endpoint.js';
+import { withMaskedQuery } from '../core/chroma/url.js';
 import { DEFAULT_SAMPLE } from '../core/embeddings/sample.js';
 import { describeEmbeddingEndpoint, resolveEmbeddingEndpoint, type EmbeddingEndpoint } from '../core/embeddings/endpoint.js';
 import { checkEmbeddings, reproduced } from '../core/operations/embeddings-check.js';
@@ -89,7 +90,7 @@ the app loses; import and copy take --drop-sparse.`,
   ],
   exitCodes: '0 reproduced / changed and read back / re-embedded and verified, 1 not, 2 usage, 130 interrupted (reembed resumes).',
 
-  async run({ subcommand, values, io, env, target }) {
+  async run({ subcommand, values, io, env, target, say }) {
     const action = subcommand as Action;
     const problem = usageProblem(action, values, io);
     if (problem) throw new MigrateError('USAGE', problem, 'See chroma-migrate embeddings --help.');
@@ -97,6 +98,7 @@ the app loses; import and copy take --drop-sparse.`,
       { url: values.endpoint!, model: values.model!, shape: choiceOption('api', values.api, ['openai', 'ollama'] as const), apiKeyEnvVar: values['api-key-env'], timeoutMs: timeoutOption(values.timeout), insecure: values.insecure === true },
       env(),
     );
+    for (const note of endpoint.notes) say(`! ${note}`);
     const context: Context = { io, values, target: target().target, endpoint, collections: values.all ? undefined : listOption(values.collections) };
     if (action === 'check') return runCheck(context);
     if (action === 'repoint') return runRepoint(context);
@@ -126,13 +128,14 @@ function usageProblem(action: Action, values: Values, io: CommandIo): string | n
   return null;
 }
 
-/** The flags that name the endpoint and target again, for a suggested next command (never a token). */
+/** The flags that name the endpoint and target again, for a suggested next command (never a token, nor a query's values). */
 function sameFlags(context: Context): string {
   const { values } = context;
-  const parts = [`--endpoint ${shellWord(values.endpoint!)}`, `--model ${shellWord(values.model!)}`];
+  // A query's values may be keys: printed as "…", to be given again (as typedArgs saves them).
+  const parts = [`--endpoint ${shellWord(withMaskedQuery(values.endpoint!))}`, `--model ${shellWord(values.model!)}`];
   if (values.api) parts.push(`--api ${values.api}`);
   if (values['api-key-env']) parts.push(`--api-key-env ${values['api-key-env']}`);
-  if (values.url) parts.push(`--url ${shellWord(values.url)}`);
+  if (values.url) parts.push(`--url ${shellWord(withMaskedQuery(values.url))}`);
   if (values['target-tenant']) parts.push(`--target-tenant ${shellWord(values['target-tenant'])}`);
   if (values['target-database']) parts.push(`--target-database ${shellWord(values['target-database'])}`);
   return parts.join(' ');

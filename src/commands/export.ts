@@ -45,12 +45,13 @@ continues.`,
   exitCodes: '0 done, 1 failed, 2 usage, 130 interrupted (resumable).',
 
   async run(context): Promise<number> {
-    const { values, openSource, reporter, statePath, io, interactive, json, say, writeJson } = context;
+    const { values, openSource, unread, reporter, statePath, io, interactive, json, say, writeJson } = context;
     if (values['all-databases'] && values.database !== undefined) {
       say('export: --all-databases and --database name different things; use one.');
       return EXIT.usage;
     }
-    const source = await openSource();
+    const every = values.all === true || values.collections === undefined;
+    const source = await openSource(undefined, every && !values['all-databases'] ? { allDatabases: true } : undefined);
     const result = await exportCollections({
       source,
       ...(values['all-databases'] ? { databases: await sourceDatabaseNames(source, { signal: io.signal }) } : {}),
@@ -67,13 +68,15 @@ continues.`,
     });
     reporter().close();
     const bytes = (await stat(result.out)).size;
-    if (json) writeJson({ ok: true, out: result.out, bytes, resumed: result.resumed, collections: result.collections, withheld: result.withheld });
+    const left = unread();
+    if (json) writeJson({ ok: true, out: result.out, bytes, resumed: result.resumed, collections: result.collections, withheld: result.withheld, ...(left.length > 0 ? { unread: left } : {}) });
     else {
       say(`✓ Wrote ${result.out} (${(bytes / 1024 / 1024).toFixed(1)} MB)`);
       for (const collection of result.collections) {
         const change = describeSourceChange(collection);
         say(`  ${collection.database ? `${collection.database}/` : ''}${collection.name}: ${number(collection.count)} records${change ? ` — the source changed during the export: ${change}` : ''}`);
       }
+      for (const note of left) say(`! ${note}`);
     }
     return EXIT.ok;
   },

@@ -46,7 +46,7 @@ code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
   exitCodes:
     '0 the target matches the source (with --dry-run: nothing to do), 1 failed or still differs (with --dry-run: records to send, create or, with --prune, delete, or a collection setting differs), 2 usage (or --prune without a terminal and without --yes), 130 interrupted.',
 
-  async run({ values, io, interactive, json, announceTarget, openSource, reporter, statePath, say, writeJson }) {
+  async run({ values, io, interactive, json, announceTarget, openSource, unread, reporter, statePath, say, writeJson }) {
     const problem = usageProblem(values);
     if (problem) throw new MigrateError('USAGE', problem, 'See chroma-migrate sync --help.');
     if (values.prune && !values['dry-run'] && !values.yes && !interactive) {
@@ -54,7 +54,7 @@ code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
     }
     const target = announceTarget();
     const result = await syncCollections({
-      source: await openSource('writes'),
+      source: await openSource('writes', values.all ? { allDatabases: false } : undefined),
       target,
       collections: values.all ? undefined : listOption(values.collections),
       renameTo: newNameOption(values.as),
@@ -69,8 +69,9 @@ code answers "is a sync needed?": 0 no, 1 yes (or a setting differs).`,
       onProgress: reporter().listener,
     });
     reporter().close();
-    if (json) writeJson({ ...result, collections: result.collections.map(syncJson) });
-    else say(syncLines(result.collections, result, (collection) => recreateLines(values, collection)).join('\n'));
+    const left = unread();
+    if (json) writeJson({ ...result, collections: result.collections.map(syncJson), ...(left.length > 0 ? { unread: left } : {}) });
+    else say([...syncLines(result.collections, result, (collection) => recreateLines(values, collection)), ...left.map((note) => `! ${note}`)].join('\n'));
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 });

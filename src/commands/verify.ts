@@ -55,7 +55,7 @@ against a backup that may have missed records.`,
   exitCodes: '0 everything matches, 1 something differs or is missing, 2 usage.',
 
   async run(context): Promise<number> {
-    const { values, io, json, openSource, announceTarget, reporter, statePath, say, writeJson } = context;
+    const { values, io, json, openSource, unread, announceTarget, reporter, statePath, say, writeJson } = context;
     const fromSource = REFERENCE_FLAGS.some((flag) => values[flag] !== undefined);
     if (!values.input === !fromSource) {
       const problem = values.input
@@ -66,7 +66,8 @@ against a backup that may have missed records.`,
     // A file names its databases itself; against the live source, each database is its own run.
     if (fromSource) refuseMapWithoutAllDatabases('verify', values);
     if (values['all-databases'] && fromSource) return runPerDatabase(verifyCommand, context);
-    const source = fromSource ? await openSource('reads') : null;
+    const every = (values.collections ?? values.collection) === undefined;
+    const source = fromSource ? await openSource('reads', every ? { allDatabases: true } : undefined) : null;
     const common = {
       target: announceTarget(),
       collections: listOption(values.collections ?? values.collection),
@@ -84,8 +85,12 @@ against a backup that may have missed records.`,
       ? await verifyAgainstSource({ ...common, source, ...(values.rejects !== undefined ? { rejects: values.rejects } : {}) })
       : await verifyBackup({ ...common, input: values.input!, databaseMap: parseDatabaseMap(values['database-map']) });
     reporter().close();
-    if (json) writeJson({ ok: result.ok, collections: result.collections });
-    else for (const line of verdictLines(result.collections, { sendAgain: sendAgainLines(values, values.input), rewrite: values.input === undefined ? undefined : sendAgainLines(values, values.input, true), prune: pruneLines(values) })) say(line);
+    const left = unread();
+    if (json) writeJson({ ok: result.ok, collections: result.collections, ...(left.length > 0 ? { unread: left } : {}) });
+    else {
+      for (const line of verdictLines(result.collections, { sendAgain: sendAgainLines(values, values.input), rewrite: values.input === undefined ? undefined : sendAgainLines(values, values.input, true), prune: pruneLines(values) })) say(line);
+      for (const note of left) say(`! ${note}`);
+    }
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 });

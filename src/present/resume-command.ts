@@ -4,6 +4,7 @@ import { resumableRuns, type ResumableRun } from '../core/state/runs.js';
 import type { MigrationState, RunRecord } from '../core/state/schema.js';
 import { fraction, inQuotes, shellWord } from '../core/util/format.js';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/chroma/endpoint.js';
+import { withMaskedQuery } from '../core/chroma/url.js';
 
 /**
  * The program in every printed command: the name `npm install -g` puts on the PATH, as the
@@ -20,6 +21,9 @@ function isSecretFlag(name: string): boolean {
 function withoutUserinfo(word: string): string {
   return word.replace(/^((?:--[^=\s]+=)?[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
 }
+
+/** Flags whose value is an address, where a query may carry a key (`?token=…`): its values are never saved or printed. */
+const URL_FLAGS = new Set(['url', 'source-url', 'endpoint', 'host']);
 
 /** Where the paths a command reads or writes are: what ties a run to its checkpoints. */
 const FILE_FLAGS = new Set(['out', 'input']);
@@ -51,13 +55,26 @@ export function typedArgs(args: string[], flags: { long: (short: string) => stri
     else {
       const words = args.slice(index, index + width);
       const bare = words.map(withoutUserinfo);
-      if (bare.some((word, at) => word !== words[at])) withheld.push(`the user:password in ${name === undefined ? 'a URL' : `--${name}`}`);
-      kept.push(...bare);
+      const where = name === undefined ? 'a URL' : `--${name}`;
+      if (bare.some((word, at) => word !== words[at])) withheld.push(`the user:password in ${where}`);
+      const masked = bare.map((word, at) => (isAddress(name, word, at === width - 1) ? withMaskedQuery(word) : word));
+      if (masked.some((word, at) => word !== bare[at])) withheld.push(`the query in ${where}`);
+      kept.push(...masked);
       if (name !== undefined && FILE_FLAGS.has(name) && value !== undefined) files.push(resolve(cwd, value));
     }
     index += width - 1;
   }
   return { args: kept, withheld, files };
+}
+
+/** An address as a printed command may show it: no user:password, its query's values "…". */
+export function shownAddress(url: string): string {
+  return withMaskedQuery(withoutUserinfo(url));
+}
+
+/** The value of an address flag (`last`: the word that holds it), or any word written as a URL. */
+function isAddress(name: string | undefined, word: string, last: boolean): boolean {
+  return (name !== undefined && URL_FLAGS.has(name) && last) || /^(?:--[^=\s]+=)?[a-z][a-z0-9+.-]*:\/\//i.test(word);
 }
 
 /** `chroma-migrate copy --out 'my backup.jsonl.gz' …`, every word quoted for a POSIX shell. */

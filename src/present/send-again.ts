@@ -1,17 +1,19 @@
-import { commandText, withheldNote } from './resume-command.js';
+import { commandText, shownAddress, withheldNote } from './resume-command.js';
 
 type Values = Record<string, unknown>;
 
 /** Flags that say where the target is and how to read it, carried from one command into another. */
 const TARGET_KEYS = ['url', 'host', 'port', 'ssl', 'token-header', 'insecure', 'target-tenant', 'target-database', 'env-file', 'state'];
 const SOURCE_KEYS = ['source-url', 'source-path', 'tenant', 'database'];
+const ADDRESS_KEYS = new Set(['url', 'host', 'source-url']);
 const SECRET_KEYS: Record<string, string> = { token: '--token', 'api-key': '--api-key', 'source-token': '--source-token' };
 
 function flagsOf(values: Values, keys: string[]): string[] {
   return keys.flatMap((key) => {
     const value = values[key];
     const flag = `--${key === 'env-file' ? 'dotenv' : key}`;
-    return value === true ? [flag] : typeof value === 'string' ? [flag, value] : [];
+    // An address's user:password and query values are secrets as a token is: never printed.
+    return value === true ? [flag] : typeof value === 'string' ? [flag, ADDRESS_KEYS.has(key) ? shownAddress(value) : value] : [];
   });
 }
 
@@ -65,4 +67,15 @@ function withheldOf(values: Values): string[] {
 export function recreateLines(values: Values, collection: string): string[] {
   const args = [...flagsOf(values, SOURCE_KEYS), '--collections', collection, ...asOf(values), '--if-exists', 'recreate', '--out', `${collection}.jsonl.gz`, ...flagsOf(values, TARGET_KEYS)];
   return [commandText('copy', args), ...withheldNote(withheldOf(values))];
+}
+
+/**
+ * The verify that compares the target with the source as it is now, for collections a copy
+ * checked against a backup an earlier run read: the same source, names and target. A source
+ * from .env (no source flag given) is named by its `database`, so that verify reads the source.
+ */
+export function verifySourceLines(values: Values, collections: string[], database: string): string[] {
+  const source = flagsOf(values, SOURCE_KEYS);
+  const args = [...(source.length > 0 ? source : ['--database', database]), '--collections', collections.join(','), ...asOf(values), ...flagsOf(values, TARGET_KEYS)];
+  return [commandText('verify', args), ...withheldNote(withheldOf(values))];
 }

@@ -35,6 +35,8 @@ export class WholeProgress {
   private doneBefore = 0;
   private records: number | null = null;
   private readonly tallies = new Map<string, Tally>();
+  /** Collections counted before their turn, not yet started: their totals, known. */
+  private readonly counted = new Map<string, number>();
   private startedAt: number | null = null;
 
   constructor(private readonly now: () => number) {}
@@ -58,7 +60,11 @@ export class WholeProgress {
         this.doneBefore = event.done;
         this.records = event.records ?? null;
         this.tallies.clear();
+        this.counted.clear();
         this.startedAt = null;
+        return;
+      case 'counted':
+        this.counted.set(event.collection, event.total);
         return;
       case 'collection-start':
         this.startedAt ??= this.now();
@@ -86,23 +92,32 @@ export class WholeProgress {
     const seconds = this.startedAt === null ? 0 : (this.now() - this.startedAt) / 1000;
     const rate = seconds > 0 ? moved / seconds : 0;
     const finished = tallies.filter((tally) => tally.finished).length;
-    const total = this.records ?? this.estimatedRecords(tallies);
+    const total = this.records ?? this.estimatedRecords();
     const left = total === null ? null : Math.max(0, total - done);
     return {
       collections: { done: Math.min(this.collections, this.doneBefore + finished), total: this.collections },
-      records: { done, total, estimated: this.records === null },
+      // Every collection counted (started, counted ahead, or finished before): the sum is known, not estimated.
+      records: { done, total, estimated: this.records === null && this.doneBefore + this.seen().length < this.collections },
       rate,
       etaSeconds: left === null || rate <= 0 ? null : left / rate,
       inFlight: [...this.tallies].filter(([, tally]) => !tally.finished).map(([collection, tally]) => ({ collection, done: tally.done, total: tally.total })),
     };
   }
 
+  /** The totals known so far: each collection started, and each counted ahead of its turn. */
+  private seen(): number[] {
+    const totals = [...this.tallies.values()].map((tally) => tally.total);
+    for (const [collection, total] of this.counted) if (!this.tallies.has(collection)) totals.push(total);
+    return totals;
+  }
+
   /** Not known up front (an export counts each collection as it opens it): the collections seen so far, and as many again per collection still to come. */
-  private estimatedRecords(tallies: Tally[]): number | null {
-    if (tallies.length === 0) return null;
-    const known = tallies.reduce((sum, tally) => sum + tally.total, 0);
-    const unseen = Math.max(0, this.collections - this.doneBefore - tallies.length);
-    return Math.round(known + (unseen * known) / tallies.length);
+  private estimatedRecords(): number | null {
+    const totals = this.seen();
+    if (totals.length === 0) return null;
+    const known = totals.reduce((sum, total) => sum + total, 0);
+    const unseen = Math.max(0, this.collections - this.doneBefore - totals.length);
+    return Math.round(known + (unseen * known) / totals.length);
   }
 }
 

@@ -74,6 +74,7 @@ export function useProgress(now: () => number) {
         retries.current++;
         return;
       case 'plan':
+      case 'counted':
         return;
       case 'warning':
         setPhase(`! ${event.message}`);

@@ -14,6 +14,7 @@ import { useTwoServers } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { makeRecords } from '../helpers/fixtures.js';
+import { shellWords } from '../helpers/shell-words.js';
 
 const COUNT = 250;
 const records = makeRecords(COUNT, { dim: 8, prefix: 'fin', nullDocEvery: 9 });
@@ -172,6 +173,24 @@ describe('copy again after its import finished and its verify did not', () => {
     expect(again.targetWrites).toEqual([]);
     expect(again.sourceWrites).toEqual([]);
     expect(await stepsOf(run.statePath)).toMatchObject({ import: { status: 'done' }, verify: { status: 'done' } });
+  }, 180_000);
+  it('the source changed since the earlier run read it: the ✓ says it is against that backup, and names the verify against the source now, which finds the change', async () => {
+    const run = await copyStoppedInVerify('fin_changed');
+    const api = new ChromaApi(endpoint({ url: source.server.url }));
+    const docs = (await api.findCollection('fin_docs'))!;
+    const one = records.find((record) => record.id === ids[3])!;
+    await api.upsert(docs.id, [{ ...one, document: 'changed at the source after the copy read it' }], { base64: true });
+
+    const again = await runCli(run.args, run.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`✓ fin_changed: ${COUNT} from the backup, all equal`);
+    expect(again.stderr).toMatch(/! An earlier run of this copy read "fin_docs" from the source \(until \d{4}-\d\d-\d\d \d\d:\d\d UTC\): the check above compares the target with the backup taken then, not with the source as it is now\./);
+    const lines = again.stderr.split('\n');
+    const verifyLine = lines[lines.indexOf('  To compare with the source now:') + 1]!.trim();
+    expect(verifyLine).toBe(`chroma-migrate verify --source-url ${reader.url} --collections fin_docs --as fin_changed --url ${front.url}`);
+    const verify = await runCli(shellWords(verifyLine).slice(1), run.env);
+    expect(verify.code, verify.stderr).toBe(1);
+    expect(verify.stderr).toContain('1 differing');
   }, 180_000);
 });
 

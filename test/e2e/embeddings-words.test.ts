@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedTexts } from '../../src/core/embeddings/client.js';
 import { resolveEmbeddingEndpoint } from '../../src/core/embeddings/endpoint.js';
 import { isMigrateError } from '../../src/core/util/errors.js';
-import { useChromaServer } from '../helpers/chroma.js';
+import { COLLECTIONS_PATH, rawChroma, useChromaServer } from '../helpers/chroma.js';
 import { runCli } from '../helpers/cli.js';
 import { qwenRecords, seedQwenCollection } from '../helpers/embeddings-collection.js';
 import { startEmbeddingsServer, type EmbeddingsServer } from '../helpers/embeddings-server.js';
@@ -24,15 +24,19 @@ const outside = Object.values(networkInterfaces())
 let local: EmbeddingsServer;
 let remote: EmbeddingsServer | undefined;
 let slow: EmbeddingsServer;
+/** An endpoint that answers only with its query, as Azure OpenAI answers only with ?api-version=. */
+const QUERY = '?api-version=2024-10-21&key=QUERYKEY-0123456789abcdef';
+let withQuery: EmbeddingsServer;
 
 beforeAll(async () => {
   local = await startEmbeddingsServer({ seed: F, apiKey: KEY });
   if (outside) remote = await startEmbeddingsServer({ seed: F, apiKey: KEY, host: outside });
   slow = await startEmbeddingsServer({ seed: F, delayMs: 16_000 });
+  withQuery = await startEmbeddingsServer({ seed: F, query: QUERY });
   await seedQwenCollection(chroma.url, 'tiny', qwenRecords(3, F));
 });
 afterAll(async () => {
-  await Promise.all([local?.close(), remote?.close(), slow?.close()]);
+  await Promise.all([local?.close(), remote?.close(), slow?.close(), withQuery?.close()]);
 });
 
 function check(endpointUrl: string, ...args: string[]) {
@@ -115,5 +119,18 @@ describe('what check announces and waits for', () => {
     const error = await embedTexts(endpoint, ['x']).catch((caught: unknown) => caught);
     expect(isMigrateError(error) && error.fix).toMatch(/answers too slowly/);
     expect(isMigrateError(error) && error.fix).not.toMatch(/Start the embeddings server/);
+  }, 60_000);
+});
+
+describe("an endpoint's query", () => {
+  it('is sent with every request and said, masked; never printed, saved in the state or in the collection\'s embedding function', async () => {
+    const run = await check(`${withQuery.url}/v1${QUERY}`);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("! --endpoint's query ?api-version=…&key=… is sent with every request, but not saved in the collection's embedding function (its api_base holds no query: one may carry a key): an app whose endpoint needs it adds it to its own client.");
+    const repoint = await runCli(['embeddings', 'repoint', '--collections', 'tiny', '--endpoint', `${withQuery.url}/v1${QUERY}`, '--model', 'm', '--url', chroma.url, '--yes']);
+    expect(repoint.code, repoint.stderr).toBe(0);
+    const raw = await rawChroma(chroma.url, 'GET', `${COLLECTIONS_PATH}/tiny`);
+    expect(JSON.parse(raw).configuration_json.embedding_function.config.api_base).toBe(`${withQuery.url}/v1`);
+    for (const text of [run.stdout + run.stderr, repoint.stdout + repoint.stderr, raw]) expect(text).not.toMatch(/QUERYKEY|2024-10-21/);
   }, 60_000);
 });

@@ -100,6 +100,14 @@ describe('a data folder with several tenants', () => {
     expect((await inspectBackup(out)).collections.map((header) => `${header.name} ${header.count}`)).toEqual(['other 7']);
   }, 180_000);
 
+  it('export --all of the default tenant names its other database beside the other tenant, after the ✓ too', async () => {
+    const run = await runCli(['export', '--source-path', folder, '--all', '--out', join(dir, 'one-db.jsonl.gz')]);
+    expect(run.code, run.stderr).toBe(0);
+    const last = run.stderr.slice(run.stderr.indexOf('✓ Wrote'));
+    expect(last).toContain(NOTE);
+    expect(last).toContain('Also in tenant default_tenant: database db2 (1 collection), which this run does not read: add --all-databases to read every database, or run again with --database db2.');
+  }, 180_000);
+
   it('a folder whose default tenant is empty says which tenant holds the collections', async () => {
     const run = await runCli(['export', '--source-path', onlyOther, '--all', '--out', join(dir, 'none.jsonl.gz')]);
     expect(run.code).toBe(1);

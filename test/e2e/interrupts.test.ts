@@ -127,6 +127,9 @@ describe('Ctrl-C and a vanished server end every long command in words', () => {
         run.child.kill('SIGINT');
         const code = await run.code;
         const output = run.output();
+        // On a loaded machine the work may be over before the Ctrl-C lands (a verify's last
+        // records compared): then nothing is stopped, the command's own 0 stands, and one line says so.
+        if (code === 0 && output.includes('Ctrl-C came after everything above was done: nothing was stopped.')) return;
         expect(code, output).toBe(130);
         expect(output).toMatch(/run the same command again to continue/i);
         expectWords(output, /Stopping at a safe point/);

@@ -80,6 +80,18 @@ describe('secrets stay secret', () => {
     expect(await mode(out)).toBe(0o600);
   }, 60_000);
 
+  it("a key in the source URL's query is never saved in the state or printed by status or a hint", async () => {
+    const statePath = join(dir, 'state-query.json');
+    const env = { CHROMA_MIGRATE_STATE: statePath };
+    const url = `${server.server.url}/?token=URL-SECRET-4&api-version=2024-10`;
+    const run = await runCli(['export', '--source-url', url, '--collections', 'secret_source', '--out', join(dir, 'query.jsonl.gz')], env);
+    expect(run.code, run.stderr).toBe(0);
+    const state = await readFile(statePath, 'utf8');
+    expect(state).toContain('?token=…&api-version=…');
+    const status = await runCli(['status'], env);
+    for (const text of [run.stdout + run.stderr, state, status.stdout + status.stderr]) expect(text).not.toMatch(/URL-SECRET-4|2024-10/);
+  }, 60_000);
+
   it('a token given in the environment never reaches the argv of the CLI or any child (ps)', async () => {
     const input = join(dir, 'ps.json');
     await writePythonRowsJson(input, 'ps_check', makeRecords(300, { dim: 8 }), { metadata: { 'hnsw:space': 'l2' } });

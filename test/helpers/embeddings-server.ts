@@ -22,6 +22,8 @@ export interface EmbeddingsServerOptions {
   ignoreBase64?: boolean;
   /** Milliseconds added to each answer, so that a kill lands mid-run. */
   delayMs?: number;
+  /** Answer 404 unless the request's query is exactly this, as Azure OpenAI does without its `?api-version=`. */
+  query?: string;
   /** The address to listen on (default 127.0.0.1): another of this machine's, to be a host that is not loopback. */
   host?: string;
 }
@@ -71,7 +73,8 @@ export async function startEmbeddingsServer(options: EmbeddingsServerOptions): P
   const answer = async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const { pathname: path, search } = new URL(request.url ?? '/', 'http://x');
+    if (options.query !== undefined && search !== options.query) return send(response, 404, { error: 'Resource not found' });
     const shape = path === '/v1/embeddings' ? 'openai' : path === '/api/embed' ? 'ollama' : null;
     if (request.method !== 'POST' || !shape) return send(response, 404, { error: `no route ${request.method} ${path}` });
     stats.requests++;

@@ -9,7 +9,7 @@ import { shellWord } from '../../src/core/util/format.js';
 
 const shape = {
   long: (short: string) => ({ o: 'out', i: 'input', t: 'token' })[short],
-  takesValue: (name: string) => ['out', 'input', 'token', 'source-token', 'api-key', 'url', 'as', 'dotenv', 'token-header'].includes(name),
+  takesValue: (name: string) => ['out', 'input', 'token', 'source-token', 'api-key', 'url', 'source-url', 'endpoint', 'as', 'dotenv', 'token-header'].includes(name),
 };
 
 /** What bash makes of a printed command: its words, as the program would receive them. */
@@ -32,6 +32,13 @@ describe('the command as typed', () => {
     expect(typed.args).toEqual(['--url', 'http://h:8000', '--source-url=https://cloud.example', '--as', 'x@y']);
     expect(typed.withheld).toEqual(['the user:password in --url', 'the user:password in --source-url']);
     expect(JSON.stringify(typed)).not.toMatch(/pa55|p%40ss|admin/);
+  });
+
+  it("masks the values of a URL's query and fragment, in each spelling, and says so", () => {
+    const typed = typedArgs(['--source-url', 'http://h/?token=URL-SECRET-4&x=1', '--url=http://h:8000/p?k=SECRET-2', '--endpoint', 'localhost:8080/v1?SECRET-3#SECRET-5', '--out', 'b?.jsonl'], shape, '/work/app');
+    expect(typed.args).toEqual(['--source-url', 'http://h/?token=…&x=…', '--url=http://h:8000/p?k=…', '--endpoint', 'localhost:8080/v1?…#…', '--out', 'b?.jsonl']);
+    expect(typed.withheld).toEqual(['the query in --source-url', 'the query in --url', 'the query in --endpoint']);
+    expect(JSON.stringify(typed)).not.toMatch(/SECRET/);
   });
 
   it('quotes what the shell would change, so the words come back as typed', () => {
@@ -154,6 +161,11 @@ describe('the command that sends missing records', () => {
     const lines = sendAgainLines({ 'source-url': 'http://s:1', 'source-token': 'T', as: 'x', collections: 'docs', url: 'http://t:2' }, undefined);
     expect(lines[0]).toBe('chroma-migrate sync --source-url http://s:1 --collections docs --as x --url http://t:2');
     expect(lines[1]).toContain('CHROMA_SOURCE_TOKEN');
+  });
+
+  it("never prints an address's user:password or its query's values", () => {
+    const lines = sendAgainLines({ 'source-url': 'http://s:1/?token=URL-SECRET-4', collections: 'docs', url: 'http://admin:pa55@t:2' }, undefined);
+    expect(lines[0]).toBe("chroma-migrate sync --source-url 'http://s:1/?token=…' --collections docs --url http://t:2");
   });
 
   it('what the source no longer holds: a sync with --prune, none for a copy of every database', () => {

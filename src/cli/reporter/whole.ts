@@ -50,7 +50,7 @@ export function wholeReporter(output: WholeOutput): (event: ProgressEvent) => bo
   };
   return (event) => {
     whole.take(event);
-    if (event.type === 'plan') return true;
+    if (event.type === 'plan' || event.type === 'counted') return true;
     if (!whole.several) return false;
     switch (event.type) {
       case 'collection-start':

@@ -4,6 +4,7 @@
  * whether it exists is asked separately.
  */
 import type { Endpoint } from './endpoint.js';
+import { ChromaApi } from './api.js';
 import { chromaRequest, notChroma } from './http.js';
 import { retryExplained } from './explain.js';
 import { resolveTenant } from './tenant.js';
@@ -115,4 +116,32 @@ export async function sourceDatabase(source: Endpoint, signal?: AbortSignal): Pr
   const where = `${resolved.url} (tenant ${inQuotes(resolved.tenant)})`;
   const has = names === null ? '' : names.length > 0 ? ` (it has: ${names.map(shown).join(', ')})` : ' (it has no database: is the tenant right?)';
   throw new MigrateError('NOT_FOUND', `Database ${inQuotes(resolved.database)} was not found on ${where}${has}. Nothing was read or written.`, 'Check the name given with --database (or CHROMA_DATABASE in .env).');
+}
+
+export interface OtherDatabase {
+  name: string;
+  /** How many collections it holds (at least one). */
+  collections: number;
+}
+
+/**
+ * The databases of the source's tenant besides the one a run reads that hold collections: a run
+ * of one database would otherwise leave them behind while it says ✓. Null when the tenant's
+ * databases cannot be listed (a Chroma Cloud key scoped to one database may not): the run reads
+ * its own database as before, and says nothing it does not know.
+ */
+export async function otherDatabases(source: Endpoint, signal?: AbortSignal): Promise<{ tenant: string; databases: OtherDatabase[] } | null> {
+  try {
+    const resolved = await resolveTenant(source, signal);
+    const found: OtherDatabase[] = [];
+    for (const database of await listDatabases(resolved, { signal })) {
+      if (database.name === resolved.database) continue;
+      const collections = await new ChromaApi({ ...resolved, database: database.name }).countCollections({ signal });
+      if (collections > 0) found.push({ name: database.name, collections });
+    }
+    return { tenant: resolved.tenant, databases: found };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return null;
+  }
 }

@@ -34,7 +34,7 @@ export function parseChromaUrl(input: string): ParsedUrl {
   }
   if (parsed.pathname !== '/' || parsed.search || parsed.hash) {
     // A query often carries a key (?api_key=…): its values are never printed.
-    notes.push(`Dropped the path "${parsed.pathname}${parsed.search.replace(/=[^&]*/g, '=…')}" — the client adds /api/v2 itself.`);
+    notes.push(`Dropped the path "${parsed.pathname}${maskedQuery(parsed.search, parsed.hash)}" — the client adds /api/v2 itself.`);
   }
   let ssl = parsed.protocol === 'https:';
   let port = parsed.port ? Number(parsed.port) : ssl ? 443 : hasScheme ? 80 : 8000;
@@ -45,6 +45,28 @@ export function parseChromaUrl(input: string): ParsedUrl {
   }
   const host = parsed.hostname;
   return { url: `${ssl ? 'https' : 'http'}://${host}:${port}`, host, port, ssl, notes };
+}
+
+/**
+ * A URL's query and fragment as they may be shown or saved: every value "…", the names kept
+ * (`?api-version=…&key=…`). A query often carries a key (`?token=…`), and a bare `?SECRET` or
+ * `#SECRET` is a value too.
+ */
+export function maskedQuery(search: string, hash = ''): string {
+  const parts = search.replace(/^\?/, '').split('&').map((part) => (part === '' ? '' : part.includes('=') ? `${part.slice(0, part.indexOf('='))}=…` : '…'));
+  return `${search.length > 1 ? `?${parts.join('&')}` : ''}${hash.length > 1 ? '#…' : ''}`;
+}
+
+/**
+ * A word that is (or ends in, as `--url=…`) a URL, its query and fragment masked (maskedQuery);
+ * any other word as it is.
+ */
+export function withMaskedQuery(word: string): string {
+  const at = word.search(/[?#]/);
+  if (at < 0) return word;
+  const hashAt = word.indexOf('#', at);
+  const search = hashAt < 0 ? word.slice(at) : word.slice(at, hashAt);
+  return `${word.slice(0, at)}${maskedQuery(search, hashAt < 0 ? '' : word.slice(hashAt))}`;
 }
 
 /** Without a scheme: local and private hosts are usually plain HTTP, public names HTTPS. */

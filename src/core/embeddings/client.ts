@@ -80,12 +80,14 @@ async function postJson(endpoint: EmbeddingEndpoint, body: unknown, { signal, on
     headers.authorization = `Bearer ${endpoint.apiKey}`;
     sendingSecret(endpoint.apiKey);
   }
+  // A query's long values may be keys (`?key=…`): no answer quoting one reaches a message. Short ones (`2024-10-21`) are versions.
+  for (const value of new URLSearchParams(endpoint.query ?? '').values()) if (value.length >= 16) sendingSecret(value);
   const timeout = AbortSignal.timeout(endpoint.timeoutMs);
   const started = Date.now();
   const waiting = onWait ? setInterval(() => onWait(Date.now() - started), WAIT_NOTE_MS) : undefined;
   waiting?.unref();
   try {
-    const response = await fetch(endpoint.postUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout }).catch((error: unknown) => {
+    const response = await fetch(`${endpoint.postUrl}${endpoint.query ?? ''}`, { method: 'POST', headers, body: JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout }).catch((error: unknown) => {
       if (signal?.aborted) throw error;
       if (timeout.aborted) throw new EmbeddingRequestError('timeout', `${endpoint.postUrl} did not answer within ${Math.round(endpoint.timeoutMs / 1000)} s`);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;

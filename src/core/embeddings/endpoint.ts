@@ -7,6 +7,7 @@
 import { refuseCleartext, type Env } from '../chroma/connection.js';
 import { MigrateError } from '../util/errors.js';
 import { inQuotes } from '../util/format.js';
+import { maskedQuery } from '../chroma/url.js';
 
 /** OpenAI-compatible `POST /v1/embeddings` (vLLM, TEI, LM Studio, llama.cpp, OpenAI) or Ollama `POST /api/embed`. */
 type WireShape = 'openai' | 'ollama';
@@ -24,6 +25,14 @@ export interface EmbeddingEndpoint {
   apiKey?: string;
   /** The env var the key comes from, recorded in the collection's EF config. */
   apiKeyEnvVar?: string;
+  /**
+   * The query the user's URL carried (`?api-version=…`, `?key=…`), sent with every request and,
+   * as the key, held in memory only: never in `postUrl` (printed), `base` (saved in the
+   * collection's EF config) or a message.
+   */
+  query?: string;
+  /** What was made of the URL that the user should know, in words (its query, masked). */
+  notes: string[];
   timeoutMs: number;
 }
 
@@ -67,7 +76,7 @@ export function resolveEmbeddingEndpoint(input: EndpointInput, env: Env): Embedd
     throw new MigrateError('USAGE', `--api-key-env ${input.apiKeyEnvVar} names an env var that is not set.`, `Set ${input.apiKeyEnvVar} in the environment or .env (its value is never printed or saved), or leave --api-key-env out for an endpoint without a key.`);
   }
   if (apiKey) refuseCleartext(url.origin, 'the API key', input.insecure === true, 'Use the endpoint\'s https:// address');
-  const common = { model: input.model, apiKeyEnvVar: input.apiKeyEnvVar, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(apiKey ? { apiKey } : {}) };
+  const common = { model: input.model, apiKeyEnvVar: input.apiKeyEnvVar, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(apiKey ? { apiKey } : {}), ...queryOf(url, shape) };
   if (shape === 'ollama') {
     const prefix = path.replace(/\/api(\/embed)?$/, '');
     return { shape, postUrl: `${origin}${prefix}/api/embed`, base: `${origin}${prefix}`, ...common };
@@ -75,6 +84,21 @@ export function resolveEmbeddingEndpoint(input: EndpointInput, env: Env): Embedd
   const prefix = path.replace(/\/embeddings$/, '');
   const base = /\/v1$/.test(prefix) ? `${origin}${prefix}` : `${origin}${prefix}/v1`;
   return { shape, postUrl: `${base}/embeddings`, base, ...common };
+}
+
+/**
+ * An endpoint may answer only with its query (Azure OpenAI's `?api-version=`): dropping it made
+ * every request fail with no word why. It is kept for the requests and said, masked; the
+ * collection's EF config gets no query (one may carry a key, and Chroma's embedding functions
+ * add their own path to `api_base`/`url`), so an app that needs it adds it to its own client.
+ */
+function queryOf(url: URL, shape: WireShape): { query?: string; notes: string[] } {
+  if (url.search.length <= 1) return { notes: [] };
+  const field = shape === 'ollama' ? 'url' : 'api_base';
+  return {
+    query: url.search,
+    notes: [`--endpoint's query ${maskedQuery(url.search)} is sent with every request, but not saved in the collection's embedding function (its ${field} holds no query: one may carry a key): an app whose endpoint needs it adds it to its own client.`],
+  };
 }
 
 /** What may be shown of an endpoint: never the key. */

@@ -89,7 +89,19 @@ export interface CopyResult {
   verify: CopyVerdicts | null;
   /** Where the records the target refuses went (--skip-invalid), and how many this run set aside. */
   rejects?: { path: string; records: number };
+  /**
+   * The collections whose records (some or all) an earlier run read from the source into the
+   * backup, and when it last did: their verify proves the target holds what the backup holds,
+   * which the source may no longer hold. Absent when this run read every record itself.
+   */
+  readEarlier?: EarlierRead;
   ok: boolean;
+}
+
+interface EarlierRead {
+  collections: string[];
+  /** The earlier run's last checkpoint of the export (ISO time). */
+  at: string;
 }
 
 /** A collection compared as it landed, and its recall samples' true neighbours as its records streamed by. */
@@ -127,6 +139,8 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   // again from the finished file, then verified; no record is read from the source again.
   const finished = await finishedCopy(options, out, sourceKeys(source, source.database), fingerprint);
   if (finished) return mendThenVerify(options, { source, out, fingerprint, finished });
+  // Only a checkpoint not done is resumed (export-pump.ts); a done one means the export starts over.
+  const earlier = await readEarlier(options.statePath, out, sourceKey(source, source.database), false);
 
   // The source's collections are listed while the target is opened; the target's failure is told first.
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
@@ -196,7 +210,9 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   await importRecorded;
   const ok = verify ? verify.ok : results.every(importSucceeded);
   const set = rejects.written > 0 ? { rejects: { path: rejects.path, records: rejects.written } } : {};
-  return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok, ...set };
+  const before = exported.resumed ? earlier?.collections.filter((name) => names.includes(name)) : [];
+  const read = earlier && before && before.length > 0 ? { readEarlier: { ...earlier, collections: before } } : {};
+  return { out, resumed: exported.resumed, batchSize: target.batchSize, collections: results, exported: exported.collections, verify, ok, ...set, ...read };
 }
 
 /**
@@ -315,7 +331,21 @@ async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, 
     summary,
   });
   const verify = options.verify === false ? null : await verifyFile(options, out, names, true, summary);
-  return { out, resumed: true, batchSize: 0, collections: mended, exported: finished, verify, ok: verify?.ok ?? mended.every(importSucceeded) };
+  // The fingerprint is "copy from " and the key the export's checkpoint names its source by.
+  const at = (await readEarlier(options.statePath, out, fingerprint.slice('copy from '.length), true))?.at ?? new Date().toISOString();
+  return { out, resumed: true, batchSize: 0, collections: mended, exported: finished, verify, ok: verify?.ok ?? mended.every(importSucceeded), readEarlier: { collections: names, at } };
+}
+
+/**
+ * What an earlier run of this copy's export read from the source into `out`, per its
+ * checkpoint: the collections it finished and the one it had begun, and when it last saved.
+ */
+async function readEarlier(statePath: string, out: string, source: string, done: boolean): Promise<EarlierRead | null> {
+  const entry = (await StateStore.open(statePath)).current.exports.find((candidate) => candidate.out === out && candidate.source === source && candidate.done === done);
+  if (!entry) return null;
+  const begun = entry.current && entry.current.offset > 0 ? [entry.current.name] : [];
+  const collections = [...entry.finished.map((collection) => collection.name), ...begun];
+  return collections.length > 0 ? { collections, at: entry.updatedAt } : null;
 }
 
 /** verify of the finished file; `record` writes step 6 (collectVerdicts writes it for the whole copy). */

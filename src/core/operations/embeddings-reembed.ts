@@ -103,7 +103,7 @@ export async function reembedCollection(options: ReembedOptions): Promise<Reembe
   }
   const ef = embeddingFunctionFor(options.endpoint);
   const header = reembedHeader(info, count, ef, dimension);
-  const feed: RecordFeed = { backup: `reembed:${info.name}`, fingerprint: reembedFingerprint(info, options.endpoint, embedder.instruction, options.keepUndocumented), records: emptyRecords };
+  const feed: RecordFeed = { backup: `reembed:${info.name}`, fingerprint: reembedFingerprint(info, options.endpoint, embedder.instruction, options.keepUndocumented), records: emptyRecords, origin: "the endpoint's" };
   const countBefore = (await reopenFinished(session, feed, options.as, options.ifExists)) ?? count;
   const prepared = await prepareCollection(session, header, options.as, feed);
   session.progress({ type: 'phase', message: `Re-embedding ${inQuotes(info.name)} into ${inQuotes(options.as)} through ${options.endpoint.postUrl} (${options.endpoint.model})` });

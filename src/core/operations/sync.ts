@@ -22,7 +22,8 @@ import { prepareCollection } from '../sinks/target/prepare.js';
 import { sourceKey, sourceKeys, type Endpoint } from '../chroma/endpoint.js';
 import { explainRequestError } from '../chroma/explain.js';
 import { MigrateError } from '../util/errors.js';
-import { inQuotes, shown } from '../util/format.js';
+import { inQuotes, shellWord, shown } from '../util/format.js';
+import { checkPageFits, targetHolds } from '../sinks/target-fit.js';
 import { ignoreProgress, type ProgressListener } from '../util/progress.js';
 import { withRetry } from '../util/retry.js';
 import { compareNames, exportCollections } from '../sources/server/export-pump.js';
@@ -160,17 +161,18 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   const pruneDeclined = options.prune && removed > 0 && !prune;
   for (const [index, pair] of pairs.entries()) {
     const result = results[index]!;
+    // Created with its first page, once that page is known to fit the target; a source collection without records, after.
+    result.upserted = (await upsertFromSource(pair, addedThenChanged(result), session, options.signal, progress, source)).sent;
     if (pair.create) await createOnTarget(pair, pair.create, session, source);
-    result.upserted = (await upsertFromSource(pair, addedThenChanged(result), session, options.signal, progress)).sent;
     // On the target already, maybe with values the source lacks: written exactly.
-    const exact = await upsertFromSource(pair, oneAfterAnother([result.changed.stale, result.misListed]), session, options.signal, progress, true);
+    const exact = await upsertFromSource(pair, oneAfterAnother([result.changed.stale, result.misListed]), session, options.signal, progress, source, true);
     result.upserted += exact.sent;
     result.replaced += exact.replaced;
     if (prune) {
       const pruned = await deleteFromTarget(pair, result.removed, session, options.signal, progress);
       result.deleted = pruned.deleted;
       for (let at = 0; at < pruned.held.size; at++) result.misListed.add(pruned.held.idAt(at));
-      const held = await upsertFromSource(pair, pruned.held, session, options.signal, progress, true);
+      const held = await upsertFromSource(pair, pruned.held, session, options.signal, progress, source, true);
       result.upserted += held.sent;
       result.replaced += held.replaced;
     }
@@ -186,6 +188,9 @@ export async function syncCollections(options: SyncOptions): Promise<SyncResult>
   const out = options.out ? await writeBackup(source, options, pairs.map((pair) => pair.name)) : null;
   return { collections: results, dryRun: false, pruned: options.prune && !pruneDeclined, pruneDeclined, out, ok, targetOnly };
 }
+
+/** sync has no --drop-sparse: a copy of the collection does, into a collection of its own. */
+const SPARSE_FIX = 'A self-hosted server cannot hold them: copy the collection with copy --drop-sparse instead (its backup keeps them), or leave it out of the sync with --collections.';
 
 /** Ids a prune confirmation names per collection. */
 const PROMPT_IDS = 3;
@@ -215,6 +220,7 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
     if (!info) throw new MigrateError('NOT_FOUND', `The source has no collection named ${inQuotes(name)}.`, `It has: ${all.map((entry) => entry.name).sort(compareNames).map(shown).join(', ') || '(none)'}.`);
     const targetName = options.renameTo ?? name;
     const onTarget = await targetRead.call(() => session.api.findCollection(targetName, { signal: options.signal }));
+    if (onTarget) refuseOtherDimension(info, onTarget, targetName);
     const count = onTarget ? 0 : await sourceRead.call(() => sourceApi.count(info.id, { signal: options.signal }));
     // As copy creates it and verify compares with it: the source's settings as a backup keeps them (credentials withheld).
     const header = sourceHeader(info, count);
@@ -230,6 +236,20 @@ async function pairCollections(source: Endpoint, session: TargetSession, options
     });
   }
   return pairs;
+}
+
+/**
+ * One collection holds embeddings of one dimension: records of another are refused by the target
+ * one upsert at a time (a raw 400). Said for the collection before anything is sent, with both
+ * dimensions and what mends it.
+ */
+function refuseOtherDimension(atSource: CollectionInfo, onTarget: CollectionInfo, targetName: string): void {
+  if (!atSource.dimension || !onTarget.dimension || atSource.dimension === onTarget.dimension) return;
+  throw new MigrateError(
+    'BAD_INPUT',
+    `Collection ${inQuotes(targetName)} on the target holds ${onTarget.dimension}-dimensional embeddings; the source's ${inQuotes(atSource.name)} holds ${atSource.dimension}-dimensional ones, and one collection cannot hold both. Nothing was written.`,
+    `Sync it into a new collection with --collections ${shellWord(atSource.name)} --as NEW_NAME, or replace the target's with the source's: chroma-migrate copy --collections ${shellWord(atSource.name)} --if-exists recreate --out FILE.`,
+  );
 }
 
 /** A collection the target lacks: every source id is added, nothing to compare. */
@@ -285,17 +305,24 @@ function readOptions(endpoint: Endpoint, signal: AbortSignal | undefined): ByIdO
 }
 
 /**
- * Reads these ids from the source and upserts them into the target a batch at a time. `exact`:
+ * Sends these ids' records from the source, a page at a time. Each page is checked against what
+ * the target can hold first (as copy checks it: lists on a server before 1.5, sparse vectors off
+ * Cloud), so that a refusal is named before anything of it is sent; a collection the target
+ * lacks is created with the first page that fits, so a refused one leaves none behind. `exact`:
  * records the target may already hold with values the source's lack, written so that the
  * target's copy is exactly the source's (sinks/diff/exact-upsert.ts).
  */
-async function upsertFromSource(pair: Pair, ids: IdPages, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener, exact = false): Promise<{ sent: number; replaced: number }> {
+async function upsertFromSource(pair: Pair, ids: IdPages, session: TargetSession, signal: AbortSignal | undefined, progress: ProgressListener, source: Endpoint, exact = false): Promise<{ sent: number; replaced: number }> {
   const written = { sent: 0, replaced: 0 };
   if (ids.size === 0) return written;
   progress({ type: 'phase', message: `Upserting ${ids.size} records into ${pair.targetName}${exact ? ' (each as the source holds it: values the source no longer has removed)' : ''}` });
   const read = { ...pair.source.read, pageSize: Math.min(pair.source.read.pageSize, session.batchSize) };
+  const holds = targetHolds(session.server, session.options.target.cloud);
   const call = pair.target.read.call;
   for await (const records of recordsByIds(pair.source.api, pair.source.collectionId, ids, read)) {
+    const sent = written.sent === 0 ? `Nothing was sent to ${inQuotes(pair.targetName)}${pair.create ? ', nor was it created' : ''}.` : `The sync stopped before sending them; ${written.sent} records were sent to ${inQuotes(pair.targetName)} before.`;
+    checkPageFits(pair.header, records, holds, { dropSparse: false, stopped: sent, sparseFix: SPARSE_FIX });
+    if (pair.create && records.length > 0) await createOnTarget(pair, pair.create, session, source);
     if (records.length > 0 && exact) written.replaced += (await upsertExactly(session.api, pair.target.collectionId, records, { base64: session.base64, call, signal })).replaced;
     else if (records.length > 0) await call(() => session.api.upsert(pair.target.collectionId, records, { base64: session.base64 }, { signal }));
     written.sent += records.length;

@@ -25,6 +25,8 @@ export interface FitOptions {
   dropSparse: boolean;
   /** What was (not) written when it stops; an import checks before anything is. */
   stopped?: string;
+  /** The fix for sparse vectors, for a command without --drop-sparse. */
+  sparseFix?: string;
 }
 
 /** What a server can hold: lists since 1.5 (known from /openapi.json), sparse vectors on Cloud only. */
@@ -61,7 +63,7 @@ export function checkValuesFit(headers: CollectionHeader[], target: TargetHolds,
         throw new MigrateError(
           'CANNOT_HOLD',
           `Collection ${inQuotes(header.name)} holds sparse vectors in metadata ${keyList(header.sparseKeys)}; a self-hosted Chroma server cannot store sparse vectors (only Chroma Cloud can). ${stopped}`,
-          'Leave them out: add --drop-sparse to the same command. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
+          options.sparseFix ?? 'Leave them out: add --drop-sparse to the same command. The backup keeps them, and every other value is imported; searches that use the sparse vectors (hybrid search) will not work on the new server.',
         );
       }
       warnings.push(`Leaving out sparse vectors in ${inQuotes(header.name)}: ${keyList(header.sparseKeys)}, as chosen (--drop-sparse). The backup keeps them.`);

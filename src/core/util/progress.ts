@@ -8,6 +8,8 @@ export type ProgressEvent =
    * an earlier run) and, where known up front, how many records.
    */
   | { type: 'plan'; collections: number; done: number; records?: number }
+  /** A collection counted before its turn (an export opens the next ones ahead): the whole run's total grows exact. */
+  | { type: 'counted'; collection: string; total: number }
   | { type: 'phase'; message: string }
   | { type: 'collection-start'; collection: string; total: number; done: number; resumed: boolean }
   | { type: 'batch'; collection: string; done: number; total: number }

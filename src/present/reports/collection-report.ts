@@ -5,12 +5,14 @@ import type { LeftOut } from '../../core/collection/plan.js';
 import type { CollectionSettingsVerdict } from '../../core/collection/settings-verdict.js';
 import { inQuotes } from '../../core/util/format.js';
 
-export function settingsLines(settings: CollectionSettingsVerdict | null, collection: string): string[] {
+/** `against`: what the target was compared with, the backup or the live source (verify --source-url, sync). */
+export function settingsLines(settings: CollectionSettingsVerdict | null, collection: string, against: 'backup' | 'source' = 'backup'): string[] {
   if (!settings) return [];
   const lines: string[] = [];
-  if (settings.differences.length === 0) lines.push('    collection     embedding function, space, HNSW and schema as the backup says');
+  const reference = against === 'source' ? 'the source' : 'the backup';
+  if (settings.differences.length === 0) lines.push(`    collection     embedding function, space, HNSW and schema as ${against === 'source' ? 'at the source' : 'the backup says'}`);
   else {
-    lines.push(`    collection     ${settings.differences.length} setting(s) differ from the backup:`);
+    lines.push(`    collection     ${settings.differences.length} setting(s) differ from ${reference}:`);
     lines.push(...differenceLines(settings.differences));
     if (settings.differences.some((difference) => difference.field === 'embedding_function')) {
       lines.push('      Without its embedding function the app embeds query text with the wrong model. Re-import into a fresh collection');

@@ -96,7 +96,7 @@ export function verdictLines(verdicts: CollectionVerdict[], mend: { sendAgain?: 
     lines.push(`    index          ${describeRecall(verdict)}`);
     const advice = recallAdvice(verdict);
     if (advice) lines.push(`    ! ${advice}`);
-    lines.push(...settingsLines(verdict.settings, verdict.collection));
+    lines.push(...settingsLines(verdict.settings, verdict.collection, verdict.against));
   }
   lines.push(...missingLines(verdicts, sendAgain, rewrite));
   if (rewrite?.length && verdicts.some((verdict) => verdict.differing > 0 && verdict.against === 'backup')) {

@@ -102,7 +102,7 @@ export async function prepareCollection(context: TargetSession, header: Collecti
     }
   }
   if (existing) {
-    checkDimension(existing, header, name);
+    checkDimension(existing, header, name, feed.origin ?? "the backup's");
     return { collection: existing, action, start, leftOut: [], differences: Promise.resolve([]), claimed: false, call };
   }
   if (!feed.resume) start = 0;
@@ -172,12 +172,12 @@ function takenHereWarning(name: string, url: string, count: number, inBackup: nu
   return `${inQuotes(name)} on ${url} is where this backup was taken: it holds ${formatCount(count)} records now, ${formatCount(inBackup)} in the backup. Recreating it, as chosen (--if-exists recreate), loses whatever was added or changed there since the backup.`;
 }
 
-function checkDimension(existing: CollectionInfo, header: CollectionHeader, name: string): void {
+function checkDimension(existing: CollectionInfo, header: CollectionHeader, name: string, origin: string): void {
   if (existing.dimension && header.dimension && existing.dimension !== header.dimension) {
     throw new MigrateError(
       'BAD_INPUT',
-      `Collection ${inQuotes(name)} on the target holds ${existing.dimension}-dimensional embeddings; the backup's are ${header.dimension}-dimensional.`,
-      'These cannot live in one collection: use --if-exists recreate, or import under another name with --as NAME.',
+      `Collection ${inQuotes(name)} on the target holds ${existing.dimension}-dimensional embeddings; ${origin} are ${header.dimension}-dimensional.`,
+      'These cannot live in one collection: use --if-exists recreate, or write them under another name with --as NAME.',
     );
   }
 }

@@ -151,6 +151,8 @@ export interface RecordFeed {
    * collection it sent records to before its checkpoint named it is its own too.
    */
   resume?: { resumed: boolean; start: number; run?: string };
+  /** Whose embeddings the records carry, as a message names them: "the backup's" unless said ("the endpoint's"). */
+  origin?: string;
   /**
    * Set by a copy: the id of the collection its records are read from. A target collection with
    * this id is the source itself (the same server under another address, or --as its own name):

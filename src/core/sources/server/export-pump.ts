@@ -309,6 +309,7 @@ function openingAhead(
     const reads = { paging, dimension: info.dimension, window, signal, call: <T>(work: () => Promise<T>) => call(info.name, work, window) };
     const firstRead = firstPageRead(api, info.id, reads);
     const total = await call(info.name, () => api.count(info.id, { signal }));
+    options.onProgress?.({ type: 'counted', collection: info.name, total });
     const pages = startedNow(readPages(api, info.id, { ...reads, offset: 0, total, first: firstRead }));
     // The first page's first record is the record a header's own read would ask for: a round
     // trip less per collection.
