@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { processAlive } from '../util/file-lock.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -69,18 +70,18 @@ export async function stopServerAt(folder: string, options: { timeoutMs?: number
  * stopServerAt does; also one whose folder has gone, found by serverProcesses.
  */
 export async function stopServing(pid: number, dataPath: string, options: { timeoutMs?: number } = {}): Promise<Exclude<StopOutcome, { kind: 'none' }>> {
-  const serves = alive(pid) ? await servesFolder(pid, dataPath) : 'no';
+  const serves = processAlive(pid) ? await servesFolder(pid, dataPath) : 'no';
   if (serves === 'unknown') return { kind: 'unchecked', pid };
   if (serves === 'no') return { kind: 'stale', pid };
   const sent = signal(pid, 'SIGINT');
   if (sent === 'EPERM') return { kind: 'not-yours', pid };
   if (sent === 'ESRCH') return { kind: 'stale', pid };
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  while (alive(pid) && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 100));
-  if (alive(pid)) {
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 100));
+  if (processAlive(pid)) {
     signal(pid, 'SIGKILL');
     // Gone for good before we return: its port is free for the next server.
-    for (let tries = 0; alive(pid) && tries < 50; tries++) await new Promise((wait) => setTimeout(wait, 100));
+    for (let tries = 0; processAlive(pid) && tries < 50; tries++) await new Promise((wait) => setTimeout(wait, 100));
   }
   return { kind: 'stopped', pid };
 }
@@ -109,7 +110,7 @@ export async function serverProcesses(): Promise<Array<{ pid: number; path: stri
 export async function servedBy(folder: string): Promise<{ pid: number; port: number | null } | null> {
   const dataPath = resolve(folder);
   const pid = await readPid(dataPath);
-  if (pid === null || !alive(pid) || (await servesFolder(pid, dataPath)) !== 'yes') return null;
+  if (pid === null || !processAlive(pid) || (await servesFolder(pid, dataPath)) !== 'yes') return null;
   const args = (await commandLineOf(pid)) ?? [];
   const at = args.indexOf('--port');
   const port = at >= 0 ? Number(args[at + 1]) : Number.NaN;
@@ -128,15 +129,6 @@ function signal(pid: number, name: NodeJS.Signals): 'sent' | 'ESRCH' | 'EPERM' {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Whether the process runs `… run --path DIR` for this folder (compared as real paths: a symlink, /tmp vs /private/tmp). */
 async function servesFolder(pid: number, dataPath: string): Promise<'yes' | 'no' | 'unknown'> {

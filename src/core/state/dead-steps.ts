@@ -1,3 +1,4 @@
+import { processAlive } from '../util/file-lock.js';
 import type { MigrationState } from './schema.js';
 
 /**
@@ -18,12 +19,5 @@ export function settleDeadSteps(state: MigrationState): MigrationState {
 }
 
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it lives, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid === process.pid || processAlive(pid);
 }

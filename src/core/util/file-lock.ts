@@ -104,6 +104,16 @@ async function readHolder(path: string): Promise<{ holder: LockHolder; text: str
   }
 }
 
+/** Whether a process of this machine lives (EPERM: it does, as another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Only a holder on this machine can be known to be gone; one elsewhere may still be writing. */
 function isStale(holder: LockHolder): boolean {
   if (holder.host !== hostname() || holder.pid === process.pid) return false;

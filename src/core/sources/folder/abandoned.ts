@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { processAlive } from '../../util/file-lock.js';
 import { serverProcesses, stopServerAt, stopServing } from '../../local-server/pid-file.js';
 import { COPY_PREFIX, OWNER_FILE } from './copy.js';
 
@@ -51,7 +52,7 @@ async function abandoned(root: string): Promise<boolean> {
   // An older version wrote no host; its lock on the copy names one, and the temp folder is this machine's.
   const host = owner.host ?? (lock?.pid === owner.pid ? lock.host : null) ?? (dirname(root) === resolve(tmpdir()) ? hostname() : null);
   if (host !== hostname()) return false;
-  return !alive(owner.pid) && (lock === null || lock.host !== hostname() || !alive(lock.pid));
+  return !processAlive(owner.pid) && (lock === null || lock.host !== hostname() || !processAlive(lock.pid));
 }
 
 async function ownerOf(root: string): Promise<Owner | null> {
@@ -74,11 +75,3 @@ async function lockHolder(root: string): Promise<{ pid: number; host: string } |
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
