@@ -123,10 +123,16 @@ continues where the target had committed. The source is only ever read.`,
       for (const collection of result.collections) say(`${importSucceeded(collection) ? '✓' : '✗'} ${describeImport(collection, number)}`);
       if (result.verify) for (const line of verdictLines(result.verify.collections, { sendAgain: sendAgainLines(values, result.out), rewrite: sendAgainLines(values, result.out, true), prune: pruneLines(values) })) say(line);
       if (result.rejects) say(`! ${number(result.rejects.records)} record(s) the target refuses were left out, as chosen (--skip-invalid): ${result.rejects.path}`);
-      if (result.verify && result.readEarlier) for (const line of readEarlierLines(result.readEarlier, verifySourceLines(values, result.readEarlier.collections, source.database))) say(line);
+      if (result.verify && result.readEarlier) for (const line of readEarlierLines(result.readEarlier, verifySourceLines(values, everyCopied(values, result.readEarlier.collections, result.exported) ? 'all' : result.readEarlier.collections, source.database))) say(line);
       for (const note of unread()) say(`! ${note}`);
     }
     if ((await exposure(target, { signal: io.signal })) === 'open') say(`! ${OPEN_SERVER_WARNING}`);
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 });
+
+/** A copy of --all whose earlier run read every collection it copied: verify's default (every collection) names them. */
+function everyCopied(values: { all?: unknown }, read: string[], exported: Array<{ name: string }>): boolean {
+  const names = new Set(read);
+  return values.all === true && exported.every((collection) => names.has(collection.name));
+}

@@ -73,9 +73,12 @@ export function recreateLines(values: Values, collection: string): string[] {
  * The verify that compares the target with the source as it is now, for collections a copy
  * checked against a backup an earlier run read: the same source, names and target. A source
  * from .env (no source flag given) is named by its `database`, so that verify reads the source.
+ * 'all': a copy of --all that read every collection it copied.
  */
-export function verifySourceLines(values: Values, collections: string[], database: string): string[] {
+export function verifySourceLines(values: Values, collections: string[] | 'all', database: string): string[] {
   const source = flagsOf(values, SOURCE_KEYS);
-  const args = [...(source.length > 0 ? source : ['--database', database]), '--collections', collections.join(','), ...asOf(values), ...flagsOf(values, TARGET_KEYS)];
+  // Without --collections verify reads every collection of the source: what a copy of --all took.
+  const scope = collections === 'all' ? [] : ['--collections', collections.join(',')];
+  const args = [...(source.length > 0 ? source : ['--database', database]), ...scope, ...asOf(values), ...flagsOf(values, TARGET_KEYS)];
   return [commandText('verify', args), ...withheldNote(withheldOf(values))];
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../src/core/state/store.js';
 import type { MigrationState, RunRecord } from '../../src/core/state/schema.js';
 import { commandText, resumableLines, resumeLines, typedArgs, withFlagValue } from '../../src/present/resume-command.js';
-import { pruneLines, sendAgainLines } from '../../src/present/send-again.js';
+import { pruneLines, sendAgainLines, verifySourceLines } from '../../src/present/send-again.js';
 import { backupReport } from '../../src/present/reports/backup-report.js';
 import { shellWord } from '../../src/core/util/format.js';
 
@@ -161,6 +161,12 @@ describe('the command that sends missing records', () => {
     const lines = sendAgainLines({ 'source-url': 'http://s:1', 'source-token': 'T', as: 'x', collections: 'docs', url: 'http://t:2' }, undefined);
     expect(lines[0]).toBe('chroma-migrate sync --source-url http://s:1 --collections docs --as x --url http://t:2');
     expect(lines[1]).toContain('CHROMA_SOURCE_TOKEN');
+  });
+
+  it('the verify against the source now: the collections read earlier, or every one for a copy of --all', () => {
+    const values = { 'source-url': 'http://s:1', all: true, url: 'http://t:2' };
+    expect(verifySourceLines(values, ['a', 'b'], 'default_database')[0]).toBe('chroma-migrate verify --source-url http://s:1 --collections a,b --url http://t:2');
+    expect(verifySourceLines(values, 'all', 'default_database')[0]).toBe('chroma-migrate verify --source-url http://s:1 --url http://t:2');
   });
 
   it("never prints an address's user:password or its query's values", () => {
