@@ -1,5 +1,6 @@
 import { loadEnv, type Env, type ResolvedTarget } from '../core/chroma/connection.js';
 import { describeEndpoint, type Endpoint } from '../core/chroma/endpoint.js';
+import { parseChromaUrl } from '../core/chroma/url.js';
 import { statePath } from '../core/state/store.js';
 import type { Flags, FlagValues } from './args.js';
 import { writeJson } from './command.js';
@@ -74,6 +75,9 @@ export function createContext<F extends Flags>(values: FlagValues<F>, io: Comman
       return resolved.target;
     },
     async openSource(use, whole) {
+      // Said before the source is asked anything: a dropped path explains the 404 that may follow.
+      const sourceUrl = (values as SourceValues)['source-url'];
+      if (sourceUrl) for (const note of parseChromaUrl(sourceUrl).notes) context.reporter().listener({ type: 'warning', message: `--source-url: ${note}` });
       const opened = await openSource(values as SourceValues & { 'source-path'?: string }, context.env(), context.reporter().listener, use !== undefined);
       closers.push(opened.close);
       unread.push(...opened.unread);

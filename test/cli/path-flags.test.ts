@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'dotenv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -36,5 +36,12 @@ describe('path flags and URLs', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain('QUERYSECRET');
     expect(run.stderr).toContain('Dropped the path "/x?api_key=…&v=…"');
+  });
+
+  it("a source URL's dropped path is said too, its query masked, before the source is asked", async () => {
+    const run = await runCli(['export', '--source-url', 'http://127.0.0.1:9/chroma?api_key=QUERYSECRET', '--all', '--out', join(dirname(envPath), 'never.jsonl.gz')]);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).not.toContain('QUERYSECRET');
+    expect(run.stderr).toContain('--source-url: Dropped the path "/chroma?api_key=…"');
   });
 });
