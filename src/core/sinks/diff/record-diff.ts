@@ -30,7 +30,10 @@ const OWN_KEY = /^chroma:/;
  */
 export function staleValues(stored: BackupRecord, wanted: BackupRecord): { keys: string[]; whole: boolean } {
   const want = wanted.metadata ?? {};
-  const keys = Object.keys(stored.metadata ?? {}).filter((key) => !OWN_KEY.test(key) && !Object.hasOwn(want, key));
+  // An empty list counts as no key: a single node drops one sent (the old value stays), and
+  // verify takes an empty list and no key for the same.
+  const absent = (key: string) => !Object.hasOwn(want, key) || (Array.isArray(want[key]) && (want[key] as unknown[]).length === 0);
+  const keys = Object.keys(stored.metadata ?? {}).filter((key) => !OWN_KEY.test(key) && absent(key));
   const whole = (stored.document !== null && wanted.document === null) || (stored.uri !== null && wanted.uri === null);
   return { keys, whole };
 }
