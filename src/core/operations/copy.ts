@@ -41,6 +41,7 @@ import { storedHeader } from '../backup/jsonl/format.js';
 import { creationRefusals, creationRefusedError } from '../sinks/target/plan.js';
 import { isUnreachable, retryExplained } from '../chroma/explain.js';
 import { finishedExportFrom, recordedSourceIds } from '../state/finished-export.js';
+import type { ExportCheckpoint } from '../state/schema.js';
 import { inQuotes, shown } from '../util/format.js';
 import { addressOf } from '../chroma/url.js';
 
@@ -138,9 +139,9 @@ export async function copyCollections(options: CopyOptions): Promise<CopyResult>
   // Stopped while verifying (the copy itself had finished): what the target lost since is sent
   // again from the finished file, then verified; no record is read from the source again.
   const finished = await finishedCopy(options, out, sourceKeys(source, source.database), fingerprint);
-  if (finished) return mendThenVerify(options, { source, out, fingerprint, finished });
+  if (finished) return mendThenVerify(options, { source, out, fingerprint, exported: finished });
   // Only a checkpoint not done is resumed (export-pump.ts); a done one means the export starts over.
-  const earlier = await readEarlier(options.statePath, out, sourceKey(source, source.database), false);
+  const earlier = await readEarlier(options.statePath, out, sourceKey(source, source.database));
 
   // The source's collections are listed while the target is opened; the target's failure is told first.
   progress({ type: 'phase', message: `Listing collections on ${source.cloud ? 'Chroma Cloud' : source.url}` });
@@ -315,10 +316,10 @@ async function collectVerdicts(options: CopyOptions, out: string, names: string[
  * A finished copy run again: each collection checked against the finished file and sent what
  * the target lacks (mend.ts), steps 5 and 6 saved again, then the file verified against it.
  */
-async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, finished }: { source: Endpoint | MigrateError; out: string; fingerprint: string; finished: Array<{ name: string; count: number }> }): Promise<CopyResult> {
-  const names = finished.map((entry) => entry.name);
+async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, exported }: { source: Endpoint | MigrateError; out: string; fingerprint: string; exported: ExportCheckpoint }): Promise<CopyResult> {
+  const names = exported.finished.map((entry) => entry.name);
   options.onProgress?.({ type: 'phase', message: `${out} was copied to ${options.target.url} already; checking that the target still holds all of it, then verifying` });
-  const sourceIds = await sourceCollectionIds(options, source, out);
+  const sourceIds = await sourceCollectionIds(options, source, out, exported);
   // Read through once for both the mend and the verify after it.
   const summary = await inspectBackup(out, { signal: options.signal });
   const mended = await mendFinishedCopy({
@@ -331,17 +332,15 @@ async function mendThenVerify(options: CopyOptions, { source, out, fingerprint, 
     summary,
   });
   const verify = options.verify === false ? null : await verifyFile(options, out, names, true, summary);
-  // The fingerprint is "copy from " and the key the export's checkpoint names its source by.
-  const at = (await readEarlier(options.statePath, out, fingerprint.slice('copy from '.length), true))?.at ?? new Date().toISOString();
-  return { out, resumed: true, batchSize: 0, collections: mended, exported: finished, verify, ok: verify?.ok ?? mended.every(importSucceeded), readEarlier: { collections: names, at } };
+  return { out, resumed: true, batchSize: 0, collections: mended, exported: exported.finished, verify, ok: verify?.ok ?? mended.every(importSucceeded), readEarlier: { collections: names, at: exported.updatedAt } };
 }
 
 /**
- * What an earlier run of this copy's export read from the source into `out`, per its
- * checkpoint: the collections it finished and the one it had begun, and when it last saved.
+ * What an earlier, unfinished run of this copy's export read from the source into `out`, per
+ * its checkpoint: the collections it finished and the one it had begun, and when it last saved.
  */
-async function readEarlier(statePath: string, out: string, source: string, done: boolean): Promise<EarlierRead | null> {
-  const entry = (await StateStore.open(statePath)).current.exports.find((candidate) => candidate.out === out && candidate.source === source && candidate.done === done);
+async function readEarlier(statePath: string, out: string, source: string): Promise<EarlierRead | null> {
+  const entry = (await StateStore.open(statePath)).current.exports.find((candidate) => candidate.out === out && candidate.source === source && !candidate.done);
   if (!entry) return null;
   const begun = entry.current && entry.current.offset > 0 ? [entry.current.name] : [];
   const collections = [...entry.finished.map((collection) => collection.name), ...begun];
@@ -371,8 +370,8 @@ function verifyFile(options: CopyOptions, out: string, collections: string[], re
 async function finishedWithoutSource(options: CopyOptions, out: string, unreachable: MigrateError): Promise<CopyResult> {
   const exported = existsSync(out) ? finishedExportFrom((await StateStore.open(options.statePath)).current, out, options.source) : null;
   const finished = exported ? await finishedCopy(options, out, [exported.source], `copy from ${exported.source}`) : null;
-  if (!exported || !finished) throw unreachable;
-  return mendThenVerify(options, { source: unreachable, out, fingerprint: `copy from ${exported.source}`, finished });
+  if (!finished) throw unreachable;
+  return mendThenVerify(options, { source: unreachable, out, fingerprint: `copy from ${finished.source}`, exported: finished });
 }
 
 /**
@@ -381,7 +380,7 @@ async function finishedWithoutSource(options: CopyOptions, out: string, unreacha
  * at the source; when it cannot be reached, as the export recorded them, said in one line. The
  * target is then read and written alone, and the verify is against the file either way.
  */
-async function sourceCollectionIds(options: CopyOptions, source: Endpoint | MigrateError, out: string): Promise<Map<string, string>> {
+async function sourceCollectionIds(options: CopyOptions, source: Endpoint | MigrateError, out: string, exported: ExportCheckpoint): Promise<Map<string, string>> {
   let unreachable = source instanceof MigrateError ? source : null;
   if (!(source instanceof MigrateError)) {
     try {
@@ -391,8 +390,7 @@ async function sourceCollectionIds(options: CopyOptions, source: Endpoint | Migr
       unreachable = error;
     }
   }
-  const exported = finishedExportFrom((await StateStore.open(options.statePath)).current, out, options.source);
-  const recorded = exported ? recordedSourceIds(exported) : null;
+  const recorded = recordedSourceIds(exported);
   const where = options.source.cloud ? 'Chroma Cloud, the source,' : `The source, ${options.source.url},`;
   if (!recorded) {
     throw new MigrateError(
@@ -407,9 +405,9 @@ async function sourceCollectionIds(options: CopyOptions, source: Endpoint | Migr
 
 /**
  * The same copy (file, source, collections, target) already finished its export and every
- * import, and the file is still there: what is left is the verify.
+ * import, and the file is still there: what is left is the verify. Its export's checkpoint.
  */
-async function finishedCopy(options: CopyOptions, out: string, sources: readonly string[], fingerprint: string): Promise<Array<{ name: string; count: number }> | null> {
+async function finishedCopy(options: CopyOptions, out: string, sources: readonly string[], fingerprint: string): Promise<ExportCheckpoint | null> {
   if (!existsSync(out)) return null;
   const state = (await StateStore.open(options.statePath)).current;
   // A copy that went through its verify is over: running it again copies again.
@@ -420,7 +418,7 @@ async function finishedCopy(options: CopyOptions, out: string, sources: readonly
   const imported = exported.finished.every(({ name }) =>
     state.imports.some((entry) => entry.fingerprint === fingerprint && entry.target === target && entry.collection === (options.renameTo ?? name) && entry.done),
   );
-  return imported && exported.finished.length > 0 ? exported.finished : null;
+  return imported && exported.finished.length > 0 ? exported : null;
 }
 
 /** What the copy's sink needs: where records go, and where it keeps its results and live verdicts. */
