@@ -11,15 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/core/local-server/chroma-server.js';
 import { BUNDLE } from '../helpers/cli.js';
+import { processAlive } from '../../src/core/util/file-lock.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor(check: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -54,19 +47,19 @@ describe('serve owns its server', () => {
       const first = serve(dir, folder, port);
       await waitFor(() => first.output().includes('Chroma is listening') || first.child.exitCode !== null);
       const chroma = Number((await readFile(join(folder, 'chroma-server.pid'), 'utf8')).trim());
-      expect(alive(chroma)).toBe(true);
+      expect(processAlive(chroma)).toBe(true);
 
       const second = serve(dir, folder, await freePort());
       expect(await second.code, second.output()).toBe(1);
       expect(second.output()).toContain(`is already served by Chroma (process ${chroma}) on port ${port}`);
       expect(second.output()).toContain('serve --stop');
       expect(second.output()).not.toContain('Starting Chroma');
-      expect(alive(chroma)).toBe(true);
+      expect(processAlive(chroma)).toBe(true);
 
       first.child.kill(signal);
       await first.code;
       expect(first.output()).toContain('Chroma stopped.');
-      await waitFor(() => !alive(chroma), 30_000);
+      await waitFor(() => !processAlive(chroma), 30_000);
     }, 180_000);
   }
 

@@ -16,6 +16,7 @@ import { startChromaServer } from '../../src/core/local-server/chroma-server.js'
 import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import { serversUnder } from '../helpers/folder-servers.js';
 import { makeRecords } from '../helpers/fixtures.js';
+import { processAlive } from '../../src/core/util/file-lock.js';
 
 let dir = '';
 let folder = '';
@@ -40,14 +41,6 @@ async function writeFolder(path: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The port the folder's copy was served on, from a run's words. */
 function servedPort(text: string): number | null {
@@ -98,8 +91,8 @@ describe('export --source-path after kill -9', () => {
     child.kill('SIGKILL');
     await exitOf(child);
     const server = started[0]!;
-    for (let tries = 0; alive(server.pid) && tries < 100; tries++) await sleep(100);
-    expect(alive(server.pid), `the server on the copy (pid ${server.pid}) outlived its run`).toBe(false);
+    for (let tries = 0; processAlive(server.pid) && tries < 100; tries++) await sleep(100);
+    expect(processAlive(server.pid), `the server on the copy (pid ${server.pid}) outlived its run`).toBe(false);
 
     const again = spawnCli(args, { env: { TMPDIR: tmp } });
     await exitOf(again);
@@ -211,7 +204,7 @@ describe('copies left by dead runs', () => {
     expect(ran.code, ran.stderr).toBe(0);
     expect(existsSync(abandoned)).toBe(false);
     expect(existsSync(orphanRoot)).toBe(false);
-    expect(alive(orphan.pid), 'the server on a dead run\'s copy runs on').toBe(false);
+    expect(processAlive(orphan.pid), 'the server on a dead run\'s copy runs on').toBe(false);
     for (const kept of [live, unmarked, elsewhere, notOurs]) expect(existsSync(kept), kept).toBe(true);
   }, 300_000);
 });
