@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import { MigrateError } from '../util/errors.js';
-import { lockFile, type FileLock } from '../util/file-lock.js';
+import { lockFile, lockHolderOf, type FileLock } from '../util/file-lock.js';
 import { shellWord } from '../util/format.js';
 import { startWatchdog } from '../util/watchdog.js';
 import { ensureGlibcShim, glibcIsTooOld, runtimeGlibc } from './glibc-shim.js';
@@ -190,21 +190,13 @@ async function claimFolder(path: string): Promise<FileLock> {
     return await lockFile(join(path, 'chroma-server'), { command: 'serve' });
   } catch (error) {
     if (!(error instanceof MigrateError) || error.code !== 'LOCKED') throw error;
-    const holder = await readFile(join(path, 'chroma-server.lock'), 'utf8').then(holderPid, () => undefined);
-    const who = typeof holder === 'number' ? ` (process ${holder})` : '';
+    const holder = await lockHolderOf(join(path, 'chroma-server'));
+    const who = holder ? ` (process ${holder.pid})` : '';
     throw new MigrateError(
       'SERVER_START',
       `${path} is already being served: another chroma-migrate${who} started Chroma on it.`,
       `Use that server, or stop it first: chroma-migrate serve --stop --path ${shellWord(path)}`,
     );
-  }
-}
-
-function holderPid(text: string): unknown {
-  try {
-    return (JSON.parse(text) as { pid?: unknown }).pid;
-  } catch {
-    return undefined;
   }
 }
 

@@ -86,6 +86,12 @@ async function create(path: string, me: LockHolder): Promise<boolean> {
   return true;
 }
 
+/** Who holds FILE's lock now (its pid and host), or null: none, or one not readable. */
+export async function lockHolderOf(file: string): Promise<Pick<LockHolder, 'pid' | 'host'> | null> {
+  const read = await readHolder(lockPathOf(file));
+  return typeof read === 'string' ? null : { pid: read.holder.pid, host: read.holder.host };
+}
+
 async function readHolder(path: string): Promise<{ holder: LockHolder; text: string } | 'gone' | 'unreadable'> {
   let text: string;
   try {

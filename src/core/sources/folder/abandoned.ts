@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { processAlive } from '../../util/file-lock.js';
+import { lockHolderOf, processAlive } from '../../util/file-lock.js';
 import { serverProcesses, stopServerAt, stopServing } from '../../local-server/pid-file.js';
 import { COPY_PREFIX, OWNER_FILE } from './copy.js';
 
@@ -65,13 +65,7 @@ async function ownerOf(root: string): Promise<Owner | null> {
 }
 
 /** The run that holds the copy's server lock (local-server/chroma-server.ts), if any. */
-async function lockHolder(root: string): Promise<{ pid: number; host: string } | null> {
-  const text = await readFile(join(root, 'data', 'chroma-server.lock'), 'utf8').catch(() => null);
-  try {
-    const holder = JSON.parse(text ?? 'null') as { pid?: unknown; host?: unknown } | null;
-    return typeof holder?.pid === 'number' && typeof holder.host === 'string' ? { pid: holder.pid, host: holder.host } : null;
-  } catch {
-    return null;
-  }
+function lockHolder(root: string): Promise<{ pid: number; host: string } | null> {
+  return lockHolderOf(join(root, 'data', 'chroma-server'));
 }
 
